@@ -1,0 +1,55 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+MANAGE := $(PY) manage.py
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PORT ?= 8000
+
+.PHONY: run test setup venv deps services migrate demo stop lint bench lock clean-local
+
+run: setup demo
+	@PORT=$(PORT) scripts/app.sh start
+	@$(MANAGE) demo_accounts --url http://127.0.0.1:$(PORT)/
+
+test: setup
+	@WITH_BROWSER=1 scripts/services.sh deps
+	@$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+setup: deps venv services migrate
+
+deps:
+	@scripts/services.sh deps
+
+venv: .venv/.installed
+
+.venv/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv .venv
+	@$(PIP) install -q --upgrade pip
+	@$(PIP) install -q -r requirements.lock
+	@touch $@
+
+services:
+	@scripts/services.sh up
+
+migrate:
+	@$(MANAGE) migrate --noinput -v 0
+	@$(MANAGE) compilemessages -v 0 --ignore '.venv/*' --ignore '.local/*'
+	@$(MANAGE) collectstatic --noinput -v 0
+	@$(MANAGE) sync_schedules
+
+demo:
+	@$(MANAGE) load_demo
+
+stop:
+	@scripts/app.sh stop
+	@scripts/services.sh down
+
+lint: venv
+	@.venv/bin/ruff check .
+
+bench: setup
+	@$(MANAGE) bench
+
+lock:
+	@$(PIP) freeze --exclude-editable | grep -v '^pip==' > requirements.lock

@@ -1,0 +1,94 @@
+"""One JSON error shape for every 4xx: {"code", "detail", "field"} (+ "errors" for batches)."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    exceptions.ParseError: "parse_error",
+}
+
+_MESSAGES = {
+    "not_authenticated": "未提供身份凭证，请登录或提供接口令牌",
+    "forbidden": "无权执行此操作",
+    "not_found": "对象不存在或无权查看",
+    "method_not_allowed": "不支持该请求方法",
+    "parse_error": "请求内容无法解析（请提交合法的 JSON）",
+    "throttled": "请求过于频繁，请稍后再试",
+    "unsupported_media_type": "不支持的请求内容类型",
+}
+
+
+def _first_error(detail, prefix=""):
+    """Walk DRF's nested error detail to its first message and the field path to it."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            path = key if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            return _first_error(value, path)
+    if isinstance(detail, list):
+        for i, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                return _first_error(value, f"{prefix}[{i}]" if prefix else f"[{i}]")
+            return value, prefix
+    return detail, prefix
+
+
+def error_body(code, detail, field=None, errors=None):
+    body = {"code": code, "detail": str(detail), "field": field}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        message, field = _first_error(exc.detail)
+        code = getattr(message, "code", None) or "invalid"
+        if code in ("invalid", "required", "null", "blank", "max_length", "min_value", "max_value",
+                    "max_digits", "max_decimal_places", "does_not_exist", "invalid_choice", "unique"):
+            code = "invalid"
+        if field == "non_field_errors":
+            field = None
+        response.data = error_body(code, message, field or None)
+        return response
+    code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
+    if hasattr(exc, "get_codes") and isinstance(exc.get_codes(), str) and exc.get_codes() not in (
+        "not_authenticated", "authentication_failed", "permission_denied", "not_found", "error",
+        "method_not_allowed", "throttled", "parse_error", "unsupported_media_type",
+    ):
+        code = exc.get_codes()
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if code in _MESSAGES and code != "authentication_failed":
+        detail = _MESSAGES[code] if not isinstance(exc, exceptions.Throttled) else (
+            f"{_MESSAGES['throttled']}（{exc.wait:.0f} 秒后）" if exc.wait else _MESSAGES["throttled"]
+        )
+    response.data = error_body(code, detail, None)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = 'Token realm="api"'
+    return response

@@ -1,0 +1,94 @@
+"""Every [policy parameter] of RULES.md, declared in code with its type and seeded default.
+
+The database holds the versions (PolicyValue); this registry says which keys exist, what
+type their values have, and the default that a data migration seeds (effective from
+DEFAULT_EFFECTIVE_FROM). Channel apps declare their keys here, next to the rule they serve."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+DEFAULT_EFFECTIVE_FROM = date(2020, 5, 1)  # 苏医保发〔2020〕35号 in force
+
+
+class ParameterTypeError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    type: str  # "int" | "decimal" | "bool" | "str" | "choice" | "json"
+    default: object
+    rule: str
+    label: str
+    help: str = ""
+    choices: tuple = ()
+    min: object = None
+    max: object = None
+
+    def parse(self, raw):
+        """Turn a submitted value (string from a form, or JSON) into the stored value;
+        raise ParameterTypeError with a Chinese message when it does not fit."""
+        try:
+            if self.type == "int":
+                if isinstance(raw, bool):
+                    raise ValueError
+                value = int(str(raw).strip())
+            elif self.type == "decimal":
+                value = Decimal(str(raw).strip())
+                if not value.is_finite():
+                    raise ValueError
+            elif self.type == "bool":
+                s = str(raw).strip().lower()
+                if s in ("1", "true", "yes", "on", "是"):
+                    value = True
+                elif s in ("0", "false", "no", "off", "否"):
+                    value = False
+                else:
+                    raise ValueError
+            elif self.type == "choice":
+                value = str(raw).strip()
+                if value not in self.choices:
+                    raise ParameterTypeError(f"取值须为以下之一：{'、'.join(self.choices)}")
+            elif self.type == "json":
+                import json
+
+                value = json.loads(raw) if isinstance(raw, str) else raw
+            else:
+                value = str(raw).strip()
+                if not value:
+                    raise ValueError
+        except ParameterTypeError:
+            raise
+        except (ValueError, TypeError, InvalidOperation) as exc:
+            raise ParameterTypeError(f"取值类型错误：应为{TYPE_LABELS[self.type]}") from exc
+        if self.min is not None and value < self.min:
+            raise ParameterTypeError(f"取值不得小于 {self.min}")
+        if self.max is not None and value > self.max:
+            raise ParameterTypeError(f"取值不得大于 {self.max}")
+        return value
+
+    def to_json(self, value):
+        return str(value) if self.type == "decimal" else value
+
+    def from_json(self, stored):
+        return Decimal(str(stored)) if self.type == "decimal" else stored
+
+
+TYPE_LABELS = {"int": "整数", "decimal": "数值", "bool": "是/否", "str": "文本", "choice": "选项", "json": "JSON"}
+
+PARAMETERS: dict[str, Parameter] = {}
+
+
+def define(key, type, default, rule, label, **kw) -> Parameter:
+    p = Parameter(key=key, type=type, default=default, rule=rule, label=label, **kw)
+    PARAMETERS[key] = p
+    return p
+
+
+def get_definition(key) -> Parameter:
+    try:
+        return PARAMETERS[key]
+    except KeyError:
+        raise KeyError(f"unknown policy parameter {key!r}") from None

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Project-local PostgreSQL and Redis for development and tests.
+# Data, sockets, logs and pid files live under .local/ (git-ignored); both
+# servers listen on loopback only. DATABASE_URL / REDIS_URL in the environment
+# mean "use that external server" and the local one is neither started nor stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+LOCAL="$ROOT/.local"
+PG_PORT=${PG_PORT:-55432}
+REDIS_PORT=${REDIS_PORT:-56379}
+PGDATA="$LOCAL/pg/data"
+PGRUN="$LOCAL/pg/run"
+
+log() { printf '[services] %s\n' "$*"; }
+
+pg_bindir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [ -n "$d" ] && echo "$d" && return 0
+  return 1
+}
+
+apt_install() {
+  local pkgs=("$@")
+  [ ${#pkgs[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  log "installing Debian packages: ${pkgs[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+}
+
+deps() {
+  local need=()
+  if [ -z "${DATABASE_URL:-}" ] && ! pg_bindir >/dev/null; then need+=(postgresql); fi
+  command -v psql >/dev/null || need+=(postgresql-client)
+  if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null; then need+=(redis-server); fi
+  command -v msgfmt >/dev/null || need+=(gettext)
+  if [ "${WITH_BROWSER:-0}" = 1 ]; then
+    [ -x /usr/bin/chromium ] || need+=(chromium)
+    [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+  fi
+  apt_install "${need[@]}"
+}
+
+as_pg() {
+  # PostgreSQL refuses to run as root; use the postgres system account then.
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_up() {
+  [ -n "${DATABASE_URL:-}" ] && { log "DATABASE_URL set: using the external PostgreSQL"; return 0; }
+  local bin; bin=$(pg_bindir)
+  mkdir -p "$LOCAL/pg" "$PGRUN" "$LOCAL/log"
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$LOCAL/pg"; fi
+  if [ ! -s "$PGDATA/PG_VERSION" ]; then
+    log "initdb $PGDATA"
+    as_pg "$bin/initdb" -D "$PGDATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    cat >> "$PGDATA/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PGRUN'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 512MB
+work_mem = 64MB
+maintenance_work_mem = 256MB
+max_connections = 200
+CONF
+  fi
+  if as_pg "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+  else
+    as_pg "$bin/pg_ctl" -D "$PGDATA" -l "$LOCAL/pg/server.log" -w -t 60 start >/dev/null
+    log "PostgreSQL started on 127.0.0.1:$PG_PORT"
+  fi
+  local psql=("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  if [ "$("${psql[@]}" -c "select 1 from pg_roles where rolname='procurement'")" != 1 ]; then
+    "${psql[@]}" -c "create role procurement login superuser password 'procurement'"
+  fi
+  if [ "$("${psql[@]}" -c "select 1 from pg_database where datname='procurement'")" != 1 ]; then
+    "${psql[@]}" -c "create database procurement owner procurement"
+  fi
+}
+
+pg_down() {
+  [ -n "${DATABASE_URL:-}" ] && return 0
+  local bin; bin=$(pg_bindir) || return 0
+  if [ -s "$PGDATA/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null && log "PostgreSQL stopped"
+  fi
+}
+
+redis_up() {
+  [ -n "${REDIS_URL:-}" ] && { log "REDIS_URL set: using the external Redis"; return 0; }
+  mkdir -p "$LOCAL/redis" "$LOCAL/run" "$LOCAL/log"
+  if [ -s "$LOCAL/run/redis.pid" ] && kill -0 "$(cat "$LOCAL/run/redis.pid")" 2>/dev/null; then
+    log "Redis already running on 127.0.0.1:$REDIS_PORT"; return 0
+  fi
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
+    --pidfile "$LOCAL/run/redis.pid" --dir "$LOCAL/redis" \
+    --logfile "$LOCAL/log/redis.log" --save "" --appendonly no >/dev/null
+  for _ in $(seq 1 50); do
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  log "Redis started on 127.0.0.1:$REDIS_PORT"
+}
+
+redis_down() {
+  [ -n "${REDIS_URL:-}" ] && return 0
+  if [ -s "$LOCAL/run/redis.pid" ] && kill -0 "$(cat "$LOCAL/run/redis.pid")" 2>/dev/null; then
+    kill "$(cat "$LOCAL/run/redis.pid")"; rm -f "$LOCAL/run/redis.pid"; log "Redis stopped"
+  fi
+}
+
+case "${1:-}" in
+  deps) deps ;;
+  up) pg_up; redis_up ;;
+  down) redis_down; pg_down ;;
+  *) echo "usage: $0 deps|up|down" >&2; exit 2 ;;
+esac

@@ -1,0 +1,84 @@
+"""The official working-day calendar (RULES §0) beside `chinesecalendar`: regulators keep a
+table of per-date overrides and a per-year "confirmed" flag for years the package does not
+know yet. Deadline-bearing models inherit `WorkingDayDeadline`."""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+@pghistory.track()
+class CalendarDay(models.Model):
+    """A regulator-maintained entry: this date is a holiday, or a make-up working day (调休)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日（休息）")
+        WORKDAY = "workday", _("调休上班日")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("说明"), max_length=50, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("日历调整")
+        verbose_name_plural = _("日历调整")
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+
+@pghistory.track()
+class CalendarYear(models.Model):
+    """Whether a year's calendar is confirmed (announced by the State Council and entered)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    confirmed = models.BooleanField(_("已确认"), default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("年度日历")
+        verbose_name_plural = _("年度日历")
+        constraints = [models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="calendar_year_range")]
+        triggers = [pgtrigger.Protect(name="calendar_year_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class WorkingDayDeadline(models.Model):
+    """Mixin for rows carrying a deadline N working days after a start date.
+
+    `due` is indexed for the claiming sweep; `due_provisional` marks a due date computed on
+    the Monday–Friday fallback for a year the calendar does not know yet. Subclasses define
+    `deadline_open_q()` (which rows are still open) so that confirming a year recomputes
+    every open provisional deadline (see workcalendar.services.confirm_year)."""
+
+    due_start = models.DateField(_("起算日"), null=True, blank=True)
+    due_days = models.PositiveSmallIntegerField(_("期限（工作日）"), null=True, blank=True)
+    due = models.DateField(_("截止日"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(_("截止日暂定"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def deadline_open_q(cls) -> Q:
+        raise NotImplementedError
+
+    def set_deadline(self, start, working_days: int):
+        from .services import deadline
+
+        self.due_start = start
+        self.due_days = working_days
+        self.due, self.due_provisional = deadline(start, working_days)
