@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "workcalendar",
     "policy",
     "notifications",
+    "catalog",
+    "qualifications",
     # procurement channels
     "listing",
     "negotiation",
