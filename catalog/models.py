@@ -1,0 +1,168 @@
+"""The catalogue (RULES §2): one product table for drugs and consumables (CAT-3)."""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from parties.scoping import ScopedQuerySet
+
+
+class ProductKind(models.TextChoices):
+    DRUG = "drug", _("药品")
+    CONSUMABLE = "consumable", _("医用耗材")
+
+
+class ConsumableClass(models.TextChoices):
+    HIGH_VALUE_SIX = "hv6", _("高值医用耗材（六大类，省级）")
+    HIGH_VALUE_FIVE = "hv5", _("高值医用耗材（五大类，设区市）")
+    ORDINARY = "ordinary", _("普通医用耗材")
+    IVD = "ivd", _("检验检测试剂")
+
+
+class ProductQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The catalogue is shared: every signed-in party may look products up."""
+        return self.all() if user is not None and user.is_authenticated else self.none()
+
+    def editable_by(self, user):
+        """Products an enterprise may maintain: its own (regulators: all)."""
+        return super().visible_to(user)
+
+    def drugs(self):
+        return self.filter(kind=ProductKind.DRUG)
+
+    def consumables(self):
+        return self.filter(kind=ProductKind.CONSUMABLE)
+
+    def same_drug(self, product):
+        """CAT-3 product group: same generic name + dosage form + specification."""
+        return self.filter(
+            kind=product.kind, generic_name=product.generic_name, dosage_form=product.dosage_form,
+            specification=product.specification,
+        )
+
+
+@pghistory.track()
+class Product(models.Model):
+    """A drug (CAT-1) or a medical consumable (CAT-2). Catalogue data is public within the
+    platform; enterprises edit only their own products (scope_enterprise)."""
+
+    scope_enterprise = ("manufacturer",)
+
+    kind = models.CharField(_("类别"), max_length=12, choices=ProductKind.choices, db_index=True)
+    # CAT-1.1: 23 chars X/Z… for drugs, 27 chars C… for consumables; null until assigned.
+    national_code = models.CharField(_("国家医保编码"), max_length=27, null=True, blank=True, unique=True)
+    generic_name = models.CharField(_("通用名/产品名称"), max_length=200, db_index=True)
+    name_initials = models.CharField(_("拼音首字母"), max_length=100, blank=True, db_index=True)
+    dosage_form = models.CharField(_("剂型"), max_length=50, blank=True)
+    specification = models.CharField(_("规格/规格型号"), max_length=200, blank=True)
+    pack_unit = models.CharField(_("包装单位"), max_length=20, blank=True)
+    min_unit = models.CharField(_("最小使用单位"), max_length=20, blank=True)
+    conversion = models.PositiveIntegerField(_("转换比"), default=1)
+    manufacturer = models.ForeignKey(
+        "parties.Organisation", on_delete=models.PROTECT, related_name="products", verbose_name=_("生产企业"),
+        limit_choices_to={"kind": "manufacturer"},
+    )
+    mah = models.CharField(_("上市许可持有人"), max_length=200, blank=True)
+    approval_number = models.CharField(_("批准文号/注册证号"), max_length=100, blank=True)
+    approval_date = models.DateField(_("批准日期"), null=True, blank=True)
+
+    # CAT-1 drug flags
+    is_national_negotiated = models.BooleanField(_("国家谈判药品"), default=False)
+    nn_payment_standard = models.DecimalField(_("国谈支付标准"), max_digits=14, decimal_places=4, null=True, blank=True)
+    nn_agreement_start = models.DateField(_("国谈协议期起"), null=True, blank=True)
+    nn_agreement_end = models.DateField(_("国谈协议期止"), null=True, blank=True)
+    generic_of_negotiated = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="generics",
+        verbose_name=_("对应国谈药品（仿制药）"),
+    )
+    is_innovative = models.BooleanField(_("创新药"), default=False)
+    innovative_class = models.CharField(_("注册分类"), max_length=20, blank=True)
+    is_originator = models.BooleanField(_("原研药"), default=False)
+    is_reference = models.BooleanField(_("参比制剂"), default=False)
+    is_consistency_evaluated = models.BooleanField(_("通过（视同通过）一致性评价"), default=False)
+    is_designated_production = models.BooleanField(_("国家定点生产"), default=False)
+    is_provincial_reserve = models.BooleanField(_("省级定点储备"), default=False)
+    is_shortage = models.BooleanField(_("短缺药品清单"), default=False)
+    is_shortage_watch = models.BooleanField(_("易短缺药品重点监测清单"), default=False)
+    is_emergency = models.BooleanField(_("急抢救药品"), default=False)
+    is_narcotic_psychotropic = models.BooleanField(_("麻醉/精神药品"), default=False)
+    is_large_infusion = models.BooleanField(_("基础输液/大容量注射剂"), default=False)
+    is_essential = models.BooleanField(_("基本药物"), default=False)
+
+    # CAT-2 consumable attributes
+    consumable_class = models.CharField(_("耗材类别"), max_length=10, choices=ConsumableClass.choices, blank=True)
+    in_sunshine_catalogue = models.BooleanField(_("纳入阳光采购目录"), default=False)  # CAT-4
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["generic_name", "specification", "id"]
+        verbose_name = _("产品")
+        verbose_name_plural = _("产品")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(national_code__isnull=True)
+                | Q(kind="drug", national_code__regex=r"^[XZ][A-Z0-9]{22}$")
+                | Q(kind="consumable", national_code__regex=r"^C[0-9A-Z]{26}$"),
+                name="product_code_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="drug", consumable_class="") | Q(kind="consumable") & ~Q(consumable_class=""),
+                name="product_consumable_has_class",
+            ),
+            models.CheckConstraint(condition=Q(conversion__gte=1), name="product_conversion_positive"),
+        ]
+        indexes = [models.Index(fields=["generic_name", "dosage_form", "specification"], name="product_group_idx")]
+        triggers = [pgtrigger.Protect(name="product_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        parts = [self.generic_name, self.dosage_form, self.specification]
+        return " ".join(p for p in parts if p)
+
+
+class PriceLevel(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+
+
+@pghistory.track()
+class OtherProvincePrice(models.Model):
+    """LST-0.3: a product's current listing (winning) price on another province's (or, for
+    consumables, a city's) platform. "National lowest price" is the minimum over the records
+    in force (catalog.selectors.national_lowest_price)."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="other_prices", verbose_name=_("产品"))
+    province = models.CharField(_("省份"), max_length=20)
+    city = models.CharField(_("城市（市级平台）"), max_length=30, blank=True)
+    level = models.CharField(_("层级"), max_length=10, choices=PriceLevel.choices, default=PriceLevel.PROVINCE)
+    price = models.DecimalField(_("挂网（中标）价"), max_digits=14, decimal_places=4)
+    effective_date = models.DateField(_("执行日期"))
+    source = models.CharField(_("来源"), max_length=200)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["product", "price"]
+        verbose_name = _("外省挂网价格")
+        verbose_name_plural = _("外省挂网价格")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=0), name="other_price_positive"),
+            models.CheckConstraint(condition=Q(level="province") | ~Q(city=""), name="other_price_city_named"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["product", "price"], condition=Q(superseded_at__isnull=True), name="other_price_current_idx"
+            )
+        ]
+        triggers = [pgtrigger.Protect(name="other_price_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.product} {self.province}{self.city} {self.price}"
