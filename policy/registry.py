@@ -4,6 +4,7 @@ The database holds the versions (PolicyValue); this registry says which keys exi
 type their values have, and the default that a data migration seeds (effective from
 DEFAULT_EFFECTIVE_FROM). Channel apps declare their keys here, next to the rule they serve."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -26,6 +27,11 @@ class Parameter:
     choices: tuple = ()
     min: object = None
     max: object = None
+    validate: Callable | None = None  # extra check/normaliser for structured values
+
+    @property
+    def section(self) -> str:
+        return section_of(self.key)
 
     def parse(self, raw):
         """Turn a submitted value (string from a form, or JSON) into the stored value;
@@ -55,6 +61,8 @@ class Parameter:
                 import json
 
                 value = json.loads(raw) if isinstance(raw, str) else raw
+                if not isinstance(value, dict | list):
+                    raise ValueError
             else:
                 value = str(raw).strip()
                 if not value:
@@ -67,6 +75,8 @@ class Parameter:
             raise ParameterTypeError(f"取值不得小于 {self.min}")
         if self.max is not None and value > self.max:
             raise ParameterTypeError(f"取值不得大于 {self.max}")
+        if self.validate is not None:
+            value = self.validate(value)
         return value
 
     def to_json(self, value):
@@ -74,6 +84,29 @@ class Parameter:
 
     def from_json(self, stored):
         return Decimal(str(stored)) if self.type == "decimal" else stored
+
+
+# Sections of RULES.md, by key prefix (the UI groups parameters by these).
+SECTIONS = {
+    "sys": "§0 总则与系统",
+    "calendar": "§0 总则与系统",
+    "lst": "§3 阳光挂网",
+    "prc": "§4 挂网价格动态调整",
+    "del": "§5 暂停与撤网",
+    "neg": "§6 议价",
+    "zon": "§7 红黄蓝分区",
+    "fil": "§8 备案采购",
+    "vbp": "§9 集中带量采购",
+    "emg": "§10 短缺与应急采购",
+    "ins": "§11 医保支付",
+    "mon": "§12 网上采购率监测",
+    "ord": "§13 订单、入库与结算",
+    "bad": "§14 资质、配送与不良记录",
+}
+
+
+def section_of(key: str) -> str:
+    return SECTIONS.get(key.split(".", 1)[0], "其他")
 
 
 TYPE_LABELS = {"int": "整数", "decimal": "数值", "bool": "是/否", "str": "文本", "choice": "选项", "json": "JSON"}
