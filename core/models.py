@@ -19,3 +19,16 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_client")]
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per beat-driven heartbeat source (`core.tasks.record_heartbeat`): proves that
+    beat schedules and a worker executes. `/healthz` shows the last one."""
+
+    name = models.CharField(max_length=100, unique=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    beats = models.PositiveBigIntegerField(default=0)
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

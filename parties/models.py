@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import OrganisationQuerySet
+from .scoping import OrganisationQuerySet, ScopedQuerySet
 
 
 class Region(models.Model):
@@ -223,7 +223,7 @@ def _hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class ApiClientQuerySet(models.QuerySet):
+class ApiClientQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
@@ -248,13 +248,30 @@ class ApiClient(models.Model):
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
     revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    revoked_reason = models.CharField(_("吊销原因"), max_length=200, blank=True)
 
     objects = ApiClientQuerySet.as_manager()
+
+    # Row scoping: the institution's own users, its city/county regulators and the province.
+    scope_institution = "institution"
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("HIS接口客户端")
         verbose_name_plural = _("HIS接口客户端")
+        constraints = [
+            # A revocation always says who and why (ACT-7, AUD-1).
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True, revoked_reason="")
+                | (Q(revoked_at__isnull=False, revoked_by__isnull=False) & ~Q(revoked_reason="")),
+                name="api_client_revocation_complete",
+            ),
+            # Two live clients of one institution never share a name (the list must be unambiguous).
+            models.UniqueConstraint(
+                fields=["institution", "name"], condition=Q(revoked_at__isnull=True),
+                name="api_client_live_name_unique",
+            ),
+        ]
         triggers = [pgtrigger.Protect(name="api_client_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
