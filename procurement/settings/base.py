@@ -88,7 +88,10 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", "postgres://procurement:procurement@127.0.0.1:55432/procurement"),
+        os.environ.get(
+            "DATABASE_URL",
+            f"postgres://procurement:procurement@127.0.0.1:{os.environ.get('PG_PORT', '55432')}/procurement",
+        ),
         conn_max_age=60,
     )
 }
@@ -96,7 +99,7 @@ DATABASES = {
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_procurement")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:56379/0")
+REDIS_URL = os.environ.get("REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '56379')}/0")
 
 CACHES = {
     "default": {
