@@ -25,8 +25,9 @@ venv: .venv/.installed
 
 .venv/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv .venv
-	@$(PIP) install -q --upgrade pip
-	@$(PIP) install -q -r requirements.lock
+	@$(PIP) install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@set -o pipefail; $(PIP) install -q -r requirements.lock 2>&1 | grep -v '^WARNING: Location'; \
+		test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
 services:
@@ -34,7 +35,8 @@ services:
 
 migrate:
 	@$(MANAGE) migrate --noinput -v 0
-	@$(MANAGE) compilemessages -v 0 --ignore '.venv/*' --ignore '.local/*'
+	@if find . -path ./.venv -prune -o -path ./.local -prune -o -name django.po -print | grep -q .; then \
+		$(MANAGE) compilemessages -v 0 --ignore '.venv/*' --ignore '.local/*'; fi
 	@$(MANAGE) collectstatic --noinput -v 0
 	@$(MANAGE) sync_schedules
 
