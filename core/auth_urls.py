@@ -1,13 +1,35 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import LoginForm
 
+
+def _cooloff_minutes() -> int:
+    cooloff = settings.AXES_COOLOFF_TIME
+    if isinstance(cooloff, timedelta):
+        return int(cooloff.total_seconds() // 60)
+    if isinstance(cooloff, int | float):
+        return int(cooloff * 60)  # axes reads a number as hours
+    return 30
+
+
+class LoginView(auth_views.LoginView):
+    """Username/password login; django-axes locks (username, IP) out after
+    AXES_FAILURE_LIMIT failures and renders registration/locked_out.html."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            failure_limit=settings.AXES_FAILURE_LIMIT, cooloff_minutes=_cooloff_minutes(), **kwargs
+        )
+
+
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -2,6 +2,9 @@ import re
 import uuid
 
 import pghistory
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from pghistory.middleware import HistoryMiddleware
 
 from .audit import actor_context
@@ -24,9 +27,10 @@ class RequestIdMiddleware:
 
 
 class AuditContextMiddleware(HistoryMiddleware):
-    """pghistory context for writes: user, organisation, role, request id, url. DRF token
-    users are set later in the view; pghistory's request class updates `user` then and
-    `core.api.auth` adds the organisation."""
+    """pghistory context for writes (AUD-1): user, username, organisation (id and name), role,
+    request id, url, method. DRF token users are set later in the view; pghistory's request
+    class updates `user` then and `core.api.auth` adds the rest via `add_actor_to_context`.
+    Services add the reason with `core.audit.audit_context(user, reason=...)`."""
 
     def get_context(self, request):
         ctx = super().get_context(request)
@@ -39,3 +43,19 @@ class AuditContextMiddleware(HistoryMiddleware):
 
 def add_actor_to_context(user):
     pghistory.context(**actor_context(user))
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Like Django's LocaleMiddleware, but the browser's Accept-Language is ignored:
+    Simplified Chinese unless the user chose another language with the selector (cookie)
+    or the URL says so. Drop-in replacement for `django.middleware.locale.LocaleMiddleware`
+    (see docs/adr/0002-chinese-source-strings.md)."""
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

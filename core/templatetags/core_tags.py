@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import template
 
 register = template.Library()
@@ -10,3 +12,11 @@ def querystring_replace(context, **kwargs):
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def minutes(value) -> int | str:
+    """A timedelta as whole minutes (rounded up); '' for anything else."""
+    if isinstance(value, timedelta):
+        return max(1, -(-int(value.total_seconds()) // 60))
+    return ""
