@@ -7,30 +7,65 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class CalendarDayQuerySet(models.QuerySet):
+    def current(self):
+        """The entries in force (not superseded or withdrawn)."""
+        return self.filter(superseded_at__isnull=True)
 
 
 @pghistory.track()
 class CalendarDay(models.Model):
-    """A regulator-maintained entry: this date is a holiday, or a make-up working day (调休)."""
+    """A regulator-maintained entry: this date is a holiday, or a make-up working day (调休).
+
+    Entries are never deleted or edited in place: changing a date's entry supersedes the
+    current one with a new row, and withdrawing it marks it superseded with no successor.
+    So the table itself shows which calendar was in force when a deadline was computed
+    (pghistory additionally records who and why)."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("法定节假日（休息）")
         WORKDAY = "workday", _("调休上班日")
 
-    date = models.DateField(_("日期"), unique=True)
+    date = models.DateField(_("日期"), db_index=True)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("说明"), max_length=50, blank=True)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    set_at = models.DateTimeField(auto_now=True)
+    set_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    superseded_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    superseded_reason = models.CharField(_("失效原因"), max_length=200, blank=True)
+
+    objects = CalendarDayQuerySet.as_manager()
 
     class Meta:
-        ordering = ["date"]
+        ordering = ["date", "set_at"]
         verbose_name = _("日历调整")
         verbose_name_plural = _("日历调整")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(superseded_at__isnull=True), name="calendar_day_one_current_entry"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["holiday", "workday"]), name="calendar_day_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(superseded_at__isnull=True, superseded_by__isnull=True)
+                | Q(superseded_at__isnull=False, superseded_by__isnull=False),
+                name="calendar_day_superseded_has_actor",
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="calendar_day_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
+
+    @property
+    def is_current(self):
+        return self.superseded_at is None
 
 
 @pghistory.track()

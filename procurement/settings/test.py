@@ -12,3 +12,8 @@ STORAGES = {
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"client": "100000/min"}}
 AXES_FAILURE_LIMIT = 5
+
+# Test-only app with a concrete WorkingDayDeadline model (workcalendar recomputation tests).
+from .base import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.deadline_testapp"]

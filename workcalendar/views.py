@@ -1,0 +1,131 @@
+"""The regulators' calendar page: every regulator reads it, only the province edits."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, Forbidden
+
+from . import selectors, services
+from .forms import CalendarDayForm, ConfirmYearForm, WithdrawDayForm
+from .models import CalendarDay
+
+
+def _require_regulator(user):
+    if not user.is_regulator:
+        raise PermissionDenied
+
+
+def _require_manager(user):
+    if not user.has_perm("workcalendar.manage"):
+        raise PermissionDenied
+
+
+def _page(request, year, *, status=200, **forms):
+    can_manage = request.user.has_perm("workcalendar.manage")
+    context = {
+        "overview": selectors.year_overview(year),
+        "year": year,
+        "years": range(max(services.MIN_YEAR, year - 3), min(services.MAX_YEAR, year + 3) + 1),
+        "can_manage": can_manage,
+        "open_provisional": selectors.open_provisional_deadline_count(),
+        "day_form": forms.get("day_form") or CalendarDayForm(initial={"kind": CalendarDay.Kind.HOLIDAY}),
+        "withdraw_form": forms.get("withdraw_form") or WithdrawDayForm(),
+        "confirm_form": forms.get("confirm_form") or ConfirmYearForm(initial={"year": year}),
+    }
+    return render(request, "workcalendar/index.html", context, status=status)
+
+
+def _index_url(year):
+    return f"{reverse('workcalendar:index')}?year={year}"
+
+
+@login_required
+def index(request):
+    _require_regulator(request.user)
+    year = timezone.localdate().year
+    if request.GET.get("year"):
+        try:
+            year = services.check_year(request.GET["year"])
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+    return _page(request, year)
+
+
+def _handle(request, form, call, fallback_year):
+    """Run the service on a valid form; show its refusal next to the field otherwise."""
+    if form.is_valid():
+        try:
+            return call(form.cleaned_data), None
+        except Forbidden:
+            raise PermissionDenied from None
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+    year = fallback_year
+    try:
+        year = services.parse_date(form.data.get("date")).year if "date" in form.fields else services.check_year(form.data.get("year"))
+    except DomainError:
+        pass
+    return None, year
+
+
+@login_required
+@require_POST
+def set_day(request):
+    _require_manager(request.user)
+    form = CalendarDayForm(request.POST)
+    entry, year = _handle(
+        request, form,
+        lambda d: services.set_calendar_day(request.user, d["date"], d["kind"], d["name"]),
+        timezone.localdate().year,
+    )
+    if entry is None:
+        return _page(request, year, status=400, day_form=form)
+    msg = _("已登记 %(date)s 为“%(kind)s”。") % {"date": entry.date, "kind": entry.get_kind_display()}
+    if entry.recomputed_deadlines:
+        msg += _("已重算 %(n)s 个未结期限。") % {"n": entry.recomputed_deadlines}
+    messages.success(request, msg)
+    return redirect(_index_url(entry.date.year))
+
+
+@login_required
+@require_POST
+def withdraw_day(request):
+    _require_manager(request.user)
+    form = WithdrawDayForm(request.POST)
+    entry, year = _handle(
+        request, form,
+        lambda d: services.withdraw_calendar_day(request.user, d["date"], d["reason"]),
+        timezone.localdate().year,
+    )
+    if entry is None:
+        return _page(request, year, status=400, withdraw_form=form)
+    msg = _("已撤销 %(date)s 的日历登记。") % {"date": entry.date}
+    if entry.recomputed_deadlines:
+        msg += _("已重算 %(n)s 个未结期限。") % {"n": entry.recomputed_deadlines}
+    messages.success(request, msg)
+    return redirect(_index_url(entry.date.year))
+
+
+@login_required
+@require_POST
+def confirm_year(request):
+    _require_manager(request.user)
+    form = ConfirmYearForm(request.POST)
+    obj, year = _handle(
+        request, form,
+        lambda d: services.confirm_year(request.user, d["year"], d["note"]),
+        timezone.localdate().year,
+    )
+    if obj is None:
+        return _page(request, year, status=400, confirm_form=form)
+    messages.success(
+        request,
+        _("已确认 %(year)s 年工作日历，重算了 %(n)s 个暂定的未结期限。") % {"year": obj.year, "n": obj.recomputed_deadlines},
+    )
+    return redirect(_index_url(obj.year))
