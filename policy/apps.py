@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 def seed_defaults(sender, **kwargs):
-    """Every declared parameter gets its default as a first version (idempotent)."""
+    """Every declared parameter gets its default as a first version (idempotent: a key that
+    already has a version is left alone; a key declared later is seeded at the next migrate)."""
     from .models import PolicyValue
     from .registry import DEFAULT_EFFECTIVE_FROM, PARAMETERS
 
-    known = set(PolicyValue.objects.values_list("key", flat=True).distinct())
-    PolicyValue.objects.bulk_create(
+    using = kwargs.get("using", "default")
+    known = set(PolicyValue.objects.using(using).values_list("key", flat=True).distinct())
+    PolicyValue.objects.using(using).bulk_create(
         [
             PolicyValue(key=p.key, value=p.to_json(p.default), effective_from=DEFAULT_EFFECTIVE_FROM,
                         reason="系统初始默认值（见 RULES.md）")
@@ -23,6 +25,9 @@ class PolicyConfig(AppConfig):
     verbose_name = _("政策参数")
 
     def ready(self):
-        from . import parameters  # noqa: F401
+        from core import navigation
+
+        from . import parameters, permissions  # noqa: F401
 
         post_migrate.connect(seed_defaults, sender=self)
+        navigation.register(_("系统管理"), _("政策参数"), "policy:parameter_list", roles=navigation.REGULATORS, order=800)

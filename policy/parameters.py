@@ -12,51 +12,53 @@ Conventions:
 
 from decimal import Decimal as D
 
+from django.utils.translation import gettext_lazy as _
+
 from . import validators as v
 from .registry import define
 
 # ---------------------------------------------------------------- §0 general / system
-define("calendar.reminder_month", "int", 11, "§0", "提醒确认次年日历的月份", min=1, max=12)
+define("calendar.reminder_month", "int", 11, "§0", _("提醒确认次年日历的月份"), min=1, max=12)
 define(
-    "sys.price_ceiling_yuan", "decimal", D("1000000"), "§0", "单价上限（元，超出视为录入错误）",
-    help="任何申报价、挂网价、议价或订单单价超过此值即视为明显录入错误并拒绝。", min=D("1"),
+    "sys.price_ceiling_yuan", "decimal", D("1000000"), "§0", _("单价上限（元，超出视为录入错误）"),
+    help=_("任何申报价、挂网价、议价或订单单价超过此值即视为明显录入错误并拒绝。"), min=D("1"),
 )
 define(
-    "sys.upload_max_mb", "int", 20, "§0", "单个上传文件大小上限（MB）",
-    help="资质证明、承诺书、申请材料等附件的单个文件大小上限。", min=1, max=500,
+    "sys.upload_max_mb", "int", 20, "§0", _("单个上传文件大小上限（MB）"),
+    help=_("资质证明、承诺书、申请材料等附件的单个文件大小上限。"), min=1, max=500,
 )
 
 # ---------------------------------------------------------------- §3 listing (挂网)
 define(
-    "lst.batch_day", "int", 15, "LST-0.1", "每月集中挂网日",
-    help="挂网原则上每月集中调整一次：已确认的挂网申请在每月此日集中生效（遇非工作日顺延至下一工作日）。",
+    "lst.batch_day", "int", 15, "LST-0.1", _("每月集中挂网日"),
+    help=_("挂网原则上每月集中调整一次：已确认的挂网申请在每月此日集中生效（遇非工作日顺延至下一工作日）。"),
     min=1, max=28,
 )
 define(
-    "lst.quality_lookback_years", "int", 2, "LST-0.2", "质量承诺追溯年数",
-    help="申报产品在此年数内有省级及以上药监部门质量抽检不合格或质量处罚记录的，挂网申请不予受理（文件：近2年）。",
+    "lst.quality_lookback_years", "int", 2, "LST-0.2", _("质量承诺追溯年数"),
+    help=_("申报产品在此年数内有省级及以上药监部门质量抽检不合格或质量处罚记录的，挂网申请不予受理（文件：近2年）。"),
     min=1, max=10,
 )
 define(
-    "lst.min_provinces", "int", 8, "LST-2.1", "挂网所需已采购省份数",
-    help="LST-2.1 / LST-2.2 / LST-2.3：产品须在不少于此数量的省份有采购（挂网）记录。",
+    "lst.min_provinces", "int", 8, "LST-2.1", _("挂网所需已采购省份数"),
+    help=_("LST-2.1 / LST-2.2 / LST-2.3：产品须在不少于此数量的省份有采购（挂网）记录。"),
     min=1, max=31,
 )
 define(
-    "lst.ratio.strength", "decimal", D("1.7"), "LST-2.2.1", "差比价：含量比价系数",
-    help="含量之比为 r 时，价格 × 系数^log2(r)（发改价格〔2011〕2452号）。", min=D("1"), max=D("4"),
+    "lst.ratio.strength", "decimal", D("1.7"), "LST-2.2.1", _("差比价：含量比价系数"),
+    help=_("含量之比为 r 时，价格 × 系数^log2(r)（发改价格〔2011〕2452号）。"), min=D("1"), max=D("4"),
 )
 define(
-    "lst.ratio.fill_volume", "decimal", D("1.9"), "LST-2.2.1", "差比价：装量比价系数",
-    help="装量之比为 r 时，价格 × 系数^log2(r)。", min=D("1"), max=D("4"),
+    "lst.ratio.fill_volume", "decimal", D("1.9"), "LST-2.2.1", _("差比价：装量比价系数"),
+    help=_("装量之比为 r 时，价格 × 系数^log2(r)。"), min=D("1"), max=D("4"),
 )
 define(
-    "lst.ratio.pack_oral_solid", "decimal", D("1.95"), "LST-2.2.1", "差比价：包装数量比价系数（口服固体制剂）",
-    help="口服固体制剂包装数量之比为 r 时，价格 × 系数^log2(r)。", min=D("1"), max=D("4"),
+    "lst.ratio.pack_oral_solid", "decimal", D("1.95"), "LST-2.2.1", _("差比价：包装数量比价系数（口服固体制剂）"),
+    help=_("口服固体制剂包装数量之比为 r 时，价格 × 系数^log2(r)。"), min=D("1"), max=D("4"),
 )
 define(
-    "lst.ratio.pack_other", "decimal", D("2.0"), "LST-2.2.1", "差比价：包装数量比价系数（其他剂型）",
-    help="非口服固体制剂包装数量之比为 r 时，价格 × 系数^log2(r)。", min=D("1"), max=D("4"),
+    "lst.ratio.pack_other", "decimal", D("2.0"), "LST-2.2.1", _("差比价：包装数量比价系数（其他剂型）"),
+    help=_("非口服固体制剂包装数量之比为 r 时，价格 × 系数^log2(r)。"), min=D("1"), max=D("4"),
 )
 define(
     "lst.ratio.dosage_forms", "json",
@@ -73,102 +75,102 @@ define(
         "软胶囊": "1.2",
         "无糖": "1.1",
     },
-    "LST-2.2.1", "差比价：剂型比价系数",
-    help="以普通片为 1.0 的剂型系数，JSON 对象：{\"剂型\": \"系数\"}，系数为大于 0 的数值。"
-         "“无糖”为无糖型的附加系数。",
+    "LST-2.2.1", _("差比价：剂型比价系数"),
+    help=_("以普通片为 1.0 的剂型系数，JSON 对象：{\"剂型\": \"系数\"}，系数为大于 0 的数值。"
+         "“无糖”为无糖型的附加系数。"),
     validate=v.coefficient_map,
 )
 define(
-    "lst.narcotic_no_price_test", "bool", True, "LST-8.3", "麻醉/精神药品不做省级价格审核",
-    help="为“是”时，麻醉药品和精神药品按国家规定挂网，仅做标识，不适用本省价格规则。",
+    "lst.narcotic_no_price_test", "bool", True, "LST-8.3", _("麻醉/精神药品不做省级价格审核"),
+    help=_("为“是”时，麻醉药品和精神药品按国家规定挂网，仅做标识，不适用本省价格规则。"),
 )
 define(
-    "lst.c2_min_provinces", "int", 15, "LST-C2", "高值耗材首次挂网所需挂网省份数",
-    help="未曾中选的高值医用耗材申请挂网，须提供不少于此数量省份的挂网记录（无省级记录的可用市级记录）。",
+    "lst.c2_min_provinces", "int", 15, "LST-C2", _("高值耗材首次挂网所需挂网省份数"),
+    help=_("未曾中选的高值医用耗材申请挂网，须提供不少于此数量省份的挂网记录（无省级记录的可用市级记录）。"),
     min=1, max=31,
 )
 define(
-    "lst.c2_min_tertiary_filings", "int", 10, "LST-C2", "高值耗材首次挂网所需省内三级公立医院备案采购数",
-    help="或者提供省内不少于此数量三级公立医疗机构的备案采购记录。", min=1, max=1000,
+    "lst.c2_min_tertiary_filings", "int", 10, "LST-C2", _("高值耗材首次挂网所需省内三级公立医院备案采购数"),
+    help=_("或者提供省内不少于此数量三级公立医疗机构的备案采购记录。"), min=1, max=1000,
 )
 define(
-    "lst.c4_min_filings", "int", 10, "LST-C4", "普通耗材/检验试剂首次挂网所需二级以上公立机构备案数",
-    help="未曾中选的普通医用耗材、检验检测试剂申请挂网，须提供不少于此数量二级及以上公立医疗机构的备案采购记录。",
+    "lst.c4_min_filings", "int", 10, "LST-C4", _("普通耗材/检验试剂首次挂网所需二级以上公立机构备案数"),
+    help=_("未曾中选的普通医用耗材、检验检测试剂申请挂网，须提供不少于此数量二级及以上公立医疗机构的备案采购记录。"),
     min=1, max=1000,
 )
 
 # ---------------------------------------------------------------- §4 listing-price dynamics
 define(
-    "prc.linkage_working_days", "int", 20, "PRC-1", "低价联动申报时限（工作日）",
-    help="新的全国最低价在任一省份执行后，生产企业须在此工作日数内向省平台申报。", min=1, max=120,
+    "prc.linkage_working_days", "int", 20, "PRC-1", _("低价联动申报时限（工作日）"),
+    help=_("新的全国最低价在任一省份执行后，生产企业须在此工作日数内向省平台申报。"), min=1, max=120,
 )
 define(
-    "prc.reminder_working_days_before", "int", 5, "PRC-1", "联动申报到期前提醒（工作日）",
-    help="联动申报截止前此工作日数提醒企业。", min=0, max=60,
+    "prc.reminder_working_days_before", "int", 5, "PRC-1", _("联动申报到期前提醒（工作日）"),
+    help=_("联动申报截止前此工作日数提醒企业。"), min=0, max=60,
 )
 define(
-    "prc.overdue_suspends_listing", "bool", False, "PRC-1", "逾期未申报自动暂停挂网",
-    help="为“否”时逾期案件提交医保部门处理（文件：一经查实按规定暂停挂网）；为“是”时逾期即自动暂停该产品挂网。",
+    "prc.overdue_suspends_listing", "bool", False, "PRC-1", _("逾期未申报自动暂停挂网"),
+    help=_("为“否”时逾期案件提交医保部门处理（文件：一经查实按规定暂停挂网）；为“是”时逾期即自动暂停该产品挂网。"),
 )
 define(
-    "prc.objection_days", "int", 10, "PRC-2", "年度价格调整申投诉期（自然日）",
-    help="年度挂网价格调整结果公布后，企业可在此天数内提出申投诉。", min=1, max=90,
+    "prc.objection_days", "int", 10, "PRC-2", _("年度价格调整申投诉期（自然日）"),
+    help=_("年度挂网价格调整结果公布后，企业可在此天数内提出申投诉。"), min=1, max=90,
 )
 
 # ---------------------------------------------------------------- §5 suspension and delisting
 define(
-    "del.no_sales_days", "int", 365, "DEL-1", "无销售暂停采购天数",
-    help="挂网产品连续此天数无销售的，经医保部门审核后暂停采购（文件：1年）。", min=30, max=1095,
+    "del.no_sales_days", "int", 365, "DEL-1", _("无销售暂停采购天数"),
+    help=_("挂网产品连续此天数无销售的，经医保部门审核后暂停采购（文件：1年）。"), min=30, max=1095,
 )
 define(
-    "del.delisting_delay_days", "int", 180, "DEL-1", "暂停后撤网天数",
-    help="因无销售暂停采购的产品，暂停满此天数仍未恢复的，予以撤网（文件：择期做失效处理）。", min=0, max=1095,
+    "del.delisting_delay_days", "int", 180, "DEL-1", _("暂停后撤网天数"),
+    help=_("因无销售暂停采购的产品，暂停满此天数仍未恢复的，予以撤网（文件：择期做失效处理）。"), min=0, max=1095,
 )
 
 # ---------------------------------------------------------------- §6 negotiation (议价)
 define(
-    "neg.confirm_working_days", "int", 10, "NEG-3", "药品议价企业确认时限（工作日）",
-    help="低于挂网价的议价，生产企业须在此工作日数内确认，逾期自动撤回。", min=1, max=60,
+    "neg.confirm_working_days", "int", 10, "NEG-3", _("药品议价企业确认时限（工作日）"),
+    help=_("低于挂网价的议价，生产企业须在此工作日数内确认，逾期自动撤回。"), min=1, max=60,
 )
 define(
-    "neg.consumable_evidence_working_days", "int", 5, "NEG-4", "耗材按已成交价议价确认时限（工作日）",
-    help="医疗机构提供企业在其他地方成交价格证明的耗材议价，企业须在此工作日数内确认，否则触发价格联动。",
+    "neg.consumable_evidence_working_days", "int", 5, "NEG-4", _("耗材按已成交价议价确认时限（工作日）"),
+    help=_("医疗机构提供企业在其他地方成交价格证明的耗材议价，企业须在此工作日数内确认，否则触发价格联动。"),
     min=1, max=60,
 )
 define(
-    "neg.consumable_confirm_working_days", "int", 10, "NEG-4", "耗材其他议价确认时限（工作日）",
-    help="其他耗材议价，企业须在此工作日数内确认，逾期自动撤回。", min=1, max=60,
+    "neg.consumable_confirm_working_days", "int", 10, "NEG-4", _("耗材其他议价确认时限（工作日）"),
+    help=_("其他耗材议价，企业须在此工作日数内确认，逾期自动撤回。"), min=1, max=60,
 )
 
 # ---------------------------------------------------------------- §7 price zones (红黄蓝)
 define(
-    "zon.method", "choice", "quantile", "ZON-2", "红黄蓝分区方法",
-    help="quantile：按近期议价结果的量价加权分位数分区；listing_ratio：按与同产品最低价之比分级。",
+    "zon.method", "choice", "quantile", "ZON-2", _("红黄蓝分区方法"),
+    help=_("quantile：按近期议价结果的量价加权分位数分区；listing_ratio：按与同产品最低价之比分级。"),
     choices=("quantile", "listing_ratio"),
 )
 define(
-    "zon.blue_percentile", "int", 50, "ZON-2", "蓝区分位数（P）",
-    help="议价单价不高于此加权分位数为蓝色（推荐）。", min=1, max=99,
+    "zon.blue_percentile", "int", 50, "ZON-2", _("蓝区分位数（P）"),
+    help=_("议价单价不高于此加权分位数为蓝色（推荐）。"), min=1, max=99,
 )
 define(
-    "zon.yellow_percentile", "int", 80, "ZON-2", "黄区分位数（P）",
-    help="议价单价高于蓝区分位数、不高于此分位数为黄色（提醒），高于为红色（监控）。", min=1, max=99,
+    "zon.yellow_percentile", "int", 80, "ZON-2", _("黄区分位数（P）"),
+    help=_("议价单价高于蓝区分位数、不高于此分位数为黄色（提醒），高于为红色（监控）。"), min=1, max=99,
 )
 define(
-    "zon.trailing_months", "int", 12, "ZON-2", "分区统计回溯月数",
-    help="取近此月数内二级及以上医疗机构已确认的议价结果。", min=1, max=60,
+    "zon.trailing_months", "int", 12, "ZON-2", _("分区统计回溯月数"),
+    help=_("取近此月数内二级及以上医疗机构已确认的议价结果。"), min=1, max=60,
 )
 define(
-    "zon.min_institutions", "int", 5, "ZON-2", "分位数法最少机构数",
-    help="议价结果涉及的机构少于此数时，改按最低议价结果的倍数分区。", min=1, max=1000,
+    "zon.min_institutions", "int", 5, "ZON-2", _("分位数法最少机构数"),
+    help=_("议价结果涉及的机构少于此数时，改按最低议价结果的倍数分区。"), min=1, max=1000,
 )
 define(
-    "zon.fallback_blue_factor", "decimal", D("1.05"), "ZON-2", "机构数不足时蓝区倍数",
-    help="不高于最低议价结果 × 此倍数为蓝色。", min=D("1"), max=D("10"),
+    "zon.fallback_blue_factor", "decimal", D("1.05"), "ZON-2", _("机构数不足时蓝区倍数"),
+    help=_("不高于最低议价结果 × 此倍数为蓝色。"), min=D("1"), max=D("10"),
 )
 define(
-    "zon.fallback_yellow_factor", "decimal", D("1.15"), "ZON-2", "机构数不足时黄区倍数",
-    help="不高于最低议价结果 × 此倍数为黄色，高于为红色。", min=D("1"), max=D("10"),
+    "zon.fallback_yellow_factor", "decimal", D("1.15"), "ZON-2", _("机构数不足时黄区倍数"),
+    help=_("不高于最低议价结果 × 此倍数为黄色，高于为红色。"), min=D("1"), max=D("10"),
 )
 define(
     "zon.ratio_grades", "json",
@@ -181,101 +183,101 @@ define(
             {"below": None, "zone": "red", "label": "红色三级"},
         ],
     },
-    "ZON-2", "按比值分级（listing_ratio 方法）",
-    help="比值 r = 价格 ÷ 同产品最低价。r ≤ blue_max 为蓝色；否则取第一个满足 r < below 的分级"
-         "（below 为空表示无上限，须为最后一级）。",
+    "ZON-2", _("按比值分级（listing_ratio 方法）"),
+    help=_("比值 r = 价格 ÷ 同产品最低价。r ≤ blue_max 为蓝色；否则取第一个满足 r < below 的分级"
+         "（below 为空表示无上限，须为最后一级）。"),
     validate=v.ratio_grades,
 )
 define(
-    "zon.ratio_refresh_months", "int", 3, "ZON-2", "比值分级刷新周期（月）",
-    help="listing_ratio 方法下重新计算分级的周期（默认按季度）。", min=1, max=12,
+    "zon.ratio_refresh_months", "int", 3, "ZON-2", _("比值分级刷新周期（月）"),
+    help=_("listing_ratio 方法下重新计算分级的周期（默认按季度）。"), min=1, max=12,
 )
 define(
-    "zon.non_negotiation_months", "int", 6, "ZON-3", "长期不议价月数",
-    help="医疗机构连续此月数未对任何产品议价的，列入约谈名单。", min=1, max=36,
+    "zon.non_negotiation_months", "int", 6, "ZON-3", _("长期不议价月数"),
+    help=_("医疗机构连续此月数未对任何产品议价的，列入约谈名单。"), min=1, max=36,
 )
 define(
-    "zon.red_share_percent", "decimal", D("30"), "ZON-3", "红色结果占比约谈阈值（%）",
-    help="医疗机构议价结果中红色占比达到此百分比的，列入约谈名单。", min=D("0"), max=D("100"),
+    "zon.red_share_percent", "decimal", D("30"), "ZON-3", _("红色结果占比约谈阈值（%）"),
+    help=_("医疗机构议价结果中红色占比达到此百分比的，列入约谈名单。"), min=D("0"), max=D("100"),
 )
 
 # ---------------------------------------------------------------- §8 filing procurement
 define(
-    "fil.batch_day", "int", 15, "FIL-3", "备案采购每月集中确认日",
-    help="药品备案采购按月集中确认，确认结果于每月此日生效（遇非工作日顺延）。", min=1, max=28,
+    "fil.batch_day", "int", 15, "FIL-3", _("备案采购每月集中确认日"),
+    help=_("药品备案采购按月集中确认，确认结果于每月此日生效（遇非工作日顺延）。"), min=1, max=28,
 )
 
 # ---------------------------------------------------------------- §9 VBP (集中带量采购)
 define(
-    "vbp.non_selected_cap", "bool", True, "VBP-4", "非中选产品采购量不得超过中选产品",
-    help="为“是”时，同品种非中选产品的采购数量不得超过中选产品的采购数量。",
+    "vbp.non_selected_cap", "bool", True, "VBP-4", _("非中选产品采购量不得超过中选产品"),
+    help=_("为“是”时，同品种非中选产品的采购数量不得超过中选产品的采购数量。"),
 )
 define(
-    "vbp.prepayment_shares", "json", {"start": 50, "midterm": 45, "final": 5}, "VBP-7", "医保预付比例（%）",
-    help="JSON：start 为开始时预付、midterm 为过半（时间过半或完成约定量一半，以先到者为准）时再预付、"
-         "final 为完成时结算的百分比，三者之和须为 100。",
+    "vbp.prepayment_shares", "json", {"start": 50, "midterm": 45, "final": 5}, "VBP-7", _("医保预付比例（%）"),
+    help=_("JSON：start 为开始时预付、midterm 为过半（时间过半或完成约定量一半，以先到者为准）时再预付、"
+         "final 为完成时结算的百分比，三者之和须为 100。"),
     validate=v.prepayment_shares,
 )
 
 # ---------------------------------------------------------------- §10 emergency purchasing
 define(
-    "emg.formalities_working_days", "int", 20, "EMG-1", "应急采购补办手续时限（工作日）",
-    help="应急线下采购后须在此工作日数内在平台补办备案/报告手续，逾期提示医保部门。", min=1, max=120,
+    "emg.formalities_working_days", "int", 20, "EMG-1", _("应急采购补办手续时限（工作日）"),
+    help=_("应急线下采购后须在此工作日数内在平台补办备案/报告手续，逾期提示医保部门。"), min=1, max=120,
 )
 
 # ---------------------------------------------------------------- §11 insurance payment
 define(
-    "ins.payment_standard_method", "choice", "weighted_mean_capped", "INS-1", "医保支付标准测算方法",
-    help="weighted_mean_capped：上一年度已确认议价价格的量价加权平均，不高于挂网价；"
-         "listing_price：按挂网价；lowest_negotiated：按上一年度最低议价价格。",
+    "ins.payment_standard_method", "choice", "weighted_mean_capped", "INS-1", _("医保支付标准测算方法"),
+    help=_("weighted_mean_capped：上一年度已确认议价价格的量价加权平均，不高于挂网价；"
+         "listing_price：按挂网价；lowest_negotiated：按上一年度最低议价价格。"),
     choices=("weighted_mean_capped", "listing_price", "lowest_negotiated"),
 )
 
 # ---------------------------------------------------------------- §12 monitoring (网上采购率)
 define(
-    "mon.report_day", "int", 15, "MON-2", "医疗机构月报截止日",
-    help="二级及以上公立医疗机构每月此日前报送上月采购数据。", min=1, max=28,
+    "mon.report_day", "int", 15, "MON-2", _("医疗机构月报截止日"),
+    help=_("二级及以上公立医疗机构每月此日前报送上月采购数据。"), min=1, max=28,
 )
 define(
-    "mon.city_forward_day", "int", 20, "MON-2", "设区市汇总上报截止日",
-    help="各设区市每月此日前将三级医疗机构汇总数据报送省医保局。", min=1, max=28,
+    "mon.city_forward_day", "int", 20, "MON-2", _("设区市汇总上报截止日"),
+    help=_("各设区市每月此日前将三级医疗机构汇总数据报送省医保局。"), min=1, max=28,
 )
 define(
-    "mon.reminder_day", "int", 13, "MON-2", "月报提醒日",
-    help="每月此日提醒尚未报送月报的医疗机构。", min=1, max=28,
+    "mon.reminder_day", "int", 13, "MON-2", _("月报提醒日"),
+    help=_("每月此日提醒尚未报送月报的医疗机构。"), min=1, max=28,
 )
 define(
-    "mon.institution_escalation_day", "int", 16, "MON-2", "医疗机构逾期上报提示日",
-    help="每月此日将仍未报送月报的医疗机构提示给所属设区市医保局。", min=1, max=28,
+    "mon.institution_escalation_day", "int", 16, "MON-2", _("医疗机构逾期上报提示日"),
+    help=_("每月此日将仍未报送月报的医疗机构提示给所属设区市医保局。"), min=1, max=28,
 )
 define(
-    "mon.city_escalation_day", "int", 21, "MON-2", "设区市逾期上报提示日",
-    help="每月此日将仍未汇总上报的设区市提示给省医保局。", min=1, max=28,
+    "mon.city_escalation_day", "int", 21, "MON-2", _("设区市逾期上报提示日"),
+    help=_("每月此日将仍未汇总上报的设区市提示给省医保局。"), min=1, max=28,
 )
 define(
-    "mon.targets", "json", {"2022": {"drug": "85", "consumable": "75"}}, "MON-4", "网上采购率目标（%）",
-    help="JSON：{\"起始年度\": {\"drug\": 药品目标, \"consumable\": 耗材目标}}。某年度适用不晚于该年度的最近一项；"
-         "早于最早年度的没有目标。文件要求“十四五”末全部网上采购，可按需增加如 \"2025\": {\"drug\": \"100\", …}。",
+    "mon.targets", "json", {"2022": {"drug": "85", "consumable": "75"}}, "MON-4", _("网上采购率目标（%）"),
+    help=_("JSON：{\"起始年度\": {\"drug\": 药品目标, \"consumable\": 耗材目标}}。某年度适用不晚于该年度的最近一项；"
+         "早于最早年度的没有目标。文件要求“十四五”末全部网上采购，可按需增加如 \"2025\": {\"drug\": \"100\", …}。"),
     validate=v.monitoring_targets,
 )
 define(
-    "mon.discrepancy_tolerance_percent", "decimal", D("1"), "MON-5", "自报与平台数据差异容差（%）",
-    help="医疗机构自报的平台采购金额与平台订单入库记录的差异超过此百分比的，标记为数据异常。",
+    "mon.discrepancy_tolerance_percent", "decimal", D("1"), "MON-5", _("自报与平台数据差异容差（%）"),
+    help=_("医疗机构自报的平台采购金额与平台订单入库记录的差异超过此百分比的，标记为数据异常。"),
     min=D("0"), max=D("100"),
 )
 
 # ---------------------------------------------------------------- §13 orders and settlement
 define(
-    "ord.payment_term_days", "int", 30, "ORD-2", "回款期限（天）",
-    help="合同未约定回款期限的，医疗机构自入库起此天数内回款，逾期标记为回款超时。", min=1, max=365,
+    "ord.payment_term_days", "int", 30, "ORD-2", _("回款期限（天）"),
+    help=_("合同未约定回款期限的，医疗机构自入库起此天数内回款，逾期标记为回款超时。"), min=1, max=365,
 )
 
 # ---------------------------------------------------------------- §14 bad records
 define(
-    "bad.ban_enabled", "bool", True, "BAD-2", "不良记录企业禁止参与采购",
-    help="为“是”时，列入不良记录名单的企业在禁入期内不得参与省内公立医疗机构的药品采购。",
+    "bad.ban_enabled", "bool", True, "BAD-2", _("不良记录企业禁止参与采购"),
+    help=_("为“是”时，列入不良记录名单的企业在禁入期内不得参与省内公立医疗机构的药品采购。"),
 )
 define(
-    "bad.ban_years", "int", 2, "BAD-2", "不良记录禁入年数",
-    help="列入不良记录名单之日起的禁入年数。", min=1, max=10,
+    "bad.ban_years", "int", 2, "BAD-2", _("不良记录禁入年数"),
+    help=_("列入不良记录名单之日起的禁入年数。"), min=1, max=10,
 )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext_lazy as _
+
 DEFAULT_EFFECTIVE_FROM = date(2020, 5, 1)  # 苏医保发〔2020〕35号 in force
 
 
@@ -88,28 +90,30 @@ class Parameter:
 
 # Sections of RULES.md, by key prefix (the UI groups parameters by these).
 SECTIONS = {
-    "sys": "§0 总则与系统",
-    "calendar": "§0 总则与系统",
-    "lst": "§3 阳光挂网",
-    "prc": "§4 挂网价格动态调整",
-    "del": "§5 暂停与撤网",
-    "neg": "§6 议价",
-    "zon": "§7 红黄蓝分区",
-    "fil": "§8 备案采购",
-    "vbp": "§9 集中带量采购",
-    "emg": "§10 短缺与应急采购",
-    "ins": "§11 医保支付",
-    "mon": "§12 网上采购率监测",
-    "ord": "§13 订单、入库与结算",
-    "bad": "§14 资质、配送与不良记录",
+    "sys": _("§0 总则与系统"),
+    "calendar": _("§0 总则与系统"),
+    "lst": _("§3 阳光挂网"),
+    "prc": _("§4 挂网价格动态调整"),
+    "del": _("§5 暂停与撤网"),
+    "neg": _("§6 议价"),
+    "zon": _("§7 红黄蓝分区"),
+    "fil": _("§8 备案采购"),
+    "vbp": _("§9 集中带量采购"),
+    "emg": _("§10 短缺与应急采购"),
+    "ins": _("§11 医保支付"),
+    "mon": _("§12 网上采购率监测"),
+    "ord": _("§13 订单、入库与结算"),
+    "bad": _("§14 资质、配送与不良记录"),
 }
 
 
 def section_of(key: str) -> str:
-    return SECTIONS.get(key.split(".", 1)[0], "其他")
+    return SECTIONS.get(key.split(".", 1)[0], _("其他"))
 
 
-TYPE_LABELS = {"int": "整数", "decimal": "数值", "bool": "是/否", "str": "文本", "choice": "选项", "json": "JSON"}
+TYPE_LABELS = {
+    "int": _("整数"), "decimal": _("数值"), "bool": _("是/否"), "str": _("文本"), "choice": _("选项"), "json": _("JSON"),
+}
 
 PARAMETERS: dict[str, Parameter] = {}
 

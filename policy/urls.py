@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "policy"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.parameter_list, name="parameter_list"),
+    path("export.xlsx", views.parameter_export, name="parameter_export"),
+    path("<str:key>/", views.parameter_detail, name="parameter_detail"),
+]

@@ -1,0 +1,18 @@
+import pytest
+
+from parties.models import OrgKind
+
+
+@pytest.fixture
+def city_user(make_user, nanjing):
+    return make_user(kind=OrgKind.CITY_REGULATOR)
+
+
+@pytest.fixture
+def institution_user(make_user):
+    return make_user(kind=OrgKind.INSTITUTION)
+
+
+@pytest.fixture
+def manufacturer_user(make_user):
+    return make_user(kind=OrgKind.MANUFACTURER)
