@@ -129,12 +129,10 @@ def open_deadlines(model, extra: Q):
     )
 
 
-def _recompute_open_deadlines(extra: Q) -> int:
-    """Recompute the due date of every open deadline matching `extra`, in every deadline
-    model, on one calendar snapshot; rows are locked while recomputed. Returns how many
-    rows changed. Call inside the caller's transaction and audit context."""
-    cal = _Calendar()
-    changed_total = 0
+def _plan_recompute(cal: _Calendar, extra: Q) -> list[tuple[type, list]]:
+    """The open deadlines matching `extra` whose (due, due_provisional) differ on `cal`,
+    per model, locked until the end of the transaction (the daily jobs skip them)."""
+    plan = []
     for model in deadline_models():
         rows = open_deadlines(model, extra).select_for_update(of=("self",)).order_by("pk")
         changed = []
@@ -144,9 +142,26 @@ def _recompute_open_deadlines(extra: Q) -> int:
                 row.due, row.due_provisional = due, provisional
                 changed.append(row)
         if changed:
-            model._default_manager.bulk_update(changed, ["due", "due_provisional"], batch_size=500)
-        changed_total += len(changed)
-    return changed_total
+            plan.append((model, changed))
+    return plan
+
+
+def _apply_recompute(plan) -> None:
+    for model, changed in plan:
+        model._default_manager.bulk_update(changed, ["due", "due_provisional"], batch_size=500)
+
+
+def _recompute_and_write(cal: _Calendar, extra: Q, write):
+    """Plan the recomputation on the calendar as it will be after `write()`, record the
+    count in the audit context, then run `write()` and update the deadlines — all inside
+    the caller's transaction and audit context. Returns (write's result, count)."""
+    plan = _plan_recompute(cal, extra)
+    count = sum(len(rows) for _model, rows in plan)
+    # Set before the writes: pghistory stores the context with the first tracked write.
+    pghistory.context(recomputed_deadlines=count)
+    result = write()
+    _apply_recompute(plan)
+    return result, count
 
 
 # --- input checks ---------------------------------------------------------------------------
@@ -234,15 +249,19 @@ def set_calendar_day(user, day, kind, name="") -> CalendarDay:
         current = CalendarDay.objects.select_for_update().current().filter(date=d).first()
         if current is not None and current.kind == kind and current.name == name:
             raise Conflict(_("%(date)s 已登记为“%(kind)s”，未作更改") % {"date": d, "kind": label}, "date")
-        if current is not None:
-            _supersede(current, user, "被新的登记替换")
-        try:
-            with transaction.atomic():
-                entry = CalendarDay.objects.create(date=d, kind=kind, name=name, set_by=user)
-        except IntegrityError:
-            raise Conflict(_("%(date)s 的登记刚被其他用户修改，请刷新后重试") % {"date": d}, "date") from None
-        entry.recomputed_deadlines = _recompute_open_deadlines(_affected_by(d))
-        pghistory.context(recomputed_deadlines=entry.recomputed_deadlines)
+
+        def write():
+            if current is not None:
+                _supersede(current, user, "被新的登记替换")
+            try:
+                with transaction.atomic():
+                    return CalendarDay.objects.create(date=d, kind=kind, name=name, set_by=user)
+            except IntegrityError:
+                raise Conflict(_("%(date)s 的登记刚被其他用户修改，请刷新后重试") % {"date": d}, "date") from None
+
+        cal = _Calendar()
+        cal.overrides[d] = kind
+        entry, entry.recomputed_deadlines = _recompute_and_write(cal, _affected_by(d), write)
     return entry
 
 
@@ -256,9 +275,10 @@ def withdraw_calendar_day(user, day, reason) -> CalendarDay:
         current = CalendarDay.objects.select_for_update().current().filter(date=d).first()
         if current is None:
             raise InvalidInput(_("%(date)s 没有生效的日历登记，无可撤销") % {"date": d}, "date")
-        _supersede(current, user, reason)
-        current.recomputed_deadlines = _recompute_open_deadlines(_affected_by(d))
-        pghistory.context(recomputed_deadlines=current.recomputed_deadlines)
+        cal = _Calendar()
+        cal.overrides.pop(d, None)
+        _written, count = _recompute_and_write(cal, _affected_by(d), lambda: _supersede(current, user, reason))
+        current.recomputed_deadlines = count
     return current
 
 
@@ -285,17 +305,24 @@ def confirm_year(user, year, note) -> CalendarYear:
                 _("%(year)s 年尚未登记任何法定节假日：请先按国务院公布的放假安排录入，再确认") % {"year": year},
                 "year",
             )
-        if obj is None:
+
+        def write():
+            fields = {"confirmed": True, "confirmed_by": user, "confirmed_at": timezone.now(), "note": note}
+            if obj is not None:
+                for key, value in fields.items():
+                    setattr(obj, key, value)
+                obj.save(update_fields=list(fields))
+                return obj
             try:
                 with transaction.atomic():
-                    obj = CalendarYear.objects.create(year=year)
+                    return CalendarYear.objects.create(year=year, **fields)
             except IntegrityError:
                 raise Conflict(_("%(year)s 年日历刚被其他用户确认，请刷新") % {"year": year}, "year") from None
-        obj.confirmed, obj.confirmed_by, obj.confirmed_at, obj.note = True, user, timezone.now(), note
-        obj.save(update_fields=["confirmed", "confirmed_by", "confirmed_at", "note"])
-        obj.recomputed_deadlines = _recompute_open_deadlines(Q(due_provisional=True))
-        pghistory.context(recomputed_deadlines=obj.recomputed_deadlines)
-    return obj
+
+        cal = _Calendar()
+        cal.confirmed_years.add(year)
+        confirmed, confirmed.recomputed_deadlines = _recompute_and_write(cal, Q(due_provisional=True), write)
+    return confirmed
 
 
 # --- reminders ------------------------------------------------------------------------------
