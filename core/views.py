@@ -23,10 +23,12 @@ def home(request):
 
 @never_cache
 def healthz(request):
-    """Database, Redis and Celery worker status; 200 only when all three are up."""
+    """Database, Redis and Celery worker status; 200 only when all three are up, else 503.
+    `heartbeat` (informational) is when beat's heartbeat task last ran on a worker."""
     import redis
     from django.conf import settings
 
+    from core.models import WorkerHeartbeat
     from procurement.celery import app as celery_app
 
     checks = {}
@@ -37,16 +39,24 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - report any failure as down
         checks["database"] = f"down: {exc.__class__.__name__}"
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
         checks["redis"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["redis"] = f"down: {exc.__class__.__name__}"
-    try:
-        replies = celery_app.control.ping(timeout=1.0) if checks["redis"] == "ok" else []
-        checks["worker"] = "ok" if replies else "down: no worker answered"
-        checks["workers"] = len(replies)
-    except Exception as exc:  # noqa: BLE001
-        checks["worker"] = f"down: {exc.__class__.__name__}"
+    checks["workers"] = 0
+    if checks["redis"] != "ok":
+        checks["worker"] = "down: broker unreachable"
+    else:
+        try:
+            replies = celery_app.control.ping(timeout=getattr(settings, "HEALTHZ_WORKER_TIMEOUT", 1.0)) or []
+            checks["worker"] = "ok" if replies else "down: no worker answered"
+            checks["workers"] = len(replies)
+        except Exception as exc:  # noqa: BLE001
+            checks["worker"] = f"down: {exc.__class__.__name__}"
+    checks["heartbeat"] = None
+    if checks["database"] == "ok":
+        seen = WorkerHeartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
+        checks["heartbeat"] = seen.isoformat() if seen else None
     healthy = all(checks[k] == "ok" for k in ("database", "redis", "worker"))
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 

@@ -1,8 +1,13 @@
-"""One JSON error shape for every 4xx: {"code", "detail", "field"} (+ "errors" for batches)."""
+"""One JSON error shape for every 4xx: {"code", "detail", "field"} (+ "errors" for batches).
+
+`code` is the rule ID (e.g. "NEG-3") when a service raised `core.errors.RuleViolation`,
+otherwise a short machine code ("invalid", "not_found", "authentication_failed" …);
+`detail` is Chinese by default (the request's language); `field` names the offending
+input (a body field, a dotted path into nested input, or a header such as "Idempotency-Key")."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -23,12 +28,24 @@ _CODES = {
 
 _MESSAGES = {
     "not_authenticated": "未提供身份凭证，请登录或提供接口令牌",
+    "authentication_failed": "身份认证失败",
     "forbidden": "无权执行此操作",
+    "csrf_failed": "CSRF 校验失败，请刷新页面后重试",
     "not_found": "对象不存在或无权查看",
     "method_not_allowed": "不支持该请求方法",
+    "not_acceptable": "无法按请求的格式（Accept）返回结果",
     "parse_error": "请求内容无法解析（请提交合法的 JSON）",
     "throttled": "请求过于频繁，请稍后再试",
     "unsupported_media_type": "不支持的请求内容类型",
+}
+
+# DRF's own field-level codes collapse into "invalid"; custom codes raised by serializers
+# (e.g. a rule ID) are kept.
+_GENERIC_VALIDATION_CODES = {
+    "invalid", "required", "null", "blank", "max_length", "min_length", "min_value", "max_value",
+    "max_digits", "max_decimal_places", "max_whole_digits", "does_not_exist", "invalid_choice",
+    "unique", "incorrect_type", "not_a_list", "empty", "date", "datetime", "make_aware",
+    "overflow", "invalid_image", "no_name", "max_string_length", "not_a_dict",
 }
 
 
@@ -53,6 +70,23 @@ def error_body(code, detail, field=None, errors=None):
     return body
 
 
+def _detail_for(exc, code, request):
+    if isinstance(exc, exceptions.Throttled):
+        return f"{_MESSAGES['throttled']}（{exc.wait:.0f} 秒后）" if exc.wait else _MESSAGES["throttled"]
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        media_type = getattr(request, "content_type", "") if request is not None else ""
+        return f"{_MESSAGES[code]}：{media_type}（请使用 application/json）" if media_type else _MESSAGES[code]
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return f"{_MESSAGES[code]}：{request.method}" if request is not None else _MESSAGES[code]
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    # Keep a specific message a view or authenticator wrote (our authenticators write
+    # Chinese); replace DRF's generic English defaults with the Chinese ones.
+    if code in _MESSAGES and (code == "csrf_failed" or str(detail) == str(type(exc).default_detail)
+                              or code == "parse_error"):
+        return _MESSAGES[code]
+    return detail
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
@@ -69,26 +103,32 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         message, field = _first_error(exc.detail)
         code = getattr(message, "code", None) or "invalid"
-        if code in ("invalid", "required", "null", "blank", "max_length", "min_value", "max_value",
-                    "max_digits", "max_decimal_places", "does_not_exist", "invalid_choice", "unique"):
+        if code in _GENERIC_VALIDATION_CODES:
             code = "invalid"
         if field == "non_field_errors":
             field = None
         response.data = error_body(code, message, field or None)
         return response
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
-    if hasattr(exc, "get_codes") and isinstance(exc.get_codes(), str) and exc.get_codes() not in (
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        code = "csrf_failed"
+    elif hasattr(exc, "get_codes") and isinstance(exc.get_codes(), str) and exc.get_codes() not in (
         "not_authenticated", "authentication_failed", "permission_denied", "not_found", "error",
-        "method_not_allowed", "throttled", "parse_error", "unsupported_media_type",
+        "method_not_allowed", "throttled", "parse_error", "unsupported_media_type", "not_acceptable",
     ):
         code = exc.get_codes()
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    if code in _MESSAGES and code != "authentication_failed":
-        detail = _MESSAGES[code] if not isinstance(exc, exceptions.Throttled) else (
-            f"{_MESSAGES['throttled']}（{exc.wait:.0f} 秒后）" if exc.wait else _MESSAGES["throttled"]
-        )
-    response.data = error_body(code, detail, None)
+    response.data = error_body(code, _detail_for(exc, code, context.get("request")), None)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         response.status_code = status.HTTP_401_UNAUTHORIZED
         response["WWW-Authenticate"] = 'Token realm="api"'
     return response
+
+
+def api_aware_404(request, exception=None):
+    """`handler404` for the project: an unknown URL under /api/ answers in the API error
+    shape; everything else gets the normal HTML 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "接口地址不存在"), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

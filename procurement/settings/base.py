@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Keep retrying the broker at start-up (Celery 6 default) instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With acks_late, a task running when the broker connection drops is cancelled so that
+# Redis redelivers it, instead of finishing with an ack that can no longer be sent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 
 LOGGING = {

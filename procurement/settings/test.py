@@ -1,10 +1,13 @@
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import REST_FRAMEWORK
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Unit tests run tasks in-process; the worker test starts a real worker on Redis.
-CELERY_TASK_ALWAYS_EAGER = True
+# Unit tests run tasks in-process; the worker test starts a real worker on Redis with
+# CELERY_EAGER=0 (tests/api/test_worker.py).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_EAGER", "1") != "0"
 CELERY_TASK_EAGER_PROPAGATES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
