@@ -72,7 +72,7 @@ class Parameter:
         except ParameterTypeError:
             raise
         except (ValueError, TypeError, InvalidOperation) as exc:
-            raise ParameterTypeError(f"取值类型错误：应为{TYPE_LABELS[self.type]}") from exc
+            raise ParameterTypeError(f"取值类型错误：应为{TYPE_NAMES[self.type]}") from exc
         if self.min is not None and value < self.min:
             raise ParameterTypeError(f"取值不得小于 {self.min}")
         if self.max is not None and value > self.max:
@@ -111,6 +111,8 @@ def section_of(key: str) -> str:
     return SECTIONS.get(key.split(".", 1)[0], _("其他"))
 
 
+# Plain Chinese names for domain error messages (always Chinese); TYPE_LABELS for the UI.
+TYPE_NAMES = {"int": "整数", "decimal": "数值", "bool": "是/否", "str": "文本", "choice": "选项", "json": "JSON"}
 TYPE_LABELS = {
     "int": _("整数"), "decimal": _("数值"), "bool": _("是/否"), "str": _("文本"), "choice": _("选项"), "json": _("JSON"),
 }

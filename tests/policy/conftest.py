@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from parties.models import OrgKind
 
@@ -16,3 +17,10 @@ def institution_user(make_user):
 @pytest.fixture
 def manufacturer_user(make_user):
     return make_user(kind=OrgKind.MANUFACTURER)
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Chinese is the source language: assertions on messages and labels read it."""
+    with translation.override("zh-hans"):
+        yield
