@@ -1,0 +1,72 @@
+"""English UI (docs/adr/0002: Chinese is the source language): every string of the calendar
+has an English translation with the same placeholders, and the page renders in English."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import trans_real
+
+import workcalendar
+
+PO = Path(workcalendar.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def catalogue() -> dict[str, str]:
+    entries, msgid, msgstr, current = {}, None, None, None
+    for line in [*PO.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("msgid "):
+            msgid, current = line[7:-1], "id"
+        elif line.startswith("msgstr "):
+            msgstr, current = line[8:-1], "str"
+        elif line.startswith('"') and current:
+            if current == "id":
+                msgid += line[1:-1]
+            else:
+                msgstr += line[1:-1]
+        else:
+            if msgid and msgstr is not None:
+                entries[msgid] = msgstr
+            msgid, msgstr, current = None, None, None
+    return entries
+
+
+def test_every_calendar_string_has_an_english_translation_with_the_same_placeholders():
+    entries = catalogue()
+    assert len(entries) > 60
+    untranslated = [k for k, v in entries.items() if not v.strip()]
+    assert untranslated == []
+    for source, english in entries.items():
+        assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(english)), source
+    # what a regulator sees most: the banner, the year status and the input errors
+    assert any("法定节假日安排尚未确认" in k for k in entries)
+    assert "未知的类型：请选择“法定节假日（休息）”或“调休上班日”" in entries
+
+
+@pytest.fixture
+def english_catalogue():
+    """Compile the catalogue as `make migrate` does (msgfmt) and drop Django's cache."""
+    mo = PO.with_suffix(".mo")
+    subprocess.run([shutil.which("msgfmt"), "--check", "-o", str(mo), str(PO)], check=True)
+    trans_real._translations = {}
+    trans_real._default = None
+    yield
+    trans_real._translations = {}
+    trans_real._default = None
+
+
+@pytest.mark.django_db
+def test_the_calendar_page_in_english(client, province_user, english_catalogue):
+    client.force_login(province_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("workcalendar:index"), {"year": 2027}).content.decode()
+    translation.activate(settings.LANGUAGE_CODE)
+    assert "Working-day calendar 2027" in html
+    assert "Confirm this year&#x27;s calendar" in html or "Confirm this year's calendar" in html
+    assert "The statutory holidays of 2027 are not confirmed" in html  # the banner
