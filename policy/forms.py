@@ -3,7 +3,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .registry import Parameter
+from .registry import Parameter, ParameterTypeError
 
 REQUIRED_VALUE = _("请填写取值")
 
@@ -41,6 +41,16 @@ class ParameterChangeForm(forms.Form):
         field.label = _("新取值")
         field.help_text = definition.help
         self.fields = {"value": field, **self.fields}
+
+    def clean_value(self):
+        """Type and range check here too, so that every field's error shows in one pass
+        (the service checks again, with the cross-parameter rules)."""
+        raw = self.cleaned_data["value"]
+        try:
+            self.definition.parse(raw)
+        except ParameterTypeError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return raw
 
     @staticmethod
     def initial_for(definition: Parameter, value) -> str:

@@ -29,6 +29,12 @@ class ParameterRow:
     def display(self):
         return display_value(self.definition, self.value)
 
+    @property
+    def pending_display(self):
+        return [
+            (v.effective_from, display_value(self.definition, self.definition.from_json(v.value))) for v in self.pending
+        ]
+
 
 def display_value(definition: Parameter, value) -> str:
     if definition.type == "bool":

@@ -6,7 +6,7 @@ effective_from on or before it wins; among versions with the same effective_from
 latest entered wins. So a decision taken on a date can always be explained with
 `get(key, at=that date)`."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -41,6 +41,8 @@ def get(key: str, at: date | None = None):
 
     Raises KeyError for an undeclared key (a programming error in the caller)."""
     definition = get_definition(key)
+    if isinstance(at, datetime):
+        at = timezone.localdate(at) if timezone.is_aware(at) else at.date()
     at = at or timezone.localdate()
     row = _in_force_row(key, at)
     if row is None:
@@ -142,7 +144,7 @@ def set_value(*, user, key: str, raw_value, effective_from: date, reason: str) -
         value = definition.parse(raw_value)
     except ParameterTypeError as exc:
         raise InvalidInput(str(exc), "value") from exc
-    if not isinstance(effective_from, date):
+    if not isinstance(effective_from, date) or isinstance(effective_from, datetime):
         raise InvalidInput("请填写有效的生效日期", "effective_from")
     today = timezone.localdate()
     if effective_from < today:

@@ -64,9 +64,7 @@ def parameter_export(request):
         cell.font = Font(bold=True)
     for r in rows:
         p = r.definition
-        pending = "；".join(
-            f"{v.effective_from:%Y-%m-%d} → {selectors.display_value(p, p.from_json(v.value))}" for v in r.pending
-        )
+        pending = "；".join(f"{d:%Y-%m-%d} → {shown}" for d, shown in r.pending_display)
         ws.append([
             str(p.section), p.rule, p.key, str(p.label), str(TYPE_LABELS[p.type]), r.display,
             r.effective_from.isoformat() if r.effective_from else "", pending, str(p.help),

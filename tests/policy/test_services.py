@@ -33,6 +33,14 @@ def test_past_decision_is_explained_with_the_value_then_in_force(db, province_us
         assert services.get("neg.confirm_working_days") == 15
 
 
+def test_get_accepts_a_datetime_in_local_time(db, province_user, on_nov_24):
+    services.set_value(user=province_user, key="neg.confirm_working_days", raw_value="15",
+                       effective_from=date(2026, 12, 1), reason="延长")
+    # 2026-11-30 17:00 UTC is already 2026-12-01 in Jiangsu
+    assert services.get("neg.confirm_working_days", at=datetime(2026, 11, 30, 17, 0, tzinfo=ZoneInfo("UTC"))) == 15
+    assert services.get("neg.confirm_working_days", at=datetime(2026, 11, 30, 15, 0, tzinfo=ZoneInfo("UTC"))) == 10
+
+
 def test_for_one_date_the_latest_entered_version_wins(db, province_user, on_nov_24):
     services.set_value(user=province_user, key="lst.batch_day", raw_value="10",
                        effective_from=date(2027, 1, 1), reason="first")

@@ -65,8 +65,10 @@ def test_list_search_and_rule_filter(as_user, city_user):
 def test_list_marks_scheduled_changes(as_user, province_user):
     services.set_value(user=province_user, key="lst.batch_day", raw_value="20",
                        effective_from=date(2027, 1, 1), reason="明年起改为20日")
-    rows = as_user(province_user).get(LIST, {"q": "lst.batch_day"}).context["page"].object_list
+    page = as_user(province_user).get(LIST, {"q": "lst.batch_day"})
+    rows = page.context["page"].object_list
     assert rows[0].value == 15 and [v.effective_from for v in rows[0].pending] == [date(2027, 1, 1)]
+    assert "2027-01-01 → 20" in page.content.decode()
 
 
 def test_detail_shows_full_history(as_user, province_user, city_user):
@@ -124,6 +126,20 @@ def test_form_errors_are_shown_in_chinese_next_to_the_field(as_user, province_us
     html = page.content.decode()
     assert f'data-testid="error-{field}"' in html and message in html
     assert PolicyValue.objects.count() == before
+
+
+def test_all_field_errors_show_in_one_pass(as_user, province_user):
+    page = as_user(province_user).post(detail("lst.batch_day"), {"value": "abc", "effective_from": "", "reason": ""})
+    errors = page.context["form"].errors
+    assert set(errors) == {"value", "effective_from", "reason"}
+
+
+def test_cross_parameter_refusal_is_shown_next_to_the_value(as_user, province_user):
+    page = as_user(province_user).post(detail("zon.blue_percentile"), {
+        "value": "90", "effective_from": "2026-12-01", "reason": "收紧"})
+    assert page.status_code == 200
+    assert "蓝区分位数须小于黄区分位数" in " ".join(page.context["form"].errors["value"])
+    assert services.get("zon.blue_percentile", at=date(2026, 12, 1)) == 50
 
 
 @pytest.mark.parametrize("fixture", ["city_user", "institution_user", "manufacturer_user"])
