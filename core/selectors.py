@@ -68,7 +68,10 @@ def home_context(user) -> dict:
         "organisation": user.organisation,
         "latest_notifications": inbox(user)[:5],
         "home_unread": unread_count(user),
-        "shortcuts": [item for group in navigation.for_user(user) for item in group["items"]][:8],
+        "shortcuts": [
+            item for group in navigation.for_user(user) for item in group["items"]
+            if item["name"] != "notifications:inbox"  # already the unread-messages card
+        ][:8],
     }
     if role in (Role.PROVINCE_REGULATOR, Role.CITY_REGULATOR, Role.COUNTY_REGULATOR):
         ctx["overview"] = regulator_overview(user)

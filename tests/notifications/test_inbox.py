@@ -122,7 +122,7 @@ def test_without_dedupe_key_every_call_delivers(alice):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_dedupe_key_delivers_once_when_two_workers_send_at_once(make_user):
+def test_dedupe_key_delivers_once_when_two_workers_send_at_once(reference_regions, make_user):
     """Worker A has inserted but not yet committed when worker B sends the same reminder:
     B's pre-check cannot see A's rows, so the unique index must decide. B waits on it, then
     delivers nothing and reports nothing; A's messages are the only ones."""
