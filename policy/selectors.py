@@ -61,12 +61,14 @@ def _matches(p: Parameter, q: str) -> bool:
     return any(q in str(text).lower() for text in (p.key, p.rule, p.label, p.help, p.section))
 
 
-def parameter_rows(*, q: str = "", rule: str = "", section: str = "", at: date | None = None) -> list[ParameterRow]:
+def parameter_rows(
+    *, q: str = "", rule: str = "", section: str = "", key: str = "", at: date | None = None
+) -> list[ParameterRow]:
     """Every declared parameter (filtered), in declaration order, with the value in force on `at`."""
     at = at or timezone.localdate()
     defs = [
         p for p in PARAMETERS.values()
-        if (not rule or p.rule == rule) and (not section or p.section == section) and (not q or _matches(p, q.strip()))
+        if (not key or p.key == key) and (not rule or p.rule == rule) and (not section or p.section == section) and (not q or _matches(p, q.strip()))
     ]
     versions: dict[str, list[PolicyValue]] = {}
     for v in PolicyValue.objects.filter(key__in=[p.key for p in defs]).order_by("key", "-effective_from", "-created_at", "-id"):
