@@ -59,3 +59,16 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def client_ip(request) -> str:
+    """The client's address for lockouts and logs. Behind `TRUSTED_PROXY_COUNT` proxies
+    (production: the reverse proxy in front of gunicorn) it is the address the outermost
+    trusted proxy saw — the N-th entry from the right of X-Forwarded-For — which a client
+    cannot forge by sending its own header; without proxies it is REMOTE_ADDR."""
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    remote = request.META.get("REMOTE_ADDR", "")
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if count <= 0 or not forwarded:
+        return remote
+    return forwarded[-count] if len(forwarded) >= count else forwarded[0]
