@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "qualifications",
     # procurement channels
     "listing",
+    "experts",
+    "pricing",
     "negotiation",
     "filing",
     "vbp",

@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product
+from parties.models import Organisation, Role, User
+
+from .models import ExpertCategory, SessionPurpose
+
+
+class ProfileForm(forms.Form):
+    expert_user = forms.ModelChoiceField(User.objects.filter(role=Role.EXPERT, is_active=True), label=_("专家账号"))
+    category = forms.ChoiceField(choices=ExpertCategory.choices, label=_("专业类别"))
+    employer = forms.CharField(max_length=200, label=_("工作单位"))
+    employer_organisation = forms.ModelChoiceField(
+        Organisation.objects.filter(is_active=True), required=False, label=_("工作单位（平台机构，可选）")
+    )
+    title = forms.CharField(max_length=100, required=False, label=_("职称/职务"))
+    active = forms.BooleanField(required=False, initial=True, label=_("在库可抽取"))
+
+
+class ConflictForm(forms.Form):
+    enterprise = forms.ModelChoiceField(
+        Organisation.objects.enterprises().filter(is_active=True), required=False, label=_("利害关系企业")
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("利害关系说明"))
+
+
+class SessionForm(forms.Form):
+    purpose = forms.ChoiceField(choices=SessionPurpose.choices, label=_("场次类型"))
+    title = forms.CharField(max_length=200, label=_("名称"))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.CharField(max_length=200, required=False, label=_("地点"))
+
+
+class CaseForm(forms.Form):
+    product = forms.ModelChoiceField(Product.objects.all(), required=False, label=_("产品"))
+    enterprise = forms.ModelChoiceField(
+        Organisation.objects.enterprises(), required=False, label=_("企业（无产品时）")
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                  label=_("说明（如挂网申请编号）"))
+
+
+class DrawForm(forms.Form):
+    insurance = forms.IntegerField(min_value=0, max_value=50, initial=0, label=_("医保"))
+    clinical = forms.IntegerField(min_value=0, max_value=50, initial=0, label=_("临床"))
+    pharmacy = forms.IntegerField(min_value=0, max_value=50, initial=0, label=_("药学"))
+    management = forms.IntegerField(min_value=0, max_value=50, initial=0, label=_("管理"))
+    seed = forms.IntegerField(required=False, min_value=0, label=_("随机种子（留空则随机生成）"))
+    reason = forms.CharField(max_length=200, required=False, label=_("重新抽取原因"))
+
+
+class RoundForm(forms.Form):
+    enterprise_offer = forms.CharField(label=_("企业报价（元）"))
+    expert_counter_offer = forms.CharField(required=False, label=_("专家还价（元）"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("记录"))
+
+
+class ConcludeForm(forms.Form):
+    agreed = forms.TypedChoiceField(
+        choices=[("1", _("谈判成功")), ("0", _("谈判失败"))], coerce=lambda v: v == "1", label=_("结果")
+    )
+    final_price = forms.CharField(required=False, label=_("谈判价格（元）"))
+    effective_date = forms.DateField(required=False, label=_("执行日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("结论说明"))

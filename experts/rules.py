@@ -1,0 +1,49 @@
+"""Pure rule checks of the expert pool and negotiations (no database access)."""
+
+import random
+from decimal import Decimal, InvalidOperation
+
+CATEGORY_ORDER = ("insurance", "clinical", "pharmacy", "management")
+
+
+def draw_experts(seed: int, candidates: dict[str, list[int]], per_category: dict[str, int]) -> dict[str, list[int]]:
+    """EXP-1: draw `per_category[c]` ids at random from `candidates[c]`.
+
+    Deterministic for a given seed: one random.Random(seed) is used over the categories in
+    the fixed order CATEGORY_ORDER, each candidate list sorted ascending first. The result
+    per category is sorted. The caller checks there are enough candidates."""
+    rng = random.Random(seed)
+    result = {}
+    for category in CATEGORY_ORDER:
+        n = int(per_category.get(category, 0) or 0)
+        if n <= 0:
+            continue
+        pool = sorted(candidates.get(category, []))
+        result[category] = sorted(rng.sample(pool, n))
+    return result
+
+
+def shortfalls(candidates: dict[str, list[int]], per_category: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """EXP-1: categories with fewer eligible experts than requested: {category: (wanted, available)}."""
+    return {
+        c: (int(n), len(candidates.get(c, [])))
+        for c, n in per_category.items()
+        if int(n or 0) > len(candidates.get(c, []))
+    }
+
+
+def parse_price(value) -> Decimal | None:
+    """EXP-2: an offer/price must be a positive number with at most 4 decimals; None if not."""
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    if not d.is_finite() or d <= 0 or d.as_tuple().exponent < -4:
+        return None
+    return d
+
+
+def final_price_allowed(final_price: Decimal, last_enterprise_offer: Decimal | None) -> bool:
+    """EXP-2: the agreed price may not exceed the enterprise's last offer (the experts never
+    agree above what the enterprise itself offered)."""
+    return last_enterprise_offer is not None and final_price <= last_enterprise_offer

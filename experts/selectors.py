@@ -1,0 +1,52 @@
+"""Reads of the expert pool and sessions."""
+
+from decimal import Decimal
+
+from .models import CaseOutcome, ExpertProfile, ExpertSession, SessionCase
+
+
+def sessions_for(user):
+    """ACT-6: regulators all sessions; an expert only those they are drawn for."""
+    return ExpertSession.objects.visible_to(user)
+
+
+def session_list(user, *, purpose="", status="", q=""):
+    qs = sessions_for(user)
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return qs.order_by("-date", "-id")
+
+
+def pool(*, category="", active="", q=""):
+    qs = ExpertProfile.objects.select_related("user", "employer_organisation")
+    if category:
+        qs = qs.filter(category=category)
+    if active in ("1", "0"):
+        qs = qs.filter(active=active == "1")
+    if q:
+        qs = qs.filter(user__full_name__icontains=q) | qs.filter(employer__icontains=q)
+    return qs.order_by("category", "id")
+
+
+def negotiated_price(product) -> Decimal | None:
+    """EXP-2 / LST-6: the latest agreed expert-negotiation price for `product`, for its
+    listing application (None when no negotiation on it has been agreed)."""
+    case = (
+        SessionCase.objects.filter(product=product, outcome=CaseOutcome.AGREED)
+        .order_by("-concluded_at", "-id")
+        .first()
+    )
+    return case.final_price if case else None
+
+
+def draw_rows(draw):
+    """The drawn experts (profile objects) of a draw, by category, and the excluded ones."""
+    ids = [pk for ids in draw.drawn.values() for pk in ids] + [e["expert"] for e in draw.excluded]
+    profiles = ExpertProfile.objects.select_related("user").in_bulk(ids)
+    drawn = [(c, [profiles[pk] for pk in pks if pk in profiles]) for c, pks in draw.drawn.items()]
+    excluded = [(profiles.get(e["expert"]), e["reason"]) for e in draw.excluded]
+    return drawn, excluded

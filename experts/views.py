@@ -1,0 +1,179 @@
+"""Pages of the expert pool (EXP-1) and expert negotiations (EXP-2). Thin: services decide."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError, Forbidden
+
+from . import forms, selectors, services
+from .models import ExpertCategory, ExpertConflict, ExpertProfile, SessionPurpose, SessionStatus
+
+PAGE_SIZE = 30
+
+
+def _call(form, fn, *args, **kwargs):
+    """Run a service; put a refused request's message next to its field (or on the form)."""
+    try:
+        return fn(*args, **kwargs)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except DomainError as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, f"{exc.detail}" + (f"（{exc.code}）" if "-" in exc.code else ""))
+        return None
+
+
+def _require_manager(user):
+    if not services.can_manage(user):
+        raise PermissionDenied
+
+
+@login_required
+def pool(request):
+    _require_manager(request.user)
+    filters = {k: request.GET.get(k, "").strip() for k in ("category", "active", "q")}
+    form = forms.ProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _call(form, services.expert_profile_save, request.user, **form.cleaned_data):
+            messages.success(request, _("已保存专家信息"))
+            return redirect("experts:pool")
+    page = Paginator(selectors.pool(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "experts/pool.html", {
+        "page": page, "filters": filters, "form": form, "categories": ExpertCategory.choices,
+    })
+
+
+@login_required
+def profile_detail(request, pk):
+    profile = get_object_or_404(ExpertProfile.objects.select_related("user"), pk=pk)
+    if not (services.can_manage(request.user) or profile.user_id == request.user.pk):
+        raise Http404
+    form = forms.ConflictForm(request.POST or None)
+    if request.method == "POST":
+        if "withdraw" in request.POST:
+            conflict = get_object_or_404(ExpertConflict, pk=request.POST.get("withdraw"), expert=profile)
+            if _call(form, services.conflict_withdraw, request.user, conflict, request.POST.get("reason", "")):
+                messages.success(request, _("已撤销该利益冲突申报"))
+                return redirect("experts:profile_detail", pk=pk)
+        elif form.is_valid() and _call(form, services.conflict_declare, request.user, profile, **form.cleaned_data):
+            messages.success(request, _("已登记利益冲突申报"))
+            return redirect("experts:profile_detail", pk=pk)
+    return render(request, "experts/profile_detail.html", {
+        "profile": profile, "conflicts": profile.conflicts.select_related("enterprise"), "form": form,
+        "can_manage": services.can_manage(request.user),
+    })
+
+
+@login_required
+def my_profile(request):
+    profile = ExpertProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        raise Http404
+    return redirect("experts:profile_detail", pk=profile.pk)
+
+
+@login_required
+def session_list(request):
+    user = request.user
+    if not (services.can_manage(user) or user.role == "expert" or user.is_regulator):
+        raise PermissionDenied
+    filters = {k: request.GET.get(k, "").strip() for k in ("purpose", "status", "q")}
+    form = forms.SessionForm(request.POST or None) if services.can_manage(user) else None
+    if request.method == "POST":
+        _require_manager(user)
+        if form.is_valid():
+            session = _call(form, services.session_create, user, **form.cleaned_data)
+            if session:
+                return redirect("experts:session_detail", pk=session.pk)
+    page = Paginator(selectors.session_list(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "experts/session_list.html", {
+        "page": page, "filters": filters, "form": form, "purposes": SessionPurpose.choices,
+        "statuses": SessionStatus.choices,
+    })
+
+
+def _visible_session(user, pk):
+    """ACT-6: a session the user may see, else 404 (an expert not drawn, or any other party).
+    Enterprises and institutions never see expert sessions: 403."""
+    if user.is_enterprise or user.is_institution:
+        raise PermissionDenied
+    session = selectors.sessions_for(user).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    return session
+
+
+@login_required
+def session_detail(request, pk):
+    user = request.user
+    session = _visible_session(user, pk)
+    can_manage = services.can_manage(user)
+    case_form = forms.CaseForm(request.POST if "add_case" in request.POST else None) if can_manage else None
+    draw_form = forms.DrawForm(request.POST if "draw" in request.POST else None) if can_manage else None
+    if request.method == "POST":
+        _require_manager(user)
+        if "add_case" in request.POST and case_form.is_valid():
+            if _call(case_form, services.session_add_case, user, session, **case_form.cleaned_data):
+                messages.success(request, _("已添加案件"))
+                return redirect("experts:session_detail", pk=pk)
+        elif "draw" in request.POST and draw_form.is_valid():
+            data = draw_form.cleaned_data
+            per_category = {c: data[c] for c in ExpertCategory.values if data.get(c)}
+            draw = _call(draw_form, services.session_draw, user, session, per_category, seed=data.get("seed"),
+                         reason=data.get("reason", ""))
+            if draw:
+                messages.success(request, _("已完成随机抽取，抽取记录可复核"))
+                return redirect("experts:session_detail", pk=pk)
+        elif "close" in request.POST:
+            try:
+                services.session_close(user, session)
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+            return redirect("experts:session_detail", pk=pk)
+    draw = session.current_draw()
+    drawn, excluded = selectors.draw_rows(draw) if draw else ([], [])
+    return render(request, "experts/session_detail.html", {
+        "session": session, "cases": session.cases.select_related("product__manufacturer", "enterprise"),
+        "draw": draw, "drawn": drawn, "excluded": excluded if can_manage else [],
+        "verified": services.verify_draw(draw) if draw else None,
+        "previous_draws": session.draws.filter(superseded_at__isnull=False) if can_manage else [],
+        "can_manage": can_manage, "case_form": case_form, "draw_form": draw_form,
+        "category_labels": dict(ExpertCategory.choices),
+    })
+
+
+@login_required
+def case_detail(request, pk):
+    user = request.user
+    if user.is_enterprise or user.is_institution:
+        raise PermissionDenied
+    try:
+        case = services.get_case(user, pk)
+    except DomainError:
+        raise Http404 from None
+    session = case.session
+    can_manage = services.can_manage(user)
+    can_record = can_manage or services.is_drawn_expert(user, session)
+    round_form = forms.RoundForm(request.POST if "round" in request.POST else None)
+    conclude_form = forms.ConcludeForm(request.POST if "conclude" in request.POST else None)
+    if request.method == "POST":
+        if "round" in request.POST and round_form.is_valid():
+            if _call(round_form, services.round_record, user, case, **round_form.cleaned_data):
+                messages.success(request, _("已记录本轮报价"))
+                return redirect("experts:case_detail", pk=pk)
+        elif "conclude" in request.POST:
+            _require_manager(user)
+            if conclude_form.is_valid() and _call(conclude_form, services.case_conclude, user, case,
+                                                  **conclude_form.cleaned_data):
+                messages.success(request, _("已记录谈判结果"))
+                return redirect("experts:case_detail", pk=pk)
+    return render(request, "experts/case_detail.html", {
+        "case": case, "session": session, "rounds": case.rounds.select_related("recorded_by"),
+        "can_manage": can_manage, "can_record": can_record and session.is_negotiation,
+        "round_form": round_form, "conclude_form": conclude_form,
+    })

@@ -1,0 +1,34 @@
+import logging
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
+
+
+class PricingConfig(AppConfig):
+    name = "pricing"
+    verbose_name = _("挂网价格动态调整")
+
+    def ready(self):
+        from core import navigation
+
+        from . import parameters, permissions  # noqa: F401
+        from .services import on_lower_national_price_recorded
+
+        try:
+            from catalog.signals import lower_national_price_recorded
+        except ImportError:  # the catalogue's signal is not there yet: nothing to listen to
+            log.warning("catalog.signals.lower_national_price_recorded missing: PRC-1 cases not opened automatically")
+        else:
+            lower_national_price_recorded.connect(
+                on_lower_national_price_recorded, dispatch_uid="pricing.linkage_on_lower_national_price"
+            )
+
+        section = _("挂网价格动态调整")
+        regulators_and_makers = navigation.REGULATORS | {"manufacturer"}
+        navigation.register(section, _("低价联动案件"), "pricing:linkage_list", roles=regulators_and_makers, order=310)
+        navigation.register(section, _("逾期联动案件"), "pricing:overdue_list", roles=navigation.REGULATORS, order=311)
+        navigation.register(section, _("年度价格联动"), "pricing:round_list", roles=regulators_and_makers, order=312)
+        navigation.register(section, _("申投诉"), "pricing:complaint_list",
+                            roles=navigation.REGULATORS | navigation.ENTERPRISES | navigation.INSTITUTIONS, order=313)

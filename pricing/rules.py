@@ -1,0 +1,41 @@
+"""Pure rule checks of listing-price dynamics (RULES §4), no database access."""
+
+from decimal import Decimal, InvalidOperation
+
+
+def parse_price(value) -> Decimal | None:
+    """A price is a positive number with at most 4 decimals; None if not."""
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    if not d.is_finite() or d <= 0 or d.as_tuple().exponent < -4:
+        return None
+    return d
+
+
+def linkage_needed(listing_price: Decimal, new_lowest: Decimal) -> bool:
+    """PRC-1: a new national lowest price opens a linkage case only when the listing is above it."""
+    return new_lowest < listing_price
+
+
+def declaration_allowed(declared: Decimal, national_lowest: Decimal) -> bool:
+    """PRC-1: the enterprise's declared price may not exceed the new national lowest price."""
+    return Decimal("0") < declared <= national_lowest
+
+
+def general_proposal(listing_price: Decimal, national_lowest: Decimal | None,
+                     actual_purchase: Decimal | None = None) -> tuple[Decimal, str] | None:
+    """PRC-2: the proposed new listing price = min(listing price, national lowest[, in-province
+    actual purchase price when that policy is on]); None when it is not a reduction."""
+    candidates = []
+    if national_lowest is not None and national_lowest > 0:
+        candidates.append((Decimal(national_lowest), "全国最低价"))
+    if actual_purchase is not None and actual_purchase > 0:
+        candidates.append((Decimal(actual_purchase), "省内实际采购价"))
+    if not candidates:
+        return None
+    price, basis = min(candidates, key=lambda c: c[0])
+    if price >= listing_price:
+        return None
+    return price, f"联动{basis} {price}"

@@ -1,0 +1,76 @@
+"""Reads of listing-price dynamics (used by views, API, exports and other apps)."""
+
+from decimal import Decimal
+
+from .models import (
+    Complaint,
+    GeneralLinkageItem,
+    GeneralLinkageRound,
+    LinkageCase,
+    LinkageStatus,
+    RoundStatus,
+)
+
+
+def linkage_cases(user, *, status="", q="", overdue_only=False):
+    qs = LinkageCase.objects.visible_to(user).select_related(
+        "listing__product__manufacturer", "trigger_price"
+    )
+    if overdue_only:
+        qs = qs.filter(status=LinkageStatus.OVERDUE)
+    elif status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(listing__product__generic_name__icontains=q) | qs.filter(
+            listing__product__manufacturer__name__icontains=q
+        )
+    return qs.order_by("due", "id")
+
+
+def overdue_listing_ids() -> set[int]:
+    """PRC-1: listings marked by an overdue (escalated, undeclared) linkage case — for the
+    listing pages to flag them."""
+    return set(LinkageCase.objects.filter(status=LinkageStatus.OVERDUE).values_list("listing_id", flat=True))
+
+
+def listing_has_overdue_linkage(listing) -> bool:
+    return LinkageCase.objects.filter(listing=listing, status=LinkageStatus.OVERDUE).exists()
+
+
+def in_province_actual_price(product, year) -> Decimal | None:
+    """PRC-2 (draft 001): the lowest in-province actual purchase price of `product` in `year`.
+    Read from the negotiation channel when it offers `negotiation.selectors.actual_purchase_price`;
+    None until then (the proposal then uses the national lowest price only)."""
+    try:
+        from negotiation.selectors import actual_purchase_price
+    except ImportError:
+        return None
+    return actual_purchase_price(product, year)
+
+
+def published_rounds():
+    return GeneralLinkageRound.objects.exclude(status=RoundStatus.DRAFT).order_by("-year")
+
+
+def round_items(rnd, user=None):
+    qs = rnd.items.select_related("listing__product__manufacturer")
+    if user is not None and not getattr(user, "is_regulator", False):
+        qs = GeneralLinkageItem.objects.visible_to(user).filter(round=rnd).select_related(
+            "listing__product__manufacturer"
+        )
+    return qs.order_by("listing__product__generic_name", "id")
+
+
+def complaints(user, *, status="", subject="", q=""):
+    qs = Complaint.objects.visible_to(user).select_related("complainant", "assigned_to")
+    if status:
+        qs = qs.filter(status=status)
+    if subject:
+        qs = qs.filter(subject=subject)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return qs.order_by("-filed_at", "-id")
+
+
+def published_complaints():
+    return Complaint.objects.published().select_related("complainant").order_by("-answered_at", "-id")
