@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "notifications",
     "catalog",
     "qualifications",
+    "orders",
     # procurement channels
     "listing",
     "experts",

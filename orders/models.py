@@ -1,0 +1,601 @@
+"""Orders, deliveries, receipts (入库), invoices and payments — the one place money and
+quantities flow (RULES §13: ORD-1…ORD-4), plus off-platform purchases reported for the
+online-procurement rate (MON-1) and the one-year no-sales cases (DEL-1).
+
+Rebates (返点、返款) are not a field anywhere: ORD-2 forbids institutions to ask for them."""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from parties.scoping import NOTHING, ScopedQuerySet, scope_q
+
+# ----------------------------------------------------------------- statuses as data
+
+
+class OrderSource(models.TextChoices):
+    WEB = "web", _("网页")
+    API = "api", _("HIS接口")
+
+
+class OrderStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待确认")
+    IN_PROGRESS = "in_progress", _("执行中")
+    COMPLETED = "completed", _("已完成")
+    CLOSED = "closed", _("已关闭")
+
+
+class LineStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待配送企业确认")
+    CONFIRMED = "confirmed", _("已确认待配送")
+    DECLINED = "declined", _("配送企业已拒绝")
+    CANCELLED = "cancelled", _("已撤销")
+    PARTIALLY_SHIPPED = "partially_shipped", _("部分配送")
+    SHIPPED = "shipped", _("已配送待入库")
+    PARTIALLY_RECEIVED = "partially_received", _("部分入库")
+    RECEIVED = "received", _("已入库")
+
+
+# ORD-1: the one table of allowed line transitions; services.line_set_status enforces it.
+LINE_TRANSITIONS: dict[str, frozenset[str]] = {
+    LineStatus.SUBMITTED: frozenset({LineStatus.CONFIRMED, LineStatus.DECLINED, LineStatus.CANCELLED}),
+    LineStatus.CONFIRMED: frozenset({LineStatus.PARTIALLY_SHIPPED, LineStatus.SHIPPED, LineStatus.CANCELLED}),
+    LineStatus.PARTIALLY_SHIPPED: frozenset(
+        {LineStatus.PARTIALLY_SHIPPED, LineStatus.SHIPPED, LineStatus.PARTIALLY_RECEIVED, LineStatus.RECEIVED}
+    ),
+    LineStatus.SHIPPED: frozenset({LineStatus.PARTIALLY_RECEIVED, LineStatus.RECEIVED}),
+    LineStatus.PARTIALLY_RECEIVED: frozenset({LineStatus.PARTIALLY_RECEIVED, LineStatus.RECEIVED}),
+    LineStatus.DECLINED: frozenset(),
+    LineStatus.CANCELLED: frozenset(),
+    LineStatus.RECEIVED: frozenset(),
+}
+OPEN_LINE_STATUSES = (LineStatus.SUBMITTED, LineStatus.CONFIRMED, LineStatus.PARTIALLY_SHIPPED,
+                      LineStatus.SHIPPED, LineStatus.PARTIALLY_RECEIVED)
+SHIPPABLE_STATUSES = (LineStatus.CONFIRMED, LineStatus.PARTIALLY_SHIPPED, LineStatus.PARTIALLY_RECEIVED)
+RECEIVABLE_STATUSES = (LineStatus.PARTIALLY_SHIPPED, LineStatus.SHIPPED, LineStatus.PARTIALLY_RECEIVED)
+
+
+# ----------------------------------------------------------------- accounts
+
+
+class InstitutionAccountQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class InstitutionAccount(models.Model):
+    """ORD-2: the institution's one dedicated procurement account (专用采购账户)."""
+
+    scope_institution = "institution"
+
+    institution = models.OneToOneField(
+        "parties.Organisation", on_delete=models.PROTECT, related_name="procurement_account",
+        limit_choices_to={"kind": "institution"}, verbose_name=_("医疗机构"),
+    )
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    account_name = models.CharField(_("账户名称"), max_length=200)
+    account_number = models.CharField(_("专用采购账户账号"), max_length=40, unique=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstitutionAccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("专用采购账户")
+        verbose_name_plural = _("专用采购账户")
+        triggers = [pgtrigger.Protect(name="institution_account_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.bank_name} {self.account_number}"
+
+
+# ----------------------------------------------------------------- orders
+
+
+class OrderQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Institutions their own orders, regulators their institutions' (scope_institution);
+        distributors and manufacturers the orders holding a line they deliver / make."""
+        if user is not None and user.is_authenticated and getattr(user, "role", "") in ("manufacturer", "distributor"):
+            return self.filter(Exists(OrderLine.objects.visible_to(user).filter(order_id=OuterRef("pk"))))
+        return super().visible_to(user)
+
+
+@pghistory.track()
+class Order(models.Model):
+    scope_institution = "institution"
+
+    institution = models.ForeignKey(
+        "parties.Organisation", on_delete=models.PROTECT, related_name="orders",
+        limit_choices_to={"kind": "institution"}, verbose_name=_("医疗机构"),
+    )
+    number = models.CharField(_("订单号"), max_length=30, unique=True)
+    external_ref = models.CharField(_("HIS单号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("下单人"))
+    source = models.CharField(_("来源"), max_length=5, choices=OrderSource.choices, default=OrderSource.WEB)
+    status = models.CharField(_("状态"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.SUBMITTED,
+                              db_index=True)
+    note = models.TextField(_("备注"), blank=True)
+    total_amount = models.DecimalField(_("订单金额"), max_digits=16, decimal_places=2, default=0)
+    created_at = models.DateTimeField(_("下单时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("订单")
+        verbose_name_plural = _("订单")
+        indexes = [models.Index(fields=["institution", "-created_at"], name="order_inst_created_idx")]
+        triggers = [pgtrigger.Protect(name="order_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderLineQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_LINE_STATUSES)
+
+
+@pghistory.track()
+class OrderLine(models.Model):
+    """One product of an order at the price in force (ORD-1, ORD-4), delivered by the
+    manufacturer's chosen distributor for the institution's area (QUA-2)."""
+
+    scope_institution = "order__institution"
+    scope_enterprise = ("distributor", "product__manufacturer")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines", verbose_name=_("订单"))
+    line_no = models.PositiveIntegerField(_("行号"))
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="order_lines",
+                                verbose_name=_("挂网记录"))
+    quantity = models.PositiveIntegerField(_("采购数量"))
+    unit_price = models.DecimalField(_("单价"), max_digits=14, decimal_places=4)
+    amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2)
+    price_source = models.CharField(_("价格来源"), max_length=20)
+    price_rule = models.CharField(_("价格依据规则"), max_length=12, blank=True)
+    price_reference = models.CharField(_("价格依据"), max_length=100, blank=True)
+    distributor = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("配送企业"))
+    status = models.CharField(_("状态"), max_length=20, choices=LineStatus.choices, default=LineStatus.SUBMITTED,
+                              db_index=True)
+    shipped_qty = models.PositiveIntegerField(_("已配送数量"), default=0)
+    received_qty = models.PositiveIntegerField(_("已入库数量"), default=0)
+    returned_qty = models.PositiveIntegerField(_("已退货数量"), default=0)
+    decline_reason = models.TextField(_("拒绝原因"), blank=True)
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "line_no"]
+        verbose_name = _("订单明细")
+        verbose_name_plural = _("订单明细")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="order_line_no_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="order_line_price_positive"),
+            models.CheckConstraint(condition=Q(shipped_qty__lte=models.F("quantity")), name="order_line_ship_le_qty"),
+            # A receipt larger than what was shipped is refused (ORD-1), also by the database.
+            models.CheckConstraint(condition=Q(received_qty__lte=models.F("shipped_qty")),
+                                   name="order_line_receive_le_shipped"),
+            models.CheckConstraint(condition=Q(returned_qty__lte=models.F("received_qty")),
+                                   name="order_line_return_le_received"),
+            models.CheckConstraint(condition=~Q(status="declined") | ~Q(decline_reason=""),
+                                   name="order_line_decline_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["distributor", "status"], name="order_line_dist_status_idx"),
+            models.Index(fields=["listing"], name="order_line_listing_idx"),
+        ]
+        triggers = [pgtrigger.Protect(name="order_line_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.order.number}-{self.line_no}"
+
+    @property
+    def outstanding_to_ship(self):
+        return self.quantity - self.shipped_qty
+
+    @property
+    def outstanding_to_receive(self):
+        return self.shipped_qty - self.received_qty
+
+
+# ----------------------------------------------------------------- delivery and receipt
+
+
+class DeliveryQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class Delivery(models.Model):
+    """A shipment (配送单) by the distributor against one order, with its delivery-note number."""
+
+    scope_institution = "order__institution"
+    scope_enterprise = ("distributor",)
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("订单"))
+    distributor = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("配送企业"))
+    note_number = models.CharField(_("随货同行单号"), max_length=50)
+    shipped_on = models.DateField(_("发货日期"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-shipped_on", "-id"]
+        verbose_name = _("配送单")
+        verbose_name_plural = _("配送单")
+        constraints = [
+            models.UniqueConstraint(fields=["distributor", "note_number"], name="delivery_note_unique_per_distributor"),
+        ]
+        triggers = [pgtrigger.Protect(name="delivery_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return self.note_number
+
+
+class DeliveryLine(models.Model):
+    """QUA-2 traceability: each delivered batch with its expiry date."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    batch_number = models.CharField(_("批号"), max_length=50)
+    expiry_date = models.DateField(_("有效期至"))
+    quantity = models.PositiveIntegerField(_("配送数量"))
+    received_qty = models.PositiveIntegerField(_("已入库数量"), default=0)
+
+    def __str__(self):
+        return f"{self.order_line_id}:{self.batch_number}×{self.quantity}"
+
+    class Meta:
+        ordering = ["delivery", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="delivery_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(received_qty__lte=models.F("quantity")),
+                                   name="delivery_line_receive_le_shipped"),
+        ]
+        triggers = [pgtrigger.Protect(name="delivery_line_never_deleted", operation=pgtrigger.Delete)]
+
+
+class ReceiptQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class Receipt(models.Model):
+    """The institution's confirmation of receipt into stock (入库) of (part of) a delivery."""
+
+    scope_institution = "institution"
+    scope_enterprise = ("delivery__distributor",)
+
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("配送单"))
+    received_on = models.DateField(_("入库日期"))
+    source = models.CharField(_("来源"), max_length=5, choices=OrderSource.choices, default=OrderSource.WEB)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReceiptQuerySet.as_manager()
+
+    def __str__(self):
+        return f"入库 {self.delivery_id} {self.received_on}"
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("入库记录")
+        verbose_name_plural = _("入库记录")
+        triggers = [pgtrigger.Protect(name="receipt_never_deleted", operation=pgtrigger.Delete)]
+
+
+class ReceiptLine(models.Model):
+    """Quantities received; `listing`, `institution`, `received_on` and `amount` are copied in
+    so the monitoring rate (MON-1) and the no-sales job (DEL-1) read one indexed table."""
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
+    delivery_line = models.ForeignKey(DeliveryLine, on_delete=models.PROTECT, related_name="receipt_lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="receipt_lines")
+    listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("入库数量"))
+    amount = models.DecimalField(_("入库金额"), max_digits=16, decimal_places=2)
+    received_on = models.DateField(_("入库日期"))
+
+    def __str__(self):
+        return f"{self.order_line_id}×{self.quantity}"
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_line_quantity_positive")]
+        indexes = [
+            models.Index(fields=["listing", "-received_on"], name="receipt_line_listing_date_idx"),
+            models.Index(fields=["institution", "received_on"], name="receipt_line_inst_date_idx"),
+        ]
+        triggers = [pgtrigger.Protect(name="receipt_line_never_deleted", operation=pgtrigger.Delete)]
+
+
+class ReturnQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class ReturnRecord(models.Model):
+    """Goods returned (退货) after receipt."""
+
+    scope_institution = "order_line__order__institution"
+    scope_enterprise = ("order_line__distributor",)
+
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="returns")
+    quantity = models.PositiveIntegerField(_("退货数量"))
+    reason = models.TextField(_("退货原因"))
+    returned_on = models.DateField(_("退货日期"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReturnQuerySet.as_manager()
+
+    def __str__(self):
+        return f"退货 {self.order_line_id}×{self.quantity}"
+
+    class Meta:
+        ordering = ["-returned_on", "-id"]
+        verbose_name = _("退货记录")
+        verbose_name_plural = _("退货记录")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="return_quantity_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="return_has_reason"),
+        ]
+        triggers = [pgtrigger.Protect(name="return_never_deleted", operation=pgtrigger.Delete)]
+
+
+# ----------------------------------------------------------------- settlement (ORD-2)
+
+
+class InvoiceStatus(models.TextChoices):
+    OPEN = "open", _("待付款")
+    PARTIALLY_PAID = "partially_paid", _("部分付款")
+    PAID = "paid", _("已付清")
+
+
+class InvoiceQuerySet(ScopedQuerySet):
+    def overdue(self, today):
+        """ORD-2: unpaid past the due date (receipt date + ord.payment_term_days)."""
+        return self.exclude(status=InvoiceStatus.PAID).filter(due_date__lt=today)
+
+
+@pghistory.track()
+class Invoice(models.Model):
+    """The distributor's invoice against a delivery; due = receipt date + payment term."""
+
+    scope_institution = "institution"
+    scope_enterprise = ("distributor",)
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("配送单"))
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("医疗机构"))
+    distributor = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("配送企业"))
+    number = models.CharField(_("发票号"), max_length=40)
+    issued_on = models.DateField(_("开票日期"))
+    amount = models.DecimalField(_("发票金额"), max_digits=16, decimal_places=2)
+    paid_amount = models.DecimalField(_("已付金额"), max_digits=16, decimal_places=2, default=0)
+    status = models.CharField(_("状态"), max_length=15, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN,
+                              db_index=True)
+    due_date = models.DateField(_("回款期限"), null=True, blank=True, db_index=True)
+    payment_term_days = models.PositiveSmallIntegerField(_("回款天数"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("发票")
+        verbose_name_plural = _("发票")
+        constraints = [
+            models.UniqueConstraint(fields=["distributor", "number"], name="invoice_number_unique_per_distributor"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
+            models.CheckConstraint(condition=Q(paid_amount__lte=models.F("amount")), name="invoice_not_overpaid"),
+        ]
+        triggers = [pgtrigger.Protect(name="invoice_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def outstanding(self):
+        return self.amount - self.paid_amount
+
+
+class PaymentQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class Payment(models.Model):
+    """A payment from the institution's dedicated procurement account (ORD-2)."""
+
+    scope_institution = "institution"
+    scope_enterprise = ("invoice__distributor",)
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("发票"))
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(InstitutionAccount, on_delete=models.PROTECT, related_name="payments",
+                                verbose_name=_("专用采购账户"))
+    amount = models.DecimalField(_("付款金额"), max_digits=16, decimal_places=2)
+    paid_on = models.DateField(_("付款日期"))
+    reference = models.CharField(_("银行流水号"), max_length=64)
+    source = models.CharField(_("来源"), max_length=5, choices=OrderSource.choices, default=OrderSource.WEB)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.invoice_id} {self.amount}"
+
+    class Meta:
+        ordering = ["-paid_on", "-id"]
+        verbose_name = _("付款记录")
+        verbose_name_plural = _("付款记录")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        triggers = [pgtrigger.Protect(name="payment_never_deleted", operation=pgtrigger.Delete)]
+
+
+# ----------------------------------------------------------------- off-platform purchases (MON-1)
+
+
+class OffPlatformReason(models.TextChoices):
+    EMERGENCY = "emergency", _("急抢救等紧急采购")
+    SHORTAGE = "shortage", _("短缺药品自主采购")
+    OTHER = "other", _("其他")
+
+
+class OffPlatformQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class OffPlatformPurchase(models.Model):
+    """What an institution received outside the platform; the denominator of MON-1 adds these."""
+
+    scope_institution = "institution"
+
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("医疗机构"))
+    product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("产品"))
+    item_name = models.CharField(_("品名"), max_length=200, blank=True)
+    national_code = models.CharField(_("国家医保编码"), max_length=27, blank=True)
+    kind = models.CharField(_("类别"), max_length=12, choices=[("drug", _("药品")), ("consumable", _("医用耗材"))])
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2)
+    received_on = models.DateField(_("入库日期"), db_index=True)
+    reason = models.CharField(_("原因"), max_length=12, choices=OffPlatformReason.choices)
+    note = models.TextField(_("说明"), blank=True)
+    source = models.CharField(_("来源"), max_length=5, choices=OrderSource.choices, default=OrderSource.WEB)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OffPlatformQuerySet.as_manager()
+
+    def __str__(self):
+        return self.item_name
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("线下采购")
+        verbose_name_plural = _("线下采购")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="offplatform_amount_positive"),
+            models.CheckConstraint(condition=Q(product__isnull=False) | ~Q(item_name=""),
+                                   name="offplatform_product_or_name"),
+        ]
+        triggers = [pgtrigger.Protect(name="offplatform_never_deleted", operation=pgtrigger.Delete)]
+
+
+# ----------------------------------------------------------------- DEL-1 no-sales cases
+
+
+class NoSalesStatus(models.TextChoices):
+    PENDING = "pending", _("待医保部门审核")
+    DISMISSED = "dismissed", _("审核不予暂停")
+    SUSPENDED = "suspended", _("已暂停采购")
+    DELISTED = "delisted", _("已撤网")
+    RESTORATION_APPROVED = "restoration_approved", _("已批准恢复（待企业重新申报）")
+
+
+class NoSalesCaseQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Regulators and institutions see every case (listings are published);
+        manufacturers their own products' cases."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if getattr(user, "role", "") in ("manufacturer", "distributor"):
+            return self.filter(scope_q(user, enterprise=("listing__product__manufacturer",)))
+        if user.is_superuser or user.role in ("province_regulator", "city_regulator", "county_regulator",
+                                              "institution", "his"):
+            return self.all()
+        return self.filter(NOTHING)
+
+
+@pghistory.track()
+class NoSalesCase(models.Model):
+    """DEL-1: a listing with no receipt for `del.no_sales_days` days. Open cases are unique per
+    listing, so running the detection twice (or on two workers) opens one case."""
+
+    listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="no_sales_cases",
+                                verbose_name=_("挂网产品"))
+    status = models.CharField(_("状态"), max_length=22, choices=NoSalesStatus.choices, default=NoSalesStatus.PENDING,
+                              db_index=True)
+    detected_on = models.DateField(_("发现日期"))
+    last_receipt_on = models.DateField(_("最近入库日期"), null=True, blank=True)
+    no_sales_days = models.PositiveIntegerField(_("无销售天数阈值"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+    suspended_on = models.DateField(_("暂停日期"), null=True, blank=True)
+    delist_due = models.DateField(_("撤网日期"), null=True, blank=True, db_index=True)
+    delisted_on = models.DateField(_("撤网执行日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NoSalesCaseQuerySet.as_manager()
+
+    def __str__(self):
+        return f"DEL-1 #{self.pk} {self.listing_id}"
+
+    class Meta:
+        ordering = ["-detected_on", "-id"]
+        verbose_name = _("无销售暂停案件")
+        verbose_name_plural = _("无销售暂停案件")
+        constraints = [
+            models.UniqueConstraint(fields=["listing"], condition=Q(status__in=["pending", "suspended"]),
+                                    name="no_sales_one_open_case_per_listing"),
+        ]
+        triggers = [pgtrigger.Protect(name="no_sales_case_never_deleted", operation=pgtrigger.Delete)]
+
+
+class RestorationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("不予批准")
+
+
+@pghistory.track()
+class RestorationRequest(models.Model):
+    """DEL-1: an institution's written request to resume purchasing a suspended product;
+    approval lets the manufacturer re-apply under the listing rules."""
+
+    case = models.ForeignKey(NoSalesCase, on_delete=models.PROTECT, related_name="restoration_requests")
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("申请机构"))
+    letter = models.FileField(_("书面申请"), upload_to="orders/restoration/%Y/%m/", blank=True)
+    reason = models.TextField(_("申请理由"))
+    status = models.CharField(_("状态"), max_length=10, choices=RestorationStatus.choices,
+                              default=RestorationStatus.SUBMITTED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    def __str__(self):
+        return f"恢复申请 #{self.pk}"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("恢复采购申请")
+        verbose_name_plural = _("恢复采购申请")
+        triggers = [pgtrigger.Protect(name="restoration_never_deleted", operation=pgtrigger.Delete)]

@@ -1,0 +1,238 @@
+"""Reads for orders and settlement. Views, API and exports go through these (and through
+`Model.objects.visible_to(user)`), so they cannot disagree about what a user may see."""
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from .models import (
+    Delivery,
+    Invoice,
+    NoSalesCase,
+    OffPlatformPurchase,
+    Order,
+    OrderLine,
+    Payment,
+    Receipt,
+    ReceiptLine,
+    ReturnRecord,
+)
+
+
+def distributors_for(manufacturer_ids, institution) -> dict[int, int]:
+    """Bulk form of `qualifications.selectors.distributor_for` (QUA-2) for one institution and
+    many manufacturers, in one query: {manufacturer_id: distributor_id}. Same choice: a
+    relationship for the institution's county wins over a whole-city one; among equals the
+    most recently accepted. (Tested to agree with distributor_for.)"""
+    from qualifications.models import DistributionRelationship
+
+    ids = list({int(m) for m in manufacturer_ids})
+    if not ids:
+        return {}
+    through = DistributionRelationship.counties.through
+    rows = (
+        DistributionRelationship.objects.active()
+        .filter(manufacturer_id__in=ids, city_id=institution.city_id)
+        .annotate(
+            any_county=Exists(through.objects.filter(distributionrelationship_id=OuterRef("pk"))),
+            this_county=Exists(through.objects.filter(distributionrelationship_id=OuterRef("pk"),
+                                                      region_id=institution.county_id)),
+        )
+        .filter(Q(any_county=False) | Q(this_county=True))
+        .order_by("-answered_at", "-id")
+        .values_list("manufacturer_id", "distributor_id", "this_county")
+    )
+    county: dict[int, int] = {}
+    city: dict[int, int] = {}
+    for mid, did, specific in rows:
+        if specific:
+            county.setdefault(mid, did)
+        else:
+            city.setdefault(mid, did)
+    return {**city, **county}
+
+
+def orders_for(user, *, q="", status="", institution_id=None, date_from=None, date_to=None):
+    qs = Order.objects.visible_to(user).select_related("institution", "created_by")
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(external_ref__icontains=q) | Q(institution__name__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    if institution_id:
+        qs = qs.filter(institution_id=institution_id)
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    return qs
+
+
+def lines_for(user, *, order=None, status="", q="", distributor_id=None):
+    qs = OrderLine.objects.visible_to(user).select_related(
+        "order", "order__institution", "product", "product__manufacturer", "distributor"
+    )
+    if order is not None:
+        qs = qs.filter(order=order)
+    if status:
+        statuses = status if isinstance(status, list | tuple) else [status]
+        qs = qs.filter(status__in=statuses)
+    if distributor_id:
+        qs = qs.filter(distributor_id=distributor_id)
+    if q:
+        qs = qs.filter(
+            Q(order__number__icontains=q) | Q(product__generic_name__icontains=q)
+            | Q(product__national_code__icontains=q) | Q(order__institution__name__icontains=q)
+        )
+    return qs.order_by("-order__created_at", "order_id", "line_no")
+
+
+def order_detail(user, pk):
+    order = Order.objects.visible_to(user).select_related("institution", "created_by").filter(pk=pk).first()
+    if order is None:
+        return None, []
+    lines = list(lines_for(user, order=order))
+    return order, lines
+
+
+def deliveries_for(user, order=None):
+    qs = Delivery.objects.visible_to(user).select_related("order", "order__institution", "distributor")
+    if order is not None:
+        qs = qs.filter(order=order)
+    return qs.prefetch_related("lines", "lines__order_line", "lines__order_line__product")
+
+
+def receivable_deliveries(user):
+    """Deliveries of the user's institution with something still to receive."""
+    from .models import DeliveryLine
+
+    open_lines = DeliveryLine.objects.filter(delivery_id=OuterRef("pk"), received_qty__lt=F("quantity"))
+    return deliveries_for(user).filter(Exists(open_lines))
+
+
+def invoices_for(user, *, status="", overdue_on: date | None = None, q="", institution_id=None):
+    qs = Invoice.objects.visible_to(user).select_related("institution", "distributor", "delivery", "delivery__order")
+    if status:
+        qs = qs.filter(status=status)
+    if overdue_on:
+        qs = qs.overdue(overdue_on)
+    if institution_id:
+        qs = qs.filter(institution_id=institution_id)
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(institution__name__icontains=q) | Q(distributor__name__icontains=q)
+                       | Q(delivery__order__number__icontains=q))
+    return qs
+
+
+def overdue_invoices(user, today: date | None = None, **filters):
+    """ORD-2 monitoring: unpaid invoices past their due date, oldest first."""
+    today = today or timezone.localdate()
+    return invoices_for(user, overdue_on=today, **filters).order_by("due_date", "id")
+
+
+def line_flow(user, pk):
+    """ORD-3 三流合一: order → delivery → receipt → invoice → payment for one order line."""
+    line = (
+        OrderLine.objects.visible_to(user)
+        .select_related("order", "order__institution", "order__created_by", "product", "product__manufacturer",
+                        "distributor", "listing")
+        .filter(pk=pk)
+        .first()
+    )
+    if line is None:
+        return None
+    delivery_lines = list(line.delivery_lines.select_related("delivery").order_by("delivery__shipped_on", "id"))
+    delivery_ids = {d.delivery_id for d in delivery_lines}
+    receipts = list(
+        ReceiptLine.objects.filter(order_line=line).select_related("receipt", "receipt__created_by")
+        .order_by("received_on", "id")
+    )
+    invoices = list(
+        Invoice.objects.filter(delivery_id__in=delivery_ids)
+        .prefetch_related(Prefetch("payments", queryset=Payment.objects.select_related("account")))
+        .order_by("issued_on", "id")
+    )
+    returns = list(ReturnRecord.objects.filter(order_line=line).order_by("returned_on", "id"))
+    return {"line": line, "deliveries": delivery_lines, "receipts": receipts, "invoices": invoices,
+            "returns": returns}
+
+
+def receipts_for(user):
+    return Receipt.objects.visible_to(user).select_related("delivery", "delivery__order")
+
+
+def offplatform_for(user, *, reason="", kind="", q=""):
+    qs = OffPlatformPurchase.objects.visible_to(user).select_related("institution", "product")
+    if reason:
+        qs = qs.filter(reason=reason)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(item_name__icontains=q) | Q(national_code__icontains=q) | Q(institution__name__icontains=q)
+                       | Q(product__generic_name__icontains=q))
+    return qs
+
+
+# ----------------------------------------------------------------- DEL-1
+
+
+def no_sales_candidates(today: date, days: int):
+    """DEL-1 selection in SQL: active listings in force for at least `days` days with no
+    receipt (入库) in the last `days` days — one NOT EXISTS over the indexed receipt lines."""
+    from listing.models import Listing, ListingStatus
+
+    cutoff = today - timedelta(days=days)
+    recent = ReceiptLine.objects.filter(listing_id=OuterRef("pk"), received_on__gt=cutoff)
+    # A regulator's "not to suspend" holds for another full period.
+    dismissed = NoSalesCase.objects.filter(listing_id=OuterRef("pk"), status="dismissed", decided_at__date__gt=cutoff)
+    return (Listing.objects.filter(status=ListingStatus.ACTIVE, effective_date__lte=cutoff)
+            .filter(~Exists(recent)).filter(~Exists(dismissed)))
+
+
+NO_SALES_SQL = """
+SELECT l.id FROM listing_listing l
+WHERE l.status = 'active' AND l.effective_date <= %(cutoff)s
+  AND NOT EXISTS (SELECT 1 FROM orders_receiptline r WHERE r.listing_id = l.id AND r.received_on > %(cutoff)s)
+  AND NOT EXISTS (SELECT 1 FROM orders_nosalescase c WHERE c.listing_id = l.id AND c.status = 'dismissed'
+                  AND c.decided_at::date > %(cutoff)s)
+"""
+
+
+def last_receipt_dates(listing_ids) -> dict[int, date]:
+    return dict(
+        ReceiptLine.objects.filter(listing_id__in=listing_ids).values("listing_id")
+        .annotate(last=Max("received_on")).values_list("listing_id", "last")
+    )
+
+
+def no_sales_cases_for(user, status=""):
+    qs = NoSalesCase.objects.visible_to(user).select_related("listing", "listing__product",
+                                                               "listing__product__manufacturer")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def catalogue_for(institution, *, updated_since=None, q=""):
+    """INT-1 catalogue pull: orderable listings (with products and national codes), most
+    recently changed last; the prices in force are added per page by the caller in bulk."""
+    from listing.models import Listing
+
+    qs = Listing.objects.select_related("product", "product__manufacturer")
+    if updated_since is not None:
+        # Changed listings, including ones that stopped being orderable (the HIS must learn that).
+        from catalog.models import Product
+
+        changed_products = Product.objects.filter(updated_at__gt=updated_since).values("id")
+        qs = qs.filter(Q(updated_at__gt=updated_since) | Q(product_id__in=changed_products))
+    else:
+        qs = qs.orderable()
+    if q:
+        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
+                       | Q(product__name_initials__icontains=q))
+    return qs
+
+
+def latest_receipt_subquery():
+    return Subquery(ReceiptLine.objects.filter(listing_id=OuterRef("pk")).order_by("-received_on")
+                    .values("received_on")[:1])

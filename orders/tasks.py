@@ -1,0 +1,21 @@
+"""Beat jobs of orders (thin: the services decide)."""
+
+from celery import shared_task
+
+from core.audit import audit_context
+from core.schedules import register
+
+from . import services
+
+register(
+    "orders-no-sales-daily",
+    "orders.tasks.no_sales_daily",
+    description="DEL-1：挂网产品满一年无销售拟暂停采购；暂停期满撤网",
+    hour=2, minute=30,
+)
+
+
+@shared_task
+def no_sales_daily():
+    with audit_context(reason="定时任务：一年无销售暂停与撤网（DEL-1）"):
+        return services.no_sales_daily()
