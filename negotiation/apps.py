@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class NegotiationConfig(AppConfig):
     name = "negotiation"
     verbose_name = _("议价")
+
+    def ready(self):
+        from core import navigation as nav
+
+        section = _("议价")
+        nav.register(section, _("发起议价"), "negotiation:listing_search", roles=nav.INSTITUTIONS, order=300)
+        nav.register(section, _("议价记录"), "negotiation:proposal_list",
+                     roles={"institution", "manufacturer", *nav.REGULATORS}, order=301)
+        nav.register(section, _("议价结果（共享）"), "negotiation:result_list",
+                     roles={"institution", "manufacturer", *nav.REGULATORS}, order=302)
+        nav.register(section, _("购销协议"), "negotiation:agreement_list",
+                     roles={"institution", "manufacturer", *nav.REGULATORS}, order=303)
+        nav.register(section, _("组团议价"), "negotiation:group_list", roles=nav.INSTITUTIONS, order=304)
+        nav.register(section, _("红黄蓝监测"), "negotiation:dashboard", roles=nav.REGULATORS, order=305)
+        nav.register(section, _("约谈名单"), "negotiation:interview_list", roles=nav.REGULATORS, order=306)

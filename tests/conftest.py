@@ -30,6 +30,23 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests truncate every table when they finish, data migrations included;
+    put the reference regions back for whichever test runs next."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or "transactional_db" in request.fixturenames
+                              or "live_server" in request.fixturenames):
+        yield
+        return
+    from parties.reference import load_regions
+
+    request.getfixturevalue("transactional_db")
+    if not Region.objects.exists():
+        load_regions(Region)
+    yield
+
+
 @pytest.fixture
 def nanjing(db):
     return Region.objects.get(code="320100")

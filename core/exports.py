@@ -1,0 +1,57 @@
+"""Excel exports (MON-6 and every regulator table): one writer for the whole platform.
+
+openpyxl's write-only mode keeps memory flat for large tables; the workbook is written to
+a temporary file and streamed back in chunks (an .xlsx is a zip, so it cannot be produced
+row by row over the wire)."""
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote
+
+from django.http import FileResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def write_xlsx(fileobj, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], widths=None) -> None:
+    """Write sheets of (title, headers, rows) into `fileobj` (headers bold, frozen)."""
+    wb = Workbook(write_only=True)
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title=str(title)[:31])
+        ws.freeze_panes = "A2"
+        for i, width in enumerate(widths or [], start=1):
+            ws.column_dimensions[chr(64 + i)].width = width
+        header_cells = []
+        for h in headers:
+            cell = WriteOnlyCell(ws, value=str(h))
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append([_cell(v) for v in row])
+    wb.save(fileobj)
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float) or hasattr(value, "quantize") or hasattr(value, "isoformat"):
+        if getattr(value, "tzinfo", None) is not None:
+            from django.utils import timezone
+
+            return timezone.localtime(value).replace(tzinfo=None)
+        return value
+    return str(value)
+
+
+def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], *, title="数据", widths=None,
+                  extra_sheets=()) -> FileResponse:
+    tmp = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    write_xlsx(tmp, [(title, headers, rows), *extra_sheets], widths=widths)
+    tmp.seek(0)
+    response = FileResponse(tmp, content_type=XLSX_MIME)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -1,0 +1,196 @@
+"""Negotiation (议价) and price-zone rules (RULES §6, §7) as pure functions: no database,
+plain values in, a decision out. Services gather the facts and call these."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+BLUE, YELLOW, RED = "blue", "yellow", "red"
+ZONE_LABELS = {BLUE: "蓝区（推荐参考）", YELLOW: "黄区（提醒）", RED: "红区（重点监控）"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    rule: str
+    message: str
+
+
+def _yuan(value) -> str:
+    return f"{Decimal(value).quantize(Decimal('0.01'), ROUND_HALF_UP)}"
+
+
+# ----------------------------------------------------------------------------- NEG-1 / NEG-2
+
+
+def neg_1_price_within_listing(price: Decimal, listing_price: Decimal, quantity) -> Verdict:
+    """NEG-1: a proposal is a positive unit price not above the listing price, and a positive quantity."""
+    if price is None or price <= 0:
+        return Verdict(False, "NEG-1", "议价单价须大于 0")
+    if price.as_tuple().exponent < -4:
+        return Verdict(False, "NEG-1", "议价单价最多保留 4 位小数")
+    if quantity is None or quantity <= 0:
+        return Verdict(False, "NEG-1", "议价数量须大于 0")
+    if price > listing_price:
+        return Verdict(
+            False, "NEG-1", f"议价单价 {_yuan(price)} 元 高于挂网价 {_yuan(listing_price)} 元，议价不得高于挂网价"
+        )
+    return Verdict(True, "NEG-1", f"议价单价 {_yuan(price)} 元 不高于挂网价 {_yuan(listing_price)} 元")
+
+
+@dataclass(frozen=True)
+class ExclusionFacts:
+    national_negotiated: bool = False
+    designated_production: bool = False
+    provincial_reserve: bool = False
+    vbp_selected_in_period: bool = False
+
+
+def neg_2_negotiable(facts: ExclusionFacts) -> Verdict:
+    """NEG-2: national negotiated, designated-production, provincial-reserve and VBP-selected
+    (in period) products are bought at the listing price and cannot be negotiated."""
+    reasons = []
+    if facts.national_negotiated:
+        reasons.append("国家谈判药品")
+    if facts.designated_production:
+        reasons.append("国家定点生产药品")
+    if facts.provincial_reserve:
+        reasons.append("省级定点储备药品")
+    if facts.vbp_selected_in_period:
+        reasons.append("带量采购中选产品（采购周期内）")
+    if reasons:
+        return Verdict(False, "NEG-2", f"该产品为{'、'.join(reasons)}，按挂网价采购，不得议价")
+    return Verdict(True, "NEG-2", "该产品可议价")
+
+
+# ----------------------------------------------------------------------------- NEG-3 / NEG-4
+
+AUTO = "auto"  # confirmed at once at the listing price
+ENTERPRISE = "enterprise"  # the manufacturer confirms within the deadline, else withdrawn
+ENTERPRISE_THEN_LINKAGE = "enterprise_then_linkage"  # consumables at an evidenced transaction price
+
+
+@dataclass(frozen=True)
+class ConfirmationPath:
+    path: str
+    rule: str
+    working_days: int  # 0 for AUTO
+
+
+def confirmation_path(
+    *, kind: str, price: Decimal, listing_price: Decimal, evidence_price: Decimal | None,
+    drug_days: int = 10, consumable_evidence_days: int = 5, consumable_days: int = 10,
+) -> ConfirmationPath:
+    """NEG-3 (drugs) and NEG-4 (consumables): how a proposal is confirmed.
+
+    - at the listing price → confirmed automatically;
+    - drug below it → the manufacturer confirms within `drug_days` working days, else withdrawn;
+    - consumable at a price the enterprise already transacts at elsewhere (evidence given,
+      proposal == evidenced price) → `consumable_evidence_days`, then a price linkage;
+    - any other consumable price → `consumable_days`, then withdrawn."""
+    if price == listing_price:
+        return ConfirmationPath(AUTO, "NEG-3" if kind == "drug" else "NEG-4", 0)
+    if kind == "drug":
+        return ConfirmationPath(ENTERPRISE, "NEG-3", drug_days)
+    if evidence_price is not None and price == evidence_price:
+        return ConfirmationPath(ENTERPRISE_THEN_LINKAGE, "NEG-4", consumable_evidence_days)
+    return ConfirmationPath(ENTERPRISE, "NEG-4", consumable_days)
+
+
+def neg_8_can_confirm(*, status: str, due, today) -> Verdict:
+    """NEG-8: a confirmation counts only while the proposal is pending and its deadline has
+    not passed (the deadline day itself is still in time)."""
+    if status != "pending":
+        return Verdict(False, "NEG-8", "该议价已不在待确认状态（可能已被撤回、拒绝或确认），不能再确认")
+    if due is not None and today > due:
+        return Verdict(False, "NEG-8", f"确认期限已于 {due:%Y-%m-%d} 届满，该议价已自动撤回")
+    return Verdict(True, "NEG-8", "在确认期限内")
+
+
+# ----------------------------------------------------------------------------- ZON-2
+
+
+@dataclass(frozen=True)
+class ZoneThresholds:
+    """For one product: the volume-weighted quantiles of recent results and the lowest
+    result, and how many institutions the results come from."""
+
+    p_blue: Decimal | None
+    p_yellow: Decimal | None
+    lowest: Decimal | None
+    institutions: int
+
+
+def weighted_quantile(points: list[tuple[Decimal, Decimal]], q: Decimal) -> Decimal | None:
+    """The lower volume-weighted quantile: the smallest price whose cumulative quantity
+    reaches q × total quantity (points are (price, quantity)). The SQL in
+    negotiation.zones computes the same; tests hold them together."""
+    if not points:
+        return None
+    ordered = sorted(points)
+    total = sum(w for _, w in ordered)
+    cum = Decimal(0)
+    for price, w in ordered:
+        cum += w
+        if cum >= q * total:
+            return price
+    return ordered[-1][0]
+
+
+def zon_2_classify(
+    price: Decimal, t: ZoneThresholds, *, min_institutions: int = 5,
+    fallback_blue: Decimal = Decimal("1.05"), fallback_yellow: Decimal = Decimal("1.15"),
+) -> tuple[str | None, str]:
+    """ZON-2 default method. With results from ≥ min_institutions institutions: blue ≤ P50,
+    yellow ≤ P80, red above. Fewer: against the lowest result (blue ≤ 1.05×, yellow ≤ 1.15×).
+    No results at all: no zone. Returns (zone, explanation)."""
+    if t.lowest is None:
+        return None, "该产品近 12 个月暂无议价结果，无法分区"
+    if t.institutions >= min_institutions and t.p_blue is not None and t.p_yellow is not None:
+        if price <= t.p_blue:
+            return BLUE, f"{_yuan(price)} 元 ≤ 加权中位价 {_yuan(t.p_blue)} 元"
+        if price <= t.p_yellow:
+            return YELLOW, f"{_yuan(price)} 元 ≤ 加权 P80 价 {_yuan(t.p_yellow)} 元"
+        return RED, f"{_yuan(price)} 元 > 加权 P80 价 {_yuan(t.p_yellow)} 元"
+    blue_cap, yellow_cap = t.lowest * fallback_blue, t.lowest * fallback_yellow
+    n = t.institutions
+    if price <= blue_cap:
+        return BLUE, f"不足 {min_institutions} 家机构（{n} 家），{_yuan(price)} 元 ≤ 最低价 {_yuan(t.lowest)} 元 × {fallback_blue}"
+    if price <= yellow_cap:
+        return YELLOW, f"不足 {min_institutions} 家机构（{n} 家），{_yuan(price)} 元 ≤ 最低价 {_yuan(t.lowest)} 元 × {fallback_yellow}"
+    return RED, f"不足 {min_institutions} 家机构（{n} 家），{_yuan(price)} 元 > 最低价 {_yuan(t.lowest)} 元 × {fallback_yellow}"
+
+
+def zon_2_listing_ratio(price: Decimal, lowest: Decimal | None, grades: dict) -> tuple[str | None, str]:
+    """ZON-2 alternative method: grade by the ratio to the lowest price of the same product.
+    `grades` is the policy value {"blue_max": "1", "grades": [{"below": "2", "zone": "yellow",
+    "label": "黄色"}, …, {"below": null, "zone": "red", "label": "红色三级"}]}."""
+    if not lowest:
+        return None, "无同产品最低价，无法分级"
+    ratio = price / lowest
+    if ratio <= Decimal(str(grades.get("blue_max", "1"))):
+        return BLUE, f"与最低价之比 {ratio:.2f}，不高于 {grades.get('blue_max', '1')}"
+    for grade in grades.get("grades", []):
+        below = grade.get("below")
+        if below is None or ratio < Decimal(str(below)):
+            return grade["zone"], f"与最低价之比 {ratio:.2f}（{grade.get('label', grade['zone'])}）"
+    return RED, f"与最低价之比 {ratio:.2f}"
+
+
+# ----------------------------------------------------------------------------- ZON-3
+
+
+def zon_3_interview_reasons(
+    *, months_without_negotiation: int | None, non_negotiation_months: int,
+    red_results: int, all_results: int, red_share_percent: Decimal, inversions: int,
+) -> list[str]:
+    """ZON-3: why an institution should be listed for a regulator interview (empty: it should not)."""
+    reasons = []
+    if months_without_negotiation is None or months_without_negotiation >= non_negotiation_months:
+        span = "从未议价" if months_without_negotiation is None else f"已 {months_without_negotiation} 个月未议价"
+        reasons.append(f"长期未议价（{span}，阈值 {non_negotiation_months} 个月）")
+    if all_results and Decimal(red_results) * 100 / all_results > red_share_percent:
+        share = Decimal(red_results) * 100 / all_results
+        reasons.append(f"红区结果占比 {share:.1f}% 高于 {red_share_percent}%")
+    if inversions:
+        reasons.append(f"价格倒挂：{inversions} 笔采购高于议价结果或挂网价")
+    return reasons

@@ -1,0 +1,419 @@
+"""Negotiation workflows (RULES §6): propose, confirm, decline, withdraw on the deadline,
+group negotiation, results, purchase agreements and zone reminders."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import audit_context
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from listing.models import Listing, ListingStatus
+from notifications.recipients import city_regulators, province_regulators, users_of
+from notifications.services import notify
+from policy.services import get as policy
+
+from . import hooks, rules, zones
+from .models import (
+    GroupMember,
+    GroupStatus,
+    NegotiationGroup,
+    NegotiationResult,
+    Proposal,
+    ProposalStatus,
+    PurchaseAgreement,
+)
+
+
+def _decimal(value, field, label) -> Decimal:
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise InvalidInput(f"{label}须为数字", field) from None
+    if not d.is_finite():
+        raise InvalidInput(f"{label}须为数字", field)
+    return d
+
+
+def _require_institution(user):
+    if not (user.is_authenticated and user.role in ("institution", "his") and user.organisation_id):
+        raise Forbidden("仅医疗机构可以发起议价")
+    return user.organisation
+
+
+# ----------------------------------------------------------------------------- proposals
+
+
+def proposal_check(*, institution, listing: Listing, unit_price: Decimal, quantity: Decimal, today=None):
+    """Every rule a proposal must pass, in order; raises the first RuleViolation."""
+    today = today or timezone.localdate()
+    if listing.status != ListingStatus.ACTIVE:
+        raise RuleViolation("DEL-4", f"该产品挂网状态为“{listing.get_status_display()}”，不能议价", "listing")
+    verdict = rules.neg_2_negotiable(hooks.facts(listing.product, today))
+    if not verdict.ok:
+        raise RuleViolation(verdict.rule, verdict.message, "listing")
+    ceiling = policy("sys.price_ceiling_yuan", at=today)
+    if unit_price > ceiling:
+        raise InvalidInput(f"议价单价 {unit_price} 元 超过单价上限 {ceiling} 元，请核对", "unit_price")
+    verdict = rules.neg_1_price_within_listing(unit_price, listing.price, quantity)
+    if not verdict.ok:
+        field = "quantity" if "数量" in verdict.message else "unit_price"
+        raise RuleViolation(verdict.rule, verdict.message, field)
+
+
+def proposal_submit(
+    *, user, listing_id, unit_price, quantity, group_id=None, evidence_price=None, evidence_note="",
+    evidence_file=None, note="",
+) -> Proposal:
+    """NEG-1: an institution (or a group it initiated) proposes a price and quantity."""
+    institution = _require_institution(user)
+    unit_price = _decimal(unit_price, "unit_price", "议价单价")
+    quantity = _decimal(quantity, "quantity", "议价数量")
+    if evidence_price not in (None, ""):
+        evidence_price = _decimal(evidence_price, "evidence_price", "已成交价")
+        if evidence_price <= 0:
+            raise InvalidInput("已成交价须大于 0", "evidence_price")
+    else:
+        evidence_price = None
+    today = timezone.localdate()
+    with transaction.atomic(), audit_context(user, reason="发起议价"):
+        listing = Listing.objects.select_related("product", "product__manufacturer").filter(pk=listing_id).first()
+        if listing is None:
+            raise NotFound("挂网产品不存在")
+        proposal_check(institution=institution, listing=listing, unit_price=unit_price, quantity=quantity, today=today)
+        product = listing.product
+        if evidence_price is not None and product.kind != "consumable":
+            raise InvalidInput("仅医用耗材议价可提供企业已成交价证明（NEG-4）", "evidence_price")
+        if evidence_price is not None and not (evidence_note or evidence_file):
+            raise RuleViolation("NEG-4", "按企业已成交价议价须提供成交证明（说明或材料）", "evidence_note")
+        group = None
+        if group_id:
+            group = NegotiationGroup.objects.select_for_update().filter(pk=group_id, initiator=institution).first()
+            if group is None:
+                raise NotFound("组团不存在或不是本机构发起")
+            if group.status != GroupStatus.OPEN:
+                raise Conflict("该组团已发出议价或已取消", "group")
+        path = rules.confirmation_path(
+            kind=product.kind, price=unit_price, listing_price=listing.price, evidence_price=evidence_price,
+            drug_days=policy("neg.confirm_working_days", at=today),
+            consumable_evidence_days=policy("neg.consumable_evidence_working_days", at=today),
+            consumable_days=policy("neg.consumable_confirm_working_days", at=today),
+        )
+        zone, _why = zones.classify(product.pk, unit_price, today)
+        proposal = Proposal(
+            institution=institution, group=group, listing=listing, product=product,
+            manufacturer=product.manufacturer, listing_price=listing.price, unit_price=unit_price,
+            quantity=quantity, evidence_price=evidence_price, evidence_note=evidence_note or "",
+            path=path.path, rule=path.rule, zone_at_proposal=zone or "", created_by=user, note=note or "",
+        )
+        if evidence_file:
+            from core.uploads import check_upload
+
+            check_upload(evidence_file, field="evidence_file")
+            proposal.evidence_file = evidence_file
+        if path.path != rules.AUTO:
+            proposal.set_deadline(today, path.working_days)
+        try:
+            with transaction.atomic():
+                proposal.save()
+        except IntegrityError:
+            raise Conflict("本机构对该产品已有待确认的议价，请等待处理结果后再提出", "listing") from None
+        if group is not None:
+            group.status = GroupStatus.SENT
+            group.save(update_fields=["status"])
+        if path.path == rules.AUTO:
+            _confirm(proposal, user=None, reason=f"{path.rule}：按挂网价议价，自动确认")
+        else:
+            notify(
+                users_of(proposal.manufacturer), kind="negotiation.proposed", level="reminder",
+                title=f"议价待确认：{product}（{institution}）",
+                body=f"议价单价 {unit_price} 元，数量 {quantity}，请于 {proposal.due:%Y-%m-%d} 前确认（{path.rule}）。",
+                target=proposal, dedupe_key=f"neg-proposed:{proposal.pk}",
+            )
+    return proposal
+
+
+def _members(proposal):
+    institutions = [proposal.institution]
+    if proposal.group_id:
+        joined = GroupMember.objects.filter(group_id=proposal.group_id, joined_at__isnull=False).select_related(
+            "institution"
+        )
+        institutions += [m.institution for m in joined if m.institution_id != proposal.institution_id]
+    return institutions
+
+
+def _confirm(proposal: Proposal, *, user, reason: str):
+    """Make a locked, pending proposal a result for every member, with agreements (NEG-5, NEG-6)."""
+    now = timezone.now()
+    proposal.status = ProposalStatus.CONFIRMED
+    proposal.decided_at = now
+    proposal.decided_by = user
+    proposal.decision_reason = reason
+    proposal.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    members = _members(proposal)
+    NegotiationResult.objects.filter(
+        institution__in=members, product=proposal.product, superseded_at__isnull=True
+    ).update(superseded_at=now)
+    results = []
+    for institution in members:
+        result = NegotiationResult.objects.create(
+            proposal=proposal, institution=institution, product=proposal.product,
+            manufacturer=proposal.manufacturer, unit_price=proposal.unit_price, quantity=proposal.quantity,
+            confirmed_at=now,
+        )
+        PurchaseAgreement.objects.create(
+            result=result, institution=institution, manufacturer=proposal.manufacturer,
+            number=f"GX{now:%Y%m%d}{result.pk:07d}", unit_price=result.unit_price, quantity=result.quantity,
+        )
+        results.append(result)
+    # ZON-2: recompute the product's thresholds on each new result, then remind by zone.
+    zones.recompute([proposal.product_id], timezone.localdate())
+    for result in results:
+        result.refresh_from_db(fields=["zone", "zone_computed_at"])
+        _zone_reminders(result)
+        notify(
+            users_of(result.institution), kind="negotiation.confirmed",
+            title=f"议价已确认：{result.product}", body=f"议价结果单价 {result.unit_price} 元，请签署购销协议。",
+            target=result, dedupe_key=f"neg-confirmed:{result.pk}",
+        )
+    return results
+
+
+def _zone_reminders(result: NegotiationResult):
+    """ZON-1: yellow → a reminder to the institution; red → a reminder and a warning to the
+    city and provincial regulators. Each sent once per result (dedupe key)."""
+    if result.zone not in ("yellow", "red"):
+        return
+    label = rules.ZONE_LABELS[result.zone]
+    notify(
+        users_of(result.institution), kind=f"zone.{result.zone}", level="reminder",
+        title=f"议价结果处于{label}：{result.product}",
+        body=f"议价单价 {result.unit_price} 元，建议继续议价（ZON-1）。", target=result,
+        dedupe_key=f"zone-reminder:{result.pk}",
+    )
+    if result.zone == "red":
+        regulators = list(province_regulators()) + list(city_regulators(result.institution.city_id))
+        notify(
+            regulators, kind="zone.red", level="warning",
+            title=f"红区预警：{result.institution} · {result.product}",
+            body=f"议价单价 {result.unit_price} 元 处于红区，请重点监控（ZON-1）。", target=result,
+            dedupe_key=f"zone-warning:{result.pk}",
+        )
+
+
+def _locked_proposal_for_enterprise(user, proposal_id) -> Proposal:
+    if not (user.is_authenticated and user.role == "manufacturer"):
+        raise Forbidden("仅议价产品的生产企业可以确认或拒绝议价")
+    # Row lock: a confirmation and the withdrawal job are decided one after the other (NEG-8).
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("product", "institution")
+        .filter(pk=proposal_id, manufacturer_id=user.organisation_id)
+        .first()
+    )
+    if proposal is None:
+        raise NotFound("议价不存在或不属于本企业")
+    return proposal
+
+
+def proposal_confirm(*, user, proposal_id) -> Proposal:
+    """NEG-3/NEG-4: the manufacturer confirms within the deadline (NEG-8: exactly once)."""
+    with transaction.atomic(), audit_context(user, reason="企业确认议价"):
+        proposal = _locked_proposal_for_enterprise(user, proposal_id)
+        verdict = rules.neg_8_can_confirm(status=proposal.status, due=proposal.due, today=timezone.localdate())
+        if not verdict.ok:
+            raise RuleViolation(verdict.rule, verdict.message)
+        _confirm(proposal, user=user, reason=f"{proposal.rule}：生产企业确认")
+    return proposal
+
+
+def proposal_decline(*, user, proposal_id, reason: str) -> Proposal:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("拒绝议价须填写理由", "reason")
+    with transaction.atomic(), audit_context(user, reason=reason):
+        proposal = _locked_proposal_for_enterprise(user, proposal_id)
+        verdict = rules.neg_8_can_confirm(status=proposal.status, due=proposal.due, today=timezone.localdate())
+        if not verdict.ok:
+            raise RuleViolation(verdict.rule, verdict.message)
+        proposal.status = ProposalStatus.DECLINED
+        proposal.decided_at = timezone.now()
+        proposal.decided_by = user
+        proposal.decision_reason = reason
+        proposal.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+        notify(
+            users_of(proposal.institution), kind="negotiation.declined", title=f"议价被拒绝：{proposal.product}",
+            body=reason, target=proposal, dedupe_key=f"neg-declined:{proposal.pk}",
+        )
+    return proposal
+
+
+def withdraw_overdue(today=None, batch: int = 500) -> int:
+    """NEG-3/NEG-4/NEG-8 daily job: pending proposals whose deadline has passed are withdrawn
+    (consumables at an evidenced transaction price turn into a price linkage instead).
+    Claims rows with SKIP LOCKED, so a confirmation in progress is left to finish and two
+    workers never decide the same row; running it again changes nothing."""
+    today = today or timezone.localdate()
+    total = 0
+    while True:
+        with transaction.atomic(), audit_context(None, reason="议价确认期限届满", job="negotiation.withdraw_overdue"):
+            claimed = list(
+                Proposal.objects.select_for_update(skip_locked=True)
+                .filter(status=ProposalStatus.PENDING, due__lt=today)
+                .select_related("product", "institution")
+                .order_by("due", "id")[:batch]
+            )
+            for proposal in claimed:
+                linkage = proposal.path == rules.ENTERPRISE_THEN_LINKAGE
+                proposal.status = ProposalStatus.LINKAGE if linkage else ProposalStatus.WITHDRAWN
+                proposal.decided_at = timezone.now()
+                proposal.decision_reason = (
+                    f"{proposal.rule}：企业逾期未确认（截止 {proposal.due:%Y-%m-%d}），按已成交价启动价格联动"
+                    if linkage else f"{proposal.rule}：企业逾期未确认（截止 {proposal.due:%Y-%m-%d}），自动撤回"
+                )
+                proposal.save(update_fields=["status", "decided_at", "decision_reason"])
+                if linkage:
+                    hooks.open_linkage(proposal)
+                notify(
+                    users_of(proposal.institution), kind="negotiation.withdrawn", title=f"议价已撤回：{proposal.product}",
+                    body=proposal.decision_reason, target=proposal, dedupe_key=f"neg-withdrawn:{proposal.pk}",
+                )
+            total += len(claimed)
+        if len(claimed) < batch:
+            return total
+
+
+# ----------------------------------------------------------------------------- groups (NEG-5)
+
+
+def group_create(*, user, name, institution_ids, is_consortium=False) -> NegotiationGroup:
+    institution = _require_institution(user)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("请填写组团名称", "name")
+    from parties.models import Organisation
+
+    invited = list(Organisation.objects.filter(pk__in=institution_ids, kind="institution", is_active=True))
+    if len(invited) != len(set(institution_ids)):
+        raise InvalidInput("受邀机构须为有效的医疗机构", "institutions")
+    with transaction.atomic(), audit_context(user, reason="发起组团议价"):
+        group = NegotiationGroup.objects.create(
+            name=name, initiator=institution, is_consortium=is_consortium, created_by=user
+        )
+        GroupMember.objects.create(group=group, institution=institution, joined_at=timezone.now())
+        for org in invited:
+            if org.pk != institution.pk:
+                GroupMember.objects.create(group=group, institution=org)
+        notify(
+            [u for org in invited for u in users_of(org)], kind="negotiation.group_invite",
+            title=f"组团议价邀请：{name}（{institution}）", body="请在发起机构发出议价前加入。", url="",
+            dedupe_key=f"neg-group-invite:{group.pk}",
+        )
+    return group
+
+
+def group_join(*, user, group_id) -> GroupMember:
+    institution = _require_institution(user)
+    with transaction.atomic(), audit_context(user, reason="加入组团议价"):
+        group = NegotiationGroup.objects.select_for_update().filter(pk=group_id).first()
+        member = GroupMember.objects.filter(group=group, institution=institution).first() if group else None
+        if member is None:
+            raise NotFound("组团不存在或本机构未受邀")
+        if group.status != GroupStatus.OPEN:
+            raise RuleViolation("NEG-5", "该组团已发出议价，不能再加入", "group")
+        if member.joined_at is None:
+            member.joined_at = timezone.now()
+            member.save(update_fields=["joined_at"])
+    return member
+
+
+# ----------------------------------------------------------------------------- agreements (NEG-6)
+
+
+def agreement_sign(*, user, agreement_id) -> PurchaseAgreement:
+    with transaction.atomic(), audit_context(user, reason="签署购销协议"):
+        agreement = PurchaseAgreement.objects.select_for_update().filter(pk=agreement_id).first()
+        if agreement is None:
+            raise NotFound("购销协议不存在")
+        now = timezone.now()
+        if user.role == "institution" and user.organisation_id == agreement.institution_id:
+            if agreement.institution_signed_at:
+                raise Conflict("本机构已签署该协议")
+            agreement.institution_signed_at, agreement.institution_signed_by = now, user
+        elif user.role == "manufacturer" and user.organisation_id == agreement.manufacturer_id:
+            if agreement.enterprise_signed_at:
+                raise Conflict("本企业已签署该协议")
+            agreement.enterprise_signed_at, agreement.enterprise_signed_by = now, user
+        else:
+            raise NotFound("购销协议不存在")
+        agreement.save()
+    return agreement
+
+
+# ----------------------------------------------------------------------------- ZON-3 interviews
+
+
+def interviews_build(today=None) -> int:
+    """ZON-3 (monthly): list institutions for interviews — long non-negotiation, a high red
+    share, or price inversion — with the evidence. One row per institution and period end;
+    re-running for the same day adds nothing."""
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+    from django.db.models import Count, Max, Q
+
+    from parties.models import Organisation
+
+    from .models import Interview
+
+    today = today or timezone.localdate()
+    months = int(policy("zon.non_negotiation_months", at=today))
+    red_share = Decimal(policy("zon.red_share_percent", at=today))
+    since = today - relativedelta(months=int(policy("zon.trailing_months", at=today)))
+    inversions = hooks.inversions(since, today + timedelta(days=1))
+    institutions = Organisation.objects.filter(kind="institution", is_active=True, level__gte=2, ownership="public")
+    last = dict(
+        Proposal.objects.values("institution_id").annotate(last=Max("created_at")).values_list("institution_id", "last")
+    )
+    zone_counts = {
+        row["institution_id"]: row
+        for row in NegotiationResult.objects.filter(confirmed_at__date__gte=since)
+        .values("institution_id").annotate(red=Count("id", filter=Q(zone="red")), total=Count("id"))
+    }
+    created = 0
+    with transaction.atomic(), audit_context(None, reason="ZON-3 约谈名单生成", job="negotiation.interviews_build"):
+        for org in institutions.only("id"):
+            last_at = last.get(org.pk)
+            gap = None if last_at is None else relativedelta(today, timezone.localtime(last_at).date())
+            gap_months = None if gap is None else gap.years * 12 + gap.months
+            counts = zone_counts.get(org.pk, {"red": 0, "total": 0})
+            reasons = rules.zon_3_interview_reasons(
+                months_without_negotiation=gap_months, non_negotiation_months=months,
+                red_results=counts["red"], all_results=counts["total"], red_share_percent=red_share,
+                inversions=inversions.get(org.pk, 0),
+            )
+            if reasons:
+                _, was_created = Interview.objects.get_or_create(
+                    institution_id=org.pk, period_end=today, defaults={"reasons": reasons}
+                )
+                created += was_created
+    return created
+
+
+def interview_record(*, user, interview, outcome, note) -> None:
+    from .models import InterviewOutcome
+
+    if not user.is_regulator:
+        raise Forbidden("仅医保部门可记录约谈结果")
+    if outcome not in InterviewOutcome.values or outcome == InterviewOutcome.PENDING:
+        raise InvalidInput("请选择约谈处理结果", "outcome")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("请填写约谈记录", "note")
+    with transaction.atomic(), audit_context(user, reason=f"约谈结果：{outcome}"):
+        interview.outcome = outcome
+        interview.note = note
+        interview.recorded_by = user
+        interview.recorded_at = timezone.now()
+        interview.save(update_fields=["outcome", "note", "recorded_by", "recorded_at"])

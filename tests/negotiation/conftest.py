@@ -1,0 +1,47 @@
+import itertools
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import Product
+from listing.models import Listing
+from parties.models import OrgKind
+
+_codes = itertools.count(1)
+
+
+@pytest.fixture
+def manufacturer(make_org):
+    return make_org(OrgKind.MANUFACTURER)
+
+
+@pytest.fixture
+def maker_user(make_user, manufacturer):
+    return make_user(manufacturer)
+
+
+@pytest.fixture
+def hospital(make_org):
+    return make_org(OrgKind.INSTITUTION, level=3)
+
+
+@pytest.fixture
+def hospital_user(make_user, hospital):
+    return make_user(hospital)
+
+
+@pytest.fixture
+def make_listing(db, manufacturer):
+    def make(price="10.00", kind="drug", manufacturer_org=None, **flags):
+        n = next(_codes)
+        extra = {"consumable_class": "ordinary"} if kind == "consumable" else {}
+        product = Product.objects.create(
+            kind=kind, generic_name=f"测试药品{n}", dosage_form="片剂", specification=f"{n}mg",
+            manufacturer=manufacturer_org or manufacturer, **extra, **flags,
+        )
+        return Listing.objects.create(
+            product=product, price=Decimal(price), category="LST-1", effective_date=date(2026, 1, 1)
+        )
+
+    return make
