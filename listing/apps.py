@@ -5,3 +5,32 @@ from django.utils.translation import gettext_lazy as _
 class ListingConfig(AppConfig):
     name = "listing"
     verbose_name = _("阳光挂网")
+
+    def ready(self):
+        from django.db import transaction
+        from django.db.models.signals import post_save
+
+        from catalog.models import Product
+        from core import navigation
+
+        from . import permissions, tasks  # noqa: F401  (rules permissions, beat entries)
+
+        navigation.register(_("阳光挂网"), _("挂网申请"), "listing:application_list",
+                            roles={"manufacturer"}, order=200)
+        navigation.register(_("阳光挂网"), _("新建挂网申请"), "listing:apply", roles={"manufacturer"}, order=201)
+        navigation.register(_("阳光挂网"), _("我的挂网产品"), "listing:listing_list", roles={"manufacturer"}, order=202)
+        navigation.register(_("阳光挂网"), _("挂网审核"), "listing:review_queue", roles=navigation.REGULATORS, order=200)
+        navigation.register(_("阳光挂网"), _("挂网产品"), "listing:listing_list",
+                            roles=navigation.REGULATORS | navigation.INSTITUTIONS, order=203)
+        navigation.register(_("阳光挂网"), _("撤网申请审核"), "listing:delist_queue", roles=navigation.PROVINCE, order=204)
+        navigation.register(_("阳光挂网"), _("质量事件"), "listing:quality_events", roles=navigation.PROVINCE, order=205)
+        navigation.register(_("阳光挂网"), _("挂网公示"), "listing:public", roles=None, order=210)
+
+        def product_saved(sender, instance, **kwargs):
+            # LST-5: the platform detects the third evaluated manufacturer of a variety.
+            if instance.kind == "drug" and instance.is_consistency_evaluated:
+                from .services import on_product_saved
+
+                transaction.on_commit(lambda: on_product_saved(instance.pk))
+
+        post_save.connect(product_saved, sender=Product, dispatch_uid="listing_lst5_on_product_saved")

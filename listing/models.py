@@ -49,6 +49,7 @@ class Listing(models.Model):
     category = models.CharField(_("挂网类别（规则）"), max_length=12)  # rule ID: LST-1 … LST-C5
     effective_date = models.DateField(_("挂网生效日期"))
     status_reason = models.TextField(_("状态说明"), blank=True)
+    status_rule = models.CharField(_("状态变更依据（规则）"), max_length=12, blank=True)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -96,3 +97,280 @@ class ListingPriceChange(models.Model):
             pgtrigger.Protect(name="listing_price_change_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(name="listing_price_change_never_edited", operation=pgtrigger.Update),
         ]
+
+    def __str__(self):
+        return f"{self.listing_id}: {self.old_price} → {self.new_price} ({self.rule})"
+
+
+# ---------------------------------------------------------------- applications (LST-0.1)
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("退回补充")
+    CONFIRMED = "confirmed", _("已确认（待集中挂网）")
+    REFUSED = "refused", _("不予挂网")
+    EFFECTIVE = "effective", _("已挂网")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+ACTIVE_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED, ApplicationStatus.CONFIRMED)
+
+
+class ApplicationQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_APPLICATION_STATUSES)
+
+
+@pghistory.track()
+class ListingApplication(models.Model):
+    """A manufacturer's listing application (挂网申请) for one of its products under one
+    category rule (LST-1 … LST-C5). Reviewed by the provincial regulator; a confirmed one
+    takes effect on the monthly batch date (LST-0.1). Never deleted: closed with a status."""
+
+    scope_enterprise = ("enterprise",)
+
+    enterprise = models.ForeignKey(
+        "parties.Organisation", on_delete=models.PROTECT, related_name="listing_applications",
+        verbose_name=_("申报企业"),
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="listing_applications", verbose_name=_("产品")
+    )
+    category = models.CharField(_("挂网类别"), max_length=12)
+    declared_price = models.DecimalField(_("申报价"), max_digits=14, decimal_places=4)
+    via_reference = models.BooleanField(_("按已挂网相同药品/差比价条件申报"), default=False)
+    reference_listing = models.ForeignKey(
+        Listing, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("参照挂网产品"),
+    )
+    set_price = models.DecimalField(
+        _("国家采购价/议定供应价/谈判价"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    previously_selected = models.BooleanField(_("原省、市集中采购已入围"), default=False)
+    filing_count = models.PositiveIntegerField(_("省内公立医疗机构备案采购家数"), default=0)
+    original_listing = models.ForeignKey(
+        Listing, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("原挂网产品（增补）"),
+    )
+    note = models.TextField(_("申报说明"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED, db_index=True
+    )
+    evaluation = models.JSONField(_("规则校验结果"), default=dict, blank=True)
+    listing_price = models.DecimalField(_("拟挂网价"), max_digits=14, decimal_places=4, null=True, blank=True)
+    effective_date = models.DateField(_("集中挂网日期"), null=True, blank=True)
+    listing = models.ForeignKey(
+        Listing, null=True, blank=True, on_delete=models.PROTECT, related_name="applications", verbose_name=_("挂网记录")
+    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("挂网申请")
+        verbose_name_plural = _("挂网申请")
+        constraints = [
+            models.CheckConstraint(condition=Q(declared_price__gt=0), name="listing_app_price_positive"),
+            # One active application per product (submitted / returned / confirmed).
+            models.UniqueConstraint(
+                fields=["product"], condition=Q(status__in=["submitted", "returned", "confirmed"]),
+                name="listing_app_one_active_per_product",
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="listing_application_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.category} {self.product} {self.declared_price}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("listing:application_detail", args=[self.pk])
+
+    @property
+    def category_label(self):
+        from .rules import CATEGORY_LABELS
+
+        return CATEGORY_LABELS.get(self.category, "")
+
+    @property
+    def is_editable(self):
+        return self.status == ApplicationStatus.RETURNED
+
+
+def _document_path(instance, filename):
+    return f"listing/applications/{instance.application_id}/{instance.code}/{filename}"
+
+
+class ApplicationDocument(models.Model):
+    """A document attached to an application (材料): type checked by content (core.uploads)."""
+
+    application = models.ForeignKey(ListingApplication, on_delete=models.PROTECT, related_name="documents")
+    code = models.CharField(_("材料类型"), max_length=40)
+    file = models.FileField(_("文件"), upload_to=_document_path, max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    mime = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "code", "-uploaded_at"]
+        triggers = [pgtrigger.Protect(name="listing_document_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.code}: {self.original_name}"
+
+    @property
+    def label(self):
+        from .rules import DOCUMENTS
+
+        return DOCUMENTS.get(self.code, self.code)
+
+
+EVENT_ACTION_LABELS = {
+    "submitted": _("提交申请"), "resubmitted": _("补充后重新提交"), "returned": _("退回补充"),
+    "confirmed": _("确认挂网"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
+}
+
+
+class ApplicationEvent(models.Model):
+    """The application's visible trail: submitted, returned (with reason), resubmitted,
+    confirmed, refused, took effect."""
+
+    application = models.ForeignKey(ListingApplication, on_delete=models.PROTECT, related_name="trail")
+    action = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "at", "id"]
+        triggers = [
+            pgtrigger.Protect(name="listing_app_event_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="listing_app_event_never_edited", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} {self.action}"
+
+    @property
+    def action_label(self):
+        return EVENT_ACTION_LABELS.get(self.action, self.action)
+
+
+# ---------------------------------------------------------------- quality events (LST-0.2, DEL-2)
+
+
+class QualityEventKind(models.TextChoices):
+    FAILURE = "failure", _("质量检验不合格")
+    PENALTY = "penalty", _("因质量问题受到处罚")
+
+
+class AuthorityLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("一般（暂停挂网）")
+    SERIOUS = "serious", _("严重（撤销挂网）")
+
+
+class QualityEventQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class QualityEvent(models.Model):
+    """A quality-test failure or quality penalty recorded by a regulator (DEL-2). Within the
+    lookback it refuses new listing applications (LST-0.2)."""
+
+    scope_enterprise = ("enterprise",)
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="quality_events",
+                                verbose_name=_("产品"))
+    enterprise = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="quality_events",
+                                   verbose_name=_("企业"))
+    kind = models.CharField(_("类型"), max_length=10, choices=QualityEventKind.choices)
+    event_date = models.DateField(_("发生日期"))
+    authority_level = models.CharField(_("药监部门层级"), max_length=10, choices=AuthorityLevel.choices)
+    severity = models.CharField(_("情节"), max_length=10, choices=Severity.choices, default=Severity.MINOR)
+    description = models.TextField(_("说明"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = QualityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-event_date", "-id"]
+        verbose_name = _("质量事件")
+        verbose_name_plural = _("质量事件")
+        triggers = [pgtrigger.Protect(name="quality_event_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.product} {self.get_kind_display()} {self.event_date}"
+
+
+# ---------------------------------------------------------------- delisting requests (DEL-3)
+
+
+class DelistReason(models.TextChoices):
+    STOPPED_PRODUCTION = "stopped_production", _("停产")
+    NO_SALES = "no_sales", _("超过1年无销售")
+    REGISTRATION_CHANGED = "registration_changed", _("变更注册（耗材）")
+    STOPPED_SELLING = "stopped_selling", _("停售（耗材）")
+
+
+class DelistStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已同意撤网")
+    REFUSED = "refused", _("不同意")
+
+
+class DelistQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class DelistRequest(models.Model):
+    """DEL-3: a manufacturer applies to delist its own product; the regulator approves."""
+
+    scope_enterprise = ("enterprise",)
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="delist_requests")
+    enterprise = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
+    reason_kind = models.CharField(_("撤网原因"), max_length=30, choices=DelistReason.choices)
+    note = models.TextField(_("说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=DelistStatus.choices, default=DelistStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    objects = DelistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("撤网申请")
+        verbose_name_plural = _("撤网申请")
+        constraints = [
+            models.UniqueConstraint(fields=["listing"], condition=Q(status="pending"),
+                                    name="delist_one_pending_per_listing"),
+        ]
+        triggers = [pgtrigger.Protect(name="delist_request_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.listing} {self.get_reason_kind_display()}"

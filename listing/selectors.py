@@ -1,0 +1,275 @@
+"""Reads for the listing app: the facts the pure rules need, and the scoped lists."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from catalog.models import OtherProvincePrice, Product
+from policy import services as policy
+
+from . import rules
+from .models import (
+    ApplicationStatus,
+    Listing,
+    ListingApplication,
+    ListingStatus,
+    QualityEvent,
+)
+
+LIVE = ~Q(status=ListingStatus.DELISTED)
+
+
+# ------------------------------------------------------------------ other apps' contracts
+
+
+def _other_prices(product, at: date, *, levels=("province",), jiangsu_cities=False):
+    manager = OtherProvincePrice.objects
+    if hasattr(manager, "in_force"):  # the catalogue's definition of "in force on a date"
+        qs = manager.in_force(at).filter(product=product)
+    else:
+        qs = manager.filter(product=product, effective_date__lte=at, superseded_at__isnull=True)
+    q = Q(level__in=levels)
+    if jiangsu_cities:
+        q |= Q(level="city", province__startswith="江苏")
+    return qs.filter(q)
+
+
+def _record(row) -> rules.PriceRecord | None:
+    if row is None:
+        return None
+    if isinstance(row, Decimal | int | float | str):
+        return rules.PriceRecord(Decimal(str(row)))
+    if isinstance(row, dict):
+        return rules.PriceRecord(Decimal(str(row["price"])), province=row.get("province", ""),
+                                 effective_date=row.get("effective_date"), city=row.get("city", ""))
+    return rules.PriceRecord(Decimal(row.price), province=getattr(row, "province", ""),
+                             effective_date=getattr(row, "effective_date", None),
+                             city=getattr(row, "city", "") or "")
+
+
+def national_lowest(product, at: date, *, levels=("province",), jiangsu_cities=False) -> rules.PriceRecord | None:
+    """LST-0.3 national lowest price. For drugs, the catalogue's
+    `catalog.selectors.national_lowest_price(product, at)` (the one definition of the platform);
+    for consumables the level set differs per category (C1: provinces + Jiangsu cities;
+    C3/C4: provinces and cities)."""
+    if product.kind == "drug" and levels == ("province",) and not jiangsu_cities:
+        try:
+            from catalog.selectors import national_lowest_price
+        except ImportError:  # not yet delivered by the catalogue
+            national_lowest_price = None
+        if national_lowest_price is not None:
+            return _record(national_lowest_price(product, at=at))
+    row = _other_prices(product, at, levels=levels, jiangsu_cities=jiangsu_cities).order_by("price", "effective_date").first()
+    return _record(row)
+
+
+def province_count(product, at: date, *, include_cities=False) -> int:
+    """Provinces with a current listing record (a city record counts for a province without
+    one when `include_cities` — LST-C2)."""
+    levels = ("province", "city") if include_cities else ("province",)
+    return _other_prices(product, at, levels=levels).values("province").distinct().count()
+
+
+def has_other_records(product, at: date) -> bool:
+    return _other_prices(product, at, levels=("province", "city")).exists()
+
+
+def blocking_qualifications(enterprise, at: date) -> list:
+    """QUA-1: the enterprise's expired or unreviewed qualifications that block new applications
+    (qualifications.selectors.blocking_qualifications)."""
+    try:
+        from qualifications.selectors import blocking_qualifications as blocking
+    except ImportError:  # not yet delivered by the qualifications developer
+        return []
+    return list(blocking(enterprise, at))
+
+
+def qualification_name(q) -> str:
+    if isinstance(q, str):
+        return q
+    for attr in ("get_kind_display", "name", "title"):
+        value = getattr(q, attr, None)
+        if value:
+            return str(value() if callable(value) else value)
+    return str(q)
+
+
+# ------------------------------------------------------------------ platform prices
+
+
+def _listing_record(listing: Listing) -> rules.PriceRecord:
+    p = listing.product
+    return rules.PriceRecord(listing.price, label=f"{p.manufacturer} {p}")
+
+
+def same_drug_lowest(product) -> rules.PriceRecord | None:
+    """LST-2.1 ②: the lowest live listing price of the same drug (generic name + form + spec)."""
+    row = (Listing.objects.filter(LIVE, product__in=Product.objects.same_drug(product)).exclude(product=product)
+           .select_related("product__manufacturer").order_by("price").first())
+    return _listing_record(row) if row else None
+
+
+def listed_generics(product) -> list[rules.PriceRecord]:
+    """LST-3.2: live listings of other generics of the same national negotiated drug."""
+    if product.generic_of_negotiated_id is None:
+        return []
+    rows = (Listing.objects.filter(LIVE, product__generic_of_negotiated_id=product.generic_of_negotiated_id)
+            .exclude(product=product).select_related("product__manufacturer"))
+    return [_listing_record(r) for r in rows]
+
+
+def originator_price(product) -> rules.PriceRecord | None:
+    """LST-5: the originator's listed price — same generic name, form and specification first,
+    else same generic name and form."""
+    base = Listing.objects.filter(LIVE, product__is_originator=True, product__generic_name=product.generic_name,
+                                  product__dosage_form=product.dosage_form).exclude(product=product)
+    row = (base.filter(product__specification=product.specification).order_by("price").first()
+           or base.order_by("price").first())
+    return _listing_record(row) if row else None
+
+
+_MASS = {"g": Decimal(1000), "mg": Decimal(1), "μg": Decimal("0.001"), "ug": Decimal("0.001"), "mcg": Decimal("0.001")}
+_NUM = r"(\d+(?:\.\d+)?)"
+
+
+def parse_specification(spec: str) -> tuple[Decimal | None, Decimal | None]:
+    """(strength in mg or IU, fill volume in ml) from a Chinese specification such as
+    "0.25g*24粒", "10ml:0.5g", "5ml", "80万单位"."""
+    s = (spec or "").replace("（", "(").replace("）", ")").replace(" ", "")
+    fill = None
+    m = re.search(_NUM + r"ml", s, re.I)
+    if m:
+        fill = Decimal(m.group(1))
+    strength = None
+    for m in re.finditer(_NUM + r"(mg|g|μg|ug|mcg)(?![a-z])", s, re.I):
+        strength = Decimal(m.group(1)) * _MASS[m.group(2).lower()]
+        break
+    if strength is None:
+        m = re.search(_NUM + r"(万)?(单位|IU|U)", s)
+        if m:
+            strength = Decimal(m.group(1)) * (10000 if m.group(2) else 1)
+    return strength, fill
+
+
+def presentation(product, price=None, label=None) -> rules.Presentation:
+    strength, fill = parse_specification(product.specification)
+    return rules.Presentation(
+        label=label or f"{product.manufacturer} {product}", dosage_form=product.dosage_form,
+        strength=strength, fill_volume=fill, pack_count=product.conversion or 1,
+        sugar_free="无糖" in (product.specification or "") or "无糖" in (product.dosage_form or ""), price=price,
+    )
+
+
+def coefficients(at: date) -> rules.RatioCoefficients:
+    """LST-2.2.1 coefficients in force on `at` (policy parameters lst.ratio.*)."""
+    return rules.RatioCoefficients(
+        strength=Decimal(str(policy.get("lst.ratio.strength", at=at))),
+        fill_volume=Decimal(str(policy.get("lst.ratio.fill_volume", at=at))),
+        pack_oral_solid=Decimal(str(policy.get("lst.ratio.pack_oral_solid", at=at))),
+        pack_other=Decimal(str(policy.get("lst.ratio.pack_other", at=at))),
+        dosage_forms=dict(policy.get("lst.ratio.dosage_forms", at=at)),
+    )
+
+
+def ratio_derivation(product, enterprise, at: date, reference_listing=None):
+    """LST-2.2 ②: the derived price cap and whether it is based on the enterprise's own
+    listed product (same enterprise, same form, other specification). Returns
+    (Derivation | None, own_product: bool, problem: str | None)."""
+    coef = coefficients(at)
+    group = Listing.objects.filter(LIVE, product__kind="drug", product__generic_name=product.generic_name).exclude(
+        product=product).select_related("product__manufacturer")
+    own = [lst for lst in group if lst.product.manufacturer_id == enterprise.pk and lst.product.dosage_form == product.dosage_form]
+    if reference_listing is not None:
+        candidates, is_own = [reference_listing], reference_listing.product.manufacturer_id == enterprise.pk
+    elif own:
+        candidates, is_own = own, True
+    else:
+        candidates, is_own = list(group), False
+    if not candidates:
+        return None, False, None
+    chosen = rules.choose_representative([presentation(lst.product, lst.price) for lst in candidates], coef)
+    try:
+        return rules.derive_price(chosen, presentation(product), coef), is_own, None
+    except rules.UnknownDosageForm as exc:
+        return None, is_own, str(exc)
+
+
+def quality_facts(product, enterprise) -> list[rules.QualityFact]:
+    rows = QualityEvent.objects.filter(Q(product=product) | Q(enterprise=enterprise))
+    return [rules.QualityFact(kind=e.kind, event_date=e.event_date, authority_level=e.authority_level,
+                              same_product=e.product_id == product.pk, description=e.description) for e in rows]
+
+
+def product_facts(product, at: date) -> rules.ProductFacts:
+    live = Listing.objects.filter(LIVE)
+    approved_within_year = bool(product.approval_date and (at - product.approval_date).days <= 366)
+    return rules.ProductFacts(
+        kind=product.kind,
+        listed_here=live.filter(product=product).exists(),
+        same_drug_listed=live.filter(product__in=Product.objects.same_drug(product)).exclude(product=product).exists(),
+        same_generic_listed=live.filter(product__kind=product.kind, product__generic_name=product.generic_name)
+        .exclude(product=product).exists(),
+        is_national_negotiated=product.is_national_negotiated,
+        generic_of_negotiated=product.generic_of_negotiated_id is not None,
+        is_innovative=product.is_innovative,
+        is_reference_or_evaluated=product.is_reference or product.is_consistency_evaluated,
+        approved_within_year=approved_within_year,
+        is_designated_or_reserve=product.is_designated_production or product.is_provincial_reserve,
+        is_shortage=product.is_shortage,
+        is_emergency=product.is_emergency,
+        is_narcotic_psychotropic=product.is_narcotic_psychotropic,
+        consumable_class=product.consumable_class,
+        same_registration_listed=bool(product.approval_number) and live.filter(
+            product__kind="consumable", product__approval_number=product.approval_number).exclude(product=product).exists(),
+    )
+
+
+def same_registration_listing(product):
+    """LST-C5: the live listing of a product under the same registration certificate."""
+    if not product.approval_number:
+        return None
+    return (Listing.objects.filter(LIVE, product__kind="consumable", product__approval_number=product.approval_number)
+            .exclude(product=product).order_by("price").first())
+
+
+# ------------------------------------------------------------------ lists
+
+
+def applications_for(user, *, status=None, category=None, q=None):
+    qs = ListingApplication.objects.visible_to(user).select_related("product", "enterprise", "product__manufacturer")
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(enterprise__name__icontains=q)
+                       | Q(product__national_code__icontains=q))
+    return qs
+
+
+def review_queue(user):
+    return applications_for(user).filter(status=ApplicationStatus.SUBMITTED).order_by("submitted_at", "id")
+
+
+def public_listings(*, q=None, category=None, kind=None, month=None, status=None):
+    """PUB-1: published listing results (no sign-in): product, enterprise, price, category,
+    effective date; suspended/delisted ones stay visible with their status (DEL-4)."""
+    qs = Listing.objects.select_related("product", "product__manufacturer").order_by("-effective_date", "id")
+    if q:
+        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__manufacturer__name__icontains=q)
+                       | Q(product__national_code__icontains=q) | Q(product__name_initials__icontains=q))
+    if category:
+        qs = qs.filter(category=category)
+    if kind:
+        qs = qs.filter(product__kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if month:
+        m = re.fullmatch(r"(\d{4})-(\d{2})", month)
+        if m:
+            qs = qs.filter(effective_date__year=int(m.group(1)), effective_date__month=int(m.group(2)))
+    return qs

@@ -1,0 +1,421 @@
+"""Listing pages (thin): applications, review queue, listings, delisting, quality events,
+and the public listing results (PUB-1, no sign-in)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import Product
+from core.errors import DomainError, NotFound
+from core.exports import XLSX_MIME, write_xlsx  # noqa: F401
+from parties.permissions import can_see
+
+from . import rules, selectors, services
+from .forms import ApplicationForm, DecisionForm, DelistRequestForm, QualityEventForm, StatusForm
+from .models import (
+    ApplicationStatus,
+    DelistRequest,
+    DelistStatus,
+    Listing,
+    ListingApplication,
+    ListingStatus,
+    QualityEvent,
+)
+
+PAGE_SIZE = 20
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _is_province(user):
+    return user.is_superuser or user.role == "province_regulator"
+
+
+def _is_regulator(user):
+    return user.is_superuser or user.role in ("province_regulator", "city_regulator", "county_regulator")
+
+
+def _catalogue_register_url():
+    for name in ("catalog:product_create", "catalog:product_new", "catalog:product_list"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _xlsx(filename, headers, rows):
+    import tempfile
+
+    tmp = tempfile.TemporaryFile()
+    write_xlsx(tmp, [(filename, headers, rows)])
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_MIME)
+
+
+def _apply_error(form, exc: DomainError):
+    """Put a domain error (and its list of errors) next to the fields of the form."""
+    items = exc.errors or [{"code": exc.code, "detail": exc.detail, "field": exc.field}]
+    for item in items:
+        fld = item.get("field")
+        code = item.get("code")
+        text = item["detail"] if code in (None, "invalid", "conflict") else f"{item['detail']}（{code}）"
+        form.add_error(fld if fld in form.fields else None, text)
+
+
+# ====================================================================== applications
+
+
+@login_required
+def application_list(request):
+    user = request.user
+    status = request.GET.get("status") or None
+    category = request.GET.get("category") or None
+    q = (request.GET.get("q") or "").strip() or None
+    qs = selectors.applications_for(user, status=status, category=category, q=q)
+    if request.GET.get("export") == "xlsx":
+        rows = ([a.pk, a.enterprise.name, str(a.product), a.product.national_code or "", a.category,
+                 a.declared_price, a.listing_price, a.get_status_display(),
+                 a.submitted_at and timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                 a.effective_date] for a in qs)
+        return _xlsx("挂网申请", ["编号", "企业", "产品", "国家医保编码", "类别", "申报价", "拟挂网价", "状态", "提交时间",
+                                   "集中挂网日期"], rows)
+    return render(request, "listing/application_list.html", {
+        "page": _page(request, qs), "statuses": ApplicationStatus.choices, "categories": rules.CATEGORY_CHOICES,
+        "status": status, "category": category, "q": q or "",
+    })
+
+
+def _apply_context(request, product, form, evaluation=None):
+    category = form["category"].value() or (form.initial.get("category") if form.initial else None)
+    facts = selectors.product_facts(product, timezone.localdate())
+    suggested = [c for c in rules.suggest_categories(facts) if rules.category_fits_kind(c, product.kind)]
+    return {
+        "product": product, "form": form, "evaluation": evaluation, "suggested": suggested,
+        "suggested_labels": [(c, rules.CATEGORY_LABELS[c]) for c in suggested],
+        "documents": form.document_rows(category) if category in rules.CATEGORY_LABELS else [],
+        "category": category, "batch_date": services.next_batch_date(timezone.localdate()),
+        "lowest": selectors.national_lowest(product, timezone.localdate()),
+        "province_count": selectors.province_count(product, timezone.localdate()),
+    }
+
+
+@login_required
+def apply(request):
+    """Step 1: pick one of the enterprise's products; step 2: the application form."""
+    user = request.user
+    if user.role != "manufacturer":
+        raise Http404
+    pid = request.GET.get("product") or request.POST.get("product")
+    if not pid:
+        products = Product.objects.editable_by(user).order_by("generic_name", "specification")
+        q = (request.GET.get("q") or "").strip()
+        if q:
+            products = products.filter(Q(generic_name__icontains=q) | Q(national_code__icontains=q))
+        return render(request, "listing/apply_pick.html", {
+            "page": _page(request, products), "q": q, "register_url": _catalogue_register_url(),
+        })
+    try:
+        product = services.product_for_enterprise(user, pid)
+    except NotFound:
+        raise Http404 from None
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES, product=product)
+        if form.is_valid():
+            try:
+                app = services.submit_application(user=user, product=product, documents=form.documents(),
+                                                  note=form.cleaned_data.get("note", ""), **form.service_kwargs())
+            except DomainError as exc:
+                _apply_error(form, exc)
+                messages.error(request, _("申请未提交，请按提示修改后重新提交（已选择的文件需重新选择）。"))
+            else:
+                messages.success(request, _("挂网申请已提交，等待省医保局审核。"))
+                return redirect("listing:application_detail", app.pk)
+    else:
+        facts = selectors.product_facts(product, timezone.localdate())
+        suggested = rules.suggest_categories(facts)
+        form = ApplicationForm(initial={"category": request.GET.get("category") or suggested[0]}, product=product)
+    return render(request, "listing/apply_form.html", _apply_context(request, product, form))
+
+
+@login_required
+@require_POST
+def apply_check(request):
+    """The "check" step (htmx): evaluate the rules for what is typed, show the numbers."""
+    user = request.user
+    if user.role != "manufacturer":
+        raise Http404
+    try:
+        product = services.product_for_enterprise(user, request.POST.get("product"))
+    except NotFound:
+        raise Http404 from None
+    form = ApplicationForm(request.POST, product=product)
+    evaluation, error = None, None
+    if form.is_valid():
+        app = None
+        if request.POST.get("application"):
+            app = ListingApplication.objects.visible_to(user).filter(pk=request.POST["application"]).first()
+        try:
+            evaluation = services.check_application(user=user, product=product, exclude_application=app,
+                                                    **form.service_kwargs())
+        except DomainError as exc:
+            error = exc.detail
+    category = form.cleaned_data.get("category") if hasattr(form, "cleaned_data") else None
+    docs = rules.required_documents(category, via_reference=bool(form.cleaned_data.get("via_reference")),
+                                    has_other_records=selectors.has_other_records(product, timezone.localdate())) \
+        if category else []
+    return render(request, "listing/_check.html", {"evaluation": evaluation, "form": form, "error": error,
+                                                   "required_docs": docs})
+
+
+def _application_or_404(user, pk):
+    app = ListingApplication.objects.visible_to(user).select_related("product", "enterprise", "product__manufacturer").filter(pk=pk).first()
+    if app is None:
+        raise Http404
+    return app
+
+
+@login_required
+def application_detail(request, pk):
+    user = request.user
+    app = _application_or_404(user, pk)
+    return render(request, "listing/application_detail.html", {
+        "app": app, "documents": app.documents.filter(superseded_at__isnull=True),
+        "old_documents": app.documents.filter(superseded_at__isnull=False), "trail": app.trail.select_related("user"),
+        "can_review": _is_province(user) and app.status == ApplicationStatus.SUBMITTED,
+        "can_edit": user.role == "manufacturer" and app.status == ApplicationStatus.RETURNED,
+        "can_withdraw": user.role == "manufacturer" and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED),
+        "decision_form": DecisionForm(), "evaluation": app.evaluation or {},
+    })
+
+
+@login_required
+def application_edit(request, pk):
+    """After a return for supplement: edit and resubmit."""
+    user = request.user
+    app = _application_or_404(user, pk)
+    if user.role != "manufacturer" or app.status != ApplicationStatus.RETURNED:
+        raise Http404
+    product = app.product
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES, product=product)
+        if form.is_valid():
+            kw = form.service_kwargs()
+            kw.pop("category")
+            try:
+                services.resubmit_application(user=user, application=app, documents=form.documents(),
+                                              note=form.cleaned_data.get("note", ""), **kw)
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("已重新提交，等待省医保局审核。"))
+                return redirect("listing:application_detail", app.pk)
+    else:
+        form = ApplicationForm(product=product, initial={
+            "category": app.category, "declared_price": app.declared_price.normalize(), "via_reference": app.via_reference,
+            "reference_listing": app.reference_listing_id, "set_price": app.set_price or "",
+            "previously_selected": app.previously_selected, "filing_count": app.filing_count,
+            "original_listing": app.original_listing_id, "note": app.note,
+        })
+    form.fields["category"].disabled = True
+    ctx = _apply_context(request, product, form)
+    ctx.update({"app": app, "existing_docs": set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True))})
+    return render(request, "listing/apply_form.html", ctx)
+
+
+@login_required
+@require_POST
+def application_decide(request, pk, action):
+    user = request.user
+    app = _application_or_404(user, pk)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    try:
+        if action == "confirm":
+            services.confirm_application(user=user, application=app, reason=reason,
+                                         listing_price=form.cleaned_data.get("listing_price") or None)
+            messages.success(request, _("已确认，将于集中挂网日生效。"))
+        elif action == "refuse":
+            services.refuse_application(user=user, application=app, reason=reason)
+            messages.success(request, _("已作出不予挂网决定。"))
+        elif action == "return":
+            services.return_application(user=user, application=app, reason=reason)
+            messages.success(request, _("已退回企业补充材料。"))
+        elif action == "withdraw":
+            services.withdraw_application(user=user, application=app, reason=reason)
+            messages.success(request, _("申请已撤回。"))
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("listing:application_detail", app.pk)
+
+
+@login_required
+def document_download(request, pk):
+    from .models import ApplicationDocument
+
+    doc = get_object_or_404(ApplicationDocument.objects.select_related("application"), pk=pk)
+    if not can_see(request.user, doc.application):
+        raise Http404
+    return FileResponse(doc.file.open("rb"), as_attachment=False, filename=doc.original_name, content_type=doc.mime)
+
+
+@login_required
+def review_queue(request):
+    user = request.user
+    if not _is_regulator(user):
+        raise Http404
+    qs = selectors.review_queue(user)
+    category = request.GET.get("category") or None
+    if category:
+        qs = qs.filter(category=category)
+    return render(request, "listing/review_queue.html", {
+        "page": _page(request, qs), "categories": rules.CATEGORY_CHOICES, "category": category,
+        "can_review": _is_province(user),
+    })
+
+
+# ====================================================================== listings
+
+
+@login_required
+def listing_list(request):
+    user = request.user
+    qs = Listing.objects.visible_to(user).select_related("product", "product__manufacturer")
+    if user.role in ("manufacturer", "distributor"):
+        qs = qs.filter(product__manufacturer_id=user.organisation_id)
+    status = request.GET.get("status") or None
+    q = (request.GET.get("q") or "").strip()
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__manufacturer__name__icontains=q)
+                       | Q(product__national_code__icontains=q))
+    if request.GET.get("export") == "xlsx":
+        rows = ([lst.pk, str(lst.product), lst.product.national_code or "", lst.product.manufacturer.name, lst.category,
+                 lst.price, lst.get_status_display(), lst.effective_date] for lst in qs)
+        return _xlsx("挂网产品", ["编号", "产品", "国家医保编码", "生产企业", "类别", "挂网价", "状态", "挂网日期"], rows)
+    return render(request, "listing/listing_list.html", {
+        "page": _page(request, qs), "statuses": ListingStatus.choices, "status": status, "q": q,
+    })
+
+
+@login_required
+def listing_detail(request, pk):
+    user = request.user
+    listing = get_object_or_404(Listing.objects.visible_to(user).select_related("product", "product__manufacturer"), pk=pk)
+    own = user.role == "manufacturer" and listing.product.manufacturer_id == user.organisation_id
+    return render(request, "listing/listing_detail.html", {
+        "listing": listing, "changes": listing.price_changes.select_related("changed_by").order_by("-changed_at"),
+        "applications": listing.applications.order_by("-submitted_at"),
+        "status_history": listing.events.order_by("-pgh_created_at")[:50] if hasattr(listing, "events") else [],
+        "can_change_status": _is_province(user), "status_form": StatusForm(),
+        "can_request_delist": own and listing.status != ListingStatus.DELISTED,
+        "delist_form": DelistRequestForm(),
+        "delist_requests": listing.delist_requests.order_by("-requested_at") if (own or _is_regulator(user)) else [],
+        "quality_events": listing.product.quality_events.all() if _is_regulator(user) or own else [],
+    })
+
+
+@login_required
+@require_POST
+def listing_status(request, pk):
+    user = request.user
+    listing = get_object_or_404(Listing.objects.visible_to(user), pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写理由并选择依据。"))
+        return redirect("listing:listing_detail", pk)
+    try:
+        services.set_status(user, listing, form.cleaned_data["action"], rule=form.cleaned_data["rule"],
+                            reason=form.cleaned_data["reason"])
+        messages.success(request, _("挂网状态已变更。"))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("listing:listing_detail", pk)
+
+
+@login_required
+@require_POST
+def delist_request(request, pk):
+    user = request.user
+    listing = get_object_or_404(Listing.objects.visible_to(user), pk=pk)
+    form = DelistRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_delist(user=user, listing=listing, reason_kind=form.cleaned_data["reason_kind"],
+                                    note=form.cleaned_data.get("note", ""))
+            messages.success(request, _("撤网申请已提交，等待省医保局审核。"))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+    return redirect("listing:listing_detail", pk)
+
+
+@login_required
+def delist_queue(request):
+    user = request.user
+    if not _is_province(user):
+        raise Http404
+    if request.method == "POST":
+        req = get_object_or_404(DelistRequest, pk=request.POST.get("request"))
+        try:
+            services.decide_delist(user=user, request=req, approve=request.POST.get("decision") == "approve",
+                                   reason=request.POST.get("reason", ""))
+            messages.success(request, _("已处理撤网申请。"))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        return redirect("listing:delist_queue")
+    qs = DelistRequest.objects.visible_to(user).select_related("listing__product", "enterprise")
+    pending = qs.filter(status=DelistStatus.PENDING)
+    return render(request, "listing/delist_queue.html", {"pending": pending, "page": _page(request, qs)})
+
+
+@login_required
+def quality_events(request):
+    user = request.user
+    if not _is_province(user):
+        raise Http404
+    form = QualityEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["product_code"].strip()
+        product = Product.objects.filter(Q(national_code=code) | Q(pk=int(code) if code.isdigit() else -1)).first()
+        if product is None:
+            form.add_error("product_code", _("未找到该产品"))
+        else:
+            try:
+                services.record_quality_event(user=user, product=product, **{
+                    k: form.cleaned_data[k] for k in ("kind", "event_date", "authority_level", "severity", "description")})
+                messages.success(request, _("质量事件已记录。"))
+                return redirect("listing:quality_events")
+            except DomainError as exc:
+                _apply_error(form, exc)
+    qs = QualityEvent.objects.visible_to(user).select_related("product", "enterprise", "recorded_by")
+    return render(request, "listing/quality_events.html", {"form": form, "page": _page(request, qs)})
+
+
+# ====================================================================== public (PUB-1)
+
+
+def public(request):
+    """Published listing results: no sign-in (PUB-1)."""
+    q = (request.GET.get("q") or "").strip()
+    category = request.GET.get("category") or None
+    kind = request.GET.get("kind") or None
+    month = (request.GET.get("month") or "").strip() or None
+    status = request.GET.get("status") or None
+    qs = selectors.public_listings(q=q or None, category=category, kind=kind, month=month, status=status)
+    return render(request, "listing/public.html", {
+        "page": _page(request, qs), "q": q, "category": category, "kind": kind, "month": month or "",
+        "status": status, "categories": rules.CATEGORY_CHOICES, "statuses": ListingStatus.choices,
+    })

@@ -1,0 +1,84 @@
+"""Fixtures of the listing tests: a manufacturer with products, other-province prices,
+a provincial regulator, PDF/PNG uploads."""
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from catalog.models import OtherProvincePrice, Product
+from parties.models import OrgKind
+
+_seq = itertools.count(1)
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 32
+
+
+def pdf(name="doc.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def fake_pdf(name="fake.pdf"):
+    return SimpleUploadedFile(name, b"MZ\x90\x00 not a pdf at all" * 10, content_type="application/pdf")
+
+
+@pytest.fixture
+def maker(make_org):
+    return make_org(OrgKind.MANUFACTURER)
+
+
+@pytest.fixture
+def maker_user(make_user, maker):
+    return make_user(maker)
+
+
+@pytest.fixture
+def other_maker(make_org):
+    return make_org(OrgKind.MANUFACTURER)
+
+
+@pytest.fixture
+def other_maker_user(make_user, other_maker):
+    return make_user(other_maker)
+
+
+@pytest.fixture
+def make_product(db):
+    def make(manufacturer, generic_name="阿莫西林", dosage_form="硬胶囊", specification="0.25g*24粒", **kw):
+        n = next(_seq)
+        kw.setdefault("conversion", 24)
+        kw.setdefault("national_code", f"XJ01CAA040E001010{n:06d}")
+        return Product.objects.create(kind=kw.pop("kind", "drug"), generic_name=generic_name, dosage_form=dosage_form,
+                                      specification=specification, manufacturer=manufacturer, **kw)
+
+    return make
+
+
+@pytest.fixture
+def add_price(province_user):
+    def add(product, price, province="江西省", effective=date(2026, 8, 1), level="province", city=""):
+        return OtherProvincePrice.objects.create(
+            product=product, province=province, city=city, level=level, price=Decimal(price), effective_date=effective,
+            source="测试", entered_by=province_user,
+        )
+
+    return add
+
+
+PROVINCES = ["河北省", "山西省", "辽宁省", "吉林省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省",
+             "湖南省", "广东省", "广西壮族自治区", "海南省", "四川省"]
+
+
+@pytest.fixture
+def spread_prices(add_price):
+    """Records in `n` provinces; the lowest is `lowest` in 江西省 (2026-08-01)."""
+    def spread(product, n, lowest="11.80"):
+        others = [p for p in PROVINCES if p != "江西省"][: n - 1]
+        add_price(product, lowest, province="江西省")
+        for i, prov in enumerate(others):
+            add_price(product, Decimal(lowest) + Decimal("1") + i, province=prov, effective=date(2026, 5, 1))
+
+    return spread
