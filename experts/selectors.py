@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from .models import CaseOutcome, ExpertProfile, ExpertSession, SessionCase
+from .models import CaseOutcome, ExpertCategory, ExpertProfile, ExpertSession, SessionCase
 
 
 def sessions_for(user):
@@ -47,6 +47,7 @@ def draw_rows(draw):
     """The drawn experts (profile objects) of a draw, by category, and the excluded ones."""
     ids = [pk for ids in draw.drawn.values() for pk in ids] + [e["expert"] for e in draw.excluded]
     profiles = ExpertProfile.objects.select_related("user").in_bulk(ids)
-    drawn = [(c, [profiles[pk] for pk in pks if pk in profiles]) for c, pks in draw.drawn.items()]
+    labels = dict(ExpertCategory.choices)
+    drawn = [(labels.get(c, c), [profiles[pk] for pk in pks if pk in profiles]) for c, pks in draw.drawn.items()]
     excluded = [(profiles.get(e["expert"]), e["reason"]) for e in draw.excluded]
     return drawn, excluded
