@@ -124,7 +124,8 @@ def deadline_models() -> list[type[WorkingDayDeadline]]:
 
 
 def open_deadlines(model, extra: Q):
-    return model._default_manager.filter(
+    # _base_manager: a default manager that hides rows must not hide open deadlines.
+    return model._base_manager.filter(
         model.deadline_open_q() & extra & Q(due_start__isnull=False, due_days__isnull=False)
     )
 
@@ -148,7 +149,7 @@ def _plan_recompute(cal: _Calendar, extra: Q) -> list[tuple[type, list]]:
 
 def _apply_recompute(plan) -> None:
     for model, changed in plan:
-        model._default_manager.bulk_update(changed, ["due", "due_provisional"], batch_size=500)
+        model._base_manager.bulk_update(changed, ["due", "due_provisional"], batch_size=500)
 
 
 def _recompute_and_write(cal: _Calendar, extra: Q, write):

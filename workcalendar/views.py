@@ -57,8 +57,22 @@ def index(request):
     return _page(request, year)
 
 
-def _handle(request, form, call, fallback_year):
-    """Run the service on a valid form; show its refusal next to the field otherwise."""
+def _year_to_show(request, form):
+    """After a refused POST, show the year the entry was about, else the year being viewed."""
+    for value, parse in ((form.data.get("date"), lambda v: services.parse_date(v).year),
+                         (form.data.get("year"), services.check_year),
+                         (request.POST.get("view_year"), services.check_year)):
+        if value:
+            try:
+                return parse(value)
+            except DomainError:
+                continue
+    return timezone.localdate().year
+
+
+def _handle(request, form, call):
+    """Run the service on a valid form; on refusal show its message next to the field.
+    Returns (result, None) or (None, year to show again)."""
     if form.is_valid():
         try:
             return call(form.cleaned_data), None
@@ -66,12 +80,7 @@ def _handle(request, form, call, fallback_year):
             raise PermissionDenied from None
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
-    year = fallback_year
-    try:
-        year = services.parse_date(form.data.get("date")).year if "date" in form.fields else services.check_year(form.data.get("year"))
-    except DomainError:
-        pass
-    return None, year
+    return None, _year_to_show(request, form)
 
 
 @login_required
@@ -81,8 +90,7 @@ def set_day(request):
     form = CalendarDayForm(request.POST)
     entry, year = _handle(
         request, form,
-        lambda d: services.set_calendar_day(request.user, d["date"], d["kind"], d["name"]),
-        timezone.localdate().year,
+        lambda d: services.set_calendar_day(request.user, d["date"], d["kind"], d["name"])
     )
     if entry is None:
         return _page(request, year, status=400, day_form=form)
@@ -100,8 +108,7 @@ def withdraw_day(request):
     form = WithdrawDayForm(request.POST)
     entry, year = _handle(
         request, form,
-        lambda d: services.withdraw_calendar_day(request.user, d["date"], d["reason"]),
-        timezone.localdate().year,
+        lambda d: services.withdraw_calendar_day(request.user, d["date"], d["reason"])
     )
     if entry is None:
         return _page(request, year, status=400, withdraw_form=form)
@@ -119,8 +126,7 @@ def confirm_year(request):
     form = ConfirmYearForm(request.POST)
     obj, year = _handle(
         request, form,
-        lambda d: services.confirm_year(request.user, d["year"], d["note"]),
-        timezone.localdate().year,
+        lambda d: services.confirm_year(request.user, d["year"], d["note"])
     )
     if obj is None:
         return _page(request, year, status=400, confirm_form=form)

@@ -74,8 +74,9 @@ def test_province_adds_an_entry_through_the_form(client, province_user):
 )
 def test_bad_form_input_shows_a_chinese_error_next_to_the_field(client, province_user, data, field, message):
     client.force_login(province_user)
-    response = client.post(reverse("workcalendar:set_day"), data)
+    response = client.post(reverse("workcalendar:set_day"), {**data, "view_year": "2027"})
     assert response.status_code == 400
+    assert response.context["year"] == 2027  # the regulator stays on the year being edited
     errors = response.context["day_form"].errors[field]
     assert any(message in e for e in errors)
     assert f'data-testid="error-{field}"' in response.content.decode()
