@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("产品目录")
+
+    def ready(self):
+        from core import navigation
+
+        from . import permissions  # noqa: F401
+
+        navigation.register(_("产品目录"), _("产品目录"), "catalog:product_list", order=200)
+        navigation.register(_("产品目录"), _("登记产品"), "catalog:product_create",
+                            roles={"manufacturer", "province_regulator"}, order=210)
+        navigation.register(_("产品目录"), _("外省价格导入"), "catalog:price_upload",
+                            roles={"manufacturer", "province_regulator", "city_regulator"}, order=220)

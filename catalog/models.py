@@ -126,10 +126,62 @@ class Product(models.Model):
         parts = [self.generic_name, self.dosage_form, self.specification]
         return " ".join(p for p in parts if p)
 
+    def save(self, *args, **kwargs):
+        from .rules import name_initials
+
+        # Search by pinyin initials (amxl → 阿莫西林): kept in step with the name on every save.
+        self.name_initials = name_initials(self.generic_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "generic_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("catalog:product_detail", args=[self.pk])
+
+    @property
+    def code_pending(self):
+        """CAT-1: no national code yet — the enterprise must supply it later; listings are flagged."""
+        return not self.national_code
+
+    @property
+    def is_drug(self):
+        return self.kind == ProductKind.DRUG
+
+    FLAG_FIELDS = (
+        "is_national_negotiated", "is_innovative", "is_originator", "is_reference", "is_consistency_evaluated",
+        "is_designated_production", "is_provincial_reserve", "is_shortage", "is_shortage_watch", "is_emergency",
+        "is_narcotic_psychotropic", "is_large_infusion", "is_essential",
+    )
+
+    def flag_labels(self):
+        labels = [str(self._meta.get_field(f).verbose_name) for f in self.FLAG_FIELDS if getattr(self, f)]
+        if self.generic_of_negotiated_id:
+            labels.append(str(_("国谈药品仿制药")))
+        return labels
+
 
 class PriceLevel(models.TextChoices):
     PROVINCE = "province", _("省级")
     CITY = "city", _("市级")
+
+
+class OtherProvincePriceQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Other provinces' prices are public facts: every signed-in party may read them."""
+        return self.all() if user is not None and user.is_authenticated else self.none()
+
+    def current(self):
+        return self.filter(superseded_at__isnull=True)
+
+    def in_force(self, at):
+        """Records in force on `at`: effective on or before it and not yet replaced by a
+        successor effective on or before it (LST-0.3 superseding)."""
+        return self.filter(effective_date__lte=at).filter(
+            Q(superseded_by__isnull=True) | Q(superseded_by__effective_date__gt=at)
+        )
 
 
 @pghistory.track()
@@ -148,6 +200,11 @@ class OtherProvincePrice(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(auto_now_add=True)
     superseded_at = models.DateTimeField(_("失效时间"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("被以下记录取代"),
+    )
+
+    objects = OtherProvincePriceQuerySet.as_manager()
 
     class Meta:
         ordering = ["product", "price"]
@@ -156,6 +213,12 @@ class OtherProvincePrice(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0), name="other_price_positive"),
             models.CheckConstraint(condition=Q(level="province") | ~Q(city=""), name="other_price_city_named"),
+            models.CheckConstraint(condition=~Q(level="province") | Q(city=""), name="other_price_province_no_city"),
+            # LST-0.3: one record in force per product + province (+ city); a new one supersedes it.
+            models.UniqueConstraint(
+                fields=["product", "province", "city"], condition=Q(superseded_at__isnull=True),
+                name="other_price_one_current_per_place",
+            ),
         ]
         indexes = [
             models.Index(
@@ -166,3 +229,39 @@ class OtherProvincePrice(models.Model):
 
     def __str__(self):
         return f"{self.product} {self.province}{self.city} {self.price}"
+
+
+class CatalogueAction(models.TextChoices):
+    ADD = "add", _("纳入目录")
+    RETIRE = "retire", _("退出目录")
+
+
+class CatalogueChangeQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        return self.all() if user is not None and user.is_authenticated else self.none()
+
+
+@pghistory.track()
+class CatalogueChange(models.Model):
+    """CAT-4: the province's sunshine procurement catalogue of consumables is updated
+    dynamically; every addition and retirement is kept here with who, when and why."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="catalogue_changes",
+                                verbose_name=_("产品"))
+    action = models.CharField(_("操作"), max_length=10, choices=CatalogueAction.choices)
+    reason = models.CharField(_("理由"), max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = CatalogueChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("阳光采购目录变更")
+        verbose_name_plural = _("阳光采购目录变更")
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="catalogue_change_has_reason")]
+        triggers = [pgtrigger.Protect(name="catalogue_change_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.get_action_display()}：{self.product}"

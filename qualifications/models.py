@@ -10,6 +10,111 @@ from django.utils.translation import gettext_lazy as _
 from parties.scoping import ScopedQuerySet
 
 
+class QualificationKind(models.TextChoices):
+    BUSINESS_LICENCE = "business_licence", _("营业执照")
+    DRUG_MANUFACTURING = "drug_manufacturing", _("药品生产许可证")
+    DRUG_TRADING = "drug_trading", _("药品经营许可证")
+    DEVICE_MANUFACTURING = "device_manufacturing", _("医疗器械生产许可证")
+    DEVICE_TRADING = "device_trading", _("医疗器械经营许可证")
+    DEVICE_REGISTRATION = "device_registration", _("医疗器械注册证")
+    DRUG_REGISTRATION = "drug_registration", _("药品注册证书")
+    GMP = "gmp", _("GMP证书")
+    GSP = "gsp", _("GSP证书")
+    IMPORT_AGENCY = "import_agency", _("进口产品全国总代理授权书")
+    OTHER = "other", _("其他资质")
+
+
+class QualificationStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("审核通过")
+    REJECTED = "rejected", _("审核驳回")
+    WITHDRAWN = "withdrawn", _("已撤回/已被替换")
+
+
+class QualificationQuerySet(ScopedQuerySet):
+    def in_effect(self):
+        """Qualifications that count (not withdrawn or replaced)."""
+        return self.exclude(status=QualificationStatus.WITHDRAWN)
+
+
+def qualification_upload_to(instance, filename):
+    return f"qualifications/{instance.enterprise_id}/{filename}"
+
+
+@pghistory.track()
+class Qualification(models.Model):
+    """QUA-1: an enterprise's licence or certificate with its validity. Declared by the
+    enterprise, reviewed by the provincial regulator; any change sends it back to review.
+    Renewing is a new row that `replaces` the old one (the old one is withdrawn when the new
+    one is approved). Never deleted."""
+
+    scope_enterprise = ("enterprise",)
+
+    enterprise = models.ForeignKey(
+        "parties.Organisation", on_delete=models.PROTECT, related_name="qualifications",
+        limit_choices_to={"kind__in": ["manufacturer", "distributor"]}, verbose_name=_("企业"),
+    )
+    kind = models.CharField(_("资质类型"), max_length=30, choices=QualificationKind.choices)
+    name = models.CharField(_("资质名称（其他资质）"), max_length=100, blank=True)
+    number = models.CharField(_("证书编号"), max_length=100)
+    valid_from = models.DateField(_("有效期起"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("长期有效的留空"))
+    file = models.FileField(_("证明文件"), upload_to=qualification_upload_to, max_length=300)
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=QualificationStatus.choices, default=QualificationStatus.PENDING,
+        db_index=True,
+    )
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacements",
+        verbose_name=_("替换的旧资质"),
+    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("提交时间"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_reason = models.TextField(_("审核意见"), blank=True)
+
+    objects = QualificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "kind", "-valid_until"]
+        verbose_name = _("企业资质")
+        verbose_name_plural = _("企业资质")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="qualification_validity_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(review_reason=""), name="qualification_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(status="withdrawn") | Q(reviewed_by__isnull=False),
+                name="qualification_review_has_reviewer",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "number"], condition=~Q(status="withdrawn"),
+                name="qualification_unique_number_in_effect",
+            ),
+        ]
+        indexes = [models.Index(fields=["valid_until"], name="qualification_valid_until_idx")]
+        triggers = [pgtrigger.Protect(name="qualification_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.label}（{self.number}）"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("qualifications:qualification_detail", args=[self.pk])
+
+    @property
+    def label(self):
+        return self.name if self.kind == QualificationKind.OTHER and self.name else self.get_kind_display()
+
+
 class DistributionStatus(models.TextChoices):
     PROPOSED = "proposed", _("待配送企业确认")
     ACTIVE = "active", _("生效")
@@ -54,6 +159,13 @@ class DistributionRelationship(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.TextField(_("终止原因"), blank=True)
 
     objects = DistributionQuerySet.as_manager()
 

@@ -23,3 +23,55 @@ def distributor_for(manufacturer, institution):
             return rel.distributor
         best = best or rel.distributor
     return best
+
+
+def qualification_blockers(enterprise, at):
+    """QUA-1: (qualification, Chinese message) for each of the enterprise's qualifications in
+    effect that is not approved, not yet valid, or expired on `at`."""
+    from .models import Qualification, QualificationStatus
+
+    out = []
+    for q in Qualification.objects.in_effect().filter(enterprise=enterprise).order_by("kind", "number", "id"):
+        name = f"资质“{q.label}（{q.number}）”"
+        if q.status == QualificationStatus.PENDING:
+            out.append((q, f"{name}尚未通过审核"))
+        elif q.status == QualificationStatus.REJECTED:
+            out.append((q, f"{name}审核未通过（{q.review_reason}），请修改后重新提交"))
+        elif q.valid_until is not None and q.valid_until < at:
+            out.append((q, f"{name}已于 {q.valid_until:%Y-%m-%d} 过期"))
+        elif q.valid_from > at:
+            out.append((q, f"{name}自 {q.valid_from:%Y-%m-%d} 起生效，尚未生效"))
+    return out
+
+
+def blocking_qualifications(enterprise, at=None, *, require_any=False):
+    """QUA-1: Chinese messages naming each expired or unreviewed qualification of the
+    enterprise on `at` (today by default) — e.g. "资质“药品生产许可证（苏20160001）”已于
+    2026-06-30 过期". An empty list means nothing blocks new applications. A qualification
+    replaced by an approved renewal no longer counts. With `require_any`, an enterprise with no
+    approved qualification in force is also blocked."""
+    from django.utils import timezone
+
+    from .models import Qualification, QualificationStatus
+
+    at = at or timezone.localdate()
+    messages = [message for _q, message in qualification_blockers(enterprise, at)]
+    if require_any and not messages and not Qualification.objects.filter(
+        enterprise=enterprise, status=QualificationStatus.APPROVED, valid_from__lte=at
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at)).exists():
+        messages.append("企业尚未登记经审核通过的资质")
+    return messages
+
+
+def expiring_qualifications(at, days):
+    """QUA-1: approved qualifications in effect whose validity ends within `days` after `at`."""
+    from datetime import timedelta
+
+    from .models import Qualification, QualificationStatus
+
+    return (
+        Qualification.objects.filter(status=QualificationStatus.APPROVED, valid_until__gte=at,
+                                     valid_until__lte=at + timedelta(days=days))
+        .select_related("enterprise")
+        .order_by("valid_until", "id")
+    )

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "qualifications"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.qualification_list, name="qualification_list"),
+    path("new/", views.qualification_create, name="qualification_create"),
+    path("<int:pk>/", views.qualification_detail, name="qualification_detail"),
+    path("<int:pk>/file/", views.qualification_file, name="qualification_file"),
+    path("distribution/", views.distribution_list, name="distribution_list"),
+    path("distribution/<int:pk>/answer/", views.distribution_answer, name="distribution_answer"),
+    path("distribution/<int:pk>/end/", views.distribution_end, name="distribution_end"),
+]

@@ -1,0 +1,177 @@
+"""Pure rules of the catalogue (no database access; table-tested in tests/catalog/test_rules.py).
+
+- CAT-1.1  national code formats
+- CAT-3    product group keys
+- LST-0.3  other-province price values (positive, at most 4 decimals, below the absurd-price ceiling),
+           province names
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+DRUG = "drug"
+CONSUMABLE = "consumable"
+
+DRUG_CODE_LENGTH = 23
+CONSUMABLE_CODE_LENGTH = 27
+_DRUG_CODE = re.compile(r"^[XZ][A-Z0-9]{22}$")
+_CONSUMABLE_CODE = re.compile(r"^C[0-9A-Z]{26}$")
+
+KIND_LABELS = {DRUG: "药品", CONSUMABLE: "医用耗材"}
+
+
+class RuleError(ValueError):
+    """A pure rule refused a value; `str(exc)` is the Chinese message."""
+
+
+def check_national_code(kind: str, code: str) -> str:
+    """CAT-1.1: return the code (surrounding blanks removed) or raise RuleError with a Chinese
+    message. Drug codes: 23 characters starting X (Western medicine) or Z (Chinese patent
+    medicine), e.g. XA01ABD075A002010100483. Consumable codes: 27 characters starting C, e.g.
+    C09100100000000211790000049. Codes are case-sensitive upper case: a lower-case code is
+    refused rather than silently changed (what the enterprise typed is what it declared).
+    Unknown-but-well-formed codes are accepted (the platform has no national code list)."""
+    if code is None or not str(code).strip():
+        raise RuleError("国家医保编码不能为空")
+    code = str(code).strip()
+    if kind == DRUG:
+        if code[0] not in "XZ":
+            raise RuleError(f"药品国家医保编码须以 X（西药）或 Z（中成药）开头，实际为“{code[0]}”")
+        if len(code) != DRUG_CODE_LENGTH:
+            raise RuleError(f"药品国家医保编码应为 {DRUG_CODE_LENGTH} 位，实际为 {len(code)} 位")
+        if not _DRUG_CODE.match(code):
+            raise RuleError("药品国家医保编码只能包含大写字母和数字")
+        return code
+    if kind == CONSUMABLE:
+        if code[0] != "C":
+            raise RuleError(f"医用耗材国家医保分类编码须以 C 开头，实际为“{code[0]}”")
+        if len(code) != CONSUMABLE_CODE_LENGTH:
+            raise RuleError(f"医用耗材国家医保分类编码应为 {CONSUMABLE_CODE_LENGTH} 位，实际为 {len(code)} 位")
+        if not _CONSUMABLE_CODE.match(code):
+            raise RuleError("医用耗材国家医保分类编码只能包含大写字母和数字")
+        return code
+    raise RuleError("未知的产品类别")
+
+
+def consumable_classification_part(code: str) -> str:
+    """CAT-1.1: the first 20 characters of a consumable code are its classification part."""
+    return code[:20]
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials for search (阿莫西林胶囊 → amxljn); letters and digits only, lower case."""
+    from pypinyin import Style, lazy_pinyin
+
+    letters = "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default"))
+    return re.sub(r"[^0-9a-z]", "", letters.lower())[:100]
+
+
+def product_group_key(generic_name: str, dosage_form: str, specification: str) -> tuple:
+    """CAT-3: "same drug" = generic name + dosage form + specification (blanks ignored)."""
+    return tuple(re.sub(r"\s+", "", s or "") for s in (generic_name, dosage_form, specification))
+
+
+def same_product_key(generic_name, dosage_form, specification, manufacturer_id) -> tuple:
+    """CAT-3: "same product" = the group key + manufacturer."""
+    return (*product_group_key(generic_name, dosage_form, specification), manufacturer_id)
+
+
+# ------------------------------------------------------------------ LST-0.3 price records
+
+PRICE_MAX_DECIMALS = 4
+FALLBACK_PRICE_CEILING = Decimal("1000000")  # used only if policy key sys.price_ceiling_yuan is absent
+
+
+def check_price(raw, ceiling: Decimal | None = None) -> Decimal:
+    """LST-0.3: an other-province price is a number > 0 with at most 4 decimals and not above
+    the absurd-price ceiling (policy parameter sys.price_ceiling_yuan). Returns the Decimal."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise RuleError("价格不能为空")
+    if isinstance(raw, bool):
+        raise RuleError("价格须为数字")
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise RuleError(f"价格须为数字，实际为“{raw}”") from None
+    if not value.is_finite():
+        raise RuleError(f"价格须为数字，实际为“{raw}”")
+    if value <= 0:
+        raise RuleError("价格须大于 0")
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > PRICE_MAX_DECIMALS:
+        raise RuleError(f"价格最多保留 {PRICE_MAX_DECIMALS} 位小数")
+    ceiling = FALLBACK_PRICE_CEILING if ceiling is None else Decimal(ceiling)
+    if value > ceiling:
+        raise RuleError(f"价格 {value} 元超过单价上限 {ceiling} 元，疑为录入错误")
+    return value.quantize(Decimal("0.0001"))
+
+
+def check_effective_date(raw, today: date, max_future_days: int = 366) -> date:
+    """LST-0.3: the effective date of another province's price: a real date, not before 2000,
+    and not more than a year ahead (a typo, not a plan)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise RuleError("执行日期不能为空")
+    if isinstance(raw, datetime):
+        value = raw.date()
+    elif isinstance(raw, date):
+        value = raw
+    else:
+        text = str(raw).strip()
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+        try:
+            value = date(int(m[1]), int(m[2]), int(m[3])) if m else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise RuleError(f"执行日期格式错误：“{raw}”，应为 YYYY-MM-DD")
+    if value.year < 2000:
+        raise RuleError(f"执行日期 {value} 早于 2000 年，疑为录入错误")
+    if (value - today).days > max_future_days:
+        raise RuleError(f"执行日期 {value} 晚于一年以后，疑为录入错误")
+    return value
+
+
+# Provincial-level divisions of the PRC (the platforms whose prices count, LST-0.3).
+PROVINCES = [
+    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
+    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
+    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
+    "宁夏回族自治区", "新疆维吾尔自治区", "新疆生产建设兵团",
+]
+HOME_PROVINCE = "江苏省"
+
+
+def _short(name):
+    for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市"):
+        if name.endswith(suffix) and name != "新疆生产建设兵团":
+            return name[: -len(suffix)]
+    return name
+
+
+_PROVINCE_ALIASES = {**{p: p for p in PROVINCES}, **{_short(p): p for p in PROVINCES}, "兵团": "新疆生产建设兵团"}
+
+
+def normalise_province(raw: str, *, city: str = "") -> str:
+    """LST-0.3: the full name of a province from its full or short name (广东/广东省 → 广东省).
+    Jiangsu's own provincial price is not another province's price; Jiangsu cities' prices are
+    accepted for consumables (002 §7: 含各设区市现挂网价)."""
+    name = re.sub(r"\s+", "", str(raw or ""))
+    if not name:
+        raise RuleError("省份不能为空")
+    full = _PROVINCE_ALIASES.get(name)
+    if full is None:
+        raise RuleError(f"未知的省份：“{raw}”")
+    if full == HOME_PROVINCE and not city:
+        raise RuleError("本省挂网价不属于外省价格，请勿作为外省价格录入")
+    return full
+
+
+def check_city_for_kind(kind: str, city: str) -> str:
+    """RULES §0: drugs count provincial platforms only; consumables also count city platforms."""
+    city = re.sub(r"\s+", "", str(city or ""))
+    if city and kind == DRUG:
+        raise RuleError("药品只录入省级平台挂网价，城市应为空")
+    if len(city) > 30:
+        raise RuleError("城市名称过长")
+    return city

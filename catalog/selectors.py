@@ -1,0 +1,90 @@
+"""Reads of the catalogue: search (CAT-3) and the one national-lowest-price selector (LST-0.3)."""
+
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import ConsumableClass, OtherProvincePrice, PriceLevel, Product, ProductKind
+
+FLAG_CHOICES = [(f, Product._meta.get_field(f).verbose_name) for f in Product.FLAG_FIELDS] + [
+    ("code_pending", "尚无国家医保编码"),
+    ("in_sunshine_catalogue", Product._meta.get_field("in_sunshine_catalogue").verbose_name),
+]
+
+
+def national_lowest_price(product, at: date | None = None, include_city: bool | None = None):
+    """LST-0.3 / RULES §0: the lowest other-province listing (winning) price in force for
+    `product` on `at` (today by default) — the OtherProvincePrice record (price, province,
+    city, effective_date …), or None when no record is in force.
+
+    Drugs count provincial platforms only; consumables also count city-level platforms
+    (`include_city` overrides the default for the product's kind). Ties: the earliest
+    effective record wins (it set the level first)."""
+    at = at or timezone.localdate()
+    if include_city is None:
+        include_city = product.kind == ProductKind.CONSUMABLE
+    qs = OtherProvincePrice.objects.in_force(at).filter(product=product)
+    if not include_city:
+        qs = qs.filter(level=PriceLevel.PROVINCE)
+    return qs.order_by("price", "effective_date", "id").first()
+
+
+def price_records(product, at: date | None = None):
+    """Every other-province record of a product in force on `at`, cheapest first."""
+    at = at or timezone.localdate()
+    return OtherProvincePrice.objects.in_force(at).filter(product=product).select_related("entered_by").order_by(
+        "price", "province", "city"
+    )
+
+
+def price_history(product):
+    return OtherProvincePrice.objects.filter(product=product).select_related("entered_by").order_by(
+        "-entered_at", "-id"
+    )
+
+
+def search_products(user, *, q="", kind="", flags=(), manufacturer=None, consumable_class="",
+                    national_code="", updated_since=None, queryset=None):
+    """CAT-3 catalogue search: by national code (exact or prefix), by name (contains) or by
+    pinyin initials (amxl → 阿莫西林), with filters. Scoped by `Product.objects.visible_to`."""
+    qs = queryset if queryset is not None else Product.objects.visible_to(user)
+    q = (q or "").strip()
+    if q:
+        cond = Q(generic_name__icontains=q) | Q(national_code__istartswith=q) | Q(approval_number__icontains=q)
+        letters = q.lower()
+        if letters.isascii() and letters.replace(" ", "").isalnum():
+            cond |= Q(name_initials__contains=letters.replace(" ", ""))
+        qs = qs.filter(cond)
+    if kind in ProductKind.values:
+        qs = qs.filter(kind=kind)
+    for flag in flags or ():
+        if flag in Product.FLAG_FIELDS or flag == "in_sunshine_catalogue":
+            qs = qs.filter(**{flag: True})
+        elif flag == "code_pending":
+            qs = qs.filter(national_code__isnull=True)
+        elif flag == "generic_of_negotiated":
+            qs = qs.filter(generic_of_negotiated__isnull=False)
+    if manufacturer:
+        qs = qs.filter(manufacturer_id=manufacturer)
+    if consumable_class in ConsumableClass.values:
+        qs = qs.filter(consumable_class=consumable_class)
+    if national_code:
+        qs = qs.filter(national_code=national_code.strip())
+    if updated_since is not None:
+        qs = qs.filter(updated_at__gt=updated_since)
+    return qs.select_related("manufacturer")
+
+
+def product_group(product):
+    """CAT-3: products of the same drug (generic name + dosage form + specification)."""
+    return Product.objects.same_drug(product).select_related("manufacturer")
+
+
+def same_product(product):
+    """CAT-3: same drug and same manufacturer."""
+    return product_group(product).filter(manufacturer_id=product.manufacturer_id)
+
+
+def product_by_code(code):
+    return Product.objects.filter(national_code=code).first() if code else None

@@ -1,0 +1,460 @@
+"""Writes of the catalogue. Every function takes the acting user, checks permission and the
+rules, runs in one transaction inside an audit context, and returns the object or raises a
+core.errors domain error (Chinese message, field)."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import audit_context
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from parties.models import Organisation, OrgKind, Role
+
+from . import rules
+from .models import (
+    CatalogueAction,
+    CatalogueChange,
+    ConsumableClass,
+    OtherProvincePrice,
+    PriceLevel,
+    Product,
+    ProductKind,
+)
+from .selectors import national_lowest_price
+from .signals import lower_national_price_recorded
+
+PRICE_CEILING_KEY = "sys.price_ceiling_yuan"
+
+# Fields an enterprise or regulator may write through product_create / product_update.
+# `in_sunshine_catalogue` is changed only by catalogue_add / catalogue_retire (CAT-4).
+PRODUCT_FIELDS = (
+    "kind", "national_code", "generic_name", "dosage_form", "specification", "pack_unit", "min_unit", "conversion",
+    "mah", "approval_number", "approval_date",
+    "is_national_negotiated", "nn_payment_standard", "nn_agreement_start", "nn_agreement_end",
+    "generic_of_negotiated", "is_innovative", "innovative_class", "is_originator", "is_reference",
+    "is_consistency_evaluated", "is_designated_production", "is_provincial_reserve", "is_shortage",
+    "is_shortage_watch", "is_emergency", "is_narcotic_psychotropic", "is_large_infusion", "is_essential",
+    "consumable_class",
+)
+
+
+# ------------------------------------------------------------------ permissions
+
+def can_maintain_catalogue(user) -> bool:
+    """CAT-4 / ACT-5: the provincial regulator maintains the catalogue."""
+    return bool(user and user.is_authenticated and user.is_province)
+
+
+def can_edit_product(user, product) -> bool:
+    """ACT-1: a manufacturer maintains its own products only; the province maintains all."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_province:
+        return True
+    return user.role == Role.MANUFACTURER and product.manufacturer_id == user.organisation_id
+
+
+def can_record_price(user, product) -> bool:
+    """LST-0.3: other-province prices are entered by the product's manufacturer or a regulator
+    (province or city)."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_province or user.role == Role.CITY_REGULATOR:
+        return True
+    return user.role == Role.MANUFACTURER and product.manufacturer_id == user.organisation_id
+
+
+def can_upload_prices(user) -> bool:
+    return bool(user and user.is_authenticated and (
+        user.is_province or user.role in (Role.CITY_REGULATOR, Role.MANUFACTURER)))
+
+
+# ------------------------------------------------------------------ products (CAT-1 … CAT-3)
+
+def _validate_product(product: Product):
+    """CAT-1 / CAT-1.1 / CAT-2 checks on an unsaved product; raise a domain error."""
+    if product.kind not in ProductKind.values:
+        raise InvalidInput("请选择产品类别（药品或医用耗材）", "kind")
+    if not (product.generic_name or "").strip():
+        raise InvalidInput("名称不能为空", "generic_name")
+    product.generic_name = product.generic_name.strip()
+    if product.national_code in ("", None):
+        product.national_code = None
+    else:
+        try:
+            product.national_code = rules.check_national_code(product.kind, product.national_code)
+        except rules.RuleError as exc:
+            raise RuleViolation("CAT-1.1", str(exc), "national_code") from None
+        clash = Product.objects.filter(national_code=product.national_code).exclude(pk=product.pk).first()
+        if clash is not None:
+            raise Conflict(f"国家医保编码 {product.national_code} 已被产品“{clash}”使用", "national_code")
+    if product.kind == ProductKind.CONSUMABLE:
+        if product.consumable_class not in ConsumableClass.values:
+            raise RuleViolation("CAT-2", "医用耗材须选择耗材类别（六大类/五大类高值、普通耗材或检验检测试剂）",
+                                "consumable_class")
+        drug_flags = [f for f in Product.FLAG_FIELDS if getattr(product, f)]
+        if drug_flags or product.generic_of_negotiated_id:
+            raise RuleViolation("CAT-2", "药品标识（国谈、短缺、基本药物等）不适用于医用耗材", drug_flags[0]
+                                if drug_flags else "generic_of_negotiated")
+    else:
+        if product.consumable_class:
+            raise RuleViolation("CAT-1", "药品不设耗材类别", "consumable_class")
+    if not product.conversion or product.conversion < 1:
+        raise InvalidInput("转换比须为不小于 1 的整数", "conversion")
+    if product.nn_payment_standard is not None and product.nn_payment_standard <= 0:
+        raise RuleViolation("CAT-1", "国谈支付标准须大于 0", "nn_payment_standard")
+    if (product.nn_agreement_start and product.nn_agreement_end
+            and product.nn_agreement_end < product.nn_agreement_start):
+        raise RuleViolation("CAT-1", "国谈协议期止不得早于协议期起", "nn_agreement_end")
+    if not product.is_national_negotiated and (
+            product.nn_payment_standard is not None or product.nn_agreement_start or product.nn_agreement_end):
+        raise RuleViolation("CAT-1", "仅国家谈判药品填写国谈支付标准和协议期", "nn_payment_standard")
+    if product.generic_of_negotiated_id:
+        original = product.generic_of_negotiated
+        if original.pk == product.pk or not original.is_national_negotiated:
+            raise RuleViolation("CAT-1", "“对应国谈药品”须为国家谈判药品", "generic_of_negotiated")
+    if product.is_innovative and not (product.innovative_class or "").strip():
+        raise RuleViolation("CAT-1", "创新药须填写注册分类", "innovative_class")
+
+
+def _apply(product: Product, data: dict):
+    unknown = set(data) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise InvalidInput(f"不可修改的字段：{'、'.join(sorted(unknown))}", sorted(unknown)[0])
+    for name, value in data.items():
+        if name == "generic_of_negotiated" and value is not None and not isinstance(value, Product):
+            value = Product.objects.filter(pk=value).first()
+            if value is None:
+                raise InvalidInput("对应国谈药品不存在", "generic_of_negotiated")
+        if isinstance(value, str) and name not in ("national_code",):
+            value = value.strip()
+        setattr(product, name, value)
+
+
+def _save_product(product):
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError as exc:
+        raise Conflict(f"产品数据与已有记录冲突：{exc.__cause__ or exc}", None) from None
+
+
+def product_create(user, data: dict, manufacturer: Organisation | None = None) -> Product:
+    """CAT-1/CAT-2: a manufacturer registers its own product; the province registers a product
+    for any manufacturer."""
+    if not (user and user.is_authenticated):
+        raise Forbidden("请先登录")
+    if user.role == Role.MANUFACTURER:
+        if manufacturer is not None and manufacturer.pk != user.organisation_id:
+            raise Forbidden("生产企业只能登记本企业的产品")
+        manufacturer = user.organisation
+    elif user.is_province:
+        if manufacturer is None:
+            raise InvalidInput("请选择生产企业", "manufacturer")
+    else:
+        raise Forbidden("仅生产企业或省医保局可登记产品")
+    if manufacturer.kind != OrgKind.MANUFACTURER:
+        raise InvalidInput("所选企业不是生产企业", "manufacturer")
+    product = Product(manufacturer=manufacturer)
+    _apply(product, data)
+    _validate_product(product)
+    with transaction.atomic(), audit_context(user, reason="登记产品"):
+        _save_product(product)
+    return product
+
+
+def product_update(user, product: Product, data: dict, reason: str = "") -> Product:
+    """CAT-1/CAT-2: change a product's attributes. A manufacturer may change only its own
+    products (another manufacturer's → Forbidden, nothing changed)."""
+    with transaction.atomic():
+        product = Product.objects.select_for_update().filter(pk=product.pk).first()
+        if product is None:
+            raise NotFound("产品不存在")
+        if not can_edit_product(user, product):
+            raise Forbidden("只能维护本企业的产品")
+        if "kind" in data and data["kind"] != product.kind and product.other_prices.exists():
+            raise RuleViolation("CAT-3", "已有外省价格记录的产品不能更改类别", "kind")
+        _apply(product, data)
+        _validate_product(product)
+        with audit_context(user, reason=reason or "修改产品信息"):
+            _save_product(product)
+    return product
+
+
+def _catalogue_change(user, product, action, reason):
+    if not can_maintain_catalogue(user):
+        raise Forbidden("仅省医保局可维护阳光采购目录")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写理由", "reason")
+    with transaction.atomic():
+        product = Product.objects.select_for_update().filter(pk=product.pk).first()
+        if product is None:
+            raise NotFound("产品不存在")
+        if product.kind != ProductKind.CONSUMABLE:
+            raise RuleViolation("CAT-4", "阳光采购目录（CAT-4）只收录医用耗材", "product")
+        wanted = action == CatalogueAction.ADD
+        if product.in_sunshine_catalogue == wanted:
+            raise Conflict("该产品已在阳光采购目录中" if wanted else "该产品不在阳光采购目录中", "product")
+        with audit_context(user, reason=reason):
+            product.in_sunshine_catalogue = wanted
+            product.save(update_fields=["in_sunshine_catalogue", "updated_at"])
+            CatalogueChange.objects.create(product=product, action=action, reason=reason, by=user)
+    return product
+
+
+def catalogue_add(user, product, reason) -> Product:
+    """CAT-4: the province adds a consumable (new technology …) to the sunshine catalogue."""
+    return _catalogue_change(user, product, CatalogueAction.ADD, reason)
+
+
+def catalogue_retire(user, product, reason) -> Product:
+    """CAT-4: the province retires a consumable no longer suitable; the row and its history stay."""
+    return _catalogue_change(user, product, CatalogueAction.RETIRE, reason)
+
+
+# ------------------------------------------------------------------ other provinces' prices (LST-0.3)
+
+def price_ceiling(at: date | None = None) -> Decimal:
+    """The absurd-price ceiling (policy parameter sys.price_ceiling_yuan; a fallback constant
+    if the key is not declared)."""
+    from policy import services as policy
+    from policy.registry import PARAMETERS
+
+    if PRICE_CEILING_KEY in PARAMETERS:
+        return Decimal(policy.get(PRICE_CEILING_KEY, at=at))
+    return rules.FALLBACK_PRICE_CEILING
+
+
+@dataclass
+class PriceInput:
+    province: str
+    city: str
+    price: Decimal
+    effective_date: date
+    source: str
+
+
+def _check_price_fields(product, province, city, price, effective_date, source, *, today, ceiling):
+    """Validate one record's values; return PriceInput or raise RuleViolation/InvalidInput."""
+    try:
+        city = rules.check_city_for_kind(product.kind, city)
+    except rules.RuleError as exc:
+        raise RuleViolation("LST-0.3", str(exc), "city") from None
+    try:
+        province = rules.normalise_province(province, city=city)
+    except rules.RuleError as exc:
+        raise RuleViolation("LST-0.3", str(exc), "province") from None
+    try:
+        price = rules.check_price(price, ceiling)
+    except rules.RuleError as exc:
+        raise RuleViolation("LST-0.3", str(exc), "price") from None
+    try:
+        effective_date = rules.check_effective_date(effective_date, today)
+    except rules.RuleError as exc:
+        raise RuleViolation("LST-0.3", str(exc), "effective_date") from None
+    source = str(source or "").strip()
+    if not source:
+        raise InvalidInput("请填写价格来源（如某省平台公告或网址）", "source")
+    if len(source) > 200:
+        raise InvalidInput("来源不得超过 200 字", "source")
+    return PriceInput(province, city, price, effective_date, source)
+
+
+def _record(user, product, p: PriceInput, *, today) -> OtherProvincePrice:
+    """Insert one record, superseding the current one for the same product+province(+city),
+    and send lower_national_price_recorded when it becomes the new national lowest. Caller
+    holds the transaction and the product lock."""
+    at = max(today, p.effective_date)
+    previous_lowest = national_lowest_price(product, at=at)
+    now = timezone.now()
+    current = (
+        OtherProvincePrice.objects.select_for_update()
+        .filter(product=product, province=p.province, city=p.city, superseded_at__isnull=True)
+        .first()
+    )
+    if current is not None:
+        current.superseded_at = now
+        current.save(update_fields=["superseded_at"])
+    record = OtherProvincePrice.objects.create(
+        product=product, province=p.province, city=p.city,
+        level=PriceLevel.CITY if p.city else PriceLevel.PROVINCE,
+        price=p.price, effective_date=p.effective_date, source=p.source, entered_by=user,
+    )
+    if current is not None:
+        current.superseded_by = record
+        current.save(update_fields=["superseded_by"])
+    new_lowest = national_lowest_price(product, at=at)
+    if new_lowest is not None and new_lowest.pk == record.pk and (
+            previous_lowest is None or record.price < previous_lowest.price):
+        lower_national_price_recorded.send(sender=OtherProvincePrice, record=record, previous_lowest=previous_lowest)
+    return record
+
+
+def price_record(user, product, *, province, city="", price, effective_date, source) -> OtherProvincePrice:
+    """LST-0.3: record another province's (or, for consumables, a city's) current listing
+    price of a product. A new record supersedes the one in force for the same place."""
+    if not can_record_price(user, product):
+        raise Forbidden("只能录入本企业产品的外省价格")
+    today = timezone.localdate()
+    values = _check_price_fields(product, province, city, price, effective_date, source,
+                                 today=today, ceiling=price_ceiling(today))
+    with transaction.atomic(), audit_context(user, reason=f"录入外省挂网价：{values.province}{values.city}"):
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        return _record(user, locked, values, today=today)
+
+
+# ------------------------------------------------------------------ .xlsx upload (LST-0.3)
+
+UPLOAD_HEADERS = ["国家医保编码", "省份", "城市（耗材市级平台，可空）", "挂网价（元）", "执行日期", "来源"]
+UPLOAD_FIELDS = ["national_code", "province", "city", "price", "effective_date", "source"]
+MAX_UPLOAD_ROWS = 5000
+
+
+def price_template() -> bytes:
+    """The downloadable .xlsx template for price uploads (headers, one example row, notes)."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "外省挂网价格"
+    ws.append(UPLOAD_HEADERS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.append(["XA01ABD075A002010100483", "浙江省", "", 12.5, date(2026, 1, 1), "浙江省药械采购平台"])
+    ws["E2"].number_format = "yyyy-mm-dd"
+    for column, width in zip("ABCDEF", (30, 14, 24, 14, 14, 40), strict=True):
+        ws.column_dimensions[column].width = width
+    notes = wb.create_sheet("填写说明")
+    for line in (
+        "1. 第一行表头不得修改；从第二行起每行一条记录，示例行请删除。",
+        "2. 国家医保编码：药品 23 位（X/Z 开头），医用耗材 27 位（C 开头），须为平台目录中已有产品。",
+        "3. 省份：省级行政区全称或简称（如 浙江省 / 浙江）；本省（江苏）价格仅限耗材设区市平台。",
+        "4. 城市：仅医用耗材的市级平台价格填写，药品留空。",
+        "5. 挂网价：大于 0，最多 4 位小数，以元为单位的数字。",
+        "6. 执行日期：日期格式 YYYY-MM-DD。",
+        "7. 任一行有误时整份文件不导入，请按提示逐行改正后重新上传。",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 90
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_workbook(upload):
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"无法读取 Excel 文件：{exc.__class__.__name__}，请使用平台提供的模板", "file") from None
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True, max_row=MAX_UPLOAD_ROWS + 2))
+    wb.close()
+    return rows
+
+
+def price_upload(user, upload) -> list[OtherProvincePrice]:
+    """LST-0.3: import other-province prices from an .xlsx (checked by content). Every bad row
+    is reported with its row number and reason (InvalidInput with `errors`); NOTHING is
+    imported unless every row is valid."""
+    from core.uploads import XLSX_TYPES, check_upload
+
+    if not can_upload_prices(user):
+        raise Forbidden("仅生产企业或医保部门可上传外省价格")
+    check_upload(upload, allowed=XLSX_TYPES, field="file")
+    rows = _parse_workbook(upload)
+    if not rows:
+        raise InvalidInput("文件为空：未找到表头", "file")
+    header = [_cell_text(v) for v in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    if header != UPLOAD_HEADERS:
+        for i, expected in enumerate(UPLOAD_HEADERS):
+            actual = header[i] if i < len(header) else ""
+            if actual != expected:
+                raise InvalidInput(
+                    f"表头不符：第 {i + 1} 列应为“{expected}”，实际为“{actual or '（空）'}”。请使用平台提供的模板",
+                    "file", errors=[{"row": 1, "field": UPLOAD_FIELDS[i], "detail": f"表头应为“{expected}”"}],
+                )
+        raise InvalidInput(f"表头不符：应只有 {len(UPLOAD_HEADERS)} 列，请使用平台提供的模板", "file")
+    if len(rows) > MAX_UPLOAD_ROWS + 1:
+        raise InvalidInput(f"单个文件最多 {MAX_UPLOAD_ROWS} 行", "file")
+
+    today = timezone.localdate()
+    ceiling = price_ceiling(today)
+    errors: list[dict] = []
+    valid: list[tuple[int, Product, PriceInput]] = []
+    seen: dict[tuple, int] = {}
+    codes = {_cell_text(r[0]) for r in rows[1:] if r and len(r) > 0}
+    products = {p.national_code: p for p in Product.objects.filter(national_code__in=codes - {""})}
+    for number, raw in enumerate(rows[1:], start=2):
+        cells = list(raw or ()) + [None] * (len(UPLOAD_FIELDS) - len(raw or ()))
+        if all(_cell_text(c) == "" for c in cells[: len(UPLOAD_FIELDS)]):
+            continue
+        code, province, city, price, effective, source = cells[: len(UPLOAD_FIELDS)]
+        code = _cell_text(code)
+        product = products.get(code)
+        if not code:
+            errors.append({"row": number, "field": "national_code", "detail": "国家医保编码不能为空"})
+            continue
+        if product is None:
+            kind = ProductKind.CONSUMABLE if code.startswith("C") else ProductKind.DRUG
+            try:
+                rules.check_national_code(kind, code)
+                detail = f"未知的国家医保编码 {code}：平台目录中没有该产品"
+            except rules.RuleError as exc:
+                detail = f"编码格式错误（{exc}）"
+            errors.append({"row": number, "field": "national_code", "detail": detail})
+            continue
+        if not can_record_price(user, product):
+            errors.append({"row": number, "field": "national_code", "detail": f"产品 {code} 不属于本企业"})
+            continue
+        if isinstance(price, str):
+            text = price.strip().replace(",", "")
+            try:
+                float(text)
+            except ValueError:
+                errors.append({"row": number, "field": "price", "detail": f"挂网价单元格应为数字，实际为文字“{price}”"})
+                continue
+        try:
+            values = _check_price_fields(product, _cell_text(province), _cell_text(city), price, effective,
+                                         _cell_text(source), today=today, ceiling=ceiling)
+        except (RuleViolation, InvalidInput) as exc:
+            errors.append({"row": number, "field": exc.field, "detail": exc.detail})
+            continue
+        key = (product.pk, values.province, values.city)
+        if key in seen:
+            errors.append({"row": number, "field": "province",
+                           "detail": f"与第 {seen[key]} 行重复（同一产品、省份、城市）"})
+            continue
+        seen[key] = number
+        valid.append((number, product, values))
+    if errors:
+        raise InvalidInput(f"共 {len(errors)} 行有误，未导入任何记录。请改正后重新上传。", "file", errors=errors)
+    if not valid:
+        raise InvalidInput("文件中没有数据行", "file")
+    created = []
+    with transaction.atomic(), audit_context(user, reason=f"上传外省挂网价格（{len(valid)} 条）"):
+        locked = {p.pk: p for p in Product.objects.select_for_update().filter(
+            pk__in=sorted({p.pk for _, p, _ in valid})).order_by("pk")}
+        for _number, product, values in valid:
+            created.append(_record(user, locked[product.pk], values, today=today))
+    return created

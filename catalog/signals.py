@@ -1,0 +1,12 @@
+"""Signals of the catalogue.
+
+`lower_national_price_recorded(sender=OtherProvincePrice, record=..., previous_lowest=...)` is
+sent (inside the recording transaction, so a receiver's writes commit or roll back with the
+record) when a newly recorded other-province price becomes the product's national lowest
+price (LST-0.3) below the previous one. `previous_lowest` is the record that was the lowest
+before (None when the product had no record in force yet). The pricing app connects PRC-1
+linkage cases to it; the date the new price takes effect is `record.effective_date`."""
+
+from django.dispatch import Signal
+
+lower_national_price_recorded = Signal()

@@ -1,0 +1,329 @@
+"""Writes of qualifications (QUA-1) and distribution relationships (QUA-2). Each takes the
+acting user, checks permission and rules, runs in a transaction inside an audit context and
+returns the object or raises a core.errors domain error."""
+
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import audit_context
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from notifications import recipients
+from notifications.services import notify
+from parties.models import Organisation, OrgKind, Region, Role
+
+from .models import (
+    DistributionRelationship,
+    DistributionStatus,
+    Qualification,
+    QualificationKind,
+    QualificationStatus,
+)
+from .selectors import expiring_qualifications
+
+REMINDER_DAYS_KEY = "qua.expiry_reminder_days"
+DEFAULT_REMINDER_DAYS = 30
+
+
+# ------------------------------------------------------------------ qualifications (QUA-1)
+
+def _require_enterprise(user):
+    if not (user and user.is_authenticated and user.role in (Role.MANUFACTURER, Role.DISTRIBUTOR)):
+        raise Forbidden("仅生产企业或配送企业可申报资质")
+
+
+def _require_own(user, q):
+    if q.enterprise_id != user.organisation_id:
+        raise NotFound("资质不存在或无权查看")
+
+
+def _check_values(kind, name, number, valid_from, valid_until):
+    if kind not in QualificationKind.values:
+        raise InvalidInput("请选择资质类型", "kind")
+    if kind == QualificationKind.OTHER and not (name or "").strip():
+        raise InvalidInput("其他资质须填写资质名称", "name")
+    number = (number or "").strip()
+    if not number:
+        raise InvalidInput("请填写证书编号", "number")
+    if not isinstance(valid_from, date):
+        raise InvalidInput("请填写有效期起始日期", "valid_from")
+    if valid_until is not None and valid_until < valid_from:
+        raise RuleViolation("QUA-1", "有效期至不得早于有效期起", "valid_until")
+    return number
+
+
+def _check_file(file):
+    from core.uploads import check_upload
+
+    if file is None:
+        raise InvalidInput("请上传证明文件（PDF、JPG 或 PNG）", "file")
+    check_upload(file, field="file")
+
+
+def _save(q):
+    try:
+        with transaction.atomic():
+            q.save()
+    except IntegrityError:
+        raise Conflict(f"本企业已登记编号为 {q.number} 的{q.get_kind_display()}", "number") from None
+
+
+def _notify_reviewers(q, title):
+    notify(recipients.province_regulators(), kind="qualification_review", title=title,
+           body=f"{q.enterprise}：{q}", target=q, dedupe_key=f"qua-review:{q.pk}:{q.submitted_at.isoformat()}")
+
+
+def qualification_submit(user, *, kind, number, valid_from, valid_until=None, file=None, name="",
+                         replaces: Qualification | None = None) -> Qualification:
+    """QUA-1: an enterprise declares a licence/certificate; it waits for the province's review.
+    `replaces`: the enterprise's older qualification this one renews (withdrawn on approval)."""
+    _require_enterprise(user)
+    number = _check_values(kind, name, number, valid_from, valid_until)
+    _check_file(file)
+    if replaces is not None:
+        _require_own(user, replaces)
+        if replaces.status == QualificationStatus.WITHDRAWN:
+            raise Conflict("被替换的资质已撤回", "replaces")
+    with transaction.atomic(), audit_context(user, reason="申报资质"):
+        q = Qualification(
+            enterprise=user.organisation, kind=kind, name=(name or "").strip(), number=number,
+            valid_from=valid_from, valid_until=valid_until, file=file, replaces=replaces,
+            submitted_by=user, submitted_at=timezone.now(),
+        )
+        _save(q)
+        _notify_reviewers(q, f"新资质待审核：{q}")
+    return q
+
+
+def qualification_change(user, q: Qualification, *, kind=None, number=None, valid_from=None,
+                         valid_until=..., file=None, name=None) -> Qualification:
+    """QUA-1: the enterprise changes its qualification; the change goes back to review."""
+    _require_enterprise(user)
+    with transaction.atomic():
+        q = Qualification.objects.select_for_update().filter(pk=q.pk).first()
+        if q is None:
+            raise NotFound("资质不存在或无权查看")
+        _require_own(user, q)
+        if q.status == QualificationStatus.WITHDRAWN:
+            raise Conflict("已撤回的资质不能修改，请重新申报", None)
+        kind = q.kind if kind is None else kind
+        name = q.name if name is None else name
+        valid_from = q.valid_from if valid_from is None else valid_from
+        valid_until = q.valid_until if valid_until is ... else valid_until
+        number = _check_values(kind, name, q.number if number is None else number, valid_from, valid_until)
+        if file is not None:
+            _check_file(file)
+            q.file = file
+        q.kind, q.name, q.number, q.valid_from, q.valid_until = kind, (name or "").strip(), number, valid_from, valid_until
+        q.status = QualificationStatus.PENDING
+        q.reviewed_by = None
+        q.reviewed_at = None
+        q.review_reason = ""
+        q.submitted_by = user
+        q.submitted_at = timezone.now()
+        with audit_context(user, reason="变更资质（重新送审）"):
+            _save(q)
+            _notify_reviewers(q, f"资质变更待审核：{q}")
+    return q
+
+
+def can_review(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_province)
+
+
+def qualification_review(user, q: Qualification, *, approve: bool, reason: str = "") -> Qualification:
+    """QUA-1: the provincial regulator approves or rejects (with a reason) a pending
+    qualification. Approving a renewal withdraws the qualification it replaces."""
+    if not can_review(user):
+        raise Forbidden("仅省医保局可审核企业资质")
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise InvalidInput("驳回须填写理由", "reason")
+    with transaction.atomic():
+        q = Qualification.objects.select_for_update().filter(pk=q.pk).select_related("enterprise").first()
+        if q is None:
+            raise NotFound("资质不存在")
+        if q.status != QualificationStatus.PENDING:
+            raise Conflict(f"该资质当前状态为“{q.get_status_display()}”，不能审核", None)
+        with audit_context(user, reason=reason or ("审核通过" if approve else "审核驳回")):
+            q.status = QualificationStatus.APPROVED if approve else QualificationStatus.REJECTED
+            q.reviewed_by = user
+            q.reviewed_at = timezone.now()
+            q.review_reason = reason
+            q.save()
+            if approve and q.replaces_id:
+                Qualification.objects.filter(pk=q.replaces_id).exclude(
+                    status=QualificationStatus.WITHDRAWN).update(status=QualificationStatus.WITHDRAWN)
+                old = Qualification.objects.get(pk=q.replaces_id)
+                old.save()  # a tracked update so history shows the replacement
+            verdict = "已审核通过" if approve else f"被驳回：{reason}"
+            notify(recipients.users_of(q.enterprise), kind="qualification_reviewed",
+                   title=f"资质{verdict}"[:200], body=str(q), target=q,
+                   level="info" if approve else "warning",
+                   dedupe_key=f"qua-reviewed:{q.pk}:{q.reviewed_at.isoformat()}")
+    return q
+
+
+def qualification_withdraw(user, q: Qualification, reason: str) -> Qualification:
+    """QUA-1: the enterprise withdraws a qualification it no longer holds (kept as history)."""
+    _require_enterprise(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写撤回理由", "reason")
+    with transaction.atomic():
+        q = Qualification.objects.select_for_update().filter(pk=q.pk).first()
+        if q is None:
+            raise NotFound("资质不存在或无权查看")
+        _require_own(user, q)
+        if q.status == QualificationStatus.WITHDRAWN:
+            raise Conflict("该资质已撤回", None)
+        with audit_context(user, reason=reason):
+            q.status = QualificationStatus.WITHDRAWN
+            q.save()
+    return q
+
+
+def reminder_days(at=None) -> int:
+    from policy import services as policy
+    from policy.registry import PARAMETERS
+
+    if REMINDER_DAYS_KEY in PARAMETERS:
+        return int(policy.get(REMINDER_DAYS_KEY, at=at))
+    return DEFAULT_REMINDER_DAYS
+
+
+def remind_expiring(at: date | None = None) -> int:
+    """QUA-1 daily job: remind each enterprise of its approved qualifications expiring within
+    30 days (once per qualification and expiry date: dedupe_key), and warn on the day after
+    expiry. Returns the number of notifications created."""
+    at = at or timezone.localdate()
+    days = reminder_days(at)
+    sent = 0
+    with audit_context(reason="资质到期提醒"):
+        for q in expiring_qualifications(at, days):
+            left = (q.valid_until - at).days
+            sent += len(notify(
+                recipients.users_of(q.enterprise), kind="qualification_expiring", level="warning",
+                title=f"资质即将到期：{q}",
+                body=f"资质“{q}”将于 {q.valid_until:%Y-%m-%d} 到期（还剩 {left} 天）。到期后将无法提交新的挂网申请，"
+                     "请及时申报新证。",
+                target=q, dedupe_key=f"qua-expiring:{q.pk}:{q.valid_until.isoformat()}",
+            ))
+        expired = Qualification.objects.filter(
+            status=QualificationStatus.APPROVED, valid_until__lt=at, valid_until__gte=at - timedelta(days=7)
+        ).select_related("enterprise")
+        for q in expired:
+            sent += len(notify(
+                recipients.users_of(q.enterprise), kind="qualification_expired", level="warning",
+                title=f"资质已过期：{q}",
+                body=f"资质“{q}”已于 {q.valid_until:%Y-%m-%d} 过期，新的挂网申请将被拦截，请尽快申报新证。",
+                target=q, dedupe_key=f"qua-expired:{q.pk}:{q.valid_until.isoformat()}",
+            ))
+    return sent
+
+
+# ------------------------------------------------------------------ distribution (QUA-2)
+
+def _locked_rel(rel):
+    locked = DistributionRelationship.objects.select_for_update().filter(pk=rel.pk).first()
+    if locked is None:
+        raise NotFound("配送关系不存在或无权查看")
+    return locked
+
+
+def distribution_propose(user, distributor: Organisation, city: Region, counties=(), note: str = ""):
+    """QUA-2: a manufacturer chooses a distributor for a city (or some of its counties); the
+    distributor must accept before the relationship is in force."""
+    if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
+        raise Forbidden("仅生产企业可选择配送企业")
+    if distributor is None or distributor.kind != OrgKind.DISTRIBUTOR:
+        raise InvalidInput("请选择配送企业", "distributor")
+    if not distributor.is_active:
+        raise InvalidInput("该配送企业已停用", "distributor")
+    if city is None or city.level != Region.Level.CITY:
+        raise InvalidInput("请选择设区市", "city")
+    counties = list(counties or ())
+    wrong = [c for c in counties if c.level != Region.Level.COUNTY or c.parent_id != city.pk]
+    if wrong:
+        raise InvalidInput(f"“{wrong[0].name}”不属于{city.name}", "counties")
+    with transaction.atomic(), audit_context(user, reason="选择配送企业"):
+        try:
+            with transaction.atomic():
+                rel = DistributionRelationship.objects.create(
+                    manufacturer=user.organisation, distributor=distributor, city=city, proposed_by=user,
+                    note=(note or "").strip(),
+                )
+        except IntegrityError:
+            raise Conflict(f"与{distributor}在{city.name}已有待确认或生效的配送关系", "distributor") from None
+        if counties:
+            rel.counties.set(counties)
+        notify(recipients.users_of(distributor), kind="distribution_proposed",
+               title=f"{user.organisation}邀请贵司配送（{city.name}）", target=rel,
+               url=_distribution_url(), dedupe_key=f"dist-proposed:{rel.pk}")
+    return rel
+
+
+def _distribution_url():
+    from django.urls import reverse
+
+    return reverse("qualifications:distribution_list")
+
+
+def distribution_answer(user, rel: DistributionRelationship, accept: bool, note: str = ""):
+    """QUA-2: only the named distributor accepts or declines a proposed relationship. Anyone
+    else: NotFound (it is not theirs to see) or Forbidden (the manufacturer); nothing changes."""
+    if not (user and user.is_authenticated):
+        raise Forbidden("请先登录")
+    with transaction.atomic():
+        rel = _locked_rel(rel)
+        if user.organisation_id not in (rel.manufacturer_id, rel.distributor_id):
+            raise NotFound("配送关系不存在或无权查看")
+        if user.role != Role.DISTRIBUTOR or rel.distributor_id != user.organisation_id:
+            raise Forbidden("只有被选择的配送企业可以确认或拒绝")
+        if rel.status != DistributionStatus.PROPOSED:
+            raise Conflict(f"该配送关系当前状态为“{rel.get_status_display()}”，不能确认或拒绝", None)
+        note = (note or "").strip()
+        if not accept and not note:
+            raise InvalidInput("拒绝须填写理由", "note")
+        with audit_context(user, reason=note or ("接受配送" if accept else "拒绝配送")):
+            rel.status = DistributionStatus.ACTIVE if accept else DistributionStatus.DECLINED
+            rel.answered_at = timezone.now()
+            rel.answered_by = user
+            if note:
+                rel.note = note
+            rel.save()
+            notify(recipients.users_of(rel.manufacturer), kind="distribution_answered",
+                   title=f"{rel.distributor}{'已接受' if accept else '已拒绝'}配送（{rel.city}）",
+                   body=note, target=rel, url=_distribution_url(), dedupe_key=f"dist-answered:{rel.pk}")
+    return rel
+
+
+def distribution_end(user, rel: DistributionRelationship, reason: str):
+    """QUA-2: either side ends an active relationship (the manufacturer may also withdraw a
+    proposal). The row stays as history."""
+    if not (user and user.is_authenticated):
+        raise Forbidden("请先登录")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        rel = _locked_rel(rel)
+        if user.organisation_id not in (rel.manufacturer_id, rel.distributor_id) or user.role not in (
+                Role.MANUFACTURER, Role.DISTRIBUTOR):
+            raise NotFound("配送关系不存在或无权查看")
+        if rel.status == DistributionStatus.PROPOSED and user.organisation_id != rel.manufacturer_id:
+            raise Conflict("待确认的配送关系请选择接受或拒绝", None)
+        if rel.status not in (DistributionStatus.ACTIVE, DistributionStatus.PROPOSED):
+            raise Conflict(f"该配送关系当前状态为“{rel.get_status_display()}”，不能终止", None)
+        if not reason:
+            raise InvalidInput("请填写终止原因", "reason")
+        with audit_context(user, reason=reason):
+            rel.status = DistributionStatus.ENDED
+            rel.ended_at = timezone.now()
+            rel.ended_by = user
+            rel.end_reason = reason
+            rel.save()
+            other = rel.distributor if user.organisation_id == rel.manufacturer_id else rel.manufacturer
+            notify(recipients.users_of(other), kind="distribution_ended", level="warning",
+                   title=f"配送关系已终止：{rel}", body=reason, target=rel, url=_distribution_url(),
+                   dedupe_key=f"dist-ended:{rel.pk}")
+    return rel

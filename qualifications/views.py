@@ -1,0 +1,209 @@
+"""Qualification (QUA-1) and distribution (QUA-2) pages — thin over services/selectors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, Forbidden, NotFound
+from parties.models import Organisation
+
+from . import selectors, services
+from .forms import AnswerForm, EndForm, ProposeForm, QualificationForm, ReviewForm, WithdrawForm
+from .models import DistributionRelationship, DistributionStatus, Qualification, QualificationStatus
+
+
+def _form_error(form, exc):
+    form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+
+
+@login_required
+def qualification_list(request):
+    user = request.user
+    if not (user.is_province or user.is_enterprise or user.is_regulator):
+        raise PermissionDenied(_("无权查看企业资质"))
+    qs = Qualification.objects.visible_to(user).select_related("enterprise").order_by("enterprise__name", "kind", "id")
+    status = request.GET.get("status", "")
+    if status in QualificationStatus.values:
+        qs = qs.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(enterprise__name__icontains=q) | qs.filter(number__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    blockers = None
+    if user.is_enterprise:
+        blockers = selectors.blocking_qualifications(user.organisation, today)
+    return render(request, "qualifications/qualification_list.html", {
+        "page": page, "statuses": QualificationStatus.choices, "status": status, "q": q, "today": today,
+        "blockers": blockers, "can_submit": user.is_enterprise,
+    })
+
+
+@login_required
+def qualification_create(request):
+    user = request.user
+    if not user.is_enterprise:
+        raise PermissionDenied(_("仅生产企业或配送企业可申报资质"))
+    replaces = None
+    if request.GET.get("replaces", "").isdigit():
+        replaces = Qualification.objects.visible_to(user).filter(pk=request.GET["replaces"]).first()
+    if request.method == "POST":
+        form = QualificationForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                q = services.qualification_submit(user, replaces=replaces, **form.cleaned_data)
+            except Forbidden as exc:
+                raise PermissionDenied(exc.detail) from exc
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("资质已提交，等待省医保局审核"))
+                return redirect("qualifications:qualification_detail", pk=q.pk)
+    else:
+        initial = {"kind": replaces.kind, "name": replaces.name} if replaces else {}
+        form = QualificationForm(initial=initial)
+    return render(request, "qualifications/qualification_form.html", {"form": form, "replaces": replaces})
+
+
+@login_required
+def qualification_detail(request, pk):
+    user = request.user
+    q = get_object_or_404(Qualification.objects.visible_to(user).select_related("enterprise"), pk=pk)
+    own = user.is_enterprise and q.enterprise_id == user.organisation_id
+    review_form = ReviewForm() if services.can_review(user) else None
+    change_form = QualificationForm(file_required=False, initial={
+        "kind": q.kind, "name": q.name, "number": q.number, "valid_from": q.valid_from, "valid_until": q.valid_until,
+    }) if own else None
+    withdraw_form = WithdrawForm() if own else None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "review" and review_form is not None:
+                review_form = ReviewForm(request.POST)
+                if review_form.is_valid():
+                    services.qualification_review(user, q, approve=review_form.cleaned_data["decision"] == "approve",
+                                                  reason=review_form.cleaned_data["reason"])
+                    messages.success(request, _("审核结果已保存"))
+                    return redirect("qualifications:qualification_detail", pk=q.pk)
+            elif action == "change" and own:
+                change_form = QualificationForm(request.POST, request.FILES, file_required=False)
+                if change_form.is_valid():
+                    data = dict(change_form.cleaned_data)
+                    services.qualification_change(user, q, **data)
+                    messages.success(request, _("资质已变更，等待重新审核"))
+                    return redirect("qualifications:qualification_detail", pk=q.pk)
+            elif action == "withdraw" and own:
+                withdraw_form = WithdrawForm(request.POST)
+                if withdraw_form.is_valid():
+                    services.qualification_withdraw(user, q, withdraw_form.cleaned_data["reason"])
+                    messages.success(request, _("资质已撤回"))
+                    return redirect("qualifications:qualification_list")
+            else:
+                raise PermissionDenied
+        except (Forbidden, NotFound) as exc:
+            raise PermissionDenied(exc.detail) from exc
+        except DomainError as exc:
+            form = {"review": review_form, "change": change_form, "withdraw": withdraw_form}[action]
+            _form_error(form, exc)
+    return render(request, "qualifications/qualification_detail.html", {
+        "q": q, "own": own, "review_form": review_form if q.status == QualificationStatus.PENDING else None,
+        "change_form": change_form if q.status != QualificationStatus.WITHDRAWN else None,
+        "withdraw_form": withdraw_form if q.status != QualificationStatus.WITHDRAWN else None,
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+def qualification_file(request, pk):
+    q = get_object_or_404(Qualification.objects.visible_to(request.user), pk=pk)
+    if not q.file:
+        raise Http404
+    return FileResponse(q.file.open("rb"), as_attachment=False, filename=q.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def distribution_list(request):
+    user = request.user
+    if not (user.is_enterprise or user.is_regulator):
+        raise PermissionDenied(_("无权查看配送关系"))
+    qs = (DistributionRelationship.objects.visible_to(user)
+          .select_related("manufacturer", "distributor", "city").prefetch_related("counties"))
+    status = request.GET.get("status", "")
+    if status in DistributionStatus.values:
+        qs = qs.filter(status=status)
+    org = request.GET.get("org", "")
+    if org.isdigit():
+        qs = qs.filter(manufacturer_id=org) | qs.filter(distributor_id=org)
+    page = Paginator(qs.order_by("-proposed_at", "-id"), 50).get_page(request.GET.get("page"))
+    propose_form = None
+    if user.role == "manufacturer":
+        propose_form = ProposeForm(request.POST or None)
+        if request.method == "POST" and propose_form.is_valid():
+            try:
+                services.distribution_propose(user, **propose_form.cleaned_data)
+            except Forbidden as exc:
+                raise PermissionDenied(exc.detail) from exc
+            except DomainError as exc:
+                _form_error(propose_form, exc)
+            else:
+                messages.success(request, _("已向配送企业发出邀请，待其确认"))
+                return redirect("qualifications:distribution_list")
+    elif request.method == "POST":
+        raise PermissionDenied(_("仅生产企业可选择配送企业"))
+    return render(request, "qualifications/distribution_list.html", {
+        "page": page, "statuses": DistributionStatus.choices, "status": status, "propose_form": propose_form,
+        "answer_form": AnswerForm(), "end_form": EndForm(), "org": org,
+        "orgs": Organisation.objects.enterprises().visible_to(user).order_by("kind", "name") if user.is_regulator else (),
+    })
+
+
+def _rel(request, pk):
+    return get_object_or_404(DistributionRelationship.objects.visible_to(request.user), pk=pk)
+
+
+def _back_with_error(request, exc):
+    messages.error(request, exc.detail)
+    return redirect("qualifications:distribution_list")
+
+
+@login_required
+@require_POST
+def distribution_answer(request, pk):
+    rel = _rel(request, pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择接受或拒绝"))
+        return redirect("qualifications:distribution_list")
+    try:
+        services.distribution_answer(request.user, rel, form.cleaned_data["decision"] == "accept",
+                                     form.cleaned_data["note"])
+    except (Forbidden, NotFound) as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except DomainError as exc:
+        return _back_with_error(request, exc)
+    messages.success(request, _("已答复配送邀请"))
+    return redirect("qualifications:distribution_list")
+
+
+@login_required
+@require_POST
+def distribution_end(request, pk):
+    rel = _rel(request, pk)
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写终止原因"))
+        return redirect("qualifications:distribution_list")
+    try:
+        services.distribution_end(request.user, rel, form.cleaned_data["reason"])
+    except (Forbidden, NotFound) as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except DomainError as exc:
+        return _back_with_error(request, exc)
+    messages.success(request, _("配送关系已终止"))
+    return redirect("qualifications:distribution_list")

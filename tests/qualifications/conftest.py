@@ -1,0 +1,51 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from parties.models import OrgKind
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def frozen():
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        yield dt.date(2026, 11, 24)
+
+
+def pdf(name="licence.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+@pytest.fixture
+def maker(make_org):
+    return make_org(OrgKind.MANUFACTURER)
+
+
+@pytest.fixture
+def maker_user(make_user, maker):
+    return make_user(maker)
+
+
+@pytest.fixture
+def distributor(make_org):
+    return make_org(OrgKind.DISTRIBUTOR)
+
+
+@pytest.fixture
+def distributor_user(make_user, distributor):
+    return make_user(distributor)
+
+
+@pytest.fixture
+def other_distributor_user(make_user, make_org):
+    return make_user(make_org(OrgKind.DISTRIBUTOR))
