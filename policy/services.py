@@ -9,7 +9,7 @@ latest entered wins. So a decision taken on a date can always be explained with
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.audit import audit_context
@@ -121,6 +121,23 @@ def _check_related(key: str, value, effective_from: date):
                 raise InvalidInput(f"{message}（{d:%Y-%m-%d} 起：{labels}）", "value")
 
 
+def _related_keys(key: str) -> set[str]:
+    related = {key}
+    for keys, _ok, _message in CROSS_CHECKS:
+        if key in keys:
+            related.update(keys)
+    return related
+
+
+def _lock(key: str):
+    """Serialise concurrent changes of `key` and of the keys cross-checked with it
+    (transaction-scoped advisory locks, taken in a fixed order so two changes cannot deadlock):
+    two regulators changing related parameters at once cannot both pass the cross-check."""
+    with connection.cursor() as cursor:
+        for k in sorted(_related_keys(key)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('policy.PolicyValue'), hashtext(%s))", [k])
+
+
 def can_manage(user) -> bool:
     return bool(user and user.has_perm("policy.manage"))
 
@@ -151,8 +168,7 @@ def set_value(*, user, key: str, raw_value, effective_from: date, reason: str) -
         raise InvalidInput(
             f"生效日期不得早于今天（{today:%Y-%m-%d}）：政策参数不可追溯调整", "effective_from"
         )
-    # Serialise changes to one key so cross-checks and "latest entered wins" see each other.
-    PolicyValue.objects.select_for_update().filter(key=key).order_by("id").values_list("id", flat=True).first()
+    _lock(key)
     _check_related(key, value, effective_from)
     with audit_context(user, reason=reason):
         return PolicyValue.objects.create(

@@ -143,7 +143,7 @@ def test_cross_parameter_refusal_is_shown_next_to_the_value(as_user, province_us
 
 
 @pytest.mark.parametrize("fixture", ["city_user", "institution_user", "manufacturer_user"])
-def test_others_read_but_a_post_is_refused(as_user, request, fixture):
+def test_others_read_but_a_post_is_refused(db, as_user, request, fixture):
     client = as_user(request.getfixturevalue(fixture))
     assert client.get(detail("lst.batch_day")).status_code == 200
     response = client.post(detail("lst.batch_day"), {"value": "20", "effective_from": "2026-12-01", "reason": "x"})
