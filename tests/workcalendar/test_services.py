@@ -203,3 +203,21 @@ def test_correcting_a_known_year_moves_the_open_deadlines_it_affects(province_us
     services.withdraw_calendar_day(province_user, date(2026, 11, 30), "录入错误")
     affected.refresh_from_db()
     assert affected.due == date(2026, 12, 3)
+
+
+def test_confirmation_cost_does_not_grow_with_the_number_of_open_deadlines(province_user, make_case, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.set_calendar_day(province_user, date(2027, 1, 1), "holiday", "元旦")
+    services.set_calendar_day(province_user, date(2028, 1, 3), "holiday", "元旦（假设）")
+    for _ in range(3):
+        make_case(date(2026, 12, 24), 10)
+    with CaptureQueriesContext(connection) as few:
+        services.confirm_year(province_user, 2027, "国办发明电〔2026〕1号")
+    for _ in range(40):
+        make_case(date(2027, 12, 24), 10)
+    with CaptureQueriesContext(connection) as many:
+        services.confirm_year(province_user, 2028, "国办发明电〔2027〕1号")
+    assert DeadlineCase.objects.filter(due_provisional=True).count() == 0
+    assert len(many) == len(few)
