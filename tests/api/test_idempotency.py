@@ -100,7 +100,10 @@ def _race(requests):
     def run(i, fn):
         try:
             barrier.wait(timeout=10)
-            results[i] = fn()
+            started = time.monotonic()
+            response = fn()
+            response.elapsed = time.monotonic() - started
+            results[i] = response
         finally:
             connection.close()
 
@@ -142,6 +145,8 @@ def test_concurrent_create_with_one_key_creates_once(regions, make_user, nj_hosp
     replayed = [r for r in (a, b) if r.get("Idempotent-Replayed") == "true"]
     original = [r for r in (a, b) if r.get("Idempotent-Replayed") != "true"]
     assert len(replayed) == 1 and len(original) == 1
+    # the replay really raced: it waited on the first request's uncommitted key
+    assert replayed[0].elapsed >= 0.4
     assert replayed[0].json() == {**original[0].json(), "token": None}
     assert original[0].json()["token"].startswith("sp_")
 
@@ -164,3 +169,14 @@ def test_concurrent_revoke_with_one_key_revokes_once_with_identical_responses(re
     assert sorted(r.get("Idempotent-Replayed", "") for r in (a, b)) == ["", "true"]
     revocations = [e for e in Events.objects.tracks(target) if e.pgh_data.get("revoked_at")]
     assert len(revocations) == 1
+
+
+def test_daily_purge_is_scheduled(db):
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("sync_schedules")
+    task = PeriodicTask.objects.get(name="platform:purge-idempotency-keys")
+    assert task.task == "core.tasks.purge_idempotency_keys" and task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("3", "20")
+    assert PeriodicTask.objects.get(name="platform:heartbeat").task == "core.tasks.record_heartbeat"
