@@ -20,6 +20,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_client")]
 
+    def __str__(self):
+        return f"{self.method} {self.path} [{self.key}]"
+
 
 class WorkerHeartbeat(models.Model):
     """One row per beat-driven heartbeat source (`core.tasks.record_heartbeat`): proves that
