@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from core.audit import audit_context
@@ -129,8 +130,18 @@ def _apply(product: Product, data: dict):
             value = Product.objects.filter(pk=value).first()
             if value is None:
                 raise InvalidInput("对应国谈药品不存在", "generic_of_negotiated")
-        if isinstance(value, str) and name not in ("national_code",):
-            value = value.strip()
+        elif name != "generic_of_negotiated":
+            if isinstance(value, str) and name != "national_code":
+                value = value.strip()
+            field = Product._meta.get_field(name)
+            if value in ("", None) and field.null:
+                value = None
+            elif value is None and isinstance(field, models.CharField):
+                value = ""
+            try:
+                value = field.to_python(value)
+            except ValidationError:
+                raise InvalidInput(f"“{field.verbose_name}”格式错误", name) from None
         setattr(product, name, value)
 
 

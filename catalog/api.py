@@ -1,0 +1,138 @@
+"""Catalogue read API (INT-1, INT-2): institutions' HIS and enterprises' systems pull the
+catalogue, incrementally with `updated_since`; national codes are in every record."""
+
+from datetime import datetime, time
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from core.api.pagination import DefaultCursorPagination
+from core.api.schema import error_responses
+from core.errors import InvalidInput, NotFound
+
+from . import selectors
+from .models import ConsumableClass, OtherProvincePrice, Product, ProductKind
+
+TAG = "产品目录（CAT）"
+
+
+class ManufacturerOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    credit_code = serializers.CharField(allow_null=True)
+
+
+class ProductOut(serializers.ModelSerializer):
+    manufacturer = ManufacturerOut()
+    kind_label = serializers.CharField(source="get_kind_display")
+    consumable_class_label = serializers.CharField(source="get_consumable_class_display")
+    code_pending = serializers.BooleanField(help_text="CAT-1：尚无国家医保编码，须补报")
+    generic_of_negotiated_code = serializers.CharField(source="generic_of_negotiated.national_code", allow_null=True,
+                                                       default=None)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "national_code", "kind", "kind_label", "generic_name", "name_initials", "dosage_form",
+            "specification", "pack_unit", "min_unit", "conversion", "manufacturer", "mah", "approval_number",
+            "approval_date", "code_pending",
+            *Product.FLAG_FIELDS, "nn_payment_standard", "nn_agreement_start", "nn_agreement_end",
+            "generic_of_negotiated_id", "generic_of_negotiated_code", "innovative_class",
+            "consumable_class", "consumable_class_label", "in_sunshine_catalogue", "updated_at",
+        ]
+
+
+class PriceOut(serializers.ModelSerializer):
+    class Meta:
+        model = OtherProvincePrice
+        fields = ["id", "province", "city", "level", "price", "effective_date", "source"]
+
+
+class ProductDetailOut(ProductOut):
+    national_lowest_price = serializers.SerializerMethodField(help_text="LST-0.3 全国最低价（现行外省挂网价最低者）")
+    other_province_prices = serializers.SerializerMethodField()
+
+    class Meta(ProductOut.Meta):
+        fields = [*ProductOut.Meta.fields, "national_lowest_price", "other_province_prices"]
+
+    def get_national_lowest_price(self, obj) -> dict | None:
+        record = selectors.national_lowest_price(obj)
+        return PriceOut(record).data if record else None
+
+    def get_other_province_prices(self, obj) -> list:
+        return PriceOut(selectors.price_records(obj), many=True).data
+
+
+class UpdatedCursorPagination(DefaultCursorPagination):
+    """Oldest change first so a client can pull increments with `updated_since`."""
+
+    ordering = ("updated_at", "id")
+
+
+def _updated_since(raw):
+    if not raw:
+        return None
+    value = parse_datetime(raw)
+    if value is None:
+        day = parse_date(raw)
+        if day is None:
+            raise InvalidInput("updated_since 格式错误，应为 ISO 8601 日期或时间（如 2026-11-01T08:00:00+08:00）",
+                               "updated_since")
+        value = datetime.combine(day, time.min)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+class ProductListApi(GenericAPIView):
+    serializer_class = ProductOut
+    pagination_class = UpdatedCursorPagination
+    filter_backends = []
+
+    @extend_schema(
+        tags=[TAG], summary="产品目录（可增量拉取）",
+        parameters=[
+            OpenApiParameter("q", str, description="国家医保编码（前缀）、名称或拼音首字母（如 amxl）"),
+            OpenApiParameter("national_code", str, description="国家医保编码（精确，INT-2）"),
+            OpenApiParameter("kind", str, enum=ProductKind.values),
+            OpenApiParameter("flag", str, many=True, description="标识，可多个：" + "、".join(
+                f for f, _ in selectors.FLAG_CHOICES)),
+            OpenApiParameter("manufacturer", int, description="生产企业编号"),
+            OpenApiParameter("consumable_class", str, enum=ConsumableClass.values),
+            OpenApiParameter("updated_since", str, description="只返回此时间之后变更的产品（ISO 8601）"),
+        ],
+        responses={200: ProductOut(many=True), **error_responses(400)},
+        examples=[OpenApiExample("增量拉取", value=None, request_only=True,
+                                 description="GET /api/v1/products/?updated_since=2026-11-01T00:00:00%2B08:00")],
+    )
+    def get(self, request):
+        p = request.query_params
+        manufacturer = p.get("manufacturer", "")
+        if manufacturer and not manufacturer.isdigit():
+            raise InvalidInput("manufacturer 须为企业编号（整数）", "manufacturer")
+        kind = p.get("kind", "")
+        if kind and kind not in ProductKind.values:
+            raise InvalidInput(f"kind 须为 {' / '.join(ProductKind.values)}", "kind")
+        qs = selectors.search_products(
+            request.user, q=p.get("q", ""), kind=kind, flags=p.getlist("flag"), manufacturer=manufacturer or None,
+            consumable_class=p.get("consumable_class", ""), national_code=p.get("national_code", ""),
+            updated_since=_updated_since(p.get("updated_since")),
+        ).select_related("generic_of_negotiated")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(ProductOut(page, many=True).data)
+
+
+class ProductDetailApi(GenericAPIView):
+    serializer_class = ProductDetailOut
+
+    @extend_schema(tags=[TAG], summary="一个产品（含全国最低价与外省现行价格）",
+                   responses={200: ProductDetailOut, **error_responses(404)})
+    def get(self, request, pk):
+        product = Product.objects.visible_to(request.user).select_related("manufacturer").filter(pk=pk).first()
+        if product is None:
+            raise NotFound("产品不存在")
+        return Response(ProductDetailOut(product).data)
