@@ -299,7 +299,7 @@ def _price(value, field) -> object:
 
 
 def _open_negotiation_case(user, case: SessionCase) -> SessionCase:
-    case = SessionCase.objects.select_for_update().select_related("session", "product").get(pk=case.pk)
+    case = SessionCase.objects.select_for_update(of=("self",)).select_related("session", "product").get(pk=case.pk)
     if not case.session.is_negotiation:
         raise Conflict("该场次为评审场次，不进行价格谈判")
     if case.outcome != CaseOutcome.OPEN:

@@ -511,13 +511,18 @@ def complaint_assign(user, complaint: Complaint, *, assignee) -> Complaint:
 def complaint_answer(user, complaint: Complaint, *, answer: str, outcome: str, publish: bool = True) -> Complaint:
     """PRC-3: the assigned regulator (or the province) answers; the answer is published on
     the public page unless `publish` is off (the attachment never is)."""
-    if not (can_manage(user) or (complaint.assigned_to_id and complaint.assigned_to_id == user.pk)):
+    def may_answer(c):
+        return can_manage(user) or (c.assigned_to_id is not None and c.assigned_to_id == user.pk)
+
+    if not may_answer(Complaint.objects.get(pk=complaint.pk)):
         raise Forbidden("仅承办人或省医保局可以答复申投诉")
     answer = _text(answer, "answer", 10000, required="请填写答复内容")
     if outcome not in ComplaintOutcome.values:
         raise InvalidInput("请选择办理结果", "outcome")
     with transaction.atomic(), audit_context(user, reason="PRC-3 答复申投诉"):
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if not may_answer(complaint):  # reassigned meanwhile
+            raise Forbidden("仅承办人或省医保局可以答复申投诉")
         if complaint.status == ComplaintStatus.ANSWERED:
             raise Conflict("该申投诉已答复")
         if complaint.general_item_id and complaint.general_item.round.status == RoundStatus.APPLIED:

@@ -10,7 +10,8 @@ import pytest
 
 from catalog.models import OtherProvincePrice, Product
 from listing.models import Listing
-from parties.models import OrgKind
+from parties.models import OrgKind, Region
+from parties.reference import load_regions
 from policy.models import PolicyValue
 
 _n = itertools.count(1)
@@ -71,3 +72,12 @@ def set_param(db):
         PolicyValue.objects.create(key=key, value=value, effective_from=effective_from, reason="测试")
 
     return set_
+
+
+@pytest.fixture
+def nanjing(db):
+    """A transactional test's flush (here or in a reused test database) removes the regions
+    loaded by migration: put them back first (as tests/e2e and tests/workcalendar do)."""
+    if not Region.objects.filter(code="320100").exists():
+        load_regions(Region)
+    return Region.objects.get(code="320100")

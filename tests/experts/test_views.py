@@ -1,0 +1,87 @@
+"""ACT-6 / EXP-1: experts see only the sessions they were drawn for; enterprises none."""
+
+import pytest
+from django.urls import reverse
+
+from experts import services
+
+
+@pytest.fixture
+def drawn(province_user, pool, session):
+    draw = services.session_draw(province_user, session, {"clinical": 1}, seed=3)
+    in_id = draw.drawn["clinical"][0]
+    drawn_expert = next(e for e in pool["clinical"] if e.pk == in_id)
+    not_drawn = next(e for e in pool["clinical"] if e.pk != in_id)
+    return session, drawn_expert, not_drawn
+
+
+@pytest.mark.django_db
+def test_drawn_expert_sees_the_session(client, drawn):
+    session, expert, _ = drawn
+    client.force_login(expert.user)
+    assert client.get(reverse("experts:session_detail", args=[session.pk])).status_code == 200
+    listed = [s.pk for s in client.get(reverse("experts:session_list")).context["page"]]
+    assert listed == [session.pk]
+    case = session.cases.get()
+    assert client.get(reverse("experts:case_detail", args=[case.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_expert_not_drawn_gets_404(client, drawn):
+    session, _, outsider = drawn
+    client.force_login(outsider.user)
+    assert client.get(reverse("experts:session_detail", args=[session.pk])).status_code == 404
+    assert client.get(reverse("experts:case_detail", args=[session.cases.get().pk])).status_code == 404
+    assert list(client.get(reverse("experts:session_list")).context["page"]) == []
+
+
+@pytest.mark.django_db
+def test_expert_of_a_superseded_draw_loses_access(client, province_user, drawn, make_expert):
+    session, expert, _ = drawn
+    # redraw with a pool where the previous expert is excluded by a new conflict
+    services.conflict_declare(province_user, expert, enterprise=session.cases.get().product.manufacturer)
+    services.session_draw(province_user, session, {"clinical": 1}, seed=3, reason="回避")
+    client.force_login(expert.user)
+    assert client.get(reverse("experts:session_detail", args=[session.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_enterprise_and_institution_are_refused(client, drawn, make_user, maker):
+    session = drawn[0]
+    client.force_login(make_user(maker))
+    assert client.get(reverse("experts:session_detail", args=[session.pk])).status_code in (403, 404)
+    assert client.get(reverse("experts:session_list")).status_code == 403
+    client.force_login(make_user())  # an institution user
+    assert client.get(reverse("experts:session_detail", args=[session.pk])).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_api_sessions_scoped_to_the_expert(client, drawn):
+    session, expert, outsider = drawn
+    client.force_login(outsider.user)
+    assert client.get("/api/v1/experts/sessions/").json()["results"] == []
+    client.force_login(expert.user)
+    assert [s["id"] for s in client.get("/api/v1/experts/sessions/").json()["results"]] == [session.pk]
+
+
+@pytest.mark.django_db
+def test_province_draws_through_the_page_and_sees_verification(client, province_user, pool, session):
+    client.force_login(province_user)
+    url = reverse("experts:session_detail", args=[session.pk])
+    response = client.post(url, {"draw": "1", "insurance": "1", "clinical": "2", "pharmacy": "0", "management": "0",
+                                 "seed": "123"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "复核一致" in page and "123" in page
+    # asking for more than the pool has: the Chinese message is shown next to the form
+    response = client.post(url, {"draw": "1", "insurance": "9", "clinical": "0", "pharmacy": "0", "management": "0",
+                                 "reason": "补抽"})
+    assert response.status_code == 200 and "专家人数不足" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pool_page_is_for_the_province_only(client, province_user, pool, make_user, maker):
+    client.force_login(province_user)
+    assert client.get(reverse("experts:pool")).status_code == 200
+    client.force_login(make_user(maker))
+    assert client.get(reverse("experts:pool")).status_code == 403

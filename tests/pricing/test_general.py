@@ -1,0 +1,121 @@
+"""PRC-2: the yearly general linkage — proposals, publication (public page), objection
+window, application except upheld objections, idempotent apply."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from core.errors import Conflict, Forbidden, RuleViolation
+from listing.models import ListingPriceChange
+from pricing import services
+from pricing.models import GeneralLinkageItem, ItemStatus, RoundStatus
+
+
+@pytest.fixture
+def priced(make_listing, record_price):
+    """Three listings: above the national lowest (two) and already below it (one)."""
+    a, b, c = make_listing("10.0000"), make_listing("20.0000"), make_listing("5.0000")
+    record_price(a.product, "8.5000", date(2026, 3, 1))
+    record_price(b.product, "18.0000", date(2026, 3, 1), province="广东省")
+    record_price(c.product, "6.0000", date(2026, 3, 1))
+    return a, b, c
+
+
+def start_and_publish(user, year=2026):
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        rnd = services.general_round_start(user, year=year)
+        rnd = services.general_round_publish(user, rnd)
+    return rnd
+
+
+@pytest.mark.django_db
+def test_prc2_proposes_min_of_listing_and_national_lowest(priced, province_user):
+    a, b, c = priced
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        rnd = services.general_round_start(province_user, year=2026)
+    items = {i.listing_id: i for i in rnd.items.all()}
+    assert set(items) == {a.pk, b.pk}  # c is already below the national lowest: no item
+    assert items[a.pk].proposed_price == Decimal("8.5000") and items[b.pk].proposed_price == Decimal("18.0000")
+    assert not rnd.use_actual_purchase  # draft-001 option is off by default
+    with pytest.raises(Conflict):
+        services.general_round_start(province_user, year=2026)
+
+
+@pytest.mark.django_db
+def test_prc2_actual_purchase_price_used_when_parameter_on(priced, province_user, set_param, monkeypatch):
+    a, b, _ = priced
+    set_param("prc.general_use_actual_purchase", True)
+    monkeypatch.setattr("pricing.selectors.in_province_actual_price",
+                        lambda product, year: Decimal("7.2000") if product == a.product else None)
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        rnd = services.general_round_start(province_user, year=2026)
+    item = rnd.items.get(listing=a)
+    assert rnd.use_actual_purchase and item.proposed_price == Decimal("7.2000") and "省内实际采购价" in item.basis
+    assert rnd.items.get(listing=b).proposed_price == Decimal("18.0000")
+
+
+@pytest.mark.django_db
+def test_prc2_published_adjustments_are_public_without_sign_in(client, priced, province_user):
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        rnd = services.general_round_start(province_user, year=2026)
+        assert client.get(reverse("pricing:public_round", args=[2026])).status_code == 404  # draft: not public
+        services.general_round_publish(province_user, rnd)
+    rnd.refresh_from_db()
+    assert rnd.objection_deadline == date(2026, 11, 12)  # prc.objection_days = 10 calendar days
+    response = client.get(reverse("pricing:public_round", args=[2026]))
+    assert response.status_code == 200 and "8.5000" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_prc2_apply_only_after_window_and_skips_upheld_objection(priced, province_user, maker_user):
+    a, b, _ = priced
+    rnd = start_and_publish(province_user)
+    item_b = rnd.items.get(listing=b)
+    with time_machine.travel(date(2026, 11, 10), tick=False):
+        complaint = services.complaint_file(
+            maker_user, subject="general_adjustment", title="广东价格已失效", text="广东省该价格已于10月停止执行",
+            general_item=item_b,
+        )
+        with pytest.raises(RuleViolation) as err:
+            services.general_round_apply(province_user, rnd)  # window still open
+        assert err.value.code == "PRC-2"
+    with time_machine.travel(date(2026, 11, 13), tick=False):
+        with pytest.raises(Conflict):
+            services.general_round_apply(province_user, rnd)  # an objection is unanswered
+        services.complaint_answer(province_user, complaint, answer="经核实，广东价格已停止执行", outcome="upheld")
+        rnd = services.general_round_apply(province_user, rnd, effective_date=date(2026, 12, 1))
+    assert rnd.status == RoundStatus.APPLIED
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.price == Decimal("8.5000") and b.price == Decimal("20.0000")
+    assert rnd.items.get(listing=a).status == ItemStatus.APPLIED
+    assert rnd.items.get(listing=b).status == ItemStatus.WITHHELD
+    change = ListingPriceChange.objects.get(listing=a)
+    assert change.rule == "PRC-2" and change.effective_date == date(2026, 12, 1)
+    # idempotent: a second apply changes nothing
+    with time_machine.travel(date(2026, 11, 14), tick=False):
+        services.general_round_apply(province_user, rnd)
+    assert ListingPriceChange.objects.filter(listing=a).count() == 1
+
+
+@pytest.mark.django_db
+def test_prc2_objection_after_window_or_by_another_enterprise_refused(priced, province_user, other_maker_user,
+                                                                    maker_user):
+    rnd = start_and_publish(province_user)
+    item = rnd.items.first()
+    with time_machine.travel(date(2026, 11, 5), tick=False), pytest.raises(Forbidden):
+        services.complaint_file(other_maker_user, subject="general_adjustment", title="异议", text="x",
+                                general_item=item)
+    with time_machine.travel(date(2026, 11, 13), tick=False), pytest.raises(RuleViolation) as err:
+        services.complaint_file(maker_user, subject="general_adjustment", title="异议", text="x", general_item=item)
+    assert err.value.code == "PRC-2"
+
+
+@pytest.mark.django_db
+def test_prc2_only_province_runs_rounds(priced, maker_user):
+    with pytest.raises(Forbidden):
+        services.general_round_start(maker_user, year=2026)
+    assert not GeneralLinkageItem.objects.exists()
