@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api
 
 app_name = "negotiation-api"
 
-urlpatterns = []
+urlpatterns = [
+    path("negotiations/", api.ProposalListApi.as_view(), name="proposal-list"),
+    path("negotiations/<int:pk>", api.ProposalDetailApi.as_view(), name="proposal-detail"),
+    path("negotiations/<int:pk>/confirm", api.ProposalConfirmApi.as_view(), name="proposal-confirm"),
+    path("negotiations/<int:pk>/decline", api.ProposalDeclineApi.as_view(), name="proposal-decline"),
+    path("negotiation-results/", api.ResultListApi.as_view(), name="result-list"),
+]

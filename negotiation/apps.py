@@ -8,6 +8,12 @@ class NegotiationConfig(AppConfig):
 
     def ready(self):
         from core import navigation as nav
+        from orders.pricing import register_provider
+
+        from . import hooks, providers
+
+        register_provider("negotiation", providers.negotiated_prices)
+        hooks.register_inversion_counter(providers.order_inversions)
 
         section = _("议价")
         nav.register(section, _("发起议价"), "negotiation:listing_search", roles=nav.INSTITUTIONS, order=300)

@@ -110,7 +110,7 @@ def proposal_new(request, listing_id):
                 note=request.POST.get("note", ""),
             )
         except DomainError as exc:
-            errors[exc.field or "__all__"] = f"{exc.detail}（{exc.code}）" if "-" in exc.code else exc.detail
+            errors[exc.field or "form"] = f"{exc.detail}（{exc.code}）" if "-" in exc.code else exc.detail
         else:
             if proposal.status == "confirmed":
                 messages.success(request, "议价单价等于挂网价，已自动确认（NEG-3/NEG-4）。")
