@@ -85,3 +85,42 @@ def test_pool_page_is_for_the_province_only(client, province_user, pool, make_us
     assert client.get(reverse("experts:pool")).status_code == 200
     client.force_login(make_user(maker))
     assert client.get(reverse("experts:pool")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_negotiation_through_the_pages(client, province_user, drawn):
+    session, expert, _ = drawn
+    case = session.cases.get()
+    url = reverse("experts:case_detail", args=[case.pk])
+    client.force_login(expert.user)
+    assert client.post(url, {"round": "1", "enterprise_offer": "50", "expert_counter_offer": "40"}).status_code == 302
+    assert client.post(url, {"conclude": "1", "agreed": "1", "final_price": "45"}).status_code == 403
+    client.force_login(province_user)
+    response = client.post(url, {"conclude": "1", "agreed": "1", "final_price": "51"})
+    assert response.status_code == 200 and "高于企业最后一轮报价" in response.content.decode()
+    assert client.post(url, {"conclude": "1", "agreed": "1", "final_price": "45"}).status_code == 302
+    assert "45" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_expert_declares_own_conflict_on_profile_page(client, drawn, make_user, maker):
+    _, expert, outsider = drawn
+    client.force_login(expert.user)
+    response = client.get(reverse("experts:my_profile"))
+    assert response.status_code == 302
+    url = reverse("experts:profile_detail", args=[expert.pk])
+    assert client.post(url, {"enterprise": maker.pk, "description": "亲属任职"}).status_code == 302
+    assert expert.conflicts.filter(enterprise=maker).exists()
+    # another expert's profile: 404
+    assert client.get(reverse("experts:profile_detail", args=[outsider.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_pool_filters_and_new_profile(client, province_user, pool, pool_org, make_user):
+    client.force_login(province_user)
+    response = client.get(reverse("experts:pool") + "?category=pharmacy")
+    assert {p.category for p in response.context["page"]} == {"pharmacy"}
+    newcomer = make_user(pool_org, full_name="新专家")
+    response = client.post(reverse("experts:pool"), {"expert_user": newcomer.pk, "category": "management",
+                                                       "employer": "省卫健委", "active": "on"})
+    assert response.status_code == 302 and newcomer.expert_profile.category == "management"
