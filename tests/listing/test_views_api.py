@@ -1,0 +1,222 @@
+"""Listing pages and read API: the guided application, review, public results (PUB-1),
+scoping (ACT-1: an enterprise sees only its own applications) and the API."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from listing import services
+from listing.models import ApplicationStatus, Listing, ListingApplication
+
+from .conftest import pdf
+
+pytestmark = pytest.mark.django_db
+
+DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
+        yield
+
+
+@pytest.fixture
+def product(maker, make_product, spread_prices):
+    p = make_product(maker)
+    spread_prices(p, 8)
+    return p
+
+
+@pytest.fixture
+def app(maker_user, product):
+    return services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11.50",
+                                       documents={c: pdf() for c in DOCS})
+
+
+def _post_data(product, price, **extra):
+    data = {"product": product.pk, "category": "LST-2.3", "declared_price": price, **extra}
+    for c in DOCS:
+        data[f"doc_{c}"] = pdf(f"{c}.pdf")
+    return data
+
+
+# ------------------------------------------------------------------ the guided form
+
+
+def test_apply_pick_form_suggests_category_and_lists_documents(client, maker_user, product):
+    client.force_login(maker_user)
+    page = client.get(reverse("listing:apply"))
+    assert page.status_code == 200 and str(product) in page.content.decode()
+    page = client.get(reverse("listing:apply"), {"product": product.pk})
+    html = page.content.decode()
+    assert "LST-2.3" in html and "申报价格及该价格为全国最低价的承诺书" in html and "药品质量承诺书" in html
+    assert "11.8" in html  # the national lowest shown
+
+
+def test_check_step_shows_rule_and_numbers(client, maker_user, product):
+    client.force_login(maker_user)
+    resp = client.post(reverse("listing:apply_check"), {"product": product.pk, "category": "LST-2.3",
+                                                        "declared_price": "11.81"})
+    html = resp.content.decode()
+    assert resp.status_code == 200 and 'data-rule="LST-2.3"' in html
+    assert "申报价 11.81 元 高于全国最低价 11.80 元（江西省，2026-08-01 起执行）" in html
+    ok = client.post(reverse("listing:apply_check"), {"product": product.pk, "category": "LST-2.3",
+                                                      "declared_price": "11.80"}).content.decode()
+    assert 'data-testid="check-passed"' in ok
+
+
+def test_submit_too_high_shows_error_at_price_then_correct_submits(client, maker_user, product):
+    client.force_login(maker_user)
+    resp = client.post(reverse("listing:apply") + f"?product={product.pk}", _post_data(product, "11.81"))
+    html = resp.content.decode()
+    assert resp.status_code == 200 and 'data-testid="price-error"' in html
+    assert "高于全国最低价 11.80 元" in html and "LST-2.3" in html
+    assert not ListingApplication.objects.exists()
+    resp = client.post(reverse("listing:apply") + f"?product={product.pk}", _post_data(product, "11.80"))
+    app = ListingApplication.objects.get()
+    assert resp.status_code == 302 and resp.url == reverse("listing:application_detail", args=[app.pk])
+
+
+@pytest.mark.parametrize("price, text", [("0", "申报价须大于 0 元"), ("1.23456", "最多保留 4 位小数"),
+                                         ("5000000", "超过单价上限")])
+def test_bad_price_input_error_at_field(client, maker_user, product, price, text):
+    client.force_login(maker_user)
+    html = client.post(reverse("listing:apply") + f"?product={product.pk}", _post_data(product, price)).content.decode()
+    assert text in html and 'data-testid="price-error"' in html
+
+
+def test_missing_document_error_names_it(client, maker_user, product):
+    client.force_login(maker_user)
+    data = _post_data(product, "11.00")
+    del data["doc_quality_commitment"]
+    html = client.post(reverse("listing:apply") + f"?product={product.pk}", data).content.decode()
+    assert "缺少必需材料：药品质量承诺书" in html
+
+
+def test_other_enterprise_cannot_open_apply_form_for_my_product(client, other_maker_user, product):
+    client.force_login(other_maker_user)
+    assert client.get(reverse("listing:apply"), {"product": product.pk}).status_code == 404
+
+
+# ------------------------------------------------------------------ scoping
+
+
+def test_enterprise_sees_only_its_own_applications(client, app, other_maker_user, maker_user, province_user):
+    client.force_login(other_maker_user)
+    assert str(app.product) not in client.get(reverse("listing:application_list")).content.decode()
+    assert client.get(reverse("listing:application_detail", args=[app.pk])).status_code == 404
+    doc = app.documents.first()
+    assert client.get(reverse("listing:document", args=[doc.pk])).status_code == 404
+    client.force_login(maker_user)
+    assert client.get(reverse("listing:application_detail", args=[app.pk])).status_code == 200
+    assert client.get(reverse("listing:document", args=[doc.pk])).status_code == 200
+    client.force_login(province_user)
+    assert str(app.product) in client.get(reverse("listing:review_queue")).content.decode()
+
+
+def test_enterprise_cannot_decide(client, app, maker_user):
+    client.force_login(maker_user)
+    client.post(reverse("listing:application_decide", args=[app.pk, "confirm"]), {"reason": "自己确认"})
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED
+
+
+def test_regulator_confirms_in_the_browser(client, app, province_user):
+    client.force_login(province_user)
+    page = client.get(reverse("listing:application_detail", args=[app.pk])).content.decode()
+    assert 'data-testid="review-panel"' in page
+    client.post(reverse("listing:application_decide", args=[app.pk, "confirm"]), {"reason": "同意"})
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.CONFIRMED and app.effective_date == date(2026, 12, 15)
+
+
+def test_return_then_enterprise_edits_and_resubmits(client, app, province_user, maker_user):
+    client.force_login(province_user)
+    client.post(reverse("listing:application_decide", args=[app.pk, "return"]), {"reason": "请补充资质"})
+    client.force_login(maker_user)
+    page = client.get(reverse("listing:application_edit", args=[app.pk])).content.decode()
+    assert "请补充资质" in page
+    resp = client.post(reverse("listing:application_edit", args=[app.pk]),
+                       {"product": app.product_id, "category": "LST-2.3", "declared_price": "11.40",
+                        "doc_qualification": pdf("new.pdf")})
+    assert resp.status_code == 302
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED and app.declared_price == D("11.40")
+
+
+# ------------------------------------------------------------------ public page (PUB-1)
+
+
+def test_public_page_without_sign_in_lists_batch(client, app, province_user):
+    services.confirm_application(user=province_user, application=app)
+    services.run_batch(date(2026, 12, 15))
+    resp = client.get(reverse("listing:public"))
+    html = resp.content.decode()
+    assert resp.status_code == 200 and str(app.product) in html and "11.5" in html and "2026-12-15" in html
+    assert str(app.product) in client.get(reverse("listing:public"), {"month": "2026-12"}).content.decode()
+    assert str(app.product) not in client.get(reverse("listing:public"), {"month": "2026-11"}).content.decode()
+    assert str(app.product) not in client.get(reverse("listing:public"), {"kind": "consumable"}).content.decode()
+
+
+def test_listing_pages_need_sign_in(client):
+    assert client.get(reverse("listing:application_list")).status_code == 302
+    assert client.get(reverse("listing:review_queue")).status_code == 302
+
+
+def test_navigation_entries_by_role(client, maker_user, province_user):
+    client.force_login(maker_user)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("listing:apply") in html and reverse("listing:review_queue") not in html
+    client.force_login(province_user)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("listing:review_queue") in html and reverse("listing:apply") not in html
+
+
+# ------------------------------------------------------------------ API
+
+
+@pytest.fixture
+def listings(maker, other_maker, make_product):
+    a = Listing.objects.create(product=make_product(maker), price=D("10"), category="LST-1", effective_date=date(2026, 1, 15))
+    b = Listing.objects.create(product=make_product(other_maker, generic_name="布洛芬"), price=D("5"), category="LST-5",
+                               effective_date=date(2026, 2, 15), status="suspended")
+    return a, b
+
+
+def test_api_listings_filters_and_codes(client, listings, make_user):
+    a, b = listings
+    client.force_login(make_user(kind="institution"))
+    data = client.get("/api/v1/listings/").json()
+    assert {r["id"] for r in data["results"]} == {a.pk, b.pk}
+    row = next(r for r in data["results"] if r["id"] == a.pk)
+    assert row["national_code"] == a.product.national_code and row["orderable"] is True
+    assert [r["id"] for r in client.get("/api/v1/listings/", {"status": "suspended"}).json()["results"]] == [b.pk]
+    assert [r["id"] for r in client.get("/api/v1/listings/", {"product_code": a.product.national_code}).json()["results"]] == [a.pk]
+    assert [r["id"] for r in client.get("/api/v1/listings/", {"manufacturer": b.product.manufacturer_id}).json()["results"]] == [b.pk]
+    with time_machine.travel("2026-11-25 10:00:00+08:00", tick=False):
+        b.price = D("4.5")
+        b.save()
+    since = client.get("/api/v1/listings/", {"updated_since": "2026-11-25T00:00:00+08:00"}).json()["results"]
+    assert [r["id"] for r in since] == [b.pk]
+    assert client.get(f"/api/v1/listings/{a.pk}").json()["price"] == "10.0000"
+    assert client.get("/api/v1/listings/999999").status_code == 404
+
+
+def test_api_listings_need_authentication(client, listings):
+    assert client.get("/api/v1/listings/").status_code in (401, 403)
+
+
+def test_api_applications_scoped_to_own_enterprise(client, app, maker_user, other_maker_user, province_user):
+    client.force_login(maker_user)
+    assert [r["id"] for r in client.get("/api/v1/listing-applications/").json()["results"]] == [app.pk]
+    assert client.get(f"/api/v1/listing-applications/{app.pk}").status_code == 200
+    client.force_login(other_maker_user)
+    assert client.get("/api/v1/listing-applications/").json()["results"] == []
+    resp = client.get(f"/api/v1/listing-applications/{app.pk}")
+    assert resp.status_code == 404 and resp.json()["code"] == "not_found"
+    client.force_login(province_user)
+    assert client.get(f"/api/v1/listing-applications/{app.pk}").status_code == 200
