@@ -41,3 +41,11 @@ def test_swagger_ui_uses_only_local_assets(client, db):
         assert finders.find(asset.removeprefix("/static/")), asset
     # Swagger UI must not call validator.swagger.io for its badge
     assert '"validatorUrl": null' in html
+
+
+def test_redoc_uses_only_local_assets(client, db):
+    response = client.get("/api/redoc/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"https?://", html), re.findall(r"https?://[^\s\"']+", html)
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in html
