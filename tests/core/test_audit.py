@@ -100,8 +100,10 @@ def test_city_regulator_may_view_its_institutions_history(client, world):
 def test_history_of_objects_out_of_scope_is_denied(client, world, who, target):
     client.force_login(world[who])
     r = client.get(f"/history/parties/organisation/{world[target].pk}/")
+    body = r.content.decode()
     assert r.status_code == 404
-    assert world[target].name not in r.content.decode()
+    assert world[target].name not in body
+    assert "页面不存在或无权查看" in body  # a Chinese page, not Django's English default
 
 
 def test_enterprise_may_view_its_own_organisations_history(client, world):

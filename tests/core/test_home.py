@@ -27,6 +27,10 @@ def test_each_role_reaches_its_home_page_in_chinese(client, world, who, title, m
     assert 'lang="zh-hans"' in body
     assert title in body and marker in body
     assert user.organisation.name in body
+    if who in ("nj_hosp_user", "maker_user", "dist_user"):
+        # the own organisation's change history is one click away, and it opens
+        link = f"/history/parties/organisation/{user.organisation_id}/"
+        assert link in body and client.get(link).status_code == 200
 
 
 def _stat(body, testid):

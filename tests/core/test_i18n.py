@@ -50,7 +50,7 @@ def test_english_shell_home_inbox_and_lockout(client, make_user):
 SHELL_TEMPLATES = [
     "base.html", "home.html", "home/enterprise.html", "home/institution.html", "home/regulator.html",
     "home/expert.html", "registration/login.html", "registration/locked_out.html", "core/history.html",
-    "notifications/inbox.html", "includes/pagination.html",
+    "notifications/inbox.html", "includes/pagination.html", "404.html", "403.html",
 ]
 
 
