@@ -256,9 +256,6 @@ class DeliveryLine(models.Model):
     quantity = models.PositiveIntegerField(_("配送数量"))
     received_qty = models.PositiveIntegerField(_("已入库数量"), default=0)
 
-    def __str__(self):
-        return f"{self.order_line_id}:{self.batch_number}×{self.quantity}"
-
     class Meta:
         ordering = ["delivery", "id"]
         constraints = [
@@ -267,6 +264,9 @@ class DeliveryLine(models.Model):
                                    name="delivery_line_receive_le_shipped"),
         ]
         triggers = [pgtrigger.Protect(name="delivery_line_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.order_line_id}:{self.batch_number}×{self.quantity}"
 
 
 class ReceiptQuerySet(ScopedQuerySet):
@@ -289,14 +289,14 @@ class Receipt(models.Model):
 
     objects = ReceiptQuerySet.as_manager()
 
-    def __str__(self):
-        return f"入库 {self.delivery_id} {self.received_on}"
-
     class Meta:
         ordering = ["-received_on", "-id"]
         verbose_name = _("入库记录")
         verbose_name_plural = _("入库记录")
         triggers = [pgtrigger.Protect(name="receipt_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"入库 {self.delivery_id} {self.received_on}"
 
 
 class ReceiptLine(models.Model):
@@ -312,9 +312,6 @@ class ReceiptLine(models.Model):
     amount = models.DecimalField(_("入库金额"), max_digits=16, decimal_places=2)
     received_on = models.DateField(_("入库日期"))
 
-    def __str__(self):
-        return f"{self.order_line_id}×{self.quantity}"
-
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_line_quantity_positive")]
         indexes = [
@@ -322,6 +319,9 @@ class ReceiptLine(models.Model):
             models.Index(fields=["institution", "received_on"], name="receipt_line_inst_date_idx"),
         ]
         triggers = [pgtrigger.Protect(name="receipt_line_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.order_line_id}×{self.quantity}"
 
 
 class ReturnQuerySet(ScopedQuerySet):
@@ -344,9 +344,6 @@ class ReturnRecord(models.Model):
 
     objects = ReturnQuerySet.as_manager()
 
-    def __str__(self):
-        return f"退货 {self.order_line_id}×{self.quantity}"
-
     class Meta:
         ordering = ["-returned_on", "-id"]
         verbose_name = _("退货记录")
@@ -356,6 +353,9 @@ class ReturnRecord(models.Model):
             models.CheckConstraint(condition=~Q(reason=""), name="return_has_reason"),
         ]
         triggers = [pgtrigger.Protect(name="return_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"退货 {self.order_line_id}×{self.quantity}"
 
 
 # ----------------------------------------------------------------- settlement (ORD-2)
@@ -441,15 +441,15 @@ class Payment(models.Model):
 
     objects = PaymentQuerySet.as_manager()
 
-    def __str__(self):
-        return f"{self.invoice_id} {self.amount}"
-
     class Meta:
         ordering = ["-paid_on", "-id"]
         verbose_name = _("付款记录")
         verbose_name_plural = _("付款记录")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
         triggers = [pgtrigger.Protect(name="payment_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.invoice_id} {self.amount}"
 
 
 # ----------------------------------------------------------------- off-platform purchases (MON-1)
@@ -489,9 +489,6 @@ class OffPlatformPurchase(models.Model):
 
     objects = OffPlatformQuerySet.as_manager()
 
-    def __str__(self):
-        return self.item_name
-
     class Meta:
         ordering = ["-received_on", "-id"]
         verbose_name = _("线下采购")
@@ -502,6 +499,9 @@ class OffPlatformPurchase(models.Model):
                                    name="offplatform_product_or_name"),
         ]
         triggers = [pgtrigger.Protect(name="offplatform_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return self.item_name
 
 
 # ----------------------------------------------------------------- DEL-1 no-sales cases
@@ -552,9 +552,6 @@ class NoSalesCase(models.Model):
 
     objects = NoSalesCaseQuerySet.as_manager()
 
-    def __str__(self):
-        return f"DEL-1 #{self.pk} {self.listing_id}"
-
     class Meta:
         ordering = ["-detected_on", "-id"]
         verbose_name = _("无销售暂停案件")
@@ -564,6 +561,9 @@ class NoSalesCase(models.Model):
                                     name="no_sales_one_open_case_per_listing"),
         ]
         triggers = [pgtrigger.Protect(name="no_sales_case_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"DEL-1 #{self.pk} {self.listing_id}"
 
 
 class RestorationStatus(models.TextChoices):
@@ -591,11 +591,11 @@ class RestorationRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("审核意见"), blank=True)
 
-    def __str__(self):
-        return f"恢复申请 #{self.pk}"
-
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("恢复采购申请")
         verbose_name_plural = _("恢复采购申请")
         triggers = [pgtrigger.Protect(name="restoration_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"恢复申请 #{self.pk}"

@@ -646,25 +646,36 @@ def offplatform_create(user, items: list[dict]) -> list[OffPlatformPurchase]:
 # ----------------------------------------------------------------- DEL-1 one-year no sales
 
 
-def _listing_transition(listing_ids, from_status: str, to_status: str, reason: str) -> list[int]:
-    """Set the listings' status with a guarded conditional UPDATE (only rows still in
-    `from_status` change, so a second run or a second worker changes nothing). Audited by
-    the Listing's pghistory trigger inside the caller's audit context."""
+_LISTING_ACTIONS = {
+    ("active", "pending_suspension"): "propose_suspension",
+    ("pending_suspension", "suspended"): "suspend",
+    ("pending_suspension", "active"): "restore",
+    ("suspended", "delisted"): "delist",
+}
+
+
+def _listing_transition(listing_ids, from_status: str, to_status: str, reason: str, user=None) -> list[int]:
+    """Move listings from `from_status` to `to_status` through the listing developer's one
+    status service (`listing.services.set_status`, audited, notifies the manufacturer).
+    Rows are first claimed with SKIP LOCKED and re-checked, so a second run or a second
+    worker changes nothing; a row that moved meanwhile is skipped."""
+    from listing import services as listing_services
     from listing.models import Listing
 
     ids = list(listing_ids)
     if not ids:
         return []
-    now = timezone.now()
+    action = _LISTING_ACTIONS[(from_status, to_status)]
+    claimed = list(Listing.objects.select_for_update(skip_locked=True).filter(pk__in=ids, status=from_status)
+                   .order_by("pk"))
     changed = []
-    # Lock in id order, skipping rows another worker holds; then update the ones still eligible.
-    locked = list(Listing.objects.select_for_update(skip_locked=True).filter(pk__in=ids, status=from_status)
-                  .order_by("pk").values_list("pk", flat=True))
-    if locked:
-        Listing.objects.filter(pk__in=locked, status=from_status).update(
-            status=to_status, status_reason=reason, status_changed_at=now, updated_at=now
-        )
-        changed = locked
+    for listing in claimed:
+        try:
+            with transaction.atomic():
+                listing_services.set_status(user, listing, action, rule="DEL-1", reason=reason)
+        except Conflict:
+            continue
+        changed.append(listing.pk)
     return changed
 
 
@@ -722,12 +733,12 @@ def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesC
         if case.status != NoSalesStatus.PENDING:
             raise Conflict("该案件已审核", code="DEL-1")
         if suspend:
-            _listing_transition([case.listing_id], "pending_suspension", "suspended", reason)
+            _listing_transition([case.listing_id], "pending_suspension", "suspended", reason, user)
             case.status = NoSalesStatus.SUSPENDED
             case.suspended_on = today
             case.delist_due = today + timedelta(days=policy("del.delisting_delay_days", at=today))
         else:
-            _listing_transition([case.listing_id], "pending_suspension", "active", reason)
+            _listing_transition([case.listing_id], "pending_suspension", "active", reason, user)
             case.status = NoSalesStatus.DISMISSED
         case.decided_by, case.decided_at, case.decision_note = user, timezone.now(), note or ""
         case.save()

@@ -1,0 +1,521 @@
+"""HIS REST API (INT-1, INT-2, ACT-7): an institution's procurement system reads the catalogue
+with the prices in force for it, sends orders in batches, reads order and delivery status,
+and posts receipts, returns, payments and off-platform purchases. Every call acts for the
+token's institution only (`request.user.organisation`); rows of other institutions are
+invisible (404). Thin views: the services decide."""
+
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import permissions, serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from core.api.schema import error_responses
+from core.errors import InvalidInput
+from listing.models import Listing
+from parties.models import Organisation
+
+from . import selectors, services
+from .models import Delivery, Invoice, OffPlatformPurchase, Order, Payment, Receipt, ReturnRecord
+from .pricing import prices_in_force
+
+TAG = "HIS 采购接口（订单与结算）"
+
+
+class IsInstitution(permissions.BasePermission):
+    message = "仅医疗机构（或其HIS接口）可调用此接口"
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.role in ("institution", "his"))
+
+
+def _body(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise InvalidInput("请求体须为 JSON 对象")
+    return request.data
+
+
+# ----------------------------------------------------------------- serializers (output)
+
+
+class PriceInForceOut(serializers.Serializer):
+    price = serializers.DecimalField(max_digits=14, decimal_places=4, help_text="本机构现行采购价（元/包装单位）")
+    source = serializers.CharField(help_text="价格来源：listing 挂网价 / negotiation 议价 / vbp 带量采购 …")
+    rule = serializers.CharField(help_text="适用规则编号")
+    reference = serializers.CharField(help_text="价格依据")
+
+
+class CatalogueItemOut(serializers.Serializer):
+    listing_id = serializers.IntegerField(source="id")
+    product_id = serializers.IntegerField()
+    national_code = serializers.CharField(source="product.national_code", allow_null=True,
+                                          help_text="国家医保药品/耗材编码（INT-2）")
+    kind = serializers.CharField(source="product.kind")
+    generic_name = serializers.CharField(source="product.generic_name")
+    dosage_form = serializers.CharField(source="product.dosage_form")
+    specification = serializers.CharField(source="product.specification")
+    pack_unit = serializers.CharField(source="product.pack_unit")
+    conversion = serializers.IntegerField(source="product.conversion")
+    manufacturer = serializers.CharField(source="product.manufacturer.name")
+    listing_status = serializers.CharField(source="status",
+                                           help_text="active / pending_suspension / suspended / delisted")
+    orderable = serializers.SerializerMethodField(help_text="本机构可否下单（DEL-4、QUA-2）")
+    listing_price = serializers.DecimalField(source="price", max_digits=14, decimal_places=4)
+    price_in_force = serializers.SerializerMethodField(help_text="本机构现行采购价及依据；不可下单时为 null")
+    distributor = serializers.SerializerMethodField(help_text="本机构所在地区的配送企业（QUA-2）；无则为 null")
+    updated_at = serializers.DateTimeField()
+
+    def _quote(self, obj):
+        return self.context["quotes"].get(obj.product_id)
+
+    def get_orderable(self, obj) -> bool:
+        return self._quote(obj) is not None and self.get_distributor(obj) is not None
+
+    @extend_schema_field(PriceInForceOut(allow_null=True))
+    def get_price_in_force(self, obj):
+        q = self._quote(obj)
+        return None if q is None else {"price": str(q.price), "source": q.source, "rule": q.rule,
+                                       "reference": q.reference}
+
+    def get_distributor(self, obj) -> str | None:
+        did = self.context["distributors"].get(obj.product.manufacturer_id)
+        return self.context["distributor_names"].get(did)
+
+
+class OrderLineOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    line_no = serializers.IntegerField()
+    national_code = serializers.CharField(source="product.national_code", allow_null=True)
+    product_id = serializers.IntegerField()
+    generic_name = serializers.CharField(source="product.generic_name")
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=4)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    price_source = serializers.CharField()
+    price_rule = serializers.CharField()
+    price_reference = serializers.CharField()
+    distributor = serializers.CharField(source="distributor.name")
+    status = serializers.CharField()
+    shipped_qty = serializers.IntegerField()
+    received_qty = serializers.IntegerField()
+    returned_qty = serializers.IntegerField()
+    decline_reason = serializers.CharField()
+
+
+class OrderOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="平台订单号")
+    external_ref = serializers.CharField(help_text="HIS 单号")
+    source = serializers.CharField()
+    status = serializers.CharField(help_text="submitted / in_progress / completed / closed")
+    total_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    created_at = serializers.DateTimeField()
+    lines = OrderLineOut(many=True)
+
+
+class OrderSummaryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    external_ref = serializers.CharField()
+    status = serializers.CharField()
+    total_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class DeliveryLineOut(serializers.Serializer):
+    id = serializers.IntegerField(help_text="配送明细编号（入库时引用）")
+    order_line = serializers.IntegerField(source="order_line_id")
+    national_code = serializers.CharField(source="order_line.product.national_code", allow_null=True)
+    batch_number = serializers.CharField()
+    expiry_date = serializers.DateField()
+    quantity = serializers.IntegerField()
+    received_qty = serializers.IntegerField()
+
+
+class DeliveryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    order = serializers.CharField(source="order.number")
+    distributor = serializers.CharField(source="distributor.name")
+    note_number = serializers.CharField(help_text="随货同行单号")
+    shipped_on = serializers.DateField()
+    lines = DeliveryLineOut(many=True)
+
+
+class ReceiptOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    delivery = serializers.IntegerField(source="delivery_id")
+    received_on = serializers.DateField()
+    lines = serializers.SerializerMethodField()
+
+    def get_lines(self, obj) -> list[dict]:
+        return [{"delivery_line": rl.delivery_line_id, "order_line": rl.order_line_id, "quantity": rl.quantity,
+                 "amount": str(rl.amount)} for rl in obj.lines.all()]
+
+
+class InvoiceOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    delivery = serializers.IntegerField(source="delivery_id")
+    distributor = serializers.CharField(source="distributor.name")
+    issued_on = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    status = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True, help_text="回款期限 = 入库日期 + 回款天数（ORD-2）")
+
+
+class PaymentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    invoice = serializers.IntegerField(source="invoice_id")
+    account_number = serializers.CharField(source="account.account_number")
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid_on = serializers.DateField()
+    reference = serializers.CharField()
+
+
+class ReturnOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    order_line = serializers.IntegerField(source="order_line_id")
+    quantity = serializers.IntegerField()
+    reason = serializers.CharField()
+    returned_on = serializers.DateField()
+
+
+class OffPlatformOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    national_code = serializers.CharField()
+    item_name = serializers.CharField()
+    kind = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    received_on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+# ----------------------------------------------------------------- serializers (input, for the schema)
+
+
+class OrderLineIn(serializers.Serializer):
+    national_code = serializers.CharField(required=False, help_text="国家医保编码（推荐，INT-2）")
+    product_id = serializers.IntegerField(required=False, help_text="或平台产品编号")
+    quantity = serializers.IntegerField(min_value=1, help_text="采购数量（包装单位，正整数）")
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=4, required=False,
+                                          help_text="可选：HIS 认定的单价；高于现行采购价则拒绝（ORD-4）")
+
+
+class OrderBatchIn(serializers.Serializer):
+    external_ref = serializers.CharField(required=False, help_text="HIS 单号")
+    note = serializers.CharField(required=False)
+    lines = OrderLineIn(many=True, help_text=f"1–{services.MAX_BATCH_LINES} 行；整批校验，全部通过才提交")
+
+
+class ReceiptLineIn(serializers.Serializer):
+    delivery_line = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class ReceiptIn(serializers.Serializer):
+    delivery = serializers.IntegerField(help_text="配送单编号")
+    received_on = serializers.DateField(required=False, help_text="入库日期，默认今天")
+    lines = ReceiptLineIn(many=True, required=False, help_text="省略则整单入库")
+
+
+class ReturnIn(serializers.Serializer):
+    order_line = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField()
+    returned_on = serializers.DateField(required=False)
+
+
+class PaymentIn(serializers.Serializer):
+    invoice = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    paid_on = serializers.DateField(required=False)
+    reference = serializers.CharField(help_text="专用采购账户的银行流水号")
+
+
+class OffPlatformItemIn(serializers.Serializer):
+    national_code = serializers.CharField(required=False, help_text="有国家医保编码的填写编码")
+    item_name = serializers.CharField(required=False, help_text="目录外物品的品名")
+    kind = serializers.ChoiceField(choices=["drug", "consumable"], required=False)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    received_on = serializers.DateField()
+    reason = serializers.ChoiceField(choices=["emergency", "shortage", "other"],
+                                     help_text="emergency 急抢救 / shortage 短缺自主采购 / other 其他（须填说明）")
+    note = serializers.CharField(required=False)
+
+
+class OffPlatformBatchIn(serializers.Serializer):
+    items = OffPlatformItemIn(many=True)
+
+
+# ----------------------------------------------------------------- examples
+
+ORDER_EXAMPLE = OpenApiExample(
+    "两行订单", request_only=True,
+    value={"external_ref": "HIS-20260302-0001", "lines": [
+        {"national_code": "XA01ABD075A002010100483", "quantity": 20},
+        {"national_code": "C09100100000000211790000049", "quantity": 5, "unit_price": "1280.00"},
+    ]},
+)
+BATCH_ERROR_EXAMPLE = OpenApiExample(
+    "整批拒绝（逐行错误）", response_only=True, status_codes=["422"],
+    value={"code": "ORD-4", "detail": "共 2 行未通过校验，整批未提交。第 2 行（lines[1]）：申报单价 1300.00 高于本机构现行采购价 1280.0000",
+           "field": "lines[1].unit_price",
+           "errors": [
+               {"line": 1, "code": "ORD-4", "detail": "申报单价 1300.00 高于本机构现行采购价 1280.0000",
+                "field": "unit_price"},
+               {"line": 3, "code": "DEL-4", "detail": "该产品挂网状态为“已暂停采购”，不能下单", "field": "national_code"},
+           ]},
+)
+
+
+# ----------------------------------------------------------------- views
+
+
+class CataloguePagination(CursorPagination):
+    ordering = ("updated_at", "id")
+    page_size = 200
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class CatalogueView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    queryset = Listing.objects.none()
+    pagination_class = CataloguePagination
+    serializer_class = CatalogueItemOut
+
+    @extend_schema(
+        tags=[TAG], operation_id="his_catalogue",
+        summary="拉取目录与本机构现行采购价（增量）",
+        description="按 `updated_since` 增量拉取挂网目录（含国家医保编码、挂网状态、本机构现行采购价及依据、配送企业）。"
+        "不带 `updated_since` 时返回全部可下单产品；带上时返回此后变化的产品，包括变为暂停/撤网的（orderable=false）。"
+        "按 `updated_at` 升序游标分页：保存最后一条的 `updated_at` 作为下次的 `updated_since`。",
+        parameters=[
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="ISO 8601，如 2026-03-01T00:00:00+08:00"),
+            OpenApiParameter("q", str, description="通用名、编码或拼音首字母"),
+            OpenApiParameter("page_size", int, description="每页条数，最多 1000"),
+        ],
+        responses={200: CatalogueItemOut(many=True), **error_responses(400, 403)},
+    )
+    def get(self, request):
+        institution = request.user.organisation
+        since = request.query_params.get("updated_since")
+        since_dt = None
+        if since:
+            since_dt = parse_datetime(since)
+            if since_dt is None:
+                d = parse_date(since)
+                if d is None:
+                    raise InvalidInput("updated_since 须为 ISO 8601 日期时间", "updated_since")
+                from datetime import datetime, time
+
+                from django.utils import timezone
+
+                since_dt = timezone.make_aware(datetime.combine(d, time.min))
+        qs = selectors.catalogue_for(institution, updated_since=since_dt, q=request.query_params.get("q", ""))
+        page = self.paginate_queryset(qs)
+        products = [li.product for li in page]
+        quotes = prices_in_force(institution, products)
+        distributors = selectors.distributors_for({p.manufacturer_id for p in products}, institution)
+        names = dict(Organisation.objects.filter(pk__in=set(distributors.values())).values_list("id", "name"))
+        data = CatalogueItemOut(page, many=True, context={"quotes": quotes, "distributors": distributors,
+                                                          "distributor_names": names}).data
+        return self.get_paginated_response(data)
+
+
+def _order_out(order):
+    order = (Order.objects.filter(pk=order.pk).prefetch_related("lines__product", "lines__distributor").get())
+    return OrderOut(order).data
+
+
+class OrderListCreateView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    serializer_class = OrderSummaryOut
+
+    def get_queryset(self):
+        return Order.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        tags=[TAG], operation_id="his_orders_list", summary="本机构订单列表（游标分页）",
+        parameters=[OpenApiParameter("status", str, description="submitted / in_progress / completed / closed"),
+                    OpenApiParameter("updated_since", OpenApiTypes.DATETIME)],
+        responses={200: OrderSummaryOut(many=True), **error_responses(403)},
+    )
+    def get(self, request):
+        qs = self.get_queryset()
+        if request.query_params.get("status"):
+            qs = qs.filter(status=request.query_params["status"])
+        if request.query_params.get("updated_since"):
+            since = parse_datetime(request.query_params["updated_since"])
+            if since is None:
+                raise InvalidInput("updated_since 须为 ISO 8601 日期时间", "updated_since")
+            qs = qs.filter(updated_at__gt=since)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(OrderSummaryOut(page, many=True).data)
+
+    @extend_schema(
+        tags=[TAG], operation_id="his_orders_create", summary="批量提交订单（最多 1,000 行，整批提交）",
+        description="每行按国家医保编码（INT-2）指明产品。整批校验：任一行不通过则整批不提交，"
+        "错误响应的 `errors` 列出每一行的问题（`line` 为从 0 起的行序号，`code` 为规则编号："
+        "DEL-4 暂停/撤网、QUA-2 无配送企业、ORD-4 高于现行采购价、INT-2 编码不在目录、invalid 数量等）。"
+        "请带 `Idempotency-Key`：网络重试不会重复下单。",
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=OrderBatchIn, examples=[ORDER_EXAMPLE, BATCH_ERROR_EXAMPLE],
+        responses={201: OrderOut, **error_responses(400, 403, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        body = _body(request)
+        order = services.order_create(request.user, body.get("lines"), note=str(body.get("note") or ""),
+                                      external_ref=str(body.get("external_ref") or ""))
+        return Response(_order_out(order), status=status.HTTP_201_CREATED)
+
+
+class OrderDetailView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    queryset = Order.objects.none()
+    serializer_class = OrderOut
+
+    @extend_schema(tags=[TAG], operation_id="his_orders_read", summary="订单详情与各行状态",
+                   responses={200: OrderOut, **error_responses(404)})
+    def get(self, request, pk):
+        order = Order.objects.visible_to(request.user).filter(pk=pk).first()
+        if order is None:
+            from rest_framework.exceptions import NotFound as DRFNotFound
+
+            raise DRFNotFound()
+        return Response(_order_out(order))
+
+
+class DeliveryListView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    queryset = Delivery.objects.none()
+    serializer_class = DeliveryOut
+
+    @extend_schema(
+        tags=[TAG], operation_id="his_deliveries_list", summary="配送单（含批号、有效期）",
+        parameters=[OpenApiParameter("order", int, description="订单编号"),
+                    OpenApiParameter("open", bool, description="true：只看尚未全部入库的")],
+        responses={200: DeliveryOut(many=True), **error_responses(403)},
+    )
+    def get(self, request):
+        qs = (selectors.receivable_deliveries(request.user) if request.query_params.get("open") == "true"
+              else selectors.deliveries_for(request.user))
+        if request.query_params.get("order"):
+            try:
+                qs = qs.filter(order_id=int(request.query_params["order"]))
+            except ValueError:
+                raise InvalidInput("order 须为整数", "order") from None
+        page = self.paginate_queryset(qs.order_by("-id"))
+        return self.get_paginated_response(DeliveryOut(page, many=True).data)
+
+
+class ReceiptCreateView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    queryset = Receipt.objects.none()
+    serializer_class = ReceiptOut
+
+    @extend_schema(
+        tags=[TAG], operation_id="his_receipts_create", summary="确认入库（可部分入库）",
+        description="入库数量不得超过已配送未入库数量（ORD-1）。回款期限自入库日起算（ORD-2）。",
+        parameters=[IDEMPOTENCY_PARAMETER], request=ReceiptIn,
+        examples=[OpenApiExample("部分入库", request_only=True,
+                                 value={"delivery": 12, "received_on": "2026-03-03",
+                                        "lines": [{"delivery_line": 31, "quantity": 10}]})],
+        responses={201: ReceiptOut, **error_responses(400, 403, 404, 409, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        body = _body(request)
+        receipt = services.receipt_create(request.user, body.get("delivery"), received_on=body.get("received_on"),
+                                          lines=body.get("lines"))
+        return Response(ReceiptOut(receipt).data, status=status.HTTP_201_CREATED)
+
+
+class ReturnCreateView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    queryset = ReturnRecord.objects.none()
+    serializer_class = ReturnOut
+
+    @extend_schema(tags=[TAG], operation_id="his_returns_create", summary="登记退货",
+                   parameters=[IDEMPOTENCY_PARAMETER], request=ReturnIn,
+                   examples=[OpenApiExample("退货", request_only=True,
+                                            value={"order_line": 88, "quantity": 2, "reason": "外包装破损"})],
+                   responses={201: ReturnOut, **error_responses(400, 403, 404, 422)})
+    @idempotent
+    def post(self, request):
+        body = _body(request)
+        record = services.return_create(request.user, body.get("order_line"), quantity=body.get("quantity"),
+                                        reason=str(body.get("reason") or ""), returned_on=body.get("returned_on"))
+        return Response(ReturnOut(record).data, status=status.HTTP_201_CREATED)
+
+
+class InvoiceListView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    queryset = Invoice.objects.none()
+    serializer_class = InvoiceOut
+
+    @extend_schema(tags=[TAG], operation_id="his_invoices_list", summary="本机构待付/已付发票",
+                   parameters=[OpenApiParameter("status", str, description="open / partially_paid / paid")],
+                   responses={200: InvoiceOut(many=True), **error_responses(403)})
+    def get(self, request):
+        qs = Invoice.objects.visible_to(request.user).select_related("distributor")
+        if request.query_params.get("status"):
+            qs = qs.filter(status=request.query_params["status"])
+        page = self.paginate_queryset(qs.order_by("-id"))
+        return self.get_paginated_response(InvoiceOut(page, many=True).data)
+
+
+class PaymentCreateView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    queryset = Payment.objects.none()
+    serializer_class = PaymentOut
+
+    @extend_schema(
+        tags=[TAG], operation_id="his_payments_create", summary="登记付款（专用采购账户，ORD-2）",
+        description="只能支付本机构的发票（其他机构的发票返回 404），款项从本机构的专用采购账户支付；未设定账户返回 422 ORD-2。",
+        parameters=[IDEMPOTENCY_PARAMETER], request=PaymentIn,
+        examples=[OpenApiExample("付款", request_only=True,
+                                 value={"invoice": 7, "amount": "1280.00", "paid_on": "2026-03-20",
+                                        "reference": "ICBC202603200001"})],
+        responses={201: PaymentOut, **error_responses(400, 403, 404, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        body = _body(request)
+        payment = services.payment_create(request.user, body.get("invoice"), amount=body.get("amount"),
+                                          paid_on=body.get("paid_on"), reference=str(body.get("reference") or ""))
+        return Response(PaymentOut(payment).data, status=status.HTTP_201_CREATED)
+
+
+class OffPlatformCreateView(GenericAPIView):
+    permission_classes = [IsInstitution]
+    queryset = OffPlatformPurchase.objects.none()
+    serializer_class = OffPlatformOut
+
+    @extend_schema(
+        tags=[TAG], operation_id="his_offplatform_create", summary="填报线下（平台外）采购入库",
+        description="用于网上采购率（MON-1）的分母。每条：国家医保编码（如有）或品名、类别、金额、入库日期、原因。整批提交。",
+        parameters=[IDEMPOTENCY_PARAMETER], request=OffPlatformBatchIn,
+        examples=[OpenApiExample("急救线下采购", request_only=True, value={"items": [
+            {"national_code": "XA01ABD075A002010100483", "amount": "360.00", "received_on": "2026-03-01",
+             "reason": "emergency", "note": "夜间急诊抢救"},
+            {"item_name": "一次性无菌手术包（院内自制规格）", "kind": "consumable", "amount": "1200.00",
+             "received_on": "2026-03-01", "reason": "other", "note": "平台无同规格产品"}]})],
+        responses={201: OffPlatformOut(many=True), **error_responses(400, 403, 422)},
+    )
+    @idempotent
+    def post(self, request):
+        body = _body(request)
+        rows = services.offplatform_create(request.user, body.get("items") or [])
+        return Response(OffPlatformOut(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+
