@@ -127,3 +127,24 @@ def test_navigation_entries(client, maker_user):
     html = client.get(reverse("catalog:product_list")).content.decode()
     assert 'data-nav="catalog:product_list"' in html and 'data-nav="catalog:price_upload"' in html
     assert 'data-nav="qualifications:qualification_list"' in html
+
+
+def test_pages_have_english_translations(client, maker_user, settings):
+    import subprocess
+    from pathlib import Path
+
+    # `make migrate` compiles the catalogues; compile ours here so the test stands alone.
+    for app in ("catalog", "qualifications"):
+        po = Path(settings.BASE_DIR) / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+        subprocess.run(["msgfmt", "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+    from django.utils import translation
+
+    client.force_login(maker_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    try:
+        html = client.get(reverse("catalog:product_list")).content.decode()
+        assert "Product catalogue" in html and "National insurance code" in html
+        html = client.get(reverse("qualifications:qualification_list")).content.decode()
+        assert "Enterprise qualifications" in html
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
