@@ -6,15 +6,16 @@ from datetime import datetime, time
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.pagination import DefaultCursorPagination
 from core.api.schema import error_responses
 from core.errors import InvalidInput, NotFound
 
-from . import selectors
+from . import selectors, services
 from .models import ConsumableClass, OtherProvincePrice, Product, ProductKind
 
 TAG = "产品目录（CAT）"
@@ -136,3 +137,36 @@ class ProductDetailApi(GenericAPIView):
         if product is None:
             raise NotFound("产品不存在")
         return Response(ProductDetailOut(product).data)
+
+
+class PriceIn(serializers.Serializer):
+    province = serializers.CharField(help_text="省份（全称或简称，如 浙江省 / 浙江）")
+    city = serializers.CharField(required=False, allow_blank=True, default="", help_text="城市（仅医用耗材的市级平台）")
+    price = serializers.CharField(help_text="挂网（中标）价，元，大于 0，最多 4 位小数")
+    effective_date = serializers.CharField(help_text="执行日期 YYYY-MM-DD")
+    source = serializers.CharField(help_text="来源（平台公告、网址等）")
+
+
+class ProductPriceApi(GenericAPIView):
+    serializer_class = PriceOut
+
+    @extend_schema(
+        tags=[TAG], summary="录入外省挂网价格（LST-0.3）", request=PriceIn, parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: PriceOut, **error_responses(400, 403, 404, 422)},
+        examples=[
+            OpenApiExample("浙江省挂网价", value={"province": "浙江省", "price": "12.50",
+                                              "effective_date": "2026-01-01", "source": "浙江省药械采购平台"},
+                           request_only=True),
+            OpenApiExample("价格不合规", value={"code": "LST-0.3", "detail": "价格须大于 0", "field": "price"},
+                           response_only=True, status_codes=["422"]),
+        ],
+    )
+    @idempotent
+    def post(self, request, pk):
+        product = Product.objects.visible_to(request.user).filter(pk=pk).first()
+        if product is None:
+            raise NotFound("产品不存在")
+        data = PriceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = services.price_record(request.user, product, **data.validated_data)
+        return Response(PriceOut(record).data, status=status.HTTP_201_CREATED)

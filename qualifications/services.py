@@ -153,10 +153,10 @@ def qualification_review(user, q: Qualification, *, approve: bool, reason: str =
             q.review_reason = reason
             q.save()
             if approve and q.replaces_id:
-                Qualification.objects.filter(pk=q.replaces_id).exclude(
-                    status=QualificationStatus.WITHDRAWN).update(status=QualificationStatus.WITHDRAWN)
-                old = Qualification.objects.get(pk=q.replaces_id)
-                old.save()  # a tracked update so history shows the replacement
+                old = Qualification.objects.select_for_update().get(pk=q.replaces_id)
+                if old.status != QualificationStatus.WITHDRAWN:
+                    old.status = QualificationStatus.WITHDRAWN
+                    old.save(update_fields=["status"])
             verdict = "已审核通过" if approve else f"被驳回：{reason}"
             notify(recipients.users_of(q.enterprise), kind="qualification_reviewed",
                    title=f"资质{verdict}"[:200], body=str(q), target=q,

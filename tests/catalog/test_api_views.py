@@ -148,3 +148,26 @@ def test_pages_have_english_translations(client, maker_user, settings):
         assert "Enterprise qualifications" in html
     finally:
         translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
+
+
+def test_lst_0_3_price_api_records_and_refuses_with_the_error_shape(client, maker_user, other_maker_user,
+                                                                    make_product):
+    drug = make_product()
+    url = f"/api/v1/products/{drug.pk}/other-prices"
+    client.force_login(maker_user)
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
+        bad = client.post(url, {"province": "浙江", "price": "12.34567", "effective_date": "2026-01-01",
+                                "source": "s"}, content_type="application/json")
+        assert bad.status_code == 422
+        assert bad.json() == {"code": "LST-0.3", "detail": "价格最多保留 4 位小数", "field": "price"}
+        ok = client.post(url, {"province": "浙江", "price": "12.5", "effective_date": "2026-01-01", "source": "s"},
+                         content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+        again = client.post(url, {"province": "浙江", "price": "12.5", "effective_date": "2026-01-01",
+                                  "source": "s"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+        assert ok.status_code == 201 and again.json() == ok.json()
+        assert OtherProvincePrice.objects.count() == 1
+        client.force_login(other_maker_user)
+        denied = client.post(url, {"province": "安徽", "price": "1", "effective_date": "2026-01-01", "source": "s"},
+                             content_type="application/json")
+    assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
+    assert OtherProvincePrice.objects.count() == 1
