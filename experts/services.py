@@ -7,7 +7,7 @@ import secrets
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -213,6 +213,9 @@ def session_draw(user, session: ExpertSession, per_category: dict, seed: int | N
         previous = session.draws.filter(superseded_at__isnull=True).first()
         if previous is not None and not reason:
             raise InvalidInput("该场次已抽取过专家；重新抽取须填写原因", "reason")
+        if not reason:
+            with translation.override("zh-hans"):
+                reason = f"首次抽取：{session.get_purpose_display()}"
         candidates, excluded = eligible_candidates(session)
         short = rules.shortfalls(candidates, wanted)
         if short:

@@ -210,6 +210,15 @@ class ComplaintOutcome(models.TextChoices):
 
 
 class ComplaintQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Row scope (complainant: its own; regulators by city for institutions' complaints;
+        the province all) plus the complaints assigned to the user (a city regulator handling
+        an enterprise's complaint)."""
+        scoped = super().visible_to(user)
+        if user is None or not user.is_authenticated:
+            return scoped
+        return scoped | self.filter(assigned_to=user)
+
     def published(self):
         return self.filter(status=ComplaintStatus.ANSWERED, published=True)
 

@@ -91,3 +91,23 @@ def test_prc3_filing_through_the_page(client, listing, maker_user):
     assert Complaint.objects.get().listing == listing
     response = client.post(reverse("pricing:complaint_create"), {"subject": "listing_decision", "title": "", "text": ""})
     assert response.status_code == 200 and "error-title" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_prc3_city_regulator_assigned_an_enterprise_complaint_can_answer_on_page(client, listing, maker_user,
+                                                                                 province_user, make_user):
+    complaint = file_one(maker_user, listing)
+    city_reg = make_user(kind=OrgKind.CITY_REGULATOR)
+    other_city_reg = make_user(kind=OrgKind.CITY_REGULATOR)
+    services.complaint_assign(province_user, complaint, assignee=city_reg)
+    client.force_login(other_city_reg)
+    assert client.get(reverse("pricing:complaint_detail", args=[complaint.pk])).status_code == 404
+    client.force_login(city_reg)
+    url = reverse("pricing:complaint_detail", args=[complaint.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"answer_submit": "1", "outcome": "partly", "answer": "部分采纳", "publish": "on"}).status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.ANSWERED and complaint.outcome == "partly"
+    # the decision's history (AUD-1) is readable by the regulator
+    history = client.get(reverse("object_history", args=["pricing", "complaint", complaint.pk]))
+    assert history.status_code == 200 and "PRC-3" in history.content.decode()
