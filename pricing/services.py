@@ -180,6 +180,13 @@ def linkage_confirm(user, case: LinkageCase, *, note: str = "", effective_date: 
             user=user, listing=case.listing, new_price=case.declared_price, effective_date=effective_date,
             rule="PRC-1", reason=f"低价联动（案件 #{case.pk}）：{case.province} 执行 {case.national_lowest} 元",
         )
+        if case.listing_suspended:
+            # The suspension was for not declaring (PRC-1); the declaration is now confirmed.
+            listing = type(case.listing).objects.get(pk=case.listing_id)
+            if listing.status == "suspended":
+                _listing_services().listing_restore(
+                    user, listing, "PRC-1", f"低价联动已申报并确认（案件 #{case.pk}），恢复挂网"
+                )
         case.status = LinkageStatus.CONFIRMED
         case.decided_at = timezone.now()
         case.decided_by = user

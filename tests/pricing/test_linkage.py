@@ -65,7 +65,7 @@ def test_prc1_job_escalates_only_after_the_due_date(listing, record_price, provi
 
 
 @pytest.mark.django_db
-def test_prc1_overdue_suspends_listing_when_parameter_on(listing, record_price, set_param):
+def test_prc1_overdue_suspends_listing_when_parameter_on(listing, record_price, set_param, maker_user, province_user):
     set_param("prc.overdue_suspends_listing", True)
     with time_machine.travel(date(2026, 9, 22), tick=False):
         case = open_case(listing, record_price)
@@ -75,6 +75,12 @@ def test_prc1_overdue_suspends_listing_when_parameter_on(listing, record_price, 
     listing.refresh_from_db()
     assert case.listing_suspended and listing.status == "suspended"
     assert "PRC-1" in (getattr(listing, "status_rule", "") + listing.status_reason)
+    # declared late and confirmed: the price changes and the listing is restored
+    with time_machine.travel(date(2026, 10, 28), tick=False):
+        services.linkage_declare(maker_user, case, price="8.0000")
+        services.linkage_confirm(province_user, case, note="补报属实")
+    listing.refresh_from_db()
+    assert listing.status == "active" and listing.price == Decimal("8.0000")
 
 
 @pytest.mark.django_db
@@ -236,3 +242,20 @@ def test_prc1_two_concurrent_jobs_escalate_each_case_once(make_listing, record_p
     assert LinkageCase.objects.filter(status=LinkageStatus.OVERDUE).count() == 6
     assert Notification.objects.filter(recipient=province_user, kind="pricing.linkage_overdue").count() == 6
     assert Listing.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_prc1_end_to_end_from_catalogue_price_record(listing, province_user, maker_user):
+    """A regulator records a lower other-province price through the catalogue; the signal opens
+    the case in the same transaction; a higher price opens nothing."""
+    from catalog.services import price_record
+
+    with time_machine.travel(date(2026, 9, 24), tick=False):
+        price_record(province_user, listing.product, province="浙江省", price="10.5", effective_date=date(2026, 9, 21),
+                     source="浙江平台公告")
+        assert not LinkageCase.objects.exists()  # above the listing price: no case
+        price_record(province_user, listing.product, province="安徽省", price="9.2", effective_date=date(2026, 9, 21),
+                     source="安徽平台公告")
+    case = LinkageCase.objects.get()
+    assert case.national_lowest == Decimal("9.2") and case.previous_lowest == Decimal("10.5")
+    assert case.due == date(2026, 10, 26) and case.province == "安徽省"
