@@ -1,0 +1,422 @@
+"""Browser pages of orders and settlement (thin: selectors read, services write). Every list
+filters, paginates and exports to .xlsx through the same `visible_to` scoping."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, Forbidden, NotFound
+from core.exports import xlsx_response
+from listing.models import Listing
+
+from . import selectors, services
+from .models import (
+    InstitutionAccount,
+    InvoiceStatus,
+    LineStatus,
+    NoSalesStatus,
+    OffPlatformReason,
+    OrderStatus,
+    RestorationRequest,
+)
+from .pricing import prices_in_force
+
+PAGE = 50
+
+
+def _page(request, qs, size=PAGE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _role(user):
+    return "province_regulator" if user.is_superuser else user.role
+
+
+def _require(user, *roles):
+    if _role(user) not in roles:
+        raise PermissionDenied
+
+
+def _date(raw):
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _domain_error(request, exc: DomainError):
+    if isinstance(exc, Forbidden):
+        raise PermissionDenied(exc.detail) from exc
+    if isinstance(exc, NotFound):
+        raise Http404(exc.detail) from exc
+    messages.error(request, f"{exc.detail}（{exc.code}）" if exc.code not in ("invalid", "conflict") else exc.detail)
+
+
+REGULATORS = ("province_regulator", "city_regulator", "county_regulator")
+
+
+# ----------------------------------------------------------------- institution: ordering
+
+
+@login_required
+def shop(request):
+    """Search listed products, see the price in force for this institution and why, and
+    order several at once (cart-like form)."""
+    _require(request.user, "institution")
+    institution = request.user.organisation
+    q = request.GET.get("q", "").strip()
+    errors = []
+    if request.method == "POST":
+        lines = []
+        for key, value in request.POST.items():
+            if key.startswith("qty_") and value.strip():
+                lines.append({"product_id": key[4:], "quantity": value.strip()})
+        if not lines:
+            messages.error(request, _("请至少填写一种产品的采购数量"))
+        else:
+            try:
+                order = services.order_create(request.user, lines, note=request.POST.get("note", ""))
+            except services.BatchRefused as exc:
+                errors = [{**e, "product_id": lines[e["line"]]["product_id"]} for e in exc.errors]
+                messages.error(request, exc.detail)
+            except DomainError as exc:
+                _domain_error(request, exc)
+            else:
+                messages.success(request, _("订单 %(n)s 已提交，等待配送企业确认。") % {"n": order.number})
+                return redirect("orders:order_detail", pk=order.pk)
+    listings = Listing.objects.orderable().select_related("product", "product__manufacturer")
+    if q:
+        listings = listings.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
+                                   | Q(product__name_initials__icontains=q.upper())
+                                   | Q(product__manufacturer__name__icontains=q))
+    page = _page(request, listings.order_by("product__generic_name", "id"), 20)
+    products = [li.product for li in page]
+    quotes = prices_in_force(institution, products)
+    distributors = selectors.distributors_for({p.manufacturer_id for p in products}, institution)
+    from parties.models import Organisation
+
+    names = dict(Organisation.objects.filter(pk__in=set(distributors.values())).values_list("id", "name"))
+    error_by_product = {str(e["product_id"]): e for e in errors}
+    rows = [{
+        "listing": li, "product": li.product, "quote": quotes.get(li.product_id),
+        "distributor": names.get(distributors.get(li.product.manufacturer_id)),
+        "error": error_by_product.get(str(li.product_id)),
+        "qty": request.POST.get(f"qty_{li.product_id}", "") if request.method == "POST" else "",
+    } for li in page]
+    return render(request, "orders/shop.html", {"page": page, "rows": rows, "q": q})
+
+
+# ----------------------------------------------------------------- orders (every role, scoped)
+
+
+def _order_filters(request):
+    return {"q": request.GET.get("q", "").strip(), "status": request.GET.get("status", ""),
+            "date_from": _date(request.GET.get("date_from")), "date_to": _date(request.GET.get("date_to"))}
+
+
+@login_required
+def order_list(request):
+    filters = _order_filters(request)
+    qs = selectors.orders_for(request.user, **filters)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"orders-{timezone.localdate():%Y%m%d}.xlsx",
+            [_("订单号"), _("医疗机构"), _("来源"), _("状态"), _("订单金额"), _("下单时间"), _("HIS单号")],
+            ((o.number, o.institution.name, o.get_source_display(), o.get_status_display(), o.total_amount,
+              o.created_at, o.external_ref) for o in qs.iterator(chunk_size=2000)),
+            title=_("订单"), widths=[22, 30, 10, 10, 14, 20, 20],
+        )
+    return render(request, "orders/order_list.html", {
+        "page": _page(request, qs), "filters": filters, "statuses": OrderStatus.choices,
+    })
+
+
+@login_required
+def order_detail(request, pk):
+    order, lines = selectors.order_detail(request.user, pk)
+    if order is None:
+        raise Http404
+    user = request.user
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "confirm":
+                ids = [int(i) for i in request.POST.getlist("line")]
+                services.order_lines_confirm(user, ids)
+                messages.success(request, _("已确认 %(n)d 行") % {"n": len(ids)})
+            elif action == "decline":
+                services.order_line_decline(user, int(request.POST["line"]), request.POST.get("reason", ""))
+                messages.success(request, _("已拒绝配送"))
+            elif action == "cancel":
+                services.order_line_cancel(user, int(request.POST["line"]))
+                messages.success(request, _("已撤销该行"))
+            elif action == "ship":
+                ship_lines = []
+                for line in lines:
+                    qty = request.POST.get(f"ship_{line.pk}", "").strip()
+                    if qty:
+                        ship_lines.append({"order_line": line.pk, "quantity": qty,
+                                           "batch_number": request.POST.get(f"batch_{line.pk}", ""),
+                                           "expiry_date": request.POST.get(f"expiry_{line.pk}", "")})
+                if not ship_lines:
+                    messages.error(request, _("请填写发货数量"))
+                else:
+                    delivery = services.delivery_create(user, order.pk, note_number=request.POST.get("note_number", ""),
+                                                        shipped_on=request.POST.get("shipped_on") or None,
+                                                        lines=ship_lines)
+                    messages.success(request, _("已发货，随货同行单号 %(n)s") % {"n": delivery.note_number})
+            else:
+                raise Http404
+        except (ValueError, KeyError):
+            messages.error(request, _("请求不完整"))
+        except DomainError as exc:
+            _domain_error(request, exc)
+        return redirect("orders:order_detail", pk=order.pk)
+    role = _role(user)
+    return render(request, "orders/order_detail.html", {
+        "order": order, "lines": lines, "role": role,
+        "my_lines": [li for li in lines if role == "distributor" and li.distributor_id == user.organisation_id],
+        "deliveries": selectors.deliveries_for(user, order=order),
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+def line_flow(request, pk):
+    """ORD-3 三流合一: order → delivery → receipt → invoice → payment of one order line."""
+    flow = selectors.line_flow(request.user, pk)
+    if flow is None:
+        raise Http404
+    return render(request, "orders/line_flow.html", flow)
+
+
+# ----------------------------------------------------------------- distributor: deliveries
+
+
+@login_required
+def deliveries(request):
+    """The distributor's work list: lines it must confirm and ship."""
+    _require(request.user, "distributor")
+    status = request.GET.get("status", "open")
+    q = request.GET.get("q", "").strip()
+    statuses = {"open": [LineStatus.SUBMITTED, LineStatus.CONFIRMED, LineStatus.PARTIALLY_SHIPPED],
+                "all": []}.get(status, [status])
+    qs = selectors.lines_for(request.user, status=statuses, q=q)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"delivery-lines-{timezone.localdate():%Y%m%d}.xlsx",
+            [_("订单号"), _("行号"), _("医疗机构"), _("国家医保编码"), _("产品"), _("数量"), _("已配送"), _("已入库"),
+             _("单价"), _("状态")],
+            ((li.order.number, li.line_no, li.order.institution.name, li.product.national_code, str(li.product),
+              li.quantity, li.shipped_qty, li.received_qty, li.unit_price, li.get_status_display())
+             for li in qs.iterator(chunk_size=2000)),
+            title=_("配送明细"),
+        )
+    return render(request, "orders/deliveries.html", {
+        "page": _page(request, qs), "status": status, "q": q, "statuses": LineStatus.choices,
+    })
+
+
+# ----------------------------------------------------------------- institution: receiving
+
+
+@login_required
+def receiving(request):
+    _require(request.user, "institution")
+    if request.method == "POST":
+        delivery_id = request.POST.get("delivery")
+        lines = []
+        for key, value in request.POST.items():
+            if key.startswith("recv_") and value.strip():
+                lines.append({"delivery_line": key[5:], "quantity": value.strip()})
+        try:
+            services.receipt_create(request.user, delivery_id, received_on=request.POST.get("received_on") or None,
+                                    lines=lines or None)
+            messages.success(request, _("已确认入库"))
+        except DomainError as exc:
+            _domain_error(request, exc)
+        return redirect("orders:receiving")
+    open_deliveries = selectors.receivable_deliveries(request.user).order_by("-shipped_on", "-id")
+    recent = selectors.receipts_for(request.user).prefetch_related("lines")[:20]
+    return render(request, "orders/receiving.html", {
+        "page": _page(request, open_deliveries, 20), "recent": recent, "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def return_create(request, pk):
+    _require(request.user, "institution")
+    try:
+        services.return_create(request.user, pk, quantity=request.POST.get("quantity"),
+                               reason=request.POST.get("reason", ""))
+        messages.success(request, _("已登记退货"))
+    except DomainError as exc:
+        _domain_error(request, exc)
+    return redirect("orders:line_flow", pk=pk)
+
+
+# ----------------------------------------------------------------- settlement
+
+
+@login_required
+def payments(request):
+    """Institution: its invoices, pay them from the dedicated account, set the account.
+    Distributor: invoice its deliveries, follow payments."""
+    user = request.user
+    _require(user, "institution", "distributor")
+    role = _role(user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "account" and role == "institution":
+                services.account_set(user, bank_name=request.POST.get("bank_name", ""),
+                                     account_name=request.POST.get("account_name", ""),
+                                     account_number=request.POST.get("account_number", ""))
+                messages.success(request, _("专用采购账户已保存"))
+            elif action == "pay" and role == "institution":
+                services.payment_create(user, request.POST.get("invoice"), amount=request.POST.get("amount"),
+                                        paid_on=request.POST.get("paid_on") or None,
+                                        reference=request.POST.get("reference", ""))
+                messages.success(request, _("已登记付款"))
+            elif action == "invoice" and role == "distributor":
+                services.invoice_create(user, request.POST.get("delivery"), number=request.POST.get("number", ""),
+                                        amount=request.POST.get("amount"),
+                                        issued_on=request.POST.get("issued_on") or None)
+                messages.success(request, _("发票已登记"))
+            else:
+                raise PermissionDenied
+        except DomainError as exc:
+            _domain_error(request, exc)
+        return redirect("orders:payments")
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()
+    invoices = selectors.invoices_for(user, status=status, q=q)
+    if request.GET.get("export") == "xlsx":
+        return _invoice_export(invoices, "invoices")
+    ctx = {"page": _page(request, invoices), "status": status, "q": q, "statuses": InvoiceStatus.choices,
+           "role": role, "today": timezone.localdate()}
+    if role == "institution":
+        ctx["account"] = InstitutionAccount.objects.filter(institution=user.organisation).first()
+    else:
+        from django.db.models import Sum
+
+        ctx["to_invoice"] = (selectors.deliveries_for(user).annotate(invoiced=Sum("invoices__amount"))
+                             .filter(receipts__isnull=False).distinct().order_by("-shipped_on")[:30])
+    return render(request, "orders/payments.html", ctx)
+
+
+def _invoice_export(qs, name):
+    return xlsx_response(
+        f"{name}-{timezone.localdate():%Y%m%d}.xlsx",
+        [_("发票号"), _("医疗机构"), _("配送企业"), _("订单号"), _("开票日期"), _("发票金额"), _("已付金额"),
+         _("回款期限"), _("状态")],
+        ((i.number, i.institution.name, i.distributor.name, i.delivery.order.number, i.issued_on, i.amount,
+          i.paid_amount, i.due_date, i.get_status_display()) for i in qs.iterator(chunk_size=2000)),
+        title=_("发票"),
+    )
+
+
+@login_required
+def overdue(request):
+    """ORD-2 monitoring for regulators: invoices unpaid past receipt date + payment term."""
+    _require(request.user, *REGULATORS)
+    q = request.GET.get("q", "").strip()
+    today = timezone.localdate()
+    qs = selectors.overdue_invoices(request.user, today, q=q)
+    if request.GET.get("export") == "xlsx":
+        return _invoice_export(qs, "overdue-payments")
+    return render(request, "orders/overdue.html", {"page": _page(request, qs), "q": q, "today": today})
+
+
+# ----------------------------------------------------------------- off-platform purchases
+
+
+@login_required
+def offplatform(request):
+    user = request.user
+    _require(user, "institution", *REGULATORS)
+    if request.method == "POST":
+        _require(user, "institution")
+        item = {k: request.POST.get(k, "") for k in
+                ("national_code", "item_name", "kind", "amount", "received_on", "reason", "note", "quantity")}
+        try:
+            services.offplatform_create(user, [item])
+            messages.success(request, _("已填报"))
+            return redirect("orders:offplatform")
+        except services.BatchRefused as exc:
+            messages.error(request, exc.errors[0]["detail"])
+        except DomainError as exc:
+            _domain_error(request, exc)
+    filters = {"reason": request.GET.get("reason", ""), "kind": request.GET.get("kind", ""),
+               "q": request.GET.get("q", "").strip()}
+    qs = selectors.offplatform_for(user, **filters)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"offplatform-{timezone.localdate():%Y%m%d}.xlsx",
+            [_("医疗机构"), _("国家医保编码"), _("品名"), _("类别"), _("金额"), _("入库日期"), _("原因"), _("说明")],
+            ((p.institution.name, p.national_code, p.item_name, p.get_kind_display(), p.amount, p.received_on,
+              p.get_reason_display(), p.note) for p in qs.iterator(chunk_size=2000)),
+            title=_("线下采购"),
+        )
+    return render(request, "orders/offplatform.html", {
+        "page": _page(request, qs), "filters": filters, "reasons": OffPlatformReason.choices,
+        "can_report": _role(user) == "institution", "post": request.POST if request.method == "POST" else {},
+    })
+
+
+# ----------------------------------------------------------------- DEL-1
+
+
+@login_required
+def nosales(request):
+    user = request.user
+    role = _role(user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("suspend", "dismiss"):
+                services.no_sales_decide(user, request.POST.get("case"), suspend=action == "suspend",
+                                         note=request.POST.get("note", ""))
+                messages.success(request, _("已审核"))
+            elif action == "request":
+                services.restoration_request(user, request.POST.get("case"), reason=request.POST.get("reason", ""),
+                                             letter=request.FILES.get("letter"))
+                messages.success(request, _("恢复采购申请已提交"))
+            elif action in ("approve", "reject"):
+                services.restoration_decide(user, request.POST.get("request"), approve=action == "approve",
+                                            note=request.POST.get("note", ""))
+                messages.success(request, _("已审核"))
+            else:
+                raise Http404
+        except DomainError as exc:
+            _domain_error(request, exc)
+        return redirect("orders:nosales")
+    status = request.GET.get("status", "")
+    qs = selectors.no_sales_cases_for(user, status=status)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"no-sales-{timezone.localdate():%Y%m%d}.xlsx",
+            [_("产品"), _("国家医保编码"), _("生产企业"), _("发现日期"), _("最近入库"), _("状态"), _("撤网日期")],
+            ((str(c.listing.product), c.listing.product.national_code, c.listing.product.manufacturer.name,
+              c.detected_on, c.last_receipt_on, c.get_status_display(), c.delist_due)
+             for c in qs.iterator(chunk_size=2000)),
+            title=_("无销售暂停"),
+        )
+    pending_requests = (RestorationRequest.objects.filter(status="submitted").select_related(
+        "case__listing__product", "institution") if user.is_province else [])
+    return render(request, "orders/nosales.html", {
+        "page": _page(request, qs), "status": status, "statuses": NoSalesStatus.choices, "role": role,
+        "is_province": user.is_province, "pending_requests": pending_requests,
+    })
+
+

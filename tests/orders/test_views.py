@@ -1,0 +1,101 @@
+"""Browser pages: each role sees its pages, scoped; lists filter, paginate and export .xlsx."""
+
+from io import BytesIO
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from orders import services
+from orders.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
+        yield
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def xlsx_rows(response):
+    body = b"".join(response.streaming_content)
+    return list(load_workbook(BytesIO(body)).active.values)
+
+
+def test_institution_orders_from_the_shop_page_and_sees_why_the_price(client, world):
+    login(client, world.inst_user)
+    page = client.get("/orders/shop/", {"q": "阿莫西林"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "listing · ORD-1" in html and "测试配送" in html
+    r = client.post("/orders/shop/", {f"qty_{world.product.pk}": "4", f"qty_{world.no_distributor.pk}": "1"})
+    assert r.status_code == 200 and "QUA-2" in r.content.decode()  # refused, named, nothing written
+    assert not Order.objects.exists()
+    r = client.post("/orders/shop/", {f"qty_{world.product.pk}": "4"})
+    order = Order.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/orders/orders/{order.pk}/"
+    assert order.lines.get().quantity == 4
+
+
+def test_pages_are_scoped_and_denied_to_other_parties(client, world):
+    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 1}])
+    line = order.lines.get()
+    for user, status in [(world.inst_user, 200), (world.dist_user, 200), (world.nj_regulator, 200),
+                         (world.other_inst_user, 404), (world.other_dist_user, 404), (world.sz_regulator, 404)]:
+        login(client, user)
+        assert client.get(f"/orders/orders/{order.pk}/").status_code == status, user
+        assert client.get(f"/orders/lines/{line.pk}/").status_code == status, user
+    login(client, world.other_inst_user)
+    assert order.number not in client.get("/orders/orders/").content.decode()
+    assert client.get("/orders/shop/").status_code == 200
+    login(client, world.dist_user)
+    assert client.get("/orders/shop/").status_code == 403
+    assert client.get("/orders/overdue/").status_code == 403
+
+
+def test_distributor_confirms_ships_institution_receives_pays_through_pages(client, world):
+    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 3}])
+    line = order.lines.get()
+    login(client, world.dist_user)
+    assert order.number in client.get("/orders/deliveries/").content.decode()
+    client.post(f"/orders/orders/{order.pk}/", {"action": "confirm", "line": [line.pk]})
+    client.post(f"/orders/orders/{order.pk}/", {"action": "ship", "note_number": "SH-1", f"ship_{line.pk}": "3",
+                                               f"batch_{line.pk}": "B9", f"expiry_{line.pk}": "2029-12-31"})
+    line.refresh_from_db()
+    assert line.status == "shipped"
+    login(client, world.inst_user)
+    assert "SH-1" in client.get("/orders/receiving/").content.decode()
+    delivery = order.deliveries.get()
+    client.post("/orders/receiving/", {"delivery": delivery.pk, "received_on": "2026-03-02"})
+    line.refresh_from_db()
+    assert line.status == "received"
+    login(client, world.dist_user)
+    client.post("/orders/payments/", {"action": "invoice", "delivery": delivery.pk, "number": "FP-9", "amount": "30"})
+    login(client, world.inst_user)
+    client.post("/orders/payments/", {"action": "account", "bank_name": "工行", "account_name": "省人医",
+                                      "account_number": "6222"})
+    invoice = delivery.invoices.get()
+    client.post("/orders/payments/", {"action": "pay", "invoice": invoice.pk, "amount": "30", "reference": "R-1"})
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+    flow = client.get(f"/orders/lines/{line.pk}/").content.decode()
+    for text in ("SH-1", "B9", "FP-9", "R-1", "6222"):
+        assert text in flow
+
+
+def test_exports_follow_the_same_scope(client, world):
+    services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 1}])
+    login(client, world.nj_regulator)
+    rows = xlsx_rows(client.get("/orders/orders/", {"export": "xlsx"}))
+    assert rows[0][0] == "订单号" and len(rows) == 2
+    login(client, world.sz_regulator)
+    assert len(xlsx_rows(client.get("/orders/orders/", {"export": "xlsx"}))) == 1  # header only
+    assert client.get("/orders/overdue/", {"export": "xlsx"}).status_code == 200
+    assert client.get("/orders/nosales/", {"export": "xlsx"}).status_code == 200
+    assert client.get("/orders/offplatform/", {"export": "xlsx"}).status_code == 200
