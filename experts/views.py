@@ -42,7 +42,18 @@ def pool(request):
         if _call(form, services.expert_profile_save, request.user, **form.cleaned_data):
             messages.success(request, _("已保存专家信息"))
             return redirect("experts:pool")
-    page = Paginator(selectors.pool(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.pool(**filters)
+    if request.GET.get("export") == "xlsx":
+        from pricing.exports import xlsx_response
+
+        return xlsx_response(_("评审专家库"), [_("姓名"), _("账号"), _("专业类别"), _("工作单位"), _("职称/职务"),
+                                                 _("状态"), _("有效利益冲突申报")], (
+            [str(p.user), p.user.username, p.get_category_display(), p.employer, p.title,
+             _("在库可抽取") if p.active else _("暂停抽取"),
+             "；".join(str(c) for c in p.conflicts.all() if c.withdrawn_at is None)] for p in rows.prefetch_related(
+                "conflicts__enterprise")
+        ), "expert-pool")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "experts/pool.html", {
         "page": page, "filters": filters, "form": form, "categories": ExpertCategory.choices,
     })

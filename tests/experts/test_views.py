@@ -83,6 +83,13 @@ def test_province_draws_through_the_page_and_sees_verification(client, province_
 def test_pool_page_is_for_the_province_only(client, province_user, pool, make_user, maker):
     client.force_login(province_user)
     assert client.get(reverse("experts:pool")).status_code == 200
+    export = client.get(reverse("experts:pool") + "?category=insurance&export=xlsx")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(BytesIO(export.content)).active.values)
+    assert rows[0][0] == "姓名" and len(rows) == 4 and {r[2] for r in rows[1:]} == {"医保"}
     client.force_login(make_user(maker))
     assert client.get(reverse("experts:pool")).status_code == 403
 

@@ -259,3 +259,16 @@ def test_prc1_end_to_end_from_catalogue_price_record(listing, province_user, mak
     case = LinkageCase.objects.get()
     assert case.national_lowest == Decimal("9.2") and case.previous_lowest == Decimal("10.5")
     assert case.due == date(2026, 10, 26) and case.province == "安徽省"
+
+
+@pytest.mark.django_db
+def test_prc1_deadline_follows_a_calendar_change(listing, record_price, province_user):
+    """An open case's due date is recomputed when the province enters a holiday in its window
+    (LinkageCase.deadline_open_q); a confirmed case would keep its date."""
+    from workcalendar.services import set_calendar_day
+
+    with time_machine.travel(date(2026, 9, 22), tick=False):
+        case = open_case(listing, record_price)
+        set_calendar_day(province_user, date(2026, 10, 12), "holiday", "临时调整（测试）")
+    case.refresh_from_db()
+    assert case.due == date(2026, 10, 27)
