@@ -18,7 +18,8 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     via_reference = forms.BooleanField(
-        label=_("按条件②申报：不高于省平台已挂网相同药品最低价 / 差比价计算价格（可免交外省挂网记录）"), required=False
+        label=_("按条件②申报：不高于省平台已挂网相同药品最低价 / 差比价计算价格（可免交外省挂网记录）"), required=False,
+        widget=forms.CheckboxInput(attrs={"style": "display:inline;width:auto;margin-right:6px"}),
     )
     reference_listing = forms.ModelChoiceField(
         label=_("拟参照的省平台挂网产品（条件②，可选；不选则由平台按规则选取）"), queryset=Listing.objects.none(),
@@ -27,7 +28,10 @@ class ApplicationForm(forms.Form):
     set_price = forms.CharField(
         label=_("国家确定的采购价 / 省卫健部门议定供应价 / 谈判价（元，LST-6/7/8.2 适用）"), max_length=30, required=False,
     )
-    previously_selected = forms.BooleanField(label=_("原省、市集中采购已入围（耗材 LST-C1/C3）"), required=False)
+    previously_selected = forms.BooleanField(
+        label=_("原省、市集中采购已入围（耗材 LST-C1/C3）"), required=False,
+        widget=forms.CheckboxInput(attrs={"style": "display:inline;width:auto;margin-right:6px"}),
+    )
     filing_count = forms.IntegerField(label=_("省内公立医疗机构备案采购家数（耗材 LST-C2/C4）"), min_value=0,
                                       required=False)
     original_listing = forms.ModelChoiceField(label=_("原挂网产品（LST-C5 增补规格型号）"), queryset=Listing.objects.none(),

@@ -220,3 +220,12 @@ def test_api_applications_scoped_to_own_enterprise(client, app, maker_user, othe
     assert resp.status_code == 404 and resp.json()["code"] == "not_found"
     client.force_login(province_user)
     assert client.get(f"/api/v1/listing-applications/{app.pk}").status_code == 200
+
+
+def test_english_translation_of_public_page_and_form(client, maker_user, product):
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("listing:public")).content.decode()
+    assert "Sunshine listing results" in html and "阳光挂网结果公示" not in html
+    client.force_login(maker_user)
+    html = client.get(reverse("listing:apply"), {"product": product.pk}).content.decode()
+    assert "Declared price (yuan, per smallest pack)" in html and "Commitment letters" in html
