@@ -29,6 +29,8 @@ EXPECTED = {
     "prc.reminder_working_days_before": ("PRC-1", 5),
     "prc.overdue_suspends_listing": ("PRC-1", False),
     "prc.objection_days": ("PRC-2", 10),
+    "prc.general_use_actual_purchase": ("PRC-2", False),
+    "qua.expiry_reminder_days": ("QUA-1", 30),
     "del.no_sales_days": ("DEL-1", 365),
     "del.delisting_delay_days": ("DEL-1", 180),
     "neg.confirm_working_days": ("NEG-3", 10),
@@ -159,3 +161,14 @@ def test_structured_values_are_normalised():
         {"below": "3", "zone": "yellow", "label": "黄色"}, {"below": None, "zone": "red", "label": "红色"}]}
     assert PARAMETERS["mon.targets"].parse({"2025": {"drug": 100, "consumable": 100}, "2022": {"drug": 85, "consumable": 75}}) \
         == {"2022": {"drug": "85", "consumable": "75"}, "2025": {"drug": "100", "consumable": "100"}}
+
+
+def test_every_label_help_and_section_has_an_english_translation():
+    from django.utils import translation
+
+    with translation.override("en"):
+        untranslated = [
+            (p.key, str(text)) for p in PARAMETERS.values() for text in (p.label, p.help, p.section)
+            if str(text) and any("\u4e00" <= ch <= "\u9fff" for ch in str(text).replace("无糖", "").replace("十四五", ""))
+        ]
+    assert untranslated == []
