@@ -171,3 +171,36 @@ def test_lst_0_3_price_api_records_and_refuses_with_the_error_shape(client, make
                              content_type="application/json")
     assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
     assert OtherProvincePrice.objects.count() == 1
+
+
+def test_pages_render_for_each_role(client, make_user, maker_user, province_user, make_product):
+    product = make_product(kind="consumable")
+    pages = [reverse("catalog:product_list"), reverse("catalog:product_detail", args=[product.pk])]
+    for user in (maker_user, province_user, make_user(kind=OrgKind.INSTITUTION), make_user(kind=OrgKind.DISTRIBUTOR)):
+        client.force_login(user)
+        for url in pages:
+            assert client.get(url).status_code == 200, (user.role, url)
+    client.force_login(province_user)
+    html = client.get(reverse("catalog:product_detail", args=[product.pk])).content.decode()
+    assert 'data-testid="catalogue-form"' in html and 'data-testid="price-form"' in html
+    assert client.get(reverse("catalog:product_create")).status_code == 200
+    assert client.get(reverse("catalog:product_edit", args=[product.pk])).status_code == 200
+    response = client.post(reverse("catalog:catalogue_change", args=[product.pk]), {"action": "add", "reason": "新技术"})
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.in_sunshine_catalogue
+    client.force_login(maker_user)
+    assert client.post(reverse("catalog:catalogue_change", args=[product.pk]),
+                       {"action": "retire", "reason": "x"}).status_code == 403
+    product.refresh_from_db()
+    assert product.in_sunshine_catalogue
+
+
+def test_manufacturer_registers_through_the_form(client, maker_user):
+    client.force_login(maker_user)
+    response = client.post(reverse("catalog:product_create"), {
+        "kind": "drug", "national_code": "XA01ABD075A002010100483", "generic_name": "阿莫西林胶囊",
+        "dosage_form": "胶囊剂", "specification": "0.25g", "conversion": 24, "is_essential": "on"})
+    assert response.status_code == 302
+    product = Product.objects.get()
+    assert product.manufacturer == maker_user.organisation and product.is_essential

@@ -53,3 +53,23 @@ def test_qua_1_other_enterprise_cannot_open_it(client, frozen, maker_user, make_
     client.force_login(make_user(kind=OrgKind.MANUFACTURER))
     assert client.get(reverse("qualifications:qualification_detail", args=[q.pk])).status_code == 404
     assert client.get(reverse("qualifications:qualification_file", args=[q.pk])).status_code == 404
+
+
+def test_pages_render_for_each_role(client, frozen, maker_user, distributor_user, province_user, make_user):
+    from parties.models import OrgKind
+
+    q = services.qualification_submit(maker_user, kind="gsp", number="1", valid_from=date(2021, 1, 1), file=pdf())
+    for user in (maker_user, distributor_user, province_user, make_user(kind=OrgKind.CITY_REGULATOR)):
+        client.force_login(user)
+        assert client.get(reverse("qualifications:qualification_list")).status_code == 200
+        assert client.get(reverse("qualifications:distribution_list")).status_code == 200
+    client.force_login(province_user)
+    html = client.get(reverse("qualifications:qualification_detail", args=[q.pk])).content.decode()
+    assert 'data-testid="review-form"' in html
+    assert client.get(reverse("qualifications:qualification_file", args=[q.pk])).status_code == 200
+    client.force_login(make_user(kind=OrgKind.INSTITUTION))
+    assert client.get(reverse("qualifications:qualification_list")).status_code == 403
+    client.force_login(maker_user)
+    html = client.get(reverse("qualifications:qualification_detail", args=[q.pk])).content.decode()
+    assert 'data-testid="change-form"' in html and 'data-testid="review-form"' not in html
+    assert client.get(reverse("qualifications:qualification_create") + f"?replaces={q.pk}").status_code == 200
