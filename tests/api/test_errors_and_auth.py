@@ -1,8 +1,10 @@
 """The API base: token/session authentication and one Chinese error shape for every 4xx."""
 
 import hashlib
+import uuid
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -138,9 +140,11 @@ def test_throttle_is_per_client(token_api, his, nj_admin, make_user, nj_hosp2):
     _client, token = his
     other_user = make_user(nj_hosp2)
     rates = {"DEFAULT_THROTTLE_RATES": {"client": "3/min"}}
-    from django.conf import settings
-
-    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, **rates}):
+    # Buckets in a Redis database of their own: other test runs flush the shared db 0.
+    own_cache = {"default": {**settings.CACHES["default"],
+                             "LOCATION": settings.REDIS_URL.rsplit("/", 1)[0] + "/13",
+                             "KEY_PREFIX": f"throttle-test-{uuid.uuid4().hex}"}}
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, **rates}, CACHES=own_cache):
         his_api = token_api(token)
         assert [his_api.get(ME).status_code for _ in range(3)] == [200, 200, 200]
         response = his_api.get(ME)
