@@ -7,13 +7,12 @@ class ListingConfig(AppConfig):
     verbose_name = _("阳光挂网")
 
     def ready(self):
-        from django.db import transaction
         from django.db.models.signals import post_save
 
         from catalog.models import Product
         from core import navigation
 
-        from . import permissions, tasks  # noqa: F401  (rules permissions, beat entries)
+        from . import permissions, signals, tasks  # noqa: F401  (rules permissions, beat entries)
 
         navigation.register(_("阳光挂网"), _("挂网申请"), "listing:application_list",
                             roles={"manufacturer"}, order=200)
@@ -26,11 +25,4 @@ class ListingConfig(AppConfig):
         navigation.register(_("阳光挂网"), _("质量事件"), "listing:quality_events", roles=navigation.PROVINCE, order=205)
         navigation.register(_("阳光挂网"), _("挂网公示"), "listing:public", roles=None, order=210)
 
-        def product_saved(sender, instance, **kwargs):
-            # LST-5: the platform detects the third evaluated manufacturer of a variety.
-            if instance.kind == "drug" and instance.is_consistency_evaluated:
-                from .services import on_product_saved
-
-                transaction.on_commit(lambda: on_product_saved(instance.pk))
-
-        post_save.connect(product_saved, sender=Product, dispatch_uid="listing_lst5_on_product_saved")
+        post_save.connect(signals.product_saved, sender=Product, dispatch_uid="listing_lst5_on_product_saved")

@@ -201,7 +201,8 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
         return rules.lst_5(declared, originator=selectors.originator_price(product), lowest=lowest,
                            is_reference_or_evaluated=product.is_reference or product.is_consistency_evaluated)
     if category == "LST-6":
-        return rules.lst_6(approval_date=product.approval_date, applied_on=on, negotiated_price=set_price)
+        return rules.lst_6(approval_date=product.approval_date, applied_on=on,
+                           negotiated_price=set_price or negotiated_price(product))
     if category == "LST-7":
         return rules.lst_7(is_designated=product.is_designated_production, is_reserve=product.is_provincial_reserve,
                            set_price=set_price)
@@ -428,6 +429,8 @@ def confirm_application(*, user, application, reason="", listing_price=None) -> 
     categories (LST-6, LST-7, LST-8.2 negotiation) the regulator records the price."""
     reason = (reason or "").strip() or "资质审核通过，确认挂网"
     if application.listing_price is None and listing_price in (None, ""):
+        listing_price = negotiated_price(application.product)  # LST-6 / LST-8.2: the EXP-2 result
+    if application.listing_price is None and listing_price in (None, ""):
         raise InvalidInput("本类别按谈判价格/议定价格挂网，请填写挂网价", "listing_price")
     if listing_price not in (None, ""):
         price = check_price(listing_price, field="listing_price")
@@ -452,6 +455,15 @@ def return_application(*, user, application, reason) -> ListingApplication:
     app = _decide(user, application, to_status=ApplicationStatus.RETURNED, action="returned", reason=reason)
     _notify_enterprise(app, "挂网申请退回补充", f"{app.product}（{app.category}）：{reason}", level="warning")
     return app
+
+
+def negotiated_price(product):
+    """EXP-2: the agreed expert-negotiation price of the product (experts app), if any."""
+    try:
+        from experts.selectors import negotiated_price as agreed
+    except ImportError:
+        return None
+    return agreed(product)
 
 
 def _notify_enterprise(app, title, body, level="info"):

@@ -422,3 +422,54 @@ def test_lst_5_third_evaluated_manufacturer_suspends_unevaluated(make_org, make_
     other_listing.refresh_from_db()
     assert other_listing.status == ListingStatus.ACTIVE  # another dosage form is another variety
     assert services.lst5_suspensions() == 0  # idempotent
+
+
+def test_lst_5_detected_automatically_when_catalogue_saves_third_evaluated(make_org, make_product, listing,
+                                                                           django_capture_on_commit_callbacks):
+    for _ in range(2):
+        make_product(make_org("manufacturer"), is_consistency_evaluated=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product(make_org("manufacturer"), is_consistency_evaluated=True)
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.SUSPENDED and listing.status_rule == "LST-5"
+
+
+def test_lst_6_new_drug_listed_at_negotiated_price(maker_user, maker, make_product, province_user, monkeypatch):
+    product = make_product(maker, generic_name="新药", approval_date=date(2026, 3, 1))
+    app = services.submit_application(user=maker_user, product=product, category="LST-6", declared_price="88",
+                                      documents=docs("qualification", "quality_commitment"))
+    assert app.listing_price is None and app.evaluation["needs_expert"] is True
+    monkeypatch.setattr(services, "negotiated_price", lambda p: None)
+    with pytest.raises(InvalidInput) as exc:
+        services.confirm_application(user=province_user, application=app)
+    assert exc.value.field == "listing_price"
+    monkeypatch.setattr(services, "negotiated_price", lambda p: D("66.60"))  # the EXP-2 result
+    services.confirm_application(user=province_user, application=app)
+    services.run_batch(date(2026, 12, 15))
+    assert Listing.objects.get(product=product).price == D("66.60")
+
+
+def test_lst_6_more_than_a_year_after_approval_refused(maker_user, maker, make_product):
+    product = make_product(maker, generic_name="老药", approval_date=date(2025, 11, 23))
+    with pytest.raises(RuleViolation) as exc:
+        services.submit_application(user=maker_user, product=product, category="LST-6", declared_price="88",
+                                    documents=docs("qualification", "quality_commitment"))
+    assert exc.value.code == "LST-6" and "已超过批准后1年" in exc.value.detail
+
+
+def test_lst_c1_lowest_includes_jiangsu_city_price(maker_user, maker, make_product, add_price):
+    stent = make_product(maker, kind="consumable", consumable_class="hv6", generic_name="冠脉支架", dosage_form="",
+                         specification="3.0×18mm", conversion=1, national_code="C0302010100000002117000001" + "9")
+    add_price(stent, "620.00", province="浙江省")
+    add_price(stent, "598.00", province="江苏省", city="苏州市", level="city")
+    ev = services.check_application(user=maker_user, product=stent, category="LST-C1", declared_price="598.01",
+                                    previously_selected=True)
+    assert not ev.passed and "江苏省苏州市" in ev.category_result.message
+    assert services.check_application(user=maker_user, product=stent, category="LST-C1", declared_price="598.00",
+                                      previously_selected=True).passed
+
+
+def test_category_must_fit_the_kind(maker_user, product):
+    with pytest.raises(RuleViolation) as exc:
+        services.submit_application(user=maker_user, product=product, category="LST-C1", declared_price="1")
+    assert "不适用于药品" in exc.value.detail

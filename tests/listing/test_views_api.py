@@ -229,3 +229,55 @@ def test_english_translation_of_public_page_and_form(client, maker_user, product
     client.force_login(maker_user)
     html = client.get(reverse("listing:apply"), {"product": product.pk}).content.decode()
     assert "Declared price (yuan, per smallest pack)" in html and "Commitment letters" in html
+
+
+# ------------------------------------------------------------------ listing pages
+
+
+@pytest.fixture
+def listing(product):
+    return Listing.objects.create(product=product, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+
+
+def test_regulator_suspends_in_browser_enterprise_cannot(client, listing, province_user, maker_user):
+    client.force_login(maker_user)
+    client.post(reverse("listing:listing_status", args=[listing.pk]), {"action": "suspend", "rule": "DEL-2", "reason": "x"})
+    listing.refresh_from_db()
+    assert listing.status == "active"
+    client.force_login(province_user)
+    client.post(reverse("listing:listing_status", args=[listing.pk]),
+                {"action": "suspend", "rule": "DEL-2", "reason": "省药监局抽检不合格"})
+    listing.refresh_from_db()
+    assert listing.status == "suspended"
+    html = client.get(reverse("listing:listing_detail", args=[listing.pk])).content.decode()
+    assert 'data-testid="not-orderable"' in html and "省药监局抽检不合格" in html
+
+
+def test_enterprise_requests_delisting_and_regulator_approves(client, listing, maker_user, province_user):
+    client.force_login(maker_user)
+    client.post(reverse("listing:delist_request", args=[listing.pk]), {"reason_kind": "stopped_production", "note": "已停产"})
+    client.force_login(province_user)
+    req = listing.delist_requests.get()
+    assert "已停产" in client.get(reverse("listing:delist_queue")).content.decode()
+    client.post(reverse("listing:delist_queue"), {"request": req.pk, "decision": "approve", "reason": ""})
+    listing.refresh_from_db()
+    assert listing.status == "delisted" and listing.status_rule == "DEL-3"
+
+
+def test_quality_event_form_records_and_suspends(client, listing, province_user, maker_user):
+    client.force_login(maker_user)
+    assert client.get(reverse("listing:quality_events")).status_code == 404
+    client.force_login(province_user)
+    resp = client.post(reverse("listing:quality_events"), {
+        "product_code": listing.product.national_code, "kind": "failure", "event_date": "2026-11-20",
+        "authority_level": "province", "severity": "minor", "description": "含量测定不合格"})
+    assert resp.status_code == 302
+    listing.refresh_from_db()
+    assert listing.status == "suspended" and listing.status_rule == "DEL-2"
+
+
+def test_exports_xlsx(client, app, listing, province_user):
+    client.force_login(province_user)
+    for url in (reverse("listing:application_list"), reverse("listing:listing_list")):
+        resp = client.get(url, {"export": "xlsx"})
+        assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
