@@ -20,3 +20,13 @@ def minutes(value) -> int | str:
     if isinstance(value, timedelta):
         return max(1, -(-int(value.total_seconds()) // 60))
     return ""
+
+
+@register.simple_tag
+def history_url(obj) -> str:
+    """URL of the AUD-1 change history page of a tracked object:
+    `<a href="{% history_url listing %}">{% translate "变更记录" %}</a>`."""
+    from django.urls import reverse
+
+    meta = obj._meta
+    return reverse("object_history", args=[meta.app_label, meta.model_name, obj.pk])

@@ -143,3 +143,13 @@ def test_organisation_rows_cannot_be_deleted(world):
 
     with pytest.raises(InternalError), transaction.atomic():
         Organisation.objects.filter(pk=world["sz_hosp"].pk).delete()
+
+
+def test_history_url_tag_links_any_tracked_object_to_its_history(client, world):
+    from django.template import Context, Template
+
+    hosp = world["nj_hosp"]
+    url = Template("{% load core_tags %}{% history_url obj %}").render(Context({"obj": hosp}))
+    assert url == f"/history/parties/organisation/{hosp.pk}/"
+    client.force_login(world["nj_city"])
+    assert client.get(url).status_code == 200
