@@ -281,3 +281,15 @@ def test_exports_xlsx(client, app, listing, province_user):
     for url in (reverse("listing:application_list"), reverse("listing:listing_list")):
         resp = client.get(url, {"export": "xlsx"})
         assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_check_step_shows_lst_2_2_derivation(client, maker_user, maker, make_product):
+    base = make_product(maker, specification="0.25g")
+    Listing.objects.create(product=base, price=D("10.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    target = make_product(maker, specification="0.5g")
+    client.force_login(maker_user)
+    html = client.post(reverse("listing:apply_check"), {"product": target.pk, "category": "LST-2.2",
+                                                        "declared_price": "17.01"}).content.decode()
+    assert 'data-testid="derivation"' in html and "含量：250 → 500，比值 2" in html and "×1.7000" in html
+    assert "差比价计算价格：10.00 × 1.7000 = 17.00 元" in html
+    assert "申报价 17.01 元 高于以本企业已挂网产品为基础的差比价计算价格 17.00 元" in html
