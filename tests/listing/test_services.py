@@ -473,3 +473,23 @@ def test_category_must_fit_the_kind(maker_user, product):
     with pytest.raises(RuleViolation) as exc:
         services.submit_application(user=maker_user, product=product, category="LST-C1", declared_price="1")
     assert "不适用于药品" in exc.value.detail
+
+
+def test_expired_qualification_from_qualifications_app_refuses(maker_user, maker, product, spread_prices,
+                                                              province_user):
+    """QUA-1 through the qualifications developer's real selector (no stub)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from qualifications.models import Qualification
+
+    spread_prices(product, 8)
+    Qualification.objects.create(enterprise=maker, kind="gmp", number="JS20200017", valid_from=date(2021, 1, 1),
+                                 valid_until=date(2026, 6, 30), file=ContentFile(b"%PDF-1.4", name="gmp.pdf"),
+                                 status="approved", submitted_by=maker_user, submitted_at=timezone.now(),
+                                 reviewed_by=province_user, reviewed_at=timezone.now())
+    with pytest.raises(RuleViolation) as exc:
+        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+                                    documents=docs(*LST21_DOCS))
+    assert exc.value.code == "QUA-1"
+    assert "JS20200017" in exc.value.detail and "2026-06-30 过期" in exc.value.detail
