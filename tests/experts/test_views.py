@@ -131,3 +131,22 @@ def test_pool_filters_and_new_profile(client, province_user, pool, pool_org, mak
     response = client.post(reverse("experts:pool"), {"expert_user": newcomer.pk, "category": "management",
                                                        "employer": "省卫健委", "active": "on"})
     assert response.status_code == 302 and newcomer.expert_profile.category == "management"
+
+
+@pytest.mark.django_db
+def test_api_negotiated_price_for_regulator_and_own_manufacturer_only(client, province_user, drawn, make_user, maker):
+    from catalog.models import Product
+    from parties.models import OrgKind
+
+    session = drawn[0]
+    case = session.cases.get()
+    services.round_record(province_user, case, enterprise_offer="30")
+    services.case_conclude(province_user, case, agreed=True, final_price="29.5")
+    url = f"/api/v1/experts/negotiated-price/{case.product_id}/"
+    client.force_login(province_user)
+    assert client.get(url).json() == {"product": case.product_id, "negotiated_price": "29.5000"}
+    client.force_login(make_user(maker))
+    assert client.get(url).json()["negotiated_price"] == "29.5000"
+    client.force_login(make_user(kind=OrgKind.MANUFACTURER))  # a competitor
+    assert client.get(url).status_code == 404
+    assert Product.objects.filter(pk=case.product_id).exists()

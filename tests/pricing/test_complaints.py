@@ -1,6 +1,8 @@
 """PRC-3: complaints (申投诉) — filed, assigned, answered, published without attachments;
 enterprises see only their own."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -111,3 +113,17 @@ def test_prc3_city_regulator_assigned_an_enterprise_complaint_can_answer_on_page
     # the decision's history (AUD-1) is readable by the regulator
     history = client.get(reverse("object_history", args=["pricing", "complaint", complaint.pk]))
     assert history.status_code == 200 and "PRC-3" in history.content.decode()
+
+
+@pytest.mark.django_db
+def test_prc3_page_refuses_another_enterprises_linkage_case_with_a_message(client, listing, record_price,
+                                                                          other_maker_user):
+    from pricing.services import linkage_open_for_record
+
+    case = linkage_open_for_record(record_price(listing.product, "8", date(2026, 9, 21)))[0]
+    client.force_login(other_maker_user)
+    response = client.post(reverse("pricing:complaint_create"), {
+        "subject": "linkage", "title": "试图申投诉他人案件", "text": "x", "linkage_case": case.pk,
+    })
+    assert response.status_code == 200 and "error-linkage_case" in response.content.decode()
+    assert not Complaint.objects.exists()
