@@ -13,7 +13,7 @@ class PricingConfig(AppConfig):
     def ready(self):
         from core import navigation
 
-        from . import parameters, permissions  # noqa: F401
+        from . import permissions  # noqa: F401
         from .services import on_lower_national_price_recorded
 
         try:
