@@ -38,14 +38,20 @@ def listing_has_overdue_linkage(listing) -> bool:
 
 
 def in_province_actual_price(product, year) -> Decimal | None:
-    """PRC-2 (draft 001): the lowest in-province actual purchase price of `product` in `year`.
-    Read from the negotiation channel when it offers `negotiation.selectors.actual_purchase_price`;
-    None until then (the proposal then uses the national lowest price only)."""
+    """PRC-2 (draft 001): the lowest unit price at which institutions in the province actually
+    bought `product` in `year` — order lines with goods received into stock (入库), from the
+    orders app. None when there was no such purchase (the proposal then uses the national
+    lowest price only)."""
+    from django.db.models import Min
+
     try:
-        from negotiation.selectors import actual_purchase_price
-    except ImportError:
+        from orders.models import OrderLine
+    except ImportError:  # orders channel not installed
         return None
-    return actual_purchase_price(product, year)
+    return (
+        OrderLine.objects.filter(product=product, received_qty__gt=0, order__created_at__year=year)
+        .aggregate(lowest=Min("unit_price"))["lowest"]
+    )
 
 
 def published_rounds():

@@ -119,3 +119,29 @@ def test_prc2_only_province_runs_rounds(priced, maker_user):
     with pytest.raises(Forbidden):
         services.general_round_start(maker_user, year=2026)
     assert not GeneralLinkageItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_prc2_in_province_actual_price_from_received_order_lines(listing, make_org, make_user):
+    """Draft 001: the lowest unit price actually received into stock in the year; lines not
+    received, or of another year, do not count."""
+    from orders.models import Order, OrderLine
+    from parties.models import OrgKind
+    from pricing.selectors import in_province_actual_price
+
+    hospital = make_org(OrgKind.INSTITUTION)
+    buyer = make_user(hospital)
+    distributor = make_org(OrgKind.DISTRIBUTOR)
+
+    def line(n, price, received, on):
+        with time_machine.travel(on, tick=False):
+            order = Order.objects.create(institution=hospital, number=f"T{n}", created_by=buyer)
+        OrderLine.objects.create(order=order, line_no=1, product=listing.product, listing=listing, quantity=10,
+                                 unit_price=Decimal(price), amount=Decimal(price) * 10, price_source="listing",
+                                 distributor=distributor, shipped_qty=10, received_qty=received)
+
+    line(1, "9.1000", 10, date(2026, 5, 1))
+    line(2, "8.0000", 0, date(2026, 6, 1))  # never received: not an actual purchase
+    line(3, "7.0000", 10, date(2025, 6, 1))  # another year
+    assert in_province_actual_price(listing.product, 2026) == Decimal("9.1000")
+    assert in_province_actual_price(listing.product, 2024) is None
