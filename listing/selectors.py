@@ -9,7 +9,9 @@ from decimal import Decimal
 from django.db.models import Q
 
 from catalog.models import OtherProvincePrice, Product
+from catalog.selectors import national_lowest_price
 from policy import services as policy
+from qualifications.selectors import blocking_qualifications as qualification_blockers_of
 
 from . import rules
 from .models import (
@@ -27,11 +29,7 @@ LIVE = ~Q(status=ListingStatus.DELISTED)
 
 
 def _other_prices(product, at: date, *, levels=("province",), jiangsu_cities=False):
-    manager = OtherProvincePrice.objects
-    if hasattr(manager, "in_force"):  # the catalogue's definition of "in force on a date"
-        qs = manager.in_force(at).filter(product=product)
-    else:
-        qs = manager.filter(product=product, effective_date__lte=at, superseded_at__isnull=True)
+    qs = OtherProvincePrice.objects.in_force(at).filter(product=product)  # the catalogue's "in force on a date"
     q = Q(level__in=levels)
     if jiangsu_cities:
         q |= Q(level="city", province__startswith="江苏")
@@ -57,12 +55,7 @@ def national_lowest(product, at: date, *, levels=("province",), jiangsu_cities=F
     for consumables the level set differs per category (C1: provinces + Jiangsu cities;
     C3/C4: provinces and cities)."""
     if product.kind == "drug" and levels == ("province",) and not jiangsu_cities:
-        try:
-            from catalog.selectors import national_lowest_price
-        except ImportError:  # not yet delivered by the catalogue
-            national_lowest_price = None
-        if national_lowest_price is not None:
-            return _record(national_lowest_price(product, at=at))
+        return _record(national_lowest_price(product, at=at))
     row = _other_prices(product, at, levels=levels, jiangsu_cities=jiangsu_cities).order_by("price", "effective_date").first()
     return _record(row)
 
@@ -81,11 +74,7 @@ def has_other_records(product, at: date) -> bool:
 def blocking_qualifications(enterprise, at: date) -> list:
     """QUA-1: the enterprise's expired or unreviewed qualifications that block new applications
     (qualifications.selectors.blocking_qualifications)."""
-    try:
-        from qualifications.selectors import blocking_qualifications as blocking
-    except ImportError:  # not yet delivered by the qualifications developer
-        return []
-    return list(blocking(enterprise, at))
+    return list(qualification_blockers_of(enterprise, at))
 
 
 def qualification_name(q) -> str:
