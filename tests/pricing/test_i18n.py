@@ -1,12 +1,79 @@
-"""Chinese is the source language; English comes from pricing/ and experts/ catalogues."""
+"""English UI (docs/adr/0002: Chinese is the source language): every string of the pricing
+and experts apps has an English translation with the same placeholders, every string in
+their templates is in a catalogue, and pages render in English."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import trans_real
+
+import experts
+import pricing
+
+POS = [Path(m.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po" for m in (experts, pricing)]
+SHELL_PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def catalogue(po: Path) -> dict[str, str]:
+    entries, msgid, msgstr, current = {}, None, None, None
+    for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("msgid "):
+            msgid, msgstr, current = line[7:-1], None, "id"
+        elif line.startswith("msgstr "):
+            msgstr, current = line[8:-1], "str"
+        elif line.startswith('"') and current:
+            if current == "id":
+                msgid += line[1:-1]
+            else:
+                msgstr += line[1:-1]
+        else:
+            if msgid and msgstr is not None:
+                entries[msgid] = msgstr
+            msgid, msgstr, current = None, None, None
+    return entries
+
+
+@pytest.mark.parametrize("po", POS, ids=["experts", "pricing"])
+def test_every_string_translated_with_same_placeholders(po):
+    entries = catalogue(po)
+    assert len(entries) > 100
+    assert [k for k, v in entries.items() if not v.strip()] == []
+    for source, english in entries.items():
+        assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(english)), source
+
+
+def test_every_template_string_is_in_a_catalogue():
+    known = {**catalogue(SHELL_PO), **catalogue(POS[0]), **catalogue(POS[1])}
+    pattern = re.compile(r"""{%\s*translate\s+["'](.+?)["']\s*%}""")
+    missing = []
+    for app in ("experts", "pricing"):
+        for template in (Path(settings.BASE_DIR) / "templates" / app).glob("*.html"):
+            missing += [(template.name, s) for s in pattern.findall(template.read_text(encoding="utf-8"))
+                        if s not in known]
+    assert missing == []
+
+
+@pytest.fixture
+def english_catalogues():
+    """Compile the catalogues as `make migrate` does (msgfmt) and drop Django's cache."""
+    for po in POS:
+        subprocess.run([shutil.which("msgfmt"), "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+    trans_real._translations = {}
+    trans_real._default = None
+    yield
+    trans_real._translations = {}
+    trans_real._default = None
 
 
 @pytest.mark.django_db
-def test_public_pages_in_english(client):
+def test_public_pages_in_english(client, english_catalogues):
     client.cookies["django_language"] = "en"
     content = client.get(reverse("pricing:public_complaints")).content.decode()
     assert "Published answers to complaints" in content and "申投诉答复公开" not in content
@@ -14,7 +81,7 @@ def test_public_pages_in_english(client):
     assert "申投诉答复公开" in client.get(reverse("pricing:public_complaints")).content.decode()
 
 
-def test_model_labels_translated():
+def test_model_labels_translated(english_catalogues):
     from experts.models import ExpertCategory, SessionPurpose
     from pricing.models import LinkageStatus
 
