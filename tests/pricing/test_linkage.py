@@ -272,3 +272,18 @@ def test_prc1_deadline_follows_a_calendar_change(listing, record_price, province
         set_calendar_day(province_user, date(2026, 10, 12), "holiday", "临时调整（测试）")
     case.refresh_from_db()
     assert case.due == date(2026, 10, 27)
+
+
+@pytest.mark.django_db
+def test_prc1_daily_task_is_scheduled_and_runs(listing, record_price):
+    from core.schedules import SCHEDULES
+    from pricing import tasks
+
+    entry = SCHEDULES["platform:pricing-linkage-daily"]
+    assert entry.task == "pricing.tasks.linkage_daily" and entry.crontab == {"hour": 6, "minute": 30}
+    with time_machine.travel(date(2026, 9, 22), tick=False):
+        case = open_case(listing, record_price)
+    with time_machine.travel(date(2026, 10, 27), tick=False):
+        assert tasks.linkage_daily.delay().get() == {"reminded": 0, "escalated": 1}
+    case.refresh_from_db()
+    assert case.status == LinkageStatus.OVERDUE
