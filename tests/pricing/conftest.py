@@ -81,3 +81,9 @@ def nanjing(db):
     if not Region.objects.filter(code="320100").exists():
         load_regions(Region)
     return Region.objects.get(code="320100")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Complaint attachments written by tests go to a temporary directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
