@@ -179,7 +179,8 @@ class ResultQuerySet(ScopedQuerySet):
         return super().visible_to(user)
 
 
-@pghistory.track()
+# Zone fields change with every nightly recomputation: not decisions, so not tracked.
+@pghistory.track(exclude=["zone", "zone_reason", "zone_computed_at"])
 class NegotiationResult(models.Model):
     """A confirmed negotiation for one institution (a group proposal yields one per member):
     the price in force for that institution and product (NEG-6)."""

@@ -44,18 +44,22 @@ ON CONFLICT (product_id) DO UPDATE SET
 """
 
 _CLASSIFY_SQL = """
-UPDATE negotiation_negotiationresult r SET
-    zone = CASE
-        WHEN z.institutions >= %(min_inst)s THEN
-            CASE WHEN r.unit_price <= z.p_blue THEN 'blue' WHEN r.unit_price <= z.p_yellow THEN 'yellow' ELSE 'red' END
-        ELSE
-            CASE WHEN r.unit_price <= z.lowest * %(f_blue)s THEN 'blue'
-                 WHEN r.unit_price <= z.lowest * %(f_yellow)s THEN 'yellow' ELSE 'red' END
-    END,
-    zone_computed_at = %(now)s
-FROM negotiation_productzone z
-WHERE z.product_id = r.product_id AND r.confirmed_at >= %(since)s AND r.confirmed_at < %(until)s
-  {product_filter}
+WITH classified AS (
+    SELECT r.id,
+           CASE WHEN z.institutions >= %(min_inst)s THEN
+                    CASE WHEN r.unit_price <= z.p_blue THEN 'blue'
+                         WHEN r.unit_price <= z.p_yellow THEN 'yellow' ELSE 'red' END
+                ELSE
+                    CASE WHEN r.unit_price <= z.lowest * %(f_blue)s THEN 'blue'
+                         WHEN r.unit_price <= z.lowest * %(f_yellow)s THEN 'yellow' ELSE 'red' END
+           END AS zone
+    FROM negotiation_negotiationresult r
+    JOIN negotiation_productzone z ON z.product_id = r.product_id
+    WHERE r.confirmed_at >= %(since)s AND r.confirmed_at < %(until)s {product_filter}
+)
+UPDATE negotiation_negotiationresult r SET zone = c.zone, zone_computed_at = %(now)s
+FROM classified c
+WHERE r.id = c.id AND r.zone IS DISTINCT FROM c.zone  -- only rows whose zone changes are written
 """
 
 
@@ -71,9 +75,10 @@ def parameters(at: date) -> dict:
 
 
 @transaction.atomic
-def recompute(product_ids=None, at: date | None = None) -> int:
+def recompute(product_ids=None, at: date | None = None, *, classify_results: bool = True) -> int:
     """Recompute thresholds (and classify results) for some products, or for all. Returns the
-    number of products with thresholds. Idempotent: the same data gives the same rows."""
+    number of products with thresholds. Idempotent: the same data gives the same rows, and a
+    second run writes no result row."""
     at = at or timezone.localdate()
     p = parameters(at)
     until = timezone.make_aware(timezone.datetime.combine(at + relativedelta(days=1), timezone.datetime.min.time()))
@@ -90,7 +95,8 @@ def recompute(product_ids=None, at: date | None = None) -> int:
             cur.execute("DELETE FROM negotiation_productzone WHERE product_id = ANY(%(products)s)", args)
         cur.execute(_THRESHOLDS_SQL.format(product_filter=product_filter), args)
         count = cur.rowcount
-        cur.execute(_CLASSIFY_SQL.format(product_filter=product_filter), args)
+        if classify_results:
+            cur.execute(_CLASSIFY_SQL.format(product_filter=product_filter), args)
     return count
 
 

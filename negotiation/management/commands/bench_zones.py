@@ -1,0 +1,184 @@
+"""Benchmark ZON-2 zone recomputation at province scale: 1,000,000 confirmed results over
+100,000 products, against a hand-written SQL query computing the same quantiles.
+
+Runs against its own database (procurement_bench_zones, created and migrated on first use)
+so the demo database stays small. Data is generated in SQL (generate_series, seeded
+setseed) with triggers off, so the set is deterministic and fast to build. Prints figures;
+asserts nothing (performance is measured here, never in unit tests)."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+
+import dj_database_url
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+BENCH_DB = "procurement_bench_zones"
+AT = date(2026, 11, 1)
+
+GENERATE = """
+SET session_replication_role = replica;  -- no audit/protect triggers for the synthetic load
+SELECT setseed(0.2026);
+INSERT INTO parties_organisation (name, kind, city_id, county_id, level, ownership, reports_to_province, is_active,
+                                  created_at, updated_at)
+SELECT 'bench-inst-' || g, 'institution', c.id, c.id, 1 + (g %% 3), 'public', false, true, now(), now()
+FROM generate_series(1, %(institutions)s) g
+CROSS JOIN LATERAL (SELECT id FROM parties_region WHERE level = 'city' ORDER BY code OFFSET (g %% 13) LIMIT 1) c;
+INSERT INTO parties_organisation (name, kind, reports_to_province, is_active, ownership, created_at, updated_at)
+SELECT 'bench-mfr-' || g, 'manufacturer', false, true, '', now(), now() FROM generate_series(1, %(manufacturers)s) g;
+INSERT INTO parties_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
+                          date_joined, full_name, role, phone)
+VALUES ('!', true, 'bench', '', '', '', false, true, now(), '', '', '');
+CREATE TEMP TABLE bench_mfr AS
+  SELECT id, row_number() OVER (ORDER BY id) AS n FROM parties_organisation WHERE kind = 'manufacturer';
+CREATE TEMP TABLE bench_inst AS
+  SELECT id, row_number() OVER (ORDER BY id) AS n FROM parties_organisation WHERE name LIKE 'bench-inst-%%';
+INSERT INTO catalog_product (kind, generic_name, name_initials, dosage_form, specification, pack_unit, min_unit,
+    conversion, manufacturer_id, mah, approval_number, is_national_negotiated, is_innovative, innovative_class,
+    is_originator, is_reference, is_consistency_evaluated, is_designated_production, is_provincial_reserve,
+    is_shortage, is_shortage_watch, is_emergency, is_narcotic_psychotropic, is_large_infusion, is_essential,
+    consumable_class, in_sunshine_catalogue, created_at, updated_at)
+SELECT 'drug', 'bench-product-' || g, '', '片剂', g || 'mg', '盒', '片', 1, m.id, '', '', false, false, '',
+       false, false, false, false, false, false, false, false, false, false, false, '', false, now(), now()
+FROM generate_series(1, %(products)s) g JOIN bench_mfr m ON m.n = 1 + (g %% %(manufacturers)s);
+CREATE TEMP TABLE bench_prod AS
+  SELECT id, manufacturer_id, row_number() OVER (ORDER BY id) AS n FROM catalog_product
+  WHERE generic_name LIKE 'bench-product-%%';
+INSERT INTO listing_listing (product_id, price, status, category, effective_date, status_reason, created_at, updated_at)
+SELECT id, 10 + (n %% 90), 'active', 'LST-1', '2026-01-01', '', now(), now() FROM bench_prod;
+CREATE TEMP TABLE bench_rows AS
+SELECT g AS n, 1 + floor(random() * %(products)s)::int AS p, 1 + floor(random() * %(institutions)s)::int AS i,
+       round((0.6 + random() * 0.4)::numeric, 4) AS f, 1 + floor(random() * 1000)::int AS q,
+       timestamptz '2025-11-05' + random() * interval '360 days' AS t
+FROM generate_series(1, %(results)s) g;
+INSERT INTO negotiation_proposal (due_start, due_days, due, due_provisional, institution_id, group_id, listing_id,
+    product_id, manufacturer_id, listing_price, unit_price, quantity, evidence_price, evidence_note, evidence_file,
+    path, rule, zone_at_proposal, status, note, created_by_id, created_at, decided_at, decided_by_id, decision_reason)
+SELECT NULL, NULL, NULL, false, bi.id, NULL, l.id, bp.id, bp.manufacturer_id, l.price, round(l.price * r.f, 4), r.q,
+       NULL, '', '', 'enterprise', 'NEG-3', '', 'confirmed', '', u.id, r.t, r.t, NULL, ''
+FROM bench_rows r JOIN bench_prod bp ON bp.n = r.p JOIN listing_listing l ON l.product_id = bp.id
+JOIN bench_inst bi ON bi.n = r.i CROSS JOIN (SELECT id FROM parties_user WHERE username = 'bench') u
+ORDER BY r.n;
+INSERT INTO negotiation_negotiationresult (proposal_id, institution_id, product_id, manufacturer_id, unit_price,
+    quantity, confirmed_at, zone, zone_reason, zone_computed_at, superseded_at)
+SELECT id, institution_id, product_id, manufacturer_id, unit_price, quantity, created_at, '', '', NULL, created_at
+FROM negotiation_proposal;
+SET session_replication_role = DEFAULT;
+ANALYZE;
+"""
+
+# The same quantiles written by hand, as a plain read: the yardstick for zones.recompute.
+HAND_SQL = """
+SELECT product_id,
+       MIN(unit_price) FILTER (WHERE c >= t * 0.5) AS p50,
+       MIN(unit_price) FILTER (WHERE c >= t * 0.8) AS p80,
+       MIN(unit_price) AS lowest, COUNT(DISTINCT institution_id) AS institutions
+FROM (
+    SELECT r.product_id, r.institution_id, r.unit_price,
+           SUM(r.quantity) OVER (PARTITION BY r.product_id ORDER BY r.unit_price, r.id) AS c,
+           SUM(r.quantity) OVER (PARTITION BY r.product_id) AS t
+    FROM negotiation_negotiationresult r JOIN parties_organisation o ON o.id = r.institution_id
+    WHERE r.confirmed_at >= %(since)s AND r.confirmed_at < %(until)s AND o.level >= 2
+) x GROUP BY product_id
+"""
+
+
+class Command(BaseCommand):
+    help = "Benchmark ZON-2 zone recomputation (1M results, 100k products) against hand-written SQL."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--results", type=int, default=1_000_000)
+        parser.add_argument("--products", type=int, default=100_000)
+        parser.add_argument("--institutions", type=int, default=1_500)
+        parser.add_argument("--manufacturers", type=int, default=300)
+        parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument("--child", action="store_true", help=BENCH_DB)
+
+    def handle(self, *args, **opts):
+        if not opts["child"]:
+            return self._spawn(opts)
+        self._ensure_data(opts)
+        self._measure(opts)
+
+    def _spawn(self, opts):
+        """Create and migrate the bench database, then run the measurement inside it."""
+        import psycopg2
+
+        url = dj_database_url.parse(os.environ.get("DATABASE_URL", "") or _default_url())
+        admin = psycopg2.connect(dbname="postgres", user=url["USER"], password=url["PASSWORD"], host=url["HOST"],
+                                 port=url["PORT"])
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        admin.close()
+        env = {**os.environ, "DATABASE_URL": _url_with_db(url, BENCH_DB)}
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        argv = [f"--{k}={opts[k]}" for k in ("results", "products", "institutions", "manufacturers", "repeat")]
+        subprocess.run([*manage, "bench_zones", "--child", *argv], env=env, check=True)
+
+    def _ensure_data(self, opts):
+        with connection.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM negotiation_negotiationresult")
+            have = cur.fetchone()[0]
+        if have == opts["results"]:
+            self.stdout.write(f"zones bench: reusing {have:,} results in {BENCH_DB}")
+            return
+        if have:
+            self.stdout.write("zones bench: data of another size present; drop the database to regenerate")
+            opts["results"] = have
+            return
+        started = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute(GENERATE, {k: opts[k] for k in ("results", "products", "institutions", "manufacturers")})
+        self.stdout.write(f"zones bench: generated {opts['results']:,} results in {time.perf_counter() - started:.0f} s")
+
+    def _measure(self, opts):
+        from negotiation import zones
+
+        params = zones.parameters(AT)
+        from dateutil.relativedelta import relativedelta
+        from django.utils import timezone
+
+        until = timezone.make_aware(timezone.datetime.combine(AT + relativedelta(days=1), timezone.datetime.min.time()))
+        since = until - relativedelta(months=params["months"])
+        t0 = time.perf_counter()
+        zones.recompute(at=AT)  # first full run classifies every result
+        first_full = time.perf_counter() - t0
+        hand, ours, full = [], [], []
+        for _ in range(opts["repeat"]):
+            t0 = time.perf_counter()
+            with connection.cursor() as cur:
+                cur.execute(HAND_SQL, {"since": since, "until": until})
+                rows = cur.fetchall()
+            hand.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            n = zones.recompute(at=AT, classify_results=False)
+            ours.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            zones.recompute(at=AT)
+            full.append(time.perf_counter() - t0)
+        h, o, f = statistics.median(hand), statistics.median(ours), statistics.median(full)
+        self.stdout.write(
+            f"ZON-2 zone recomputation: {opts['results']:,} results, {len(rows):,} products with results\n"
+            f"  hand-written SQL quantiles (read only):        {h:6.2f} s (median of {opts['repeat']})\n"
+            f"  zones.recompute thresholds (stored per product): {o:6.2f} s -> ratio {o / h:.2f}x (target <= 1.5x)\n"
+            f"  nightly run incl. classifying results:          {f:6.2f} s (first run, classifying all: "
+            f"{first_full:.2f} s)"
+        )
+
+
+def _default_url():
+    port = os.environ.get("PG_PORT", "55432")
+    return f"postgres://procurement:procurement@127.0.0.1:{port}/procurement"
+
+
+def _url_with_db(url, name):
+    return f"postgres://{url['USER']}:{url['PASSWORD']}@{url['HOST']}:{url['PORT']}/{name}"
