@@ -160,7 +160,7 @@ class Command(BaseCommand):
                 rows = cur.fetchall()
             hand.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            n = zones.recompute(at=AT, classify_results=False)
+            zones.recompute(at=AT, classify_results=False)
             ours.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             zones.recompute(at=AT)
