@@ -33,7 +33,18 @@ class SessionForm(forms.Form):
 
 
 class CaseForm(forms.Form):
-    product = forms.ModelChoiceField(Product.objects.all(), required=False, label=_("产品"))
+    product = forms.CharField(required=False, max_length=27, label=_("产品（国家医保编码或产品编号）"))
+
+    def clean_product(self):
+        value = self.cleaned_data["product"].strip()
+        if not value:
+            return None
+        product = Product.objects.filter(national_code=value.upper()).first()
+        if product is None and value.isdigit():
+            product = Product.objects.filter(pk=int(value)).first()
+        if product is None:
+            raise forms.ValidationError(_("未找到该产品，请填写国家医保编码或产品编号"))
+        return product
     enterprise = forms.ModelChoiceField(
         Organisation.objects.enterprises(), required=False, label=_("企业（无产品时）")
     )

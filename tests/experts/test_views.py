@@ -150,3 +150,16 @@ def test_api_negotiated_price_for_regulator_and_own_manufacturer_only(client, pr
     client.force_login(make_user(kind=OrgKind.MANUFACTURER))  # a competitor
     assert client.get(url).status_code == 404
     assert Product.objects.filter(pk=case.product_id).exists()
+
+
+@pytest.mark.django_db
+def test_province_adds_case_by_code_on_the_page(client, province_user, product):
+    from datetime import date
+
+    session = services.session_create(province_user, purpose="rescue_drug", title="急抢救药品年度谈判", date=date(2026, 12, 1))
+    client.force_login(province_user)
+    url = reverse("experts:session_detail", args=[session.pk])
+    response = client.post(url, {"add_case": "1", "product": "999999", "description": ""})
+    assert response.status_code == 200 and "未找到该产品" in response.content.decode()
+    assert client.post(url, {"add_case": "1", "product": str(product.pk), "description": "医院申请"}).status_code == 302
+    assert session.cases.get().product == product
