@@ -319,13 +319,23 @@ def listing_detail(request, pk):
     return render(request, "listing/listing_detail.html", {
         "listing": listing, "changes": listing.price_changes.select_related("changed_by").order_by("-changed_at"),
         "applications": listing.applications.order_by("-submitted_at"),
-        "status_history": listing.events.order_by("-pgh_created_at")[:50] if hasattr(listing, "events") else [],
+        "status_history": _status_history(listing),
         "can_change_status": _is_province(user), "status_form": StatusForm(),
         "can_request_delist": own and listing.status != ListingStatus.DELISTED,
         "delist_form": DelistRequestForm(),
         "delist_requests": listing.delist_requests.order_by("-requested_at") if (own or _is_regulator(user)) else [],
         "quality_events": listing.product.quality_events.all() if _is_regulator(user) or own else [],
     })
+
+
+def _status_history(listing):
+    """The listing's status changes (from its pghistory events), newest first."""
+    rows, last = [], None
+    for e in listing.events.order_by("pgh_created_at", "pgh_id"):
+        if e.status != last:
+            rows.append(e)
+            last = e.status
+    return list(reversed(rows))
 
 
 @login_required

@@ -121,4 +121,21 @@ def _journey(page, tmp_path):
     assert "LST-2.1" in table
     assert not re.search("南京华泰", table)  # the other batch's listing is filtered out by month
     shot(page, "public-listing-results")
+
+    # --- DEL-2 / DEL-4: the regulator suspends it; it stays published with its history
+    listing = Listing.objects.get(product=product)
+    login(page, "prov", PASSWORD)
+    page.goto(f"/listing/listings/{listing.pk}/")
+    page.locator("select[name=action]").select_option("suspend")
+    page.locator("select[name=rule]").select_option("DEL-2")
+    page.locator("textarea[name=reason]").fill("省药监局抽检溶出度不合格")
+    with page.expect_navigation():
+        page.get_by_role("button", name="执行").click()
+    assert "暂停采购" in page.get_by_test_id("listing-status").inner_text()
+    assert "省药监局抽检溶出度不合格" in page.get_by_test_id("not-orderable").inner_text()
+    assert "11.80" in page.get_by_test_id("price-changes").inner_text()
+    shot(page, "listing-suspended-history-visible")
+    page.context.clear_cookies()
+    page.goto("/listing/public/?month=2026-12")
+    assert "暂停采购" in page.get_by_test_id("public-table").inner_text()
     assert page.js_errors == []

@@ -493,3 +493,28 @@ def test_expired_qualification_from_qualifications_app_refuses(maker_user, maker
                                     documents=docs(*LST21_DOCS))
     assert exc.value.code == "QUA-1"
     assert "JS20200017" in exc.value.detail and "2026-06-30 过期" in exc.value.detail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_applications_for_one_product_one_wins(maker_user, product, spread_prices):
+    spread_prices(product, 8)
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def work(price):
+        try:
+            barrier.wait()
+            services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price=price,
+                                        documents=docs(*LST21_DOCS))
+            outcomes.append("ok")
+        except (RuleViolation, Conflict) as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in ("11.00", "11.10")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["LST-0.1", "ok"]
+    assert ListingApplication.objects.filter(product=product).count() == 1

@@ -51,6 +51,7 @@ def test_apply_pick_form_suggests_category_and_lists_documents(client, maker_use
     client.force_login(maker_user)
     page = client.get(reverse("listing:apply"))
     assert page.status_code == 200 and str(product) in page.content.decode()
+    assert reverse("catalog:product_create") in page.content.decode()  # register a product not yet in the catalogue
     page = client.get(reverse("listing:apply"), {"product": product.pk})
     html = page.content.decode()
     assert "LST-2.3" in html and "申报价格及该价格为全国最低价的承诺书" in html and "药品质量承诺书" in html
