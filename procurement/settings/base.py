@@ -183,6 +183,12 @@ SPECTACULAR_SETTINGS = {
     # No call to validator.swagger.io (the platform runs without internet).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several fields get one stable component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PriceZoneEnum": "negotiation.models.Zone",
+        "ProductKindEnum": "catalog.models.ProductKind",
+        "OrganisationKindEnum": "parties.models.OrgKind",
+    },
 }
 # Idempotency-Key records older than this are purged (hours).
 IDEMPOTENCY_KEY_TTL_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_TTL_HOURS", "48"))
