@@ -143,6 +143,9 @@ def evaluate(
     if other is not None:
         ev.blockers.append(("LST-0.1", f"该产品已有进行中的挂网申请（编号 {other.pk}，{other.get_status_display()}），"
                                        "不能重复申请", "product"))
+    if category in ("LST-2.1", "LST-2.2", "LST-2.3") and Listing.objects.filter(product=product).exclude(
+            status=ListingStatus.DELISTED).exists():
+        ev.blockers.append((category, "该产品已在省平台挂网，不属于“省平台未挂网药品”，应按 LST-1 申报", "category"))
     for q in selectors.blocking_qualifications(enterprise, on):
         text = selectors.qualification_name(q)
         if isinstance(q, str):

@@ -518,3 +518,22 @@ def test_two_concurrent_applications_for_one_product_one_wins(maker_user, produc
         t.join()
     assert sorted(outcomes) == ["LST-0.1", "ok"]
     assert ListingApplication.objects.filter(product=product).count() == 1
+
+
+def test_listed_product_must_apply_under_lst_1(maker_user, listing):
+    ev = services.check_application(user=maker_user, product=listing.product, category="LST-2.3", declared_price="1")
+    violation = ev.first_violation()
+    assert violation.code == "LST-2.3" and "应按 LST-1 申报" in violation.detail
+
+
+def test_beat_entries_and_batch_task(submitted, province_user):
+    from core.schedules import SCHEDULES
+    from listing import tasks
+
+    assert SCHEDULES["platform:listing-monthly-batch"].task == "listing.tasks.run_listing_batch"
+    assert SCHEDULES["platform:listing-lst5-suspensions"].task == "listing.tasks.lst5_suspensions"
+    services.confirm_application(user=province_user, application=submitted)
+    with time_machine.travel("2026-12-15 00:30:00+08:00", tick=False):
+        assert tasks.run_listing_batch.delay().get() == 1
+        assert tasks.run_listing_batch.delay().get() == 0
+    assert Listing.objects.filter(product=submitted.product, effective_date=date(2026, 12, 15)).exists()

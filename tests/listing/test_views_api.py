@@ -294,3 +294,15 @@ def test_check_step_shows_lst_2_2_derivation(client, maker_user, maker, make_pro
     assert 'data-testid="derivation"' in html and "含量：250 → 500，比值 2" in html and "×1.7000" in html
     assert "差比价计算价格：10.00 × 1.7000 = 17.00 元" in html
     assert "申报价 17.01 元 高于以本企业已挂网产品为基础的差比价计算价格 17.00 元" in html
+
+
+def test_public_page_paginates_and_searches(client, maker, make_product):
+    for i in range(25):
+        Listing.objects.create(product=make_product(maker, generic_name=f"测试药{i:02d}"), price=D("3"), category="LST-2.3",
+                               effective_date=date(2026, 12, 15))
+    first = client.get(reverse("listing:public")).content.decode()
+    assert 'data-testid="pagination"' in first and first.count('data-testid="public-row"') == 20
+    second = client.get(reverse("listing:public"), {"page": 2}).content.decode()
+    assert second.count('data-testid="public-row"') == 5
+    found = client.get(reverse("listing:public"), {"q": "测试药07"}).content.decode()
+    assert found.count('data-testid="public-row"') == 1
