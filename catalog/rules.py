@@ -59,12 +59,37 @@ def consumable_classification_part(code: str) -> str:
     return code[:20]
 
 
-def name_initials(name: str) -> str:
-    """Pinyin initials for search (阿莫西林胶囊 → amxljn); letters and digits only, lower case."""
-    from pypinyin import Style, lazy_pinyin
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
 
-    letters = "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default"))
-    return re.sub(r"[^0-9a-z]", "", letters.lower())[:100]
+
+def name_initials(name: str) -> str:
+    """Pinyin initials for search (阿莫西林胶囊 → amxljn), lower-case letters and digits.
+
+    The phrase-aware reading comes first; readings that differ only in one polyphonic
+    character follow, space-separated (重组人胰岛素 → "czryds zzryds"), so a user typing
+    either reading finds the product. At most 100 characters."""
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    options: list[list[str]] = []
+    for run in _CJK_RUN.findall(name or ""):
+        if "\u3400" <= run[0] <= "\u9fff":
+            for char, default in zip(run, lazy_pinyin(run, style=Style.FIRST_LETTER), strict=True):
+                readings = [r[:1].lower() for r in pinyin(char, style=Style.FIRST_LETTER, heteronym=True)[0]]
+                options.append(list(dict.fromkeys([default[:1].lower(), *readings])))
+        else:
+            options.extend([c] for c in re.sub(r"[^0-9a-z]", "", run.lower()))
+    default = [o[0] for o in options]
+    variants = ["".join(default)]
+    for i, choices in enumerate(options):
+        for alt in choices[1:]:
+            variants.append("".join(default[:i] + [alt] + default[i + 1:]))
+    out = ""
+    for v in dict.fromkeys(variants):
+        candidate = f"{out} {v}" if out else v
+        if len(candidate) > 100:
+            break
+        out = candidate
+    return out
 
 
 def product_group_key(generic_name: str, dosage_form: str, specification: str) -> tuple:

@@ -16,7 +16,7 @@ DRUG = {"kind": "drug", "national_code": "XA01ABD075A002010100483", "generic_nam
 
 def test_cat_1_manufacturer_registers_its_own_product(maker_user, maker):
     product = services.product_create(maker_user, dict(DRUG, is_essential=True))
-    assert product.manufacturer == maker and product.name_initials == "amxljn"
+    assert product.manufacturer == maker and product.name_initials.startswith("amxljn")
     assert product.events.count() == 1  # pghistory (AUD-1)
 
 
@@ -134,6 +134,8 @@ def test_cat_3_search_by_code_name_and_pinyin_initials(maker_user, make_product,
     assert search(consumable_class="hv6") == {stent}
     assert search(manufacturer=stent.manufacturer_id) == {stent}
     assert search(q="zzzz") == set()
+    insulin = make_product(generic_name="重组人胰岛素注射液")
+    assert search(q="zzryds") == {insulin}  # the correct reading of 重 finds it too
 
 
 def test_cat_3_product_group_and_same_product(make_product, make_org):
@@ -149,4 +151,4 @@ def test_name_initials_follow_renames(maker_user, make_product):
     product = make_product(generic_name="阿莫西林胶囊")
     services.product_update(maker_user, product, {"generic_name": "头孢呋辛酯片"})
     product.refresh_from_db()
-    assert product.name_initials == "tbfxzp"
+    assert product.name_initials.split()[0] == "tbfxzp"
