@@ -235,7 +235,10 @@ class NegotiationRound(models.Model):
                 name="negotiation_counter_positive",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="negotiation_round_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="negotiation_round_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="negotiation_round_never_edited", operation=pgtrigger.Update),
+        ]
 
     def __str__(self):
         return f"{self.case} 第{self.number}轮"
@@ -271,6 +274,13 @@ class ExpertDraw(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="expert_draw_never_deleted", operation=pgtrigger.Delete),
+            # EXP-1: the record of a draw (seed, candidates, exclusions, result, who, when) is
+            # immutable; only its supersession may be written.
+            pgtrigger.Protect(
+                name="expert_draw_record_immutable", operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("session", "seed", "per_category", "candidates", "excluded", "drawn",
+                                              "drawn_by", "drawn_at"),
+            ),
         ]
 
     def __str__(self):
@@ -287,7 +297,10 @@ class DrawMember(models.Model):
     class Meta:
         ordering = ["draw", "category", "expert"]
         constraints = [models.UniqueConstraint(fields=["draw", "expert"], name="draw_member_unique")]
-        triggers = [pgtrigger.Protect(name="draw_member_never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="draw_member_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="draw_member_never_edited", operation=pgtrigger.Update),
+        ]
 
     def __str__(self):
         return f"{self.draw_id}:{self.expert_id}"

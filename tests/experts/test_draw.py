@@ -104,3 +104,19 @@ def test_exp1_case_cannot_be_added_after_draw(province_user, pool, session, prod
     services.session_draw(province_user, session, {"clinical": 1}, seed=1)
     with pytest.raises(Conflict):
         services.session_add_case(province_user, session, description="新增案件")
+
+
+@pytest.mark.django_db
+def test_exp1_draw_record_cannot_be_rewritten(province_user, pool, session):
+    """The database refuses to change a stored draw's seed, candidates or result."""
+    from django.db import InternalError, transaction
+
+    draw = services.session_draw(province_user, session, {"clinical": 1}, seed=11)
+    for field, value in (("seed", 12), ("drawn", {"clinical": [draw.candidates["clinical"][-1]]}),
+                         ("candidates", {"clinical": []})):
+        with pytest.raises(InternalError), transaction.atomic():
+            ExpertDraw.objects.filter(pk=draw.pk).update(**{field: value})
+    with pytest.raises(InternalError), transaction.atomic():
+        DrawMember.objects.filter(draw=draw).update(category="insurance")
+    draw.refresh_from_db()
+    assert draw.seed == 11 and services.verify_draw(draw)
