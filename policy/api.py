@@ -21,7 +21,7 @@ class ParameterSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="参数键，如 neg.confirm_working_days")
     rule = serializers.CharField(help_text="规则编号（RULES.md）")
     label = serializers.CharField(help_text="中文名称")
-    type = serializers.ChoiceField(choices=["int", "decimal", "bool", "str", "choice", "json"])
+    type = serializers.CharField(help_text="取值类型：int、decimal、bool、str、choice 或 json")
     value = serializers.JSONField(help_text="指定日期有效的取值；decimal 以字符串表示")
     effective_from = serializers.DateField(allow_null=True, help_text="该取值的生效日期")
 

@@ -6,6 +6,7 @@ effective_from on or before it wins; among versions with the same effective_from
 latest entered wins. So a decision taken on a date can always be explained with
 `get(key, at=that date)`."""
 
+import copy
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -45,8 +46,8 @@ def get(key: str, at: date | None = None):
         at = timezone.localdate(at) if timezone.is_aware(at) else at.date()
     at = at or timezone.localdate()
     row = _in_force_row(key, at)
-    if row is None:
-        return definition.default
+    if row is None:  # only before the defaults are seeded
+        return copy.deepcopy(definition.default)
     return definition.from_json(row)
 
 
