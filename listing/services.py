@@ -126,7 +126,7 @@ class Evaluation:
 def evaluate(
     *, enterprise, product, category, declared_price: Decimal, on: date | None = None, via_reference=False,
     reference_listing=None, set_price=None, previously_selected=False, filing_count=0, original_listing=None,
-    exclude_application=None,
+    exclude_application=None, provided_documents=None,
 ) -> Evaluation:
     """Run every check of an application without writing anything: duplicates, QUA-1
     qualifications, LST-0.2 quality record, and the category's rule with its numbers."""
@@ -162,7 +162,7 @@ def evaluate(
     result = _category_result(category, product=product, enterprise=enterprise, declared=declared_price, on=on,
                               via_reference=via_reference, reference_listing=reference_listing, set_price=set_price,
                               previously_selected=previously_selected, filing_count=filing_count,
-                              original_listing=original_listing)
+                              original_listing=original_listing, provided_documents=provided_documents)
     ev.results.append(result)
     ev.listing_price = result.listing_price
     ev.needs_expert = result.needs_expert
@@ -170,7 +170,7 @@ def evaluate(
 
 
 def _category_result(category, *, product, enterprise, declared, on, via_reference, reference_listing, set_price,
-                     previously_selected, filing_count, original_listing) -> rules.RuleResult:
+                     previously_selected, filing_count, original_listing, provided_documents=None) -> rules.RuleResult:
     min_prov = int(policy.get("lst.min_provinces", at=on))
     lowest = selectors.national_lowest(product, on)
     count = selectors.province_count(product, on)
@@ -210,7 +210,9 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
         return rules.lst_7(is_designated=product.is_designated_production, is_reserve=product.is_provincial_reserve,
                            set_price=set_price)
     if category == "LST-8.1":
-        return rules.lst_8_1(declared, is_shortage=product.is_shortage, supply_commitment=True)
+        # The check step runs before files are attached (None): the document list names the letter.
+        supply = provided_documents is None or "supply_commitment" in provided_documents
+        return rules.lst_8_1(declared, is_shortage=product.is_shortage, supply_commitment=supply)
     if category == "LST-8.2":
         return rules.lst_8_2(declared, in_scope=product.is_emergency, lowest=lowest,
                              negotiated_price=set_price, in_negotiation_scope=set_price is not None)
@@ -323,7 +325,7 @@ def submit_application(*, user, product, category, declared_price, documents=Non
     with transaction.atomic(), audit_context(user, reason=f"提交挂网申请（{category}）"):
         Product.objects.select_for_update().get(pk=product.pk)  # serialise concurrent applications per product
         ev = evaluate(enterprise=user.organisation, product=product, category=category, declared_price=declared,
-                      on=today, **extra)
+                      on=today, provided_documents={c for c, f in (documents or {}).items() if f}, **extra)
         violation = ev.first_violation()
         if violation:
             raise violation
@@ -358,12 +360,13 @@ def resubmit_application(*, user, application, declared_price, documents=None, n
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
         if app.status != ApplicationStatus.RETURNED:
             raise Conflict(f"申请当前状态为“{app.get_status_display()}”，不能重新提交")
+        existing = set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True))
         ev = evaluate(enterprise=user.organisation, product=app.product, category=app.category,
-                      declared_price=declared, on=today, **extra)
+                      declared_price=declared, on=today,
+                      provided_documents=existing | {c for c, f in (documents or {}).items() if f}, **extra)
         violation = ev.first_violation()
         if violation:
             raise violation
-        existing = set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True))
         checked = _check_documents(app.category, documents, via_reference=extra["via_reference"],
                                    has_records=selectors.has_other_records(app.product, today), existing=existing)
         for k, v in extra.items():

@@ -537,3 +537,28 @@ def test_beat_entries_and_batch_task(submitted, province_user):
         assert tasks.run_listing_batch.delay().get() == 1
         assert tasks.run_listing_batch.delay().get() == 0
     assert Listing.objects.filter(product=submitted.product, effective_date=date(2026, 12, 15)).exists()
+
+
+def test_lst_8_1_without_supply_commitment_refused(maker_user, maker, make_product):
+    product = make_product(maker, generic_name="短缺药", is_shortage=True)
+    with pytest.raises(RuleViolation) as exc:
+        services.submit_application(user=maker_user, product=product, category="LST-8.1", declared_price="30",
+                                    documents=docs("qualification", "quality_commitment"))
+    assert exc.value.code == "LST-8.1" and "供货稳价承诺书" in exc.value.detail
+    app = services.submit_application(user=maker_user, product=product, category="LST-8.1", declared_price="30",
+                                      documents=docs("qualification", "quality_commitment", "supply_commitment"))
+    assert app.listing_price == D("30")
+
+
+def test_oversized_document_refused_by_size_parameter(maker_user, product, spread_prices, province_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    spread_prices(product, 8)
+    policy.set_value(user=province_user, key="sys.upload_max_mb", raw_value=1, effective_from=date(2026, 11, 24),
+                     reason="测试")
+    files = docs(*LST21_DOCS)
+    files["qualification"] = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10))
+    with pytest.raises(InvalidInput) as exc:
+        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+                                    documents=files)
+    assert "文件过大" in exc.value.detail and exc.value.field == "doc_qualification"
