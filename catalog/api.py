@@ -118,6 +118,12 @@ class ProductListApi(GenericAPIView):
         kind = p.get("kind", "")
         if kind and kind not in ProductKind.values:
             raise InvalidInput(f"kind 须为 {' / '.join(ProductKind.values)}", "kind")
+        known_flags = {f for f, _label in selectors.FLAG_CHOICES} | {"generic_of_negotiated"}
+        unknown = [f for f in p.getlist("flag") if f not in known_flags]
+        if unknown:
+            raise InvalidInput(f"未知的标识：{unknown[0]}", "flag")
+        if p.get("consumable_class") and p["consumable_class"] not in ConsumableClass.values:
+            raise InvalidInput(f"consumable_class 须为 {' / '.join(ConsumableClass.values)}", "consumable_class")
         qs = selectors.search_products(
             request.user, q=p.get("q", ""), kind=kind, flags=p.getlist("flag"), manufacturer=manufacturer or None,
             consumable_class=p.get("consumable_class", ""), national_code=p.get("national_code", ""),

@@ -204,3 +204,12 @@ def test_manufacturer_registers_through_the_form(client, maker_user):
     assert response.status_code == 302
     product = Product.objects.get()
     assert product.manufacturer == maker_user.organisation and product.is_essential
+
+
+@pytest.mark.parametrize("params,field", [
+    ({"flag": "is_cheap"}, "flag"), ({"consumable_class": "hv7"}, "consumable_class"), ({"kind": "food"}, "kind"),
+    ({"manufacturer": "abc"}, "manufacturer"),
+])
+def test_api_unknown_filters_are_refused_with_the_field(api, params, field):
+    response = api.get("/api/v1/products/", params)
+    assert response.status_code == 400 and response.json()["field"] == field
