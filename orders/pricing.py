@@ -54,6 +54,7 @@ def listing_provider(institution, product_ids, at):
     rows = (
         Listing.objects.orderable()
         .filter(product_id__in=product_ids, effective_date__lte=at)
+        .order_by()
         .values_list("product_id", "id", "price")
     )
     return {

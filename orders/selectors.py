@@ -186,7 +186,7 @@ def no_sales_candidates(today: date, days: int):
     # A regulator's "not to suspend" holds for another full period.
     dismissed = NoSalesCase.objects.filter(listing_id=OuterRef("pk"), status="dismissed", decided_at__date__gt=cutoff)
     return (Listing.objects.filter(status=ListingStatus.ACTIVE, effective_date__lte=cutoff)
-            .filter(~Exists(recent)).filter(~Exists(dismissed)))
+            .filter(~Exists(recent)).filter(~Exists(dismissed)).order_by())
 
 
 NO_SALES_SQL = """

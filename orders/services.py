@@ -199,7 +199,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
                     pass
     products = {}
     if codes or ids:
-        for p in Product.objects.filter(Q(national_code__in=codes) | Q(pk__in=ids)).only(
+        for p in Product.objects.filter(Q(national_code__in=codes) | Q(pk__in=ids)).order_by().only(
             "id", "national_code", "manufacturer_id", "generic_name"
         ):
             products[p.pk] = p
@@ -212,7 +212,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
 
         for pid, status in (
             Listing.objects.filter(product_id__in=list(products)).exclude(status="delisted")
-            .values_list("product_id", "status")
+            .order_by().values_list("product_id", "status")
         ):
             listing_status[pid] = status
 

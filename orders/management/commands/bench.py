@@ -79,10 +79,10 @@ class Command(BaseCommand):
                 out(f"Creating database {database} …")
                 cur.execute(f'CREATE DATABASE "{database}"')
         _use_database(database)
+        t = time.perf_counter()
+        call_command("migrate", verbosity=0)  # quick when the database is up to date
+        out(f"Migrated in {time.perf_counter() - t:.1f} s")
         if not exists and template not in present:
-            t = time.perf_counter()
-            call_command("migrate", verbosity=0)
-            out(f"Migrated in {time.perf_counter() - t:.1f} s")
             connections.close_all()
             with admin.cursor() as cur:
                 cur.execute(f'CREATE DATABASE "{template}" TEMPLATE "{database}"')
