@@ -1,0 +1,196 @@
+"""Reads of the monitoring channel. Every rate is computed by PostgreSQL aggregates (MON-1):
+no Python loop over receipt lines or purchases."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from parties.models import Organisation
+
+from . import rules
+from .models import MonthlyReport, MonthlySnapshot, ReportVersion
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
+
+# MON-1 per institution and kind for [start, end): platform receipts (入库) from the order
+# flow, off-platform purchases, and the emergency part of them. One statement; the monthly
+# job wraps it in INSERT … ON CONFLICT DO UPDATE. `inst_filter` narrows institutions.
+RATES_SQL = """
+WITH plat AS (
+    SELECT rl.institution_id, p.kind, SUM(rl.amount) AS amount
+    FROM orders_receiptline rl
+    JOIN listing_listing l ON l.id = rl.listing_id
+    JOIN catalog_product p ON p.id = l.product_id
+    WHERE rl.received_on >= %(start)s AND rl.received_on < %(end)s {plat_filter}
+    GROUP BY rl.institution_id, p.kind
+), off AS (
+    SELECT op.institution_id, op.kind, SUM(op.amount) AS amount,
+           COALESCE(SUM(op.amount) FILTER (WHERE op.reason = 'emergency'), 0) AS emergency
+    FROM orders_offplatformpurchase op
+    WHERE op.received_on >= %(start)s AND op.received_on < %(end)s {off_filter}
+    GROUP BY op.institution_id, op.kind
+), inst AS (
+    SELECT o.id, k.kind
+    FROM parties_organisation o CROSS JOIN (VALUES ('drug'), ('consumable')) AS k(kind)
+    WHERE o.kind = 'institution' {inst_filter}
+)
+SELECT inst.id AS institution_id, inst.kind,
+       COALESCE(plat.amount, 0) AS platform_amount,
+       COALESCE(off.amount, 0) AS offplatform_amount,
+       COALESCE(off.emergency, 0) AS emergency_amount,
+       CASE WHEN COALESCE(plat.amount, 0) + COALESCE(off.amount, 0) > 0
+            THEN round(COALESCE(plat.amount, 0) * 100 / (COALESCE(plat.amount, 0) + COALESCE(off.amount, 0)), 2)
+       END AS rate
+FROM inst
+LEFT JOIN plat ON plat.institution_id = inst.id AND plat.kind = inst.kind
+LEFT JOIN off ON off.institution_id = inst.id AND off.kind = inst.kind
+"""
+
+
+def rates_sql(institution_ids=None):
+    if institution_ids is None:
+        return RATES_SQL.format(plat_filter="", off_filter="", inst_filter="")
+    return RATES_SQL.format(
+        plat_filter="AND rl.institution_id = ANY(%(ids)s)", off_filter="AND op.institution_id = ANY(%(ids)s)",
+        inst_filter="AND o.id = ANY(%(ids)s)",
+    )
+
+
+def period_rates(start: date, end: date, institution_ids=None) -> list[dict]:
+    """MON-1 per institution and kind over [start, end), straight from receipts."""
+    params = {"start": start, "end": end, "ids": list(institution_ids or [])}
+    with connection.cursor() as cur:
+        cur.execute(rates_sql(institution_ids), params)
+        cols = [c.name for c in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def institution_rates(institution, start: date, end: date) -> dict:
+    """{kind: {platform_amount, offplatform_amount, emergency_amount, total_amount, rate}}."""
+    out = {}
+    for row in period_rates(start, end, [institution.pk]):
+        row["total_amount"] = row["platform_amount"] + row["offplatform_amount"]
+        out[row["kind"]] = row
+    return out
+
+
+def obliged_institutions():
+    """MON-2: secondary-and-above public (incl. military) institutions."""
+    return Organisation.objects.filter(
+        kind="institution", is_active=True, level__gte=rules.REPORTING_MIN_LEVEL,
+        ownership__in=rules.REPORTING_OWNERSHIPS,
+    )
+
+
+def area_rates(start: date, end: date, *, by: str, user=None, kind: str = "drug") -> list[dict]:
+    """MON-3: amount-weighted rates per city / county / province (= Σ platform ÷ Σ total)
+    over the snapshots of months in [start, end), secondary-and-above public institutions."""
+    group = {"city": ["institution__city_id", "institution__city__name"],
+             "county": ["institution__county_id", "institution__county__name", "institution__city__name"],
+             "institution": ["institution_id", "institution__name", "institution__city__name"],
+             "province": []}[by]
+    qs = MonthlySnapshot.objects.filter(
+        month__gte=start, month__lt=end, kind=kind,
+        institution__in=obliged_institutions(),
+    )
+    if user is not None:
+        qs = qs.visible_to(user)
+    qs = qs.values(*group) if group else qs
+    rows = qs.annotate(platform=Sum("platform_amount"), total=Sum(F("platform_amount") + F("offplatform_amount"))) \
+        if group else [qs.aggregate(platform=Coalesce(Sum("platform_amount"), ZERO),
+                                    total=Coalesce(Sum(F("platform_amount") + F("offplatform_amount")), ZERO))]
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["rate"] = rules.rate_of_total(r["platform"] or 0, r["total"] or 0)
+        r["label"] = r.get("institution__name") or r.get("institution__county__name") or \
+            r.get("institution__city__name") or "全省"
+        out.append(r)
+    out.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0)))
+    return out
+
+
+def monthly_trend(user=None, *, institution=None, kind="drug", months=12, until: date) -> list[dict]:
+    """Weighted rate per month (province-wide within the user's scope, or one institution)."""
+    start = rules.add_months(rules.month_start(until), -months + 1)
+    qs = MonthlySnapshot.objects.filter(month__gte=start, month__lte=until, kind=kind)
+    if institution is not None:
+        qs = qs.filter(institution=institution)
+    else:
+        qs = qs.filter(institution__in=obliged_institutions())
+    if user is not None:
+        qs = qs.visible_to(user)
+    rows = qs.values("month").annotate(platform=Sum("platform_amount"),
+                                       total=Sum(F("platform_amount") + F("offplatform_amount"))).order_by("month")
+    return [{"month": r["month"], "rate": rules.rate_of_total(r["platform"], r["total"])} for r in rows]
+
+
+def latest_versions():
+    """The figures in force: each submitted report's latest version."""
+    return ReportVersion.objects.filter(version=F("report__latest_version"))
+
+
+def reports_for(user, *, month=None, status=None, city=None, q=""):
+    qs = MonthlyReport.objects.visible_to(user).select_related("institution", "institution__city")
+    if month:
+        qs = qs.filter(month=month)
+    if status == "late":
+        qs = qs.filter(late=True)
+    elif status:
+        qs = qs.filter(status=status)
+    if city:
+        qs = qs.filter(institution__city_id=city)
+    if q:
+        qs = qs.filter(institution__name__icontains=q)
+    return qs
+
+
+def monitoring_table_rows(user, *, start: date, end: date, city=None):
+    """MON-6 采购监测表: one row per submitted report (latest version) in [start, end)."""
+    qs = latest_versions().filter(report__month__gte=start, report__month__lt=end,
+                                  report__in=MonthlyReport.objects.visible_to(user))
+    if city:
+        qs = qs.filter(report__institution__city_id=city)
+    return qs.select_related("report__institution__city", "report__institution__county").order_by(
+        "report__month", "report__institution__city__code", "report__institution__name")
+
+
+def totals_of(qs) -> dict:
+    """Σ of each reported figure (SQL aggregate)."""
+    fields = [f"{k}_{f}" for k in ("drug", "consumable") for f in ("total", "platform", "emergency")]
+    return qs.aggregate(**{f: Coalesce(Sum(f), ZERO) for f in fields})
+
+
+def unreported(month: date, user=None):
+    """MON-2: obliged institutions with no submitted report for `month`."""
+    qs = obliged_institutions().exclude(
+        pk__in=MonthlyReport.objects.filter(month=month, status="submitted").values("institution_id"))
+    if user is not None:
+        qs = qs.filter(pk__in=Organisation.objects.visible_to(user).values("pk"))
+    return qs.select_related("city")
+
+
+def flags_for(user, *, category=None, status=None, month=None):
+    from .models import Flag
+
+    qs = Flag.objects.visible_to(user).select_related("institution", "institution__city")
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if month:
+        qs = qs.filter(month=month)
+    return qs.prefetch_related("inspections")
+
+
+def snapshot_rates(institution, kind, until: date, months=12):
+    start = rules.add_months(rules.month_start(until), -months + 1)
+    return list(MonthlySnapshot.objects.filter(institution=institution, kind=kind, month__gte=start,
+                                               month__lte=until).order_by("month"))
+
+
+def has_any(q: Q) -> bool:
+    return MonthlySnapshot.objects.filter(q).exists()

@@ -1,0 +1,571 @@
+"""Monitoring workflows (RULES §12): the monthly job (snapshot, open reports, checks),
+monthly reports and their corrections, the city's forward to the province, the daily
+deadline job, inspections and quarterly bulletins."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from core.audit import audit_context
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from notifications.recipients import city_regulators, province_regulators, users_of
+from notifications.services import notify
+from parties.models import Region
+from policy.services import get as policy
+from policy.services import monitoring_target
+
+from . import rules, selectors
+from .models import (
+    FLAG_RULES,
+    KINDS,
+    Bulletin,
+    BulletinRow,
+    CityForward,
+    Flag,
+    FlagCategory,
+    FlagStatus,
+    Inspection,
+    InspectionOutcome,
+    MonthlyReport,
+    ReportSource,
+    ReportStatus,
+    ReportVersion,
+)
+
+KIND_LABELS = {"drug": "药品", "consumable": "耗材"}
+FIGURE_FIELDS = [f"{k}_{f}" for k in ("drug", "consumable") for f in ("total", "platform", "emergency")]
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def parse_month(value, field="month") -> date:
+    if isinstance(value, datetime):
+        return value.date().replace(day=1)
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m", "%Y-%m-%d", "%Y%m", "%Y/%m"):
+        try:
+            return datetime.strptime(text, fmt).date().replace(day=1)
+        except ValueError:
+            continue
+    raise InvalidInput("月份格式应为 YYYY-MM，如 2026-10", field)
+
+
+def _amount(value, field, label) -> Decimal:
+    if value is None or str(value).strip() == "":
+        raise InvalidInput(f"请填写{label}", field)
+    if isinstance(value, bool):
+        raise InvalidInput(f"{label}须为数字", field)
+    try:
+        d = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError, TypeError):
+        raise InvalidInput(f"{label}须为数字（当前为“{value}”）", field) from None
+    if not d.is_finite():
+        raise InvalidInput(f"{label}须为数字", field)
+    if d < 0:
+        raise InvalidInput(f"{label}不得为负数", field)
+    if d != d.quantize(Decimal("0.01")):
+        raise InvalidInput(f"{label}最多保留两位小数", field)
+    return d
+
+
+FIELD_LABELS = {
+    "drug_total": "药品实际采购金额", "drug_platform": "药品省平台采购金额", "drug_emergency": "药品应急采购金额",
+    "consumable_total": "耗材实际采购金额", "consumable_platform": "耗材省平台采购金额",
+    "consumable_emergency": "耗材应急采购金额",
+}
+
+
+def parse_figures(data) -> dict:
+    """Amounts of a report, validated (MON-2): numbers, not negative, platform ≤ total,
+    emergency ≤ off-platform part. Raises InvalidInput naming the first wrong field."""
+    values = {f: _amount(data.get(f), f, FIELD_LABELS[f]) for f in FIGURE_FIELDS}
+    errors = []
+    for kind in ("drug", "consumable"):
+        errors += rules.figure_errors(KIND_LABELS[kind], kind, rules.Figures(
+            values[f"{kind}_total"], values[f"{kind}_platform"], values[f"{kind}_emergency"]))
+    if errors:
+        field, msg = errors[0]
+        raise RuleViolation("MON-2", msg, field, errors=[{"field": f, "detail": m} for f, m in errors])
+    return values
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _flag(institution_id, month, category, kind, detail, amount=None) -> bool:
+    """Add a flag once (idempotent); True when it is new."""
+    rows = Flag.objects.bulk_create([Flag(institution_id=institution_id, month=month, category=category, kind=kind,
+                                          rule=FLAG_RULES[category], detail=detail, amount=amount)],
+                                    ignore_conflicts=True)
+    return bool(rows and rows[0].pk)
+
+
+def _reviewers(institution):
+    """MON-2: a city regulator reviews its institutions; provincial-ministry hospitals report
+    to the province directly."""
+    if institution.reports_to_province:
+        return province_regulators()
+    return city_regulators(institution.city)
+
+
+# ----------------------------------------------------------------- the monthly job (MON-1…MON-4)
+
+SNAPSHOT_UPSERT = """
+INSERT INTO monitoring_monthlysnapshot
+    (institution_id, month, kind, platform_amount, offplatform_amount, emergency_amount, rate, computed_at)
+SELECT r.institution_id, %(start)s, r.kind, r.platform_amount, r.offplatform_amount, r.emergency_amount, r.rate, now()
+FROM ({rates}) AS r
+ON CONFLICT (institution_id, month, kind) DO UPDATE SET
+    platform_amount = EXCLUDED.platform_amount,
+    offplatform_amount = EXCLUDED.offplatform_amount,
+    emergency_amount = EXCLUDED.emergency_amount,
+    rate = EXCLUDED.rate,
+    computed_at = EXCLUDED.computed_at
+"""
+
+REPORTS_OPEN = """
+INSERT INTO monitoring_monthlyreport
+    (institution_id, month, status, due, to_province, prefill, first_submitted_at, late, latest_version, created_at)
+SELECT o.id, %(month)s, 'open', %(due)s, o.reports_to_province,
+       jsonb_build_object(
+           'drug_total', COALESCE(d.platform_amount + d.offplatform_amount, 0)::text,
+           'drug_platform', COALESCE(d.platform_amount, 0)::text,
+           'drug_emergency', COALESCE(d.emergency_amount, 0)::text,
+           'consumable_total', COALESCE(c.platform_amount + c.offplatform_amount, 0)::text,
+           'consumable_platform', COALESCE(c.platform_amount, 0)::text,
+           'consumable_emergency', COALESCE(c.emergency_amount, 0)::text),
+       NULL, false, 0, now()
+FROM parties_organisation o
+LEFT JOIN monitoring_monthlysnapshot d ON d.institution_id = o.id AND d.month = %(month)s AND d.kind = 'drug'
+LEFT JOIN monitoring_monthlysnapshot c ON c.institution_id = o.id AND c.month = %(month)s AND c.kind = 'consumable'
+WHERE o.kind = 'institution' AND o.is_active AND o.level >= %(min_level)s AND o.ownership = ANY(%(ownerships)s)
+ON CONFLICT (institution_id, month) DO UPDATE SET prefill = EXCLUDED.prefill
+    WHERE monitoring_monthlyreport.status = 'open' AND monitoring_monthlyreport.prefill IS DISTINCT FROM EXCLUDED.prefill
+"""
+
+# EMG-2: emergency off-platform purchases of a product that was listed and orderable on the
+# platform on the day it was received (see rules.emergency_out_of_scope).
+EMERGENCY_SCOPE_SQL = """
+SELECT op.institution_id, op.kind, SUM(op.amount), COUNT(*)
+FROM orders_offplatformpurchase op
+WHERE op.received_on >= %(start)s AND op.received_on < %(end)s AND op.reason = 'emergency'
+  AND op.product_id IS NOT NULL
+  AND EXISTS (SELECT 1 FROM listing_listing l WHERE l.product_id = op.product_id AND l.status = 'active'
+              AND l.effective_date <= op.received_on)
+GROUP BY op.institution_id, op.kind
+"""
+
+
+def snapshot_compute(month: date, institution_ids=None) -> int:
+    """MON-1 for every institution for `month`, upserted in one statement (idempotent)."""
+    month = rules.month_start(month)
+    params = {"start": month, "end": rules.add_months(month, 1), "ids": list(institution_ids or [])}
+    with connection.cursor() as cur:
+        cur.execute(SNAPSHOT_UPSERT.format(rates=selectors.rates_sql(institution_ids)), params)
+        return cur.rowcount
+
+
+def reports_open(month: date) -> int:
+    """MON-2: open every obliged institution's report for `month`, pre-filled from the snapshot."""
+    month = rules.month_start(month)
+    with connection.cursor() as cur:
+        cur.execute(REPORTS_OPEN, {"month": month, "due": rules.report_due(month, policy("mon.report_day", at=month)),
+                                   "min_level": rules.REPORTING_MIN_LEVEL,
+                                   "ownerships": list(rules.REPORTING_OWNERSHIPS)})
+        return cur.rowcount
+
+
+def checks_run(month: date) -> dict:
+    """MON-4 (below target, from the snapshot) and EMG-2 (emergency outside scope) flags."""
+    from .models import MonthlySnapshot
+
+    month = rules.month_start(month)
+    new = []
+    obliged = selectors.obliged_institutions()
+    for snap in MonthlySnapshot.objects.filter(month=month, institution__in=obliged).only(
+            "institution_id", "kind", "platform_amount", "offplatform_amount", "rate"):
+        target = monitoring_target(snap.kind, month.year)
+        if rules.below_target(snap.platform_amount, snap.total_amount, target):
+            new.append(Flag(institution_id=snap.institution_id, month=month, category=FlagCategory.LOW_RATE,
+                            kind=snap.kind, rule="MON-4", amount=snap.offplatform_amount,
+                            detail=f"{KIND_LABELS[snap.kind]}网上采购率 {snap.rate}%（平台数据），低于目标 {target}%"))
+    with connection.cursor() as cur:
+        cur.execute(EMERGENCY_SCOPE_SQL, {"start": month, "end": rules.add_months(month, 1)})
+        for inst_id, kind, amount, count in cur.fetchall():
+            new.append(Flag(institution_id=inst_id, month=month, category=FlagCategory.EMERGENCY_SCOPE, kind=kind,
+                            rule="EMG-2", amount=amount,
+                            detail=f"{count} 笔{KIND_LABELS[kind]}以应急名义线下采购，但该产品当时已在省平台挂网可采购，"
+                                   f"金额 {amount} 元（超范围应急采购）"))
+    created = Flag.objects.bulk_create(new, ignore_conflicts=True)
+    return {"flags": len([f for f in created if f.pk])}
+
+
+def monthly_run(month: date | None = None) -> dict:
+    """The 1st-of-month job: compute the past month's rates, store them as the month's
+    snapshot, open the month's reports pre-filled, run the checks. Safe to re-run."""
+    month = rules.month_start(month) if month else rules.reporting_month(_today())
+    with audit_context(reason=f"MON-1 月度网上采购率计算 {month:%Y-%m}"), transaction.atomic():
+        snapshots = snapshot_compute(month)
+        opened = reports_open(month)
+        checks = checks_run(month)
+    return {"month": month.isoformat(), "snapshots": snapshots, "reports_opened": opened, **checks}
+
+
+# ----------------------------------------------------------------- reports (MON-2)
+
+
+def _institution_of(user):
+    if not (user.is_authenticated and user.role in ("institution", "his") and user.organisation_id):
+        raise Forbidden("仅医疗机构可以报送采购数据月报", code="MON-2")
+    return user.organisation
+
+
+def report_submit(*, user, month, figures: dict, reason: str = "", source=ReportSource.WEB) -> ReportVersion:
+    """MON-2: submit (or correct, with a reason) an institution's figures for a past month.
+    Every submission is a new version; the first decides lateness."""
+    institution = _institution_of(user)
+    month = parse_month(month)
+    reason = (reason or "").strip()
+    today = _today()
+    if not rules.must_report(institution.level, institution.ownership):
+        raise RuleViolation("MON-2", "本机构不属于须按月报送的二级及以上公立医疗机构", "month")
+    if rules.is_future_or_current(month, today):
+        raise RuleViolation("MON-2", f"只能报送已结束月份的数据（{month:%Y-%m} 尚未结束）", "month")
+    values = parse_figures(figures)
+    with transaction.atomic(), audit_context(user, reason=reason or f"MON-2 报送 {month:%Y-%m} 采购数据"):
+        report_day = policy("mon.report_day", at=month)
+        report, _ = MonthlyReport.objects.get_or_create(
+            institution=institution, month=month,
+            defaults={"due": rules.report_due(month, report_day), "to_province": institution.reports_to_province},
+        )
+        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if report.latest_version and not reason:
+            raise RuleViolation("MON-2", f"{month:%Y-%m} 的月报已报送；更正须填写更正原因（将保存为新版本）", "reason")
+        version = ReportVersion.objects.create(report=report, version=report.latest_version + 1, reason=reason,
+                                               source=source, submitted_by=user, **values)
+        first = report.latest_version == 0
+        report.latest_version = version.version
+        report.status = ReportStatus.SUBMITTED
+        if first:
+            report.first_submitted_at = timezone.now()
+            report.late = today > report.due
+        report.save(update_fields=["latest_version", "status", "first_submitted_at", "late"])
+        _report_checks(report, version)
+    return version
+
+
+def _report_checks(report, version):
+    institution, month = report.institution, report.month
+    if report.late and version.version == 1:
+        _flag(institution.pk, month, FlagCategory.LATE_REPORT, "",
+              f"{month:%Y-%m} 月报于 {timezone.localdate(report.first_submitted_at):%Y-%m-%d} 报送，"
+              f"晚于截止日 {report.due:%Y-%m-%d}")
+    own = selectors.institution_rates(institution, month, rules.add_months(month, 1))
+    tolerance = policy("mon.discrepancy_tolerance_percent", at=month)
+    for kind in KINDS:
+        total, platform, _emergency = version.figures(kind)
+        own_platform = own.get(kind, {}).get("platform_amount", Decimal(0))
+        if rules.discrepancy(platform, own_platform, tolerance):
+            _flag(institution.pk, month, FlagCategory.DISCREPANCY, kind,
+                  f"自报{KIND_LABELS[kind]}省平台采购金额 {platform} 元，平台入库记录 {own_platform} 元，"
+                  f"差异超过 {tolerance}%", amount=abs(platform - own_platform))
+        target = monitoring_target(kind, month.year)
+        if rules.below_target(platform, total, target):
+            _flag(institution.pk, month, FlagCategory.LOW_RATE, kind,
+                  f"{KIND_LABELS[kind]}网上采购率 {rules.rate_of_total(platform, total)}%（自报数据），低于目标 {target}%",
+                  amount=total - platform)
+
+
+def report_prefill(institution, month: date) -> dict:
+    """What the form shows first: the platform's own figures for the month."""
+    report = MonthlyReport.objects.filter(institution=institution, month=month).first()
+    if report is not None and report.latest_version:
+        v = report.current
+        return {f: getattr(v, f) for f in FIGURE_FIELDS}
+    if report is not None and report.prefill:
+        return dict(report.prefill)
+    own = selectors.institution_rates(institution, month, rules.add_months(month, 1))
+    out = {}
+    for kind in KINDS:
+        row = own.get(kind) or {}
+        out[f"{kind}_total"] = row.get("total_amount", Decimal(0))
+        out[f"{kind}_platform"] = row.get("platform_amount", Decimal(0))
+        out[f"{kind}_emergency"] = row.get("emergency_amount", Decimal(0))
+    return out
+
+
+UPLOAD_HEADERS = ["月份", "药品实际采购金额", "药品省平台采购金额", "药品应急采购金额",
+                  "耗材实际采购金额", "耗材省平台采购金额", "耗材应急采购金额", "更正原因"]
+UPLOAD_FIELDS = ["month", *FIGURE_FIELDS, "reason"]
+
+
+def report_upload(*, user, upload) -> list[ReportVersion]:
+    """MON-2 by .xlsx (the template's headers, one month per row). All or nothing: any wrong
+    row refuses the whole file with row-level errors."""
+    from openpyxl import load_workbook
+
+    from core.uploads import XLSX_TYPES, check_upload
+
+    _institution_of(user)
+    check_upload(upload, allowed=XLSX_TYPES, field="file")
+    try:
+        wb = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 — any unreadable workbook is the same user error
+        raise InvalidInput("无法读取该 Excel 文件", "file") from None
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    if not rows:
+        raise InvalidInput("文件没有内容", "file")
+    headers = [str(h or "").strip() for h in rows[0]][: len(UPLOAD_HEADERS)]
+    if headers != UPLOAD_HEADERS:
+        raise InvalidInput("表头与模板不一致，应为：" + "、".join(UPLOAD_HEADERS), "file",
+                           errors=[{"row": 1, "field": "file", "detail": "表头应为：" + "、".join(UPLOAD_HEADERS)}])
+    data_rows = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(c not in (None, "") for c in r)]
+    if not data_rows:
+        raise InvalidInput("文件中没有数据行", "file")
+    errors, done = [], []
+    try:
+        with transaction.atomic():
+            for line, row in data_rows:
+                values = dict(zip(UPLOAD_FIELDS, list(row) + [None] * len(UPLOAD_FIELDS), strict=False))
+                month = values["month"]
+                if isinstance(month, datetime):
+                    month = month.date()
+                try:
+                    with transaction.atomic():
+                        done.append(report_submit(user=user, month=month, figures=values,
+                                                  reason=str(values.get("reason") or ""), source=ReportSource.XLSX))
+                except DomainError as exc:
+                    errors.append({"row": line, "field": exc.field, "column": _column(exc.field),
+                                   "detail": exc.detail, "code": exc.code})
+            if errors:
+                raise _UploadRefused()
+    except _UploadRefused:
+        first = errors[0]
+        raise InvalidInput(f"第 {first['row']} 行 {first['column']}：{first['detail']}（共 {len(errors)} 处错误，未导入任何数据）",
+                           "file", errors=errors) from None
+    return done
+
+
+class _UploadRefused(Exception):
+    pass
+
+
+def _column(field):
+    if field in UPLOAD_FIELDS:
+        return UPLOAD_HEADERS[UPLOAD_FIELDS.index(field)]
+    return field or ""
+
+
+# ----------------------------------------------------------------- city forward (MON-2)
+
+
+def city_forward_preview(city, month: date) -> dict:
+    """The aggregate the city would send: its tertiary institutions reporting to the city."""
+    tertiary = selectors.obliged_institutions().filter(city=city, level=rules.TERTIARY, reports_to_province=False)
+    versions = selectors.latest_versions().filter(report__month=month, report__institution__in=tertiary)
+    totals = selectors.totals_of(versions)
+    return {"institution_count": tertiary.count(), "reported_count": versions.count(), **totals,
+            "missing": list(tertiary.exclude(pk__in=versions.values("report__institution_id")).order_by("name"))}
+
+
+def city_forward(*, user, city_id, month, note: str = "") -> CityForward:
+    """MON-2: a city regulator sends its tertiary institutions' aggregate to the province.
+    A city may forward only its own institutions' data, once per month."""
+    if not (user.is_authenticated and user.role == "city_regulator"):
+        raise Forbidden("仅设区市医保局可以汇总上报", code="MON-2")
+    city = Region.objects.filter(pk=city_id, level="city").first()
+    if city is None:
+        raise NotFound("设区市不存在")
+    if city.pk != user.organisation.city_id:
+        raise Forbidden(f"不能汇总上报其他设区市（{city.name}）的数据", code="MON-2")
+    month = parse_month(month)
+    today = _today()
+    if rules.is_future_or_current(month, today):
+        raise RuleViolation("MON-2", f"{month:%Y-%m} 尚未结束，不能汇总上报", "month")
+    with transaction.atomic(), audit_context(user, reason=f"MON-2 {city.name} {month:%Y-%m} 三级医疗机构数据汇总上报"):
+        if CityForward.objects.select_for_update().filter(city=city, month=month).exists():
+            raise Conflict(f"{city.name} {month:%Y-%m} 已汇总上报", "month")
+        preview = city_forward_preview(city, month)
+        preview.pop("missing")
+        if preview["reported_count"] == 0:
+            raise RuleViolation("MON-2", "本月尚无三级医疗机构报送数据，无法汇总上报", "month")
+        due = rules.add_months(month, 1).replace(day=policy("mon.city_forward_day", at=month))
+        fwd = CityForward.objects.create(city=city, month=month, note=(note or "").strip(), late=today > due,
+                                         forwarded_by=user, **preview)
+        notify(province_regulators(), kind="monitoring.city_forward", title=f"{city.name} 已报送 {month:%Y-%m} 三级医疗机构采购数据",
+               url="/monitoring/forwards/", dedupe_key=f"mon-forward-{city.pk}-{month:%Y%m}")
+    return fwd
+
+
+# ----------------------------------------------------------------- deadlines (MON-2)
+
+
+def deadline_check(today: date | None = None) -> dict:
+    """The daily job: on mon.reminder_day remind institutions that have not reported last
+    month; on mon.institution_escalation_day flag them and tell their reviewer; on
+    mon.city_escalation_day tell the province which cities have not forwarded. Every
+    notification carries a dedupe_key, so a re-run sends nothing twice."""
+    today = today or _today()
+    month = rules.reporting_month(today)
+    params = {k: policy(f"mon.{k}", at=today) for k in
+              ("reminder_day", "institution_escalation_day", "city_escalation_day", "report_day")}
+    actions = rules.escalation_action(today.day, params["reminder_day"], params["institution_escalation_day"],
+                                      params["city_escalation_day"])
+    sent = {"reminded": 0, "escalated": 0, "cities_escalated": 0}
+    if not actions:
+        return sent
+    due = rules.report_due(month, params["report_day"])
+    with audit_context(reason=f"MON-2 月报时限检查 {today:%Y-%m-%d}"):
+        missing = list(selectors.unreported(month))
+        if "remind" in actions:
+            for inst in missing:
+                if notify(users_of(inst), kind="monitoring.reminder", level="warning",
+                          title=f"请于 {due:%m月%d日} 前报送 {month:%Y年%m月} 药品（医用耗材）采购数据",
+                          url="/monitoring/reports/new/", dedupe_key=f"mon-remind-{inst.pk}-{month:%Y%m}"):
+                    sent["reminded"] += 1
+        if "escalate_institutions" in actions:
+            for inst in missing:
+                _flag(inst.pk, month, FlagCategory.MISSING_REPORT, "",
+                      f"{month:%Y-%m} 月报截至 {due:%Y-%m-%d} 未报送")
+                notify(users_of(inst), kind="monitoring.overdue", level="danger",
+                       title=f"{month:%Y年%m月} 采购数据月报已逾期，已提示医保部门",
+                       url="/monitoring/reports/new/", dedupe_key=f"mon-overdue-{inst.pk}-{month:%Y%m}")
+                if notify(_reviewers(inst), kind="monitoring.escalation", level="danger",
+                          title=f"{inst.name} 未按时报送 {month:%Y年%m月} 采购数据（MON-2）",
+                          url="/monitoring/reports/?status=open", dedupe_key=f"mon-escalate-{inst.pk}-{month:%Y%m}"):
+                    sent["escalated"] += 1
+        if "escalate_cities" in actions:
+            forwarded = CityForward.objects.filter(month=month).values("city_id")
+            cities = Region.objects.filter(level="city").exclude(pk__in=forwarded).filter(
+                pk__in=selectors.obliged_institutions().filter(level=rules.TERTIARY, reports_to_province=False)
+                .values("city_id"))
+            for city in cities:
+                if notify(province_regulators(), kind="monitoring.city_escalation", level="danger",
+                          title=f"{city.name} 未按时汇总上报 {month:%Y年%m月} 三级医疗机构采购数据（MON-2）",
+                          url="/monitoring/forwards/", dedupe_key=f"mon-city-escalate-{city.pk}-{month:%Y%m}"):
+                    sent["cities_escalated"] += 1
+                notify(city_regulators(city), kind="monitoring.city_overdue", level="danger",
+                       title=f"{month:%Y年%m月} 三级医疗机构数据汇总上报已逾期",
+                       url="/monitoring/forwards/", dedupe_key=f"mon-city-overdue-{city.pk}-{month:%Y%m}")
+    return sent
+
+
+# ----------------------------------------------------------------- inspections (MON-5)
+
+
+def inspection_record(*, user, flag_id, outcome, note, inspected_on=None) -> Inspection:
+    """MON-5: a regulator records an inspection of a flagged institution and its outcome
+    (提醒 / 约谈 / 整改 / 移交). Only flags within the regulator's scope."""
+    if not user.is_regulator:
+        raise Forbidden("仅医保部门可以记录督查结果", code="MON-5")
+    if outcome not in InspectionOutcome.values:
+        raise InvalidInput("请选择处理结果", "outcome")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("请填写督查记录", "note")
+    with transaction.atomic(), audit_context(user, reason=f"MON-5 督查记录：{InspectionOutcome(outcome).label}"):
+        flag = Flag.objects.visible_to(user).select_for_update().filter(pk=flag_id).first()
+        if flag is None:
+            raise NotFound()
+        inspection = Inspection.objects.create(flag=flag, outcome=outcome, note=note, recorded_by=user,
+                                               inspected_on=inspected_on or _today())
+        flag.status = FlagStatus.INSPECTED
+        flag.save(update_fields=["status"])
+        notify(users_of(flag.institution), kind="monitoring.inspection", level="warning",
+               title=f"医保部门督查结果：{InspectionOutcome(outcome).label}（{flag.get_category_display()}）",
+               body=note, dedupe_key=f"mon-inspection-{inspection.pk}")
+    return inspection
+
+
+# ----------------------------------------------------------------- bulletins (MON-3)
+
+BULLETIN_SQL = """
+WITH v AS (
+    SELECT r.institution_id, COUNT(*) AS months,
+           SUM(v.drug_total) AS drug_total, SUM(v.drug_platform) AS drug_platform,
+           SUM(v.drug_emergency) AS drug_emergency,
+           SUM(v.consumable_total) AS consumable_total, SUM(v.consumable_platform) AS consumable_platform,
+           SUM(v.consumable_emergency) AS consumable_emergency
+    FROM monitoring_reportversion v
+    JOIN monitoring_monthlyreport r ON r.id = v.report_id AND v.version = r.latest_version
+    WHERE r.month = ANY(%(months)s)
+    GROUP BY r.institution_id
+)
+SELECT o.id, o.name, c.name, o.level, COALESCE(v.months, 0),
+       COALESCE(v.drug_total, 0), COALESCE(v.drug_platform, 0), COALESCE(v.drug_emergency, 0),
+       COALESCE(v.consumable_total, 0), COALESCE(v.consumable_platform, 0), COALESCE(v.consumable_emergency, 0)
+FROM parties_organisation o
+JOIN parties_region c ON c.id = o.city_id
+LEFT JOIN v ON v.institution_id = o.id
+WHERE o.id = ANY(%(ids)s)
+"""
+
+
+def bulletin_publish(*, user, year: int, quarter: int, is_public: bool = False) -> Bulletin:
+    """MON-3: the province publishes the quarter's bulletin of tertiary institutions; a city
+    that of its secondary-and-above institutions. Figures: the reports in force (latest
+    version) of the quarter's three months, summed; rates amount-weighted."""
+    try:
+        year, quarter = int(year), int(quarter)
+    except (TypeError, ValueError):
+        raise InvalidInput("请选择年度和季度", "quarter") from None
+    if quarter not in (1, 2, 3, 4):
+        raise InvalidInput("季度应为 1–4", "quarter")
+    months = rules.quarter_months(year, quarter)
+    if rules.add_months(months[-1], 1) > _today():
+        raise RuleViolation("MON-3", f"{year}年第{quarter}季度尚未结束，不能发布通报", "quarter")
+    if user.is_province:
+        city = None
+        institutions = selectors.obliged_institutions().filter(level=rules.TERTIARY)
+        title = f"{year}年第{quarter}季度全省三级公立医疗机构网上采购情况通报"
+    elif user.role == "city_regulator":
+        city = user.organisation.city
+        institutions = selectors.obliged_institutions().filter(city=city)
+        title = f"{year}年第{quarter}季度{city.name}二级及以上公立医疗机构网上采购情况通报"
+    else:
+        raise Forbidden("仅省、设区市医保局可以发布通报", code="MON-3")
+    with transaction.atomic(), audit_context(user, reason=f"MON-3 发布通报：{title}"):
+        exists = Bulletin.objects.select_for_update().filter(year=year, quarter=quarter, city=city).exists()
+        if exists:
+            raise Conflict("本季度通报已发布", "quarter")
+        bulletin = Bulletin.objects.create(city=city, year=year, quarter=quarter, title=title,
+                                           is_public=bool(is_public), published_by=user)
+        with connection.cursor() as cur:
+            cur.execute(BULLETIN_SQL, {"months": months, "ids": list(institutions.values_list("pk", flat=True))})
+            data = cur.fetchall()
+        targets = {k: monitoring_target(k, year) for k in KINDS}
+        rows = []
+        for (inst_id, name, city_name, level, n, dt, dp, de, ct, cp, ce) in data:
+            rows.append(BulletinRow(
+                bulletin=bulletin, rank=0, institution_id=inst_id, institution_name=name, city_name=city_name,
+                level=level, months_reported=n, drug_total=dt, drug_platform=dp, drug_emergency=de,
+                drug_rate=rules.rate_of_total(dp, dt), consumable_total=ct, consumable_platform=cp,
+                consumable_emergency=ce, consumable_rate=rules.rate_of_total(cp, ct),
+                drug_below_target=rules.below_target(dp, dt, targets["drug"]),
+                consumable_below_target=rules.below_target(cp, ct, targets["consumable"]),
+            ))
+        rows.sort(key=lambda r: (r.drug_rate is None, -(r.drug_rate or 0), r.institution_name))
+        for i, r in enumerate(rows, start=1):
+            r.rank = i
+        BulletinRow.objects.bulk_create(rows)
+    return bulletin
+
+
+def bulletin_totals(bulletin) -> dict:
+    from django.db.models import Sum
+
+    t = bulletin.rows.aggregate(**{f: Sum(f) for f in FIGURE_FIELDS}, n=Count("id"))
+    t["drug_rate"] = rules.rate_of_total(t["drug_platform"] or 0, t["drug_total"] or 0)
+    t["consumable_rate"] = rules.rate_of_total(t["consumable_platform"] or 0, t["consumable_total"] or 0)
+    return t
+
+
+
