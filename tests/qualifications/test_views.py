@@ -73,3 +73,30 @@ def test_pages_render_for_each_role(client, frozen, maker_user, distributor_user
     html = client.get(reverse("qualifications:qualification_detail", args=[q.pk])).content.decode()
     assert 'data-testid="change-form"' in html and 'data-testid="review-form"' not in html
     assert client.get(reverse("qualifications:qualification_create") + f"?replaces={q.pk}").status_code == 200
+
+
+def test_qua_1_change_through_the_page_goes_back_to_review(client, frozen, maker_user, province_user):
+    q = services.qualification_submit(maker_user, kind="gsp", number="A-1", valid_from=date(2021, 1, 1),
+                                      valid_until=date(2026, 12, 1), file=pdf())
+    services.qualification_review(province_user, q, approve=True)
+    client.force_login(maker_user)
+    response = client.post(reverse("qualifications:qualification_detail", args=[q.pk]), {
+        "action": "change", "kind": "gsp", "number": "A-1", "valid_from": "2021-01-01", "valid_until": "2020-01-01"})
+    assert "有效期至不得早于有效期起" in response.content.decode()
+    q.refresh_from_db()
+    assert q.status == "approved" and q.valid_until == date(2026, 12, 1)  # refused: nothing changed
+    client.post(reverse("qualifications:qualification_detail", args=[q.pk]), {
+        "action": "change", "kind": "gsp", "number": "A-1", "valid_from": "2021-01-01", "valid_until": "2031-12-01"})
+    q.refresh_from_db()
+    assert q.status == "pending" and q.valid_until == date(2031, 12, 1) and q.file
+
+
+def test_qua_2_province_sees_all_relationships_and_filters_by_enterprise(client, maker_user, distributor, nanjing,
+                                                                       province_user):
+    from qualifications.services import distribution_propose
+
+    rel = distribution_propose(maker_user, distributor, nanjing)
+    client.force_login(province_user)
+    html = client.get(reverse("qualifications:distribution_list"), {"org": distributor.pk}).content.decode()
+    assert f'data-relationship="{rel.pk}"' in html and 'data-testid="propose-form"' not in html
+    assert client.post(reverse("qualifications:distribution_list"), {}).status_code == 403
