@@ -2,8 +2,7 @@
 overdue) on existing listings, and one answered, published complaint. Idempotent.
 
 Cases are opened the way production opens them: a lower other-province price is recorded
-(catalog.OtherProvincePrice) and pricing.services.linkage_open_for_record is called (the
-signal receiver does the same); if the catalogue's signal already opened it, nothing new."""
+through catalog.services.price_record, whose signal opens the case."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -20,7 +19,8 @@ from .models import Complaint, LinkageCase, LinkageStatus
 
 @transaction.atomic
 def load_demo():
-    from catalog.models import OtherProvincePrice
+    from catalog.selectors import national_lowest_price
+    from catalog.services import price_record
     from listing.models import Listing
 
     province = User.objects.filter(username="sheng_ybj").first()
@@ -32,13 +32,14 @@ def load_demo():
         for listing, days_ago, province_name in zip(listings, (10, 45), ("浙江省", "安徽省"), strict=False):
             if LinkageCase.objects.filter(listing=listing).exists():
                 continue
-            record = OtherProvincePrice.objects.create(
-                product=listing.product, province=province_name,
-                price=(listing.price * Decimal("0.92")).quantize(Decimal("0.0001")),
+            current = national_lowest_price(listing.product, at=today)
+            base = min(listing.price, current.price) if current is not None else listing.price
+            record = price_record(
+                province, listing.product, province=province_name,
+                price=(base * Decimal("0.92")).quantize(Decimal("0.0001")),
                 effective_date=today - timedelta(days=days_ago), source=f"{province_name}医药集中采购平台公告（演示）",
-                entered_by=province,
             )
-            services.linkage_open_for_record(record)
+            services.linkage_open_for_record(record)  # no-op when the catalogue's signal opened it
         # the older case is past its deadline: let the daily job escalate it
         services.linkage_escalate_overdue(today)
         case = LinkageCase.objects.filter(status__in=[LinkageStatus.OPEN, LinkageStatus.OVERDUE]).first()

@@ -1,30 +1,27 @@
-"""Demo data loads, and loads again without duplicating anything."""
+"""Demo data loads on top of the parties, catalogue and listing demos, and loads again
+without duplicating anything."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import time_machine
 
-from catalog.models import Product
 from experts.models import ExpertDraw, ExpertProfile, ExpertSession
-from listing.models import Listing
-from parties.demo import load_demo as load_parties
-from parties.models import Organisation
 from pricing.models import Complaint, LinkageCase, LinkageStatus
 
 
 @pytest.mark.django_db
 def test_demo_is_idempotent(nanjing):
+    from catalog.demo import load_demo as load_catalog
     from experts.demo import load_demo as load_experts
+    from listing.demo import load_demo as load_listing
+    from parties.demo import load_demo as load_parties
     from pricing.demo import load_demo as load_pricing
 
-    load_parties()
-    maker = Organisation.objects.get(name="江苏康宁制药有限公司")
-    for i in range(2):
-        product = Product.objects.create(kind="drug", generic_name=f"演示药{i}", manufacturer=maker)
-        Listing.objects.create(product=product, price=Decimal("12.5"), category="LST-1", effective_date=date(2026, 1, 15))
     with time_machine.travel(date(2026, 11, 24), tick=False):
+        load_parties()
+        load_catalog()
+        load_listing()
         for _ in range(2):
             load_experts()
             load_pricing()
@@ -33,6 +30,7 @@ def test_demo_is_idempotent(nanjing):
     # expert_05 declared a conflict with the session's enterprise: never drawn
     draw = ExpertDraw.objects.get()
     assert ExpertProfile.objects.get(user__username="expert_05").pk not in [p for ids in draw.drawn.values() for p in ids]
-    assert LinkageCase.objects.count() == 2
-    assert LinkageCase.objects.filter(status=LinkageStatus.OVERDUE).count() == 1
+    demo_cases = LinkageCase.objects.filter(trigger_price__source__contains="演示")
+    assert demo_cases.count() == 2
+    assert demo_cases.filter(status=LinkageStatus.OVERDUE).count() == 1
     assert Complaint.objects.published().count() == 1

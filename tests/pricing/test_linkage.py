@@ -18,8 +18,8 @@ from pricing import services
 from pricing.models import LinkageCase, LinkageStatus
 
 
-def open_case(listing, record_price, price="8.0000", effective=date(2026, 9, 21)):
-    record = record_price(listing.product, price, effective)
+def open_case(listing, record_price, price="8.0000", effective=date(2026, 9, 21), province="浙江省"):
+    record = record_price(listing.product, price, effective, province=province)
     cases = services.linkage_open_for_record(record, previous_lowest=None)
     return cases[0] if cases else None
 
@@ -287,3 +287,17 @@ def test_prc1_daily_task_is_scheduled_and_runs(listing, record_price):
         assert tasks.linkage_daily.delay().get() == {"reminded": 0, "escalated": 1}
     case.refresh_from_db()
     assert case.status == LinkageStatus.OVERDUE
+
+
+@pytest.mark.django_db
+def test_prc1_confirming_the_newer_lower_case_closes_the_older_one(listing, record_price, maker_user, province_user):
+    with time_machine.travel(date(2026, 10, 9), tick=False):
+        older = open_case(listing, record_price, price="9.0000", effective=date(2026, 9, 21))
+        newer = open_case(listing, record_price, price="8.5000", effective=date(2026, 10, 9), province="福建省")
+        services.linkage_declare(maker_user, newer, price="8.5000")
+        services.linkage_confirm(province_user, newer)
+    older.refresh_from_db()
+    assert older.status == LinkageStatus.CLOSED and f"#{newer.pk}" in older.decision_note
+    # nothing left for the job to escalate
+    with time_machine.travel(date(2026, 11, 30), tick=False):
+        assert services.linkage_daily()["escalated"] == 0
