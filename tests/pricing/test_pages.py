@@ -94,3 +94,27 @@ def test_api_linkage_cases_scoped(client, world, maker_user, other_maker_user):
     response = client.post(f"/api/v1/pricing/linkage-cases/{world['case'].pk}/declare/", {"price": "9"},
                            content_type="application/json")
     assert response.status_code == 422 and response.json()["code"] == "PRC-1"
+
+
+@pytest.mark.django_db
+def test_yearly_round_through_the_pages(client, listing, record_price, province_user, maker_user):
+    from pricing.models import GeneralLinkageRound
+
+    record_price(listing.product, "9.0000", date(2026, 3, 1))
+    client.force_login(province_user)
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        response = client.post(reverse("pricing:round_list"), {"year": "2026"})
+        rnd = GeneralLinkageRound.objects.get(year=2026)
+        assert response.status_code == 302 and rnd.items.count() == 1
+        assert client.post(reverse("pricing:round_detail", args=[rnd.pk]), {"publish": "1"}).status_code == 302
+        refused = client.post(reverse("pricing:round_detail", args=[rnd.pk]), {"apply": "1"})
+        assert refused.status_code == 200 and "申投诉期至 2026-11-12 止" in refused.content.decode()
+    client.force_login(maker_user)
+    page = client.get(reverse("pricing:round_detail", args=[rnd.pk])).content.decode()
+    assert "9.0000" in page
+    client.force_login(province_user)
+    with time_machine.travel(date(2026, 11, 13), tick=False):
+        assert client.post(reverse("pricing:round_detail", args=[rnd.pk]),
+                           {"apply": "1", "effective_date": "2026-12-01"}).status_code == 302
+    listing.refresh_from_db()
+    assert str(listing.price) == "9.0000"
