@@ -177,13 +177,13 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
     if category == "LST-1":
         return rules.lst_1(declared, lowest)
     if category == "LST-2.1":
+        # The cap is the platform's lowest listed price of the same drug, whichever listing the
+        # enterprise names as its reference (a dearer reference does not raise the cap).
         same = selectors.same_drug_lowest(product)
-        if reference_listing is not None:
-            same = rules.PriceRecord(reference_listing.price, label=f"{reference_listing.product.manufacturer} "
-                                                                    f"{reference_listing.product}")
         return rules.lst_2_1(declared, lowest, province_count=count, min_provinces=min_prov, same_drug_lowest=same)
     if category == "LST-2.2":
-        derivation, own, problem = selectors.ratio_derivation(product, enterprise, on, reference_listing)
+        # The representative product is chosen by the rule (LST-2.2.1), not by the applicant.
+        derivation, own, problem = selectors.ratio_derivation(product, enterprise, on)
         res = rules.lst_2_2(declared, lowest, province_count=count, min_provinces=min_prov, derivation=derivation,
                             own_product=own)
         if problem and not res.passed:

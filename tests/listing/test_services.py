@@ -562,3 +562,13 @@ def test_oversized_document_refused_by_size_parameter(maker_user, product, sprea
         services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                     documents=files)
     assert "文件过大" in exc.value.detail and exc.value.field == "doc_qualification"
+
+
+def test_lst_2_1_dearer_reference_does_not_raise_the_cap(maker_user, product, other_maker, make_product,
+                                                         listed_same_drug, spread_prices):
+    spread_prices(product, 3, lowest="20.00")
+    dearer = Listing.objects.create(product=make_product(other_maker), price=D("15.00"),
+                                    category="LST-2.3", effective_date=date(2026, 1, 15))
+    ev = services.check_application(user=maker_user, product=product, category="LST-2.1", declared_price="14.00",
+                                    via_reference=True, reference_listing=dearer)
+    assert not ev.passed and "省平台已挂网相同药品最低价 12.00 元" in ev.category_result.message
