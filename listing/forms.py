@@ -3,8 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from parties.models import Organisation
-
 from . import rules
 from .models import AuthorityLevel, DelistReason, Listing, QualityEventKind, Severity
 
@@ -129,7 +127,3 @@ class QualityEventForm(forms.Form):
     authority_level = forms.ChoiceField(label=_("药监部门层级"), choices=AuthorityLevel.choices)
     severity = forms.ChoiceField(label=_("情节"), choices=Severity.choices)
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-
-
-def enterprise_choices():
-    return Organisation.objects.filter(kind="manufacturer").order_by("name")

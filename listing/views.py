@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Product
 from core.errors import DomainError, NotFound
-from core.exports import XLSX_MIME, write_xlsx  # noqa: F401
+from core.exports import XLSX_MIME, write_xlsx
 from parties.permissions import can_see
 
 from . import rules, selectors, services
