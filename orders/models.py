@@ -205,6 +205,12 @@ class OrderLine(models.Model):
         return f"{self.order.number}-{self.line_no}"
 
     @property
+    def price_source_label(self):
+        from .pricing import source_label
+
+        return source_label(self.price_source)
+
+    @property
     def outstanding_to_ship(self):
         return self.quantity - self.shipped_qty
 

@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,24 @@ class PriceQuote:
     reference: str  # human-readable reference: listing id, negotiation result number …
     listing_id: int | None = None
 
+    @property
+    def source_label(self) -> str:
+        return source_label(self.source)
+
     def as_tuple(self):
         return self.price, self.source, self.rule, self.reference
+
+
+SOURCE_LABELS = {
+    "listing": _("挂网价"),
+    "negotiation": _("议价结果"),
+    "vbp": _("带量采购中选价"),
+    "filing": _("备案采购价"),
+}
+
+
+def source_label(source: str) -> str:
+    return str(SOURCE_LABELS.get(source, source))
 
 
 Provider = Callable[[object, list, date], dict]
