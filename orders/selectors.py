@@ -236,3 +236,27 @@ def catalogue_for(institution, *, updated_since=None, q=""):
 def latest_receipt_subquery():
     return Subquery(ReceiptLine.objects.filter(listing_id=OuterRef("pk")).order_by("-received_on")
                     .values("received_on")[:1])
+
+
+def online_procurement_amounts(date_from: date, date_to: date, institution_ids=None) -> dict:
+    """MON-1 inputs for the monitoring app: per (institution_id, kind) the amount received
+    through the platform (receipt lines, 入库) and the amount reported as received outside it,
+    between two dates inclusive. {(institution_id, kind): {"platform": Decimal, "offplatform": Decimal}}."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    platform = ReceiptLine.objects.filter(received_on__range=(date_from, date_to))
+    offplatform = OffPlatformPurchase.objects.filter(received_on__range=(date_from, date_to))
+    if institution_ids is not None:
+        platform = platform.filter(institution_id__in=institution_ids)
+        offplatform = offplatform.filter(institution_id__in=institution_ids)
+    out: dict = {}
+    for inst, kind, amount in (platform.values("institution_id", "listing__product__kind")
+                               .annotate(s=Sum("amount")).order_by()
+                               .values_list("institution_id", "listing__product__kind", "s")):
+        out.setdefault((inst, kind), {"platform": Decimal("0"), "offplatform": Decimal("0")})["platform"] = amount
+    for inst, kind, amount in (offplatform.values("institution_id", "kind").annotate(s=Sum("amount")).order_by()
+                               .values_list("institution_id", "kind", "s")):
+        out.setdefault((inst, kind), {"platform": Decimal("0"), "offplatform": Decimal("0")})["offplatform"] = amount
+    return out

@@ -235,3 +235,16 @@ def test_visible_to_scoping_and_denials(world):
     assert visible(world.sz_regulator) == set()  # other city
     assert visible(world.province) == {order}
     assert OrderLine.objects.visible_to(world.other_dist_user).count() == 0
+
+
+def test_online_procurement_inputs_split_platform_and_offplatform_by_kind(world):
+    from orders.selectors import online_procurement_amounts
+
+    order = place(world, {"product_id": world.product.pk, "quantity": 3})
+    delivery = ship_all(world, order)
+    services.receipt_create(world.inst_user, delivery.pk)
+    services.offplatform_create(world.inst_user, [
+        {"item_name": "急救药", "kind": "drug", "amount": "10", "received_on": "2026-03-01", "reason": "emergency"}])
+    amounts = online_procurement_amounts(date(2026, 3, 1), date(2026, 3, 31))
+    assert amounts == {(world.institution.pk, "drug"): {"platform": Decimal("30.00"), "offplatform": Decimal("10.00")}}
+    assert online_procurement_amounts(date(2026, 3, 1), date(2026, 3, 31), [world.other_institution.pk]) == {}
