@@ -1,0 +1,100 @@
+"""Monitoring fixtures: institutions in Nanjing and Suzhou, their users and regulators, and
+`receive(...)` / `offplatform(...)` writing the platform's own receipts (入库) and
+off-platform purchases straight through the orders models (the numerator and denominator
+of MON-1)."""
+
+import itertools
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from catalog.models import Product
+from listing.models import Listing
+from orders.models import Delivery, DeliveryLine, OffPlatformPurchase, Order, OrderLine, Receipt, ReceiptLine
+from parties.models import OrgKind
+
+_n = itertools.count(1)
+
+
+@pytest.fixture
+def hospital(make_org, nanjing):
+    return make_org(OrgKind.INSTITUTION, name="南京第一人民医院", city=nanjing, level=3)
+
+
+@pytest.fixture
+def hospital_user(make_user, hospital):
+    return make_user(hospital)
+
+
+@pytest.fixture
+def sz_hospital(make_org, suzhou):
+    return make_org(OrgKind.INSTITUTION, name="苏州市立医院", city=suzhou, level=3)
+
+
+@pytest.fixture
+def nj_city_user(make_user, make_org, nanjing):
+    return make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing))
+
+
+@pytest.fixture
+def sz_city_user(make_user, make_org, suzhou):
+    return make_user(make_org(OrgKind.CITY_REGULATOR, city=suzhou))
+
+
+@pytest.fixture
+def supply(db, make_org, make_user):
+    maker = make_org(OrgKind.MANUFACTURER)
+    dist = make_org(OrgKind.DISTRIBUTOR)
+    return {"maker": maker, "dist": dist, "user": make_user(dist), "listings": {}}
+
+
+def _listing(supply, kind, status="active"):
+    key = (kind, status)
+    if key not in supply["listings"]:
+        n = next(_n)
+        extra = {"consumable_class": "ordinary"} if kind == "consumable" else {}
+        product = Product.objects.create(kind=kind, generic_name=f"监测产品{n}", dosage_form="片剂",
+                                         specification=f"{n}mg", manufacturer=supply["maker"], **extra)
+        supply["listings"][key] = Listing.objects.create(product=product, price=D("1.00"), category="LST-1",
+                                                         effective_date=date(2020, 1, 1), status=status)
+    return supply["listings"][key]
+
+
+@pytest.fixture
+def receive(supply):
+    """Write one platform receipt line of `amount` yuan for `institution` on `on`."""
+    def make(institution, amount, on, kind="drug"):
+        listing = _listing(supply, kind)
+        n = next(_n)
+        user = supply["user"]
+        order = Order.objects.create(institution=institution, number=f"MON{n:08d}", created_by=user)
+        line = OrderLine.objects.create(order=order, line_no=1, product=listing.product, listing=listing, quantity=1,
+                                        unit_price=D(amount), amount=D(amount), price_source="listing",
+                                        distributor=supply["dist"], status="received", shipped_qty=1, received_qty=1)
+        delivery = Delivery.objects.create(order=order, distributor=supply["dist"], note_number=f"D{n}", shipped_on=on,
+                                           created_by=user)
+        dline = DeliveryLine.objects.create(delivery=delivery, order_line=line, batch_number="B1",
+                                            expiry_date=date(2030, 1, 1), quantity=1, received_qty=1)
+        receipt = Receipt.objects.create(institution=institution, delivery=delivery, received_on=on, created_by=user)
+        return ReceiptLine.objects.create(receipt=receipt, delivery_line=dline, order_line=line, listing=listing,
+                                          institution=institution, quantity=1, amount=D(amount), received_on=on)
+
+    return make
+
+
+@pytest.fixture
+def offplatform(supply):
+    def make(institution, amount, on, kind="drug", reason="other", listed=False):
+        product = _listing(supply, kind).product if listed else None
+        return OffPlatformPurchase.objects.create(
+            institution=institution, kind=kind, amount=D(amount), received_on=on, reason=reason,
+            product=product, item_name="" if product else "线下采购品", created_by=supply["user"])
+
+    return make
+
+
+def figures(**kw):
+    base = {f"{k}_{f}": "0" for k in ("drug", "consumable") for f in ("total", "platform", "emergency")}
+    base.update({k: str(v) for k, v in kw.items()})
+    return base
