@@ -273,3 +273,16 @@ def test_two_racing_requests_with_one_key_create_exactly_one_order(world, his_to
     assert Order.objects.count() == 1 and OrderLine.objects.count() == 2
     assert sorted(r.get("Idempotent-Replayed", "") for r in results) == ["", "true"]
     assert results[0].json()["number"] == results[1].json()["number"]
+
+
+def test_openapi_documents_the_his_endpoints_with_examples(client, world):
+    client.force_login(world.inst_user)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    for path in ("/api/v1/orders/catalogue/", "/api/v1/orders/", "/api/v1/orders/{id}/", "/api/v1/orders/receipts/",
+                 "/api/v1/orders/payments/", "/api/v1/orders/off-platform-purchases/", "/api/v1/orders/returns/"):
+        assert path in paths, path
+    post = paths["/api/v1/orders/"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+    assert "examples" in post["requestBody"]["content"]["application/json"]
+    assert post["responses"]["422"]["content"]["application/json"]["examples"]
