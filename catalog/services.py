@@ -459,6 +459,9 @@ def price_upload(user, upload) -> list[OtherProvincePrice]:
         seen[key] = number
         valid.append((number, product, values))
     if errors:
+        columns = dict(zip(UPLOAD_FIELDS, UPLOAD_HEADERS, strict=True))
+        for e in errors:
+            e["column"] = columns.get(e["field"], "")
         raise InvalidInput(f"共 {len(errors)} 行有误，未导入任何记录。请改正后重新上传。", "file", errors=errors)
     if not valid:
         raise InvalidInput("文件中没有数据行", "file")

@@ -175,7 +175,7 @@ def test_lst_0_3_upload_reports_every_bad_row_and_commits_nothing(frozen, maker_
     errors = {e["row"]: e for e in exc.value.errors}
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
     assert "未知的国家医保编码" in errors[3]["detail"]
-    assert "须大于 0" in errors[4]["detail"] and errors[4]["field"] == "price"
+    assert "须大于 0" in errors[4]["detail"] and errors[4]["field"] == "price" and errors[4]["column"] == "挂网价（元）"
     assert "最多保留 4 位小数" in errors[5]["detail"]
     assert "超过单价上限" in errors[6]["detail"]
     assert "格式错误" in errors[7]["detail"] and errors[7]["field"] == "effective_date"
