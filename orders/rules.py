@@ -31,8 +31,6 @@ def del_4_listing_orderable(listing_status: str | None):
         return "DEL-4", "该产品未挂网，不能下单"
     if listing_status != ORDERABLE_LISTING:
         labels = {"pending_suspension": "拟暂停（待审核）", "suspended": "已暂停采购", "delisted": "已撤网"}
-        # pending_suspension is still orderable by law until the regulator confirms — but the
-        # listing developer's orderable() decides; we follow it.
         return "DEL-4", f"该产品挂网状态为“{labels.get(listing_status, listing_status)}”，不能下单"
     return None
 

@@ -2,7 +2,6 @@
 rules (ORD-1…ORD-4, DEL-4, QUA-2, DEL-1), runs in one transaction inside an audit context,
 and returns the object or raises a domain error naming the rule."""
 
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -822,10 +821,3 @@ def restoration_decide(user, request_id, *, approve: bool, note: str = "") -> Re
                title=f"{product} 已获准恢复采购，请按挂网规则重新申报（DEL-1）", body=note,
                dedupe_key=f"orders.restoration.mfr:{req.pk}")
     return req
-
-
-def order_lines_by_distributor(order):
-    out = defaultdict(list)
-    for line in order.lines.all():
-        out[line.distributor_id].append(line)
-    return out
