@@ -90,7 +90,8 @@ def recompute(product_ids=None, at: date | None = None, *, classify_results: boo
         product_filter = "AND r.product_id = ANY(%(products)s)"
     with connection.cursor() as cur:
         if product_ids is None:
-            cur.execute("DELETE FROM negotiation_productzone")
+            # Thresholds are derived data, rebuilt whole: TRUNCATE beats deleting row by row.
+            cur.execute("TRUNCATE negotiation_productzone")
         else:
             cur.execute("DELETE FROM negotiation_productzone WHERE product_id = ANY(%(products)s)", args)
         cur.execute(_THRESHOLDS_SQL.format(product_filter=product_filter), args)

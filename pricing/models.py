@@ -40,7 +40,13 @@ class LinkageCase(WorkingDayDeadline):
 
     listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="linkage_cases",
                                 verbose_name=_("挂网产品"))
-    trigger_price = models.ForeignKey("catalog.OtherProvincePrice", on_delete=models.PROTECT, related_name="+",
+    # What opened the case: a cheaper other-province price (PRC-1), or a consumable
+    # negotiation at the enterprise's evidenced transaction price left unconfirmed (NEG-4).
+    source_proposal = models.OneToOneField(
+        "negotiation.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="linkage_case",
+        verbose_name=_("触发议价（NEG-4）"),
+    )
+    trigger_price = models.ForeignKey("catalog.OtherProvincePrice", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                       verbose_name=_("触发价格记录"))
     province = models.CharField(_("省份"), max_length=50)
     national_lowest = models.DecimalField(_("新的全国最低价"), max_digits=14, decimal_places=4)
@@ -74,6 +80,11 @@ class LinkageCase(WorkingDayDeadline):
         verbose_name_plural = _("低价联动案件")
         constraints = [
             models.UniqueConstraint(fields=["listing", "trigger_price"], name="linkage_once_per_price_record"),
+            models.CheckConstraint(
+                condition=Q(trigger_price__isnull=False, source_proposal__isnull=True)
+                | Q(trigger_price__isnull=True, source_proposal__isnull=False),
+                name="linkage_has_one_trigger",
+            ),
             models.CheckConstraint(condition=Q(national_lowest__gt=0), name="linkage_lowest_positive"),
             models.CheckConstraint(
                 condition=Q(declared_price__isnull=True) | Q(declared_price__gt=0), name="linkage_declared_positive"

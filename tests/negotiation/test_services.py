@@ -312,3 +312,20 @@ def test_zon_1_red_result_warns_regulators_once(make_org, make_user, hospital, h
     assert Notification.objects.filter(recipient=hospital_user, kind="zone.red").count() == 1
     services._zone_reminders(result)  # a second send changes nothing
     assert Notification.objects.filter(kind="zone.red").count() == 3
+
+
+def test_neg_4_unconfirmed_evidenced_price_opens_a_linkage_case(hospital_user, maker_user, make_listing):
+    from pricing.models import LinkageCase
+
+    listing = make_listing("100.00", kind="consumable")
+    with time_machine.travel(date(2026, 9, 28), tick=False):
+        p = propose(hospital_user, listing, "90.00", evidence_price="90.00", evidence_note="苏州某医院 2026-08 发票")
+    with time_machine.travel(date(2026, 10, 12), tick=False):
+        services.withdraw_overdue()
+        services.withdraw_overdue()  # a second run opens nothing more
+    case = LinkageCase.objects.get(source_proposal=p)
+    assert case.listing == listing and case.national_lowest == D("90.00")
+    assert case.due == date(2026, 11, 9)  # 20 working days after 2026-10-12 (PRC-1 style)
+    assert Notification.objects.filter(recipient=maker_user, kind="pricing.linkage_opened").count() == 1
+    listing.refresh_from_db()
+    assert listing.price == D("100.00")  # the price comes down only when the declaration is confirmed
