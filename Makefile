@@ -52,6 +52,7 @@ lint: venv
 
 bench: setup
 	@$(MANAGE) bench
+	@$(MANAGE) bench_zones
 
 lock:
 	@$(PIP) freeze --exclude-editable | grep -v '^pip==' > requirements.lock
