@@ -14,3 +14,20 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名或密码错误。连续多次输入错误，账号将被暂时锁定。"),
         "inactive": _("该账号已停用。"),
     }
+
+
+def call_service(form, fn, *args, **kwargs):
+    """Run a service for a form view: a refused request's message goes next to its field (or on
+    the form, with the rule ID); Forbidden becomes a 403. Returns None when refused."""
+    from django.core.exceptions import PermissionDenied
+
+    from core.errors import DomainError, Forbidden
+
+    try:
+        return fn(*args, **kwargs)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except DomainError as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, f"{exc.detail}" + (f"（{exc.code}）" if "-" in exc.code else ""))
+        return None

@@ -8,7 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError, Forbidden
+from core.errors import DomainError
+from core.forms import call_service as _call
 
 from . import forms, selectors, services
 from .models import ExpertCategory, ExpertConflict, ExpertProfile, SessionPurpose, SessionStatus
@@ -16,16 +17,6 @@ from .models import ExpertCategory, ExpertConflict, ExpertProfile, SessionPurpos
 PAGE_SIZE = 30
 
 
-def _call(form, fn, *args, **kwargs):
-    """Run a service; put a refused request's message next to its field (or on the form)."""
-    try:
-        return fn(*args, **kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.detail) from exc
-    except DomainError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, f"{exc.detail}" + (f"（{exc.code}）" if "-" in exc.code else ""))
-        return None
 
 
 def _require_manager(user):

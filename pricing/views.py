@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Forbidden
+from core.forms import call_service as _call
 
 from . import forms, selectors, services
 from .exports import xlsx_response
@@ -28,15 +29,6 @@ from .models import (
 PAGE_SIZE = 30
 
 
-def _call(form, fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.detail) from exc
-    except DomainError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, f"{exc.detail}" + (f"（{exc.code}）" if "-" in exc.code else ""))
-        return None
 
 
 def _require_linkage_reader(user):
