@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api
 
 app_name = "monitoring-api"
 
-urlpatterns = []
+urlpatterns = [
+    path("monitoring/reports", api.ReportListApi.as_view(), name="reports"),
+]

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("采购监测")
+
+    def ready(self):
+        from core import navigation as nav
+
+        from . import permissions, tasks  # noqa: F401
+
+        section = _("采购监测")
+        everyone = {"institution", *nav.REGULATORS}
+        nav.register(section, _("网上采购率"), "monitoring:dashboard", roles=everyone, order=900)
+        nav.register(section, _("报送月报"), "monitoring:report_new", roles=nav.INSTITUTIONS, order=901)
+        nav.register(section, _("采购数据月报"), "monitoring:report_list", roles=everyone, order=902)
+        nav.register(section, _("汇总上报"), "monitoring:forward_list",
+                     roles={"city_regulator", "province_regulator"}, order=903)
+        nav.register(section, _("督查名单"), "monitoring:flag_list", roles=nav.REGULATORS, order=904)
+        nav.register(section, _("季度通报"), "monitoring:bulletin_list", roles=everyone, order=905)

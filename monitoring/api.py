@@ -1,0 +1,76 @@
+"""Monitoring API: an institution's HIS submits and reads its monthly reports (MON-2).
+Thin: services decide. POST is idempotent with `Idempotency-Key`."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from core.api.schema import error_responses
+
+from . import services
+from .models import ReportSource, ReportVersion
+
+TAG = "采购监测（MON）"
+AMOUNT_HELP = "金额（元，最多两位小数，不得为负）"
+
+
+class ReportIn(serializers.Serializer):
+    month = serializers.CharField(help_text="报送月份 YYYY-MM（须为已结束的月份）")
+    drug_total = serializers.CharField(help_text="药品实际采购金额；" + AMOUNT_HELP)
+    drug_platform = serializers.CharField(help_text="药品省平台采购金额（不得大于实际采购）")
+    drug_emergency = serializers.CharField(help_text="药品应急采购金额")
+    consumable_total = serializers.CharField(help_text="耗材实际采购金额")
+    consumable_platform = serializers.CharField(help_text="耗材省平台采购金额")
+    consumable_emergency = serializers.CharField(help_text="耗材应急采购金额")
+    reason = serializers.CharField(required=False, allow_blank=True, help_text="更正原因（已报送月份再次报送时必填）")
+
+
+class ReportOut(serializers.ModelSerializer):
+    month = serializers.DateField(source="report.month", format="%Y-%m")
+    institution = serializers.CharField(source="report.institution.name")
+    late = serializers.BooleanField(source="report.late")
+    due = serializers.DateField(source="report.due")
+
+    class Meta:
+        model = ReportVersion
+        fields = ["id", "institution", "month", "version", "drug_total", "drug_platform", "drug_emergency",
+                  "consumable_total", "consumable_platform", "consumable_emergency", "reason", "source",
+                  "submitted_at", "due", "late"]
+
+
+class ReportListApi(GenericAPIView):
+    serializer_class = ReportOut
+
+    def get_queryset(self):
+        from .models import MonthlyReport
+
+        qs = ReportVersion.objects.filter(report__in=MonthlyReport.objects.visible_to(self.request.user)) \
+            .select_related("report", "report__institution").order_by("-report__month", "-version")
+        if self.request.query_params.get("month"):
+            qs = qs.filter(report__month=services.parse_month(self.request.query_params["month"]))
+        return qs
+
+    @extend_schema(tags=[TAG], summary="本机构报送的月报（各版本）",
+                   parameters=[OpenApiParameter("month", str, description="YYYY-MM")],
+                   responses={200: ReportOut(many=True), **error_responses()})
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ReportOut(page, many=True).data)
+
+    @extend_schema(
+        tags=[TAG], summary="报送（或更正）上月采购数据（MON-2）", request=ReportIn, parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: ReportOut, **error_responses(400, 403, 422)},
+        examples=[OpenApiExample("报送 2026 年 10 月", request_only=True, value={
+            "month": "2026-10", "drug_total": "1000000.00", "drug_platform": "850000.00", "drug_emergency": "20000.00",
+            "consumable_total": "400000.00", "consumable_platform": "300000.00", "consumable_emergency": "0"})],
+    )
+    @idempotent
+    def post(self, request):
+        data = ReportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        version = services.report_submit(user=request.user, month=d["month"], figures=d,
+                                         reason=d.get("reason", ""), source=ReportSource.API)
+        return Response(ReportOut(version).data, status=status.HTTP_201_CREATED)

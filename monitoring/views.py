@@ -1,0 +1,385 @@
+"""Monitoring pages: thin views over services and selectors (MON-1…MON-6)."""
+
+import json
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.exports import xlsx_response
+from parties.models import Region
+from policy.services import monitoring_target
+
+from . import rules, selectors, services
+from .models import (
+    Bulletin,
+    CityForward,
+    FlagCategory,
+    FlagStatus,
+    InspectionOutcome,
+    MonthlyReport,
+    ReportStatus,
+)
+
+
+def _regulator_only(user):
+    if not user.is_regulator:
+        raise PermissionDenied
+
+
+def _error_text(exc):
+    return f"{exc.detail}（{exc.code}）" if "-" in exc.code else exc.detail
+
+
+def _month_arg(request, default):
+    try:
+        return services.parse_month(request.GET.get("month")) if request.GET.get("month") else default
+    except DomainError:
+        return default
+
+
+def _recent_months(today, n=12):
+    last = rules.reporting_month(today)
+    return [rules.add_months(last, -i) for i in range(n)]
+
+
+# ----------------------------------------------------------------- dashboards (MON-1, MON-3)
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    today = timezone.localdate()
+    month = _month_arg(request, rules.reporting_month(today))
+    kind = request.GET.get("kind") if request.GET.get("kind") in ("drug", "consumable") else "drug"
+    target = monitoring_target(kind, month.year)
+    ctx = {"month": month, "kind": kind, "target": target, "months": _recent_months(today)}
+    if user.is_institution:
+        snaps = {k: selectors.snapshot_rates(user.organisation, k, month) for k in ("drug", "consumable")}
+        chart = {"months": [s.month.strftime("%Y-%m") for s in snaps["drug"]],
+                 "drug": [float(s.rate) if s.rate is not None else None for s in snaps["drug"]],
+                 "consumable": [float(s.rate) if s.rate is not None else None for s in snaps["consumable"]],
+                 "drug_target": float(monitoring_target("drug", month.year) or 0),
+                 "consumable_target": float(monitoring_target("consumable", month.year) or 0)}
+        ctx.update(view="institution", snaps=snaps, chart_json=json.dumps(chart),
+                   reports=MonthlyReport.objects.filter(institution=user.organisation)[:6])
+        return render(request, "monitoring/dashboard_institution.html", ctx)
+    _regulator_only(user)
+    end = rules.add_months(month, 1)
+    trend = selectors.monthly_trend(user, kind=kind, until=month)
+    if user.is_province:
+        cities = selectors.area_rates(month, end, by="city", kind=kind)
+        counties = selectors.area_rates(month, end, by="county", kind=kind)
+        province = selectors.area_rates(month, end, by="province", kind=kind)[0]
+        chart = {"cities": _bars(cities), "counties": _bars(counties[:30]),
+                 "trend": {"months": [t["month"].strftime("%Y-%m") for t in trend],
+                           "rates": [float(t["rate"]) if t["rate"] is not None else None for t in trend]},
+                 "target": float(target or 0)}
+        ctx.update(view="province", cities=cities, counties=counties, province=province, chart_json=json.dumps(chart))
+        return render(request, "monitoring/dashboard_regulator.html", ctx)
+    institutions = selectors.area_rates(month, end, by="institution", user=user, kind=kind)
+    late = selectors.reports_for(user, month=month).filter(late=True)
+    missing = selectors.unreported(month, user=user)
+    chart = {"institutions": _bars(institutions[:40]),
+             "trend": {"months": [t["month"].strftime("%Y-%m") for t in trend],
+                       "rates": [float(t["rate"]) if t["rate"] is not None else None for t in trend]},
+             "target": float(target or 0)}
+    ctx.update(view="city", institutions=institutions, late=late, missing=missing, chart_json=json.dumps(chart))
+    return render(request, "monitoring/dashboard_regulator.html", ctx)
+
+
+def _bars(rows):
+    rows = [r for r in rows if r["rate"] is not None]
+    return {"labels": [r["label"] for r in rows][::-1], "rates": [float(r["rate"]) for r in rows][::-1]}
+
+
+# ----------------------------------------------------------------- reports (MON-2)
+
+
+@login_required
+def report_list(request):
+    user = request.user
+    if not (user.is_institution or user.is_regulator):
+        raise PermissionDenied
+    month = _month_arg(request, None)
+    status = request.GET.get("status") or ""
+    q = (request.GET.get("q") or "").strip()
+    qs = selectors.reports_for(user, month=month, status=status or None, q=q)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "monitoring/report_list.html", {
+        "page": page, "month": month, "status": status, "q": q, "months": _recent_months(timezone.localdate()),
+        "statuses": [*ReportStatus.choices, ("late", "逾期报送")],
+    })
+
+
+@login_required
+def report_new(request):
+    user = request.user
+    if user.role != "institution":
+        raise PermissionDenied
+    today = timezone.localdate()
+    month = _month_arg(request, rules.reporting_month(today))
+    if request.method == "POST":
+        month_raw = request.POST.get("month", "")
+        values = {f: request.POST.get(f, "") for f in services.FIGURE_FIELDS}
+        errors = {}
+        try:
+            version = services.report_submit(user=user, month=month_raw, figures=values,
+                                             reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            errors[exc.field or "form"] = _error_text(exc)
+            for e in exc.errors or []:
+                errors.setdefault(e.get("field") or "form", e.get("detail"))
+            try:
+                month = services.parse_month(month_raw)
+            except DomainError:
+                pass
+        else:
+            messages.success(request, f"{version.report.month:%Y年%m月} 采购数据已报送（第 {version.version} 版）。")
+            return redirect(version.report)
+    else:
+        values = services.report_prefill(user.organisation, month)
+        errors = {}
+    existing = MonthlyReport.objects.filter(institution=user.organisation, month=month).first()
+    own = selectors.institution_rates(user.organisation, month, rules.add_months(month, 1))
+    return render(request, "monitoring/report_form.html", {
+        "month": month, "values": values, "errors": errors, "existing": existing, "own": own,
+        "months": _recent_months(today), "due": rules.report_due(month, _report_day(month)),
+        "kinds": [("drug", "药品"), ("consumable", "医用耗材")],
+    })
+
+
+def _report_day(month):
+    from policy.services import get
+
+    return get("mon.report_day", at=month)
+
+
+@login_required
+def report_detail(request, pk):
+    report = MonthlyReport.objects.visible_to(request.user).select_related("institution").filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    versions = list(report.versions.select_related("submitted_by").order_by("-version"))
+    own = selectors.institution_rates(report.institution, report.month, rules.add_months(report.month, 1))
+    current = versions[0] if versions else None
+    rates = {}
+    if current:
+        for k in ("drug", "consumable"):
+            total, platform, emergency = current.figures(k)
+            rates[k] = {"total": total, "platform": platform, "emergency": emergency,
+                        "rate": rules.rate_of_total(platform, total), "own": own.get(k, {})}
+    return render(request, "monitoring/report_detail.html", {
+        "report": report, "versions": versions, "rates": rates,
+        "flags": selectors.flags_for(request.user).filter(institution=report.institution, month=report.month),
+    })
+
+
+@login_required
+def report_upload(request):
+    if request.user.role != "institution":
+        raise PermissionDenied
+    errors, rows = {}, []
+    if request.method == "POST":
+        try:
+            done = services.report_upload(user=request.user, upload=request.FILES.get("file"))
+        except DomainError as exc:
+            errors["file"] = exc.detail
+            rows = exc.errors or []
+        else:
+            messages.success(request, f"已导入 {len(done)} 个月的采购数据。")
+            return redirect("monitoring:report_list")
+    return render(request, "monitoring/report_upload.html", {"errors": errors, "rows": rows,
+                                                             "headers": services.UPLOAD_HEADERS})
+
+
+@login_required
+def report_template(request):
+    last = rules.reporting_month(timezone.localdate())
+    return xlsx_response("采购数据月报模板.xlsx", services.UPLOAD_HEADERS,
+                         [[last.strftime("%Y-%m"), 0, 0, 0, 0, 0, 0, ""]], title="月报", widths=[12] + [20] * 7)
+
+
+# ----------------------------------------------------------------- MON-6 monitoring table
+
+
+TABLE_HEADERS = ["月份", "设区市", "县（市、区）", "医疗机构", "级别",
+                 "药品实际采购金额（元）", "药品省平台采购金额（元）", "药品应急采购金额（元）", "药品网上采购率（%）",
+                 "耗材实际采购金额（元）", "耗材省平台采购金额（元）", "耗材应急采购金额（元）", "耗材网上采购率（%）",
+                 "报送时间", "版本", "逾期"]
+
+
+@login_required
+def monitoring_table(request):
+    """MON-6 采购监测表 (.xlsx, streamed from a temporary file): one row per report in force,
+    then the totals with amount-weighted rates."""
+    user = request.user
+    if not (user.is_regulator or user.is_institution):
+        raise PermissionDenied
+    today = timezone.localdate()
+    month = _month_arg(request, None)
+    start, end = (month, rules.add_months(month, 1)) if month else (date(today.year, 1, 1), rules.month_start(today))
+    qs = selectors.monitoring_table_rows(user, start=start, end=end, city=request.GET.get("city") or None)
+    totals = selectors.totals_of(qs)
+
+    def rows():
+        for v in qs.iterator(chunk_size=2000):
+            r, inst = v.report, v.report.institution
+            yield [r.month.strftime("%Y-%m"), inst.city.name if inst.city else "", inst.county.name if inst.county else "",
+                   inst.name, inst.get_level_display(),
+                   v.drug_total, v.drug_platform, v.drug_emergency, rules.rate_of_total(v.drug_platform, v.drug_total),
+                   v.consumable_total, v.consumable_platform, v.consumable_emergency,
+                   rules.rate_of_total(v.consumable_platform, v.consumable_total),
+                   timezone.localtime(v.submitted_at).replace(tzinfo=None), v.version, "是" if r.late else "否"]
+        yield ["合计", "", "", "", "",
+               totals["drug_total"], totals["drug_platform"], totals["drug_emergency"],
+               rules.rate_of_total(totals["drug_platform"], totals["drug_total"]),
+               totals["consumable_total"], totals["consumable_platform"], totals["consumable_emergency"],
+               rules.rate_of_total(totals["consumable_platform"], totals["consumable_total"]), "", "", ""]
+
+    label = month.strftime("%Y%m") if month else f"{start:%Y%m}-{rules.add_months(end, -1):%Y%m}"
+    return xlsx_response(f"采购监测表-{label}.xlsx", TABLE_HEADERS, rows(), title="采购监测表",
+                         widths=[10, 10, 14, 28, 6] + [16] * 8 + [18, 6, 6])
+
+
+# ----------------------------------------------------------------- city forward (MON-2)
+
+
+@login_required
+def forward_list(request):
+    user = request.user
+    if not (user.is_province or user.role == "city_regulator"):
+        raise PermissionDenied
+    today = timezone.localdate()
+    month = _month_arg(request, rules.reporting_month(today))
+    errors, preview = {}, None
+    if user.role == "city_regulator":
+        city = user.organisation.city
+        if request.method == "POST":
+            try:
+                services.city_forward(user=user, city_id=request.POST.get("city") or city.pk,
+                                      month=request.POST.get("month"), note=request.POST.get("note", ""))
+            except DomainError as exc:
+                errors[exc.field or "form"] = _error_text(exc)
+            else:
+                messages.success(request, f"已将 {month:%Y年%m月} 三级医疗机构数据汇总上报省医保局。")
+                return redirect(f"{request.path}?month={month:%Y-%m}")
+        preview = services.city_forward_preview(city, month)
+        preview["drug_rate"] = rules.rate_of_total(preview["drug_platform"], preview["drug_total"])
+        preview["consumable_rate"] = rules.rate_of_total(preview["consumable_platform"], preview["consumable_total"])
+    forwards = CityForward.objects.visible_to(user).select_related("city", "forwarded_by")
+    done = forwards.filter(month=month).first() if user.role == "city_regulator" else None
+    pending_cities = None
+    if user.is_province:
+        pending_cities = Region.objects.filter(level="city").exclude(
+            pk__in=CityForward.objects.filter(month=month).values("city_id")).order_by("code")
+    return render(request, "monitoring/forward_list.html", {
+        "month": month, "months": _recent_months(today), "preview": preview, "errors": errors, "done": done,
+        "page": Paginator(forwards, 25).get_page(request.GET.get("page")), "pending_cities": pending_cities,
+    })
+
+
+# ----------------------------------------------------------------- flags and inspections (MON-4, MON-5, EMG-2)
+
+
+@login_required
+def flag_list(request):
+    user = request.user
+    _regulator_only(user)
+    errors = {}
+    if request.method == "POST":
+        try:
+            services.inspection_record(user=user, flag_id=request.POST.get("flag"), outcome=request.POST.get("outcome"),
+                                       note=request.POST.get("note", ""),
+                                       inspected_on=request.POST.get("inspected_on") or None)
+        except DomainError as exc:
+            errors[request.POST.get("flag")] = _error_text(exc)
+        else:
+            messages.success(request, "督查结果已记录。")
+            return redirect(request.get_full_path())
+    category = request.GET.get("category") or None
+    status = request.GET.get("status") or None
+    qs = selectors.flags_for(user, category=category, status=status, month=_month_arg(request, None))
+    if request.GET.get("export") == "xlsx":
+        rows = ([f.month.strftime("%Y-%m"), f.institution.city.name if f.institution.city else "", f.institution.name,
+                 f.get_category_display(), f.get_kind_display() if f.kind else "", f.rule, f.detail, f.amount,
+                 f.get_status_display(), "；".join(f"{i.inspected_on} {i.get_outcome_display()} {i.note}"
+                                                   for i in f.inspections.all())]
+                for f in qs.iterator(chunk_size=500))
+        return xlsx_response(f"督查名单-{timezone.localdate():%Y%m%d}.xlsx",
+                             ["月份", "设区市", "医疗机构", "问题类型", "类别", "规则", "说明", "涉及金额（元）", "状态", "督查记录"],
+                             rows, title="督查名单")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "monitoring/flag_list.html", {
+        "page": page, "errors": errors, "categories": FlagCategory.choices, "statuses": FlagStatus.choices,
+        "outcomes": InspectionOutcome.choices, "category": category or "", "status": status or "",
+        "today": timezone.localdate(),
+    })
+
+
+# ----------------------------------------------------------------- bulletins (MON-3)
+
+
+@login_required
+def bulletin_list(request):
+    user = request.user
+    errors = {}
+    can_publish = user.is_province or user.role == "city_regulator"
+    if request.method == "POST":
+        if not can_publish:
+            raise PermissionDenied
+        try:
+            bulletin = services.bulletin_publish(user=user, year=request.POST.get("year"),
+                                                 quarter=request.POST.get("quarter"),
+                                                 is_public=request.POST.get("is_public") == "on")
+        except DomainError as exc:
+            errors[exc.field or "form"] = _error_text(exc)
+        else:
+            messages.success(request, f"已发布：{bulletin.title}")
+            return redirect(bulletin)
+    today = timezone.localdate()
+    last_q = (today.month - 1) // 3  # the last finished quarter
+    year, quarter = (today.year, last_q) if last_q else (today.year - 1, 4)
+    qs = Bulletin.objects.visible_to(user).select_related("city")
+    return render(request, "monitoring/bulletin_list.html", {
+        "page": Paginator(qs, 20).get_page(request.GET.get("page")), "can_publish": can_publish, "errors": errors,
+        "year": year, "quarter": quarter, "years": range(today.year, today.year - 4, -1),
+    })
+
+
+def bulletin_detail(request, pk):
+    """A published bulletin: public without sign-in when the regulator chose so (ACT-8);
+    `?print=1` gives the print-ready page, `?export=xlsx` the Excel (MON-6)."""
+    bulletin = Bulletin.objects.visible_to(request.user).select_related("city").filter(pk=pk).first()
+    if bulletin is None:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        raise Http404
+    rows = list(bulletin.rows.order_by("rank"))
+    totals = services.bulletin_totals(bulletin)
+    if request.GET.get("export") == "xlsx":
+        data = [[r.rank, r.city_name, r.institution_name, LEVELS.get(r.level, r.level), r.drug_total, r.drug_platform, r.drug_emergency, r.drug_rate,
+                 r.consumable_total, r.consumable_platform, r.consumable_emergency, r.consumable_rate,
+                 r.months_reported] for r in rows]
+        data.append(["合计", "", f"{totals['n']} 家", "", totals["drug_total"], totals["drug_platform"],
+                     totals["drug_emergency"], totals["drug_rate"], totals["consumable_total"],
+                     totals["consumable_platform"], totals["consumable_emergency"], totals["consumable_rate"], ""])
+        return xlsx_response(f"{bulletin.title}.xlsx", BULLETIN_HEADERS, data, title="通报")
+    targets = {k: monitoring_target(k, bulletin.year) for k in ("drug", "consumable")}
+    template = "monitoring/bulletin_print.html" if request.GET.get("print") else "monitoring/bulletin_detail.html"
+    return render(request, template, {"bulletin": bulletin, "rows": rows, "totals": totals, "targets": targets})
+
+
+LEVELS = {1: "一级", 2: "二级", 3: "三级"}
+BULLETIN_HEADERS = ["排名", "设区市", "医疗机构", "级别", "药品实际采购金额（元）", "药品省平台采购金额（元）",
+                    "药品应急采购金额（元）", "药品网上采购率（%）", "耗材实际采购金额（元）", "耗材省平台采购金额（元）",
+                    "耗材应急采购金额（元）", "耗材网上采购率（%）", "已报送月数"]
+
