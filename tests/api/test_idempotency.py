@@ -102,7 +102,7 @@ def _race(requests):
             barrier.wait(timeout=10)
             started = time.monotonic()
             response = fn()
-            response.elapsed = time.monotonic() - started
+            response.started = started
             results[i] = response
         finally:
             connection.close()
@@ -117,21 +117,25 @@ def _race(requests):
 
 
 def _slow(monkeypatch, name):
-    """Make the service take a while inside its transaction, so the two requests overlap."""
+    """Make the service take a while inside its transaction, so the two requests overlap.
+    Returns the list of times the (first) work finished, just before its commit."""
     original = getattr(services, name)
+    finished = []
 
     def slow(*args, **kwargs):
         result = original(*args, **kwargs)
-        time.sleep(0.5)
+        time.sleep(1.0)
+        finished.append(time.monotonic())
         return result
 
     monkeypatch.setattr(services, name, slow)
+    return finished
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_create_with_one_key_creates_once(regions, make_user, nj_hosp, monkeypatch):
     user = make_user(nj_hosp)
-    _slow(monkeypatch, "api_client_create")
+    finished = _slow(monkeypatch, "api_client_create")
 
     def call():
         client = APIClient()
@@ -145,8 +149,9 @@ def test_concurrent_create_with_one_key_creates_once(regions, make_user, nj_hosp
     replayed = [r for r in (a, b) if r.get("Idempotent-Replayed") == "true"]
     original = [r for r in (a, b) if r.get("Idempotent-Replayed") != "true"]
     assert len(replayed) == 1 and len(original) == 1
-    # the replay really raced: it waited on the first request's uncommitted key
-    assert replayed[0].elapsed >= 0.4
+    # the work ran once, and the replay really raced: it arrived before that work committed
+    assert len(finished) == 1
+    assert replayed[0].started < finished[0]
     assert replayed[0].json() == {**original[0].json(), "token": None}
     assert original[0].json()["token"].startswith("sp_")
 
@@ -155,7 +160,7 @@ def test_concurrent_create_with_one_key_creates_once(regions, make_user, nj_hosp
 def test_concurrent_revoke_with_one_key_revokes_once_with_identical_responses(regions, make_user, nj_hosp, monkeypatch):
     user = make_user(nj_hosp)
     target, _token = services.api_client_create(user, nj_hosp, "HIS")
-    _slow(monkeypatch, "api_client_revoke")
+    finished = _slow(monkeypatch, "api_client_revoke")
 
     def call():
         client = APIClient()
@@ -167,6 +172,8 @@ def test_concurrent_revoke_with_one_key_revokes_once_with_identical_responses(re
     assert (a.status_code, b.status_code) == (200, 200)
     assert a.json() == b.json() and a.json()["revoked_reason"] == "更换系统"
     assert sorted(r.get("Idempotent-Replayed", "") for r in (a, b)) == ["", "true"]
+    replayed = a if a.get("Idempotent-Replayed") else b
+    assert len(finished) == 1 and replayed.started < finished[0]
     revocations = [e for e in Events.objects.tracks(target) if e.pgh_data.get("revoked_at")]
     assert len(revocations) == 1
 
