@@ -100,6 +100,10 @@ def _today():
     return timezone.localdate()
 
 
+def _now():
+    return timezone.now()
+
+
 def _flag(institution_id, month, category, kind, detail, amount=None) -> bool:
     """Add a flag once (idempotent); True when it is new."""
     rows = Flag.objects.bulk_create([Flag(institution_id=institution_id, month=month, category=category, kind=kind,
@@ -255,7 +259,7 @@ def report_submit(*, user, month, figures: dict, reason: str = "", source=Report
         report.latest_version = version.version
         report.status = ReportStatus.SUBMITTED
         if first:
-            report.first_submitted_at = timezone.now()
+            report.first_submitted_at = _now()
             report.late = today > report.due
         report.save(update_fields=["latest_version", "status", "first_submitted_at", "late"])
         _report_checks(report, version)
