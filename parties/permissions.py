@@ -60,7 +60,13 @@ def can_see(user, obj):
 
 
 rules.add_perm("parties.view_organisation", can_see)
-rules.add_perm("parties.manage_api_clients", is_province_regulator | is_institution_user)
+@rules.predicate
+def is_institution_staff(user):
+    """A person of an institution (not its HIS client): may manage that institution's clients."""
+    return bool(user and user.is_authenticated and user.role == Role.INSTITUTION)
+
+
+rules.add_perm("parties.manage_api_clients", is_province_regulator | is_institution_staff)
 rules.add_perm("workcalendar.manage", is_province_regulator)
 rules.add_perm("policy.manage", is_province_regulator)
 rules.add_perm("core.view_history", is_regulator)

@@ -30,3 +30,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Unknown URLs under /api/ answer in the API's JSON error shape; others get the Chinese page.
+handler404 = "core.api.errors.api_aware_404"

@@ -25,24 +25,34 @@ ROLE_FOR_KIND = {
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Throttle buckets and axes state live in Redis: each test starts clean.
+    # Throttle buckets and axes state live in Redis: each test starts clean, and in the
+    # default language (a test that switched to English must not leak it to the next).
+    from django.conf import settings
+    from django.utils import translation
+
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Transactional tests truncate every table when they finish, data migrations included;
-    put the reference regions back for whichever test runs next."""
+    """Transactional tests truncate every table when they finish, data migrations included
+    (and a reused test database keeps that state): put the reference regions back for any
+    database test that finds them gone."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not (marker.kwargs.get("transaction") or "transactional_db" in request.fixturenames
-                              or "live_server" in request.fixturenames):
+    uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_db:
         yield
         return
     from parties.reference import load_regions
 
-    request.getfixturevalue("transactional_db")
-    if not Region.objects.exists():
+    transactional = marker is not None and marker.kwargs.get("transaction") or (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not Region.objects.filter(code="320100").exists():
         load_regions(Region)
     yield
 

@@ -16,6 +16,14 @@ STORAGES = {
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"client": "100000/min"}}
 AXES_FAILURE_LIMIT = 5
 
+# Tests clear the cache between tests: give them their own Redis database so a test run
+# never flushes the broker or the cache of a running server (the broker stays on REDIS_URL).
+from .base import CACHES, REDIS_URL  # noqa: E402
+
+_base, _, _db = REDIS_URL.rpartition("/")
+CACHES = {"default": {**CACHES["default"], "LOCATION": f"{_base}/{int(_db or 0) + 1 if _db.isdigit() else 1}",
+                      "KEY_PREFIX": "procurement-test"}}
+
 # Test-only app with a concrete WorkingDayDeadline model (workcalendar recomputation tests).
 from .base import INSTALLED_APPS  # noqa: E402
 
