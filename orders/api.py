@@ -325,9 +325,28 @@ class CatalogueView(GenericAPIView):
         quotes = prices_in_force(institution, products)
         distributors = selectors.distributors_for({p.manufacturer_id for p in products}, institution)
         names = dict(Organisation.objects.filter(pk__in=set(distributors.values())).values_list("id", "name"))
-        data = CatalogueItemOut(page, many=True, context={"quotes": quotes, "distributors": distributors,
-                                                          "distributor_names": names}).data
-        return self.get_paginated_response(data)
+        return self.get_paginated_response([_catalogue_item(li, quotes, distributors, names) for li in page])
+
+
+_datetime = serializers.DateTimeField()
+
+
+def _catalogue_item(listing, quotes, distributors, names) -> dict:
+    """One catalogue row, the shape of CatalogueItemOut (built directly: a page has up to
+    1,000 rows and the pull is the HIS's most frequent call)."""
+    p = listing.product
+    quote = quotes.get(listing.product_id)
+    distributor = names.get(distributors.get(p.manufacturer_id))
+    return {
+        "listing_id": listing.pk, "product_id": p.pk, "national_code": p.national_code, "kind": p.kind,
+        "generic_name": p.generic_name, "dosage_form": p.dosage_form, "specification": p.specification,
+        "pack_unit": p.pack_unit, "conversion": p.conversion, "manufacturer": p.manufacturer.name,
+        "listing_status": listing.status, "orderable": quote is not None and distributor is not None,
+        "listing_price": f"{listing.price:.4f}",
+        "price_in_force": None if quote is None else {"price": f"{quote.price:.4f}", "source": quote.source,
+                                                      "rule": quote.rule, "reference": quote.reference},
+        "distributor": distributor, "updated_at": _datetime.to_representation(listing.updated_at),
+    }
 
 
 def _order_out(order):

@@ -213,6 +213,9 @@ def no_sales_cases_for(user, status=""):
     return qs
 
 
+CATALOGUE_ID_LIMIT = 20_000
+
+
 def catalogue_for(institution, *, updated_since=None, q=""):
     """INT-1 catalogue pull: orderable listings (with products and national codes), most
     recently changed last; the prices in force are added per page by the caller in bulk."""
@@ -221,10 +224,19 @@ def catalogue_for(institution, *, updated_since=None, q=""):
     qs = Listing.objects.select_related("product", "product__manufacturer")
     if updated_since is not None:
         # Changed listings, including ones that stopped being orderable (the HIS must learn that).
-        from catalog.models import Product
+        # Two index scans (listing.updated_at, product.updated_at → listing.product_id) instead of
+        # one OR that would scan every listing; changes since the last pull are few.
+        changed = set(Listing.objects.filter(updated_at__gt=updated_since).order_by().values_list("pk", flat=True)
+                      [:CATALOGUE_ID_LIMIT + 1])
+        changed |= set(Listing.objects.filter(product__updated_at__gt=updated_since).order_by()
+                       .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1])
+        if len(changed) <= CATALOGUE_ID_LIMIT:
+            qs = qs.filter(pk__in=changed)
+        else:  # a very old `updated_since`: let the database do it in one pass
+            from catalog.models import Product
 
-        changed_products = Product.objects.filter(updated_at__gt=updated_since).values("id")
-        qs = qs.filter(Q(updated_at__gt=updated_since) | Q(product_id__in=changed_products))
+            changed_products = Product.objects.filter(updated_at__gt=updated_since).values("id")
+            qs = qs.filter(Q(updated_at__gt=updated_since) | Q(product_id__in=changed_products))
     else:
         qs = qs.orderable()
     if q:
