@@ -114,18 +114,18 @@ def generate(out, institutions=1500, lines=1_000_000, products=20_000, offplatfo
         }, f"generate_series(1, {products}) AS g")
         n = _insert_select(cur, ReceiptLine, {
             "receipt_id": "1", "delivery_line_id": "1", "order_line_id": "1",
-            "listing_id": f"{l0} + 1 + (g * 7919) % {products}",
-            "institution_id": f"{first} + (g * 2654435761) % {n_inst}",
+            "listing_id": f"{l0} + 1 + ((g / {n_inst}) * 7919 + g) % {products}",
+            "institution_id": f"{first} + g % {n_inst}",
             "quantity": "1 + g % 20", "amount": "((g * 104729) % 100000) / 100.0 + 1",
-            "received_on": f"DATE '{MONTH}' + (g % 31)",
+            "received_on": f"DATE '{MONTH}' + (g % 31)::int",
         }, f"generate_series(1::bigint, {lines}) AS g")
         out(f"  receipt lines: {n:,}")
         n = _insert_select(cur, OffPlatformPurchase, {
-            "institution_id": f"{first} + (g * 40503) % {n_inst}",
+            "institution_id": f"{first} + (g * 7) % {n_inst}",
             "kind": "CASE WHEN g % 4 = 0 THEN 'consumable' ELSE 'drug' END",
             "product_id": f"CASE WHEN g % 10 = 0 THEN {p0} + 1 + g % {products} END",
             "item_name": "'线下采购品'", "amount": "((g * 7) % 50000) / 10.0 + 1",
-            "received_on": f"DATE '{MONTH}' + (g % 31)", "reason": "CASE WHEN g % 3 = 0 THEN 'emergency' ELSE 'other' END",
+            "received_on": f"DATE '{MONTH}' + (g % 31)::int", "reason": "CASE WHEN g % 3 = 0 THEN 'emergency' ELSE 'other' END",
             "created_by_id": str(user.pk),
         }, f"generate_series(1::bigint, {offplatform}) AS g")
         out(f"  off-platform purchases: {n:,}")

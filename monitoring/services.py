@@ -194,9 +194,10 @@ def checks_run(month: date) -> dict:
     month = rules.month_start(month)
     new = []
     obliged = selectors.obliged_institutions()
+    targets = {k: monitoring_target(k, month.year) for k in KINDS}
     for snap in MonthlySnapshot.objects.filter(month=month, institution__in=obliged).only(
             "institution_id", "kind", "platform_amount", "offplatform_amount", "rate"):
-        target = monitoring_target(snap.kind, month.year)
+        target = targets[snap.kind]
         if rules.below_target(snap.platform_amount, snap.total_amount, target):
             new.append(Flag(institution_id=snap.institution_id, month=month, category=FlagCategory.LOW_RATE,
                             kind=snap.kind, rule="MON-4", amount=snap.offplatform_amount,
