@@ -221,7 +221,7 @@ def catalogue_for(institution, *, updated_since=None, q=""):
     recently changed last; the prices in force are added per page by the caller in bulk."""
     from listing.models import Listing
 
-    qs = Listing.objects.select_related("product", "product__manufacturer")
+    qs = Listing.objects.all()
     if updated_since is not None:
         # Changed listings, including ones that stopped being orderable (the HIS must learn that).
         # Two index scans (listing.updated_at, product.updated_at → listing.product_id) instead of
