@@ -226,11 +226,14 @@ def catalogue_for(institution, *, updated_since=None, q=""):
         # Changed listings, including ones that stopped being orderable (the HIS must learn that).
         # Two index scans (listing.updated_at, product.updated_at → listing.product_id) instead of
         # one OR that would scan every listing; changes since the last pull are few.
-        changed = set(Listing.objects.filter(updated_at__gt=updated_since).order_by().values_list("pk", flat=True)
-                      [:CATALOGUE_ID_LIMIT + 1])
-        changed |= set(Listing.objects.filter(product__updated_at__gt=updated_since).order_by()
-                       .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1])
-        if len(changed) <= CATALOGUE_ID_LIMIT:
+        via_product = set(Listing.objects.filter(product__updated_at__gt=updated_since).order_by()
+                          .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1])
+        changed = via_product | set(Listing.objects.filter(updated_at__gt=updated_since).order_by()
+                                    .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1]) if via_product else None
+        if not via_product:
+            # The common case: only listings changed — an ordered range scan of updated_at.
+            qs = qs.filter(updated_at__gt=updated_since)
+        elif len(changed) <= CATALOGUE_ID_LIMIT:
             qs = qs.filter(pk__in=changed)
         else:  # a very old `updated_since`: let the database do it in one pass
             from catalog.models import Product

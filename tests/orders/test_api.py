@@ -286,3 +286,18 @@ def test_openapi_documents_the_his_endpoints_with_examples(client, world):
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
     assert "examples" in post["requestBody"]["content"]["application/json"]
     assert post["responses"]["422"]["content"]["application/json"]["examples"]
+
+
+def test_incremental_pull_includes_listings_whose_product_changed(world, his):
+    from catalog.models import Product
+    from listing.models import Listing
+
+    long_ago = timezone.now() - timedelta(days=30)
+    Listing.objects.update(updated_at=long_ago)
+    Product.objects.update(updated_at=long_ago)
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    Product.objects.filter(pk=world.product.pk).update(updated_at=timezone.now())  # e.g. a code assigned
+    rows = his.get("/api/v1/orders/catalogue/", {"updated_since": since}).json()["results"]
+    assert [r["national_code"] for r in rows] == [world.product.national_code]
+    rows = his.get("/api/v1/orders/catalogue/", {"updated_since": since, "q": "头孢"}).json()["results"]
+    assert rows == []
