@@ -122,11 +122,15 @@ def _reviewers(institution):
 
 # ----------------------------------------------------------------- the monthly job (MON-1…MON-4)
 
+# The rates are first materialised with CREATE TEMP TABLE … AS (PostgreSQL may run that
+# aggregate in parallel; it never parallelises the SELECT of an INSERT … SELECT), then
+# upserted with one INSERT … SELECT … ON CONFLICT DO UPDATE.
+SNAPSHOT_RATES = "CREATE TEMP TABLE mon_rates ON COMMIT DROP AS {rates}"
 SNAPSHOT_UPSERT = """
 INSERT INTO monitoring_monthlysnapshot
     (institution_id, month, kind, platform_amount, offplatform_amount, emergency_amount, rate, computed_at)
 SELECT r.institution_id, %(start)s, r.kind, r.platform_amount, r.offplatform_amount, r.emergency_amount, r.rate, now()
-FROM ({rates}) AS r
+FROM mon_rates AS r
 ON CONFLICT (institution_id, month, kind) DO UPDATE SET
     platform_amount = EXCLUDED.platform_amount,
     offplatform_amount = EXCLUDED.offplatform_amount,
@@ -172,9 +176,13 @@ def snapshot_compute(month: date, institution_ids=None) -> int:
     """MON-1 for every institution for `month`, upserted in one statement (idempotent)."""
     month = rules.month_start(month)
     params = {"start": month, "end": rules.add_months(month, 1), "ids": list(institution_ids or [])}
-    with connection.cursor() as cur:
-        cur.execute(SNAPSHOT_UPSERT.format(rates=selectors.rates_sql(institution_ids)), params)
-        return cur.rowcount
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS mon_rates")
+        cur.execute(SNAPSHOT_RATES.format(rates=selectors.rates_sql(institution_ids)), params)
+        cur.execute(SNAPSHOT_UPSERT, params)
+        count = cur.rowcount
+        cur.execute("DROP TABLE mon_rates")
+        return count
 
 
 def reports_open(month: date) -> int:

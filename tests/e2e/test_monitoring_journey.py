@@ -1,0 +1,111 @@
+"""Journey (MON-1, MON-2, MON-3, MON-6): a tertiary hospital submits September's figures
+(pre-filled from the platform, a wrong amount refused next to its field), the Nanjing city
+regulator reviews and forwards its tertiary institutions' aggregate to the province, and the
+province publishes the third-quarter bulletin — public, readable without signing in, printable."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+import time_machine
+
+from monitoring import services
+from monitoring.models import Bulletin, CityForward, ReportVersion
+from orders.models import OffPlatformPurchase
+from parties.models import Organisation, OrgKind, Region, Role, User
+
+from .conftest import login, shot
+
+PASSWORD = "Journey-2026!"
+FIG = {"drug_total": "1000000", "drug_platform": "880000", "drug_emergency": "20000",
+       "consumable_total": "400000", "consumable_platform": "320000", "consumable_emergency": "0"}
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_monitoring_journey(page, reference_regions):
+    with time_machine.travel("2026-10-12 10:00 +0800", tick=True):
+        _journey(page)
+
+
+def _journey(page):
+    nanjing = Region.objects.get(code="320100")
+    hospital = Organisation.objects.create(kind=OrgKind.INSTITUTION, name="南京市第一人民医院", city=nanjing,
+                                           county=Region.objects.get(code="320104"), level=3, ownership="public")
+    city = Organisation.objects.create(kind=OrgKind.CITY_REGULATOR, name="南京市医疗保障局", city=nanjing)
+    province = Organisation.objects.create(kind=OrgKind.PROVINCE_REGULATOR, name="江苏省医疗保障局")
+    users = {}
+    for username, org, role in (("hosp", hospital, Role.INSTITUTION), ("njcity", city, Role.CITY_REGULATOR),
+                                ("prov", province, Role.PROVINCE_REGULATOR)):
+        users[username] = User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
+    OffPlatformPurchase.objects.create(institution=hospital, kind="drug", amount=D("120000"),
+                                       received_on=date(2026, 9, 8), reason="emergency", item_name="急救用药",
+                                       created_by=users["hosp"])
+    # July and August were reported on time; the monthly job of 1 October opened September.
+    for month in ("2026-07", "2026-08"):
+        services.report_submit(user=users["hosp"], month=month, figures=FIG)
+    services.monthly_run(date(2026, 9, 1))
+
+    # 1. The hospital submits September's figures in the browser.
+    login(page, "hosp", PASSWORD)
+    page.goto("/monitoring/reports/new/?month=2026-09")
+    assert page.get_by_test_id("drug_emergency").input_value() == "120000.00"   # pre-filled from the platform
+    shot(page, "hospital-report-form-prefilled")
+    for field, value in FIG.items():
+        page.get_by_test_id(field).fill(value)
+    page.get_by_test_id("drug_platform").fill("1200000")
+    page.get_by_test_id("submit-report").click()
+    assert "不得大于实际采购金额" in page.get_by_test_id("drug_platform-error").inner_text()
+    assert not ReportVersion.objects.filter(report__month=date(2026, 9, 1)).exists()
+    shot(page, "hospital-platform-above-total-refused")
+    page.get_by_test_id("drug_platform").fill("880000")
+    page.get_by_test_id("submit-report").click()
+    assert "已报送" in page.get_by_test_id("report-status").inner_text()
+    assert "88.00%" in page.get_by_test_id("report-rates").inner_text()
+    shot(page, "hospital-report-submitted")
+    page.goto("/monitoring/")
+    shot(page, "hospital-dashboard")
+    page.context.clear_cookies()
+
+    # 2. The city regulator reviews and forwards its tertiary institutions' aggregate.
+    login(page, "njcity", PASSWORD)
+    page.goto("/monitoring/forwards/?month=2026-09")
+    assert "1 / 1" in page.get_by_test_id("forward-preview").inner_text()
+    shot(page, "city-forward-preview")
+    page.get_by_test_id("forward-note").fill("数据已核实")
+    page.get_by_test_id("forward").click()
+    assert page.get_by_test_id("forwarded").is_visible()
+    fwd = CityForward.objects.get()
+    assert (fwd.city, fwd.drug_platform, fwd.late) == (nanjing, D("880000"), False)
+    shot(page, "city-forwarded")
+    page.goto("/monitoring/?month=2026-09")
+    shot(page, "city-dashboard")
+    page.context.clear_cookies()
+
+    # 3. The province sees the forward and publishes the Q3 bulletin, public.
+    login(page, "prov", PASSWORD)
+    page.goto("/monitoring/forwards/?month=2026-09")
+    assert "南京市" in page.get_by_test_id("forwards").inner_text()
+    shot(page, "province-forwards")
+    page.goto("/monitoring/bulletins/")
+    page.get_by_test_id("year").select_option("2026")
+    page.get_by_test_id("quarter").select_option("3")
+    page.get_by_test_id("is-public").check()
+    page.get_by_test_id("publish").click()
+    assert "2026年第3季度全省三级公立医疗机构网上采购情况通报" in page.get_by_test_id("bulletin-title").inner_text()
+    rows = page.get_by_test_id("bulletin-rows").inner_text()
+    assert "南京市第一人民医院" in rows and "88.00%" in rows and "80.00%" in rows
+    shot(page, "province-bulletin-published")
+    bulletin = Bulletin.objects.get()
+    page.goto("/monitoring/?month=2026-09")
+    shot(page, "province-dashboard")
+    page.context.clear_cookies()
+
+    # 4. The public reads it without signing in, and the print version.
+    page.goto(bulletin.get_absolute_url())
+    assert "南京市第一人民医院" in page.get_by_test_id("bulletin-rows").inner_text()
+    shot(page, "public-bulletin")
+    page.goto(bulletin.get_absolute_url() + "?print=1")
+    page.emulate_media(media="print")
+    shot(page, "bulletin-print")
+    assert page.js_errors == []
