@@ -74,11 +74,18 @@ def parameters(at: date) -> dict:
     }
 
 
-@transaction.atomic
 def recompute(product_ids=None, at: date | None = None, *, classify_results: bool = True) -> int:
     """Recompute thresholds (and classify results) for some products, or for all. Returns the
     number of products with thresholds. Idempotent: the same data gives the same rows, and a
     second run writes no result row."""
+    # TRUNCATE is fastest for the nightly rebuild but is refused inside a transaction with
+    # pending deferred constraint checks (a caller's bigger transaction): DELETE there.
+    nested = connection.in_atomic_block
+    with transaction.atomic():
+        return _recompute(product_ids, at, classify_results, truncate=not nested)
+
+
+def _recompute(product_ids, at, classify_results, *, truncate) -> int:
     at = at or timezone.localdate()
     p = parameters(at)
     until = timezone.make_aware(timezone.datetime.combine(at + relativedelta(days=1), timezone.datetime.min.time()))
@@ -90,8 +97,8 @@ def recompute(product_ids=None, at: date | None = None, *, classify_results: boo
         product_filter = "AND r.product_id = ANY(%(products)s)"
     with connection.cursor() as cur:
         if product_ids is None:
-            # Thresholds are derived data, rebuilt whole: TRUNCATE beats deleting row by row.
-            cur.execute("TRUNCATE negotiation_productzone")
+            # Thresholds are derived data, rebuilt whole.
+            cur.execute("TRUNCATE negotiation_productzone" if truncate else "DELETE FROM negotiation_productzone")
         else:
             cur.execute("DELETE FROM negotiation_productzone WHERE product_id = ANY(%(products)s)", args)
         cur.execute(_THRESHOLDS_SQL.format(product_filter=product_filter), args)
