@@ -237,6 +237,15 @@ def test_visible_to_scoping_and_denials(world):
     assert OrderLine.objects.visible_to(world.other_dist_user).count() == 0
 
 
+def test_county_regulators_see_only_their_countys_institutions(world, make_org, make_user, nanjing):
+    order = place(world, {"product_id": world.product.pk, "quantity": 1})
+    own = make_user(make_org("county_regulator", city=nanjing, county=world.institution.county))
+    other_county = nanjing.children.exclude(pk=world.institution.county_id).first()
+    other = make_user(make_org("county_regulator", city=nanjing, county=other_county))
+    assert list(Order.objects.visible_to(own)) == [order]
+    assert list(Order.objects.visible_to(other)) == []  # denial: other county
+
+
 def test_online_procurement_inputs_split_platform_and_offplatform_by_kind(world):
     from orders.selectors import online_procurement_amounts
 
