@@ -132,3 +132,21 @@ def test_two_workers_at_once_open_one_case_per_listing(sold):
     assert NoSalesCase.objects.count() == 2
     assert Listing.objects.filter(status="pending_suspension").count() == 2
     assert services.no_sales_daily(TODAY) == {"detected": 0, "delisted": 0}
+
+
+def test_no_sales_job_is_scheduled_daily():
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("sync_schedules")
+    task = PeriodicTask.objects.get(name="platform:orders-no-sales-daily")
+    assert task.task == "orders.tasks.no_sales_daily" and task.enabled
+    assert (task.crontab.hour, task.crontab.minute, task.crontab.day_of_month) == ("2", "30", "*")
+
+
+def test_celery_task_runs_the_daily_job(sold):
+    from orders.tasks import no_sales_daily
+
+    with time_machine.travel("2026-03-02 02:30 +08:00", tick=False):
+        assert no_sales_daily.delay().get() == {"detected": 2, "delisted": 0}
+        assert no_sales_daily.delay().get() == {"detected": 0, "delisted": 0}
