@@ -1,5 +1,6 @@
 """Browser pages: each role sees its pages, scoped; lists filter, paginate and export .xlsx."""
 
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -107,3 +108,25 @@ def test_pages_have_english_translations(client, world):
     html = client.get("/orders/shop/").content.decode()
     assert "Your price in force" in html and "Submit order" in html and "Listing price · ORD-1" in html
     assert "本机构现行价" not in html
+
+
+def test_regulator_overdue_and_nosales_pages_render_rows(client, world):
+    with time_machine.travel("2026-01-05 10:00 +08:00", tick=False):
+        order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 2}])
+        line = order.lines.get()
+        services.order_lines_confirm(world.dist_user, [line.pk])
+        d = services.delivery_create(world.dist_user, order.pk, note_number="OD-1", lines=[
+            {"order_line": line.pk, "batch_number": "B", "expiry_date": "2030-01-01", "quantity": 2}])
+        services.receipt_create(world.inst_user, d.pk)
+        services.invoice_create(world.dist_user, d.pk, number="FP-OVERDUE", amount="20")
+    login(client, world.nj_regulator)
+    html = client.get("/orders/overdue/").content.decode()
+    assert "FP-OVERDUE" in html and "测试省人民医院" in html
+    rows = xlsx_rows(client.get("/orders/overdue/", {"export": "xlsx"}))
+    assert rows[1][0] == "FP-OVERDUE"
+    login(client, world.sz_regulator)
+    assert "FP-OVERDUE" not in client.get("/orders/overdue/").content.decode()
+    services.no_sales_detect(date(2026, 3, 2))
+    login(client, world.province)
+    html = client.get("/orders/nosales/").content.decode()
+    assert "头孢克肟片" in html and "确认暂停" in html
