@@ -13,6 +13,7 @@ from monitoring import services
 from monitoring.models import Bulletin, CityForward, ReportVersion
 from orders.models import OffPlatformPurchase
 from parties.models import Organisation, OrgKind, Region, Role, User
+from tests.monitoring.conftest import new_supply, receive_into
 
 from .conftest import login, shot
 
@@ -38,6 +39,9 @@ def _journey(page):
     for username, org, role in (("hosp", hospital, Role.INSTITUTION), ("njcity", city, Role.CITY_REGULATOR),
                                 ("prov", province, Role.PROVINCE_REGULATOR)):
         users[username] = User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
+    supply = new_supply()
+    receive_into(supply, hospital, "880000", date(2026, 9, 3))
+    receive_into(supply, hospital, "320000", date(2026, 9, 4), kind="consumable")
     OffPlatformPurchase.objects.create(institution=hospital, kind="drug", amount=D("120000"),
                                        received_on=date(2026, 9, 8), reason="emergency", item_name="急救用药",
                                        created_by=users["hosp"])
@@ -49,7 +53,9 @@ def _journey(page):
     # 1. The hospital submits September's figures in the browser.
     login(page, "hosp", PASSWORD)
     page.goto("/monitoring/reports/new/?month=2026-09")
-    assert page.get_by_test_id("drug_emergency").input_value() == "120000.00"   # pre-filled from the platform
+    # Pre-filled from the platform's own receipts and the recorded off-platform purchase.
+    assert page.get_by_test_id("drug_platform").input_value() == "880000.00"
+    assert page.get_by_test_id("drug_emergency").input_value() == "120000.00"
     shot(page, "hospital-report-form-prefilled")
     for field, value in FIG.items():
         page.get_by_test_id(field).fill(value)
@@ -63,7 +69,8 @@ def _journey(page):
     assert "已报送" in page.get_by_test_id("report-status").inner_text()
     assert "88.00%" in page.get_by_test_id("report-rates").inner_text()
     shot(page, "hospital-report-submitted")
-    page.goto("/monitoring/")
+    page.goto("/monitoring/?month=2026-09")
+    assert "88.00%" in page.get_by_test_id("drug-rate").inner_text()
     shot(page, "hospital-dashboard")
     page.context.clear_cookies()
 
@@ -98,6 +105,7 @@ def _journey(page):
     shot(page, "province-bulletin-published")
     bulletin = Bulletin.objects.get()
     page.goto("/monitoring/?month=2026-09")
+    assert "88.00%" in page.get_by_test_id("province-rate").inner_text()
     shot(page, "province-dashboard")
     page.context.clear_cookies()
 

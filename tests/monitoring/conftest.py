@@ -12,7 +12,7 @@ import pytest
 from catalog.models import Product
 from listing.models import Listing
 from orders.models import Delivery, DeliveryLine, OffPlatformPurchase, Order, OrderLine, Receipt, ReceiptLine
-from parties.models import OrgKind
+from parties.models import Organisation, OrgKind, Role, User
 
 _n = itertools.count(1)
 
@@ -44,9 +44,16 @@ def sz_city_user(make_user, make_org, suzhou):
 
 @pytest.fixture
 def supply(db, make_org, make_user):
-    maker = make_org(OrgKind.MANUFACTURER)
-    dist = make_org(OrgKind.DISTRIBUTOR)
-    return {"maker": maker, "dist": dist, "user": make_user(dist), "listings": {}}
+    return new_supply()
+
+
+def new_supply():
+    """A manufacturer and a distributor (with a user) to write receipts through."""
+    n = next(_n)
+    maker = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name=f"监测制药{n}")
+    dist = Organisation.objects.create(kind=OrgKind.DISTRIBUTOR, name=f"监测配送{n}")
+    user = User.objects.create_user(username=f"mon_dist{n}", password=None, organisation=dist, role=Role.DISTRIBUTOR)
+    return {"maker": maker, "dist": dist, "user": user, "listings": {}}
 
 
 def _listing(supply, kind, status="active"):
@@ -61,24 +68,28 @@ def _listing(supply, kind, status="active"):
     return supply["listings"][key]
 
 
+def receive_into(supply, institution, amount, on, kind="drug"):
+    """One platform receipt line of `amount` yuan for `institution` on `on` (full order chain)."""
+    listing = _listing(supply, kind)
+    n = next(_n)
+    user = supply["user"]
+    order = Order.objects.create(institution=institution, number=f"MON{n:08d}", created_by=user)
+    line = OrderLine.objects.create(order=order, line_no=1, product=listing.product, listing=listing, quantity=1,
+                                    unit_price=D(amount), amount=D(amount), price_source="listing",
+                                    distributor=supply["dist"], status="received", shipped_qty=1, received_qty=1)
+    delivery = Delivery.objects.create(order=order, distributor=supply["dist"], note_number=f"D{n}", shipped_on=on,
+                                       created_by=user)
+    dline = DeliveryLine.objects.create(delivery=delivery, order_line=line, batch_number="B1",
+                                        expiry_date=date(2030, 1, 1), quantity=1, received_qty=1)
+    receipt = Receipt.objects.create(institution=institution, delivery=delivery, received_on=on, created_by=user)
+    return ReceiptLine.objects.create(receipt=receipt, delivery_line=dline, order_line=line, listing=listing,
+                                      institution=institution, quantity=1, amount=D(amount), received_on=on)
+
+
 @pytest.fixture
 def receive(supply):
-    """Write one platform receipt line of `amount` yuan for `institution` on `on`."""
     def make(institution, amount, on, kind="drug"):
-        listing = _listing(supply, kind)
-        n = next(_n)
-        user = supply["user"]
-        order = Order.objects.create(institution=institution, number=f"MON{n:08d}", created_by=user)
-        line = OrderLine.objects.create(order=order, line_no=1, product=listing.product, listing=listing, quantity=1,
-                                        unit_price=D(amount), amount=D(amount), price_source="listing",
-                                        distributor=supply["dist"], status="received", shipped_qty=1, received_qty=1)
-        delivery = Delivery.objects.create(order=order, distributor=supply["dist"], note_number=f"D{n}", shipped_on=on,
-                                           created_by=user)
-        dline = DeliveryLine.objects.create(delivery=delivery, order_line=line, batch_number="B1",
-                                            expiry_date=date(2030, 1, 1), quantity=1, received_qty=1)
-        receipt = Receipt.objects.create(institution=institution, delivery=delivery, received_on=on, created_by=user)
-        return ReceiptLine.objects.create(receipt=receipt, delivery_line=dline, order_line=line, listing=listing,
-                                          institution=institution, quantity=1, amount=D(amount), received_on=on)
+        return receive_into(supply, institution, amount, on, kind)
 
     return make
 
