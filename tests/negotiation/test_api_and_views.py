@@ -140,3 +140,10 @@ def test_zon_3_interview_list_for_long_non_negotiation(make_org, make_user, make
     assert hospital_user.organisation_id not in listed  # negotiated this month
     assert services.interviews_build() == 0  # idempotent for the same day
     assert NegotiationResult.objects.count() == 1
+
+
+def test_dashboard_switches_to_english(client, province_user):
+    client.force_login(province_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/negotiation/dashboard/").content.decode()
+    assert "Negotiated price zones (ZON-4)" in page and "By institution" in page
