@@ -39,6 +39,11 @@ def _journey(page):
     for username, org, role in (("hosp", hospital, Role.INSTITUTION), ("njcity", city, Role.CITY_REGULATOR),
                                 ("prov", province, Role.PROVINCE_REGULATOR)):
         users[username] = User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
+    county_hosp = Organisation.objects.create(kind=OrgKind.INSTITUTION, name="南京市江宁区人民医院", city=nanjing,
+                                              county=Region.objects.get(code="320115"), level=2, ownership="public")
+    OffPlatformPurchase.objects.create(institution=county_hosp, kind="drug", amount=D("50000"),
+                                       received_on=date(2026, 9, 8), reason="other", item_name="线下采购药品",
+                                       created_by=users["hosp"])
     supply = new_supply()
     receive_into(supply, hospital, "880000", date(2026, 9, 3))
     receive_into(supply, hospital, "320000", date(2026, 9, 4), kind="consumable")
@@ -46,8 +51,9 @@ def _journey(page):
                                        received_on=date(2026, 9, 8), reason="emergency", item_name="急救用药",
                                        created_by=users["hosp"])
     # July and August were reported on time; the monthly job of 1 October opened September.
-    for month in ("2026-07", "2026-08"):
-        services.report_submit(user=users["hosp"], month=month, figures=FIG)
+    for month, day in (("2026-07", "2026-08-10"), ("2026-08", "2026-09-10")):
+        with time_machine.travel(f"{day} 10:00 +0800", tick=False):
+            services.report_submit(user=users["hosp"], month=month, figures=FIG)
     services.monthly_run(date(2026, 9, 1))
 
     # 1. The hospital submits September's figures in the browser.
@@ -87,6 +93,14 @@ def _journey(page):
     shot(page, "city-forwarded")
     page.goto("/monitoring/?month=2026-09")
     shot(page, "city-dashboard")
+    # The city inspects an institution flagged below target (MON-4) and records an interview.
+    page.goto("/monitoring/flags/")
+    row = page.get_by_test_id("flags").get_by_role("row").filter(has_text="南京市江宁区人民医院")
+    row.locator("select[name=outcome]").select_option("interview")
+    row.locator("input[name=note]").fill("约谈分管院长，要求线下采购转平台采购")
+    row.get_by_role("button", name="记录").click()
+    assert "约谈" in page.get_by_test_id("flags").inner_text()
+    shot(page, "city-inspection-recorded")
     page.context.clear_cookies()
 
     # 3. The province sees the forward and publishes the Q3 bulletin, public.
@@ -105,7 +119,8 @@ def _journey(page):
     shot(page, "province-bulletin-published")
     bulletin = Bulletin.objects.get()
     page.goto("/monitoring/?month=2026-09")
-    assert "88.00%" in page.get_by_test_id("province-rate").inner_text()
+    # Amount-weighted over both hospitals: 880,000 ÷ (1,000,000 + 50,000) = 83.81 %.
+    assert "83.81%" in page.get_by_test_id("province-rate").inner_text()
     shot(page, "province-dashboard")
     page.context.clear_cookies()
 
