@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import DecimalField, F, Sum, Value
 from django.db.models.functions import Coalesce
 
 from parties.models import Organisation
@@ -190,7 +190,3 @@ def snapshot_rates(institution, kind, until: date, months=12):
     start = rules.add_months(rules.month_start(until), -months + 1)
     return list(MonthlySnapshot.objects.filter(institution=institution, kind=kind, month__gte=start,
                                                month__lte=until).order_by("month"))
-
-
-def has_any(q: Q) -> bool:
-    return MonthlySnapshot.objects.filter(q).exists()
