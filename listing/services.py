@@ -152,6 +152,11 @@ def evaluate(
             ev.blockers.append(("QUA-1", f"{text}，不能提交新的挂网申请", None))
         else:
             ev.blockers.append(("QUA-1", f"企业资质“{text}”已过期或未经审核，不能提交新的挂网申请", None))
+    from qualifications.selectors import bad_record_ban
+
+    ban = bad_record_ban(enterprise, on)
+    if ban.barred:
+        ev.blockers.append(("BAD-2", f"{ban.message}，不能提交新的挂网申请", None))
     lookback = int(policy.get("lst.quality_lookback_years", at=on))
     if product.kind == "drug":
         ev.results.append(rules.lst_0_2_quality(selectors.quality_facts(product, enterprise), on=on,
@@ -643,6 +648,14 @@ def record_quality_event(*, user, product, kind, event_date, authority_level, se
             listing = Listing.objects.filter(product=product).exclude(status=ListingStatus.DELISTED).first()
             what = "质量检验不合格" if kind == "failure" else "因质量问题受到处罚"
             text = f"{event_date:%Y-%m-%d} {rules.AUTHORITY_LABELS[authority_level]}药监部门：{what}（{description}）"
+            # BAD-1: a quality problem found by a provincial-or-higher authority is a bad record.
+            from qualifications.models import BadRecord, BadRecordKind, BadRecordSeverity
+
+            BadRecord.objects.create(
+                enterprise=product.manufacturer, product=product, kind=BadRecordKind.QUALITY,
+                severity=BadRecordSeverity.SERIOUS if severity == Severity.SERIOUS else BadRecordSeverity.WARNING,
+                recorded_on=event_date, description=f"DEL-2 质量事件：{text}", recorded_by=user,
+            )
             if listing is not None:
                 if severity == Severity.SERIOUS:
                     set_status(user, listing, "delist", rule="DEL-2", reason=f"撤销挂网：{text}")

@@ -52,6 +52,11 @@ def proposal_check(*, institution, listing: Listing, unit_price: Decimal, quanti
     verdict = rules.neg_2_negotiable(hooks.facts(listing.product, today))
     if not verdict.ok:
         raise RuleViolation(verdict.rule, verdict.message, "listing")
+    from qualifications.selectors import bad_record_ban
+
+    ban = bad_record_ban(listing.product.manufacturer, today)
+    if ban.barred:
+        raise RuleViolation("BAD-2", f"{listing.product.manufacturer}：{ban.message}", "listing")
     ceiling = policy("sys.price_ceiling_yuan", at=today)
     if unit_price > ceiling:
         raise InvalidInput(f"议价单价 {unit_price} 元 超过单价上限 {ceiling} 元，请核对", "unit_price")

@@ -15,3 +15,5 @@ class QualificationsConfig(AppConfig):
                             roles={"manufacturer", "distributor", "province_regulator"}, order=300)
         navigation.register(_("资质与配送"), _("配送关系"), "qualifications:distribution_list",
                             roles={"manufacturer", "distributor", "province_regulator", "city_regulator"}, order=310)
+        navigation.register(_("资质与配送"), _("不良记录"), "qualifications:bad_record_list",
+                            roles={"manufacturer", "distributor", *navigation.REGULATORS}, order=320)

@@ -183,3 +183,69 @@ class DistributionRelationship(models.Model):
 
     def __str__(self):
         return f"{self.manufacturer} → {self.distributor} ({self.city})"
+
+
+class BadRecordKind(models.TextChoices):
+    FALSE_DOCUMENTS = "false_documents", _("提供虚假材料")
+    UNTRUE_PRICE = "untrue_price", _("虚假价格申报")
+    COLLUSION = "collusion", _("串通投标")
+    ABNORMAL_RISE = "abnormal_rise", _("价格异常上涨")
+    REGIONAL_DIFFERENCE = "regional_difference", _("地区差价过大")
+    QUALITY = "quality", _("质量问题")
+    SUPPLY_FAILURE = "supply_failure", _("未按合同供货配送")
+    BRIBERY = "bribery", _("商业贿赂")
+
+
+class BadRecordSeverity(models.TextChoices):
+    WARNING = "warning", _("约谈警示")
+    SERIOUS = "serious", _("情节严重（列入不良记录名单）")
+
+
+class BadRecordQuerySet(ScopedQuerySet):
+    def in_force(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+@pghistory.track()
+class BadRecord(models.Model):
+    """BAD-1: an entry in the provincial bad-record list (不良记录). A serious record bars the
+    enterprise from procurement for `bad.ban_years` (BAD-2, draft 001). Never deleted: a
+    mistaken entry is revoked with a reason."""
+
+    scope_enterprise = ("enterprise",)
+
+    enterprise = models.ForeignKey(
+        "parties.Organisation", on_delete=models.PROTECT, related_name="bad_records", verbose_name=_("企业"),
+        limit_choices_to={"kind__in": ["manufacturer", "distributor"]},
+    )
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("涉及产品")
+    )
+    kind = models.CharField(_("行为"), max_length=20, choices=BadRecordKind.choices)
+    severity = models.CharField(_("情节"), max_length=10, choices=BadRecordSeverity.choices)
+    recorded_on = models.DateField(_("认定日期"))
+    description = models.TextField(_("事实与依据"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_reason = models.TextField(_("撤销理由"), blank=True)
+
+    objects = BadRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        verbose_name = _("不良记录")
+        verbose_name_plural = _("不良记录")
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="bad_record_has_description"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""), name="bad_record_revocation_has_reason"
+            ),
+        ]
+        triggers = [pgtrigger.Protect(name="bad_record_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.get_kind_display()} {self.recorded_on}"

@@ -75,3 +75,21 @@ def expiring_qualifications(at, days):
         .select_related("enterprise")
         .order_by("valid_until", "id")
     )
+
+
+def bad_record_ban(enterprise, at=None):
+    """BAD-2: is the enterprise barred on `at`? Returns a rules.Ban."""
+    from django.utils import timezone
+
+    from policy.services import get as policy
+
+    from .models import BadRecord, BadRecordSeverity
+    from .rules import bad_2_ban
+
+    at = at or timezone.localdate()
+    dates = list(
+        BadRecord.objects.in_force()
+        .filter(enterprise=enterprise, severity=BadRecordSeverity.SERIOUS, recorded_on__lte=at)
+        .values_list("recorded_on", flat=True)
+    )
+    return bad_2_ban(dates, at=at, enabled=bool(policy("bad.ban_enabled", at=at)), years=int(policy("bad.ban_years", at=at)))

@@ -327,3 +327,61 @@ def distribution_end(user, rel: DistributionRelationship, reason: str):
                    title=f"配送关系已终止：{rel}", body=reason, target=rel, url=_distribution_url(),
                    dedupe_key=f"dist-ended:{rel.pk}")
     return rel
+
+
+# ----------------------------------------------------------------------------- BAD-1 bad records
+
+
+def bad_record_enter(user, *, enterprise, kind, severity, recorded_on, description, product=None):
+    """BAD-1: the province enters a bad record. A serious record on a product suspends its live
+    listing; a serious record bars the enterprise for the ban years (BAD-2)."""
+    from .models import BadRecord, BadRecordKind, BadRecordSeverity
+
+    if not can_review(user):
+        raise Forbidden("仅省医保局可以认定不良记录")
+    if enterprise is None or enterprise.kind not in (OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR):
+        raise InvalidInput("请选择企业", "enterprise")
+    if kind not in BadRecordKind.values:
+        raise InvalidInput("请选择不良行为类型", "kind")
+    if severity not in BadRecordSeverity.values:
+        raise InvalidInput("请选择情节", "severity")
+    if recorded_on is None or recorded_on > timezone.localdate():
+        raise InvalidInput("认定日期不能晚于今天", "recorded_on")
+    description = (description or "").strip()
+    if not description:
+        raise InvalidInput("请填写事实与依据", "description")
+    if product is not None and product.manufacturer_id != enterprise.pk:
+        raise InvalidInput("涉及产品须为该企业的产品", "product")
+    with transaction.atomic(), audit_context(user, reason=f"BAD-1 认定不良记录：{description}"):
+        record = BadRecord.objects.create(
+            enterprise=enterprise, product=product, kind=kind, severity=severity, recorded_on=recorded_on,
+            description=description, recorded_by=user,
+        )
+        if severity == BadRecordSeverity.SERIOUS and product is not None:
+            from listing.models import Listing
+            from listing.services import listing_suspend
+
+            listing = Listing.objects.filter(product=product, status="active").first()
+            if listing is not None:
+                listing_suspend(user, listing, "BAD-1", f"列入不良记录：{record.get_kind_display()}（{description}）")
+        notify(
+            recipients.users_of(enterprise), kind="bad_record.entered", level="warning",
+            title=f"不良记录认定：{record.get_kind_display()}（{record.get_severity_display()}）", body=description,
+            url="", dedupe_key=f"bad-record:{record.pk}",
+        )
+    return record
+
+
+def bad_record_revoke(user, record, reason):
+    if not can_review(user):
+        raise Forbidden("仅省医保局可以撤销不良记录")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("撤销不良记录须填写理由", "reason")
+    with transaction.atomic(), audit_context(user, reason=f"撤销不良记录：{reason}"):
+        record = type(record).objects.select_for_update().get(pk=record.pk)
+        if record.revoked_at is not None:
+            raise Conflict("该不良记录已撤销")
+        record.revoked_at, record.revoked_by, record.revoked_reason = timezone.now(), user, reason
+        record.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+    return record

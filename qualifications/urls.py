@@ -5,6 +5,7 @@ from . import views
 app_name = "qualifications"
 
 urlpatterns = [
+    path("bad-records/", views.bad_record_list, name="bad_record_list"),
     path("", views.qualification_list, name="qualification_list"),
     path("new/", views.qualification_create, name="qualification_create"),
     path("<int:pk>/", views.qualification_detail, name="qualification_detail"),

@@ -207,3 +207,51 @@ def distribution_end(request, pk):
         return _back_with_error(request, exc)
     messages.success(request, _("配送关系已终止"))
     return redirect("qualifications:distribution_list")
+
+
+# ----------------------------------------------------------------------------- BAD-1 bad records
+
+
+@login_required
+def bad_record_list(request):
+    """BAD-1: regulators see the provincial bad-record list; an enterprise sees its own."""
+    from catalog.models import Product
+
+    from .models import BadRecord, BadRecordKind, BadRecordSeverity
+
+    user = request.user
+    if not (user.is_regulator or user.is_enterprise):
+        raise PermissionDenied
+    if request.method == "POST":
+        from datetime import date as _date
+
+        try:
+            if request.POST.get("revoke"):
+                record = BadRecord.objects.filter(pk=request.POST["revoke"]).first()
+                if record is None:
+                    raise Http404
+                services.bad_record_revoke(user, record, request.POST.get("reason"))
+                messages.success(request, "不良记录已撤销。")
+            else:
+                try:
+                    recorded_on = _date.fromisoformat(request.POST.get("recorded_on", ""))
+                except ValueError:
+                    recorded_on = None
+                product = Product.objects.filter(pk=request.POST.get("product") or 0).first()
+                services.bad_record_enter(
+                    user, enterprise=Organisation.objects.filter(pk=request.POST.get("enterprise") or 0).first(),
+                    kind=request.POST.get("kind"), severity=request.POST.get("severity"), recorded_on=recorded_on,
+                    description=request.POST.get("description"), product=product,
+                )
+                messages.success(request, "不良记录已认定。")
+        except Forbidden as exc:
+            raise PermissionDenied(exc.detail) from exc
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        return redirect("qualifications:bad_record_list")
+    qs = BadRecord.objects.visible_to(user).select_related("enterprise", "product", "recorded_by")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "qualifications/bad_record_list.html", {
+        "page": page, "kinds": BadRecordKind.choices, "severities": BadRecordSeverity.choices,
+        "enterprises": Organisation.objects.enterprises().order_by("name") if services.can_review(user) else [],
+    })

@@ -10,6 +10,8 @@ from django.core.cache import cache
 
 from parties.models import Organisation, OrgKind, Region, Role, User
 
+pytest_plugins = ["tests.e2e.browser"]
+
 _seq = itertools.count(1)
 
 ROLE_FOR_KIND = {

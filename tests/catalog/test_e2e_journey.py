@@ -12,7 +12,7 @@ import time_machine
 from catalog.models import OtherProvincePrice, Product
 from parties.models import Organisation, OrgKind, Region, Role, User
 from qualifications.models import DistributionRelationship
-from tests.e2e.conftest import browser, login, page, shot  # noqa: F401  (fixtures)
+from tests.e2e.browser import login, shot
 
 from .conftest import xlsx_bytes
 

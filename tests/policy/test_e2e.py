@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from parties.models import OrgKind
 from policy import services
-from tests.e2e.conftest import browser, login, page, shot  # noqa: F401  (browser fixtures)
+from tests.e2e.browser import login, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_regions")]
 
