@@ -16,41 +16,20 @@ from datetime import date
 import dj_database_url
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, transaction
 
 BENCH_DB = "procurement_bench_zones"
 AT = date(2026, 11, 1)
 
+# Proposals and results (this app's own tables) are generated in SQL; parties, products and
+# listings through the ORM so that columns other apps add keep their defaults.
 GENERATE = """
-SET session_replication_role = replica;  -- no audit/protect triggers for the synthetic load
 SELECT setseed(0.2026);
-INSERT INTO parties_organisation (name, kind, city_id, county_id, level, ownership, reports_to_province, is_active,
-                                  created_at, updated_at)
-SELECT 'bench-inst-' || g, 'institution', c.id, c.id, 1 + (g %% 3), 'public', false, true, now(), now()
-FROM generate_series(1, %(institutions)s) g
-CROSS JOIN LATERAL (SELECT id FROM parties_region WHERE level = 'city' ORDER BY code OFFSET (g %% 13) LIMIT 1) c;
-INSERT INTO parties_organisation (name, kind, reports_to_province, is_active, ownership, created_at, updated_at)
-SELECT 'bench-mfr-' || g, 'manufacturer', false, true, '', now(), now() FROM generate_series(1, %(manufacturers)s) g;
-INSERT INTO parties_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-                          date_joined, full_name, role, phone)
-VALUES ('!', true, 'bench', '', '', '', false, true, now(), '', '', '');
-CREATE TEMP TABLE bench_mfr AS
-  SELECT id, row_number() OVER (ORDER BY id) AS n FROM parties_organisation WHERE kind = 'manufacturer';
 CREATE TEMP TABLE bench_inst AS
   SELECT id, row_number() OVER (ORDER BY id) AS n FROM parties_organisation WHERE name LIKE 'bench-inst-%%';
-INSERT INTO catalog_product (kind, generic_name, name_initials, dosage_form, specification, pack_unit, min_unit,
-    conversion, manufacturer_id, mah, approval_number, is_national_negotiated, is_innovative, innovative_class,
-    is_originator, is_reference, is_consistency_evaluated, is_designated_production, is_provincial_reserve,
-    is_shortage, is_shortage_watch, is_emergency, is_narcotic_psychotropic, is_large_infusion, is_essential,
-    consumable_class, in_sunshine_catalogue, created_at, updated_at)
-SELECT 'drug', 'bench-product-' || g, '', '片剂', g || 'mg', '盒', '片', 1, m.id, '', '', false, false, '',
-       false, false, false, false, false, false, false, false, false, false, false, '', false, now(), now()
-FROM generate_series(1, %(products)s) g JOIN bench_mfr m ON m.n = 1 + (g %% %(manufacturers)s);
 CREATE TEMP TABLE bench_prod AS
-  SELECT id, manufacturer_id, row_number() OVER (ORDER BY id) AS n FROM catalog_product
-  WHERE generic_name LIKE 'bench-product-%%';
-INSERT INTO listing_listing (product_id, price, status, category, effective_date, status_reason, created_at, updated_at)
-SELECT id, 10 + (n %% 90), 'active', 'LST-1', '2026-01-01', '', now(), now() FROM bench_prod;
+  SELECT p.id, p.manufacturer_id, l.id AS listing_id, l.price, row_number() OVER (ORDER BY p.id) AS n
+  FROM catalog_product p JOIN listing_listing l ON l.product_id = p.id WHERE p.generic_name LIKE 'bench-product-%%';
 CREATE TEMP TABLE bench_rows AS
 SELECT g AS n, 1 + floor(random() * %(products)s)::int AS p, 1 + floor(random() * %(institutions)s)::int AS i,
        round((0.6 + random() * 0.4)::numeric, 4) AS f, 1 + floor(random() * 1000)::int AS q,
@@ -59,18 +38,43 @@ FROM generate_series(1, %(results)s) g;
 INSERT INTO negotiation_proposal (due_start, due_days, due, due_provisional, institution_id, group_id, listing_id,
     product_id, manufacturer_id, listing_price, unit_price, quantity, evidence_price, evidence_note, evidence_file,
     path, rule, zone_at_proposal, status, note, created_by_id, created_at, decided_at, decided_by_id, decision_reason)
-SELECT NULL, NULL, NULL, false, bi.id, NULL, l.id, bp.id, bp.manufacturer_id, l.price, round(l.price * r.f, 4), r.q,
-       NULL, '', '', 'enterprise', 'NEG-3', '', 'confirmed', '', u.id, r.t, r.t, NULL, ''
-FROM bench_rows r JOIN bench_prod bp ON bp.n = r.p JOIN listing_listing l ON l.product_id = bp.id
-JOIN bench_inst bi ON bi.n = r.i CROSS JOIN (SELECT id FROM parties_user WHERE username = 'bench') u
+SELECT NULL, NULL, NULL, false, bi.id, NULL, bp.listing_id, bp.id, bp.manufacturer_id, bp.price,
+       round(bp.price * r.f, 4), r.q, NULL, '', '', 'enterprise', 'NEG-3', '', 'confirmed', '', %(user)s, r.t, r.t,
+       NULL, ''
+FROM bench_rows r JOIN bench_prod bp ON bp.n = r.p JOIN bench_inst bi ON bi.n = r.i
 ORDER BY r.n;
 INSERT INTO negotiation_negotiationresult (proposal_id, institution_id, product_id, manufacturer_id, unit_price,
     quantity, confirmed_at, zone, zone_reason, zone_computed_at, superseded_at)
 SELECT id, institution_id, product_id, manufacturer_id, unit_price, quantity, created_at, '', '', NULL, created_at
 FROM negotiation_proposal;
-SET session_replication_role = DEFAULT;
-ANALYZE;
 """
+
+
+def _bulk_parties_and_listings(opts):
+    """1,500 institutions, 300 manufacturers, 100,000 products each listed once (ORM, in bulk)."""
+    from catalog.models import Product
+    from listing.models import Listing
+    from parties.models import Organisation, Region, User
+
+    cities = list(Region.objects.filter(level="city").order_by("code"))
+    Organisation.objects.bulk_create(
+        [Organisation(name=f"bench-inst-{i}", kind="institution", city=cities[i % 13], level=1 + i % 3,
+                      ownership="public") for i in range(1, opts["institutions"] + 1)], batch_size=5000)
+    makers = Organisation.objects.bulk_create(
+        [Organisation(name=f"bench-mfr-{i}", kind="manufacturer") for i in range(1, opts["manufacturers"] + 1)])
+    user = User.objects.create_user(username="bench", password=None, is_superuser=True)
+    for start in range(0, opts["products"], 10_000):
+        products = Product.objects.bulk_create([
+            Product(kind="drug", generic_name=f"bench-product-{i}", dosage_form="片剂", specification=f"{i}mg",
+                    manufacturer=makers[i % len(makers)])
+            for i in range(start + 1, min(start + 10_000, opts["products"]) + 1)
+        ])
+        Listing.objects.bulk_create([
+            Listing(product=p, price=10 + (p.pk % 90), category="LST-1", effective_date=date(2026, 1, 1))
+            for p in products
+        ])
+    return user
+
 
 # The same quantiles written by hand, as a plain read: the yardstick for zones.recompute.
 HAND_SQL = """
@@ -136,8 +140,13 @@ class Command(BaseCommand):
             opts["results"] = have
             return
         started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL session_replication_role = replica")  # no audit triggers for synthetic rows
+            user = _bulk_parties_and_listings(opts)
+            cur.execute(GENERATE, {"results": opts["results"], "products": opts["products"],
+                                   "institutions": opts["institutions"], "user": user.pk})
         with connection.cursor() as cur:
-            cur.execute(GENERATE, {k: opts[k] for k in ("results", "products", "institutions", "manufacturers")})
+            cur.execute("ANALYZE")
         self.stdout.write(f"zones bench: generated {opts['results']:,} results in {time.perf_counter() - started:.0f} s")
 
     def _measure(self, opts):
