@@ -326,11 +326,11 @@ def flag_list(request):
 # ----------------------------------------------------------------- bulletins (MON-3)
 
 
-@login_required
 def bulletin_list(request):
+    """Bulletins visible to the user; without sign-in, the public ones (ACT-8)."""
     user = request.user
     errors = {}
-    can_publish = user.is_province or user.role == "city_regulator"
+    can_publish = user.is_authenticated and (user.is_province or user.role == "city_regulator")
     if request.method == "POST":
         if not can_publish:
             raise PermissionDenied

@@ -155,6 +155,8 @@ def test_public_bulletin_without_sign_in(client, province_user, hospital_user):
     xlsx = client.get(r["Location"] + "?export=xlsx")
     ws = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     assert list(ws.iter_rows(values_only=True))[-1][0] == "合计"
+    listing = client.get("/monitoring/bulletins/").content.decode()   # the public list, signed out
+    assert "2026年第3季度全省三级公立医疗机构网上采购情况通报" in listing and "发布通报" not in listing
 
 
 def test_private_bulletin_needs_sign_in(client, province_user, hospital_user):
@@ -162,6 +164,7 @@ def test_private_bulletin_needs_sign_in(client, province_user, hospital_user):
         services.report_submit(user=hospital_user, month="2026-09", figures=figures(drug_total=100, drug_platform=90))
     b = services.bulletin_publish(user=province_user, year=2026, quarter=3, is_public=False)
     assert client.get(b.get_absolute_url()).status_code == 302
+    assert b.title not in client.get("/monitoring/bulletins/").content.decode()
 
 
 @pytest.mark.parametrize("who", ["institution", "city", "province"])
