@@ -147,3 +147,20 @@ def test_dashboard_switches_to_english(client, province_user):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/negotiation/dashboard/").content.decode()
     assert "Negotiated price zones (ZON-4)" in page and "By institution" in page
+
+
+@time_machine.travel(date(2026, 11, 1), tick=False)
+def test_zon_3_regulator_records_interview_outcome_in_scope(client, make_org, make_user, nanjing, suzhou):
+    from negotiation.models import Interview
+
+    sz_quiet = make_org(OrgKind.INSTITUTION, level=2, city=suzhou)
+    services.interviews_build()
+    interview = Interview.objects.get(institution=sz_quiet)
+    client.force_login(make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing)))
+    r = client.post("/negotiation/interviews/", {"interview": interview.pk, "outcome": "interviewed", "note": "x"})
+    assert r.status_code == 404  # another city's institution
+    client.force_login(make_user(make_org(OrgKind.CITY_REGULATOR, city=suzhou)))
+    client.post("/negotiation/interviews/", {"interview": interview.pk, "outcome": "rectification",
+                                             "note": "约谈院长，限期整改议价工作"})
+    interview.refresh_from_db()
+    assert interview.outcome == "rectification" and interview.recorded_by is not None
