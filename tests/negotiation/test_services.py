@@ -124,6 +124,7 @@ def test_second_open_proposal_for_same_product_refused(hospital_user, make_listi
 
 
 def test_neg_7_private_institutions_and_pharmacies_may_negotiate(make_org, make_user, make_listing):
+    """NEG-7: insured private institutions and retail pharmacies take part too."""
     pharmacy = make_org(OrgKind.INSTITUTION, level=None, ownership="retail_pharmacy")
     private = make_org(OrgKind.INSTITUTION, level=2, ownership="private_insured")
     listing = make_listing("10.00")
