@@ -53,6 +53,7 @@ lint: venv
 bench: setup
 	@$(MANAGE) bench
 	@$(MANAGE) bench_zones
+	@$(MANAGE) bench_monitoring
 
 lock:
 	@$(PIP) freeze --exclude-editable | grep -v '^pip==' > requirements.lock
