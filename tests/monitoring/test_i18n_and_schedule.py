@@ -7,28 +7,14 @@ from django.conf import settings
 
 import monitoring
 from core.schedules import SCHEDULES
+from tests.i18n import read_po
 
 PO = Path(monitoring.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def _catalogue():
-    entries, msgid, msgstr, current = {}, None, None, None
-    for line in [*PO.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith("msgid "):
-            msgid, msgstr, current = line[7:-1], None, "id"
-        elif line.startswith("msgstr "):
-            msgstr, current = line[8:-1], "str"
-        elif line.startswith('"') and current:
-            if current == "id":
-                msgid += line[1:-1]
-            else:
-                msgstr += line[1:-1]
-        else:
-            if msgid and msgstr is not None:
-                entries[msgid] = msgstr
-            msgid, msgstr, current = None, None, None
-    return entries
+    return read_po(PO)
 
 
 def test_every_string_translated_with_same_placeholders():

@@ -15,6 +15,7 @@ from django.utils.translation import trans_real
 
 import experts
 import pricing
+from tests.i18n import read_po
 
 POS = [Path(m.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po" for m in (experts, pricing)]
 SHELL_PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -22,22 +23,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def catalogue(po: Path) -> dict[str, str]:
-    entries, msgid, msgstr, current = {}, None, None, None
-    for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith("msgid "):
-            msgid, msgstr, current = line[7:-1], None, "id"
-        elif line.startswith("msgstr "):
-            msgstr, current = line[8:-1], "str"
-        elif line.startswith('"') and current:
-            if current == "id":
-                msgid += line[1:-1]
-            else:
-                msgstr += line[1:-1]
-        else:
-            if msgid and msgstr is not None:
-                entries[msgid] = msgstr
-            msgid, msgstr, current = None, None, None
-    return entries
+    return read_po(po)
 
 
 @pytest.mark.parametrize("po", POS, ids=["experts", "pricing"])

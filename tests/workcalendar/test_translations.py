@@ -13,28 +13,14 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 import workcalendar
+from tests.i18n import read_po
 
 PO = Path(workcalendar.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def catalogue() -> dict[str, str]:
-    entries, msgid, msgstr, current = {}, None, None, None
-    for line in [*PO.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith("msgid "):
-            msgid, current = line[7:-1], "id"
-        elif line.startswith("msgstr "):
-            msgstr, current = line[8:-1], "str"
-        elif line.startswith('"') and current:
-            if current == "id":
-                msgid += line[1:-1]
-            else:
-                msgstr += line[1:-1]
-        else:
-            if msgid and msgstr is not None:
-                entries[msgid] = msgstr
-            msgid, msgstr, current = None, None, None
-    return entries
+def catalogue():
+    return read_po(PO)
 
 
 def test_every_calendar_string_has_an_english_translation_with_the_same_placeholders():
