@@ -104,5 +104,15 @@ def make_user(db, make_org):
 
 
 @pytest.fixture
+def maker(make_org):
+    return make_org(OrgKind.MANUFACTURER)
+
+
+@pytest.fixture
+def maker_user(make_user, maker):
+    return make_user(maker)
+
+
+@pytest.fixture
 def province_user(make_user):
     return make_user(kind=OrgKind.PROVINCE_REGULATOR)

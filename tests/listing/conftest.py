@@ -26,16 +26,6 @@ def fake_pdf(name="fake.pdf"):
 
 
 @pytest.fixture
-def maker(make_org):
-    return make_org(OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
-def maker_user(make_user, maker):
-    return make_user(maker)
-
-
-@pytest.fixture
 def other_maker(make_org):
     return make_org(OrgKind.MANUFACTURER)
 

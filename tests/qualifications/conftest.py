@@ -27,16 +27,6 @@ def pdf(name="licence.pdf"):
 
 
 @pytest.fixture
-def maker(make_org):
-    return make_org(OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
-def maker_user(make_user, maker):
-    return make_user(maker)
-
-
-@pytest.fixture
 def distributor(make_org):
     return make_org(OrgKind.DISTRIBUTOR)
 
