@@ -24,12 +24,17 @@ class ListingSerializer(serializers.ModelSerializer):
     manufacturer = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")
     orderable = serializers.BooleanField(source="is_orderable", help_text="DEL-4：仅“挂网”状态可采购、可议价")
+    linkage_overdue = serializers.BooleanField(read_only=True,
+                                               help_text="PRC-1：存在逾期未申报（已移交医保部门）的低价联动案件")
+    overdue_linkage_case_id = serializers.IntegerField(read_only=True, allow_null=True,
+                                                       help_text="PRC-1：逾期联动案件编号（无则为 null）")
 
     class Meta:
         model = Listing
         fields = ["id", "product_id", "national_code", "kind", "generic_name", "dosage_form", "specification",
                   "pack_unit", "conversion", "manufacturer", "price", "category", "status", "status_label", "orderable",
-                  "status_rule", "status_reason", "effective_date", "updated_at"]
+                  "status_rule", "status_reason", "linkage_overdue", "overdue_linkage_case_id", "effective_date",
+                  "updated_at"]
 
     def get_manufacturer(self, obj) -> dict:
         org = obj.product.manufacturer
@@ -60,7 +65,8 @@ _EXAMPLE = {
     "generic_name": "阿莫西林", "dosage_form": "硬胶囊", "specification": "0.25g*24粒", "pack_unit": "盒",
     "conversion": 24, "manufacturer": {"id": 12, "name": "江苏康宁制药有限公司", "credit_code": None},
     "price": "11.8000", "category": "LST-2.1", "status": "active", "status_label": "挂网", "orderable": True,
-    "status_rule": "", "status_reason": "", "effective_date": "2026-12-15", "updated_at": "2026-12-15T00:30:02+08:00",
+    "status_rule": "", "status_reason": "", "linkage_overdue": False, "overdue_linkage_case_id": None,
+    "effective_date": "2026-12-15", "updated_at": "2026-12-15T00:30:02+08:00",
 }
 
 
@@ -70,7 +76,8 @@ class ListingListApi(generics.ListAPIView):
     pagination_class = UpdatedCursorPagination
 
     def get_queryset(self):
-        return Listing.objects.visible_to(self.request.user).select_related("product", "product__manufacturer")
+        return (Listing.objects.visible_to(self.request.user).select_related("product", "product__manufacturer")
+                .with_linkage_overdue())
 
     @extend_schema(
         operation_id="listings_list", summary="挂网产品列表",
@@ -87,7 +94,8 @@ class ListingDetailApi(generics.RetrieveAPIView):
     serializer_class = ListingSerializer
 
     def get_queryset(self):
-        return Listing.objects.visible_to(self.request.user).select_related("product", "product__manufacturer")
+        return (Listing.objects.visible_to(self.request.user).select_related("product", "product__manufacturer")
+                .with_linkage_overdue())
 
     @extend_schema(operation_id="listings_retrieve", summary="挂网产品详情",
                    responses={200: ListingSerializer, **error_responses(404)},

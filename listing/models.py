@@ -4,7 +4,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from parties.scoping import ScopedQuerySet
@@ -29,6 +29,18 @@ class ListingQuerySet(ScopedQuerySet):
     def orderable(self):
         """DEL-4: only active listings can be ordered or negotiated."""
         return self.filter(status=ListingStatus.ACTIVE)
+
+    def with_linkage_overdue(self):
+        """PRC-1 "marks the listing": annotate `linkage_overdue` (an overdue, escalated linkage
+        case exists) and `overdue_linkage_case_id` (the oldest such case) in the same query —
+        no query per row."""
+        from pricing.models import LinkageCase, LinkageStatus
+
+        overdue = LinkageCase.objects.filter(listing=OuterRef("pk"), status=LinkageStatus.OVERDUE)
+        return self.annotate(
+            linkage_overdue=Exists(overdue),
+            overdue_linkage_case_id=Subquery(overdue.order_by("due", "id").values("pk")[:1]),
+        )
 
 
 @pghistory.track()

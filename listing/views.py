@@ -292,7 +292,7 @@ def review_queue(request):
 @login_required
 def listing_list(request):
     user = request.user
-    qs = Listing.objects.visible_to(user).select_related("product", "product__manufacturer")
+    qs = Listing.objects.visible_to(user).select_related("product", "product__manufacturer").with_linkage_overdue()
     if user.role in ("manufacturer", "distributor"):
         qs = qs.filter(product__manufacturer_id=user.organisation_id)
     status = request.GET.get("status") or None
@@ -314,7 +314,8 @@ def listing_list(request):
 @login_required
 def listing_detail(request, pk):
     user = request.user
-    listing = get_object_or_404(Listing.objects.visible_to(user).select_related("product", "product__manufacturer"), pk=pk)
+    listing = get_object_or_404(Listing.objects.visible_to(user).select_related("product", "product__manufacturer")
+                                .with_linkage_overdue(), pk=pk)
     own = user.role == "manufacturer" and listing.product.manufacturer_id == user.organisation_id
     return render(request, "listing/listing_detail.html", {
         "listing": listing, "changes": listing.price_changes.select_related("changed_by").order_by("-changed_at"),
