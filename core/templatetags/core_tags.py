@@ -30,3 +30,11 @@ def history_url(obj) -> str:
 
     meta = obj._meta
     return reverse("object_history", args=[meta.app_label, meta.model_name, obj.pk])
+
+
+@register.filter
+def days_since(value, today) -> int | str:
+    """Whole days from a date to `today` (e.g. days overdue); '' when either is missing."""
+    if not value or not today:
+        return ""
+    return (today - value).days
