@@ -9,6 +9,7 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import PolicyValue
 from .registry import PARAMETERS, SECTIONS, Parameter
@@ -36,9 +37,21 @@ class ParameterRow:
         ]
 
 
+# Chinese names of the methods a "choice" parameter selects (the stored value stays the code).
+CHOICE_LABELS = {
+    "quantile": gettext_lazy("量价加权分位数分区"),
+    "listing_ratio": gettext_lazy("按与最低价之比分级"),
+    "weighted_mean_capped": gettext_lazy("量价加权平均（不高于挂网价）"),
+    "listing_price": gettext_lazy("按挂网价"),
+    "lowest_negotiated": gettext_lazy("按最低议价价格"),
+}
+
+
 def display_value(definition: Parameter, value) -> str:
     if definition.type == "bool":
         return _("是") if value else _("否")
+    if definition.type == "choice" and value in CHOICE_LABELS:
+        return f"{CHOICE_LABELS[value]}（{value}）"
     if definition.type == "json":
         return json.dumps(value, ensure_ascii=False)
     return str(value)
