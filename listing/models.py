@@ -164,6 +164,12 @@ class ListingApplication(models.Model):
         Listing, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("原挂网产品（增补）"),
     )
     note = models.TextField(_("申报说明"), blank=True)
+    # EXP-1 / EXP-2: the expert session case the province attached the application to (LST-6,
+    # LST-8.2 negotiation; LST-C2 / LST-C4 review). The case names the product.
+    expert_case = models.ForeignKey(
+        "experts.SessionCase", null=True, blank=True, on_delete=models.PROTECT, related_name="listing_applications",
+        verbose_name=_("专家评审/谈判案件"),
+    )
     status = models.CharField(
         _("状态"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED, db_index=True
     )
@@ -250,7 +256,7 @@ class ApplicationDocument(models.Model):
 
 EVENT_ACTION_LABELS = {
     "submitted": _("提交申请"), "resubmitted": _("补充后重新提交"), "returned": _("退回补充"),
-    "confirmed": _("确认挂网"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
+    "confirmed": _("确认挂网"), "expert_attached": _("提交专家评审/谈判"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
 }
 
 

@@ -439,6 +439,9 @@ def confirm_application(*, user, application, reason="", listing_price=None) -> 
     listing takes effect on the next monthly batch date (LST-0.1). For expert-priced
     categories (LST-6, LST-7, LST-8.2 negotiation) the regulator records the price."""
     reason = (reason or "").strip() or "资质审核通过，确认挂网"
+    if needs_expert(application):
+        fresh = ListingApplication.objects.select_related("expert_case__session").get(pk=application.pk)
+        listing_price = _expert_listing_price(fresh, listing_price)
     if application.listing_price is None and listing_price in (None, ""):
         listing_price = negotiated_price(application.product)  # LST-6 / LST-8.2: the EXP-2 result
     if application.listing_price is None and listing_price in (None, ""):
@@ -466,6 +469,80 @@ def return_application(*, user, application, reason) -> ListingApplication:
     app = _decide(user, application, to_status=ApplicationStatus.RETURNED, action="returned", reason=reason)
     _notify_enterprise(app, "挂网申请退回补充", f"{app.product}（{app.category}）：{reason}", level="warning")
     return app
+
+
+# ---------------------------------------------------------------------- expert review (EXP-1 / EXP-2)
+
+# Categories whose price is set by an expert negotiation (EXP-2) and those reviewed by experts
+# (EXP-1) before the province confirms; the session purpose each needs.
+EXPERT_NEGOTIATION_CATEGORIES = frozenset({"LST-6", "LST-8.2"})
+EXPERT_REVIEW_CATEGORIES = frozenset({"LST-C2", "LST-C4"})
+EXPERT_SESSION_PURPOSE = {"LST-6": "new_drug", "LST-8.2": "rescue_drug", "LST-C2": "consumable_review",
+                          "LST-C4": "consumable_review"}
+
+
+def needs_expert(app) -> bool:
+    """LST-6, LST-C2, LST-C4 always; LST-8.2 when the drug is in the yearly rescue-drug
+    negotiation (the evaluation says so)."""
+    return app.category in rules.EXPERT_CATEGORIES or bool((app.evaluation or {}).get("needs_expert"))
+
+
+def expert_price(app):
+    """EXP-2: the agreed price of the attached case, else the product's latest agreed expert
+    negotiation price (experts.selectors.negotiated_price); None while there is none."""
+    case = app.expert_case
+    if case is not None and case.outcome == "agreed":
+        return case.final_price
+    return negotiated_price(app.product)
+
+
+def _expert_listing_price(app, typed_price):
+    """The listing price of an expert category at confirmation, or a refusal (rule ID)."""
+    if app.category in EXPERT_REVIEW_CATEGORIES:
+        # LST-C2 / LST-C4: listed at the national lowest price, after the experts' review (EXP-1).
+        case = app.expert_case
+        session = case.session if case is not None else None
+        if session is None or session.current_draw() is None or session.status != "closed":
+            raise RuleViolation(app.category, f"{app.category} 须经专家评审（EXP-1）：请先将申请提交评审场次，"
+                                              "抽取专家并完成评审后再确认挂网", "expert_session")
+        return typed_price
+    price = expert_price(app)
+    if price is None:
+        raise RuleViolation(app.category, f"{app.category} 按专家谈判价格挂网（EXP-2）：尚无谈判成功的价格，不能确认挂网",
+                            "listing_price")
+    if typed_price not in (None, "") and check_price(typed_price, field="listing_price") != price:
+        raise RuleViolation("EXP-2", f"挂网价须为专家谈判价格 {rules.fmt(price)} 元", "listing_price")
+    return price
+
+
+def attach_expert_session(*, user, application, session) -> ListingApplication:
+    """EXP-1 / EXP-2: the province attaches an application of an expert category to an expert
+    session of the matching purpose; the session gets a case for the product (experts app)."""
+    from experts import services as experts
+
+    _require_province(user)
+    purpose = EXPERT_SESSION_PURPOSE.get(application.category)
+    if purpose is None or not needs_expert(application):
+        raise RuleViolation("EXP-1", f"{application.category} 类别无需专家评审/谈判", "expert_session")
+    if session.purpose != purpose:
+        raise RuleViolation("EXP-1", f"{application.category} 须提交“{EXPERT_SESSION_PURPOSE_LABELS[purpose]}”场次，"
+                                     f"所选场次为“{session.get_purpose_display()}”", "expert_session")
+    with transaction.atomic(), audit_context(user, reason=f"挂网申请 {application.pk} 提交专家场次“{session.title}”"):
+        app = ListingApplication.objects.select_for_update().get(pk=application.pk)
+        if app.status != ApplicationStatus.SUBMITTED:
+            raise Conflict(f"申请当前状态为“{app.get_status_display()}”，不能提交专家评审")
+        if app.expert_case_id is not None:
+            raise Conflict("该申请已提交专家场次", "expert_session")
+        app.expert_case = experts.session_add_case(
+            user, session, product=app.product, description=f"挂网申请 {app.pk}（{app.category}）")
+        app.save(update_fields=["expert_case", "updated_at"])
+        ApplicationEvent.objects.create(application=app, action="expert_attached", user=user,
+                                        reason=f"{session.date:%Y-%m-%d} {session.title}")
+    return app
+
+
+EXPERT_SESSION_PURPOSE_LABELS = {"new_drug": "新药价格谈判", "rescue_drug": "急抢救药品谈判",
+                                 "consumable_review": "医用耗材评审"}
 
 
 def negotiated_price(product):
@@ -767,7 +844,7 @@ def product_for_enterprise(user, pk):
 
 __all__ = [
     "check_application", "submit_application", "resubmit_application", "withdraw_application",
-    "confirm_application", "refuse_application", "return_application", "run_batch", "next_batch_date",
+    "confirm_application", "attach_expert_session", "refuse_application", "return_application", "run_batch", "next_batch_date",
     "listing_change_price", "set_status", "listing_suspend", "listing_restore", "listing_delist",
     "listing_propose_suspension", "record_quality_event", "request_delist", "decide_delist", "lst5_suspensions",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("applications/check/", views.apply_check, name="apply_check"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/expert/", views.application_attach_expert, name="application_attach_expert"),
     path("applications/<int:pk>/<str:action>/", views.application_decide, name="application_decide"),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("review/", views.review_queue, name="review_queue"),

@@ -178,10 +178,53 @@ def apply_check(request):
 
 
 def _application_or_404(user, pk):
-    app = ListingApplication.objects.visible_to(user).select_related("product", "enterprise", "product__manufacturer").filter(pk=pk).first()
+    app = (ListingApplication.objects.visible_to(user)
+           .select_related("product", "enterprise", "product__manufacturer", "expert_case__session")
+           .filter(pk=pk).first())
     if app is None:
         raise Http404
     return app
+
+
+def _expert_context(user, app) -> dict:
+    """EXP-1 / EXP-2 on the review page: the attached session, its drawn experts (regulators
+    only) and the negotiated price; for the province, the sessions it may attach to."""
+    if not services.needs_expert(app):
+        return {}
+    case = app.expert_case
+    ctx = {"expert": {"case": case, "price": services.expert_price(app), "drawn": [], "show_drawn": _is_regulator(user),
+                      "negotiation": app.category in services.EXPERT_NEGOTIATION_CATEGORIES}}
+    if case is not None and _is_regulator(user):
+        from experts.selectors import draw_rows
+
+        draw = case.session.current_draw()
+        if draw is not None:
+            ctx["expert"]["drawn"] = draw_rows(draw)[0]
+    if case is None and _is_province(user) and app.status == ApplicationStatus.SUBMITTED:
+        from experts.models import ExpertSession
+
+        ctx["expert"]["sessions"] = (ExpertSession.objects.filter(
+            purpose=services.EXPERT_SESSION_PURPOSE.get(app.category), status="planned").order_by("date", "id"))
+    return ctx
+
+
+@login_required
+@require_POST
+def application_attach_expert(request, pk):
+    from experts.models import ExpertSession
+
+    user = request.user
+    app = _application_or_404(user, pk)
+    session = ExpertSession.objects.filter(pk=request.POST.get("session") or 0).first()
+    if session is None:
+        messages.error(request, _("请选择专家场次"))
+    else:
+        try:
+            services.attach_expert_session(user=user, application=app, session=session)
+            messages.success(request, _("已提交专家场次。"))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+    return redirect("listing:application_detail", app.pk)
 
 
 @login_required
@@ -189,6 +232,7 @@ def application_detail(request, pk):
     user = request.user
     app = _application_or_404(user, pk)
     return render(request, "listing/application_detail.html", {
+        **_expert_context(user, app),
         "app": app, "documents": app.documents.filter(superseded_at__isnull=True),
         "old_documents": app.documents.filter(superseded_at__isnull=False), "trail": app.trail.select_related("user"),
         "can_review": _is_province(user) and app.status == ApplicationStatus.SUBMITTED,

@@ -440,9 +440,9 @@ def test_lst_6_new_drug_listed_at_negotiated_price(maker_user, maker, make_produ
                                       documents=docs("qualification", "quality_commitment"))
     assert app.listing_price is None and app.evaluation["needs_expert"] is True
     monkeypatch.setattr(services, "negotiated_price", lambda p: None)
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(RuleViolation) as exc:  # EXP-2: no negotiated price yet
         services.confirm_application(user=province_user, application=app)
-    assert exc.value.field == "listing_price"
+    assert exc.value.code == "LST-6" and exc.value.field == "listing_price"
     monkeypatch.setattr(services, "negotiated_price", lambda p: D("66.60"))  # the EXP-2 result
     services.confirm_application(user=province_user, application=app)
     services.run_batch(date(2026, 12, 15))
