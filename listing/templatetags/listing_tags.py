@@ -11,3 +11,11 @@ def yuan(value):
     if value in (None, ""):
         return ""
     return fmt(value)
+
+
+@register.filter
+def category_label(value):
+    """The Chinese name of a listing category rule ID (LST-2.3 → 未挂网：通用名…); "" if unknown."""
+    from listing.rules import CATEGORY_LABELS
+
+    return CATEGORY_LABELS.get(value, "")
