@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parties.models import Region
+
 from . import rules
 from .models import AuthorityLevel, DelistReason, Listing, QualityEventKind, Severity
 
@@ -32,6 +34,10 @@ class ApplicationForm(forms.Form):
     )
     filing_count = forms.IntegerField(label=_("省内公立医疗机构备案采购家数（耗材 LST-C2/C4）"), min_value=0,
                                       required=False)
+    review_city = forms.ModelChoiceField(
+        label=_("负责初审的设区市（耗材 LST-C3/C4）"), required=False,
+        queryset=Region.objects.filter(level="city").order_by("code"),
+    )
     original_listing = forms.ModelChoiceField(label=_("原挂网产品（LST-C5 增补规格型号）"), queryset=Listing.objects.none(),
                                               required=False)
     note = forms.CharField(label=_("申报说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
@@ -88,7 +94,7 @@ class ApplicationForm(forms.Form):
             "category": d["category"], "declared_price": d["declared_price"], "via_reference": d.get("via_reference"),
             "reference_listing": d.get("reference_listing"), "set_price": d.get("set_price") or None,
             "previously_selected": d.get("previously_selected"), "filing_count": d.get("filing_count") or 0,
-            "original_listing": d.get("original_listing"),
+            "original_listing": d.get("original_listing"), "review_city": d.get("review_city"),
         }
 
     def document_rows(self, category):

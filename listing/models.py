@@ -129,6 +129,15 @@ class ApplicationStatus(models.TextChoices):
 ACTIVE_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED, ApplicationStatus.CONFIRMED)
 
 
+class CityReview(models.TextChoices):
+    """LST-C3 / LST-C4 city pre-review (lst.consumable_city_review): "" when not required."""
+
+    NONE = "", _("无需市级初审")
+    PENDING = "pending", _("待市级初审")
+    RECOMMENDED = "recommended", _("市级初审推荐")
+    NOT_RECOMMENDED = "not_recommended", _("市级初审不予推荐")
+
+
 class ApplicationQuerySet(ScopedQuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_APPLICATION_STATUSES)
@@ -170,6 +179,16 @@ class ListingApplication(models.Model):
         "experts.SessionCase", null=True, blank=True, on_delete=models.PROTECT, related_name="listing_applications",
         verbose_name=_("专家评审/谈判案件"),
     )
+    # LST-C3 / LST-C4 (ACT-4): the city whose regulator runs the pre-review, chosen by the enterprise.
+    review_city = models.ForeignKey(
+        "parties.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"level": "city"}, verbose_name=_("初审设区市"),
+    )
+    city_review = models.CharField(_("市级初审"), max_length=16, choices=CityReview.choices, blank=True, default="")
+    city_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    city_reviewed_at = models.DateTimeField(_("市级初审时间"), null=True, blank=True)
+    city_review_reason = models.TextField(_("市级初审意见"), blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED, db_index=True
     )
@@ -196,6 +215,9 @@ class ListingApplication(models.Model):
         verbose_name_plural = _("挂网申请")
         constraints = [
             models.CheckConstraint(condition=Q(declared_price__gt=0), name="listing_app_price_positive"),
+            # LST-C4: a city pre-review always names its city.
+            models.CheckConstraint(condition=Q(city_review="") | Q(review_city__isnull=False),
+                                   name="listing_app_city_review_has_city"),
             # One active application per product (submitted / returned / confirmed).
             models.UniqueConstraint(
                 fields=["product"], condition=Q(status__in=["submitted", "returned", "confirmed"]),
@@ -256,7 +278,8 @@ class ApplicationDocument(models.Model):
 
 EVENT_ACTION_LABELS = {
     "submitted": _("提交申请"), "resubmitted": _("补充后重新提交"), "returned": _("退回补充"),
-    "confirmed": _("确认挂网"), "expert_attached": _("提交专家评审/谈判"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
+    "confirmed": _("确认挂网"), "expert_attached": _("提交专家评审/谈判"),
+    "city_recommended": _("市级初审推荐"), "city_not_recommended": _("市级初审不予推荐"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
 }
 
 

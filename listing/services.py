@@ -31,6 +31,7 @@ from .models import (
     ApplicationDocument,
     ApplicationEvent,
     ApplicationStatus,
+    CityReview,
     DelistReason,
     DelistRequest,
     DelistStatus,
@@ -320,13 +321,15 @@ def _clean_extra(kw):
     return out
 
 
-def submit_application(*, user, product, category, declared_price, documents=None, note="", **kw) -> ListingApplication:
+def submit_application(*, user, product, category, declared_price, documents=None, note="", review_city=None,
+                       **kw) -> ListingApplication:
     """LST-0.1: a manufacturer submits a listing application for its own product with the
     documents its category requires; refused when a rule fails (with the numbers)."""
     _require_own_product(user, product)
     declared = check_price(declared_price)
     extra = _clean_extra(kw)
     today = _today()
+    city_fields = _city_review_fields(category, review_city, today)
     with transaction.atomic(), audit_context(user, reason=f"提交挂网申请（{category}）"):
         Product.objects.select_for_update().get(pk=product.pk)  # serialise concurrent applications per product
         ev = evaluate(enterprise=user.organisation, product=product, category=category, declared_price=declared,
@@ -342,17 +345,19 @@ def submit_application(*, user, product, category, declared_price, documents=Non
                     enterprise=user.organisation, product=product, category=category, declared_price=declared,
                     note=(note or "").strip(), status=ApplicationStatus.SUBMITTED, evaluation=ev.as_json(),
                     listing_price=ev.listing_price, submitted_by=user, submitted_at=timezone.now(),
-                    **{k: v for k, v in extra.items() if k != "exclude_application"},
+                    **{k: v for k, v in extra.items() if k != "exclude_application"}, **city_fields,
                 )
         except IntegrityError:
             raise Conflict("该产品已有进行中的挂网申请，不能重复申请", "product", code="LST-0.1") from None
         _save_documents(app, checked, user)
         ApplicationEvent.objects.create(application=app, action="submitted", user=user)
         _notify_regulators(app, "新的挂网申请待审核", f"{app.enterprise}：{product}（{category}），申报价 {rules.fmt(declared)} 元")
+        _notify_city(app)
     return app
 
 
-def resubmit_application(*, user, application, declared_price, documents=None, note="", **kw) -> ListingApplication:
+def resubmit_application(*, user, application, declared_price, documents=None, note="", review_city=None,
+                         **kw) -> ListingApplication:
     """After a return for supplement, the enterprise edits and resubmits (documents already
     uploaded stay unless replaced)."""
     _require_own_product(user, application.product)
@@ -383,9 +388,13 @@ def resubmit_application(*, user, application, declared_price, documents=None, n
         app.listing_price = ev.listing_price
         app.status = ApplicationStatus.SUBMITTED
         app.submitted_at = timezone.now()
+        # LST-C4: a resubmitted consumable application goes through the city pre-review again.
+        for k, v in _city_review_fields(app.category, review_city or app.review_city, today).items():
+            setattr(app, k, v)
         app.save()
         _save_documents(app, checked, user)
         ApplicationEvent.objects.create(application=app, action="resubmitted", user=user)
+        _notify_city(app)
         _notify_regulators(app, "挂网申请已补充并重新提交", f"{app.enterprise}：{app.product}（{app.category}）")
     return app
 
@@ -439,6 +448,10 @@ def confirm_application(*, user, application, reason="", listing_price=None) -> 
     listing takes effect on the next monthly batch date (LST-0.1). For expert-priced
     categories (LST-6, LST-7, LST-8.2 negotiation) the regulator records the price."""
     reason = (reason or "").strip() or "资质审核通过，确认挂网"
+    city_review = ListingApplication.objects.filter(pk=application.pk).values_list("city_review", flat=True).first()
+    if city_review and city_review != CityReview.RECOMMENDED:
+        raise RuleViolation(application.category, f"{application.category} 须经设区市医保部门初审推荐后方可确认挂网（LST-C4，"
+                                                  f"当前：{CityReview(city_review).label}）", "city_review")
     if needs_expert(application):
         fresh = ListingApplication.objects.select_related("expert_case__session").get(pk=application.pk)
         listing_price = _expert_listing_price(fresh, listing_price)
@@ -469,6 +482,72 @@ def return_application(*, user, application, reason) -> ListingApplication:
     app = _decide(user, application, to_status=ApplicationStatus.RETURNED, action="returned", reason=reason)
     _notify_enterprise(app, "挂网申请退回补充", f"{app.product}（{app.category}）：{reason}", level="warning")
     return app
+
+
+# ---------------------------------------------------------------------- city pre-review (LST-C3 / LST-C4, ACT-4)
+
+CITY_REVIEW_CATEGORIES = frozenset({"LST-C3", "LST-C4"})
+# The city pre-review, declared as data: action → (allowed from, to, trail action).
+CITY_REVIEW_TRANSITIONS = {
+    "recommend": ({CityReview.PENDING}, CityReview.RECOMMENDED, "city_recommended"),
+    "not_recommend": ({CityReview.PENDING}, CityReview.NOT_RECOMMENDED, "city_not_recommended"),
+}
+
+
+def city_review_required(category, on) -> bool:
+    """LST-C4 (lst.consumable_city_review): until the consumable catalogue is unified, city
+    regulators run the review step of ordinary consumables / IVD reagents (002 §10)."""
+    return category in CITY_REVIEW_CATEGORIES and bool(policy.get("lst.consumable_city_review", at=on))
+
+
+def _city_review_fields(category, review_city, on) -> dict:
+    if not city_review_required(category, on):
+        return {"review_city": review_city if category in CITY_REVIEW_CATEGORIES else None,
+                "city_review": CityReview.NONE}
+    if review_city is None or getattr(review_city, "level", None) != "city":
+        raise RuleViolation("LST-C4", "普通医用耗材、检验检测试剂须选择负责初审的设区市", "review_city")
+    return {"review_city": review_city, "city_review": CityReview.PENDING, "city_reviewed_by": None,
+            "city_reviewed_at": None, "city_review_reason": ""}
+
+
+def can_city_review(user, app) -> bool:
+    return bool(user and user.is_authenticated and user.role == "city_regulator" and app.review_city_id
+                and user.organisation.city_id == app.review_city_id)
+
+
+def city_review_application(*, user, application, action, reason) -> ListingApplication:
+    """LST-C4 / ACT-4: the city regulator of the application's review city recommends it to
+    the province or not, with a reason. Another city's regulator cannot act."""
+    if action not in CITY_REVIEW_TRANSITIONS:
+        raise InvalidInput(f"未知的操作：{action}", "action")
+    if not can_city_review(user, application):
+        raise Forbidden("仅申请所选设区市的医保部门可以初审")
+    reason = _require_reason(reason)
+    allowed, target, trail = CITY_REVIEW_TRANSITIONS[action]
+    with transaction.atomic(), audit_context(user, reason=f"LST-C4 市级初审：{reason}"):
+        app = ListingApplication.objects.select_for_update().get(pk=application.pk)
+        if app.status != ApplicationStatus.SUBMITTED or app.city_review not in allowed:
+            raise Conflict(f"申请当前状态为“{app.get_status_display()} / {app.get_city_review_display()}”，不能初审")
+        app.city_review = target
+        app.city_reviewed_by = user
+        app.city_reviewed_at = timezone.now()
+        app.city_review_reason = reason
+        app.save(update_fields=["city_review", "city_reviewed_by", "city_reviewed_at", "city_review_reason",
+                                "updated_at"])
+        ApplicationEvent.objects.create(application=app, action=trail, reason=reason, user=user)
+        notify(recipients.province_regulators(), kind="listing.review", title=f"挂网申请{CityReview(target).label}",
+               body=f"{app.enterprise}：{app.product}（{app.category}）：{reason}", target=app,
+               url=reverse("listing:application_detail", args=[app.pk]),
+               dedupe_key=f"listing.city_review.{app.pk}.{app.city_reviewed_at:%Y%m%d%H%M%S%f}")
+    return app
+
+
+def _notify_city(app):
+    if app.city_review == CityReview.PENDING:
+        notify(recipients.city_regulators(app.review_city), kind="listing.review", title="挂网申请待市级初审",
+               body=f"{app.enterprise}：{app.product}（{app.category}）", target=app,
+               url=reverse("listing:application_detail", args=[app.pk]),
+               dedupe_key=f"listing.city_pending.{app.pk}.{app.submitted_at:%Y%m%d%H%M%S%f}")
 
 
 # ---------------------------------------------------------------------- expert review (EXP-1 / EXP-2)
@@ -844,7 +923,8 @@ def product_for_enterprise(user, pk):
 
 __all__ = [
     "check_application", "submit_application", "resubmit_application", "withdraw_application",
-    "confirm_application", "attach_expert_session", "refuse_application", "return_application", "run_batch", "next_batch_date",
+    "confirm_application", "attach_expert_session", "city_review_application",
+    "refuse_application", "return_application", "run_batch", "next_batch_date",
     "listing_change_price", "set_status", "listing_suspend", "listing_restore", "listing_delist",
     "listing_propose_suspension", "record_quality_event", "request_delist", "decide_delist", "lst5_suspensions",
 ]

@@ -179,7 +179,7 @@ def apply_check(request):
 
 def _application_or_404(user, pk):
     app = (ListingApplication.objects.visible_to(user)
-           .select_related("product", "enterprise", "product__manufacturer", "expert_case__session")
+           .select_related("product", "enterprise", "product__manufacturer", "expert_case__session", "review_city")
            .filter(pk=pk).first())
     if app is None:
         raise Http404
@@ -233,6 +233,8 @@ def application_detail(request, pk):
     app = _application_or_404(user, pk)
     return render(request, "listing/application_detail.html", {
         **_expert_context(user, app),
+        "can_city_review": services.can_city_review(user, app) and app.status == ApplicationStatus.SUBMITTED
+        and app.city_review == "pending",
         "app": app, "documents": app.documents.filter(superseded_at__isnull=True),
         "old_documents": app.documents.filter(superseded_at__isnull=False), "trail": app.trail.select_related("user"),
         "can_review": _is_province(user) and app.status == ApplicationStatus.SUBMITTED,
@@ -295,6 +297,9 @@ def application_decide(request, pk, action):
         elif action == "return":
             services.return_application(user=user, application=app, reason=reason)
             messages.success(request, _("已退回企业补充材料。"))
+        elif action in services.CITY_REVIEW_TRANSITIONS:  # LST-C4 city pre-review
+            services.city_review_application(user=user, application=app, action=action, reason=reason)
+            messages.success(request, _("已提交市级初审意见。"))
         elif action == "withdraw":
             services.withdraw_application(user=user, application=app, reason=reason)
             messages.success(request, _("申请已撤回。"))
