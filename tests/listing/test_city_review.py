@@ -117,3 +117,16 @@ def test_lst_c4_parameter_off_means_no_city_step(maker_user, consumable, provinc
     app = submit_c3(maker_user, consumable)
     assert app.city_review == CityReview.NONE
     assert services.confirm_application(user=province_user, application=app).status == ApplicationStatus.CONFIRMED
+
+
+def test_lst_c4_apply_form_asks_for_the_review_city(client, maker_user, consumable, nanjing):
+    client.force_login(maker_user)
+    data = {"product": consumable.pk, "category": "LST-C3", "declared_price": "3.20", "previously_selected": "on",
+            "doc_province_records": pdf("records.pdf")}
+    page = client.post(reverse("listing:apply"), data).content.decode()
+    assert "须选择负责初审的设区市" in page and "LST-C4" in page
+    assert not consumable.listing_applications.exists()
+    data["doc_province_records"] = pdf("records.pdf")
+    client.post(reverse("listing:apply"), {**data, "review_city": nanjing.pk})
+    app = consumable.listing_applications.get()
+    assert app.review_city == nanjing and app.city_review == CityReview.PENDING
