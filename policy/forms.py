@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .registry import Parameter, ParameterTypeError
+from .selectors import CHOICE_LABELS
 
 REQUIRED_VALUE = _("请填写取值")
 
@@ -31,7 +32,7 @@ class ParameterChangeForm(forms.Form):
             field = forms.ChoiceField(choices=[("true", _("是")), ("false", _("否"))], error_messages=errors)
         elif definition.type == "choice":
             field = forms.ChoiceField(
-                choices=[(c, c) for c in definition.choices],
+                choices=[(c, f"{CHOICE_LABELS[c]}（{c}）" if c in CHOICE_LABELS else c) for c in definition.choices],
                 error_messages={**errors, "invalid_choice": _("请选择列表中的选项")},
             )
         elif definition.type == "json":
