@@ -109,12 +109,18 @@ class ApplicationSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.__str__")
     enterprise = serializers.CharField(source="enterprise.name")
     status_label = serializers.CharField(source="get_status_display")
+    review_city = serializers.CharField(source="review_city.name", allow_null=True, default=None,
+                                        help_text="LST-C3/LST-C4 市级初审的设区市")
+    city_review_reason = serializers.CharField(help_text="市级初审意见")
+    expert_session = serializers.IntegerField(source="expert_case.session_id", allow_null=True, default=None,
+                                              help_text="EXP-1 专家评审/谈判场次编号")
 
     class Meta:
         model = ListingApplication
         fields = ["id", "product", "national_code", "product_name", "enterprise", "category", "declared_price",
                   "listing_price", "status", "status_label", "evaluation", "submitted_at", "decided_at",
-                  "decision_reason", "effective_date", "listing", "updated_at"]
+                  "decision_reason", "effective_date", "listing", "updated_at", "review_city", "city_review",
+                  "city_review_reason", "expert_session"]
 
 
 class ApplicationListApi(generics.ListAPIView):
@@ -122,7 +128,8 @@ class ApplicationListApi(generics.ListAPIView):
     filterset_fields = {"status": ["exact"], "category": ["exact"]}
 
     def get_queryset(self):
-        return ListingApplication.objects.visible_to(self.request.user).select_related("product", "enterprise")
+        return ListingApplication.objects.visible_to(self.request.user).select_related(
+            "product", "enterprise", "review_city", "expert_case")
 
     @extend_schema(operation_id="listing_applications_list", summary="挂网申请列表（本企业）",
                    description="生产企业只能看到本企业的申请；医保部门可看到全部。",
@@ -135,7 +142,8 @@ class ApplicationDetailApi(generics.RetrieveAPIView):
     serializer_class = ApplicationSerializer
 
     def get_queryset(self):
-        return ListingApplication.objects.visible_to(self.request.user).select_related("product", "enterprise")
+        return ListingApplication.objects.visible_to(self.request.user).select_related(
+            "product", "enterprise", "review_city", "expert_case")
 
     @extend_schema(operation_id="listing_applications_retrieve", summary="挂网申请详情",
                    description="其他企业的申请返回 404。", responses={200: ApplicationSerializer, **error_responses(404)})

@@ -130,3 +130,16 @@ def test_lst_c4_apply_form_asks_for_the_review_city(client, maker_user, consumab
     client.post(reverse("listing:apply"), {**data, "review_city": nanjing.pk})
     app = consumable.listing_applications.get()
     assert app.review_city == nanjing and app.city_review == CityReview.PENDING
+
+
+def test_lst_c4_city_review_state_in_the_applications_api(maker_user, consumable, nanjing, nanjing_regulator):
+    from rest_framework.test import APIClient
+
+    app = submit_c3(maker_user, consumable, review_city=nanjing)
+    services.city_review_application(user=nanjing_regulator, application=app, action="recommend",
+                                     reason="市级评审同意")
+    api = APIClient()
+    api.force_authenticate(maker_user)
+    row = api.get(f"/api/v1/listing-applications/{app.pk}").json()
+    assert (row["review_city"], row["city_review"], row["city_review_reason"]) == ("南京市", "recommended", "市级评审同意")
+    assert row["expert_session"] is None
