@@ -95,6 +95,11 @@ def set_day(request):
     if entry is None:
         return _page(request, year, status=400, day_form=form)
     msg = _("已登记 %(date)s 为“%(kind)s”。") % {"date": entry.date, "kind": entry.get_kind_display()}
+    return _entry_done(request, entry, msg)
+
+
+def _entry_done(request, entry, msg):
+    """Report a changed calendar entry (and how many open deadlines moved) and go back to its year."""
     if entry.recomputed_deadlines:
         msg += _("已重算 %(n)s 个未结期限。") % {"n": entry.recomputed_deadlines}
     messages.success(request, msg)
@@ -113,10 +118,7 @@ def withdraw_day(request):
     if entry is None:
         return _page(request, year, status=400, withdraw_form=form)
     msg = _("已撤销 %(date)s 的日历登记。") % {"date": entry.date}
-    if entry.recomputed_deadlines:
-        msg += _("已重算 %(n)s 个未结期限。") % {"n": entry.recomputed_deadlines}
-    messages.success(request, msg)
-    return redirect(_index_url(entry.date.year))
+    return _entry_done(request, entry, msg)
 
 
 @login_required
