@@ -426,12 +426,18 @@ def next_batch_date(d: date) -> date:
     raise AssertionError("unreachable")
 
 
-def _decide(user, application, *, to_status, action, reason, allowed_from=(ApplicationStatus.SUBMITTED,)):
+def _decide(user, application, *, to_status, action, reason, allowed_from=(ApplicationStatus.SUBMITTED,),
+            prepare=None):
+    """ACT-5: the province decides an application. Permission first, then — in one transaction
+    with the row locked — the state check, `prepare(app)` (the decision's own rules, which may
+    set fields on the locked row) and the write. A refusal anywhere changes no row."""
     _require_province(user)
     with transaction.atomic(), audit_context(user, reason=reason):
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
         if app.status not in allowed_from:
             raise Conflict(f"申请当前状态为“{app.get_status_display()}”，不能执行此操作")
+        if prepare is not None:
+            prepare(app)
         app.status = to_status
         app.decided_by = user
         app.decided_at = timezone.now()
@@ -443,27 +449,62 @@ def _decide(user, application, *, to_status, action, reason, allowed_from=(Appli
     return app
 
 
+def _confirmed_price(app, typed_price) -> Decimal:
+    """The price the province confirms (LST-0.1, LST-0.4). It is never free: the rule-derived
+    price of the application, the experts' price (EXP-2), or a typed price for a set-price
+    category (LST-6/7/8.2) — and a typed price is run through the category's rule again and may
+    never exceed what the enterprise declared."""
+    if app.city_review and app.city_review != CityReview.RECOMMENDED:
+        raise RuleViolation(app.category, f"{app.category} 须经设区市医保部门初审推荐后方可确认挂网（LST-C4，"
+                                          f"当前：{CityReview(app.city_review).label}）", "city_review")
+    typed = None if typed_price in (None, "") else check_price(typed_price, field="listing_price")
+    if needs_expert(app):
+        fresh = ListingApplication.objects.select_related("expert_case__session").get(pk=app.pk)
+        expert = _expert_listing_price(fresh, typed)
+        if expert is not None:
+            return expert
+        # LST-C2 / LST-C4: the experts review, the price stays the rule's (the national lowest).
+        typed = None
+    if typed is None:
+        if app.listing_price is not None:
+            return app.listing_price
+        agreed = negotiated_price(app.product)  # LST-6 / LST-8.2: the EXP-2 result
+        if agreed is None:
+            raise InvalidInput("本类别按谈判价格/议定价格挂网，请填写挂网价", "listing_price")
+        typed = agreed
+    if app.listing_price is not None and typed == app.listing_price:
+        return typed
+    if typed > app.declared_price:
+        raise RuleViolation(app.category, f"确认的挂网价 {rules.fmt(typed)} 元高于企业申报价 {rules.fmt(app.declared_price)} 元，"
+                                       "不能确认", "listing_price")
+    ev = evaluate(enterprise=app.enterprise, product=app.product, category=app.category, declared_price=typed,
+                  via_reference=app.via_reference, reference_listing=app.reference_listing,
+                  set_price=typed if app.set_price is not None or app.listing_price is None else None,
+                  previously_selected=app.previously_selected, filing_count=app.filing_count,
+                  original_listing=app.original_listing, exclude_application=app,
+                  provided_documents=set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True)))
+    result = ev.category_result
+    if result is None or not result.passed:
+        message = result.message if result is not None else "类别规则校验未通过"
+        raise RuleViolation(app.category, f"确认的挂网价 {rules.fmt(typed)} 元不符合 {app.category}：{message}", "listing_price")
+    return typed
+
+
 def confirm_application(*, user, application, reason="", listing_price=None) -> ListingApplication:
     """The provincial regulator confirms the enterprise's and product's qualifications; the
     listing takes effect on the next monthly batch date (LST-0.1). For expert-priced
-    categories (LST-6, LST-7, LST-8.2 negotiation) the regulator records the price."""
+    categories (LST-6, LST-7, LST-8.2 negotiation) the regulator records the price.
+
+    Security (ACT-5, AUD-1): permission is checked before anything is read for writing, and the
+    price is written in the same transaction as the decision — a refused confirmation (wrong
+    role, wrong state, rule) leaves the application exactly as it was."""
     reason = (reason or "").strip() or "资质审核通过，确认挂网"
-    city_review = ListingApplication.objects.filter(pk=application.pk).values_list("city_review", flat=True).first()
-    if city_review and city_review != CityReview.RECOMMENDED:
-        raise RuleViolation(application.category, f"{application.category} 须经设区市医保部门初审推荐后方可确认挂网（LST-C4，"
-                                                  f"当前：{CityReview(city_review).label}）", "city_review")
-    if needs_expert(application):
-        fresh = ListingApplication.objects.select_related("expert_case__session").get(pk=application.pk)
-        listing_price = _expert_listing_price(fresh, listing_price)
-    if application.listing_price is None and listing_price in (None, ""):
-        listing_price = negotiated_price(application.product)  # LST-6 / LST-8.2: the EXP-2 result
-    if application.listing_price is None and listing_price in (None, ""):
-        raise InvalidInput("本类别按谈判价格/议定价格挂网，请填写挂网价", "listing_price")
-    if listing_price not in (None, ""):
-        price = check_price(listing_price, field="listing_price")
-        with transaction.atomic():
-            ListingApplication.objects.filter(pk=application.pk).update(listing_price=price)
-    app = _decide(user, application, to_status=ApplicationStatus.CONFIRMED, action="confirmed", reason=reason)
+
+    def prepare(app):
+        app.listing_price = _confirmed_price(app, listing_price)
+
+    app = _decide(user, application, to_status=ApplicationStatus.CONFIRMED, action="confirmed", reason=reason,
+                  prepare=prepare)
     _notify_enterprise(app, "挂网申请已确认",
                        f"{app.product}（{app.category}）已确认，挂网价 {rules.fmt(app.listing_price)} 元，"
                        f"将于 {app.effective_date:%Y-%m-%d} 集中挂网。")
@@ -576,7 +617,8 @@ def expert_price(app):
 
 
 def _expert_listing_price(app, typed_price):
-    """The listing price of an expert category at confirmation, or a refusal (rule ID)."""
+    """The listing price of an expert category at confirmation (None: the rule's own price, after
+    the review), or a refusal naming the rule."""
     if app.category in EXPERT_REVIEW_CATEGORIES:
         # LST-C2 / LST-C4: listed at the national lowest price, after the experts' review (EXP-1).
         case = app.expert_case
@@ -584,12 +626,12 @@ def _expert_listing_price(app, typed_price):
         if session is None or session.current_draw() is None or session.status != "closed":
             raise RuleViolation(app.category, f"{app.category} 须经专家评审（EXP-1）：请先将申请提交评审场次，"
                                               "抽取专家并完成评审后再确认挂网", "expert_session")
-        return typed_price
+        return None
     price = expert_price(app)
     if price is None:
         raise RuleViolation(app.category, f"{app.category} 按专家谈判价格挂网（EXP-2）：尚无谈判成功的价格，不能确认挂网",
                             "listing_price")
-    if typed_price not in (None, "") and check_price(typed_price, field="listing_price") != price:
+    if typed_price is not None and typed_price != price:
         raise RuleViolation("EXP-2", f"挂网价须为专家谈判价格 {rules.fmt(price)} 元", "listing_price")
     return price
 
