@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "vbp",
     "insurance",
     "monitoring",
+    "opendata",
+    "oversight",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+app_name = "oversight-api"
+
+urlpatterns = []  # regulator pages only
