@@ -193,22 +193,25 @@ def negotiation_month_stats():
     amount = ExpressionWrapper(F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=24, decimal_places=6))
     return (NegotiationResult.objects.annotate(month=TruncMonth("confirmed_at"))
             .values("product", "month")
-            .annotate(institutions=Count("institution", distinct=True), results=Count("pk"), quantity=Sum("quantity"),
-                      amount=Sum(amount), lowest=Min("unit_price"), highest=Max("unit_price"), last=Max("confirmed_at"))
+            .annotate(institutions=Count("institution", distinct=True), results=Count("pk"), qty=Sum("quantity"),
+                      total=Sum(amount), lowest=Min("unit_price"), highest=Max("unit_price"), last=Max("confirmed_at"),
+                      listing=Max("proposal__listing_id"))
             .filter(institutions__gte=minimum))
 
 
 def _stats_release(row, product) -> dict:
     month = timezone.localtime(row["month"]).date() if isinstance(row["month"], dt.datetime) else row["month"]
-    mean = (row["amount"] / row["quantity"]) if row["quantity"] else None
+    mean = (row["total"] / row["qty"]) if row["qty"] else None
     end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     contract = {
         "id": f"negotiation-p{product.pk}-{month:%Y-%m}",
+        # Negotiated prices are agreed under the product's listing (its award).
+        "awardID": f"listing-{row['listing']}",
         "title": f"议价结果统计 {month:%Y-%m}",
         "status": "active",
         "period": {"startDate": _iso(month), "endDate": _iso(end)},
-        "value": {"amount": _amount(row["amount"]), "currency": CURRENCY},
-        "items": [{**_item(product), "quantity": float(row["quantity"]),
+        "value": {"amount": _amount(row["total"]), "currency": CURRENCY},
+        "items": [{**_item(product), "quantity": float(row["qty"]),
                    "unit": {"name": "最小包装", "value": {"amount": _amount(mean), "currency": CURRENCY}}}],
         "description": (f"{row['institutions']} 家医疗机构，{row['results']} 条议价结果；最低 {row['lowest']} 元，"
                         f"加权平均 {_amount(mean)} 元，最高 {row['highest']} 元（NEG-6，不含机构明细）"),
@@ -278,6 +281,15 @@ def releases_page(cursor: Cursor | None, limit: int, until: dt.datetime | None =
     page = candidates[:limit]
     nxt = Cursor(page[-1][0], page[-1][1]) if len(candidates) > limit else None
     return [build() for _, _, build in page], nxt
+
+
+def summarise(release: dict) -> dict:
+    """What a person reads of a release: its date, kind of decision, product and description."""
+    section = (release.get("awards") or release.get("contracts") or [{}])[0]
+    items = section.get("items") or [{}]
+    return {"date": release["date"][:10], "title": section.get("title", release["tag"][0]),
+            "product": items[0].get("description", ""), "description": section.get("description", ""),
+            "ocid": release["ocid"], "id": release["id"]}
 
 
 def latest(n: int):

@@ -70,7 +70,7 @@ def _product_q(q: str, prefix="product__") -> Q:
 
 @public_page
 def index(request):
-    recent = [build() for _, _, build in ocds.latest(15)]
+    recent = [ocds.summarise(build()) for _, _, build in ocds.latest(15)]
     return render(request, "opendata/index.html", {"recent": recent, "documents": POLICY_DOCUMENTS})
 
 
@@ -108,7 +108,7 @@ def _with_products(rows):
     products = Product.objects.select_related("manufacturer").in_bulk({r["product"] for r in rows})
     for r in rows:
         r["product_obj"] = products[r["product"]]
-        r["mean"] = (r["amount"] / r["quantity"]).quantize(ocds.Decimal("0.0001")) if r["quantity"] else None
+        r["mean"] = (r["total"] / r["qty"]).quantize(ocds.Decimal("0.0001")) if r["qty"] else None
         r["month_date"] = timezone.localtime(r["month"]).date() if isinstance(r["month"], dt.datetime) else r["month"]
     return rows
 
@@ -130,11 +130,11 @@ def negotiation_stats(request):
 @require_GET
 def negotiation_stats_export(request):
     try:
-        _, _, rows = _stats_rows(request)
+        rows = _stats_rows(request)[2]
     except BadParameter as exc:
         return _bad_request(exc)
     data = ((f"{r['month_date']:%Y-%m}", str(r["product_obj"]), r["product_obj"].national_code or "",
-             r["product_obj"].manufacturer.name, r["institutions"], r["results"], r["quantity"], r["lowest"], r["mean"],
+             r["product_obj"].manufacturer.name, r["institutions"], r["results"], r["qty"], r["lowest"], r["mean"],
              r["highest"]) for r in _with_products(rows[:50000]))
     return xlsx_response("议价结果统计.xlsx", [_("月份"), _("产品"), _("国家医保编码"), _("生产企业"), _("机构数"), _("结果数"),
                                               _("数量"), _("最低价"), _("加权平均价"), _("最高价")], data, title=_("议价结果统计"))
@@ -165,7 +165,7 @@ def bad_records(request):
 
 @require_GET
 def bad_records_export(request):
-    _, _, qs = _bad_records(request)
+    qs = _bad_records(request)[2]
     rows = ((r.recorded_on, r.enterprise.name, str(r.product) if r.product else "", r.get_kind_display(),
              r.get_severity_display(), r.description) for r in qs[:50000])
     return xlsx_response("不良记录名单.xlsx", [_("认定日期"), _("企业"), _("涉及产品"), _("行为"), _("情节"), _("事实与依据")], rows,
@@ -269,12 +269,11 @@ class PublicationsFeed(Feed):
         return [build() for _, _, build in ocds.latest(50)]
 
     def item_title(self, item):
-        section = (item.get("awards") or item.get("contracts") or [{}])[0]
-        return f"{section.get('title', item['tag'][0])}：{(item.get('tender') or {}).get('title') or section.get('items', [{}])[0].get('description', '')}"
+        s = ocds.summarise(item)
+        return f"{s['title']}：{s['product']}"
 
     def item_description(self, item):
-        section = (item.get("awards") or item.get("contracts") or [{}])[0]
-        return section.get("description", "")
+        return ocds.summarise(item)["description"]
 
     def item_link(self, item):
         return reverse("opendata:ocds_record", args=[item["ocid"]]) + f"#{item['id']}"
