@@ -106,6 +106,42 @@ def neg_8_can_confirm(*, status: str, due, today) -> Verdict:
     return Verdict(True, "NEG-8", "在确认期限内")
 
 
+def neg_4_may_decline(path: str) -> Verdict:
+    """NEG-4 (002 §11 B "企业应予确认"): at a price the enterprise already transacts at, with the
+    institution's evidence, the enterprise must confirm; it may contest the evidence to the
+    regulator but never simply decline. Every other proposal may be declined."""
+    if path == ENTERPRISE_THEN_LINKAGE:
+        return Verdict(False, "NEG-4", "该议价按贵企业已有的实际成交价发起，企业应予确认，不能拒绝；"
+                                       "如认为成交价证明不实，请提出异议，由医保部门裁定")
+    return Verdict(True, "NEG-4", "可以拒绝")
+
+
+def neg_4_may_contest(path: str, evidence_review: str) -> Verdict:
+    """NEG-4: only an evidenced proposal can be contested, once, before the regulator decided."""
+    if path != ENTERPRISE_THEN_LINKAGE:
+        return Verdict(False, "NEG-4", "只有按已有成交价发起（附成交证明）的议价可以对证明提出异议")
+    if evidence_review:
+        return Verdict(False, "NEG-4", "已对该成交价证明提出异议或医保部门已作出认定，不能重复提出")
+    return Verdict(True, "NEG-4", "可以提出异议")
+
+
+LINK_NOW = "link_now"  # evidence accepted: the platform lowers the listing price itself
+AWAIT_REGULATOR = "await_regulator"  # the province checks the evidence first
+
+
+def neg_4_overdue_outcome(evidence_review: str) -> str:
+    """NEG-4: an evidenced proposal left unconfirmed past its deadline turns into a platform
+    price linkage — at once when the regulator has already accepted the evidence, otherwise as
+    soon as it does (a disproved evidence never reaches here: the proposal is closed)."""
+    return LINK_NOW if evidence_review == "accepted" else AWAIT_REGULATOR
+
+
+def neg_4_linked_price(listing_price: Decimal, evidenced_price: Decimal) -> Decimal | None:
+    """NEG-4: the listing price the platform's linkage sets — the evidenced transaction price
+    when it is lower than the listing price; None when the listing is already at or below it."""
+    return evidenced_price if evidenced_price < listing_price else None
+
+
 # ----------------------------------------------------------------------------- ZON-2
 
 

@@ -40,8 +40,9 @@ class LinkageCase(WorkingDayDeadline):
 
     listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="linkage_cases",
                                 verbose_name=_("挂网产品"))
-    # What opened the case: a cheaper other-province price (PRC-1), or a consumable
-    # negotiation at the enterprise's evidenced transaction price left unconfirmed (NEG-4).
+    # What opened the case: a cheaper other-province price (PRC-1). Cases opened from an
+    # unconfirmed evidenced consumable negotiation (NEG-4) exist only from before the
+    # 2026-11-29 correction: the platform now applies that linkage itself (negotiation).
     source_proposal = models.OneToOneField(
         "negotiation.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="linkage_case",
         verbose_name=_("触发议价（NEG-4）"),

@@ -127,37 +127,6 @@ def linkage_open_for_record(record, previous_lowest=None) -> list[LinkageCase]:
     return opened
 
 
-def linkage_open_for_negotiation(proposal) -> LinkageCase | None:
-    """NEG-4: a consumable proposal at a price the enterprise already transacts at elsewhere
-    (evidenced by the institution) was not confirmed in time: open a linkage bringing the
-    listing price down to that transaction price, handled like a PRC-1 case (the enterprise
-    declares, a regulator confirms). Idempotent: one case per proposal."""
-    listing = proposal.listing
-    if listing.status not in LIVE_LISTING_STATUSES or listing.price <= proposal.unit_price:
-        return None
-    today = timezone.localdate()
-    with transaction.atomic(), audit_context(reason=f"NEG-4 议价 #{proposal.pk} 企业逾期未确认，启动价格联动"):
-        case = LinkageCase(
-            listing=listing, source_proposal=proposal, province=f"议价成交价证明（{proposal.institution}）",
-            national_lowest=proposal.unit_price, previous_lowest=None, listing_price_at_open=listing.price,
-            price_effective_date=today,
-        )
-        days = policy_get("prc.linkage_working_days", at=today)
-        case.set_deadline(today, days)
-        try:
-            with transaction.atomic():
-                case.save()
-        except IntegrityError:
-            return None  # already opened for this proposal
-        _notify_enterprise(
-            case, kind="pricing.linkage_opened", level=Notification.Level.WARNING, key="opened",
-            title=f"价格联动（NEG-4）：{listing.product} 须于 {case.due:%Y-%m-%d} 前申报价格",
-            body=(f"医疗机构 {proposal.institution} 按贵企业已成交价 {proposal.unit_price} 元提出的议价未在期限内确认，"
-                  f"平台启动价格联动：请于 {case.due:%Y-%m-%d} 前申报不高于 {proposal.unit_price} 元的挂网价。"),
-        )
-    return case
-
-
 def on_lower_national_price_recorded(sender, record, previous_lowest=None, **kwargs):
     """Receiver of catalog.signals.lower_national_price_recorded (connected in PricingConfig.ready)."""
     linkage_open_for_record(record, previous_lowest)

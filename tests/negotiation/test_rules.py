@@ -137,3 +137,37 @@ def test_zon_3_interview_reasons():
         red_share_percent=D("30"), inversions=2,
     )
     assert any("红区" in r for r in many_red) and any("倒挂" in r for r in many_red)
+
+
+# ----------------------------------------------------------------------------- NEG-4 correction
+
+
+def test_neg_4_evidenced_proposal_cannot_be_declined_others_can():
+    assert rules.neg_4_may_decline(rules.ENTERPRISE_THEN_LINKAGE).ok is False
+    assert rules.neg_4_may_decline(rules.ENTERPRISE_THEN_LINKAGE).rule == "NEG-4"
+    assert rules.neg_4_may_decline(rules.ENTERPRISE).ok is True
+
+
+@pytest.mark.parametrize("path, review, ok", [
+    (rules.ENTERPRISE_THEN_LINKAGE, "", True),
+    (rules.ENTERPRISE_THEN_LINKAGE, "contested", False),
+    (rules.ENTERPRISE_THEN_LINKAGE, "accepted", False),
+    (rules.ENTERPRISE, "", False),
+])
+def test_neg_4_contest_once_and_only_evidenced(path, review, ok):
+    assert rules.neg_4_may_contest(path, review).ok is ok
+
+
+@pytest.mark.parametrize("review, outcome", [
+    ("accepted", rules.LINK_NOW), ("", rules.AWAIT_REGULATOR), ("contested", rules.AWAIT_REGULATOR),
+])
+def test_neg_4_overdue_links_only_after_the_regulator_accepted(review, outcome):
+    assert rules.neg_4_overdue_outcome(review) == outcome
+
+
+@pytest.mark.parametrize("listing, evidenced, linked", [
+    ("100.00", "90.00", "90.00"), ("100.00", "99.99", "99.99"), ("90.00", "90.00", None), ("80.00", "90.00", None),
+])
+def test_neg_4_linked_price_at_the_boundary(listing, evidenced, linked):
+    result = rules.neg_4_linked_price(D(listing), D(evidenced))
+    assert result == (None if linked is None else D(linked))

@@ -60,25 +60,6 @@ def test_neg_3_confirmable_through_deadline_and_withdrawn_the_day_after(hospital
     assert Notification.objects.filter(kind="negotiation.withdrawn", recipient=hospital_user).count() == 1
 
 
-def test_neg_4_evidenced_consumable_turns_into_linkage(hospital_user, make_listing):
-    listing = make_listing("100.00", kind="consumable")
-    opened = []
-    from negotiation import hooks
-
-    hooks.register_linkage_opener(opened.append)
-    try:
-        with time_machine.travel(date(2026, 9, 28), tick=False):
-            p = propose(hospital_user, listing, "90.00", evidence_price="90.00", evidence_note="浙江某医院 2026-08 成交发票")
-        assert p.path == rules.ENTERPRISE_THEN_LINKAGE and p.rule == "NEG-4"
-        assert p.due == date(2026, 10, 10)  # 5 working days: 09-29, 09-30, 10-08, 10-09, 10-10 (make-up Saturday)
-        with time_machine.travel(date(2026, 10, 13), tick=False):
-            services.withdraw_overdue()
-        p.refresh_from_db()
-        assert p.status == "linkage" and opened == [p]
-    finally:
-        hooks._linkage_openers.remove(opened.append)
-
-
 def test_neg_4_evidence_needs_proof(hospital_user, make_listing):
     listing = make_listing("100.00", kind="consumable")
     with pytest.raises(RuleViolation) as exc:
@@ -313,20 +294,3 @@ def test_zon_1_red_result_warns_regulators_once(make_org, make_user, hospital, h
     assert Notification.objects.filter(recipient=hospital_user, kind="zone.red").count() == 1
     services._zone_reminders(result)  # a second send changes nothing
     assert Notification.objects.filter(kind="zone.red").count() == 3
-
-
-def test_neg_4_unconfirmed_evidenced_price_opens_a_linkage_case(hospital_user, maker_user, make_listing):
-    from pricing.models import LinkageCase
-
-    listing = make_listing("100.00", kind="consumable")
-    with time_machine.travel(date(2026, 9, 28), tick=False):
-        p = propose(hospital_user, listing, "90.00", evidence_price="90.00", evidence_note="苏州某医院 2026-08 发票")
-    with time_machine.travel(date(2026, 10, 12), tick=False):
-        services.withdraw_overdue()
-        services.withdraw_overdue()  # a second run opens nothing more
-    case = LinkageCase.objects.get(source_proposal=p)
-    assert case.listing == listing and case.national_lowest == D("90.00")
-    assert case.due == date(2026, 11, 9)  # 20 working days after 2026-10-12 (PRC-1 style)
-    assert Notification.objects.filter(recipient=maker_user, kind="pricing.linkage_opened").count() == 1
-    listing.refresh_from_db()
-    assert listing.price == D("100.00")  # the price comes down only when the declaration is confirmed
