@@ -66,9 +66,16 @@ class GroupMember(models.Model):
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField(auto_now_add=True)
     joined_at = models.DateTimeField(null=True, blank=True)
+    # NEG-5: each member records its own quantity; its result, agreement and zone weight use it
+    # (not the group total). The initiator's is the quantity it proposes with.
+    quantity = models.DecimalField(_("本机构采购数量"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["group", "institution"], name="neg_group_member_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "institution"], name="neg_group_member_once"),
+            models.CheckConstraint(condition=Q(quantity__isnull=True) | Q(quantity__gt=0),
+                                   name="neg_group_member_quantity_positive"),
+        ]
 
     def __str__(self):
         return f"{self.group} / {self.institution}"

@@ -5,6 +5,16 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 BLUE, YELLOW, RED = "blue", "yellow", "red"
+
+# ZON-1/ZON-3: "public institutions" are the province's public hospitals including the military
+# hospitals stationed in Jiangsu (军队驻苏); insured private institutions and pharmacies may
+# negotiate (NEG-7) but neither set the zone thresholds nor are listed for interviews.
+PUBLIC_OWNERSHIPS = ("public", "military")
+
+
+def zon_public_institution(ownership: str) -> bool:
+    """ZON-1/ZON-3: does an institution of this ownership count as public?"""
+    return ownership in PUBLIC_OWNERSHIPS
 ZONE_LABELS = {BLUE: "蓝区（推荐参考）", YELLOW: "黄区（提醒）", RED: "红区（重点监控）"}
 
 
@@ -60,6 +70,15 @@ def neg_2_negotiable(facts: ExclusionFacts) -> Verdict:
     if reasons:
         return Verdict(False, "NEG-2", f"该产品为{'、'.join(reasons)}，按挂网价采购，不得议价")
     return Verdict(True, "NEG-2", "该产品可议价")
+
+
+def neg_5_member_quantity(quantity: Decimal | None) -> Verdict:
+    """NEG-5: every member of a group negotiation records its own positive quantity."""
+    if quantity is None or quantity <= 0:
+        return Verdict(False, "NEG-5", "组团成员须填写本机构的采购数量（大于 0）")
+    if quantity.as_tuple().exponent < -2:
+        return Verdict(False, "NEG-5", "采购数量最多保留 2 位小数")
+    return Verdict(True, "NEG-5", "数量有效")
 
 
 # ----------------------------------------------------------------------------- NEG-3 / NEG-4
@@ -224,9 +243,10 @@ def zon_3_interview_reasons(
     if months_without_negotiation is None or months_without_negotiation >= non_negotiation_months:
         span = "从未议价" if months_without_negotiation is None else f"已 {months_without_negotiation} 个月未议价"
         reasons.append(f"长期未议价（{span}，阈值 {non_negotiation_months} 个月）")
-    if all_results and Decimal(red_results) * 100 / all_results > red_share_percent:
+    if all_results and Decimal(red_results) * 100 / all_results >= red_share_percent:
+        # "reaches" the parameter (达到): the boundary itself lists the institution.
         share = Decimal(red_results) * 100 / all_results
-        reasons.append(f"红区结果占比 {share:.1f}% 高于 {red_share_percent}%")
+        reasons.append(f"红区结果占比 {share:.1f}% 达到 {red_share_percent}%")
     if inversions:
         reasons.append(f"价格倒挂：{inversions} 笔采购高于议价结果或挂网价")
     return reasons

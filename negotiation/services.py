@@ -100,6 +100,13 @@ def proposal_submit(
                 raise NotFound("组团不存在或不是本机构发起")
             if group.status != GroupStatus.OPEN:
                 raise Conflict("该组团已发出议价或已取消", "group")
+            # NEG-5: the initiator's own quantity is what it typed; the proposal carries the
+            # group total (what the enterprise is asked to supply).
+            GroupMember.objects.filter(group=group, institution=institution).update(quantity=quantity)
+            quantity = sum(
+                GroupMember.objects.filter(group=group, joined_at__isnull=False).values_list("quantity", flat=True),
+                Decimal(0),
+            )
         path = rules.confirmation_path(
             kind=product.kind, price=unit_price, listing_price=listing.price, evidence_price=evidence_price,
             drug_days=policy("neg.confirm_working_days", at=today),
@@ -141,13 +148,19 @@ def proposal_submit(
 
 
 def _members(proposal):
-    institutions = [proposal.institution]
-    if proposal.group_id:
-        joined = GroupMember.objects.filter(group_id=proposal.group_id, joined_at__isnull=False).select_related(
-            "institution"
-        )
-        institutions += [m.institution for m in joined if m.institution_id != proposal.institution_id]
-    return institutions
+    """(institution, its own quantity) for every member a result applies to (NEG-5)."""
+    if not proposal.group_id:
+        return [(proposal.institution, proposal.quantity)]
+    joined = {
+        m.institution_id: m for m in GroupMember.objects.filter(
+            group_id=proposal.group_id, joined_at__isnull=False).select_related("institution")
+    }
+    own = joined.pop(proposal.institution_id, None)
+    members = [(proposal.institution, own.quantity if own and own.quantity else proposal.quantity)]
+    # Members that joined before quantities were recorded (no quantity) fall back to the
+    # proposal's quantity, as they were treated then.
+    members += [(m.institution, m.quantity or proposal.quantity) for m in joined.values()]
+    return members
 
 
 def _confirm(proposal: Proposal, *, user, reason: str):
@@ -160,13 +173,13 @@ def _confirm(proposal: Proposal, *, user, reason: str):
     proposal.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     members = _members(proposal)
     NegotiationResult.objects.filter(
-        institution__in=members, product=proposal.product, superseded_at__isnull=True
+        institution__in=[i for i, _q in members], product=proposal.product, superseded_at__isnull=True
     ).update(superseded_at=now)
     results = []
-    for institution in members:
+    for institution, quantity in members:
         result = NegotiationResult.objects.create(
             proposal=proposal, institution=institution, product=proposal.product,
-            manufacturer=proposal.manufacturer, unit_price=proposal.unit_price, quantity=proposal.quantity,
+            manufacturer=proposal.manufacturer, unit_price=proposal.unit_price, quantity=quantity,
             confirmed_at=now,
         )
         PurchaseAgreement.objects.create(
@@ -445,18 +458,23 @@ def group_create(*, user, name, institution_ids, is_consortium=False) -> Negotia
     return group
 
 
-def group_join(*, user, group_id) -> GroupMember:
+def group_join(*, user, group_id, quantity) -> GroupMember:
+    """NEG-5: an invited institution joins with its own quantity (its result and agreement use it)."""
     institution = _require_institution(user)
-    with transaction.atomic(), audit_context(user, reason="加入组团议价"):
+    quantity = _decimal(quantity, "quantity", "本机构采购数量")
+    verdict = rules.neg_5_member_quantity(quantity)
+    if not verdict.ok:
+        raise RuleViolation(verdict.rule, verdict.message, "quantity")
+    with transaction.atomic(), audit_context(user, reason=f"加入组团议价（本机构数量 {quantity}）"):
         group = NegotiationGroup.objects.select_for_update().filter(pk=group_id).first()
         member = GroupMember.objects.filter(group=group, institution=institution).first() if group else None
         if member is None:
             raise NotFound("组团不存在或本机构未受邀")
         if group.status != GroupStatus.OPEN:
             raise RuleViolation("NEG-5", "该组团已发出议价，不能再加入", "group")
-        if member.joined_at is None:
-            member.joined_at = timezone.now()
-            member.save(update_fields=["joined_at"])
+        member.joined_at = member.joined_at or timezone.now()
+        member.quantity = quantity
+        member.save(update_fields=["joined_at", "quantity"])
     return member
 
 
@@ -504,7 +522,8 @@ def interviews_build(today=None) -> int:
     red_share = Decimal(policy("zon.red_share_percent", at=today))
     since = today - relativedelta(months=int(policy("zon.trailing_months", at=today)))
     inversions = hooks.inversions(since, today + timedelta(days=1))
-    institutions = Organisation.objects.filter(kind="institution", is_active=True, level__gte=2, ownership="public")
+    institutions = Organisation.objects.filter(kind="institution", is_active=True, level__gte=2,
+                                               ownership__in=rules.PUBLIC_OWNERSHIPS)
     last = dict(
         Proposal.objects.values("institution_id").annotate(last=Max("created_at")).values_list("institution_id", "last")
     )

@@ -246,7 +246,7 @@ def group_list(request):
 @require_POST
 def group_join(request, pk):
     try:
-        services.group_join(user=request.user, group_id=pk)
+        services.group_join(user=request.user, group_id=pk, quantity=request.POST.get("quantity", ""))
         messages.success(request, "已加入组团。")
     except DomainError as exc:
         if exc.status_code == 404:

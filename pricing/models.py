@@ -178,6 +178,11 @@ class GeneralLinkageItem(models.Model):
     national_lowest = models.DecimalField(_("全国最低价"), max_digits=14, decimal_places=4, null=True, blank=True)
     actual_purchase_price = models.DecimalField(_("省内实际采购价"), max_digits=14, decimal_places=4, null=True,
                                                 blank=True)
+    # PRC-2 consumables (002 §13): the lowest price of a similar product and which product it was.
+    similar_lowest = models.DecimalField(_("全国同类产品最低价"), max_digits=14, decimal_places=4, null=True,
+                                         blank=True)
+    similar_product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+", verbose_name=_("同类产品"))
     proposed_price = models.DecimalField(_("拟调整价"), max_digits=14, decimal_places=4)
     basis = models.CharField(_("调整依据"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PROPOSED)

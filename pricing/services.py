@@ -333,10 +333,11 @@ def _national_lowest(product, at):
 def general_round_start(user, *, year: int, reference_date: date | None = None) -> GeneralLinkageRound:
     """PRC-2: start the year's round and compute every live listing's proposed price:
     min(listing price, national lowest [, in-province actual purchase price if
-    `prc.general_use_actual_purchase`]). Only reductions become items."""
+    `prc.general_use_actual_purchase`] [, consumables: the national lowest of similar products,
+    002 §13]). Only reductions become items."""
     from listing.models import Listing
 
-    from .selectors import in_province_actual_price
+    from .selectors import in_province_actual_price, similar_lowest_price
 
     _require_manager(user, "PRC-2")
     try:
@@ -357,17 +358,22 @@ def general_round_start(user, *, year: int, reference_date: date | None = None) 
                 )
         except IntegrityError:
             raise Conflict(f"{year} 年度联动已发起", "year", code="PRC-2") from None
+        code_length = int(policy_get("prc.consumable_similar_code_length", at=reference_date))
         items = []
         for listing in Listing.objects.filter(status__in=LIVE_LISTING_STATUSES).select_related("product"):
             lowest = _national_lowest(listing.product, reference_date)
             actual = in_province_actual_price(listing.product, year) if use_actual else None
-            proposal = rules.general_proposal(listing.price, lowest, actual)
+            similar = similar_lowest_price(listing.product, reference_date, code_length)
+            proposal = rules.general_proposal(listing.price, lowest, actual, similar.price if similar else None)
             if proposal is None:
                 continue
             price, basis = proposal
+            if similar is not None and price == similar.price and "同类" in basis:
+                basis = f"{basis}（{similar.product}，{similar.province}{similar.city}）"
             items.append(GeneralLinkageItem(
                 round=rnd, listing=listing, current_price=listing.price, national_lowest=lowest,
-                actual_purchase_price=actual, proposed_price=price, basis=basis,
+                actual_purchase_price=actual, similar_lowest=similar.price if similar else None,
+                similar_product=similar.product if similar else None, proposed_price=price, basis=basis[:200],
             ))
         GeneralLinkageItem.objects.bulk_create(items)
     return rnd
