@@ -104,7 +104,8 @@ def proposal_submit(
             # group total (what the enterprise is asked to supply).
             GroupMember.objects.filter(group=group, institution=institution).update(quantity=quantity)
             quantity = sum(
-                GroupMember.objects.filter(group=group, joined_at__isnull=False).values_list("quantity", flat=True),
+                (q for q in GroupMember.objects.filter(group=group, joined_at__isnull=False)
+                 .values_list("quantity", flat=True) if q is not None),
                 Decimal(0),
             )
         path = rules.confirmation_path(

@@ -93,3 +93,17 @@ def test_emg2_ratio_is_a_policy_parameter_defaulting_to_the_whole_part():
 
     param = PARAMETERS["emg.deduction_ratio_percent"]
     assert param.rule == "EMG-2" and param.default == D("100")
+
+
+def test_emg2_regulator_records_insurance_paid_on_the_page(client, history, supply, hospital, nj_city_user):
+    emergency(supply, hospital, history, "300.00", date(2026, 10, 3))
+    services.monthly_run(OCT)
+    row = EmergencyDeduction.objects.get()
+    client.force_login(nj_city_user)
+    html = client.get("/monitoring/flags/").content.decode()
+    assert 'data-testid="deductions"' in html and "EMG-2" in html and "应急药" in html
+    bad = client.post("/monitoring/flags/", {"deduction": row.pk, "insurance_paid": "999"})
+    assert bad.status_code == 200 and "不能超过采购金额" in bad.content.decode()
+    client.post("/monitoring/flags/", {"deduction": row.pk, "insurance_paid": "200"})
+    row.refresh_from_db()
+    assert row.deduction == D("200.00")  # default ratio 100 %
