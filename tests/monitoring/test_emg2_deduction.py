@@ -3,11 +3,13 @@ out of scope when its product was listed and orderable ON THE PURCHASE DATE (its
 day, not today's); its deduction is a policy-parameter ratio (the one in force on the purchase
 date) × the insurance-paid part recorded at settlement."""
 
+import io
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
 import time_machine
+from openpyxl import load_workbook
 
 from catalog.models import Product
 from core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
@@ -107,3 +109,7 @@ def test_emg2_regulator_records_insurance_paid_on_the_page(client, history, supp
     client.post("/monitoring/flags/", {"deduction": row.pk, "insurance_paid": "200"})
     row.refresh_from_db()
     assert row.deduction == D("200.00")  # default ratio 100 %
+    response = client.get("/monitoring/flags/", {"export": "deductions"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == "月份" and rows[1][1] == hospital.name and str(rows[1][-1]) in ("200", "200.00")
