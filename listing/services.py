@@ -712,6 +712,17 @@ def run_batch(today: date | None = None) -> int:
 def _apply_application(app: ListingApplication):
     listing = (Listing.objects.select_for_update().filter(product=app.product)
                .exclude(status=ListingStatus.DELISTED).first())
+    # DEL-1: a drug suspended (or delisted) for no sales whose restoration the province
+    # approved comes back as the SAME listing once its re-application takes effect.
+    resumed = Listing.objects.select_for_update().filter(
+        product=app.product, status__in=[ListingStatus.SUSPENDED, ListingStatus.DELISTED],
+        no_sales_cases__status="restoration_approved").order_by("-pk").first()
+    if resumed is not None and (listing is None or listing.pk == resumed.pk):
+        listing = resumed
+        listing.status, listing.status_rule = ListingStatus.ACTIVE, "DEL-1"
+        listing.status_reason = f"恢复采购申请获批，挂网申请 {app.pk} 重新申报生效，恢复挂网"
+        listing.status_changed_at = timezone.now()
+        listing.no_sales_cases.filter(status="restoration_approved").update(status="restored")
     reason = f"挂网申请 {app.pk}（{app.category}）集中挂网生效"
     if listing is None:
         listing = Listing.objects.create(product=app.product, price=app.listing_price, status=ListingStatus.ACTIVE,

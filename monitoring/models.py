@@ -313,6 +313,49 @@ class InspectionQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
+class EmergencyDeduction(models.Model):
+    """EMG-2 (004 §四(一) "按规定比例"): one emergency off-platform purchase judged out of scope
+    (its product was listed and orderable on the purchase date). The ratio in force on the
+    purchase date is kept; the insurance-paid part is recorded by the regulator at settlement,
+    and the deduction = ratio × insurance-paid part."""
+
+    scope_institution = "institution"
+
+    purchase = models.OneToOneField("orders.OffPlatformPurchase", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("线下采购"))
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("医疗机构"))
+    month = models.DateField(_("月份"))
+    purchased_on = models.DateField(_("采购（入库）日期"))
+    amount = _money(_("采购金额"))
+    ratio_percent = models.DecimalField(_("扣减比例（%）"), max_digits=5, decimal_places=2)
+    insurance_paid = _money(_("医保基金支付金额"), null=True, blank=True)
+    deduction = _money(_("扣减金额"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "institution", "purchased_on"]
+        verbose_name = _("超范围应急采购扣减")
+        verbose_name_plural = _("超范围应急采购扣减")
+        constraints = [
+            models.CheckConstraint(condition=Q(ratio_percent__gte=0, ratio_percent__lte=100),
+                                   name="mon_emg_ratio_percent_range"),
+            models.CheckConstraint(condition=Q(insurance_paid__isnull=True)
+                                   | Q(insurance_paid__gte=0, insurance_paid__lte=models.F("amount")),
+                                   name="mon_emg_insurance_paid_within_amount"),
+        ]
+        triggers = [pgtrigger.Protect(name="mon_emg_deduction_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"EMG-2 {self.purchase_id}"
+
+
+@pghistory.track()
 class Inspection(models.Model):
     """MON-5: what a regulator did about a flag (004 §三: 提醒、约谈、督促整改、报同级监督部门)."""
 

@@ -60,9 +60,17 @@ def emergency_out_of_scope(reason: str, product_listed_and_orderable: bool) -> b
     """EMG-2 scope (our reading of 000 annex §五(十), 002 §19, 004 §四(一)): an emergency
     purchase may be made offline only for a product the platform could not supply. An
     off-platform purchase recorded as an emergency whose product was listed and orderable
-    on the platform on its receipt date should have been bought on the platform: it is
-    outside the permitted scope. Non-emergency off-platform purchases are not emergencies."""
+    on the platform ON ITS PURCHASE (receipt) DATE — its status that day, not today's — should
+    have been bought on the platform: it is outside the permitted scope. Non-emergency
+    off-platform purchases are not emergencies."""
     return reason == "emergency" and product_listed_and_orderable
+
+
+def emg_2_deduction(insurance_paid, ratio_percent) -> Decimal:
+    """EMG-2 ("按规定比例"): the deduction of an out-of-scope emergency purchase = the ratio (a
+    policy parameter, in force on the purchase date) × its insurance-paid part, to the fen."""
+    value = Decimal(insurance_paid) * Decimal(ratio_percent) / HUNDRED
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def month_start(d: date) -> date:

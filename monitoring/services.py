@@ -25,6 +25,7 @@ from .models import (
     Bulletin,
     BulletinRow,
     CityForward,
+    EmergencyDeduction,
     Flag,
     FlagCategory,
     FlagStatus,
@@ -160,16 +161,37 @@ ON CONFLICT (institution_id, month) DO UPDATE SET prefill = EXCLUDED.prefill
 """
 
 # EMG-2: emergency off-platform purchases of a product that was listed and orderable on the
-# platform on the day it was received (see rules.emergency_out_of_scope).
-EMERGENCY_SCOPE_SQL = """
-SELECT op.institution_id, op.kind, SUM(op.amount), COUNT(*)
+# platform ON THE DAY IT WAS RECEIVED (see rules.emergency_out_of_scope). The listing's status
+# that day is read from its history (listing_listingevent, every change of the row): the last
+# version whose status took effect by the end of that day; a listing recorded after the day but
+# effective before it counts with its first known status.
+_STATUS_ON_PURCHASE_DATE = """
+    COALESCE(
+        (SELECT e.status FROM listing_listingevent e
+          WHERE e.pgh_obj_id = l.id
+            AND COALESCE(e.status_changed_at, e.created_at) < (op.received_on + 1)::timestamp AT TIME ZONE %(tz)s
+          ORDER BY COALESCE(e.status_changed_at, e.created_at) DESC, e.pgh_id DESC LIMIT 1),
+        (SELECT e.status FROM listing_listingevent e WHERE e.pgh_obj_id = l.id ORDER BY e.pgh_id LIMIT 1),
+        l.status)
+"""
+OUT_OF_SCOPE_EMERGENCIES_SQL = f"""
+SELECT op.id, op.institution_id, op.kind, op.amount, op.received_on
 FROM orders_offplatformpurchase op
 WHERE op.received_on >= %(start)s AND op.received_on < %(end)s AND op.reason = 'emergency'
   AND op.product_id IS NOT NULL
-  AND EXISTS (SELECT 1 FROM listing_listing l WHERE l.product_id = op.product_id AND l.status = 'active'
-              AND l.effective_date <= op.received_on)
-GROUP BY op.institution_id, op.kind
+  AND EXISTS (SELECT 1 FROM listing_listing l WHERE l.product_id = op.product_id
+              AND l.effective_date <= op.received_on AND {_STATUS_ON_PURCHASE_DATE} = 'active')
+ORDER BY op.id
 """
+
+
+def _out_of_scope_emergencies(month: date) -> list[tuple]:
+    from django.conf import settings
+
+    with connection.cursor() as cur:
+        cur.execute(OUT_OF_SCOPE_EMERGENCIES_SQL,
+                    {"start": month, "end": rules.add_months(month, 1), "tz": settings.TIME_ZONE})
+        return cur.fetchall()
 
 
 def snapshot_compute(month: date, institution_ids=None) -> int:
@@ -210,15 +232,51 @@ def checks_run(month: date) -> dict:
             new.append(Flag(institution_id=snap.institution_id, month=month, category=FlagCategory.LOW_RATE,
                             kind=snap.kind, rule="MON-4", amount=snap.offplatform_amount,
                             detail=f"{KIND_LABELS[snap.kind]}网上采购率 {snap.rate}%（平台数据），低于目标 {target}%"))
-    with connection.cursor() as cur:
-        cur.execute(EMERGENCY_SCOPE_SQL, {"start": month, "end": rules.add_months(month, 1)})
-        for inst_id, kind, amount, count in cur.fetchall():
-            new.append(Flag(institution_id=inst_id, month=month, category=FlagCategory.EMERGENCY_SCOPE, kind=kind,
-                            rule="EMG-2", amount=amount,
-                            detail=f"{count} 笔{KIND_LABELS[kind]}以应急名义线下采购，但该产品当时已在省平台挂网可采购，"
-                                   f"金额 {amount} 元（超范围应急采购）"))
+    out_of_scope = _out_of_scope_emergencies(month)
+    groups: dict = {}
+    for _pk, inst_id, kind, amount, _on in out_of_scope:
+        total, count = groups.get((inst_id, kind), (Decimal(0), 0))
+        groups[(inst_id, kind)] = (total + amount, count + 1)
+    for (inst_id, kind), (amount, count) in groups.items():
+        new.append(Flag(institution_id=inst_id, month=month, category=FlagCategory.EMERGENCY_SCOPE, kind=kind,
+                        rule="EMG-2", amount=amount,
+                        detail=f"{count} 笔{KIND_LABELS[kind]}以应急名义线下采购，但该产品在采购当日已在省平台挂网可采购，"
+                               f"金额 {amount} 元（超范围应急采购，医保基金支付部分按规定比例扣减）"))
     created = Flag.objects.bulk_create(new, ignore_conflicts=True)
+    # EMG-2: one deduction record per purchase, with the ratio in force on its purchase date.
+    EmergencyDeduction.objects.bulk_create(
+        [EmergencyDeduction(purchase_id=pk, institution_id=inst_id, month=month, purchased_on=on, amount=amount,
+                            ratio_percent=policy("emg.deduction_ratio_percent", at=on))
+         for pk, inst_id, _kind, amount, on in out_of_scope],
+        ignore_conflicts=True,
+    )
     return {"flags": len([f for f in created if f.pk])}
+
+
+def emergency_deduction_record(*, user, deduction_id, insurance_paid) -> "EmergencyDeduction":
+    """EMG-2: at settlement the regulator records the insurance-paid part of an out-of-scope
+    emergency purchase; the deduction is the ratio in force on the purchase date × that part.
+    Only regulators, only within their scope; 0 ≤ insurance-paid ≤ the purchase amount."""
+    if not user.is_regulator:
+        raise Forbidden("仅医保部门可以记录扣减", code="EMG-2")
+    try:
+        paid = Decimal(str(insurance_paid).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput("医保基金支付金额须为数字", "insurance_paid") from None
+    if not paid.is_finite() or paid < 0 or paid.as_tuple().exponent < -2:
+        raise InvalidInput("医保基金支付金额须为不小于 0 的金额（最多 2 位小数）", "insurance_paid")
+    with transaction.atomic():
+        row = EmergencyDeduction.objects.visible_to(user).select_for_update().filter(pk=deduction_id).first()
+        if row is None:
+            raise NotFound()
+        if paid > row.amount:
+            raise RuleViolation("EMG-2", f"医保基金支付金额 {paid} 元不能超过采购金额 {row.amount} 元", "insurance_paid")
+        deduction = rules.emg_2_deduction(paid, row.ratio_percent)
+        with audit_context(user, reason=f"EMG-2 超范围应急采购扣减：{paid} × {row.ratio_percent}% = {deduction}"):
+            row.insurance_paid, row.deduction = paid, deduction
+            row.recorded_by, row.recorded_at = user, timezone.now()
+            row.save(update_fields=["insurance_paid", "deduction", "recorded_by", "recorded_at"])
+    return row
 
 
 def monthly_run(month: date | None = None) -> dict:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from . import rules, selectors, services
 from .models import (
     Bulletin,
     CityForward,
+    EmergencyDeduction,
     FlagCategory,
     FlagStatus,
     InspectionOutcome,
@@ -292,8 +294,17 @@ def forward_list(request):
 def flag_list(request):
     user = request.user
     _regulator_only(user)
-    errors = {}
-    if request.method == "POST":
+    errors, deduction_errors = {}, {}
+    if request.method == "POST" and request.POST.get("deduction"):
+        try:
+            services.emergency_deduction_record(user=user, deduction_id=request.POST.get("deduction"),
+                                                insurance_paid=request.POST.get("insurance_paid", ""))
+        except DomainError as exc:
+            deduction_errors[request.POST.get("deduction")] = _error_text(exc)
+        else:
+            messages.success(request, "扣减金额已记录。")
+            return redirect(request.get_full_path())
+    elif request.method == "POST":
         try:
             services.inspection_record(user=user, flag_id=request.POST.get("flag"), outcome=request.POST.get("outcome"),
                                        note=request.POST.get("note", ""),
@@ -315,9 +326,21 @@ def flag_list(request):
         return xlsx_response(f"督查名单-{timezone.localdate():%Y%m%d}.xlsx",
                              ["月份", "设区市", "医疗机构", "问题类型", "类别", "规则", "说明", "涉及金额（元）", "状态", "督查记录"],
                              rows, title="督查名单")
+    deduction_qs = (EmergencyDeduction.objects.visible_to(user).select_related("institution", "purchase__product")
+                    .order_by(F("insurance_paid").asc(nulls_first=True), "-month", "id"))
+    if request.GET.get("export") == "deductions":
+        rows = ([d.month.strftime("%Y-%m"), d.institution.name, d.purchased_on,
+                 str(d.purchase.product or d.purchase.item_name), d.amount, d.ratio_percent, d.insurance_paid,
+                 d.deduction] for d in deduction_qs.iterator(chunk_size=500))
+        return xlsx_response(f"超范围应急采购扣减-{timezone.localdate():%Y%m%d}.xlsx",
+                             ["月份", "医疗机构", "采购日期", "产品", "采购金额（元）", "扣减比例（%）",
+                              "医保基金支付金额（元）", "扣减金额（元）"],
+                             rows, title="超范围应急采购扣减")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    deductions = deduction_qs[:50]
     return render(request, "monitoring/flag_list.html", {
         "page": page, "errors": errors, "categories": FlagCategory.choices, "statuses": FlagStatus.choices,
+        "deductions": deductions, "deduction_errors": deduction_errors,
         "outcomes": InspectionOutcome.choices, "category": category or "", "status": status or "",
         "today": timezone.localdate(),
     })

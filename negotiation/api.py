@@ -29,7 +29,8 @@ class ProposalOut(serializers.ModelSerializer):
         fields = [
             "id", "institution", "manufacturer", "listing_id", "national_code", "product", "listing_price",
             "unit_price", "quantity", "evidence_price", "path", "rule", "zone_at_proposal", "status", "status_label",
-            "due", "due_provisional", "created_at", "decided_at", "decision_reason",
+            "due", "due_provisional", "created_at", "decided_at", "decision_reason", "evidence_review",
+            "contest_reason", "evidence_decision_note", "linkage_applied_at",
         ]
 
 
@@ -50,6 +51,15 @@ class ProposalIn(serializers.Serializer):
 
 class DeclineIn(serializers.Serializer):
     reason = serializers.CharField(help_text="拒绝理由")
+
+
+class ContestIn(serializers.Serializer):
+    reason = serializers.CharField(help_text="对成交价证明的异议理由（NEG-4）")
+
+
+class EvidenceDecisionIn(serializers.Serializer):
+    accept = serializers.BooleanField(help_text="true：证明属实；false：不予认定")
+    note = serializers.CharField(help_text="核实意见")
 
 
 class ResultOut(serializers.ModelSerializer):
@@ -141,6 +151,34 @@ class ProposalDeclineApi(GenericAPIView):
         data = DeclineIn(data=request.data)
         data.is_valid(raise_exception=True)
         proposal = services.proposal_decline(user=request.user, proposal_id=pk, reason=data.validated_data["reason"])
+        return Response(ProposalOut(proposal).data)
+
+
+class ProposalContestApi(GenericAPIView):
+    serializer_class = ProposalOut
+
+    @extend_schema(tags=[TAG], summary="生产企业对成交价证明提出异议（NEG-4）", request=ContestIn,
+                   parameters=[IDEMPOTENCY_PARAMETER], responses={200: ProposalOut, **error_responses(400, 403, 404, 422)})
+    @idempotent
+    def post(self, request, pk):
+        data = ContestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = services.proposal_contest(user=request.user, proposal_id=pk, reason=data.validated_data["reason"])
+        return Response(ProposalOut(proposal).data)
+
+
+class ProposalEvidenceApi(GenericAPIView):
+    serializer_class = ProposalOut
+
+    @extend_schema(tags=[TAG], summary="省医保局核实成交价证明（NEG-4）", request=EvidenceDecisionIn,
+                   parameters=[IDEMPOTENCY_PARAMETER],
+                   responses={200: ProposalOut, **error_responses(400, 403, 404, 409, 422)})
+    @idempotent
+    def post(self, request, pk):
+        data = EvidenceDecisionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        proposal = services.evidence_decide(user=request.user, proposal_id=pk, accept=d["accept"], note=d["note"])
         return Response(ProposalOut(proposal).data)
 
 

@@ -1,25 +1,20 @@
 """Hooks other channels fill: facts about a product they know: whether it is VBP-selected in its
-procurement period (NEG-2), and how to open a price linkage (NEG-4). Channels register
-providers here so negotiation does not import them (the VBP app registers its check)."""
+procurement period (NEG-2), and purchases above the price in force (ZON-3). Channels register
+providers here so negotiation does not import them (the VBP app registers its check).
+The NEG-4 price linkage is no hook: the platform applies it itself through
+listing.services.listing_change_price (negotiation.services._apply_linkage)."""
 
 from collections.abc import Callable
 
 from .rules import ExclusionFacts
 
 _vbp_checks: list[Callable] = []
-_linkage_openers: list[Callable] = []
 
 
 def register_vbp_check(fn: Callable) -> None:
     """fn(product, today) -> bool: the product is VBP-selected and in its procurement period."""
     if fn not in _vbp_checks:
         _vbp_checks.append(fn)
-
-
-def register_linkage_opener(fn: Callable) -> None:
-    """fn(proposal) -> None: open a price linkage bringing the listing to the proposal price."""
-    if fn not in _linkage_openers:
-        _linkage_openers.append(fn)
 
 
 def facts(product, today) -> ExclusionFacts:
@@ -29,11 +24,6 @@ def facts(product, today) -> ExclusionFacts:
         provincial_reserve=product.is_provincial_reserve,
         vbp_selected_in_period=any(check(product, today) for check in _vbp_checks),
     )
-
-
-def open_linkage(proposal) -> None:
-    for opener in _linkage_openers:
-        opener(proposal)
 
 
 _inversion_counters: list[Callable] = []

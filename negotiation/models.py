@@ -66,9 +66,16 @@ class GroupMember(models.Model):
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField(auto_now_add=True)
     joined_at = models.DateTimeField(null=True, blank=True)
+    # NEG-5: each member records its own quantity; its result, agreement and zone weight use it
+    # (not the group total). The initiator's is the quantity it proposes with.
+    quantity = models.DecimalField(_("本机构采购数量"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["group", "institution"], name="neg_group_member_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "institution"], name="neg_group_member_once"),
+            models.CheckConstraint(condition=Q(quantity__isnull=True) | Q(quantity__gt=0),
+                                   name="neg_group_member_quantity_positive"),
+        ]
 
     def __str__(self):
         return f"{self.group} / {self.institution}"
@@ -79,8 +86,18 @@ class ProposalStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("已确认")
     DECLINED = "declined", _("企业已拒绝")
     WITHDRAWN = "withdrawn", _("逾期自动撤回")
-    LINKAGE = "linkage", _("逾期转价格联动")
+    LINKAGE = "linkage", _("逾期未确认，转平台价格联动")
     CANCELLED = "cancelled", _("机构已撤销")
+    DISPROVED = "disproved", _("成交价证明未获认定")
+
+
+class EvidenceReview(models.TextChoices):
+    """NEG-4: the regulator's check of the institution's evidence of an existing transaction price."""
+
+    NONE = "", _("未审核")
+    CONTESTED = "contested", _("企业提出异议，待医保部门裁定")
+    ACCEPTED = "accepted", _("证明已核实")
+    DISPROVED = "disproved", _("证明不予认定")
 
 
 OPEN_PROPOSAL = Q(status=ProposalStatus.PENDING)
@@ -123,6 +140,21 @@ class Proposal(WorkingDayDeadline):
     )
     evidence_note = models.TextField(_("成交价证明说明"), blank=True)
     evidence_file = models.FileField(_("成交价证明材料"), upload_to="negotiation/evidence/%Y/%m", blank=True)
+    # NEG-4 at an evidenced price: the enterprise confirms or contests (never declines); the
+    # province checks the evidence; unconfirmed after the deadline, the platform links the price.
+    evidence_review = models.CharField(_("成交价证明审核"), max_length=10, choices=EvidenceReview.choices, blank=True,
+                                       default="")
+    contest_reason = models.TextField(_("企业异议理由"), blank=True)
+    contested_at = models.DateTimeField(_("提出异议时间"), null=True, blank=True)
+    contested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence_decided_at = models.DateTimeField(_("证明审核时间"), null=True, blank=True)
+    evidence_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence_decision_note = models.TextField(_("证明审核意见"), blank=True)
+    linkage_applied_at = models.DateTimeField(_("平台价格联动时间"), null=True, blank=True)
     path = models.CharField(_("确认方式"), max_length=30)
     rule = models.CharField(_("适用规则"), max_length=10)
     zone_at_proposal = models.CharField(_("提出时分区"), max_length=10, choices=Zone.choices, blank=True)
@@ -153,6 +185,10 @@ class Proposal(WorkingDayDeadline):
             models.UniqueConstraint(
                 fields=["institution", "product"], condition=Q(status="pending"),
                 name="proposal_one_open_per_institution_product",
+            ),
+            # NEG-4: "企业应予确认" — an evidenced proposal is never declined.
+            models.CheckConstraint(
+                condition=~Q(path="enterprise_then_linkage", status="declined"), name="proposal_evidenced_never_declined"
             ),
         ]
         indexes = [models.Index(fields=["due"], condition=Q(status="pending"), name="proposal_pending_due_idx")]

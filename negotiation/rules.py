@@ -5,6 +5,16 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 BLUE, YELLOW, RED = "blue", "yellow", "red"
+
+# ZON-1/ZON-3: "public institutions" are the province's public hospitals including the military
+# hospitals stationed in Jiangsu (军队驻苏); insured private institutions and pharmacies may
+# negotiate (NEG-7) but neither set the zone thresholds nor are listed for interviews.
+PUBLIC_OWNERSHIPS = ("public", "military")
+
+
+def zon_public_institution(ownership: str) -> bool:
+    """ZON-1/ZON-3: does an institution of this ownership count as public?"""
+    return ownership in PUBLIC_OWNERSHIPS
 ZONE_LABELS = {BLUE: "蓝区（推荐参考）", YELLOW: "黄区（提醒）", RED: "红区（重点监控）"}
 
 
@@ -62,6 +72,15 @@ def neg_2_negotiable(facts: ExclusionFacts) -> Verdict:
     return Verdict(True, "NEG-2", "该产品可议价")
 
 
+def neg_5_member_quantity(quantity: Decimal | None) -> Verdict:
+    """NEG-5: every member of a group negotiation records its own positive quantity."""
+    if quantity is None or quantity <= 0:
+        return Verdict(False, "NEG-5", "组团成员须填写本机构的采购数量（大于 0）")
+    if quantity.as_tuple().exponent < -2:
+        return Verdict(False, "NEG-5", "采购数量最多保留 2 位小数")
+    return Verdict(True, "NEG-5", "数量有效")
+
+
 # ----------------------------------------------------------------------------- NEG-3 / NEG-4
 
 AUTO = "auto"  # confirmed at once at the listing price
@@ -104,6 +123,42 @@ def neg_8_can_confirm(*, status: str, due, today) -> Verdict:
     if due is not None and today > due:
         return Verdict(False, "NEG-8", f"确认期限已于 {due:%Y-%m-%d} 届满，该议价已自动撤回")
     return Verdict(True, "NEG-8", "在确认期限内")
+
+
+def neg_4_may_decline(path: str) -> Verdict:
+    """NEG-4 (002 §11 B "企业应予确认"): at a price the enterprise already transacts at, with the
+    institution's evidence, the enterprise must confirm; it may contest the evidence to the
+    regulator but never simply decline. Every other proposal may be declined."""
+    if path == ENTERPRISE_THEN_LINKAGE:
+        return Verdict(False, "NEG-4", "该议价按贵企业已有的实际成交价发起，企业应予确认，不能拒绝；"
+                                       "如认为成交价证明不实，请提出异议，由医保部门裁定")
+    return Verdict(True, "NEG-4", "可以拒绝")
+
+
+def neg_4_may_contest(path: str, evidence_review: str) -> Verdict:
+    """NEG-4: only an evidenced proposal can be contested, once, before the regulator decided."""
+    if path != ENTERPRISE_THEN_LINKAGE:
+        return Verdict(False, "NEG-4", "只有按已有成交价发起（附成交证明）的议价可以对证明提出异议")
+    if evidence_review:
+        return Verdict(False, "NEG-4", "已对该成交价证明提出异议或医保部门已作出认定，不能重复提出")
+    return Verdict(True, "NEG-4", "可以提出异议")
+
+
+LINK_NOW = "link_now"  # evidence accepted: the platform lowers the listing price itself
+AWAIT_REGULATOR = "await_regulator"  # the province checks the evidence first
+
+
+def neg_4_overdue_outcome(evidence_review: str) -> str:
+    """NEG-4: an evidenced proposal left unconfirmed past its deadline turns into a platform
+    price linkage — at once when the regulator has already accepted the evidence, otherwise as
+    soon as it does (a disproved evidence never reaches here: the proposal is closed)."""
+    return LINK_NOW if evidence_review == "accepted" else AWAIT_REGULATOR
+
+
+def neg_4_linked_price(listing_price: Decimal, evidenced_price: Decimal) -> Decimal | None:
+    """NEG-4: the listing price the platform's linkage sets — the evidenced transaction price
+    when it is lower than the listing price; None when the listing is already at or below it."""
+    return evidenced_price if evidenced_price < listing_price else None
 
 
 # ----------------------------------------------------------------------------- ZON-2
@@ -188,9 +243,10 @@ def zon_3_interview_reasons(
     if months_without_negotiation is None or months_without_negotiation >= non_negotiation_months:
         span = "从未议价" if months_without_negotiation is None else f"已 {months_without_negotiation} 个月未议价"
         reasons.append(f"长期未议价（{span}，阈值 {non_negotiation_months} 个月）")
-    if all_results and Decimal(red_results) * 100 / all_results > red_share_percent:
+    if all_results and Decimal(red_results) * 100 / all_results >= red_share_percent:
+        # "reaches" the parameter (达到): the boundary itself lists the institution.
         share = Decimal(red_results) * 100 / all_results
-        reasons.append(f"红区结果占比 {share:.1f}% 高于 {red_share_percent}%")
+        reasons.append(f"红区结果占比 {share:.1f}% 达到 {red_share_percent}%")
     if inversions:
         reasons.append(f"价格倒挂：{inversions} 笔采购高于议价结果或挂网价")
     return reasons

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from listing import services as listing_services
 from listing.models import Listing, ListingStatus
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
@@ -15,6 +16,7 @@ from policy.services import get as policy
 
 from . import hooks, rules, zones
 from .models import (
+    EvidenceReview,
     GroupMember,
     GroupStatus,
     NegotiationGroup,
@@ -98,6 +100,14 @@ def proposal_submit(
                 raise NotFound("组团不存在或不是本机构发起")
             if group.status != GroupStatus.OPEN:
                 raise Conflict("该组团已发出议价或已取消", "group")
+            # NEG-5: the initiator's own quantity is what it typed; the proposal carries the
+            # group total (what the enterprise is asked to supply).
+            GroupMember.objects.filter(group=group, institution=institution).update(quantity=quantity)
+            quantity = sum(
+                (q for q in GroupMember.objects.filter(group=group, joined_at__isnull=False)
+                 .values_list("quantity", flat=True) if q is not None),
+                Decimal(0),
+            )
         path = rules.confirmation_path(
             kind=product.kind, price=unit_price, listing_price=listing.price, evidence_price=evidence_price,
             drug_days=policy("neg.confirm_working_days", at=today),
@@ -139,13 +149,19 @@ def proposal_submit(
 
 
 def _members(proposal):
-    institutions = [proposal.institution]
-    if proposal.group_id:
-        joined = GroupMember.objects.filter(group_id=proposal.group_id, joined_at__isnull=False).select_related(
-            "institution"
-        )
-        institutions += [m.institution for m in joined if m.institution_id != proposal.institution_id]
-    return institutions
+    """(institution, its own quantity) for every member a result applies to (NEG-5)."""
+    if not proposal.group_id:
+        return [(proposal.institution, proposal.quantity)]
+    joined = {
+        m.institution_id: m for m in GroupMember.objects.filter(
+            group_id=proposal.group_id, joined_at__isnull=False).select_related("institution")
+    }
+    own = joined.pop(proposal.institution_id, None)
+    members = [(proposal.institution, own.quantity if own and own.quantity else proposal.quantity)]
+    # Members that joined before quantities were recorded (no quantity) fall back to the
+    # proposal's quantity, as they were treated then.
+    members += [(m.institution, m.quantity or proposal.quantity) for m in joined.values()]
+    return members
 
 
 def _confirm(proposal: Proposal, *, user, reason: str):
@@ -158,13 +174,13 @@ def _confirm(proposal: Proposal, *, user, reason: str):
     proposal.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     members = _members(proposal)
     NegotiationResult.objects.filter(
-        institution__in=members, product=proposal.product, superseded_at__isnull=True
+        institution__in=[i for i, _q in members], product=proposal.product, superseded_at__isnull=True
     ).update(superseded_at=now)
     results = []
-    for institution in members:
+    for institution, quantity in members:
         result = NegotiationResult.objects.create(
             proposal=proposal, institution=institution, product=proposal.product,
-            manufacturer=proposal.manufacturer, unit_price=proposal.unit_price, quantity=proposal.quantity,
+            manufacturer=proposal.manufacturer, unit_price=proposal.unit_price, quantity=quantity,
             confirmed_at=now,
         )
         PurchaseAgreement.objects.create(
@@ -239,6 +255,9 @@ def proposal_decline(*, user, proposal_id, reason: str) -> Proposal:
         raise InvalidInput("拒绝议价须填写理由", "reason")
     with transaction.atomic(), audit_context(user, reason=reason):
         proposal = _locked_proposal_for_enterprise(user, proposal_id)
+        verdict = rules.neg_4_may_decline(proposal.path)
+        if not verdict.ok:
+            raise RuleViolation(verdict.rule, verdict.message, "reason")
         verdict = rules.neg_8_can_confirm(status=proposal.status, due=proposal.due, today=timezone.localdate())
         if not verdict.ok:
             raise RuleViolation(verdict.rule, verdict.message)
@@ -256,7 +275,8 @@ def proposal_decline(*, user, proposal_id, reason: str) -> Proposal:
 
 def withdraw_overdue(today=None, batch: int = 500) -> int:
     """NEG-3/NEG-4/NEG-8 daily job: pending proposals whose deadline has passed are withdrawn
-    (consumables at an evidenced transaction price turn into a price linkage instead).
+    (consumables at an evidenced transaction price turn into the platform's price linkage
+    instead, NEG-4).
     Claims rows with SKIP LOCKED, so a confirmation in progress is left to finish and two
     workers never decide the same row; running it again changes nothing."""
     today = today or timezone.localdate()
@@ -266,20 +286,19 @@ def withdraw_overdue(today=None, batch: int = 500) -> int:
             claimed = list(
                 Proposal.objects.select_for_update(skip_locked=True)
                 .filter(status=ProposalStatus.PENDING, due__lt=today)
-                .select_related("product", "institution")
+                .select_related("product", "institution", "manufacturer")
                 .order_by("due", "id")[:batch]
             )
             for proposal in claimed:
-                linkage = proposal.path == rules.ENTERPRISE_THEN_LINKAGE
-                proposal.status = ProposalStatus.LINKAGE if linkage else ProposalStatus.WITHDRAWN
+                if proposal.path == rules.ENTERPRISE_THEN_LINKAGE:
+                    _overdue_evidenced(proposal)
+                    continue
+                proposal.status = ProposalStatus.WITHDRAWN
                 proposal.decided_at = timezone.now()
                 proposal.decision_reason = (
-                    f"{proposal.rule}：企业逾期未确认（截止 {proposal.due:%Y-%m-%d}），按已成交价启动价格联动"
-                    if linkage else f"{proposal.rule}：企业逾期未确认（截止 {proposal.due:%Y-%m-%d}），自动撤回"
+                    f"{proposal.rule}：企业逾期未确认（截止 {proposal.due:%Y-%m-%d}），自动撤回"
                 )
                 proposal.save(update_fields=["status", "decided_at", "decision_reason"])
-                if linkage:
-                    hooks.open_linkage(proposal)
                 notify(
                     users_of(proposal.institution), kind="negotiation.withdrawn", title=f"议价已撤回：{proposal.product}",
                     body=proposal.decision_reason, target=proposal, dedupe_key=f"neg-withdrawn:{proposal.pk}",
@@ -287,6 +306,128 @@ def withdraw_overdue(today=None, batch: int = 500) -> int:
             total += len(claimed)
         if len(claimed) < batch:
             return total
+
+
+# ----------------------------------------------------------------------------- NEG-4 evidenced prices
+
+
+def _apply_linkage(proposal: Proposal, *, user) -> None:
+    """NEG-4: the platform itself brings the listing price down to the evidenced transaction
+    price, through the listing price-change service (audited, rule NEG-4, price history) — no
+    20-working-day declaration case for the enterprise. `user` is the provincial regulator
+    whose acceptance of the evidence triggered it, or None when the deadline job applies an
+    evidence accepted earlier. The caller holds the proposal's row lock."""
+    listing = Listing.objects.get(pk=proposal.listing_id)
+    now = timezone.now()
+    new_price = rules.neg_4_linked_price(listing.price, proposal.unit_price)
+    if listing.status == ListingStatus.DELISTED or new_price is None:
+        proposal.decision_reason += f"；挂网价已为 {listing.price} 元（{listing.get_status_display()}），无需联动"
+    else:
+        listing_services.listing_change_price(
+            user=user, listing=listing, new_price=new_price, effective_date=timezone.localdate(), rule="NEG-4",
+            reason=(f"平台价格联动：议价 #{proposal.pk} 按企业已有成交价 {proposal.unit_price} 元发起，"
+                    f"企业逾期未确认，成交价证明经医保部门核实"),
+        )
+        proposal.decision_reason += f"；平台已将挂网价由 {listing.price} 元联动调整为 {new_price} 元"
+    proposal.linkage_applied_at = now
+    proposal.save(update_fields=["linkage_applied_at", "decision_reason"])
+    notify(
+        [*users_of(proposal.manufacturer), *users_of(proposal.institution)], kind="negotiation.linkage",
+        level="warning", title=f"平台价格联动：{proposal.product}", body=f"{proposal.decision_reason}（依据：NEG-4）",
+        target=proposal, dedupe_key=f"neg-linkage-applied:{proposal.pk}",
+    )
+
+
+def _overdue_evidenced(proposal: Proposal) -> None:
+    """NEG-4 deadline passed without the enterprise's confirmation (locked row, job's transaction)."""
+    proposal.status = ProposalStatus.LINKAGE
+    proposal.decided_at = timezone.now()
+    proposal.decision_reason = f"NEG-4：企业逾期未确认已有成交价（截止 {proposal.due:%Y-%m-%d}），转平台价格联动"
+    proposal.save(update_fields=["status", "decided_at", "decision_reason"])
+    if rules.neg_4_overdue_outcome(proposal.evidence_review) == rules.LINK_NOW:
+        _apply_linkage(proposal, user=None)
+        return
+    notify(
+        province_regulators(), kind="negotiation.evidence_check", level="reminder",
+        title=f"待核实成交价证明：{proposal.product}（{proposal.institution}）",
+        body=(f"企业逾期未确认按已有成交价 {proposal.unit_price} 元发起的议价；核实证明后平台将联动调整挂网价"
+              f"（依据：NEG-4）。"),
+        target=proposal, dedupe_key=f"neg-evidence-check:{proposal.pk}",
+    )
+
+
+def proposal_contest(*, user, proposal_id, reason: str) -> Proposal:
+    """NEG-4: instead of confirming, the enterprise contests the institution's evidence; the
+    province decides (evidence_decide). The proposal stays pending and its deadline runs on."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写异议理由", "reason")
+    with transaction.atomic(), audit_context(user, reason=f"NEG-4 企业对成交价证明提出异议：{reason}"):
+        proposal = _locked_proposal_for_enterprise(user, proposal_id)
+        verdict = rules.neg_8_can_confirm(status=proposal.status, due=proposal.due, today=timezone.localdate())
+        if not verdict.ok:
+            raise RuleViolation(verdict.rule, verdict.message)
+        verdict = rules.neg_4_may_contest(proposal.path, proposal.evidence_review)
+        if not verdict.ok:
+            raise RuleViolation(verdict.rule, verdict.message, "reason")
+        proposal.evidence_review = EvidenceReview.CONTESTED
+        proposal.contest_reason = reason
+        proposal.contested_at = timezone.now()
+        proposal.contested_by = user
+        proposal.save(update_fields=["evidence_review", "contest_reason", "contested_at", "contested_by"])
+        notify(
+            province_regulators(), kind="negotiation.evidence_check", level="reminder",
+            title=f"成交价证明异议待裁定：{proposal.product}（{proposal.institution}）",
+            body=f"企业异议：{reason}（依据：NEG-4）", target=proposal,
+            dedupe_key=f"neg-evidence-contest:{proposal.pk}",
+        )
+    return proposal
+
+
+def evidence_decide(*, user, proposal_id, accept: bool, note: str) -> Proposal:
+    """NEG-4: the provincial regulator checks the institution's evidence (contested or not).
+    Accepted: the enterprise must still confirm before the deadline; once the deadline has
+    passed unconfirmed, the platform lowers the listing price to the evidenced price at once.
+    Not accepted: the proposal is closed (the institution may negotiate again without it)."""
+    if not (user.is_authenticated and user.is_province):
+        raise Forbidden("仅省医保局可以核实成交价证明（NEG-4）")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("请填写核实意见", "note")
+    with transaction.atomic(), audit_context(user, reason=f"NEG-4 核实成交价证明：{'属实' if accept else '不予认定'}，{note}"):
+        proposal = (
+            Proposal.objects.select_for_update(of=("self",)).select_related("product", "institution", "manufacturer")
+            .filter(pk=proposal_id).first()
+        )
+        if proposal is None:
+            raise NotFound("议价不存在")
+        if proposal.path != rules.ENTERPRISE_THEN_LINKAGE:
+            raise RuleViolation("NEG-4", "该议价未附已有成交价证明，无需核实", "proposal")
+        if proposal.status not in (ProposalStatus.PENDING, ProposalStatus.LINKAGE) or proposal.evidence_review in (
+            EvidenceReview.ACCEPTED, EvidenceReview.DISPROVED
+        ):
+            raise Conflict("该议价的成交价证明已核实或议价已办结", "proposal", code="NEG-4")
+        proposal.evidence_review = EvidenceReview.ACCEPTED if accept else EvidenceReview.DISPROVED
+        proposal.evidence_decided_at = timezone.now()
+        proposal.evidence_decided_by = user
+        proposal.evidence_decision_note = note
+        fields = ["evidence_review", "evidence_decided_at", "evidence_decided_by", "evidence_decision_note"]
+        if not accept:
+            proposal.status = ProposalStatus.DISPROVED
+            proposal.decided_at, proposal.decided_by = timezone.now(), user
+            proposal.decision_reason = f"NEG-4：成交价证明经医保部门核实不予认定：{note}"
+            fields += ["status", "decided_at", "decided_by", "decision_reason"]
+        proposal.save(update_fields=fields)
+        if accept and proposal.status == ProposalStatus.LINKAGE:
+            _apply_linkage(proposal, user=user)
+        notify(
+            [*users_of(proposal.manufacturer), *users_of(proposal.institution)], kind="negotiation.evidence",
+            title=f"成交价证明{'已核实' if accept else '不予认定'}：{proposal.product}",
+            body=(f"{note}（依据：NEG-4）" + ("" if not accept or proposal.status != ProposalStatus.PENDING
+                                            else f"。企业应于 {proposal.due:%Y-%m-%d} 前确认，逾期由平台联动调整挂网价。")),
+            target=proposal, dedupe_key=f"neg-evidence-decided:{proposal.pk}",
+        )
+    return proposal
 
 
 # ----------------------------------------------------------------------------- groups (NEG-5)
@@ -318,18 +459,23 @@ def group_create(*, user, name, institution_ids, is_consortium=False) -> Negotia
     return group
 
 
-def group_join(*, user, group_id) -> GroupMember:
+def group_join(*, user, group_id, quantity) -> GroupMember:
+    """NEG-5: an invited institution joins with its own quantity (its result and agreement use it)."""
     institution = _require_institution(user)
-    with transaction.atomic(), audit_context(user, reason="加入组团议价"):
+    quantity = _decimal(quantity, "quantity", "本机构采购数量")
+    verdict = rules.neg_5_member_quantity(quantity)
+    if not verdict.ok:
+        raise RuleViolation(verdict.rule, verdict.message, "quantity")
+    with transaction.atomic(), audit_context(user, reason=f"加入组团议价（本机构数量 {quantity}）"):
         group = NegotiationGroup.objects.select_for_update().filter(pk=group_id).first()
         member = GroupMember.objects.filter(group=group, institution=institution).first() if group else None
         if member is None:
             raise NotFound("组团不存在或本机构未受邀")
         if group.status != GroupStatus.OPEN:
             raise RuleViolation("NEG-5", "该组团已发出议价，不能再加入", "group")
-        if member.joined_at is None:
-            member.joined_at = timezone.now()
-            member.save(update_fields=["joined_at"])
+        member.joined_at = member.joined_at or timezone.now()
+        member.quantity = quantity
+        member.save(update_fields=["joined_at", "quantity"])
     return member
 
 
@@ -377,7 +523,8 @@ def interviews_build(today=None) -> int:
     red_share = Decimal(policy("zon.red_share_percent", at=today))
     since = today - relativedelta(months=int(policy("zon.trailing_months", at=today)))
     inversions = hooks.inversions(since, today + timedelta(days=1))
-    institutions = Organisation.objects.filter(kind="institution", is_active=True, level__gte=2, ownership="public")
+    institutions = Organisation.objects.filter(kind="institution", is_active=True, level__gte=2,
+                                               ownership__in=rules.PUBLIC_OWNERSHIPS)
     last = dict(
         Proposal.objects.values("institution_id").annotate(last=Max("created_at")).values_list("institution_id", "last")
     )

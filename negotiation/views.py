@@ -18,7 +18,7 @@ from core.exports import xlsx_response
 from listing.models import Listing
 from parties.models import Organisation, Region
 
-from . import selectors, services, zones
+from . import rules, selectors, services, zones
 from .models import (
     GroupMember,
     Interview,
@@ -146,8 +146,16 @@ def proposal_detail(request, pk):
         request.user.role == "manufacturer" and request.user.organisation_id == proposal.manufacturer_id
         and proposal.status == ProposalStatus.PENDING
     )
+    evidenced = proposal.path == rules.ENTERPRISE_THEN_LINKAGE
+    can_check_evidence = (
+        evidenced and request.user.is_province
+        and proposal.status in (ProposalStatus.PENDING, ProposalStatus.LINKAGE)
+        and proposal.evidence_review in ("", "contested")
+    )
     return render(request, "negotiation/proposal_detail.html", {
-        "p": proposal, "results": results, "can_answer": can_answer,
+        "p": proposal, "results": results, "can_answer": can_answer, "evidenced": evidenced,
+        "can_contest": can_answer and evidenced and not proposal.evidence_review,
+        "can_check_evidence": can_check_evidence,
         "zone_label": ZONE_LABELS.get(proposal.zone_at_proposal, ""),
     })
 
@@ -156,9 +164,17 @@ def proposal_detail(request, pk):
 @require_POST
 def proposal_answer(request, pk):
     try:
-        if request.POST.get("decision") == "confirm":
+        decision = request.POST.get("decision")
+        if decision == "confirm":
             services.proposal_confirm(user=request.user, proposal_id=pk)
             messages.success(request, "已确认议价，议价结果生效并生成购销协议。")
+        elif decision == "contest":
+            services.proposal_contest(user=request.user, proposal_id=pk, reason=request.POST.get("reason", ""))
+            messages.success(request, "已对成交价证明提出异议，待省医保局裁定。")
+        elif decision in ("evidence_accept", "evidence_reject"):
+            services.evidence_decide(user=request.user, proposal_id=pk, accept=decision == "evidence_accept",
+                                     note=request.POST.get("note", ""))
+            messages.success(request, "已记录成交价证明核实意见。")
         else:
             services.proposal_decline(user=request.user, proposal_id=pk, reason=request.POST.get("reason", ""))
             messages.success(request, "已拒绝该议价。")
@@ -230,7 +246,7 @@ def group_list(request):
 @require_POST
 def group_join(request, pk):
     try:
-        services.group_join(user=request.user, group_id=pk)
+        services.group_join(user=request.user, group_id=pk, quantity=request.POST.get("quantity", ""))
         messages.success(request, "已加入组团。")
     except DomainError as exc:
         if exc.status_code == 404:

@@ -1,5 +1,7 @@
 """ZON-2 price zones, computed in SQL: volume-weighted quantiles per product over the
-trailing window of confirmed results from secondary-and-above institutions, then every
+trailing window of confirmed results from secondary-and-above PUBLIC institutions (public and
+military, rules.PUBLIC_OWNERSHIPS; private institutions' and pharmacies' results are zoned but
+do not set the thresholds), each weighted by its own member quantity (NEG-5), then every
 result in the window classified against its product's thresholds. The pure functions in
 negotiation.rules define the same quantile and classification; tests hold the two together."""
 
@@ -21,6 +23,7 @@ WITH base AS (
     FROM negotiation_negotiationresult r
     JOIN parties_organisation o ON o.id = r.institution_id
     WHERE r.confirmed_at >= %(since)s AND r.confirmed_at < %(until)s AND o.level >= 2
+      AND o.ownership = ANY(%(public)s)
       {product_filter}
 ), cum AS (
     SELECT product_id, institution_id, unit_price,
@@ -90,7 +93,7 @@ def _recompute(product_ids, at, classify_results, *, truncate) -> int:
     p = parameters(at)
     until = timezone.make_aware(timezone.datetime.combine(at + relativedelta(days=1), timezone.datetime.min.time()))
     since = until - relativedelta(months=p["months"])
-    args = {**p, "since": since, "until": until, "now": timezone.now()}
+    args = {**p, "since": since, "until": until, "now": timezone.now(), "public": list(rules.PUBLIC_OWNERSHIPS)}
     product_filter = ""
     if product_ids is not None:
         args["products"] = list(product_ids)

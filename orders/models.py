@@ -522,7 +522,8 @@ class NoSalesStatus(models.TextChoices):
     DISMISSED = "dismissed", _("审核不予暂停")
     SUSPENDED = "suspended", _("已暂停采购")
     DELISTED = "delisted", _("已撤网")
-    RESTORATION_APPROVED = "restoration_approved", _("已批准恢复（待企业重新申报）")
+    RESTORATION_APPROVED = "restoration_approved", _("已批准恢复（药品：待企业重新申报）")
+    RESTORED = "restored", _("已恢复采购")
 
 
 class NoSalesCaseQuerySet(ScopedQuerySet):
@@ -541,7 +542,9 @@ class NoSalesCaseQuerySet(ScopedQuerySet):
 
 @pghistory.track()
 class NoSalesCase(models.Model):
-    """DEL-1: a listing with no receipt for `del.no_sales_days` days. Open cases are unique per
+    """DEL-1: a listing with no sales for `del.no_sales_days` days, proposed for suspension.
+    The case is the mark: the listing stays active (purchasable, negotiable) while the case is
+    pending, and is suspended only when the province decides. Open cases are unique per
     listing, so running the detection twice (or on two workers) opens one case."""
 
     listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="no_sales_cases",
@@ -567,7 +570,8 @@ class NoSalesCase(models.Model):
         verbose_name = _("无销售暂停案件")
         verbose_name_plural = _("无销售暂停案件")
         constraints = [
-            models.UniqueConstraint(fields=["listing"], condition=Q(status__in=["pending", "suspended"]),
+            models.UniqueConstraint(fields=["listing"],
+                                    condition=Q(status__in=["pending", "suspended", "restoration_approved"]),
                                     name="no_sales_one_open_case_per_listing"),
         ]
         triggers = [pgtrigger.Protect(name="no_sales_case_never_deleted", operation=pgtrigger.Delete)]
@@ -584,8 +588,9 @@ class RestorationStatus(models.TextChoices):
 
 @pghistory.track()
 class RestorationRequest(models.Model):
-    """DEL-1: an institution's written request to resume purchasing a suspended product;
-    approval lets the manufacturer re-apply under the listing rules."""
+    """DEL-1: an institution's written request to resume purchasing a suspended product.
+    Approval resumes a consumable at once (002 §14, no re-application); a drug's manufacturer
+    re-applies and its existing listing becomes active again when that application takes effect."""
 
     case = models.ForeignKey(NoSalesCase, on_delete=models.PROTECT, related_name="restoration_requests")
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",

@@ -65,3 +65,21 @@ def del_1_no_sales(last_receipt: date | None, listed_on: date, today: date, days
     """DEL-1: no receipt for `days` days (counting from the listing date when never sold)."""
     since = last_receipt or listed_on
     return (today - since).days >= days
+
+
+def del_1_counts_as_sale(received_qty: int, returned_qty: int) -> bool:
+    """DEL-1: returns net off the receipts they undo — an order line returned in full is no sale."""
+    return received_qty > returned_qty
+
+
+def del_1_may_delist(kind: str) -> bool:
+    """DEL-1: a drug suspended for no sales is delisted later (000 annex §二(四)2); a consumable
+    is only suspended, never delisted by this rule (002 §14)."""
+    return kind == "drug"
+
+
+def del_1_resumes_without_reapplying(kind: str) -> bool:
+    """DEL-1: an approved written request resumes a consumable at once (002 §14, no
+    re-application); a drug's manufacturer re-applies under the listing rules, and its existing
+    listing becomes active again when that application takes effect."""
+    return kind == "consumable"

@@ -176,31 +176,49 @@ def offplatform_for(user, *, reason="", kind="", q=""):
 # ----------------------------------------------------------------- DEL-1
 
 
+def _counting_receipts():
+    """DEL-1: receipts that count as sales — those whose order line was not returned in full
+    (returns net off the receipts they undo)."""
+    return ReceiptLine.objects.filter(order_line__received_qty__gt=F("order_line__returned_qty"))
+
+
 def no_sales_candidates(today: date, days: int):
     """DEL-1 selection in SQL: active listings in force for at least `days` days with no
-    receipt (入库) in the last `days` days — one NOT EXISTS over the indexed receipt lines."""
+    counting receipt (入库, net of returns) in the last `days` days and no open case — one
+    NOT EXISTS over the indexed receipt lines."""
     from listing.models import Listing, ListingStatus
 
     cutoff = today - timedelta(days=days)
-    recent = ReceiptLine.objects.filter(listing_id=OuterRef("pk"), received_on__gt=cutoff)
+    recent = _counting_receipts().filter(listing_id=OuterRef("pk"), received_on__gt=cutoff)
     # A regulator's "not to suspend" holds for another full period.
     dismissed = NoSalesCase.objects.filter(listing_id=OuterRef("pk"), status="dismissed", decided_at__date__gt=cutoff)
+    # A consumable resumed on request starts a new period from its resumption.
+    restored = NoSalesCase.objects.filter(listing_id=OuterRef("pk"), status="restored",
+                                          restoration_requests__decided_at__date__gt=cutoff)
+    open_case = NoSalesCase.objects.filter(listing_id=OuterRef("pk"),
+                                           status__in=["pending", "suspended", "restoration_approved"])
     return (Listing.objects.filter(status=ListingStatus.ACTIVE, effective_date__lte=cutoff)
-            .filter(~Exists(recent)).filter(~Exists(dismissed)).order_by())
+            .filter(~Exists(recent)).filter(~Exists(dismissed)).filter(~Exists(restored))
+            .filter(~Exists(open_case)).order_by())
 
 
 NO_SALES_SQL = """
 SELECT l.id FROM listing_listing l
 WHERE l.status = 'active' AND l.effective_date <= %(cutoff)s
-  AND NOT EXISTS (SELECT 1 FROM orders_receiptline r WHERE r.listing_id = l.id AND r.received_on > %(cutoff)s)
+  AND NOT EXISTS (SELECT 1 FROM orders_receiptline r JOIN orders_orderline ol ON ol.id = r.order_line_id
+                  WHERE r.listing_id = l.id AND r.received_on > %(cutoff)s AND ol.received_qty > ol.returned_qty)
   AND NOT EXISTS (SELECT 1 FROM orders_nosalescase c WHERE c.listing_id = l.id AND c.status = 'dismissed'
                   AND c.decided_at::date > %(cutoff)s)
+  AND NOT EXISTS (SELECT 1 FROM orders_nosalescase c JOIN orders_restorationrequest q ON q.case_id = c.id
+                  WHERE c.listing_id = l.id AND c.status = 'restored' AND q.decided_at::date > %(cutoff)s)
+  AND NOT EXISTS (SELECT 1 FROM orders_nosalescase c WHERE c.listing_id = l.id
+                  AND c.status IN ('pending', 'suspended', 'restoration_approved'))
 """
 
 
 def last_receipt_dates(listing_ids) -> dict[int, date]:
     return dict(
-        ReceiptLine.objects.filter(listing_id__in=listing_ids).values("listing_id")
+        _counting_receipts().filter(listing_id__in=listing_ids).values("listing_id")
         .annotate(last=Max("received_on")).values_list("listing_id", "last")
     )
 

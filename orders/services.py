@@ -654,26 +654,20 @@ def offplatform_create(user, items: list[dict]) -> list[OffPlatformPurchase]:
 # ----------------------------------------------------------------- DEL-1 one-year no sales
 
 
-_LISTING_ACTIONS = {
-    ("active", "pending_suspension"): "propose_suspension",
-    ("pending_suspension", "suspended"): "suspend",
-    ("pending_suspension", "active"): "restore",
-    ("suspended", "delisted"): "delist",
-}
-
-
-def _listing_transition(listing_ids, from_status: str, to_status: str, reason: str, user=None) -> list[int]:
-    """Move listings from `from_status` to `to_status` through the listing developer's one
-    status service (`listing.services.set_status`, audited, notifies the manufacturer).
-    Rows are first claimed with SKIP LOCKED and re-checked, so a second run or a second
-    worker changes nothing; a row that moved meanwhile is skipped."""
+def _listing_transition(listing_ids, from_status: str, action: str, reason: str, user=None) -> list[int]:
+    """Move listings out of `from_status` through the listing developer's one status service
+    (`listing.services.set_status`, audited, notifies the manufacturer). Rows are first claimed
+    with SKIP LOCKED and re-checked, so a second run or a second worker changes nothing; a row
+    that moved meanwhile is skipped."""
+    # Deliberately late imports: orders sits below the channels (ARCHITECTURE layers) and may
+    # not import listing at module level; DEL-1 is the one job that must change a listing's
+    # status, and listing.services is the only place that may.
     from listing import services as listing_services
     from listing.models import Listing
 
     ids = list(listing_ids)
     if not ids:
         return []
-    action = _LISTING_ACTIONS[(from_status, to_status)]
     claimed = list(Listing.objects.select_for_update(skip_locked=True).filter(pk__in=ids, status=from_status)
                    .order_by("pk"))
     changed = []
@@ -688,34 +682,48 @@ def _listing_transition(listing_ids, from_status: str, to_status: str, reason: s
 
 
 def no_sales_detect(today: date | None = None) -> list[NoSalesCase]:
-    """DEL-1 daily job, step 1: active listings with no receipt for `del.no_sales_days` days
-    become pending_suspension for regulator review, each with one open case. Selection is
-    one SQL query (NOT EXISTS); idempotent and safe on two workers at once."""
+    """DEL-1 daily job, step 1: PROPOSE. Active listings without sales for `del.no_sales_days`
+    days (receipts fully returned do not count) get one pending case for the province's
+    review. The listing itself is not touched: it stays purchasable and negotiable until the
+    province decides ("经省医疗保障部门审定后暂停"). Selection is one SQL query; the partial
+    unique index makes it idempotent, also on two workers at once."""
     from policy.services import get as policy
 
     today = today or timezone.localdate()
     days = policy("del.no_sales_days", at=today)
-    reason = f"DEL-1：连续 {days} 天无入库（无销售），拟暂停采购，待医保部门审核"
-    with transaction.atomic(), audit_context(reason=reason):
+    with transaction.atomic(), audit_context(reason=f"DEL-1：连续 {days} 天无销售，列入拟暂停审核"):
         candidates = list(selectors.no_sales_candidates(today, days).values_list("pk", flat=True))
-        changed = _listing_transition(candidates, "active", "pending_suspension", reason)
-        if not changed:
+        if not candidates:
             return []
-        last = selectors.last_receipt_dates(changed)
-        NoSalesCase.objects.bulk_create(
-            [NoSalesCase(listing_id=lid, detected_on=today, last_receipt_on=last.get(lid), no_sales_days=days)
-             for lid in changed],
-            ignore_conflicts=True,
-        )
-        cases = list(NoSalesCase.objects.filter(listing_id__in=changed, status=NoSalesStatus.PENDING,
-                                                detected_on=today).select_related("listing__product"))
+        last = selectors.last_receipt_dates(candidates)
+        # One INSERT … ON CONFLICT DO NOTHING RETURNING: a listing another worker proposed a
+        # moment ago hits the partial unique index and is simply not ours to report.
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO orders_nosalescase (listing_id, status, detected_on, last_receipt_on, no_sales_days,"
+                " decision_note, created_at)"
+                " SELECT t.lid, 'pending', %(today)s, t.last, %(days)s, '', %(now)s"
+                " FROM unnest(%(ids)s::bigint[], %(lasts)s::date[]) AS t(lid, last)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                {"today": today, "days": days, "now": timezone.now(), "ids": candidates,
+                 "lasts": [last.get(lid) for lid in candidates]},
+            )
+            ours = [row[0] for row in cur.fetchall()]
+        cases = list(NoSalesCase.objects.filter(pk__in=ours).select_related("listing__product__manufacturer"))
     if cases:
-        from notifications.recipients import province_regulators
+        from notifications.recipients import province_regulators, users_of
         from notifications.services import notify
 
         notify(province_regulators(), kind="orders.no_sales", level="reminder",
-               title=f"{len(cases)} 个挂网产品满一年无销售，待审核暂停采购（DEL-1）",
+               title=f"{len(cases)} 个挂网产品满一年无销售，待审核是否暂停采购",
+               body="依据：DEL-1。审核决定前，产品仍可采购、议价。",
                url="/orders/nosales/", dedupe_key=f"orders.no_sales:{today.isoformat()}")
+        for case in cases:
+            product = case.listing.product
+            notify(users_of(product.manufacturer), kind="orders.no_sales", level="warning",
+                   title=f"{product} 满一年无销售，已列入拟暂停采购审核",
+                   body="依据：DEL-1。省医保局审核决定前，产品仍可正常采购、议价。",
+                   url="/orders/nosales/", dedupe_key=f"orders.no_sales.mfr:{case.pk}")
     return cases
 
 
@@ -725,8 +733,9 @@ def _require_province(user):
 
 
 def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesCase:
-    """The regulator confirms the suspension (→ suspended; delisted after
-    `del.delisting_delay_days`) or dismisses it (listing back to active)."""
+    """The province decides a proposal: suspend (the listing is suspended now; a drug is
+    delisted after `del.delisting_delay_days`, a consumable never by this rule, 002 §14) or
+    not (the listing was never touched; the case is closed and not re-proposed for a period)."""
     from policy.services import get as policy
 
     _require_province(user)
@@ -735,18 +744,20 @@ def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesC
     today = timezone.localdate()
     reason = "DEL-1：医保部门审核确认暂停采购" if suspend else f"DEL-1：医保部门审核不予暂停：{note}"
     with transaction.atomic(), audit_context(user, reason=reason):
-        case = NoSalesCase.objects.select_for_update().filter(pk=case_id).first()
+        case = (NoSalesCase.objects.select_for_update(of=("self",)).select_related("listing__product")
+                .filter(pk=case_id).first())
         if case is None:
             raise NotFound()
         if case.status != NoSalesStatus.PENDING:
             raise Conflict("该案件已审核", code="DEL-1")
         if suspend:
-            _listing_transition([case.listing_id], "pending_suspension", "suspended", reason, user)
+            if not _listing_transition([case.listing_id], "active", "suspend", reason, user):
+                raise Conflict("该产品挂网状态已变更（非“挂网中”），不能按本案暂停", code="DEL-1")
             case.status = NoSalesStatus.SUSPENDED
             case.suspended_on = today
-            case.delist_due = today + timedelta(days=policy("del.delisting_delay_days", at=today))
+            if rules.del_1_may_delist(case.listing.product.kind):
+                case.delist_due = today + timedelta(days=policy("del.delisting_delay_days", at=today))
         else:
-            _listing_transition([case.listing_id], "pending_suspension", "active", reason, user)
             case.status = NoSalesStatus.DISMISSED
         case.decided_by, case.decided_at, case.decision_note = user, timezone.now(), note or ""
         case.save()
@@ -754,18 +765,24 @@ def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesC
 
 
 def no_sales_delist_due(today: date | None = None) -> list[NoSalesCase]:
-    """DEL-1 daily job, step 2: confirmed suspensions past their delisting date are delisted.
-    Claims due rows with SKIP LOCKED; a second run finds nothing."""
+    """DEL-1 daily job, step 2: confirmed suspensions of DRUGS past their delisting date are
+    delisted (consumables are only suspended, 002 §14). Claims due rows with SKIP LOCKED; a
+    second run finds nothing."""
     today = today or timezone.localdate()
     reason = "DEL-1：暂停采购期满未恢复，撤网"
     with transaction.atomic(), audit_context(reason=reason):
-        cases = list(NoSalesCase.objects.select_for_update(skip_locked=True)
-                     .filter(status=NoSalesStatus.SUSPENDED, delist_due__lte=today))
+        cases = list(NoSalesCase.objects.select_for_update(skip_locked=True, of=("self",))
+                     .filter(status=NoSalesStatus.SUSPENDED, delist_due__lte=today)
+                     .select_related("listing__product"))
+        done = []
         for case in cases:
-            _listing_transition([case.listing_id], "suspended", "delisted", reason)
+            if not rules.del_1_may_delist(case.listing.product.kind):
+                continue
+            _listing_transition([case.listing_id], "suspended", "delist", reason)
             case.status, case.delisted_on = NoSalesStatus.DELISTED, today
             case.save(update_fields=["status", "delisted_on"])
-    return cases
+            done.append(case)
+    return done
 
 
 def no_sales_daily(today: date | None = None) -> dict:
@@ -794,20 +811,34 @@ def restoration_request(user, case_id, *, reason: str, letter=None) -> Restorati
 
 
 def restoration_decide(user, request_id, *, approve: bool, note: str = "") -> RestorationRequest:
-    """DEL-1: the regulator's approval lets the manufacturer re-apply under the listing rules."""
+    """DEL-1: the province decides an institution's written request. Approved for a
+    consumable: the listing is purchasable again at once, without re-applying (002 §14).
+    Approved for a drug: the manufacturer re-applies under the listing rules, and its
+    existing listing becomes active again when that application takes effect (no second
+    listing; see listing.services._apply_application)."""
     _require_province(user)
+    if not approve and not (note or "").strip():
+        raise InvalidInput("不予批准须填写理由", "note")
     with transaction.atomic(), audit_context(user, reason="医保部门审核恢复采购申请（DEL-1）"):
-        req = RestorationRequest.objects.select_for_update().select_related("case__listing__product").filter(
-            pk=request_id).first()
+        req = RestorationRequest.objects.select_for_update(of=("self",)).select_related(
+            "case__listing__product").filter(pk=request_id).first()
         if req is None:
             raise NotFound()
         if req.status != RestorationStatus.SUBMITTED:
             raise Conflict("该申请已审核", code="DEL-1")
+        case = NoSalesCase.objects.select_for_update().get(pk=req.case_id)
+        if approve and case.status not in (NoSalesStatus.SUSPENDED, NoSalesStatus.DELISTED):
+            raise Conflict("该产品已恢复或已批准恢复", code="DEL-1")
         req.status = RestorationStatus.APPROVED if approve else RestorationStatus.REJECTED
         req.decided_by, req.decided_at, req.decision_note = user, timezone.now(), note or ""
         req.save()
-        if approve:
-            case = req.case
+        consumable = rules.del_1_resumes_without_reapplying(case.listing.product.kind)
+        if approve and consumable:
+            _listing_transition([case.listing_id], "suspended", "restore",
+                                f"DEL-1：医疗机构书面申请恢复采购，经医保部门批准（申请 #{req.pk}）", user)
+            case.status = NoSalesStatus.RESTORED
+            case.save(update_fields=["status"])
+        elif approve:
             case.status = NoSalesStatus.RESTORATION_APPROVED
             case.save(update_fields=["status"])
     from notifications.recipients import users_of
@@ -818,6 +849,6 @@ def restoration_decide(user, request_id, *, approve: bool, note: str = "") -> Re
            body=note, dedupe_key=f"orders.restoration:{req.pk}")
     if approve:
         notify(users_of(product.manufacturer), kind="orders.restoration", level="reminder",
-               title=f"{product} 已获准恢复采购，请按挂网规则重新申报（DEL-1）", body=note,
-               dedupe_key=f"orders.restoration.mfr:{req.pk}")
+               title=(f"{product} 已恢复采购" if consumable else f"{product} 已获准恢复采购，请按挂网规则重新申报"),
+               body=f"依据：DEL-1。{note}", dedupe_key=f"orders.restoration.mfr:{req.pk}")
     return req

@@ -12,12 +12,9 @@ class PricingConfig(AppConfig):
 
     def ready(self):
         from core import navigation
-        from negotiation import hooks as negotiation_hooks
 
         from . import permissions  # noqa: F401
-        from .services import linkage_open_for_negotiation, on_lower_national_price_recorded
-
-        negotiation_hooks.register_linkage_opener(linkage_open_for_negotiation)
+        from .services import on_lower_national_price_recorded
 
         try:
             from catalog.signals import lower_national_price_recorded

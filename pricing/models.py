@@ -40,8 +40,9 @@ class LinkageCase(WorkingDayDeadline):
 
     listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="linkage_cases",
                                 verbose_name=_("挂网产品"))
-    # What opened the case: a cheaper other-province price (PRC-1), or a consumable
-    # negotiation at the enterprise's evidenced transaction price left unconfirmed (NEG-4).
+    # What opened the case: a cheaper other-province price (PRC-1). Cases opened from an
+    # unconfirmed evidenced consumable negotiation (NEG-4) exist only from before the
+    # 2026-11-29 correction: the platform now applies that linkage itself (negotiation).
     source_proposal = models.OneToOneField(
         "negotiation.Proposal", null=True, blank=True, on_delete=models.PROTECT, related_name="linkage_case",
         verbose_name=_("触发议价（NEG-4）"),
@@ -177,6 +178,11 @@ class GeneralLinkageItem(models.Model):
     national_lowest = models.DecimalField(_("全国最低价"), max_digits=14, decimal_places=4, null=True, blank=True)
     actual_purchase_price = models.DecimalField(_("省内实际采购价"), max_digits=14, decimal_places=4, null=True,
                                                 blank=True)
+    # PRC-2 consumables (002 §13): the lowest price of a similar product and which product it was.
+    similar_lowest = models.DecimalField(_("全国同类产品最低价"), max_digits=14, decimal_places=4, null=True,
+                                         blank=True)
+    similar_product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+", verbose_name=_("同类产品"))
     proposed_price = models.DecimalField(_("拟调整价"), max_digits=14, decimal_places=4)
     basis = models.CharField(_("调整依据"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PROPOSED)

@@ -25,12 +25,16 @@ def declaration_allowed(declared: Decimal, national_lowest: Decimal) -> bool:
 
 
 def general_proposal(listing_price: Decimal, national_lowest: Decimal | None,
-                     actual_purchase: Decimal | None = None) -> tuple[Decimal, str] | None:
+                     actual_purchase: Decimal | None = None,
+                     similar_lowest: Decimal | None = None) -> tuple[Decimal, str] | None:
     """PRC-2: the proposed new listing price = min(listing price, national lowest[, in-province
-    actual purchase price when that policy is on]); None when it is not a reduction."""
+    actual purchase price when that policy is on][, for consumables the national lowest of
+    similar products, 002 §13]); None when it is not a reduction."""
     candidates = []
     if national_lowest is not None and national_lowest > 0:
         candidates.append((Decimal(national_lowest), "全国最低价"))
+    if similar_lowest is not None and similar_lowest > 0:
+        candidates.append((Decimal(similar_lowest), "全国同类产品最低价"))
     if actual_purchase is not None and actual_purchase > 0:
         candidates.append((Decimal(actual_purchase), "省内实际采购价"))
     if not candidates:
@@ -39,3 +43,15 @@ def general_proposal(listing_price: Decimal, national_lowest: Decimal | None,
     if price >= listing_price:
         return None
     return price, f"联动{basis} {price}"
+
+
+def prc_2_similar_prefix(kind: str, national_code: str | None, code_length: int) -> str | None:
+    """PRC-2 (002 §13 "全国同类产品最低价"): consumables are linked with the lowest price of
+    SIMILAR products — those sharing the first `code_length` characters of the national
+    insurance consumable classification code (the regulator's classification; 20 = the whole
+    classification part, fewer = a coarser class). Drugs link with the same product only
+    (None); a consumable without a code has no classification (None: the catalogue's product
+    group is used instead)."""
+    if kind != "consumable" or not national_code or len(national_code) < code_length:
+        return None
+    return national_code[:code_length]

@@ -80,3 +80,23 @@ def complaints(user, *, status="", subject="", q=""):
 
 def published_complaints():
     return Complaint.objects.published().select_related("complainant").order_by("-answered_at", "-id")
+
+
+def similar_lowest_price(product, at, code_length: int):
+    """PRC-2 for consumables: the lowest other-province (or city) price in force on `at` of a
+    SIMILAR product — same classification prefix of the national code (rules.prc_2_similar_prefix),
+    or, without a code, the catalogue's product group (CAT-3: same name and specification).
+    Returns the OtherProvincePrice record (with its product) or None; drugs always None."""
+    from catalog.models import OtherProvincePrice, Product
+
+    from .rules import prc_2_similar_prefix
+
+    if product.kind != "consumable":
+        return None
+    prefix = prc_2_similar_prefix(product.kind, product.national_code, code_length)
+    if prefix is not None:
+        group = Product.objects.consumables().filter(national_code__startswith=prefix)
+    else:
+        group = Product.objects.same_drug(product)
+    return (OtherProvincePrice.objects.in_force(at).filter(product__in=group.exclude(pk=product.pk))
+            .select_related("product").order_by("price", "effective_date", "id").first())

@@ -127,37 +127,6 @@ def linkage_open_for_record(record, previous_lowest=None) -> list[LinkageCase]:
     return opened
 
 
-def linkage_open_for_negotiation(proposal) -> LinkageCase | None:
-    """NEG-4: a consumable proposal at a price the enterprise already transacts at elsewhere
-    (evidenced by the institution) was not confirmed in time: open a linkage bringing the
-    listing price down to that transaction price, handled like a PRC-1 case (the enterprise
-    declares, a regulator confirms). Idempotent: one case per proposal."""
-    listing = proposal.listing
-    if listing.status not in LIVE_LISTING_STATUSES or listing.price <= proposal.unit_price:
-        return None
-    today = timezone.localdate()
-    with transaction.atomic(), audit_context(reason=f"NEG-4 议价 #{proposal.pk} 企业逾期未确认，启动价格联动"):
-        case = LinkageCase(
-            listing=listing, source_proposal=proposal, province=f"议价成交价证明（{proposal.institution}）",
-            national_lowest=proposal.unit_price, previous_lowest=None, listing_price_at_open=listing.price,
-            price_effective_date=today,
-        )
-        days = policy_get("prc.linkage_working_days", at=today)
-        case.set_deadline(today, days)
-        try:
-            with transaction.atomic():
-                case.save()
-        except IntegrityError:
-            return None  # already opened for this proposal
-        _notify_enterprise(
-            case, kind="pricing.linkage_opened", level=Notification.Level.WARNING, key="opened",
-            title=f"价格联动（NEG-4）：{listing.product} 须于 {case.due:%Y-%m-%d} 前申报价格",
-            body=(f"医疗机构 {proposal.institution} 按贵企业已成交价 {proposal.unit_price} 元提出的议价未在期限内确认，"
-                  f"平台启动价格联动：请于 {case.due:%Y-%m-%d} 前申报不高于 {proposal.unit_price} 元的挂网价。"),
-        )
-    return case
-
-
 def on_lower_national_price_recorded(sender, record, previous_lowest=None, **kwargs):
     """Receiver of catalog.signals.lower_national_price_recorded (connected in PricingConfig.ready)."""
     linkage_open_for_record(record, previous_lowest)
@@ -364,10 +333,11 @@ def _national_lowest(product, at):
 def general_round_start(user, *, year: int, reference_date: date | None = None) -> GeneralLinkageRound:
     """PRC-2: start the year's round and compute every live listing's proposed price:
     min(listing price, national lowest [, in-province actual purchase price if
-    `prc.general_use_actual_purchase`]). Only reductions become items."""
+    `prc.general_use_actual_purchase`] [, consumables: the national lowest of similar products,
+    002 §13]). Only reductions become items."""
     from listing.models import Listing
 
-    from .selectors import in_province_actual_price
+    from .selectors import in_province_actual_price, similar_lowest_price
 
     _require_manager(user, "PRC-2")
     try:
@@ -388,17 +358,22 @@ def general_round_start(user, *, year: int, reference_date: date | None = None) 
                 )
         except IntegrityError:
             raise Conflict(f"{year} 年度联动已发起", "year", code="PRC-2") from None
+        code_length = int(policy_get("prc.consumable_similar_code_length", at=reference_date))
         items = []
         for listing in Listing.objects.filter(status__in=LIVE_LISTING_STATUSES).select_related("product"):
             lowest = _national_lowest(listing.product, reference_date)
             actual = in_province_actual_price(listing.product, year) if use_actual else None
-            proposal = rules.general_proposal(listing.price, lowest, actual)
+            similar = similar_lowest_price(listing.product, reference_date, code_length)
+            proposal = rules.general_proposal(listing.price, lowest, actual, similar.price if similar else None)
             if proposal is None:
                 continue
             price, basis = proposal
+            if similar is not None and price == similar.price and "同类" in basis:
+                basis = f"{basis}（{similar.product}，{similar.province}{similar.city}）"
             items.append(GeneralLinkageItem(
                 round=rnd, listing=listing, current_price=listing.price, national_lowest=lowest,
-                actual_purchase_price=actual, proposed_price=price, basis=basis,
+                actual_purchase_price=actual, similar_lowest=similar.price if similar else None,
+                similar_product=similar.product if similar else None, proposed_price=price, basis=basis[:200],
             ))
         GeneralLinkageItem.objects.bulk_create(items)
     return rnd

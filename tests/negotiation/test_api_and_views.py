@@ -142,6 +142,19 @@ def test_zon_3_interview_list_for_long_non_negotiation(make_org, make_user, make
     assert NegotiationResult.objects.count() == 1
 
 
+@time_machine.travel(date(2026, 11, 1), tick=False)
+def test_zon_3_interviews_cover_military_hospitals_not_private_or_pharmacies(make_org):
+    """ZON-3: interviews cover public institutions including military hospitals (军队驻苏);
+    insured private institutions and pharmacies are not listed."""
+    from negotiation.models import Interview
+
+    military = make_org(OrgKind.INSTITUTION, level=3, ownership="military")
+    private = make_org(OrgKind.INSTITUTION, level=3, ownership="private_insured")
+    services.interviews_build()
+    listed = set(Interview.objects.values_list("institution_id", flat=True))
+    assert military.pk in listed and private.pk not in listed
+
+
 def test_dashboard_switches_to_english(client, province_user):
     client.force_login(province_user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})

@@ -127,13 +127,60 @@ def test_zon_3_interview_reasons():
         red_share_percent=D("30"), inversions=0,
     )
     assert len(quiet) == 1 and "长期未议价" in quiet[0]
-    fine = rules.zon_3_interview_reasons(
+    at_threshold = rules.zon_3_interview_reasons(
         months_without_negotiation=1, non_negotiation_months=6, red_results=3, all_results=10,
         red_share_percent=D("30"), inversions=0,
     )
-    assert fine == []  # exactly 30 % is not above 30 %
+    assert len(at_threshold) == 1 and "达到 30%" in at_threshold[0]  # ZON-3: "reaches" (≥)
+    just_below = rules.zon_3_interview_reasons(
+        months_without_negotiation=1, non_negotiation_months=6, red_results=2999, all_results=10000,
+        red_share_percent=D("30"), inversions=0,
+    )
+    assert just_below == []  # 29.99 % has not reached 30 %
     many_red = rules.zon_3_interview_reasons(
         months_without_negotiation=1, non_negotiation_months=6, red_results=4, all_results=10,
         red_share_percent=D("30"), inversions=2,
     )
     assert any("红区" in r for r in many_red) and any("倒挂" in r for r in many_red)
+
+
+# ----------------------------------------------------------------------------- NEG-4 correction
+
+
+def test_neg_4_evidenced_proposal_cannot_be_declined_others_can():
+    assert rules.neg_4_may_decline(rules.ENTERPRISE_THEN_LINKAGE).ok is False
+    assert rules.neg_4_may_decline(rules.ENTERPRISE_THEN_LINKAGE).rule == "NEG-4"
+    assert rules.neg_4_may_decline(rules.ENTERPRISE).ok is True
+
+
+@pytest.mark.parametrize("path, review, ok", [
+    (rules.ENTERPRISE_THEN_LINKAGE, "", True),
+    (rules.ENTERPRISE_THEN_LINKAGE, "contested", False),
+    (rules.ENTERPRISE_THEN_LINKAGE, "accepted", False),
+    (rules.ENTERPRISE, "", False),
+])
+def test_neg_4_contest_once_and_only_evidenced(path, review, ok):
+    assert rules.neg_4_may_contest(path, review).ok is ok
+
+
+@pytest.mark.parametrize("review, outcome", [
+    ("accepted", rules.LINK_NOW), ("", rules.AWAIT_REGULATOR), ("contested", rules.AWAIT_REGULATOR),
+])
+def test_neg_4_overdue_links_only_after_the_regulator_accepted(review, outcome):
+    assert rules.neg_4_overdue_outcome(review) == outcome
+
+
+@pytest.mark.parametrize("listing, evidenced, linked", [
+    ("100.00", "90.00", "90.00"), ("100.00", "99.99", "99.99"), ("90.00", "90.00", None), ("80.00", "90.00", None),
+])
+def test_neg_4_linked_price_at_the_boundary(listing, evidenced, linked):
+    result = rules.neg_4_linked_price(D(listing), D(evidenced))
+    assert result == (None if linked is None else D(linked))
+
+
+@pytest.mark.parametrize("ownership, public", [
+    ("public", True), ("military", True), ("private_insured", False), ("retail_pharmacy", False),
+])
+def test_zon_public_institutions_include_military_hospitals(ownership, public):
+    """ZON-1/ZON-3: public institutions include military hospitals in Jiangsu (军队驻苏)."""
+    assert rules.zon_public_institution(ownership) is public

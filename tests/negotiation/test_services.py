@@ -60,25 +60,6 @@ def test_neg_3_confirmable_through_deadline_and_withdrawn_the_day_after(hospital
     assert Notification.objects.filter(kind="negotiation.withdrawn", recipient=hospital_user).count() == 1
 
 
-def test_neg_4_evidenced_consumable_turns_into_linkage(hospital_user, make_listing):
-    listing = make_listing("100.00", kind="consumable")
-    opened = []
-    from negotiation import hooks
-
-    hooks.register_linkage_opener(opened.append)
-    try:
-        with time_machine.travel(date(2026, 9, 28), tick=False):
-            p = propose(hospital_user, listing, "90.00", evidence_price="90.00", evidence_note="浙江某医院 2026-08 成交发票")
-        assert p.path == rules.ENTERPRISE_THEN_LINKAGE and p.rule == "NEG-4"
-        assert p.due == date(2026, 10, 10)  # 5 working days: 09-29, 09-30, 10-08, 10-09, 10-10 (make-up Saturday)
-        with time_machine.travel(date(2026, 10, 13), tick=False):
-            services.withdraw_overdue()
-        p.refresh_from_db()
-        assert p.status == "linkage" and opened == [p]
-    finally:
-        hooks._linkage_openers.remove(opened.append)
-
-
 def test_neg_4_evidence_needs_proof(hospital_user, make_listing):
     listing = make_listing("100.00", kind="consumable")
     with pytest.raises(RuleViolation) as exc:
@@ -148,14 +129,45 @@ def test_neg_5_group_result_applies_to_every_member(hospital, hospital_user, mak
     late = make_org(OrgKind.INSTITUTION, level=2)
     group = services.group_create(user=hospital_user, name="城南医联体", institution_ids=[member.pk, late.pk],
                                   is_consortium=True)
-    services.group_join(user=make_user(member), group_id=group.pk)
+    services.group_join(user=make_user(member), group_id=group.pk, quantity="40")
     p = propose(hospital_user, make_listing("10.00"), "9.00", group_id=group.pk)
     with pytest.raises(RuleViolation) as exc:
-        services.group_join(user=make_user(late), group_id=group.pk)  # joining after it was sent
+        services.group_join(user=make_user(late), group_id=group.pk, quantity="5")  # joining after it was sent
     assert exc.value.code == "NEG-5"
     services.proposal_confirm(user=maker_user, proposal_id=p.pk)
     got = set(NegotiationResult.objects.filter(proposal=p).values_list("institution_id", flat=True))
     assert got == {hospital.pk, member.pk}  # the late invitee who never joined gets nothing
+
+
+def test_neg_5_each_member_has_its_own_quantity_in_results_agreements_and_zones(
+        hospital, hospital_user, make_org, make_user, maker_user, make_listing):
+    """NEG-5: each member records its own quantity; results, agreements and the ZON-2 weights use
+    it, not the group total; the proposal carries the total for the enterprise."""
+    from negotiation.models import GroupMember
+
+    member = make_org(OrgKind.INSTITUTION, level=2)
+    member_user = make_user(member)
+    group = services.group_create(user=hospital_user, name="拼单组", institution_ids=[member.pk])
+    for bad in ("0", "-3", "abc", "1.234"):
+        with pytest.raises((RuleViolation, Exception)) as exc:
+            services.group_join(user=member_user, group_id=group.pk, quantity=bad)
+        assert getattr(exc.value, "code", "") in ("NEG-5", "invalid")
+    assert GroupMember.objects.get(group=group, institution=member).joined_at is None  # nothing written
+    services.group_join(user=member_user, group_id=group.pk, quantity="300")
+    listing = make_listing("10.00")
+    p = propose(hospital_user, listing, "9.00", qty="100", group_id=group.pk)
+    assert p.quantity == D("400")  # the group total, shown to the enterprise
+    services.proposal_confirm(user=maker_user, proposal_id=p.pk)
+    own = {r.institution_id: r.quantity for r in NegotiationResult.objects.filter(proposal=p)}
+    assert own == {hospital.pk: D("100"), member.pk: D("300")}
+    agreed = dict(PurchaseAgreement.objects.filter(result__proposal=p).values_list("institution_id", "quantity"))
+    assert agreed == {hospital.pk: D("100"), member.pk: D("300")}
+    # ZON-2 weights: 100 @ 9 (initiator) + 300 @ 9 (member) + 150 @ 10 elsewhere: 400 of 550 < 80 %
+    # → P80 = 10; with the group total (400) on each member it would be 800 of 950 ≥ 80 % → 9.
+    _result(make_org, listing, "10", "150")
+    zones.recompute([listing.product_id])
+    z = ProductZone.objects.get(product=listing.product)
+    assert z.p_blue == D("9") and z.p_yellow == D("10")  # with the group total counted twice P80 would be 9
 
 
 def test_neg_6_agreement_signed_by_both_sides(hospital_user, maker_user, make_listing):
@@ -245,12 +257,12 @@ def test_neg_8_confirmation_first_then_job_skips(hospital_user, maker_user, make
 # ----------------------------------------------------------------------------- ZON-2 in SQL
 
 
-def _result(make_org, listing, price, qty, level=3):
+def _result(make_org, listing, price, qty, level=3, ownership="public"):
     from django.utils import timezone
 
     from negotiation.models import Proposal as P
 
-    inst = make_org(OrgKind.INSTITUTION, level=level)
+    inst = make_org(OrgKind.INSTITUTION, level=level, ownership=ownership)
     prop = P.objects.create(
         institution=inst, listing=listing, product=listing.product, manufacturer=listing.product.manufacturer,
         listing_price=listing.price, unit_price=D(price), quantity=D(qty), path="enterprise", rule="NEG-3",
@@ -284,6 +296,22 @@ def test_zon_2_sql_matches_hand_computed_distribution(make_org, hospital_user, m
     assert zones.classify(listing.product_id, D("10.50"))[0] == "red"
 
 
+def test_zon_2_thresholds_from_public_results_only_military_included(make_org, hospital_user, make_listing):
+    """ZON-1/ZON-2: thresholds use public institutions' results (military hospitals 军队驻苏
+    included), not insured private institutions' — whose results are still zoned."""
+    listing = make_listing("15.00")
+    data = [("8", "10", "public"), ("9", "30", "military"), ("10", "40", "public"), ("12", "10", "public"),
+            ("14", "10", "military")]
+    for p, q, ownership in data:
+        _result(make_org, listing, p, q, ownership=ownership)
+    private = _result(make_org, listing, "1", "1000", ownership="private_insured")
+    zones.recompute()
+    z = ProductZone.objects.get(product=listing.product)
+    assert (z.p_blue, z.p_yellow, z.lowest, z.institutions) == (D("10"), D("10"), D("8"), 5)
+    private.refresh_from_db()
+    assert private.zone == "blue"  # classified against the public thresholds
+
+
 @time_machine.travel(date(2026, 11, 2), tick=False)
 def test_zon_2_sql_agrees_with_pure_quantile_on_random_data(make_org, hospital_user, make_listing):
     rng = random.Random(7)
@@ -313,20 +341,3 @@ def test_zon_1_red_result_warns_regulators_once(make_org, make_user, hospital, h
     assert Notification.objects.filter(recipient=hospital_user, kind="zone.red").count() == 1
     services._zone_reminders(result)  # a second send changes nothing
     assert Notification.objects.filter(kind="zone.red").count() == 3
-
-
-def test_neg_4_unconfirmed_evidenced_price_opens_a_linkage_case(hospital_user, maker_user, make_listing):
-    from pricing.models import LinkageCase
-
-    listing = make_listing("100.00", kind="consumable")
-    with time_machine.travel(date(2026, 9, 28), tick=False):
-        p = propose(hospital_user, listing, "90.00", evidence_price="90.00", evidence_note="苏州某医院 2026-08 发票")
-    with time_machine.travel(date(2026, 10, 12), tick=False):
-        services.withdraw_overdue()
-        services.withdraw_overdue()  # a second run opens nothing more
-    case = LinkageCase.objects.get(source_proposal=p)
-    assert case.listing == listing and case.national_lowest == D("90.00")
-    assert case.due == date(2026, 11, 9)  # 20 working days after 2026-10-12 (PRC-1 style)
-    assert Notification.objects.filter(recipient=maker_user, kind="pricing.linkage_opened").count() == 1
-    listing.refresh_from_db()
-    assert listing.price == D("100.00")  # the price comes down only when the declaration is confirmed

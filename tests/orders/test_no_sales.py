@@ -1,17 +1,21 @@
-"""DEL-1: one year without sales → pending suspension for review → suspended → delisted;
-restoration by an institution's written request; idempotent, also on two workers."""
+"""DEL-1 (corrected 2026-11-29): one year without sales → the job only PROPOSES (a pending case;
+the listing stays purchasable and negotiable) → the province decides → suspended → drugs
+delisted later, consumables never; returns net off sales; restoration by an institution's
+written request (consumables resume at once, drugs re-apply and keep their listing);
+idempotent, also on two workers."""
 
 import threading
 from datetime import date
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
-from core.errors import Forbidden
+from catalog.models import Product
+from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from listing.models import Listing
 from orders import selectors, services
-from orders.models import NoSalesCase, NoSalesStatus, RestorationStatus
+from orders.models import NoSalesCase, NoSalesStatus, OrderLine, RestorationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -51,27 +55,38 @@ def test_selection_matches_hand_written_sql(sold):
     assert Listing.objects.get(product=sold.suspended).pk not in orm  # only active listings
 
 
-def test_detect_is_idempotent_and_regulator_decides(sold):
+def test_del_1_detect_only_proposes_and_regulator_decides(sold):
+    """DEL-1: the job marks the listing for review; it stays active (orderable) until the province
+    decides; only the decision suspends; a drug is delisted after the delay."""
     with time_machine.travel("2026-03-02 02:30 +08:00", tick=False):
         first = services.no_sales_daily(TODAY)
         again = services.no_sales_daily(TODAY)
     assert first["detected"] == 2 and again == {"detected": 0, "delisted": 0}  # product2 + no_distributor
-    assert status(sold.product2) == "pending_suspension"
+    assert status(sold.product2) == "active"  # proposed, not suspended
     assert status(sold.product) == "active"
     listing = Listing.objects.get(product=sold.product2)
-    assert listing.status_rule == "DEL-1" and "无销售" in listing.status_reason
     case = NoSalesCase.objects.get(listing=listing)
-    assert case.last_receipt_on == date(2025, 1, 26)
+    assert case.status == NoSalesStatus.PENDING and case.last_receipt_on == date(2025, 1, 26)
+    # marked but still orderable (DEL-4 does not apply before the decision)
+    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
+        order = services.order_create(sold.inst_user, [{"product_id": sold.product2.pk, "quantity": 1}])
+    assert order.lines.get().listing_id == listing.pk
     # only the province decides
     with pytest.raises(Forbidden):
         services.no_sales_decide(sold.nj_regulator, case.pk, suspend=True)
+    case.refresh_from_db()
+    assert case.status == NoSalesStatus.PENDING and status(sold.product2) == "active"
     with time_machine.travel("2026-03-03 10:00 +08:00", tick=False):
         services.no_sales_decide(sold.province, case.pk, suspend=True, note="核实无销售")
     assert status(sold.product2) == "suspended"
-    # DEL-4: no longer orderable
+    listing.refresh_from_db()
+    assert listing.status_rule == "DEL-1" and "暂停" in listing.status_reason
+    # DEL-4: no longer orderable once suspended
     with pytest.raises(services.BatchRefused) as exc:
         services.order_create(sold.inst_user, [{"product_id": sold.product2.pk, "quantity": 1}])
     assert exc.value.code == "DEL-4"
+    with pytest.raises(Conflict):  # decided once
+        services.no_sales_decide(sold.province, case.pk, suspend=False, note="再议")
     case.refresh_from_db()
     assert case.delist_due == date(2026, 8, 30)  # + del.delisting_delay_days (180)
     assert services.no_sales_delist_due(date(2026, 8, 29)) == []
@@ -80,22 +95,105 @@ def test_detect_is_idempotent_and_regulator_decides(sold):
     assert status(sold.product2) == "delisted"
 
 
-def test_dismissal_restores_and_is_not_redetected_for_a_period(sold):
+def test_del_1_marked_listing_still_orderable_through_his_api(sold, his_token):
+    """DEL-1: a listing marked for review is still purchasable through the HIS order endpoint,
+    and refused (DEL-4) only after the province suspends it."""
+    from rest_framework.test import APIClient
+
+    services.no_sales_detect(TODAY)
+    case = NoSalesCase.objects.get(listing__product=sold.product2, status=NoSalesStatus.PENDING)
+    token, _client = his_token(sold.institution)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = {"external_ref": "HIS-DEL1", "lines": [{"national_code": sold.product2.national_code, "quantity": 3}]}
+    ok = api.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="del-1-marked")
+    assert ok.status_code == 201, ok.json()
+    services.no_sales_decide(sold.province, case.pk, suspend=True, note="核实无销售")
+    refused = api.post("/api/v1/orders/", {**body, "external_ref": "HIS-DEL1-2"}, format="json",
+                       HTTP_IDEMPOTENCY_KEY="del-1-suspended")
+    assert refused.status_code == 422 and refused.json()["code"] == "DEL-4"
+
+
+def test_del_1_marked_listing_still_negotiable(sold):
+    """DEL-1: during the review the listing can still be negotiated (NEG-1)."""
+    from negotiation.services import proposal_submit
+
+    services.no_sales_detect(TODAY)
+    listing = Listing.objects.get(product=sold.product2)
+    assert NoSalesCase.objects.filter(listing=listing, status=NoSalesStatus.PENDING).exists()
+    proposal = proposal_submit(user=sold.inst_user, listing_id=listing.pk, unit_price="25.00", quantity="10")
+    assert proposal.status == "pending" and proposal.listing_id == listing.pk
+
+
+def test_del_1_fully_returned_receipt_is_no_sale(world):
+    """DEL-1: returns net off the receipts that count as sales — a receipt returned in full
+    inside the year leaves the product without sales; a partial return still counts."""
+    receive(world, world.product, date(2025, 8, 14))
+    receive(world, world.product2, date(2025, 8, 14))
+    line = OrderLine.objects.get(product=world.product)
+    services.return_create(world.inst_user, line.pk, quantity=1, reason="质量问题退货", returned_on="2025-08-20")
+    orm = set(selectors.no_sales_candidates(TODAY, 365).values_list("pk", flat=True))
+    with connection.cursor() as cur:
+        cur.execute(selectors.NO_SALES_SQL, {"cutoff": date(2025, 3, 2)})
+        assert {r[0] for r in cur.fetchall()} == orm
+    assert Listing.objects.get(product=world.product).pk in orm  # fully returned: no sale
+    assert Listing.objects.get(product=world.product2).pk not in orm  # kept: a sale
+    assert services.no_sales_detect(TODAY)
+    case = NoSalesCase.objects.get(listing__product=world.product)
+    assert case.last_receipt_on is None  # the only receipt was undone
+
+
+def test_del_1_consumable_only_suspended_and_resumes_without_reapplying(world):
+    """DEL-1 / 002 §14: a consumable is suspended on the province's decision but never delisted;
+    an institution's written request approved by the regulator makes it purchasable again at
+    once, on the same listing, without a new application."""
+    product = Product.objects.create(
+        kind="consumable", consumable_class="ordinary", national_code="C09100100000000211790000049",
+        generic_name="一次性使用输液器", specification="带针 0.7mm", pack_unit="支", manufacturer=world.manufacturer)
+    listing = Listing.objects.create(product=product, price="3.00", status="active", category="LST-C3",
+                                     effective_date=date(2024, 1, 1))
+    services.no_sales_detect(TODAY)
+    case = NoSalesCase.objects.get(listing=listing)
+    with time_machine.travel("2026-03-03 10:00 +08:00", tick=False):
+        services.no_sales_decide(world.province, case.pk, suspend=True, note="核实无销售")
+    case.refresh_from_db()
+    assert status(product) == "suspended" and case.delist_due is None
+    assert services.no_sales_delist_due(date(2030, 1, 1)) == []  # never delisted by DEL-1
+    assert status(product) == "suspended"
+    with pytest.raises(Forbidden):  # only an institution asks
+        services.restoration_request(world.mfr_user, case.pk, reason="请求恢复")
+    req = services.restoration_request(world.inst_user, case.pk, reason="临床需要，书面申请恢复采购")
+    with pytest.raises(Forbidden):
+        services.restoration_decide(world.nj_regulator, req.pk, approve=True)
+    services.restoration_decide(world.province, req.pk, approve=True, note="同意恢复")
+    case.refresh_from_db()
+    assert case.status == NoSalesStatus.RESTORED
+    assert status(product) == "active"
+    listing.refresh_from_db()
+    assert Listing.objects.filter(product=product).count() == 1  # no second listing
+    assert not listing.applications.exists()  # no re-application
+    assert listing.status_rule == "DEL-1"
+
+
+def test_dismissal_keeps_listing_and_is_not_redetected_for_a_period(sold):
+    """DEL-1: the province may decide not to suspend (with a reason); the listing was never touched."""
     services.no_sales_detect(TODAY)
     case = NoSalesCase.objects.get(listing__product=sold.product2)
+    with pytest.raises(InvalidInput):
+        services.no_sales_decide(sold.province, case.pk, suspend=False)
     with time_machine.travel("2026-03-03 10:00 +08:00", tick=False):
         services.no_sales_decide(sold.province, case.pk, suspend=False, note="短缺监测品种，保留")
     assert status(sold.product2) == "active"
     assert services.no_sales_detect(date(2026, 3, 4)) == []
 
 
-def test_restoration_request_and_approval_lets_manufacturer_reapply(sold):
+def test_drug_restoration_needs_reapplication_and_reactivates_the_same_listing(sold):
+    """DEL-1: an approved request lets the drug's manufacturer re-apply; when that application
+    takes effect the suspended listing becomes active again — no second listing."""
     from notifications.models import Notification
 
     services.no_sales_detect(TODAY)
     case = NoSalesCase.objects.get(listing__product=sold.product2)
-    from core.errors import RuleViolation
-
     with pytest.raises(RuleViolation) as exc:  # not suspended yet
         services.restoration_request(sold.inst_user, case.pk, reason="临床需要")
     assert exc.value.code == "DEL-1"
@@ -105,7 +203,27 @@ def test_restoration_request_and_approval_lets_manufacturer_reapply(sold):
     req.refresh_from_db()
     case.refresh_from_db()
     assert req.status == RestorationStatus.APPROVED and case.status == NoSalesStatus.RESTORATION_APPROVED
+    assert status(sold.product2) == "suspended"  # a drug waits for its re-application
+    assert services.no_sales_delist_due(date(2027, 1, 1)) == []  # approved: not delisted meanwhile
     assert Notification.objects.filter(recipient=sold.mfr_user, kind="orders.restoration").exists()
+    _reapply_and_take_effect(sold, sold.product2, "25.50")
+    listings = Listing.objects.filter(product=sold.product2)
+    assert listings.count() == 1 and listings.get().status == "active"
+    case.refresh_from_db()
+    assert case.status == NoSalesStatus.RESTORED
+
+
+def _reapply_and_take_effect(world, product, price):
+    """The manufacturer's LST-1 re-application, confirmed and applied in the monthly batch."""
+    from listing.models import ApplicationStatus, ListingApplication
+    from listing.services import _apply_application
+
+    app = ListingApplication.objects.create(
+        product=product, enterprise=product.manufacturer, category="LST-1", declared_price=price,
+        listing_price=price, status=ApplicationStatus.CONFIRMED, effective_date=date(2026, 4, 1),
+        submitted_by=world.mfr_user, decided_by=world.province)
+    with transaction.atomic():
+        _apply_application(app)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -129,8 +247,8 @@ def test_two_workers_at_once_open_one_case_per_listing(sold):
         t.join()
     assert errors == []
     assert sum(r["detected"] for r in results) == 2
-    assert NoSalesCase.objects.count() == 2
-    assert Listing.objects.filter(status="pending_suspension").count() == 2
+    assert NoSalesCase.objects.filter(status="pending").count() == 2
+    assert Listing.objects.filter(status="active").count() == 3  # marked, not suspended
     assert services.no_sales_daily(TODAY) == {"detected": 0, "delisted": 0}
 
 

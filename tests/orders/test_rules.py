@@ -51,3 +51,17 @@ def test_ord_2_payment_due_and_del_1_no_sales():
     assert rules.del_1_no_sales(date(2025, 3, 1), date(2020, 1, 1), date(2026, 3, 1), 365) is True
     assert rules.del_1_no_sales(date(2025, 3, 2), date(2020, 1, 1), date(2026, 3, 1), 365) is False
     assert rules.del_1_no_sales(None, date(2025, 6, 1), date(2026, 3, 1), 365) is False
+
+
+@pytest.mark.parametrize("received, returned, counts", [(1, 0, True), (3, 2, True), (3, 3, False), (1, 1, False)])
+def test_del_1_returns_net_off_sales(received, returned, counts):
+    """DEL-1: an order line returned in full is no sale; one unit kept is a sale."""
+    assert rules.del_1_counts_as_sale(received, returned) is counts
+
+
+@pytest.mark.parametrize("kind, delist, resume_at_once", [("drug", True, False), ("consumable", False, True)])
+def test_del_1_consumables_only_suspended_and_resume_without_reapplying(kind, delist, resume_at_once):
+    """DEL-1 / 002 §14: consumables are never delisted by this rule and resume on approval;
+    drugs are delisted after the delay and re-apply."""
+    assert rules.del_1_may_delist(kind) is delist
+    assert rules.del_1_resumes_without_reapplying(kind) is resume_at_once

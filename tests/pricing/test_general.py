@@ -145,3 +145,57 @@ def test_prc2_in_province_actual_price_from_received_order_lines(listing, make_o
     line(3, "7.0000", 10, date(2025, 6, 1))  # another year
     assert in_province_actual_price(listing.product, 2026) == Decimal("9.1000")
     assert in_province_actual_price(listing.product, 2024) is None
+
+
+def _consumable(maker, code, name="一次性使用输液器", spec="带针 0.7mm"):
+    from catalog.models import Product
+
+    return Product.objects.create(kind="consumable", consumable_class="ordinary", national_code=code,
+                                  generic_name=name, specification=spec, manufacturer=maker)
+
+
+@pytest.mark.django_db
+def test_prc2_consumable_links_to_lowest_of_similar_products(maker, province_user, record_price, set_param):
+    """PRC-2 (002 §13): a consumable's yearly linkage uses the national lowest of SIMILAR products —
+    the same classification prefix of the national code (a regulator's parameter) — while a drug
+    links with its own product only."""
+    from listing.models import Listing
+
+    own = _consumable(maker, "C09100100000000211790000049")
+    similar = _consumable(maker, "C09100100000000211790000777", spec="带针 0.6mm")  # same 20-char class
+    other_class = _consumable(maker, "C09100100000000299990000001", spec="不带针")  # another class
+    listing = Listing.objects.create(product=own, price=Decimal("3.0000"), category="LST-C3",
+                                     effective_date=date(2026, 1, 15))
+    record_price(own, "2.8000", date(2026, 3, 1))
+    record_price(similar, "2.5000", date(2026, 3, 1), province="广东省")
+    record_price(other_class, "1.0000", date(2026, 3, 1), province="湖南省")
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        rnd = services.general_round_start(province_user, year=2026)
+    item = rnd.items.get(listing=listing)
+    assert item.proposed_price == Decimal("2.5000") and item.similar_product == similar
+    assert item.national_lowest == Decimal("2.8000") and "全国同类产品最低价" in item.basis
+    # the province widens "similar" to a coarser class (12 characters): the other class counts too
+    set_param("prc.consumable_similar_code_length", 12)
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        wider = services.general_round_start(province_user, year=2027)
+    assert wider.items.get(listing=listing).proposed_price == Decimal("1.0000")
+
+
+@pytest.mark.parametrize("kind, code, length, prefix", [
+    ("consumable", "C09100100000000211790000049", 20, "C0910010000000021179"),
+    ("consumable", "C09100100000000211790000049", 12, "C09100100000"),
+    ("consumable", None, 20, None),
+    ("drug", "XA01ABD075A002010100483", 20, None),
+])
+def test_prc2_similar_prefix_rule(kind, code, length, prefix):
+    from pricing import rules
+
+    assert rules.prc_2_similar_prefix(kind, code, length) == prefix
+
+
+def test_prc2_general_proposal_takes_the_similar_lowest_when_lowest():
+    from pricing import rules
+
+    assert rules.general_proposal(Decimal("3"), Decimal("2.8"), None, Decimal("2.5")) == (
+        Decimal("2.5"), "联动全国同类产品最低价 2.5")
+    assert rules.general_proposal(Decimal("3"), None, None, Decimal("3")) is None  # not a reduction
