@@ -234,6 +234,26 @@ define(
     "emg.formalities_working_days", "int", 20, "EMG-1", _("应急采购补办手续时限（工作日）"),
     help=_("应急线下采购后须在此工作日数内在平台补办备案/报告手续，逾期提示医保部门。"), min=1, max=120,
 )
+define(
+    "emg.reminder_working_days_before", "int", 5, "EMG-1", _("应急采购补办手续到期前提醒（工作日）"),
+    help=_("补办手续截止日前此工作日数起提醒医疗机构（申报时另即时提醒一次）。"), min=1, max=20,
+)
+define(
+    "emg.drug_formalities_kind", "choice", "report", "EMG-1", _("药品应急采购补办手续类型"),
+    help=_("文件对药品仅称“有关手续”：report：向平台补报采购情况（采购凭证、审批材料）；"
+         "filing：补办备案采购手续。耗材固定为补办备案采购手续（002 §19）。"),
+    choices=("report", "filing"),
+)
+define(
+    "emg.deduction_ratio", "decimal", D("1"), "EMG-2", _("超范围应急采购医保基金扣减比例"),
+    help=_("超范围应急采购使用的医保基金，按此比例（0–1）在医保总额结算时扣除（004 §四(一)“按规定比例”）。"),
+    min=D("0"), max=D("1"),
+)
+define(
+    "sho.pre_approval_required", "bool", False, "SHO-1", _("短缺药品自主采购须省医保局事先确认"),
+    help=_("为“否”（默认）时，医疗机构上报议价结果并通过自动校验后即可在平台采购，省医保局事后审核；"
+         "为“是”时，须经省医保局确认后方可采购。"),
+)
 
 # ---------------------------------------------------------------- §11 insurance payment
 define(

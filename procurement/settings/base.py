@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "pricing",
     "negotiation",
     "filing",
+    "shortage",
     "vbp",
     "insurance",
     "monitoring",
