@@ -9,6 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from catalog.models import ProductKind
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.schema import error_responses
 from core.errors import NotFound
@@ -32,7 +33,7 @@ class EmergencyOut(serializers.ModelSerializer):
 
 
 class EmergencyIn(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["drug", "consumable"], help_text="drug 药品 / consumable 医用耗材")
+    kind = serializers.ChoiceField(choices=ProductKind.choices, help_text="drug 药品 / consumable 医用耗材")
     national_code = serializers.CharField(required=False, allow_blank=True, max_length=27,
                                           help_text="国家医保编码（目录内产品，INT-2）")
     item_name = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="品名规格")
@@ -129,6 +130,7 @@ class NeedOut(serializers.ModelSerializer):
 
 class NeedListApi(GenericAPIView):
     serializer_class = NeedOut
+    queryset = ShortageNeed.objects.none()
 
     @extend_schema(tags=[TAG], summary="短缺药品采购需求（SHO-1）", responses={200: NeedOut(many=True), **error_responses()})
     def get(self, request):
@@ -149,6 +151,7 @@ class EntryOut(serializers.ModelSerializer):
 
 class ListInForceApi(GenericAPIView):
     serializer_class = EntryOut
+    queryset = ShortageListEntry.objects.none()
 
     @extend_schema(tags=[TAG], summary="现行短缺药品清单与易短缺药品重点监测清单",
                    responses={200: EntryOut(many=True), **error_responses()})

@@ -9,11 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import ProductKind
 from parties.scoping import ScopedQuerySet, scope_q
 from workcalendar.models import WorkingDayDeadline
-
-KIND_CHOICES = [("drug", _("药品")), ("consumable", _("医用耗材"))]
-
 
 # ----------------------------------------------------------------- shortage lists (SHO-1)
 
@@ -274,7 +272,7 @@ class EmergencyPurchase(WorkingDayDeadline):
     number = models.CharField(_("编号"), max_length=20, unique=True)
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("医疗机构"))
-    kind = models.CharField(_("类别"), max_length=12, choices=KIND_CHOICES)
+    kind = models.CharField(_("类别"), max_length=12, choices=ProductKind.choices)
     product = models.ForeignKey("catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 verbose_name=_("产品"))
     item_name = models.CharField(_("品名规格"), max_length=200)

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
         "PriceZoneEnum": "negotiation.models.Zone",
         "ProductKindEnum": "catalog.models.ProductKind",
         "OrganisationKindEnum": "parties.models.OrgKind",
+        "EmergencyScopeEnum": "shortage.models.Scope",
     },
 }
 # Idempotency-Key records older than this are purged (hours).
