@@ -7,9 +7,10 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import ProductKind
+from catalog.models import Product, ProductKind
 from parties.scoping import ScopedQuerySet, scope_q
 from workcalendar.models import WorkingDayDeadline
 
@@ -101,8 +102,6 @@ class ShortageNeedQuerySet(ScopedQuerySet):
         """SHO-1: an institution sees its own needs, regulators their area's, and a
         manufacturer the needs for a generic it makes (so it can offer to supply)."""
         if user is not None and user.is_authenticated and user.role == "manufacturer":
-            from catalog.models import Product
-
             names = Product.objects.filter(manufacturer_id=user.organisation_id).values("generic_name")
             return self.filter(generic_name__in=names)
         return self.filter(scope_q(user, institution="institution"))
@@ -175,8 +174,6 @@ class ShortageNeed(models.Model):
         return " ".join(p for p in (self.generic_name, self.dosage_form, self.specification) if p)
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("shortage:need_detail", args=[self.pk])
 
 
@@ -353,8 +350,6 @@ class EmergencyPurchase(WorkingDayDeadline):
         return Q(status__in=EMERGENCY_AWAITING)
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("shortage:emergency_detail", args=[self.pk])
 
     @property

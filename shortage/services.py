@@ -16,6 +16,7 @@ from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from core.uploads import DOCUMENT_TYPES, XLSX_TYPES, check_upload
+from listing.models import Listing
 from notifications.models import Notification
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
@@ -383,8 +384,6 @@ def need_takeover(listing) -> list[ShortageNeed]:
 
 def needs_takeover_sweep() -> int:
     """Safety net of the daily job: live needs whose drug has meanwhile been listed."""
-    from listing.models import Listing
-
     count = 0
     for need in ShortageNeed.objects.live().order_by("pk"):
         listing = (Listing.objects.orderable().filter(product__kind="drug", product__generic_name=need.generic_name,
