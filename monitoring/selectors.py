@@ -9,6 +9,7 @@ from django.db.models import DecimalField, F, Sum, Value
 from django.db.models.functions import Coalesce
 
 from parties.models import Organisation
+from shortage.selectors import EMERGENCY_OFFPLATFORM_IDS_SQL
 
 from . import rules
 from .models import MonthlyReport, MonthlySnapshot, ReportVersion
@@ -16,7 +17,8 @@ from .models import MonthlyReport, MonthlySnapshot, ReportVersion
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
 # MON-1 per institution and kind for [start, end): platform receipts (入库) from the order
-# flow, off-platform purchases, and the emergency part of them. One statement; the monthly
+# flow, off-platform purchases, and the emergency part of them — MON-2: the off-platform rows
+# of emergency purchases declared under EMG-1 (shortage app), not a free-text reason. One statement; the monthly
 # job wraps it in INSERT … ON CONFLICT DO UPDATE. `inst_filter` narrows institutions.
 RATES_SQL = """
 WITH plat AS (
@@ -28,7 +30,7 @@ WITH plat AS (
     GROUP BY rl.institution_id, p.kind
 ), off AS (
     SELECT op.institution_id, op.kind, SUM(op.amount) AS amount,
-           COALESCE(SUM(op.amount) FILTER (WHERE op.reason = 'emergency'), 0) AS emergency
+           COALESCE(SUM(op.amount) FILTER (WHERE op.id IN ({emergency_ids})), 0) AS emergency
     FROM orders_offplatformpurchase op
     WHERE op.received_on >= %(start)s AND op.received_on < %(end)s {off_filter}
     GROUP BY op.institution_id, op.kind
@@ -52,10 +54,10 @@ LEFT JOIN off ON off.institution_id = inst.id AND off.kind = inst.kind
 
 def rates_sql(institution_ids=None):
     if institution_ids is None:
-        return RATES_SQL.format(plat_filter="", off_filter="", inst_filter="")
+        return RATES_SQL.format(plat_filter="", off_filter="", inst_filter="", emergency_ids=EMERGENCY_OFFPLATFORM_IDS_SQL)
     return RATES_SQL.format(
         plat_filter="AND rl.institution_id = ANY(%(ids)s)", off_filter="AND op.institution_id = ANY(%(ids)s)",
-        inst_filter="AND o.id = ANY(%(ids)s)",
+        inst_filter="AND o.id = ANY(%(ids)s)", emergency_ids=EMERGENCY_OFFPLATFORM_IDS_SQL,
     )
 
 

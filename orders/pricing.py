@@ -30,6 +30,9 @@ class PriceQuote:
     rule: str  # the rule ID that makes this price apply (e.g. "ORD-1", "NEG-3", "VBP-2")
     reference: str  # human-readable reference: listing id, negotiation result number …
     listing_id: int | None = None
+    # A channel that makes a product purchasable by itself, without a listing (SHO-1 self-
+    # sourcing, filing): such quotes answer only when the caller asks for unlisted products.
+    grants_access: bool = False
 
     @property
     def source_label(self) -> str:
@@ -44,6 +47,7 @@ SOURCE_LABELS = {
     "negotiation": _("议价结果"),
     "vbp": _("带量采购中选价"),
     "filing": _("备案采购价"),
+    "shortage": _("短缺药品自主采购议价"),
 }
 
 
@@ -83,23 +87,32 @@ def register_default_providers():
     register_provider("listing", listing_provider)
 
 
-def prices_in_force(institution, products: Iterable, at: date | None = None) -> dict[int, PriceQuote]:
+def prices_in_force(institution, products: Iterable, at: date | None = None, *,
+                    include_unlisted: bool = False) -> dict[int, PriceQuote]:
     """Bulk variant: {product_id: PriceQuote} for every product (ids or Product objects) that
     has a price in force for `institution` on `at`. Products missing from the answer have
-    no orderable listing. One query per provider."""
+    no orderable listing. One query per provider.
+
+    With `include_unlisted`, a product without a listing is answered too when a channel
+    grants this institution access to it by itself (quote.grants_access, listing_id None:
+    SHO-1 self-sourcing, filing); ordering such lines needs an order line without a listing."""
     at = at or timezone.localdate()
     ids = sorted({getattr(p, "pk", p) for p in products})
     if not ids:
         return {}
     base = listing_provider(institution, ids, at)  # the listing is what makes a product orderable
     best = dict(base)
+    asked = ids if include_unlisted else list(base)
     for name, fn in _PROVIDERS.items():
         if name == "listing":
             continue
-        for pid, quote in fn(institution, list(base), at).items():
-            if pid in best and quote.price < best[pid].price:
-                best[pid] = PriceQuote(quote.price, quote.source, quote.rule, quote.reference,
-                                       listing_id=base[pid].listing_id)
+        for pid, quote in fn(institution, asked, at).items():
+            if pid in base:
+                if quote.price < best[pid].price:
+                    best[pid] = PriceQuote(quote.price, quote.source, quote.rule, quote.reference,
+                                           listing_id=base[pid].listing_id)
+            elif include_unlisted and quote.grants_access and (pid not in best or quote.price < best[pid].price):
+                best[pid] = quote
     return best
 
 
@@ -110,5 +123,6 @@ def price_in_force(institution, product, at: date | None = None):
     return quote.as_tuple() if quote else None
 
 
-def quote_in_force(institution, product, at: date | None = None) -> PriceQuote | None:
-    return prices_in_force(institution, [product], at).get(getattr(product, "pk", product))
+def quote_in_force(institution, product, at: date | None = None, *, include_unlisted: bool = False) -> PriceQuote | None:
+    return prices_in_force(institution, [product], at, include_unlisted=include_unlisted).get(
+        getattr(product, "pk", product))

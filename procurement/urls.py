@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from core import views as core_views
 
-APPS = ["parties", "workcalendar", "policy", "notifications", "catalog", "qualifications", "orders", "listing", "experts", "pricing", "negotiation", "filing", "vbp",
-        "insurance", "monitoring", "opendata", "oversight"]
+APPS = ["parties", "workcalendar", "policy", "notifications", "catalog", "qualifications", "orders", "listing", "experts",
+        "pricing", "negotiation", "filing", "shortage", "vbp", "insurance", "monitoring", "opendata", "oversight"]
 
 api_v1 = [path("", include(f"{app}.api_urls")) for app in APPS]
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "pricing",
     "negotiation",
     "filing",
+    "shortage",
     "vbp",
     "insurance",
     "monitoring",
@@ -190,6 +191,7 @@ SPECTACULAR_SETTINGS = {
         "PriceZoneEnum": "negotiation.models.Zone",
         "ProductKindEnum": "catalog.models.ProductKind",
         "OrganisationKindEnum": "parties.models.OrgKind",
+        "EmergencyScopeEnum": "shortage.models.Scope",
     },
 }
 # Idempotency-Key records older than this are purged (hours).

@@ -13,6 +13,7 @@ from monitoring import services
 from monitoring.models import Bulletin, CityForward, ReportVersion
 from orders.models import OffPlatformPurchase
 from parties.models import Organisation, OrgKind, Region, Role, User
+from shortage import services as shortage_services
 from tests.monitoring.conftest import new_supply, receive_into
 
 from .conftest import login, shot
@@ -47,9 +48,12 @@ def _journey(page):
     supply = new_supply()
     receive_into(supply, hospital, "880000", date(2026, 9, 3))
     receive_into(supply, hospital, "320000", date(2026, 9, 4), kind="consumable")
-    OffPlatformPurchase.objects.create(institution=hospital, kind="drug", amount=D("120000"),
-                                       received_on=date(2026, 9, 8), reason="emergency", item_name="急救用药",
-                                       created_by=users["hosp"])
+    # MON-2: the emergency figure comes from a declared emergency purchase (EMG-1).
+    with time_machine.travel("2026-09-08 10:00 +0800", tick=False):
+        shortage_services.emergency_declare(
+            users["hosp"], kind="drug", item_name="急救用药", supplier="某制药有限公司", emergency_kind="rescue",
+            emergency_note="急诊抢救", clinical_necessity="省平台未挂网，抢救必需", approved_by="院长",
+            approval_date=date(2026, 9, 8), purchase_date=date(2026, 9, 8), quantity="100", amount="120000")
     # July and August were reported on time; the monthly job of 1 October opened September.
     for month, day in (("2026-07", "2026-08-10"), ("2026-08", "2026-09-10")):
         with time_machine.travel(f"{day} 10:00 +0800", tick=False):

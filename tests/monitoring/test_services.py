@@ -21,6 +21,7 @@ from monitoring.models import (
 )
 from notifications.models import Notification
 from parties.models import OrgKind
+from shortage import services as shortage_services
 
 from .conftest import figures
 
@@ -52,11 +53,17 @@ def test_mon4_849999_platform_is_flagged(hospital, receive, offplatform):
     assert flag.rule == "MON-4" and "85" in flag.detail
 
 
-def test_mon1_drugs_and_consumables_separately_with_emergency_beside(hospital, receive, offplatform):
+def test_mon1_drugs_and_consumables_separately_with_emergency_beside(hospital, receive, offplatform, make_user):
+    """MON-2: the emergency figure is the declared emergency purchases (EMG-1), not a reason
+    typed on an off-platform purchase."""
     receive(hospital, "900", date(2026, 10, 1))
     receive(hospital, "300", date(2026, 10, 31), kind="consumable")
-    offplatform(hospital, "100", date(2026, 10, 2), reason="emergency")
-    offplatform(hospital, "100", date(2026, 10, 2), kind="consumable")
+    with time_machine.travel(date(2026, 10, 3), tick=False):
+        shortage_services.emergency_declare(
+            make_user(hospital), kind="drug", item_name="抢救用药", supplier="某企业", emergency_kind="rescue",
+            emergency_note="急诊抢救", clinical_necessity="无替代", approved_by="院长", approval_date=date(2026, 10, 2),
+            purchase_date=date(2026, 10, 2), quantity="1", amount="100")
+    offplatform(hospital, "100", date(2026, 10, 2), kind="consumable", reason="emergency")  # not declared
     receive(hospital, "5000", date(2026, 11, 1))           # next month: not counted
     rates = selectors.institution_rates(hospital, OCT, date(2026, 11, 1))
     assert rates["drug"]["rate"] == D("90.00") and rates["drug"]["emergency_amount"] == D("100")
