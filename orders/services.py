@@ -75,8 +75,11 @@ def _institution_of(user):
 
 
 def _distributor_of(user):
-    if not user or not user.is_authenticated or user.role != Role.DISTRIBUTOR:
-        raise Forbidden("仅配送企业可执行此操作")
+    """The organisation acting as distributor: a distributor, or a manufacturer that delivers
+    its own products (QUA-2 self-delivery) — callers only ever touch lines/deliveries whose
+    `distributor` is this organisation, so a manufacturer reaches only the lines routed to it."""
+    if not user or not user.is_authenticated or user.role not in (Role.DISTRIBUTOR, Role.MANUFACTURER):
+        raise Forbidden("仅配送企业（或自行配送的生产企业）可执行此操作")
     return user.organisation
 
 
@@ -301,7 +304,9 @@ def _notify_distributors(order, distributor_ids):
     from notifications.services import notify
     from parties.models import User
 
-    users = list(User.objects.filter(organisation_id__in=distributor_ids, role=Role.DISTRIBUTOR, is_active=True))
+    # A self-delivering manufacturer (QUA-2) is its lines' distributor: its users are told too.
+    users = list(User.objects.filter(organisation_id__in=distributor_ids,
+                                     role__in=(Role.DISTRIBUTOR, Role.MANUFACTURER), is_active=True))
     if users:
         transaction.on_commit(lambda: notify(
             users, kind="orders.new_order", title=f"新订单待确认：{order.number}",

@@ -130,7 +130,8 @@ class DistributionQuerySet(ScopedQuerySet):
 @pghistory.track()
 class DistributionRelationship(models.Model):
     """A manufacturer chooses a distributor to deliver to a city, or to some of its counties
-    (an empty `counties` means the whole city). The distributor accepts or declines; either
+    (an empty `counties` means the whole city); or it names itself (`distributor` ==
+    `manufacturer`, self-delivery, QUA-2), in force at once. The distributor accepts or declines; either
     side may end it. Rows are never deleted: ended relationships are the history."""
 
     scope_enterprise = ("manufacturer", "distributor")
@@ -141,7 +142,7 @@ class DistributionRelationship(models.Model):
     )
     distributor = models.ForeignKey(
         "parties.Organisation", on_delete=models.PROTECT, related_name="distribution_as_distributor",
-        limit_choices_to={"kind": "distributor"}, verbose_name=_("配送企业"),
+        limit_choices_to={"kind__in": ["distributor", "manufacturer"]}, verbose_name=_("配送企业"),
     )
     city = models.ForeignKey(
         "parties.Region", on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "city"},
@@ -178,11 +179,23 @@ class DistributionRelationship(models.Model):
                 fields=["manufacturer", "distributor", "city"], condition=Q(status__in=["proposed", "active"]),
                 name="distribution_one_open_per_pair_and_city",
             ),
+            # QUA-2 self-delivery: nobody else has to accept, so it is never left "proposed".
+            models.CheckConstraint(
+                condition=~Q(distributor=models.F("manufacturer")) | ~Q(status="proposed"),
+                name="distribution_self_delivery_not_proposed",
+            ),
         ]
         triggers = [pgtrigger.Protect(name="distribution_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
+        if self.is_self_delivery:
+            return f"{self.manufacturer} 自行配送 ({self.city})"
         return f"{self.manufacturer} → {self.distributor} ({self.city})"
+
+    @property
+    def is_self_delivery(self):
+        """QUA-2: the manufacturer delivers its own products here (自行配送)."""
+        return self.distributor_id == self.manufacturer_id
 
 
 class BadRecordKind(models.TextChoices):

@@ -237,16 +237,13 @@ def distribution_propose(user, distributor: Organisation, city: Region, counties
     distributor must accept before the relationship is in force."""
     if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
         raise Forbidden("仅生产企业可选择配送企业")
+    if distributor is not None and distributor.pk == user.organisation_id:
+        return distribution_self_deliver(user, city, counties, note)
     if distributor is None or distributor.kind != OrgKind.DISTRIBUTOR:
         raise InvalidInput("请选择配送企业", "distributor")
     if not distributor.is_active:
         raise InvalidInput("该配送企业已停用", "distributor")
-    if city is None or city.level != Region.Level.CITY:
-        raise InvalidInput("请选择设区市", "city")
-    counties = list(counties or ())
-    wrong = [c for c in counties if c.level != Region.Level.COUNTY or c.parent_id != city.pk]
-    if wrong:
-        raise InvalidInput(f"“{wrong[0].name}”不属于{city.name}", "counties")
+    city, counties = _check_area(city, counties)
     with transaction.atomic(), audit_context(user, reason="选择配送企业"):
         try:
             with transaction.atomic():
@@ -262,6 +259,41 @@ def distribution_propose(user, distributor: Organisation, city: Region, counties
                title=f"{user.organisation}邀请贵司配送（{city.name}）", target=rel,
                url=_distribution_url(), dedupe_key=f"dist-proposed:{rel.pk}")
     return rel
+
+
+def distribution_self_deliver(user, city: Region, counties=(), note: str = ""):
+    """QUA-2 (000 annex §七(十八), 002 §35 "自行配送"): the manufacturer names itself as the
+    distributor for a city (or some of its counties). There is no one to accept, so the
+    relationship is in force at once; orders of its products there are routed to it and it
+    confirms and ships those lines itself."""
+    if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
+        raise Forbidden("仅生产企业可登记自行配送")
+    own = user.organisation
+    city, counties = _check_area(city, counties)
+    with transaction.atomic(), audit_context(user, reason="QUA-2 登记自行配送"):
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                rel = DistributionRelationship.objects.create(
+                    manufacturer=own, distributor=own, city=city, proposed_by=user,
+                    status=DistributionStatus.ACTIVE, answered_at=now, answered_by=user,
+                    note=(note or "").strip() or "自行配送",
+                )
+        except IntegrityError:
+            raise Conflict(f"本企业在{city.name}已登记自行配送", "city") from None
+        if counties:
+            rel.counties.set(counties)
+    return rel
+
+
+def _check_area(city, counties):
+    if city is None or city.level != Region.Level.CITY:
+        raise InvalidInput("请选择设区市", "city")
+    counties = list(counties or ())
+    wrong = [c for c in counties if c.level != Region.Level.COUNTY or c.parent_id != city.pk]
+    if wrong:
+        raise InvalidInput(f"“{wrong[0].name}”不属于{city.name}", "counties")
+    return city, counties
 
 
 def _distribution_url():

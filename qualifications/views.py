@@ -145,14 +145,21 @@ def distribution_list(request):
     if user.role == "manufacturer":
         propose_form = ProposeForm(request.POST or None)
         if request.method == "POST" and propose_form.is_valid():
+            data = dict(propose_form.cleaned_data)
+            self_delivery = data.pop("self_delivery")
             try:
-                services.distribution_propose(user, **propose_form.cleaned_data)
+                if self_delivery:
+                    data.pop("distributor")
+                    services.distribution_self_deliver(user, **data)
+                else:
+                    services.distribution_propose(user, **data)
             except Forbidden as exc:
                 raise PermissionDenied(exc.detail) from exc
             except DomainError as exc:
                 _form_error(propose_form, exc)
             else:
-                messages.success(request, _("已向配送企业发出邀请，待其确认"))
+                messages.success(request, _("已登记自行配送，即时生效") if self_delivery
+                                 else _("已向配送企业发出邀请，待其确认"))
                 return redirect("qualifications:distribution_list")
     elif request.method == "POST":
         raise PermissionDenied(_("仅生产企业可选择配送企业"))
