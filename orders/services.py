@@ -13,6 +13,7 @@ from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from parties.models import Role
+from qualifications.selectors import bad_record_ban
 
 from . import rules, selectors
 from .models import (
@@ -175,8 +176,9 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
 
     Each line is checked: the product exists (INT-2: by national code), its listing is
     orderable (DEL-4), the manufacturer has a distributor for the institution's area
-    (QUA-2), the quantity is a positive whole number, and the expected price is not above
-    the price in force (ORD-4). Any failure refuses the whole batch with every line's error."""
+    (QUA-2), the manufacturer is not barred (BAD-2, when switched on), the quantity is a
+    positive whole number, and the expected price is not above the price in force (ORD-4).
+    Any failure refuses the whole batch with every line's error."""
     institution = _institution_of(user)
     at = at or timezone.localdate()
     if not isinstance(lines, list) or not lines:
@@ -208,6 +210,8 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     by_code = {p.national_code: p for p in products.values() if p.national_code}
     quotes = prices_in_force(institution, list(products), at)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products.values()}, institution)
+    # BAD-2 (when switched on): orders of a barred enterprise's products are refused too.
+    bans = {mid: bad_record_ban(mid, at) for mid in {p.manufacturer_id for p in products.values()}}
     listing_status = {}
     if products:
         from listing.models import Listing
@@ -249,6 +253,10 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
         if quote is None:
             code, detail = rules.del_4_listing_orderable(listing_status.get(product.pk))
             err(i, code, detail, "national_code" if item.get("national_code") else "product_id")
+            continue
+        ban = bans[product.manufacturer_id]
+        if ban.barred:
+            err(i, "BAD-2", f"{ban.message}，不能订购其产品", "national_code" if item.get("national_code") else "product_id")
             continue
         distributor_id = distributors.get(product.manufacturer_id)
         problem = rules.qua_2_has_distributor(distributor_id)
