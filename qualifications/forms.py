@@ -36,7 +36,7 @@ class WithdrawForm(forms.Form):
 
 
 class ProposeForm(forms.Form):
-    self_delivery = forms.BooleanField(label=_("本企业自行配送（无须配送企业确认，即时生效）"), required=False)
+    self_delivery = forms.BooleanField(label=_("自行配送（由本企业配送，无须对方确认，即时生效）"), required=False)
     distributor = forms.ModelChoiceField(
         label=_("配送企业（自行配送时不选）"), queryset=Organisation.objects.filter(kind=OrgKind.DISTRIBUTOR, is_active=True),
         required=False,
