@@ -276,3 +276,12 @@ def test_qua_1_other_enterprise_cannot_open_a_pending_request(client, maker_user
                        {"kind": "drug", "generic_name": "x", "conversion": 1, "reason": "x"}).status_code == 403
     cr.refresh_from_db()
     assert cr.status == "pending"
+
+
+def test_qua_1_rules_permissions_mirror_the_services(maker_user, other_maker_user, province_user, drug, make_user):
+    cr = services.product_change_propose(maker_user, drug, changes={"is_shortage": True}, reason="短缺")
+    assert maker_user.has_perm("catalog.propose_product_change", drug)
+    assert not other_maker_user.has_perm("catalog.propose_product_change", drug)
+    assert province_user.has_perm("catalog.review_product_change", cr)
+    assert not maker_user.has_perm("catalog.review_product_change", cr)
+    assert not make_user(kind=OrgKind.CITY_REGULATOR).has_perm("catalog.review_product_change", cr)
