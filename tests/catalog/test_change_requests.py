@@ -285,3 +285,29 @@ def test_qua_1_rules_permissions_mirror_the_services(maker_user, other_maker_use
     assert province_user.has_perm("catalog.review_product_change", cr)
     assert not maker_user.has_perm("catalog.review_product_change", cr)
     assert not make_user(kind=OrgKind.CITY_REGULATOR).has_perm("catalog.review_product_change", cr)
+
+
+def test_neg_2_reads_only_confirmed_values(maker_user, province_user, drug, make_user, make_org):
+    """A pending "national negotiated" change does not stop negotiation (the old value stands);
+    once the province confirms it, NEG-2 refuses negotiation of the product."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from listing.models import Listing
+    from negotiation.services import proposal_submit
+
+    listing = Listing.objects.create(product=drug, price=Decimal("8.00"), category="LST-1",
+                                     effective_date=date(2026, 1, 1))
+    with time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        cr = services.product_change_propose(
+            maker_user, drug, changes={"is_national_negotiated": True, "nn_payment_standard": "8.00"},
+            reason="国家谈判药品")
+        proposal_submit(user=make_user(make_org(OrgKind.INSTITUTION)), listing_id=listing.pk, unit_price="7",
+                        quantity="10")
+        services.product_change_confirm(province_user, cr)
+        with pytest.raises(RuleViolation) as exc:
+            proposal_submit(user=make_user(make_org(OrgKind.INSTITUTION)), listing_id=listing.pk, unit_price="7",
+                            quantity="10")
+    assert exc.value.code == "NEG-2"
