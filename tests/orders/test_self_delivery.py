@@ -69,6 +69,12 @@ def test_qua_2_self_delivering_manufacturer_confirms_and_ships_its_lines(world, 
     line.refresh_from_db()
     assert delivery.distributor_id == maker.pk
     assert (line.status, line.shipped_qty) == (LineStatus.SHIPPED, 5)
+    # the institution receives it and the manufacturer invoices it, as a distributor would (ORD-2)
+    services.receipt_create(world.inst_user, delivery.pk)
+    invoice = services.invoice_create(user, delivery.pk, number="ZP-INV-1", amount="60.00")
+    assert invoice.distributor_id == maker.pk
+    with pytest.raises(NotFound):  # another manufacturer cannot invoice it
+        services.invoice_create(world.mfr_user, delivery.pk, number="X-1", amount="1.00")
 
 
 def test_qua_2_self_delivery_pages_show_only_the_manufacturers_own_lines(client, world, self_maker, nanjing):
@@ -79,6 +85,7 @@ def test_qua_2_self_delivery_pages_show_only_the_manufacturers_own_lines(client,
     client.force_login(user)
     page = client.get(reverse("orders:deliveries")).content.decode()
     assert mine.number in page and theirs.number not in page
+    assert client.get(reverse("orders:payments")).status_code == 200
     detail = client.get(reverse("orders:order_detail", args=[mine.pk])).content.decode()
     assert 'data-testid="ship-form"' in detail and 'data-testid="confirm"' in detail
     # a manufacturer that delivers nothing itself gets an empty work list and no ship form
