@@ -14,5 +14,7 @@ class CatalogConfig(AppConfig):
         navigation.register(_("产品目录"), _("产品目录"), "catalog:product_list", order=200)
         navigation.register(_("产品目录"), _("登记产品"), "catalog:product_create",
                             roles={"manufacturer", "province_regulator"}, order=210)
+        navigation.register(_("产品目录"), _("产品信息变更"), "catalog:change_list",
+                            roles={"manufacturer", "province_regulator", "city_regulator"}, order=215)
         navigation.register(_("产品目录"), _("外省价格导入"), "catalog:price_upload",
                             roles={"manufacturer", "province_regulator", "city_regulator"}, order=220)

@@ -1,7 +1,8 @@
 """Demo catalogue for `manage.py load_demo` (runs after parties.demo): ~40 products of the demo
 manufacturers with well-formed national codes (CAT-1.1), other provinces' prices (LST-0.3),
 enterprise qualifications (QUA-1) and distribution relationships covering every city for every
-demo manufacturer (QUA-2). Idempotent: rows are found by their natural keys."""
+demo manufacturer (QUA-2; the first delivers itself in the last city), and product information
+change requests in every state (QUA-1). Idempotent: rows are found by their natural keys."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,7 +15,7 @@ from core.audit import audit_context
 from parties.demo import DISTRIBUTORS, MANUFACTURERS
 from parties.models import Organisation, Region, Role, User
 
-from .models import CatalogueChange, OtherProvincePrice, PriceLevel, Product
+from .models import CatalogueChange, OtherProvincePrice, PriceLevel, Product, ProductChangeRequest
 
 # (generic name, dosage form, specification, pack unit, conversion, ATC5, base price, flags)
 DRUGS = [
@@ -211,12 +212,47 @@ def _distribution(makers, distributors):
             if DistributionRelationship.objects.filter(
                     manufacturer=maker, city=city, status=DistributionStatus.ACTIVE).exists():
                 continue
+            if i == 0 and j == len(cities) - 1:  # QUA-2: the first maker delivers itself in the last city
+                DistributionRelationship.objects.create(
+                    manufacturer=maker, distributor=maker, city=city, status=DistributionStatus.ACTIVE,
+                    proposed_by=proposer, answered_at=now, answered_by=proposer, note="演示数据：自行配送",
+                )
+                continue
             distributor = distributors[(i + j) % len(distributors)]
             answerer = User.objects.filter(organisation=distributor, role=Role.DISTRIBUTOR).first()
             DistributionRelationship.objects.create(
                 manufacturer=maker, distributor=distributor, city=city, status=DistributionStatus.ACTIVE,
                 proposed_by=proposer, answered_at=now, answered_by=answerer, note="演示数据：全市配送",
             )
+
+
+def _change_requests(reviewer):
+    """QUA-1: a few product information changes in every state (found again by product + reason)."""
+    from . import services
+
+    nanjing = Region.objects.filter(level="city").order_by("code").first()
+    rows = [  # (generic name, specification, changes, reason, review city, decision)
+        ("阿莫西林胶囊", "0.5g", {"is_shortage_watch": True}, "已列入江苏省易短缺药品重点监测清单（演示）", None, None),
+        ("一次性使用输液器", "带针 0.7mm", {"specification": "带针 0.7mm（含精密过滤器）"},
+         "注册证变更：增加精密过滤器（演示）", nanjing, None),
+        ("头孢呋辛酯片", "0.25g", {"approval_number": "国药准字H20263999"}, "药品再注册，批准文号变更（演示）", None,
+         "confirm"),
+        ("阿托伐他汀钙片", "20mg", {"is_originator": True}, "申请认定为原研药（演示）", None, "refuse"),
+    ]
+    for name, spec, changes, reason, city, decision in rows:
+        product = Product.objects.filter(generic_name=name, specification=spec).order_by("pk").first()
+        if product is None or ProductChangeRequest.objects.filter(product=product, reason=reason).exists():
+            continue
+        if ProductChangeRequest.objects.pending().filter(product=product).exists():
+            continue
+        maker_user = User.objects.filter(organisation=product.manufacturer, role=Role.MANUFACTURER).first()
+        if maker_user is None:
+            continue
+        cr = services.product_change_propose(maker_user, product, changes=changes, reason=reason, review_city=city)
+        if decision == "confirm":
+            services.product_change_confirm(reviewer, cr, reason="核对再注册批件无误")
+        elif decision == "refuse":
+            services.product_change_refuse(reviewer, cr, reason="未提供原研药认定材料，请补充后重新申请")
 
 
 @transaction.atomic
@@ -234,4 +270,5 @@ def load_demo():
         _prices(products, today)
         _qualifications(makers, distributors, reviewer, today)
         _distribution(makers, distributors)
+        _change_requests(reviewer)
     return products

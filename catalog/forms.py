@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from parties.models import Organisation, OrgKind
+from parties.models import Organisation, OrgKind, Region
 
 from .models import Product
 from .services import PRODUCT_FIELDS
@@ -60,3 +60,21 @@ class CatalogueChangeForm(forms.Form):
 
 class PriceUploadForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class ProductChangeForm(ProductForm):
+    """QUA-1: the manufacturer's product form proposes changes (a change request); the product
+    keeps its values until the reviewer confirms."""
+
+    reason = forms.CharField(label=_("变更说明及依据"), widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("如药监部门批件、国家谈判结果文件、短缺药品清单公告等"))
+    review_city = forms.ModelChoiceField(
+        label=_("负责确认的设区市（普通医用耗材、检验检测试剂）"), queryset=Region.objects.filter(level="city"),
+        required=False, help_text=_("目录统一前由设区市医保部门确认；不选则为本企业所在设区市"),
+    )
+
+
+class ChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审核结论"), choices=[("confirm", _("确认生效")), ("refuse", _("不予确认"))])
+    reason = forms.CharField(label=_("审核意见（不予确认必填）"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -265,3 +265,97 @@ class CatalogueChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}：{self.product}"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    CONFIRMED = "confirmed", _("已确认生效")
+    REFUSED = "refused", _("未予确认")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ChangeReviewer(models.TextChoices):
+    PROVINCE = "province", _("省医保局")
+    CITY = "city", _("设区市医保局")
+
+
+class ProductChangeRequestQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """The province sees every request; a city the requests it reviews; the manufacturer
+        its own. A confirmed change is catalogue history, public to every signed-in party."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role == "province_regulator":
+            return self.all()
+        seen = Q(status=ChangeStatus.CONFIRMED)
+        if user.role == "city_regulator":
+            seen |= Q(reviewer=ChangeReviewer.CITY, review_city_id=user.organisation.city_id)
+        elif user.role == "manufacturer":
+            seen |= Q(enterprise_id=user.organisation_id)
+        return self.filter(seen)
+
+    def pending(self):
+        return self.filter(status=ChangeStatus.PENDING)
+
+
+@pghistory.track()
+class ProductChangeRequest(models.Model):
+    """QUA-1 (002 §37, 000 annex §七(二十)): a manufacturer's change to its product's catalogue
+    information. The product row keeps the confirmed values — every rule (NEG-2, LST-5 …)
+    reads only those — until the province (ordinary consumables / IVD reagents: the city,
+    until the catalogue is unified) confirms; then `changes` is written to the product.
+    `previous` keeps the values in force when it was proposed. Never deleted."""
+
+    scope_enterprise = ("enterprise",)
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="change_requests",
+                                verbose_name=_("产品"))
+    enterprise = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("申请企业"))
+    changes = models.JSONField(_("申请变更为"))
+    previous = models.JSONField(_("申请时的现行值"))
+    reason = models.TextField(_("变更说明及依据"))
+    status = models.CharField(_("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING,
+                              db_index=True)
+    reviewer = models.CharField(_("确认部门"), max_length=10, choices=ChangeReviewer.choices)
+    review_city = models.ForeignKey("parties.Region", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", limit_choices_to={"level": "city"},
+                                    verbose_name=_("负责确认的设区市"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("申请人"))
+    proposed_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("处理人"))
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("审核意见"), blank=True)
+
+    objects = ProductChangeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("产品信息变更申请")
+        verbose_name_plural = _("产品信息变更申请")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="product_change_has_reason"),
+            models.CheckConstraint(condition=~Q(status="refused") | ~Q(decision_reason=""),
+                                   name="product_change_refusal_has_reason"),
+            models.CheckConstraint(condition=Q(status="pending") | Q(decided_by__isnull=False, decided_at__isnull=False),
+                                   name="product_change_decision_recorded"),
+            models.CheckConstraint(
+                condition=Q(reviewer="province", review_city__isnull=True)
+                | Q(reviewer="city", review_city__isnull=False),
+                name="product_change_city_reviewer_names_city",
+            ),
+            # QUA-1: one open request per product, so a confirmation never applies stale values.
+            models.UniqueConstraint(fields=["product"], condition=Q(status="pending"),
+                                    name="product_change_one_pending"),
+        ]
+        triggers = [pgtrigger.Protect(name="product_change_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.product} {self.get_status_display()}（{self.proposed_at:%Y-%m-%d}）"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("catalog:change_detail", args=[self.pk])

@@ -4,6 +4,7 @@
 - CAT-3    product group keys
 - LST-0.3  other-province price values (positive, at most 4 decimals, below the absurd-price ceiling),
            province names
+- QUA-1    who confirms a product information change; what changed; stale requests
 """
 
 import re
@@ -200,3 +201,32 @@ def check_city_for_kind(kind: str, city: str) -> str:
     if len(city) > 30:
         raise RuleError("城市名称过长")
     return city
+
+
+# ------------------------------------------------------------------ QUA-1 product information changes
+
+CITY_REVIEWED_CLASSES = frozenset({"ordinary", "ivd"})
+
+
+def qua_1_reviewer(kind: str, current_class: str, proposed_class: str, *, city_review: bool) -> str:
+    """QUA-1 (002 §37): who confirms a change of a product's information — "province", or
+    "city" for ordinary consumables and IVD reagents while the consumable catalogue is not
+    unified (`city_review`, the LST-C4 parameter). A change that moves a consumable into or out
+    of those classes touches a provincial class, so the province decides it."""
+    if (city_review and kind == CONSUMABLE and current_class in CITY_REVIEWED_CLASSES
+            and proposed_class in CITY_REVIEWED_CLASSES):
+        return "city"
+    return "province"
+
+
+def qua_1_changes(current: dict, proposed: dict) -> dict:
+    """QUA-1: the attributes whose proposed value differs from the value in force ({field:
+    proposed}). Values are compared in their stored (JSON) form."""
+    return {name: value for name, value in proposed.items() if current.get(name) != value}
+
+
+def qua_1_stale_fields(previous: dict, current: dict) -> list[str]:
+    """QUA-1: fields changed on the product since the request was made (their value in force
+    no longer equals the one the request was based on) — confirming would overwrite a newer
+    confirmed value, so the request must be refused and made again."""
+    return sorted(name for name, value in previous.items() if current.get(name) != value)

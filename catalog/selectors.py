@@ -5,7 +5,15 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import ConsumableClass, OtherProvincePrice, PriceLevel, Product, ProductKind
+from .models import (
+    ChangeStatus,
+    ConsumableClass,
+    OtherProvincePrice,
+    PriceLevel,
+    Product,
+    ProductChangeRequest,
+    ProductKind,
+)
 
 FLAG_CHOICES = [(f, Product._meta.get_field(f).verbose_name) for f in Product.FLAG_FIELDS] + [
     ("code_pending", "尚无国家医保编码"),
@@ -88,3 +96,57 @@ def same_product(product):
 
 def product_by_code(code):
     return Product.objects.filter(national_code=code).first() if code else None
+
+
+# ------------------------------------------------------------------ QUA-1 change requests
+
+def change_requests(user, *, status="", kind="", q="", enterprise="", reviewer="", product=None):
+    """QUA-1 change requests `user` may see (the review queue, an enterprise's own list, a
+    product's history), newest first, with filters."""
+    qs = ProductChangeRequest.objects.visible_to(user).select_related(
+        "product", "enterprise", "review_city", "proposed_by", "decided_by")
+    if product is not None:
+        qs = qs.filter(product=product)
+    if status in ChangeStatus.values:
+        qs = qs.filter(status=status)
+    if kind in ProductKind.values:
+        qs = qs.filter(product__kind=kind)
+    if reviewer in ("province", "city"):
+        qs = qs.filter(reviewer=reviewer)
+    if enterprise:
+        qs = qs.filter(enterprise_id=enterprise)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__istartswith=q)
+                       | Q(enterprise__name__icontains=q) | Q(reason__icontains=q))
+    return qs.order_by("-proposed_at", "-id")
+
+
+def pending_change(product):
+    return ProductChangeRequest.objects.pending().filter(product=product).first()
+
+
+def _display(name, value, products):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if name == "generic_of_negotiated":
+        return str(products.get(value, value))
+    field = Product._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def change_rows(request: ProductChangeRequest) -> list[dict]:
+    """QUA-1: one row per changed attribute: label, value in force when proposed, proposed value."""
+    ids = [v for n, v in (*request.changes.items(), *request.previous.items())
+           if n == "generic_of_negotiated" and v]
+    products = {p.pk: p for p in Product.objects.filter(pk__in=ids)} if ids else {}
+    return [
+        {"field": name, "label": str(Product._meta.get_field(name).verbose_name),
+         "old": _display(name, request.previous.get(name), products),
+         "new": _display(name, value, products)}
+        for name, value in request.changes.items()
+    ]

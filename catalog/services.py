@@ -2,6 +2,7 @@
 rules, runs in one transaction inside an audit context, and returns the object or raises a
 core.errors domain error (Chinese message, field)."""
 
+from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,20 +13,26 @@ from django.utils import timezone
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
-from parties.models import Organisation, OrgKind, Role
+from notifications import recipients
+from notifications.services import notify
+from parties.models import Organisation, OrgKind, Region, Role
+from policy import services as policy
 
 from . import rules
 from .models import (
     CatalogueAction,
     CatalogueChange,
+    ChangeReviewer,
+    ChangeStatus,
     ConsumableClass,
     OtherProvincePrice,
     PriceLevel,
     Product,
+    ProductChangeRequest,
     ProductKind,
 )
 from .selectors import national_lowest_price
-from .signals import lower_national_price_recorded
+from .signals import lower_national_price_recorded, product_information_confirmed
 
 PRICE_CEILING_KEY = "sys.price_ceiling_yuan"
 
@@ -178,14 +185,18 @@ def product_create(user, data: dict, manufacturer: Organisation | None = None) -
 
 
 def product_update(user, product: Product, data: dict, reason: str = "") -> Product:
-    """CAT-1/CAT-2: change a product's attributes. A manufacturer may change only its own
-    products (another manufacturer's → Forbidden, nothing changed)."""
+    """CAT-1/CAT-2: the province changes a product's attributes directly (it is the authority
+    that confirms product information, QUA-1). A manufacturer's change is a change request
+    (product_change_propose): here it is refused naming QUA-1, and another manufacturer's
+    product → Forbidden; nothing changed."""
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product.pk).first()
         if product is None:
             raise NotFound("产品不存在")
         if not can_edit_product(user, product):
             raise Forbidden("只能维护本企业的产品")
+        if not user.is_province:
+            raise RuleViolation("QUA-1", "产品信息变更须提交变更申请，经医保部门确认后生效", None)
         if "kind" in data and data["kind"] != product.kind and product.other_prices.exists():
             raise RuleViolation("CAT-3", "已有外省价格记录的产品不能更改类别", "kind")
         _apply(product, data)
@@ -193,6 +204,185 @@ def product_update(user, product: Product, data: dict, reason: str = "") -> Prod
         with audit_context(user, reason=reason or "修改产品信息"):
             _save_product(product)
     return product
+
+
+# ------------------------------------------------------------------ QUA-1 product information changes
+
+CITY_REVIEW_KEY = "lst.consumable_city_review"
+# Every attribute of the product form is information some rule reads (flags: NEG-2, LST-3 … LST-8;
+# names/forms/specifications: CAT-3 groups, LST-2.x, LST-5; codes: CAT-1.1, INT-2; approval
+# date: LST-6; class: LST-C*), and 002 §37 puts every 信息变更 under confirmation.
+REVIEWED_FIELDS = PRODUCT_FIELDS
+
+
+def _stored(product: Product, name: str):
+    """The JSON form of a product attribute, as kept in a change request."""
+    if name == "generic_of_negotiated":
+        return product.generic_of_negotiated_id
+    value = getattr(product, name)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+def _stored_values(product: Product, names) -> dict:
+    return {name: _stored(product, name) for name in names}
+
+
+def can_propose_change(user, product) -> bool:
+    """QUA-1: the product's own manufacturer proposes changes of its information."""
+    return bool(user and user.is_authenticated and user.role == Role.MANUFACTURER
+                and product.manufacturer_id == user.organisation_id)
+
+
+def city_review_on(at: date | None = None) -> bool:
+    """Until the consumable catalogue is unified the cities confirm ordinary consumables and IVD
+    reagents (002 §37 second paragraph; the same switch as LST-C4's city review)."""
+    return bool(policy.get(CITY_REVIEW_KEY, at=at))
+
+
+def can_review_change(user, request: ProductChangeRequest) -> bool:
+    """QUA-1: the province confirms (or refuses); a city-reviewed request only the regulator of
+    the named city — or the province once city review is switched off (catalogue unified)."""
+    if not (user and user.is_authenticated):
+        return False
+    if request.reviewer == ChangeReviewer.CITY:
+        if user.role == Role.CITY_REGULATOR:
+            return user.organisation.city_id == request.review_city_id
+        return user.is_province and not city_review_on()
+    return user.is_province
+
+
+def _notify_change_reviewers(cr: ProductChangeRequest):
+    from django.urls import reverse
+
+    who = (recipients.city_regulators(cr.review_city) if cr.reviewer == ChangeReviewer.CITY
+           else recipients.province_regulators())
+    notify(who, kind="catalog.change_request", title=f"产品信息变更待确认：{cr.product}",
+           body=f"{cr.enterprise}：{cr.reason}", url=reverse("catalog:change_detail", args=[cr.pk]),
+           dedupe_key=f"catalog.change.{cr.pk}")
+
+
+def product_change_propose(user, product: Product, *, changes: dict, reason: str,
+                           review_city: Region | None = None) -> ProductChangeRequest:
+    """QUA-1: the manufacturer proposes new values for its product's information. Nothing on
+    the product changes: the values stay in force until the reviewer confirms. Refused (nothing
+    written): another enterprise's product (QUA-1), no change, values breaking CAT-1/CAT-2, a
+    request already open for the product, no reason."""
+    if not can_propose_change(user, product):
+        raise Forbidden("只能为本企业的产品申请信息变更（QUA-1）", code="QUA-1")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写变更说明及依据（如药监部门批件、国谈结果文件）", "reason")
+    today = timezone.localdate()
+    with transaction.atomic():
+        product = Product.objects.select_for_update().filter(pk=product.pk).first()
+        if product is None:
+            raise NotFound("产品不存在")
+        proposed = copy(product)
+        _apply(proposed, changes)
+        _validate_product(proposed)
+        names = [n for n in REVIEWED_FIELDS if n in changes]
+        diff = rules.qua_1_changes(_stored_values(product, names), _stored_values(proposed, names))
+        if not diff:
+            raise InvalidInput("没有需要变更的信息：所填内容与现行信息相同", None)
+        open_request = ProductChangeRequest.objects.pending().filter(product=product).first()
+        if open_request is not None:
+            raise Conflict(f"该产品已有待审核的信息变更申请（编号 {open_request.pk}），请待其处理或撤回后再申请", None)
+        reviewer = rules.qua_1_reviewer(product.kind, product.consumable_class, proposed.consumable_class,
+                                        city_review=city_review_on(today))
+        if reviewer == ChangeReviewer.CITY:
+            review_city = review_city or user.organisation.city
+            if review_city is None or review_city.level != Region.Level.CITY:
+                raise InvalidInput("普通医用耗材、检验检测试剂的信息变更由设区市医保部门确认，请选择设区市", "review_city")
+        else:
+            review_city = None
+        with audit_context(user, reason=f"QUA-1 申请产品信息变更：{reason}"):
+            cr = ProductChangeRequest.objects.create(
+                product=product, enterprise=user.organisation, changes=diff,
+                previous=_stored_values(product, diff), reason=reason, reviewer=reviewer,
+                review_city=review_city, proposed_by=user,
+            )
+            _notify_change_reviewers(cr)
+    return cr
+
+
+def _locked_request(request) -> ProductChangeRequest:
+    cr = ProductChangeRequest.objects.select_for_update().filter(pk=request.pk).first()
+    if cr is None:
+        raise NotFound("变更申请不存在")
+    return cr
+
+
+def _decided(cr, user, status, reason):
+    cr.status, cr.decided_by, cr.decided_at, cr.decision_reason = status, user, timezone.now(), reason
+    cr.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+
+
+def _notify_enterprise(cr, title):
+    notify(recipients.users_of(cr.enterprise), kind="catalog.change_decided", title=title,
+           body=cr.decision_reason, target=cr, dedupe_key=f"catalog.change.{cr.pk}.{cr.status}",
+           level="info" if cr.status == ChangeStatus.CONFIRMED else "warning")
+
+
+def product_change_confirm(user, request: ProductChangeRequest, *, reason: str = "") -> ProductChangeRequest:
+    """QUA-1: the reviewer confirms; the new values are written to the product (audited) and
+    take effect from now. A request whose fields were changed since (stale) cannot be confirmed."""
+    with transaction.atomic():
+        cr = _locked_request(request)
+        if not can_review_change(user, cr):
+            raise Forbidden("无权确认该产品信息变更", code="QUA-1")
+        if cr.status != ChangeStatus.PENDING:
+            raise Conflict(f"该申请当前状态为“{cr.get_status_display()}”，不能再确认", None)
+        product = Product.objects.select_for_update().get(pk=cr.product_id)
+        stale = rules.qua_1_stale_fields(cr.previous, _stored_values(product, cr.previous))
+        if stale:
+            labels = "、".join(str(Product._meta.get_field(n).verbose_name) for n in stale)
+            raise Conflict(f"申请后产品的“{labels}”已变更，请驳回本申请，由企业按现行信息重新申请", None)
+        _apply(product, cr.changes)
+        _validate_product(product)
+        reason = (reason or "").strip() or "同意变更"
+        with audit_context(user, reason=f"QUA-1 确认产品信息变更（申请 {cr.pk}）：{reason}"):
+            _save_product(product)
+            _decided(cr, user, ChangeStatus.CONFIRMED, reason)
+            product_information_confirmed.send(sender=Product, product=product, fields=sorted(cr.changes),
+                                               request=cr)
+            _notify_enterprise(cr, f"产品信息变更已确认：{product}")
+    return cr
+
+
+def product_change_refuse(user, request: ProductChangeRequest, *, reason: str) -> ProductChangeRequest:
+    """QUA-1: the reviewer refuses, with its reason; the product keeps its values."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        cr = _locked_request(request)
+        if not can_review_change(user, cr):
+            raise Forbidden("无权审核该产品信息变更", code="QUA-1")
+        if cr.status != ChangeStatus.PENDING:
+            raise Conflict(f"该申请当前状态为“{cr.get_status_display()}”，不能再审核", None)
+        if not reason:
+            raise InvalidInput("不予确认须填写理由", "reason")
+        with audit_context(user, reason=f"QUA-1 不予确认产品信息变更（申请 {cr.pk}）：{reason}"):
+            _decided(cr, user, ChangeStatus.REFUSED, reason)
+            _notify_enterprise(cr, f"产品信息变更未予确认：{cr.product}")
+    return cr
+
+
+def product_change_withdraw(user, request: ProductChangeRequest, *, reason: str = "") -> ProductChangeRequest:
+    """QUA-1: the manufacturer withdraws its own pending request."""
+    with transaction.atomic():
+        cr = _locked_request(request)
+        if not (user and user.is_authenticated and user.role == Role.MANUFACTURER
+                and cr.enterprise_id == user.organisation_id):
+            raise Forbidden("只能撤回本企业的变更申请", code="QUA-1")
+        if cr.status != ChangeStatus.PENDING:
+            raise Conflict(f"该申请当前状态为“{cr.get_status_display()}”，不能撤回", None)
+        reason = (reason or "").strip() or "企业撤回"
+        with audit_context(user, reason=f"QUA-1 撤回产品信息变更（申请 {cr.pk}）：{reason}"):
+            _decided(cr, user, ChangeStatus.WITHDRAWN, reason)
+    return cr
 
 
 def _catalogue_change(user, product, action, reason):

@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:pk>/prices/", views.price_add, name="price_add"),
     path("<int:pk>/catalogue/", views.catalogue_change, name="catalogue_change"),
     path("prices/upload/", views.price_upload, name="price_upload"),
+    path("changes/", views.change_list, name="change_list"),
+    path("changes/<int:pk>/", views.change_detail, name="change_detail"),
     path("prices/template.xlsx", views.price_template, name="price_template"),
 ]

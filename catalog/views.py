@@ -16,8 +16,15 @@ from core.errors import DomainError, Forbidden, NotFound
 from parties.models import Organisation, OrgKind
 
 from . import selectors, services
-from .forms import CatalogueChangeForm, PriceForm, PriceUploadForm, ProductForm
-from .models import ConsumableClass, Product, ProductKind
+from .forms import (
+    CatalogueChangeForm,
+    ChangeDecisionForm,
+    PriceForm,
+    PriceUploadForm,
+    ProductChangeForm,
+    ProductForm,
+)
+from .models import ChangeReviewer, ChangeStatus, ConsumableClass, Product, ProductKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -82,6 +89,8 @@ def _product(request, pk):
 def product_detail(request, pk, price_form=None, catalogue_form=None):
     product = _product(request, pk)
     user = request.user
+    pending = selectors.pending_change(product) if (
+        user.is_regulator or services.can_propose_change(user, product)) else None
     return render(request, "catalog/product_detail.html", {
         "product": product,
         "lowest": selectors.national_lowest_price(product),
@@ -90,6 +99,10 @@ def product_detail(request, pk, price_form=None, catalogue_form=None):
         "group": selectors.product_group(product).exclude(pk=product.pk)[:50],
         "catalogue_changes": product.catalogue_changes.select_related("by"),
         "can_edit": services.can_edit_product(user, product),
+        "pending_change": pending,
+        "pending_change_rows": selectors.change_rows(pending) if pending else (),
+        "change_history": [(cr, selectors.change_rows(cr))
+                           for cr in selectors.change_requests(user, product=product)[:50]],
         "can_record_price": services.can_record_price(user, product),
         "can_maintain": services.can_maintain_catalogue(user) and product.kind == ProductKind.CONSUMABLE,
         "price_form": price_form or PriceForm(initial={"effective_date": timezone.localdate().isoformat()}),
@@ -104,10 +117,20 @@ def _product_form_page(request, product=None):
         raise PermissionDenied(_("只能维护本企业的产品"))
     if product is None and not (user.is_province or user.role == "manufacturer"):
         raise PermissionDenied(_("仅生产企业或省医保局可登记产品"))
+    # QUA-1: a manufacturer's edit of an existing product is a change request, never a write.
+    proposing = product is not None and not user.is_province
+    form_class = ProductChangeForm if proposing else ProductForm
+    pending = selectors.pending_change(product) if proposing else None
     if request.method == "POST":
-        form = ProductForm(request.POST, instance=product, with_manufacturer=with_manufacturer)
+        form = form_class(request.POST, instance=product, with_manufacturer=with_manufacturer)
         if form.is_valid():
             try:
+                if proposing:
+                    cr = services.product_change_propose(
+                        user, product, changes=form.data_for_service(), reason=form.cleaned_data["reason"],
+                        review_city=form.cleaned_data.get("review_city"))
+                    messages.success(request, _("已提交信息变更申请（编号 %(n)s），经医保部门确认后生效") % {"n": cr.pk})
+                    return redirect("catalog:product_detail", pk=product.pk)
                 if product is None:
                     saved = services.product_create(user, form.data_for_service(),
                                                     manufacturer=form.cleaned_data.get("manufacturer"))
@@ -121,8 +144,10 @@ def _product_form_page(request, product=None):
                 messages.success(request, _("已保存产品“%(p)s”") % {"p": saved})
                 return redirect("catalog:product_detail", pk=saved.pk)
     else:
-        form = ProductForm(instance=product, with_manufacturer=with_manufacturer)
-    return render(request, "catalog/product_form.html", {"form": form, "product": product})
+        form = form_class(instance=product, with_manufacturer=with_manufacturer)
+    return render(request, "catalog/product_form.html", {
+        "form": form, "product": product, "proposing": proposing, "pending": pending,
+    })
 
 
 @login_required
@@ -203,3 +228,98 @@ def price_template(request):
     response = HttpResponse(services.price_template(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="other-province-prices-template.xlsx"'
     return response
+
+
+# ------------------------------------------------------------------ QUA-1 change requests
+
+
+def _change_filters(request):
+    user = request.user
+    default = "pending" if user.is_regulator else ""
+    return {
+        "status": request.GET.get("status", default),
+        "kind": request.GET.get("kind", ""),
+        "q": request.GET.get("q", "").strip(),
+        "enterprise": request.GET.get("enterprise", "") if request.GET.get("enterprise", "").isdigit() else "",
+        "reviewer": request.GET.get("reviewer", ""),
+    }
+
+
+@login_required
+def change_list(request):
+    """QUA-1: the reviewers' queue (province; cities for ordinary consumables / IVD reagents)
+    and the manufacturer's own requests, with filters and .xlsx export."""
+    user = request.user
+    if not (user.is_regulator or user.role == "manufacturer"):
+        raise PermissionDenied(_("无权查看产品信息变更申请"))
+    filters = _change_filters(request)
+    qs = selectors.change_requests(user, **filters)
+    if request.GET.get("export") == "xlsx":
+        return _change_export(qs)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [(cr, selectors.change_rows(cr)) for cr in page]
+    return render(request, "catalog/change_list.html", {
+        "page": page, "rows": rows, "filters": filters, "statuses": ChangeStatus.choices,
+        "kinds": ProductKind.choices, "reviewers": ChangeReviewer.choices,
+        "enterprises": Organisation.objects.filter(kind=OrgKind.MANUFACTURER).order_by("name")
+        if user.is_regulator else (),
+    })
+
+
+def _change_export(qs):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("产品信息变更")
+    ws.append([_("编号"), _("产品"), _("国家医保编码"), _("申请企业"), _("变更内容"), _("变更说明及依据"),
+               _("确认部门"), _("状态"), _("申请时间"), _("处理时间"), _("审核意见")])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for cr in qs[:20000]:
+        changes = "；".join(f"{r['label']}：{r['old']} → {r['new']}" for r in selectors.change_rows(cr))
+        reviewer = cr.review_city.name if cr.review_city_id else cr.get_reviewer_display()
+        ws.append([cr.pk, str(cr.product), cr.product.national_code or "", cr.enterprise.name, changes, cr.reason,
+                   reviewer, cr.get_status_display(), timezone.localtime(cr.proposed_at).replace(tzinfo=None),
+                   timezone.localtime(cr.decided_at).replace(tzinfo=None) if cr.decided_at else None,
+                   cr.decision_reason])
+    ws.freeze_panes = "A2"
+    buffer = BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="product-changes-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def change_detail(request, pk):
+    user = request.user
+    cr = get_object_or_404(selectors.change_requests(user), pk=pk)
+    form = ChangeDecisionForm()
+    if request.method == "POST":
+        action = request.POST.get("action", "decide")
+        try:
+            if action == "withdraw":
+                services.product_change_withdraw(user, cr, reason=request.POST.get("reason", ""))
+                messages.success(request, _("已撤回变更申请"))
+                return redirect("catalog:product_detail", pk=cr.product_id)
+            form = ChangeDecisionForm(request.POST)
+            if form.is_valid():
+                if form.cleaned_data["decision"] == "confirm":
+                    services.product_change_confirm(user, cr, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("已确认，变更后的产品信息即时生效"))
+                else:
+                    services.product_change_refuse(user, cr, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("已不予确认，产品信息保持不变"))
+                return redirect("catalog:change_detail", pk=cr.pk)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.detail) from exc
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "catalog/change_detail.html", {
+        "cr": cr, "rows": selectors.change_rows(cr), "form": form,
+        "can_review": cr.status == ChangeStatus.PENDING and services.can_review_change(user, cr),
+        "can_withdraw": cr.status == ChangeStatus.PENDING and user.role == "manufacturer"
+        and cr.enterprise_id == user.organisation_id,
+    })

@@ -26,3 +26,9 @@ class ListingConfig(AppConfig):
         navigation.register(_("阳光挂网"), _("挂网公示"), "listing:public", roles=None, order=210)
 
         post_save.connect(signals.product_saved, sender=Product, dispatch_uid="listing_lst5_on_product_saved")
+
+        from qualifications.signals import bad_record_entered
+
+        from . import receivers
+
+        bad_record_entered.connect(receivers.bad_record_entered, dispatch_uid="listing_bad_1_sanction")

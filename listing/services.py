@@ -24,6 +24,7 @@ from core.uploads import check_upload
 from notifications import recipients
 from notifications.services import notify
 from policy import services as policy
+from qualifications.services import bad_record_for_quality_event
 from workcalendar.services import is_working_day
 
 from . import rules, selectors
@@ -857,14 +858,9 @@ def record_quality_event(*, user, product, kind, event_date, authority_level, se
             listing = Listing.objects.filter(product=product).exclude(status=ListingStatus.DELISTED).first()
             what = "质量检验不合格" if kind == "failure" else "因质量问题受到处罚"
             text = f"{event_date:%Y-%m-%d} {rules.AUTHORITY_LABELS[authority_level]}药监部门：{what}（{description}）"
-            # BAD-1: a quality problem found by a provincial-or-higher authority is a bad record.
-            from qualifications.models import BadRecord, BadRecordKind, BadRecordSeverity
-
-            BadRecord.objects.create(
-                enterprise=product.manufacturer, product=product, kind=BadRecordKind.QUALITY,
-                severity=BadRecordSeverity.SERIOUS if severity == Severity.SERIOUS else BadRecordSeverity.WARNING,
-                recorded_on=event_date, description=f"DEL-2 质量事件：{text}", recorded_by=user,
-            )
+            # BAD-1: a suspension or revocation for quality enters the bad-record list (both).
+            bad_record_for_quality_event(user, product=product, serious=severity == Severity.SERIOUS,
+                                         event_date=event_date, description=f"DEL-2 质量事件：{text}")
             if listing is not None:
                 if severity == Severity.SERIOUS:
                     set_status(user, listing, "delist", rule="DEL-2", reason=f"撤销挂网：{text}")

@@ -23,8 +23,10 @@ class OrdersConfig(AppConfig):
         navigation.register(sec, _("我的订单"), "orders:order_list", roles=inst | {"distributor", "manufacturer"} | regs,
                             order=310)
         navigation.register(sec, _("收货入库"), "orders:receiving", roles=inst, order=320)
-        navigation.register(sec, _("发票与回款"), "orders:payments", roles=inst | {"distributor"}, order=330)
+        navigation.register(sec, _("发票与回款"), "orders:payments", roles=inst | {"distributor", "manufacturer"},
+                            order=330)
         navigation.register(sec, _("线下采购填报"), "orders:offplatform", roles=inst | regs, order=340)
-        navigation.register(sec, _("配送工作台"), "orders:deliveries", roles={"distributor"}, order=305)
+        # Manufacturers too: those delivering their own products (QUA-2 self-delivery).
+        navigation.register(sec, _("配送工作台"), "orders:deliveries", roles={"distributor", "manufacturer"}, order=305)
         navigation.register(sec, _("回款超期监测"), "orders:overdue", roles=regs, order=350)
         navigation.register(sec, _("无销售暂停审核"), "orders:nosales", roles=regs | inst | {"manufacturer"}, order=360)

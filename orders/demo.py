@@ -45,7 +45,9 @@ def _place(inst_user, ref, items, days_ago=0):
 
 
 def _dist_user(line):
-    return _user(line.distributor, Role.DISTRIBUTOR)
+    # A self-delivering manufacturer (QUA-2) confirms and ships its own lines.
+    role = Role.MANUFACTURER if line.distributor.kind == "manufacturer" else Role.DISTRIBUTOR
+    return _user(line.distributor, role)
 
 
 def _confirm(order):

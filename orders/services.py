@@ -13,6 +13,7 @@ from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from parties.models import Role
+from qualifications.selectors import bad_record_ban
 
 from . import rules, selectors
 from .models import (
@@ -75,8 +76,11 @@ def _institution_of(user):
 
 
 def _distributor_of(user):
-    if not user or not user.is_authenticated or user.role != Role.DISTRIBUTOR:
-        raise Forbidden("仅配送企业可执行此操作")
+    """The organisation acting as distributor: a distributor, or a manufacturer that delivers
+    its own products (QUA-2 self-delivery) — callers only ever touch lines/deliveries whose
+    `distributor` is this organisation, so a manufacturer reaches only the lines routed to it."""
+    if not user or not user.is_authenticated or user.role not in (Role.DISTRIBUTOR, Role.MANUFACTURER):
+        raise Forbidden("仅配送企业（或自行配送的生产企业）可执行此操作")
     return user.organisation
 
 
@@ -172,8 +176,9 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
 
     Each line is checked: the product exists (INT-2: by national code), its listing is
     orderable (DEL-4), the manufacturer has a distributor for the institution's area
-    (QUA-2), the quantity is a positive whole number, and the expected price is not above
-    the price in force (ORD-4). Any failure refuses the whole batch with every line's error."""
+    (QUA-2), the manufacturer is not barred (BAD-2, when switched on), the quantity is a
+    positive whole number, and the expected price is not above the price in force (ORD-4).
+    Any failure refuses the whole batch with every line's error."""
     institution = _institution_of(user)
     at = at or timezone.localdate()
     if not isinstance(lines, list) or not lines:
@@ -205,6 +210,8 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     by_code = {p.national_code: p for p in products.values() if p.national_code}
     quotes = prices_in_force(institution, list(products), at)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products.values()}, institution)
+    # BAD-2 (when switched on): orders of a barred enterprise's products are refused too.
+    bans = {mid: bad_record_ban(mid, at) for mid in {p.manufacturer_id for p in products.values()}}
     listing_status = {}
     if products:
         from listing.models import Listing
@@ -246,6 +253,10 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
         if quote is None:
             code, detail = rules.del_4_listing_orderable(listing_status.get(product.pk))
             err(i, code, detail, "national_code" if item.get("national_code") else "product_id")
+            continue
+        ban = bans[product.manufacturer_id]
+        if ban.barred:
+            err(i, "BAD-2", f"{ban.message}，不能订购其产品", "national_code" if item.get("national_code") else "product_id")
             continue
         distributor_id = distributors.get(product.manufacturer_id)
         problem = rules.qua_2_has_distributor(distributor_id)
@@ -301,7 +312,9 @@ def _notify_distributors(order, distributor_ids):
     from notifications.services import notify
     from parties.models import User
 
-    users = list(User.objects.filter(organisation_id__in=distributor_ids, role=Role.DISTRIBUTOR, is_active=True))
+    # A self-delivering manufacturer (QUA-2) is its lines' distributor: its users are told too.
+    users = list(User.objects.filter(organisation_id__in=distributor_ids,
+                                     role__in=(Role.DISTRIBUTOR, Role.MANUFACTURER), is_active=True))
     if users:
         transaction.on_commit(lambda: notify(
             users, kind="orders.new_order", title=f"新订单待确认：{order.number}",

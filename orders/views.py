@@ -182,9 +182,12 @@ def order_detail(request, pk):
             _domain_error(request, exc)
         return redirect("orders:order_detail", pk=order.pk)
     role = _role(user)
+    # The lines this user delivers: a distributor's, or a self-delivering manufacturer's (QUA-2).
+    my_lines = [li for li in lines
+                if role in ("distributor", "manufacturer") and li.distributor_id == user.organisation_id]
     return render(request, "orders/order_detail.html", {
-        "order": order, "lines": lines, "role": role,
-        "my_lines": [li for li in lines if role == "distributor" and li.distributor_id == user.organisation_id],
+        "order": order, "lines": lines, "role": role, "ships": role == "distributor" or bool(my_lines),
+        "my_lines": my_lines,
         "deliveries": selectors.deliveries_for(user, order=order),
         "today": timezone.localdate(),
     })
@@ -205,7 +208,8 @@ def line_flow(request, pk):
 @login_required
 def deliveries(request):
     """The distributor's work list: lines it must confirm and ship."""
-    _require(request.user, "distributor")
+    # A manufacturer sees here the lines it delivers itself (QUA-2 self-delivery).
+    _require(request.user, "distributor", "manufacturer")
     status = request.GET.get("status", "open")
     q = request.GET.get("q", "").strip()
     statuses = {"open": [LineStatus.SUBMITTED, LineStatus.CONFIRMED, LineStatus.PARTIALLY_SHIPPED],
@@ -273,7 +277,7 @@ def payments(request):
     """Institution: its invoices, pay them from the dedicated account, set the account.
     Distributor: invoice its deliveries, follow payments."""
     user = request.user
-    _require(user, "institution", "distributor")
+    _require(user, "institution", "distributor", "manufacturer")
     role = _role(user)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -288,7 +292,7 @@ def payments(request):
                                         paid_on=request.POST.get("paid_on") or None,
                                         reference=request.POST.get("reference", ""))
                 messages.success(request, _("已登记付款"))
-            elif action == "invoice" and role == "distributor":
+            elif action == "invoice" and role in ("distributor", "manufacturer"):
                 services.invoice_create(user, request.POST.get("delivery"), number=request.POST.get("number", ""),
                                         amount=request.POST.get("amount"),
                                         issued_on=request.POST.get("issued_on") or None)

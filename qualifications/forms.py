@@ -36,8 +36,10 @@ class WithdrawForm(forms.Form):
 
 
 class ProposeForm(forms.Form):
+    self_delivery = forms.BooleanField(label=_("自行配送（由本企业配送，无须对方确认，即时生效）"), required=False)
     distributor = forms.ModelChoiceField(
-        label=_("配送企业"), queryset=Organisation.objects.filter(kind=OrgKind.DISTRIBUTOR, is_active=True)
+        label=_("配送企业（自行配送时不选）"), queryset=Organisation.objects.filter(kind=OrgKind.DISTRIBUTOR, is_active=True),
+        required=False,
     )
     city = forms.ModelChoiceField(label=_("配送区域（设区市）"), queryset=Region.objects.filter(level="city"))
     counties = forms.ModelMultipleChoiceField(

@@ -130,7 +130,8 @@ class DistributionQuerySet(ScopedQuerySet):
 @pghistory.track()
 class DistributionRelationship(models.Model):
     """A manufacturer chooses a distributor to deliver to a city, or to some of its counties
-    (an empty `counties` means the whole city). The distributor accepts or declines; either
+    (an empty `counties` means the whole city); or it names itself (`distributor` ==
+    `manufacturer`, self-delivery, QUA-2), in force at once. The distributor accepts or declines; either
     side may end it. Rows are never deleted: ended relationships are the history."""
 
     scope_enterprise = ("manufacturer", "distributor")
@@ -141,7 +142,7 @@ class DistributionRelationship(models.Model):
     )
     distributor = models.ForeignKey(
         "parties.Organisation", on_delete=models.PROTECT, related_name="distribution_as_distributor",
-        limit_choices_to={"kind": "distributor"}, verbose_name=_("配送企业"),
+        limit_choices_to={"kind__in": ["distributor", "manufacturer"]}, verbose_name=_("配送企业"),
     )
     city = models.ForeignKey(
         "parties.Region", on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "city"},
@@ -178,11 +179,23 @@ class DistributionRelationship(models.Model):
                 fields=["manufacturer", "distributor", "city"], condition=Q(status__in=["proposed", "active"]),
                 name="distribution_one_open_per_pair_and_city",
             ),
+            # QUA-2 self-delivery: nobody else has to accept, so it is never left "proposed".
+            models.CheckConstraint(
+                condition=~Q(distributor=models.F("manufacturer")) | ~Q(status="proposed"),
+                name="distribution_self_delivery_not_proposed",
+            ),
         ]
         triggers = [pgtrigger.Protect(name="distribution_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
+        if self.is_self_delivery:
+            return f"{self.manufacturer} 自行配送 ({self.city})"
         return f"{self.manufacturer} → {self.distributor} ({self.city})"
+
+    @property
+    def is_self_delivery(self):
+        """QUA-2: the manufacturer delivers its own products here (自行配送)."""
+        return self.distributor_id == self.manufacturer_id
 
 
 class BadRecordKind(models.TextChoices):
@@ -197,8 +210,30 @@ class BadRecordKind(models.TextChoices):
 
 
 class BadRecordSeverity(models.TextChoices):
-    WARNING = "warning", _("约谈警示")
-    SERIOUS = "serious", _("情节严重（列入不良记录名单）")
+    WARNING = "warning", _("约谈警示（不列入名单）")
+    SERIOUS = "serious", _("列入不良记录名单")
+
+
+class BadRecordSanction(models.TextChoices):
+    """BAD-1 (000 annex §七(二十一), 002 §38): the regulator's decision on the listing(s)."""
+
+    INTERVIEW = "interview", _("约谈警示")
+    SUSPEND = "suspend", _("暂停挂网")
+    CANCEL = "cancel", _("取消挂网")
+
+
+class BadRecordScope(models.TextChoices):
+    """Which listings a suspension/cancellation covers: the product's (drugs and consumables),
+    or — for consumables only (002 §38) — part or all of the enterprise's products."""
+
+    PRODUCT = "product", _("涉及产品")
+    PART = "part", _("企业部分产品（医用耗材）")
+    ALL = "all", _("企业全部产品（医用耗材）")
+
+
+class BadRecordSource(models.TextChoices):
+    REGULATOR = "regulator", _("医保部门认定")
+    QUALITY_EVENT = "quality_event", _("质量事件（DEL-2）")
 
 
 class BadRecordQuerySet(ScopedQuerySet):
@@ -208,9 +243,13 @@ class BadRecordQuerySet(ScopedQuerySet):
 
 @pghistory.track()
 class BadRecord(models.Model):
-    """BAD-1: an entry in the provincial bad-record list (不良记录). A serious record bars the
-    enterprise from procurement for `bad.ban_years` (BAD-2, draft 001). Never deleted: a
-    mistaken entry is revoked with a reason."""
+    """BAD-1: a regulator's decision recorded in the provincial bad-record system (不良记录):
+    the conduct, the facts and reasons, whether the enterprise enters the list (`severity`),
+    and the sanction with its scope — interview, suspension or cancellation of the product's
+    listing, or for consumables of part/all of the enterprise's listings (002 §38). A quality
+    event that suspends or revokes a listing (DEL-2) enters the list too (`source`). When the
+    draft's bar is switched on (BAD-2, `bad.ban_enabled`, off by default) a listed enterprise
+    may not sell for `bad.ban_years`. Never deleted: a mistaken entry is revoked with a reason."""
 
     scope_enterprise = ("enterprise",)
 
@@ -222,7 +261,15 @@ class BadRecord(models.Model):
         "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("涉及产品")
     )
     kind = models.CharField(_("行为"), max_length=20, choices=BadRecordKind.choices)
-    severity = models.CharField(_("情节"), max_length=10, choices=BadRecordSeverity.choices)
+    severity = models.CharField(_("处理等级"), max_length=10, choices=BadRecordSeverity.choices)
+    sanction = models.CharField(_("处理决定"), max_length=10, choices=BadRecordSanction.choices,
+                                default=BadRecordSanction.INTERVIEW)
+    scope = models.CharField(_("处理范围"), max_length=10, choices=BadRecordScope.choices,
+                             default=BadRecordScope.PRODUCT)
+    products = models.ManyToManyField("catalog.Product", blank=True, related_name="+",
+                                      verbose_name=_("限制或取消挂网的产品（部分产品）"))
+    source = models.CharField(_("来源"), max_length=15, choices=BadRecordSource.choices,
+                              default=BadRecordSource.REGULATOR)
     recorded_on = models.DateField(_("认定日期"))
     description = models.TextField(_("事实与依据"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -241,6 +288,13 @@ class BadRecord(models.Model):
         verbose_name_plural = _("不良记录")
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="bad_record_has_description"),
+            # BAD-1: suspension or cancellation is for serious cases, which enter the list.
+            models.CheckConstraint(condition=Q(sanction="interview") | Q(severity="serious"),
+                                   name="bad_record_listing_sanction_is_listed"),
+            models.CheckConstraint(condition=~Q(scope="product") | Q(sanction="interview") | Q(product__isnull=False),
+                                   name="bad_record_product_sanction_names_product"),
+            models.CheckConstraint(condition=Q(scope="product") | ~Q(sanction="interview"),
+                                   name="bad_record_enterprise_scope_is_a_listing_sanction"),
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""), name="bad_record_revocation_has_reason"
             ),

@@ -78,18 +78,39 @@ def expiring_qualifications(at, days):
 
 
 def bad_record_ban(enterprise, at=None):
-    """BAD-2: is the enterprise barred on `at`? Returns a rules.Ban."""
+    """BAD-2 — the ONE question every channel asks before an enterprise sells (listing
+    applications, negotiations, orders of its products, filings, VBP bids): is `enterprise`
+    barred on `at` (today by default)? Returns a `qualifications.rules.Ban` (`barred`, `until`,
+    Chinese `message`). Off unless the province switches `bad.ban_enabled` on (the final texts
+    dropped the draft's bar); then a serious (listed) record in force bars it for
+    `bad.ban_years`. `qualifications.services.require_not_barred` raises the RuleViolation."""
     from django.utils import timezone
 
     from policy.services import get as policy
 
     from .models import BadRecord, BadRecordSeverity
-    from .rules import bad_2_ban
+    from .rules import Ban, bad_2_ban
 
     at = at or timezone.localdate()
+    if not policy("bad.ban_enabled", at=at):
+        return Ban(False, None, "")
     dates = list(
         BadRecord.objects.in_force()
         .filter(enterprise=enterprise, severity=BadRecordSeverity.SERIOUS, recorded_on__lte=at)
         .values_list("recorded_on", flat=True)
     )
-    return bad_2_ban(dates, at=at, enabled=bool(policy("bad.ban_enabled", at=at)), years=int(policy("bad.ban_years", at=at)))
+    return bad_2_ban(dates, at=at, enabled=True, years=int(policy("bad.ban_years", at=at)))
+
+
+def bad_record_products(record):
+    """BAD-1: the products whose listings a record's suspension/cancellation covers — its
+    product; the chosen products (part); or every consumable of the enterprise (all, 002 §38)."""
+    from catalog.models import Product, ProductKind
+
+    from .models import BadRecordScope
+
+    if record.scope == BadRecordScope.PART:
+        return Product.objects.filter(pk__in=record.products.values("pk"))
+    if record.scope == BadRecordScope.ALL:
+        return Product.objects.filter(manufacturer_id=record.enterprise_id, kind=ProductKind.CONSUMABLE)
+    return Product.objects.filter(pk=record.product_id) if record.product_id else Product.objects.none()

@@ -13,14 +13,22 @@ from notifications import recipients
 from notifications.services import notify
 from parties.models import Organisation, OrgKind, Region, Role
 
+from . import rules
 from .models import (
+    BadRecord,
+    BadRecordKind,
+    BadRecordSanction,
+    BadRecordScope,
+    BadRecordSeverity,
+    BadRecordSource,
     DistributionRelationship,
     DistributionStatus,
     Qualification,
     QualificationKind,
     QualificationStatus,
 )
-from .selectors import expiring_qualifications
+from .selectors import bad_record_ban, expiring_qualifications
+from .signals import bad_record_entered
 
 REMINDER_DAYS_KEY = "qua.expiry_reminder_days"
 DEFAULT_REMINDER_DAYS = 30
@@ -237,16 +245,13 @@ def distribution_propose(user, distributor: Organisation, city: Region, counties
     distributor must accept before the relationship is in force."""
     if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
         raise Forbidden("仅生产企业可选择配送企业")
+    if distributor is not None and distributor.pk == user.organisation_id:
+        return distribution_self_deliver(user, city, counties, note)
     if distributor is None or distributor.kind != OrgKind.DISTRIBUTOR:
         raise InvalidInput("请选择配送企业", "distributor")
     if not distributor.is_active:
         raise InvalidInput("该配送企业已停用", "distributor")
-    if city is None or city.level != Region.Level.CITY:
-        raise InvalidInput("请选择设区市", "city")
-    counties = list(counties or ())
-    wrong = [c for c in counties if c.level != Region.Level.COUNTY or c.parent_id != city.pk]
-    if wrong:
-        raise InvalidInput(f"“{wrong[0].name}”不属于{city.name}", "counties")
+    city, counties = _check_area(city, counties)
     with transaction.atomic(), audit_context(user, reason="选择配送企业"):
         try:
             with transaction.atomic():
@@ -262,6 +267,41 @@ def distribution_propose(user, distributor: Organisation, city: Region, counties
                title=f"{user.organisation}邀请贵司配送（{city.name}）", target=rel,
                url=_distribution_url(), dedupe_key=f"dist-proposed:{rel.pk}")
     return rel
+
+
+def distribution_self_deliver(user, city: Region, counties=(), note: str = ""):
+    """QUA-2 (000 annex §七(十八), 002 §35 "自行配送"): the manufacturer names itself as the
+    distributor for a city (or some of its counties). There is no one to accept, so the
+    relationship is in force at once; orders of its products there are routed to it and it
+    confirms and ships those lines itself."""
+    if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
+        raise Forbidden("仅生产企业可登记自行配送")
+    own = user.organisation
+    city, counties = _check_area(city, counties)
+    with transaction.atomic(), audit_context(user, reason="QUA-2 登记自行配送"):
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                rel = DistributionRelationship.objects.create(
+                    manufacturer=own, distributor=own, city=city, proposed_by=user,
+                    status=DistributionStatus.ACTIVE, answered_at=now, answered_by=user,
+                    note=(note or "").strip() or "自行配送",
+                )
+        except IntegrityError:
+            raise Conflict(f"本企业在{city.name}已登记自行配送", "city") from None
+        if counties:
+            rel.counties.set(counties)
+    return rel
+
+
+def _check_area(city, counties):
+    if city is None or city.level != Region.Level.CITY:
+        raise InvalidInput("请选择设区市", "city")
+    counties = list(counties or ())
+    wrong = [c for c in counties if c.level != Region.Level.COUNTY or c.parent_id != city.pk]
+    if wrong:
+        raise InvalidInput(f"“{wrong[0].name}”不属于{city.name}", "counties")
+    return city, counties
 
 
 def _distribution_url():
@@ -332,11 +372,14 @@ def distribution_end(user, rel: DistributionRelationship, reason: str):
 # ----------------------------------------------------------------------------- BAD-1 bad records
 
 
-def bad_record_enter(user, *, enterprise, kind, severity, recorded_on, description, product=None):
-    """BAD-1: the province enters a bad record. A serious record on a product suspends its live
-    listing; a serious record bars the enterprise for the ban years (BAD-2)."""
-    from .models import BadRecord, BadRecordKind, BadRecordSeverity
-
+def bad_record_enter(user, *, enterprise, kind, severity, recorded_on, description, product=None,
+                     sanction=BadRecordSanction.INTERVIEW, scope=BadRecordScope.PRODUCT, products=()):
+    """BAD-1 (000 §(十五), annex §七(二十一); 002 §38): the province records its decision on an
+    enterprise's conduct — facts and reasons, whether it enters the list, and the sanction with
+    its scope: interview; suspension or cancellation of the product's listing; for consumables,
+    of part or all of the enterprise's listings. A listing sanction is carried out by the
+    listing app on `bad_record_entered` in the same transaction. Nothing is written when any
+    check fails."""
     if not can_review(user):
         raise Forbidden("仅省医保局可以认定不良记录")
     if enterprise is None or enterprise.kind not in (OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR):
@@ -344,7 +387,11 @@ def bad_record_enter(user, *, enterprise, kind, severity, recorded_on, descripti
     if kind not in BadRecordKind.values:
         raise InvalidInput("请选择不良行为类型", "kind")
     if severity not in BadRecordSeverity.values:
-        raise InvalidInput("请选择情节", "severity")
+        raise InvalidInput("请选择处理等级", "severity")
+    if sanction not in BadRecordSanction.values:
+        raise InvalidInput("请选择处理决定", "sanction")
+    if scope not in BadRecordScope.values:
+        raise InvalidInput("请选择处理范围", "scope")
     if recorded_on is None or recorded_on > timezone.localdate():
         raise InvalidInput("认定日期不能晚于今天", "recorded_on")
     description = (description or "").strip()
@@ -352,24 +399,59 @@ def bad_record_enter(user, *, enterprise, kind, severity, recorded_on, descripti
         raise InvalidInput("请填写事实与依据", "description")
     if product is not None and product.manufacturer_id != enterprise.pk:
         raise InvalidInput("涉及产品须为该企业的产品", "product")
+    products = list(products or ()) if scope == BadRecordScope.PART else []
+    if any(p.manufacturer_id != enterprise.pk for p in products):
+        raise InvalidInput("限制或取消挂网的产品须为该企业的产品", "products")
+    named = [product] if scope == BadRecordScope.PRODUCT and product is not None else products
+    problem = rules.bad_1_decision(
+        sanction=sanction, scope=scope, severity=severity, has_product=product is not None,
+        product_kinds=[p.kind for p in named], enterprise_is_manufacturer=enterprise.kind == OrgKind.MANUFACTURER,
+    )
+    if problem:
+        raise RuleViolation("BAD-1", problem[1], problem[0])
     with transaction.atomic(), audit_context(user, reason=f"BAD-1 认定不良记录：{description}"):
         record = BadRecord.objects.create(
-            enterprise=enterprise, product=product, kind=kind, severity=severity, recorded_on=recorded_on,
-            description=description, recorded_by=user,
+            enterprise=enterprise, product=product, kind=kind, severity=severity, sanction=sanction, scope=scope,
+            recorded_on=recorded_on, description=description, recorded_by=user,
         )
-        if severity == BadRecordSeverity.SERIOUS and product is not None:
-            from listing.models import Listing
-            from listing.services import listing_suspend
-
-            listing = Listing.objects.filter(product=product, status="active").first()
-            if listing is not None:
-                listing_suspend(user, listing, "BAD-1", f"列入不良记录：{record.get_kind_display()}（{description}）")
+        if products:
+            record.products.set(products)
+        if sanction in rules.LISTING_SANCTIONS:
+            bad_record_entered.send(sender=BadRecord, record=record, user=user)
         notify(
             recipients.users_of(enterprise), kind="bad_record.entered", level="warning",
-            title=f"不良记录认定：{record.get_kind_display()}（{record.get_severity_display()}）", body=description,
+            title=f"不良记录认定：{record.get_kind_display()}（{record.get_sanction_display()}）", body=description,
             url="", dedupe_key=f"bad-record:{record.pk}",
         )
     return record
+
+
+def bad_record_for_quality_event(user, *, product, serious: bool, event_date, description) -> BadRecord:
+    """DEL-2 → BAD-1: a provincial-or-higher quality failure or penalty that suspends (一般) or
+    revokes (严重) the product's listing enters the bad-record list ("视情节轻重，予以暂停、撤销
+    挂网，并列入不良记录", 000 annex §二(四)2). Called by the listing app inside its own
+    transaction, which changes the listing itself — so no `bad_record_entered` here."""
+    record = BadRecord.objects.create(
+        enterprise=product.manufacturer, product=product, kind=BadRecordKind.QUALITY,
+        severity=BadRecordSeverity.SERIOUS,
+        sanction=BadRecordSanction.CANCEL if serious else BadRecordSanction.SUSPEND,
+        scope=BadRecordScope.PRODUCT, source=BadRecordSource.QUALITY_EVENT,
+        recorded_on=event_date, description=description, recorded_by=user,
+    )
+    notify(recipients.users_of(product.manufacturer), kind="bad_record.entered", level="warning",
+           title=f"不良记录：{record.get_kind_display()}（{record.get_sanction_display()}）", body=description,
+           url="", dedupe_key=f"bad-record:{record.pk}")
+    return record
+
+
+def require_not_barred(enterprise, *, at=None, activity: str = "参与采购"):
+    """BAD-2 for every channel (listing applications, negotiations, orders, filings, VBP bids):
+    raise RuleViolation("BAD-2") naming the bar when `bad.ban_enabled` is on and the enterprise
+    is on the bad-record list within `bad.ban_years`; otherwise return None. `activity` ends the
+    message, e.g. "不能参与备案采购"."""
+    ban = bad_record_ban(enterprise, at)
+    if ban.barred:
+        raise RuleViolation("BAD-2", f"{ban.message}，{activity}", None)
 
 
 def bad_record_revoke(user, record, reason):

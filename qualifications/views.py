@@ -1,5 +1,7 @@
 """Qualification (QUA-1) and distribution (QUA-2) pages — thin over services/selectors."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from parties.models import Organisation
 
 from . import selectors, services
@@ -145,14 +147,21 @@ def distribution_list(request):
     if user.role == "manufacturer":
         propose_form = ProposeForm(request.POST or None)
         if request.method == "POST" and propose_form.is_valid():
+            data = dict(propose_form.cleaned_data)
+            self_delivery = data.pop("self_delivery")
             try:
-                services.distribution_propose(user, **propose_form.cleaned_data)
+                if self_delivery:
+                    data.pop("distributor")
+                    services.distribution_self_deliver(user, **data)
+                else:
+                    services.distribution_propose(user, **data)
             except Forbidden as exc:
                 raise PermissionDenied(exc.detail) from exc
             except DomainError as exc:
                 _form_error(propose_form, exc)
             else:
-                messages.success(request, _("已向配送企业发出邀请，待其确认"))
+                messages.success(request, _("已登记自行配送，即时生效") if self_delivery
+                                 else _("已向配送企业发出邀请，待其确认"))
                 return redirect("qualifications:distribution_list")
     elif request.method == "POST":
         raise PermissionDenied(_("仅生产企业可选择配送企业"))
@@ -217,7 +226,7 @@ def bad_record_list(request):
     """BAD-1: regulators see the provincial bad-record list; an enterprise sees its own."""
     from catalog.models import Product
 
-    from .models import BadRecord, BadRecordKind, BadRecordSeverity
+    from .models import BadRecord, BadRecordKind, BadRecordSanction, BadRecordScope, BadRecordSeverity
 
     user = request.user
     if not (user.is_regulator or user.is_enterprise):
@@ -237,11 +246,22 @@ def bad_record_list(request):
                     recorded_on = _date.fromisoformat(request.POST.get("recorded_on", ""))
                 except ValueError:
                     recorded_on = None
-                product = Product.objects.filter(pk=request.POST.get("product") or 0).first()
+                product_id = (request.POST.get("product") or "").strip()
+                product = Product.objects.filter(pk=product_id).first() if product_id.isdigit() else None
+                if product_id and product is None:
+                    raise InvalidInput(f"产品编号 {product_id} 不存在", "product")
+                part_ids = [p for p in re.split(r"[\s,，、]+", request.POST.get("products", "")) if p]
+                if any(not p.isdigit() for p in part_ids):
+                    raise InvalidInput("产品编号须为数字，以逗号分隔", "products")
+                part = list(Product.objects.filter(pk__in=part_ids))
+                if len(part) != len(set(part_ids)):
+                    raise InvalidInput("部分产品编号不存在", "products")
                 services.bad_record_enter(
                     user, enterprise=Organisation.objects.filter(pk=request.POST.get("enterprise") or 0).first(),
                     kind=request.POST.get("kind"), severity=request.POST.get("severity"), recorded_on=recorded_on,
                     description=request.POST.get("description"), product=product,
+                    sanction=request.POST.get("sanction") or "interview", scope=request.POST.get("scope") or "product",
+                    products=part,
                 )
                 messages.success(request, "不良记录已认定。")
         except Forbidden as exc:
@@ -253,5 +273,6 @@ def bad_record_list(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "qualifications/bad_record_list.html", {
         "page": page, "kinds": BadRecordKind.choices, "severities": BadRecordSeverity.choices,
+        "sanctions": BadRecordSanction.choices, "scopes": BadRecordScope.choices,
         "enterprises": Organisation.objects.enterprises().order_by("name") if services.can_review(user) else [],
     })

@@ -33,7 +33,7 @@ def test_int_2_product_api_lists_with_codes_and_filters(api, make_product):
     assert len(api.get("/api/v1/products/", {"flag": "is_essential"}).json()["results"]) == 1
 
 
-def test_int_1_updated_since_pulls_increments(api, make_product, maker_user):
+def test_int_1_updated_since_pulls_increments(api, make_product, province_user):
     with time_machine.travel("2026-11-01 08:00 +0800", tick=False):
         old = make_product()
     with time_machine.travel("2026-11-20 08:00 +0800", tick=False):
@@ -41,7 +41,7 @@ def test_int_1_updated_since_pulls_increments(api, make_product, maker_user):
     ids = [r["id"] for r in api.get("/api/v1/products/", {"updated_since": "2026-11-10T00:00:00+08:00"}).json()["results"]]
     assert ids == [new.pk]
     with time_machine.travel("2026-11-21 08:00 +0800", tick=False):
-        services.product_update(maker_user, old, {"specification": "1g"})
+        services.product_update(province_user, old, {"specification": "1g"})
     ids = [r["id"] for r in api.get("/api/v1/products/", {"updated_since": "2026-11-10"}).json()["results"]]
     assert ids == [new.pk, old.pk]
 

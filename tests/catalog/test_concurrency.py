@@ -41,3 +41,41 @@ def test_lst_0_3_concurrent_records_leave_one_current(reference_regions, maker_u
     assert current.count() == 1
     old = OtherProvincePrice.objects.get(product=drug, superseded_at__isnull=False)
     assert old.superseded_by == current.get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_qua_1_confirm_and_withdraw_at_once_one_wins(reference_regions, maker_user, make_product, make_user):
+    """QUA-1: the province confirming while the manufacturer withdraws: exactly one of them
+    succeeds (the request row lock); the product changes only if the confirmation won."""
+    from core.errors import Conflict
+    from parties.models import OrgKind
+
+    drug = make_product()
+    province = make_user(kind=OrgKind.PROVINCE_REGULATOR)
+    cr = services.product_change_propose(maker_user, drug, changes={"is_shortage": True}, reason="短缺清单")
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def act(fn, name):
+        try:
+            barrier.wait()
+            fn()
+            outcomes.append(name)
+        except Conflict:
+            outcomes.append(f"{name} refused")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=(lambda: services.product_change_confirm(province, cr), "confirm")),
+               threading.Thread(target=act, args=(lambda: services.product_change_withdraw(maker_user, cr), "withdraw"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(o.endswith("refused") for o in outcomes) == [False, True]
+    cr.refresh_from_db()
+    drug.refresh_from_db()
+    assert (cr.status == "confirmed") == drug.is_shortage == ("confirm" in outcomes)

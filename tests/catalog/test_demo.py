@@ -4,7 +4,7 @@ distribution to every city for every demo manufacturer — loaded twice without 
 import pytest
 
 from catalog import demo, rules
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice, Product, ProductChangeRequest
 from catalog.selectors import national_lowest_price
 from parties import demo as parties_demo
 from parties.models import Organisation, Region
@@ -38,5 +38,9 @@ def test_demo_catalogue_is_complete_and_idempotent(frozen):
     maker = Organisation.objects.get(name=parties_demo.MANUFACTURERS[0])
     assert distributor_for(maker, hospital) is not None
     assert blocking_qualifications(maker) == []
+    # QUA-2: the first demo maker delivers itself in one city; QUA-1: change requests in every state
+    assert DistributionRelationship.objects.active().filter(manufacturer=maker, distributor=maker).count() == 1
+    assert set(ProductChangeRequest.objects.values_list("status", flat=True)) == {"pending", "confirmed", "refused"}
+    assert ProductChangeRequest.objects.filter(reviewer="city", status="pending").exists()
     # The demo shows a pending change and a soon-expiring licence.
     assert blocking_qualifications(Organisation.objects.get(name=parties_demo.MANUFACTURERS[11]))

@@ -81,7 +81,7 @@ def _journey(page, tmp_path):  # noqa: F811
     propose.get_by_label("配送企业").select_option(label="江苏省医药有限公司")
     propose.get_by_label(re.compile("配送区域")).select_option(label="南京市")
     with page.expect_navigation():
-        propose.get_by_role("button", name="发出邀请").click()
+        propose.get_by_role("button", name="提交").click()
     shot(page, "proposed")
 
     page.context.clear_cookies()

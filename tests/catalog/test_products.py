@@ -85,18 +85,21 @@ def test_cat_1_another_manufacturer_cannot_edit(maker_user, other_maker_user, pr
         services.product_update(other_maker_user, product, {"generic_name": "篡改"})
     product.refresh_from_db()
     assert product.generic_name == "阿莫西林胶囊"
-    services.product_update(maker_user, product, {"specification": "0.5g"})
-    services.product_update(province_user, product, {"is_shortage": True})
+    # QUA-1: the manufacturer's own change is a change request, not a write
+    with pytest.raises(RuleViolation) as exc:
+        services.product_update(maker_user, product, {"specification": "0.5g"})
+    assert exc.value.code == "QUA-1"
+    services.product_update(province_user, product, {"specification": "0.5g", "is_shortage": True})
     product.refresh_from_db()
     assert product.specification == "0.5g" and product.is_shortage
 
 
-def test_cat_1_catalogue_flag_is_not_writable_through_update(maker_user, make_product):
+def test_cat_1_catalogue_flag_is_not_writable_through_update(province_user, make_product):
     from core.errors import InvalidInput
 
     product = make_product(kind="consumable")
     with pytest.raises(InvalidInput):
-        services.product_update(maker_user, product, {"in_sunshine_catalogue": True})
+        services.product_update(province_user, product, {"in_sunshine_catalogue": True})
 
 
 def test_cat_4_province_adds_and_retires_with_history(province_user, maker_user, make_product):
@@ -147,8 +150,8 @@ def test_cat_3_product_group_and_same_product(make_product, make_org):
     assert set(selectors.same_product(a)) == {a}
 
 
-def test_name_initials_follow_renames(maker_user, make_product):
+def test_name_initials_follow_renames(province_user, make_product):
     product = make_product(generic_name="阿莫西林胶囊")
-    services.product_update(maker_user, product, {"generic_name": "头孢呋辛酯片"})
+    services.product_update(province_user, product, {"generic_name": "头孢呋辛酯片"})
     product.refresh_from_db()
     assert product.name_initials.split()[0] == "tbfxzp"

@@ -59,7 +59,7 @@ EXPECTED = {
     "mon.targets": ("MON-4", {"2022": {"drug": "85", "consumable": "75"}}),
     "mon.discrepancy_tolerance_percent": ("MON-5", Decimal("1")),
     "ord.payment_term_days": ("ORD-2", 30),
-    "bad.ban_enabled": ("BAD-2", True),
+    "bad.ban_enabled": ("BAD-2", False),
     "bad.ban_years": ("BAD-2", 2),
 }
 
