@@ -34,6 +34,9 @@ class CatalogueEntry(models.Model):
         constraints = [models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                                               name="ins_catalogue_period")]
 
+    def __str__(self):
+        return f"{self.product}（{self.get_category_display()}）"
+
 
 class NationalRule(models.Model):
     """A national rule entered by the province (INS-2 narcotic/psychotropic, INS-3 generics of
@@ -49,6 +52,9 @@ class NationalRule(models.Model):
     class Meta:
         verbose_name = _("国家规定支付标准")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="ins_national_rule_positive")]
+
+    def __str__(self):
+        return f"{self.product}：{self.amount}（{self.source}）"
 
 
 class RunStatus(models.TextChoices):
@@ -148,6 +154,9 @@ class PaymentStandard(models.Model):
             pgtrigger.Protect(name="ins_standard_never_deleted", operation=pgtrigger.Delete),
         ]
 
+    def __str__(self):
+        return f"{self.year} {self.product}：{self.amount if self.payable else '不予支付'}"
+
 
 # ---------------------------------------------------------------------- the budget ledger
 
@@ -177,6 +186,9 @@ class Budget(models.Model):
             models.UniqueConstraint(fields=["institution", "year", "kind"], name="ins_budget_once"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="ins_budget_non_negative"),
         ]
+
+    def __str__(self):
+        return f"{self.institution} {self.year} {self.get_kind_display()}"
 
 
 class DeductionKind(models.TextChoices):
@@ -234,6 +246,9 @@ class Deduction(models.Model):
             pgtrigger.Protect(name="ins_deduction_never_edited", operation=pgtrigger.Update | pgtrigger.Delete),
         ]
 
+    def __str__(self):
+        return f"{self.institution} {self.get_kind_display()} {self.amount}"
+
 
 class ShieldReason(models.TextChoices):
     NEGOTIATES = "negotiates", _("按要求开展议价")
@@ -253,6 +268,9 @@ class Shield(models.Model):
     class Meta:
         verbose_name = _("预算控制指标保留")
         constraints = [models.UniqueConstraint(fields=["institution", "year", "reason"], name="ins_shield_once")]
+
+    def __str__(self):
+        return f"{self.institution} {self.year} {self.get_reason_display()}"
 
 
 class QualityDeposit(models.Model):
@@ -277,3 +295,6 @@ class QualityDeposit(models.Model):
             models.CheckConstraint(condition=Q(evaluation_passed=False, surplus_sharing=False)
                                    | ~Q(evaluation_passed=False), name="ins_deposit_fail_cancels_sharing"),
         ]
+
+    def __str__(self):
+        return f"{self.institution} {self.year} 质量保证金"
