@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parties.scoping import ScopedQuerySet
 
+from .rules import METHOD_LABELS
+
 
 class CatalogueEntry(models.Model):
     """A drug in the medical-insurance drug catalogue (医保药品目录) for a period: INS-1's scope.
@@ -156,6 +158,10 @@ class PaymentStandard(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.product}：{self.amount if self.payable else '不予支付'}"
+
+    @property
+    def method_label(self):
+        return METHOD_LABELS.get(self.method, self.method)
 
 
 # ---------------------------------------------------------------------- the budget ledger

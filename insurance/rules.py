@@ -18,6 +18,30 @@ def q4(value: Decimal) -> Decimal:
     return Decimal(value).quantize(FOUR, rounding=ROUND_HALF_UP)
 
 
+METHOD_LABELS = {
+    "weighted_mean": "上年议价结果量价加权平均",
+    "weighted_mean_capped": "加权平均高于挂网价，按挂网价",
+    "cap_without_results": "上年无议价结果，按挂网价",
+    "listing_price": "按挂网价",
+    "lowest_negotiated": "上年最低议价价格",
+    "no_basis": "无测算依据",
+    "designated_price": "国家定点生产：全国统一采购价",
+    "reserve_price": "省级定点储备：约定供应价",
+    "national_rule": "按国家规定",
+    "national_rule_missing": "国家规定待录入",
+    "national_standard": "国家谈判药品：国家支付标准",
+    "generic_first_year": "国谈仿制药挂网第一年：挂网价",
+    "generic_results": "国谈仿制药：按当年议价结果",
+    "selected_price": "带量采购：中选价",
+    "step_down_to_selected": "非中选药品：逐年降至中选价",
+    "actual_price": "非中选药品：实际价格",
+    "not_payable": "不予支付",
+    "alliance_standard": "联盟采购类别统一标准",
+    "filed_consumable": "备案耗材：不高于同类挂网产品",
+    "shortage_listing_price": "短缺药品：挂网价",
+}
+
+
 @dataclass(frozen=True)
 class Standard:
     rule: str
