@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import RuleViolation
-
 from listing.models import Listing
 from parties.models import Organisation, User
 
