@@ -110,7 +110,9 @@ class StandardStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("已被新版本替代")
 
 
-@pghistory.track()
+# Computed rows are many (one per product and run) and their computation is on the row itself
+# (explanation); what AUD-1 needs is every later change: adjustment and publication.
+@pghistory.track(pghistory.UpdateEvent())
 class PaymentStandard(models.Model):
     """One product's payment standard for a year, with how it was computed. `amount` None means
     "not payable" (a consumable outside the sunshine catalogue, INS-5/INS-6)."""

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from psycopg2.extras import execute_values
 
 from catalog.models import Product
 from core.audit import audit_context
@@ -236,6 +237,10 @@ def run_execute(run_id: int) -> StandardRun | None:
     return StandardRun.objects.get(pk=run_id)
 
 
+_COLUMNS = ("run_id", "year", "product_id", "rule", "method", "computed_amount", "amount", "payable", "explanation",
+            "adjust_reason", "status")
+
+
 def _compute_all(run: StandardRun):
     inputs = gather(run.year)
     products = scope(inputs)
@@ -245,11 +250,11 @@ def _compute_all(run: StandardRun):
     batch = []
     for product in products.iterator(chunk_size=BATCH):
         std, used = compute(product, inputs)
-        explanation = _explanation(std, used, inputs.params)
-        amount = std.amount
-        digest.update(canonical([product.pk, std.rule, std.method, str(amount), explanation]).encode())
-        batch.append(PaymentStandard(run=run, year=run.year, product=product, rule=std.rule, method=std.method,
-                                     computed_amount=amount, amount=amount, payable=std.payable, explanation=explanation))
+        explanation = canonical(_explanation(std, used, inputs.params))
+        digest.update(canonical([product.pk, std.rule, std.method, str(std.amount)]).encode())
+        digest.update(explanation.encode())
+        batch.append((run.pk, run.year, product.pk, std.rule, std.method, std.amount, std.amount, std.payable,
+                      explanation, "", StandardStatus.DRAFT))
         if len(batch) >= BATCH:
             done += _flush(run, batch)
     done += _flush(run, batch)
@@ -258,10 +263,14 @@ def _compute_all(run: StandardRun):
 
 
 def _flush(run, batch) -> int:
+    """Insert a batch of computed rows in one statement (no model instances: the run writes
+    one row per product, and the rows are final until the province adjusts one)."""
     n = len(batch)
     if n:
-        with transaction.atomic():
-            PaymentStandard.objects.bulk_create(batch)
+        table = PaymentStandard._meta.db_table
+        with transaction.atomic(), connection.cursor() as cur:
+            execute_values(cur.cursor, f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES %s", batch,
+                           template="(%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)", page_size=BATCH)
             StandardRun.objects.filter(pk=run.pk).update(done=F("done") + n)
         batch.clear()
     return n
