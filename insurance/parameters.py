@@ -19,6 +19,3 @@ define("ins.quality_deposit_percent", "decimal", D("5"), "INS-7", _("服务质�
        min=D("0"), max=D("20"))
 define("ins.filed_transition_years", "int", 1, "FIL-C5", _("全国首发备案耗材医保支付过渡期（年）"),
        help=_("在本省全国首发的备案耗材给予不少于1年的过渡期，期满后启动专家准入和价格谈判（002 §29）。"), min=1, max=5)
-define("ins.emergency_deduction_ratio", "decimal", D("1"), "EMG-2", _("超范围应急采购扣减比例"),
-       help=_("超出规定范围的应急采购，其医保基金支付部分按此比例在结算时从医疗机构预算中扣减（004 §四(一)“按规定比例”）。"),
-       min=D("0"), max=D("1"))

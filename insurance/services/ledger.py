@@ -113,7 +113,8 @@ def deduction_record(user, *, institution, kind: str, event_year: int, budget_ki
         raise InvalidInput("请注明来源记录（如应急采购编号、带量采购合同编号）", "source")
     reason = _reason(reason)
     if kind == DeductionKind.EMERGENCY:
-        ratio = Decimal(str(policy.get("ins.emergency_deduction_ratio", at=date(event_year, 12, 31))))
+        # EMG-2: the platform's one ratio (percent), in force at settlement of the purchase year.
+        ratio = Decimal(str(policy.get("emg.deduction_ratio_percent", at=date(event_year, 12, 31)))) / 100
     elif ratio is None:
         ratio = Decimal(1)
     ratio = Decimal(str(ratio))

@@ -43,7 +43,7 @@ def test_vbp_noncompletion_reduces_next_years_budget(city_user, hospital):
 def test_out_of_scope_emergency_by_the_ratio(city_user, hospital, province_user):
     """EMG-2: "按规定比例" — the ratio in force for the year of the purchase."""
     with time_machine.travel("2025-12-20 10:00 +0800", tick=False):  # parameters change only forward
-        policy_services.set_value(user=province_user, key="ins.emergency_deduction_ratio", raw_value="0.5",
+        policy_services.set_value(user=province_user, key="emg.deduction_ratio_percent", raw_value="50",
                                   effective_from=date(2026, 1, 1), reason="按规定比例扣减")
     d = ledger.deduction_record(city_user, institution=hospital, kind="emergency", event_year=2026, budget_kind="drug",
                                 base="10000", source="应急采购 EMG-7", reason="超范围应急采购")
