@@ -1,0 +1,11 @@
+def _stub(request): pass
+filing_list = _stub
+filing_new = _stub
+filing_detail = _stub
+filing_enterprise = _stub
+filing_decide = _stub
+filing_withdraw = _stub
+publication = _stub
+unpurchased = _stub
+legacy_import = _stub
+published = _stub
