@@ -48,7 +48,7 @@ def _today(at=None) -> date:
 
 
 def _institution_of(user) -> Organisation:
-    if getattr(user, "role", None) != "institution" or user.organisation is None:
+    if getattr(user, "role", None) not in ("institution", "his") or user.organisation is None:
         raise Forbidden("仅医疗机构可申请备案采购（ACT-3）")
     return user.organisation
 
@@ -602,3 +602,156 @@ def payment_standard_set(user, *, product, amount, comparable_standard=None, fir
             product=product, amount=amount, comparable_standard=comparable,
             first_sale_in_province=bool(first_sale_in_province), effective_from=at, transition_until=until,
             set_by=user, reason=text)
+
+
+# ------------------------------------------------------------------ FIL-4 legacy filings
+
+
+LEGACY_HEADERS = ["备案类别", "医疗机构名称", "国家医保编码", "备案价格", "采购数量", "备案日期", "原备案平台", "已实际采购"]
+LEGACY_FIELDS = ["kind", "institution", "national_code", "price", "quantity", "filed_on", "platform", "purchased"]
+LEGACY_KINDS = {"药品": FilingKind.DRUG, "高值医用耗材": FilingKind.HIGH_VALUE, "普通医用耗材": FilingKind.ORDINARY,
+                "检验检测试剂": FilingKind.ORDINARY}
+MAX_LEGACY_ROWS = 5000
+
+
+class ImportRefused(InvalidInput):
+    """The whole file refused; `errors` lists every offending row (all-or-nothing)."""
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _cell_date(value):
+    if isinstance(value, date):
+        return value.date() if hasattr(value, "date") and callable(value.date) else value
+    text = _cell(value)
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def _read_xlsx(upload):
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    from core.uploads import XLSX_TYPES
+
+    if upload is None:
+        raise InvalidInput("请选择 .xlsx 文件", "file")
+    check_upload(upload, allowed=XLSX_TYPES, field="file")
+    try:
+        wb = load_workbook(upload, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"无法读取 Excel 文件：{exc.__class__.__name__}，请按模板填写", "file") from None
+    rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_LEGACY_ROWS + 2))
+    wb.close()
+    return rows
+
+
+def legacy_import(user, upload) -> list[FilingRequest]:
+    """FIL-4: legacy filings from an .xlsx. Drug rows need a provincial filing before
+    `fil.legacy_cutoff` and an actual purchase; consumable rows (former provincial and city
+    filings) need neither. Every bad row is reported; nothing is imported unless all are valid.
+    They become confirmed filings of their institutions (purchasable under the filing rules)."""
+    if not (user.is_superuser or user.role == "province_regulator"):
+        raise Forbidden("存量备案由省医保局导入")
+    rows = _read_xlsx(upload)
+    header = [_cell(v) for v in (rows[0] if rows else ())]
+    while header and not header[-1]:
+        header.pop()
+    if header != LEGACY_HEADERS:
+        raise InvalidInput("表头不符，应为：" + "、".join(LEGACY_HEADERS), "file")
+    if len(rows) > MAX_LEGACY_ROWS + 1:
+        raise InvalidInput(f"单个文件最多 {MAX_LEGACY_ROWS} 行", "file")
+    today = timezone.localdate()
+    cutoff = date.fromisoformat(str(policy.get("fil.legacy_cutoff", at=today)))
+    data = [list(r or ()) + [None] * (len(LEGACY_FIELDS) - len(r or ())) for r in rows[1:]]
+    names = {_cell(r[1]) for r in data}
+    codes = {_cell(r[2]) for r in data}
+    institutions = {o.name: o for o in Organisation.objects.filter(kind="institution", name__in=names)}
+    products = {p.national_code: p for p in Product.objects.filter(national_code__in=codes - {""})}
+    open_pairs = set(FilingRequest.objects.filter(product__in=products.values(), status__in=OPEN_STATUSES)
+                     .values_list("institution_id", "product_id"))
+    errors, valid, seen = [], [], {}
+    for number, cells in enumerate(data, start=2):
+        if all(_cell(c) == "" for c in cells[:len(LEGACY_FIELDS)]):
+            continue
+
+        def bad(field, detail, number=number):
+            errors.append({"row": number, "field": field, "detail": detail})
+
+        kind = LEGACY_KINDS.get(_cell(cells[0]))
+        if kind is None:
+            bad("kind", f"备案类别须为 {'/'.join(LEGACY_KINDS)}，实际为“{_cell(cells[0])}”")
+            continue
+        institution = institutions.get(_cell(cells[1]))
+        if institution is None:
+            bad("institution", f"医疗机构“{_cell(cells[1])}”不在平台")
+            continue
+        product = products.get(_cell(cells[2]))
+        if product is None:
+            bad("national_code", f"国家医保编码 {_cell(cells[2]) or '（空）'} 不在平台目录中")
+            continue
+        problem = rules.kind_fits_product(kind, product.kind, product.consumable_class)
+        if problem:
+            bad("kind", problem[1])
+            continue
+        try:
+            price = catalog_rules.check_price(cells[3])
+        except catalog_rules.RuleError as exc:
+            bad("price", str(exc))
+            continue
+        quantity_text = _cell(cells[4]) or "1"
+        if not quantity_text.isdigit() or int(quantity_text) <= 0:
+            bad("quantity", "采购数量须为正整数")
+            continue
+        filed_on = _cell_date(cells[5])
+        if filed_on is None or filed_on > today:
+            bad("filed_on", "备案日期须为不晚于今天的日期（YYYY-MM-DD）")
+            continue
+        platform = _cell(cells[6])
+        if platform not in ("省级", "市级"):
+            bad("platform", "原备案平台须为 省级 或 市级")
+            continue
+        if kind == FilingKind.DRUG and platform != "省级":
+            bad("platform", "存量药品备案须为在省平台申请的备案（FIL-4）")
+            continue
+        purchased = _cell(cells[7]) in ("是", "Y", "y", "1", "TRUE", "True", "true")
+        problem = rules.fil_4_legacy_row(kind, filed_on=filed_on, cutoff=cutoff, purchased=purchased)
+        if problem:
+            bad("filed_on" if "日期" in problem[1] or "前" in problem[1] else "purchased", f"{problem[1]}（{problem[0]}）")
+            continue
+        key = (institution.pk, product.pk)
+        if key in open_pairs:
+            bad("national_code", "该机构已有该产品的有效备案")
+            continue
+        if key in seen:
+            bad("national_code", f"与第 {seen[key]} 行重复（同一机构、同一产品）")
+            continue
+        seen[key] = number
+        valid.append((kind, institution, product, price, int(quantity_text), filed_on, platform))
+    if errors:
+        raise ImportRefused(f"共 {len(errors)} 行有误，整份文件未导入。第 {errors[0]['row']} 行：{errors[0]['detail']}",
+                            "file", errors=errors)
+    if not valid:
+        raise InvalidInput("文件中没有数据行", "file")
+    created = []
+    with transaction.atomic(), audit_context(user, reason=f"导入存量备案 {len(valid)} 条（FIL-4）"):
+        for kind, institution, product, price, quantity, filed_on, platform in valid:
+            body = ConfirmingBody.CITY if kind == FilingKind.ORDINARY else ConfirmingBody.PROVINCE
+            f = FilingRequest.objects.create(
+                number=_next_number(today), kind=kind, institution=institution, product=product,
+                enterprise=product.manufacturer, price=price, quantity=quantity, status=FilingStatus.CONFIRMED,
+                confirmed_on=filed_on, legacy=True, legacy_source=f"{platform}平台存量备案",
+                confirming_body=body, confirming_city=institution.city if body == ConfirmingBody.CITY else None,
+                evaluation=[f"存量备案（FIL-4），{platform}平台 {filed_on:%Y-%m-%d} 备案"], submitted_by=user)
+            _event(f, "legacy_imported", user, f.legacy_source)
+            created.append(f)
+    return created

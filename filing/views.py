@@ -1,11 +1,240 @@
-def _stub(request): pass
-filing_list = _stub
-filing_new = _stub
-filing_detail = _stub
-filing_enterprise = _stub
-filing_decide = _stub
-filing_withdraw = _stub
-publication = _stub
-unpurchased = _stub
-legacy_import = _stub
-published = _stub
+"""Filing pages: thin views over services and selectors (every table exports to .xlsx)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from catalog.models import OtherProvincePrice
+from core.errors import DomainError
+from core.exports import xlsx_response
+from experts.models import ExpertSession
+from parties.models import Organisation, Region
+
+from . import rules, selectors, services
+from .models import FilingKind, FilingRequest, FilingStatus
+
+HEADERS = ["备案编号", "类别", "备案医疗机构", "设区市", "产品", "国家医保编码", "生产企业", "备案价格", "约定价格",
+           "预计数量", "确认部门", "状态", "集中确认日/公示日", "生效日"]
+
+
+def _row(f):
+    return (f.number, f.get_kind_display(), f.institution.name, f.institution.city.name if f.institution.city else "",
+            str(f.product), f.product.national_code or "", f.enterprise.name, f.price, f.agreed_price, f.quantity,
+            f.confirming_city.name if f.confirming_city else f.get_confirming_body_display(), f.get_status_display(),
+            f.batch_date or f.announce_on, f.confirmed_on)
+
+
+def _error_text(exc: DomainError) -> str:
+    return f"{exc.detail}（依据：{exc.code}）" if "-" in exc.code else exc.detail
+
+
+def _page(request, qs):
+    return Paginator(qs, 20).get_page(request.GET.get("page"))
+
+
+@login_required
+def filing_list(request):
+    g = request.GET
+    filters = {k: (g.get(k) or "").strip() for k in ("q", "kind", "status", "city", "body")}
+    if g.get("queue"):
+        qs = selectors.queue_for(request.user).select_related("institution", "institution__city", "product",
+                                                               "enterprise", "confirming_city")
+    else:
+        qs = selectors.filings_for(request.user, **filters)
+    if g.get("export") == "xlsx":
+        return xlsx_response(f"备案采购-{timezone.localdate():%Y%m%d}.xlsx", HEADERS,
+                             (_row(f) for f in qs.iterator(chunk_size=2000)), title="备案采购")
+    return render(request, "filing/list.html", {
+        "page": _page(request, qs), **filters, "queue": bool(g.get("queue")), "kinds": FilingKind.choices,
+        "statuses": FilingStatus.choices, "cities": Region.objects.filter(level="city").order_by("code"),
+    })
+
+
+@login_required
+def filing_new(request):
+    if request.user.role != "institution":
+        raise PermissionDenied
+    values = {k: request.POST.get(k, request.GET.get(k, "")) for k in (
+        "kind", "national_code", "generic_name", "dosage_form", "specification", "consumable_class", "enterprise",
+        "price", "quantity", "reason", "emergency_case_ref")}
+    errors = {}
+    if request.method == "POST":
+        try:
+            enterprise = None
+            if values["enterprise"]:
+                enterprise = Organisation.objects.filter(pk=values["enterprise"], kind="manufacturer").first()
+            filing = services.filing_submit(
+                request.user, kind=values["kind"], national_code=values["national_code"],
+                new_product={k: values[k] for k in ("generic_name", "dosage_form", "specification", "consumable_class")},
+                enterprise=enterprise, price=values["price"], quantity=values["quantity"], reason=values["reason"],
+                documents={"A": request.FILES.get("doc_A")} if request.FILES.get("doc_A") else None,
+                emergency_case_ref=values["emergency_case_ref"],
+            )
+        except DomainError as exc:
+            errors[exc.field or "form"] = _error_text(exc)
+            if exc.field and exc.field not in values and exc.field != "documents.A":
+                errors["form"] = _error_text(exc)
+        else:
+            messages.success(request, f"备案申请 {filing.number} 已提交，待生产企业提供挂网记录和最低价。")
+            return redirect(filing)
+    return render(request, "filing/form.html", {
+        "values": values, "errors": errors, "kinds": FilingKind.choices,
+        "enterprises": Organisation.objects.filter(kind="manufacturer", is_active=True).order_by("name"),
+        "doc_a": rules.DRUG_DOCUMENTS["A"],
+    })
+
+
+def _get(request, pk) -> FilingRequest:
+    f = FilingRequest.objects.visible_to(request.user).select_related(
+        "institution", "product", "enterprise", "confirming_city", "decided_by", "expert_case__session").filter(pk=pk).first()
+    if f is None:
+        raise Http404
+    return f
+
+
+@login_required
+def filing_detail(request, pk):
+    f = _get(request, pk)
+    user = request.user
+    records = OtherProvincePrice.objects.in_force(timezone.localdate()).filter(product=f.product).order_by("price")
+    ctx = {
+        "f": f, "records": records, "documents": f.documents.all(), "trail": f.trail.select_related("user"),
+        "doc_labels": rules.DRUG_DOCUMENTS, "price_in_force": services.price_in_force(f),
+        "can_enterprise": user.role == "manufacturer" and f.enterprise_id == user.organisation_id
+        and f.status == FilingStatus.AWAITING_ENTERPRISE,
+        "can_decide": f.status == FilingStatus.SUBMITTED and services.can_decide(user, f),
+        "can_withdraw": user.role == "institution" and f.institution_id == user.organisation_id
+        and f.status in (FilingStatus.AWAITING_ENTERPRISE, FilingStatus.SUBMITTED, FilingStatus.RETURNED),
+        "sessions": ExpertSession.objects.filter(purpose="consumable_review").exclude(status="closed")[:20]
+        if f.needs_expert and not f.expert_case_id else [],
+        "shop_url": services.shop_url(f.product),
+    }
+    return render(request, "filing/detail.html", ctx)
+
+
+@login_required
+@require_POST
+def filing_enterprise(request, pk):
+    p = request.POST
+    try:
+        docs = {c: request.FILES.get(f"doc_{c}") for c in rules.ENTERPRISE_DOCUMENTS if request.FILES.get(f"doc_{c}")}
+        services.enterprise_respond(request.user, pk, lowest_price=p.get("lowest_price"),
+                                    agreed_price=p.get("agreed_price"), agreed_quantity=p.get("agreed_quantity"),
+                                    documents=docs, decline=p.get("decision") == "decline", reason=p.get("reason", ""))
+        messages.success(request, "已提交，备案转医保部门审核。" if p.get("decision") != "decline" else "已退回备案机构。")
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from None
+        messages.error(request, _error_text(exc))
+    return redirect("filing:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def filing_decide(request, pk):
+    p = request.POST
+    try:
+        if p.get("action") == "expert":
+            session = ExpertSession.objects.filter(pk=p.get("session") or 0).first()
+            if session is None:
+                raise Http404
+            services.attach_expert_session(request.user, pk, session=session)
+            messages.success(request, "已提交专家评审场次。")
+        else:
+            f = services.filing_decide(request.user, pk, action=p.get("action", ""), reason=p.get("reason", ""))
+            messages.success(request, f"已处理：{f.get_status_display()}。")
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from None
+        messages.error(request, _error_text(exc))
+    return redirect("filing:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def filing_withdraw(request, pk):
+    try:
+        services.filing_withdraw(request.user, pk, reason=request.POST.get("reason", ""))
+        messages.success(request, "已撤回备案申请。")
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from None
+        messages.error(request, _error_text(exc))
+    return redirect("filing:detail", pk=pk)
+
+
+def _regulator_only(user):
+    if not user.is_regulator:
+        raise PermissionDenied
+
+
+@login_required
+def publication(request):
+    """FIL-3 / FIL-C1: drug filings waiting for the monthly batch, consumables waiting for or
+    in 公示, and the recent confirmations."""
+    _regulator_only(request.user)
+    kind = request.GET.get("kind") or ""
+    city = request.GET.get("city") or ""
+    qs = selectors.filings_for(request.user, kind=kind, city=city).filter(
+        status__in=[FilingStatus.APPROVED, FilingStatus.ANNOUNCED, FilingStatus.CONFIRMED]).order_by(
+        "status", "batch_date", "announce_on", "-confirmed_on")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"备案集中确认与公示-{timezone.localdate():%Y%m%d}.xlsx", HEADERS,
+                             (_row(f) for f in qs.iterator(chunk_size=2000)), title="集中确认与公示")
+    return render(request, "filing/publication.html", {
+        "page": _page(request, qs), "kind": kind, "city": city, "kinds": FilingKind.choices,
+        "cities": Region.objects.filter(level="city").order_by("code"),
+    })
+
+
+@login_required
+def unpurchased(request):
+    _regulator_only(request.user)
+    qs = selectors.unpurchased(request.user).order_by("-escalated_on", "unpurchased_since")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"备案未采购名单-{timezone.localdate():%Y%m%d}.xlsx",
+                             [*HEADERS, "提醒日", "列入名单日"],
+                             ((*_row(f), f.unpurchased_since, f.escalated_on) for f in qs.iterator(chunk_size=2000)),
+                             title="备案未采购")
+    return render(request, "filing/unpurchased.html", {"page": _page(request, qs)})
+
+
+@login_required
+def legacy_import(request):
+    """FIL-4: the province imports legacy filings from .xlsx — all or nothing."""
+    if not (request.user.is_superuser or request.user.role == "province_regulator"):
+        raise PermissionDenied
+    result, errors = None, []
+    if request.method == "POST":
+        try:
+            result = services.legacy_import(request.user, request.FILES.get("file"))
+            messages.success(request, f"已导入 {len(result)} 条存量备案。")
+        except services.ImportRefused as exc:
+            errors = exc.errors
+            messages.error(request, exc.detail)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+    return render(request, "filing/legacy.html", {"result": result, "errors": errors,
+                                                  "headers": services.LEGACY_HEADERS})
+
+
+def published(request):
+    """PUB-1: published filing results, no sign-in."""
+    q = (request.GET.get("q") or "").strip()
+    kind = request.GET.get("kind") or ""
+    qs = selectors.published(q=q, kind=kind)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"备案采购公示公布-{timezone.localdate():%Y%m%d}.xlsx",
+                             ["备案编号", "类别", "备案医疗机构", "产品", "生产企业", "备案价格", "状态", "公示日", "公布/生效日"],
+                             ((f.number, f.get_kind_display(), f.institution.name, str(f.product), f.enterprise.name,
+                               services.price_in_force(f), f.get_status_display(), f.announce_on, f.confirmed_on)
+                              for f in qs.iterator(chunk_size=2000)), title="备案采购公示公布")
+    return render(request, "filing/published.html", {"page": _page(request, qs), "q": q, "kind": kind,
+                                                     "kinds": FilingKind.choices})
+
+
