@@ -56,6 +56,7 @@ def world(db, make_org, make_user, nanjing, suzhou, province_user):
     w.other_maker = make_org(OrgKind.MANUFACTURER, name="另一企业")
     w.other_maker_user = make_user(w.other_maker)
     w.distributor = make_org(OrgKind.DISTRIBUTOR, name="测试配送公司")
+    w.distributor_user = make_user(w.distributor)
     DistributionRelationship.objects.create(manufacturer=w.maker, distributor=w.distributor, city=nanjing,
                                             status="active", proposed_by=province_user, answered_at=timezone.now())
     w.province_user = province_user
@@ -97,3 +98,33 @@ def xlsx_bytes():
         wb.save(buf)
         return buf.getvalue()
     return make
+
+
+@pytest.fixture
+def confirmed(db):
+    """A confirmed filing made directly (the workflow is tested elsewhere)."""
+    from filing.models import FilingRequest
+
+    n = itertools.count(1)
+
+    def make(w, institution, product, *, kind="high_value", price="100", confirmed_on=date(2026, 1, 5)):
+        user = w.province_user
+        return FilingRequest.objects.create(
+            number=f"BT{next(_codes):08d}{next(n)}", kind=kind, institution=institution, product=product,
+            enterprise=product.manufacturer, price=Decimal(price), quantity=10, status="confirmed",
+            confirmed_on=confirmed_on, confirming_body="province", submitted_by=user)
+    return make
+
+
+def buy(w, institution_user, product, received_on):
+    """Order, ship and receive one unit of a filed product (orders services)."""
+    from orders import services as orders
+
+    distributor_user = w.distributor_user
+    order = orders.order_create(institution_user, [{"product_id": product.pk, "quantity": 1}], at=received_on)
+    line = order.lines.get()
+    orders.order_lines_confirm(distributor_user, [line.pk])
+    delivery = orders.delivery_create(distributor_user, order.pk, note_number="N1", shipped_on=received_on,
+                                      lines=[{"order_line": line.pk, "quantity": 1, "batch_number": "B1",
+                                              "expiry_date": "2030-01-01"}])
+    return orders.receipt_create(institution_user, delivery.pk, received_on=received_on)
