@@ -20,6 +20,7 @@ class FilingConfig(AppConfig):
         nav.register(section, _("备案申请"), "filing:list",
                      roles={"institution", "manufacturer", *nav.REGULATORS}, order=400)
         nav.register(section, _("申请备案"), "filing:new", roles=nav.INSTITUTIONS, order=401)
+        nav.register(section, _("备案产品采购"), "filing:order", roles=nav.INSTITUTIONS, order=402)
         nav.register(section, _("集中确认与公示"), "filing:publication", roles=nav.REGULATORS, order=402)
         nav.register(section, _("未采购名单"), "filing:unpurchased", roles=nav.REGULATORS, order=403)
         nav.register(section, _("存量备案导入"), "filing:legacy_import", roles=nav.PROVINCE, order=404)

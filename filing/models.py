@@ -190,6 +190,20 @@ class FilingEvent(models.Model):
     def __str__(self):
         return f"{self.filing_id} {self.action}"
 
+    @property
+    def label(self):
+        return EVENT_LABELS.get(self.action, self.action)
+
+
+EVENT_LABELS = {
+    "submitted": _("医疗机构申请"), "enterprise_confirmed": _("企业确认"), "enterprise_declined": _("企业不同意"),
+    "approve": _("审核通过"), "refuse": _("不予备案"), "return": _("退回修改"), "resubmitted": _("重新提交"),
+    "withdrawn": _("撤回"), "expert_attached": _("提交专家评审"), "confirmed": _("集中确认生效"),
+    "announced": _("公示"), "published": _("公布生效"), "must_buy_reminded": _("未采购提醒"),
+    "must_buy_escalated": _("列入未采购名单"), "legacy_imported": _("存量备案导入"),
+    "listing_application": _("转挂网申请"),
+}
+
 
 @pghistory.track()
 class PaymentStandard(models.Model):

@@ -15,4 +15,5 @@ urlpatterns = [
     path("unpurchased/", views.unpurchased, name="unpurchased"),
     path("legacy/", views.legacy_import, name="legacy_import"),
     path("published/", views.published, name="published"),
+    path("order/", views.order, name="order"),
 ]

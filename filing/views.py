@@ -13,6 +13,8 @@ from catalog.models import OtherProvincePrice
 from core.errors import DomainError
 from core.exports import xlsx_response
 from experts.models import ExpertSession
+from orders import services as orders_services
+from orders.pricing import prices_in_force
 from parties.models import Organisation, Region
 
 from . import rules, selectors, services
@@ -238,3 +240,35 @@ def published(request):
                                                      "kinds": FilingKind.choices})
 
 
+
+
+@login_required
+def order(request):
+    """FIL-3: an institution orders its filed products at the filed price (orders.order_create,
+    which asks the price-in-force registry: another institution's filing is refused)."""
+    if request.user.role != "institution":
+        raise PermissionDenied
+    institution = request.user.organisation
+    filings = (FilingRequest.objects.filter(institution=institution, status=FilingStatus.CONFIRMED)
+               .select_related("product", "enterprise").order_by("product__generic_name"))
+    quotes = prices_in_force(institution, [f.product_id for f in filings])
+    error = ""
+    if request.method == "POST":
+        lines = [{"product_id": k[4:], "quantity": v.strip()} for k, v in request.POST.items()
+                 if k.startswith("qty_") and v.strip()]
+        code = (request.POST.get("national_code") or "").strip()
+        if code and (request.POST.get("code_quantity") or "").strip():
+            lines.append({"national_code": code, "quantity": request.POST["code_quantity"].strip()})
+        if not lines:
+            error = "请至少填写一种产品的采购数量"
+        else:
+            try:
+                created = orders_services.order_create(request.user, lines, note="备案采购")
+            except DomainError as exc:
+                error = _error_text(exc)
+            else:
+                messages.success(request, f"订单 {created.number} 已提交（备案采购价）。")
+                return redirect("orders:order_detail", pk=created.pk)
+    rows = [{"f": f, "quote": quotes.get(f.product_id)} for f in filings]
+    return render(request, "filing/order.html", {"rows": rows, "error": error,
+                                                 "code": request.POST.get("national_code", "")})
