@@ -1,0 +1,117 @@
+"""LST-C2/LST-C4 evidence counted by the platform (distinct public institutions of the level),
+FIL-4 legacy import (row errors, all-or-nothing), 002 §19 emergency formalities, FIL-C5."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from core.errors import Forbidden, InvalidInput, RuleViolation
+from filing import selectors, services
+from filing.models import FilingRequest
+from filing.signals import filing_submitted
+from listing import evidence
+from policy.models import PolicyValue
+
+from .conftest import buy, fake_pdf
+
+pytestmark = pytest.mark.django_db
+AT = date(2026, 3, 1)
+
+
+def test_lst_c2_counts_distinct_tertiary_public_institutions(world, confirmed, make_org):
+    confirmed(world, world.tertiary, world.hv)
+    confirmed(world, world.tertiary2, world.hv)
+    confirmed(world, world.secondary, world.hv)          # secondary: not for LST-C2
+    confirmed(world, world.private, world.hv)            # private: never counts
+    FilingRequest.objects.filter(institution=world.tertiary2).update(status="refused")
+    confirmed(world, world.tertiary2, world.hv)          # a new confirmed one: still one institution
+    assert selectors.filing_institution_count(world.hv, min_level=3, at=AT) == 2
+    assert selectors.filing_institution_count(world.hv, min_level=2, at=AT) == 3
+    # listing reads the count through its hook (the typed count is replaced)
+    assert evidence.filing_count(world.hv, min_level=3, at=AT, typed=99) == 2
+
+
+def test_lst_c2_purchase_required_is_a_policy_parameter(world, confirmed):
+    confirmed(world, world.tertiary, world.hv)
+    confirmed(world, world.tertiary2, world.hv)
+    buy(world, world.tertiary_user, world.hv, date(2026, 2, 1))
+    assert selectors.filing_institution_count(world.hv, min_level=3, at=AT, require_purchase=True) == 1
+    PolicyValue.objects.create(key="fil.evidence_requires_purchase", value=True, effective_from=date(2026, 2, 1),
+                               reason="测试")
+    assert selectors.filing_institution_count(world.hv, min_level=3, at=AT) == 1
+
+
+HEADERS = services.LEGACY_HEADERS
+
+
+def upload(xlsx_bytes, rows):
+    return SimpleUploadedFile("legacy.xlsx", xlsx_bytes(rows, HEADERS))
+
+
+def test_fil_4_legacy_import_all_or_nothing_with_row_errors(world, xlsx_bytes):
+    rows = [
+        ["药品", world.tertiary.name, world.drug.national_code, 100, 10, "2020-06-01", "省级", "是"],
+        ["药品", world.secondary.name, world.drug.national_code, 100, 10, "2020-06-01", "省级", "否"],   # no purchase
+        ["药品", world.tertiary2.name, world.drug.national_code, 100, 10, "2021-01-01", "省级", "是"],  # after cut-off
+        ["高值医用耗材", world.tertiary.name, world.hv.national_code, 9000, 2, "2019-01-01", "市级", "否"],
+        ["普通医用耗材", "不存在的医院", world.ordinary.national_code, 5, 2, "2019-01-01", "市级", "否"],
+    ]
+    with pytest.raises(services.ImportRefused) as exc:
+        services.legacy_import(world.province_user, upload(xlsx_bytes, rows))
+    assert [e["row"] for e in exc.value.errors] == [3, 4, 6]
+    assert all("FIL-4" in e["detail"] for e in exc.value.errors[:2])
+    assert not FilingRequest.objects.exists()
+    created = services.legacy_import(world.province_user, upload(xlsx_bytes, [rows[0], rows[3]]))
+    assert len(created) == 2 and all(f.legacy and f.status == "confirmed" for f in created)
+
+
+def test_fil_4_legacy_filing_stays_purchasable_by_its_institution_only(world, xlsx_bytes):
+    from orders.pricing import quote_in_force
+
+    services.legacy_import(world.province_user, upload(xlsx_bytes, [
+        ["高值医用耗材", world.tertiary.name, world.hv.national_code, 9000, 2, "2019-01-01", "市级", "否"]]))
+    assert quote_in_force(world.tertiary, world.hv, AT).price == Decimal("9000")
+    assert quote_in_force(world.tertiary2, world.hv, AT) is None
+
+
+def test_fil_4_wrong_file_type_and_wrong_user(world):
+    with pytest.raises(InvalidInput):
+        services.legacy_import(world.province_user, fake_pdf("legacy.xlsx"))
+    with pytest.raises(Forbidden):
+        services.legacy_import(world.nanjing_user, fake_pdf("legacy.xlsx"))
+
+
+def test_emergency_formalities_bypass_level_and_send_signal(world):
+    """002 §19: an after-the-fact consumable filing linked to an emergency case is not refused
+    by the institution's level (a primary institution here) and tells the shortage app."""
+    seen = []
+
+    def receiver(sender, filing, **kw):
+        seen.append(filing.emergency_case_ref)
+
+    filing_submitted.connect(receiver)
+    try:
+        with pytest.raises(RuleViolation):
+            services.filing_submit(world.primary_user, kind="ordinary", product=world.ordinary, price="5", quantity=3)
+        f = services.filing_submit(world.primary_user, kind="ordinary", product=world.ordinary, price="5", quantity=3,
+                                   emergency_case_ref="EMG-2026-0007")
+    finally:
+        filing_submitted.disconnect(receiver)
+    assert f.emergency_case_ref == "EMG-2026-0007" and seen == ["EMG-2026-0007"]
+
+
+def test_fil_c5_payment_standard_set_by_province_with_transition(world, confirmed):
+    with pytest.raises(RuleViolation):
+        services.payment_standard_set(world.province_user, product=world.hv, amount="100", reason="测试")
+    confirmed(world, world.tertiary, world.hv)
+    with pytest.raises(Forbidden):
+        services.payment_standard_set(world.tertiary_user, product=world.hv, amount="100", reason="测试")
+    with pytest.raises(RuleViolation) as exc:
+        services.payment_standard_set(world.province_user, product=world.hv, amount="100.01",
+                                      comparable_standard="100", reason="测试")
+    assert exc.value.code == "FIL-C5"
+    std = services.payment_standard_set(world.province_user, product=world.hv, amount="95", comparable_standard="100",
+                                        first_sale_in_province=True, effective_from=date(2026, 3, 1), reason="首发")
+    assert std.transition_until == date(2027, 3, 1)
