@@ -19,6 +19,7 @@ from core.uploads import check_upload
 from experts import services as experts
 from listing import rules as listing_rules
 from listing import selectors as listing_selectors
+from listing import services as listing_services
 from listing.models import Listing, ListingStatus
 from notifications.services import notify
 from orders.models import ReceiptLine
@@ -755,3 +756,36 @@ def legacy_import(user, upload) -> list[FilingRequest]:
             _event(f, "legacy_imported", user, f.legacy_source)
             created.append(f)
     return created
+
+
+# ------------------------------------------------------------------ FIL-C4 into listing
+
+
+def listing_category(filing) -> str:
+    """A filed consumable was not selected before: high-value → LST-C2, ordinary/IVD → LST-C4."""
+    return "LST-C2" if filing.kind == FilingKind.HIGH_VALUE else "LST-C4"
+
+
+def filing_to_listing(user, filing_id, *, documents=None):
+    """FIL-C4: the enterprise turns a confirmed consumable filing into a listing application in
+    one step, pre-filled from the filing (product, category, the filed price as declared price;
+    review city = the filing institution's city for LST-C4). The listing rules decide whether
+    the conditions are met. The filing stays valid until the listing takes effect (a platform
+    choice: the listing price then becomes the price in force)."""
+    if getattr(user, "role", None) != "manufacturer":
+        raise Forbidden("仅备案产品的生产企业可申请挂网")
+    filing = FilingRequest.objects.visible_to(user).select_related("product", "institution__city").filter(
+        pk=getattr(filing_id, "pk", filing_id)).first()
+    if filing is None:
+        raise NotFound()
+    _check(rules.fil_c4_consumable_only(filing.kind), "kind")
+    if filing.status != FilingStatus.CONFIRMED:
+        raise Conflict("仅已确认的备案可转为挂网申请", "status", code="FIL-C4")
+    category = listing_category(filing)
+    with transaction.atomic(), audit_context(user, reason=f"备案 {filing.number} 转挂网申请（FIL-C4）"):
+        app = listing_services.submit_application(
+            user=user, product=filing.product, category=category, declared_price=price_in_force(filing),
+            documents=documents, note=f"由备案采购 {filing.number} 转入（FIL-C4）",
+            review_city=filing.institution.city if category == "LST-C4" else None)
+        _event(filing, "listing_application", user, f"挂网申请 #{app.pk}（{category}）")
+    return app

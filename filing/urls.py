@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/enterprise/", views.filing_enterprise, name="enterprise"),
     path("<int:pk>/decide/", views.filing_decide, name="decide"),
     path("<int:pk>/withdraw/", views.filing_withdraw, name="withdraw"),
+    path("<int:pk>/to-listing/", views.filing_to_listing, name="to_listing"),
     path("publication/", views.publication, name="publication"),
     path("unpurchased/", views.unpurchased, name="unpurchased"),
     path("legacy/", views.legacy_import, name="legacy_import"),

@@ -13,6 +13,7 @@ from catalog.models import OtherProvincePrice
 from core.errors import DomainError
 from core.exports import xlsx_response
 from experts.models import ExpertSession
+from listing import rules as listing_rules
 from orders import services as orders_services
 from orders.pricing import prices_in_force
 from parties.models import Organisation, Region
@@ -115,6 +116,10 @@ def filing_detail(request, pk):
         "sessions": ExpertSession.objects.filter(purpose="consumable_review").exclude(status="closed")[:20]
         if f.needs_expert and not f.expert_case_id else [],
         "shop_url": services.shop_url(f.product),
+        "can_list": user.role == "manufacturer" and f.enterprise_id == user.organisation_id and f.is_consumable
+        and f.status == FilingStatus.CONFIRMED,
+        "listing_category": services.listing_category(f),
+        "listing_documents": listing_rules.all_documents(services.listing_category(f)),
     }
     return render(request, "filing/detail.html", ctx)
 
@@ -272,3 +277,19 @@ def order(request):
     rows = [{"f": f, "quote": quotes.get(f.product_id)} for f in filings]
     return render(request, "filing/order.html", {"rows": rows, "error": error,
                                                  "code": request.POST.get("national_code", "")})
+
+
+@login_required
+@require_POST
+def filing_to_listing(request, pk):
+    """FIL-C4: one step from a confirmed consumable filing to a listing application."""
+    docs = {k[4:]: v for k, v in request.FILES.items() if k.startswith("doc_")}
+    try:
+        app = services.filing_to_listing(request.user, pk, documents=docs)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404 from None
+        messages.error(request, _error_text(exc))
+        return redirect("filing:detail", pk=pk)
+    messages.success(request, f"已提交挂网申请（{app.category}），挂网生效前本备案继续有效。")
+    return redirect("listing:application_detail", app.pk)

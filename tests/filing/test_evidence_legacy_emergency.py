@@ -115,3 +115,39 @@ def test_fil_c5_payment_standard_set_by_province_with_transition(world, confirme
     std = services.payment_standard_set(world.province_user, product=world.hv, amount="95", comparable_standard="100",
                                         first_sale_in_province=True, effective_from=date(2026, 3, 1), reason="首发")
     assert std.transition_until == date(2027, 3, 1)
+
+
+def test_fil_c4_consumable_filing_into_listing_in_one_step(world, confirmed):
+    """FIL-C4: the enterprise turns a confirmed consumable filing into a listing application,
+    pre-filled (category, price); drugs cannot (they apply under LST-2.x)."""
+    from listing.models import ListingApplication
+
+    from .conftest import pdf
+
+    drug_filing = confirmed(world, world.tertiary, world.drug, kind="drug")
+    with pytest.raises(RuleViolation) as exc:
+        services.filing_to_listing(world.maker_user, drug_filing.pk)
+    assert exc.value.code == "FIL-C4"
+    hospitals = [world.tertiary, world.tertiary2, world.secondary, world.suzhou_hospital]
+    filings = [confirmed(world, h, world.ordinary, kind="ordinary", price="5") for h in hospitals]
+    with pytest.raises(RuleViolation) as exc:  # 4 filing institutions < 10 (LST-C4)
+        services.filing_to_listing(world.maker_user, filings[0].pk,
+                                   documents={"qualification": pdf(), "filing_records": pdf()})
+    assert exc.value.code == "LST-C4" and "4 家" in exc.value.detail
+    assert not ListingApplication.objects.exists()
+    with pytest.raises(Forbidden):
+        services.filing_to_listing(world.tertiary_user, filings[0].pk)
+
+
+def test_fil_c4_ten_filing_institutions_make_the_listing_application(world, confirmed, make_org):
+    from listing.models import ListingApplication
+
+    from .conftest import pdf
+
+    filings = [confirmed(world, make_org(level=2, ownership="public"), world.ordinary, kind="ordinary", price="5")
+               for _ in range(10)]
+    app = services.filing_to_listing(world.maker_user, filings[0].pk,
+                                     documents={"qualification": pdf(), "filing_records": pdf()})
+    assert isinstance(app, ListingApplication)
+    assert (app.category, app.declared_price, app.product_id) == ("LST-C4", Decimal("5"), world.ordinary.pk)
+    assert filings[0].trail.filter(action="listing_application").exists()
