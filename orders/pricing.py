@@ -68,7 +68,8 @@ def register_provider(name: str, fn: Provider) -> None:
 
 
 def providers() -> dict[str, Provider]:
-    return dict(_PROVIDERS)
+    """Every registered provider: price providers and base providers (filing)."""
+    return {**_PROVIDERS, **{f"base:{k}": v for k, v in _BASE_PROVIDERS.items()}}
 
 
 def register_base_provider(name: str, fn: Provider) -> None:
