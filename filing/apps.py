@@ -27,3 +27,4 @@ class FilingConfig(AppConfig):
         nav.register(section, _("集中确认与公示"), "filing:publication", roles=nav.REGULATORS, order=402)
         nav.register(section, _("未采购名单"), "filing:unpurchased", roles=nav.REGULATORS, order=403)
         nav.register(section, _("存量备案导入"), "filing:legacy_import", roles=nav.PROVINCE, order=404)
+        nav.register(section, _("备案耗材支付标准"), "filing:payment_standards", roles=nav.REGULATORS, order=405)

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from orders.models import ReceiptLine
 from policy import services as policy
 
-from .models import FilingRequest, FilingStatus
+from .models import FilingRequest, FilingStatus, PaymentStandard
 
 
 def filings_for(user, *, q="", kind="", status="", city="", body=""):
@@ -74,3 +74,14 @@ def filing_institution_count(product, *, min_level: int, at: date | None = None,
         qs = qs.filter(Exists(ReceiptLine.objects.filter(institution_id=OuterRef("institution_id"),
                                                          order_line__product_id=OuterRef("product_id"))))
     return qs.values("institution_id").distinct().count()
+
+
+def payment_standard(product, at: date):
+    """FIL-C5 (read by the insurance app): the payment standard of a filed consumable in force
+    on `at`, or None."""
+    return (PaymentStandard.objects.filter(product=product, effective_from__lte=at, superseded_at__isnull=True)
+            .order_by("-effective_from").first())
+
+
+def payment_standards():
+    return PaymentStandard.objects.filter(superseded_at__isnull=True).select_related("product", "set_by")

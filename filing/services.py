@@ -789,3 +789,23 @@ def filing_to_listing(user, filing_id, *, documents=None):
             review_city=filing.institution.city if category == "LST-C4" else None)
         _event(filing, "listing_application", user, f"挂网申请 #{app.pk}（{category}）")
     return app
+
+
+def transition_ends_daily(today: date | None = None) -> int:
+    """FIL-C5: when a first-sale product's transition ends, a provincial expert access and
+    price-negotiation case opens — recorded once on the standard, and the province is told once."""
+    today = _today(today)
+    opened = 0
+    with transaction.atomic(), audit_context(None, reason="备案耗材医保支付过渡期届满（FIL-C5）"):
+        rows = (PaymentStandard.objects.select_for_update(skip_locked=True)
+                .filter(superseded_at__isnull=True, transition_until__lte=today, negotiation_opened_on__isnull=True)
+                .select_related("product"))
+        for std in rows:
+            std.negotiation_opened_on = today
+            std.save(update_fields=["negotiation_opened_on"])
+            notify(User.objects.filter(role="province_regulator", is_active=True), kind="filing",
+                   title=f"医保支付过渡期届满：{std.product}",
+                   body=f"过渡期至 {std.transition_until:%Y-%m-%d}，请启动省级专家准入和价格谈判（FIL-C5）",
+                   dedupe_key=f"filing-c5-transition-{std.pk}")
+            opened += 1
+    return opened

@@ -17,4 +17,5 @@ urlpatterns = [
     path("legacy/", views.legacy_import, name="legacy_import"),
     path("published/", views.published, name="published"),
     path("order/", views.order, name="order"),
+    path("payment-standards/", views.payment_standards, name="payment_standards"),
 ]

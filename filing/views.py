@@ -7,9 +7,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from catalog.models import OtherProvincePrice
+from catalog.models import OtherProvincePrice, Product
 from core.errors import DomainError
 from core.exports import xlsx_response
 from experts.models import ExpertSession
@@ -293,3 +294,38 @@ def filing_to_listing(request, pk):
         return redirect("filing:detail", pk=pk)
     messages.success(request, f"已提交挂网申请（{app.category}），挂网生效前本备案继续有效。")
     return redirect("listing:application_detail", app.pk)
+
+
+@login_required
+def payment_standards(request):
+    """FIL-C5: the province (insurance regulator) sets the payment standard of filed consumables."""
+    if not request.user.is_regulator:
+        raise PermissionDenied
+    errors, values = {}, {k: request.POST.get(k, "") for k in (
+        "national_code", "amount", "comparable_standard", "effective_from", "reason")}
+    if request.method == "POST":
+        product = Product.objects.filter(national_code=values["national_code"].strip()).first()
+        try:
+            if product is None:
+                raise DomainError("invalid", "国家医保编码不在平台目录中", "national_code")
+            services.payment_standard_set(
+                request.user, product=product, amount=values["amount"],
+                comparable_standard=values["comparable_standard"], first_sale_in_province=bool(
+                    request.POST.get("first_sale_in_province")),
+                effective_from=parse_date(values["effective_from"]) if values["effective_from"] else None,
+                reason=values["reason"])
+        except DomainError as exc:
+            errors[exc.field or "form"] = _error_text(exc)
+        else:
+            messages.success(request, "已设定医保支付标准。")
+            return redirect("filing:payment_standards")
+    qs = selectors.payment_standards().order_by("product__generic_name")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"备案耗材医保支付标准-{timezone.localdate():%Y%m%d}.xlsx",
+                             ["产品", "国家医保编码", "支付标准", "同类挂网产品支付标准", "国内首发在本省", "执行日期",
+                              "过渡期至", "专家准入谈判启动日", "设定人", "理由"],
+                             ((str(s.product), s.product.national_code, s.amount, s.comparable_standard,
+                               "是" if s.first_sale_in_province else "否", s.effective_from, s.transition_until,
+                               s.negotiation_opened_on, str(s.set_by), s.reason) for s in qs), title="支付标准")
+    return render(request, "filing/payment_standards.html", {"page": _page(request, qs), "errors": errors,
+                                                             "values": values})

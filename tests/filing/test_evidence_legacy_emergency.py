@@ -151,3 +151,29 @@ def test_fil_c4_ten_filing_institutions_make_the_listing_application(world, conf
     assert isinstance(app, ListingApplication)
     assert (app.category, app.declared_price, app.product_id) == ("LST-C4", Decimal("5"), world.ordinary.pk)
     assert filings[0].trail.filter(action="listing_application").exists()
+
+
+def test_fil_c5_transition_end_opens_the_negotiation_once_and_insurance_reads_it(world, confirmed):
+    confirmed(world, world.tertiary, world.hv)
+    std = services.payment_standard_set(world.province_user, product=world.hv, amount="95", first_sale_in_province=True,
+                                        effective_from=date(2026, 3, 1), reason="首发")
+    assert selectors.payment_standard(world.hv, date(2026, 3, 2)) == std
+    assert services.transition_ends_daily(date(2027, 2, 28)) == 0
+    assert services.transition_ends_daily(date(2027, 3, 1)) == 1
+    assert services.transition_ends_daily(date(2027, 3, 2)) == 0
+    std.refresh_from_db()
+    assert std.negotiation_opened_on == date(2027, 3, 1)
+
+
+def test_legacy_and_payment_pages(client, world, xlsx_bytes, confirmed):
+    client.force_login(world.province_user)
+    bad = upload(xlsx_bytes, [["药品", world.tertiary.name, world.drug.national_code, 100, 10, "2021-06-01", "省级", "是"]])
+    page = client.post("/filing/legacy/", {"file": bad}).content.decode()
+    assert "FIL-4" in page and not FilingRequest.objects.exists()
+    confirmed(world, world.tertiary, world.hv)
+    r = client.post("/filing/payment-standards/", {"national_code": world.hv.national_code, "amount": "120",
+                                                   "comparable_standard": "100", "reason": "测试"})
+    assert "FIL-C5" in r.content.decode()
+    client.force_login(world.tertiary_user)
+    assert client.get("/filing/legacy/").status_code == 403
+    assert client.get("/filing/payment-standards/").status_code == 403
