@@ -147,6 +147,11 @@ class FilingRequest(models.Model):
     def is_consumable(self):
         return self.kind != FilingKind.DRUG
 
+    @property
+    def price_in_force(self):
+        """FIL-C2: a consumable's price is the one agreed with the enterprise; a drug's the filed one."""
+        return self.agreed_price if self.agreed_price is not None else self.price
+
 
 def _document_path(instance, filename):
     return f"filing/{instance.filing_id}/{instance.code}-{filename}"

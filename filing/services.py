@@ -334,8 +334,7 @@ def enterprise_respond(user, filing_id, *, lowest_price=None, agreed_price=None,
 
 
 def price_in_force(filing) -> Decimal:
-    """FIL-C2: a consumable's price is the one agreed with the enterprise; a drug's the filed one."""
-    return filing.agreed_price if filing.agreed_price is not None else filing.price
+    return filing.price_in_force
 
 
 def _body_users(filing):
@@ -390,6 +389,10 @@ def filing_decide(user, filing_id, *, action: str, reason: str = "", at=None) ->
         _require_body(user, filing)
         _require_status(filing, FilingStatus.SUBMITTED)
         if action == "approve":
+            # FIL-1/FIL-C1 again at the decision: a listing may have appeared since submission.
+            problem = rules.fil_1_not_listed(filing.kind, live_listing_text(filing.product))
+            if problem:
+                raise RuleViolation(problem[0], f"{problem[1]}：{shop_url(filing.product)}", "product")
             if filing.needs_expert and not _expert_passed(filing):
                 rule = "FIL-C2" if filing.kind == FilingKind.HIGH_VALUE else "FIL-C3"
                 raise RuleViolation(rule, "无挂网记录的耗材备案须经专家评审（EXP-1）：请先提交评审场次并完成评审",

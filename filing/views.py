@@ -23,14 +23,14 @@ from . import rules, selectors, services
 from .models import FilingKind, FilingRequest, FilingStatus
 
 HEADERS = ["备案编号", "类别", "备案医疗机构", "设区市", "产品", "国家医保编码", "生产企业", "备案价格", "约定价格",
-           "预计数量", "确认部门", "状态", "集中确认日/公示日", "生效日"]
+           "预计数量", "确认部门", "状态", "集中确认日/公示日", "生效日", "应急采购案件", "存量备案"]
 
 
 def _row(f):
     return (f.number, f.get_kind_display(), f.institution.name, f.institution.city.name if f.institution.city else "",
             str(f.product), f.product.national_code or "", f.enterprise.name, f.price, f.agreed_price, f.quantity,
             f.confirming_city.name if f.confirming_city else f.get_confirming_body_display(), f.get_status_display(),
-            f.batch_date or f.announce_on, f.confirmed_on)
+            f.batch_date or f.announce_on, f.confirmed_on, f.emergency_case_ref, "是" if f.legacy else "")
 
 
 def _error_text(exc: DomainError) -> str:
