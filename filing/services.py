@@ -5,7 +5,7 @@ a refused request changes no row."""
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -107,7 +107,14 @@ def _event(filing, action, user=None, reason=""):
     FilingEvent.objects.create(filing=filing, action=action, user=user, reason=reason)
 
 
+NUMBER_LOCK = 0x46494C31  # "FIL1": serialises the numbering of filings (advisory, per transaction)
+
+
 def _next_number(today: date) -> str:
+    """BA + year-month + sequence; called inside the writing transaction, which takes an
+    advisory lock so that two concurrent submissions never compute the same number."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [NUMBER_LOCK])
     prefix = f"BA{today:%Y%m}"
     last = FilingRequest.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
     n = int(last[len(prefix):]) + 1 if last else 1

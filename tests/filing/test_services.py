@@ -267,3 +267,32 @@ def test_fil_3_order_by_filing_institution_at_agreed_price_and_other_refused(wor
             orders_services.order_create(world.tertiary2_user, [{"national_code": world.hv.national_code,
                                                                  "quantity": 1}])
     assert exc.value.code == "FIL-3" and "仅备案机构可采购" in exc.value.detail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fil_3_two_concurrent_duplicate_requests_make_one_filing(world, record):
+    """A double submit (two requests at once for the same institution and product) writes one row;
+    the other is refused naming FIL-3 (database constraint, not only the pre-check)."""
+    import threading
+
+    from django.db import connection
+
+    record(world.hv, "9500")
+    barrier, results = threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(file_hv(world).number)
+        except Conflict as exc:
+            results.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r == "FIL-3" for r in results) == [False, True]
+    assert FilingRequest.objects.count() == 1
