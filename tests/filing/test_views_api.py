@@ -104,3 +104,12 @@ def test_regulator_queues_filter_by_city_and_kind(client, world, record):
     assert f.number not in client.get("/filing/?queue=1").content.decode()  # the city confirms ordinary (FIL-C3)
     for url in ("/filing/publication/?export=xlsx", "/filing/unpurchased/?export=xlsx"):
         assert client.get(url).status_code == 200
+
+
+def test_filing_pages_have_an_english_catalogue():
+    """Chinese is the source language; English readers get the filing menu and statuses."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert translation.gettext("备案采购") == "Filing procurement"
+        assert translation.gettext("已确认（可采购）") == "Confirmed (purchasable)"
