@@ -37,6 +37,11 @@ def _error_text(exc: DomainError) -> str:
     return f"{exc.detail}（依据：{exc.code}）" if "-" in exc.code else exc.detail
 
 
+# Fields the request form shows an error next to; any other refusal is shown above the form.
+FORM_FIELDS = {"kind", "institution", "national_code", "product", "generic_name", "enterprise", "price", "quantity",
+               "doc_A"}
+
+
 def _page(request, qs):
     return Paginator(qs, 20).get_page(request.GET.get("page"))
 
@@ -80,9 +85,14 @@ def filing_new(request):
                 emergency_case_ref=values["emergency_case_ref"],
             )
         except DomainError as exc:
-            errors[exc.field or "form"] = _error_text(exc)
-            if exc.field and exc.field not in values and exc.field != "documents.A":
-                errors["form"] = _error_text(exc)
+            field = "doc_A" if exc.field == "documents.A" else exc.field
+            text = _error_text(exc)
+            if exc.code in ("FIL-1", "FIL-C1") and "：/" in text:
+                # "already listed": the message ends with the ordering page's address — shown as a link.
+                text, order_link = text.rsplit("：/", 1)
+                errors["order_link"] = "/" + order_link.split("（依据")[0]
+                text += f"（依据：{exc.code}）"
+            errors[field if field in FORM_FIELDS else "form"] = text
         else:
             messages.success(request, f"备案申请 {filing.number} 已提交，待生产企业提供挂网记录和最低价。")
             return redirect(filing)

@@ -113,3 +113,22 @@ def test_filing_pages_have_an_english_catalogue():
     with translation.override("en"):
         assert translation.gettext("备案采购") == "Filing procurement"
         assert translation.gettext("已确认（可采购）") == "Confirmed (purchasable)"
+
+
+def test_page_fil_1_listed_product_links_to_ordering_and_fake_document_refused(client, world):
+    from datetime import date as d
+    from decimal import Decimal
+
+    from listing.models import Listing
+
+    from .conftest import fake_pdf
+
+    client.force_login(world.tertiary_user)
+    page = client.post("/filing/new/", {"kind": "drug", "national_code": world.drug.national_code, "price": "100",
+                                        "quantity": "5", "doc_A": fake_pdf()}).content.decode()
+    assert "文件类型不符" in page
+    Listing.objects.create(product=world.drug, price=Decimal("90"), category="LST-1", effective_date=d(2025, 1, 1))
+    page = client.post("/filing/new/", {"kind": "drug", "national_code": world.drug.national_code, "price": "100",
+                                        "quantity": "5", "doc_A": pdf()}).content.decode()
+    assert "FIL-1" in page and f'href="/orders/shop/?q={world.drug.national_code}"' in page
+    assert not FilingRequest.objects.exists()
