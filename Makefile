@@ -52,6 +52,7 @@ lint: venv
 
 bench: setup
 	@$(MANAGE) bench
+	@$(MANAGE) bench_filing
 	@$(MANAGE) bench_zones
 	@$(MANAGE) bench_monitoring
 

@@ -75,7 +75,9 @@ def _documents(app, user):
 def load_demo():
     today = timezone.localdate()
     reviewer = User.objects.filter(username="sheng_ybj").first()
-    products = list(Product.objects.filter(national_code__isnull=False).select_related("manufacturer").order_by("id"))
+    # Products under filing procurement (the filing demo's) are unlisted by definition (FIL-1).
+    products = list(Product.objects.filter(national_code__isnull=False, filings__isnull=True).distinct()
+                    .select_related("manufacturer").order_by("id"))
     if reviewer is None or not products:
         raise RuntimeError("listing demo needs parties.demo and catalog.demo first")
     held = {(g, s) for g, s, _st, _r in APPLICATION_PLAN}

@@ -27,7 +27,7 @@ from policy import services as policy
 from qualifications.services import bad_record_for_quality_event
 from workcalendar.services import is_working_day
 
-from . import rules, selectors
+from . import evidence, rules, selectors
 from .models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -231,14 +231,15 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
                             previously_selected=previously_selected)
     if category == "LST-C2":
         return rules.lst_c2(declared, lowest, province_count=selectors.province_count(product, on, include_cities=True),
-                            tertiary_filings=filing_count,
+                            tertiary_filings=evidence.filing_count(product, min_level=3, at=on, typed=filing_count),
                             min_provinces=int(policy.get("lst.c2_min_provinces", at=on)),
                             min_filings=int(policy.get("lst.c2_min_tertiary_filings", at=on)))
     both = selectors.national_lowest(product, on, levels=("province", "city"))
     if category == "LST-C3":
         return rules.lst_c3(declared, both, previously_selected=previously_selected)
     if category == "LST-C4":
-        return rules.lst_c4(declared, both, filings=filing_count, min_filings=int(policy.get("lst.c4_min_filings", at=on)))
+        return rules.lst_c4(declared, both, filings=evidence.filing_count(product, min_level=2, at=on, typed=filing_count),
+                            min_filings=int(policy.get("lst.c4_min_filings", at=on)))
     if category == "LST-C5":
         original = original_listing or selectors.same_registration_listing(product)
         rec = rules.PriceRecord(original.price, label=f"原挂网 {original.product}") if original else None

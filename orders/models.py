@@ -158,8 +158,9 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines", verbose_name=_("订单"))
     line_no = models.PositiveIntegerField(_("行号"))
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    # Null for a filed product (FIL-3/FIL-C4): it is bought under its filing, not a listing.
     listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="order_lines",
-                                verbose_name=_("挂网记录"))
+                                verbose_name=_("挂网记录"), null=True, blank=True)
     quantity = models.PositiveIntegerField(_("采购数量"))
     unit_price = models.DecimalField(_("单价"), max_digits=14, decimal_places=4)
     amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2)
@@ -316,7 +317,7 @@ class ReceiptLine(models.Model):
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
     delivery_line = models.ForeignKey(DeliveryLine, on_delete=models.PROTECT, related_name="receipt_lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="receipt_lines")
-    listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="+")
+    listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("入库数量"))
     amount = models.DecimalField(_("入库金额"), max_digits=16, decimal_places=2)

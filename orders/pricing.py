@@ -57,6 +57,13 @@ def source_label(source: str) -> str:
 
 Provider = Callable[[object, list, date], dict]
 _PROVIDERS: dict[str, Provider] = {}
+# Channels whose confirmed rows make a product orderable for one institution although it has
+# no listing (filing procurement, FIL-3/FIL-C4: "whoever files buys"). Their quotes are the
+# base price for that institution only.
+_BASE_PROVIDERS: dict[str, Provider] = {}
+# Channels that can explain why a product has no price in force for an institution (ORD-4
+# "outside the institution's filing"): fn(institution, product_ids, at) -> {pid: (rule, text)}.
+_REFUSALS: dict[str, Callable[[object, list, date], dict]] = {}
 
 
 def register_provider(name: str, fn: Provider) -> None:
@@ -65,7 +72,33 @@ def register_provider(name: str, fn: Provider) -> None:
 
 
 def providers() -> dict[str, Provider]:
-    return dict(_PROVIDERS)
+    """Every registered provider: price providers and base providers (filing)."""
+    return {**_PROVIDERS, **{f"base:{k}": v for k, v in _BASE_PROVIDERS.items()}}
+
+
+def register_base_provider(name: str, fn: Provider) -> None:
+    """Register a channel that makes unlisted products orderable for some institutions
+    (quotes carry listing_id=None); idempotent by name."""
+    _BASE_PROVIDERS[name] = fn
+
+
+def register_refusal(name: str, fn: Callable[[object, list, date], dict]) -> None:
+    """Register a channel's explanation of "no price in force" (ORD-4); idempotent by name."""
+    _REFUSALS[name] = fn
+
+
+def refusal_reasons(institution, product_ids, at: date | None = None) -> dict[int, tuple[str, str]]:
+    """{product_id: (rule_id, Chinese message)} for products a channel refuses to this
+    institution (e.g. filed by other institutions only — FIL-3)."""
+    at = at or timezone.localdate()
+    ids = sorted({getattr(p, "pk", p) for p in product_ids})
+    out: dict[int, tuple[str, str]] = {}
+    if not ids:
+        return out
+    for fn in _REFUSALS.values():
+        for pid, reason in fn(institution, ids, at).items():
+            out.setdefault(pid, reason)
+    return out
 
 
 def listing_provider(institution, product_ids, at):
@@ -101,6 +134,14 @@ def prices_in_force(institution, products: Iterable, at: date | None = None, *,
     if not ids:
         return {}
     base = listing_provider(institution, ids, at)  # the listing is what makes a product orderable
+    unlisted = [pid for pid in ids if pid not in base]
+    for fn in _BASE_PROVIDERS.values():
+        if not unlisted:
+            break
+        for pid, quote in fn(institution, unlisted, at).items():
+            if pid not in base or quote.price < base[pid].price:
+                base[pid] = quote
+        unlisted = [pid for pid in ids if pid not in base]
     best = dict(base)
     asked = ids if include_unlisted else list(base)
     for name, fn in _PROVIDERS.items():

@@ -41,7 +41,7 @@ from .models import (
     RestorationStatus,
     ReturnRecord,
 )
-from .pricing import prices_in_force
+from .pricing import prices_in_force, refusal_reasons
 
 MAX_BATCH_LINES = 1000
 CENT = Decimal("0.01")
@@ -209,6 +209,9 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             products[p.pk] = p
     by_code = {p.national_code: p for p in products.values() if p.national_code}
     quotes = prices_in_force(institution, list(products), at)
+    # ORD-4 "outside the institution's filing": a channel (filing, FIL-3) explains why a product
+    # without a price in force for this institution is closed to it.
+    refusals = refusal_reasons(institution, [pid for pid in products if pid not in quotes], at)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products.values()}, institution)
     # BAD-2 (when switched on): orders of a barred enterprise's products are refused too.
     bans = {mid: bad_record_ban(mid, at) for mid in {p.manufacturer_id for p in products.values()}}
@@ -250,6 +253,10 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             continue
         quantity = int(Decimal(str(item["quantity"]).strip()))
         quote = quotes.get(product.pk)
+        if quote is None and product.pk in refusals:
+            code, detail = refusals[product.pk]
+            err(i, code, detail, "national_code" if item.get("national_code") else "product_id")
+            continue
         if quote is None:
             code, detail = rules.del_4_listing_orderable(listing_status.get(product.pk))
             err(i, code, detail, "national_code" if item.get("national_code") else "product_id")

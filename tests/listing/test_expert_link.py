@@ -118,6 +118,7 @@ def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, m
     stent = make_product(maker, kind="consumable", generic_name="冠脉支架", dosage_form="", specification="3.0*18mm",
                          consumable_class="hv6", national_code=None)
     add_price(stent, "600")
+    _filed_by_ten_tertiary_hospitals(stent, province_user)  # LST-C2 evidence counted by the platform
     app = services.submit_application(user=maker_user, product=stent, category="LST-C2", declared_price="598",
                                       filing_count=10, documents={c: pdf() for c in ("qualification", "filing_records")})
     with pytest.raises(RuleViolation) as err:
@@ -137,3 +138,17 @@ def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, m
     experts.session_close(province_user, ExpertSession.objects.get(pk=session.pk))
     app = services.confirm_application(user=province_user, application=app)
     assert app.status == "confirmed" and app.listing_price == D("598")
+
+
+def _filed_by_ten_tertiary_hospitals(product, user):
+    from filing.models import FilingRequest
+    from parties.models import Organisation, Region
+
+    nanjing = Region.objects.get(code="320100")
+    for i in range(10):
+        hospital = Organisation.objects.create(kind="institution", name=f"备案三级医院{i}", city=nanjing, level=3,
+                                               ownership="public")
+        FilingRequest.objects.create(number=f"BAX{product.pk:06d}{i:02d}", kind="high_value", institution=hospital,
+                                     product=product, enterprise=product.manufacturer, price=600, quantity=1,
+                                     status="confirmed", confirmed_on=date(2026, 1, 5), confirming_body="province",
+                                     submitted_by=user)

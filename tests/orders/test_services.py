@@ -60,8 +60,9 @@ def test_lowest_applicable_provider_wins_and_bulk_is_one_query_per_provider(worl
             prices_in_force(world.institution, [world.product])
         with CaptureQueriesContext(connection) as three:
             quotes = prices_in_force(world.institution, [world.product, world.product2, world.suspended])
-        # no N+1: at most one query per provider, whatever the number of products
-        assert len(three) == len(one) <= len(providers())
+        # no N+1: at most one query per provider, whatever the number of products (an unlisted
+        # product adds the base providers' one query each: filing, FIL-3)
+        assert len(one) <= len(three) <= len(providers())
         assert set(quotes) == {world.product.pk, world.product2.pk}
         order = place(world, {"product_id": world.product.pk, "quantity": 2})
         line = order.lines.get()
