@@ -2,23 +2,20 @@
 
 - listing: a listing becoming active for a drug with live SHO-1 needs takes over (the
   institutions are told) — received from Django's post_save of listing.Listing.
-- filing (being built in parallel): when its after-the-fact filing for an emergency
-  consumable is confirmed, the filing app should send a signal such as
-
-      emergency_filing_confirmed = Signal()  # kwargs: emergency_case_id, filing, reference
-      emergency_filing_confirmed.send(sender=Filing, emergency_case_id=..., filing=obj, reference="BA2027…")
-
-  and the integrator connects `on_emergency_filing_confirmed` below to it in `connect()`
-  (shortage may import filing: both are channels, but the integrator decides the order;
-  until then an institution records the filing's reference itself on the case page).
+- filing: `filing.signals.filing_confirmed` — an after-the-fact filing whose
+  `emergency_case_ref` names an emergency case (its number, or its id) of the same
+  institution completes that case's formalities (EMG-1, 002 §19). Both are channels; shortage
+  reads filing's news, filing knows nothing of shortage.
 """
 
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from filing.signals import filing_confirmed
 from listing.models import Listing
 
 from . import services
+from .models import EmergencyPurchase
 
 
 def on_listing_saved(sender, instance, created=False, **kwargs):
@@ -28,13 +25,18 @@ def on_listing_saved(sender, instance, created=False, **kwargs):
     transaction.on_commit(lambda: services.need_takeover(type(instance).objects.get(pk=pk)))
 
 
-def on_emergency_filing_confirmed(sender, emergency_case_id=None, reference="", filing=None, **kwargs):
-    """EMG-1: the after-the-fact filing of an emergency consumable was confirmed."""
-    if emergency_case_id is None:
+def on_emergency_filing_confirmed(sender, filing=None, **kwargs):
+    """EMG-1: the after-the-fact filing of an emergency consumable was confirmed. The case must
+    be the filing institution's own: a filing cannot complete another institution's case."""
+    ref = (getattr(filing, "emergency_case_ref", "") or "").strip()
+    if not ref:
         return
-    ref = reference or (f"备案 #{filing.pk}" if filing is not None else "备案采购")
-    services.emergency_formalities_completed(emergency_case_id, ref)
+    cases = EmergencyPurchase.objects.filter(institution_id=filing.institution_id)
+    case = cases.filter(number=ref).first() or (cases.filter(pk=int(ref)).first() if ref.isdigit() else None)
+    if case is not None:
+        services.emergency_formalities_completed(case, f"备案 {filing.number}")
 
 
 def connect():
     post_save.connect(on_listing_saved, sender=Listing, dispatch_uid="shortage.need_takeover_on_listing")
+    filing_confirmed.connect(on_emergency_filing_confirmed, dispatch_uid="shortage.emergency_filing_confirmed")
