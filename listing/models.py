@@ -415,3 +415,67 @@ class DelistRequest(models.Model):
 
     def __str__(self):
         return f"{self.listing} {self.get_reason_kind_display()}"
+
+
+# ---------------------------------------------------------------- price-rise flags (LST-0.4, BAD-1)
+
+
+class PriceRiseStatus(models.TextChoices):
+    OPEN = "open", _("待核查")
+    REVIEWED = "reviewed", _("已核查")
+
+
+class PriceRiseFlagQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class PriceRiseFlag(models.Model):
+    """LST-0.4 / BAD-1: every rise of a listing price (the only way up for a listed product is an
+    LST-8.1 shortage declaration confirmed by the province) is flagged for the regulator as a
+    possible abnormal price rise (异常涨价). The regulator checks it and records what it found;
+    a bad record, if any, is its own decision (qualifications)."""
+
+    # Regulators only: no enterprise path (parties.scoping), so enterprises see none.
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="rise_flags", verbose_name=_("挂网产品"))
+    application = models.ForeignKey(ListingApplication, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="rise_flags", verbose_name=_("挂网申请"))
+    old_price = models.DecimalField(_("原挂网价"), max_digits=14, decimal_places=4)
+    new_price = models.DecimalField(_("新挂网价"), max_digits=14, decimal_places=4)
+    rule = models.CharField(_("涨价依据（规则）"), max_length=12)
+    reason = models.TextField(_("说明"))
+    status = models.CharField(_("状态"), max_length=10, choices=PriceRiseStatus.choices, default=PriceRiseStatus.OPEN,
+                              db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    review_note = models.TextField(_("核查意见"), blank=True)
+
+    objects = PriceRiseFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("涨价监测")
+        verbose_name_plural = _("涨价监测")
+        constraints = [
+            models.CheckConstraint(condition=Q(new_price__gt=models.F("old_price")), name="price_rise_flag_is_rise"),
+            # One flag per application: a repeated confirmation or batch run adds nothing.
+            models.UniqueConstraint(fields=["application"], condition=Q(application__isnull=False),
+                                    name="price_rise_flag_one_per_application"),
+        ]
+        triggers = [pgtrigger.Protect(name="price_rise_flag_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.listing_id}: {self.old_price} → {self.new_price} ({self.rule})"
+
+    @property
+    def rise(self):
+        return self.new_price - self.old_price
+
+    @property
+    def rise_percent(self):
+        return (self.new_price - self.old_price) / self.old_price * 100 if self.old_price else None

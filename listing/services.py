@@ -39,6 +39,8 @@ from .models import (
     ListingApplication,
     ListingPriceChange,
     ListingStatus,
+    PriceRiseFlag,
+    PriceRiseStatus,
     QualityEvent,
     Severity,
 )
@@ -169,6 +171,11 @@ def evaluate(
                               via_reference=via_reference, reference_listing=reference_listing, set_price=set_price,
                               previously_selected=previously_selected, filing_count=filing_count,
                               original_listing=original_listing, provided_documents=provided_documents)
+    current = selectors.own_current_price(product)
+    if current is not None:
+        # LST-0.4: checked before the category's rule so a refused rise names LST-0.4 and its numbers.
+        ev.results.append(rules.lst_0_4_no_rise(category, declared=declared_price, current=current,
+                                                listing_price=result.listing_price))
     ev.results.append(result)
     ev.listing_price = result.listing_price
     ev.needs_expert = result.needs_expert
@@ -190,11 +197,8 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
     if category == "LST-2.2":
         # The representative product is chosen by the rule (LST-2.2.1), not by the applicant.
         derivation, own, problem = selectors.ratio_derivation(product, enterprise, on)
-        res = rules.lst_2_2(declared, lowest, province_count=count, min_provinces=min_prov, derivation=derivation,
-                            own_product=own)
-        if problem and not res.passed:
-            return rules.RuleResult(res.rule, False, f"{res.message}（{problem}）", res.checks, None, res.cap)
-        return res
+        return rules.lst_2_2(declared, lowest, province_count=count, min_provinces=min_prov, derivation=derivation,
+                             own_product=own, no_representative=problem)
     if category == "LST-2.3":
         return rules.lst_2_3(declared, lowest, province_count=count, min_provinces=min_prov)
     if category == "LST-3.1":
@@ -490,6 +494,51 @@ def _confirmed_price(app, typed_price) -> Decimal:
     return typed
 
 
+def _no_rise(app, price) -> None:
+    """LST-0.4 at confirmation: the confirmed price, against the product's current listing price
+    *now* (a linkage may have lowered it since the application was submitted)."""
+    res = rules.lst_0_4_no_rise(app.category, declared=price, current=selectors.own_current_price(app.product),
+                                what="确认的挂网价")
+    if not res.passed:
+        raise RuleViolation("LST-0.4", res.message, "listing_price")
+
+
+def _flag_rise(*, listing, old_price, new_price, rule, reason, user=None, application=None):
+    """LST-0.4 / BAD-1: record a listing-price rise for the regulator as a possible abnormal
+    price rise and tell the province. One flag per application (idempotent)."""
+    if not rules.is_rise(old_price, new_price):
+        return None
+    if application is not None:
+        existing = PriceRiseFlag.objects.filter(application=application).first()
+        if existing is not None:
+            return existing
+    flag = PriceRiseFlag.objects.create(listing=listing, application=application, old_price=old_price,
+                                        new_price=new_price, rule=rule, reason=reason, created_by=user)
+    notify(recipients.province_regulators(), kind="listing.price_rise", title="挂网价格上涨（可能的异常涨价）",
+           body=f"{listing.product}（{listing.product.manufacturer}）：{rules.fmt(old_price)} → {rules.fmt(new_price)} 元，"
+                f"上涨 {rules.fmt(new_price - old_price)} 元（{rule}）。{reason}",
+           level="warning", target=flag, url=reverse("listing:price_rise_list"),
+           dedupe_key=f"listing.price_rise.{flag.pk}")
+    return flag
+
+
+def review_price_rise(*, user, flag, note) -> PriceRiseFlag:
+    """BAD-1: the province records what it found about a flagged rise (reason required). Whether
+    it is an abnormal rise worth a bad record is a separate decision (qualifications)."""
+    _require_province(user)
+    note = _require_reason(note, "review_note")
+    with transaction.atomic(), audit_context(user, reason=f"BAD-1 核查涨价：{note}"):
+        locked = PriceRiseFlag.objects.select_for_update().get(pk=flag.pk)
+        if locked.status != PriceRiseStatus.OPEN:
+            raise Conflict("该涨价记录已核查", "review_note")
+        locked.status = PriceRiseStatus.REVIEWED
+        locked.reviewed_by = user
+        locked.reviewed_at = timezone.now()
+        locked.review_note = note
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    return locked
+
+
 def confirm_application(*, user, application, reason="", listing_price=None) -> ListingApplication:
     """The provincial regulator confirms the enterprise's and product's qualifications; the
     listing takes effect on the next monthly batch date (LST-0.1). For expert-priced
@@ -502,6 +551,15 @@ def confirm_application(*, user, application, reason="", listing_price=None) -> 
 
     def prepare(app):
         app.listing_price = _confirmed_price(app, listing_price)
+        _no_rise(app, app.listing_price)
+        current = selectors.current_listing(app.product)
+        if current is not None and rules.is_rise(current.price, app.listing_price):
+            # LST-8.1 is the one way up (LST-0.4): the province's confirmation of the rise is
+            # flagged for the regulator as a possible abnormal price rise (BAD-1).
+            _flag_rise(listing=current, old_price=current.price, new_price=app.listing_price, rule=app.category,
+                       application=app, user=user,
+                       reason=f"挂网申请 {app.pk}（{app.category}）经省医保局确认涨价，"
+                              f"{app.effective_date or next_batch_date(_today()):%Y-%m-%d} 集中挂网生效")
 
     app = _decide(user, application, to_status=ApplicationStatus.CONFIRMED, action="confirmed", reason=reason,
                   prepare=prepare)
@@ -723,6 +781,11 @@ def _apply_application(app: ListingApplication):
         old = listing.price
         listing.category = app.category
         listing.effective_date = app.effective_date
+        if rules.is_rise(old, app.listing_price) and app.category != rules.RISE_CATEGORY:
+            # LST-0.4: the price was lowered (e.g. a PRC-1 linkage) after the confirmation; a
+            # re-application never raises it, so the listing keeps its current, lower price.
+            app.listing_price = old
+            reason += f"（LST-0.4：确认后本省挂网价已降至 {rules.fmt(old)} 元，按现行价挂网，不涨价）"
         if old != app.listing_price:
             listing.price = app.listing_price
             ListingPriceChange.objects.create(listing=listing, old_price=old, new_price=app.listing_price,
@@ -731,7 +794,7 @@ def _apply_application(app: ListingApplication):
         listing.save()
     app.status = ApplicationStatus.EFFECTIVE
     app.listing = listing
-    app.save(update_fields=["status", "listing", "updated_at"])
+    app.save(update_fields=["status", "listing", "listing_price", "updated_at"])
     ApplicationEvent.objects.create(application=app, action="effective", reason=reason)
     _notify_enterprise(app, "产品已挂网", f"{app.product} 于 {app.effective_date:%Y-%m-%d} 起挂网，挂网价 "
                                            f"{rules.fmt(app.listing_price)} 元。")
@@ -759,6 +822,8 @@ def listing_change_price(*, user, listing, new_price, effective_date, rule, reas
                                           rule=rule, reason=reason, changed_by=user)
         locked.price = price
         locked.save(update_fields=["price", "updated_at"])
+        _flag_rise(listing=locked, old_price=old, new_price=price, rule=rule, user=user,
+                   reason=f"挂网价调整（{rule}）：{reason}")
         notify(recipients.users_of(locked.product.manufacturer), kind="listing.price", title="挂网价格已调整",
                body=f"{locked.product}：{rules.fmt(old)} → {rules.fmt(price)} 元（{rule}，{effective_date:%Y-%m-%d} 起）。{reason}",
                target=locked, url=reverse("listing:listing_detail", args=[locked.pk]))
@@ -969,4 +1034,5 @@ __all__ = [
     "refuse_application", "return_application", "run_batch", "next_batch_date",
     "listing_change_price", "set_status", "listing_suspend", "listing_restore", "listing_delist",
     "listing_propose_suspension", "record_quality_event", "request_delist", "decide_delist", "lst5_suspensions",
+    "review_price_rise",
 ]

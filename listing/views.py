@@ -26,6 +26,8 @@ from .models import (
     Listing,
     ListingApplication,
     ListingStatus,
+    PriceRiseFlag,
+    PriceRiseStatus,
     QualityEvent,
 )
 
@@ -241,7 +243,20 @@ def application_detail(request, pk):
         "can_edit": user.role == "manufacturer" and app.status == ApplicationStatus.RETURNED,
         "can_withdraw": user.role == "manufacturer" and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED),
         "decision_form": DecisionForm(), "evaluation": app.evaluation or {},
+        "rise_flags": app.rise_flags.all() if _is_regulator(user) else [],
+        "pending_rise": _pending_rise(user, app),
     })
+
+
+def _pending_rise(user, app):
+    """LST-0.4 / BAD-1 on the review page: the product's current listing price when the price to
+    be confirmed is above it (an LST-8.1 rise), so the province sees the rise before deciding."""
+    if not _is_regulator(user) or app.status != ApplicationStatus.SUBMITTED or app.listing_price is None:
+        return None
+    current = selectors.current_listing(app.product)
+    if current is None or not rules.is_rise(current.price, app.listing_price):
+        return None
+    return {"current": current.price, "new": app.listing_price, "rise": app.listing_price - current.price}
 
 
 @login_required
@@ -375,6 +390,7 @@ def listing_detail(request, pk):
         "delist_form": DelistRequestForm(),
         "delist_requests": listing.delist_requests.order_by("-requested_at") if (own or _is_regulator(user)) else [],
         "quality_events": listing.product.quality_events.all() if _is_regulator(user) or own else [],
+        "rise_flags": listing.rise_flags.all() if _is_regulator(user) else [],
     })
 
 
@@ -462,6 +478,43 @@ def quality_events(request):
                 _apply_error(form, exc)
     qs = QualityEvent.objects.visible_to(user).select_related("product", "enterprise", "recorded_by")
     return render(request, "listing/quality_events.html", {"form": form, "page": _page(request, qs)})
+
+
+@login_required
+def price_rise_list(request):
+    """LST-0.4 / BAD-1: every listing-price rise, flagged for the regulators; the province
+    records what it found."""
+    user = request.user
+    if not _is_regulator(user):
+        raise Http404
+    if request.method == "POST":
+        if not _is_province(user):
+            raise Http404
+        flag = get_object_or_404(PriceRiseFlag.objects.visible_to(user), pk=request.POST.get("flag") or 0)
+        try:
+            services.review_price_rise(user=user, flag=flag, note=request.POST.get("review_note", ""))
+            messages.success(request, _("已记录核查意见。"))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        return redirect("listing:price_rise_list")
+    status = request.GET.get("status") or ""
+    q = (request.GET.get("q") or "").strip()
+    qs = PriceRiseFlag.objects.visible_to(user).select_related("listing__product__manufacturer", "application")
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(listing__product__generic_name__icontains=q)
+                       | Q(listing__product__manufacturer__name__icontains=q))
+    if request.GET.get("export") == "xlsx":
+        rows = ([timezone.localtime(f.created_at).strftime("%Y-%m-%d %H:%M"), str(f.listing.product),
+                 f.listing.product.manufacturer.name, f.old_price, f.new_price, f.rise, f.rule, f.reason,
+                 f.get_status_display(), f.review_note] for f in qs)
+        return _xlsx("涨价监测", ["标记时间", "产品", "生产企业", "原挂网价", "新挂网价", "上涨", "依据", "说明", "状态",
+                                 "核查意见"], rows)
+    return render(request, "listing/price_rise_list.html", {
+        "page": _page(request, qs), "statuses": PriceRiseStatus.choices, "status": status, "q": q,
+        "can_review": _is_province(user),
+    })
 
 
 # ====================================================================== public (PUB-1)
