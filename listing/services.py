@@ -677,13 +677,10 @@ def expert_price(app):
 def _expert_listing_price(app, typed_price):
     """The listing price of an expert category at confirmation (None: the rule's own price, after
     the review), or a refusal naming the rule."""
+    if app.category in EXPERT_REVIEW_CATEGORIES or app.category == "LST-6":
+        _require_passed_review(app)
     if app.category in EXPERT_REVIEW_CATEGORIES:
-        # LST-C2 / LST-C4: listed at the national lowest price, after the experts' review (EXP-1).
-        case = app.expert_case
-        session = case.session if case is not None else None
-        if session is None or session.current_draw() is None or session.status != "closed":
-            raise RuleViolation(app.category, f"{app.category} 须经专家评审（EXP-1）：请先将申请提交评审场次，"
-                                              "抽取专家并完成评审后再确认挂网", "expert_session")
+        # LST-C2 / LST-C4: listed at the national lowest price, after a passed review (EXP-1).
         return None
     price = expert_price(app)
     if price is None:
@@ -692,6 +689,21 @@ def _expert_listing_price(app, typed_price):
     if typed_price is not None and typed_price != price:
         raise RuleViolation("EXP-2", f"挂网价须为专家谈判价格 {rules.fmt(price)} 元", "listing_price")
     return price
+
+
+def _require_passed_review(app):
+    """EXP-1: LST-C2 / LST-C4 / LST-6 are confirmed only after the attached case has a passed
+    review (the drawn experts' verdicts and the session's conclusion); a failed review is
+    refused with its reasons."""
+    case = app.expert_case
+    if case is None:
+        raise RuleViolation("EXP-1", f"{app.category} 须经专家评审：请先将申请提交评审场次，抽取专家、"
+                                     "专家提交评审意见并作出评审结论后再确认挂网", "expert_session")
+    if case.review_outcome == "failed":
+        raise RuleViolation("EXP-1", f"专家评审未通过，不能确认挂网：{case.review_reason}", "expert_session")
+    if case.review_outcome != "passed":
+        raise RuleViolation("EXP-1", f"{app.category} 专家评审尚未作出结论（场次“{case.session.title}”），"
+                                     "评审通过后方可确认挂网", "expert_session")
 
 
 def attach_expert_session(*, user, application, session) -> ListingApplication:

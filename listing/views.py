@@ -198,10 +198,12 @@ def _expert_context(user, app) -> dict:
                       "negotiation": app.category in services.EXPERT_NEGOTIATION_CATEGORIES}}
     if case is not None and _is_regulator(user):
         from experts.selectors import draw_rows
+        from experts.services import review_status
 
         draw = case.session.current_draw()
         if draw is not None:
             ctx["expert"]["drawn"] = draw_rows(draw)[0]
+            ctx["expert"]["verdicts"] = review_status(case)[2]  # EXP-1: each drawn expert's verdict
     if case is None and _is_province(user) and app.status == ApplicationStatus.SUBMITTED:
         from experts.models import ExpertSession
 
