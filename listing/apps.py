@@ -28,3 +28,9 @@ class ListingConfig(AppConfig):
         navigation.register(_("阳光挂网"), _("挂网公示"), "listing:public", roles=None, order=210)
 
         post_save.connect(signals.product_saved, sender=Product, dispatch_uid="listing_lst5_on_product_saved")
+
+        from orders.pricing import register_restriction
+
+        from .selectors import city_scope_restrictions
+
+        register_restriction("listing.city_scope", city_scope_restrictions)  # LST-C3 / LST-C4

@@ -35,7 +35,7 @@ class ApplicationForm(forms.Form):
     filing_count = forms.IntegerField(label=_("省内公立医疗机构备案采购家数（耗材 LST-C2/C4）"), min_value=0,
                                       required=False)
     review_city = forms.ModelChoiceField(
-        label=_("负责初审的设区市（耗材 LST-C3/C4）"), required=False,
+        label=_("负责评审确认的设区市（耗材 LST-C3/C4，挂网后仅供该市采购）"), required=False,
         queryset=Region.objects.filter(level="city").order_by("code"),
     )
     original_listing = forms.ModelChoiceField(label=_("原挂网产品（LST-C5 增补规格型号）"), queryset=Listing.objects.none(),

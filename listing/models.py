@@ -63,6 +63,11 @@ class Listing(models.Model):
     status_reason = models.TextField(_("状态说明"), blank=True)
     status_rule = models.CharField(_("状态变更依据（规则）"), max_length=12, blank=True)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    # LST-C3 / LST-C4 (002 §5, §10): an ordinary consumable / IVD reagent confirmed by a city
+    # before the catalogue is unified is purchasable by those cities' institutions only
+    # ("供设区市范围内医疗机构采购"). Empty: purchasable province-wide.
+    scope_cities = models.ManyToManyField("parties.Region", blank=True, related_name="+",
+                                          limit_choices_to={"level": "city"}, verbose_name=_("限采购设区市"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -130,12 +135,14 @@ ACTIVE_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.RE
 
 
 class CityReview(models.TextChoices):
-    """LST-C3 / LST-C4 city pre-review (lst.consumable_city_review): "" when not required."""
+    """LST-C3 / LST-C4 city review (lst.consumable_city_review): until the catalogue is unified
+    the city regulator organises the review and decides; "" when the province decides. The
+    stored values predate the correction (the city used to pre-review only)."""
 
-    NONE = "", _("无需市级初审")
-    PENDING = "pending", _("待市级初审")
-    RECOMMENDED = "recommended", _("市级初审推荐")
-    NOT_RECOMMENDED = "not_recommended", _("市级初审不予推荐")
+    NONE = "", _("省级评审确认")
+    PENDING = "pending", _("待设区市评审确认")
+    RECOMMENDED = "recommended", _("设区市已确认挂网")
+    NOT_RECOMMENDED = "not_recommended", _("设区市不予挂网")
 
 
 class ApplicationQuerySet(ScopedQuerySet):
@@ -279,7 +286,7 @@ class ApplicationDocument(models.Model):
 EVENT_ACTION_LABELS = {
     "submitted": _("提交申请"), "resubmitted": _("补充后重新提交"), "returned": _("退回补充"),
     "confirmed": _("确认挂网"), "expert_attached": _("提交专家评审/谈判"),
-    "city_recommended": _("市级初审推荐"), "city_not_recommended": _("市级初审不予推荐"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
+    "city_recommended": _("设区市确认挂网"), "city_not_recommended": _("设区市不予挂网"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
 }
 
 

@@ -293,3 +293,26 @@ def public_listings(*, q=None, category=None, kind=None, month=None, status=None
         if m:
             qs = qs.filter(effective_date__year=int(m.group(1)), effective_date__month=int(m.group(2)))
     return qs
+
+
+# ------------------------------------------------------------------ purchase scope (LST-C3 / LST-C4)
+
+
+def city_scope_restrictions(institution, product_ids, at: date) -> dict[int, tuple[str, str]]:
+    """LST-C3 / LST-C4 (registered with orders.pricing.register_restriction): a consumable
+    listed by a city's confirmation (before the catalogue is unified) is purchasable by that
+    city's institutions only; for any other institution: {product_id: (rule, message)}."""
+    city_id = getattr(institution, "city_id", None)
+    rows = (Listing.objects.filter(LIVE, product_id__in=product_ids, scope_cities__isnull=False)
+            .values_list("product_id", "category", "scope_cities__name", "scope_cities__id"))
+    scopes: dict[int, tuple[str, dict]] = {}
+    for pid, category, city_name, cid in rows:
+        scopes.setdefault(pid, (category, {}))[1][cid] = city_name
+    out = {}
+    for pid, (category, cities) in scopes.items():
+        if city_id not in cities:
+            rule = category if category in ("LST-C3", "LST-C4") else "LST-C4"
+            names = "、".join(sorted(cities.values()))
+            out[pid] = (rule, f"该产品由{names}医保部门评审确认挂网（耗材目录统一前），仅供{names}范围内医疗机构采购，"
+                              "本机构不能采购")
+    return out

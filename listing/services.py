@@ -435,7 +435,7 @@ def _decide(user, application, *, to_status, action, reason, allowed_from=(Appli
     """ACT-5: the province decides an application. Permission first, then — in one transaction
     with the row locked — the state check, `prepare(app)` (the decision's own rules, which may
     set fields on the locked row) and the write. A refusal anywhere changes no row."""
-    _require_province(user)
+    _require_decider(user, application)
     with transaction.atomic(), audit_context(user, reason=reason):
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
         if app.status not in allowed_from:
@@ -446,6 +446,12 @@ def _decide(user, application, *, to_status, action, reason, allowed_from=(Appli
         app.decided_by = user
         app.decided_at = timezone.now()
         app.decision_reason = reason
+        if app.city_review and to_status in CITY_DECISION:
+            # LST-C3 / LST-C4: the city's decision is recorded on its own fields too.
+            app.city_review = CITY_DECISION[to_status]
+            app.city_reviewed_by = user
+            app.city_reviewed_at = app.decided_at
+            app.city_review_reason = reason
         if to_status == ApplicationStatus.CONFIRMED:
             app.effective_date = next_batch_date(_today())
         app.save()
@@ -453,14 +459,26 @@ def _decide(user, application, *, to_status, action, reason, allowed_from=(Appli
     return app
 
 
+def _require_decider(user, app):
+    """ACT-5 / LST-C4: the province decides applications — except ordinary consumables and IVD
+    reagents under the city review (lst.consumable_city_review, until the catalogue is
+    unified): their review city's regulator organises the review and decides."""
+    if not app.city_review:
+        _require_province(user)
+        return
+    if can_city_review(user, app):
+        return
+    if _is_province(user):
+        raise RuleViolation("LST-C4", f"{app.category} 在耗材目录统一前由{app.review_city}医保部门组织专家评审并确认"
+                                      "（政策参数 lst.consumable_city_review），省医保局不直接审核", "city_review")
+    raise Forbidden("仅申请所选设区市的医保部门可以审核此申请（LST-C4）")
+
+
 def _confirmed_price(app, typed_price) -> Decimal:
     """The price the province confirms (LST-0.1, LST-0.4). It is never free: the rule-derived
     price of the application, the experts' price (EXP-2), or a typed price for a set-price
     category (LST-6/7/8.2) — and a typed price is run through the category's rule again and may
     never exceed what the enterprise declared."""
-    if app.city_review and app.city_review != CityReview.RECOMMENDED:
-        raise RuleViolation(app.category, f"{app.category} 须经设区市医保部门初审推荐后方可确认挂网（LST-C4，"
-                                          f"当前：{CityReview(app.city_review).label}）", "city_review")
     typed = None if typed_price in (None, "") else check_price(typed_price, field="listing_price")
     if needs_expert(app):
         fresh = ListingApplication.objects.select_related("expert_case__session").get(pk=app.pk)
@@ -583,19 +601,16 @@ def return_application(*, user, application, reason) -> ListingApplication:
     return app
 
 
-# ---------------------------------------------------------------------- city pre-review (LST-C3 / LST-C4, ACT-4)
+# ---------------------------------------------------------------------- city review (LST-C3 / LST-C4, ACT-4)
 
 CITY_REVIEW_CATEGORIES = frozenset({"LST-C3", "LST-C4"})
-# The city pre-review, declared as data: action → (allowed from, to, trail action).
-CITY_REVIEW_TRANSITIONS = {
-    "recommend": ({CityReview.PENDING}, CityReview.RECOMMENDED, "city_recommended"),
-    "not_recommend": ({CityReview.PENDING}, CityReview.NOT_RECOMMENDED, "city_not_recommended"),
-}
+# The city's decision on its own fields, by the application status it decided.
+CITY_DECISION = {ApplicationStatus.CONFIRMED: CityReview.RECOMMENDED, ApplicationStatus.REFUSED: CityReview.NOT_RECOMMENDED}
 
 
 def city_review_required(category, on) -> bool:
-    """LST-C4 (lst.consumable_city_review): until the consumable catalogue is unified, city
-    regulators run the review step of ordinary consumables / IVD reagents (002 §10)."""
+    """LST-C3 / LST-C4 (lst.consumable_city_review): until the consumable catalogue is unified,
+    city regulators review and confirm ordinary consumables / IVD reagents (002 §5, §10)."""
     return category in CITY_REVIEW_CATEGORIES and bool(policy.get("lst.consumable_city_review", at=on))
 
 
@@ -604,7 +619,8 @@ def _city_review_fields(category, review_city, on) -> dict:
         return {"review_city": review_city if category in CITY_REVIEW_CATEGORIES else None,
                 "city_review": CityReview.NONE}
     if review_city is None or getattr(review_city, "level", None) != "city":
-        raise RuleViolation("LST-C4", "普通医用耗材、检验检测试剂须选择负责初审的设区市", "review_city")
+        raise RuleViolation("LST-C4", "普通医用耗材、检验检测试剂须选择负责评审确认的设区市（挂网后仅供该市医疗机构采购）",
+                            "review_city")
     return {"review_city": review_city, "city_review": CityReview.PENDING, "city_reviewed_by": None,
             "city_reviewed_at": None, "city_review_reason": ""}
 
@@ -614,37 +630,15 @@ def can_city_review(user, app) -> bool:
                 and user.organisation.city_id == app.review_city_id)
 
 
-def city_review_application(*, user, application, action, reason) -> ListingApplication:
-    """LST-C4 / ACT-4: the city regulator of the application's review city recommends it to
-    the province or not, with a reason. Another city's regulator cannot act."""
-    if action not in CITY_REVIEW_TRANSITIONS:
-        raise InvalidInput(f"未知的操作：{action}", "action")
-    if not can_city_review(user, application):
-        raise Forbidden("仅申请所选设区市的医保部门可以初审")
-    reason = _require_reason(reason)
-    allowed, target, trail = CITY_REVIEW_TRANSITIONS[action]
-    with transaction.atomic(), audit_context(user, reason=f"LST-C4 市级初审：{reason}"):
-        app = ListingApplication.objects.select_for_update().get(pk=application.pk)
-        if app.status != ApplicationStatus.SUBMITTED or app.city_review not in allowed:
-            raise Conflict(f"申请当前状态为“{app.get_status_display()} / {app.get_city_review_display()}”，不能初审")
-        app.city_review = target
-        app.city_reviewed_by = user
-        app.city_reviewed_at = timezone.now()
-        app.city_review_reason = reason
-        app.save(update_fields=["city_review", "city_reviewed_by", "city_reviewed_at", "city_review_reason",
-                                "updated_at"])
-        ApplicationEvent.objects.create(application=app, action=trail, reason=reason, user=user)
-        notify(recipients.province_regulators(), kind="listing.review", title=f"挂网申请{CityReview(target).label}",
-               body=f"{app.enterprise}：{app.product}（{app.category}）：{reason}", target=app,
-               url=reverse("listing:application_detail", args=[app.pk]),
-               dedupe_key=f"listing.city_review.{app.pk}.{app.city_reviewed_at:%Y%m%d%H%M%S%f}")
-    return app
+def can_decide(user, app) -> bool:
+    """Whether `user` decides `app` (the page shows the review panel)."""
+    return can_city_review(user, app) if app.city_review else _is_province(user)
 
 
 def _notify_city(app):
     if app.city_review == CityReview.PENDING:
-        notify(recipients.city_regulators(app.review_city), kind="listing.review", title="挂网申请待市级初审",
-               body=f"{app.enterprise}：{app.product}（{app.category}）", target=app,
+        notify(recipients.city_regulators(app.review_city), kind="listing.review", title="挂网申请待设区市评审确认",
+               body=f"{app.enterprise}：{app.product}（{app.category}），请组织评审并确认", target=app,
                url=reverse("listing:application_detail", args=[app.pk]),
                dedupe_key=f"listing.city_pending.{app.pk}.{app.submitted_at:%Y%m%d%H%M%S%f}")
 
@@ -711,7 +705,13 @@ def attach_expert_session(*, user, application, session) -> ListingApplication:
     session of the matching purpose; the session gets a case for the product (experts app)."""
     from experts import services as experts
 
-    _require_province(user)
+    if application.city_review:
+        # LST-C4: the review city organises the review in one of its own sessions.
+        _require_decider(user, application)
+        if session.city_id != application.review_city_id:
+            raise RuleViolation("LST-C4", f"须提交{application.review_city}医保部门组织的评审场次", "expert_session")
+    else:
+        _require_province(user)
     purpose = EXPERT_SESSION_PURPOSE.get(application.category)
     if purpose is None or not needs_expert(application):
         raise RuleViolation("EXP-1", f"{application.category} 类别无需专家评审/谈判", "expert_session")
@@ -786,6 +786,11 @@ def _apply_application(app: ListingApplication):
     if listing is None:
         listing = Listing.objects.create(product=app.product, price=app.listing_price, status=ListingStatus.ACTIVE,
                                          category=app.category, effective_date=app.effective_date)
+        if app.city_review:
+            # LST-C3 / LST-C4: a city's confirmation lists for that city's institutions only.
+            listing.scope_cities.add(app.review_city_id)
+    elif app.city_review and listing.scope_cities.exists():
+        listing.scope_cities.add(app.review_city_id)  # another city confirms the same product
         ListingPriceChange.objects.create(listing=listing, old_price=None, new_price=app.listing_price,
                                           effective_date=app.effective_date, rule=app.category, reason=reason,
                                           changed_by=app.decided_by)
@@ -1042,7 +1047,7 @@ def product_for_enterprise(user, pk):
 
 __all__ = [
     "check_application", "submit_application", "resubmit_application", "withdraw_application",
-    "confirm_application", "attach_expert_session", "city_review_application",
+    "confirm_application", "attach_expert_session", "can_decide",
     "refuse_application", "return_application", "run_batch", "next_batch_date",
     "listing_change_price", "set_status", "listing_suspend", "listing_restore", "listing_delist",
     "listing_propose_suspension", "record_quality_event", "request_delist", "decide_delist", "lst5_suspensions",

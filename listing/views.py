@@ -204,11 +204,14 @@ def _expert_context(user, app) -> dict:
         if draw is not None:
             ctx["expert"]["drawn"] = draw_rows(draw)[0]
             ctx["expert"]["verdicts"] = review_status(case)[2]  # EXP-1: each drawn expert's verdict
-    if case is None and _is_province(user) and app.status == ApplicationStatus.SUBMITTED:
+    if case is None and services.can_decide(user, app) and app.status == ApplicationStatus.SUBMITTED:
         from experts.models import ExpertSession
 
-        ctx["expert"]["sessions"] = (ExpertSession.objects.filter(
-            purpose=services.EXPERT_SESSION_PURPOSE.get(app.category), status="planned").order_by("date", "id"))
+        sessions = ExpertSession.objects.filter(purpose=services.EXPERT_SESSION_PURPOSE.get(app.category),
+                                                status="planned")
+        # LST-C4: under the city review, only the review city's own sessions.
+        sessions = sessions.filter(city_id=app.review_city_id) if app.city_review else sessions.filter(city__isnull=True)
+        ctx["expert"]["sessions"] = sessions.order_by("date", "id")
     return ctx
 
 
@@ -237,11 +240,9 @@ def application_detail(request, pk):
     app = _application_or_404(user, pk)
     return render(request, "listing/application_detail.html", {
         **_expert_context(user, app),
-        "can_city_review": services.can_city_review(user, app) and app.status == ApplicationStatus.SUBMITTED
-        and app.city_review == "pending",
         "app": app, "documents": app.documents.filter(superseded_at__isnull=True),
         "old_documents": app.documents.filter(superseded_at__isnull=False), "trail": app.trail.select_related("user"),
-        "can_review": _is_province(user) and app.status == ApplicationStatus.SUBMITTED,
+        "can_review": services.can_decide(user, app) and app.status == ApplicationStatus.SUBMITTED,
         "can_edit": user.role == "manufacturer" and app.status == ApplicationStatus.RETURNED,
         "can_withdraw": user.role == "manufacturer" and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED),
         "decision_form": DecisionForm(), "evaluation": app.evaluation or {},
@@ -314,9 +315,6 @@ def application_decide(request, pk, action):
         elif action == "return":
             services.return_application(user=user, application=app, reason=reason)
             messages.success(request, _("已退回企业补充材料。"))
-        elif action in services.CITY_REVIEW_TRANSITIONS:  # LST-C4 city pre-review
-            services.city_review_application(user=user, application=app, action=action, reason=reason)
-            messages.success(request, _("已提交市级初审意见。"))
         elif action == "withdraw":
             services.withdraw_application(user=user, application=app, reason=reason)
             messages.success(request, _("申请已撤回。"))

@@ -40,7 +40,7 @@ from .models import (
     RestorationStatus,
     ReturnRecord,
 )
-from .pricing import prices_in_force
+from .pricing import prices_in_force, purchase_restrictions
 
 MAX_BATCH_LINES = 1000
 CENT = Decimal("0.01")
@@ -204,6 +204,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             products[p.pk] = p
     by_code = {p.national_code: p for p in products.values() if p.national_code}
     quotes = prices_in_force(institution, list(products), at)
+    restricted = purchase_restrictions(institution, list(products), at)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products.values()}, institution)
     listing_status = {}
     if products:
@@ -243,6 +244,10 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             continue
         quantity = int(Decimal(str(item["quantity"]).strip()))
         quote = quotes.get(product.pk)
+        if quote is None and product.pk in restricted:  # a channel's restriction names its rule
+            code, detail = restricted[product.pk]
+            err(i, code, detail, "national_code" if item.get("national_code") else "product_id")
+            continue
         if quote is None:
             code, detail = rules.del_4_listing_orderable(listing_status.get(product.pk))
             err(i, code, detail, "national_code" if item.get("national_code") else "product_id")
