@@ -553,6 +553,17 @@ def lst_5(declared: Decimal, *, originator: PriceRecord | None, lowest: PriceRec
                    cap=min(caps) if caps else None)
 
 
+def lst_5_application_barred(evaluated_manufacturers: int, *, is_evaluated: bool, is_originator: bool,
+                             is_reference: bool, variety: str = "", threshold: int = 3) -> Check | None:
+    """LST-5 at application: a not-yet-evaluated generic of a variety that already has ≥ 3
+    consistency-evaluated manufacturers would be suspended the day after listing, so it is
+    refused when it applies (None: no bar). Originators and reference preparations are exempt."""
+    if is_evaluated or is_originator or is_reference or not lst_5_suspension_due(evaluated_manufacturers, threshold):
+        return None
+    return Check(False, f"同品种（{variety}）通过一致性评价的生产企业已达 {evaluated_manufacturers} 家（{threshold} 家以上），"
+                        "未通过一致性评价的产品不予挂网")
+
+
 def lst_5_suspension_due(evaluated_manufacturers: int, threshold: int = 3) -> bool:
     """LST-5: once ≥ 3 manufacturers (3家以上) of a variety have passed consistency
     evaluation, not-yet-evaluated products of that variety are suspended."""
@@ -692,7 +703,7 @@ def lst_c5(declared: Decimal, *, original: PriceRecord | None, same_registration
     product: not above the original listing price (002 §37)."""
     checks = []
     if original is None:
-        checks.append(Check(False, "未找到同一注册证下的已挂网产品，无法增补规格型号"))
+        checks.append(Check(False, "请在申请表中选择所增补的原挂网产品（同一注册证下已挂网的规格型号）"))
     else:
         if not same_registration:
             checks.append(Check(False, "增补的规格型号与原挂网产品不属于同一注册证"))

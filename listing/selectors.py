@@ -218,6 +218,14 @@ def ratio_derivation(product, enterprise, at: date, reference_listing=None):
         return None, False, f"{exc}，按8省采购条件审核"
 
 
+def evaluated_makers(product) -> int:
+    """LST-5: manufacturers of the product's variety (generic name + dosage form) with a
+    consistency-evaluated product."""
+    return (Product.objects.filter(kind="drug", is_consistency_evaluated=True, generic_name=product.generic_name,
+                                   dosage_form=product.dosage_form)
+            .values("manufacturer_id").distinct().count())
+
+
 def quality_facts(product, enterprise) -> list[rules.QualityFact]:
     rows = QualityEvent.objects.filter(Q(product=product) | Q(enterprise=enterprise))
     return [rules.QualityFact(kind=e.kind, event_date=e.event_date, authority_level=e.authority_level,

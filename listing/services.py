@@ -160,6 +160,16 @@ def evaluate(
     ban = bad_record_ban(enterprise, on)
     if ban.barred:
         ev.blockers.append(("BAD-2", f"{ban.message}，不能提交新的挂网申请", None))
+    if product.kind == "drug":
+        bar = rules.lst_5_application_barred(
+            selectors.evaluated_makers(product), is_evaluated=product.is_consistency_evaluated,
+            is_originator=product.is_originator, is_reference=product.is_reference,
+            variety=f"{product.generic_name} {product.dosage_form}")
+        if bar is not None:
+            ev.blockers.append(("LST-5", bar.text, "product"))
+    if category == "LST-8.2" and set_price not in (None, ""):
+        ev.blockers.append(("LST-8.2", "急抢救药品是否纳入年度谈判范围由省医保局确定，企业不能填写谈判价格；"
+                                       "请按申报价申报（不高于全国最低价）", "set_price"))
     lookback = int(policy.get("lst.quality_lookback_years", at=on))
     if product.kind == "drug":
         ev.results.append(rules.lst_0_2_quality(selectors.quality_facts(product, enterprise), on=on,
@@ -224,8 +234,9 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
         supply = provided_documents is None or "supply_commitment" in provided_documents
         return rules.lst_8_1(declared, is_shortage=product.is_shortage, supply_commitment=supply)
     if category == "LST-8.2":
-        return rules.lst_8_2(declared, in_scope=product.is_emergency, lowest=lowest,
-                             negotiated_price=set_price, in_negotiation_scope=set_price is not None)
+        # The yearly rescue-drug negotiation scope is the province's choice (attaching the
+        # application to a rescue-drug session, `needs_expert`), never the enterprise's input.
+        return rules.lst_8_2(declared, in_scope=product.is_emergency, lowest=lowest)
     if category == "LST-8.3":
         return rules.lst_8_3(declared, is_narcotic_psychotropic=product.is_narcotic_psychotropic,
                              no_price_test=bool(policy.get("lst.narcotic_no_price_test", at=on)), lowest=lowest)
@@ -243,9 +254,14 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
     if category == "LST-C4":
         return rules.lst_c4(declared, both, filings=filing_count, min_filings=int(policy.get("lst.c4_min_filings", at=on)))
     if category == "LST-C5":
-        original = original_listing or selectors.same_registration_listing(product)
-        rec = rules.PriceRecord(original.price, label=f"原挂网 {original.product}") if original else None
-        same_reg = bool(original and original.product.approval_number == product.approval_number)
+        # The "original listing price" is that of the product the supplement extends, named on
+        # the form (never picked by the platform), under the same registration certificate.
+        original = original_listing
+        rec = rules.PriceRecord(original.price, label=f"原挂网 {original.product}，挂网记录 #{original.pk}") \
+            if original else None
+        same_reg = bool(original and product.approval_number
+                        and original.product.approval_number == product.approval_number
+                        and original.status != ListingStatus.DELISTED)
         return rules.lst_c5(declared, original=rec, same_registration=same_reg)
     raise InvalidInput(f"未知的挂网类别：{category}", "category")
 
@@ -654,9 +670,18 @@ EXPERT_SESSION_PURPOSE = {"LST-6": "new_drug", "LST-8.2": "rescue_drug", "LST-C2
 
 
 def needs_expert(app) -> bool:
-    """LST-6, LST-C2, LST-C4 always; LST-8.2 when the drug is in the yearly rescue-drug
-    negotiation (the evaluation says so)."""
-    return app.category in rules.EXPERT_CATEGORIES or bool((app.evaluation or {}).get("needs_expert"))
+    """LST-6, LST-C2, LST-C4 always; LST-8.2 only when the province put it in the yearly
+    rescue-drug negotiation (attached it to a rescue-drug session), never because of anything
+    the enterprise typed."""
+    if app.category == "LST-8.2":
+        return app.expert_case_id is not None
+    return app.category in rules.EXPERT_CATEGORIES
+
+
+def may_enter_expert(app) -> bool:
+    """Categories whose application can be attached to an expert session (LST-8.2: the
+    province's choice to put it in the rescue-drug negotiation)."""
+    return app.category in EXPERT_SESSION_PURPOSE
 
 
 def expert_price(app):
@@ -713,7 +738,7 @@ def attach_expert_session(*, user, application, session) -> ListingApplication:
     else:
         _require_province(user)
     purpose = EXPERT_SESSION_PURPOSE.get(application.category)
-    if purpose is None or not needs_expert(application):
+    if purpose is None:
         raise RuleViolation("EXP-1", f"{application.category} 类别无需专家评审/谈判", "expert_session")
     if session.purpose != purpose:
         raise RuleViolation("EXP-1", f"{application.category} 须提交“{EXPERT_SESSION_PURPOSE_LABELS[purpose]}”场次，"
@@ -728,7 +753,8 @@ def attach_expert_session(*, user, application, session) -> ListingApplication:
             user, session, product=app.product, description=f"挂网申请 {app.pk}（{app.category}）")
         app.save(update_fields=["expert_case", "updated_at"])
         ApplicationEvent.objects.create(application=app, action="expert_attached", user=user,
-                                        reason=f"{session.date:%Y-%m-%d} {session.title}")
+                                        reason=f"{session.date:%Y-%m-%d} {session.title}"
+                                        + ("（省医保局纳入急抢救药品谈判范围，LST-8.2）" if app.category == "LST-8.2" else ""))
     return app
 
 

@@ -191,7 +191,7 @@ def _application_or_404(user, pk):
 def _expert_context(user, app) -> dict:
     """EXP-1 / EXP-2 on the review page: the attached session, its drawn experts (regulators
     only) and the negotiated price; for the province, the sessions it may attach to."""
-    if not services.needs_expert(app):
+    if not (services.needs_expert(app) or services.may_enter_expert(app)):
         return {}
     case = app.expert_case
     ctx = {"expert": {"case": case, "price": services.expert_price(app), "drawn": [], "show_drawn": _is_regulator(user),
