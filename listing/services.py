@@ -815,12 +815,12 @@ def _apply_application(app: ListingApplication):
         if app.city_review:
             # LST-C3 / LST-C4: a city's confirmation lists for that city's institutions only.
             listing.scope_cities.add(app.review_city_id)
-    elif app.city_review and listing.scope_cities.exists():
-        listing.scope_cities.add(app.review_city_id)  # another city confirms the same product
         ListingPriceChange.objects.create(listing=listing, old_price=None, new_price=app.listing_price,
                                           effective_date=app.effective_date, rule=app.category, reason=reason,
                                           changed_by=app.decided_by)
     else:
+        if app.city_review and listing.scope_cities.exists():
+            listing.scope_cities.add(app.review_city_id)  # another city confirms the same product
         old = listing.price
         listing.category = app.category
         listing.effective_date = app.effective_date
