@@ -13,5 +13,5 @@ class ExpertsConfig(AppConfig):
 
         section = _("专家评审与谈判")
         navigation.register(section, _("评审/谈判场次"), "experts:session_list",
-                            roles=navigation.PROVINCE | {"expert"}, order=300)
+                            roles=navigation.PROVINCE | {"expert", "city_regulator"}, order=300)
         navigation.register(section, _("评审专家库"), "experts:pool", roles=navigation.PROVINCE, order=301)

@@ -48,5 +48,4 @@ def load_demo():
         product = Product.objects.filter(manufacturer=maker).order_by("id").first() if maker else None
         services.session_add_case(province, session, product=product,
                                   description="新药挂网申请（批准一年内，LST-6）" if product else "新药挂网申请（演示）")
-        services.session_draw(province, session, {"insurance": 1, "clinical": 1, "pharmacy": 1, "management": 1},
-                              seed=20261218)
+        services.session_draw(province, session, {"insurance": 1, "clinical": 1, "pharmacy": 1, "management": 1})

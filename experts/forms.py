@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product
 from parties.models import Organisation, Role, User
 
-from .models import ExpertCategory, SessionPurpose
+from .models import ExpertCategory, SessionPurpose, Verdict
 
 
 class ProfileForm(forms.Form):
@@ -57,8 +57,7 @@ class DrawForm(forms.Form):
     clinical = forms.IntegerField(min_value=0, max_value=50, initial=0, label=_("临床"))
     pharmacy = forms.IntegerField(min_value=0, max_value=50, initial=0, label=_("药学"))
     management = forms.IntegerField(min_value=0, max_value=50, initial=0, label=_("管理"))
-    seed = forms.IntegerField(required=False, min_value=0, label=_("随机种子（留空则随机生成）"))
-    reason = forms.CharField(max_length=200, required=False, label=_("重新抽取原因"))
+    reason = forms.CharField(max_length=200, required=False, label=_("重新抽取原因（重新抽取时必填）"))
 
 
 class RoundForm(forms.Form):
@@ -74,3 +73,14 @@ class ConcludeForm(forms.Form):
     final_price = forms.CharField(required=False, label=_("谈判价格（元）"))
     effective_date = forms.DateField(required=False, label=_("执行日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("结论说明"))
+
+
+class VerdictForm(forms.Form):
+    """EXP-1: a drawn expert's verdict on a case (or the organiser entering one given at the meeting)."""
+
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect, label=_("评审意见"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label=_("理由"))
+
+
+class ConclusionForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label=_("评审结论理由"))

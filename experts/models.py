@@ -125,6 +125,10 @@ class ExpertSessionQuerySet(models.QuerySet):
 @pghistory.track()
 class ExpertSession(models.Model):
     purpose = models.CharField(_("场次类型"), max_length=20, choices=SessionPurpose.choices)
+    # LST-C3 / LST-C4 (lst.consumable_city_review): a consumable review organised by a city
+    # regulator for its city; empty for the province's own sessions.
+    city = models.ForeignKey("parties.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             limit_choices_to={"level": "city"}, verbose_name=_("组织设区市"))
     title = models.CharField(_("名称"), max_length=200)
     date = models.DateField(_("日期"), db_index=True)
     location = models.CharField(_("地点"), max_length=200, blank=True)
@@ -157,6 +161,12 @@ class CaseOutcome(models.TextChoices):
     FAILED = "failed", _("谈判失败")
 
 
+class ReviewOutcome(models.TextChoices):
+    NONE = "", _("未作结论")
+    PASSED = "passed", _("评审通过")
+    FAILED = "failed", _("评审未通过")
+
+
 @pghistory.track()
 class SessionCase(models.Model):
     """A case of a session: a product (the generic link to catalog.Product; listing
@@ -183,6 +193,14 @@ class SessionCase(models.Model):
     # True when the final price was written to the live listing (listing_change_price);
     # False with an agreed price: stored for the product's listing application.
     applied_to_listing = models.BooleanField(_("已调整挂网价"), default=False)
+    # EXP-1: the review conclusion from the drawn experts' verdicts (experts.rules.review_conclusion),
+    # with the organiser's reasons. Only a passed review lets the regulator confirm.
+    review_outcome = models.CharField(_("评审结论"), max_length=8, choices=ReviewOutcome.choices, blank=True,
+                                      default=ReviewOutcome.NONE)
+    review_reason = models.TextField(_("评审结论理由"), blank=True)
+    reviewed_at = models.DateTimeField(_("评审结论时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         ordering = ["session", "id"]
@@ -195,6 +213,11 @@ class SessionCase(models.Model):
             models.CheckConstraint(
                 condition=(Q(outcome="agreed", final_price__gt=0) | (~Q(outcome="agreed") & Q(final_price__isnull=True))),
                 name="session_case_price_iff_agreed",
+            ),
+            # EXP-1: a review conclusion always carries its reasons and when it was reached.
+            models.CheckConstraint(
+                condition=Q(review_outcome="") | (~Q(review_reason="") & Q(reviewed_at__isnull=False)),
+                name="session_case_review_has_reason",
             ),
         ]
         triggers = [pgtrigger.Protect(name="session_case_never_deleted", operation=pgtrigger.Delete)]
@@ -304,3 +327,38 @@ class DrawMember(models.Model):
 
     def __str__(self):
         return f"{self.draw_id}:{self.expert_id}"
+
+
+class Verdict(models.TextChoices):
+    PASS = "pass", _("同意（通过）")
+    FAIL = "fail", _("不同意（不通过）")
+
+
+class ExpertVerdict(models.Model):
+    """EXP-1: one drawn expert's verdict on one case, for the draw in force when it was given.
+    Immutable: a verdict is never edited; a redraw needs fresh verdicts from the new draw."""
+
+    case = models.ForeignKey(SessionCase, on_delete=models.PROTECT, related_name="verdicts")
+    draw = models.ForeignKey(ExpertDraw, on_delete=models.PROTECT, related_name="verdicts")
+    expert = models.ForeignKey(ExpertProfile, on_delete=models.PROTECT, related_name="verdicts")
+    verdict = models.CharField(_("评审意见"), max_length=4, choices=Verdict.choices)
+    reason = models.TextField(_("理由"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "draw", "expert"]
+        verbose_name = _("专家评审意见")
+        verbose_name_plural = _("专家评审意见")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "draw", "expert"], name="expert_verdict_one_per_expert"),
+            models.CheckConstraint(condition=Q(verdict__in=["pass", "fail"]), name="expert_verdict_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="expert_verdict_has_reason"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="expert_verdict_never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="expert_verdict_never_edited", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}:{self.expert_id} {self.verdict}"

@@ -47,3 +47,27 @@ def final_price_allowed(final_price: Decimal, last_enterprise_offer: Decimal | N
     """EXP-2: the agreed price may not exceed the enterprise's last offer (the experts never
     agree above what the enterprise itself offered)."""
     return last_enterprise_offer is not None and final_price <= last_enterprise_offer
+
+
+def redraw_allowed(redraws_done: int, max_redraws: int) -> bool:
+    """EXP-1: a session may be redrawn at most `max_redraws` times (exp.max_redraws)."""
+    return redraws_done < max_redraws
+
+
+def review_conclusion(verdicts: dict[int, str], drawn: list[int], pass_percent: Decimal) -> tuple[str | None, str]:
+    """EXP-1: the review's conclusion from the drawn experts' verdicts ({expert id: "pass"|"fail"}).
+
+    None while a drawn expert has not given a verdict. Passed when the share of "pass"
+    verdicts among the drawn experts is strictly above `pass_percent` (exp.review_pass_percent,
+    default 50: a majority); otherwise failed. Returns (outcome, explanation)."""
+    missing = [pk for pk in drawn if pk not in verdicts]
+    if not drawn:
+        return None, "场次尚未抽取专家"
+    if missing:
+        return None, f"尚有 {len(missing)} 位抽取专家未提交评审意见"
+    passes = sum(1 for pk in drawn if verdicts[pk] == "pass")
+    share = Decimal(passes) * 100 / Decimal(len(drawn))
+    text = f"{len(drawn)} 位抽取专家中 {passes} 位同意（{share.quantize(Decimal('0.1'))}%），"
+    if share > Decimal(pass_percent):
+        return "passed", text + f"超过 {pass_percent}%，评审通过"
+    return "failed", text + f"未超过 {pass_percent}%，评审未通过"

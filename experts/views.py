@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.forms import call_service as _call
+from policy import services as policy
 
 from . import forms, selectors, services
 from .models import ExpertCategory, ExpertConflict, ExpertProfile, SessionPurpose, SessionStatus
@@ -85,9 +86,14 @@ def session_list(request):
     if not (services.can_manage(user) or user.role == "expert" or user.is_regulator):
         raise PermissionDenied
     filters = {k: request.GET.get(k, "").strip() for k in ("purpose", "status", "q")}
-    form = forms.SessionForm(request.POST or None) if services.can_manage(user) else None
+    can_create = services.can_manage(user) or services.is_city_organiser(user)
+    form = forms.SessionForm(request.POST or None) if can_create else None
+    if form is not None and not services.can_manage(user):
+        # LST-C3/C4: a city organises only the consumable reviews of its city.
+        form.fields["purpose"].choices = [c for c in SessionPurpose.choices if c[0] == SessionPurpose.CONSUMABLE_REVIEW]
     if request.method == "POST":
-        _require_manager(user)
+        if not can_create:
+            raise PermissionDenied
         if form.is_valid():
             session = _call(form, services.session_create, user, **form.cleaned_data)
             if session:
@@ -114,19 +120,24 @@ def _visible_session(user, pk):
 def session_detail(request, pk):
     user = request.user
     session = _visible_session(user, pk)
-    can_manage = services.can_manage(user)
+    can_manage = services.can_manage_session(user, session)
     case_form = forms.CaseForm(request.POST if "add_case" in request.POST else None) if can_manage else None
     draw_form = forms.DrawForm(request.POST if "draw" in request.POST else None) if can_manage else None
     if request.method == "POST":
-        _require_manager(user)
+        if not can_manage:
+            raise PermissionDenied
         if "add_case" in request.POST and case_form.is_valid():
             if _call(case_form, services.session_add_case, user, session, **case_form.cleaned_data):
                 messages.success(request, _("已添加案件"))
                 return redirect("experts:session_detail", pk=pk)
+        elif "draw" in request.POST and "seed" in request.POST:
+            # EXP-1: the seed is the platform's, never typed; a posted seed refuses the draw.
+            draw_form.is_valid()
+            draw_form.add_error(None, _("随机种子由平台生成，不能填写（EXP-1）；未抽取。"))
         elif "draw" in request.POST and draw_form.is_valid():
             data = draw_form.cleaned_data
             per_category = {c: data[c] for c in ExpertCategory.values if data.get(c)}
-            draw = _call(draw_form, services.session_draw, user, session, per_category, seed=data.get("seed"),
+            draw = _call(draw_form, services.session_draw, user, session, per_category,
                          reason=data.get("reason", ""))
             if draw:
                 messages.success(request, _("已完成随机抽取，抽取记录可复核"))
@@ -140,6 +151,8 @@ def session_detail(request, pk):
     draw = session.current_draw()
     drawn, excluded = selectors.draw_rows(draw) if draw else ([], [])
     return render(request, "experts/session_detail.html", {
+        "max_redraws": policy.get("exp.max_redraws"),
+        "redraws_done": session.draws.filter(superseded_at__isnull=False).count(),
         "session": session, "cases": session.cases.select_related("product__manufacturer", "enterprise"),
         "draw": draw, "drawn": drawn, "excluded": excluded if can_manage else [],
         "verified": services.verify_draw(draw) if draw else None,
@@ -160,9 +173,12 @@ def case_detail(request, pk):
         raise Http404 from None
     session = case.session
     can_manage = services.can_manage(user)
+    can_manage_session = services.can_manage_session(user, session)
     can_record = can_manage or services.is_drawn_expert(user, session)
     round_form = forms.RoundForm(request.POST if "round" in request.POST else None)
     conclude_form = forms.ConcludeForm(request.POST if "conclude" in request.POST else None)
+    verdict_form = forms.VerdictForm(request.POST if "verdict_submit" in request.POST else None)
+    conclusion_form = forms.ConclusionForm(request.POST if "review_conclude" in request.POST else None)
     if request.method == "POST":
         if "round" in request.POST and round_form.is_valid():
             if _call(round_form, services.round_record, user, case, **round_form.cleaned_data):
@@ -174,8 +190,36 @@ def case_detail(request, pk):
                                                   **conclude_form.cleaned_data):
                 messages.success(request, _("已记录谈判结果"))
                 return redirect("experts:case_detail", pk=pk)
+        elif "verdict_submit" in request.POST:
+            expert = None
+            if request.POST.get("expert"):  # the organiser enters a verdict given at the meeting
+                expert = ExpertProfile.objects.filter(pk=request.POST["expert"]).first()
+                if expert is None:
+                    raise Http404
+            if verdict_form.is_valid() and _call(verdict_form, services.verdict_record, user, case,
+                                                 expert=expert, **verdict_form.cleaned_data):
+                messages.success(request, _("已提交评审意见"))
+                return redirect("experts:case_detail", pk=pk)
+        elif "review_conclude" in request.POST:
+            if not can_manage_session:
+                raise PermissionDenied
+            if conclusion_form.is_valid() and _call(conclusion_form, services.review_conclude, user, case,
+                                                    **conclusion_form.cleaned_data):
+                messages.success(request, _("已记录评审结论"))
+                return redirect("experts:case_detail", pk=pk)
+    outcome, review_text, verdict_rows = services.review_status(case)
+    own_profile = ExpertProfile.objects.filter(user=user).first() if user.role == "expert" else None
+    own_verdict = next((v for m, v in verdict_rows if own_profile and m.expert_id == own_profile.pk), None)
+    is_member = bool(own_profile and any(m.expert_id == own_profile.pk for m, _v in verdict_rows))
     return render(request, "experts/case_detail.html", {
         "case": case, "session": session, "rounds": case.rounds.select_related("recorded_by"),
-        "can_manage": can_manage, "can_record": can_record and session.is_negotiation,
+        "can_manage": can_manage, "can_manage_session": can_manage_session,
+        "can_record": can_record and session.is_negotiation,
         "round_form": round_form, "conclude_form": conclude_form,
+        "verdict_form": verdict_form, "conclusion_form": conclusion_form,
+        # Experts see their own verdict; the organiser and regulators see every verdict.
+        "verdict_rows": verdict_rows if (can_manage_session or user.is_regulator) else [],
+        "can_give_verdict": is_member and own_verdict is None and not case.review_outcome,
+        "own_verdict": own_verdict, "review_pending_outcome": outcome, "review_text": review_text,
+        "can_conclude_review": can_manage_session and not case.review_outcome and session.current_draw() is not None,
     })

@@ -110,8 +110,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
     enterprise = serializers.CharField(source="enterprise.name")
     status_label = serializers.CharField(source="get_status_display")
     review_city = serializers.CharField(source="review_city.name", allow_null=True, default=None,
-                                        help_text="LST-C3/LST-C4 市级初审的设区市")
-    city_review_reason = serializers.CharField(help_text="市级初审意见")
+                                        help_text="LST-C3/LST-C4 负责评审确认的设区市（挂网后仅供该市采购）")
+    city_review_reason = serializers.CharField(help_text="LST-C3/LST-C4 设区市审核意见")
     expert_session = serializers.IntegerField(source="expert_case.session_id", allow_null=True, default=None,
                                               help_text="EXP-1 专家评审/谈判场次编号")
 

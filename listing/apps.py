@@ -23,6 +23,8 @@ class ListingConfig(AppConfig):
                             roles=navigation.REGULATORS | navigation.INSTITUTIONS, order=203)
         navigation.register(_("阳光挂网"), _("撤网申请审核"), "listing:delist_queue", roles=navigation.PROVINCE, order=204)
         navigation.register(_("阳光挂网"), _("质量事件"), "listing:quality_events", roles=navigation.PROVINCE, order=205)
+        navigation.register(_("阳光挂网"), _("涨价监测"), "listing:price_rise_list", roles=navigation.REGULATORS,
+                            order=206)
         navigation.register(_("阳光挂网"), _("挂网公示"), "listing:public", roles=None, order=210)
 
         post_save.connect(signals.product_saved, sender=Product, dispatch_uid="listing_lst5_on_product_saved")
@@ -32,3 +34,9 @@ class ListingConfig(AppConfig):
         from . import receivers
 
         bad_record_entered.connect(receivers.bad_record_entered, dispatch_uid="listing_bad_1_sanction")
+
+        from orders.pricing import register_restriction
+
+        from .selectors import city_scope_restrictions
+
+        register_restriction("listing.city_scope", city_scope_restrictions)  # LST-C3 / LST-C4

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from core.audit import audit_context
-from parties.models import Role, User
+from parties.models import Region, Role, User
 
 from . import rules, selectors, services
 from .models import (
@@ -21,6 +21,7 @@ from .models import (
     ListingApplication,
     ListingPriceChange,
     ListingStatus,
+    PriceRiseFlag,
 )
 
 DEMO_PDF = (
@@ -96,6 +97,22 @@ def load_demo():
             ListingPriceChange.objects.create(listing=listing, old_price=None, new_price=price, effective_date=last_batch,
                                               rule=category, reason="演示数据：集中挂网", changed_by=reviewer)
             created += 1
+        # LST-0.4 / BAD-1: a shortage drug's confirmed rise, flagged for the regulator
+        if not PriceRiseFlag.objects.exists():
+            risen = (Listing.objects.filter(status=ListingStatus.ACTIVE, product__kind="drug")
+                     .order_by("id").first())
+            if risen is not None:
+                services.listing_change_price(
+                    user=reviewer, listing=risen, new_price=(risen.price * Decimal("1.12")).quantize(Decimal("0.01")),
+                    effective_date=last_batch, rule="LST-8.1",
+                    reason="演示：短缺药品申报（附供货稳价承诺书），经省医保局确认上调")
+        # LST-C3 / LST-C4: one ordinary consumable confirmed by Nanjing, purchasable there only
+        if not Listing.objects.filter(scope_cities__isnull=False).exists():
+            nanjing = Region.objects.filter(code="320100").first()
+            ordinary = (Listing.objects.filter(product__kind="consumable", category__in=("LST-C3", "LST-C4"))
+                        .order_by("id").first())
+            if nanjing is not None and ordinary is not None:
+                ordinary.scope_cities.add(nanjing)
         # one listing suspended for a quality problem (DEL-2), history visible (DEL-4)
         suspended = Listing.objects.filter(product__generic_name="甲硝唑片", status=ListingStatus.ACTIVE).first()
         if suspended is not None:

@@ -26,7 +26,7 @@ class ApplicationForm(forms.Form):
         required=False,
     )
     set_price = forms.CharField(
-        label=_("国家确定的采购价 / 省卫健部门议定供应价 / 谈判价（元，LST-6/7/8.2 适用）"), max_length=30, required=False,
+        label=_("国家确定的采购价 / 省卫健部门议定供应价（元，LST-7 适用）"), max_length=30, required=False,
     )
     previously_selected = forms.BooleanField(
         label=_("原省、市集中采购已入围（耗材 LST-C1/C3）"), required=False,
@@ -35,11 +35,12 @@ class ApplicationForm(forms.Form):
     filing_count = forms.IntegerField(label=_("省内公立医疗机构备案采购家数（耗材 LST-C2/C4）"), min_value=0,
                                       required=False)
     review_city = forms.ModelChoiceField(
-        label=_("负责初审的设区市（耗材 LST-C3/C4）"), required=False,
+        label=_("负责评审确认的设区市（耗材 LST-C3/C4，挂网后仅供该市采购）"), required=False,
         queryset=Region.objects.filter(level="city").order_by("code"),
     )
-    original_listing = forms.ModelChoiceField(label=_("原挂网产品（LST-C5 增补规格型号）"), queryset=Listing.objects.none(),
-                                              required=False)
+    original_listing = forms.ModelChoiceField(
+        label=_("所增补的原挂网产品（LST-C5 必填：同一注册证，增补规格型号不得高于其挂网价）"),
+        queryset=Listing.objects.none(), required=False)
     note = forms.CharField(label=_("申报说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args, product=None, **kwargs):

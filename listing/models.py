@@ -63,6 +63,11 @@ class Listing(models.Model):
     status_reason = models.TextField(_("状态说明"), blank=True)
     status_rule = models.CharField(_("状态变更依据（规则）"), max_length=12, blank=True)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    # LST-C3 / LST-C4 (002 §5, §10): an ordinary consumable / IVD reagent confirmed by a city
+    # before the catalogue is unified is purchasable by those cities' institutions only
+    # ("供设区市范围内医疗机构采购"). Empty: purchasable province-wide.
+    scope_cities = models.ManyToManyField("parties.Region", blank=True, related_name="+",
+                                          limit_choices_to={"level": "city"}, verbose_name=_("限采购设区市"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -130,12 +135,14 @@ ACTIVE_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.RE
 
 
 class CityReview(models.TextChoices):
-    """LST-C3 / LST-C4 city pre-review (lst.consumable_city_review): "" when not required."""
+    """LST-C3 / LST-C4 city review (lst.consumable_city_review): until the catalogue is unified
+    the city regulator organises the review and decides; "" when the province decides. The
+    stored values predate the correction (the city used to pre-review only)."""
 
-    NONE = "", _("无需市级初审")
-    PENDING = "pending", _("待市级初审")
-    RECOMMENDED = "recommended", _("市级初审推荐")
-    NOT_RECOMMENDED = "not_recommended", _("市级初审不予推荐")
+    NONE = "", _("省级评审确认")
+    PENDING = "pending", _("待设区市评审确认")
+    RECOMMENDED = "recommended", _("设区市已确认挂网")
+    NOT_RECOMMENDED = "not_recommended", _("设区市不予挂网")
 
 
 class ApplicationQuerySet(ScopedQuerySet):
@@ -279,7 +286,7 @@ class ApplicationDocument(models.Model):
 EVENT_ACTION_LABELS = {
     "submitted": _("提交申请"), "resubmitted": _("补充后重新提交"), "returned": _("退回补充"),
     "confirmed": _("确认挂网"), "expert_attached": _("提交专家评审/谈判"),
-    "city_recommended": _("市级初审推荐"), "city_not_recommended": _("市级初审不予推荐"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
+    "city_recommended": _("设区市确认挂网"), "city_not_recommended": _("设区市不予挂网"), "refused": _("不予挂网"), "withdrawn": _("企业撤回"), "effective": _("集中挂网生效"),
 }
 
 
@@ -415,3 +422,67 @@ class DelistRequest(models.Model):
 
     def __str__(self):
         return f"{self.listing} {self.get_reason_kind_display()}"
+
+
+# ---------------------------------------------------------------- price-rise flags (LST-0.4, BAD-1)
+
+
+class PriceRiseStatus(models.TextChoices):
+    OPEN = "open", _("待核查")
+    REVIEWED = "reviewed", _("已核查")
+
+
+class PriceRiseFlagQuerySet(ScopedQuerySet):
+    pass
+
+
+@pghistory.track()
+class PriceRiseFlag(models.Model):
+    """LST-0.4 / BAD-1: every rise of a listing price (the only way up for a listed product is an
+    LST-8.1 shortage declaration confirmed by the province) is flagged for the regulator as a
+    possible abnormal price rise (异常涨价). The regulator checks it and records what it found;
+    a bad record, if any, is its own decision (qualifications)."""
+
+    # Regulators only: no enterprise path (parties.scoping), so enterprises see none.
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="rise_flags", verbose_name=_("挂网产品"))
+    application = models.ForeignKey(ListingApplication, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="rise_flags", verbose_name=_("挂网申请"))
+    old_price = models.DecimalField(_("原挂网价"), max_digits=14, decimal_places=4)
+    new_price = models.DecimalField(_("新挂网价"), max_digits=14, decimal_places=4)
+    rule = models.CharField(_("涨价依据（规则）"), max_length=12)
+    reason = models.TextField(_("说明"))
+    status = models.CharField(_("状态"), max_length=10, choices=PriceRiseStatus.choices, default=PriceRiseStatus.OPEN,
+                              db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    review_note = models.TextField(_("核查意见"), blank=True)
+
+    objects = PriceRiseFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("涨价监测")
+        verbose_name_plural = _("涨价监测")
+        constraints = [
+            models.CheckConstraint(condition=Q(new_price__gt=models.F("old_price")), name="price_rise_flag_is_rise"),
+            # One flag per application: a repeated confirmation or batch run adds nothing.
+            models.UniqueConstraint(fields=["application"], condition=Q(application__isnull=False),
+                                    name="price_rise_flag_one_per_application"),
+        ]
+        triggers = [pgtrigger.Protect(name="price_rise_flag_never_deleted", operation=pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.listing_id}: {self.old_price} → {self.new_price} ({self.rule})"
+
+    @property
+    def rise(self):
+        return self.new_price - self.old_price
+
+    @property
+    def rise_percent(self):
+        return (self.new_price - self.old_price) / self.old_price * 100 if self.old_price else None

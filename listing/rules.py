@@ -194,6 +194,47 @@ def lst_0_2_quality(events: Sequence[QualityFact], *, on: date, lookback_years: 
     return _result("LST-0.2", checks, ok_message=checks[0].text)
 
 
+# ------------------------------------------------------------------ LST-0.4
+
+
+RISE_CATEGORY = "LST-8.1"  # the only way up for a listed product (LST-0.4)
+
+
+def lst_0_4_no_rise(category: str, *, declared: Decimal, current: PriceRecord | None,
+                    listing_price: Decimal | None = None, what: str = "申报价") -> RuleResult:
+    """LST-0.4 (000 §(三)1): a product already listed here cannot raise its listing price by
+    re-applying under any category — its current price here is part of the national lowest.
+    The one way up is LST-8.1 (shortage drug, supply-and-price-stability commitment), and
+    that rise is flagged for the regulator as a possible abnormal price rise (BAD-1).
+    `listing_price` is the price the category would list at when it is not the declared one
+    (LST-3.1 payment standard, LST-7 set price, EXP-2 negotiated price)."""
+    if current is None:
+        checks = [Check(True, "产品尚未在省平台挂网，不涉及本省现行挂网价")]
+        return _result("LST-0.4", checks, ok_message=checks[0].text)
+    prices = [(what, declared)]
+    if listing_price is not None and listing_price != declared:
+        prices.append(("拟挂网价", listing_price))
+    highest_what, highest = max(prices, key=lambda p: p[1])
+    if highest <= current.price:
+        checks = [Check(True, f"{highest_what} {fmt(highest)} 元 不高于本省现行挂网价 {fmt(current.price)} 元{current.where()}")]
+        return _result("LST-0.4", checks, ok_message=checks[0].text, cap=current.price)
+    rise = highest - current.price
+    if category == RISE_CATEGORY:
+        checks = [Check(True, f"{highest_what} {fmt(highest)} 元 高于本省现行挂网价 {fmt(current.price)} 元"
+                              f"{current.where()}，上涨 {fmt(rise)} 元：按短缺药品（供货稳价承诺）申报，须经省医保局确认，"
+                              "确认后标记为可能的异常涨价（BAD-1）供监管")]
+        return _result("LST-0.4", checks, ok_message=checks[0].text, cap=None)
+    checks = [Check(False, f"{highest_what} {fmt(highest)} 元 高于本省现行挂网价 {fmt(current.price)} 元{current.where()}"
+                           f"（高 {fmt(rise)} 元）：已挂网产品不得通过重新申报（{category}）涨价，"
+                           "仅可按短缺药品（LST-8.1）附供货稳价承诺书申报并经省医保局确认")]
+    return _result("LST-0.4", checks, ok_message="", cap=current.price)
+
+
+def is_rise(old: Decimal | None, new: Decimal) -> bool:
+    """LST-0.4 / BAD-1: a listing price change that goes up (a first listing is no rise)."""
+    return old is not None and new > old
+
+
 # ------------------------------------------------------------------ LST-1, LST-2.x
 
 
@@ -247,7 +288,44 @@ ORAL_SOLID_HINTS = ("片", "胶囊", "丸", "颗粒", "散")
 
 
 def is_oral_solid(dosage_form: str) -> bool:
-    return any(h in (dosage_form or "") for h in ORAL_SOLID_HINTS) and "注射" not in (dosage_form or "")
+    return dosage_form_family(dosage_form) == "oral_solid"
+
+
+# LST-2.2.1: dosage-form families (剂型族). The representative product is chosen within the
+# applicant's family, never across: oral solids with oral solids, injections with injections …
+# Checked in this order: the first family whose hint occurs in the form wins (so 注射用无菌粉末
+# is an injection, 滴眼液 an eye preparation, 阴道片 an external/cavity form, not an oral tablet).
+DOSAGE_FORM_FAMILIES = (
+    ("injection", ("注射", "输液", "针剂")),
+    ("ophthalmic", ("滴眼", "眼膏", "眼用", "眼凝胶")),
+    ("inhalation", ("吸入", "气雾", "喷雾")),
+    ("external", ("阴道", "直肠", "栓", "软膏", "乳膏", "凝胶", "贴", "搽剂", "洗剂", "涂剂", "外用", "滴耳", "滴鼻")),
+    ("oral_liquid", ("口服溶液", "口服液", "糖浆", "合剂", "混悬", "乳剂", "酊", "口服乳", "滴剂")),
+    ("oral_solid", ORAL_SOLID_HINTS),
+)
+FAMILY_LABELS = {"injection": "注射剂", "ophthalmic": "眼用制剂", "inhalation": "吸入制剂",
+                 "external": "外用及腔道制剂", "oral_liquid": "口服液体制剂", "oral_solid": "口服固体制剂"}
+
+
+def dosage_form_family(dosage_form: str) -> str | None:
+    """LST-2.2.1: the dosage-form family of a form (None when it fits no known family: such
+    an applicant has no representative product and falls back to the 8-province condition)."""
+    form = (dosage_form or "").strip()
+    if not form:
+        return None
+    for family, hints in DOSAGE_FORM_FAMILIES:
+        if any(h in form for h in hints):
+            return family
+    return None
+
+
+def comparable(base_form: str, target_form: str, coef: RatioCoefficients) -> bool:
+    """LST-2.2.1: a base product can serve for the applicant when both are in the same family
+    and the forms are the same or both have a coefficient (else the ratio is undefined)."""
+    family = dosage_form_family(target_form)
+    if family is None or dosage_form_family(base_form) != family:
+        return False
+    return base_form == target_form or (coef.form(base_form) is not None and coef.form(target_form) is not None)
 
 
 @dataclass(frozen=True)
@@ -302,7 +380,9 @@ def derive_price(base: Presentation, target: Presentation, coef: RatioCoefficien
     factors: list[Factor] = []
 
     def ratio_factor(name, a, b, c):
-        if a is None or b is None or a == b:
+        # A missing or non-positive quantity (e.g. a specification the parser could not read)
+        # is no ratio: the factor is left out rather than dividing by zero.
+        if a is None or b is None or a == b or Decimal(a) <= 0 or Decimal(b) <= 0:
             return
         r = Decimal(b) / Decimal(a)
         m = _power(c, r)
@@ -341,31 +421,50 @@ def fmt_qty(x) -> str:
     return f"{d.normalize():f}" if d == d.to_integral() else f"{d.quantize(Decimal('0.0001')).normalize():f}"
 
 
-def choose_representative(candidates: Sequence[Presentation], coef: RatioCoefficients) -> Presentation | None:
+def choose_representative(candidates: Sequence[Presentation], coef: RatioCoefficients,
+                          target: Presentation | None = None) -> Presentation | None:
     """LST-2.2.1: the representative product (代表品) of a group is the listed one with the
-    lowest price per unit of the reference form (price ÷ pack count ÷ dosage-form coefficient)."""
+    lowest price per unit of the reference form (price ÷ pack count ÷ dosage-form coefficient).
+    With a `target` (the applicant), only candidates comparable with it count: the same
+    dosage-form family and a defined form ratio (`comparable`); none → None (fallback)."""
     def unit_price(p: Presentation):
         form = coef.form(p.dosage_form) or Decimal("1")
         return Decimal(p.price) / Decimal(max(p.pack_count, 1)) / form
 
-    priced = [c for c in candidates if c.price is not None]
-    return min(priced, key=unit_price) if priced else None
+    priced = [c for c in candidates if c.price is not None and Decimal(c.price) > 0]
+    if target is not None:
+        priced = [c for c in priced if comparable(c.dosage_form, target.dosage_form, coef)]
+    return min(priced, key=lambda p: (unit_price(p), p.label)) if priced else None
+
+
+def representative_problem(target_form: str, candidate_forms: Sequence[str], coef: RatioCoefficients) -> str:
+    """LST-2.2.1: why no representative product was found, for the applicant and reviewer."""
+    family = dosage_form_family(target_form)
+    if family is None:
+        return f"剂型“{target_form}”无法归入差比价剂型族，按8省采购条件审核"
+    same_family = [f for f in candidate_forms if dosage_form_family(f) == family]
+    if not same_family:
+        return f"省平台无同一剂型族（{FAMILY_LABELS[family]}）的已挂网产品，按8省采购条件审核"
+    return (f"剂型“{target_form}”与同剂型族已挂网产品（{'、'.join(sorted(set(same_family)))}）之间没有差比价系数"
+            "（政策参数 lst.ratio.dosage_forms），按8省采购条件审核")
 
 
 def lst_2_2(
     declared: Decimal, lowest: PriceRecord | None, *, province_count: int, min_provinces: int = 8,
-    derivation: Derivation | None = None, own_product: bool = False,
+    derivation: Derivation | None = None, own_product: bool = False, no_representative: str | None = None,
 ) -> RuleResult:
     """LST-2.2 same generic name, different form or specification: ≤ national lowest AND
     (≥ 8 provinces OR ≤ the price derived by LST-2.2.1 from the representative product —
-    from the enterprise's own listed product for its other specification of the same form)."""
+    from the enterprise's own listed product for its other specification of the same form).
+    Without a representative product (`no_representative` says why) only the 8-province
+    condition remains (LST-2.2.1 fallback)."""
     national = national_lowest_check(declared, lowest)
     provinces = provinces_check(province_count, min_provinces)
     what = "以本企业已挂网产品为基础的差比价计算价格" if own_product else "差比价计算价格"
     if derivation is not None:
         derived = not_above(declared, PriceRecord(derivation.price, label=derivation.base.label), what)
     else:
-        derived = Check(False, "无可用于差比价计算的已挂网代表品")
+        derived = Check(False, no_representative or "无可用于差比价计算的已挂网代表品")
     ok = provinces.passed or derived.passed
     either = Check(ok, (provinces.text if provinces.passed else derived.text) if ok else f"{provinces.text}，且{derived.text}")
     checks = [national, either]
@@ -452,6 +551,17 @@ def lst_5(declared: Decimal, *, originator: PriceRecord | None, lowest: PriceRec
     caps = [r.price for r in (originator, lowest) if r is not None]
     return _result("LST-5", checks, ok_message="；".join(c.text for c in checks), listing_price=declared,
                    cap=min(caps) if caps else None)
+
+
+def lst_5_application_barred(evaluated_manufacturers: int, *, is_evaluated: bool, is_originator: bool,
+                             is_reference: bool, variety: str = "", threshold: int = 3) -> Check | None:
+    """LST-5 at application: a not-yet-evaluated generic of a variety that already has ≥ 3
+    consistency-evaluated manufacturers would be suspended the day after listing, so it is
+    refused when it applies (None: no bar). Originators and reference preparations are exempt."""
+    if is_evaluated or is_originator or is_reference or not lst_5_suspension_due(evaluated_manufacturers, threshold):
+        return None
+    return Check(False, f"同品种（{variety}）通过一致性评价的生产企业已达 {evaluated_manufacturers} 家（{threshold} 家以上），"
+                        "未通过一致性评价的产品不予挂网")
 
 
 def lst_5_suspension_due(evaluated_manufacturers: int, threshold: int = 3) -> bool:
@@ -593,7 +703,7 @@ def lst_c5(declared: Decimal, *, original: PriceRecord | None, same_registration
     product: not above the original listing price (002 §37)."""
     checks = []
     if original is None:
-        checks.append(Check(False, "未找到同一注册证下的已挂网产品，无法增补规格型号"))
+        checks.append(Check(False, "请在申请表中选择所增补的原挂网产品（同一注册证下已挂网的规格型号）"))
     else:
         if not same_registration:
             checks.append(Check(False, "增补的规格型号与原挂网产品不属于同一注册证"))

@@ -49,15 +49,38 @@ def _record(row) -> rules.PriceRecord | None:
                              city=getattr(row, "city", "") or "")
 
 
+def current_listing(product) -> Listing | None:
+    """The product's live listing on this platform (active, pending suspension or suspended)."""
+    if product is None or product.pk is None:
+        return None
+    return Listing.objects.filter(LIVE, product=product).order_by("-id").first()
+
+
+def own_current_price(product) -> rules.PriceRecord | None:
+    """§0 / LST-0.4: this province's own current listing price of the product (None when it is
+    not listed here)."""
+    listing = current_listing(product)
+    if listing is None:
+        return None
+    return rules.PriceRecord(listing.price, label=f"本省现行挂网价，挂网记录 #{listing.pk}，"
+                                                  f"{listing.effective_date:%Y-%m-%d} 起执行")
+
+
 def national_lowest(product, at: date, *, levels=("province",), jiangsu_cities=False) -> rules.PriceRecord | None:
-    """LST-0.3 national lowest price. For drugs, the catalogue's
+    """LST-0.3 national lowest price (全国各省级现执行挂网价格中最低价), **this province's own current
+    listing price included** (§0, LST-0.4). Other provinces: for drugs the catalogue's
     `catalog.selectors.national_lowest_price(product, at)` (the one definition of the platform);
     for consumables the level set differs per category (C1: provinces + Jiangsu cities;
     C3/C4: provinces and cities)."""
     if product.kind == "drug" and levels == ("province",) and not jiangsu_cities:
-        return _record(national_lowest_price(product, at=at))
-    row = _other_prices(product, at, levels=levels, jiangsu_cities=jiangsu_cities).order_by("price", "effective_date").first()
-    return _record(row)
+        other = _record(national_lowest_price(product, at=at))
+    else:
+        other = _record(_other_prices(product, at, levels=levels, jiangsu_cities=jiangsu_cities)
+                        .order_by("price", "effective_date").first())
+    own = own_current_price(product)
+    if own is not None and (other is None or own.price < other.price):
+        return own
+    return other
 
 
 def province_count(product, at: date, *, include_cities=False) -> int:
@@ -166,25 +189,41 @@ def coefficients(at: date) -> rules.RatioCoefficients:
 
 def ratio_derivation(product, enterprise, at: date, reference_listing=None):
     """LST-2.2 ②: the derived price cap and whether it is based on the enterprise's own
-    listed product (same enterprise, same form, other specification). Returns
-    (Derivation | None, own_product: bool, problem: str | None)."""
+    listed product (same enterprise, same form, other specification). Candidates are only the
+    listed products of the applicant's dosage-form family with a defined ratio (LST-2.2.1);
+    without one the applicant falls back to the 8-province condition — never an error.
+    Returns (Derivation | None, own_product: bool, problem: str | None)."""
     coef = coefficients(at)
-    group = Listing.objects.filter(LIVE, product__kind="drug", product__generic_name=product.generic_name).exclude(
-        product=product).select_related("product__manufacturer")
-    own = [lst for lst in group if lst.product.manufacturer_id == enterprise.pk and lst.product.dosage_form == product.dosage_form]
-    if reference_listing is not None:
+    target = presentation(product)
+    group = list(Listing.objects.filter(LIVE, product__kind="drug", product__generic_name=product.generic_name).exclude(
+        product=product).select_related("product__manufacturer"))
+    comparable = [lst for lst in group if rules.comparable(lst.product.dosage_form, product.dosage_form, coef)]
+    own = [lst for lst in comparable
+           if lst.product.manufacturer_id == enterprise.pk and lst.product.dosage_form == product.dosage_form]
+    if reference_listing is not None and reference_listing in comparable:
         candidates, is_own = [reference_listing], reference_listing.product.manufacturer_id == enterprise.pk
     elif own:
         candidates, is_own = own, True
     else:
-        candidates, is_own = list(group), False
-    if not candidates:
-        return None, False, None
-    chosen = rules.choose_representative([presentation(lst.product, lst.price) for lst in candidates], coef)
+        candidates, is_own = comparable, False
+    chosen = rules.choose_representative([presentation(lst.product, lst.price) for lst in candidates], coef, target)
+    if chosen is None:
+        problem = rules.representative_problem(product.dosage_form, [lst.product.dosage_form for lst in group], coef) \
+            if group else None
+        return None, False, problem
     try:
-        return rules.derive_price(chosen, presentation(product), coef), is_own, None
-    except rules.UnknownDosageForm as exc:
-        return None, is_own, str(exc)
+        return rules.derive_price(chosen, target, coef), is_own, None
+    except (rules.UnknownDosageForm, ArithmeticError, ValueError) as exc:
+        # Defensive: `comparable` already excludes these; a refusal names LST-2.2, never a 500.
+        return None, False, f"{exc}，按8省采购条件审核"
+
+
+def evaluated_makers(product) -> int:
+    """LST-5: manufacturers of the product's variety (generic name + dosage form) with a
+    consistency-evaluated product."""
+    return (Product.objects.filter(kind="drug", is_consistency_evaluated=True, generic_name=product.generic_name,
+                                   dosage_form=product.dosage_form)
+            .values("manufacturer_id").distinct().count())
 
 
 def quality_facts(product, enterprise) -> list[rules.QualityFact]:
@@ -262,3 +301,26 @@ def public_listings(*, q=None, category=None, kind=None, month=None, status=None
         if m:
             qs = qs.filter(effective_date__year=int(m.group(1)), effective_date__month=int(m.group(2)))
     return qs
+
+
+# ------------------------------------------------------------------ purchase scope (LST-C3 / LST-C4)
+
+
+def city_scope_restrictions(institution, product_ids, at: date) -> dict[int, tuple[str, str]]:
+    """LST-C3 / LST-C4 (registered with orders.pricing.register_restriction): a consumable
+    listed by a city's confirmation (before the catalogue is unified) is purchasable by that
+    city's institutions only; for any other institution: {product_id: (rule, message)}."""
+    city_id = getattr(institution, "city_id", None)
+    rows = (Listing.objects.filter(LIVE, product_id__in=product_ids, scope_cities__isnull=False)
+            .values_list("product_id", "category", "scope_cities__name", "scope_cities__id"))
+    scopes: dict[int, tuple[str, dict]] = {}
+    for pid, category, city_name, cid in rows:
+        scopes.setdefault(pid, (category, {}))[1][cid] = city_name
+    out = {}
+    for pid, (category, cities) in scopes.items():
+        if city_id not in cities:
+            rule = category if category in ("LST-C3", "LST-C4") else "LST-C4"
+            names = "、".join(sorted(cities.values()))
+            out[pid] = (rule, f"该产品由{names}医保部门评审确认挂网（耗材目录统一前），仅供{names}范围内医疗机构采购，"
+                              "本机构不能采购")
+    return out

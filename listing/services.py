@@ -40,6 +40,8 @@ from .models import (
     ListingApplication,
     ListingPriceChange,
     ListingStatus,
+    PriceRiseFlag,
+    PriceRiseStatus,
     QualityEvent,
     Severity,
 )
@@ -159,6 +161,16 @@ def evaluate(
     ban = bad_record_ban(enterprise, on)
     if ban.barred:
         ev.blockers.append(("BAD-2", f"{ban.message}，不能提交新的挂网申请", None))
+    if product.kind == "drug":
+        bar = rules.lst_5_application_barred(
+            selectors.evaluated_makers(product), is_evaluated=product.is_consistency_evaluated,
+            is_originator=product.is_originator, is_reference=product.is_reference,
+            variety=f"{product.generic_name} {product.dosage_form}")
+        if bar is not None:
+            ev.blockers.append(("LST-5", bar.text, "product"))
+    if category == "LST-8.2" and set_price not in (None, ""):
+        ev.blockers.append(("LST-8.2", "急抢救药品是否纳入年度谈判范围由省医保局确定，企业不能填写谈判价格；"
+                                       "请按申报价申报（不高于全国最低价）", "set_price"))
     lookback = int(policy.get("lst.quality_lookback_years", at=on))
     if product.kind == "drug":
         ev.results.append(rules.lst_0_2_quality(selectors.quality_facts(product, enterprise), on=on,
@@ -170,6 +182,11 @@ def evaluate(
                               via_reference=via_reference, reference_listing=reference_listing, set_price=set_price,
                               previously_selected=previously_selected, filing_count=filing_count,
                               original_listing=original_listing, provided_documents=provided_documents)
+    current = selectors.own_current_price(product)
+    if current is not None:
+        # LST-0.4: checked before the category's rule so a refused rise names LST-0.4 and its numbers.
+        ev.results.append(rules.lst_0_4_no_rise(category, declared=declared_price, current=current,
+                                                listing_price=result.listing_price))
     ev.results.append(result)
     ev.listing_price = result.listing_price
     ev.needs_expert = result.needs_expert
@@ -191,11 +208,8 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
     if category == "LST-2.2":
         # The representative product is chosen by the rule (LST-2.2.1), not by the applicant.
         derivation, own, problem = selectors.ratio_derivation(product, enterprise, on)
-        res = rules.lst_2_2(declared, lowest, province_count=count, min_provinces=min_prov, derivation=derivation,
-                            own_product=own)
-        if problem and not res.passed:
-            return rules.RuleResult(res.rule, False, f"{res.message}（{problem}）", res.checks, None, res.cap)
-        return res
+        return rules.lst_2_2(declared, lowest, province_count=count, min_provinces=min_prov, derivation=derivation,
+                             own_product=own, no_representative=problem)
     if category == "LST-2.3":
         return rules.lst_2_3(declared, lowest, province_count=count, min_provinces=min_prov)
     if category == "LST-3.1":
@@ -221,8 +235,9 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
         supply = provided_documents is None or "supply_commitment" in provided_documents
         return rules.lst_8_1(declared, is_shortage=product.is_shortage, supply_commitment=supply)
     if category == "LST-8.2":
-        return rules.lst_8_2(declared, in_scope=product.is_emergency, lowest=lowest,
-                             negotiated_price=set_price, in_negotiation_scope=set_price is not None)
+        # The yearly rescue-drug negotiation scope is the province's choice (attaching the
+        # application to a rescue-drug session, `needs_expert`), never the enterprise's input.
+        return rules.lst_8_2(declared, in_scope=product.is_emergency, lowest=lowest)
     if category == "LST-8.3":
         return rules.lst_8_3(declared, is_narcotic_psychotropic=product.is_narcotic_psychotropic,
                              no_price_test=bool(policy.get("lst.narcotic_no_price_test", at=on)), lowest=lowest)
@@ -241,9 +256,14 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
         return rules.lst_c4(declared, both, filings=evidence.filing_count(product, min_level=2, at=on, typed=filing_count),
                             min_filings=int(policy.get("lst.c4_min_filings", at=on)))
     if category == "LST-C5":
-        original = original_listing or selectors.same_registration_listing(product)
-        rec = rules.PriceRecord(original.price, label=f"原挂网 {original.product}") if original else None
-        same_reg = bool(original and original.product.approval_number == product.approval_number)
+        # The "original listing price" is that of the product the supplement extends, named on
+        # the form (never picked by the platform), under the same registration certificate.
+        original = original_listing
+        rec = rules.PriceRecord(original.price, label=f"原挂网 {original.product}，挂网记录 #{original.pk}") \
+            if original else None
+        same_reg = bool(original and product.approval_number
+                        and original.product.approval_number == product.approval_number
+                        and original.status != ListingStatus.DELISTED)
         return rules.lst_c5(declared, original=rec, same_registration=same_reg)
     raise InvalidInput(f"未知的挂网类别：{category}", "category")
 
@@ -433,7 +453,7 @@ def _decide(user, application, *, to_status, action, reason, allowed_from=(Appli
     """ACT-5: the province decides an application. Permission first, then — in one transaction
     with the row locked — the state check, `prepare(app)` (the decision's own rules, which may
     set fields on the locked row) and the write. A refusal anywhere changes no row."""
-    _require_province(user)
+    _require_decider(user, application)
     with transaction.atomic(), audit_context(user, reason=reason):
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
         if app.status not in allowed_from:
@@ -444,6 +464,12 @@ def _decide(user, application, *, to_status, action, reason, allowed_from=(Appli
         app.decided_by = user
         app.decided_at = timezone.now()
         app.decision_reason = reason
+        if app.city_review and to_status in CITY_DECISION:
+            # LST-C3 / LST-C4: the city's decision is recorded on its own fields too.
+            app.city_review = CITY_DECISION[to_status]
+            app.city_reviewed_by = user
+            app.city_reviewed_at = app.decided_at
+            app.city_review_reason = reason
         if to_status == ApplicationStatus.CONFIRMED:
             app.effective_date = next_batch_date(_today())
         app.save()
@@ -451,14 +477,26 @@ def _decide(user, application, *, to_status, action, reason, allowed_from=(Appli
     return app
 
 
+def _require_decider(user, app):
+    """ACT-5 / LST-C4: the province decides applications — except ordinary consumables and IVD
+    reagents under the city review (lst.consumable_city_review, until the catalogue is
+    unified): their review city's regulator organises the review and decides."""
+    if not app.city_review:
+        _require_province(user)
+        return
+    if can_city_review(user, app):
+        return
+    if _is_province(user):
+        raise RuleViolation("LST-C4", f"{app.category} 在耗材目录统一前由{app.review_city}医保部门组织专家评审并确认"
+                                      "（政策参数 lst.consumable_city_review），省医保局不直接审核", "city_review")
+    raise Forbidden("仅申请所选设区市的医保部门可以审核此申请（LST-C4）")
+
+
 def _confirmed_price(app, typed_price) -> Decimal:
     """The price the province confirms (LST-0.1, LST-0.4). It is never free: the rule-derived
     price of the application, the experts' price (EXP-2), or a typed price for a set-price
     category (LST-6/7/8.2) — and a typed price is run through the category's rule again and may
     never exceed what the enterprise declared."""
-    if app.city_review and app.city_review != CityReview.RECOMMENDED:
-        raise RuleViolation(app.category, f"{app.category} 须经设区市医保部门初审推荐后方可确认挂网（LST-C4，"
-                                          f"当前：{CityReview(app.city_review).label}）", "city_review")
     typed = None if typed_price in (None, "") else check_price(typed_price, field="listing_price")
     if needs_expert(app):
         fresh = ListingApplication.objects.select_related("expert_case__session").get(pk=app.pk)
@@ -492,6 +530,51 @@ def _confirmed_price(app, typed_price) -> Decimal:
     return typed
 
 
+def _no_rise(app, price) -> None:
+    """LST-0.4 at confirmation: the confirmed price, against the product's current listing price
+    *now* (a linkage may have lowered it since the application was submitted)."""
+    res = rules.lst_0_4_no_rise(app.category, declared=price, current=selectors.own_current_price(app.product),
+                                what="确认的挂网价")
+    if not res.passed:
+        raise RuleViolation("LST-0.4", res.message, "listing_price")
+
+
+def _flag_rise(*, listing, old_price, new_price, rule, reason, user=None, application=None):
+    """LST-0.4 / BAD-1: record a listing-price rise for the regulator as a possible abnormal
+    price rise and tell the province. One flag per application (idempotent)."""
+    if not rules.is_rise(old_price, new_price):
+        return None
+    if application is not None:
+        existing = PriceRiseFlag.objects.filter(application=application).first()
+        if existing is not None:
+            return existing
+    flag = PriceRiseFlag.objects.create(listing=listing, application=application, old_price=old_price,
+                                        new_price=new_price, rule=rule, reason=reason, created_by=user)
+    notify(recipients.province_regulators(), kind="listing.price_rise", title="挂网价格上涨（可能的异常涨价）",
+           body=f"{listing.product}（{listing.product.manufacturer}）：{rules.fmt(old_price)} → {rules.fmt(new_price)} 元，"
+                f"上涨 {rules.fmt(new_price - old_price)} 元（{rule}）。{reason}",
+           level="warning", target=flag, url=reverse("listing:price_rise_list"),
+           dedupe_key=f"listing.price_rise.{flag.pk}")
+    return flag
+
+
+def review_price_rise(*, user, flag, note) -> PriceRiseFlag:
+    """BAD-1: the province records what it found about a flagged rise (reason required). Whether
+    it is an abnormal rise worth a bad record is a separate decision (qualifications)."""
+    _require_province(user)
+    note = _require_reason(note, "review_note")
+    with transaction.atomic(), audit_context(user, reason=f"BAD-1 核查涨价：{note}"):
+        locked = PriceRiseFlag.objects.select_for_update().get(pk=flag.pk)
+        if locked.status != PriceRiseStatus.OPEN:
+            raise Conflict("该涨价记录已核查", "review_note")
+        locked.status = PriceRiseStatus.REVIEWED
+        locked.reviewed_by = user
+        locked.reviewed_at = timezone.now()
+        locked.review_note = note
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    return locked
+
+
 def confirm_application(*, user, application, reason="", listing_price=None) -> ListingApplication:
     """The provincial regulator confirms the enterprise's and product's qualifications; the
     listing takes effect on the next monthly batch date (LST-0.1). For expert-priced
@@ -504,6 +587,15 @@ def confirm_application(*, user, application, reason="", listing_price=None) -> 
 
     def prepare(app):
         app.listing_price = _confirmed_price(app, listing_price)
+        _no_rise(app, app.listing_price)
+        current = selectors.current_listing(app.product)
+        if current is not None and rules.is_rise(current.price, app.listing_price):
+            # LST-8.1 is the one way up (LST-0.4): the province's confirmation of the rise is
+            # flagged for the regulator as a possible abnormal price rise (BAD-1).
+            _flag_rise(listing=current, old_price=current.price, new_price=app.listing_price, rule=app.category,
+                       application=app, user=user,
+                       reason=f"挂网申请 {app.pk}（{app.category}）经省医保局确认涨价，"
+                              f"{app.effective_date or next_batch_date(_today()):%Y-%m-%d} 集中挂网生效")
 
     app = _decide(user, application, to_status=ApplicationStatus.CONFIRMED, action="confirmed", reason=reason,
                   prepare=prepare)
@@ -527,19 +619,16 @@ def return_application(*, user, application, reason) -> ListingApplication:
     return app
 
 
-# ---------------------------------------------------------------------- city pre-review (LST-C3 / LST-C4, ACT-4)
+# ---------------------------------------------------------------------- city review (LST-C3 / LST-C4, ACT-4)
 
 CITY_REVIEW_CATEGORIES = frozenset({"LST-C3", "LST-C4"})
-# The city pre-review, declared as data: action → (allowed from, to, trail action).
-CITY_REVIEW_TRANSITIONS = {
-    "recommend": ({CityReview.PENDING}, CityReview.RECOMMENDED, "city_recommended"),
-    "not_recommend": ({CityReview.PENDING}, CityReview.NOT_RECOMMENDED, "city_not_recommended"),
-}
+# The city's decision on its own fields, by the application status it decided.
+CITY_DECISION = {ApplicationStatus.CONFIRMED: CityReview.RECOMMENDED, ApplicationStatus.REFUSED: CityReview.NOT_RECOMMENDED}
 
 
 def city_review_required(category, on) -> bool:
-    """LST-C4 (lst.consumable_city_review): until the consumable catalogue is unified, city
-    regulators run the review step of ordinary consumables / IVD reagents (002 §10)."""
+    """LST-C3 / LST-C4 (lst.consumable_city_review): until the consumable catalogue is unified,
+    city regulators review and confirm ordinary consumables / IVD reagents (002 §5, §10)."""
     return category in CITY_REVIEW_CATEGORIES and bool(policy.get("lst.consumable_city_review", at=on))
 
 
@@ -548,7 +637,8 @@ def _city_review_fields(category, review_city, on) -> dict:
         return {"review_city": review_city if category in CITY_REVIEW_CATEGORIES else None,
                 "city_review": CityReview.NONE}
     if review_city is None or getattr(review_city, "level", None) != "city":
-        raise RuleViolation("LST-C4", "普通医用耗材、检验检测试剂须选择负责初审的设区市", "review_city")
+        raise RuleViolation("LST-C4", "普通医用耗材、检验检测试剂须选择负责评审确认的设区市（挂网后仅供该市医疗机构采购）",
+                            "review_city")
     return {"review_city": review_city, "city_review": CityReview.PENDING, "city_reviewed_by": None,
             "city_reviewed_at": None, "city_review_reason": ""}
 
@@ -558,37 +648,15 @@ def can_city_review(user, app) -> bool:
                 and user.organisation.city_id == app.review_city_id)
 
 
-def city_review_application(*, user, application, action, reason) -> ListingApplication:
-    """LST-C4 / ACT-4: the city regulator of the application's review city recommends it to
-    the province or not, with a reason. Another city's regulator cannot act."""
-    if action not in CITY_REVIEW_TRANSITIONS:
-        raise InvalidInput(f"未知的操作：{action}", "action")
-    if not can_city_review(user, application):
-        raise Forbidden("仅申请所选设区市的医保部门可以初审")
-    reason = _require_reason(reason)
-    allowed, target, trail = CITY_REVIEW_TRANSITIONS[action]
-    with transaction.atomic(), audit_context(user, reason=f"LST-C4 市级初审：{reason}"):
-        app = ListingApplication.objects.select_for_update().get(pk=application.pk)
-        if app.status != ApplicationStatus.SUBMITTED or app.city_review not in allowed:
-            raise Conflict(f"申请当前状态为“{app.get_status_display()} / {app.get_city_review_display()}”，不能初审")
-        app.city_review = target
-        app.city_reviewed_by = user
-        app.city_reviewed_at = timezone.now()
-        app.city_review_reason = reason
-        app.save(update_fields=["city_review", "city_reviewed_by", "city_reviewed_at", "city_review_reason",
-                                "updated_at"])
-        ApplicationEvent.objects.create(application=app, action=trail, reason=reason, user=user)
-        notify(recipients.province_regulators(), kind="listing.review", title=f"挂网申请{CityReview(target).label}",
-               body=f"{app.enterprise}：{app.product}（{app.category}）：{reason}", target=app,
-               url=reverse("listing:application_detail", args=[app.pk]),
-               dedupe_key=f"listing.city_review.{app.pk}.{app.city_reviewed_at:%Y%m%d%H%M%S%f}")
-    return app
+def can_decide(user, app) -> bool:
+    """Whether `user` decides `app` (the page shows the review panel)."""
+    return can_city_review(user, app) if app.city_review else _is_province(user)
 
 
 def _notify_city(app):
     if app.city_review == CityReview.PENDING:
-        notify(recipients.city_regulators(app.review_city), kind="listing.review", title="挂网申请待市级初审",
-               body=f"{app.enterprise}：{app.product}（{app.category}）", target=app,
+        notify(recipients.city_regulators(app.review_city), kind="listing.review", title="挂网申请待设区市评审确认",
+               body=f"{app.enterprise}：{app.product}（{app.category}），请组织评审并确认", target=app,
                url=reverse("listing:application_detail", args=[app.pk]),
                dedupe_key=f"listing.city_pending.{app.pk}.{app.submitted_at:%Y%m%d%H%M%S%f}")
 
@@ -604,9 +672,18 @@ EXPERT_SESSION_PURPOSE = {"LST-6": "new_drug", "LST-8.2": "rescue_drug", "LST-C2
 
 
 def needs_expert(app) -> bool:
-    """LST-6, LST-C2, LST-C4 always; LST-8.2 when the drug is in the yearly rescue-drug
-    negotiation (the evaluation says so)."""
-    return app.category in rules.EXPERT_CATEGORIES or bool((app.evaluation or {}).get("needs_expert"))
+    """LST-6, LST-C2, LST-C4 always; LST-8.2 only when the province put it in the yearly
+    rescue-drug negotiation (attached it to a rescue-drug session), never because of anything
+    the enterprise typed."""
+    if app.category == "LST-8.2":
+        return app.expert_case_id is not None
+    return app.category in rules.EXPERT_CATEGORIES
+
+
+def may_enter_expert(app) -> bool:
+    """Categories whose application can be attached to an expert session (LST-8.2: the
+    province's choice to put it in the rescue-drug negotiation)."""
+    return app.category in EXPERT_SESSION_PURPOSE
 
 
 def expert_price(app):
@@ -621,13 +698,10 @@ def expert_price(app):
 def _expert_listing_price(app, typed_price):
     """The listing price of an expert category at confirmation (None: the rule's own price, after
     the review), or a refusal naming the rule."""
+    if app.category in EXPERT_REVIEW_CATEGORIES or app.category == "LST-6":
+        _require_passed_review(app)
     if app.category in EXPERT_REVIEW_CATEGORIES:
-        # LST-C2 / LST-C4: listed at the national lowest price, after the experts' review (EXP-1).
-        case = app.expert_case
-        session = case.session if case is not None else None
-        if session is None or session.current_draw() is None or session.status != "closed":
-            raise RuleViolation(app.category, f"{app.category} 须经专家评审（EXP-1）：请先将申请提交评审场次，"
-                                              "抽取专家并完成评审后再确认挂网", "expert_session")
+        # LST-C2 / LST-C4: listed at the national lowest price, after a passed review (EXP-1).
         return None
     price = expert_price(app)
     if price is None:
@@ -638,14 +712,35 @@ def _expert_listing_price(app, typed_price):
     return price
 
 
+def _require_passed_review(app):
+    """EXP-1: LST-C2 / LST-C4 / LST-6 are confirmed only after the attached case has a passed
+    review (the drawn experts' verdicts and the session's conclusion); a failed review is
+    refused with its reasons."""
+    case = app.expert_case
+    if case is None:
+        raise RuleViolation("EXP-1", f"{app.category} 须经专家评审：请先将申请提交评审场次，抽取专家、"
+                                     "专家提交评审意见并作出评审结论后再确认挂网", "expert_session")
+    if case.review_outcome == "failed":
+        raise RuleViolation("EXP-1", f"专家评审未通过，不能确认挂网：{case.review_reason}", "expert_session")
+    if case.review_outcome != "passed":
+        raise RuleViolation("EXP-1", f"{app.category} 专家评审尚未作出结论（场次“{case.session.title}”），"
+                                     "评审通过后方可确认挂网", "expert_session")
+
+
 def attach_expert_session(*, user, application, session) -> ListingApplication:
     """EXP-1 / EXP-2: the province attaches an application of an expert category to an expert
     session of the matching purpose; the session gets a case for the product (experts app)."""
     from experts import services as experts
 
-    _require_province(user)
+    if application.city_review:
+        # LST-C4: the review city organises the review in one of its own sessions.
+        _require_decider(user, application)
+        if session.city_id != application.review_city_id:
+            raise RuleViolation("LST-C4", f"须提交{application.review_city}医保部门组织的评审场次", "expert_session")
+    else:
+        _require_province(user)
     purpose = EXPERT_SESSION_PURPOSE.get(application.category)
-    if purpose is None or not needs_expert(application):
+    if purpose is None:
         raise RuleViolation("EXP-1", f"{application.category} 类别无需专家评审/谈判", "expert_session")
     if session.purpose != purpose:
         raise RuleViolation("EXP-1", f"{application.category} 须提交“{EXPERT_SESSION_PURPOSE_LABELS[purpose]}”场次，"
@@ -660,7 +755,8 @@ def attach_expert_session(*, user, application, session) -> ListingApplication:
             user, session, product=app.product, description=f"挂网申请 {app.pk}（{app.category}）")
         app.save(update_fields=["expert_case", "updated_at"])
         ApplicationEvent.objects.create(application=app, action="expert_attached", user=user,
-                                        reason=f"{session.date:%Y-%m-%d} {session.title}")
+                                        reason=f"{session.date:%Y-%m-%d} {session.title}"
+                                        + ("（省医保局纳入急抢救药品谈判范围，LST-8.2）" if app.category == "LST-8.2" else ""))
     return app
 
 
@@ -729,13 +825,23 @@ def _apply_application(app: ListingApplication):
     if listing is None:
         listing = Listing.objects.create(product=app.product, price=app.listing_price, status=ListingStatus.ACTIVE,
                                          category=app.category, effective_date=app.effective_date)
+        if app.city_review:
+            # LST-C3 / LST-C4: a city's confirmation lists for that city's institutions only.
+            listing.scope_cities.add(app.review_city_id)
         ListingPriceChange.objects.create(listing=listing, old_price=None, new_price=app.listing_price,
                                           effective_date=app.effective_date, rule=app.category, reason=reason,
                                           changed_by=app.decided_by)
     else:
+        if app.city_review and listing.scope_cities.exists():
+            listing.scope_cities.add(app.review_city_id)  # another city confirms the same product
         old = listing.price
         listing.category = app.category
         listing.effective_date = app.effective_date
+        if rules.is_rise(old, app.listing_price) and app.category != rules.RISE_CATEGORY:
+            # LST-0.4: the price was lowered (e.g. a PRC-1 linkage) after the confirmation; a
+            # re-application never raises it, so the listing keeps its current, lower price.
+            app.listing_price = old
+            reason += f"（LST-0.4：确认后本省挂网价已降至 {rules.fmt(old)} 元，按现行价挂网，不涨价）"
         if old != app.listing_price:
             listing.price = app.listing_price
             ListingPriceChange.objects.create(listing=listing, old_price=old, new_price=app.listing_price,
@@ -744,7 +850,7 @@ def _apply_application(app: ListingApplication):
         listing.save()
     app.status = ApplicationStatus.EFFECTIVE
     app.listing = listing
-    app.save(update_fields=["status", "listing", "updated_at"])
+    app.save(update_fields=["status", "listing", "listing_price", "updated_at"])
     ApplicationEvent.objects.create(application=app, action="effective", reason=reason)
     _notify_enterprise(app, "产品已挂网", f"{app.product} 于 {app.effective_date:%Y-%m-%d} 起挂网，挂网价 "
                                            f"{rules.fmt(app.listing_price)} 元。")
@@ -772,6 +878,8 @@ def listing_change_price(*, user, listing, new_price, effective_date, rule, reas
                                           rule=rule, reason=reason, changed_by=user)
         locked.price = price
         locked.save(update_fields=["price", "updated_at"])
+        _flag_rise(listing=locked, old_price=old, new_price=price, rule=rule, user=user,
+                   reason=f"挂网价调整（{rule}）：{reason}")
         notify(recipients.users_of(locked.product.manufacturer), kind="listing.price", title="挂网价格已调整",
                body=f"{locked.product}：{rules.fmt(old)} → {rules.fmt(price)} 元（{rule}，{effective_date:%Y-%m-%d} 起）。{reason}",
                target=locked, url=reverse("listing:listing_detail", args=[locked.pk]))
@@ -973,8 +1081,9 @@ def product_for_enterprise(user, pk):
 
 __all__ = [
     "check_application", "submit_application", "resubmit_application", "withdraw_application",
-    "confirm_application", "attach_expert_session", "city_review_application",
+    "confirm_application", "attach_expert_session", "can_decide",
     "refuse_application", "return_application", "run_batch", "next_batch_date",
     "listing_change_price", "set_status", "listing_suspend", "listing_restore", "listing_delist",
     "listing_propose_suspension", "record_quality_event", "request_delist", "decide_delist", "lst5_suspensions",
+    "review_price_rise",
 ]

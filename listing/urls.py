@@ -20,5 +20,6 @@ urlpatterns = [
     path("listings/<int:pk>/delist/", views.delist_request, name="delist_request"),
     path("delist-requests/", views.delist_queue, name="delist_queue"),
     path("quality-events/", views.quality_events, name="quality_events"),
+    path("price-rises/", views.price_rise_list, name="price_rise_list"),
     path("public/", views.public, name="public"),
 ]

@@ -26,6 +26,8 @@ from .models import (
     Listing,
     ListingApplication,
     ListingStatus,
+    PriceRiseFlag,
+    PriceRiseStatus,
     QualityEvent,
 )
 
@@ -189,22 +191,27 @@ def _application_or_404(user, pk):
 def _expert_context(user, app) -> dict:
     """EXP-1 / EXP-2 on the review page: the attached session, its drawn experts (regulators
     only) and the negotiated price; for the province, the sessions it may attach to."""
-    if not services.needs_expert(app):
+    if not (services.needs_expert(app) or services.may_enter_expert(app)):
         return {}
     case = app.expert_case
     ctx = {"expert": {"case": case, "price": services.expert_price(app), "drawn": [], "show_drawn": _is_regulator(user),
                       "negotiation": app.category in services.EXPERT_NEGOTIATION_CATEGORIES}}
     if case is not None and _is_regulator(user):
         from experts.selectors import draw_rows
+        from experts.services import review_status
 
         draw = case.session.current_draw()
         if draw is not None:
             ctx["expert"]["drawn"] = draw_rows(draw)[0]
-    if case is None and _is_province(user) and app.status == ApplicationStatus.SUBMITTED:
+            ctx["expert"]["verdicts"] = review_status(case)[2]  # EXP-1: each drawn expert's verdict
+    if case is None and services.can_decide(user, app) and app.status == ApplicationStatus.SUBMITTED:
         from experts.models import ExpertSession
 
-        ctx["expert"]["sessions"] = (ExpertSession.objects.filter(
-            purpose=services.EXPERT_SESSION_PURPOSE.get(app.category), status="planned").order_by("date", "id"))
+        sessions = ExpertSession.objects.filter(purpose=services.EXPERT_SESSION_PURPOSE.get(app.category),
+                                                status="planned")
+        # LST-C4: under the city review, only the review city's own sessions.
+        sessions = sessions.filter(city_id=app.review_city_id) if app.city_review else sessions.filter(city__isnull=True)
+        ctx["expert"]["sessions"] = sessions.order_by("date", "id")
     return ctx
 
 
@@ -233,15 +240,26 @@ def application_detail(request, pk):
     app = _application_or_404(user, pk)
     return render(request, "listing/application_detail.html", {
         **_expert_context(user, app),
-        "can_city_review": services.can_city_review(user, app) and app.status == ApplicationStatus.SUBMITTED
-        and app.city_review == "pending",
         "app": app, "documents": app.documents.filter(superseded_at__isnull=True),
         "old_documents": app.documents.filter(superseded_at__isnull=False), "trail": app.trail.select_related("user"),
-        "can_review": _is_province(user) and app.status == ApplicationStatus.SUBMITTED,
+        "can_review": services.can_decide(user, app) and app.status == ApplicationStatus.SUBMITTED,
         "can_edit": user.role == "manufacturer" and app.status == ApplicationStatus.RETURNED,
         "can_withdraw": user.role == "manufacturer" and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED),
         "decision_form": DecisionForm(), "evaluation": app.evaluation or {},
+        "rise_flags": app.rise_flags.all() if _is_regulator(user) else [],
+        "pending_rise": _pending_rise(user, app),
     })
+
+
+def _pending_rise(user, app):
+    """LST-0.4 / BAD-1 on the review page: the product's current listing price when the price to
+    be confirmed is above it (an LST-8.1 rise), so the province sees the rise before deciding."""
+    if not _is_regulator(user) or app.status != ApplicationStatus.SUBMITTED or app.listing_price is None:
+        return None
+    current = selectors.current_listing(app.product)
+    if current is None or not rules.is_rise(current.price, app.listing_price):
+        return None
+    return {"current": current.price, "new": app.listing_price, "rise": app.listing_price - current.price}
 
 
 @login_required
@@ -297,9 +315,6 @@ def application_decide(request, pk, action):
         elif action == "return":
             services.return_application(user=user, application=app, reason=reason)
             messages.success(request, _("已退回企业补充材料。"))
-        elif action in services.CITY_REVIEW_TRANSITIONS:  # LST-C4 city pre-review
-            services.city_review_application(user=user, application=app, action=action, reason=reason)
-            messages.success(request, _("已提交市级初审意见。"))
         elif action == "withdraw":
             services.withdraw_application(user=user, application=app, reason=reason)
             messages.success(request, _("申请已撤回。"))
@@ -375,6 +390,7 @@ def listing_detail(request, pk):
         "delist_form": DelistRequestForm(),
         "delist_requests": listing.delist_requests.order_by("-requested_at") if (own or _is_regulator(user)) else [],
         "quality_events": listing.product.quality_events.all() if _is_regulator(user) or own else [],
+        "rise_flags": listing.rise_flags.all() if _is_regulator(user) else [],
     })
 
 
@@ -462,6 +478,43 @@ def quality_events(request):
                 _apply_error(form, exc)
     qs = QualityEvent.objects.visible_to(user).select_related("product", "enterprise", "recorded_by")
     return render(request, "listing/quality_events.html", {"form": form, "page": _page(request, qs)})
+
+
+@login_required
+def price_rise_list(request):
+    """LST-0.4 / BAD-1: every listing-price rise, flagged for the regulators; the province
+    records what it found."""
+    user = request.user
+    if not _is_regulator(user):
+        raise Http404
+    if request.method == "POST":
+        if not _is_province(user):
+            raise Http404
+        flag = get_object_or_404(PriceRiseFlag.objects.visible_to(user), pk=request.POST.get("flag") or 0)
+        try:
+            services.review_price_rise(user=user, flag=flag, note=request.POST.get("review_note", ""))
+            messages.success(request, _("已记录核查意见。"))
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        return redirect("listing:price_rise_list")
+    status = request.GET.get("status") or ""
+    q = (request.GET.get("q") or "").strip()
+    qs = PriceRiseFlag.objects.visible_to(user).select_related("listing__product__manufacturer", "application")
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(listing__product__generic_name__icontains=q)
+                       | Q(listing__product__manufacturer__name__icontains=q))
+    if request.GET.get("export") == "xlsx":
+        rows = ([timezone.localtime(f.created_at).strftime("%Y-%m-%d %H:%M"), str(f.listing.product),
+                 f.listing.product.manufacturer.name, f.old_price, f.new_price, f.rise, f.rule, f.reason,
+                 f.get_status_display(), f.review_note] for f in qs)
+        return _xlsx("涨价监测", ["标记时间", "产品", "生产企业", "原挂网价", "新挂网价", "上涨", "依据", "说明", "状态",
+                                 "核查意见"], rows)
+    return render(request, "listing/price_rise_list.html", {
+        "page": _page(request, qs), "statuses": PriceRiseStatus.choices, "status": status, "q": q,
+        "can_review": _is_province(user),
+    })
 
 
 # ====================================================================== public (PUB-1)

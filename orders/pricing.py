@@ -116,6 +116,31 @@ def listing_provider(institution, product_ids, at):
     }
 
 
+# Purchase restrictions: a channel may say a product it lists is not purchasable by a given
+# institution at all (e.g. LST-C3/C4: a city-confirmed consumable only by that city's
+# institutions). restriction(institution, product_ids, at) -> {product_id: (rule_id, message)}.
+Restriction = Callable[[object, list, date], dict]
+_RESTRICTIONS: dict[str, Restriction] = {}
+
+
+def register_restriction(name: str, fn: Restriction) -> None:
+    """Register (or replace) a channel's purchase restriction; idempotent by name."""
+    _RESTRICTIONS[name] = fn
+
+
+def purchase_restrictions(institution, products: Iterable, at: date | None = None) -> dict[int, tuple[str, str]]:
+    """{product_id: (rule_id, message)} for the products `institution` may not buy on `at`."""
+    at = at or timezone.localdate()
+    ids = sorted({getattr(p, "pk", p) for p in products})
+    out: dict[int, tuple[str, str]] = {}
+    if not ids:
+        return out
+    for fn in _RESTRICTIONS.values():
+        for pid, reason in fn(institution, ids, at).items():
+            out.setdefault(pid, reason)
+    return out
+
+
 def register_default_providers():
     register_provider("listing", listing_provider)
 
@@ -134,6 +159,8 @@ def prices_in_force(institution, products: Iterable, at: date | None = None, *,
     if not ids:
         return {}
     base = listing_provider(institution, ids, at)  # the listing is what makes a product orderable
+    restricted = purchase_restrictions(institution, list(base), at)
+    base = {pid: q for pid, q in base.items() if pid not in restricted}  # not purchasable by this institution
     unlisted = [pid for pid in ids if pid not in base]
     for fn in _BASE_PROVIDERS.values():
         if not unlisted:

@@ -41,7 +41,7 @@ from .models import (
     RestorationStatus,
     ReturnRecord,
 )
-from .pricing import prices_in_force, refusal_reasons
+from .pricing import prices_in_force, purchase_restrictions, refusal_reasons
 
 MAX_BATCH_LINES = 1000
 CENT = Decimal("0.01")
@@ -212,6 +212,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     # ORD-4 "outside the institution's filing": a channel (filing, FIL-3) explains why a product
     # without a price in force for this institution is closed to it.
     refusals = refusal_reasons(institution, [pid for pid in products if pid not in quotes], at)
+    restricted = purchase_restrictions(institution, list(products), at)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products.values()}, institution)
     # BAD-2 (when switched on): orders of a barred enterprise's products are refused too.
     bans = {mid: bad_record_ban(mid, at) for mid in {p.manufacturer_id for p in products.values()}}
@@ -253,8 +254,9 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             continue
         quantity = int(Decimal(str(item["quantity"]).strip()))
         quote = quotes.get(product.pk)
-        if quote is None and product.pk in refusals:
-            code, detail = refusals[product.pk]
+        if quote is None and (product.pk in restricted or product.pk in refusals):
+            # a channel's restriction (LST-C3/C4 city scope) or refusal (FIL-3) names its rule
+            code, detail = restricted.get(product.pk) or refusals[product.pk]
             err(i, code, detail, "national_code" if item.get("national_code") else "product_id")
             continue
         if quote is None:

@@ -9,8 +9,10 @@ from experts.models import DrawMember, ExpertDraw, SessionStatus
 
 
 @pytest.mark.django_db
-def test_exp1_same_seed_gives_same_draw(province_user, pool, session, product):
-    draw = services.session_draw(province_user, session, {"clinical": 2, "pharmacy": 1}, seed=20261120)
+def test_exp1_same_seed_gives_same_draw(province_user, pool, session, product, monkeypatch):
+    monkeypatch.setattr(services, "new_seed", lambda: 20261120)
+    draw = services.session_draw(province_user, session, {"clinical": 2, "pharmacy": 1})
+    assert draw.seed == 20261120
     again = rules.draw_experts(20261120, draw.candidates, draw.per_category)
     assert again == draw.drawn
     assert len(draw.drawn["clinical"]) == 2 and len(draw.drawn["pharmacy"]) == 1
@@ -18,8 +20,7 @@ def test_exp1_same_seed_gives_same_draw(province_user, pool, session, product):
     session.refresh_from_db()
     assert session.status == SessionStatus.DRAWN
     # a redraw with the same seed on the same pool gives the same experts
-    redraw = services.session_draw(province_user, session, {"clinical": 2, "pharmacy": 1}, seed=20261120,
-                                   reason="复核")
+    redraw = services.session_draw(province_user, session, {"clinical": 2, "pharmacy": 1}, reason="复核")
     assert redraw.drawn == draw.drawn
     draw.refresh_from_db()
     assert draw.superseded_at is not None and draw.superseded_reason == "复核"
@@ -42,8 +43,8 @@ def test_exp1_declared_conflict_is_excluded(province_user, make_expert, session,
     services.conflict_declare(conflicted.user, conflicted, enterprise=maker, description="曾任该企业顾问")
     employee = make_expert("clinical", employer="本企业", employer_organisation=maker)
     free = [make_expert("clinical") for _ in range(2)]
-    for seed in range(10):
-        draw = services.session_draw(province_user, session, {"clinical": 2}, seed=seed, reason=f"重抽{seed}")
+    for n in range(3):  # the first draw and the two redraws exp.max_redraws allows
+        draw = services.session_draw(province_user, session, {"clinical": 2}, reason=f"重抽{n}" if n else "")
         assert set(draw.drawn["clinical"]) == {e.pk for e in free}
     excluded = {e["expert"] for e in draw.excluded}
     assert excluded == {conflicted.pk, employee.pk}
@@ -55,9 +56,9 @@ def test_exp1_withdrawn_conflict_no_longer_excludes(province_user, make_expert, 
     expert = make_expert("pharmacy")
     conflict = services.conflict_declare(province_user, expert, enterprise=maker)
     with pytest.raises(RuleViolation):
-        services.session_draw(province_user, session, {"pharmacy": 1}, seed=1)
+        services.session_draw(province_user, session, {"pharmacy": 1})
     services.conflict_withdraw(province_user, conflict, "关系已解除")
-    draw = services.session_draw(province_user, session, {"pharmacy": 1}, seed=1)
+    draw = services.session_draw(province_user, session, {"pharmacy": 1})
     assert draw.drawn == {"pharmacy": [expert.pk]}
 
 
@@ -67,7 +68,7 @@ def test_exp1_not_enough_experts_is_a_clear_error(province_user, make_expert, se
     other = make_expert("management")
     services.conflict_declare(province_user, other, enterprise=maker)
     with pytest.raises(RuleViolation) as err:
-        services.session_draw(province_user, session, {"management": 2}, seed=7)
+        services.session_draw(province_user, session, {"management": 2})
     assert err.value.code == "EXP-1"
     assert "管理类需 2 人" in err.value.detail and "仅 1 人" in err.value.detail
     assert not ExpertDraw.objects.exists()
@@ -75,7 +76,7 @@ def test_exp1_not_enough_experts_is_a_clear_error(province_user, make_expert, se
 
 @pytest.mark.django_db
 def test_exp1_verify_detects_tampering(province_user, pool, session):
-    draw = services.session_draw(province_user, session, {"insurance": 2}, seed=99)
+    draw = services.session_draw(province_user, session, {"insurance": 2})
     assert services.verify_draw(draw)
     other = next(pk for pk in draw.candidates["insurance"] if pk not in draw.drawn["insurance"])
     draw.drawn = {"insurance": sorted([draw.drawn["insurance"][0], other])}
@@ -86,14 +87,14 @@ def test_exp1_verify_detects_tampering(province_user, pool, session):
 def test_exp1_inactive_experts_are_not_candidates(province_user, make_expert, session):
     make_expert("insurance", active=False)
     with pytest.raises(RuleViolation):
-        services.session_draw(province_user, session, {"insurance": 1}, seed=1)
+        services.session_draw(province_user, session, {"insurance": 1})
 
 
 @pytest.mark.django_db
 def test_exp1_only_the_province_draws(pool, session, make_user, maker):
     enterprise_user = make_user(maker)
     with pytest.raises(Forbidden):
-        services.session_draw(enterprise_user, session, {"clinical": 1}, seed=1)
+        services.session_draw(enterprise_user, session, {"clinical": 1})
     assert not DrawMember.objects.exists()
 
 
@@ -101,7 +102,7 @@ def test_exp1_only_the_province_draws(pool, session, make_user, maker):
 def test_exp1_case_cannot_be_added_after_draw(province_user, pool, session, product):
     from core.errors import Conflict
 
-    services.session_draw(province_user, session, {"clinical": 1}, seed=1)
+    services.session_draw(province_user, session, {"clinical": 1})
     with pytest.raises(Conflict):
         services.session_add_case(province_user, session, description="新增案件")
 
@@ -111,12 +112,13 @@ def test_exp1_draw_record_cannot_be_rewritten(province_user, pool, session):
     """The database refuses to change a stored draw's seed, candidates or result."""
     from django.db import InternalError, transaction
 
-    draw = services.session_draw(province_user, session, {"clinical": 1}, seed=11)
-    for field, value in (("seed", 12), ("drawn", {"clinical": [draw.candidates["clinical"][-1]]}),
+    draw = services.session_draw(province_user, session, {"clinical": 1})
+    seed = draw.seed
+    for field, value in (("seed", seed + 1), ("drawn", {"clinical": [draw.candidates["clinical"][-1]]}),
                          ("candidates", {"clinical": []})):
         with pytest.raises(InternalError), transaction.atomic():
             ExpertDraw.objects.filter(pk=draw.pk).update(**{field: value})
     with pytest.raises(InternalError), transaction.atomic():
         DrawMember.objects.filter(draw=draw).update(category="insurance")
     draw.refresh_from_db()
-    assert draw.seed == 11 and services.verify_draw(draw)
+    assert draw.seed == seed and services.verify_draw(draw)

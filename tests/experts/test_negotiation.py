@@ -14,7 +14,7 @@ from listing.models import Listing, ListingPriceChange
 
 @pytest.fixture
 def drawn_session(province_user, pool, session):
-    draw = services.session_draw(province_user, session, {"clinical": 1, "pharmacy": 1, "insurance": 1}, seed=5)
+    draw = services.session_draw(province_user, session, {"clinical": 1, "pharmacy": 1, "insurance": 1})
     return session, draw
 
 

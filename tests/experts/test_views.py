@@ -8,7 +8,7 @@ from experts import services
 
 @pytest.fixture
 def drawn(province_user, pool, session):
-    draw = services.session_draw(province_user, session, {"clinical": 1}, seed=3)
+    draw = services.session_draw(province_user, session, {"clinical": 1})
     in_id = draw.drawn["clinical"][0]
     drawn_expert = next(e for e in pool["clinical"] if e.pk == in_id)
     not_drawn = next(e for e in pool["clinical"] if e.pk != in_id)
@@ -40,7 +40,7 @@ def test_expert_of_a_superseded_draw_loses_access(client, province_user, drawn, 
     session, expert, _ = drawn
     # redraw with a pool where the previous expert is excluded by a new conflict
     services.conflict_declare(province_user, expert, enterprise=session.cases.get().product.manufacturer)
-    services.session_draw(province_user, session, {"clinical": 1}, seed=3, reason="回避")
+    services.session_draw(province_user, session, {"clinical": 1}, reason="回避")
     client.force_login(expert.user)
     assert client.get(reverse("experts:session_detail", args=[session.pk])).status_code == 404
 
@@ -68,11 +68,17 @@ def test_api_sessions_scoped_to_the_expert(client, drawn):
 def test_province_draws_through_the_page_and_sees_verification(client, province_user, pool, session):
     client.force_login(province_user)
     url = reverse("experts:session_detail", args=[session.pk])
+    # EXP-1: a typed seed is refused, nothing is drawn
     response = client.post(url, {"draw": "1", "insurance": "1", "clinical": "2", "pharmacy": "0", "management": "0",
                                  "seed": "123"})
+    assert response.status_code == 200 and "随机种子由平台生成" in response.content.decode()
+    assert session.current_draw() is None
+    response = client.post(url, {"draw": "1", "insurance": "1", "clinical": "2", "pharmacy": "0", "management": "0"})
     assert response.status_code == 302
     page = client.get(url).content.decode()
-    assert "复核一致" in page and "123" in page
+    draw = session.current_draw()
+    assert "复核一致" in page and str(draw.seed) in page
+    assert 'name="seed"' not in page  # no seed input on the form
     # asking for more than the pool has: the Chinese message is shown next to the form
     response = client.post(url, {"draw": "1", "insurance": "9", "clinical": "0", "pharmacy": "0", "management": "0",
                                  "reason": "补抽"})

@@ -1,20 +1,30 @@
-"""LST-C3 / LST-C4 city pre-review (ACT-4, 002 §10; parameter lst.consumable_city_review,
-rule LST-C4): until the consumable catalogue is unified, the city regulator of the city the
-enterprise chose pre-reviews ordinary consumable / IVD applications; the province confirms
-only with the city's recommendation. Another city's regulator cannot act."""
+"""LST-C3 / LST-C4 city review (ACT-4, 002 §5, §10; parameter lst.consumable_city_review): until
+the consumable catalogue is unified, the regulator of the city the enterprise chose organises
+the expert review and confirms ordinary consumable / IVD applications; the listing is
+purchasable by that city's institutions only, and an order from another city is refused
+naming the rule (also through the HIS API). Another city's regulator and the province
+cannot decide such an application."""
 
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from core.errors import Forbidden, InvalidInput, RuleViolation
+from experts import services as experts
 from listing import services
-from listing.models import ApplicationStatus, CityReview
+from listing.models import ApplicationStatus, CityReview, Listing
 from notifications.models import Notification
-from parties.models import OrgKind
+from orders import services as orders
+from orders.models import Order
+from orders.pricing import prices_in_force
+from parties.models import ApiClient, OrgKind, Role, User
 from policy.models import PolicyValue
+from qualifications.models import DistributionRelationship
 
 from .conftest import pdf
 
@@ -62,61 +72,155 @@ def test_lst_c4_city_review_city_is_required_for_ordinary_consumables(maker_user
     assert Notification.objects.filter(recipient=nanjing_regulator, kind="listing.review").exists()
 
 
-def test_lst_c4_province_confirms_only_after_city_recommendation(maker_user, consumable, nanjing, nanjing_regulator,
-                                                                 suzhou_regulator, province_user):
+def test_lst_c4_the_city_confirms_not_the_province(maker_user, consumable, nanjing, nanjing_regulator,
+                                                   suzhou_regulator, province_user):
     app = submit_c3(maker_user, consumable, review_city=nanjing)
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(RuleViolation) as err:  # the province does not decide it before unification
         services.confirm_application(user=province_user, application=app)
-    assert err.value.code == "LST-C3" and "LST-C4" in err.value.detail and err.value.field == "city_review"
-    # another city's regulator (and the province itself) cannot run the city step
-    for outsider in (suzhou_regulator, province_user, maker_user):
+    assert err.value.code == "LST-C4" and "南京市" in err.value.detail and err.value.field == "city_review"
+    for outsider in (suzhou_regulator, maker_user):
         with pytest.raises(Forbidden):
-            services.city_review_application(user=outsider, application=app, action="recommend", reason="同意")
+            services.confirm_application(user=outsider, application=app)
     app.refresh_from_db()
-    assert app.city_review == CityReview.PENDING
-    with pytest.raises(InvalidInput):  # a reason is required
-        services.city_review_application(user=nanjing_regulator, application=app, action="recommend", reason=" ")
-    app = services.city_review_application(user=nanjing_regulator, application=app, action="recommend",
-                                           reason="经市级评审，价格不高于全国最低价，推荐挂网")
-    assert app.city_review == CityReview.RECOMMENDED and app.trail.filter(action="city_recommended").exists()
-    app = services.confirm_application(user=province_user, application=app)
-    assert app.status == ApplicationStatus.CONFIRMED
+    assert app.status == ApplicationStatus.SUBMITTED and app.city_review == CityReview.PENDING
+    with pytest.raises(InvalidInput):  # a refusal needs a reason
+        services.refuse_application(user=nanjing_regulator, application=app, reason=" ")
+    app = services.confirm_application(user=nanjing_regulator, application=app, reason="经市级评审，按全国最低价挂网")
+    assert app.status == ApplicationStatus.CONFIRMED and app.city_review == CityReview.RECOMMENDED
+    assert app.decided_by == nanjing_regulator and app.city_reviewed_by == nanjing_regulator
 
 
-def test_lst_c4_city_refusal_blocks_confirmation(maker_user, consumable, nanjing, nanjing_regulator, province_user):
+def test_lst_c4_city_refusal(maker_user, consumable, nanjing, nanjing_regulator):
     app = submit_c3(maker_user, consumable, review_city=nanjing)
-    services.city_review_application(user=nanjing_regulator, application=app, action="not_recommend",
-                                     reason="备案采购记录不实")
-    with pytest.raises(RuleViolation):
-        services.confirm_application(user=province_user, application=app)
-    app.refresh_from_db()
-    assert app.status == ApplicationStatus.SUBMITTED and app.city_review == CityReview.NOT_RECOMMENDED
-    services.refuse_application(user=province_user, application=app, reason="市级初审不予推荐")
+    app = services.refuse_application(user=nanjing_regulator, application=app, reason="备案采购记录不实")
+    assert app.status == ApplicationStatus.REFUSED and app.city_review == CityReview.NOT_RECOMMENDED
 
 
-def test_lst_c4_city_review_page_only_for_the_chosen_city(client, maker_user, consumable, nanjing, nanjing_regulator,
-                                                          suzhou_regulator):
+def test_lst_c4_city_organises_the_expert_review(maker_user, maker, make_product, add_price, nanjing,
+                                                 nanjing_regulator, suzhou_regulator, province_user, make_user,
+                                                 make_org):
+    """LST-C4: the city creates its review session, draws, the experts give verdicts, the city
+    concludes and then confirms; a province session or another city's cannot be used."""
+    reagent = make_product(maker, kind="consumable", generic_name="血糖试纸", dosage_form="", specification="50条",
+                           consumable_class="ivd", national_code=None)
+    add_price(reagent, "30.00", level="city", city="杭州市", province="浙江省")
+    app = services.submit_application(user=maker_user, product=reagent, category="LST-C4", declared_price="30.00",
+                                      filing_count=10, review_city=nanjing,
+                                      documents={c: pdf() for c in ("qualification", "filing_records",
+                                                                    "province_records")})
+    pool = make_org(OrgKind.EXPERT_POOL)
+    for c in ("clinical", "management"):
+        experts.expert_profile_save(province_user, expert_user=make_user(pool), category=c, employer="南京市第一医院")
+    with pytest.raises(RuleViolation):  # a city organises only consumable reviews
+        experts.session_create(nanjing_regulator, purpose="new_drug", title="x", date=date(2026, 12, 3))
+    provincial = experts.session_create(province_user, purpose="consumable_review", title="省级评审",
+                                        date=date(2026, 12, 3))
+    with pytest.raises(RuleViolation) as err:
+        services.attach_expert_session(user=nanjing_regulator, application=app, session=provincial)
+    assert err.value.code == "LST-C4"
+    session = experts.session_create(nanjing_regulator, purpose="consumable_review", title="南京市耗材评审",
+                                     date=date(2026, 12, 3))
+    assert session.city == nanjing
+    with pytest.raises(Forbidden):  # another city does not manage Nanjing's session
+        experts.session_draw(suzhou_regulator, session, {"clinical": 1})
+    app = services.attach_expert_session(user=nanjing_regulator, application=app, session=session)
+    experts.session_draw(nanjing_regulator, session, {"clinical": 1, "management": 1})
+    with pytest.raises(RuleViolation) as err:
+        services.confirm_application(user=nanjing_regulator, application=app)
+    assert err.value.code == "EXP-1"
+    case = app.expert_case
+    for member in session.current_draw().members.select_related("expert__user"):
+        experts.verdict_record(member.expert.user, case, verdict="pass", reason="质量可靠，价格为最低价")
+    experts.review_conclude(nanjing_regulator, case, reason="同意挂网")
+    app = services.confirm_application(user=nanjing_regulator, application=app)
+    assert app.status == ApplicationStatus.CONFIRMED and app.listing_price == D("30.00")
+
+
+@pytest.fixture
+def city_listed(maker_user, consumable, nanjing, nanjing_regulator):
+    app = submit_c3(maker_user, consumable, review_city=nanjing)
+    services.confirm_application(user=nanjing_regulator, application=app)
+    services.run_batch(date(2026, 12, 15))
+    return Listing.objects.get(product=consumable)
+
+
+@pytest.fixture
+def hospitals(make_org, make_user, maker, nanjing, suzhou, province_user):
+    distributor = make_org(OrgKind.DISTRIBUTOR)
+    for city in (nanjing, suzhou):
+        DistributionRelationship.objects.create(manufacturer=maker, distributor=distributor, city=city,
+                                                status="active", proposed_by=province_user,
+                                                answered_at=timezone.now())
+    nj = make_org(OrgKind.INSTITUTION, city=nanjing)
+    sz = make_org(OrgKind.INSTITUTION, city=suzhou)
+    return (nj, make_user(nj)), (sz, make_user(sz))
+
+
+def _his(institution):
+    token, key_id, key_hash = ApiClient.new_key()
+    user = User.objects.create_user(username=f"his-{institution.pk}", password=None, organisation=institution,
+                                    role=Role.HIS)
+    ApiClient.objects.create(institution=institution, name=f"HIS{institution.pk}", user=user, key_id=key_id,
+                             key_hash=key_hash)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def test_lst_c4_city_listing_purchasable_by_that_city_only(city_listed, hospitals, nanjing):
+    (nj, nj_user), (sz, sz_user) = hospitals
+    assert list(city_listed.scope_cities.all()) == [nanjing]
+    with time_machine.travel("2026-12-16 10:00:00+08:00", tick=False):
+        assert city_listed.product_id in prices_in_force(nj, [city_listed.product_id])
+        assert city_listed.product_id not in prices_in_force(sz, [city_listed.product_id])
+        with pytest.raises(orders.BatchRefused) as err:
+            orders.order_create(sz_user, [{"product_id": city_listed.product_id, "quantity": 5}])
+        line = err.value.errors[0]
+        assert line["code"] == "LST-C3" and "南京市" in line["detail"] and "仅供" in line["detail"]
+        assert not Order.objects.exists()
+        order = orders.order_create(nj_user, [{"product_id": city_listed.product_id, "quantity": 5}])
+        assert order.institution == nj
+
+
+def test_lst_c4_his_api_order_from_another_city_refused(city_listed, hospitals):
+    (nj, _), (sz, _) = hospitals
+    body = {"lines": [{"product_id": city_listed.product_id, "quantity": 2}]}
+    with time_machine.travel("2026-12-16 10:00:00+08:00", tick=False):
+        r = _his(sz).post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="c4-sz-1")
+        assert r.status_code in (400, 422)
+        data = r.json()
+        assert data["code"] == "LST-C3" and "南京市" in data["detail"] and data["field"] == "lines[0].product_id"
+        assert not Order.objects.exists()
+        assert _his(nj).post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="c4-nj-1").status_code == 201
+
+
+def test_lst_c4_page_review_panel_only_for_the_chosen_city(client, maker_user, consumable, nanjing, nanjing_regulator,
+                                                           suzhou_regulator, province_user):
     app = submit_c3(maker_user, consumable, review_city=nanjing)
     url = reverse("listing:application_detail", args=[app.pk])
-    client.force_login(suzhou_regulator)
-    assert 'data-testid="city-review-panel"' not in client.get(url).content.decode()
-    client.post(reverse("listing:application_decide", args=[app.pk, "recommend"]), {"reason": "越权推荐"})
-    app.refresh_from_db()
-    assert app.city_review == CityReview.PENDING
+    for outsider in (suzhou_regulator, province_user):
+        client.force_login(outsider)
+        assert 'data-testid="review-panel"' not in client.get(url).content.decode()
+        client.post(reverse("listing:application_decide", args=[app.pk, "confirm"]), {"reason": "越权确认"})
+        app.refresh_from_db()
+        assert app.status == ApplicationStatus.SUBMITTED
     client.force_login(nanjing_regulator)
-    assert 'data-testid="city-review-panel"' in client.get(url).content.decode()
-    client.post(reverse("listing:application_decide", args=[app.pk, "recommend"]), {"reason": "推荐挂网"})
+    assert 'data-testid="review-panel"' in client.get(url).content.decode()
+    client.post(reverse("listing:application_decide", args=[app.pk, "confirm"]), {"reason": "市级评审同意挂网"})
     app.refresh_from_db()
-    assert app.city_review == CityReview.RECOMMENDED and app.city_reviewed_by == nanjing_regulator
-    assert "推荐挂网" in client.get(url).content.decode()
+    assert app.status == ApplicationStatus.CONFIRMED and app.city_reviewed_by == nanjing_regulator
+    assert "市级评审同意挂网" in client.get(url).content.decode()
 
 
-def test_lst_c4_parameter_off_means_no_city_step(maker_user, consumable, province_user):
+def test_lst_c4_parameter_off_means_provincial_review_and_province_wide_listing(maker_user, consumable,
+                                                                               province_user):
     PolicyValue.objects.create(key="lst.consumable_city_review", value=False, effective_from=date(2026, 11, 24),
                                reason="测试：目录已统一")
     app = submit_c3(maker_user, consumable)
     assert app.city_review == CityReview.NONE
     assert services.confirm_application(user=province_user, application=app).status == ApplicationStatus.CONFIRMED
+    services.run_batch(date(2026, 12, 15))
+    assert not Listing.objects.get(product=consumable).scope_cities.exists()
 
 
 def test_lst_c4_apply_form_asks_for_the_review_city(client, maker_user, consumable, nanjing):
@@ -124,7 +228,7 @@ def test_lst_c4_apply_form_asks_for_the_review_city(client, maker_user, consumab
     data = {"product": consumable.pk, "category": "LST-C3", "declared_price": "3.20", "previously_selected": "on",
             "doc_province_records": pdf("records.pdf")}
     page = client.post(reverse("listing:apply"), data).content.decode()
-    assert "须选择负责初审的设区市" in page and "LST-C4" in page
+    assert "须选择负责评审确认的设区市" in page and "LST-C4" in page
     assert not consumable.listing_applications.exists()
     data["doc_province_records"] = pdf("records.pdf")
     client.post(reverse("listing:apply"), {**data, "review_city": nanjing.pk})
@@ -133,11 +237,8 @@ def test_lst_c4_apply_form_asks_for_the_review_city(client, maker_user, consumab
 
 
 def test_lst_c4_city_review_state_in_the_applications_api(maker_user, consumable, nanjing, nanjing_regulator):
-    from rest_framework.test import APIClient
-
     app = submit_c3(maker_user, consumable, review_city=nanjing)
-    services.city_review_application(user=nanjing_regulator, application=app, action="recommend",
-                                     reason="市级评审同意")
+    services.confirm_application(user=nanjing_regulator, application=app, reason="市级评审同意")
     api = APIClient()
     api.force_authenticate(maker_user)
     row = api.get(f"/api/v1/listing-applications/{app.pk}").json()

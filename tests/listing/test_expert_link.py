@@ -50,7 +50,15 @@ def new_drug_session(province_user):
 
 
 def _draw(province_user, session):
-    return experts.session_draw(province_user, session, {"insurance": 1, "clinical": 1, "pharmacy": 1}, seed=7)
+    return experts.session_draw(province_user, session, {"insurance": 1, "clinical": 1, "pharmacy": 1})
+
+
+def _review(province_user, case, verdict="pass"):
+    """EXP-1: every drawn expert gives a verdict, then the organiser concludes."""
+    case.refresh_from_db()
+    for member in case.session.current_draw().members.select_related("expert__user"):
+        experts.verdict_record(member.expert.user, case, verdict=verdict, reason="材料齐全，临床必需，价格合理")
+    return experts.review_conclude(province_user, case, reason="专家评审意见汇总")
 
 
 def test_exp2_lst6_attach_negotiate_confirm_at_agreed_price(client, province_user, maker_user, pool, new_drug_app,
@@ -62,8 +70,12 @@ def test_exp2_lst6_attach_negotiate_confirm_at_agreed_price(client, province_use
     # no negotiated price yet: confirmation refused with the category's rule ID
     with pytest.raises(RuleViolation) as err:
         services.confirm_application(user=province_user, application=app)
-    assert err.value.code == "LST-6" and "尚无谈判成功的价格" in err.value.detail
+    assert err.value.code == "EXP-1" and "评审" in err.value.detail
     draw = _draw(province_user, new_drug_session)
+    _review(province_user, case)
+    with pytest.raises(RuleViolation) as err:  # a passed review, but no agreed price yet
+        services.confirm_application(user=province_user, application=app)
+    assert err.value.code == "LST-6" and "尚无谈判成功的价格" in err.value.detail
     experts.round_record(province_user, case, enterprise_offer="80", expert_counter_offer="60")
     experts.round_record(province_user, case, enterprise_offer="66.60")
     experts.case_conclude(province_user, case, agreed=True, final_price="66.60")
@@ -123,7 +135,7 @@ def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, m
                                       filing_count=10, documents={c: pdf() for c in ("qualification", "filing_records")})
     with pytest.raises(RuleViolation) as err:
         services.confirm_application(user=province_user, application=app)
-    assert err.value.code == "LST-C2" and "EXP-1" in err.value.detail
+    assert err.value.code == "EXP-1" and "评审" in err.value.detail
     session = experts.session_create(province_user, purpose="consumable_review", title="2026年12月耗材评审",
                                      date=date(2026, 12, 2))
     client.force_login(province_user)
@@ -135,6 +147,9 @@ def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, m
     with pytest.raises(RuleViolation):  # attached, experts not drawn, review not done
         services.confirm_application(user=province_user, application=app)
     _draw(province_user, session)
+    with pytest.raises(RuleViolation):  # drawn, no conclusion yet
+        services.confirm_application(user=province_user, application=app)
+    _review(province_user, app.expert_case)
     experts.session_close(province_user, ExpertSession.objects.get(pk=session.pk))
     app = services.confirm_application(user=province_user, application=app)
     assert app.status == "confirmed" and app.listing_price == D("598")
@@ -152,3 +167,24 @@ def _filed_by_ten_tertiary_hospitals(product, user):
                                      product=product, enterprise=product.manufacturer, price=600, quantity=1,
                                      status="confirmed", confirmed_on=date(2026, 1, 5), confirming_body="province",
                                      submitted_by=user)
+
+
+def test_exp1_failed_review_refuses_confirmation_naming_exp1(maker_user, maker, make_product, add_price,
+                                                             province_user, pool):
+    stent = make_product(maker, kind="consumable", generic_name="冠脉支架", dosage_form="", specification="3.5*18mm",
+                         consumable_class="hv6", national_code=None)
+    add_price(stent, "600")
+    _filed_by_ten_tertiary_hospitals(stent, maker_user)  # LST-C2 evidence counted by the platform
+    app = services.submit_application(user=maker_user, product=stent, category="LST-C2", declared_price="598",
+                                      filing_count=10, documents={c: pdf() for c in ("qualification", "filing_records")})
+    session = experts.session_create(province_user, purpose="consumable_review", title="2026年12月耗材评审",
+                                     date=date(2026, 12, 2))
+    app = services.attach_expert_session(user=province_user, application=app, session=session)
+    _draw(province_user, session)
+    _review(province_user, app.expert_case, verdict="fail")
+    with pytest.raises(RuleViolation) as err:
+        services.confirm_application(user=province_user, application=app)
+    assert err.value.code == "EXP-1" and "评审未通过" in err.value.detail and "0 位同意" in err.value.detail
+    app.refresh_from_db()
+    assert app.status == "submitted" and app.decided_by is None
+    services.refuse_application(user=province_user, application=app, reason="专家评审未通过（EXP-1）")

@@ -206,9 +206,12 @@ def test_lst_c5_supplement_not_above_original(maker_user, maker, make_product):
           "dosage_form": "", "conversion": 1, "national_code": None}
     a = make_product(maker, generic_name="冠脉支架", specification="型号A", **kw)
     Listing.objects.create(product=a, price=D("800.00"), category="LST-C1", effective_date=date(2026, 3, 15))
+    original = Listing.objects.get(product=a)
     b = make_product(maker, generic_name="冠脉支架", specification="型号B", **kw)
-    assert services.check_application(user=maker_user, product=b, category="LST-C5", declared_price="800").passed
-    ev = services.check_application(user=maker_user, product=b, category="LST-C5", declared_price="800.01")
+    assert services.check_application(user=maker_user, product=b, category="LST-C5", declared_price="800",
+                                      original_listing=original).passed
+    ev = services.check_application(user=maker_user, product=b, category="LST-C5", declared_price="800.01",
+                                    original_listing=original)
     assert not ev.passed and ev.category_result.rule == "LST-C5"
 
 
@@ -434,19 +437,19 @@ def test_lst_5_detected_automatically_when_catalogue_saves_third_evaluated(make_
     assert listing.status == ListingStatus.SUSPENDED and listing.status_rule == "LST-5"
 
 
-def test_lst_6_new_drug_listed_at_negotiated_price(maker_user, maker, make_product, province_user, monkeypatch):
+def test_lst_6_new_drug_needs_a_passed_expert_review(maker_user, maker, make_product, province_user, monkeypatch):
+    """LST-6 / EXP-1: even with an agreed negotiation price, the province cannot confirm before a
+    passed review (the full flow: tests/listing/test_expert_link.py)."""
     product = make_product(maker, generic_name="新药", approval_date=date(2026, 3, 1))
     app = services.submit_application(user=maker_user, product=product, category="LST-6", declared_price="88",
                                       documents=docs("qualification", "quality_commitment"))
     assert app.listing_price is None and app.evaluation["needs_expert"] is True
-    monkeypatch.setattr(services, "negotiated_price", lambda p: None)
-    with pytest.raises(RuleViolation) as exc:  # EXP-2: no negotiated price yet
+    monkeypatch.setattr(services, "negotiated_price", lambda p: D("66.60"))  # an EXP-2 result exists
+    with pytest.raises(RuleViolation) as exc:
         services.confirm_application(user=province_user, application=app)
-    assert exc.value.code == "LST-6" and exc.value.field == "listing_price"
-    monkeypatch.setattr(services, "negotiated_price", lambda p: D("66.60"))  # the EXP-2 result
-    services.confirm_application(user=province_user, application=app)
-    services.run_batch(date(2026, 12, 15))
-    assert Listing.objects.get(product=product).price == D("66.60")
+    assert exc.value.code == "EXP-1" and exc.value.field == "expert_session"
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED and app.listing_price is None
 
 
 def test_lst_6_more_than_a_year_after_approval_refused(maker_user, maker, make_product):
