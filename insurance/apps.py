@@ -9,7 +9,9 @@ class InsuranceConfig(AppConfig):
     def ready(self):
         from core import navigation as nav
 
-        from . import parameters, permissions, tasks  # noqa: F401
+        from . import parameters, permissions, providers, tasks  # noqa: F401
+
+        providers.register()
 
         section = _("医保支付")
         nav.register(section, _("支付标准测算"), "insurance:run_list", roles={"province_regulator"}, order=960)

@@ -24,6 +24,7 @@ class FilingPrice:
     filed_on: date
     first_sale_here: bool = False
     reference: str = ""
+    set_standard: Decimal | None = None  # FIL-C5: the standard the regulator set for a filed consumable
 
 
 _selected: list[Callable] = []

@@ -38,6 +38,7 @@ METHOD_LABELS = {
     "not_payable": "不予支付",
     "alliance_standard": "联盟采购类别统一标准",
     "filed_consumable": "备案耗材：不高于同类挂网产品",
+    "filed_consumable_set": "备案耗材：医保部门核定",
     "shortage_listing_price": "短缺药品：挂网价",
 }
 

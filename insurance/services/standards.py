@@ -134,9 +134,12 @@ def compute(product, inputs: Inputs) -> tuple[rules.Standard, dict]:
     used = {"listing_price_at_year_end": str(listing_price) if listing_price is not None else None,
             "listing_category": category, "as_of": on.isoformat()}
     if product.kind == "consumable":
-        filed = registry.filing_price(product, on)
-        if filed is not None and listing_price is None:
+        filed = registry.filing_price(product, on) if listing_price is None else None
+        if filed is not None:
             used["filing"] = filed.reference
+            if filed.set_standard is not None:
+                return rules.Standard("FIL-C5", "filed_consumable_set", rules.q4(filed.set_standard),
+                                      (f"备案耗材：按医保部门核定的支付标准 {rules.q4(filed.set_standard)} 元",)), used
             return rules.fil_c5(filing_price=filed.price, similar_standards=[], first_sale_here=filed.first_sale_here,
                                 filed_on=filed.filed_on, year=inputs.year,
                                 transition_years=int(inputs.params["ins.filed_transition_years"])), used
@@ -159,9 +162,10 @@ def compute(product, inputs: Inputs) -> tuple[rules.Standard, dict]:
         return rules.ins_4(selected=vbp.selected_price, last_price=last, year=inputs.year, is_selected=vbp.is_selected,
                            min_cut_percent=Decimal(inputs.params["ins.vbp_min_cut_percent"]),
                            years_to_converge=int(inputs.params["ins.vbp_converge_years"])), used
-    filed = registry.filing_price(product, on)
+    # Only an unlisted product is bought under its filing (a listing takes over, FIL-C4).
+    filed = registry.filing_price(product, on) if listing_price is None else None
     cap, cap_label = (listing_price, "挂网价")
-    if filed is not None and listing_price is None:
+    if filed is not None:
         cap, cap_label = filed.price, "备案价"
         used["filing"] = filed.reference
     nn = product.generic_of_negotiated
