@@ -129,3 +129,29 @@ def test_run_pages(client, insurance_world, province_user, make_user):
     assert resp.status_code == 400 and PaymentStandard.objects.get(pk=row.pk).adjusted_at is None
     client.force_login(make_user(kind=OrgKind.CITY_REGULATOR))
     assert client.get(reverse("insurance:run_detail", args=[r.pk])).status_code == 403
+
+
+def test_filed_consumable_uses_the_regulators_filc5_standard(insurance_world, province_user):
+    """FIL-C5 / INS-6: a filed consumable with no listing is paid at the standard the insurance
+    regulator set for it; without one, at its filing price."""
+    from datetime import date
+
+    from catalog.models import Product
+    from filing.models import FilingRequest
+    from filing.models import PaymentStandard as FilingStandard
+
+    w = insurance_world
+    set_std, plain = (Product.objects.create(kind="consumable", generic_name=name, specification="型号A",
+                                             manufacturer=w["maker"], consumable_class="hv6",
+                                             in_sunshine_catalogue=True) for name in ("备案支架", "备案导管"))
+    for i, product in enumerate((set_std, plain)):
+        FilingRequest.objects.create(number=f"BAINS{product.pk:06d}{i}", kind="high_value", institution=w["hospitals"][0],
+                                     product=product, enterprise=w["maker"], price=600, agreed_price=580, quantity=1,
+                                     status="confirmed", confirmed_on=date(2026, 3, 1), confirming_body="province",
+                                     submitted_by=province_user)
+    FilingStandard.objects.create(product=set_std, amount=550, effective_from=date(2026, 4, 1), set_by=province_user,
+                                  reason="不高于同类挂网产品")
+    rows = by_product(run(province_user))
+    assert (rows[set_std.pk].rule, rows[set_std.pk].method, rows[set_std.pk].amount) == (
+        "FIL-C5", "filed_consumable_set", D("550.0000"))
+    assert (rows[plain.pk].rule, rows[plain.pk].amount) == ("FIL-C5", D("580.0000"))
