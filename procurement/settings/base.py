@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "workcalendar",
     "policy",
     "notifications",
+    "jobs",
     "catalog",
     "qualifications",
     "orders",
