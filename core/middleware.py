@@ -8,6 +8,7 @@ from django.utils import translation
 from pghistory.middleware import HistoryMiddleware
 
 from .audit import actor_context
+from .logging import request_id_var
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -21,7 +22,11 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        response = self.get_response(request)
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
 

@@ -9,8 +9,8 @@ declared size, so the directory cannot lie), macro-enabled workbooks are refused
 are counted while streaming: the reader stops at the cap instead of reading the whole sheet."""
 
 import zipfile
-from xml.etree import ElementTree
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import filetype
 from django.conf import settings

@@ -7,4 +7,4 @@ class JobsConfig(AppConfig):
     verbose_name = _("后台任务")
 
     def ready(self):
-        from . import signals  # noqa: F401 — connects the Celery publish hook
+        from . import signals, tasks  # noqa: F401 — the Celery publish hook; the watchdog schedule
