@@ -56,6 +56,10 @@ restore:
 	@test -n "$(BACKUP_DIR)" || { echo "usage: make restore BACKUP_DIR=.local/backups/<stamp>"; exit 2; }
 	@scripts/backup.sh restore $(BACKUP_DIR)
 
+# Load over real HTTP (locust, headless, bounded: LOAD_SECONDS per phase); prints figures.
+load: setup demo
+	@scripts/load.sh
+
 lint: venv
 	@.venv/bin/ruff check .
 
