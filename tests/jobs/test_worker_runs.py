@@ -100,10 +100,11 @@ def test_job_queued_when_redis_is_killed_runs_after_redis_returns(workers):
 
     pid = _redis_pid()
     subprocess.run(["kill", "-9", str(pid)], check=True)
-    wait_for(lambda: not _pings(client) and not _alive(pid), 10, "Redis did not die")
+    wait_for(lambda: not _pings(workers.redis_url) and not _alive(pid), 10, "Redis did not die")
     subprocess.run([str(Path(settings.BASE_DIR) / "scripts/services.sh"), "up"], check=True, cwd=settings.BASE_DIR,
                    capture_output=True, timeout=60)
-    wait_for(lambda: _pings(client), 20, "Redis did not come back")
+    wait_for(lambda: _pings(workers.redis_url), 20, "Redis did not come back")
+    client = redis.Redis.from_url(workers.redis_url)  # the old pool's connections died with the server
     assert client.llen(workers.queue) == 1
 
     workers.start()
@@ -115,8 +116,11 @@ def _alive(pid: int) -> bool:
     return subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode == 0
 
 
-def _pings(client) -> bool:
+def _pings(url) -> bool:
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
     try:
         return client.ping()
     except redis.exceptions.ConnectionError:
         return False
+    finally:
+        client.close()
