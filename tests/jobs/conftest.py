@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from celery import Celery
 from django.conf import settings
 from django.db import connection
@@ -42,10 +43,7 @@ class Workers:
         db = connection.settings_dict
         self.queue = f"test_jobs_{uuid.uuid4().hex[:8]}"
         self.redis_url = redis_url_for_db(WORKER_TEST_REDIS_DB)
-        self.sender = Celery("procurement-test-sender", set_as_current=False)
-        self.sender.conf.update(broker_url=self.redis_url, result_backend=self.redis_url, task_serializer="json",
-                                accept_content=["json"], result_serializer="json",
-                                broker_connection_retry_on_startup=True)
+        self.sender = self._new_sender()
         self.env = {
             **os.environ, "DJANGO_SETTINGS_MODULE": "procurement.settings.test", "CELERY_EAGER": "0",
             "REDIS_URL": self.redis_url,
@@ -68,10 +66,25 @@ class Workers:
         proc.log_path = log_path
         self.procs.append(proc)
         deadline = time.monotonic() + START_TIMEOUT
-        while not self.sender.control.ping(destination=[hostname], timeout=1.0):
+        while not self._ping(hostname):
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"celery worker did not start (exit {proc.poll()}):\n{log_path.read_text()[-3000:]}")
         return proc
+
+    def _new_sender(self):
+        sender = Celery("procurement-test-sender", set_as_current=False)
+        sender.conf.update(broker_url=self.redis_url, result_backend=self.redis_url, task_serializer="json",
+                           accept_content=["json"], result_serializer="json", broker_connection_retry_on_startup=True)
+        return sender
+
+    def _ping(self, hostname) -> bool:
+        try:
+            return bool(self.sender.control.ping(destination=[hostname], timeout=1.0))
+        except redis.exceptions.ConnectionError:
+            # a pooled broker connection from before a Redis restart: a new sender, retry
+            self.sender.close()
+            self.sender = self._new_sender()
+            return False
 
     def kill(self, proc):
         """SIGKILL the whole worker: no warm shutdown, no ack, no requeue."""
