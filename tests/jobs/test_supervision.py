@@ -58,7 +58,8 @@ def test_app_sh_supervises_and_restarts_a_killed_worker(tmp_path):
         assert _get(f"http://127.0.0.1:{port}/no-such-page/", {"X-Request-ID": "rid-supervised-0001"}) == 404
         wait_for(lambda: "[rid-supervised-0001]" in _read(tmp_path / "log/django.log"), 10,
                  "the request id did not reach django.log")
-        assert "rid=rid-supervised-0001" in _read(tmp_path / "log/web-access.log")
+        wait_for(lambda: "rid=rid-supervised-0001" in _read(tmp_path / "log/web-access.log"), 10,
+                 "the request id did not reach the access log")
 
         worker = wait_for(lambda: pid("worker"), 30, "no worker pid")
         os.kill(worker, signal.SIGKILL)
