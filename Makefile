@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PORT ?= 8000
 
-.PHONY: run test setup venv deps services migrate demo stop lint bench lock clean-local
+.PHONY: run test setup venv deps services migrate demo stop lint bench lock clean-local backup restore load
 
 run: setup demo
 	@PORT=$(PORT) scripts/app.sh start
@@ -46,6 +46,19 @@ demo:
 stop:
 	@scripts/app.sh stop
 	@scripts/services.sh down
+
+# make backup [BACKUP_DIR=path]   → database (pg_dump -Fc) + uploaded files, default .local/backups/<stamp>/
+# make restore BACKUP_DIR=path    → replaces the database and the uploaded files (stop the app first)
+backup:
+	@scripts/backup.sh backup $(BACKUP_DIR)
+
+restore:
+	@test -n "$(BACKUP_DIR)" || { echo "usage: make restore BACKUP_DIR=.local/backups/<stamp>"; exit 2; }
+	@scripts/backup.sh restore $(BACKUP_DIR)
+
+# Load over real HTTP (locust, headless, bounded: LOAD_SECONDS per phase); prints figures.
+load: setup demo
+	@scripts/load.sh
 
 lint: venv
 	@.venv/bin/ruff check .

@@ -8,8 +8,9 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         from core import navigation
+        from jobs import imports
 
-        from . import permissions  # noqa: F401
+        from . import permissions, services  # noqa: F401
 
         navigation.register(_("产品目录"), _("产品目录"), "catalog:product_list", order=200)
         navigation.register(_("产品目录"), _("登记产品"), "catalog:product_create",
@@ -18,3 +19,5 @@ class CatalogConfig(AppConfig):
                             roles={"manufacturer", "province_regulator", "city_regulator"}, order=215)
         navigation.register(_("产品目录"), _("外省价格导入"), "catalog:price_upload",
                             roles={"manufacturer", "province_regulator", "city_regulator"}, order=220)
+        imports.register("catalog.prices", label=_("外省价格导入"), handler=services.price_import_job,
+                         back_url="/catalog/prices/upload/")

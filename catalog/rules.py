@@ -11,6 +11,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from core.text import excerpt
+
 DRUG = "drug"
 CONSUMABLE = "consumable"
 
@@ -119,9 +121,9 @@ def check_price(raw, ceiling: Decimal | None = None) -> Decimal:
     try:
         value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise RuleError(f"价格须为数字，实际为“{raw}”") from None
+        raise RuleError(f"价格须为数字，实际为“{excerpt(raw)}”") from None
     if not value.is_finite():
-        raise RuleError(f"价格须为数字，实际为“{raw}”")
+        raise RuleError(f"价格须为数字，实际为“{excerpt(raw)}”")
     if value <= 0:
         raise RuleError("价格须大于 0")
     exponent = value.normalize().as_tuple().exponent
@@ -150,7 +152,7 @@ def check_effective_date(raw, today: date, max_future_days: int = 366) -> date:
         except ValueError:
             value = None
         if value is None:
-            raise RuleError(f"执行日期格式错误：“{raw}”，应为 YYYY-MM-DD")
+            raise RuleError(f"执行日期格式错误：“{excerpt(raw)}”，应为 YYYY-MM-DD")
     if value.year < 2000:
         raise RuleError(f"执行日期 {value} 早于 2000 年，疑为录入错误")
     if (value - today).days > max_future_days:

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.text import excerpt
+from core.uploads import read_xlsx_rows
 from notifications import recipients
 from notifications.services import notify
 from parties.models import Organisation, OrgKind, Region, Role
@@ -557,31 +559,16 @@ def _cell_text(value):
     return str(value).strip()
 
 
-def _parse_workbook(upload):
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InvalidInput(f"无法读取 Excel 文件：{exc.__class__.__name__}，请使用平台提供的模板", "file") from None
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True, max_row=MAX_UPLOAD_ROWS + 2))
-    wb.close()
-    return rows
-
-
-def price_upload(user, upload) -> list[OtherProvincePrice]:
-    """LST-0.3: import other-province prices from an .xlsx (checked by content). Every bad row
-    is reported with its row number and reason (InvalidInput with `errors`); NOTHING is
-    imported unless every row is valid."""
-    from core.uploads import XLSX_TYPES, check_upload
-
+def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
+    """LST-0.3: import other-province prices from an .xlsx (checked by content, row cap
+    checked while streaming). Every bad row is reported with its row number and reason
+    (InvalidInput with `errors`); NOTHING is imported unless every row is valid. Runs on a
+    worker (jobs.imports); `progress(done, total)` is told as rows are checked and written."""
     if not can_upload_prices(user):
         raise Forbidden("仅生产企业或医保部门可上传外省价格")
-    check_upload(upload, allowed=XLSX_TYPES, field="file")
-    rows = _parse_workbook(upload)
+    rows = read_xlsx_rows(upload, max_rows=MAX_UPLOAD_ROWS)
+    if progress:
+        progress(0, max(len(rows) - 1, 0))
     if not rows:
         raise InvalidInput("文件为空：未找到表头", "file")
     header = [_cell_text(v) for v in rows[0]]
@@ -592,12 +579,10 @@ def price_upload(user, upload) -> list[OtherProvincePrice]:
             actual = header[i] if i < len(header) else ""
             if actual != expected:
                 raise InvalidInput(
-                    f"表头不符：第 {i + 1} 列应为“{expected}”，实际为“{actual or '（空）'}”。请使用平台提供的模板",
+                    f"表头不符：第 {i + 1} 列应为“{expected}”，实际为“{excerpt(actual) or '（空）'}”。请使用平台提供的模板",
                     "file", errors=[{"row": 1, "field": UPLOAD_FIELDS[i], "detail": f"表头应为“{expected}”"}],
                 )
         raise InvalidInput(f"表头不符：应只有 {len(UPLOAD_HEADERS)} 列，请使用平台提供的模板", "file")
-    if len(rows) > MAX_UPLOAD_ROWS + 1:
-        raise InvalidInput(f"单个文件最多 {MAX_UPLOAD_ROWS} 行", "file")
 
     today = timezone.localdate()
     ceiling = price_ceiling(today)
@@ -607,6 +592,8 @@ def price_upload(user, upload) -> list[OtherProvincePrice]:
     codes = {_cell_text(r[0]) for r in rows[1:] if r and len(r) > 0}
     products = {p.national_code: p for p in Product.objects.filter(national_code__in=codes - {""})}
     for number, raw in enumerate(rows[1:], start=2):
+        if progress and number % 100 == 0:
+            progress(number - 1, len(rows) - 1)
         cells = list(raw or ()) + [None] * (len(UPLOAD_FIELDS) - len(raw or ()))
         if all(_cell_text(c) == "" for c in cells[: len(UPLOAD_FIELDS)]):
             continue
@@ -620,7 +607,7 @@ def price_upload(user, upload) -> list[OtherProvincePrice]:
             kind = ProductKind.CONSUMABLE if code.startswith("C") else ProductKind.DRUG
             try:
                 rules.check_national_code(kind, code)
-                detail = f"未知的国家医保编码 {code}：平台目录中没有该产品"
+                detail = f"未知的国家医保编码 {excerpt(code, 30)}：平台目录中没有该产品"
             except rules.RuleError as exc:
                 detail = f"编码格式错误（{exc}）"
             errors.append({"row": number, "field": "national_code", "detail": detail})
@@ -633,7 +620,7 @@ def price_upload(user, upload) -> list[OtherProvincePrice]:
             try:
                 float(text)
             except ValueError:
-                errors.append({"row": number, "field": "price", "detail": f"挂网价单元格应为数字，实际为文字“{price}”"})
+                errors.append({"row": number, "field": "price", "detail": f"挂网价单元格应为数字，实际为文字“{excerpt(price)}”"})
                 continue
         try:
             values = _check_price_fields(product, _cell_text(province), _cell_text(city), price, effective,
@@ -652,6 +639,7 @@ def price_upload(user, upload) -> list[OtherProvincePrice]:
         columns = dict(zip(UPLOAD_FIELDS, UPLOAD_HEADERS, strict=True))
         for e in errors:
             e["column"] = columns.get(e["field"], "")
+            e["detail"] = excerpt(e["detail"], 200)
         raise InvalidInput(f"共 {len(errors)} 行有误，未导入任何记录。请改正后重新上传。", "file", errors=errors)
     if not valid:
         raise InvalidInput("文件中没有数据行", "file")
@@ -659,6 +647,13 @@ def price_upload(user, upload) -> list[OtherProvincePrice]:
     with transaction.atomic(), audit_context(user, reason=f"上传外省挂网价格（{len(valid)} 条）"):
         locked = {p.pk: p for p in Product.objects.select_for_update().filter(
             pk__in=sorted({p.pk for _, p, _ in valid})).order_by("pk")}
-        for _number, product, values in valid:
+        for i, (_number, product, values) in enumerate(valid, start=1):
             created.append(_record(user, locked[product.pk], values, today=today))
+            if progress and i % 100 == 0:
+                progress(i, len(valid))
     return created
+
+
+def price_import_job(user, upload, progress) -> str:
+    """jobs.imports handler for the price upload page."""
+    return f"已导入 {len(price_upload(user, upload, progress=progress))} 条外省价格"

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError, Forbidden
+from core.uploads import XLSX_TYPES, check_upload
+from jobs import imports
 from parties.models import Organisation, OrgKind
 
 from . import selectors, services
@@ -206,16 +208,15 @@ def price_upload(request):
     if request.method == "POST":
         form = PriceUploadForm(request.POST, request.FILES)
         if form.is_valid():
+            # Only the cheap checks here (type, zip directory, macros); the rows are read by a worker.
             try:
-                created = services.price_upload(request.user, form.cleaned_data["file"])
-            except (Forbidden, NotFound) as exc:
-                raise PermissionDenied(exc.detail) from exc
+                check_upload(form.cleaned_data["file"], allowed=XLSX_TYPES, field="file")
             except DomainError as exc:
                 _form_error(form, exc)
                 row_errors = exc.errors or []
             else:
-                messages.success(request, _("已导入 %(n)s 条外省价格") % {"n": len(created)})
-                form = PriceUploadForm()
+                job = imports.start(request.user, "catalog.prices", form.cleaned_data["file"])
+                return redirect("jobs:import_detail", pk=job.pk)
     else:
         form = PriceUploadForm()
     return render(request, "catalog/price_upload.html", {

@@ -3,11 +3,16 @@ import uuid
 
 import pghistory
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.urls import reverse
 from django.utils import translation
 from pghistory.middleware import HistoryMiddleware
 
+from .accounts import needs_second_factor
 from .audit import actor_context
+from .logging import request_id_var
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -21,7 +26,11 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        response = self.get_response(request)
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
 
@@ -72,3 +81,23 @@ def client_ip(request) -> str:
     if count <= 0 or not forwarded:
         return remote
     return forwarded[-count] if len(forwarded) >= count else forwarded[0]
+
+
+class SecondFactorMiddleware:
+    """A regulator with a confirmed TOTP device has signed in with the password only until it
+    enters a code: pages redirect to the code form, the session API answers 403."""
+
+    EXEMPT = ("/accounts/otp/verify/", "/accounts/logout/", "/static/", "/jsi18n/", "/i18n/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not request.path.startswith(self.EXEMPT)
+                and not user.is_verified() and needs_second_factor(user)):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "otp_required", "detail": "请先完成动态口令验证", "field": None},
+                                    status=403)
+            return redirect_to_login(request.get_full_path(), reverse("otp_verify"), "next")
+        return self.get_response(request)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from jobs.runs import overdue as overdue_runs
 from parties.models import Organisation, User
 from parties.permissions import can_see
 
@@ -23,7 +24,8 @@ def home(request):
 
 @never_cache
 def healthz(request):
-    """Database, Redis and Celery worker status; 200 only when all three are up, else 503.
+    """Database, Redis and Celery worker status and overdue scheduled runs; 200 only when all
+    three are up and no run is overdue, else 503.
     `heartbeat` (informational) is when beat's heartbeat task last ran on a worker."""
     import redis
     from django.conf import settings
@@ -54,10 +56,14 @@ def healthz(request):
         except Exception as exc:  # noqa: BLE001
             checks["worker"] = f"down: {exc.__class__.__name__}"
     checks["heartbeat"] = None
+    checks["overdue_runs"] = []
     if checks["database"] == "ok":
         seen = WorkerHeartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
         checks["heartbeat"] = seen.isoformat() if seen else None
-    healthy = all(checks[k] == "ok" for k in ("database", "redis", "worker"))
+        # Scheduled runs due over an hour ago and still not done (jobs.runs; the watchdog
+        # re-enqueues them every 5 minutes, so a non-empty list means they keep failing).
+        checks["overdue_runs"] = overdue_runs()
+    healthy = all(checks[k] == "ok" for k in ("database", "redis", "worker")) and not checks["overdue_runs"]
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 
 

@@ -8,8 +8,9 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from core import navigation as nav
+        from jobs import imports
 
-        from . import permissions, tasks  # noqa: F401
+        from . import permissions, services, tasks  # noqa: F401
 
         section = _("采购监测")
         everyone = {"institution", *nav.REGULATORS}
@@ -20,3 +21,5 @@ class MonitoringConfig(AppConfig):
                      roles={"city_regulator", "province_regulator"}, order=903)
         nav.register(section, _("督查名单"), "monitoring:flag_list", roles=nav.REGULATORS, order=904)
         nav.register(section, _("季度通报"), "monitoring:bulletin_list", roles=everyone, order=905)
+        imports.register("monitoring.reports", label=_("Excel 导入采购数据月报"), handler=services.report_import_job,
+                         back_url="/monitoring/reports/upload/")

@@ -2,7 +2,6 @@
 monthly reports and their corrections, the city's forward to the province, the daily
 deadline job, inspections and quarterly bulletins."""
 
-import io
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -12,6 +11,8 @@ from django.utils import timezone
 
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.text import excerpt
+from core.uploads import read_xlsx_rows
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
 from parties.models import Region
@@ -66,7 +67,7 @@ def _amount(value, field, label) -> Decimal:
     try:
         d = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInput(f"{label}须为数字（当前为“{value}”）", field) from None
+        raise InvalidInput(f"{label}须为数字（当前为“{excerpt(value)}”）", field) from None
     if not d.is_finite():
         raise InvalidInput(f"{label}须为数字", field)
     if d < 0:
@@ -378,20 +379,15 @@ UPLOAD_HEADERS = ["月份", "药品实际采购金额", "药品省平台采购�
 UPLOAD_FIELDS = ["month", *FIGURE_FIELDS, "reason"]
 
 
-def report_upload(*, user, upload) -> list[ReportVersion]:
+MAX_UPLOAD_ROWS = 240  # twenty years of months: more is not a monthly-report file
+
+
+def report_upload(*, user, upload, progress=None) -> list[ReportVersion]:
     """MON-2 by .xlsx (the template's headers, one month per row). All or nothing: any wrong
-    row refuses the whole file with row-level errors."""
-    from openpyxl import load_workbook
-
-    from core.uploads import XLSX_TYPES, check_upload
-
+    row refuses the whole file with row-level errors. Runs on a worker (jobs.imports);
+    `progress(done, total)` is told after each row."""
     _institution_of(user)
-    check_upload(upload, allowed=XLSX_TYPES, field="file")
-    try:
-        wb = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 — any unreadable workbook is the same user error
-        raise InvalidInput("无法读取该 Excel 文件", "file") from None
-    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    rows = read_xlsx_rows(upload, max_rows=MAX_UPLOAD_ROWS)
     if not rows:
         raise InvalidInput("文件没有内容", "file")
     headers = [str(h or "").strip() for h in rows[0]][: len(UPLOAD_HEADERS)]
@@ -415,7 +411,9 @@ def report_upload(*, user, upload) -> list[ReportVersion]:
                                                   reason=str(values.get("reason") or ""), source=ReportSource.XLSX))
                 except DomainError as exc:
                     errors.append({"row": line, "field": exc.field, "column": _column(exc.field),
-                                   "detail": exc.detail, "code": exc.code})
+                                   "detail": excerpt(exc.detail, 200), "code": exc.code})
+                if progress:
+                    progress(len(done) + len(errors), len(data_rows))
             if errors:
                 raise _UploadRefused()
     except _UploadRefused:
@@ -423,6 +421,11 @@ def report_upload(*, user, upload) -> list[ReportVersion]:
         raise InvalidInput(f"第 {first['row']} 行 {first['column']}：{first['detail']}（共 {len(errors)} 处错误，未导入任何数据）",
                            "file", errors=errors) from None
     return done
+
+
+def report_import_job(user, upload, progress) -> str:
+    """jobs.imports handler for the monthly-report upload page."""
+    return f"已导入 {len(report_upload(user=user, upload=upload, progress=progress))} 个月的采购数据。"
 
 
 class _UploadRefused(Exception):

@@ -12,8 +12,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
 from core.exports import xlsx_response
+from core.uploads import XLSX_TYPES, check_upload
+from jobs import imports
 from parties.models import Region
 from policy.services import monitoring_target
 
@@ -189,14 +191,18 @@ def report_upload(request):
         raise PermissionDenied
     errors, rows = {}, []
     if request.method == "POST":
+        # Only the cheap checks here (type, zip directory, macros); the rows are read by a worker.
+        upload = request.FILES.get("file")
         try:
-            done = services.report_upload(user=request.user, upload=request.FILES.get("file"))
+            if upload is None:
+                raise InvalidInput("请选择要上传的文件", "file")
+            check_upload(upload, allowed=XLSX_TYPES, field="file")
         except DomainError as exc:
             errors["file"] = exc.detail
             rows = exc.errors or []
         else:
-            messages.success(request, f"已导入 {len(done)} 个月的采购数据。")
-            return redirect("monitoring:report_list")
+            job = imports.start(request.user, "monitoring.reports", upload)
+            return redirect("jobs:import_detail", pk=job.pk)
     return render(request, "monitoring/report_upload.html", {"errors": errors, "rows": rows,
                                                              "headers": services.UPLOAD_HEADERS})
 

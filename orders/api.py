@@ -6,12 +6,19 @@ invisible (404). Thin views: the services decide."""
 
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from core.api.conditional import conditional
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.schema import error_responses
 from core.errors import InvalidInput
@@ -296,13 +303,15 @@ class CatalogueView(GenericAPIView):
         summary="拉取目录与本机构现行采购价（增量）",
         description="按 `updated_since` 增量拉取挂网目录（含国家医保编码、挂网状态、本机构现行采购价及依据、配送企业）。"
         "不带 `updated_since` 时返回全部可下单产品；带上时返回此后变化的产品，包括变为暂停/撤网的（orderable=false）。"
-        "按 `updated_at` 升序游标分页：保存最后一条的 `updated_at` 作为下次的 `updated_since`。",
+        "按 `updated_at` 升序游标分页：保存最后一条的 `updated_at` 作为下次的 `updated_since`。"
+        "每页带 `ETag`：下次拉取同一页时带 `If-None-Match`，未变化则返回 304（无正文）。",
         parameters=[
             OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="ISO 8601，如 2026-03-01T00:00:00+08:00"),
             OpenApiParameter("q", str, description="通用名、编码或拼音首字母"),
             OpenApiParameter("page_size", int, description="每页条数，最多 1000"),
         ],
-        responses={200: CatalogueItemOut(many=True), **error_responses(400, 403)},
+        responses={200: CatalogueItemOut(many=True), 304: OpenApiResponse(description="未变化（If-None-Match 与 ETag 相同）"),
+                   **error_responses(400, 403)},
     )
     def get(self, request):
         institution = request.user.organisation
@@ -324,7 +333,9 @@ class CatalogueView(GenericAPIView):
         quotes = prices_in_force(institution, [row["product_id"] for row in page])
         distributors = selectors.distributors_for({row["product__manufacturer_id"] for row in page}, institution)
         names = dict(Organisation.objects.filter(pk__in=set(distributors.values())).values_list("id", "name"))
-        return self.get_paginated_response([_catalogue_item(row, quotes, distributors, names) for row in page])
+        # ETag: a repeated pull of an unchanged page answers 304 without a body.
+        return conditional(request, self.get_paginated_response(
+            [_catalogue_item(row, quotes, distributors, names) for row in page]))
 
 
 _datetime = serializers.DateTimeField()

@@ -96,12 +96,17 @@ pg_down() {
 redis_up() {
   [ -n "${REDIS_URL:-}" ] && { log "REDIS_URL set: using the external Redis"; return 0; }
   mkdir -p "$LOCAL/redis" "$LOCAL/run" "$LOCAL/log"
-  if [ -s "$LOCAL/run/redis.pid" ] && kill -0 "$(cat "$LOCAL/run/redis.pid")" 2>/dev/null; then
+  if [ -s "$LOCAL/run/redis.pid" ] && kill -0 "$(cat "$LOCAL/run/redis.pid")" 2>/dev/null \
+      && redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     log "Redis already running on 127.0.0.1:$REDIS_PORT"; return 0
   fi
+  rm -f "$LOCAL/run/redis.pid"  # stale: a Redis that crashed or was killed
+  # Append-only file, fsync every second: a task queued just before a Redis restart (a
+  # monthly job, an import) is still queued after it. No RDB snapshots: the AOF is enough.
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
     --pidfile "$LOCAL/run/redis.pid" --dir "$LOCAL/redis" \
-    --logfile "$LOCAL/log/redis.log" --save "" --appendonly no >/dev/null
+    --logfile "$LOCAL/log/redis.log" --save "" --appendonly yes --appendfsync everysec \
+    --maxmemory-policy noeviction >/dev/null
   for _ in $(seq 1 50); do
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
     sleep 0.1

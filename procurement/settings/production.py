@@ -8,6 +8,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.logging import build_logging
+
 from .base import *  # noqa: F401,F403
 from .base import DATABASES
 
@@ -55,11 +57,7 @@ AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
 
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.security": {"level": "WARNING"}},
-}
+# One JSON object per line on stdout (the container's log driver collects it); a file as
+# well where DJANGO_LOG_DIR is set.
+LOGGING = build_logging(level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+                        log_dir=os.environ.get("DJANGO_LOG_DIR") or None, json_format=True)

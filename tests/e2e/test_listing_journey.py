@@ -14,11 +14,12 @@ from catalog.models import OtherProvincePrice, Product
 from listing import services
 from listing.models import ApplicationStatus, Listing, ListingApplication
 from parties.models import Organisation, OrgKind, Role, User
+from tests.pdf import MINIMAL_PDF
 
 from .conftest import login, shot
 
 PASSWORD = "Journey-2026!"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # parses as a PDF (core.uploads.check_pdf)
 DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
 PROVINCES = ["江西省", "浙江省", "安徽省", "山东省", "广东省", "福建省", "湖北省", "四川省"]
 

@@ -11,8 +11,9 @@ from core.errors import Forbidden, InvalidInput
 from parties.models import OrgKind
 from pricing import services
 from pricing.models import Complaint, ComplaintStatus
+from tests.pdf import MINIMAL_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # parses as a PDF (core.uploads.check_pdf)
 
 
 def file_one(user, listing, **kw):

@@ -5,8 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parties.models import OrgKind
+from tests.pdf import MINIMAL_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # parses as a PDF (core.uploads.check_pdf)
 
 
 @pytest.fixture(autouse=True)
