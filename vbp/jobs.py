@@ -102,7 +102,10 @@ def publish_persistent_laggards(month_first: date) -> int:
     """VBP-6: institutions lagging in each of the last N monthly snapshots are published in
     the month's circular (通报), once per tender and month."""
     months = policy.get("vbp.persistent_lag_months", at=month_first)
-    window = [(month_first.replace(day=1) - timedelta(days=31 * i)).replace(day=1) for i in range(months)]
+    window, m = [], month_first.replace(day=1)
+    for _ in range(months):
+        window.append(m)
+        m = (m - timedelta(days=1)).replace(day=1)
     history: dict[int, dict] = {}
     for s in ProgressSnapshot.objects.filter(month__in=window).select_related("contract"):
         history.setdefault(s.contract_id, {})[s.month] = s
