@@ -120,7 +120,8 @@ GROUPINGS = {
 
 
 def tenders_for(user):
-    return Tender.objects.visible_to(user).annotate(n_varieties=Count("varieties", distinct=True))
+    return (Tender.objects.visible_to(user).annotate(n_varieties=Count("varieties", distinct=True))
+            .order_by("-period_start", "-id"))
 
 
 def supply_monitoring(user, since: date, until: date):

@@ -1,0 +1,127 @@
+"""Pages and the HIS API of the VBP channel: scoping, denial, exports, Idempotency-Key."""
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from vbp.models import BaseVolume, Tender
+
+from .conftest import receive, tender_fields, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def test_vbp_1_province_imports_result_page_and_bad_file_lists_rows(client, vbp_world):
+    from vbp import services
+
+    w = vbp_world
+    client.force_login(w.province)
+    data = {k: str(v) for k, v in tender_fields().items()}
+    bad = xlsx([services.RESULT_HEADERS, ["阿莫西林胶囊", w.product.national_code, "0", "100"]])
+    r = client.post("/vbp/import/", {**data, "file": bad})
+    assert r.status_code == 200 and "中选价须大于 0" in r.content.decode()
+    assert not Tender.objects.exists()
+    good = xlsx([services.RESULT_HEADERS, ["阿莫西林胶囊", w.product.national_code, "6.5", "100"]])
+    r = client.post("/vbp/import/", {**data, "file": good})
+    assert r.status_code == 302
+    assert Tender.objects.get().status == "published"
+
+
+def test_vbp_1_institution_cannot_open_import(client, vbp_world):
+    client.force_login(vbp_world.inst_user)
+    assert client.get("/vbp/import/").status_code == 403
+
+
+def test_vbp_pages_render_for_each_party(client, signed):
+    w = signed
+    for user, urls in [
+        (w.inst_user, ["/vbp/", f"/vbp/tenders/{w.tender.pk}/", "/vbp/contracts/", f"/vbp/contracts/{w.contract.pk}/",
+                       "/vbp/circulars/"]),
+        (w.province, ["/vbp/", f"/vbp/tenders/{w.tender.pk}/", "/vbp/dashboard/", "/vbp/dashboard/?by=city",
+                      "/vbp/circulars/"]),
+        (w.mfr_user, ["/vbp/contracts/", f"/vbp/contracts/{w.contract.pk}/"]),
+    ]:
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 200, (user, url)
+
+
+def test_vbp_6_dashboard_denied_to_institutions_and_contract_hidden_from_others(client, signed):
+    w = signed
+    client.force_login(w.inst_user)
+    assert client.get("/vbp/dashboard/").status_code == 403
+    client.force_login(w.other_inst_user)
+    assert client.get(f"/vbp/contracts/{w.contract.pk}/").status_code == 404
+    client.force_login(w.other_mfr_user)
+    assert client.get(f"/vbp/contracts/{w.contract.pk}/").status_code == 404
+
+
+def test_vbp_6_dashboard_export_xlsx(client, signed):
+    w = signed
+    receive(w, w.product, 300, date(2026, 2, 1))
+    client.force_login(w.province)
+    r = client.get("/vbp/dashboard/?by=institution&export=xlsx&on=2026-03-01")
+    body = b"".join(r.streaming_content) if hasattr(r, "streaming_content") else r.content
+    ws = load_workbook(BytesIO(body)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "医疗机构"
+    assert rows[1][4] == 50  # 300 of 600 completed
+
+
+def test_vbp_3_sign_page_flow(client, locked):
+    w = locked
+    client.force_login(w.inst_user)
+    client.post(f"/vbp/contracts/{w.contract.pk}/sign")
+    client.force_login(w.mfr_user)
+    client.post(f"/vbp/contracts/{w.contract.pk}/sign")
+    w.contract.refresh_from_db()
+    assert w.contract.status == "signed"
+
+
+def _api(client, token):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def test_vbp_his_api_contracts_and_progress_own_institution_only(client, signed, his_token):
+    w = signed
+    receive(w, w.product, 300, date(2026, 2, 1))
+    token, _ = his_token(w.institution)
+    with time_machine.travel("2026-03-01 10:00 +08:00", tick=False):
+        r = client.get("/api/v1/vbp/contracts/", **_api(client, token))
+    assert r.status_code == 200
+    data = r.json()["results"]
+    assert data[0]["lines"][0]["agreed_qty"] == 600
+    assert data[0]["progress"]["completed_qty"] == 300
+    other, _ = his_token(w.other_institution)
+    assert client.get("/api/v1/vbp/contracts/", **_api(client, other)).json()["results"] == []
+    assert client.get(f"/api/v1/vbp/contracts/{w.contract.pk}", **_api(client, other)).status_code == 404
+
+
+def test_vbp_2_his_api_reports_base_volume_idempotently(client, published, his_token):
+    w = published
+    token, _ = his_token(w.institution)
+    body = {"tender_code": w.tender.code, "variety": "阿莫西林胶囊", "quantity": 800, "reason": "HIS统计"}
+    headers = {**_api(client, token), "HTTP_IDEMPOTENCY_KEY": "bv-1"}
+    r1 = client.post("/api/v1/vbp/base-volumes/", body, content_type="application/json", **headers)
+    r2 = client.post("/api/v1/vbp/base-volumes/", body, content_type="application/json", **headers)
+    assert r1.status_code == r2.status_code == 201
+    assert r2.headers.get("Idempotent-Replayed") == "true"
+    assert BaseVolume.objects.get().quantity == 800
+
+
+@pytest.mark.parametrize("body,code", [
+    ({"variety": "头孢克肟片", "quantity": 5, "reason": "x"}, "VBP-2"),
+    ({"variety": "阿莫西林胶囊", "quantity": -1}, "invalid"),
+    ({"variety": "阿莫西林胶囊", "quantity": 5}, "VBP-2"),
+])
+def test_vbp_2_his_api_bad_base_volume_names_the_rule(client, published, his_token, body, code):
+    w = published
+    token, _ = his_token(w.institution)
+    r = client.post("/api/v1/vbp/base-volumes/", {"tender_code": w.tender.code, **body},
+                    content_type="application/json", **_api(client, token))
+    assert r.status_code in (400, 422)
+    assert r.json()["code"] == code
+    assert not BaseVolume.objects.exists()
