@@ -18,6 +18,7 @@ from django.utils import timezone
 from core.audit import audit_context
 from notifications import recipients
 from notifications.services import notify
+from parties.models import Organisation
 from policy import services as policy
 
 from . import rules, selectors
@@ -35,7 +36,7 @@ from .models import (
     ProgressSnapshot,
 )
 
-BATCH = 500
+BATCH = 2000
 
 
 def month_end(d: date) -> date:
@@ -69,7 +70,7 @@ def progress_monthly(on: date | None = None) -> dict:
             if not claimed:
                 break
             figures = selectors.contract_progress([c.pk for c in claimed], month)
-            rows, lagging = [], []
+            rows = []
             for c in claimed:
                 f = figures.get(c.pk)
                 if f is None:
@@ -82,20 +83,30 @@ def progress_monthly(on: date | None = None) -> dict:
                     completed_amount=f["completed_amount"], agreed_qty=f["agreed_qty"],
                     completed_qty=f["completed_qty"], completed_percent=done_pct, elapsed_percent=elapsed,
                     lagging=lag))
-                if lag:
-                    lagging.append((c, done_pct, elapsed))
             ProgressSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
             Contract.objects.filter(pk__in=[c.pk for c in claimed]).update(progress_month=month_first)
-            for c, done_pct, elapsed in lagging:
-                reminded += len(notify(
-                    recipients.users_of(c.institution), kind="vbp.lagging", level="warning",
-                    title="带量采购进度滞后提醒",
-                    body=f"合同 {c.number}（{c.tender.name}）截至 {month:%Y-%m} 月末完成 {done_pct}%，"
-                         f"时间进度 {elapsed}%，请优先采购中选产品。依据：VBP-6",
-                    target=c, dedupe_key=f"vbp-lag-{c.pk}-{month_first:%Y%m}"))
             done += len(rows)
+    reminded = remind_laggards(month_first)
     circulars = publish_persistent_laggards(month_first)
     return {"snapshots": done, "reminded": reminded, "circular_entries": circulars}
+
+
+def remind_laggards(month_first: date) -> int:
+    """VBP-6: one reminder per lagging institution and month (not one per contract)."""
+    from django.db.models import Count, Min
+
+    sent = 0
+    rows = (ProgressSnapshot.objects.filter(month=month_first, lagging=True).values("contract__institution")
+            .annotate(n=Count("id"), worst=Min("completed_percent")))
+    institutions = {o.pk: o for o in Organisation.objects.filter(pk__in=[r["contract__institution"] for r in rows])}
+    for r in rows:
+        institution = institutions[r["contract__institution"]]
+        sent += len(notify(
+            recipients.users_of(institution), kind="vbp.lagging", level="warning", title="带量采购进度滞后提醒",
+            body=f"截至 {month_first:%Y-%m} 月末，贵机构有 {r['n']} 份带量采购合同完成进度落后于时间进度"
+                 f"（最低完成 {r['worst']}%），请优先采购中选产品。依据：VBP-6",
+            url="/vbp/contracts/", dedupe_key=f"vbp-lag-{institution.pk}-{month_first:%Y%m}"))
+    return sent
 
 
 def publish_persistent_laggards(month_first: date) -> int:

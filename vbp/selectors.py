@@ -11,7 +11,7 @@ from .models import Contract, ContractLine, ProgressSnapshot, Tender
 
 # Completed volume per contract = receipts (入库) of the contract's selected products by its
 # institution within the period, up to `on`. One statement for any number of contracts;
-# the receipt lines are reached through receipt_line_inst_date_idx (institution, received_on).
+# the receipt lines are reached through receipt_line_listing_date_idx (listing, received_on).
 PROGRESS_SQL = """
     WITH lines AS (
         SELECT c.id AS contract_id, c.institution_id, sp.product_id, cl.agreed_qty, cl.price,
@@ -22,16 +22,18 @@ PROGRESS_SQL = """
         JOIN vbp_tender t ON t.id = c.tender_id
         WHERE c.id = ANY(%(ids)s)
     ), done AS (
-        SELECT l.contract_id, l.product_id, COALESCE(SUM(rl.quantity), 0) AS qty
+        SELECT l.contract_id, l.product_id, SUM(rl.quantity) AS qty
         FROM lines l
-        LEFT JOIN orders_receiptline rl
-          ON rl.institution_id = l.institution_id AND rl.received_on BETWEEN l.period_start AND l.upto
-         AND rl.listing_id IN (SELECT li.id FROM listing_listing li WHERE li.product_id = l.product_id)
+        JOIN listing_listing li ON li.product_id = l.product_id
+        JOIN orders_receiptline rl
+          ON rl.listing_id = li.id AND rl.institution_id = l.institution_id
+         AND rl.received_on BETWEEN l.period_start AND l.upto
         GROUP BY l.contract_id, l.product_id
     )
     SELECT l.contract_id, SUM(l.agreed_qty), SUM(l.agreed_qty * l.price),
-           SUM(LEAST(d.qty, l.agreed_qty)), SUM(LEAST(d.qty, l.agreed_qty) * l.price), SUM(d.qty)
-    FROM lines l JOIN done d ON d.contract_id = l.contract_id AND d.product_id = l.product_id
+           SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty)), SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty) * l.price),
+           SUM(COALESCE(d.qty, 0))
+    FROM lines l LEFT JOIN done d ON d.contract_id = l.contract_id AND d.product_id = l.product_id
     GROUP BY l.contract_id
 """
 
