@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_context
@@ -54,21 +53,23 @@ def _claim(qs, batch=BATCH):
 def progress_monthly(on: date | None = None) -> dict:
     """Snapshot the progress of every signed contract in its period at the end of the month
     before `on` (the job runs on the 1st). Contracts already snapshotted for that month are
-    skipped via `progress_month`, so the job can be re-run and shared between workers."""
+    skipped (they have that month's snapshot), so the job can be re-run and shared between
+    workers: each claims contracts the other has not locked."""
     on = on or timezone.localdate()
     month = on.replace(day=1) - timedelta(days=1)
     month_first = month.replace(day=1)
     threshold = policy.get("vbp.lag_threshold_points", at=month)
     done = reminded = 0
     base = Contract.objects.filter(
-        Q(progress_month__isnull=True) | Q(progress_month__lt=month_first), status=ContractStatus.SIGNED,
-        tender__period_start__lte=month, tender__period_end__gte=month_first,
-    )
+        status=ContractStatus.SIGNED, tender__period_start__lte=month, tender__period_end__gte=month_first,
+    ).exclude(snapshots__month=month_first)
+    last_pk = 0
     while True:
         with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"):
-            claimed = _claim(base.select_related("tender", "institution"))
+            claimed = _claim(base.filter(pk__gt=last_pk).select_related("tender"))
             if not claimed:
                 break
+            last_pk = claimed[-1].pk
             figures = selectors.contract_progress([c.pk for c in claimed], month)
             rows = []
             for c in claimed:
@@ -84,7 +85,6 @@ def progress_monthly(on: date | None = None) -> dict:
                     completed_qty=f["completed_qty"], completed_percent=done_pct, elapsed_percent=elapsed,
                     lagging=lag))
             ProgressSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
-            Contract.objects.filter(pk__in=[c.pk for c in claimed]).update(progress_month=month_first)
             done += len(rows)
     reminded = remind_laggards(month_first)
     circulars = publish_persistent_laggards(month_first)

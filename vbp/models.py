@@ -267,7 +267,6 @@ class Contract(models.Model):
     enterprise_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                              on_delete=models.PROTECT, related_name="+")
     enterprise_signed_at = models.DateTimeField(_("企业签订时间"), null=True, blank=True)
-    progress_month = models.DateField(_("进度已统计至（月）"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ContractQuerySet.as_manager()
@@ -279,7 +278,6 @@ class Contract(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tender", "institution", "enterprise"], name="vbp_contract_unique"),
         ]
-        indexes = [models.Index(fields=["status", "progress_month"], name="vbp_contract_progress_idx")]
         triggers = [pgtrigger.Protect(name="vbp_contract_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
