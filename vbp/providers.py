@@ -43,20 +43,30 @@ def selected_in_period(product, today) -> bool:
 
 # One statement per order batch: for every variety (of a tender in its period) that a
 # product of the batch belongs to, the institution's ordered quantity of each member product
-# since the period began (declined and cancelled lines do not count).
+# since the period began (declined and cancelled lines do not count). The institution's
+# orders are found once through order_inst_created_idx, their lines through the order FK.
 CAP_SQL = """
-    SELECT vp.variety_id, vp.product_id, vp.selected,
-           COALESCE((SELECT SUM(l.quantity) FROM orders_orderline l
-                     JOIN orders_order o ON o.id = l.order_id
-                     WHERE l.product_id = vp.product_id AND o.institution_id = %(inst)s
-                       AND o.created_at >= t.period_start - INTERVAL '1 day'
-                       AND (o.created_at AT TIME ZONE %(tz)s)::date >= t.period_start
-                       AND l.status NOT IN ('declined', 'cancelled')), 0)
-    FROM vbp_varietyproduct vp
-    JOIN vbp_variety v ON v.id = vp.variety_id
-    JOIN vbp_tender t ON t.id = v.tender_id
-    WHERE t.status = 'published' AND t.period_start <= %(at)s AND t.period_end >= %(at)s
-      AND vp.variety_id IN (SELECT variety_id FROM vbp_varietyproduct WHERE product_id = ANY(%(pids)s))
+    WITH members AS (
+        SELECT vp.variety_id, vp.product_id, vp.selected, t.period_start
+        FROM vbp_varietyproduct vp
+        JOIN vbp_variety v ON v.id = vp.variety_id
+        JOIN vbp_tender t ON t.id = v.tender_id
+        WHERE t.status = 'published' AND t.period_start <= %(at)s AND t.period_end >= %(at)s
+          AND vp.variety_id IN (SELECT variety_id FROM vbp_varietyproduct WHERE product_id = ANY(%(pids)s))
+    ), placed AS (
+        SELECT o.id, (o.created_at AT TIME ZONE %(tz)s)::date AS day
+        FROM orders_order o
+        WHERE o.institution_id = %(inst)s
+          AND o.created_at >= (SELECT MIN(period_start) FROM members) - INTERVAL '1 day'
+    ), used AS (
+        SELECT l.product_id, p.day, l.quantity
+        FROM placed p JOIN orders_orderline l ON l.order_id = p.id
+        WHERE l.status NOT IN ('declined', 'cancelled')
+    )
+    SELECT m.variety_id, m.product_id, m.selected,
+           COALESCE(SUM(u.quantity) FILTER (WHERE u.day >= m.period_start), 0)
+    FROM members m LEFT JOIN used u ON u.product_id = m.product_id
+    GROUP BY m.variety_id, m.product_id, m.selected
 """
 
 
