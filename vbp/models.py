@@ -468,3 +468,55 @@ class CapFlag(models.Model):
 
     def __str__(self):
         return f"{self.order_id}:{self.variety_id}"
+
+
+class MemberKind(models.TextChoices):
+    ALLIANCE = "alliance", _("联盟成员")
+    FOLLOW_ON = "follow_on", _("跟标扩围")
+
+
+class TenderMember(models.Model):
+    """VBP-5/VBP-9: an institution (insured private institutions and pharmacies included)
+    joined to an alliance, or to whom the province extended a result (跟标扩围)."""
+
+    scope_institution = "institution"
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="members")
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("医疗机构"))
+    kind = models.CharField(_("方式"), max_length=10, choices=MemberKind.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstitutionScoped.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tender", "institution"], name="vbp_member_once")]
+
+    def __str__(self):
+        return f"{self.tender_id}:{self.institution_id} {self.kind}"
+
+
+class MonthlyUseReport(models.Model):
+    """VBP-9: alliance and follow-on members report purchases and use monthly."""
+
+    scope_institution = "institution"
+
+    variety = models.ForeignKey(Variety, on_delete=models.PROTECT, related_name="use_reports")
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("月份"))
+    purchased_qty = models.PositiveIntegerField(_("采购量"))
+    used_qty = models.PositiveIntegerField(_("使用量"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstitutionScoped.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variety", "institution", "month"], name="vbp_use_report_once"),
+            models.CheckConstraint(condition=Q(month__day=1), name="vbp_use_report_first_of_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.month:%Y-%m}"

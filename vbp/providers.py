@@ -25,10 +25,11 @@ def _in_force(at: date) -> Q:
 
 def selected_prices(institution, product_ids, at):
     """orders.pricing provider: the selected price during the period; an alliance's price
-    only for institutions of its member cities."""
+    only for institutions of its member cities and its members (incl. 跟标扩围)."""
     city_id = getattr(institution, "city_id", None)
     rows = (SelectedProduct.objects.filter(_in_force(at), product_id__in=product_ids)
-            .filter(~Q(variety__tender__level="alliance") | Q(variety__tender__member_cities__id=city_id))
+            .filter(~Q(variety__tender__level="alliance") | Q(variety__tender__member_cities__id=city_id)
+                    | Q(variety__tender__members__institution_id=getattr(institution, "pk", None)))
             .order_by("price").values_list("product_id", "price", "variety__tender__code"))
     out = {}
     for pid, price, code in rows:

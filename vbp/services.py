@@ -16,7 +16,7 @@ from listing import services as listing_services
 from listing.models import Listing, ListingPriceChange, ListingStatus
 from notifications import recipients
 from notifications.services import notify
-from parties.models import Organisation, Region, Role
+from parties.models import Organisation, OrgKind, Region, Role
 from policy import services as policy
 from workcalendar.services import working_days_between
 
@@ -262,7 +262,9 @@ def _list_selected(user, tender, selected: SelectedProduct, when: date):
                                          category="VBP-1", effective_date=when)
         ListingPriceChange.objects.create(listing=listing, old_price=None, new_price=selected.price,
                                           effective_date=when, rule="VBP-1", reason=reason, changed_by=user)
-    elif listing.price != selected.price:
+    elif listing.price != selected.price and tender.level != TenderLevel.ALLIANCE:
+        # An alliance's price binds its members only: they get it from the VBP price
+        # provider, the province-wide listing price stays for everyone else.
         listing = listing_services.listing_change_price(user=user, listing=listing, new_price=selected.price,
                                                         effective_date=when, rule="VBP-1", reason=reason)
     selected.listing = listing
@@ -641,3 +643,64 @@ def contract_add_volume(user, line: ContractLine, *, quantity, reason, today=Non
 def institution_cities(tender) -> list[Region]:
     return list(tender.member_cities.all())
 
+
+
+# ====================================================================== members and monthly reports (VBP-9)
+
+
+def tender_add_members(user, tender, *, institutions, kind) -> list:
+    """The province joins institutions to an alliance (insured private institutions and
+    pharmacies may join, VBP-5) or extends a result to further institutions (跟标扩围, VBP-9)."""
+    from .models import MemberKind, TenderMember
+
+    _require_province(user)
+    if kind not in MemberKind.values:
+        raise InvalidInput("方式取值无效", "kind")
+    if tender.status != TenderStatus.PUBLISHED and kind == MemberKind.FOLLOW_ON:
+        raise Conflict("结果公布后方可跟标扩围")
+    orgs = list(institutions)
+    if not orgs or any(o.kind != OrgKind.INSTITUTION for o in orgs):
+        raise InvalidInput("请选择医疗机构（含医保定点社会办医疗机构和定点零售药店）", "institutions")
+    with transaction.atomic(), audit_context(user, reason=f"{MemberKind(kind).label}：{tender.code}（VBP-9）"):
+        rows = TenderMember.objects.bulk_create(
+            [TenderMember(tender=tender, institution=o, kind=kind, added_by=user) for o in orgs],
+            ignore_conflicts=True)
+    return rows
+
+
+def monthly_use_report(user, tender, *, month, rows, today=None):
+    """VBP-9: an alliance or follow-on member reports each variety's purchases and use for a
+    past month; the same month again is refused (a correction is a new regulator decision)."""
+    from .models import MonthlyUseReport, TenderMember
+
+    institution = _institution_of(user)
+    today = today or timezone.localdate()
+    month = _date(f"{month}-01" if len(str(month)) == 7 else month, "month", "月份").replace(day=1)
+    if month >= today.replace(day=1):
+        raise RuleViolation("VBP-9", "只能报送已结束月份的采购和使用数据", "month")
+    member = (TenderMember.objects.filter(tender=tender, institution=institution).exists()
+              or (tender.level == TenderLevel.ALLIANCE and tender.member_cities.filter(pk=institution.city_id).exists()))
+    if not member:
+        raise RuleViolation("VBP-9", "本机构不是该联盟或跟标扩围的成员", "tender")
+    if not isinstance(rows, list) or not rows:
+        raise InvalidInput("请至少报送一个品种", "rows")
+    varieties = {v.name: v for v in tender.varieties.all()}
+    parsed = []
+    for i, row in enumerate(rows):
+        v = varieties.get(str(row.get("variety", "")).strip())
+        if v is None:
+            raise RuleViolation("VBP-9", f"第 {i + 1} 行：品种“{row.get('variety')}”不在批次 {tender.code} 中",
+                                f"rows[{i}].variety")
+        try:
+            purchased, used = int(row.get("purchased")), int(row.get("used"))
+            if purchased < 0 or used < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise InvalidInput(f"第 {i + 1} 行：采购量、使用量须为不小于 0 的整数", f"rows[{i}].purchased") from None
+        parsed.append((v, purchased, used))
+    with transaction.atomic(), audit_context(user, reason=f"报送 {month:%Y-%m} 带量采购采购使用数据（VBP-9）"):
+        if MonthlyUseReport.objects.filter(variety__tender=tender, institution=institution, month=month).exists():
+            raise Conflict(f"{month:%Y-%m} 的数据已报送", "month")
+        return MonthlyUseReport.objects.bulk_create([
+            MonthlyUseReport(variety=v, institution=institution, month=month, purchased_qty=p, used_qty=u,
+                             reported_by=user) for v, p, u in parsed])

@@ -325,3 +325,60 @@ def test_vbp_5_provincial_tender_experts_bids_and_price_competition(vbp_world):
 
 
 __all__ = ["END", "START"]
+
+
+def test_neg_2_negotiation_service_refuses_a_selected_product_during_the_period(published):
+    """NEG-2 end to end: the negotiation channel refuses a proposal on a VBP-selected product."""
+    from negotiation import services as negotiation
+    from negotiation.models import Proposal
+
+    w = published
+    listing = Listing.objects.get(product=w.product)
+    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False), pytest.raises(RuleViolation) as exc:
+        negotiation.proposal_submit(user=w.inst_user, listing_id=listing.pk, unit_price="6.00", quantity=100)
+    assert exc.value.code == "NEG-2"
+    assert not Proposal.objects.exists()
+
+
+def test_vbp_9_follow_on_member_buys_at_selected_price_and_reports_monthly(vbp_world, make_product, nanjing):
+    """VBP-9: a result extended to a private pharmacy (跟标扩围) gives it the alliance price;
+    members report purchases and use monthly, once per month, past months only."""
+    from core.errors import Conflict
+    from parties.models import OrgKind, Region
+    from vbp.models import MonthlyUseReport
+
+    w = vbp_world
+    cities = list(Region.objects.filter(level="city").exclude(pk__in=[nanjing.pk, w.other_institution.city_id])
+                  .order_by("code")[:5])
+    tender = services.tender_create(w.province, **tender_fields(
+        code="LM-Y1", name="药品联盟", level="alliance", alliance_kind="drug", member_cities=cities))
+    from experts.models import ExpertSession
+
+    tender.expert_session = ExpertSession.objects.create(purpose="consumable_review", title="遴选",
+                                                         date=date(2025, 11, 1), created_by=w.province)
+    v = services.variety_add(w.province, tender, name="阿莫西林胶囊", priority="essential")
+    SelectedProduct.objects.create(variety=v, product=w.product, enterprise=w.manufacturer, price=Decimal("5.00"))
+    services.tender_publish(w.province, tender)
+    on = date(2026, 3, 2)
+    # Nanjing is not an alliance city: the listing price only — until the result is extended.
+    tender.refresh_from_db()
+    assert quote_in_force(w.institution, w.product, on).price == Decimal("10.00")
+    with pytest.raises(RuleViolation):
+        services.monthly_use_report(w.inst_user, tender, month="2026-02", rows=[
+            {"variety": "阿莫西林胶囊", "purchased": 10, "used": 8}], today=on)
+    services.tender_add_members(w.province, tender, institutions=[w.institution], kind="follow_on")
+    quote = quote_in_force(w.institution, w.product, on)
+    assert (quote.price, quote.source) == (Decimal("5.00"), "vbp")
+    assert quote_in_force(w.other_institution, w.product, on).price == Decimal("10.00")  # Suzhou: not a member
+    with pytest.raises(Forbidden):
+        services.tender_add_members(w.inst_user, tender, institutions=[w.institution], kind="follow_on")
+    with pytest.raises(RuleViolation):
+        services.monthly_use_report(w.inst_user, tender, month="2026-03", rows=[
+            {"variety": "阿莫西林胶囊", "purchased": 10, "used": 8}], today=on)
+    services.monthly_use_report(w.inst_user, tender, month="2026-02", rows=[
+        {"variety": "阿莫西林胶囊", "purchased": 10, "used": 8}], today=on)
+    with pytest.raises(Conflict):
+        services.monthly_use_report(w.inst_user, tender, month="2026-02", rows=[
+            {"variety": "阿莫西林胶囊", "purchased": 1, "used": 1}], today=on)
+    assert MonthlyUseReport.objects.get().used_qty == 8
+    assert OrgKind.INSTITUTION == w.institution.kind
