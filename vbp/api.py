@@ -13,7 +13,7 @@ from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.schema import error_responses
 
 from . import selectors, services
-from .models import Contract, Tender
+from .models import BaseVolume, Contract, Tender
 
 TAG = "HIS 带量采购接口"
 
@@ -110,8 +110,6 @@ class BaseVolumeCreateView(GenericAPIView):
     serializer_class = BaseVolumeOut
 
     def get_queryset(self):
-        from .models import BaseVolume
-
         return BaseVolume.objects.visible_to(self.request.user).select_related("variety__tender")
 
     @extend_schema(tags=[TAG], operation_id="his_vbp_base_volumes_list", summary="本机构已填报的基期采购量",

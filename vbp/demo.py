@@ -14,6 +14,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from listing.models import Listing
+from orders import services as orders
+from orders.models import Order
 from parties.models import Organisation, Role, User
 
 from . import jobs, services
@@ -38,9 +40,6 @@ def _xlsx(rows) -> SimpleUploadedFile:
 
 
 def _receive(inst_user, product, qty, on):
-    from orders import services as orders
-    from orders.models import Order
-
     ref = f"DEMO-VBP-{product.pk}-{inst_user.organisation_id}"
     if Order.objects.filter(external_ref=ref).exists():
         return

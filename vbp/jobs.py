@@ -12,11 +12,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from core.audit import audit_context
 from notifications import recipients
 from notifications.services import notify
+from orders.models import Invoice
 from parties.models import Organisation
 from policy import services as policy
 
@@ -93,8 +95,6 @@ def progress_monthly(on: date | None = None) -> dict:
 
 def remind_laggards(month_first: date) -> int:
     """VBP-6: one reminder per lagging institution and month (not one per contract)."""
-    from django.db.models import Count, Min
-
     sent = 0
     rows = (ProgressSnapshot.objects.filter(month=month_first, lagging=True).values("contract__institution")
             .annotate(n=Count("id"), worst=Min("completed_percent")))
@@ -207,8 +207,6 @@ def period_end(on: date | None = None) -> dict:
     """Judge contracts whose period ended before `on` (VBP-8: at the end of the CONTRACT
     period): non-completion → a budget consequence for the next year and the circular;
     arrears (overdue invoices of the contract's products) → a consequence when they occur."""
-    from orders.models import Invoice
-
     on = on or timezone.localdate()
     judged = arrears = 0
     ended = Contract.objects.filter(status=ContractStatus.SIGNED, tender__period_end__lt=on).exclude(

@@ -1,10 +1,16 @@
 """Read queries of the VBP channel: progress from receipts (VBP-6), lists, dashboards."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count
+from django.utils import timezone as tz
+
+from orders.models import Invoice
+from parties.models import Organisation
+from policy import services as policy
 
 from . import rules
 from .models import Contract, ContractLine, ProgressSnapshot, Tender
@@ -90,8 +96,6 @@ def progress_rows(user, on: date, *, tender_id=None, city_id=None):
 
 
 def _threshold(on):
-    from policy import services as policy
-
     return policy.get("vbp.lag_threshold_points", at=on)
 
 
@@ -126,20 +130,58 @@ def tenders_for(user):
             .order_by("-period_start", "-id"))
 
 
-def supply_monitoring(user, since: date, until: date):
-    """VBP-6 supply monitoring of selected enterprises, from the orders data: order lines of
-    selected products, fill rate (received / ordered), average days to confirm and to ship."""
-    from orders.models import OrderLine
+SUPPLY_SQL = """
+    SELECT m.name,
+           COUNT(DISTINCT l.id) AS lines, SUM(l.quantity) AS ordered, SUM(l.received_qty) AS received,
+           COUNT(DISTINCT l.id) FILTER (WHERE l.status = 'declined') AS declined,
+           AVG(EXTRACT(EPOCH FROM (l.status_changed_at - o.created_at)) / 3600.0)
+               FILTER (WHERE l.status_changed_at IS NOT NULL) AS response_hours,
+           AVG(d.shipped_on - (o.created_at AT TIME ZONE %(tz)s)::date) AS delivery_days
+    FROM orders_orderline l
+    JOIN orders_order o ON o.id = l.order_id
+    JOIN catalog_product p ON p.id = l.product_id
+    JOIN parties_organisation m ON m.id = p.manufacturer_id
+    LEFT JOIN LATERAL (SELECT MIN(dd.shipped_on) AS shipped_on FROM orders_deliveryline dl
+                       JOIN orders_delivery dd ON dd.id = dl.delivery_id WHERE dl.order_line_id = l.id) d ON true
+    WHERE l.product_id IN (SELECT sp.product_id FROM vbp_selectedproduct sp JOIN vbp_variety v ON v.id = sp.variety_id
+                           JOIN vbp_tender t ON t.id = v.tender_id WHERE t.status = 'published')
+      AND o.created_at >= %(since)s AND o.created_at < %(until)s {scope}
+    GROUP BY m.name ORDER BY m.name
+"""
 
-    qs = (OrderLine.objects.filter(product__vbp_selections__variety__tender__status="published",
-                                   order__created_at__date__range=(since, until))
-          .filter(Q(order__institution__in=Contract.objects.visible_to(user).values("institution"))))
-    return list(
-        qs.values("product__manufacturer__name")
-        .annotate(lines=Count("id", distinct=True), ordered=Sum("quantity"), received=Sum("received_qty"),
-                  declined=Count("id", filter=Q(status="declined"), distinct=True))
-        .order_by("product__manufacturer__name")
-    )
+
+def supply_monitoring(user, since: date, until: date) -> list[dict]:
+    """VBP-6 supply monitoring of selected enterprises, from the orders data: order response
+    time (hours to confirm or decline), delivery time (days to first shipment), fill rate
+    (received / ordered) and declined lines, for the institutions `user` supervises."""
+    params = {"tz": settings.TIME_ZONE, "since": tz.make_aware(datetime.combine(since, time.min)),
+              "until": tz.make_aware(datetime.combine(until + timedelta(days=1), time.min))}
+    scope = ""
+    if not user.is_province:
+        params["insts"] = list(Organisation.objects.visible_to(user).filter(kind="institution")
+                               .values_list("pk", flat=True))
+        scope = "AND o.institution_id = ANY(%(insts)s)"
+    with connection.cursor() as cur:
+        cur.execute(SUPPLY_SQL.format(scope=scope), params)
+        cols = [c[0] for c in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    for r in rows:
+        r["fill_rate"] = rules.completed_percent(r["received"] or 0, r["ordered"] or 0)
+    return rows
+
+
+def contract_payments(contract, on: date) -> dict:
+    """VBP-6/VBP-8: on-time payment (回款) per contract, from settlement data: the invoices
+    for deliveries of the contract's products to its institution — paid, open, overdue."""
+    invoices = Invoice.objects.filter(
+        institution_id=contract.institution_id,
+        delivery__lines__order_line__product__vbp_selections__contract_lines__contract=contract,
+    ).distinct()
+    return {
+        "invoices": invoices.count(),
+        "paid": invoices.filter(status="paid").count(),
+        "overdue": invoices.overdue(on).count(),
+    }
 
 
 def snapshots_for(user, contract_id=None):

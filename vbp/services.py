@@ -4,14 +4,18 @@ and returns the object or raises a domain error naming the rule."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from zipfile import BadZipFile
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from openpyxl import Workbook, load_workbook
 
 from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.uploads import XLSX_TYPES, check_upload
 from listing import services as listing_services
 from listing.models import Listing, ListingPriceChange, ListingStatus
 from notifications import recipients
@@ -20,7 +24,7 @@ from parties.models import Organisation, OrgKind, Region, Role
 from policy import services as policy
 from workcalendar.services import working_days_between
 
-from . import rules
+from . import rules, selectors
 from .models import (
     AllianceKind,
     BaseVolume,
@@ -29,11 +33,14 @@ from .models import (
     ContractAddition,
     ContractLine,
     ContractStatus,
+    MemberKind,
+    MonthlyUseReport,
     PriorityCriterion,
     SelectedProduct,
     SelectionMode,
     Tender,
     TenderLevel,
+    TenderMember,
     TenderStatus,
     Variety,
     VarietyProduct,
@@ -317,12 +324,6 @@ def _cell(value):
 
 
 def _read_xlsx(upload, headers: list[str], fields: list[str]) -> list[tuple[int, list]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    from core.uploads import XLSX_TYPES, check_upload
-
     check_upload(upload, allowed=XLSX_TYPES, field="file")
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
@@ -350,10 +351,6 @@ def _read_xlsx(upload, headers: list[str], fields: list[str]) -> list[tuple[int,
 
 
 def xlsx_template(headers: list[str], example: list) -> bytes:
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.append(headers)
@@ -614,8 +611,6 @@ def contract_sign(user, contract) -> Contract:
 def contract_add_volume(user, line: ContractLine, *, quantity, reason, today=None) -> ContractAddition:
     """VBP-3 (Jilin 003 §三(四); Jiangsu's texts are silent): after completing the agreed
     volume the institution may add volume to the contract at the selected price."""
-    from . import selectors
-
     institution = _institution_of(user)
     today = today or timezone.localdate()
     contract = line.contract
@@ -651,8 +646,6 @@ def institution_cities(tender) -> list[Region]:
 def tender_add_members(user, tender, *, institutions, kind) -> list:
     """The province joins institutions to an alliance (insured private institutions and
     pharmacies may join, VBP-5) or extends a result to further institutions (跟标扩围, VBP-9)."""
-    from .models import MemberKind, TenderMember
-
     _require_province(user)
     if kind not in MemberKind.values:
         raise InvalidInput("方式取值无效", "kind")
@@ -671,8 +664,6 @@ def tender_add_members(user, tender, *, institutions, kind) -> list:
 def monthly_use_report(user, tender, *, month, rows, today=None):
     """VBP-9: an alliance or follow-on member reports each variety's purchases and use for a
     past month; the same month again is refused (a correction is a new regulator decision)."""
-    from .models import MonthlyUseReport, TenderMember
-
     institution = _institution_of(user)
     today = today or timezone.localdate()
     month = _date(f"{month}-01" if len(str(month)) == 7 else month, "month", "月份").replace(day=1)

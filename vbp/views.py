@@ -173,7 +173,7 @@ def contract_detail(request, pk):
                 or (user.role == "manufacturer" and not contract.enterprise_signed_at))
     return render(request, "vbp/contract_detail.html", {
         "contract": contract, "lines": lines, "progress": progress[0] if progress else None, "may_sign": may_sign,
-        "prepayments": contract.prepayments.all(), "snapshots": contract.snapshots.all()[:24],
+        "prepayments": contract.prepayments.all(), "payments": selectors.contract_payments(contract, timezone.localdate()), "snapshots": contract.snapshots.all()[:24],
         "add_form": AddVolumeForm() if user.is_institution and contract.status == ContractStatus.SIGNED else None,
     })
 

@@ -125,3 +125,17 @@ def test_vbp_2_his_api_bad_base_volume_names_the_rule(client, published, his_tok
     assert r.status_code in (400, 422)
     assert r.json()["code"] == code
     assert not BaseVolume.objects.exists()
+
+
+def test_vbp_6_supply_monitoring_and_payments(signed):
+    """VBP-6: fill rate, response and delivery time of selected enterprises; invoices per contract."""
+    from vbp import selectors
+
+    w = signed
+    receive(w, w.product, 300, date(2026, 2, 1))
+    rows = selectors.supply_monitoring(w.province, date(2026, 1, 1), date(2026, 12, 31))
+    assert [(r["name"], r["ordered"], r["received"], r["fill_rate"]) for r in rows] == [
+        ("测试制药", 300, 300, 100)]
+    assert rows[0]["delivery_days"] == 0
+    assert selectors.supply_monitoring(w.sz_regulator, date(2026, 1, 1), date(2026, 12, 31)) == []
+    assert selectors.contract_payments(w.contract, date(2026, 3, 1)) == {"invoices": 0, "paid": 0, "overdue": 0}
