@@ -24,3 +24,4 @@ class VbpConfig(AppConfig):
         nav.register(section, _("带量采购合同"), "vbp:contract_list", roles=everyone, order=410)
         nav.register(section, _("进度监测"), "vbp:dashboard", roles=nav.REGULATORS, order=420)
         nav.register(section, _("通报"), "vbp:circular_list", roles={"institution", *nav.REGULATORS}, order=430)
+        nav.register(section, _("医保预付台账"), "vbp:ledger", roles={"institution", *nav.REGULATORS}, order=440)

@@ -25,6 +25,7 @@ from policy import services as policy
 from . import rules, selectors
 from .models import (
     BudgetConsequence,
+    BudgetShield,
     Circular,
     CircularEntry,
     CircularKind,
@@ -237,6 +238,7 @@ def period_end(on: date | None = None) -> dict:
             judged += len(BudgetConsequence.objects.bulk_create(rows, ignore_conflicts=True))
     if failed_for_circular:
         _publish(CircularKind.NOT_COMPLETED, on.replace(day=1), failed_for_circular)
+    shields = _record_shields(on)
     # Arrears, when they occur: an overdue invoice of a selected product under a signed contract.
     with transaction.atomic(), audit_context(None, reason="带量采购未按时回款（VBP-8）"):
         owing = (Contract.objects.filter(status=ContractStatus.SIGNED)
@@ -254,4 +256,17 @@ def period_end(on: date | None = None) -> dict:
                     budget_year=rules.vbp_8_budget_year(on),
                     detail=f"逾期未回款发票 {overdue.count()} 张"))
         arrears = len(BudgetConsequence.objects.bulk_create(rows, ignore_conflicts=True))
-    return {"not_completed": judged, "arrears": arrears}
+    return {"not_completed": judged, "arrears": arrears, "shields": shields}
+
+
+def _record_shields(on: date) -> int:
+    """VBP-8: institutions whose every contract of an ended tender was completed, with no
+    arrears recorded, keep their budget control index for the year the period ended."""
+    ended = Contract.objects.filter(status=ContractStatus.SIGNED, tender__period_end__lt=on)
+    flagged = set(BudgetConsequence.objects.filter(contract__in=ended).values_list("institution_id", "contract__tender_id"))
+    pairs = set(ended.values_list("institution_id", "tender_id", "tender__period_end"))
+    rows = [BudgetShield(institution_id=i, tender_id=t, year=end.year) for i, t, end in pairs if (i, t) not in flagged]
+    with transaction.atomic(), audit_context(None, reason="完成约定量且按时回款，保留医保总额控制指标（VBP-8）"):
+        before = BudgetShield.objects.count()
+        BudgetShield.objects.bulk_create(rows, ignore_conflicts=True)
+        return BudgetShield.objects.count() - before

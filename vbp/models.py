@@ -389,6 +389,12 @@ class PrepaymentStage(models.TextChoices):
     ADDON = "addon", _("追加量预付（吉林文件）")
 
 
+TRIGGER_LABELS = {
+    "period_start": _("采购周期开始"), "half_time": _("时间过半"), "half_volume": _("完成约定量过半"),
+    "completion": _("完成约定采购量"), "addition": _("完成后追加采购量（吉林文件）"),
+}
+
+
 class Prepayment(models.Model):
     """VBP-7: one insurance prepayment, written once by the job and never changed."""
 
@@ -418,6 +424,10 @@ class Prepayment(models.Model):
 
     def __str__(self):
         return f"{self.contract_id} {self.stage} {self.amount}"
+
+    @property
+    def trigger_label(self):
+        return str(TRIGGER_LABELS.get(self.trigger, self.trigger))
 
 
 class ConsequenceKind(models.TextChoices):
@@ -520,3 +530,25 @@ class MonthlyUseReport(models.Model):
 
     def __str__(self):
         return f"{self.institution_id} {self.month:%Y-%m}"
+
+
+class BudgetShield(models.Model):
+    """VBP-8 (000 annex §五(十二)): an institution that completed its agreed volumes and paid
+    on time keeps its budget control index for the year — recorded per institution and year
+    for the insurance budget ledger."""
+
+    scope_institution = "institution"
+
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstitutionScoped.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["institution", "year", "tender"], name="vbp_shield_once")]
+        triggers = [pgtrigger.Protect(name="vbp_shield_immutable", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.year}"

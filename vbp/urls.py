@@ -19,4 +19,5 @@ urlpatterns = [
     path("contracts/<int:pk>/add", views.contract_add, name="contract_add"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("circulars/", views.circular_list, name="circular_list"),
+    path("ledger/", views.ledger, name="ledger"),
 ]

@@ -21,7 +21,17 @@ from parties.models import Region
 
 from . import selectors, services
 from .forms import AddVolumeForm, BaseVolumeForm, NationalImportForm, UploadForm
-from .models import BaseVolume, Circular, Contract, ContractLine, ContractStatus, Tender
+from .models import (
+    BaseVolume,
+    BudgetConsequence,
+    BudgetShield,
+    Circular,
+    Contract,
+    ContractLine,
+    ContractStatus,
+    Prepayment,
+    Tender,
+)
 
 
 def _today(request):
@@ -251,3 +261,27 @@ def circular_list(request):
         raise PermissionDenied("无权查看通报")
     page = Paginator(qs, 10).get_page(request.GET.get("page"))
     return render(request, "vbp/circular_list.html", {"page": page})
+
+
+@login_required
+def ledger(request):
+    """VBP-7/VBP-8: the prepayment ledger, the budget consequences (next year's budget) and
+    the budget shields, for the insurance budget ledger; .xlsx export."""
+    user = request.user
+    if not (user.is_regulator or user.is_institution):
+        raise PermissionDenied("无权查看医保预付台账")
+    prepayments = Prepayment.objects.visible_to(user).select_related("contract__institution", "contract__tender")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"带量采购医保预付台账-{timezone.localdate():%Y%m%d}.xlsx",
+            ["合同编号", "批次", "医疗机构", "阶段", "比例（%）", "计算基数", "金额", "触发条件", "触发日期"],
+            ([p.contract.number, p.contract.tender.name, p.contract.institution.name, p.get_kind_display(), p.percent,
+              p.base_amount, p.amount, p.trigger_label, p.triggered_on]
+             for p in prepayments), title="医保预付")
+    page = Paginator(prepayments, 30).get_page(request.GET.get("page"))
+    return render(request, "vbp/ledger.html", {
+        "page": page,
+        "consequences": BudgetConsequence.objects.visible_to(user).select_related("institution", "contract")[:200],
+        "shields": BudgetShield.objects.visible_to(user).select_related("institution", "tender")[:200],
+    })
+

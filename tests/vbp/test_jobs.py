@@ -10,7 +10,7 @@ from django.db import connection
 
 from notifications.models import Notification
 from vbp import jobs
-from vbp.models import BudgetConsequence, Circular, CircularKind, Prepayment, ProgressSnapshot
+from vbp.models import BudgetConsequence, BudgetShield, Circular, CircularKind, Prepayment, ProgressSnapshot
 
 from .conftest import receive
 
@@ -139,6 +139,7 @@ def test_vbp_8_non_completion_judged_at_period_end_for_next_year(signed):
     assert (c.kind, c.judged_on, c.budget_year, c.institution) == ("not_completed", date(2027, 1, 1), 2028,
                                                                       w.institution)
     assert Circular.objects.filter(kind=CircularKind.NOT_COMPLETED).count() == 1
+    assert not BudgetShield.objects.exists()  # non-completion: no shield
     jobs.period_end(on=date(2027, 1, 2))
     assert BudgetConsequence.objects.count() == 1
 
@@ -148,3 +149,7 @@ def test_vbp_8_completed_contract_keeps_budget(signed):
     receive(w, w.product, 600, date(2026, 5, 10))
     jobs.period_end(on=date(2027, 1, 1))
     assert not BudgetConsequence.objects.exists()
+    shield = BudgetShield.objects.get()
+    assert (shield.institution, shield.year) == (w.institution, 2026)
+    jobs.period_end(on=date(2027, 1, 2))
+    assert BudgetShield.objects.count() == 1

@@ -139,3 +139,22 @@ def test_vbp_6_supply_monitoring_and_payments(signed):
     assert rows[0]["delivery_days"] == 0
     assert selectors.supply_monitoring(w.sz_regulator, date(2026, 1, 1), date(2026, 12, 31)) == []
     assert selectors.contract_payments(w.contract, date(2026, 3, 1)) == {"invoices": 0, "paid": 0, "overdue": 0}
+
+
+def test_vbp_7_ledger_page_and_export_scoped(client, signed):
+    """VBP-7/VBP-8: the prepayment ledger with its triggers; institutions see their own rows only."""
+    from vbp import jobs
+
+    w = signed
+    jobs.prepayments(on=date(2026, 1, 1))
+    client.force_login(w.province)
+    r = client.get("/vbp/ledger/")
+    assert r.status_code == 200 and "采购周期开始" in r.content.decode() and "1950.00" in r.content.decode()
+    r = client.get("/vbp/ledger/?export=xlsx")
+    body = b"".join(r.streaming_content) if hasattr(r, "streaming_content") else r.content
+    rows = list(load_workbook(BytesIO(body)).active.iter_rows(values_only=True))
+    assert rows[1][3] == "开始预付" and rows[1][7] == "采购周期开始"
+    client.force_login(w.other_inst_user)
+    assert "1950.00" not in client.get("/vbp/ledger/").content.decode()
+    client.force_login(w.mfr_user)
+    assert client.get("/vbp/ledger/").status_code == 403
