@@ -14,13 +14,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from catalog.models import Product
 from core.errors import DomainError, Forbidden
 from core.exports import xlsx_response
 from core.forms import call_service
+from experts.models import ExpertSession
 from parties.models import Region
 
 from . import selectors, services
-from .forms import AddVolumeForm, BaseVolumeForm, NationalImportForm, UploadForm
+from .forms import (
+    AddVolumeForm,
+    BaseVolumeForm,
+    BiddingForm,
+    BidForm,
+    NationalImportForm,
+    TenderForm,
+    UploadForm,
+    VarietyForm,
+)
 from .models import (
     BaseVolume,
     BudgetConsequence,
@@ -285,3 +296,70 @@ def ledger(request):
         "shields": BudgetShield.objects.visible_to(user).select_related("institution", "tender")[:200],
     })
 
+
+
+# ----------------------------------------------------------------------------- provincial / alliance tenders (VBP-5, VBP-9)
+
+
+@login_required
+def tender_create(request):
+    if not request.user.is_regulator:
+        raise PermissionDenied("仅医保部门可组织带量采购")
+    form = TenderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["member_cities"] = list(data.get("member_cities") or [])
+        tender = call_service(form, services.tender_create, request.user, **data)
+        if tender is not None:
+            messages.success(request, f"已创建批次 {tender.code}")
+            return redirect("vbp:tender_manage", pk=tender.pk)
+    return render(request, "vbp/tender_form.html", {"form": form})
+
+
+@login_required
+def tender_manage(request, pk):
+    """The province runs a provincial/alliance tender: experts (EXP-1), varieties with their
+    priority criterion, the bid window, price competition, publication. Enterprises bid here."""
+    tender = get_object_or_404(Tender, pk=pk)
+    user = request.user
+    if not (user.is_province or user.role == "manufacturer"):
+        raise PermissionDenied("无权操作")
+    variety_form, bid_form, bidding_form = VarietyForm(), BidForm(), BiddingForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        ok = None
+        if action == "experts":
+            session = ExpertSession.objects.filter(pk=request.POST.get("session") or 0).first()
+            ok = session and call_service(variety_form, services.tender_attach_experts, user, tender, session)
+        elif action == "variety":
+            variety_form = VarietyForm(request.POST)
+            ok = variety_form.is_valid() and call_service(variety_form, services.variety_add, user, tender,
+                                                          **variety_form.cleaned_data)
+        elif action == "bidding":
+            bidding_form = BiddingForm(request.POST)
+            ok = bidding_form.is_valid() and call_service(bidding_form, services.tender_open_bidding, user, tender,
+                                                          **bidding_form.cleaned_data)
+        elif action == "bid":
+            bid_form = BidForm(request.POST)
+            if bid_form.is_valid():
+                variety = get_object_or_404(tender.varieties, pk=bid_form.cleaned_data["variety"])
+                product = Product.objects.filter(national_code=bid_form.cleaned_data["national_code"].strip()).first()
+                if product is None:
+                    bid_form.add_error("national_code", "国家医保编码不在平台目录中（INT-2）")
+                else:
+                    ok = call_service(bid_form, services.bid_submit, user, variety, product=product,
+                                      price=bid_form.cleaned_data["price"])
+        elif action == "select":
+            ok = call_service(variety_form, services.tender_select_by_price, user, tender)
+        elif action == "publish":
+            ok = call_service(variety_form, services.tender_publish, user, tender)
+        if ok:
+            messages.success(request, "已保存")
+            return redirect("vbp:tender_manage", pk=pk)
+        errs = [str(e) for f in (variety_form, bid_form, bidding_form) for errs in f.errors.values() for e in errs]
+        messages.error(request, "；".join(errs) or "操作未完成")
+    return render(request, "vbp/tender_manage.html", {
+        "tender": tender, "varieties": tender.varieties.prefetch_related("selected__product", "bids__enterprise"),
+        "variety_form": variety_form, "bid_form": bid_form, "bidding_form": bidding_form,
+        "sessions": ExpertSession.objects.filter(draws__isnull=False).distinct().order_by("-date")[:30],
+    })

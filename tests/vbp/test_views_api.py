@@ -1,6 +1,7 @@
 """Pages and the HIS API of the VBP channel: scoping, denial, exports, Idempotency-Key."""
 
 from datetime import date
+from decimal import Decimal as D
 from io import BytesIO
 
 import pytest
@@ -158,3 +159,44 @@ def test_vbp_7_ledger_page_and_export_scoped(client, signed):
     assert "1950.00" not in client.get("/vbp/ledger/").content.decode()
     client.force_login(w.mfr_user)
     assert client.get("/vbp/ledger/").status_code == 403
+
+
+def test_vbp_5_provincial_tender_run_in_the_browser_pages(client, vbp_world):
+    """VBP-5/VBP-9: the province creates a tender (VBP-9 refusal shown on the form), adds a
+    variety only after linking an expert session, opens bidding; an enterprise bids."""
+    from experts.models import ExpertDraw, ExpertSession
+    from parties.models import Region
+    from vbp.models import Bid, Variety
+
+    w = vbp_world
+    client.force_login(w.province)
+    cities = list(Region.objects.filter(level="city").order_by("code")[:5])
+    base = {"code": "LM-9", "name": "区域联盟", "level": "alliance", "alliance_kind": "regional_ivd",
+            "product_kind": "consumable", "selection_mode": "price_competition", "volume_ratio": "60",
+            "period_start": "2026-01-01", "period_end": "2026-12-31", "lead_city": cities[0].pk,
+            "member_cities": [c.pk for c in cities], "plan_filed_on": "2025-12-01", "publish_on": "2025-12-05"}
+    r = client.post("/vbp/tenders/new/", base)
+    assert r.status_code == 200 and "至少 5 个工作日" in r.content.decode()
+    assert not Tender.objects.exists()
+    r = client.post("/vbp/tenders/new/", {**base, "level": "provincial", "alliance_kind": "", "product_kind": "drug",
+                                          "code": "SJ-9"})
+    tender = Tender.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/vbp/tenders/{tender.pk}/manage/"
+    url = f"/vbp/tenders/{tender.pk}/manage/"
+    client.post(url, {"action": "variety", "name": "阿莫西林胶囊", "priority": "high_volume"})
+    assert not Variety.objects.exists()  # EXP-1: experts first
+    session = ExpertSession.objects.create(purpose="consumable_review", title="品种遴选", date=date(2025, 11, 1),
+                                           created_by=w.province)
+    assert ExpertDraw._meta.get_field("session")  # the draw itself is the experts app's (EXP-1)
+    Tender.objects.filter(pk=tender.pk).update(expert_session=session)
+    client.post(url, {"action": "variety", "name": "阿莫西林胶囊", "priority": "high_volume"})
+    variety = Variety.objects.get()
+    with time_machine.travel("2025-11-15 10:00 +08:00", tick=False):
+        client.post(url, {"action": "bidding", "opens": "2025-11-10", "closes": "2025-11-20"})
+        client.force_login(w.mfr_user)
+        assert client.get(url).status_code == 200
+        client.post(url, {"action": "bid", "variety": variety.pk, "national_code": w.product.national_code,
+                          "price": "6.10"})
+    assert Bid.objects.get().price == D("6.10")
+    client.force_login(w.inst_user)
+    assert client.get(url).status_code == 403
