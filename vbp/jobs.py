@@ -36,6 +36,7 @@ from .models import (
     Prepayment,
     PrepaymentStage,
     ProgressSnapshot,
+    Tender,
 )
 
 BATCH = 2000
@@ -67,23 +68,26 @@ def progress_monthly(on: date | None = None) -> dict:
         status=ContractStatus.SIGNED, tender__period_start__lte=month, tender__period_end__gte=month_first,
     ).exclude(snapshots__month=month_first)
     last_pk = 0
+    periods_of: dict[int, tuple] = {}
     while True:
         with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"):
-            claimed = _claim(base.filter(pk__gt=last_pk).select_related("tender"))
+            claimed = _claim(base.filter(pk__gt=last_pk).only("id", "tender_id"))
             if not claimed:
                 break
             last_pk = claimed[-1].pk
             figures = selectors.contract_progress([c.pk for c in claimed], month)
+            for tender_id in {c.tender_id for c in claimed} - set(periods_of):
+                periods_of[tender_id] = Tender.objects.values_list("period_start", "period_end").get(pk=tender_id)
             rows = []
             for c in claimed:
                 f = figures.get(c.pk)
                 if f is None:
                     continue
                 done_pct = rules.completed_percent(f["completed_amount"], f["agreed_amount"])
-                elapsed = rules.elapsed_percent(c.tender.period_start, c.tender.period_end, month)
+                elapsed = rules.elapsed_percent(*periods_of[c.tender_id], month)
                 lag = rules.vbp_6_lagging(done_pct, elapsed, threshold)
                 rows.append(ProgressSnapshot(
-                    contract=c, month=month_first, agreed_amount=f["agreed_amount"],
+                    contract_id=c.pk, month=month_first, agreed_amount=f["agreed_amount"],
                     completed_amount=f["completed_amount"], agreed_qty=f["agreed_qty"],
                     completed_qty=f["completed_qty"], completed_percent=done_pct, elapsed_percent=elapsed,
                     lagging=lag))
@@ -118,15 +122,21 @@ def publish_persistent_laggards(month_first: date) -> int:
     for _ in range(months):
         window.append(m)
         m = (m - timedelta(days=1)).replace(day=1)
+    # Only contracts lagging this month can be persistent laggards: read their history alone.
+    lagging_now = ProgressSnapshot.objects.filter(month=month_first, lagging=True).values("contract_id")
     history: dict[int, dict] = {}
-    for s in ProgressSnapshot.objects.filter(month__in=window).select_related("contract"):
-        history.setdefault(s.contract_id, {})[s.month] = s
-    persistent = [
-        by_month[month_first] for by_month in history.values()
-        if len(by_month) == months and rules.vbp_6_persistent([by_month[m].lagging for m in sorted(by_month)], months)
-    ]
+    for contract_id, m, lag, done, elapsed in (
+        ProgressSnapshot.objects.filter(month__in=window, contract_id__in=lagging_now)
+        .values_list("contract_id", "month", "lagging", "completed_percent", "elapsed_percent")
+    ):
+        history.setdefault(contract_id, {})[m] = (lag, done, elapsed)
+    persistent = {
+        cid: by_month[month_first] for cid, by_month in history.items()
+        if len(by_month) == months and rules.vbp_6_persistent([by_month[m][0] for m in sorted(by_month)], months)
+    }
+    contracts = Contract.objects.in_bulk(list(persistent))
     return _publish(CircularKind.PERSISTENT_LAG, month_first, [
-        (s.contract, s.completed_percent, s.elapsed_percent) for s in persistent])
+        (contracts[cid], done, elapsed) for cid, (_lag, done, elapsed) in persistent.items()])
 
 
 def _publish(kind, month_first, entries) -> int:

@@ -16,8 +16,9 @@ from . import rules
 from .models import Contract, ContractLine, ProgressSnapshot, Tender
 
 # Completed volume per contract = receipts (入库) of the contract's selected products by its
-# institution within the period, up to `on`. One statement for any number of contracts;
-# the receipt lines are reached through receipt_line_listing_date_idx (listing, received_on).
+# institution within the period, up to `on`. One statement for any number of contracts: the
+# receipts of the batch's products (through receipt_line_listing_date_idx) are aggregated
+# once per (institution, product, period), not looked up once per contract line.
 PROGRESS_SQL = """
     WITH lines AS (
         SELECT c.id AS contract_id, c.institution_id, sp.product_id, cl.agreed_qty, cl.price,
@@ -27,19 +28,29 @@ PROGRESS_SQL = """
         JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
         JOIN vbp_tender t ON t.id = c.tender_id
         WHERE c.id = ANY(%(ids)s)
+    ), keys AS MATERIALIZED (
+        SELECT DISTINCT institution_id, product_id, period_start, upto FROM lines
+    ), received AS MATERIALIZED (
+        SELECT rl.institution_id, li.product_id, rl.received_on, SUM(rl.quantity) AS qty
+        FROM listing_listing li
+        JOIN orders_receiptline rl ON rl.listing_id = li.id
+        WHERE li.product_id IN (SELECT product_id FROM keys)
+          AND rl.institution_id IN (SELECT institution_id FROM keys)
+          AND rl.received_on BETWEEN (SELECT MIN(period_start) FROM keys) AND (SELECT MAX(upto) FROM keys)
+        GROUP BY rl.institution_id, li.product_id, rl.received_on
     ), done AS (
-        SELECT l.contract_id, l.product_id, SUM(rl.quantity) AS qty
-        FROM lines l
-        JOIN listing_listing li ON li.product_id = l.product_id
-        JOIN orders_receiptline rl
-          ON rl.listing_id = li.id AND rl.institution_id = l.institution_id
-         AND rl.received_on BETWEEN l.period_start AND l.upto
-        GROUP BY l.contract_id, l.product_id
+        SELECT k.institution_id, k.product_id, k.period_start, SUM(r.qty) AS qty
+        FROM keys k
+        JOIN received r ON r.institution_id = k.institution_id AND r.product_id = k.product_id
+        WHERE r.received_on BETWEEN k.period_start AND k.upto
+        GROUP BY k.institution_id, k.product_id, k.period_start
     )
     SELECT l.contract_id, SUM(l.agreed_qty), SUM(l.agreed_qty * l.price),
            SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty)), SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty) * l.price),
            SUM(COALESCE(d.qty, 0))
-    FROM lines l LEFT JOIN done d ON d.contract_id = l.contract_id AND d.product_id = l.product_id
+    FROM lines l
+    LEFT JOIN done d ON d.institution_id = l.institution_id AND d.product_id = l.product_id
+     AND d.period_start = l.period_start
     GROUP BY l.contract_id
 """
 
