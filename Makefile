@@ -68,6 +68,7 @@ bench: setup
 	@$(MANAGE) bench_filing
 	@$(MANAGE) bench_zones
 	@$(MANAGE) bench_monitoring
+	@$(MANAGE) bench_vbp
 
 lock:
 	@$(PIP) freeze --exclude-editable | grep -v '^pip==' > requirements.lock

@@ -176,7 +176,9 @@ def prices_in_force(institution, products: Iterable, at: date | None = None, *,
             continue
         for pid, quote in fn(institution, asked, at).items():
             if pid in base:
-                if quote.price < best[pid].price:
+                # On a tie with the listing price the channel's quote names the reason (e.g. a VBP
+                # selected product is listed at its selected price: the source is "vbp").
+                if quote.price < best[pid].price or (quote.price == best[pid].price and best[pid].source == "listing"):
                     best[pid] = PriceQuote(quote.price, quote.source, quote.rule, quote.reference,
                                            listing_id=base[pid].listing_id)
             elif include_unlisted and quote.grants_access and (pid not in best or quote.price < best[pid].price):

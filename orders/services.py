@@ -16,6 +16,7 @@ from parties.models import Role
 from qualifications.selectors import bad_record_ban
 
 from . import rules, selectors
+from .hooks import BatchLine, run_batch_checks
 from .models import (
     LINE_TRANSITIONS,
     RECEIVABLE_STATUSES,
@@ -227,6 +228,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             listing_status[pid] = status
 
     prepared = []
+    batch_lines: list[BatchLine] = []  # what channel batch checks see (orders.hooks)
     for i, item in enumerate(lines):
         if not isinstance(item, dict):
             err(i, "invalid", "每行明细须为对象", None)
@@ -286,9 +288,13 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             err(i, problem[0], problem[1], "unit_price")
             continue
         prepared.append((product, quantity, quote, distributor_id))
+        batch_lines.append(BatchLine(i, product.pk, quantity))
 
+    checks = run_batch_checks(institution, batch_lines, at) if not errors else []
+    for check in checks:
+        errors.extend(check.errors)
     if errors:
-        raise BatchRefused(errors)
+        raise BatchRefused(sorted(errors, key=lambda e: e["line"]))
 
     with transaction.atomic(), audit_context(user, reason="医疗机构网上下单（ORD-1）"):
         total = sum((_money(q.price * qty) for _p, qty, q, _d in prepared), Decimal("0"))
@@ -313,6 +319,9 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
                         + ",".join([row] * len(prepared)) + " RETURNING id", params)
             order.line_ids = [r[0] for r in cur.fetchall()]
         order.prepared_lines = prepared
+        for check in checks:
+            if check.after_create is not None:
+                check.after_create(order)
         _notify_distributors(order, {d for _p, _q, _qt, d in prepared})
     return order
 

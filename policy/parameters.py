@@ -263,7 +263,35 @@ define(
 # ---------------------------------------------------------------- §9 VBP (集中带量采购)
 define(
     "vbp.non_selected_cap", "bool", True, "VBP-4", _("非中选产品采购量不得超过中选产品"),
-    help=_("为“是”时，同品种非中选产品的采购数量不得超过中选产品的采购数量。"),
+    help=_("已由 vbp.non_selected_cap_mode（关闭/提示/拒绝）取代，平台不再读取此项。"),
+)
+define(
+    "vbp.non_selected_cap_mode", "choice", "off", "VBP-4", _("非中选产品采购量上限（关闭/提示/拒绝）"),
+    help=_("off：不设上限（江苏文件：剩余用量可采购其他挂网价格适宜的产品，默认）；"
+           "warn：超过同品种中选产品采购量时订单照常提交并提示监管部门；"
+           "refuse：超过时拒绝订单（吉林文件 003 §三(三)“原则上”）。"),
+    choices=("off", "warn", "refuse"),
+)
+define(
+    "vbp.prepayment_min_first_percent", "decimal", D("30"), "VBP-7", _("医保首次预付最低比例（%）"),
+    help=_("江苏文件：医保基金预付不低于带量采购合同金额的一定比例；预付计划的开始比例低于此值时按此值预付。"),
+    min=D("0"), max=D("100"),
+)
+define(
+    "vbp.lag_threshold_points", "decimal", D("10"), "VBP-6", _("进度滞后提醒阈值（百分点）"),
+    help=_("完成进度低于时间进度超过此百分点数的合同，月度任务提醒医疗机构。"), min=D("0"), max=D("100"),
+)
+define(
+    "vbp.persistent_lag_months", "int", 3, "VBP-6", _("持续滞后通报月数"),
+    help=_("连续此月数进度滞后的医疗机构列入通报。"), min=1, max=24,
+)
+define(
+    "vbp.alliance_min_cities", "int", 5, "VBP-9", _("区域联盟最少设区市数"),
+    help=_("普通医用耗材、体外诊断试剂区域联盟采购须覆盖的设区市数下限（文件：不少于5个）。"), min=1, max=13,
+)
+define(
+    "vbp.alliance_filing_working_days", "int", 5, "VBP-9", _("联盟采购方案提前备案工作日数"),
+    help=_("牵头市须在发布采购文件前至少此工作日数报省医保局备案（文件：5个工作日）。"), min=1, max=60,
 )
 define(
     "vbp.prepayment_shares", "json", {"start": 50, "midterm": 45, "final": 5}, "VBP-7", _("医保预付比例（%）"),

@@ -1,0 +1,155 @@
+"""The VBP jobs: monthly progress with reminders and the circular (VBP-6), the prepayment
+ledger (VBP-7: each row created once, even on two workers), period-end judgement (VBP-8)."""
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from notifications.models import Notification
+from vbp import jobs
+from vbp.models import BudgetConsequence, BudgetShield, Circular, CircularKind, Prepayment, ProgressSnapshot
+
+from .conftest import receive
+
+pytestmark = pytest.mark.django_db
+
+
+def test_vbp_6_monthly_progress_snapshot_reminder_and_idempotent(signed):
+    """VBP-6: completed / agreed against elapsed share; lagging institutions reminded once."""
+    w = signed
+    receive(w, w.product, 60, date(2026, 2, 10))  # 10 % of 600 by the end of March (elapsed 24.66 %)
+    result = jobs.progress_monthly(on=date(2026, 4, 1))
+    snap = ProgressSnapshot.objects.get()
+    assert (snap.month, snap.completed_qty, snap.agreed_qty) == (date(2026, 3, 1), 60, 600)
+    assert (snap.completed_percent, snap.elapsed_percent, snap.lagging) == (Decimal("10.00"), Decimal("24.66"), True)
+    assert result["reminded"] == 1
+    assert Notification.objects.filter(recipient=w.inst_user, kind="vbp.lagging").count() == 1
+    again = jobs.progress_monthly(on=date(2026, 4, 1))
+    assert again["snapshots"] == 0 and again["reminded"] == 0
+    assert ProgressSnapshot.objects.count() == 1
+
+
+def test_vbp_6_on_track_contract_is_not_reminded(signed):
+    w = signed
+    receive(w, w.product, 150, date(2026, 2, 10))  # 25 % ≥ 24.66 %
+    jobs.progress_monthly(on=date(2026, 4, 1))
+    assert ProgressSnapshot.objects.get().lagging is False
+    assert not Notification.objects.filter(kind="vbp.lagging").exists()
+
+
+def test_vbp_6_persistent_laggard_published_in_circular(signed):
+    """VBP-6: lagging 3 months running → published in the circular (通报), once."""
+    w = signed
+    for on in (date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)):
+        jobs.progress_monthly(on=on)
+    circular = Circular.objects.get(kind=CircularKind.PERSISTENT_LAG)
+    assert circular.month == date(2026, 4, 1)
+    assert list(circular.entries.values_list("institution", flat=True)) == [w.institution.pk]
+    jobs.publish_persistent_laggards(date(2026, 4, 1))
+    assert Circular.objects.count() == 1
+
+
+def _stages():
+    return {p.stage: (p.percent, p.amount, p.trigger) for p in Prepayment.objects.all()}
+
+
+def test_vbp_7_start_then_45_by_volume_then_5_on_completion(signed):
+    """VBP-7: 50 % at the start; 45 % when half the volume is done before half time; 5 % on completion."""
+    w = signed  # agreed 600 × 6.50 = 3,900.00
+    jobs.prepayments(on=date(2026, 1, 1))
+    assert _stages() == {"start": (Decimal("50"), Decimal("1950.00"), "period_start")}
+    receive(w, w.product, 300, date(2026, 3, 10))
+    jobs.prepayments(on=date(2026, 3, 11))
+    assert _stages()["midterm"] == (Decimal("45"), Decimal("1755.00"), "half_volume")
+    receive(w, w.product, 299, date(2026, 4, 10))
+    jobs.prepayments(on=date(2026, 4, 11))
+    assert "final" not in _stages()
+    receive(w, w.product, 1, date(2026, 4, 12))
+    jobs.prepayments(on=date(2026, 4, 13))
+    assert _stages()["final"] == (Decimal("5"), Decimal("195.00"), "completion")
+    assert jobs.prepayments(on=date(2026, 4, 14)) == 0
+    assert Prepayment.objects.count() == 3
+
+
+def test_vbp_7_45_by_time_when_half_period_passes_first(signed):
+    jobs.prepayments(on=date(2026, 7, 1))
+    assert set(_stages()) == {"start"}
+    jobs.prepayments(on=date(2026, 7, 2))
+    assert _stages()["midterm"][2] == "half_time"
+
+
+def test_vbp_7_ledger_rows_are_immutable(signed):
+    from django.db import InternalError, ProgrammingError, transaction
+
+    jobs.prepayments(on=date(2026, 1, 1))
+    row = Prepayment.objects.get()
+    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
+        Prepayment.objects.filter(pk=row.pk).update(amount=0)
+
+
+def test_vbp_3_added_volume_keeps_prepayment_jilin(signed):
+    """VBP-3/VBP-7 (Jilin 003 §三(四)): prepayment continues on volume added after completion."""
+    from vbp import services
+    from vbp.models import ContractLine
+
+    w = signed
+    receive(w, w.product, 600, date(2026, 3, 10))
+    line = ContractLine.objects.get()
+    services.contract_add_volume(w.inst_user, line, quantity=100, reason="临床需求", today=date(2026, 3, 11))
+    jobs.prepayments(on=date(2026, 3, 12))
+    addon = Prepayment.objects.get(kind="addon")
+    assert (addon.base_amount, addon.amount, addon.trigger) == (Decimal("650.00"), Decimal("325.00"), "addition")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_vbp_7_each_prepayment_created_once_on_two_workers(signed):
+    """VBP-7: two workers run the job at once; each stage exists exactly once."""
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            jobs.prepayments(on=date(2026, 7, 2))
+        except Exception as exc:  # noqa: BLE001 — the assertion below reports it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(Prepayment.objects.values_list("stage", flat=True)) == ["midterm", "start"]
+
+
+def test_vbp_8_non_completion_judged_at_period_end_for_next_year(signed):
+    """VBP-8: not on the last day of the period; the day after, recorded against the next year's budget."""
+    w = signed
+    receive(w, w.product, 100, date(2026, 5, 10))
+    jobs.period_end(on=date(2026, 12, 31))
+    assert not BudgetConsequence.objects.exists()
+    jobs.period_end(on=date(2027, 1, 1))
+    c = BudgetConsequence.objects.get()
+    assert (c.kind, c.judged_on, c.budget_year, c.institution) == ("not_completed", date(2027, 1, 1), 2028,
+                                                                      w.institution)
+    assert Circular.objects.filter(kind=CircularKind.NOT_COMPLETED).count() == 1
+    assert not BudgetShield.objects.exists()  # non-completion: no shield
+    jobs.period_end(on=date(2027, 1, 2))
+    assert BudgetConsequence.objects.count() == 1
+
+
+def test_vbp_8_completed_contract_keeps_budget(signed):
+    w = signed
+    receive(w, w.product, 600, date(2026, 5, 10))
+    jobs.period_end(on=date(2027, 1, 1))
+    assert not BudgetConsequence.objects.exists()
+    shield = BudgetShield.objects.get()
+    assert (shield.institution, shield.year) == (w.institution, 2026)
+    jobs.period_end(on=date(2027, 1, 2))
+    assert BudgetShield.objects.count() == 1

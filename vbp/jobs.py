@@ -1,0 +1,282 @@
+"""The periodic jobs of the VBP channel. Each claims its rows with
+SELECT … FOR UPDATE SKIP LOCKED in batches and is idempotent: a second run, or a second
+worker at the same time, changes nothing more (unique constraints decide races).
+
+- progress_monthly (VBP-6): a snapshot per signed contract per month, reminders to lagging
+  institutions, the circular (通报) of persistent laggards;
+- prepayments (VBP-7): ledger rows, each created once with its trigger;
+- period_end (VBP-6, VBP-8): non-completion judged at the end of the contract period, and
+  arrears, recorded against the next year's budget; the non-completion circular."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from core.audit import audit_context
+from notifications import recipients
+from notifications.services import notify
+from orders.models import Invoice
+from parties.models import Organisation
+from policy import services as policy
+
+from . import rules, selectors
+from .models import (
+    BudgetConsequence,
+    BudgetShield,
+    Circular,
+    CircularEntry,
+    CircularKind,
+    ConsequenceKind,
+    Contract,
+    ContractAddition,
+    ContractStatus,
+    Prepayment,
+    PrepaymentStage,
+    ProgressSnapshot,
+    Tender,
+)
+
+BATCH = 2000
+
+
+def month_end(d: date) -> date:
+    return (d.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _claim(qs, batch=BATCH):
+    """Rows of `qs` nobody else is working on, locked for this transaction."""
+    return list(qs.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch])
+
+
+# ---------------------------------------------------------------------- VBP-6 progress
+
+
+def progress_monthly(on: date | None = None) -> dict:
+    """Snapshot the progress of every signed contract in its period at the end of the month
+    before `on` (the job runs on the 1st). Contracts already snapshotted for that month are
+    skipped (they have that month's snapshot), so the job can be re-run and shared between
+    workers: each claims contracts the other has not locked."""
+    on = on or timezone.localdate()
+    month = on.replace(day=1) - timedelta(days=1)
+    month_first = month.replace(day=1)
+    threshold = policy.get("vbp.lag_threshold_points", at=month)
+    done = reminded = 0
+    base = Contract.objects.filter(
+        status=ContractStatus.SIGNED, tender__period_start__lte=month, tender__period_end__gte=month_first,
+    ).exclude(snapshots__month=month_first)
+    last_pk = 0
+    periods_of: dict[int, tuple] = {}
+    while True:
+        with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"):
+            claimed = _claim(base.filter(pk__gt=last_pk).only("id", "tender_id"))
+            if not claimed:
+                break
+            last_pk = claimed[-1].pk
+            figures = selectors.contract_progress([c.pk for c in claimed], month)
+            for tender_id in {c.tender_id for c in claimed} - set(periods_of):
+                periods_of[tender_id] = Tender.objects.values_list("period_start", "period_end").get(pk=tender_id)
+            rows = []
+            for c in claimed:
+                f = figures.get(c.pk)
+                if f is None:
+                    continue
+                done_pct = rules.completed_percent(f["completed_amount"], f["agreed_amount"])
+                elapsed = rules.elapsed_percent(*periods_of[c.tender_id], month)
+                lag = rules.vbp_6_lagging(done_pct, elapsed, threshold)
+                rows.append(ProgressSnapshot(
+                    contract_id=c.pk, month=month_first, agreed_amount=f["agreed_amount"],
+                    completed_amount=f["completed_amount"], agreed_qty=f["agreed_qty"],
+                    completed_qty=f["completed_qty"], completed_percent=done_pct, elapsed_percent=elapsed,
+                    lagging=lag))
+            ProgressSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+            done += len(rows)
+    reminded = remind_laggards(month_first)
+    circulars = publish_persistent_laggards(month_first)
+    return {"snapshots": done, "reminded": reminded, "circular_entries": circulars}
+
+
+def remind_laggards(month_first: date) -> int:
+    """VBP-6: one reminder per lagging institution and month (not one per contract)."""
+    sent = 0
+    rows = (ProgressSnapshot.objects.filter(month=month_first, lagging=True).values("contract__institution")
+            .annotate(n=Count("id"), worst=Min("completed_percent")))
+    institutions = {o.pk: o for o in Organisation.objects.filter(pk__in=[r["contract__institution"] for r in rows])}
+    for r in rows:
+        institution = institutions[r["contract__institution"]]
+        sent += len(notify(
+            recipients.users_of(institution), kind="vbp.lagging", level="warning", title="带量采购进度滞后提醒",
+            body=f"截至 {month_first:%Y-%m} 月末，贵机构有 {r['n']} 份带量采购合同完成进度落后于时间进度"
+                 f"（最低完成 {r['worst']}%），请优先采购中选产品。依据：VBP-6",
+            url="/vbp/contracts/", dedupe_key=f"vbp-lag-{institution.pk}-{month_first:%Y%m}"))
+    return sent
+
+
+def publish_persistent_laggards(month_first: date) -> int:
+    """VBP-6: institutions lagging in each of the last N monthly snapshots are published in
+    the month's circular (通报), once per tender and month."""
+    months = policy.get("vbp.persistent_lag_months", at=month_first)
+    window, m = [], month_first.replace(day=1)
+    for _ in range(months):
+        window.append(m)
+        m = (m - timedelta(days=1)).replace(day=1)
+    # Only contracts lagging this month can be persistent laggards: read their history alone.
+    lagging_now = ProgressSnapshot.objects.filter(month=month_first, lagging=True).values("contract_id")
+    history: dict[int, dict] = {}
+    for contract_id, m, lag, done, elapsed in (
+        ProgressSnapshot.objects.filter(month__in=window, contract_id__in=lagging_now)
+        .values_list("contract_id", "month", "lagging", "completed_percent", "elapsed_percent")
+    ):
+        history.setdefault(contract_id, {})[m] = (lag, done, elapsed)
+    persistent = {
+        cid: by_month[month_first] for cid, by_month in history.items()
+        if len(by_month) == months and rules.vbp_6_persistent([by_month[m][0] for m in sorted(by_month)], months)
+    }
+    contracts = Contract.objects.in_bulk(list(persistent))
+    return _publish(CircularKind.PERSISTENT_LAG, month_first, [
+        (contracts[cid], done, elapsed) for cid, (_lag, done, elapsed) in persistent.items()])
+
+
+def _publish(kind, month_first, entries) -> int:
+    by_tender: dict[int, list] = {}
+    for contract, done, elapsed in entries:
+        by_tender.setdefault(contract.tender_id, []).append((contract, done, elapsed))
+    created = 0
+    for tender_id, items in by_tender.items():
+        with transaction.atomic(), audit_context(None, reason=f"带量采购通报：{CircularKind(kind).label}（VBP-6）"):
+            circular, new = Circular.objects.get_or_create(tender_id=tender_id, kind=kind, month=month_first)
+            if not new:
+                continue
+            CircularEntry.objects.bulk_create([
+                CircularEntry(circular=circular, contract=c, institution_id=c.institution_id, completed_percent=d,
+                              elapsed_percent=e) for c, d, e in items])
+            created += len(items)
+            notify(recipients.province_regulators(), kind="vbp.circular", title="带量采购通报已发布",
+                   body=f"{CircularKind(kind).label}：{len(items)} 家医疗机构。", target=circular,
+                   dedupe_key=f"vbp-circular-{circular.pk}")
+    return created
+
+
+# ---------------------------------------------------------------------- VBP-7 prepayment
+
+
+def prepayments(on: date | None = None) -> int:
+    """Create the prepayment rows due on `on` (daily). Rows are immutable and unique per
+    contract and stage: a re-run or a second worker creates nothing more."""
+    on = on or timezone.localdate()
+    shares = policy.get("vbp.prepayment_shares", at=on)
+    minimum = policy.get("vbp.prepayment_min_first_percent", at=on)
+    schedule = rules.vbp_7_schedule(shares, minimum)
+    created = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic(), audit_context(None, reason="带量采购医保预付（VBP-7）"):
+            claimed = _claim(Contract.objects.filter(
+                status=ContractStatus.SIGNED, pk__gt=last_pk, tender__period_start__lte=on,
+                tender__period_end__gte=on - timedelta(days=1),
+            ).select_related("tender"))
+            if not claimed:
+                break
+            last_pk = claimed[-1].pk
+            figures = selectors.contract_progress([c.pk for c in claimed], on)
+            existing = set(Prepayment.objects.filter(contract__in=claimed).values_list("contract_id", "stage"))
+            rows = []
+            for c in claimed:
+                f = figures.get(c.pk)
+                if f is None:
+                    continue
+                for due in rules.vbp_7_due(schedule, period_start=c.tender.period_start,
+                                           period_end=c.tender.period_end, on=min(on, c.tender.period_end),
+                                           completed_amount=f["completed_amount"], agreed_amount=f["agreed_amount"],
+                                           signed=True):
+                    if (c.pk, due.stage) in existing:
+                        continue
+                    rows.append(Prepayment(contract=c, stage=due.stage, kind=due.stage, percent=due.percent,
+                                           base_amount=f["agreed_amount"],
+                                           amount=rules.vbp_7_amount(f["agreed_amount"], due.percent),
+                                           trigger=due.trigger, triggered_on=on))
+            # Jilin 003 §三(四): prepayment continues on volume added after completion, until the period ends.
+            for add in ContractAddition.objects.filter(line__contract__in=claimed).select_related("line"):
+                stage = f"addon-{add.pk}"
+                if (add.line.contract_id, stage) in existing or on > add.line.contract.tender.period_end:
+                    continue
+                base = (add.line.price * add.quantity).quantize(Decimal("0.01"))
+                rows.append(Prepayment(contract_id=add.line.contract_id, stage=stage, kind=PrepaymentStage.ADDON,
+                                       percent=schedule["start"], base_amount=base,
+                                       amount=rules.vbp_7_amount(base, schedule["start"]), trigger="addition",
+                                       triggered_on=on))
+            created += len(Prepayment.objects.bulk_create(rows, ignore_conflicts=True))
+    return created
+
+
+# ---------------------------------------------------------------------- VBP-8 period end
+
+
+def period_end(on: date | None = None) -> dict:
+    """Judge contracts whose period ended before `on` (VBP-8: at the end of the CONTRACT
+    period): non-completion → a budget consequence for the next year and the circular;
+    arrears (overdue invoices of the contract's products) → a consequence when they occur."""
+    on = on or timezone.localdate()
+    judged = arrears = 0
+    ended = Contract.objects.filter(status=ContractStatus.SIGNED, tender__period_end__lt=on).exclude(
+        consequences__kind=ConsequenceKind.NOT_COMPLETED).exclude(
+        pk__in=BudgetConsequence.objects.filter(kind=ConsequenceKind.NOT_COMPLETED).values("contract_id"))
+    failed_for_circular = []
+    last_pk = 0
+    while True:
+        with transaction.atomic(), audit_context(None, reason="采购周期届满认定（VBP-8）"):
+            claimed = _claim(ended.filter(pk__gt=last_pk).select_related("tender"))
+            if not claimed:
+                break
+            last_pk = claimed[-1].pk
+            figures = selectors.contract_progress([c.pk for c in claimed], on)
+            rows = []
+            for c in claimed:
+                f = figures.get(c.pk)
+                if f is None or not rules.vbp_8_not_completed(c.tender.period_end, on, f["completed_amount"],
+                                                              f["agreed_amount"]):
+                    continue
+                judged_on = c.tender.period_end + timedelta(days=1)
+                pct = rules.completed_percent(f["completed_amount"], f["agreed_amount"])
+                rows.append(BudgetConsequence(
+                    contract=c, institution_id=c.institution_id, kind=ConsequenceKind.NOT_COMPLETED,
+                    judged_on=judged_on, budget_year=rules.vbp_8_budget_year(judged_on),
+                    detail=f"采购周期 {c.tender.period_start:%Y-%m-%d} 至 {c.tender.period_end:%Y-%m-%d} 完成 {pct}%"))
+                failed_for_circular.append((c, pct, Decimal("100")))
+            judged += len(BudgetConsequence.objects.bulk_create(rows, ignore_conflicts=True))
+    if failed_for_circular:
+        _publish(CircularKind.NOT_COMPLETED, on.replace(day=1), failed_for_circular)
+    shields = _record_shields(on)
+    # Arrears, when they occur: an overdue invoice of a selected product under a signed contract.
+    with transaction.atomic(), audit_context(None, reason="带量采购未按时回款（VBP-8）"):
+        owing = (Contract.objects.filter(status=ContractStatus.SIGNED)
+                 .exclude(consequences__kind=ConsequenceKind.ARREARS)
+                 .filter(institution_id__in=Invoice.objects.overdue(on).values("institution_id"))
+                 .select_related("tender"))
+        rows = []
+        for c in owing:
+            overdue = Invoice.objects.overdue(on).filter(
+                institution_id=c.institution_id,
+                delivery__order__lines__product__vbp_selections__contract_lines__contract=c).distinct()
+            if overdue.exists():
+                rows.append(BudgetConsequence(
+                    contract=c, institution_id=c.institution_id, kind=ConsequenceKind.ARREARS, judged_on=on,
+                    budget_year=rules.vbp_8_budget_year(on),
+                    detail=f"逾期未回款发票 {overdue.count()} 张"))
+        arrears = len(BudgetConsequence.objects.bulk_create(rows, ignore_conflicts=True))
+    return {"not_completed": judged, "arrears": arrears, "shields": shields}
+
+
+def _record_shields(on: date) -> int:
+    """VBP-8: institutions whose every contract of an ended tender was completed, with no
+    arrears recorded, keep their budget control index for the year the period ended."""
+    ended = Contract.objects.filter(status=ContractStatus.SIGNED, tender__period_end__lt=on)
+    flagged = set(BudgetConsequence.objects.filter(contract__in=ended).values_list("institution_id", "contract__tender_id"))
+    pairs = set(ended.values_list("institution_id", "tender_id", "tender__period_end"))
+    rows = [BudgetShield(institution_id=i, tender_id=t, year=end.year) for i, t, end in pairs if (i, t) not in flagged]
+    with transaction.atomic(), audit_context(None, reason="完成约定量且按时回款，保留医保总额控制指标（VBP-8）"):
+        before = BudgetShield.objects.count()
+        BudgetShield.objects.bulk_create(rows, ignore_conflicts=True)
+        return BudgetShield.objects.count() - before

@@ -1,0 +1,194 @@
+"""Benchmark VBP at province scale: the monthly progress job (VBP-6) over 1,500 institutions ×
+500 varieties with the 10 million order lines of `manage.py bench`, against hand-written SQL
+doing the same aggregation; and the VBP-4 cap check's cost per 1,000-line order batch.
+
+Runs against its own database (procurement_bench_vbp, created and migrated on first use):
+orders, receipts and listings come from orders.benchdata (deterministic), the tender, its
+varieties, selected products and 750,000 contract lines are generated in SQL with triggers
+off. Prints figures; asserts nothing (performance is measured here, never in unit tests)."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import dj_database_url
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.utils import timezone
+
+BENCH_DB = "procurement_bench_vbp"
+VARIETIES = 500
+
+# One national tender whose period began 180 days ago; variety k is the generic name
+# 基准产品k of the bench catalogue: its first product is selected (at its listing price),
+# the other products of that name are the non-selected members (VBP-4). Every institution
+# has one contract per selected enterprise and a line per variety, all signed.
+GENERATE = """
+INSERT INTO vbp_tender (code, name, level, alliance_kind, product_kind, selection_mode, selection_rule, volume_ratio,
+    period_start, period_end, status, published_at, created_by_id, created_at)
+VALUES ('BENCH-01', '基准国家集采', 'national', '', 'drug', 'price_competition', '', 70,
+    %(start)s, %(end)s, 'published', now(), %(user)s, now());
+INSERT INTO vbp_variety (tender_id, name, spec_note, priority)
+SELECT t.id, '基准产品' || k, '', 'national' FROM vbp_tender t, generate_series(1, %(varieties)s) k
+WHERE t.code = 'BENCH-01';
+INSERT INTO vbp_selectedproduct (variety_id, product_id, enterprise_id, price, allocation_share, listing_id)
+SELECT v.id, p.id, p.manufacturer_id, l.price, 100, l.id
+FROM vbp_variety v JOIN catalog_product p ON p.id = substring(v.name FROM 5)::int
+JOIN listing_listing l ON l.product_id = p.id;
+INSERT INTO vbp_varietyproduct (variety_id, product_id, selected)
+SELECT v.id, p.id, p.id = substring(v.name FROM 5)::int
+FROM vbp_variety v JOIN catalog_product p ON p.generic_name = v.name;
+INSERT INTO vbp_contract (tender_id, institution_id, enterprise_id, number, status, institution_signed_at,
+    enterprise_signed_at, created_at)
+SELECT DISTINCT ON (i.id, sp.enterprise_id) v.tender_id, i.id, sp.enterprise_id,
+       'B-' || i.id || '-' || sp.enterprise_id, 'signed', now(), now(), now()
+FROM parties_organisation i CROSS JOIN vbp_selectedproduct sp JOIN vbp_variety v ON v.id = sp.variety_id
+WHERE i.kind = 'institution';
+INSERT INTO vbp_contractline (contract_id, selected_id, agreed_qty, added_qty, price)
+SELECT c.id, sp.id, 20 + (c.institution_id * 7 + sp.id * 13) %% 200, 0, sp.price
+FROM vbp_contract c JOIN vbp_selectedproduct sp ON sp.enterprise_id = c.enterprise_id;
+"""
+
+# The same figures as selectors.contract_progress, for every contract at once, written by hand.
+HAND_SQL = """
+SELECT cl.contract_id, SUM(cl.agreed_qty), SUM(cl.agreed_qty * cl.price),
+       SUM(LEAST(COALESCE(r.qty, 0), cl.agreed_qty)), SUM(LEAST(COALESCE(r.qty, 0), cl.agreed_qty) * cl.price)
+FROM vbp_contractline cl
+JOIN vbp_contract c ON c.id = cl.contract_id
+JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
+LEFT JOIN (
+    SELECT rl.institution_id, li.product_id, SUM(rl.quantity) AS qty
+    FROM orders_receiptline rl JOIN listing_listing li ON li.id = rl.listing_id
+    WHERE li.product_id IN (SELECT product_id FROM vbp_selectedproduct)
+      AND rl.received_on BETWEEN %(start)s AND %(upto)s
+    GROUP BY rl.institution_id, li.product_id
+) r ON r.institution_id = c.institution_id AND r.product_id = sp.product_id
+GROUP BY cl.contract_id
+"""
+
+
+class Command(BaseCommand):
+    help = "Benchmark the VBP-6 progress job (1,500 institutions × 500 varieties, 10M order lines) and the VBP-4 cap."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 10M order lines, 1,500 institutions")
+        parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument("--child", action="store_true", help=BENCH_DB)
+
+    def handle(self, *args, **opts):
+        if not opts["child"]:
+            return self._spawn(opts)
+        self._ensure_data(opts)
+        self._measure(opts)
+
+    def _spawn(self, opts):
+        import psycopg2
+
+        url = dj_database_url.parse(os.environ.get("DATABASE_URL", "") or _default_url())
+        admin = psycopg2.connect(dbname="postgres", user=url["USER"], password=url["PASSWORD"], host=url["HOST"],
+                                 port=url["PORT"])
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        admin.close()
+        env = {**os.environ, "DATABASE_URL": _url_with_db(url, BENCH_DB)}
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        subprocess.run([*manage, "bench_vbp", "--child", f"--scale={opts['scale']}", f"--repeat={opts['repeat']}"],
+                       env=env, check=True)
+
+    def _ensure_data(self, opts):
+        from orders import benchdata
+        from parties.models import User
+
+        with connection.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM orders_orderline")
+            lines = cur.fetchone()[0]
+            cur.execute("SELECT COUNT(*) FROM vbp_contractline")
+            contract_lines = cur.fetchone()[0]
+        if not lines:
+            started = time.perf_counter()
+            benchdata.generate(opts["scale"], log=lambda m: self.stdout.write(m))
+            self.stdout.write(f"vbp bench: orders generated in {time.perf_counter() - started:.0f} s")
+        if not contract_lines:
+            started = time.perf_counter()
+            today = timezone.localdate()
+            user = User.objects.filter(username="bench_province").first()
+            with connection.cursor() as cur:
+                cur.execute("SET session_replication_role = replica")  # no audit triggers for synthetic rows
+                cur.execute(GENERATE, {"start": today - timedelta(days=180), "end": today + timedelta(days=184),
+                                       "user": user.pk, "varieties": VARIETIES})
+                cur.execute("SET session_replication_role = DEFAULT")
+                cur.execute("ANALYZE")
+            self.stdout.write(f"vbp bench: tender and contracts generated in {time.perf_counter() - started:.0f} s")
+
+    def _measure(self, opts):
+        from orders.hooks import BatchLine
+        from parties.models import Organisation
+        from policy import services as policy
+        from vbp import jobs, providers
+        from vbp.models import ProgressSnapshot, Tender
+
+        tender = Tender.objects.get(code="BENCH-01")
+        on = timezone.localdate().replace(day=1)
+        month = on - timedelta(days=1)
+        upto = min(month, tender.period_end)
+        with connection.cursor() as cur:
+            cur.execute("SELECT COUNT(*), COUNT(DISTINCT contract_id) FROM vbp_contractline")
+            n_lines, n_contracts = cur.fetchone()
+            cur.execute("SELECT COUNT(*) FROM orders_orderline")
+            n_orders = cur.fetchone()[0]
+        hand, ours = [], []
+        for _ in range(opts["repeat"]):
+            t0 = time.perf_counter()
+            with connection.cursor() as cur:
+                cur.execute(HAND_SQL, {"start": tender.period_start, "upto": upto})
+                cur.fetchall()
+            hand.append(time.perf_counter() - t0)
+            with connection.cursor() as cur:
+                cur.execute(f"TRUNCATE {ProgressSnapshot._meta.db_table}")
+            t0 = time.perf_counter()
+            result = jobs.progress_monthly(on=on)
+            ours.append(time.perf_counter() - t0)
+        h, o = statistics.median(hand), statistics.median(ours)
+
+        # VBP-4: one 1,000-line batch, half selected and half non-selected products, in refuse mode.
+        mode = policy.get("vbp.non_selected_cap_mode")
+        with connection.cursor() as cur:
+            cur.execute("SELECT product_id, selected FROM vbp_varietyproduct ORDER BY variety_id, product_id LIMIT 1000")
+            members = cur.fetchall()
+        institution = Organisation.objects.filter(kind="institution").order_by("id").first()
+        lines = [BatchLine(i, pid, 1) for i, (pid, _s) in enumerate(members)]
+        original = policy.get
+        policy.get = lambda key, at=None: "refuse" if key == "vbp.non_selected_cap_mode" else original(key, at)
+        try:
+            cap = []
+            for _ in range(max(5, opts["repeat"])):
+                t0 = time.perf_counter()
+                providers.cap_check(institution, lines, timezone.localdate())
+                cap.append(time.perf_counter() - t0)
+        finally:
+            policy.get = original
+        self.stdout.write(
+            f"VBP-6 progress job: {n_contracts:,} contracts, {n_lines:,} contract lines, {n_orders:,} order lines\n"
+            f"  hand-written SQL aggregation (read only):   {h:6.2f} s (median of {opts['repeat']})\n"
+            f"  jobs.progress_monthly (claims, computes, writes {result['snapshots']:,} snapshots): "
+            f"{o:6.2f} s -> ratio {o / h:.2f}x (target <= 1.5x)\n"
+            f"VBP-4 cap check (mode in force: {mode}; measured in refuse mode): one query per 1,000-line batch, "
+            f"median {statistics.median(cap) * 1000:.1f} ms"
+        )
+
+
+def _default_url():
+    port = os.environ.get("PG_PORT", "55432")
+    return f"postgres://procurement:procurement@127.0.0.1:{port}/procurement"
+
+
+def _url_with_db(url, name):
+    return f"postgres://{url['USER']}:{url['PASSWORD']}@{url['HOST']}:{url['PORT']}/{name}"

@@ -1,0 +1,365 @@
+"""Pages of the VBP channel: tenders and results, base volumes, contracts, the progress
+dashboard (VBP-6) and circulars. Thin: services decide, selectors read."""
+
+import json
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from catalog.models import Product
+from core.errors import DomainError, Forbidden
+from core.exports import xlsx_response
+from core.forms import call_service
+from experts.models import ExpertSession
+from parties.models import Region
+
+from . import selectors, services
+from .forms import (
+    AddVolumeForm,
+    BaseVolumeForm,
+    BiddingForm,
+    BidForm,
+    NationalImportForm,
+    TenderForm,
+    UploadForm,
+    VarietyForm,
+)
+from .models import (
+    BaseVolume,
+    BudgetConsequence,
+    BudgetShield,
+    Circular,
+    Contract,
+    ContractLine,
+    ContractStatus,
+    Prepayment,
+    Tender,
+)
+
+
+def _today(request):
+    try:
+        return date.fromisoformat(request.GET.get("on", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def tender_list(request):
+    qs = selectors.tenders_for(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(varieties__name__icontains=q)).distinct()
+    if request.GET.get("level"):
+        qs = qs.filter(level=request.GET["level"])
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"带量采购批次-{timezone.localdate():%Y%m%d}.xlsx",
+                             ["批次编号", "名称", "层级", "产品类别", "遴选方式", "约定量比例（%）", "采购周期起", "采购周期止",
+                              "品种数", "状态"],
+                             ([t.code, t.name, t.get_level_display(), t.get_product_kind_display(),
+                               t.get_selection_mode_display(), t.volume_ratio, t.period_start, t.period_end,
+                               t.n_varieties, t.get_status_display()] for t in qs), title="带量采购批次")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "vbp/tender_list.html", {"page": page, "query": request.GET})
+
+
+@login_required
+def tender_detail(request, pk):
+    tender = get_object_or_404(Tender.objects.visible_to(request.user), pk=pk)
+    varieties = tender.varieties.prefetch_related("selected__product", "selected__enterprise")
+    ctx = {"tender": tender, "varieties": varieties}
+    if request.user.is_institution:
+        reported = {b.variety_id: b for b in BaseVolume.objects.visible_to(request.user).filter(variety__tender=tender)}
+        prefilled = services.base_year_receipts(tender, [request.user.organisation_id])
+        ctx["base_rows"] = [
+            {"variety": v, "row": reported.get(v.pk),
+             "prefilled": prefilled.get((v.pk, request.user.organisation_id), 0)} for v in varieties]
+        ctx["upload_form"] = UploadForm()
+    if request.user.is_province:
+        ctx["n_base"] = BaseVolume.objects.filter(variety__tender=tender).values("institution").distinct().count()
+    return render(request, "vbp/tender_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def base_volume_report(request, pk):
+    tender = get_object_or_404(Tender.objects.visible_to(request.user), pk=pk)
+    form = BaseVolumeForm(request.POST)
+    if form.is_valid() and call_service(form, services.base_volume_report, request.user, tender,
+                                        variety=form.cleaned_data["variety"], quantity=form.cleaned_data["quantity"],
+                                        reason=form.cleaned_data["reason"]):
+        messages.success(request, "基期采购量已保存")
+    else:
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("vbp:tender_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def base_volume_upload(request, pk):
+    tender = get_object_or_404(Tender.objects.visible_to(request.user), pk=pk)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid() and call_service(form, services.base_volume_upload, request.user, tender,
+                                        form.cleaned_data["file"]) is not None:
+        messages.success(request, "基期采购量已导入")
+    else:
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("vbp:tender_detail", pk=pk)
+
+
+@login_required
+def base_volume_template(request):
+    body = services.xlsx_template(services.BASE_HEADERS, ["阿莫西林胶囊", 1200, "（与平台入库数据不一致时填写）"])
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="base-volumes.xlsx"'
+    return response
+
+
+@login_required
+def result_template(request):
+    body = services.xlsx_template(services.RESULT_HEADERS, ["阿莫西林胶囊", "XA01CAA001A001010100001", "6.50", "100"])
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="vbp-result.xlsx"'
+    return response
+
+
+@login_required
+def national_import(request):
+    if not request.user.is_province:
+        raise PermissionDenied("仅省医保局可导入国家集采结果")
+    form = NationalImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file")
+        try:
+            tender = services.national_result_import(request.user, upload, **data)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.detail) from exc
+        except DomainError as exc:
+            errors = exc.errors or []
+            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
+        else:
+            messages.success(request, f"已导入并公布 {tender.code}")
+            return redirect("vbp:tender_detail", pk=tender.pk)
+    return render(request, "vbp/national_import.html", {"form": form, "errors": errors})
+
+
+@login_required
+@require_POST
+def allocation_lock(request, pk):
+    tender = get_object_or_404(Tender, pk=pk)
+    form = UploadForm()
+    contracts = call_service(form, services.allocation_lock, request.user, tender)
+    if contracts is None:
+        messages.error(request, "；".join(str(e) for e in form.non_field_errors()))
+    else:
+        messages.success(request, f"约定采购量已锁定，生成合同 {len(contracts)} 份")
+    return redirect("vbp:tender_detail", pk=pk)
+
+
+@login_required
+def contract_list(request):
+    qs = Contract.objects.visible_to(request.user).select_related("tender", "institution", "enterprise")
+    if request.GET.get("q"):
+        q = request.GET["q"].strip()
+        qs = qs.filter(Q(number__icontains=q) | Q(institution__name__icontains=q) | Q(enterprise__name__icontains=q))
+    if request.GET.get("status"):
+        qs = qs.filter(status=request.GET["status"])
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"带量采购合同-{timezone.localdate():%Y%m%d}.xlsx",
+                             ["合同编号", "批次", "医疗机构", "中选企业", "状态"],
+                             ([c.number, c.tender.name, c.institution.name, c.enterprise.name, c.get_status_display()]
+                              for c in qs), title="带量采购合同")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "vbp/contract_list.html", {"page": page, "query": request.GET,
+                                                      "statuses": ContractStatus.choices})
+
+
+@login_required
+def contract_detail(request, pk):
+    contract = get_object_or_404(Contract.objects.visible_to(request.user).select_related("tender"), pk=pk)
+    progress = [r for r in selectors.progress_rows(request.user, timezone.localdate()) if r["contract"].pk == pk]
+    lines = contract.lines.select_related("selected__product", "selected__variety")
+    user = request.user
+    may_sign = ((user.is_institution and not contract.institution_signed_at)
+                or (user.role == "manufacturer" and not contract.enterprise_signed_at))
+    return render(request, "vbp/contract_detail.html", {
+        "contract": contract, "lines": lines, "progress": progress[0] if progress else None, "may_sign": may_sign,
+        "prepayments": contract.prepayments.all(), "payments": selectors.contract_payments(contract, timezone.localdate()), "snapshots": contract.snapshots.all()[:24],
+        "add_form": AddVolumeForm() if user.is_institution and contract.status == ContractStatus.SIGNED else None,
+    })
+
+
+@login_required
+@require_POST
+def contract_sign(request, pk):
+    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+    form = UploadForm()
+    if call_service(form, services.contract_sign, request.user, contract):
+        messages.success(request, "合同已签订")
+    else:
+        messages.error(request, "；".join(str(e) for e in form.non_field_errors()))
+    return redirect("vbp:contract_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def contract_add(request, pk):
+    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+    form = AddVolumeForm(request.POST)
+    if form.is_valid():
+        line = get_object_or_404(ContractLine, pk=form.cleaned_data["line"], contract=contract)
+        if call_service(form, services.contract_add_volume, request.user, line,
+                        quantity=form.cleaned_data["quantity"], reason=form.cleaned_data["reason"]):
+            messages.success(request, "已追加采购量")
+            return redirect("vbp:contract_detail", pk=pk)
+    messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("vbp:contract_detail", pk=pk)
+
+
+GROUP_LABELS = {"tender": "批次", "institution": "医疗机构", "city": "设区市", "enterprise": "中选企业"}
+
+
+@login_required
+def dashboard(request):
+    """VBP-6: progress by tender, institution, city and enterprise; ECharts and .xlsx."""
+    if not request.user.is_regulator:
+        raise PermissionDenied("仅医保部门可查看进度监测")
+    on = _today(request)
+    city_id = request.GET.get("city") or None
+    if request.user.role in ("city_regulator", "county_regulator"):
+        city_id = request.user.organisation.city_id
+    rows = selectors.progress_rows(request.user, on, tender_id=request.GET.get("tender") or None, city_id=city_id)
+    by = request.GET.get("by", "institution")
+    if by not in GROUP_LABELS:
+        by = "institution"
+    table = selectors.group_progress(rows, selectors.GROUPINGS[by])
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"带量采购进度-按{GROUP_LABELS[by]}-{on:%Y%m%d}.xlsx",
+            [GROUP_LABELS[by], "合同数", "约定金额", "完成金额", "完成进度（%）", "时间进度（%）", "滞后合同数"],
+            ([g["label"], g["contracts"], g["agreed_amount"], g["completed_amount"], g["completed_percent"],
+              g["elapsed_percent"], g["lagging"]] for g in table), title=f"按{GROUP_LABELS[by]}")
+    chart = {"labels": [g["label"] for g in table[:30]],
+             "completed": [float(g["completed_percent"]) for g in table[:30]],
+             "elapsed": [float(g["elapsed_percent"]) for g in table[:30]]}
+    page = Paginator(table, 20).get_page(request.GET.get("page"))
+    since = on.replace(month=1, day=1)
+    return render(request, "vbp/dashboard.html", {
+        "page": page, "by": by, "labels": GROUP_LABELS, "by_label": GROUP_LABELS[by], "chart_json": json.dumps(chart, ensure_ascii=False),
+        "query": request.GET, "on": on, "tenders": Tender.objects.filter(status="published"),
+        "cities": Region.objects.filter(level="city") if request.user.is_province else [],
+        "totals": {"contracts": len(rows), "lagging": sum(r["lagging"] for r in rows)},
+        "supply": selectors.supply_monitoring(request.user, since, on),
+    })
+
+
+@login_required
+def circular_list(request):
+    qs = Circular.objects.select_related("tender").prefetch_related("entries__institution")
+    if request.user.is_institution:
+        qs = qs.filter(entries__institution_id=request.user.organisation_id).distinct()
+    elif not request.user.is_regulator:
+        raise PermissionDenied("无权查看通报")
+    page = Paginator(qs, 10).get_page(request.GET.get("page"))
+    return render(request, "vbp/circular_list.html", {"page": page})
+
+
+@login_required
+def ledger(request):
+    """VBP-7/VBP-8: the prepayment ledger, the budget consequences (next year's budget) and
+    the budget shields, for the insurance budget ledger; .xlsx export."""
+    user = request.user
+    if not (user.is_regulator or user.is_institution):
+        raise PermissionDenied("无权查看医保预付台账")
+    prepayments = Prepayment.objects.visible_to(user).select_related("contract__institution", "contract__tender")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"带量采购医保预付台账-{timezone.localdate():%Y%m%d}.xlsx",
+            ["合同编号", "批次", "医疗机构", "阶段", "比例（%）", "计算基数", "金额", "触发条件", "触发日期"],
+            ([p.contract.number, p.contract.tender.name, p.contract.institution.name, p.get_kind_display(), p.percent,
+              p.base_amount, p.amount, p.trigger_label, p.triggered_on]
+             for p in prepayments), title="医保预付")
+    page = Paginator(prepayments, 30).get_page(request.GET.get("page"))
+    return render(request, "vbp/ledger.html", {
+        "page": page,
+        "consequences": BudgetConsequence.objects.visible_to(user).select_related("institution", "contract")[:200],
+        "shields": BudgetShield.objects.visible_to(user).select_related("institution", "tender")[:200],
+    })
+
+
+
+# ----------------------------------------------------------------------------- provincial / alliance tenders (VBP-5, VBP-9)
+
+
+@login_required
+def tender_create(request):
+    if not request.user.is_regulator:
+        raise PermissionDenied("仅医保部门可组织带量采购")
+    form = TenderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["member_cities"] = list(data.get("member_cities") or [])
+        tender = call_service(form, services.tender_create, request.user, **data)
+        if tender is not None:
+            messages.success(request, f"已创建批次 {tender.code}")
+            return redirect("vbp:tender_manage", pk=tender.pk)
+    return render(request, "vbp/tender_form.html", {"form": form})
+
+
+@login_required
+def tender_manage(request, pk):
+    """The province runs a provincial/alliance tender: experts (EXP-1), varieties with their
+    priority criterion, the bid window, price competition, publication. Enterprises bid here."""
+    tender = get_object_or_404(Tender, pk=pk)
+    user = request.user
+    if not (user.is_province or user.role == "manufacturer"):
+        raise PermissionDenied("无权操作")
+    variety_form, bid_form, bidding_form = VarietyForm(), BidForm(), BiddingForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        ok = None
+        if action == "experts":
+            session = ExpertSession.objects.filter(pk=request.POST.get("session") or 0).first()
+            ok = session and call_service(variety_form, services.tender_attach_experts, user, tender, session)
+        elif action == "variety":
+            variety_form = VarietyForm(request.POST)
+            ok = variety_form.is_valid() and call_service(variety_form, services.variety_add, user, tender,
+                                                          **variety_form.cleaned_data)
+        elif action == "bidding":
+            bidding_form = BiddingForm(request.POST)
+            ok = bidding_form.is_valid() and call_service(bidding_form, services.tender_open_bidding, user, tender,
+                                                          **bidding_form.cleaned_data)
+        elif action == "bid":
+            bid_form = BidForm(request.POST)
+            if bid_form.is_valid():
+                variety = get_object_or_404(tender.varieties, pk=bid_form.cleaned_data["variety"])
+                product = Product.objects.filter(national_code=bid_form.cleaned_data["national_code"].strip()).first()
+                if product is None:
+                    bid_form.add_error("national_code", "国家医保编码不在平台目录中（INT-2）")
+                else:
+                    ok = call_service(bid_form, services.bid_submit, user, variety, product=product,
+                                      price=bid_form.cleaned_data["price"])
+        elif action == "select":
+            ok = call_service(variety_form, services.tender_select_by_price, user, tender)
+        elif action == "publish":
+            ok = call_service(variety_form, services.tender_publish, user, tender)
+        if ok:
+            messages.success(request, "已保存")
+            return redirect("vbp:tender_manage", pk=pk)
+        errs = [str(e) for f in (variety_form, bid_form, bidding_form) for errs in f.errors.values() for e in errs]
+        messages.error(request, "；".join(errs) or "操作未完成")
+    return render(request, "vbp/tender_manage.html", {
+        "tender": tender, "varieties": tender.varieties.prefetch_related("selected__product", "bids__enterprise"),
+        "variety_form": variety_form, "bid_form": bid_form, "bidding_form": bidding_form,
+        "sessions": ExpertSession.objects.filter(draws__isnull=False).distinct().order_by("-date")[:30],
+    })
