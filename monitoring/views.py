@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.forms import refuse_if_forbidden
 from parties.models import Region
 from policy.services import monitoring_target
 
@@ -133,6 +134,7 @@ def report_new(request):
             version = services.report_submit(user=user, month=month_raw, figures=values,
                                              reason=request.POST.get("reason", ""))
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors[exc.field or "form"] = _error_text(exc)
             for e in exc.errors or []:
                 errors.setdefault(e.get("field") or "form", e.get("detail"))
@@ -190,6 +192,7 @@ def report_upload(request):
         try:
             done = services.report_upload(user=request.user, upload=request.FILES.get("file"))
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors["file"] = exc.detail
             rows = exc.errors or []
         else:
@@ -266,6 +269,7 @@ def forward_list(request):
                 services.city_forward(user=user, city_id=request.POST.get("city") or city.pk,
                                       month=request.POST.get("month"), note=request.POST.get("note", ""))
             except DomainError as exc:
+                refuse_if_forbidden(exc)
                 errors[exc.field or "form"] = _error_text(exc)
             else:
                 messages.success(request, f"已将 {month:%Y年%m月} 三级医疗机构数据汇总上报省医保局。")
@@ -299,6 +303,7 @@ def flag_list(request):
                                        note=request.POST.get("note", ""),
                                        inspected_on=request.POST.get("inspected_on") or None)
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors[request.POST.get("flag")] = _error_text(exc)
         else:
             messages.success(request, "督查结果已记录。")
@@ -339,6 +344,7 @@ def bulletin_list(request):
                                                  quarter=request.POST.get("quarter"),
                                                  is_public=request.POST.get("is_public") == "on")
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors[exc.field or "form"] = _error_text(exc)
         else:
             messages.success(request, f"已发布：{bulletin.title}")

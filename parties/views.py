@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from core.errors import DomainError
+from core.forms import refuse_if_forbidden
 
 from . import services
 from .models import ApiClient, Organisation, OrgKind, Role
@@ -120,6 +121,7 @@ def api_client_create(request):
         try:
             client, token = services.api_client_create(user, institution, form.cleaned_data["name"])
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
             return render(request, "parties/api_client_created.html", {"client": client, "token": token})
@@ -136,6 +138,7 @@ def api_client_revoke(request, pk):
         try:
             services.api_client_revoke(request.user, client, form.cleaned_data["reason"])
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             form.add_error("reason" if exc.field == "reason" else None, exc.detail)
         else:
             messages.success(request, gettext("接口客户端“%(name)s”已吊销，其令牌立即失效。") % {"name": client.name})
