@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from core.errors import DomainError
+from core.exports import safe_row
 from core.forms import refuse_if_forbidden
 
 from . import services
@@ -100,9 +101,10 @@ def api_client_export(request):
         return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
     for c in qs.iterator():
-        ws.append([c.institution.name, c.name, c.key_id, when(c.created_at), str(c.created_by or ""),
-                   when(c.last_used_at), gettext("有效") if c.is_active else gettext("已吊销"), when(c.revoked_at),
-                   str(c.revoked_by or ""), c.revoked_reason])
+        ws.append(safe_row(ws, [
+            c.institution.name, c.name, c.key_id, when(c.created_at), str(c.created_by or ""), when(c.last_used_at),
+            gettext("有效") if c.is_active else gettext("已吊销"), when(c.revoked_at), str(c.revoked_by or ""),
+            c.revoked_reason]))
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="api-clients-{timezone.localdate():%Y%m%d}.xlsx"'
     wb.save(response)
