@@ -208,7 +208,8 @@ class OrderLineIn(serializers.Serializer):
 
 
 class OrderBatchIn(serializers.Serializer):
-    external_ref = serializers.CharField(required=False, help_text="HIS 单号")
+    external_ref = serializers.CharField(required=False, max_length=services.EXTERNAL_REF_MAX,
+                                         help_text="HIS 单号（最多 64 个字符，超长拒绝而非截断）")
     note = serializers.CharField(required=False)
     lines = OrderLineIn(many=True, help_text=f"1–{services.MAX_BATCH_LINES} 行；整批校验，全部通过才提交")
 

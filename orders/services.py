@@ -43,6 +43,7 @@ from .models import (
 from .pricing import prices_in_force
 
 MAX_BATCH_LINES = 1000
+EXTERNAL_REF_MAX = 64  # Order.external_ref max_length
 CENT = Decimal("0.01")
 
 
@@ -84,6 +85,11 @@ def _source_of(user):
     return OrderSource.API if user.role == Role.HIS else OrderSource.WEB
 
 
+# Money and quantity columns are numeric(16, 2) or narrower: a larger number is the client's
+# mistake (e.g. 1e30), refused here with its field rather than overflowing the column.
+MAX_NUMBER = Decimal("99999999999999.99")
+
+
 def _parse_decimal(raw, field):
     try:
         value = Decimal(str(raw).strip())
@@ -91,6 +97,8 @@ def _parse_decimal(raw, field):
         raise InvalidInput("须为数字", field) from None
     if not value.is_finite():
         raise InvalidInput("须为数字", field)
+    if abs(value) > MAX_NUMBER:
+        raise InvalidInput("数值过大，请核对", field)
     return value
 
 
@@ -176,6 +184,10 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     the price in force (ORD-4). Any failure refuses the whole batch with every line's error."""
     institution = _institution_of(user)
     at = at or timezone.localdate()
+    external_ref = str(external_ref or "").strip()
+    if len(external_ref) > EXTERNAL_REF_MAX:
+        # Never cut silently: a truncated HIS number would no longer match the HIS's own record.
+        raise InvalidInput(f"HIS 单号最多 {EXTERNAL_REF_MAX} 个字符（本次 {len(external_ref)} 个）", "external_ref")
     if not isinstance(lines, list) or not lines:
         raise InvalidInput("订单至少包含一行明细", "lines")
     if len(lines) > MAX_BATCH_LINES:
@@ -274,7 +286,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
         total = sum((_money(q.price * qty) for _p, qty, q, _d in prepared), Decimal("0"))
         order = Order.objects.create(
             institution=institution, number=_next_order_number(at), created_by=user, source=_source_of(user),
-            external_ref=str(external_ref or "")[:64], note=note or "", total_amount=total,
+            external_ref=external_ref, note=note or "", total_amount=total,
         )
         # One multi-row INSERT with plain parameters (a 1,000-line batch in one statement, without
         # the ORM building 1,000 model instances); pghistory's context still applies.
@@ -623,6 +635,10 @@ def offplatform_create(user, items: list[dict]) -> list[OffPlatformPurchase]:
             name = str(item.get("item_name") or "").strip()
             if product is None and not name:
                 raise InvalidInput("目录外物品须填写品名（item_name）", "item_name")
+            if len(name) > 200:
+                raise InvalidInput(f"品名最多 200 个字符（本次 {len(name)} 个）", "item_name")
+            if len(code) > 27:
+                raise InvalidInput("国家医保编码最长 27 位", "national_code")
             kind = item.get("kind") or (product.kind if product else "")
             if kind not in ("drug", "consumable"):
                 raise InvalidInput("类别须为 drug 或 consumable", "kind")
@@ -637,9 +653,11 @@ def offplatform_create(user, items: list[dict]) -> list[OffPlatformPurchase]:
                 raise InvalidInput("金额须大于 0", "amount")
             qty = item.get("quantity")
             qty = _parse_decimal(qty, "quantity") if qty not in (None, "") else None
+            if qty is not None and abs(qty) >= Decimal("1e12"):  # numeric(14, 2)
+                raise InvalidInput("数量过大，请核对", "quantity")
             received_on = _parse_date(item.get("received_on"), "received_on")
             rows.append(OffPlatformPurchase(
-                institution=institution, product=product, item_name=name or str(product), national_code=code[:27],
+                institution=institution, product=product, item_name=name or str(product), national_code=code,
                 kind=kind, quantity=qty, amount=_money(amount), received_on=received_on, reason=reason, note=note,
                 source=_source_of(user), created_by=user,
             ))

@@ -136,12 +136,29 @@ def api_aware_500(request):
     pages get the 500 page. Django calls this inside the `except` of the failed request."""
     import sys
 
-    from django.db import InterfaceError, OperationalError
-    from django.http import HttpResponse
+    from django.db import DataError, InterfaceError, OperationalError
+    from django.http import HttpResponse, HttpResponseBadRequest
     from django.template import loader
 
     exc = sys.exc_info()[1]
     api = request.path.startswith("/api/")
+    if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):
+        # A multipart form field with a NUL byte (the middleware leaves multipart bodies to the
+        # views' own upload handlers) reached the database driver: still the client's input.
+        field = next((k for data in (request.GET, request.POST) for k, vs in data.lists()
+                      if any("\x00" in v for v in [k, *vs])), None)
+        detail = f"字段“{field}”含有 NUL 字符" if field else "输入含有 NUL 字符"
+        if api:
+            return JsonResponse(error_body("invalid", detail, field), status=400)
+        return HttpResponseBadRequest(loader.get_template("400.html").render({"detail": detail}))
+    if isinstance(exc, DataError):
+        # Last line of defence behind the serializers and services: a value the database
+        # refuses (a number overflowing its column, an impossible date) is the client's input,
+        # not a server fault. The transaction of the request is rolled back, nothing is written.
+        detail = "输入的数值、日期或文本超出允许范围，未保存任何数据"
+        if api:
+            return JsonResponse(error_body("invalid", detail), status=400)
+        return HttpResponseBadRequest(loader.get_template("400.html").render({"detail": detail}))
     if isinstance(exc, OperationalError | InterfaceError):
         if api:
             response = JsonResponse(error_body("service_unavailable", "服务暂时不可用（数据库无法连接），请稍后重试"),
