@@ -191,6 +191,10 @@ SPECTACULAR_SETTINGS = {
     # No call to validator.swagger.io (the platform runs without internet).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_common_error_responses",
+    ],
     # Choice sets shared by several fields get one stable component name each.
     "ENUM_NAME_OVERRIDES": {
         "PriceZoneEnum": "negotiation.models.Zone",
