@@ -581,3 +581,21 @@ def test_read_routes_write_nothing(world, frozen):
 def test_world_dates_are_fixed():
     # The world is built on 2026-11-24 (a Tuesday): deadlines in the payloads are after it.
     assert dt.date(2026, 11, 24).weekday() == 1
+
+
+@pytest.mark.django_db
+def test_admin_refuses_every_principal(world, frozen):
+    """The Django admin is for platform operators (staff) only: a POST to any model's "add"
+    page by a principal of the matrix is sent to the admin sign-in and changes nothing."""
+    from django.contrib import admin
+
+    w = world
+    urls = [reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_add") for m in admin.site._registry]
+    assert urls
+    problems = []
+    for url in urls:
+        for role in ("province_regulator", "institution", "manufacturer", "anonymous"):
+            outcome = attempt(w.clients[role], "post", url, {}, before=w.before)
+            if outcome.status != 302 or "/admin/login/" not in outcome.location or outcome.changed:
+                problems.append(f"{url} {role}: {outcome.status} {outcome.location} {outcome.changed}")
+    assert not problems, "\n".join(problems)
