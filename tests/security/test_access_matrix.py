@@ -9,7 +9,10 @@ principal must really write (its payload is a working one), otherwise a refusal 
 nothing. Every route the URL resolver knows must be declared here, as READ or with its
 cases: a new route fails `test_every_route_is_declared` until its row is written.
 
-The size of the matrix (routes × principals) is printed by `test_matrix_size`."""
+Size (2026-11-29): 69 state-changing routes in 87 cases (a route with several actions has a
+case per action) × 9 principals = 783 requests, each refusal checked against the checksums of
+every business table; plus 53 read routes × 9 principals POSTed to (nothing may change) and
+every admin "add" page × 4 principals. `test_matrix_size` prints the current figures."""
 
 import datetime as dt
 import io
