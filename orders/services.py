@@ -102,6 +102,20 @@ def _parse_decimal(raw, field):
     return value
 
 
+def _parse_id(raw, field) -> int:
+    """An object id from a client (HIS JSON or a form): a positive whole number that fits the
+    column, else refused with its field — not a ValueError or overflow deep in the query."""
+    if isinstance(raw, bool):
+        raise InvalidInput("须为正整数编号", field)
+    try:
+        value = int(str(raw).strip()) if not isinstance(raw, int) else raw
+    except (TypeError, ValueError):
+        raise InvalidInput("须为正整数编号", field) from None
+    if not 0 < value < 2**63:
+        raise InvalidInput("须为正整数编号", field)
+    return value
+
+
 def _parse_date(raw, field, default=None):
     if raw in (None, ""):
         if default is not None:
@@ -328,7 +342,7 @@ def order_lines_confirm(user, order_line_ids) -> list[OrderLine]:
     with transaction.atomic(), audit_context(user, reason="配送企业确认订单"):
         lines = list(
             OrderLine.objects.select_for_update().select_related("order")
-            .filter(pk__in=list(order_line_ids), distributor=distributor).order_by("pk")
+            .filter(pk__in=[_parse_id(i, "line") for i in order_line_ids], distributor=distributor).order_by("pk")
         )
         if len(lines) != len(set(order_line_ids)):
             raise NotFound("订单明细不存在或不由本企业配送")
@@ -341,6 +355,7 @@ def order_lines_confirm(user, order_line_ids) -> list[OrderLine]:
 
 def order_line_decline(user, order_line_id, reason: str) -> OrderLine:
     distributor = _distributor_of(user)
+    order_line_id = _parse_id(order_line_id, "line")
     if not (reason or "").strip():
         raise InvalidInput("请填写拒绝原因", "reason")
     with transaction.atomic(), audit_context(user, reason=f"配送企业拒绝配送：{reason}"):
@@ -362,6 +377,7 @@ def order_line_decline(user, order_line_id, reason: str) -> OrderLine:
 
 def order_line_cancel(user, order_line_id) -> OrderLine:
     institution = _institution_of(user)
+    order_line_id = _parse_id(order_line_id, "line")
     with transaction.atomic(), audit_context(user, reason="医疗机构撤销订单明细"):
         line = (OrderLine.objects.select_for_update().select_related("order")
                 .filter(pk=order_line_id, order__institution=institution).first())
@@ -379,6 +395,7 @@ def delivery_create(user, order_id, *, note_number: str, shipped_on=None, lines:
     """The distributor ships (part of) its confirmed lines: delivery-note number, and per line
     batch number, expiry date and quantity (QUA-2 traceability)."""
     distributor = _distributor_of(user)
+    order_id = _parse_id(order_id, "order")
     shipped_on = _parse_date(shipped_on, "shipped_on", default=timezone.localdate())
     if not (note_number or "").strip():
         raise InvalidInput("请填写随货同行单号", "note_number")
@@ -444,6 +461,7 @@ def receipt_create(user, delivery_id, *, received_on=None, lines: list[dict] | N
     [{"delivery_line", "quantity"}]; None receives everything outstanding. A receipt larger
     than what was shipped is refused (ORD-1); payment terms start here (ORD-2)."""
     institution = _institution_of(user)
+    delivery_id = _parse_id(delivery_id, "delivery")
     received_on = _parse_date(received_on, "received_on", default=timezone.localdate())
     with transaction.atomic(), audit_context(user, reason="医疗机构确认入库"):
         delivery = (Delivery.objects.select_for_update().select_related("order")
@@ -508,6 +526,7 @@ def _start_payment_terms(delivery, received_on):
 
 def return_create(user, order_line_id, *, quantity, reason: str, returned_on=None) -> ReturnRecord:
     institution = _institution_of(user)
+    order_line_id = _parse_id(order_line_id, "order_line")
     qty = _quantity(quantity, "quantity")
     if not (reason or "").strip():
         raise InvalidInput("请填写退货原因", "reason")
@@ -551,6 +570,7 @@ def account_set(user, *, bank_name, account_name, account_number) -> Institution
 def invoice_create(user, delivery_id, *, number: str, amount, issued_on=None) -> Invoice:
     """The distributor invoices a delivery; the amount may not exceed the delivered value."""
     distributor = _distributor_of(user)
+    delivery_id = _parse_id(delivery_id, "delivery")
     if not (number or "").strip():
         raise InvalidInput("请填写发票号", "number")
     amount = _parse_decimal(amount, "amount")
@@ -589,6 +609,7 @@ def payment_create(user, invoice_id, *, amount, paid_on=None, reference: str) ->
     """ORD-2: the institution pays an invoice of its own from its dedicated procurement
     account. Another institution's invoice is not found (row scoping)."""
     institution = _institution_of(user)
+    invoice_id = _parse_id(invoice_id, "invoice")
     amount = _parse_decimal(amount, "amount")
     if amount <= 0:
         raise InvalidInput("付款金额须大于 0", "amount")
@@ -748,6 +769,7 @@ def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesC
     from policy.services import get as policy
 
     _require_province(user)
+    case_id = _parse_id(case_id, "case")
     if not suspend and not (note or "").strip():
         raise InvalidInput("不予暂停须填写理由", "note")
     today = timezone.localdate()
@@ -795,6 +817,7 @@ def no_sales_daily(today: date | None = None) -> dict:
 def restoration_request(user, case_id, *, reason: str, letter=None) -> RestorationRequest:
     """DEL-1: an institution asks in writing to resume purchasing a suspended product."""
     institution = _institution_of(user)
+    case_id = _parse_id(case_id, "case")
     if not (reason or "").strip():
         raise InvalidInput("请填写申请理由", "reason")
     if letter is not None:
@@ -814,6 +837,7 @@ def restoration_request(user, case_id, *, reason: str, letter=None) -> Restorati
 def restoration_decide(user, request_id, *, approve: bool, note: str = "") -> RestorationRequest:
     """DEL-1: the regulator's approval lets the manufacturer re-apply under the listing rules."""
     _require_province(user)
+    request_id = _parse_id(request_id, "request")
     with transaction.atomic(), audit_context(user, reason="医保部门审核恢复采购申请（DEL-1）"):
         req = RestorationRequest.objects.select_for_update().select_related("case__listing__product").filter(
             pk=request_id).first()
