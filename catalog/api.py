@@ -1,10 +1,7 @@
 """Catalogue read API (INT-1, INT-2): institutions' HIS and enterprises' systems pull the
 catalogue, incrementally with `updated_since`; national codes are in every record."""
 
-from datetime import datetime, time
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -12,6 +9,7 @@ from rest_framework.response import Response
 
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.pagination import DefaultCursorPagination
+from core.api.params import parse_since
 from core.api.schema import error_responses
 from core.errors import InvalidInput, NotFound
 
@@ -75,18 +73,7 @@ class UpdatedCursorPagination(DefaultCursorPagination):
 
 
 def _updated_since(raw):
-    if not raw:
-        return None
-    value = parse_datetime(raw)
-    if value is None:
-        day = parse_date(raw)
-        if day is None:
-            raise InvalidInput("updated_since 格式错误，应为 ISO 8601 日期或时间（如 2026-11-01T08:00:00+08:00）",
-                               "updated_since")
-        value = datetime.combine(day, time.min)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    return parse_since(raw)
 
 
 class ProductListApi(GenericAPIView):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden
+from core.exports import safe_row
 from core.uploads import XLSX_TYPES, check_upload
 from jobs import imports
 from parties.models import Organisation, OrgKind
@@ -72,9 +73,10 @@ def product_export(request):
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for p in qs:
-        ws.append([p.national_code or "", p.get_kind_display(), p.generic_name, p.dosage_form, p.specification,
-                   p.pack_unit, p.conversion, p.manufacturer.name, p.approval_number, p.get_consumable_class_display(),
-                   "、".join(p.flag_labels())])
+        ws.append(safe_row(ws, [
+            p.national_code or "", p.get_kind_display(), p.generic_name, p.dosage_form, p.specification, p.pack_unit,
+            p.conversion, p.manufacturer.name, p.approval_number, p.get_consumable_class_display(),
+            "、".join(p.flag_labels())]))
     ws.freeze_panes = "A2"
     buffer = BytesIO()
     wb.save(buffer)

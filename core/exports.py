@@ -11,9 +11,32 @@ from urllib.parse import quote
 from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# A text cell starting with one of these is a formula (or becomes one when the reader edits
+# it) in Excel/WPS: an HIS `external_ref` of `=cmd|' /C calc'!A0` would run in a regulator's
+# export (CSV/formula injection). Such text is written as a string with Excel's quote prefix.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(ws, value):
+    """One cell for `ws.append` (write-only or normal worksheet): user text never becomes a
+    formula, and characters the file format cannot hold (C0 controls) are dropped instead of
+    failing the whole export. Every .xlsx export of the platform builds its rows with this."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def safe_row(ws, values) -> list:
+    return [safe_cell(ws, v) for v in values]
 
 
 def write_xlsx(fileobj, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], widths=None) -> None:
@@ -31,7 +54,7 @@ def write_xlsx(fileobj, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequ
             header_cells.append(cell)
         ws.append(header_cells)
         for row in rows:
-            ws.append([_cell(v) for v in row])
+            ws.append(safe_row(ws, [_cell(v) for v in row]))
     wb.save(fileobj)
 
 

@@ -31,3 +31,18 @@ def call_service(form, fn, *args, **kwargs):
         field = exc.field if exc.field in form.fields else None
         form.add_error(field, f"{exc.detail}" + (f"（{exc.code}）" if "-" in exc.code else ""))
         return None
+
+
+def refuse_if_forbidden(exc):
+    """In a view that shows a refused request as a message: a refusal for lack of permission
+    (ACT-*) answers 403 and an object outside the user's scope 404, never a redirect that
+    looks like any other outcome (the access-matrix test relies on it)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from core.errors import Forbidden, NotFound
+
+    if isinstance(exc, Forbidden):
+        raise PermissionDenied(exc.detail) from exc
+    if isinstance(exc, NotFound):
+        raise Http404(exc.detail) from exc

@@ -101,3 +101,50 @@ class SecondFactorMiddleware:
                                     status=403)
             return redirect_to_login(request.get_full_path(), reverse("otp_verify"), "next")
         return self.get_response(request)
+
+
+class InputSanityMiddleware:
+    """Issue 16 item 6: a query-string or form field that PostgreSQL cannot store or compare
+    (a NUL byte, a lone surrogate) or that is absurdly long is refused with 400 naming the
+    field — pages with a Chinese page, the API in its error shape — instead of crashing the
+    search or the form deep inside the ORM. JSON bodies are checked by the API's parser."""
+
+    MAX_FIELD_LENGTH = 100_000
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self._problem(request)
+        if problem:
+            return self._refuse(request, *problem)
+        return self.get_response(request)
+
+    def _problem(self, request):
+        from core.api.parsers import bad_text
+
+        sources = [request.GET]
+        content_type = request.META.get("CONTENT_TYPE", "")
+        # Multipart bodies are left to the forms (Django's CharField refuses NUL) so that
+        # views can still install their own upload handlers before the body is read.
+        if request.method == "POST" and content_type.startswith("application/x-www-form-urlencoded"):
+            sources.append(request.POST)
+        for data in sources:
+            for key, values in data.lists():
+                for value in [key, *values]:
+                    why = bad_text(value)
+                    if why:
+                        return key, f"字段“{key}”{why}"
+                    if len(value) > self.MAX_FIELD_LENGTH:
+                        return key, f"字段“{key}”过长（超过 {self.MAX_FIELD_LENGTH} 个字符）"
+        return None
+
+    def _refuse(self, request, field, detail):
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.template import loader
+
+        from core.api.errors import error_body
+
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body("invalid", detail, field), status=400)
+        return HttpResponseBadRequest(loader.get_template("400.html").render({"detail": detail}))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.forms import call_service as _call
+from core.forms import refuse_if_forbidden
 from policy import services as policy
 
 from . import forms, selectors, services
@@ -146,6 +147,7 @@ def session_detail(request, pk):
             try:
                 services.session_close(user, session)
             except DomainError as exc:
+                refuse_if_forbidden(exc)
                 messages.error(request, exc.detail)
             return redirect("experts:session_detail", pk=pk)
     draw = session.current_draw()

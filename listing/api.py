@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers
 
 from core.api.pagination import DefaultCursorPagination
+from core.api.params import SinceFilter
 from core.api.schema import error_responses
 
 from .models import Listing, ListingApplication, ListingStatus
@@ -48,7 +49,7 @@ class ListingFilter(django_filters.FilterSet):
     manufacturer = django_filters.NumberFilter(field_name="product__manufacturer_id", help_text="生产企业 ID")
     manufacturer_name = django_filters.CharFilter(field_name="product__manufacturer__name", lookup_expr="icontains")
     category = django_filters.CharFilter(help_text="挂网类别（规则编号，如 LST-2.1）")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte",
                                                      help_text="仅返回此时间（含）之后变更的挂网记录（增量同步）")
 
     class Meta:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Product
 from core.errors import DomainError, NotFound
 from core.exports import XLSX_MIME, write_xlsx
+from core.forms import refuse_if_forbidden
 from parties.permissions import can_see
 
 from . import rules, selectors, services
@@ -137,6 +138,7 @@ def apply(request):
                 app = services.submit_application(user=user, product=product, documents=form.documents(),
                                                   note=form.cleaned_data.get("note", ""), **form.service_kwargs())
             except DomainError as exc:
+                refuse_if_forbidden(exc)
                 _apply_error(form, exc)
                 messages.error(request, _("申请未提交，请按提示修改后重新提交（已选择的文件需重新选择）。"))
             else:
@@ -170,6 +172,7 @@ def apply_check(request):
             evaluation = services.check_application(user=user, product=product, exclude_application=app,
                                                     **form.service_kwargs())
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             error = exc.detail
     category = form.cleaned_data.get("category") if hasattr(form, "cleaned_data") else None
     docs = rules.required_documents(category, via_reference=bool(form.cleaned_data.get("via_reference")),
@@ -230,6 +233,7 @@ def application_attach_expert(request, pk):
             services.attach_expert_session(user=user, application=app, session=session)
             messages.success(request, _("已提交专家场次。"))
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             messages.error(request, exc.detail)
     return redirect("listing:application_detail", app.pk)
 
@@ -279,6 +283,7 @@ def application_edit(request, pk):
                 services.resubmit_application(user=user, application=app, documents=form.documents(),
                                               note=form.cleaned_data.get("note", ""), **kw)
             except DomainError as exc:
+                refuse_if_forbidden(exc)
                 _apply_error(form, exc)
             else:
                 messages.success(request, _("已重新提交，等待省医保局审核。"))
@@ -321,6 +326,7 @@ def application_decide(request, pk, action):
         else:
             raise Http404
     except DomainError as exc:
+        refuse_if_forbidden(exc)
         messages.error(request, exc.detail)
     return redirect("listing:application_detail", app.pk)
 
@@ -418,6 +424,7 @@ def listing_status(request, pk):
                             reason=form.cleaned_data["reason"])
         messages.success(request, _("挂网状态已变更。"))
     except DomainError as exc:
+        refuse_if_forbidden(exc)
         messages.error(request, exc.detail)
     return redirect("listing:listing_detail", pk)
 
@@ -434,6 +441,7 @@ def delist_request(request, pk):
                                     note=form.cleaned_data.get("note", ""))
             messages.success(request, _("撤网申请已提交，等待省医保局审核。"))
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             messages.error(request, exc.detail)
     return redirect("listing:listing_detail", pk)
 
@@ -450,6 +458,7 @@ def delist_queue(request):
                                    reason=request.POST.get("reason", ""))
             messages.success(request, _("已处理撤网申请。"))
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             messages.error(request, exc.detail)
         return redirect("listing:delist_queue")
     qs = DelistRequest.objects.visible_to(user).select_related("listing__product", "enterprise")
@@ -475,6 +484,7 @@ def quality_events(request):
                 messages.success(request, _("质量事件已记录。"))
                 return redirect("listing:quality_events")
             except DomainError as exc:
+                refuse_if_forbidden(exc)
                 _apply_error(form, exc)
     qs = QualityEvent.objects.visible_to(user).select_related("product", "enterprise", "recorded_by")
     return render(request, "listing/quality_events.html", {"form": form, "page": _page(request, qs)})

@@ -1,7 +1,7 @@
 """Monitoring API: an institution's HIS submits and reads its monthly reports (MON-2).
 Thin: services decide. POST is idempotent with `Idempotency-Key`."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -27,8 +27,17 @@ class ReportIn(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, help_text="更正原因（已报送月份再次报送时必填）")
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "example": "2026-10"})
+class MonthField(serializers.DateField):
+    """A month as `YYYY-MM`: a DateField formatted so, whose schema says so (it used to claim
+    `format: date` and so broke its own schema, issue 16 item 6)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class ReportOut(serializers.ModelSerializer):
-    month = serializers.DateField(source="report.month", format="%Y-%m")
+    month = MonthField(source="report.month")
     institution = serializers.CharField(source="report.institution.name")
     late = serializers.BooleanField(source="report.late")
     due = serializers.DateField(source="report.due")

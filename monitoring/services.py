@@ -59,6 +59,9 @@ def parse_month(value, field="month") -> date:
     raise InvalidInput("月份格式应为 YYYY-MM，如 2026-10", field)
 
 
+MAX_AMOUNT = Decimal("99999999999999.99")
+
+
 def _amount(value, field, label) -> Decimal:
     if value is None or str(value).strip() == "":
         raise InvalidInput(f"请填写{label}", field)
@@ -72,6 +75,8 @@ def _amount(value, field, label) -> Decimal:
         raise InvalidInput(f"{label}须为数字", field)
     if d < 0:
         raise InvalidInput(f"{label}不得为负数", field)
+    if d > MAX_AMOUNT:  # numeric(16, 2): refuse 1e30 with its field instead of overflowing the column
+        raise InvalidInput(f"{label}数值过大，请核对", field)
     if d != d.quantize(Decimal("0.01")):
         raise InvalidInput(f"{label}最多保留两位小数", field)
     return d

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.errors import DomainError, InvalidInput
 from core.exports import xlsx_response
+from core.forms import refuse_if_forbidden
 from core.uploads import XLSX_TYPES, check_upload
 from jobs import imports
 from parties.models import Region
@@ -137,6 +138,7 @@ def report_new(request):
             version = services.report_submit(user=user, month=month_raw, figures=values,
                                              reason=request.POST.get("reason", ""))
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors[exc.field or "form"] = _error_text(exc)
             for e in exc.errors or []:
                 errors.setdefault(e.get("field") or "form", e.get("detail"))
@@ -198,6 +200,7 @@ def report_upload(request):
                 raise InvalidInput("请选择要上传的文件", "file")
             check_upload(upload, allowed=XLSX_TYPES, field="file")
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors["file"] = exc.detail
             rows = exc.errors or []
         else:
@@ -274,6 +277,7 @@ def forward_list(request):
                 services.city_forward(user=user, city_id=request.POST.get("city") or city.pk,
                                       month=request.POST.get("month"), note=request.POST.get("note", ""))
             except DomainError as exc:
+                refuse_if_forbidden(exc)
                 errors[exc.field or "form"] = _error_text(exc)
             else:
                 messages.success(request, f"已将 {month:%Y年%m月} 三级医疗机构数据汇总上报省医保局。")
@@ -316,6 +320,7 @@ def flag_list(request):
                                        note=request.POST.get("note", ""),
                                        inspected_on=request.POST.get("inspected_on") or None)
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors[request.POST.get("flag")] = _error_text(exc)
         else:
             messages.success(request, "督查结果已记录。")
@@ -368,6 +373,7 @@ def bulletin_list(request):
                                                  quarter=request.POST.get("quarter"),
                                                  is_public=request.POST.get("is_public") == "on")
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors[exc.field or "form"] = _error_text(exc)
         else:
             messages.success(request, f"已发布：{bulletin.title}")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.forms import refuse_if_forbidden
 from listing.models import Listing
 from parties.models import Organisation, Region
 
@@ -110,6 +111,7 @@ def proposal_new(request, listing_id):
                 note=request.POST.get("note", ""),
             )
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             errors[exc.field or "form"] = f"{exc.detail}（{exc.code}）" if "-" in exc.code else exc.detail
         else:
             if proposal.status == "confirmed":
@@ -179,6 +181,7 @@ def proposal_answer(request, pk):
             services.proposal_decline(user=request.user, proposal_id=pk, reason=request.POST.get("reason", ""))
             messages.success(request, "已拒绝该议价。")
     except DomainError as exc:
+        refuse_if_forbidden(exc)
         if exc.status_code == 404:
             raise Http404 from None
         messages.error(request, f"{exc.detail}（{exc.code}）")
@@ -215,6 +218,7 @@ def agreement_sign(request, pk):
         services.agreement_sign(user=request.user, agreement_id=pk)
         messages.success(request, "已签署购销协议。")
     except DomainError as exc:
+        refuse_if_forbidden(exc)
         if exc.status_code == 404:
             raise Http404 from None
         messages.error(request, exc.detail)
@@ -233,6 +237,7 @@ def group_list(request):
             messages.success(request, "已发起组团，受邀机构加入后即可发出议价。")
             return redirect("negotiation:group_list")
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             messages.error(request, exc.detail)
     groups = NegotiationGroup.objects.visible_to(request.user).prefetch_related("members__institution")
     memberships = {m.group_id: m for m in GroupMember.objects.filter(institution=org)}
@@ -249,6 +254,7 @@ def group_join(request, pk):
         services.group_join(user=request.user, group_id=pk, quantity=request.POST.get("quantity", ""))
         messages.success(request, "已加入组团。")
     except DomainError as exc:
+        refuse_if_forbidden(exc)
         if exc.status_code == 404:
             raise Http404 from None
         messages.error(request, f"{exc.detail}（{exc.code}）")
@@ -345,6 +351,7 @@ def interview_list(request):
                                       outcome=request.POST.get("outcome"), note=request.POST.get("note", ""))
             messages.success(request, "约谈结果已记录。")
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             messages.error(request, exc.detail)
         return redirect("negotiation:interview_list")
     qs = Interview.objects.visible_to(request.user).select_related("institution", "recorded_by")

@@ -4,7 +4,6 @@ and posts receipts, returns, payments and off-platform purchases. Every call act
 token's institution only (`request.user.organisation`); rows of other institutions are
 invisible (404). Thin views: the services decide."""
 
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -20,6 +19,7 @@ from rest_framework.response import Response
 
 from core.api.conditional import conditional
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from core.api.params import parse_since
 from core.api.schema import error_responses
 from core.errors import InvalidInput
 from listing.models import Listing
@@ -215,7 +215,8 @@ class OrderLineIn(serializers.Serializer):
 
 
 class OrderBatchIn(serializers.Serializer):
-    external_ref = serializers.CharField(required=False, help_text="HIS 单号")
+    external_ref = serializers.CharField(required=False, max_length=services.EXTERNAL_REF_MAX,
+                                         help_text="HIS 单号（最多 64 个字符，超长拒绝而非截断）")
     note = serializers.CharField(required=False)
     lines = OrderLineIn(many=True, help_text=f"1–{services.MAX_BATCH_LINES} 行；整批校验，全部通过才提交")
 
@@ -316,18 +317,7 @@ class CatalogueView(GenericAPIView):
     def get(self, request):
         institution = request.user.organisation
         since = request.query_params.get("updated_since")
-        since_dt = None
-        if since:
-            since_dt = parse_datetime(since)
-            if since_dt is None:
-                d = parse_date(since)
-                if d is None:
-                    raise InvalidInput("updated_since 须为 ISO 8601 日期时间", "updated_since")
-                from datetime import datetime, time
-
-                from django.utils import timezone
-
-                since_dt = timezone.make_aware(datetime.combine(d, time.min))
+        since_dt = parse_since(since)
         qs = selectors.catalogue_for(institution, updated_since=since_dt, q=request.query_params.get("q", ""))
         page = self.paginate_queryset(qs.values(*CATALOGUE_FIELDS))
         quotes = prices_in_force(institution, [row["product_id"] for row in page])
@@ -408,10 +398,8 @@ class OrderListCreateView(GenericAPIView):
         qs = self.get_queryset()
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
-        if request.query_params.get("updated_since"):
-            since = parse_datetime(request.query_params["updated_since"])
-            if since is None:
-                raise InvalidInput("updated_since 须为 ISO 8601 日期时间", "updated_since")
+        since = parse_since(request.query_params.get("updated_since"))
+        if since is not None:
             qs = qs.filter(updated_at__gt=since)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(OrderSummaryOut(page, many=True).data)

@@ -2,8 +2,10 @@
 `Model.objects.visible_to(user)`), so they cannot disagree about what a user may see."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import DecimalField, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import (
@@ -53,8 +55,27 @@ def distributors_for(manufacturer_ids, institution) -> dict[int, int]:
     return {**city, **county}
 
 
+SUPPLIER_ROLES = ("manufacturer", "distributor")
+
+
+def is_supplier(user) -> bool:
+    return getattr(user, "role", "") in SUPPLIER_ROLES
+
+
+def _with_visible_amount(user, qs):
+    """`visible_amount`: what this user may see of an order's value. A supplier (manufacturer or
+    distributor, ACT-1/ACT-2) sees only the sum of its own lines — another supplier's prices
+    and quantities in the same order are none of its business; everyone else the order total."""
+    if not is_supplier(user):
+        return qs.annotate(visible_amount=F("total_amount"))
+    own = (OrderLine.objects.visible_to(user).filter(order_id=OuterRef("pk")).order_by()
+           .values("order_id").annotate(s=Sum("amount")).values("s"))
+    return qs.annotate(visible_amount=Coalesce(Subquery(own), Value(Decimal("0")),
+                                               output_field=DecimalField(max_digits=16, decimal_places=2)))
+
+
 def orders_for(user, *, q="", status="", institution_id=None, date_from=None, date_to=None):
-    qs = Order.objects.visible_to(user).select_related("institution", "created_by")
+    qs = _with_visible_amount(user, Order.objects.visible_to(user).select_related("institution", "created_by"))
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(external_ref__icontains=q) | Q(institution__name__icontains=q))
     if status:
@@ -88,7 +109,8 @@ def lines_for(user, *, order=None, status="", q="", distributor_id=None):
 
 
 def order_detail(user, pk):
-    order = Order.objects.visible_to(user).select_related("institution", "created_by").filter(pk=pk).first()
+    order = _with_visible_amount(user, Order.objects.visible_to(user)).select_related(
+        "institution", "created_by").filter(pk=pk).first()
     if order is None:
         return None, []
     lines = list(lines_for(user, order=order))

@@ -45,6 +45,7 @@ from .models import (
 from .pricing import prices_in_force, purchase_restrictions, refusal_reasons
 
 MAX_BATCH_LINES = 1000
+EXTERNAL_REF_MAX = 64  # Order.external_ref max_length
 CENT = Decimal("0.01")
 
 
@@ -89,6 +90,11 @@ def _source_of(user):
     return OrderSource.API if user.role == Role.HIS else OrderSource.WEB
 
 
+# Money and quantity columns are numeric(16, 2) or narrower: a larger number is the client's
+# mistake (e.g. 1e30), refused here with its field rather than overflowing the column.
+MAX_NUMBER = Decimal("99999999999999.99")
+
+
 def _parse_decimal(raw, field):
     try:
         value = Decimal(str(raw).strip())
@@ -96,6 +102,22 @@ def _parse_decimal(raw, field):
         raise InvalidInput("须为数字", field) from None
     if not value.is_finite():
         raise InvalidInput("须为数字", field)
+    if abs(value) > MAX_NUMBER:
+        raise InvalidInput("数值过大，请核对", field)
+    return value
+
+
+def _parse_id(raw, field) -> int:
+    """An object id from a client (HIS JSON or a form): a positive whole number that fits the
+    column, else refused with its field — not a ValueError or overflow deep in the query."""
+    if isinstance(raw, bool):
+        raise InvalidInput("须为正整数编号", field)
+    try:
+        value = int(str(raw).strip()) if not isinstance(raw, int) else raw
+    except (TypeError, ValueError):
+        raise InvalidInput("须为正整数编号", field) from None
+    if not 0 < value < 2**63:
+        raise InvalidInput("须为正整数编号", field)
     return value
 
 
@@ -182,6 +204,10 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     Any failure refuses the whole batch with every line's error."""
     institution = _institution_of(user)
     at = at or timezone.localdate()
+    external_ref = str(external_ref or "").strip()
+    if len(external_ref) > EXTERNAL_REF_MAX:
+        # Never cut silently: a truncated HIS number would no longer match the HIS's own record.
+        raise InvalidInput(f"HIS 单号最多 {EXTERNAL_REF_MAX} 个字符（本次 {len(external_ref)} 个）", "external_ref")
     if not isinstance(lines, list) or not lines:
         raise InvalidInput("订单至少包含一行明细", "lines")
     if len(lines) > MAX_BATCH_LINES:
@@ -300,7 +326,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
         total = sum((_money(q.price * qty) for _p, qty, q, _d in prepared), Decimal("0"))
         order = Order.objects.create(
             institution=institution, number=_next_order_number(at), created_by=user, source=_source_of(user),
-            external_ref=str(external_ref or "")[:64], note=note or "", total_amount=total,
+            external_ref=external_ref, note=note or "", total_amount=total,
         )
         # One multi-row INSERT with plain parameters (a 1,000-line batch in one statement, without
         # the ORM building 1,000 model instances); pghistory's context still applies.
@@ -347,7 +373,7 @@ def order_lines_confirm(user, order_line_ids) -> list[OrderLine]:
     with transaction.atomic(), audit_context(user, reason="配送企业确认订单"):
         lines = list(
             OrderLine.objects.select_for_update().select_related("order")
-            .filter(pk__in=list(order_line_ids), distributor=distributor).order_by("pk")
+            .filter(pk__in=[_parse_id(i, "line") for i in order_line_ids], distributor=distributor).order_by("pk")
         )
         if len(lines) != len(set(order_line_ids)):
             raise NotFound("订单明细不存在或不由本企业配送")
@@ -360,6 +386,7 @@ def order_lines_confirm(user, order_line_ids) -> list[OrderLine]:
 
 def order_line_decline(user, order_line_id, reason: str) -> OrderLine:
     distributor = _distributor_of(user)
+    order_line_id = _parse_id(order_line_id, "line")
     if not (reason or "").strip():
         raise InvalidInput("请填写拒绝原因", "reason")
     with transaction.atomic(), audit_context(user, reason=f"配送企业拒绝配送：{reason}"):
@@ -381,6 +408,7 @@ def order_line_decline(user, order_line_id, reason: str) -> OrderLine:
 
 def order_line_cancel(user, order_line_id) -> OrderLine:
     institution = _institution_of(user)
+    order_line_id = _parse_id(order_line_id, "line")
     with transaction.atomic(), audit_context(user, reason="医疗机构撤销订单明细"):
         line = (OrderLine.objects.select_for_update().select_related("order")
                 .filter(pk=order_line_id, order__institution=institution).first())
@@ -398,6 +426,7 @@ def delivery_create(user, order_id, *, note_number: str, shipped_on=None, lines:
     """The distributor ships (part of) its confirmed lines: delivery-note number, and per line
     batch number, expiry date and quantity (QUA-2 traceability)."""
     distributor = _distributor_of(user)
+    order_id = _parse_id(order_id, "order")
     shipped_on = _parse_date(shipped_on, "shipped_on", default=timezone.localdate())
     if not (note_number or "").strip():
         raise InvalidInput("请填写随货同行单号", "note_number")
@@ -463,6 +492,7 @@ def receipt_create(user, delivery_id, *, received_on=None, lines: list[dict] | N
     [{"delivery_line", "quantity"}]; None receives everything outstanding. A receipt larger
     than what was shipped is refused (ORD-1); payment terms start here (ORD-2)."""
     institution = _institution_of(user)
+    delivery_id = _parse_id(delivery_id, "delivery")
     received_on = _parse_date(received_on, "received_on", default=timezone.localdate())
     with transaction.atomic(), audit_context(user, reason="医疗机构确认入库"):
         delivery = (Delivery.objects.select_for_update().select_related("order")
@@ -527,6 +557,7 @@ def _start_payment_terms(delivery, received_on):
 
 def return_create(user, order_line_id, *, quantity, reason: str, returned_on=None) -> ReturnRecord:
     institution = _institution_of(user)
+    order_line_id = _parse_id(order_line_id, "order_line")
     qty = _quantity(quantity, "quantity")
     if not (reason or "").strip():
         raise InvalidInput("请填写退货原因", "reason")
@@ -570,6 +601,7 @@ def account_set(user, *, bank_name, account_name, account_number) -> Institution
 def invoice_create(user, delivery_id, *, number: str, amount, issued_on=None) -> Invoice:
     """The distributor invoices a delivery; the amount may not exceed the delivered value."""
     distributor = _distributor_of(user)
+    delivery_id = _parse_id(delivery_id, "delivery")
     if not (number or "").strip():
         raise InvalidInput("请填写发票号", "number")
     amount = _parse_decimal(amount, "amount")
@@ -608,6 +640,7 @@ def payment_create(user, invoice_id, *, amount, paid_on=None, reference: str) ->
     """ORD-2: the institution pays an invoice of its own from its dedicated procurement
     account. Another institution's invoice is not found (row scoping)."""
     institution = _institution_of(user)
+    invoice_id = _parse_id(invoice_id, "invoice")
     amount = _parse_decimal(amount, "amount")
     if amount <= 0:
         raise InvalidInput("付款金额须大于 0", "amount")
@@ -654,6 +687,10 @@ def offplatform_create(user, items: list[dict]) -> list[OffPlatformPurchase]:
             name = str(item.get("item_name") or "").strip()
             if product is None and not name:
                 raise InvalidInput("目录外物品须填写品名（item_name）", "item_name")
+            if len(name) > 200:
+                raise InvalidInput(f"品名最多 200 个字符（本次 {len(name)} 个）", "item_name")
+            if len(code) > 27:
+                raise InvalidInput("国家医保编码最长 27 位", "national_code")
             kind = item.get("kind") or (product.kind if product else "")
             if kind not in ("drug", "consumable"):
                 raise InvalidInput("类别须为 drug 或 consumable", "kind")
@@ -668,9 +705,11 @@ def offplatform_create(user, items: list[dict]) -> list[OffPlatformPurchase]:
                 raise InvalidInput("金额须大于 0", "amount")
             qty = item.get("quantity")
             qty = _parse_decimal(qty, "quantity") if qty not in (None, "") else None
+            if qty is not None and abs(qty) >= Decimal("1e12"):  # numeric(14, 2)
+                raise InvalidInput("数量过大，请核对", "quantity")
             received_on = _parse_date(item.get("received_on"), "received_on")
             rows.append(OffPlatformPurchase(
-                institution=institution, product=product, item_name=name or str(product), national_code=code[:27],
+                institution=institution, product=product, item_name=name or str(product), national_code=code,
                 kind=kind, quantity=qty, amount=_money(amount), received_on=received_on, reason=reason, note=note,
                 source=_source_of(user), created_by=user,
             ))
@@ -770,6 +809,7 @@ def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesC
     from policy.services import get as policy
 
     _require_province(user)
+    case_id = _parse_id(case_id, "case")
     if not suspend and not (note or "").strip():
         raise InvalidInput("不予暂停须填写理由", "note")
     today = timezone.localdate()
@@ -825,6 +865,7 @@ def no_sales_daily(today: date | None = None) -> dict:
 def restoration_request(user, case_id, *, reason: str, letter=None) -> RestorationRequest:
     """DEL-1: an institution asks in writing to resume purchasing a suspended product."""
     institution = _institution_of(user)
+    case_id = _parse_id(case_id, "case")
     if not (reason or "").strip():
         raise InvalidInput("请填写申请理由", "reason")
     if letter is not None:
@@ -848,6 +889,7 @@ def restoration_decide(user, request_id, *, approve: bool, note: str = "") -> Re
     existing listing becomes active again when that application takes effect (no second
     listing; see listing.services._apply_application)."""
     _require_province(user)
+    request_id = _parse_id(request_id, "request")
     if not approve and not (note or "").strip():
         raise InvalidInput("不予批准须填写理由", "note")
     with transaction.atomic(), audit_context(user, reason="医保部门审核恢复采购申请（DEL-1）"):

@@ -130,13 +130,15 @@ def order_list(request):
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"orders-{timezone.localdate():%Y%m%d}.xlsx",
-            [_("订单号"), _("医疗机构"), _("来源"), _("状态"), _("订单金额"), _("下单时间"), _("HIS单号")],
-            ((o.number, o.institution.name, o.get_source_display(), o.get_status_display(), o.total_amount,
+            [_("订单号"), _("医疗机构"), _("来源"), _("状态"),
+             _("本企业明细金额") if selectors.is_supplier(request.user) else _("订单金额"), _("下单时间"), _("HIS单号")],
+            ((o.number, o.institution.name, o.get_source_display(), o.get_status_display(), o.visible_amount,
               o.created_at, o.external_ref) for o in qs.iterator(chunk_size=2000)),
             title=_("订单"), widths=[22, 30, 10, 10, 14, 20, 20],
         )
     return render(request, "orders/order_list.html", {
         "page": _page(request, qs), "filters": filters, "statuses": OrderStatus.choices,
+        "supplier": selectors.is_supplier(request.user),
     })
 
 
@@ -187,7 +189,7 @@ def order_detail(request, pk):
                 if role in ("distributor", "manufacturer") and li.distributor_id == user.organisation_id]
     return render(request, "orders/order_detail.html", {
         "order": order, "lines": lines, "role": role, "ships": role == "distributor" or bool(my_lines),
-        "my_lines": my_lines,
+        "my_lines": my_lines, "supplier": selectors.is_supplier(user),
         "deliveries": selectors.deliveries_for(user, order=order),
         "today": timezone.localdate(),
     })

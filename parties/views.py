@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from core.errors import DomainError
+from core.exports import safe_row
+from core.forms import refuse_if_forbidden
 
 from . import services
 from .models import ApiClient, Organisation, OrgKind, Role
@@ -99,9 +101,10 @@ def api_client_export(request):
         return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
     for c in qs.iterator():
-        ws.append([c.institution.name, c.name, c.key_id, when(c.created_at), str(c.created_by or ""),
-                   when(c.last_used_at), gettext("有效") if c.is_active else gettext("已吊销"), when(c.revoked_at),
-                   str(c.revoked_by or ""), c.revoked_reason])
+        ws.append(safe_row(ws, [
+            c.institution.name, c.name, c.key_id, when(c.created_at), str(c.created_by or ""), when(c.last_used_at),
+            gettext("有效") if c.is_active else gettext("已吊销"), when(c.revoked_at), str(c.revoked_by or ""),
+            c.revoked_reason]))
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="api-clients-{timezone.localdate():%Y%m%d}.xlsx"'
     wb.save(response)
@@ -120,6 +123,7 @@ def api_client_create(request):
         try:
             client, token = services.api_client_create(user, institution, form.cleaned_data["name"])
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
             return render(request, "parties/api_client_created.html", {"client": client, "token": token})
@@ -136,6 +140,7 @@ def api_client_revoke(request, pk):
         try:
             services.api_client_revoke(request.user, client, form.cleaned_data["reason"])
         except DomainError as exc:
+            refuse_if_forbidden(exc)
             form.add_error("reason" if exc.field == "reason" else None, exc.detail)
         else:
             messages.success(request, gettext("接口客户端“%(name)s”已吊销，其令牌立即失效。") % {"name": client.name})

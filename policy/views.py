@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Forbidden, InvalidInput
+from core.exports import safe_row
 
 from . import selectors, services
 from .forms import ParameterChangeForm
@@ -65,10 +66,10 @@ def parameter_export(request):
     for r in rows:
         p = r.definition
         pending = "；".join(f"{d:%Y-%m-%d} → {shown}" for d, shown in r.pending_display)
-        ws.append([
+        ws.append(safe_row(ws, [
             str(p.section), p.rule, p.key, str(p.label), str(TYPE_LABELS[p.type]), r.display,
             r.effective_from.isoformat() if r.effective_from else "", pending, str(p.help),
-        ])
+        ]))
     for column, width in zip("ABCDEFGHI", (22, 11, 36, 40, 8, 40, 16, 30, 60), strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"

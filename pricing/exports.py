@@ -6,6 +6,8 @@ from io import BytesIO
 from django.http import HttpResponse
 from django.utils import timezone
 
+from core.exports import safe_row
+
 
 def xlsx_response(title: str, headers: list, rows, filename: str) -> HttpResponse:
     from openpyxl import Workbook
@@ -18,7 +20,7 @@ def xlsx_response(title: str, headers: list, rows, filename: str) -> HttpRespons
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([("" if v is None else v if isinstance(v, int | float) else str(v)) for v in row])
+        ws.append(safe_row(ws, [("" if v is None else v if isinstance(v, int | float) else str(v)) for v in row]))
     ws.freeze_panes = "A2"
     buffer = BytesIO()
     wb.save(buffer)

@@ -34,3 +34,5 @@ if settings.DEBUG:
 
 # Unknown URLs under /api/ answer in the API's JSON error shape; others get the Chinese page.
 handler404 = "core.api.errors.api_aware_404"
+# The database down answers 503 (API: JSON error shape; pages: "服务暂时不可用"); every API 5xx is JSON.
+handler500 = "core.api.errors.api_aware_500"

@@ -124,6 +124,61 @@ def exception_handler(exc, context):
     return response
 
 
+# Seconds a client should wait before retrying while the database is unreachable.
+RETRY_AFTER_SECONDS = 30
+
+
+def api_aware_500(request):
+    """`handler500` for the project (issue 16 item 5). The database unreachable
+    (OperationalError / InterfaceError, from a view or a middleware) is not a bug: API 503 in
+    the error shape with `Retry-After`, pages a Chinese "服务暂时不可用" page — rendered without
+    touching the database. Any other uncaught error: the API answers 500 in the error shape,
+    pages get the 500 page. Django calls this inside the `except` of the failed request."""
+    import sys
+
+    from django.db import DataError, InterfaceError, OperationalError
+    from django.http import HttpResponse, HttpResponseBadRequest
+    from django.template import loader
+
+    exc = sys.exc_info()[1]
+    api = request.path.startswith("/api/")
+    if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):
+        # A multipart form field with a NUL byte (the middleware leaves multipart bodies to the
+        # views' own upload handlers) reached the database driver: still the client's input.
+        field = next((k for data in (request.GET, request.POST) for k, vs in data.lists()
+                      if any("\x00" in v for v in [k, *vs])), None)
+        detail = f"字段“{field}”含有 NUL 字符" if field else "输入含有 NUL 字符"
+        if api:
+            return JsonResponse(error_body("invalid", detail, field), status=400)
+        return HttpResponseBadRequest(loader.get_template("400.html").render({"detail": detail}))
+    if isinstance(exc, DataError):
+        # Last line of defence behind the serializers and services: a value the database
+        # refuses (a number overflowing its column, an impossible date) is the client's input,
+        # not a server fault. The transaction of the request is rolled back, nothing is written.
+        detail = "输入的数值、日期或文本超出允许范围，未保存任何数据"
+        if api:
+            return JsonResponse(error_body("invalid", detail), status=400)
+        return HttpResponseBadRequest(loader.get_template("400.html").render({"detail": detail}))
+    if isinstance(exc, OperationalError | InterfaceError):
+        if api:
+            response = JsonResponse(error_body("service_unavailable", "服务暂时不可用（数据库无法连接），请稍后重试"),
+                                    status=503)
+        else:
+            body = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})
+            response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if api:
+        detail = "服务器内部错误，错误已记录，请稍后重试或联系平台运维"
+        request_id = getattr(request, "request_id", None)
+        if request_id:
+            detail += f"（请求编号 {request_id}）"
+        return JsonResponse(error_body("server_error", detail), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
 def api_aware_404(request, exception=None):
     """`handler404` for the project: an unknown URL under /api/ answers in the API error
     shape; everything else gets the normal HTML 404 page."""

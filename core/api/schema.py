@@ -50,3 +50,36 @@ def error_response(status: int) -> OpenApiResponse:
 def error_responses(*statuses: int) -> dict:
     """Always 401 and 429, plus the statuses given."""
     return {s: error_response(s) for s in sorted({401, 429, *statuses})}
+
+
+# Statuses any API operation can answer whatever its own documentation says: bad input
+# (core.middleware / the JSON parser), no or bad credentials, no permission, unknown object or
+# invalid cursor, throttling, and the database unreachable (503, with Retry-After).
+COMMON_ERROR_STATUSES = {
+    "400": "输入有误（含 JSON 无法解析、非法字符、嵌套过深）",
+    "401": "未提供身份凭证或令牌无效/已吊销",
+    "403": "无权执行此操作",
+    "404": "对象不存在、不在本用户可见范围内，或分页游标无效",
+    "429": "请求过于频繁（按客户端限流）",
+    "503": "服务暂时不可用（数据库无法连接），请按 Retry-After 稍后重试",
+}
+
+
+def add_common_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the common error
+    statuses in the one error shape (schemathesis checks each response against the schema)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", {
+        "type": "object", "required": ["code", "detail", "field"],
+        "properties": {"code": {"type": "string"}, "detail": {"type": "string"},
+                       "field": {"type": "string", "nullable": True}},
+    })
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in COMMON_ERROR_STATUSES.items():
+                responses.setdefault(status, {"description": description, "content": ref})
+    return result

@@ -24,7 +24,7 @@ def test_public_site_and_enterprise_record(page, reference_regions, world):  # n
         _journey(page, world)
 
 
-def _journey(page, world):
+def _journey(page, w):
     # 1. Signed out: the public site's front page lists the newest decisions.
     page.goto("/opendata/")
     assert page.get_by_test_id("page-title").inner_text() == "阳光采购信息公开"
@@ -49,7 +49,7 @@ def _journey(page, world):
     assert response.status == 200 and response.json()["version"] == "1.1" and "next" in response.json()["links"]
 
     # 4. The province opens the enterprise's record after the nightly signals ran.
-    world["listing"].price_changes.create(old_price="11.20", new_price="12.40", effective_date=date(2026, 11, 10),
+    w["listing"].price_changes.create(old_price="11.20", new_price="12.40", effective_date=date(2026, 11, 10),
                                           rule="LST-8.1", reason="短缺药品供货稳价申报", changed_by=None)
     oversight.run_nightly(date(2026, 11, 20))
     province = Organisation.objects.filter(kind=OrgKind.PROVINCE_REGULATOR).first()

@@ -1,0 +1,246 @@
+"""One small world with an object in every state a state-changing route acts on, and one
+signed-in principal per role (ACT-1…ACT-7) plus the HIS token and anonymous.
+
+Everything belongs to the same parties so that the role allowed to act on an object really
+can (the manufacturer owns the products, the institution the orders, the regulators' city
+and county are the institution's), which makes a refusal a matter of role only."""
+
+import datetime as dt
+from decimal import Decimal as D
+from types import SimpleNamespace
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from catalog.models import OtherProvincePrice, Product
+from listing import services as listing_services
+from listing.models import Listing
+from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
+PROVINCES = ["江西省", "河北省", "山西省", "辽宁省", "吉林省", "浙江省", "安徽省", "福建省", "山东省", "河南省"]
+PASSWORD = "Pw-123456!"
+
+# The principals of the matrix: the 7 roles of RULES §1, the HIS token and anonymous.
+ROLES = ("manufacturer", "distributor", "institution", "county_regulator", "city_regulator",
+         "province_regulator", "expert", "his", "anonymous")
+
+
+def pdf(name="doc.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _user(org, role, username):
+    return User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role,
+                                    full_name=username)
+
+
+def _product(maker, n, kind="drug", **kw):
+    extra = {"consumable_class": "ordinary"} if kind == "consumable" else {}
+    return Product.objects.create(
+        kind=kind, generic_name=kw.pop("generic_name", f"矩阵药品{n}"), dosage_form="片剂", specification=f"{n}mg",
+        pack_unit="盒", conversion=10, manufacturer=maker, national_code=kw.pop("national_code", f"C{n:026d}" if kind == "consumable" else f"XM01AAA{n:016d}"),
+        **extra, **kw)
+
+
+def _spread(product, province_user, lowest):
+    for i, prov in enumerate(PROVINCES[:8]):
+        OtherProvincePrice.objects.create(
+            product=product, province=prov, level="province", price=D(lowest) + i, source="矩阵",
+            effective_date=dt.date(2026, 5, 1), entered_by=province_user)
+
+
+def build_world():  # noqa: PLR0915 - one linear story of the world, easier to read than split
+    from experts import services as expert_services
+    from monitoring.models import Flag
+    from negotiation import services as neg_services
+    from negotiation.models import Interview
+    from notifications.services import notify
+    from orders import services as order_services
+    from orders.models import NoSalesCase, RestorationRequest
+    from pricing import services as pricing_services
+    from qualifications.models import BadRecord, DistributionRelationship
+    from workcalendar import services as calendar_services
+
+    w = SimpleNamespace()
+    nanjing = Region.objects.get(code="320100")
+    county = nanjing.children.order_by("code").first()
+    w.nanjing, w.county = nanjing, county
+
+    # ---------------------------------------------------------------- parties and principals
+    w.maker = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name="矩阵制药")
+    w.distributor = Organisation.objects.create(kind=OrgKind.DISTRIBUTOR, name="矩阵配送")
+    w.institution = Organisation.objects.create(kind=OrgKind.INSTITUTION, name="矩阵人民医院", city=nanjing,
+                                                county=county, level=3, ownership="public")
+    w.other_institution = Organisation.objects.create(kind=OrgKind.INSTITUTION, name="矩阵第二医院", city=nanjing,
+                                                      county=county, level=2, ownership="public")
+    w.county_org = Organisation.objects.create(kind=OrgKind.COUNTY_REGULATOR, name="矩阵县医保局", city=nanjing,
+                                               county=county)
+    w.city_org = Organisation.objects.create(kind=OrgKind.CITY_REGULATOR, name="矩阵市医保局", city=nanjing)
+    w.province_org = Organisation.objects.create(kind=OrgKind.PROVINCE_REGULATOR, name="矩阵省医保局")
+    w.pool_org = Organisation.objects.create(kind=OrgKind.EXPERT_POOL, name="矩阵专家库")
+
+    users = {
+        "manufacturer": _user(w.maker, Role.MANUFACTURER, "mx_maker"),
+        "distributor": _user(w.distributor, Role.DISTRIBUTOR, "mx_dist"),
+        "institution": _user(w.institution, Role.INSTITUTION, "mx_inst"),
+        "county_regulator": _user(w.county_org, Role.COUNTY_REGULATOR, "mx_county"),
+        "city_regulator": _user(w.city_org, Role.CITY_REGULATOR, "mx_city"),
+        "province_regulator": _user(w.province_org, Role.PROVINCE_REGULATOR, "mx_province"),
+        "expert": _user(w.pool_org, Role.EXPERT, "mx_expert"),
+    }
+    w.users = users
+    w.other_inst_user = _user(w.other_institution, Role.INSTITUTION, "mx_inst2")
+    province = users["province_regulator"]
+    maker_user, inst_user, dist_user = users["manufacturer"], users["institution"], users["distributor"]
+
+    token, key_id, key_hash = ApiClient.new_key()
+    his_user = User.objects.create_user(username="mx_his", password=None, organisation=w.institution, role=Role.HIS)
+    w.api_client = ApiClient.objects.create(institution=w.institution, name="矩阵HIS", user=his_user, key_id=key_id,
+                                            key_hash=key_hash, created_by=inst_user)
+    w.his_token = token
+    w.users["his"] = his_user
+    _t2, k2, h2 = ApiClient.new_key()
+    his2 = User.objects.create_user(username="mx_his2", password=None, organisation=w.institution, role=Role.HIS)
+    w.api_client_to_revoke = ApiClient.objects.create(institution=w.institution, name="矩阵HIS备用", user=his2,
+                                                      key_id=k2, key_hash=h2, created_by=inst_user)
+
+    # ---------------------------------------------------------------- catalogue and listings
+    w.product = _product(w.maker, 1)                       # listed, ordered, negotiated
+    w.listing = Listing.objects.create(product=w.product, price=D("20.00"), status="active", category="LST-1",
+                                       effective_date=dt.date(2026, 1, 1))
+    w.product_b = _product(w.maker, 2)                     # listed, no-sales case
+    w.listing_b = Listing.objects.create(product=w.product_b, price=D("8.00"), status="suspended", category="LST-1",
+                                         effective_date=dt.date(2025, 1, 1))
+    w.consumable = _product(w.maker, 3, kind="consumable", generic_name="矩阵导管")
+    w.applied = _product(w.maker, 4)                       # a submitted application
+    w.returned_product = _product(w.maker, 5)              # an application returned for supplement
+    w.unlisted = _product(w.maker, 6)                      # free for a new application
+    w.product_c = _product(w.maker, 7)                     # listed, not yet negotiated, no-sales pending
+    w.listing_c = Listing.objects.create(product=w.product_c, price=D("30.00"), status="active", category="LST-1",
+                                         effective_date=dt.date(2025, 1, 1))
+    for p in (w.applied, w.returned_product, w.unlisted):
+        _spread(p, province, "18.90")
+
+    from qualifications import services as qual_services
+
+    licence = qual_services.qualification_submit(
+        maker_user, kind="business_licence", number="MX-0001", valid_from=dt.date(2026, 1, 1),
+        valid_until=dt.date(2030, 1, 1), file=pdf("licence.pdf"), name="营业执照")
+    qual_services.qualification_review(province, licence, approve=True, reason="齐全")
+    docs = {c: pdf(f"{c}.pdf") for c in DOCS}
+    w.application = listing_services.submit_application(
+        user=maker_user, product=w.applied, category="LST-2.3", declared_price="18.90", documents=docs)
+    returned = listing_services.submit_application(
+        user=maker_user, product=w.returned_product, category="LST-2.3", declared_price="18.90",
+        documents={c: pdf(f"{c}.pdf") for c in DOCS})
+    w.returned = listing_services.return_application(user=province, application=returned, reason="补充材料")
+    w.delist_request = listing_services.request_delist(user=maker_user, listing=w.listing_b,
+                                                       reason_kind=_delist_reason(w.listing_b), note="停产")
+
+    # ---------------------------------------------------------------- distribution and orders
+    w.relationship = DistributionRelationship.objects.create(
+        manufacturer=w.maker, distributor=w.distributor, city=nanjing, status="active", proposed_by=maker_user,
+        answered_at=timezone.now())
+    w.other_distributor = Organisation.objects.create(kind=OrgKind.DISTRIBUTOR, name="矩阵配送二")
+    w.pending_relationship = DistributionRelationship.objects.create(
+        manufacturer=w.maker, distributor=w.distributor, city=Region.objects.get(code="320500"), status="proposed",
+        proposed_by=maker_user)
+
+    w.order = order_services.order_create(inst_user, [{"product_id": w.product.pk, "quantity": 5}],
+                                          external_ref="MX-1")
+    w.line = w.order.lines.get()
+    shipped = order_services.order_create(inst_user, [{"product_id": w.product.pk, "quantity": 4}])
+    w.shipped_line = shipped.lines.get()
+    order_services.order_lines_confirm(dist_user, [w.shipped_line.pk])
+    w.delivery = order_services.delivery_create(
+        dist_user, shipped.pk, note_number="MXD-1", shipped_on=dt.date(2026, 11, 20),
+        lines=[{"order_line": w.shipped_line.pk, "quantity": 4, "batch_number": "B1", "expiry_date": "2028-01-01"}])
+    w.delivery_line = w.delivery.lines.get()
+    received = order_services.order_create(inst_user, [{"product_id": w.product.pk, "quantity": 3}])
+    w.received_line = received.lines.get()
+    order_services.order_lines_confirm(dist_user, [w.received_line.pk])
+    delivered = order_services.delivery_create(
+        dist_user, received.pk, note_number="MXD-2", shipped_on=dt.date(2026, 11, 18),
+        lines=[{"order_line": w.received_line.pk, "quantity": 3, "batch_number": "B2", "expiry_date": "2028-01-01"}])
+    order_services.receipt_create(inst_user, delivered.pk, received_on=dt.date(2026, 11, 19))
+    w.received_delivery = delivered
+    order_services.account_set(inst_user, bank_name="矩阵银行", account_name="矩阵人民医院",
+                               account_number="6222000011110000")
+    w.invoice = order_services.invoice_create(dist_user, delivered.pk, number="MXI-1", amount="30.00",
+                                              issued_on=dt.date(2026, 11, 20))
+    w.nosales = NoSalesCase.objects.create(listing=w.listing_c, detected_on=dt.date(2026, 11, 1), no_sales_days=365)
+    w.nosales_suspended = NoSalesCase.objects.create(listing=w.listing_b, detected_on=dt.date(2026, 10, 1),
+                                                     no_sales_days=365, status="suspended",
+                                                     suspended_on=dt.date(2026, 10, 10))
+    w.restoration = RestorationRequest.objects.create(case=w.nosales_suspended, institution=w.institution, reason="临床需要",
+                                                      created_by=inst_user)
+
+    # ---------------------------------------------------------------- negotiation
+    w.proposal = neg_services.proposal_submit(user=inst_user, listing_id=w.listing.pk, unit_price="19.00",
+                                              quantity="100")
+    confirmed = neg_services.proposal_submit(user=w.other_inst_user, listing_id=w.listing.pk, unit_price="19.50",
+                                             quantity="100")
+    neg_services.proposal_confirm(user=maker_user, proposal_id=confirmed.pk)
+    from negotiation.models import PurchaseAgreement
+
+    w.agreement = PurchaseAgreement.objects.filter(manufacturer=w.maker).order_by("-id").first()
+    w.group = neg_services.group_create(user=w.other_inst_user, name="矩阵组团", institution_ids=[w.institution.pk])
+    w.interview = Interview.objects.create(institution=w.institution, period_end=dt.date(2026, 9, 30),
+                                           reasons=["red"])
+
+    # ---------------------------------------------------------------- experts
+    experts = [users["expert"]] + [_user(w.pool_org, Role.EXPERT, f"mx_expert{i}") for i in range(2, 4)]
+    w.profiles = [expert_services.expert_profile_save(province, expert_user=u, category="clinical",
+                                                      employer="矩阵医院") for u in experts]
+    w.profile = w.profiles[0]
+    w.session = expert_services.session_create(province, purpose="new_drug", title="矩阵新药谈判",
+                                               date=dt.date(2026, 12, 1))
+    w.case = expert_services.session_add_case(province, w.session, product=w.unlisted, description="矩阵案件")
+    w.planned_session = expert_services.session_create(province, purpose="new_drug", title="矩阵新药谈判二",
+                                                       date=dt.date(2026, 12, 15))
+    w.draw = expert_services.session_draw(province, w.session, {"clinical": 3}, seed=7, reason="矩阵抽取")
+    expert_services.round_record(province, w.case, enterprise_offer="16.00", expert_counter_offer="14.00")
+    w.conflict = expert_services.conflict_declare(users["expert"], w.profile, enterprise=w.distributor,
+                                                  description="亲属任职")
+
+    # ---------------------------------------------------------------- pricing
+    w.trigger = OtherProvincePrice.objects.create(
+        product=w.product, province="浙江省", level="province", price=D("12.00"), source="矩阵",
+        effective_date=dt.date(2026, 11, 2), entered_by=province)
+    opened = pricing_services.linkage_open_for_record(w.trigger)
+    w.linkage = opened[0] if opened else None
+    w.round = pricing_services.general_round_start(province, year=2026)
+    w.complaint = pricing_services.complaint_file(maker_user, subject="other", title="矩阵申诉", text="价格有误",
+                                                  listing=w.listing)
+
+    # ---------------------------------------------------------------- qualifications
+    # A pending qualification blocks new listing applications (QUA-1): the distributor's, not the maker's.
+    w.qualification = qual_services.qualification_submit(
+        dist_user, kind="drug_trading", number="MX-0002", valid_from=dt.date(2026, 1, 1),
+        valid_until=dt.date(2030, 1, 1), file=pdf("licence.pdf"), name="药品经营许可证")
+    w.bad_record = BadRecord.objects.create(enterprise=w.maker, kind="untrue_price", severity="warning",
+                                            recorded_on=dt.date(2026, 10, 1), description="矩阵不良记录",
+                                            recorded_by=province)
+
+    # ---------------------------------------------------------------- monitoring, notices, calendar
+    w.flag = Flag.objects.create(institution=w.institution, month=dt.date(2026, 9, 1), category="low_rate",
+                                 kind="drug", rule="MON-4", detail="矩阵督查")
+    for user in users.values():
+        notify([user], kind="matrix", title="矩阵消息", body="", url="/")
+    w.notifications = {role: u.notifications.order_by("id").first() for role, u in users.items()
+                       if hasattr(u, "notifications")}
+    from monitoring import services as monitoring_services
+
+    monitoring_services.report_submit(user=inst_user, month="2026-10", figures={
+        "drug_total": "1000", "drug_platform": "800", "drug_emergency": "0", "consumable_total": "500",
+        "consumable_platform": "400", "consumable_emergency": "0"})
+    w.calendar_day = calendar_services.set_calendar_day(province, dt.date(2027, 3, 8), "holiday", "矩阵假日")
+    return w
+
+
+def _delist_reason(listing):
+    from listing.models import DelistReason
+
+    return DelistReason.STOPPED_PRODUCTION
