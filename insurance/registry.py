@@ -31,6 +31,15 @@ _selected: list[Callable] = []
 _filing: list[Callable] = []
 
 
+def prepare(on) -> None:
+    """Called once per run before the products are computed: a provider with a `prepare(on)`
+    method loads its answers for the whole run in one query instead of one per product."""
+    for provider in (*_selected, *_filing):
+        ready = getattr(provider, "prepare", None)
+        if ready is not None:
+            ready(on)
+
+
 def register_selected_price(provider: Callable) -> None:
     if provider not in _selected:
         _selected.append(provider)

@@ -86,6 +86,7 @@ def _year_end_prices(on: date) -> dict:
 
 def gather(year: int) -> Inputs:
     on = date(year - 1, 12, 31)
+    registry.prepare(on)
     params = {k: policy.get(k, at=on) for k in (
         "ins.payment_standard_method", "ins.shortage_listing_price", "ins.vbp_min_cut_percent",
         "ins.vbp_converge_years", "ins.filed_transition_years")}

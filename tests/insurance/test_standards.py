@@ -155,3 +155,27 @@ def test_filed_consumable_uses_the_regulators_filc5_standard(insurance_world, pr
     assert (rows[set_std.pk].rule, rows[set_std.pk].method, rows[set_std.pk].amount) == (
         "FIL-C5", "filed_consumable_set", D("550.0000"))
     assert (rows[plain.pk].rule, rows[plain.pk].amount) == ("FIL-C5", D("580.0000"))
+
+
+def test_ins4_reads_the_vbp_channel(insurance_world, province_user):
+    """INS-4 through the real VBP provider: a published provincial tender in its period at the
+    year end; the selected product is paid at S, a non-selected one of the variety by its P."""
+    from datetime import date
+
+    from vbp.models import SelectedProduct, Tender, Variety, VarietyProduct
+
+    w = insurance_world
+    tender = Tender.objects.create(code="JS-VBP-2026-1", name="省级药品集采", level="provincial", product_kind="drug",
+                                   selection_mode="price_competition", volume_ratio=70, period_start=date(2026, 6, 1),
+                                   period_end=date(2028, 5, 31), status="published", created_by=province_user)
+    variety = Variety.objects.create(tender=tender, name="阿莫西林 片剂")
+    SelectedProduct.objects.create(variety=variety, product=w["a"], enterprise=w["maker"], price=D("6"))
+    VarietyProduct.objects.create(variety=variety, product=w["a"], selected=True)
+    VarietyProduct.objects.create(variety=variety, product=w["e"], selected=False)
+    VarietyProduct.objects.create(variety=variety, product=w["b"], selected=False)  # outside the catalogue
+    rows = by_product(run(province_user))
+    assert (rows[w["a"].pk].rule, rows[w["a"].pk].method, rows[w["a"].pk].amount) == ("INS-4", "selected_price",
+                                                                                      D("6.0000"))
+    # A national negotiated drug keeps its national standard (INS-3 is decided first).
+    assert rows[w["e"].pk].rule == "INS-3"
+    assert w["b"].pk not in rows
