@@ -22,14 +22,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from catalog.models import Product
+from filing.models import FilingEvent
 from listing.models import ApplicationStatus, ListingApplication, ListingPriceChange
 from negotiation.models import NegotiationResult
 from policy import services as policy
+from vbp.models import SelectedProduct
 
 PUBLISHER = {"name": "江苏省医疗保障局（江苏省药品（医用耗材）阳光采购和综合监管平台）"}
 BUYER = {"id": "js-nhsa", "name": "江苏省医疗保障局"}
@@ -253,10 +255,101 @@ def _stats_by_product(product_id):
     return [_stats_release(r, product) for r in negotiation_month_stats().filter(product=product_id).order_by("last")]
 
 
+def _after_padded(qs, field, cursor: Cursor | None, until, desc, prefix: str):
+    """Like `_after`, but exact at a shared timestamp: many rows can share one (a tender's
+    selected products are published together), so rows at the cursor's own timestamp are cut
+    in SQL by the zero-padded id in the release id (the ids sort like the primary keys)."""
+    if cursor is not None:
+        same = cursor.release_id.startswith(prefix)
+        if same:
+            last = int(cursor.release_id[len(prefix):len(prefix) + 10] or 0)
+            qs = qs.filter(Q(**{f"{field}__gt": cursor.date}) | Q(**{field: cursor.date, "pk__gt": last}))
+        elif prefix > cursor.release_id:
+            qs = qs.filter(**{f"{field}__gte": cursor.date})
+        else:
+            qs = qs.filter(**{f"{field}__gt": cursor.date})
+    if until is not None:
+        qs = qs.filter(**{f"{field}__lt": until})
+    return qs.order_by(f"-{field}", "-pk") if desc else qs.order_by(field, "pk")
+
+
+def _filing_release(event) -> dict:
+    filing = event.filing
+    product = filing.product
+    price = filing.agreed_price or filing.price
+    award = {
+        "id": f"filing-{filing.pk:010d}",
+        "title": "备案采购确认",
+        "status": "active",
+        "date": _iso(event.at),
+        "value": {"amount": _amount(price), "currency": CURRENCY},
+        "suppliers": [{"id": f"org-{filing.enterprise_id}", "name": filing.enterprise.name}],
+        "items": [_item(product)],
+        "description": f"备案采购（{filing.get_kind_display()}）确认：备案价 {price} 元，仅备案医疗机构可采购（FIL-3）",
+    }
+    return _release(product=product, release_id=f"filing-{event.pk:010d}-confirmed", date=event.at, tag=["award"],
+                    parties=[_buyer_party(), _party(filing.enterprise, ["supplier"])],
+                    tender={**_tender(product, f"备案采购（{filing.get_kind_display()}）"), "procurementMethod": "limited"},
+                    awards=[award])
+
+
+def _filing_events():
+    return (FilingEvent.objects.filter(action__in=("confirmed", "published"))
+            .select_related("filing__product", "filing__enterprise"))
+
+
+def _filings(cursor, limit, until, desc=False):
+    qs = _after_padded(_filing_events(), "at", cursor, until, desc, "filing-")
+    return [(e.at, f"filing-{e.pk:010d}-confirmed", (lambda e=e: _filing_release(e))) for e in qs[: limit + 20]]
+
+
+def _filings_by_product(product_id):
+    return [_filing_release(e) for e in _filing_events().filter(filing__product_id=product_id).order_by("at", "pk")]
+
+
+def _vbp_release(sp) -> dict:
+    tender = sp.variety.tender
+    product = sp.product
+    award = {
+        "id": f"vbp-award-{sp.pk:010d}",
+        "title": "带量采购中选",
+        "status": "active",
+        "date": _iso(tender.published_at),
+        "value": {"amount": _amount(sp.price), "currency": CURRENCY},
+        "suppliers": [{"id": f"org-{sp.enterprise_id}", "name": sp.enterprise.name}],
+        "items": [_item(product)],
+        "description": (f"{tender.get_level_display()} {tender.code}「{sp.variety.name}」中选价 {sp.price} 元；"
+                        f"采购周期 {tender.period_start:%Y-%m-%d} 至 {tender.period_end:%Y-%m-%d}（VBP-1）"),
+    }
+    return _release(product=product, release_id=f"vbp-award-{sp.pk:010d}", date=tender.published_at, tag=["award"],
+                    parties=[_buyer_party(), _party(sp.enterprise, ["supplier", "tenderer"])],
+                    tender={**_tender(product, f"集中带量采购（{tender.get_selection_mode_display()}）"),
+                            "id": f"vbp-{tender.code}", "title": tender.name},
+                    awards=[award])
+
+
+def _vbp_selected():
+    return (SelectedProduct.objects.filter(variety__tender__status="published", variety__tender__published_at__isnull=False)
+            .select_related("variety__tender", "product", "enterprise"))
+
+
+def _vbp_awards(cursor, limit, until, desc=False):
+    qs = _after_padded(_vbp_selected(), "variety__tender__published_at", cursor, until, desc, "vbp-award-")
+    return [(sp.variety.tender.published_at, f"vbp-award-{sp.pk:010d}", (lambda sp=sp: _vbp_release(sp)))
+            for sp in qs[: limit + 20]]
+
+
+def _vbp_by_product(product_id):
+    return [_vbp_release(sp) for sp in _vbp_selected().filter(product_id=product_id)
+            .order_by("variety__tender__published_at", "pk")]
+
+
 SOURCES: list[Source] = [
     Source("listing", "挂网结果", _listing_decisions, _listing_by_product),
     Source("price", "价格调整", _price_changes, _changes_by_product),
     Source("negotiation", "议价结果统计", _negotiation_stats, _stats_by_product),
+    Source("filing", "备案采购结果", _filings, _filings_by_product),
+    Source("vbp", "带量采购中选结果", _vbp_awards, _vbp_by_product),
 ]
 
 

@@ -140,6 +140,36 @@ def negotiation_stats_export(request):
                                               _("数量"), _("最低价"), _("加权平均价"), _("最高价")], data, title=_("议价结果统计"))
 
 
+# ---------------------------------------------------------------------- VBP results
+
+
+def _vbp_rows(request):
+    q = _q(request)
+    qs = ocds._vbp_selected().order_by("-variety__tender__published_at", "variety__tender__code", "variety__name", "pk")
+    if q:
+        qs = qs.filter(Q(variety__tender__name__icontains=q) | Q(variety__tender__code__icontains=q)
+                       | Q(enterprise__name__icontains=q) | _product_q(q))
+    return q, qs
+
+
+@public_page
+def vbp_results(request):
+    q, qs = _vbp_rows(request)
+    return render(request, "opendata/vbp_results.html", {
+        "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "q": q})
+
+
+@require_GET
+def vbp_results_export(request):
+    qs = _vbp_rows(request)[1]
+    rows = ((sp.variety.tender.code, sp.variety.tender.name, sp.variety.name, str(sp.product),
+             sp.product.national_code or "", sp.enterprise.name, sp.price, sp.variety.tender.period_start,
+             sp.variety.tender.period_end) for sp in qs[:50000])
+    return xlsx_response("带量采购中选结果.xlsx", [_("批次编号"), _("批次"), _("品种"), _("产品"), _("国家医保编码"), _("中选企业"),
+                                                _("中选价（元）"), _("采购周期起"), _("采购周期止")], rows,
+                         title=_("带量采购中选结果"))
+
+
 # ---------------------------------------------------------------------- bad records
 
 

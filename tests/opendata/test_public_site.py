@@ -71,6 +71,7 @@ def all_releases(client, **params):
 
 
 PUBLIC_URLS = ["opendata:index", "opendata:policies", "opendata:negotiation_stats", "opendata:bad_records",
+               "opendata:vbp_results", "opendata:vbp_results_export", "filing:published", "insurance:public",
                "opendata:feed", "opendata:ocds_releases", "listing:public", "opendata:negotiation_stats_export",
                "opendata:bad_records_export"]
 
@@ -186,3 +187,38 @@ def test_bad_record_list_is_public_and_revoked_entries_leave_it(client, world, p
     assert "公开测试制药有限公司" in page and "价格异常上涨" in page
     bad_record_revoke(province_user, world["bad"], "认定错误")
     assert "名单中暂无记录" in client.get(reverse("opendata:bad_records")).content.decode()
+
+
+def test_filing_and_vbp_decisions_are_released_even_at_one_shared_timestamp(client, world, province_user):
+    """PUB-1 / OCDS: a filing confirmed and a VBP award are releases; three selected products
+    published at the same instant page one by one without gaps or repeats."""
+    from datetime import date, datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from filing.models import FilingEvent, FilingRequest
+    from vbp.models import SelectedProduct, Tender, Variety
+
+    maker, (amox, cef, ibu), hospital = world["maker"], world["products"], world["hospitals"][1]
+    published = timezone.make_aware(datetime(2026, 11, 10, 9))
+    tender = Tender.objects.create(code="GJ-11", name="第十一批国家集采", level="national", product_kind="drug",
+                                   selection_mode="price_competition", volume_ratio=70, period_start=date(2026, 12, 1),
+                                   period_end=date(2028, 11, 30), status="published", published_at=published,
+                                   created_by=province_user)
+    for product, price in ((amox, "3.10"), (cef, "4.20"), (ibu, "0.90")):
+        variety = Variety.objects.create(tender=tender, name=f"{product.generic_name} 胶囊")
+        SelectedProduct.objects.create(variety=variety, product=product, enterprise=maker, price=D(price))
+    filing = FilingRequest.objects.create(number="BA2026110001", kind="drug", institution=hospital, product=cef,
+                                          enterprise=maker, price=D("28"), quantity=100, status="confirmed",
+                                          confirmed_on=date(2026, 11, 15), confirming_body="province",
+                                          submitted_by=province_user)
+    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 15, 0, 30)), tick=False):
+        FilingEvent.objects.create(filing=filing, action="confirmed", reason="集中确认")
+    every, _ = all_releases(client, since="2026-11-05", page_size=500)
+    one_by_one, pages = all_releases(client, since="2026-11-05", page_size=1)
+    ids = [r["id"] for r in every]
+    assert [r["id"] for r in one_by_one] == ids and pages == len(ids)
+    assert sum(i.startswith("vbp-award-") for i in ids) == 3
+    assert any(i.startswith("filing-") and i.endswith("-confirmed") for i in ids)
+    assert all(hospital.name not in json.dumps(r, ensure_ascii=False) for r in every)
