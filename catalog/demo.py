@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_context
+from core.pdfs import blank_pdf
 from parties.demo import DISTRIBUTORS, MANUFACTURERS
 from parties.models import Organisation, Region, Role, User
 
@@ -73,11 +74,8 @@ CONSUMABLE_MAKERS = [10, 18, 17, 19]  # 盐城东方医疗器械、江苏微创�
 PROVINCES = ["浙江省", "安徽省", "山东省", "广东省", "福建省", "湖北省", "四川省", "河南省", "上海市", "北京市"]
 CONSUMABLE_CITIES = [("浙江省", "杭州市"), ("山东省", "青岛市"), ("广东省", "深圳市")]
 
-# A minimal one-page PDF used as the demo certificate scan.
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# A one-page PDF used as the demo certificate scan.
+DEMO_PDF = blank_pdf()
 
 
 def drug_code(prefix: str, atc: str, index: int) -> str:

@@ -11,15 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import OtherProvincePrice, Product
+from core.pdfs import blank_pdf
 from parties.models import Organisation, User
 
 from . import services
 from .models import FilingRequest
 
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+DEMO_PDF = blank_pdf()
 
 PRODUCTS = [
     # kind, code, name, dosage form, spec, class, maker, provincial/city record

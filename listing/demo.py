@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from core.audit import audit_context
+from core.pdfs import blank_pdf
 from parties.models import Region, Role, User
 
 from . import rules, selectors, services
@@ -24,10 +25,7 @@ from .models import (
     PriceRiseFlag,
 )
 
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+DEMO_PDF = blank_pdf()
 
 # Products (generic name, specification) kept unlisted for the demo applications, by status.
 APPLICATION_PLAN = [

@@ -14,5 +14,6 @@ define(
     min=1, max=50,
 )
 define(
-    "pub.feed_page_size", "int", 100, "PUB-1", _("开放数据每页默认条数"), min=1, max=500,
+    "pub.feed_page_size", "int", 100, "PUB-1", _("开放数据每页默认条数"),
+    help=_("开放合同数据发布包每页的默认条数；调用方可用 page_size 在 1–500 之间指定。"), min=1, max=500,
 )

@@ -12,13 +12,14 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from core.audit import audit_context
+from core.pdfs import blank_pdf
 from listing.models import Listing
 from parties.models import User
 
 from . import services
 from .models import EmergencyPurchase, ShortageList, ShortageNeed
 
-DEMO_PDF = b"%PDF-1.4\n% demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DEMO_PDF = blank_pdf()
 
 SHORTAGE_ROWS = [
     ("注射用甲磺酸酚妥拉明", "注射剂", "10mg", "", "抢救用"),

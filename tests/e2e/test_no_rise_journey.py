@@ -13,11 +13,12 @@ import time_machine
 from catalog.models import OtherProvincePrice, Product
 from listing.models import Listing, ListingApplication, PriceRiseFlag
 from parties.models import Organisation, OrgKind, Role, User
+from tests.pdf import MINIMAL_PDF
 
 from .conftest import login, shot
 
 PASSWORD = "Journey-2026!"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # uploads must parse as PDF (core.uploads)
 
 
 def _upload(page, tmp_path, codes):

@@ -11,13 +11,14 @@ import time_machine
 
 from parties.models import Organisation, OrgKind, Region, Role, User
 from shortage.models import EmergencyPurchase, EmergencyStatus
+from tests.pdf import MINIMAL_PDF
 from workcalendar.services import confirm_year, set_calendar_day
 
 from .conftest import login, shot
 
 PASSWORD = "Journey-2026!"
 PDF = {"name": "审批单.pdf", "mimeType": "application/pdf",
-       "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}
+       "buffer": MINIMAL_PDF}
 
 
 @pytest.mark.e2e

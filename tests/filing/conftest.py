@@ -13,10 +13,11 @@ from django.utils import timezone
 from catalog.models import OtherProvincePrice, Product
 from parties.models import OrgKind
 from qualifications.models import DistributionRelationship
+from tests.pdf import MINIMAL_PDF
 
 _codes = itertools.count(1)
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # uploads must parse as PDF (core.uploads)
 
 
 def pdf(name="a.pdf"):

@@ -16,8 +16,9 @@ from catalog.models import OtherProvincePrice, Product
 from listing import services as listing_services
 from listing.models import Listing
 from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
+from tests.pdf import MINIMAL_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # uploads must parse as PDF (core.uploads)
 DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
 PROVINCES = ["江西省", "河北省", "山西省", "辽宁省", "吉林省", "浙江省", "安徽省", "福建省", "山东省", "河南省"]
 PASSWORD = "Pw-123456!"

@@ -16,9 +16,10 @@ from listing.models import Listing
 from parties.models import ApiClient, OrgKind, Role, User
 from shortage import services
 from shortage.models import ShortageList, ShortageListEntry
+from tests.pdf import MINIMAL_PDF
 
 _n = itertools.count(1)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = MINIMAL_PDF  # uploads must parse as PDF (core.uploads)
 
 
 def pdf(name="doc.pdf"):
