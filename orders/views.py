@@ -162,8 +162,15 @@ def order_detail(request, pk):
                 services.order_line_cancel(user, int(request.POST["line"]))
                 messages.success(request, _("已撤销该行"))
             elif action == "ship":
+                # Only the lines this organisation delivers (a distributor's, or a self-delivering
+                # manufacturer's, QUA-2); anyone else is refused, not told "nothing to ship".
+                shippable = lines
+                if user.role in ("manufacturer", "distributor"):
+                    shippable = [li for li in lines if li.distributor_id == user.organisation_id]
+                    if not shippable:
+                        raise Http404
                 ship_lines = []
-                for line in lines:
+                for line in shippable:
                     qty = request.POST.get(f"ship_{line.pk}", "").strip()
                     if qty:
                         ship_lines.append({"order_line": line.pk, "quantity": qty,

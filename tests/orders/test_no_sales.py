@@ -6,6 +6,7 @@ idempotent, also on two workers."""
 
 import threading
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -218,6 +219,7 @@ def _reapply_and_take_effect(world, product, price):
     from listing.models import ApplicationStatus, ListingApplication
     from listing.services import _apply_application
 
+    price = Decimal(str(price))
     app = ListingApplication.objects.create(
         product=product, enterprise=product.manufacturer, category="LST-1", declared_price=price,
         listing_price=price, status=ApplicationStatus.CONFIRMED, effective_date=date(2026, 4, 1),

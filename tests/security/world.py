@@ -201,7 +201,7 @@ def build_world():  # noqa: PLR0915 - one linear story of the world, easier to r
     w.case = expert_services.session_add_case(province, w.session, product=w.unlisted, description="矩阵案件")
     w.planned_session = expert_services.session_create(province, purpose="new_drug", title="矩阵新药谈判二",
                                                        date=dt.date(2026, 12, 15))
-    w.draw = expert_services.session_draw(province, w.session, {"clinical": 3}, seed=7, reason="矩阵抽取")
+    w.draw = expert_services.session_draw(province, w.session, {"clinical": 3}, reason="矩阵抽取")
     expert_services.round_record(province, w.case, enterprise_offer="16.00", expert_counter_offer="14.00")
     w.conflict = expert_services.conflict_declare(users["expert"], w.profile, enterprise=w.distributor,
                                                   description="亲属任职")
