@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Product
 from core.errors import DomainError, NotFound
-from core.exports import XLSX_MIME, write_xlsx
+from core.exports import XLSX_MIME, write_xlsx, xlsx_response
 from core.forms import refuse_if_forbidden
 from parties.permissions import can_see
 
@@ -538,6 +538,11 @@ def public(request):
     month = (request.GET.get("month") or "").strip() or None
     status = request.GET.get("status") or None
     qs = selectors.public_listings(q=q or None, category=category, kind=kind, month=month, status=status)
+    if request.GET.get("export") == "xlsx":  # PUB-1: every public list exports
+        rows = ((str(li.product), li.product.national_code or "", str(li.product.manufacturer), li.price, li.category,
+                 li.effective_date, li.get_status_display()) for li in qs[:50000])
+        return xlsx_response("挂网结果公示.xlsx", [_("产品"), _("国家医保编码"), _("生产企业"), _("挂网价（元）"), _("挂网类别"),
+                                                  _("生效日期"), _("状态")], rows, title=_("挂网结果"))
     return render(request, "listing/public.html", {
         "page": _page(request, qs), "q": q, "category": category, "kind": kind, "month": month or "",
         "status": status, "categories": rules.CATEGORY_CHOICES, "statuses": ListingStatus.choices,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, Forbidden
+from core.exports import xlsx_response as core_xlsx_response
 from core.forms import call_service as _call
 
 from . import forms, selectors, services
@@ -185,6 +186,12 @@ def public_round(request, year):
     if rnd is None:
         raise Http404
     items = rnd.items.select_related("listing__product__manufacturer").order_by("listing__product__generic_name", "id")
+    if request.GET.get("export") == "xlsx":  # PUB-1: every public list exports
+        rows = ((str(i.listing.product), i.listing.product.national_code or "", str(i.listing.product.manufacturer),
+                 i.current_price, i.proposed_price, i.basis, i.get_status_display()) for i in items[:50000])
+        return core_xlsx_response(f"{rnd.year}年度挂网价格调整.xlsx", [
+            _("产品"), _("国家医保编码"), _("生产企业"), _("原挂网价（元）"), _("调整后价格（元）"), _("调整依据"), _("状态")],
+            rows, title=_("价格调整"))
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "pricing/public_round.html", {"round": rnd, "page": page})
 

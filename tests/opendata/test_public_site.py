@@ -222,3 +222,11 @@ def test_filing_and_vbp_decisions_are_released_even_at_one_shared_timestamp(clie
     assert sum(i.startswith("vbp-award-") for i in ids) == 3
     assert any(i.startswith("filing-") and i.endswith("-confirmed") for i in ids)
     assert all(hospital.name not in json.dumps(r, ensure_ascii=False) for r in every)
+
+
+def test_pub1_listing_results_and_price_adjustments_export(client, world):
+    """PUB-1: the public listing results export to .xlsx without sign-in (no institution in it)."""
+    resp = client.get(reverse("listing:public"), {"export": "xlsx"})
+    rows = list(load_workbook(BytesIO(b"".join(resp.streaming_content))).active.iter_rows(values_only=True))
+    assert rows[0][0] == "产品" and any("阿莫西林" in str(r[0]) for r in rows[1:])
+    assert all(h.name not in str(rows) for h in world["hospitals"])
