@@ -24,8 +24,11 @@ RATES_SQL = """
 WITH plat AS (
     SELECT rl.institution_id, p.kind, SUM(rl.amount) AS amount
     FROM orders_receiptline rl
-    JOIN listing_listing l ON l.id = rl.listing_id
-    JOIN catalog_product p ON p.id = l.product_id
+    LEFT JOIN listing_listing l ON l.id = rl.listing_id
+    -- A filed (FIL-3) or self-sourced product is bought without a listing: its kind comes
+    -- through the order line (looked up only for those rows).
+    JOIN catalog_product p ON p.id = COALESCE(l.product_id,
+                                              (SELECT ol.product_id FROM orders_orderline ol WHERE ol.id = rl.order_line_id))
     WHERE rl.received_on >= %(start)s AND rl.received_on < %(end)s {plat_filter}
     GROUP BY rl.institution_id, p.kind
 ), off AS (

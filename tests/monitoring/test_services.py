@@ -297,3 +297,23 @@ def test_db_refuses_platform_above_total(hospital, hospital_user):
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportVersion.objects.create(report=report, version=1, submitted_by=hospital_user, **{
             **{f: 0 for f in services.FIGURE_FIELDS}, "drug_total": 1, "drug_platform": 2})
+
+
+def test_mon1_counts_platform_receipts_of_filed_products():
+    """MON-1: a product bought under a filing (FIL-3) has no listing; its receipts are platform
+    purchases all the same (the kind is read through the order line)."""
+    from datetime import date
+    from decimal import Decimal as D
+
+    from monitoring import selectors as mon_selectors
+    from orders.models import ReceiptLine
+    from parties.models import Organisation, OrgKind, Region
+
+    from .conftest import new_supply, receive_into
+
+    hospital = Organisation.objects.create(kind=OrgKind.INSTITUTION, name="备案监测医院", level=3, ownership="public",
+                                           city=Region.objects.get(code="320100"))
+    line = receive_into(new_supply(), hospital, "1000", date(2026, 9, 3))
+    ReceiptLine.objects.filter(pk=line.pk).update(listing=None)  # as a filed product's receipt has none
+    rates = mon_selectors.institution_rates(hospital, date(2026, 9, 1), date(2026, 10, 1))
+    assert rates["drug"]["platform_amount"] == D("1000")
