@@ -8,14 +8,16 @@ class ShortageConfig(AppConfig):
 
     def ready(self):
         from core import navigation as nav
-        from orders.pricing import register_provider
+        from orders.pricing import register_base_provider
 
         from . import permissions, receivers  # noqa: F401  (registers rules permissions / signal receivers)
         from .providers import shortage_prices
 
         # SHO-1: a reported self-sourcing result is purchasable through the platform by that
         # institution at the reported price (orders knows no channel: we register into it).
-        register_provider("shortage", shortage_prices)
+        # A base provider: it answers only for products without a listing (a later listing takes
+        # over, SHO-1), and its quotes (listing_id None) are ordered like filed products.
+        register_base_provider("shortage", shortage_prices)
         receivers.connect()
 
         section = _("短缺与应急采购")

@@ -13,8 +13,10 @@ from openpyxl import Workbook
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from notifications.models import Notification
 from orders.pricing import quote_in_force
-from parties.models import OrgKind
+from orders.services import BatchRefused, order_create
+from parties.models import OrgKind, Role, User
 from policy.models import PolicyValue
+from qualifications import services as qua_services
 from shortage import selectors, services
 from shortage.models import NeedStatus, ShortageList, ShortageListEntry, ShortageNeed
 
@@ -135,7 +137,7 @@ def _report(user, need, product, **kw):
 
 
 def test_sho1_report_makes_it_purchasable_by_that_institution_at_that_price(need, make_product, hospital_user,
-                                                                            hospital, make_org, maker):
+                                                                            hospital, make_org, make_user, maker):
     product = make_product()
     services.need_record_negotiation(hospital_user, need, enterprise=maker, price="18.50", quantity=200,
                                      held_on=date(2026, 11, 30), note="公平议价")
@@ -145,8 +147,20 @@ def test_sho1_report_makes_it_purchasable_by_that_institution_at_that_price(need
     quote = quote_in_force(hospital, product, date(2026, 12, 11), include_unlisted=True)
     assert quote.price == D("18.50") and quote.source == "shortage" and quote.rule == "SHO-1"
     assert quote_in_force(make_org(OrgKind.INSTITUTION), product, date(2026, 12, 11), include_unlisted=True) is None
-    # Orders that ask only for listed products are unchanged.
-    assert quote_in_force(hospital, product, date(2026, 12, 11)) is None
+    # The drug has no listing: the institution orders it through the platform at the reported
+    # price (SHO-1 "通过省平台采购"); another institution's order is refused.
+    assert quote_in_force(hospital, product, date(2026, 12, 11)).price == D("18.50")
+    maker_user = User.objects.create_user(username="sho_self_maker", password=None, organisation=product.manufacturer,
+                                          role=Role.MANUFACTURER)
+    qua_services.distribution_self_deliver(maker_user, hospital.city)
+    with time_machine.travel(date(2026, 12, 11), tick=False):
+        order = order_create(hospital_user, [{"product_id": product.pk, "quantity": 10}])
+        line = order.lines.get()
+        assert (line.unit_price, line.listing_id, line.price_source) == (D("18.50"), None, "shortage")
+        other = make_user(make_org(OrgKind.INSTITUTION))
+        with pytest.raises(BatchRefused) as refused:  # nothing in force for it: not purchasable
+            order_create(other, [{"product_id": product.pk, "quantity": 10}])
+        assert refused.value.errors[0]["line"] == 0
 
 
 @pytest.mark.parametrize("override,field", [({"supply_commitment": None}, "supply_commitment"),
