@@ -37,10 +37,11 @@ SELECT g AS n, 1 + floor(random() * %(products)s)::int AS p, 1 + floor(random() 
 FROM generate_series(1, %(results)s) g;
 INSERT INTO negotiation_proposal (due_start, due_days, due, due_provisional, institution_id, group_id, listing_id,
     product_id, manufacturer_id, listing_price, unit_price, quantity, evidence_price, evidence_note, evidence_file,
+    evidence_review, contest_reason, evidence_decision_note,
     path, rule, zone_at_proposal, status, note, created_by_id, created_at, decided_at, decided_by_id, decision_reason)
 SELECT NULL, NULL, NULL, false, bi.id, NULL, bp.listing_id, bp.id, bp.manufacturer_id, bp.price,
-       round(bp.price * r.f, 4), r.q, NULL, '', '', 'enterprise', 'NEG-3', '', 'confirmed', '', %(user)s, r.t, r.t,
-       NULL, ''
+       round(bp.price * r.f, 4), r.q, NULL, '', '', '', '', '',
+       'enterprise', 'NEG-3', '', 'confirmed', '', %(user)s, r.t, r.t, NULL, ''
 FROM bench_rows r JOIN bench_prod bp ON bp.n = r.p JOIN bench_inst bi ON bi.n = r.i
 ORDER BY r.n;
 INSERT INTO negotiation_negotiationresult (proposal_id, institution_id, product_id, manufacturer_id, unit_price,
