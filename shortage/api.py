@@ -44,7 +44,7 @@ class EmergencyIn(serializers.Serializer):
                                                help_text="药品：临床救治必需理由")
     approved_by = serializers.CharField(allow_blank=True, max_length=50,
                                         help_text="审批人（药品：医疗机构负责人；耗材：法定代表人）")
-    approval_date = serializers.DateField(required=False, allow_null=True, help_text="审批日期")
+    approval_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="审批日期")
     purchase_date = serializers.DateField(help_text="采购日期（不得晚于今天）")
     quantity = serializers.CharField(max_length=30, help_text="数量")
     amount = serializers.CharField(max_length=30, help_text="金额（元，最多 2 位小数）")

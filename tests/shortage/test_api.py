@@ -64,3 +64,16 @@ def test_emg1_api_formalities_own_case(declare, his, hospital_user):
 
 def test_emg1_api_requires_authentication():
     assert APIClient().get("/api/v1/shortage/emergency-purchases/").status_code == 401
+
+
+def test_emg1_api_without_approval_date_is_a_clear_refusal(his):
+    """Found by schemathesis: a declaration without `approval_date` got a 500; it is refused
+    naming EMG-1 / the field, and nothing is written."""
+    from shortage.models import EmergencyPurchase
+
+    resp = his.post("/api/v1/shortage/emergency-purchases/", {
+        "kind": "drug", "item_name": "注射用甲磺酸酚妥拉明 10mg", "supplier": "某制药有限公司", "emergency_kind": "rescue",
+        "emergency_note": "急诊抢救", "clinical_necessity": "无替代品种", "approved_by": "张院长",
+        "purchase_date": "2026-11-20", "quantity": "20", "amount": "3600.00"}, format="json")
+    assert resp.status_code in (400, 422) and resp.json()["code"] in ("EMG-1", "invalid")
+    assert not EmergencyPurchase.objects.exists()
