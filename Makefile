@@ -69,6 +69,7 @@ bench: setup
 	@$(MANAGE) bench_zones
 	@$(MANAGE) bench_monitoring
 	@$(MANAGE) bench_vbp
+	@$(MANAGE) bench_insurance
 
 lock:
 	@$(PIP) freeze --exclude-editable | grep -v '^pip==' > requirements.lock
