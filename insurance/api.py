@@ -1,8 +1,8 @@
 """Read API of payment standards (INS-1…INS-6): insurance agencies and HIS systems read the
 standard in force for a product and date, or page through a year's published table."""
 
-from datetime import date
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -49,7 +49,7 @@ class StandardInForceApi(GenericAPIView):
         if not query.is_valid():
             field, errors = next(iter(query.errors.items()))
             raise InvalidInput(str(errors[0]), field)
-        on = query.validated_data.get("date") or date.today()
+        on = query.validated_data.get("date") or timezone.localdate()
         product = Product.objects.filter(national_code=query.validated_data["national_code"]).first()
         if product is None:
             raise NotFound("没有该国家医保编码的产品")

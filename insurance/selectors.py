@@ -8,6 +8,15 @@ from django.db.models import Q
 from .models import Deduction, PaymentStandard, StandardStatus
 
 
+def _product_search(q: str) -> Q:
+    """Name, national-code prefix or pinyin initials (amxl → 阿莫西林), as the catalogue searches."""
+    cond = Q(product__generic_name__icontains=q) | Q(product__national_code__istartswith=q)
+    letters = q.lower().replace(" ", "")
+    if letters.isascii() and letters.isalnum():
+        cond |= Q(product__name_initials__contains=letters)
+    return cond
+
+
 def standard_in_force(product, on: date):
     """The published standard of `product` for the year of `on` (None before publication)."""
     return (PaymentStandard.objects.filter(product=product, year=on.year, status=StandardStatus.PUBLISHED)
@@ -17,11 +26,7 @@ def standard_in_force(product, on: date):
 def run_standards(run, *, q="", rule="", adjusted=False):
     qs = run.standards.select_related("product", "product__manufacturer", "adjusted_by")
     if q:
-        cond = Q(product__generic_name__icontains=q) | Q(product__national_code__istartswith=q)
-        letters = q.lower().replace(" ", "")
-        if letters.isascii() and letters.isalnum():
-            cond |= Q(product__name_initials__contains=letters)
-        qs = qs.filter(cond)
+        qs = qs.filter(_product_search(q))
     if rule:
         qs = qs.filter(rule=rule)
     if adjusted:
@@ -35,11 +40,7 @@ def published(year=None, q=""):
     if year:
         qs = qs.filter(year=year)
     if q:
-        cond = Q(product__generic_name__icontains=q) | Q(product__national_code__istartswith=q)
-        letters = q.lower().replace(" ", "")
-        if letters.isascii() and letters.isalnum():
-            cond |= Q(product__name_initials__contains=letters)
-        qs = qs.filter(cond)
+        qs = qs.filter(_product_search(q))
     return qs.order_by("-year", "product__generic_name", "product_id")
 
 

@@ -2,7 +2,6 @@
 list) and of the budget ledger (regulators, in their scope). Thin: services decide."""
 
 import json
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -199,4 +198,4 @@ def _ledger_post(request, institutions):
         messages.error(request, exc.detail)
         return redirect("insurance:ledger")
     messages.success(request, _("已记录。"))
-    return redirect(f"{request.path}?year={_int(post.get('year'), date.today().year)}")
+    return redirect(f"{request.path}?year={_int(post.get('year'), timezone.localdate().year)}")
