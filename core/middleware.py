@@ -62,6 +62,10 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
 
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" in request.META:
+            # An API client (a HIS) sends Accept-Language on purpose, unlike a browser, so the
+            # API honours it for error `detail`s (issue 9 item 11); unsupported → Chinese.
+            chosen = translation.get_language_from_request(request)
         try:
             language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
         except LookupError:
