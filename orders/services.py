@@ -13,7 +13,7 @@ from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from parties.models import Role
-from qualifications.selectors import bad_record_ban
+from qualifications.selectors import bad_record_bans
 
 from . import rules, selectors
 from .hooks import BatchLine, run_batch_checks
@@ -242,7 +242,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     restricted = purchase_restrictions(institution, list(products), at)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products.values()}, institution)
     # BAD-2 (when switched on): orders of a barred enterprise's products are refused too.
-    bans = {mid: bad_record_ban(mid, at) for mid in {p.manufacturer_id for p in products.values()}}
+    bans = bad_record_bans({p.manufacturer_id for p in products.values()}, at)
     listing_status = {}
     if products:
         from listing.models import Listing
