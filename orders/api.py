@@ -267,8 +267,8 @@ class OffPlatformBatchIn(serializers.Serializer):
 ORDER_EXAMPLE = OpenApiExample(
     "两行订单", request_only=True,
     value={"external_ref": "HIS-20260302-0001", "lines": [
-        {"national_code": "XA01ABD075A002010100483", "quantity": 20},
-        {"national_code": "C09100100000000211790000049", "quantity": 5, "unit_price": "1280.00"},
+        {"national_code": "XC10AAA005E005010100185", "quantity": 20},
+        {"national_code": "C03020101000000021170000001", "quantity": 5, "unit_price": "562.12"},
     ]},
 )
 BATCH_ERROR_EXAMPLE = OpenApiExample(
