@@ -3,8 +3,9 @@ group negotiation, results, purchase agreements and zone reminders."""
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
@@ -209,7 +210,9 @@ def _zone_reminders(result: NegotiationResult):
     city and provincial regulators. Each sent once per result (dedupe key)."""
     if result.zone not in ("yellow", "red"):
         return
-    label = rules.ZONE_LABELS[result.zone]
+    with translation.override(settings.LANGUAGE_CODE):  # the notification text is written in Chinese
+        label = str(rules.ZONE_LABELS[result.zone])
+
     notify(
         users_of(result.institution), kind=f"zone.{result.zone}", level="reminder",
         title=f"议价结果处于{label}：{result.product}",
