@@ -51,8 +51,8 @@ def test_neg_2_refusal_in_english_names_every_exclusion(his, make_listing):
     r = his.post("/api/v1/negotiations/", {"listing_id": listing.pk, "unit_price": "9", "quantity": "1"},
                  format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 422 and r.json()["code"] == "NEG-2"
-    assert r.json()["detail"] == ("This product is a nationally negotiated drug; it is bought at the listing price "
-                                  "and may not be negotiated")
+    assert r.json()["detail"] == ("This product is excluded from negotiation (National negotiated drug): it is "
+                                  "bought at the listing price")
 
 
 def test_unknown_national_code_and_quantity_errors_in_english(his, make_listing):

@@ -39,9 +39,9 @@ def test_ord_4_refusal_through_his_api_in_english_with_accept_language(world, hi
     assert body["code"] == "ORD-4" and body["field"] == "lines[0].unit_price"
     assert body["detail"] == ("1 line(s) failed validation; the whole batch was not submitted. Line 1 (lines[0]): "
                               "The requested unit price 10.01 is above your institution's purchase price in force, "
-                              "10.00")
+                              "10.0000")
     assert body["errors"][0]["detail"] == ("The requested unit price 10.01 is above your institution's purchase "
-                                           "price in force, 10.00")
+                                           "price in force, 10.0000")
     assert not Order.objects.exists() and not OrderLine.objects.exists()
 
 
@@ -51,7 +51,7 @@ def test_ord_4_refusal_through_his_api_in_chinese_without_the_header(world, his)
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "ORD-4"
-    assert body["detail"] == "共 1 行未通过校验，整批未提交。第 1 行（lines[0]）：申报单价 10.01 高于本机构现行采购价 10.00"
+    assert body["detail"] == "共 1 行未通过校验，整批未提交。第 1 行（lines[0]）：申报单价 10.01 高于本机构现行采购价 10.0000"
     assert not Order.objects.exists()
 
 

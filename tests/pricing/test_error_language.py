@@ -31,7 +31,7 @@ def test_prc_1_declaration_above_the_new_lowest_refused_in_english_through_the_a
     r = _declare(client, case, "8.5", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 422
     assert r.json() == {"code": "PRC-1", "field": "price",
-                        "detail": "The declared price of 8.5000 yuan is above the new national lowest price of "
+                        "detail": "The declared price of 8.5 yuan is above the new national lowest price of "
                                   "8.0000 yuan; the declaration is not accepted"}
     case.refresh_from_db()
     assert case.status == LinkageStatus.OPEN and case.declared_price is None
@@ -41,7 +41,7 @@ def test_prc_1_declaration_refused_in_chinese_without_the_header(client, case, m
     client.force_login(maker_user)
     r = _declare(client, case, "8.5")
     assert r.status_code == 422 and r.json()["code"] == "PRC-1"
-    assert r.json()["detail"] == "申报价 8.5000 元高于新的全国最低价 8.0000 元，不予受理"
+    assert r.json()["detail"] == "申报价 8.5 元高于新的全国最低价 8.0000 元，不予受理"
 
 
 def test_prc_1_refusal_on_the_case_page_in_english_with_the_language_cookie(client, case, maker_user):
