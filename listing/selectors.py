@@ -322,7 +322,7 @@ def city_scope_restrictions(institution, product_ids, at: date) -> dict[int, tup
     for pid, (category, cities) in scopes.items():
         if city_id not in cities:
             rule = category if category in ("LST-C3", "LST-C4") else "LST-C4"
-            names = "、".join(sorted(cities.values()))
-            out[pid] = (rule, f"该产品由{names}医保部门评审确认挂网（耗材目录统一前），仅供{names}范围内医疗机构采购，"
-                              "本机构不能采购")
+            names = _("、").join(sorted(cities.values()))
+            out[pid] = (rule, _("该产品由%(cities)s医保部门评审确认挂网（耗材目录统一前），仅供%(cities)s范围内医疗机构采购，"
+                                "本机构不能采购") % {"cities": names})
     return out
