@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 CENT = Decimal("0.01")
 
@@ -156,7 +156,7 @@ def national_lowest_check(declared: Decimal, lowest: PriceRecord | None, *, miss
         return Check(missing_ok, missing_text or (
             _("无外省挂网记录，全国最低价条件以最低价承诺书为准") if missing_ok else _("缺少外省挂网记录，无法确定全国最低价")
         ))
-    return not_above(declared, lowest, _("全国最低价"))
+    return not_above(declared, lowest, pgettext("inside a sentence", "全国最低价"))
 
 
 def provinces_check(count: int, minimum: int) -> Check:
@@ -181,8 +181,11 @@ class QualityFact:
 
 
 AUTHORITY_COUNTS = frozenset({"national", "province"})  # 省级（含）以上
-AUTHORITY_LABELS = {"national": gettext_lazy("国家级"), "province": gettext_lazy("省级"), "city": gettext_lazy("市级"),
-                    "county": gettext_lazy("县级")}
+# Lower-case in English: the labels stand inside LST-0.2 sentences.
+AUTHORITY_LABELS = {"national": pgettext_lazy("inside a sentence", "国家级"),
+                    "province": pgettext_lazy("inside a sentence", "省级"),
+                    "city": pgettext_lazy("inside a sentence", "市级"),
+                    "county": pgettext_lazy("inside a sentence", "县级")}
 
 
 def _years_before(d: date, years: int) -> date:
