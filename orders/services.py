@@ -498,7 +498,8 @@ def delivery_create(user, order_id, *, note_number: str, shipped_on=None, lines:
 
 def receipt_create(user, delivery_id, *, received_on=None, lines: list[dict] | None = None) -> Receipt:
     """The institution confirms receipt into stock (入库), partially or fully. `lines`:
-    [{"delivery_line", "quantity"}]; None receives everything outstanding. A receipt larger
+    [{"delivery_line", "quantity"}] (or {"delivery_line", "outstanding": True}: what is still
+    outstanding on that line); None receives everything outstanding. A receipt larger
     than what was shipped is refused (ORD-1); payment terms start here (ORD-2)."""
     institution = _institution_of(user)
     delivery_id = _parse_id(delivery_id, "delivery")
@@ -525,7 +526,14 @@ def receipt_create(user, delivery_id, *, received_on=None, lines: list[dict] | N
                     raise InvalidInput(_("请指明配送明细"), f"lines[{i}].delivery_line") from None
                 if dl_id not in dls:
                     raise NotFound(_("配送明细不属于该配送单"))
+                if item.get("outstanding"):
+                    # The receiving page: a line left blank is received in full (its button says so).
+                    if dls[dl_id].quantity > dls[dl_id].received_qty:
+                        wanted.append((i, dl_id, dls[dl_id].quantity - dls[dl_id].received_qty))
+                    continue
                 wanted.append((i, dl_id, _quantity(item.get("quantity"), f"lines[{i}].quantity")))
+            if not wanted:
+                raise Conflict(_("该配送单已全部入库"), code="ORD-1")
         order_lines = {
             ol.pk: ol for ol in OrderLine.objects.select_for_update().select_related("order")
             .filter(pk__in={dls[d].order_line_id for _i, d, _q in wanted})
