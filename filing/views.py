@@ -1,5 +1,7 @@
 """Filing pages: thin views over services and selectors (every table exports to .xlsx)."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import OtherProvincePrice, Product
@@ -33,8 +36,12 @@ def _row(f):
             f.batch_date or f.announce_on, f.confirmed_on, f.emergency_case_ref, "是" if f.legacy else "")
 
 
+# The ordering page's address at the end of a FIL-1/FIL-C1 refusal (after "：" or ": ").
+ORDER_LINK = re.compile(r"[：:]\s*(/\S*)$")
+
+
 def _error_text(exc: DomainError) -> str:
-    return f"{exc.detail}（依据：{exc.code}）" if "-" in exc.code else exc.detail
+    return _("%(detail)s（依据：%(rule)s）") % {"detail": exc.detail, "rule": exc.code} if "-" in exc.code else exc.detail
 
 
 # Fields the request form shows an error next to; any other refusal is shown above the form.
@@ -87,11 +94,11 @@ def filing_new(request):
         except DomainError as exc:
             field = "doc_A" if exc.field == "documents.A" else exc.field
             text = _error_text(exc)
-            if exc.code in ("FIL-1", "FIL-C1") and "：/" in text:
+            link = ORDER_LINK.search(exc.detail) if exc.code in ("FIL-1", "FIL-C1") else None
+            if link:
                 # "already listed": the message ends with the ordering page's address — shown as a link.
-                text, order_link = text.rsplit("：/", 1)
-                errors["order_link"] = "/" + order_link.split("（依据")[0]
-                text += f"（依据：{exc.code}）"
+                errors["order_link"] = link.group(1)
+                text = _("%(detail)s（依据：%(rule)s）") % {"detail": exc.detail[:link.start()], "rule": exc.code}
             errors[field if field in FORM_FIELDS else "form"] = text
         else:
             messages.success(request, f"备案申请 {filing.number} 已提交，待生产企业提供挂网记录和最低价。")
@@ -317,7 +324,7 @@ def payment_standards(request):
         product = Product.objects.filter(national_code=values["national_code"].strip()).first()
         try:
             if product is None:
-                raise DomainError("invalid", "国家医保编码不在平台目录中", "national_code")
+                raise DomainError("invalid", _("国家医保编码不在平台目录中"), "national_code")
             services.payment_standard_set(
                 request.user, product=product, amount=values["amount"],
                 comparable_standard=values["comparable_standard"], first_sale_in_province=bool(

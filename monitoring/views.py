@@ -11,6 +11,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError, InvalidInput
 from core.exports import xlsx_response
@@ -197,7 +198,7 @@ def report_upload(request):
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise InvalidInput("请选择要上传的文件", "file")
+                raise InvalidInput(_("请选择要上传的文件"), "file")
             check_upload(upload, allowed=XLSX_TYPES, field="file")
         except DomainError as exc:
             refuse_if_forbidden(exc)

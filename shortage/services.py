@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from catalog.models import Product
@@ -107,7 +108,7 @@ def parse_list_rows(upload) -> list[dict]:
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a broken file; the user needs one message
-        raise InvalidInput("无法读取该 Excel 文件，请确认是 .xlsx 格式", "file") from None
+        raise InvalidInput(_("无法读取该 Excel 文件，请确认是 .xlsx 格式"), "file") from None
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = [_cell_text(c) for c in next(rows, ())]
@@ -151,7 +152,7 @@ def parse_list_rows(upload) -> list[dict]:
         raise InvalidInput(f"共 {len(errors)} 处错误，整个文件未导入。第 {first['line']} 行（{first['field']}）：{first['detail']}",
                            "file", code="SHO-1", errors=errors)
     if not out:
-        raise InvalidInput("文件中没有任何品种", "file", code="SHO-1")
+        raise InvalidInput(_("文件中没有任何品种"), "file", code="SHO-1")
     return out
 
 
@@ -160,13 +161,13 @@ def list_import(user, *, kind, source, effective_from, upload) -> ShortageList:
     provincial health commission (source = the document number). The previous issue of the
     same list ends the day before this one takes effect; the history stays."""
     if not user.has_perm("shortage.import_lists"):
-        raise Forbidden("仅省医保局可以导入短缺药品清单（SHO-1）", code="SHO-1")
+        raise Forbidden(_("仅省医保局可以导入短缺药品清单（SHO-1）"), code="SHO-1")
     if kind not in ListKind.values:
-        raise InvalidInput("请选择清单类型（短缺药品清单或易短缺药品重点监测清单）", "kind")
+        raise InvalidInput(_("请选择清单类型（短缺药品清单或易短缺药品重点监测清单）"), "kind")
     source = _text(source, "source", 200, required="请填写发布来源（省卫生健康委文号）")
     effective_from = _date(effective_from, "effective_from", required="请填写生效日期")
     if upload is None:
-        raise InvalidInput("请选择要导入的 .xlsx 文件", "file")
+        raise InvalidInput(_("请选择要导入的 .xlsx 文件"), "file")
     check_upload(upload, allowed=XLSX_TYPES, field="file")
     rows = parse_list_rows(upload)
     label = ListKind(kind).label
@@ -210,9 +211,9 @@ def need_create(user, *, generic_name, dosage_form, specification="", quantity, 
     try:
         quantity = int(str(quantity).strip())
     except (TypeError, ValueError):
-        raise InvalidInput("需求数量须为正整数", "quantity") from None
+        raise InvalidInput(_("需求数量须为正整数"), "quantity") from None
     if quantity <= 0 or quantity > 10_000_000:
-        raise InvalidInput("需求数量须为 1 至 10000000 之间的整数", "quantity")
+        raise InvalidInput(_("需求数量须为 1 至 10000000 之间的整数"), "quantity")
     note = _text(note, "note")
     today = _today()
     entries = selectors.lists_for_drug(generic_name, dosage_form, specification, today)
@@ -230,7 +231,7 @@ def need_create(user, *, generic_name, dosage_form, specification="", quantity, 
                     specification=specification, quantity=quantity, note=note, created_by=user,
                 )
         except IntegrityError:
-            raise Conflict("本机构已有该药品的采购需求在办理中", "generic_name") from None
+            raise Conflict(_("本机构已有该药品的采购需求在办理中"), "generic_name") from None
     title = f"短缺药品采购需求：{need}（{institution}）"
     body = f"{institution} 提出 {need} 采购需求 {quantity}（{entries[0].shortage_list.get_kind_display()}）。"
     notify(province_regulators(), kind="shortage.need_created", title=title, body=body, target=need,
@@ -244,7 +245,7 @@ def need_create(user, *, generic_name, dosage_form, specification="", quantity, 
 def _own_need(user, need, rule="SHO-1") -> ShortageNeed:
     institution = _institution_of(user, rule)
     if need.institution_id != institution.pk:
-        raise Forbidden("只能办理本机构的短缺药品采购需求（SHO-1）", code=rule)
+        raise Forbidden(_("只能办理本机构的短缺药品采购需求（SHO-1）"), code=rule)
     return institution
 
 
@@ -253,20 +254,20 @@ def need_record_negotiation(user, need, *, enterprise, price, quantity, held_on,
     _own_need(user, need)
     price = rules.parse_money(price, rules.PRICE_PLACES)
     if price is None:
-        raise RuleViolation("SHO-1", "议价价格须为大于 0 的数值，最多 4 位小数", "price")
+        raise RuleViolation("SHO-1", _("议价价格须为大于 0 的数值，最多 4 位小数"), "price")
     if price > policy_get("sys.price_ceiling_yuan"):
-        raise InvalidInput("价格超过单价上限，请核对", "price")
+        raise InvalidInput(_("价格超过单价上限，请核对"), "price")
     try:
         quantity = int(str(quantity).strip())
     except (TypeError, ValueError):
-        raise InvalidInput("数量须为正整数", "quantity") from None
+        raise InvalidInput(_("数量须为正整数"), "quantity") from None
     if quantity <= 0:
-        raise InvalidInput("数量须为正整数", "quantity")
+        raise InvalidInput(_("数量须为正整数"), "quantity")
     held_on = _date(held_on, "held_on", required="请填写议价日期")
     if held_on > _today():
-        raise InvalidInput("议价日期不能晚于今天", "held_on")
+        raise InvalidInput(_("议价日期不能晚于今天"), "held_on")
     if not isinstance(enterprise, Organisation) or enterprise.kind != "manufacturer":
-        raise InvalidInput("请选择药品生产企业", "enterprise")
+        raise InvalidInput(_("请选择药品生产企业"), "enterprise")
     _check_document(evidence, "evidence")
     note = _text(note, "note")
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 记录线下议价：{enterprise} {price} 元"):
@@ -288,7 +289,7 @@ def need_report(user, need, *, product, price, supply_commitment=None, quality_c
     institution = _own_need(user, need)
     today = _today()
     if not isinstance(product, Product) or product.kind != "drug":
-        raise InvalidInput("请选择供应的药品（目录中的产品）", "product")
+        raise InvalidInput(_("请选择供应的药品（目录中的产品）"), "product")
     if (product.generic_name, product.dosage_form) != (need.generic_name, need.dosage_form) or (
             need.specification and product.specification != need.specification):
         raise RuleViolation("SHO-1", f"所选产品“{product}”与需求药品“{need}”不一致", "product")
@@ -309,7 +310,7 @@ def need_report(user, need, *, product, price, supply_commitment=None, quality_c
         field, detail = problems[0]
         raise RuleViolation("SHO-1", detail, field)
     if price_value > policy_get("sys.price_ceiling_yuan"):
-        raise InvalidInput("价格超过单价上限，请核对", "price")
+        raise InvalidInput(_("价格超过单价上限，请核对"), "price")
     at_once = rules.sho1_purchasable_at_once(policy_get("sho.pre_approval_required", at=today))
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 上报议价结果：{product} {price_value} 元"):
         need = ShortageNeed.objects.select_for_update().get(pk=need.pk)
@@ -337,7 +338,7 @@ def need_review(user, need, *, ok: bool, note="") -> ShortageNeed:
     """SHO-1: the province reviews a reported result (afterwards by default; as a blocking
     confirmation when the parameter is on). A failed review stops platform purchases."""
     if not user.has_perm("shortage.review_need"):
-        raise Forbidden("仅省医保局可以审核短缺药品议价结果（SHO-1）", code="SHO-1")
+        raise Forbidden(_("仅省医保局可以审核短缺药品议价结果（SHO-1）"), code="SHO-1")
     note = _text(note, "note", required=None if ok else "审核不通过须填写理由")
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 审核议价结果：{'通过' if ok else '不通过'} {note}"):
         need = ShortageNeed.objects.select_for_update().get(pk=need.pk)
@@ -433,7 +434,7 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
     institution = _institution_of(user, "EMG-1")
     today = _today()
     if kind not in ("drug", "consumable"):
-        raise RuleViolation("EMG-1", "类别须为药品（drug）或医用耗材（consumable）", "kind")
+        raise RuleViolation("EMG-1", _("类别须为药品（drug）或医用耗材（consumable）"), "kind")
     national_code = _text(national_code, "national_code", 27)
     if product is None and national_code:
         product = Product.objects.filter(national_code=national_code).first()
@@ -441,10 +442,10 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
         raise InvalidInput(f"产品“{product}”的类别与申报类别不一致", "product")
     item_name = _text(item_name, "item_name", 200) or (str(product) if product else "")
     if not item_name:
-        raise InvalidInput("请填写品名规格（或选择目录中的产品）", "item_name")
+        raise InvalidInput(_("请填写品名规格（或选择目录中的产品）"), "item_name")
     supplier = _text(supplier, "supplier", 200, required="请填写供应企业")
     if emergency_kind not in EmergencyKind.values:
-        raise InvalidInput("请选择紧急情况（疫情防控、急抢救或其他）", "emergency_kind")
+        raise InvalidInput(_("请选择紧急情况（疫情防控、急抢救或其他）"), "emergency_kind")
     emergency_note = _text(emergency_note, "emergency_note")
     clinical_necessity = _text(clinical_necessity, "clinical_necessity")
     approved_by = _text(approved_by, "approved_by", 50)
@@ -461,13 +462,13 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
     if amount_value is None:
         raise RuleViolation("EMG-1", f"金额“{amount}”无效：须为大于 0 的数值，最多 2 位小数", "amount")
     if amount_value > Decimal("1000000000"):
-        raise RuleViolation("EMG-1", "金额明显超出合理范围，请核对", "amount")
+        raise RuleViolation("EMG-1", _("金额明显超出合理范围，请核对"), "amount")
     quantity_value = rules.parse_money(quantity)
     if quantity_value is None:
         raise RuleViolation("EMG-1", f"数量“{quantity}”无效：须为大于 0 的数值，最多 2 位小数", "quantity")
     paid = rules.parse_money(insurance_paid if insurance_paid not in (None, "") else "0", allow_zero=True)
     if paid is None or paid > amount_value:
-        raise RuleViolation("EMG-1", "医保基金支付金额须为不大于采购金额的非负数，最多 2 位小数", "insurance_paid")
+        raise RuleViolation("EMG-1", _("医保基金支付金额须为不大于采购金额的非负数，最多 2 位小数"), "insurance_paid")
     _check_document(approval_document, "approval_document")
     listed, scope_auto = _scope_on(kind, product, purchase_date)
     days = policy_get("emg.formalities_working_days", at=purchase_date)
@@ -510,7 +511,7 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
 def _case_for_institution(user, case) -> EmergencyPurchase:
     institution = _institution_of(user, "EMG-1")
     if case.institution_id != institution.pk:
-        raise Forbidden("只能为本机构的应急采购补办手续（EMG-1）", code="EMG-1")
+        raise Forbidden(_("只能为本机构的应急采购补办手续（EMG-1）"), code="EMG-1")
     return case
 
 
@@ -542,7 +543,7 @@ def emergency_complete_formalities(user, case, *, ref, documents=()) -> Emergenc
     ref = _text(ref, "ref", 200, required="请填写手续编号或说明（如备案编号）")
     documents = [d for d in documents if d is not None]
     if not documents:
-        raise RuleViolation("EMG-1", "请上传补办手续材料（采购凭证、审批材料等）", "documents")
+        raise RuleViolation("EMG-1", _("请上传补办手续材料（采购凭证、审批材料等）"), "documents")
     for d in documents:
         _check_document(d, "documents")
     return _complete(case, ref=ref, note_user=user, reason=f"EMG-1 补办应急采购手续：{ref}", documents=documents)
@@ -575,14 +576,14 @@ def emergency_review(user, case, *, scope, note="", close=True) -> EmergencyPurc
     is recorded, to be deducted at settlement of the purchase year (INS-5, EMG-2)."""
     _require_decider(user, case, "EMG-2")
     if scope not in Scope.values:
-        raise InvalidInput("请认定是否符合应急采购范围", "scope")
+        raise InvalidInput(_("请认定是否符合应急采购范围"), "scope")
     note = _text(note, "note", required="超范围认定须填写意见" if scope == Scope.OUT else None)
     with transaction.atomic(), audit_context(user, reason=f"EMG-2 认定应急采购{Scope(scope).label}：{note}"):
         case = EmergencyPurchase.objects.select_for_update().get(pk=case.pk)
         if case.status == EmergencyStatus.CLOSED:
-            raise Conflict("该应急采购已办结")
+            raise Conflict(_("该应急采购已办结"))
         if close and case.status != EmergencyStatus.COMPLETED:
-            raise RuleViolation("EMG-1", "尚未补办手续，不能办结；可先认定范围", "scope")
+            raise RuleViolation("EMG-1", _("尚未补办手续，不能办结；可先认定范围"), "scope")
         case.scope, case.scope_note = scope, note
         case.scope_decided_by, case.scope_decided_at = user, timezone.now()
         if scope == Scope.OUT:
