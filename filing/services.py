@@ -134,7 +134,7 @@ def live_listing_text(product) -> str | None:
     listing = qs.order_by("price").first()
     if listing is None:
         return None
-    return f"{listing.product}，挂网价 {rules.fmt(listing.price)} 元"
+    return _("%(product)s，挂网价 %(price)s 元") % {"product": listing.product, "price": rules.fmt(listing.price)}
 
 
 def _with_shop_link(message, product) -> str:
