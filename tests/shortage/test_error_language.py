@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.errors import RuleViolation
-
 from shortage import services
 from shortage.models import EmergencyPurchase, ShortageNeed
 
