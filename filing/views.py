@@ -101,7 +101,7 @@ def filing_new(request):
                 text = _("%(detail)s（依据：%(rule)s）") % {"detail": exc.detail[:link.start()], "rule": exc.code}
             errors[field if field in FORM_FIELDS else "form"] = text
         else:
-            messages.success(request, f"备案申请 {filing.number} 已提交，待生产企业提供挂网记录和最低价。")
+            messages.success(request, _("备案申请 %(number)s 已提交，待生产企业提供挂网记录和最低价。") % {"number": filing.number})
             return redirect(filing)
     return render(request, "filing/form.html", {
         "values": values, "errors": errors, "kinds": FilingKind.choices,
@@ -151,7 +151,7 @@ def filing_enterprise(request, pk):
         services.enterprise_respond(request.user, pk, lowest_price=p.get("lowest_price"),
                                     agreed_price=p.get("agreed_price"), agreed_quantity=p.get("agreed_quantity"),
                                     documents=docs, decline=p.get("decision") == "decline", reason=p.get("reason", ""))
-        messages.success(request, "已提交，备案转医保部门审核。" if p.get("decision") != "decline" else "已退回备案机构。")
+        messages.success(request, _("已提交，备案转医保部门审核。") if p.get("decision") != "decline" else _("已退回备案机构。"))
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404 from None
@@ -169,10 +169,10 @@ def filing_decide(request, pk):
             if session is None:
                 raise Http404
             services.attach_expert_session(request.user, pk, session=session)
-            messages.success(request, "已提交专家评审场次。")
+            messages.success(request, _("已提交专家评审场次。"))
         else:
             f = services.filing_decide(request.user, pk, action=p.get("action", ""), reason=p.get("reason", ""))
-            messages.success(request, f"已处理：{f.get_status_display()}。")
+            messages.success(request, _("已处理：%(status)s。") % {"status": f.get_status_display()})
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404 from None
@@ -185,7 +185,7 @@ def filing_decide(request, pk):
 def filing_withdraw(request, pk):
     try:
         services.filing_withdraw(request.user, pk, reason=request.POST.get("reason", ""))
-        messages.success(request, "已撤回备案申请。")
+        messages.success(request, _("已撤回备案申请。"))
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404 from None
@@ -238,7 +238,7 @@ def legacy_import(request):
     if request.method == "POST":
         try:
             result = services.legacy_import(request.user, request.FILES.get("file"))
-            messages.success(request, f"已导入 {len(result)} 条存量备案。")
+            messages.success(request, _("已导入 %(count)s 条存量备案。") % {"count": len(result)})
         except services.ImportRefused as exc:
             errors = exc.errors
             messages.error(request, exc.detail)
@@ -283,14 +283,14 @@ def order(request):
         if code and (request.POST.get("code_quantity") or "").strip():
             lines.append({"national_code": code, "quantity": request.POST["code_quantity"].strip()})
         if not lines:
-            error = "请至少填写一种产品的采购数量"
+            error = _("请至少填写一种产品的采购数量")
         else:
             try:
                 created = orders_services.order_create(request.user, lines, note="备案采购")
             except DomainError as exc:
                 error = _error_text(exc)
             else:
-                messages.success(request, f"订单 {created.number} 已提交（备案采购价）。")
+                messages.success(request, _("订单 %(number)s 已提交（备案采购价）。") % {"number": created.number})
                 return redirect("orders:order_detail", pk=created.pk)
     rows = [{"f": f, "quote": quotes.get(f.product_id)} for f in filings]
     return render(request, "filing/order.html", {"rows": rows, "error": error,
@@ -309,7 +309,7 @@ def filing_to_listing(request, pk):
             raise Http404 from None
         messages.error(request, _error_text(exc))
         return redirect("filing:detail", pk=pk)
-    messages.success(request, f"已提交挂网申请（{app.category}），挂网生效前本备案继续有效。")
+    messages.success(request, _("已提交挂网申请（%(category)s），挂网生效前本备案继续有效。") % {"category": app.category})
     return redirect("listing:application_detail", app.pk)
 
 
@@ -334,7 +334,7 @@ def payment_standards(request):
         except DomainError as exc:
             errors[exc.field or "form"] = _error_text(exc)
         else:
-            messages.success(request, "已设定医保支付标准。")
+            messages.success(request, _("已设定医保支付标准。"))
             return redirect("filing:payment_standards")
     qs = selectors.payment_standards().order_by("product__generic_name")
     if request.GET.get("export") == "xlsx":
