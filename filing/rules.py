@@ -10,13 +10,16 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 DRUG, HIGH_VALUE, ORDINARY = "drug", "high_value", "ordinary"
-LEVEL_LABELS = {1: gettext_lazy("一级"), 2: gettext_lazy("二级"), 3: gettext_lazy("三级"), None: gettext_lazy("未定级")}
-OWNERSHIP_LABELS = {"public": gettext_lazy("公立"), "military": gettext_lazy("军队驻苏"),
-                    "private_insured": gettext_lazy("医保定点社会办"),
-                    "retail_pharmacy": gettext_lazy("医保定点零售药店"), "": gettext_lazy("未登记")}
+# A context of their own: other catalogues translate these words as headings.
+_CTX = "filing institution"
+LEVEL_LABELS = {1: pgettext_lazy(_CTX, "一级"), 2: pgettext_lazy(_CTX, "二级"), 3: pgettext_lazy(_CTX, "三级"),
+                None: pgettext_lazy(_CTX, "未定级")}
+OWNERSHIP_LABELS = {"public": pgettext_lazy(_CTX, "公立"), "military": pgettext_lazy(_CTX, "军队驻苏"),
+                    "private_insured": pgettext_lazy(_CTX, "医保定点社会办"),
+                    "retail_pharmacy": pgettext_lazy(_CTX, "医保定点零售药店"), "": pgettext_lazy(_CTX, "未登记")}
 
 # FIL-2 (000 annex §三(七)): the drugs' document set. B (other provinces' records) is waived
 # when there are none; E is the national code on the product.

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -91,7 +91,9 @@ FIELD_LABELS = {
     "consumable_platform": gettext_lazy("耗材省平台采购金额"), "consumable_emergency": gettext_lazy("耗材应急采购金额"),
 }
 # KIND_LABELS words recorded check details (stored, Chinese); refusals name the kind in the reader's language.
-FIGURE_KIND_LABELS = {"drug": gettext_lazy("药品"), "consumable": gettext_lazy("耗材")}
+# A context of their own: other catalogues translate "药品" as a singular product kind.
+FIGURE_KIND_LABELS = {"drug": pgettext_lazy("monitoring figures", "药品"),
+                      "consumable": pgettext_lazy("monitoring figures", "耗材")}
 
 
 def parse_figures(data) -> dict:
