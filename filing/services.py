@@ -5,10 +5,11 @@ a refused request changes no row."""
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalog import rules as catalog_rules
@@ -230,6 +231,16 @@ def evaluate(*, institution, kind, product, enterprise, price, at, emergency=Fal
     return lowest, has_records, needs_expert, lines
 
 
+def _evaluate_for_record(**kw):
+    """`evaluate` with refusals in the reader's language, but the evaluation lines stored on the
+    filing (read later by the enterprise and the regulator) in the platform's language."""
+    result = evaluate(**kw)
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        with translation.override(settings.LANGUAGE_CODE):
+            result = evaluate(**kw)
+    return result
+
+
 def filing_submit(user, *, kind, price, quantity, product=None, national_code="", new_product=None,
                   enterprise=None, reason="", documents=None, emergency_case_ref="", at=None) -> FilingRequest:
     """An institution files a product (FIL-1, FIL-2, FIL-C2, FIL-C3). Drugs and consumables go
@@ -251,7 +262,7 @@ def filing_submit(user, *, kind, price, quantity, product=None, national_code=""
     if kind == FilingKind.DRUG and not emergency_case_ref and "A" not in checked:
         raise RuleViolation("FIL-2", _("请上传 A. %(document)s") % {"document": rules.DRUG_DOCUMENTS["A"]},
                             "documents.A")
-    lowest, has_records, needs_expert, lines = evaluate(
+    lowest, has_records, needs_expert, lines = _evaluate_for_record(
         institution=institution, kind=kind, product=product, enterprise=enterprise, price=price, at=at,
         emergency=bool(emergency_case_ref))
     if product.pk is not None:
@@ -491,7 +502,7 @@ def filing_resubmit(user, filing_id, *, price=None, quantity=None, reason="", do
         new_price = _money(price, "price", at) if price not in (None, "") else filing.price
         new_qty = _quantity(quantity) if quantity not in (None, "") else filing.quantity
         checked = _check_documents(documents, rules.INSTITUTION_DOCUMENTS)
-        lowest, has_records, needs_expert, lines = evaluate(
+        lowest, has_records, needs_expert, lines = _evaluate_for_record(
             institution=institution, kind=filing.kind, product=filing.product, enterprise=filing.enterprise,
             price=new_price, at=at, emergency=bool(filing.emergency_case_ref))
         with audit_context(user, reason=f"修改后重新提交备案 {filing.number}"):

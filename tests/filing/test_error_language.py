@@ -82,3 +82,14 @@ def test_page_fil_1_listed_product_in_english_still_links_to_ordering(client, wo
     assert "is already listed" in page and "(basis: FIL-1)" in page
     assert f'href="/orders/shop/?q={world.drug.national_code}"' in page
     assert not FilingRequest.objects.exists()
+
+
+def test_api_english_submission_keeps_the_stored_evaluation_in_chinese(world, record):
+    """FIL-C2: the evaluation lines stored on the filing are read later by the enterprise and the
+    regulator, so an English submitter does not change their language."""
+    record(world.hv, "9500")
+    r = api(world.tertiary_user).post(
+        "/api/v1/filings/", {"kind": "high_value", "national_code": world.hv.national_code, "price": "9000",
+                             "quantity": "20"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 201, r.content
+    assert "备案价格 9000.00 元不高于省级最低挂网价 9500.00 元" in FilingRequest.objects.get().evaluation
