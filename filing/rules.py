@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 DRUG, HIGH_VALUE, ORDINARY = "drug", "high_value", "ordinary"
 # A context of their own: other catalogues translate these words as headings.
@@ -153,11 +153,11 @@ def consumable_price(rule: str, price: Decimal, lowest: Decimal | None, *, what:
 
 
 def fil_c2_price(price: Decimal, lowest_provincial: Decimal | None) -> PriceCheck:
-    return consumable_price("FIL-C2", price, lowest_provincial, what=_("省级"))
+    return consumable_price("FIL-C2", price, lowest_provincial, what=pgettext("filing records", "省级"))
 
 
 def fil_c3_price(price: Decimal, lowest_province_or_city: Decimal | None) -> PriceCheck:
-    return consumable_price("FIL-C3", price, lowest_province_or_city, what=_("省级或市级"))
+    return consumable_price("FIL-C3", price, lowest_province_or_city, what=pgettext("filing records", "省级或市级"))
 
 
 def fil_c2_agreement(kind: str, agreed_price: Decimal | None, agreed_quantity: int | None, filed_price: Decimal):
