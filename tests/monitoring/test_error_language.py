@@ -7,10 +7,9 @@ from html import unescape
 import pytest
 import time_machine
 from django.conf import settings
-from rest_framework.test import APIClient
 
 from monitoring.models import ReportVersion
-from parties.models import ApiClient, Role, User
+from tests.his import his_client
 
 from .conftest import figures
 
@@ -28,12 +27,7 @@ def nov24():
 
 @pytest.fixture
 def his(hospital):
-    token, key_id, key_hash = ApiClient.new_key()
-    user = User.objects.create_user(username=f"his{hospital.pk}", organisation=hospital, role=Role.HIS)
-    ApiClient.objects.create(institution=hospital, name="HIS", user=user, key_id=key_id, key_hash=key_hash)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
+    return his_client(hospital)
 
 
 def test_mon2_api_refusal_in_english_with_accept_language(his):

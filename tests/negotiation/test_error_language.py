@@ -3,22 +3,16 @@ the pages' language cookie — Chinese by default, the rule ID unchanged as the 
 
 import pytest
 from django.conf import settings
-from rest_framework.test import APIClient
 
 from negotiation.models import Proposal
-from parties.models import ApiClient, Role, User
+from tests.his import his_client
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def his(hospital):
-    token, key_id, key_hash = ApiClient.new_key()
-    user = User.objects.create_user(username=f"his{hospital.pk}", organisation=hospital, role=Role.HIS)
-    ApiClient.objects.create(institution=hospital, name="HIS", user=user, key_id=key_id, key_hash=key_hash)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
+    return his_client(hospital)
 
 
 def test_neg_1_refusal_through_the_api_in_english_with_accept_language(his, make_listing):
