@@ -258,29 +258,6 @@ class Deduction(models.Model):
         return f"{self.institution} {self.get_kind_display()} {self.amount}"
 
 
-class ShieldReason(models.TextChoices):
-    NEGOTIATES = "negotiates", _("按要求开展议价")
-    VBP_COMPLETE = "vbp_complete", _("使用中选产品、完成约定采购量并按时回款")
-
-
-class Shield(models.Model):
-    """VBP-8 / 000 annex §五(十二): an institution keeps its budget control index that year."""
-
-    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("年度"))
-    reason = models.CharField(_("依据"), max_length=20, choices=ShieldReason.choices)
-    note = models.TextField(_("说明"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("预算控制指标保留")
-        constraints = [models.UniqueConstraint(fields=["institution", "year", "reason"], name="ins_shield_once")]
-
-    def __str__(self):
-        return f"{self.institution} {self.year} {self.get_reason_display()}"
-
-
 class QualityDeposit(models.Model):
     """INS-7: the 5 % service-quality deposit withheld from the annual budget, with the year's
     procurement evaluation: failing it cancels 结余留用、合理超支分担 for the year."""
