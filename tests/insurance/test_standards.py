@@ -193,11 +193,13 @@ def test_set_based_ins1_path_writes_the_same_rows_and_digest_as_python(insurance
 
     from catalog.models import Product
     from insurance.models import CatalogueEntry
-    from listing.models import Listing
+    from listing.models import Listing, ListingPriceChange
     from negotiation.models import NegotiationResult, Proposal
 
     w = insurance_world
-    for name, price, result in (("高价议价药", "9.00", ("9.5", "10")), ("无议价药", "7.25", None)):
+    # The first drug's listing price falls below last year's results in the autumn (a price
+    # change): the mean is capped at the year-end price.
+    for name, price, result in (("高价议价药", "12.00", ("9.5", "10")), ("无议价药", "7.25", None)):
         p = Product.objects.create(kind="drug", generic_name=name, dosage_form="片剂", specification="5mg",
                                    manufacturer=w["maker"], national_code=f"XA01ABD075A002019{p_n(name):06d}")
         CatalogueEntry.objects.create(product=p, valid_from=date(2020, 1, 1), recorded_by=province_user)
@@ -210,6 +212,8 @@ def test_set_based_ins1_path_writes_the_same_rows_and_digest_as_python(insurance
             NegotiationResult.objects.create(proposal=prop, institution=w["hospitals"][0], product=p,
                                              manufacturer=w["maker"], unit_price=D(result[0]), quantity=D(result[1]),
                                              confirmed_at=timezone.make_aware(datetime(2026, 3, 1, 9)))
+            ListingPriceChange.objects.create(listing=listing, old_price=D(price), new_price=D("9.0000"),
+                                              effective_date=date(2026, 10, 1), rule="LST-6", reason="联动降价")
     sql_run = run(province_user)
     standards.run_publish(province_user, run=sql_run)
     monkeypatch.setattr(standards, "SET_BASED", False)
