@@ -117,9 +117,13 @@ class PaymentStandard(models.Model):
     """One product's payment standard for a year, with how it was computed. `amount` None means
     "not payable" (a consumable outside the sunshine catalogue, INS-5/INS-6)."""
 
-    run = models.ForeignKey(StandardRun, on_delete=models.PROTECT, related_name="standards")
+    # No single-column indexes on run and product: ins_standard_once_per_run (run, product) and
+    # ins_standard_lookup_idx (product, year, status) lead with them, and the yearly run inserts
+    # one row per product — every extra index is paid 100,000 times.
+    run = models.ForeignKey(StandardRun, on_delete=models.PROTECT, related_name="standards", db_index=False)
     year = models.PositiveSmallIntegerField(_("年度"))
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"),
+                                db_index=False)
     rule = models.CharField(_("依据规则"), max_length=12)
     method = models.CharField(_("计算方法"), max_length=60)
     computed_amount = models.DecimalField(_("测算标准（元）"), max_digits=14, decimal_places=4, null=True, blank=True)

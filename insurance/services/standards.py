@@ -114,15 +114,15 @@ def gather(year: int, ids: list | None = None) -> Inputs:
 # catalogue: "not payable") — and which of them are the plain INS-1 case: a drug listed at the
 # year end that no special rule reaches (INS-2/INS-3/INS-4, an entered national rule, a filing).
 _SCOPE_SQL = f"""
-WITH price AS ({_PRICES_SQL} ORDER BY l.product_id, l.effective_date DESC, l.id DESC),
-scope AS (
-    SELECT p.id, price.price, price.category,
-           (%(set_based)s AND p.kind = 'drug' AND price.price IS NOT NULL
+WITH scope AS (
+    SELECT p.id,
+           (%(set_based)s AND p.kind = 'drug'
             AND NOT p.is_national_negotiated AND NOT p.is_designated_production AND NOT p.is_provincial_reserve
             AND NOT p.is_narcotic_psychotropic AND p.generic_of_negotiated_id IS NULL
-            AND NOT (p.is_shortage AND %(shortage_on)s) AND NOT (p.id = ANY(%(excluded)s))) AS plain
+            AND NOT (p.is_shortage AND %(shortage_on)s) AND NOT (p.id = ANY(%(excluded)s))
+            AND EXISTS (SELECT 1 FROM {Listing._meta.db_table} l  -- listed at the year end: a year-end price
+                         WHERE l.product_id = p.id AND l.effective_date <= %(on)s AND l.status <> 'delisted')) AS plain
       FROM {Product._meta.db_table} p
-      LEFT JOIN price ON price.product_id = p.id
      WHERE p.kind = 'consumable'
         OR (p.kind = 'drug' AND EXISTS (
                 SELECT 1 FROM {CatalogueEntry._meta.db_table} e
@@ -137,11 +137,15 @@ scope AS (
 # over these rows and the Python rows (passed in) in product order: the same bytes as a run
 # computed wholly in Python.
 _PLAIN_SQL = _SCOPE_SQL + f""",
-res AS ({_RESULTS_SQL} GROUP BY product_id),
+price AS ({_PRICES_SQL} ORDER BY l.product_id, l.effective_date DESC, l.id DESC),
+res AS (SELECT product_id, SUM(unit_price * quantity) AS amount, SUM(quantity) AS qty, COUNT(*) AS n
+          FROM {NegotiationResult._meta.db_table}
+         WHERE confirmed_at >= %(start)s AND confirmed_at < %(end)s AND quantity > 0
+      GROUP BY product_id),
 base AS (
-    SELECT s.id AS product_id, s.price, s.category, r.n, r.qty, round(r.amount / r.qty, 4) AS mean,
-           round(s.price, 4) AS cap
-      FROM scope s LEFT JOIN res r ON r.product_id = s.id
+    SELECT s.id AS product_id, pr.price, pr.category, r.n, r.qty, round(r.amount / r.qty, 4) AS mean,
+           round(pr.price, 4) AS cap
+      FROM scope s JOIN price pr ON pr.product_id = s.id LEFT JOIN res r ON r.product_id = s.id
      WHERE s.plain AND NOT (s.id = ANY(%(py_ids)s))
 ),
 decided AS (
@@ -349,7 +353,8 @@ def _compute_all(run: StandardRun):
     window = _window(run.year)
     scope_params = {**window, "set_based": set_based, "excluded": excluded,
                     "shortage_on": inputs.params["ins.shortage_listing_price"] == "True"}
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")  # see the INSERT … SELECT below
         cur.execute(_SCOPE_SQL + """
             SELECT COUNT(*), COALESCE(array_agg(id ORDER BY id) FILTER (WHERE NOT plain), '{}') FROM scope""",
                     scope_params)
@@ -380,6 +385,8 @@ def _compute_all(run: StandardRun):
         "no_results_step": _pg_format(rules.NO_RESULTS_STEP, ("cap_label", "cap")),
     }
     with transaction.atomic(), connection.cursor() as cur:
+        # One statement over the whole catalogue: compiling it to machine code costs more than it saves.
+        cur.execute("SET LOCAL jit = off")
         cur.execute(_PLAIN_SQL.replace("{columns}", ", ".join(_COLUMNS)), plain_params)
         inserted, digest = cur.fetchone()
     done += inserted
