@@ -117,7 +117,7 @@ class PaymentStandard(models.Model):
     """One product's payment standard for a year, with how it was computed. `amount` None means
     "not payable" (a consumable outside the sunshine catalogue, INS-5/INS-6)."""
 
-    # No single-column indexes on run and product: ins_standard_once_per_run (run, product) and
+    # No single-column indexes on run and product (nor adjusted_by, below): ins_standard_once_per_run (run, product) and
     # ins_standard_lookup_idx (product, year, status) lead with them, and the yearly run inserts
     # one row per product — every extra index is paid 100,000 times.
     run = models.ForeignKey(StandardRun, on_delete=models.PROTECT, related_name="standards", db_index=False)
@@ -131,7 +131,7 @@ class PaymentStandard(models.Model):
     payable = models.BooleanField(_("医保支付"), default=True)
     explanation = models.JSONField(_("计算说明"), default=dict)
     adjusted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False)  # rarely set; an index would hold a NULL per row
     adjusted_at = models.DateTimeField(null=True, blank=True)
     adjust_reason = models.TextField(_("调整理由"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=StandardStatus.choices, default=StandardStatus.DRAFT)
