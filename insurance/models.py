@@ -167,7 +167,7 @@ class PaymentStandard(models.Model):
 
     @property
     def method_label(self):
-        return METHOD_LABELS.get(self.method, self.method)
+        return str(METHOD_LABELS.get(self.method, self.method))  # in the language of the request
 
 
 # ---------------------------------------------------------------------- the budget ledger
