@@ -532,22 +532,35 @@ class MonthlyUseReport(models.Model):
         return f"{self.institution_id} {self.month:%Y-%m}"
 
 
+class ShieldReason(models.TextChoices):
+    NEGOTIATES = "negotiates", _("按要求开展议价")
+    VBP_COMPLETE = "vbp_complete", _("使用中选产品、完成约定采购量并按时回款")
+
+
 class BudgetShield(models.Model):
-    """VBP-8 (000 annex §五(十二)): an institution that completed its agreed volumes and paid
-    on time keeps its budget control index for the year — recorded per institution and year
-    for the insurance budget ledger."""
+    """VBP-8 (000 annex §五(十二)): an institution keeps its budget control index for the year.
+    The one record of it: judged by the VBP period-end job (every contract of `tender` completed,
+    no arrears), or recorded by a regulator in the insurance budget ledger (`recorded_by`, a
+    note; e.g. the institution negotiated as required). Insurance reads and writes this model."""
 
     scope_institution = "institution"
 
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"))
-    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="+")
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    reason = models.CharField(_("依据"), max_length=20, choices=ShieldReason.choices, default=ShieldReason.VBP_COMPLETE)
+    note = models.TextField(_("说明"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InstitutionScoped.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["institution", "year", "tender"], name="vbp_shield_once")]
+        verbose_name = _("预算控制指标保留")
+        constraints = [models.UniqueConstraint(fields=["institution", "year", "tender"], name="vbp_shield_once"),
+                       models.UniqueConstraint(fields=["institution", "year", "reason"], condition=Q(tender__isnull=True),
+                                               name="vbp_shield_recorded_once")]
         triggers = [pgtrigger.Protect(name="vbp_shield_immutable", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):
