@@ -34,7 +34,9 @@ def test_institution_orders_from_the_shop_page_and_sees_why_the_price(client, wo
     page = client.get("/orders/shop/", {"q": "阿莫西林"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "挂网价 · ORD-1" in html and "测试配送" in html
+    # issue 15 item 5: the label says where the price comes from; the rule is its tooltip
+    assert "挂网价</span>" in html and "挂网价 · ORD-1" not in html and 'title="依据：ORD-1"' in html
+    assert "测试配送" in html
     r = client.post("/orders/shop/", {f"qty_{world.product.pk}": "4", f"qty_{world.no_distributor.pk}": "1"})
     assert r.status_code == 200 and "QUA-2" in r.content.decode()  # refused, named, nothing written
     assert not Order.objects.exists()
@@ -106,7 +108,7 @@ def test_pages_have_english_translations(client, world):
     login(client, world.inst_user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/orders/shop/"})
     html = client.get("/orders/shop/").content.decode()
-    assert "Your price in force" in html and "Submit order" in html and "Listing price · ORD-1" in html
+    assert "Your price in force" in html and "Submit order" in html and "Listing price</span>" in html and 'title="Basis：ORD-1"' in html
     assert "本机构现行价" not in html
 
 
