@@ -27,7 +27,15 @@ SKIP_DIRS = {"tests", "migrations", "management", "locale", "demo"}
 APPS = sorted(p.parent.name for p in Path(settings.BASE_DIR).glob("*/apps.py")) + ["procurement"]
 
 # (app, module-level constant) → why its Chinese text is data, not a message.
-DATA_CONSTANTS: dict[tuple[str, str], str] = {}
+DATA_CONSTANTS: dict[tuple[str, str], str] = {
+    ("catalog", "PROVINCES"): "LST-0.3: province names matched against what enterprises type",
+    ("catalog", "HOME_PROVINCE"): "LST-0.3: the home province's name, matched against input",
+    ("catalog", "_PROVINCE_ALIASES"): "LST-0.3: short and full province names accepted as input",
+    ("catalog", "_PROVINCE_SUFFIXES"): "LST-0.3: suffixes stripped to get a province's short name",
+    ("catalog", "_XPCC"): "LST-0.3: the XPCC's full name (it has no province suffix)",
+    ("catalog", "_XPCC_SHORT"): "LST-0.3: the XPCC's short name accepted as input",
+    ("catalog", "_DATE_PATTERN"): "LST-0.3: Chinese date separators (年/月/日) accepted in price uploads",
+}
 
 
 def _name(func):
