@@ -98,7 +98,7 @@ def check_xlsx_parts(upload, *, field="file") -> None:
         with zipfile.ZipFile(upload) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_PARTS:
-                raise InvalidInput(_("Excel 文件结构异常：包含 %(infos_count)s 个部件") % {"infos_count": len(infos)}, field)
+                raise InvalidInput(_("Excel 文件结构异常：包含 %(parts)s 个部件") % {"parts": len(infos)}, field)
             names = {i.filename for i in infos}
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise InvalidInput(_("无法读取 Excel 文件：不是有效的工作簿，请使用平台提供的模板"), field)
