@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -59,7 +60,7 @@ def check_upload(upload, *, allowed=DOCUMENT_TYPES, max_bytes=None, field="file"
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
     if mime not in allowed:
-        names = "、".join(sorted({v.upper() for v in allowed.values()}))
+        names = pgettext("list separator", "、").join(sorted({v.upper() for v in allowed.values()}))
         if kind:
             raise InvalidInput(_("文件类型不符：仅接受 %(accepted)s（实际内容为 %(actual)s）")
                                % {"accepted": names, "actual": kind.extension.upper()}, field)
