@@ -111,7 +111,8 @@ class ProductListApi(GenericAPIView):
         if unknown:
             raise InvalidInput(gettext("未知的标识：%(unknown)s") % {"unknown": unknown[0]}, "flag")
         if p.get("consumable_class") and p["consumable_class"] not in ConsumableClass.values:
-            raise InvalidInput(gettext("consumable_class 须为 %(values)s") % {"values": ' / '.join(ConsumableClass.values)}, "consumable_class")
+            raise InvalidInput(gettext("consumable_class 须为 %(values)s") % {
+                "values": ' / '.join(ConsumableClass.values)}, "consumable_class")
         qs = selectors.search_products(
             request.user, q=p.get("q", ""), kind=kind, flags=p.getlist("flag"), manufacturer=manufacturer or None,
             consumable_class=p.get("consumable_class", ""), national_code=p.get("national_code", ""),

@@ -45,7 +45,8 @@ def check_national_code(kind: str, code: str) -> str:
         if code[0] not in "XZ":
             raise RuleError(_("药品国家医保编码须以 X（西药）或 Z（中成药）开头，实际为“%(first)s”") % {"first": code[0]})
         if len(code) != DRUG_CODE_LENGTH:
-            raise RuleError(_("药品国家医保编码应为 %(expected)s 位，实际为 %(actual)s 位") % {"expected": DRUG_CODE_LENGTH, "actual": len(code)})
+            raise RuleError(_("药品国家医保编码应为 %(expected)s 位，实际为 %(actual)s 位") % {
+                "expected": DRUG_CODE_LENGTH, "actual": len(code)})
         if not _DRUG_CODE.match(code):
             raise RuleError(_("药品国家医保编码只能包含大写字母和数字"))
         return code
@@ -53,7 +54,8 @@ def check_national_code(kind: str, code: str) -> str:
         if code[0] != "C":
             raise RuleError(_("医用耗材国家医保分类编码须以 C 开头，实际为“%(first)s”") % {"first": code[0]})
         if len(code) != CONSUMABLE_CODE_LENGTH:
-            raise RuleError(_("医用耗材国家医保分类编码应为 %(expected)s 位，实际为 %(actual)s 位") % {"expected": CONSUMABLE_CODE_LENGTH, "actual": len(code)})
+            raise RuleError(_("医用耗材国家医保分类编码应为 %(expected)s 位，实际为 %(actual)s 位") % {
+                "expected": CONSUMABLE_CODE_LENGTH, "actual": len(code)})
         if not _CONSUMABLE_CODE.match(code):
             raise RuleError(_("医用耗材国家医保分类编码只能包含大写字母和数字"))
         return code

@@ -101,7 +101,8 @@ def _validate_product(product: Product):
             raise RuleViolation("CAT-1.1", str(exc), "national_code") from None
         clash = Product.objects.filter(national_code=product.national_code).exclude(pk=product.pk).first()
         if clash is not None:
-            raise Conflict(gettext("国家医保编码 %(national_code)s 已被产品“%(clash)s”使用") % {"national_code": product.national_code, "clash": clash}, "national_code")
+            raise Conflict(gettext("国家医保编码 %(national_code)s 已被产品“%(clash)s”使用") % {
+                "national_code": product.national_code, "clash": clash}, "national_code")
     if product.kind == ProductKind.CONSUMABLE:
         if product.consumable_class not in ConsumableClass.values:
             raise RuleViolation("CAT-2", gettext("医用耗材须选择耗材类别（六大类/五大类高值、普通耗材或检验检测试剂）"),
@@ -134,7 +135,8 @@ def _validate_product(product: Product):
 def _apply(product: Product, data: dict):
     unknown = set(data) - set(PRODUCT_FIELDS)
     if unknown:
-        raise InvalidInput(gettext("不可修改的字段：%(fields)s") % {"fields": '、'.join(sorted(unknown))}, sorted(unknown)[0])
+        raise InvalidInput(gettext("不可修改的字段：%(fields)s") % {
+            "fields": '、'.join(sorted(unknown))}, sorted(unknown)[0])
     for name, value in data.items():
         if name == "generic_of_negotiated" and value is not None and not isinstance(value, Product):
             value = Product.objects.filter(pk=value).first()
@@ -293,7 +295,8 @@ def product_change_propose(user, product: Product, *, changes: dict, reason: str
             raise InvalidInput(gettext("没有需要变更的信息：所填内容与现行信息相同"), None)
         open_request = ProductChangeRequest.objects.pending().filter(product=product).first()
         if open_request is not None:
-            raise Conflict(gettext("该产品已有待审核的信息变更申请（编号 %(number)s），请待其处理或撤回后再申请") % {"number": open_request.pk}, None)
+            raise Conflict(gettext("该产品已有待审核的信息变更申请（编号 %(number)s），请待其处理或撤回后再申请") % {
+                "number": open_request.pk}, None)
         reviewer = rules.qua_1_reviewer(product.kind, product.consumable_class, proposed.consumable_class,
                                         city_review=city_review_on(today))
         if reviewer == ChangeReviewer.CITY:
@@ -580,8 +583,10 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
             actual = header[i] if i < len(header) else ""
             if actual != expected:
                 raise InvalidInput(
-                    gettext("表头不符：第 %(column)s 列应为“%(expected)s”，实际为“%(actual)s”。请使用平台提供的模板") % {"column": i + 1, "expected": expected, "actual": excerpt(actual) or gettext('（空）')},
-                    "file", errors=[{"row": 1, "field": UPLOAD_FIELDS[i], "detail": gettext("表头应为“%(expected)s”") % {"expected": expected}}],
+                    gettext("表头不符：第 %(column)s 列应为“%(expected)s”，实际为“%(actual)s”。请使用平台提供的模板") % {
+                        "column": i + 1, "expected": expected, "actual": excerpt(actual) or gettext('（空）')},
+                    "file", errors=[{"row": 1, "field": UPLOAD_FIELDS[i], "detail": gettext("表头应为“%(expected)s”") % {
+                        "expected": expected}}],
                 )
         raise InvalidInput(gettext("表头不符：应只有 %(count)s 列，请使用平台提供的模板") % {"count": len(UPLOAD_HEADERS)}, "file")
 
@@ -614,7 +619,8 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
             errors.append({"row": number, "field": "national_code", "detail": detail})
             continue
         if not can_record_price(user, product):
-            errors.append({"row": number, "field": "national_code", "detail": gettext("产品 %(code)s 不属于本企业") % {"code": code}})
+            errors.append({"row": number, "field": "national_code", "detail": gettext("产品 %(code)s 不属于本企业") % {
+                "code": code}})
             continue
         if isinstance(price, str):
             text = price.strip().replace(",", "")
@@ -642,7 +648,8 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
         for e in errors:
             e["column"] = columns.get(e["field"], "")
             e["detail"] = excerpt(e["detail"], 200)
-        raise InvalidInput(gettext("共 %(count)s 行有误，未导入任何记录。请改正后重新上传。") % {"count": len(errors)}, "file", errors=errors)
+        raise InvalidInput(gettext("共 %(count)s 行有误，未导入任何记录。请改正后重新上传。") % {
+            "count": len(errors)}, "file", errors=errors)
     if not valid:
         raise InvalidInput(gettext("文件中没有数据行"), "file")
     created = []

@@ -146,7 +146,8 @@ class InputSanityMiddleware:
                 for value in [key, *values]:
                     why = bad_text(value)
                     if why:
-                        return key, translation.gettext("字段“%(field)s”%(problem)s") % {"field": key, "problem": why}
+                        return key, translation.gettext("字段“%(field)s”%(problem)s") % {
+                            "field": key, "problem": why}
                     if len(value) > self.MAX_FIELD_LENGTH:
                         return key, translation.gettext("字段“%(field)s”过长（超过 %(limit)s 个字符）") % {
                             "field": key, "limit": self.MAX_FIELD_LENGTH}

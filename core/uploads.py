@@ -54,7 +54,8 @@ def check_upload(upload, *, allowed=DOCUMENT_TYPES, max_bytes=None, field="file"
     if not size:
         raise InvalidInput(_("文件为空"), field)
     if size > max_bytes:
-        raise InvalidInput(_("文件过大：%(size)s MB，上限 %(max_bytes)s MB") % {"size": format(size / 1048576, ".1f"), "max_bytes": format(max_bytes / 1048576, ".0f")}, field)
+        raise InvalidInput(_("文件过大：%(size)s MB，上限 %(max_bytes)s MB") % {
+            "size": format(size / 1048576, ".1f"), "max_bytes": format(max_bytes / 1048576, ".0f")}, field)
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
@@ -110,7 +111,8 @@ def check_xlsx_parts(upload, *, field="file") -> None:
                 cap = sheet_cap if lower.startswith("xl/worksheets/") else other_cap
                 if info.file_size > cap:
                     raise InvalidInput(
-                        _("Excel 文件中的部件 %(filename)s 解压后 %(file_size)s MB，超过上限 %(cap)s MB；请删除多余内容或分批上传") % {"filename": excerpt(info.filename, 40), "file_size": format(info.file_size / 1048576, ".0f"), "cap": format(cap / 1048576, ".0f")}, field)
+                        _("Excel 文件中的部件 %(filename)s 解压后 %(file_size)s MB，超过上限 %(cap)s MB；请删除多余内容或分批上传") % {
+                            "filename": excerpt(info.filename, 40), "file_size": format(info.file_size / 1048576, ".0f"), "cap": format(cap / 1048576, ".0f")}, field)
             types = zf.read("[Content_Types].xml")
             if any(marker in types for marker in MACRO_CONTENT_TYPES):
                 raise InvalidInput(_("不接受含宏的工作簿（.xlsm），请另存为 .xlsx 后上传"), field)
@@ -137,7 +139,8 @@ def _check_row_count(upload, *, max_rows: int, field: str) -> None:
                             rows += 1
                             element.clear()
                             if rows > limit:
-                                raise InvalidInput(_("单个文件最多 %(max_rows)s 行数据，请分批上传") % {"max_rows": max_rows}, field)
+                                raise InvalidInput(_("单个文件最多 %(max_rows)s 行数据，请分批上传") % {
+                                    "max_rows": max_rows}, field)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ElementTree.ParseError):
         raise InvalidInput(_("无法读取 Excel 文件，请使用平台提供的模板"), field) from None
     finally:

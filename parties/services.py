@@ -74,7 +74,8 @@ def api_client_revoke(user, client: ApiClient, reason: str) -> ApiClient:
     with transaction.atomic(), audit_context(user, reason=f"吊销HIS接口客户端：{reason}"):
         client = ApiClient.objects.select_for_update().select_related("institution", "user").get(pk=client.pk)
         if client.revoked_at is not None:
-            raise Conflict(_("该接口客户端已于 %(revoked_at)s 吊销") % {"revoked_at": format(timezone.localtime(client.revoked_at), "%Y-%m-%d %H:%M")},
+            raise Conflict(_("该接口客户端已于 %(revoked_at)s 吊销") % {
+                "revoked_at": format(timezone.localtime(client.revoked_at), "%Y-%m-%d %H:%M")},
                            code="already_revoked")
         client.revoked_at = timezone.now()
         client.revoked_by = user

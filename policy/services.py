@@ -121,7 +121,8 @@ def _check_related(key: str, value, effective_from: date):
             values[key] = value
             if not ok(values):
                 labels = "、".join(f"{PARAMETERS[k].label}={values[k]}" for k in others)
-                raise InvalidInput(_("%(message)s（%(date)s 起：%(labels)s）") % {"message": message, "date": format(d, "%Y-%m-%d"), "labels": labels}, "value")
+                raise InvalidInput(_("%(message)s（%(date)s 起：%(labels)s）") % {
+                    "message": message, "date": format(d, "%Y-%m-%d"), "labels": labels}, "value")
 
 
 def _related_keys(key: str) -> set[str]:

@@ -68,7 +68,8 @@ def ratio_grades(value):
             continue
         below = _decimal(below, _("第 %(level)s 级的 below") % {"level": i + 1})
         if below <= previous:
-            raise ParameterTypeError(_("第 %(level)s 级的 below 须大于上一级（%(previous)s）") % {"level": i + 1, "previous": previous})
+            raise ParameterTypeError(_("第 %(level)s 级的 below 须大于上一级（%(previous)s）") % {
+                "level": i + 1, "previous": previous})
         previous = below
         grades.append({"below": str(below), "zone": zone, "label": label})
     if grades[-1]["below"] is not None:

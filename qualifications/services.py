@@ -75,7 +75,8 @@ def _save(q):
         with transaction.atomic():
             q.save()
     except IntegrityError:
-        raise Conflict(_("本企业已登记编号为 %(number)s 的%(kind)s") % {"number": q.number, "kind": q.get_kind_display()}, "number") from None
+        raise Conflict(_("本企业已登记编号为 %(number)s 的%(kind)s") % {
+            "number": q.number, "kind": q.get_kind_display()}, "number") from None
 
 
 def _notify_reviewers(q, title):
@@ -261,7 +262,8 @@ def distribution_propose(user, distributor: Organisation, city: Region, counties
                     note=(note or "").strip(),
                 )
         except IntegrityError:
-            raise Conflict(_("与%(distributor)s在%(city)s已有待确认或生效的配送关系") % {"distributor": distributor, "city": city.name}, "distributor") from None
+            raise Conflict(_("与%(distributor)s在%(city)s已有待确认或生效的配送关系") % {
+                "distributor": distributor, "city": city.name}, "distributor") from None
         if counties:
             rel.counties.set(counties)
         notify(recipients.users_of(distributor), kind="distribution_proposed",

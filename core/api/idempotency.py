@@ -115,7 +115,8 @@ def idempotent(view_method=None, *, redact=()):
             if key is None or not request.user.is_authenticated:
                 return method(self, request, *args, **kwargs)
             if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-                raise InvalidInput(_("Idempotency-Key 须为 1–%(max_length)s 个可打印字符") % {"max_length": MAX_KEY_LENGTH}, HEADER)
+                raise InvalidInput(_("Idempotency-Key 须为 1–%(max_length)s 个可打印字符") % {
+                    "max_length": MAX_KEY_LENGTH}, HEADER)
             digest = _request_hash(request)
             IdempotencyRecord.objects.filter(user=request.user, key=key, created_at__lt=expiry_cutoff()).delete()
             for _attempt in range(3):

@@ -31,7 +31,8 @@ def parse_since(raw, field="updated_since") -> dt.datetime | None:
         if value is None:
             day = parse_date(raw)
             if day is None:
-                raise InvalidInput(_("%(field)s 须为 ISO 8601 日期或时间（如 2026-11-01T08:00:00+08:00）") % {"field": field}, field)
+                raise InvalidInput(_("%(field)s 须为 ISO 8601 日期或时间（如 2026-11-01T08:00:00+08:00）") % {
+                    "field": field}, field)
             value = dt.datetime.combine(day, dt.time.min)
     except ValueError:
         raise InvalidInput(_("%(field)s 不是有效的日期时间") % {"field": field}, field) from None

@@ -36,7 +36,8 @@ def check_tree(data, max_depth=MAX_DEPTH):
     while stack:
         value, path, depth = stack.pop()
         if depth > max_depth:
-            raise exceptions.ValidationError({path or "body": [_("JSON 嵌套超过 %(max_depth)s 层") % {"max_depth": max_depth}]})
+            raise exceptions.ValidationError({path or "body": [_("JSON 嵌套超过 %(max_depth)s 层") % {
+                "max_depth": max_depth}]})
         if isinstance(value, dict):
             for key, item in value.items():
                 sub = f"{path}.{key}" if path else str(key)
@@ -64,7 +65,8 @@ class SafeJSONParser(JSONParser):
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except RecursionError as exc:
-            raise exceptions.ValidationError({"body": [_("JSON 嵌套超过 %(max_depth)s 层") % {"max_depth": MAX_DEPTH}]}) from exc
+            raise exceptions.ValidationError({"body": [_("JSON 嵌套超过 %(max_depth)s 层") % {
+                "max_depth": MAX_DEPTH}]}) from exc
         except ValueError as exc:
             raise exceptions.ParseError(_("请求内容无法解析（请提交合法的 JSON）：%(error)s") % {"error": exc}) from exc
         check_tree(data)
