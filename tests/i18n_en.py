@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import trans_real
 
 
 def compile_catalogues(*apps):
@@ -14,6 +15,9 @@ def compile_catalogues(*apps):
         base = Path(settings.BASE_DIR) / (app if app != "project" else "")
         po = base / "locale" / "en" / "LC_MESSAGES" / "django.po"
         subprocess.run(["msgfmt", "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+    # Catalogues loaded before the compile are cached per language: drop them.
+    trans_real._translations = {}
+    trans_real._default = None
 
 
 def english_catalogues(*apps):

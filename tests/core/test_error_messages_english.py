@@ -3,15 +3,13 @@ English when the API caller sends `Accept-Language: en` or the page user chose E
 Covers an upload refusal (core/uploads), the API error handler's own messages, and the input
 sanity middleware, which answers before the locale middleware runs."""
 
-import subprocess
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
 from core.errors import NotFound
+from tests.i18n_en import compile_catalogues
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english_catalogue(settings):
     # `make` compiles the catalogues; compile core's here so the test stands alone.
-    po = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    subprocess.run(["msgfmt", "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+    compile_catalogues("project", "catalog")
     yield
     translation.activate(settings.LANGUAGE_CODE)  # a request may leave English active in this thread
 
