@@ -1,7 +1,7 @@
 """Read queries of the VBP channel: progress from receipts (VBP-6), lists, dashboards."""
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -55,6 +55,11 @@ PROGRESS_SQL = """
 """
 
 
+def _cents(value) -> Decimal:
+    # Half up, as PostgreSQL's ROUND does in the progress job (jobs.SNAPSHOT_SQL).
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def contract_progress(contract_ids: list[int], on: date) -> dict[int, dict]:
     """{contract_id: {agreed_qty, agreed_amount, completed_qty, completed_amount, received_qty}}.
     Completion counts up to the agreed quantity per line (buying more of one product does
@@ -64,8 +69,8 @@ def contract_progress(contract_ids: list[int], on: date) -> dict[int, dict]:
     with connection.cursor() as cur:
         cur.execute(PROGRESS_SQL, {"ids": list(contract_ids), "on": on})
         return {
-            cid: {"agreed_qty": int(aq), "agreed_amount": Decimal(aa).quantize(Decimal("0.01")),
-                  "completed_qty": int(cq), "completed_amount": Decimal(ca).quantize(Decimal("0.01")),
+            cid: {"agreed_qty": int(aq), "agreed_amount": _cents(aa),
+                  "completed_qty": int(cq), "completed_amount": _cents(ca),
                   "received_qty": int(rq)}
             for cid, aq, aa, cq, ca, rq in cur.fetchall()
         }
