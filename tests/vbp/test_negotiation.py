@@ -149,11 +149,12 @@ def test_vbp_5_price_competition_tender_refuses_negotiation(vbp_world):
         services.tender_select_by_negotiation(w.province, tender, today=AFTER)
 
 
-def test_vbp_5_insurance_access_negotiation_for_a_high_value_alliance(vbp_world, make_product):
+def test_vbp_5_insurance_access_negotiation_for_a_high_value_alliance(vbp_world):
     """High-value alliance (002 §21) run by insurance-access negotiation: the agreed price is selected."""
     w = vbp_world
-    stent = make_product(w.manufacturer, price="800.00", name="冠脉支架")
-    Product.objects.filter(pk=stent.pk).update(kind="consumable")
+    stent = Product.objects.create(kind="consumable", national_code="C" + f"{w.manufacturer.pk:026d}",
+                                   generic_name="冠脉支架", consumable_class="hv6", pack_unit="个",
+                                   manufacturer=w.manufacturer)
     tender = services.tender_create(w.province, **tender_fields(
         code="GZ-1", name="高值耗材联盟", level="alliance", alliance_kind="high_value", product_kind="consumable",
         selection_mode="insurance_access"))
