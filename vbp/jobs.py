@@ -71,28 +71,24 @@ SNAPSHOT_SQL = """
         ORDER BY c.id
         LIMIT %(batch)s
         FOR UPDATE OF c SKIP LOCKED
-    ), lines AS (
+    ), lines AS MATERIALIZED (
         SELECT k.id AS contract_id, k.institution_id, sp.product_id, cl.agreed_qty, cl.price,
                k.period_start, LEAST(k.period_end, %(month)s::date) AS upto
         FROM claimed k
         JOIN vbp_contractline cl ON cl.contract_id = k.id
         JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
-    ), keys AS MATERIALIZED (
-        SELECT DISTINCT institution_id, product_id, period_start, upto FROM lines
-    ), received AS MATERIALIZED (
-        SELECT rl.institution_id, li.product_id, rl.received_on, SUM(rl.quantity) AS qty
-        FROM listing_listing li
-        JOIN orders_receiptline rl ON rl.listing_id = li.id
-        WHERE li.product_id IN (SELECT product_id FROM keys)
-          AND rl.institution_id IN (SELECT institution_id FROM keys)
-          AND rl.received_on BETWEEN (SELECT MIN(period_start) FROM keys) AND (SELECT MAX(upto) FROM keys)
-        GROUP BY rl.institution_id, li.product_id, rl.received_on
+    ), periods AS MATERIALIZED (
+        SELECT DISTINCT period_start, upto FROM lines
     ), done AS (
-        SELECT k.institution_id, k.product_id, k.period_start, SUM(r.qty) AS qty
-        FROM keys k
-        JOIN received r ON r.institution_id = k.institution_id AND r.product_id = k.product_id
-        WHERE r.received_on BETWEEN k.period_start AND k.upto
-        GROUP BY k.institution_id, k.product_id, k.period_start
+        -- Like the hand-written aggregation: the receipts in each distinct period (a batch
+        -- usually has one) summed per institution and product once, then joined to the lines.
+        SELECT p.period_start, p.upto, rl.institution_id, li.product_id, SUM(rl.quantity) AS qty
+        FROM periods p
+        JOIN orders_receiptline rl ON rl.received_on BETWEEN p.period_start AND p.upto
+        JOIN listing_listing li ON li.id = rl.listing_id
+        WHERE li.product_id IN (SELECT product_id FROM lines)
+          AND rl.institution_id IN (SELECT institution_id FROM claimed)
+        GROUP BY p.period_start, p.upto, rl.institution_id, li.product_id
     ), figures AS (
         SELECT l.contract_id, SUM(l.agreed_qty) AS agreed_qty,
                ROUND(SUM(l.agreed_qty * l.price), 2) AS agreed_amount,
@@ -100,7 +96,7 @@ SNAPSHOT_SQL = """
                ROUND(SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty) * l.price), 2) AS completed_amount
         FROM lines l
         LEFT JOIN done d ON d.institution_id = l.institution_id AND d.product_id = l.product_id
-         AND d.period_start = l.period_start
+         AND d.period_start = l.period_start AND d.upto = l.upto
         GROUP BY l.contract_id
     ), pct AS (
         SELECT f.*,
@@ -137,6 +133,9 @@ def progress_monthly(on: date | None = None) -> dict:
     done, after = 0, 0
     while True:
         with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"), connection.cursor() as cur:
+            # The planner cannot estimate the CTEs' sizes and would split the final hash join into
+            # on-disk batches; the batch's working set is a few MB, so let it hash in memory.
+            cur.execute("SET LOCAL work_mem = '64MB'")
             cur.execute(SNAPSHOT_SQL, {"month": month, "month_first": month_first, "after": after,
                                        "batch": SNAPSHOT_BATCH, "threshold": threshold})
             last_id, inserted = cur.fetchone()
