@@ -71,24 +71,23 @@ SNAPSHOT_SQL = """
         ORDER BY c.id
         LIMIT %(batch)s
         FOR UPDATE OF c SKIP LOCKED
-    ), lines AS MATERIALIZED (
+    ), lines AS (
         SELECT k.id AS contract_id, k.institution_id, sp.product_id, cl.agreed_qty, cl.price,
                k.period_start, LEAST(k.period_end, %(month)s::date) AS upto
         FROM claimed k
         JOIN vbp_contractline cl ON cl.contract_id = k.id
         JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
-    ), periods AS MATERIALIZED (
-        SELECT DISTINCT period_start, upto FROM lines
+    ), keys AS MATERIALIZED (
+        SELECT DISTINCT institution_id, product_id, period_start, upto FROM lines
     ), done AS (
-        -- Like the hand-written aggregation: the receipts in each distinct period (a batch
-        -- usually has one) summed per institution and product once, then joined to the lines.
-        SELECT p.period_start, p.upto, rl.institution_id, li.product_id, SUM(rl.quantity) AS qty
-        FROM periods p
-        JOIN orders_receiptline rl ON rl.received_on BETWEEN p.period_start AND p.upto
-        JOIN listing_listing li ON li.id = rl.listing_id
-        WHERE li.product_id IN (SELECT product_id FROM lines)
-          AND rl.institution_id IN (SELECT institution_id FROM claimed)
-        GROUP BY p.period_start, p.upto, rl.institution_id, li.product_id
+        -- One hash join of the receipts against the batch's (institution, product, period)
+        -- keys (measured faster than summing per day first or per distinct period).
+        SELECT k.institution_id, k.product_id, k.period_start, k.upto, SUM(rl.quantity) AS qty
+        FROM keys k
+        JOIN listing_listing li ON li.product_id = k.product_id
+        JOIN orders_receiptline rl ON rl.listing_id = li.id AND rl.institution_id = k.institution_id
+         AND rl.received_on BETWEEN k.period_start AND k.upto
+        GROUP BY k.institution_id, k.product_id, k.period_start, k.upto
     ), figures AS (
         SELECT l.contract_id, SUM(l.agreed_qty) AS agreed_qty,
                ROUND(SUM(l.agreed_qty * l.price), 2) AS agreed_amount,
