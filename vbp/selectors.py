@@ -39,18 +39,18 @@ PROGRESS_SQL = """
           AND rl.received_on BETWEEN (SELECT MIN(period_start) FROM keys) AND (SELECT MAX(upto) FROM keys)
         GROUP BY rl.institution_id, li.product_id, rl.received_on
     ), done AS (
-        SELECT k.institution_id, k.product_id, k.period_start, SUM(r.qty) AS qty
+        SELECT k.institution_id, k.product_id, k.period_start, k.upto, SUM(r.qty) AS qty
         FROM keys k
         JOIN received r ON r.institution_id = k.institution_id AND r.product_id = k.product_id
         WHERE r.received_on BETWEEN k.period_start AND k.upto
-        GROUP BY k.institution_id, k.product_id, k.period_start
+        GROUP BY k.institution_id, k.product_id, k.period_start, k.upto
     )
     SELECT l.contract_id, SUM(l.agreed_qty), SUM(l.agreed_qty * l.price),
            SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty)), SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty) * l.price),
            SUM(COALESCE(d.qty, 0))
     FROM lines l
     LEFT JOIN done d ON d.institution_id = l.institution_id AND d.product_id = l.product_id
-     AND d.period_start = l.period_start
+     AND d.period_start = l.period_start AND d.upto = l.upto
     GROUP BY l.contract_id
 """
 
