@@ -482,6 +482,9 @@ PENDING = {
     "shortage:emergency_detail", "shortage:list_import", "shortage:need_create", "shortage:need_detail",
     "vbp-api:base-volume-list", "vbp:allocation_lock", "vbp:base_volume_report", "vbp:base_volume_upload",
     "vbp:contract_add", "vbp:contract_sign", "vbp:national_import", "vbp:tender_create", "vbp:tender_manage",
+    # VBP-9 extension to similar products (issue 12 item 1), added after the matrix; refusals in
+    # tests/vbp/test_similar_extension.py.
+    "vbp:similar_extend", "vbp:similar_respond",
 }
 
 
