@@ -166,7 +166,12 @@ class Command(BaseCommand):
         from orders.benchdata import BENCH_TOKEN
 
         client = Client(HTTP_AUTHORIZATION=f"Token {BENCH_TOKEN}")
-        since = (timezone.now() - timedelta(hours=2)).isoformat()
+        # "Changes since the last pull" = the 500 most recently changed listings, wherever the
+        # clock stands now (the data may have been generated hours or days ago).
+        with connection.cursor() as cur:
+            cur.execute("SELECT updated_at FROM listing_listing ORDER BY updated_at DESC OFFSET 500 LIMIT 1")
+            row = cur.fetchone()
+        since = (row[0] if row else timezone.now() - timedelta(hours=2)).isoformat()
         r = client.get("/api/v1/orders/catalogue/", {"updated_since": since, "page_size": 200})
         first = r.json()
         times = []
