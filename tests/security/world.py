@@ -310,6 +310,11 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
     w.filing_submitted = filing(w.filing_products[1], "submitted", 2, agreed_price=D("100.00"), agreed_quantity=10,
                                 has_records=True)
     w.filing_confirmed = filing(w.filing_products[2], "confirmed", 3, confirmed_on=dt.date(2026, 10, 1))
+    # LST-C2 (filing → listing, FIL-C4): listed in at least 15 provinces.
+    for i, prov in enumerate(PROVINCES + ["湖北省", "湖南省", "广东省", "四川省", "云南省", "陕西省"]):
+        OtherProvincePrice.objects.create(
+            product=w.filing_confirmed.product, province=prov, level="province", price=D("100.00") + i, source="矩阵",
+            effective_date=dt.date(2026, 5, 1), entered_by=province)
     w.legacy_product = _consumable(w.maker, 25)          # FIL-4 import target
 
     # ---------------------------------------------------------------- insurance (INS-1)
@@ -336,14 +341,14 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
     # ---------------------------------------------------------------- shortage and emergency (SHO-1, EMG-*)
     issue = ShortageList.objects.create(kind="shortage", effective_from=dt.date(2026, 1, 1), source="矩阵卫药〔2026〕1号",
                                         file_name="list.xlsx", imported_by=province)
-    for row, name in enumerate(("矩阵短缺药甲", "矩阵短缺药乙"), start=2):
-        ShortageListEntry.objects.create(shortage_list=issue, row=row, generic_name=name, dosage_form="注射剂")
+    entries = [ShortageListEntry.objects.create(shortage_list=issue, row=row, generic_name=name, dosage_form="注射剂")
+               for row, name in enumerate(("矩阵短缺药甲", "矩阵短缺药乙", "矩阵短缺药丙"), start=2)]
     w.need = shortage_services.need_create(inst_user, generic_name="矩阵短缺药甲", dosage_form="注射剂", quantity=100)
     w.shortage_product = Product.objects.create(kind="drug", generic_name="矩阵短缺药乙", dosage_form="注射剂",
                                              specification="1支", pack_unit="支", conversion=1, manufacturer=w.maker,
                                              national_code=f"XM01AAA{27:016d}")
     w.need_reported = ShortageNeed.objects.create(
-        institution=w.institution, generic_name="矩阵短缺药乙", dosage_form="注射剂", quantity=50,
+        institution=w.institution, list_entry=entries[1], generic_name="矩阵短缺药乙", dosage_form="注射剂", quantity=50,
         status=NeedStatus.PURCHASABLE, product=w.shortage_product, price=D("30.00"), created_by=inst_user,
         reported_at=timezone.now(), reported_by=inst_user, purchasable_from=dt.date(2026, 11, 1))
     w.emergency = shortage_services.emergency_declare(
@@ -351,6 +356,13 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
         emergency_note="急诊抢救", clinical_necessity="无替代品种", approved_by="张院长",
         approval_date=dt.date(2026, 11, 20), purchase_date=dt.date(2026, 11, 20), quantity="20", amount="3600.00",
         insurance_paid="2520.00")
+    w.emergency_completed = shortage_services.emergency_declare(    # formalities done: awaiting review (EMG-2)
+        inst_user, kind="drug", item_name="矩阵急救药 20mg", supplier="某制药有限公司", emergency_kind="rescue",
+        emergency_note="急诊抢救", clinical_necessity="无替代品种", approved_by="张院长",
+        approval_date=dt.date(2026, 11, 19), purchase_date=dt.date(2026, 11, 19), quantity="10", amount="1800.00",
+        insurance_paid="1260.00")
+    shortage_services.emergency_complete_formalities(inst_user, w.emergency_completed, ref="补办审批 MX-0",
+                                                     documents=[pdf("formalities.pdf")])
 
     # ---------------------------------------------------------------- VBP (VBP-1…VBP-3, VBP-5)
     w.vbp_products = [_product(w.maker, n, generic_name=f"矩阵集采药{n}") for n in (31, 32, 33)]
