@@ -29,7 +29,7 @@ def test_reset_by_regulator_forces_a_new_password_at_next_sign_in(client, provin
     assert client.post("/accounts/login/", {"username": maker_user.username, "password": temporary}).status_code == 302
     home = client.get("/catalog/")
     assert home.status_code == 302 and home["Location"].startswith("/accounts/password/")
-    api = client.get("/api/v1/notifications/")
+    api = client.get("/api/v1/me")
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     page = client.get(home["Location"])
     assert page.status_code == 200 and "请先设置新密码" in page.content.decode()
@@ -39,7 +39,7 @@ def test_reset_by_regulator_forces_a_new_password_at_next_sign_in(client, provin
     assert changed.status_code == 302
     assert not PasswordChangeRequired.objects.filter(user=maker_user).exists()
     assert client.get("/catalog/").status_code == 200
-    assert client.get("/api/v1/notifications/").status_code == 200
+    assert client.get("/api/v1/me").status_code == 200
 
 
 @pytest.mark.django_db
