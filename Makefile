@@ -8,12 +8,14 @@ PORT ?= 8000
 
 .PHONY: run test setup venv deps services migrate demo stop lint bench lock clean-local backup restore load
 
+# make run WITH_REPLICA=1 → also a streaming replica that serves the report pages.
 run: setup demo
 	@PORT=$(PORT) scripts/app.sh start
 	@$(MANAGE) demo_accounts --url http://127.0.0.1:$(PORT)/
 
 test: setup
 	@WITH_BROWSER=1 scripts/services.sh deps
+	@scripts/services.sh replica-up
 	@$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 setup: deps venv services migrate

@@ -2,6 +2,7 @@
 catalogue, incrementally with `updated_since`; national codes are in every record."""
 
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -101,16 +102,17 @@ class ProductListApi(GenericAPIView):
         p = request.query_params
         manufacturer = p.get("manufacturer", "")
         if manufacturer and not manufacturer.isdigit():
-            raise InvalidInput("manufacturer 须为企业编号（整数）", "manufacturer")
+            raise InvalidInput(gettext("manufacturer 须为企业编号（整数）"), "manufacturer")
         kind = p.get("kind", "")
         if kind and kind not in ProductKind.values:
-            raise InvalidInput(f"kind 须为 {' / '.join(ProductKind.values)}", "kind")
+            raise InvalidInput(gettext("kind 须为 %(values)s") % {"values": ' / '.join(ProductKind.values)}, "kind")
         known_flags = {f for f, _label in selectors.FLAG_CHOICES} | {"generic_of_negotiated"}
         unknown = [f for f in p.getlist("flag") if f not in known_flags]
         if unknown:
-            raise InvalidInput(f"未知的标识：{unknown[0]}", "flag")
+            raise InvalidInput(gettext("未知的标识：%(unknown)s") % {"unknown": unknown[0]}, "flag")
         if p.get("consumable_class") and p["consumable_class"] not in ConsumableClass.values:
-            raise InvalidInput(f"consumable_class 须为 {' / '.join(ConsumableClass.values)}", "consumable_class")
+            raise InvalidInput(gettext("consumable_class 须为 %(values)s") % {
+                "values": ' / '.join(ConsumableClass.values)}, "consumable_class")
         qs = selectors.search_products(
             request.user, q=p.get("q", ""), kind=kind, flags=p.getlist("flag"), manufacturer=manufacturer or None,
             consumable_class=p.get("consumable_class", ""), national_code=p.get("national_code", ""),
@@ -128,7 +130,7 @@ class ProductDetailApi(GenericAPIView):
     def get(self, request, pk):
         product = Product.objects.visible_to(request.user).select_related("manufacturer").filter(pk=pk).first()
         if product is None:
-            raise NotFound("产品不存在")
+            raise NotFound(gettext("产品不存在"))
         return Response(ProductDetailOut(product).data)
 
 
@@ -158,7 +160,7 @@ class ProductPriceApi(GenericAPIView):
     def post(self, request, pk):
         product = Product.objects.visible_to(request.user).filter(pk=pk).first()
         if product is None:
-            raise NotFound("产品不存在")
+            raise NotFound(gettext("产品不存在"))
         data = PriceIn(data=request.data)
         data.is_valid(raise_exception=True)
         record = services.price_record(request.user, product, **data.validated_data)

@@ -11,6 +11,9 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from core.text import excerpt
 
 DRUG = "drug"
@@ -21,7 +24,7 @@ CONSUMABLE_CODE_LENGTH = 27
 _DRUG_CODE = re.compile(r"^[XZ][A-Z0-9]{22}$")
 _CONSUMABLE_CODE = re.compile(r"^C[0-9A-Z]{26}$")
 
-KIND_LABELS = {DRUG: "药品", CONSUMABLE: "医用耗材"}
+KIND_LABELS = {DRUG: gettext_lazy("药品"), CONSUMABLE: gettext_lazy("医用耗材")}
 
 
 class RuleError(ValueError):
@@ -36,25 +39,27 @@ def check_national_code(kind: str, code: str) -> str:
     refused rather than silently changed (what the enterprise typed is what it declared).
     Unknown-but-well-formed codes are accepted (the platform has no national code list)."""
     if code is None or not str(code).strip():
-        raise RuleError("国家医保编码不能为空")
+        raise RuleError(_("国家医保编码不能为空"))
     code = str(code).strip()
     if kind == DRUG:
         if code[0] not in "XZ":
-            raise RuleError(f"药品国家医保编码须以 X（西药）或 Z（中成药）开头，实际为“{code[0]}”")
+            raise RuleError(_("药品国家医保编码须以 X（西药）或 Z（中成药）开头，实际为“%(first)s”") % {"first": code[0]})
         if len(code) != DRUG_CODE_LENGTH:
-            raise RuleError(f"药品国家医保编码应为 {DRUG_CODE_LENGTH} 位，实际为 {len(code)} 位")
+            raise RuleError(_("药品国家医保编码应为 %(expected)s 位，实际为 %(actual)s 位") % {
+                "expected": DRUG_CODE_LENGTH, "actual": len(code)})
         if not _DRUG_CODE.match(code):
-            raise RuleError("药品国家医保编码只能包含大写字母和数字")
+            raise RuleError(_("药品国家医保编码只能包含大写字母和数字"))
         return code
     if kind == CONSUMABLE:
         if code[0] != "C":
-            raise RuleError(f"医用耗材国家医保分类编码须以 C 开头，实际为“{code[0]}”")
+            raise RuleError(_("医用耗材国家医保分类编码须以 C 开头，实际为“%(first)s”") % {"first": code[0]})
         if len(code) != CONSUMABLE_CODE_LENGTH:
-            raise RuleError(f"医用耗材国家医保分类编码应为 {CONSUMABLE_CODE_LENGTH} 位，实际为 {len(code)} 位")
+            raise RuleError(_("医用耗材国家医保分类编码应为 %(expected)s 位，实际为 %(actual)s 位") % {
+                "expected": CONSUMABLE_CODE_LENGTH, "actual": len(code)})
         if not _CONSUMABLE_CODE.match(code):
-            raise RuleError("医用耗材国家医保分类编码只能包含大写字母和数字")
+            raise RuleError(_("医用耗材国家医保分类编码只能包含大写字母和数字"))
         return code
-    raise RuleError("未知的产品类别")
+    raise RuleError(_("未知的产品类别"))
 
 
 def consumable_classification_part(code: str) -> str:
@@ -63,6 +68,7 @@ def consumable_classification_part(code: str) -> str:
 
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]+")
+_CJK_RUN_START = re.compile(r"[\u3400-\u9fff]")
 
 
 def name_initials(name: str) -> str:
@@ -75,7 +81,7 @@ def name_initials(name: str) -> str:
 
     options: list[list[str]] = []
     for run in _CJK_RUN.findall(name or ""):
-        if "\u3400" <= run[0] <= "\u9fff":
+        if _CJK_RUN_START.match(run):
             for char, default in zip(run, lazy_pinyin(run, style=Style.FIRST_LETTER), strict=True):
                 readings = [r[:1].lower() for r in pinyin(char, style=Style.FIRST_LETTER, heteronym=True)[0]]
                 options.append(list(dict.fromkeys([default[:1].lower(), *readings])))
@@ -115,48 +121,51 @@ def check_price(raw, ceiling: Decimal | None = None) -> Decimal:
     """LST-0.3: an other-province price is a number > 0 with at most 4 decimals and not above
     the absurd-price ceiling (policy parameter sys.price_ceiling_yuan). Returns the Decimal."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise RuleError("价格不能为空")
+        raise RuleError(_("价格不能为空"))
     if isinstance(raw, bool):
-        raise RuleError("价格须为数字")
+        raise RuleError(_("价格须为数字"))
     try:
         value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise RuleError(f"价格须为数字，实际为“{excerpt(raw)}”") from None
+        raise RuleError(_("价格须为数字，实际为“%(raw)s”") % {"raw": excerpt(raw)}) from None
     if not value.is_finite():
-        raise RuleError(f"价格须为数字，实际为“{excerpt(raw)}”")
+        raise RuleError(_("价格须为数字，实际为“%(raw)s”") % {"raw": excerpt(raw)})
     if value <= 0:
-        raise RuleError("价格须大于 0")
+        raise RuleError(_("价格须大于 0"))
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > PRICE_MAX_DECIMALS:
-        raise RuleError(f"价格最多保留 {PRICE_MAX_DECIMALS} 位小数")
+        raise RuleError(_("价格最多保留 %(places)s 位小数") % {"places": PRICE_MAX_DECIMALS})
     ceiling = FALLBACK_PRICE_CEILING if ceiling is None else Decimal(ceiling)
     if value > ceiling:
-        raise RuleError(f"价格 {value} 元超过单价上限 {ceiling} 元，疑为录入错误")
+        raise RuleError(_("价格 %(value)s 元超过单价上限 %(ceiling)s 元，疑为录入错误") % {"value": value, "ceiling": ceiling})
     return value.quantize(Decimal("0.0001"))
+
+
+_DATE_PATTERN = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 
 def check_effective_date(raw, today: date, max_future_days: int = 366) -> date:
     """LST-0.3: the effective date of another province's price: a real date, not before 2000,
     and not more than a year ahead (a typo, not a plan)."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise RuleError("执行日期不能为空")
+        raise RuleError(_("执行日期不能为空"))
     if isinstance(raw, datetime):
         value = raw.date()
     elif isinstance(raw, date):
         value = raw
     else:
         text = str(raw).strip()
-        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+        m = _DATE_PATTERN.fullmatch(text)
         try:
             value = date(int(m[1]), int(m[2]), int(m[3])) if m else None
         except ValueError:
             value = None
         if value is None:
-            raise RuleError(f"执行日期格式错误：“{excerpt(raw)}”，应为 YYYY-MM-DD")
+            raise RuleError(_("执行日期格式错误：“%(raw)s”，应为 YYYY-MM-DD") % {"raw": excerpt(raw)})
     if value.year < 2000:
-        raise RuleError(f"执行日期 {value} 早于 2000 年，疑为录入错误")
+        raise RuleError(_("执行日期 %(value)s 早于 2000 年，疑为录入错误") % {"value": value})
     if (value - today).days > max_future_days:
-        raise RuleError(f"执行日期 {value} 晚于一年以后，疑为录入错误")
+        raise RuleError(_("执行日期 %(value)s 晚于一年以后，疑为录入错误") % {"value": value})
     return value
 
 
@@ -168,16 +177,19 @@ PROVINCES = [
     "宁夏回族自治区", "新疆维吾尔自治区", "新疆生产建设兵团",
 ]
 HOME_PROVINCE = "江苏省"
+_PROVINCE_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市")
+_XPCC = "新疆生产建设兵团"
+_XPCC_SHORT = "兵团"
 
 
 def _short(name):
-    for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市"):
-        if name.endswith(suffix) and name != "新疆生产建设兵团":
+    for suffix in _PROVINCE_SUFFIXES:
+        if name.endswith(suffix) and name != _XPCC:
             return name[: -len(suffix)]
     return name
 
 
-_PROVINCE_ALIASES = {**{p: p for p in PROVINCES}, **{_short(p): p for p in PROVINCES}, "兵团": "新疆生产建设兵团"}
+_PROVINCE_ALIASES = {**{p: p for p in PROVINCES}, **{_short(p): p for p in PROVINCES}, _XPCC_SHORT: _XPCC}
 
 
 def normalise_province(raw: str, *, city: str = "") -> str:
@@ -186,12 +198,12 @@ def normalise_province(raw: str, *, city: str = "") -> str:
     accepted for consumables (002 §7: 含各设区市现挂网价)."""
     name = re.sub(r"\s+", "", str(raw or ""))
     if not name:
-        raise RuleError("省份不能为空")
+        raise RuleError(_("省份不能为空"))
     full = _PROVINCE_ALIASES.get(name)
     if full is None:
-        raise RuleError(f"未知的省份：“{raw}”")
+        raise RuleError(_("未知的省份：“%(raw)s”") % {"raw": raw})
     if full == HOME_PROVINCE and not city:
-        raise RuleError("本省挂网价不属于外省价格，请勿作为外省价格录入")
+        raise RuleError(_("本省挂网价不属于外省价格，请勿作为外省价格录入"))
     return full
 
 
@@ -199,9 +211,9 @@ def check_city_for_kind(kind: str, city: str) -> str:
     """RULES §0: drugs count provincial platforms only; consumables also count city platforms."""
     city = re.sub(r"\s+", "", str(city or ""))
     if city and kind == DRUG:
-        raise RuleError("药品只录入省级平台挂网价，城市应为空")
+        raise RuleError(_("药品只录入省级平台挂网价，城市应为空"))
     if len(city) > 30:
-        raise RuleError("城市名称过长")
+        raise RuleError(_("城市名称过长"))
     return city
 
 

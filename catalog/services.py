@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -87,9 +88,9 @@ def can_upload_prices(user) -> bool:
 def _validate_product(product: Product):
     """CAT-1 / CAT-1.1 / CAT-2 checks on an unsaved product; raise a domain error."""
     if product.kind not in ProductKind.values:
-        raise InvalidInput("请选择产品类别（药品或医用耗材）", "kind")
+        raise InvalidInput(gettext("请选择产品类别（药品或医用耗材）"), "kind")
     if not (product.generic_name or "").strip():
-        raise InvalidInput("名称不能为空", "generic_name")
+        raise InvalidInput(gettext("名称不能为空"), "generic_name")
     product.generic_name = product.generic_name.strip()
     if product.national_code in ("", None):
         product.national_code = None
@@ -100,45 +101,47 @@ def _validate_product(product: Product):
             raise RuleViolation("CAT-1.1", str(exc), "national_code") from None
         clash = Product.objects.filter(national_code=product.national_code).exclude(pk=product.pk).first()
         if clash is not None:
-            raise Conflict(f"国家医保编码 {product.national_code} 已被产品“{clash}”使用", "national_code")
+            raise Conflict(gettext("国家医保编码 %(national_code)s 已被产品“%(clash)s”使用") % {
+                "national_code": product.national_code, "clash": clash}, "national_code")
     if product.kind == ProductKind.CONSUMABLE:
         if product.consumable_class not in ConsumableClass.values:
-            raise RuleViolation("CAT-2", "医用耗材须选择耗材类别（六大类/五大类高值、普通耗材或检验检测试剂）",
+            raise RuleViolation("CAT-2", gettext("医用耗材须选择耗材类别（六大类/五大类高值、普通耗材或检验检测试剂）"),
                                 "consumable_class")
         drug_flags = [f for f in Product.FLAG_FIELDS if getattr(product, f)]
         if drug_flags or product.generic_of_negotiated_id:
-            raise RuleViolation("CAT-2", "药品标识（国谈、短缺、基本药物等）不适用于医用耗材", drug_flags[0]
+            raise RuleViolation("CAT-2", gettext("药品标识（国谈、短缺、基本药物等）不适用于医用耗材"), drug_flags[0]
                                 if drug_flags else "generic_of_negotiated")
     else:
         if product.consumable_class:
-            raise RuleViolation("CAT-1", "药品不设耗材类别", "consumable_class")
+            raise RuleViolation("CAT-1", gettext("药品不设耗材类别"), "consumable_class")
     if not product.conversion or product.conversion < 1:
-        raise InvalidInput("转换比须为不小于 1 的整数", "conversion")
+        raise InvalidInput(gettext("转换比须为不小于 1 的整数"), "conversion")
     if product.nn_payment_standard is not None and product.nn_payment_standard <= 0:
-        raise RuleViolation("CAT-1", "国谈支付标准须大于 0", "nn_payment_standard")
+        raise RuleViolation("CAT-1", gettext("国谈支付标准须大于 0"), "nn_payment_standard")
     if (product.nn_agreement_start and product.nn_agreement_end
             and product.nn_agreement_end < product.nn_agreement_start):
-        raise RuleViolation("CAT-1", "国谈协议期止不得早于协议期起", "nn_agreement_end")
+        raise RuleViolation("CAT-1", gettext("国谈协议期止不得早于协议期起"), "nn_agreement_end")
     if not product.is_national_negotiated and (
             product.nn_payment_standard is not None or product.nn_agreement_start or product.nn_agreement_end):
-        raise RuleViolation("CAT-1", "仅国家谈判药品填写国谈支付标准和协议期", "nn_payment_standard")
+        raise RuleViolation("CAT-1", gettext("仅国家谈判药品填写国谈支付标准和协议期"), "nn_payment_standard")
     if product.generic_of_negotiated_id:
         original = product.generic_of_negotiated
         if original.pk == product.pk or not original.is_national_negotiated:
-            raise RuleViolation("CAT-1", "“对应国谈药品”须为国家谈判药品", "generic_of_negotiated")
+            raise RuleViolation("CAT-1", gettext("“对应国谈药品”须为国家谈判药品"), "generic_of_negotiated")
     if product.is_innovative and not (product.innovative_class or "").strip():
-        raise RuleViolation("CAT-1", "创新药须填写注册分类", "innovative_class")
+        raise RuleViolation("CAT-1", gettext("创新药须填写注册分类"), "innovative_class")
 
 
 def _apply(product: Product, data: dict):
     unknown = set(data) - set(PRODUCT_FIELDS)
     if unknown:
-        raise InvalidInput(f"不可修改的字段：{'、'.join(sorted(unknown))}", sorted(unknown)[0])
+        raise InvalidInput(gettext("不可修改的字段：%(fields)s") % {
+            "fields": '、'.join(sorted(unknown))}, sorted(unknown)[0])
     for name, value in data.items():
         if name == "generic_of_negotiated" and value is not None and not isinstance(value, Product):
             value = Product.objects.filter(pk=value).first()
             if value is None:
-                raise InvalidInput("对应国谈药品不存在", "generic_of_negotiated")
+                raise InvalidInput(gettext("对应国谈药品不存在"), "generic_of_negotiated")
         elif name != "generic_of_negotiated":
             if isinstance(value, str) and name != "national_code":
                 value = value.strip()
@@ -150,7 +153,7 @@ def _apply(product: Product, data: dict):
             try:
                 value = field.to_python(value)
             except ValidationError:
-                raise InvalidInput(f"“{field.verbose_name}”格式错误", name) from None
+                raise InvalidInput(gettext("“%(field)s”格式错误") % {"field": field.verbose_name}, name) from None
         setattr(product, name, value)
 
 
@@ -159,25 +162,25 @@ def _save_product(product):
         with transaction.atomic():
             product.save()
     except IntegrityError as exc:
-        raise Conflict(f"产品数据与已有记录冲突：{exc.__cause__ or exc}", None) from None
+        raise Conflict(gettext("产品数据与已有记录冲突：%(cause)s") % {"cause": exc.__cause__ or exc}, None) from None
 
 
 def product_create(user, data: dict, manufacturer: Organisation | None = None) -> Product:
     """CAT-1/CAT-2: a manufacturer registers its own product; the province registers a product
     for any manufacturer."""
     if not (user and user.is_authenticated):
-        raise Forbidden("请先登录")
+        raise Forbidden(gettext("请先登录"))
     if user.role == Role.MANUFACTURER:
         if manufacturer is not None and manufacturer.pk != user.organisation_id:
-            raise Forbidden("生产企业只能登记本企业的产品")
+            raise Forbidden(gettext("生产企业只能登记本企业的产品"))
         manufacturer = user.organisation
     elif user.is_province:
         if manufacturer is None:
-            raise InvalidInput("请选择生产企业", "manufacturer")
+            raise InvalidInput(gettext("请选择生产企业"), "manufacturer")
     else:
-        raise Forbidden("仅生产企业或省医保局可登记产品")
+        raise Forbidden(gettext("仅生产企业或省医保局可登记产品"))
     if manufacturer.kind != OrgKind.MANUFACTURER:
-        raise InvalidInput("所选企业不是生产企业", "manufacturer")
+        raise InvalidInput(gettext("所选企业不是生产企业"), "manufacturer")
     product = Product(manufacturer=manufacturer)
     _apply(product, data)
     _validate_product(product)
@@ -194,13 +197,13 @@ def product_update(user, product: Product, data: dict, reason: str = "") -> Prod
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product.pk).first()
         if product is None:
-            raise NotFound("产品不存在")
+            raise NotFound(gettext("产品不存在"))
         if not can_edit_product(user, product):
-            raise Forbidden("只能维护本企业的产品")
+            raise Forbidden(gettext("只能维护本企业的产品"))
         if not user.is_province:
-            raise RuleViolation("QUA-1", "产品信息变更须提交变更申请，经医保部门确认后生效", None)
+            raise RuleViolation("QUA-1", gettext("产品信息变更须提交变更申请，经医保部门确认后生效"), None)
         if "kind" in data and data["kind"] != product.kind and product.other_prices.exists():
-            raise RuleViolation("CAT-3", "已有外省价格记录的产品不能更改类别", "kind")
+            raise RuleViolation("CAT-3", gettext("已有外省价格记录的产品不能更改类别"), "kind")
         _apply(product, data)
         _validate_product(product)
         with audit_context(user, reason=reason or "修改产品信息"):
@@ -274,31 +277,32 @@ def product_change_propose(user, product: Product, *, changes: dict, reason: str
     written): another enterprise's product (QUA-1), no change, values breaking CAT-1/CAT-2, a
     request already open for the product, no reason."""
     if not can_propose_change(user, product):
-        raise Forbidden("只能为本企业的产品申请信息变更（QUA-1）", code="QUA-1")
+        raise Forbidden(gettext("只能为本企业的产品申请信息变更（QUA-1）"), code="QUA-1")
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写变更说明及依据（如药监部门批件、国谈结果文件）", "reason")
+        raise InvalidInput(gettext("请填写变更说明及依据（如药监部门批件、国谈结果文件）"), "reason")
     today = timezone.localdate()
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product.pk).first()
         if product is None:
-            raise NotFound("产品不存在")
+            raise NotFound(gettext("产品不存在"))
         proposed = copy(product)
         _apply(proposed, changes)
         _validate_product(proposed)
         names = [n for n in REVIEWED_FIELDS if n in changes]
         diff = rules.qua_1_changes(_stored_values(product, names), _stored_values(proposed, names))
         if not diff:
-            raise InvalidInput("没有需要变更的信息：所填内容与现行信息相同", None)
+            raise InvalidInput(gettext("没有需要变更的信息：所填内容与现行信息相同"), None)
         open_request = ProductChangeRequest.objects.pending().filter(product=product).first()
         if open_request is not None:
-            raise Conflict(f"该产品已有待审核的信息变更申请（编号 {open_request.pk}），请待其处理或撤回后再申请", None)
+            raise Conflict(gettext("该产品已有待审核的信息变更申请（编号 %(number)s），请待其处理或撤回后再申请") % {
+                "number": open_request.pk}, None)
         reviewer = rules.qua_1_reviewer(product.kind, product.consumable_class, proposed.consumable_class,
                                         city_review=city_review_on(today))
         if reviewer == ChangeReviewer.CITY:
             review_city = review_city or user.organisation.city
             if review_city is None or review_city.level != Region.Level.CITY:
-                raise InvalidInput("普通医用耗材、检验检测试剂的信息变更由设区市医保部门确认，请选择设区市", "review_city")
+                raise InvalidInput(gettext("普通医用耗材、检验检测试剂的信息变更由设区市医保部门确认，请选择设区市"), "review_city")
         else:
             review_city = None
         with audit_context(user, reason=f"QUA-1 申请产品信息变更：{reason}"):
@@ -314,7 +318,7 @@ def product_change_propose(user, product: Product, *, changes: dict, reason: str
 def _locked_request(request) -> ProductChangeRequest:
     cr = ProductChangeRequest.objects.select_for_update().filter(pk=request.pk).first()
     if cr is None:
-        raise NotFound("变更申请不存在")
+        raise NotFound(gettext("变更申请不存在"))
     return cr
 
 
@@ -335,14 +339,14 @@ def product_change_confirm(user, request: ProductChangeRequest, *, reason: str =
     with transaction.atomic():
         cr = _locked_request(request)
         if not can_review_change(user, cr):
-            raise Forbidden("无权确认该产品信息变更", code="QUA-1")
+            raise Forbidden(gettext("无权确认该产品信息变更"), code="QUA-1")
         if cr.status != ChangeStatus.PENDING:
-            raise Conflict(f"该申请当前状态为“{cr.get_status_display()}”，不能再确认", None)
+            raise Conflict(gettext("该申请当前状态为“%(status)s”，不能再确认") % {"status": cr.get_status_display()}, None)
         product = Product.objects.select_for_update().get(pk=cr.product_id)
         stale = rules.qua_1_stale_fields(cr.previous, _stored_values(product, cr.previous))
         if stale:
             labels = "、".join(str(Product._meta.get_field(n).verbose_name) for n in stale)
-            raise Conflict(f"申请后产品的“{labels}”已变更，请驳回本申请，由企业按现行信息重新申请", None)
+            raise Conflict(gettext("申请后产品的“%(labels)s”已变更，请驳回本申请，由企业按现行信息重新申请") % {"labels": labels}, None)
         _apply(product, cr.changes)
         _validate_product(product)
         reason = (reason or "").strip() or "同意变更"
@@ -361,11 +365,11 @@ def product_change_refuse(user, request: ProductChangeRequest, *, reason: str) -
     with transaction.atomic():
         cr = _locked_request(request)
         if not can_review_change(user, cr):
-            raise Forbidden("无权审核该产品信息变更", code="QUA-1")
+            raise Forbidden(gettext("无权审核该产品信息变更"), code="QUA-1")
         if cr.status != ChangeStatus.PENDING:
-            raise Conflict(f"该申请当前状态为“{cr.get_status_display()}”，不能再审核", None)
+            raise Conflict(gettext("该申请当前状态为“%(status)s”，不能再审核") % {"status": cr.get_status_display()}, None)
         if not reason:
-            raise InvalidInput("不予确认须填写理由", "reason")
+            raise InvalidInput(gettext("不予确认须填写理由"), "reason")
         with audit_context(user, reason=f"QUA-1 不予确认产品信息变更（申请 {cr.pk}）：{reason}"):
             _decided(cr, user, ChangeStatus.REFUSED, reason)
             _notify_enterprise(cr, f"产品信息变更未予确认：{cr.product}")
@@ -378,9 +382,9 @@ def product_change_withdraw(user, request: ProductChangeRequest, *, reason: str 
         cr = _locked_request(request)
         if not (user and user.is_authenticated and user.role == Role.MANUFACTURER
                 and cr.enterprise_id == user.organisation_id):
-            raise Forbidden("只能撤回本企业的变更申请", code="QUA-1")
+            raise Forbidden(gettext("只能撤回本企业的变更申请"), code="QUA-1")
         if cr.status != ChangeStatus.PENDING:
-            raise Conflict(f"该申请当前状态为“{cr.get_status_display()}”，不能撤回", None)
+            raise Conflict(gettext("该申请当前状态为“%(status)s”，不能撤回") % {"status": cr.get_status_display()}, None)
         reason = (reason or "").strip() or "企业撤回"
         with audit_context(user, reason=f"QUA-1 撤回产品信息变更（申请 {cr.pk}）：{reason}"):
             _decided(cr, user, ChangeStatus.WITHDRAWN, reason)
@@ -389,19 +393,19 @@ def product_change_withdraw(user, request: ProductChangeRequest, *, reason: str 
 
 def _catalogue_change(user, product, action, reason):
     if not can_maintain_catalogue(user):
-        raise Forbidden("仅省医保局可维护阳光采购目录")
+        raise Forbidden(gettext("仅省医保局可维护阳光采购目录"))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写理由", "reason")
+        raise InvalidInput(gettext("请填写理由"), "reason")
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product.pk).first()
         if product is None:
-            raise NotFound("产品不存在")
+            raise NotFound(gettext("产品不存在"))
         if product.kind != ProductKind.CONSUMABLE:
-            raise RuleViolation("CAT-4", "阳光采购目录（CAT-4）只收录医用耗材", "product")
+            raise RuleViolation("CAT-4", gettext("阳光采购目录（CAT-4）只收录医用耗材"), "product")
         wanted = action == CatalogueAction.ADD
         if product.in_sunshine_catalogue == wanted:
-            raise Conflict("该产品已在阳光采购目录中" if wanted else "该产品不在阳光采购目录中", "product")
+            raise Conflict(gettext("该产品已在阳光采购目录中") if wanted else gettext("该产品不在阳光采购目录中"), "product")
         with audit_context(user, reason=reason):
             product.in_sunshine_catalogue = wanted
             product.save(update_fields=["in_sunshine_catalogue", "updated_at"])
@@ -461,9 +465,9 @@ def _check_price_fields(product, province, city, price, effective_date, source, 
         raise RuleViolation("LST-0.3", str(exc), "effective_date") from None
     source = str(source or "").strip()
     if not source:
-        raise InvalidInput("请填写价格来源（如某省平台公告或网址）", "source")
+        raise InvalidInput(gettext("请填写价格来源（如某省平台公告或网址）"), "source")
     if len(source) > 200:
-        raise InvalidInput("来源不得超过 200 字", "source")
+        raise InvalidInput(gettext("来源不得超过 200 字"), "source")
     return PriceInput(province, city, price, effective_date, source)
 
 
@@ -501,7 +505,7 @@ def price_record(user, product, *, province, city="", price, effective_date, sou
     """LST-0.3: record another province's (or, for consumables, a city's) current listing
     price of a product. A new record supersedes the one in force for the same place."""
     if not can_record_price(user, product):
-        raise Forbidden("只能录入本企业产品的外省价格")
+        raise Forbidden(gettext("只能录入本企业产品的外省价格"))
     today = timezone.localdate()
     values = _check_price_fields(product, province, city, price, effective_date, source,
                                  today=today, ceiling=price_ceiling(today))
@@ -565,12 +569,12 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
     (InvalidInput with `errors`); NOTHING is imported unless every row is valid. Runs on a
     worker (jobs.imports); `progress(done, total)` is told as rows are checked and written."""
     if not can_upload_prices(user):
-        raise Forbidden("仅生产企业或医保部门可上传外省价格")
+        raise Forbidden(gettext("仅生产企业或医保部门可上传外省价格"))
     rows = read_xlsx_rows(upload, max_rows=MAX_UPLOAD_ROWS)
     if progress:
         progress(0, max(len(rows) - 1, 0))
     if not rows:
-        raise InvalidInput("文件为空：未找到表头", "file")
+        raise InvalidInput(gettext("文件为空：未找到表头"), "file")
     header = [_cell_text(v) for v in rows[0]]
     while header and not header[-1]:
         header.pop()
@@ -579,10 +583,12 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
             actual = header[i] if i < len(header) else ""
             if actual != expected:
                 raise InvalidInput(
-                    f"表头不符：第 {i + 1} 列应为“{expected}”，实际为“{excerpt(actual) or '（空）'}”。请使用平台提供的模板",
-                    "file", errors=[{"row": 1, "field": UPLOAD_FIELDS[i], "detail": f"表头应为“{expected}”"}],
+                    gettext("表头不符：第 %(column)s 列应为“%(expected)s”，实际为“%(actual)s”。请使用平台提供的模板") % {
+                        "column": i + 1, "expected": expected, "actual": excerpt(actual) or gettext('（空）')},
+                    "file", errors=[{"row": 1, "field": UPLOAD_FIELDS[i], "detail": gettext("表头应为“%(expected)s”") % {
+                        "expected": expected}}],
                 )
-        raise InvalidInput(f"表头不符：应只有 {len(UPLOAD_HEADERS)} 列，请使用平台提供的模板", "file")
+        raise InvalidInput(gettext("表头不符：应只有 %(count)s 列，请使用平台提供的模板") % {"count": len(UPLOAD_HEADERS)}, "file")
 
     today = timezone.localdate()
     ceiling = price_ceiling(today)
@@ -601,26 +607,28 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
         code = _cell_text(code)
         product = products.get(code)
         if not code:
-            errors.append({"row": number, "field": "national_code", "detail": "国家医保编码不能为空"})
+            errors.append({"row": number, "field": "national_code", "detail": gettext("国家医保编码不能为空")})
             continue
         if product is None:
             kind = ProductKind.CONSUMABLE if code.startswith("C") else ProductKind.DRUG
             try:
                 rules.check_national_code(kind, code)
-                detail = f"未知的国家医保编码 {excerpt(code, 30)}：平台目录中没有该产品"
+                detail = gettext("未知的国家医保编码 %(code)s：平台目录中没有该产品") % {"code": excerpt(code, 30)}
             except rules.RuleError as exc:
-                detail = f"编码格式错误（{exc}）"
+                detail = gettext("编码格式错误（%(error)s）") % {"error": exc}
             errors.append({"row": number, "field": "national_code", "detail": detail})
             continue
         if not can_record_price(user, product):
-            errors.append({"row": number, "field": "national_code", "detail": f"产品 {code} 不属于本企业"})
+            errors.append({"row": number, "field": "national_code", "detail": gettext("产品 %(code)s 不属于本企业") % {
+                "code": code}})
             continue
         if isinstance(price, str):
             text = price.strip().replace(",", "")
             try:
                 float(text)
             except ValueError:
-                errors.append({"row": number, "field": "price", "detail": f"挂网价单元格应为数字，实际为文字“{excerpt(price)}”"})
+                errors.append({"row": number, "field": "price", "detail": gettext("挂网价单元格应为数字，实际为文字“%(text)s”") % {
+                    "text": excerpt(price)}})
                 continue
         try:
             values = _check_price_fields(product, _cell_text(province), _cell_text(city), price, effective,
@@ -631,7 +639,7 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
         key = (product.pk, values.province, values.city)
         if key in seen:
             errors.append({"row": number, "field": "province",
-                           "detail": f"与第 {seen[key]} 行重复（同一产品、省份、城市）"})
+                           "detail": gettext("与第 %(row)s 行重复（同一产品、省份、城市）") % {"row": seen[key]}})
             continue
         seen[key] = number
         valid.append((number, product, values))
@@ -640,9 +648,10 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
         for e in errors:
             e["column"] = columns.get(e["field"], "")
             e["detail"] = excerpt(e["detail"], 200)
-        raise InvalidInput(f"共 {len(errors)} 行有误，未导入任何记录。请改正后重新上传。", "file", errors=errors)
+        raise InvalidInput(gettext("共 %(count)s 行有误，未导入任何记录。请改正后重新上传。") % {
+            "count": len(errors)}, "file", errors=errors)
     if not valid:
-        raise InvalidInput("文件中没有数据行", "file")
+        raise InvalidInput(gettext("文件中没有数据行"), "file")
     created = []
     with transaction.atomic(), audit_context(user, reason=f"上传外省挂网价格（{len(valid)} 条）"):
         locked = {p.pk: p for p in Product.objects.select_for_update().filter(
@@ -656,4 +665,4 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
 
 def price_import_job(user, upload, progress) -> str:
     """jobs.imports handler for the price upload page."""
-    return f"已导入 {len(price_upload(user, upload, progress=progress))} 条外省价格"
+    return gettext("已导入 %(count)s 条外省价格") % {"count": len(price_upload(user, upload, progress=progress))}

@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -59,14 +60,14 @@ def reset_password(actor, *, user_id: int, reason: str, remove_second_factor: bo
     Returns (user, password)."""
     reason = (reason or "").strip()
     if not (actor.is_authenticated and (actor.is_superuser or actor.role in REGULATOR_ROLES)):
-        raise Forbidden("仅医保部门可以重置账号密码")
+        raise Forbidden(gettext("仅医保部门可以重置账号密码"))
     target = resettable_users(actor).filter(pk=user_id).first()
     if target is None:
-        raise NotFound("账号不存在或不在本部门管理范围内")
+        raise NotFound(gettext("账号不存在或不在本部门管理范围内"))
     if not reason:
-        raise InvalidInput("请填写重置原因（如：本人电话申请，已核实身份）", "reason")
+        raise InvalidInput(gettext("请填写重置原因（如：本人电话申请，已核实身份）"), "reason")
     if len(reason) > 200:
-        raise InvalidInput("重置原因不得超过 200 字", "reason")
+        raise InvalidInput(gettext("重置原因不得超过 200 字"), "reason")
     password = temporary_password()
     with transaction.atomic(), audit_context(actor, reason=f"重置账号 {target.username} 的密码：{reason}"):
         locked = User.objects.select_for_update().get(pk=target.pk)
@@ -103,7 +104,7 @@ def needs_second_factor(user) -> bool:
 def pending_totp_device(user) -> TOTPDevice:
     """The unconfirmed device being enrolled (one per user), created on first call."""
     if not may_use_totp(user):
-        raise Forbidden("仅医保部门账号可以启用动态口令")
+        raise Forbidden(gettext("仅医保部门账号可以启用动态口令"))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     return device or TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=False)
 
@@ -111,7 +112,7 @@ def pending_totp_device(user) -> TOTPDevice:
 def confirm_totp(user, *, token: str) -> TOTPDevice:
     device = pending_totp_device(user)
     if not (token or "").strip().isdigit() or not device.verify_token(token.strip()):
-        raise InvalidInput("动态口令不正确（请核对手机时间，输入身份验证器当前显示的 6 位数字）", "token")
+        raise InvalidInput(gettext("动态口令不正确（请核对手机时间，输入身份验证器当前显示的 6 位数字）"), "token")
     with transaction.atomic(), audit_context(user, reason="启用动态口令（第二重验证）"):
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
@@ -122,8 +123,8 @@ def confirm_totp(user, *, token: str) -> TOTPDevice:
 def disable_totp(user, *, token: str) -> None:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        raise InvalidInput("本账号未启用动态口令", "token")
+        raise InvalidInput(gettext("本账号未启用动态口令"), "token")
     if not (token or "").strip().isdigit() or not device.verify_token(token.strip()):
-        raise InvalidInput("动态口令不正确", "token")
+        raise InvalidInput(gettext("动态口令不正确"), "token")
     with transaction.atomic(), audit_context(user, reason="停用动态口令"):
         TOTPDevice.objects.filter(user=user).delete()

@@ -1,5 +1,8 @@
 """Domain errors. Services raise these; the API turns them into the one JSON error shape
-`{"code", "detail", "field"}` and the UI shows `detail` next to the field."""
+`{"code", "detail", "field"}` and the UI shows `detail` next to the field. Details are written
+in Chinese through gettext (`_("…%(x)s…") % {...}`) so they follow the user's language."""
+
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -50,5 +53,5 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     status_code = 404
 
-    def __init__(self, detail: str = "对象不存在或无权查看", code: str = "not_found"):
-        super().__init__(code, detail, None)
+    def __init__(self, detail: str | None = None, code: str = "not_found"):
+        super().__init__(code, _("对象不存在或无权查看") if detail is None else detail, None)

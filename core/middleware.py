@@ -66,17 +66,22 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
     (see docs/adr/0002-chinese-source-strings.md)."""
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" in request.META:
-            # An API client (a HIS) sends Accept-Language on purpose, unlike a browser, so the
-            # API honours it for error `detail`s (issue 9 item 11); unsupported → Chinese.
-            chosen = translation.get_language_from_request(request)
-        try:
-            language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
-        except LookupError:
-            language = settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(request_language(request))
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def request_language(request) -> str:
+    """The interface language of a request: the selector's cookie, or for the API the
+    caller's Accept-Language; Simplified Chinese otherwise."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if request.path.startswith("/api/") and "HTTP_ACCEPT_LANGUAGE" in request.META:
+        # An API client (a HIS) sends Accept-Language on purpose, unlike a browser, so the
+        # API honours it for error `detail`s (issue 9 item 11); unsupported → Chinese.
+        chosen = translation.get_language_from_request(request)
+    try:
+        return translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def client_ip(request) -> str:
@@ -106,7 +111,7 @@ class SecondFactorMiddleware:
         if (user is not None and user.is_authenticated and not request.path.startswith(self.EXEMPT)
                 and not user.is_verified() and needs_second_factor(user)):
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "otp_required", "detail": "请先完成动态口令验证", "field": None},
+                return JsonResponse({"code": "otp_required", "detail": translation.gettext("请先完成动态口令验证"), "field": None},
                                     status=403)
             return redirect_to_login(request.get_full_path(), reverse("otp_verify"), "next")
         return self.get_response(request)
@@ -147,9 +152,12 @@ class InputSanityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        problem = self._problem(request)
-        if problem:
-            return self._refuse(request, *problem)
+        # Runs before the locale middleware (it must see the raw input first): the refusal is
+        # written in the request's language all the same.
+        with translation.override(request_language(request)):
+            problem = self._problem(request)
+            if problem:
+                return self._refuse(request, *problem)
         return self.get_response(request)
 
     def _problem(self, request):
@@ -166,9 +174,11 @@ class InputSanityMiddleware:
                 for value in [key, *values]:
                     why = bad_text(value)
                     if why:
-                        return key, f"字段“{key}”{why}"
+                        return key, translation.gettext("字段“%(field)s”%(problem)s") % {
+                            "field": key, "problem": why}
                     if len(value) > self.MAX_FIELD_LENGTH:
-                        return key, f"字段“{key}”过长（超过 {self.MAX_FIELD_LENGTH} 个字符）"
+                        return key, translation.gettext("字段“%(field)s”过长（超过 %(limit)s 个字符）") % {
+                            "field": key, "limit": self.MAX_FIELD_LENGTH}
         return None
 
     def _refuse(self, request, field, detail):

@@ -14,6 +14,8 @@ from xml.etree import ElementTree
 
 import filetype
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -50,22 +52,25 @@ def check_upload(upload, *, allowed=DOCUMENT_TYPES, max_bytes=None, field="file"
     max_bytes = max_bytes or settings.MAX_UPLOAD_BYTES
     size = getattr(upload, "size", None)
     if not size:
-        raise InvalidInput("文件为空", field)
+        raise InvalidInput(_("文件为空"), field)
     if size > max_bytes:
-        raise InvalidInput(f"文件过大：{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB", field)
+        raise InvalidInput(_("文件过大：%(size)s MB，上限 %(max_bytes)s MB") % {
+            "size": format(size / 1048576, ".1f"), "max_bytes": format(max_bytes / 1048576, ".0f")}, field)
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
     mime = kind.mime if kind else None
     if mime not in allowed:
-        names = "、".join(sorted({v.upper() for v in allowed.values()}))
-        actual = f"（实际内容为 {kind.extension.upper()}）" if kind else "（无法识别的文件内容）"
-        raise InvalidInput(f"文件类型不符：仅接受 {names}{actual}", field)
+        names = pgettext("list separator", "、").join(sorted({v.upper() for v in allowed.values()}))
+        if kind:
+            raise InvalidInput(_("文件类型不符：仅接受 %(accepted)s（实际内容为 %(actual)s）")
+                               % {"accepted": names, "actual": kind.extension.upper()}, field)
+        raise InvalidInput(_("文件类型不符：仅接受 %(accepted)s（无法识别的文件内容）") % {"accepted": names}, field)
     name = getattr(upload, "name", "") or ""
     ext = allowed[mime]
     if ext == "xlsx":
         if not name.lower().endswith(".xlsx"):
-            raise InvalidInput("请上传 .xlsx 格式的 Excel 文件", field)
+            raise InvalidInput(_("请上传 .xlsx 格式的 Excel 文件"), field)
         check_xlsx_parts(upload, field=field)
     elif ext == "pdf":
         check_pdf(upload, field=field)
@@ -79,11 +84,11 @@ def check_pdf(upload, *, field="file") -> None:
         reader = PdfReader(upload, strict=True)
         pages = len(reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError):
-        raise InvalidInput("文件不是有效的 PDF 文档（内容无法解析）", field) from None
+        raise InvalidInput(_("文件不是有效的 PDF 文档（内容无法解析）"), field) from None
     finally:
         upload.seek(0)
     if pages < 1:
-        raise InvalidInput("PDF 文档没有页面", field)
+        raise InvalidInput(_("PDF 文档没有页面"), field)
 
 
 def check_xlsx_parts(upload, *, field="file") -> None:
@@ -95,24 +100,24 @@ def check_xlsx_parts(upload, *, field="file") -> None:
         with zipfile.ZipFile(upload) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_PARTS:
-                raise InvalidInput(f"Excel 文件结构异常：包含 {len(infos)} 个部件", field)
+                raise InvalidInput(_("Excel 文件结构异常：包含 %(parts)s 个部件") % {"parts": len(infos)}, field)
             names = {i.filename for i in infos}
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-                raise InvalidInput("无法读取 Excel 文件：不是有效的工作簿，请使用平台提供的模板", field)
+                raise InvalidInput(_("无法读取 Excel 文件：不是有效的工作簿，请使用平台提供的模板"), field)
             for info in infos:
                 lower = info.filename.lower()
                 if lower.endswith("vbaproject.bin") or lower.endswith(".bin") and "activex" in lower:
-                    raise InvalidInput("不接受含宏的工作簿（.xlsm），请另存为 .xlsx 后上传", field)
+                    raise InvalidInput(_("不接受含宏的工作簿（.xlsm），请另存为 .xlsx 后上传"), field)
                 cap = sheet_cap if lower.startswith("xl/worksheets/") else other_cap
                 if info.file_size > cap:
                     raise InvalidInput(
-                        f"Excel 文件中的部件 {excerpt(info.filename, 40)} 解压后 {info.file_size / 1048576:.0f} MB，"
-                        f"超过上限 {cap / 1048576:.0f} MB；请删除多余内容或分批上传", field)
+                        _("Excel 文件中的部件 %(filename)s 解压后 %(file_size)s MB，超过上限 %(cap)s MB；请删除多余内容或分批上传") % {
+                            "filename": excerpt(info.filename, 40), "file_size": format(info.file_size / 1048576, ".0f"), "cap": format(cap / 1048576, ".0f")}, field)
             types = zf.read("[Content_Types].xml")
             if any(marker in types for marker in MACRO_CONTENT_TYPES):
-                raise InvalidInput("不接受含宏的工作簿（.xlsm），请另存为 .xlsx 后上传", field)
+                raise InvalidInput(_("不接受含宏的工作簿（.xlsm），请另存为 .xlsx 后上传"), field)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, EOFError):
-        raise InvalidInput("无法读取 Excel 文件，请使用平台提供的模板", field) from None
+        raise InvalidInput(_("无法读取 Excel 文件，请使用平台提供的模板"), field) from None
     finally:
         upload.seek(0)
 
@@ -134,9 +139,10 @@ def _check_row_count(upload, *, max_rows: int, field: str) -> None:
                             rows += 1
                             element.clear()
                             if rows > limit:
-                                raise InvalidInput(f"单个文件最多 {max_rows} 行数据，请分批上传", field)
+                                raise InvalidInput(_("单个文件最多 %(max_rows)s 行数据，请分批上传") % {
+                                    "max_rows": max_rows}, field)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ElementTree.ParseError):
-        raise InvalidInput("无法读取 Excel 文件，请使用平台提供的模板", field) from None
+        raise InvalidInput(_("无法读取 Excel 文件，请使用平台提供的模板"), field) from None
     finally:
         upload.seek(0)
 
@@ -151,17 +157,17 @@ def read_xlsx_rows(upload, *, max_rows: int, field="file", checked: bool = False
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 — any unreadable workbook is the same user error
-        raise InvalidInput("无法读取 Excel 文件，请使用平台提供的模板", field) from None
+        raise InvalidInput(_("无法读取 Excel 文件，请使用平台提供的模板"), field) from None
     rows: list[tuple] = []
     try:
         for row in wb.worksheets[0].iter_rows(values_only=True):
             if len(rows) > max_rows:
-                raise InvalidInput(f"单个文件最多 {max_rows} 行数据，请分批上传", field)
+                raise InvalidInput(_("单个文件最多 %(max_rows)s 行数据，请分批上传") % {"max_rows": max_rows}, field)
             rows.append(row)
     except InvalidInput:
         raise
     except Exception:  # noqa: BLE001 — malformed sheet XML is the same user error
-        raise InvalidInput("无法读取 Excel 文件，请使用平台提供的模板", field) from None
+        raise InvalidInput(_("无法读取 Excel 文件，请使用平台提供的模板"), field) from None
     finally:
         wb.close()
         upload.seek(0)

@@ -3,6 +3,8 @@
 import random
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 CATEGORY_ORDER = ("insurance", "clinical", "pharmacy", "management")
 
 
@@ -62,12 +64,13 @@ def review_conclusion(verdicts: dict[int, str], drawn: list[int], pass_percent: 
     default 50: a majority); otherwise failed. Returns (outcome, explanation)."""
     missing = [pk for pk in drawn if pk not in verdicts]
     if not drawn:
-        return None, "场次尚未抽取专家"
+        return None, _("场次尚未抽取专家")
     if missing:
-        return None, f"尚有 {len(missing)} 位抽取专家未提交评审意见"
+        return None, _("尚有 %(count)s 位抽取专家未提交评审意见") % {"count": len(missing)}
     passes = sum(1 for pk in drawn if verdicts[pk] == "pass")
     share = Decimal(passes) * 100 / Decimal(len(drawn))
-    text = f"{len(drawn)} 位抽取专家中 {passes} 位同意（{share.quantize(Decimal('0.1'))}%），"
+    facts = {"drawn": len(drawn), "passes": passes, "share": share.quantize(Decimal("0.1")), "limit": pass_percent}
     if share > Decimal(pass_percent):
-        return "passed", text + f"超过 {pass_percent}%，评审通过"
-    return "failed", text + f"未超过 {pass_percent}%，评审未通过"
+        return "passed", _("%(drawn)s 位抽取专家中 %(passes)s 位同意（%(share)s%%），超过 %(limit)s%%，评审通过") % facts
+    return "failed", _("%(drawn)s 位抽取专家中 %(passes)s 位同意（%(share)s%%），未超过 %(limit)s%%，评审未通过") % facts
+

@@ -7,8 +7,10 @@ import secrets
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -42,7 +44,7 @@ def can_manage(user) -> bool:
 
 def _require_manager(user):
     if not can_manage(user):
-        raise Forbidden("仅省医保局可以管理专家库与评审场次（EXP-1）")
+        raise Forbidden(_("仅省医保局可以管理专家库与评审场次（EXP-1）"))
 
 
 def _user_city_id(user):
@@ -66,7 +68,7 @@ def can_manage_session(user, session: ExpertSession) -> bool:
 
 def _require_session_manager(user, session):
     if not can_manage_session(user, session):
-        raise Forbidden("仅省医保局或组织该评审的设区市医保部门可以管理此场次（EXP-1）")
+        raise Forbidden(_("仅省医保局或组织该评审的设区市医保部门可以管理此场次（EXP-1）"))
 
 
 def new_seed() -> int:
@@ -80,7 +82,7 @@ def _text(value, field, limit, *, required=None) -> str:
     if required and not text:
         raise InvalidInput(required, field)
     if len(text) > limit:
-        raise InvalidInput(f"不能超过 {limit} 个字", field)
+        raise InvalidInput(_("不能超过 %(limit)s 个字") % {"limit": limit}, field)
     return text
 
 
@@ -92,10 +94,10 @@ def expert_profile_save(user, *, expert_user: User, category: str, employer: str
     """Create or update the pool entry of a user with role "expert"."""
     _require_manager(user)
     if expert_user.role != Role.EXPERT:
-        raise InvalidInput("只有角色为“评审专家”的用户可以入库", "expert_user")
+        raise InvalidInput(_("只有角色为“评审专家”的用户可以入库"), "expert_user")
     if category not in CATEGORY_LABELS:
-        raise InvalidInput("请选择专业类别：医保、临床、药学或管理", "category")
-    employer = _text(employer, "employer", 200, required="请填写工作单位")
+        raise InvalidInput(_("请选择专业类别：医保、临床、药学或管理"), "category")
+    employer = _text(employer, "employer", 200, required=_("请填写工作单位"))
     title = _text(title, "title", 100)
     with transaction.atomic(), audit_context(user, reason=f"维护评审专家库：{expert_user}"):
         profile, _created = ExpertProfile.objects.update_or_create(
@@ -110,23 +112,23 @@ def conflict_declare(user, profile: ExpertProfile, *, enterprise: Organisation |
                      description: str = "") -> ExpertConflict:
     """EXP-1: declare a conflict of interest (the expert themself, or the province)."""
     if not (can_manage(user) or profile.user_id == user.pk):
-        raise Forbidden("只能申报本人的利益冲突")
+        raise Forbidden(_("只能申报本人的利益冲突"))
     description = _text(description, "description", 2000)
     if enterprise is None and not description:
-        raise InvalidInput("请选择利害关系企业或填写利害关系说明", "enterprise")
+        raise InvalidInput(_("请选择利害关系企业或填写利害关系说明"), "enterprise")
     if enterprise is not None and not enterprise.is_enterprise:
-        raise InvalidInput("利害关系企业须为生产企业或配送企业", "enterprise")
+        raise InvalidInput(_("利害关系企业须为生产企业或配送企业"), "enterprise")
     with transaction.atomic(), audit_context(user, reason=f"申报利益冲突：{profile}"):
         return ExpertConflict.objects.create(expert=profile, enterprise=enterprise, description=description)
 
 
 def conflict_withdraw(user, conflict: ExpertConflict, reason: str) -> ExpertConflict:
     _require_manager(user)
-    reason = _text(reason, "reason", 200, required="请填写撤销原因")
+    reason = _text(reason, "reason", 200, required=_("请填写撤销原因"))
     with transaction.atomic(), audit_context(user, reason=f"撤销利益冲突申报：{reason}"):
         conflict = ExpertConflict.objects.select_for_update().get(pk=conflict.pk)
         if conflict.withdrawn_at:
-            raise Conflict("该申报已撤销")
+            raise Conflict(_("该申报已撤销"))
         conflict.withdrawn_at = timezone.now()
         conflict.save(update_fields=["withdrawn_at"])
     return conflict
@@ -141,13 +143,13 @@ def session_create(user, *, purpose: str, title: str, date: date, location: str 
     city_id = None
     if not can_manage(user):
         if not is_city_organiser(user):
-            raise Forbidden("仅省医保局或设区市医保部门可以组织评审场次（EXP-1）")
+            raise Forbidden(_("仅省医保局或设区市医保部门可以组织评审场次（EXP-1）"))
         if purpose != SessionPurpose.CONSUMABLE_REVIEW:
-            raise RuleViolation("LST-C4", "设区市医保部门只能组织普通医用耗材、检验检测试剂的专家评审", "purpose")
+            raise RuleViolation("LST-C4", _("设区市医保部门只能组织普通医用耗材、检验检测试剂的专家评审"), "purpose")
         city_id = _user_city_id(user)
     if purpose not in SessionPurpose.values:
-        raise InvalidInput("请选择场次类型", "purpose")
-    title = _text(title, "title", 200, required="请填写场次名称")
+        raise InvalidInput(_("请选择场次类型"), "purpose")
+    title = _text(title, "title", 200, required=_("请填写场次名称"))
     with transaction.atomic(), audit_context(user, reason=f"新建评审/谈判场次：{title}"):
         return ExpertSession.objects.create(
             purpose=purpose, title=title, date=date, location=_text(location, "location", 200), created_by=user,
@@ -160,12 +162,12 @@ def session_add_case(user, session: ExpertSession, *, product=None, enterprise=N
     _require_session_manager(user, session)
     description = _text(description, "description", 2000)
     if product is None and not description:
-        raise InvalidInput("请选择产品或填写案件说明", "product")
+        raise InvalidInput(_("请选择产品或填写案件说明"), "product")
     if session.status == SessionStatus.CLOSED:
-        raise Conflict("场次已结束，不能再添加案件")
+        raise Conflict(_("场次已结束，不能再添加案件"))
     if session.current_draw() is not None:
         # The draw excluded conflicts with the cases known then: a new case needs a redraw.
-        raise Conflict("已抽取专家的场次不能再添加案件；如需添加请先重新抽取（EXP-1 回避须覆盖全部案件）",
+        raise Conflict(_("已抽取专家的场次不能再添加案件；如需添加请先重新抽取（EXP-1 回避须覆盖全部案件）"),
                        code="EXP-1")
     with transaction.atomic(), audit_context(user, reason=f"场次“{session.title}”添加案件"):
         return SessionCase.objects.create(
@@ -216,17 +218,17 @@ def _parse_per_category(per_category: dict) -> dict[str, int]:
     parsed = {}
     for key, value in (per_category or {}).items():
         if key not in CATEGORY_LABELS:
-            raise InvalidInput(f"未知的专家类别：{key}", "per_category")
+            raise InvalidInput(_("未知的专家类别：%(category)s") % {"category": key}, "per_category")
         try:
             n = int(value or 0)
         except (TypeError, ValueError):
-            raise InvalidInput(f"{CATEGORY_LABELS[key]}类抽取人数须为整数", key) from None
+            raise InvalidInput(_("%(category)s类抽取人数须为整数") % {"category": CATEGORY_LABELS[key]}, key) from None
         if n < 0 or n > 50:
-            raise InvalidInput(f"{CATEGORY_LABELS[key]}类抽取人数须在 0 至 50 之间", key)
+            raise InvalidInput(_("%(category)s类抽取人数须在 0 至 50 之间") % {"category": CATEGORY_LABELS[key]}, key)
         if n:
             parsed[key] = n
     if not parsed:
-        raise InvalidInput("请至少为一个类别指定抽取人数", "per_category")
+        raise InvalidInput(_("请至少为一个类别指定抽取人数"), "per_category")
     return parsed
 
 
@@ -244,31 +246,33 @@ def session_draw(user, session: ExpertSession, per_category: dict, reason: str =
     with transaction.atomic(), audit_context(user, reason=f"抽取专家：{session.title}（EXP-1）"):
         session = ExpertSession.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.CLOSED:
-            raise Conflict("场次已结束，不能抽取专家")
+            raise Conflict(_("场次已结束，不能抽取专家"))
         if not session.cases.exists():
-            raise InvalidInput("请先添加场次案件（回避以案件企业为准）", "per_category")
+            raise InvalidInput(_("请先添加场次案件（回避以案件企业为准）"), "per_category")
         previous = session.draws.filter(superseded_at__isnull=True).first()
         if previous is not None:
             if not reason:
-                raise RuleViolation("EXP-1", "该场次已抽取过专家；重新抽取须填写原因", "reason")
+                raise RuleViolation("EXP-1", _("该场次已抽取过专家；重新抽取须填写原因"), "reason")
             limit = int(policy.get("exp.max_redraws"))
             done = session.draws.filter(superseded_at__isnull=False).count()
             if not rules.redraw_allowed(done, limit):
-                raise RuleViolation("EXP-1", f"该场次已重新抽取 {done} 次，达到上限 {limit} 次（政策参数 exp.max_redraws），"
-                                             "不能再次抽取", "reason")
+                raise RuleViolation("EXP-1", _("该场次已重新抽取 %(done)s 次，达到上限 %(limit)s 次（政策参数 exp.max_redraws），"
+                                               "不能再次抽取") % {"done": done, "limit": limit}, "reason")
             if session.cases.exclude(review_outcome=ReviewOutcome.NONE).exists() or session.cases.exclude(
                     outcome=CaseOutcome.OPEN).exists():
-                raise Conflict("场次已有评审结论或谈判结果，不能重新抽取专家", code="EXP-1")
+                raise Conflict(_("场次已有评审结论或谈判结果，不能重新抽取专家"), code="EXP-1")
         if not reason:
             with translation.override("zh-hans"):
                 reason = f"首次抽取：{session.get_purpose_display()}"
         candidates, excluded = eligible_candidates(session)
         short = rules.shortfalls(candidates, wanted)
         if short:
-            detail = "；".join(
-                f"{CATEGORY_LABELS[c]}类需 {w} 人，可抽取（已回避利益冲突）仅 {a} 人" for c, (w, a) in short.items()
+            detail = _("；").join(
+                _("%(category)s类需 %(wanted)s 人，可抽取（已回避利益冲突）仅 %(available)s 人") % {
+                    "category": CATEGORY_LABELS[c], "wanted": w, "available": a}
+                for c, (w, a) in short.items()
             )
-            raise RuleViolation("EXP-1", f"专家人数不足，无法抽取：{detail}", next(iter(short)))
+            raise RuleViolation("EXP-1", _("专家人数不足，无法抽取：%(detail)s") % {"detail": detail}, next(iter(short)))
         seed = new_seed()
         drawn = rules.draw_experts(seed, candidates, wanted)
         if previous is not None:
@@ -282,7 +286,7 @@ def session_draw(user, session: ExpertSession, per_category: dict, reason: str =
                     drawn=drawn, reason=reason, drawn_by=user,
                 )
         except IntegrityError:
-            raise Conflict("该场次刚被其他用户抽取，请刷新后查看") from None
+            raise Conflict(_("该场次刚被其他用户抽取，请刷新后查看")) from None
         DrawMember.objects.bulk_create(
             [DrawMember(draw=draw, expert_id=pk, category=c) for c, ids in drawn.items() for pk in ids]
         )
@@ -325,10 +329,10 @@ def session_close(user, session: ExpertSession) -> ExpertSession:
     with transaction.atomic(), audit_context(user, reason=f"结束场次：{session.title}"):
         session = ExpertSession.objects.select_for_update().get(pk=session.pk)
         if session.cases.filter(outcome=CaseOutcome.OPEN).exists() and session.purpose != SessionPurpose.CONSUMABLE_REVIEW:
-            raise Conflict("仍有未结束的谈判案件，不能结束场次")
+            raise Conflict(_("仍有未结束的谈判案件，不能结束场次"))
         if session.purpose == SessionPurpose.CONSUMABLE_REVIEW and session.cases.filter(
                 review_outcome=ReviewOutcome.NONE).exists():
-            raise RuleViolation("EXP-1", "仍有案件未作出评审结论，不能结束评审场次")
+            raise RuleViolation("EXP-1", _("仍有案件未作出评审结论，不能结束评审场次"))
         session.status = SessionStatus.CLOSED
         session.save(update_fields=["status"])
     return session
@@ -350,28 +354,28 @@ def verdict_record(user, case: SessionCase, *, verdict: str, reason: str, expert
     session's organiser may enter a drawn expert's verdict given at the meeting (`expert`);
     the record keeps who entered it. One verdict per expert and draw; never edited."""
     if verdict not in Verdict.values:
-        raise InvalidInput("请选择评审意见：同意或不同意", "verdict")
-    reason = _text(reason, "reason", 2000, required="请填写评审理由")
+        raise InvalidInput(_("请选择评审意见：同意或不同意"), "verdict")
+    reason = _text(reason, "reason", 2000, required=_("请填写评审理由"))
     session = case.session
     if expert is None:
         expert = ExpertProfile.objects.filter(user=user).first() if user.is_authenticated else None
         if expert is None:
-            raise Forbidden("仅本场次抽取的专家可以提交评审意见")
+            raise Forbidden(_("仅本场次抽取的专家可以提交评审意见"))
     elif not can_manage_session(user, session):
-        raise Forbidden("仅场次组织部门可以代为录入专家评审意见")
+        raise Forbidden(_("仅场次组织部门可以代为录入专家评审意见"))
     with transaction.atomic(), audit_context(user, reason=f"专家评审意见（EXP-1）：{expert}"):
         case = SessionCase.objects.select_for_update(of=("self",)).select_related("session").get(pk=case.pk)
         draw = case.session.current_draw()
         if draw is None or not draw.members.filter(expert=expert).exists():
-            raise Forbidden("仅本场次当前抽取的专家可以提交评审意见")
+            raise Forbidden(_("仅本场次当前抽取的专家可以提交评审意见"))
         if case.review_outcome:
-            raise Conflict("该案件已作出评审结论，不能再提交评审意见", code="EXP-1")
+            raise Conflict(_("该案件已作出评审结论，不能再提交评审意见"), code="EXP-1")
         try:
             with transaction.atomic():
                 return ExpertVerdict.objects.create(case=case, draw=draw, expert=expert, verdict=verdict, reason=reason,
                                                     recorded_by=user)
         except IntegrityError:
-            raise Conflict("该专家已提交本案件的评审意见（不可修改）", code="EXP-1") from None
+            raise Conflict(_("该专家已提交本案件的评审意见（不可修改）"), code="EXP-1") from None
 
 
 def review_status(case: SessionCase) -> tuple[str | None, str, list]:
@@ -390,14 +394,19 @@ def review_conclude(user, case: SessionCase, *, reason: str) -> SessionCase:
     has given a verdict. The outcome is the rule's (exp.review_pass_percent), not typed; the
     organiser writes the reasons."""
     _require_session_manager(user, case.session)
-    reason = _text(reason, "reason", 2000, required="请填写评审结论理由")
+    reason = _text(reason, "reason", 2000, required=_("请填写评审结论理由"))
     with transaction.atomic(), audit_context(user, reason=f"评审结论（EXP-1）：{reason}"):
         case = SessionCase.objects.select_for_update(of=("self",)).select_related("session").get(pk=case.pk)
         if case.review_outcome:
-            raise Conflict("该案件已作出评审结论", code="EXP-1")
+            raise Conflict(_("该案件已作出评审结论"), code="EXP-1")
         outcome, text, _rows = review_status(case)
         if outcome is None:
-            raise RuleViolation("EXP-1", f"{text}，不能作出评审结论", "reason")
+            raise RuleViolation("EXP-1", _("%(status)s，不能作出评审结论") % {"status": text}, "reason")
+        # The recorded reason is read by everyone later: written in the platform's language,
+        # not in the language of the organiser who happens to record it.
+        with translation.override(settings.LANGUAGE_CODE):
+            _outcome, text, _rows = review_status(case)
+
         case.review_outcome = outcome
         case.review_reason = f"{text}。{reason}"
         case.reviewed_at = timezone.now()
@@ -419,18 +428,18 @@ def is_drawn_expert(user, session: ExpertSession) -> bool:
 def _price(value, field) -> object:
     price = rules.parse_price(value)
     if price is None:
-        raise RuleViolation("EXP-2", "价格须为大于 0 的数值，最多 4 位小数", field)
+        raise RuleViolation("EXP-2", _("价格须为大于 0 的数值，最多 4 位小数"), field)
     return price
 
 
 def _open_negotiation_case(user, case: SessionCase) -> SessionCase:
     case = SessionCase.objects.select_for_update(of=("self",)).select_related("session", "product").get(pk=case.pk)
     if not case.session.is_negotiation:
-        raise Conflict("该场次为评审场次，不进行价格谈判")
+        raise Conflict(_("该场次为评审场次，不进行价格谈判"))
     if case.outcome != CaseOutcome.OPEN:
-        raise Conflict(f"该案件已{case.get_outcome_display()}，不能再修改", code="EXP-2")
+        raise Conflict(_("该案件已%(outcome)s，不能再修改") % {"outcome": case.get_outcome_display()}, code="EXP-2")
     if case.session.current_draw() is None:
-        raise RuleViolation("EXP-2", "场次尚未抽取专家，不能开始谈判")
+        raise RuleViolation("EXP-2", _("场次尚未抽取专家，不能开始谈判"))
     return case
 
 
@@ -438,7 +447,7 @@ def round_record(user, case: SessionCase, *, enterprise_offer, expert_counter_of
     """EXP-2: record one round: the enterprise's offer and (optionally) the experts' counter-offer.
     Recorded by the province or by an expert drawn for the session."""
     if not (can_manage(user) or is_drawn_expert(user, case.session)):
-        raise Forbidden("仅省医保局或本场次抽取的专家可以记录谈判")
+        raise Forbidden(_("仅省医保局或本场次抽取的专家可以记录谈判"))
     offer = _price(enterprise_offer, "enterprise_offer")
     counter = None
     if expert_counter_offer not in (None, ""):
@@ -466,10 +475,12 @@ def case_conclude(user, case: SessionCase, *, agreed: bool, final_price=None, ef
         case = _open_negotiation_case(user, case)
         last = case.rounds.order_by("-number").first()
         if last is None:
-            raise RuleViolation("EXP-2", "尚无谈判轮次记录，不能结束谈判")
+            raise RuleViolation("EXP-2", _("尚无谈判轮次记录，不能结束谈判"))
         if agreed and not rules.final_price_allowed(price, last.enterprise_offer):
             raise RuleViolation(
-                "EXP-2", f"谈判价格 {price} 高于企业最后一轮报价 {last.enterprise_offer}，不予确认", "final_price"
+                "EXP-2", _("谈判价格 %(price)s 高于企业最后一轮报价 %(offer)s，不予确认") % {
+                    "price": price, "offer": last.enterprise_offer}, "final_price"
+
             )
         case.outcome = CaseOutcome.AGREED if agreed else CaseOutcome.FAILED
         case.final_price = price

@@ -1,6 +1,7 @@
 """Filing API: institutions' HIS file and read their filings; enterprises answer; the
 confirming body decides. Thin: services decide, errors carry the rule ID."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -101,7 +102,7 @@ class FilingListApi(GenericAPIView):
         if d.get("enterprise_id"):
             enterprise = Organisation.objects.filter(pk=d["enterprise_id"], kind="manufacturer").first()
             if enterprise is None:
-                raise NotFound("生产企业不存在", code="unknown_enterprise")
+                raise NotFound(_("生产企业不存在"), code="unknown_enterprise")
         filing = services.filing_submit(
             request.user, kind=d["kind"], national_code=d["national_code"], price=d["price"], quantity=d["quantity"],
             reason=d.get("reason", ""), enterprise=enterprise,

@@ -5,10 +5,12 @@ a refused request changes no row."""
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from catalog import rules as catalog_rules
 from catalog.models import Product, ProductKind
@@ -50,7 +52,7 @@ def _today(at=None) -> date:
 
 def _institution_of(user) -> Organisation:
     if getattr(user, "role", None) not in ("institution", "his") or user.organisation is None:
-        raise Forbidden("仅医疗机构可申请备案采购（ACT-3）")
+        raise Forbidden(_("仅医疗机构可申请备案采购（ACT-3）"))
     return user.organisation
 
 
@@ -65,18 +67,18 @@ def _quantity(raw, field="quantity") -> int:
     try:
         value = Decimal(str(raw).strip())
     except Exception:  # noqa: BLE001 — any unparsable input is the same user error
-        raise InvalidInput("数量须为正整数", field) from None
+        raise InvalidInput(_("数量须为正整数"), field) from None
     if not value.is_finite() or value != value.to_integral_value() or value <= 0 or value > 10_000_000:
-        raise InvalidInput("数量须为正整数", field)
+        raise InvalidInput(_("数量须为正整数"), field)
     return int(value)
 
 
 def _reason(raw, field="reason") -> str:
     text = (raw or "").strip()
     if not text:
-        raise InvalidInput("请填写理由", field)
+        raise InvalidInput(_("请填写理由"), field)
     if len(text) > 2000:
-        raise InvalidInput("理由不能超过 2000 字", field)
+        raise InvalidInput(_("理由不能超过 2000 字"), field)
     return text
 
 
@@ -92,7 +94,7 @@ def _check_documents(documents: dict | None, allowed_codes) -> dict:
         if upload is None:
             continue
         if code not in allowed_codes:
-            raise InvalidInput(f"未知的材料类型 {code}", f"documents.{code}")
+            raise InvalidInput(_("未知的材料类型 %(code)s") % {"code": code}, f"documents.{code}")
         checked[code] = (upload, check_upload(upload, field=f"documents.{code}"))
     return checked
 
@@ -133,7 +135,12 @@ def live_listing_text(product) -> str | None:
     listing = qs.order_by("price").first()
     if listing is None:
         return None
-    return f"{listing.product}，挂网价 {rules.fmt(listing.price)} 元"
+    return _("%(product)s，挂网价 %(price)s 元") % {"product": listing.product, "price": rules.fmt(listing.price)}
+
+
+def _with_shop_link(message, product) -> str:
+    """FIL-1/FIL-C1 refusals end with the ordering page's address (the form shows it as a link)."""
+    return _("%(message)s：%(url)s") % {"message": message, "url": shop_url(product)}
 
 
 def shop_url(product) -> str:
@@ -162,14 +169,14 @@ def _resolve_product(*, kind, product, national_code, new_product, enterprise):
         if found is not None:
             return found, False
     if not new_product or not (new_product.get("generic_name") or "").strip():
-        raise InvalidInput("产品不在平台目录中：请填写产品名称、规格等信息（提交后待审核）", "generic_name")
+        raise InvalidInput(_("产品不在平台目录中：请填写产品名称、规格等信息（提交后待审核）"), "generic_name")
     if enterprise is None:
-        raise InvalidInput("请选择生产企业", "enterprise")
+        raise InvalidInput(_("请选择生产企业"), "enterprise")
     consumable_class = ""
     if product_kind == ProductKind.CONSUMABLE:
         consumable_class = new_product.get("consumable_class") or ("hv6" if kind == FilingKind.HIGH_VALUE else "ordinary")
         if consumable_class not in ("hv6", "hv5", "ordinary", "ivd"):
-            raise InvalidInput("耗材类别不正确", "consumable_class")
+            raise InvalidInput(_("耗材类别不正确"), "consumable_class")
     # CAT-1: created pending review — the filing's confirmation is that review; not in the
     # sunshine catalogue (CAT-4) until then.
     return Product(
@@ -197,7 +204,7 @@ def evaluate(*, institution, kind, product, enterprise, price, at, emergency=Fal
         listed = live_listing_text(product)
         problem = rules.fil_1_not_listed(kind, listed)
         if problem:
-            raise RuleViolation(problem[0], f"{problem[1]}：{shop_url(product)}", "product")
+            raise RuleViolation(problem[0], _with_shop_link(problem[1], product), "product")
     ban = bad_record_ban(enterprise, at)
     if ban.barred:
         raise RuleViolation("BAD-2", ban.message, "enterprise")
@@ -213,7 +220,8 @@ def evaluate(*, institution, kind, product, enterprise, price, at, emergency=Fal
             quality = listing_rules.lst_0_2_quality(listing_selectors.quality_facts(product, enterprise), on=at,
                                                     lookback_years=years)
             if not quality.passed:
-                raise RuleViolation("FIL-2", f"质量承诺（同 LST-0.2）不成立：{quality.message}", "product")
+                raise RuleViolation("FIL-2", _("质量承诺（同 LST-0.2）不成立：%(reason)s") % {"reason": quality.message},
+                                    "product")
             lines.append(quality.message)
     else:
         check = (rules.fil_c2_price if kind == FilingKind.HIGH_VALUE else rules.fil_c3_price)(price, lowest)
@@ -221,6 +229,16 @@ def evaluate(*, institution, kind, product, enterprise, price, at, emergency=Fal
         needs_expert = check.needs_expert
         lines.append(check.text)
     return lowest, has_records, needs_expert, lines
+
+
+def _evaluate_for_record(**kw):
+    """`evaluate` with refusals in the reader's language, but the evaluation lines stored on the
+    filing (read later by the enterprise and the regulator) in the platform's language."""
+    result = evaluate(**kw)
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        with translation.override(settings.LANGUAGE_CODE):
+            result = evaluate(**kw)
+    return result
 
 
 def filing_submit(user, *, kind, price, quantity, product=None, national_code="", new_product=None,
@@ -231,27 +249,28 @@ def filing_submit(user, *, kind, price, quantity, product=None, national_code=""
     institution = _institution_of(user)
     at = _today(at)
     if kind not in KIND_LABELS:
-        raise InvalidInput("备案类别须为 药品 / 高值医用耗材 / 普通医用耗材（检验检测试剂）", "kind")
+        raise InvalidInput(_("备案类别须为 药品 / 高值医用耗材 / 普通医用耗材（检验检测试剂）"), "kind")
     price = _money(price, "price", at)
     quantity = _quantity(quantity)
     emergency_case_ref = str(emergency_case_ref or "").strip()[:40]
     if enterprise is not None and enterprise.kind != OrgKind.MANUFACTURER:
-        raise InvalidInput("生产企业须为平台登记的生产企业/上市许可持有人", "enterprise")
+        raise InvalidInput(_("生产企业须为平台登记的生产企业/上市许可持有人"), "enterprise")
     product, is_new = _resolve_product(kind=kind, product=product, national_code=national_code,
                                        new_product=new_product, enterprise=enterprise)
     enterprise = product.manufacturer
     checked = _check_documents(documents, rules.INSTITUTION_DOCUMENTS)
     if kind == FilingKind.DRUG and not emergency_case_ref and "A" not in checked:
-        raise RuleViolation("FIL-2", f"请上传 A. {rules.DRUG_DOCUMENTS['A']}", "documents.A")
-    lowest, has_records, needs_expert, lines = evaluate(
+        raise RuleViolation("FIL-2", _("请上传 A. %(document)s") % {"document": rules.DRUG_DOCUMENTS["A"]},
+                            "documents.A")
+    lowest, has_records, needs_expert, lines = _evaluate_for_record(
         institution=institution, kind=kind, product=product, enterprise=enterprise, price=price, at=at,
         emergency=bool(emergency_case_ref))
     if product.pk is not None:
         dup = FilingRequest.objects.filter(institution=institution, product=product,
                                            status__in=OPEN_STATUSES).first()
         if dup is not None:
-            raise Conflict(f"本机构已有该产品的备案 {dup.number}（{dup.get_status_display()}），不能重复申请（FIL-3）",
-                           "product", code="FIL-3")
+            raise Conflict(_("本机构已有该产品的备案 %(number)s（%(status)s），不能重复申请（FIL-3）") % {
+                "number": dup.number, "status": dup.get_status_display()}, "product", code="FIL-3")
     body = ConfirmingBody.CITY if kind == FilingKind.ORDINARY else ConfirmingBody.PROVINCE
     try:
         with transaction.atomic(), audit_context(user, reason=f"申请{KIND_LABELS[kind]}备案采购"):
@@ -271,7 +290,7 @@ def filing_submit(user, *, kind, price, quantity, product=None, national_code=""
                    body="请提供产品挂网记录和对该机构的最低价" + ("，并确认约定的采购数量和价格" if filing.is_consumable else ""),
                    target=filing, url=filing.get_absolute_url(), dedupe_key=f"filing-submitted-{filing.pk}")
     except IntegrityError:
-        raise Conflict("本机构已有该产品的备案，不能重复申请（FIL-3）", "product", code="FIL-3") from None
+        raise Conflict(_("本机构已有该产品的备案，不能重复申请（FIL-3）"), "product", code="FIL-3") from None
     filing_submitted.send(sender=FilingRequest, filing=filing)
     return filing
 
@@ -285,7 +304,7 @@ def _lock(filing_id) -> FilingRequest:
 
 def _require_status(filing, *statuses):
     if filing.status not in statuses:
-        raise Conflict(f"备案当前状态为“{filing.get_status_display()}”，不能进行此操作", "status")
+        raise Conflict(_("备案当前状态为“%(status)s”，不能进行此操作") % {"status": filing.get_status_display()}, "status")
 
 
 def enterprise_respond(user, filing_id, *, lowest_price=None, agreed_price=None, agreed_quantity=None,
@@ -294,7 +313,7 @@ def enterprise_respond(user, filing_id, *, lowest_price=None, agreed_price=None,
     documents C/D for drugs, and for consumables the volume and price agreed with the
     institution. Declining returns the request to the institution with the reason."""
     if getattr(user, "role", None) != "manufacturer":
-        raise Forbidden("仅备案产品的生产企业可确认")
+        raise Forbidden(_("仅备案产品的生产企业可确认"))
     if not FilingRequest.objects.visible_to(user).filter(pk=getattr(filing_id, "pk", filing_id)).exists():
         raise NotFound()
     with transaction.atomic():
@@ -319,7 +338,7 @@ def enterprise_respond(user, filing_id, *, lowest_price=None, agreed_price=None,
             _check(rules.fil_2_documents(provided, has_records=filing.has_records,
                                          has_national_code=bool(filing.product.national_code)), "documents")
             if lowest is None:
-                raise InvalidInput("请填写对备案机构的最低价", "lowest_price")
+                raise InvalidInput(_("请填写对备案机构的最低价"), "lowest_price")
         else:
             ap = _money(agreed_price, "agreed_price") if agreed_price not in (None, "") else None
             aq = _quantity(agreed_quantity, "agreed_quantity") if agreed_quantity not in (None, "") else None
@@ -374,8 +393,9 @@ def _require_body(user, filing):
     if not FilingRequest.objects.visible_to(user).filter(pk=filing.pk).exists():
         raise NotFound()
     if not can_decide(user, filing):
-        who = "省医保局" if filing.confirming_body == ConfirmingBody.PROVINCE else "备案机构所在设区市医保局"
-        raise Forbidden(f"该备案由{who}审核确认（{'FIL-3' if filing.kind == FilingKind.DRUG else 'FIL-C3' if filing.kind == FilingKind.ORDINARY else 'FIL-C2'}）")
+        who = _("省医保局") if filing.confirming_body == ConfirmingBody.PROVINCE else _("备案机构所在设区市医保局")
+        rule = "FIL-3" if filing.kind == FilingKind.DRUG else "FIL-C3" if filing.kind == FilingKind.ORDINARY else "FIL-C2"
+        raise Forbidden(_("该备案由%(who)s审核确认（%(rule)s）") % {"who": who, "rule": rule})
 
 
 def _expert_passed(filing) -> bool:
@@ -390,7 +410,7 @@ def filing_decide(user, filing_id, *, action: str, reason: str = "", at=None) ->
     into the next 公示, FIL-C1), refuses, or returns a request with reasons (AUD-1)."""
     at = _today(at)
     if action not in ("approve", "refuse", "return"):
-        raise InvalidInput("操作须为 approve / refuse / return", "action")
+        raise InvalidInput(_("操作须为 approve / refuse / return"), "action")
     with transaction.atomic():
         filing = _lock(filing_id)
         _require_body(user, filing)
@@ -399,10 +419,10 @@ def filing_decide(user, filing_id, *, action: str, reason: str = "", at=None) ->
             # FIL-1/FIL-C1 again at the decision: a listing may have appeared since submission.
             problem = rules.fil_1_not_listed(filing.kind, live_listing_text(filing.product))
             if problem:
-                raise RuleViolation(problem[0], f"{problem[1]}：{shop_url(filing.product)}", "product")
+                raise RuleViolation(problem[0], _with_shop_link(problem[1], filing.product), "product")
             if filing.needs_expert and not _expert_passed(filing):
                 rule = "FIL-C2" if filing.kind == FilingKind.HIGH_VALUE else "FIL-C3"
-                raise RuleViolation(rule, "无挂网记录的耗材备案须经专家评审（EXP-1）：请先提交评审场次并完成评审",
+                raise RuleViolation(rule, _("无挂网记录的耗材备案须经专家评审（EXP-1）：请先提交评审场次并完成评审"),
                                     "expert_session")
             text = (reason or "").strip()[:2000] or "审核通过"
             if filing.kind == FilingKind.DRUG:
@@ -441,11 +461,11 @@ def attach_expert_session(user, filing_id, *, session) -> FilingRequest:
         _require_body(user, filing)
         _require_status(filing, FilingStatus.SUBMITTED)
         if not filing.needs_expert:
-            raise RuleViolation("EXP-1", "该备案有挂网记录，由医保部门直接审核，无需专家评审", "expert_session")
+            raise RuleViolation("EXP-1", _("该备案有挂网记录，由医保部门直接审核，无需专家评审"), "expert_session")
         if filing.expert_case_id:
-            raise Conflict("该备案已提交专家评审场次", "expert_session")
+            raise Conflict(_("该备案已提交专家评审场次"), "expert_session")
         if session.purpose != "consumable_review":
-            raise RuleViolation("EXP-1", "耗材备案须提交“医用耗材评审”场次", "expert_session")
+            raise RuleViolation("EXP-1", _("耗材备案须提交“医用耗材评审”场次"), "expert_session")
         with audit_context(user, reason=f"备案 {filing.number} 提交专家评审"):
             filing.expert_case = experts.session_add_case(user, session, product=filing.product,
                                                           description=f"备案采购 {filing.number}")
@@ -482,7 +502,7 @@ def filing_resubmit(user, filing_id, *, price=None, quantity=None, reason="", do
         new_price = _money(price, "price", at) if price not in (None, "") else filing.price
         new_qty = _quantity(quantity) if quantity not in (None, "") else filing.quantity
         checked = _check_documents(documents, rules.INSTITUTION_DOCUMENTS)
-        lowest, has_records, needs_expert, lines = evaluate(
+        lowest, has_records, needs_expert, lines = _evaluate_for_record(
             institution=institution, kind=filing.kind, product=filing.product, enterprise=filing.enterprise,
             price=new_price, at=at, emergency=bool(filing.emergency_case_ref))
         with audit_context(user, reason=f"修改后重新提交备案 {filing.number}"):
@@ -596,10 +616,10 @@ def payment_standard_set(user, *, product, amount, comparable_standard=None, fir
     consumable — never the filer; ≤ comparable listed products; a first sale in China in this
     province gets a transition of `fil.c5_transition_years` (≥ 1) years."""
     if not (user.is_superuser or user.role == "province_regulator"):
-        raise Forbidden("备案耗材的医保支付标准由省医保局确定（FIL-C5）")
+        raise Forbidden(_("备案耗材的医保支付标准由省医保局确定（FIL-C5）"))
     if product.kind != ProductKind.CONSUMABLE or not FilingRequest.objects.filter(
             product=product, status=FilingStatus.CONFIRMED).exists():
-        raise RuleViolation("FIL-C5", "仅已确认备案的医用耗材可设定备案支付标准", "product")
+        raise RuleViolation("FIL-C5", _("仅已确认备案的医用耗材可设定备案支付标准"), "product")
     at = _today(effective_from)
     amount = _money(amount, "amount", at)
     comparable = _money(comparable_standard, "comparable_standard", at) if comparable_standard not in (None, "") else None
@@ -655,12 +675,13 @@ def _read_xlsx(upload):
     from core.uploads import XLSX_TYPES
 
     if upload is None:
-        raise InvalidInput("请选择 .xlsx 文件", "file")
+        raise InvalidInput(_("请选择 .xlsx 文件"), "file")
     check_upload(upload, allowed=XLSX_TYPES, field="file")
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InvalidInput(f"无法读取 Excel 文件：{exc.__class__.__name__}，请按模板填写", "file") from None
+        raise InvalidInput(_("无法读取 Excel 文件：%(error)s，请按模板填写") % {"error": exc.__class__.__name__},
+                           "file") from None
     rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_LEGACY_ROWS + 2))
     wb.close()
     return rows
@@ -672,15 +693,15 @@ def legacy_import(user, upload) -> list[FilingRequest]:
     filings) need neither. Every bad row is reported; nothing is imported unless all are valid.
     They become confirmed filings of their institutions (purchasable under the filing rules)."""
     if not (user.is_superuser or user.role == "province_regulator"):
-        raise Forbidden("存量备案由省医保局导入")
+        raise Forbidden(_("存量备案由省医保局导入"))
     rows = _read_xlsx(upload)
     header = [_cell(v) for v in (rows[0] if rows else ())]
     while header and not header[-1]:
         header.pop()
     if header != LEGACY_HEADERS:
-        raise InvalidInput("表头不符，应为：" + "、".join(LEGACY_HEADERS), "file")
+        raise InvalidInput(_("表头不符，应为：%(headers)s") % {"headers": "、".join(LEGACY_HEADERS)}, "file")
     if len(rows) > MAX_LEGACY_ROWS + 1:
-        raise InvalidInput(f"单个文件最多 {MAX_LEGACY_ROWS} 行", "file")
+        raise InvalidInput(_("单个文件最多 %(rows)s 行") % {"rows": MAX_LEGACY_ROWS}, "file")
     today = timezone.localdate()
     cutoff = date.fromisoformat(str(policy.get("fil.legacy_cutoff", at=today)))
     data = [list(r or ()) + [None] * (len(LEGACY_FIELDS) - len(r or ())) for r in rows[1:]]
@@ -700,15 +721,16 @@ def legacy_import(user, upload) -> list[FilingRequest]:
 
         kind = LEGACY_KINDS.get(_cell(cells[0]))
         if kind is None:
-            bad("kind", f"备案类别须为 {'/'.join(LEGACY_KINDS)}，实际为“{_cell(cells[0])}”")
+            bad("kind", _("备案类别须为 %(kinds)s，实际为“%(value)s”") % {"kinds": "/".join(LEGACY_KINDS),
+                                                                     "value": _cell(cells[0])})
             continue
         institution = institutions.get(_cell(cells[1]))
         if institution is None:
-            bad("institution", f"医疗机构“{_cell(cells[1])}”不在平台")
+            bad("institution", _("医疗机构“%(name)s”不在平台") % {"name": _cell(cells[1])})
             continue
         product = products.get(_cell(cells[2]))
         if product is None:
-            bad("national_code", f"国家医保编码 {_cell(cells[2]) or '（空）'} 不在平台目录中")
+            bad("national_code", _("国家医保编码 %(code)s 不在平台目录中") % {"code": _cell(cells[2]) or _("（空）")})
             continue
         problem = rules.kind_fits_product(kind, product.kind, product.consumable_class)
         if problem:
@@ -721,38 +743,40 @@ def legacy_import(user, upload) -> list[FilingRequest]:
             continue
         quantity_text = _cell(cells[4]) or "1"
         if not quantity_text.isdigit() or int(quantity_text) <= 0:
-            bad("quantity", "采购数量须为正整数")
+            bad("quantity", _("采购数量须为正整数"))
             continue
         filed_on = _cell_date(cells[5])
         if filed_on is None or filed_on > today:
-            bad("filed_on", "备案日期须为不晚于今天的日期（YYYY-MM-DD）")
+            bad("filed_on", _("备案日期须为不晚于今天的日期（YYYY-MM-DD）"))
             continue
         platform = _cell(cells[6])
         if platform not in ("省级", "市级"):
-            bad("platform", "原备案平台须为 省级 或 市级")
+            bad("platform", _("原备案平台须为 省级 或 市级"))
             continue
         if kind == FilingKind.DRUG and platform != "省级":
-            bad("platform", "存量药品备案须为在省平台申请的备案（FIL-4）")
+            bad("platform", _("存量药品备案须为在省平台申请的备案（FIL-4）"))
             continue
         purchased = _cell(cells[7]) in ("是", "Y", "y", "1", "TRUE", "True", "true")
         problem = rules.fil_4_legacy_row(kind, filed_on=filed_on, cutoff=cutoff, purchased=purchased)
         if problem:
-            bad("filed_on" if "日期" in problem[1] or "前" in problem[1] else "purchased", f"{problem[1]}（{problem[0]}）")
+            # FIL-4 checks the date before the purchase, so a date within the cut-off means the purchase failed.
+            date_problem = filed_on >= cutoff
+            bad("filed_on" if date_problem else "purchased", f"{problem[1]}（{problem[0]}）")
             continue
         key = (institution.pk, product.pk)
         if key in open_pairs:
-            bad("national_code", "该机构已有该产品的有效备案")
+            bad("national_code", _("该机构已有该产品的有效备案"))
             continue
         if key in seen:
-            bad("national_code", f"与第 {seen[key]} 行重复（同一机构、同一产品）")
+            bad("national_code", _("与第 %(row)s 行重复（同一机构、同一产品）") % {"row": seen[key]})
             continue
         seen[key] = number
         valid.append((kind, institution, product, price, int(quantity_text), filed_on, platform))
     if errors:
-        raise ImportRefused(f"共 {len(errors)} 行有误，整份文件未导入。第 {errors[0]['row']} 行：{errors[0]['detail']}",
-                            "file", errors=errors)
+        raise ImportRefused(_("共 %(count)s 行有误，整份文件未导入。第 %(row)s 行：%(detail)s") % {
+            "count": len(errors), "row": errors[0]["row"], "detail": errors[0]["detail"]}, "file", errors=errors)
     if not valid:
-        raise InvalidInput("文件中没有数据行", "file")
+        raise InvalidInput(_("文件中没有数据行"), "file")
     created = []
     with transaction.atomic(), audit_context(user, reason=f"导入存量备案 {len(valid)} 条（FIL-4）"):
         for kind, institution, product, price, quantity, filed_on, platform in valid:
@@ -783,14 +807,14 @@ def filing_to_listing(user, filing_id, *, documents=None):
     the conditions are met. The filing stays valid until the listing takes effect (a platform
     choice: the listing price then becomes the price in force)."""
     if getattr(user, "role", None) != "manufacturer":
-        raise Forbidden("仅备案产品的生产企业可申请挂网")
+        raise Forbidden(_("仅备案产品的生产企业可申请挂网"))
     filing = FilingRequest.objects.visible_to(user).select_related("product", "institution__city").filter(
         pk=getattr(filing_id, "pk", filing_id)).first()
     if filing is None:
         raise NotFound()
     _check(rules.fil_c4_consumable_only(filing.kind), "kind")
     if filing.status != FilingStatus.CONFIRMED:
-        raise Conflict("仅已确认的备案可转为挂网申请", "status", code="FIL-C4")
+        raise Conflict(_("仅已确认的备案可转为挂网申请"), "status", code="FIL-C4")
     category = listing_category(filing)
     with transaction.atomic(), audit_context(user, reason=f"备案 {filing.number} 转挂网申请（FIL-C4）"):
         app = listing_services.submit_application(

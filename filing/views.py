@@ -1,5 +1,7 @@
 """Filing pages: thin views over services and selectors (every table exports to .xlsx)."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import OtherProvincePrice, Product
@@ -33,8 +36,12 @@ def _row(f):
             f.batch_date or f.announce_on, f.confirmed_on, f.emergency_case_ref, "是" if f.legacy else "")
 
 
+# The ordering page's address at the end of a FIL-1/FIL-C1 refusal (after "：" or ": ").
+ORDER_LINK = re.compile(r"[：:]\s*(/\S*)$")
+
+
 def _error_text(exc: DomainError) -> str:
-    return f"{exc.detail}（依据：{exc.code}）" if "-" in exc.code else exc.detail
+    return _("%(detail)s（依据：%(rule)s）") % {"detail": exc.detail, "rule": exc.code} if "-" in exc.code else exc.detail
 
 
 # Fields the request form shows an error next to; any other refusal is shown above the form.
@@ -87,14 +94,14 @@ def filing_new(request):
         except DomainError as exc:
             field = "doc_A" if exc.field == "documents.A" else exc.field
             text = _error_text(exc)
-            if exc.code in ("FIL-1", "FIL-C1") and "：/" in text:
+            link = ORDER_LINK.search(exc.detail) if exc.code in ("FIL-1", "FIL-C1") else None
+            if link:
                 # "already listed": the message ends with the ordering page's address — shown as a link.
-                text, order_link = text.rsplit("：/", 1)
-                errors["order_link"] = "/" + order_link.split("（依据")[0]
-                text += f"（依据：{exc.code}）"
+                errors["order_link"] = link.group(1)
+                text = _("%(detail)s（依据：%(rule)s）") % {"detail": exc.detail[:link.start()], "rule": exc.code}
             errors[field if field in FORM_FIELDS else "form"] = text
         else:
-            messages.success(request, f"备案申请 {filing.number} 已提交，待生产企业提供挂网记录和最低价。")
+            messages.success(request, _("备案申请 %(number)s 已提交，待生产企业提供挂网记录和最低价。") % {"number": filing.number})
             return redirect(filing)
     return render(request, "filing/form.html", {
         "values": values, "errors": errors, "kinds": FilingKind.choices,
@@ -144,7 +151,7 @@ def filing_enterprise(request, pk):
         services.enterprise_respond(request.user, pk, lowest_price=p.get("lowest_price"),
                                     agreed_price=p.get("agreed_price"), agreed_quantity=p.get("agreed_quantity"),
                                     documents=docs, decline=p.get("decision") == "decline", reason=p.get("reason", ""))
-        messages.success(request, "已提交，备案转医保部门审核。" if p.get("decision") != "decline" else "已退回备案机构。")
+        messages.success(request, _("已提交，备案转医保部门审核。") if p.get("decision") != "decline" else _("已退回备案机构。"))
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404 from None
@@ -162,10 +169,10 @@ def filing_decide(request, pk):
             if session is None:
                 raise Http404
             services.attach_expert_session(request.user, pk, session=session)
-            messages.success(request, "已提交专家评审场次。")
+            messages.success(request, _("已提交专家评审场次。"))
         else:
             f = services.filing_decide(request.user, pk, action=p.get("action", ""), reason=p.get("reason", ""))
-            messages.success(request, f"已处理：{f.get_status_display()}。")
+            messages.success(request, _("已处理：%(status)s。") % {"status": f.get_status_display()})
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404 from None
@@ -178,7 +185,7 @@ def filing_decide(request, pk):
 def filing_withdraw(request, pk):
     try:
         services.filing_withdraw(request.user, pk, reason=request.POST.get("reason", ""))
-        messages.success(request, "已撤回备案申请。")
+        messages.success(request, _("已撤回备案申请。"))
     except DomainError as exc:
         if exc.status_code == 404:
             raise Http404 from None
@@ -231,7 +238,7 @@ def legacy_import(request):
     if request.method == "POST":
         try:
             result = services.legacy_import(request.user, request.FILES.get("file"))
-            messages.success(request, f"已导入 {len(result)} 条存量备案。")
+            messages.success(request, _("已导入 %(count)s 条存量备案。") % {"count": len(result)})
         except services.ImportRefused as exc:
             errors = exc.errors
             messages.error(request, exc.detail)
@@ -276,14 +283,14 @@ def order(request):
         if code and (request.POST.get("code_quantity") or "").strip():
             lines.append({"national_code": code, "quantity": request.POST["code_quantity"].strip()})
         if not lines:
-            error = "请至少填写一种产品的采购数量"
+            error = _("请至少填写一种产品的采购数量")
         else:
             try:
                 created = orders_services.order_create(request.user, lines, note="备案采购")
             except DomainError as exc:
                 error = _error_text(exc)
             else:
-                messages.success(request, f"订单 {created.number} 已提交（备案采购价）。")
+                messages.success(request, _("订单 %(number)s 已提交（备案采购价）。") % {"number": created.number})
                 return redirect("orders:order_detail", pk=created.pk)
     rows = [{"f": f, "quote": quotes.get(f.product_id)} for f in filings]
     return render(request, "filing/order.html", {"rows": rows, "error": error,
@@ -302,7 +309,7 @@ def filing_to_listing(request, pk):
             raise Http404 from None
         messages.error(request, _error_text(exc))
         return redirect("filing:detail", pk=pk)
-    messages.success(request, f"已提交挂网申请（{app.category}），挂网生效前本备案继续有效。")
+    messages.success(request, _("已提交挂网申请（%(category)s），挂网生效前本备案继续有效。") % {"category": app.category})
     return redirect("listing:application_detail", app.pk)
 
 
@@ -317,7 +324,7 @@ def payment_standards(request):
         product = Product.objects.filter(national_code=values["national_code"].strip()).first()
         try:
             if product is None:
-                raise DomainError("invalid", "国家医保编码不在平台目录中", "national_code")
+                raise DomainError("invalid", _("国家医保编码不在平台目录中"), "national_code")
             services.payment_standard_set(
                 request.user, product=product, amount=values["amount"],
                 comparable_standard=values["comparable_standard"], first_sale_in_province=bool(
@@ -327,7 +334,7 @@ def payment_standards(request):
         except DomainError as exc:
             errors[exc.field or "form"] = _error_text(exc)
         else:
-            messages.success(request, "已设定医保支付标准。")
+            messages.success(request, _("已设定医保支付标准。"))
             return redirect("filing:payment_standards")
     qs = selectors.payment_standards().order_by("product__generic_name")
     if request.GET.get("export") == "xlsx":

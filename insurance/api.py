@@ -3,6 +3,7 @@ standard in force for a product and date, or page through a year's published tab
 
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -52,10 +53,10 @@ class StandardInForceApi(GenericAPIView):
         on = query.validated_data.get("date") or timezone.localdate()
         product = Product.objects.filter(national_code=query.validated_data["national_code"]).first()
         if product is None:
-            raise NotFound("没有该国家医保编码的产品")
+            raise NotFound(_("没有该国家医保编码的产品"))
         standard = selectors.standard_in_force(product, on)
         if standard is None:
-            raise NotFound(f"{on.year} 年该产品的医保支付标准尚未发布")
+            raise NotFound(_("%(year)s 年该产品的医保支付标准尚未发布") % {"year": on.year})
         return Response(StandardOut(standard).data)
 
 

@@ -117,9 +117,13 @@ class PaymentStandard(models.Model):
     """One product's payment standard for a year, with how it was computed. `amount` None means
     "not payable" (a consumable outside the sunshine catalogue, INS-5/INS-6)."""
 
-    run = models.ForeignKey(StandardRun, on_delete=models.PROTECT, related_name="standards")
+    # No single-column indexes on run and product (nor adjusted_by, below): ins_standard_once_per_run (run, product) and
+    # ins_standard_lookup_idx (product, year, status) lead with them, and the yearly run inserts
+    # one row per product — every extra index is paid 100,000 times.
+    run = models.ForeignKey(StandardRun, on_delete=models.PROTECT, related_name="standards", db_index=False)
     year = models.PositiveSmallIntegerField(_("年度"))
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"))
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"),
+                                db_index=False)
     rule = models.CharField(_("依据规则"), max_length=12)
     method = models.CharField(_("计算方法"), max_length=60)
     computed_amount = models.DecimalField(_("测算标准（元）"), max_digits=14, decimal_places=4, null=True, blank=True)
@@ -127,7 +131,7 @@ class PaymentStandard(models.Model):
     payable = models.BooleanField(_("医保支付"), default=True)
     explanation = models.JSONField(_("计算说明"), default=dict)
     adjusted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False)  # rarely set; an index would hold a NULL per row
     adjusted_at = models.DateTimeField(null=True, blank=True)
     adjust_reason = models.TextField(_("调整理由"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=StandardStatus.choices, default=StandardStatus.DRAFT)
@@ -163,7 +167,7 @@ class PaymentStandard(models.Model):
 
     @property
     def method_label(self):
-        return METHOD_LABELS.get(self.method, self.method)
+        return str(METHOD_LABELS.get(self.method, self.method))  # in the language of the request
 
 
 # ---------------------------------------------------------------------- the budget ledger
@@ -256,29 +260,6 @@ class Deduction(models.Model):
 
     def __str__(self):
         return f"{self.institution} {self.get_kind_display()} {self.amount}"
-
-
-class ShieldReason(models.TextChoices):
-    NEGOTIATES = "negotiates", _("按要求开展议价")
-    VBP_COMPLETE = "vbp_complete", _("使用中选产品、完成约定采购量并按时回款")
-
-
-class Shield(models.Model):
-    """VBP-8 / 000 annex §五(十二): an institution keeps its budget control index that year."""
-
-    institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField(_("年度"))
-    reason = models.CharField(_("依据"), max_length=20, choices=ShieldReason.choices)
-    note = models.TextField(_("说明"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("预算控制指标保留")
-        constraints = [models.UniqueConstraint(fields=["institution", "year", "reason"], name="ins_shield_once")]
-
-    def __str__(self):
-        return f"{self.institution} {self.year} {self.get_reason_display()}"
 
 
 class QualityDeposit(models.Model):

@@ -49,6 +49,43 @@ class VbpSelectedPrice:
                 table[product_id] = registry.SelectedPrice(selected[variety_id], is_selected, f"带量采购 {code} {name}")
         self._on, self._table = on, table
 
+    def products(self, on):
+        if on != self._on:
+            self.prepare(on)
+        return set(self._table)
+
+    def __call__(self, product, on):
+        if on != self._on:
+            self.prepare(on)
+        return self._table.get(product.pk)
+
+
+class VbpAllianceStandard:
+    """INS-6 (002 §28): a consumable of a variety of a published alliance tender in its period
+    at the year end — selected or not, the category's similar products — with the variety's
+    selected prices, from which the rule takes the one provincial standard. Loaded once per run."""
+
+    def __init__(self):
+        self._on, self._table = None, {}
+
+    def prepare(self, on):
+        varieties = {}
+        for variety_id, price, name, code in SelectedProduct.objects.filter(
+                variety__tender__level="alliance", variety__tender__product_kind="consumable",
+                variety__tender__status="published", variety__tender__period_start__lte=on,
+                variety__tender__period_end__gte=on).values_list("variety_id", "price", "variety__name",
+                                                                  "variety__tender__code"):
+            prices, _ref = varieties.get(variety_id, ((), ""))
+            varieties[variety_id] = (tuple(sorted((*prices, price))), f"联盟带量采购 {code} {name}")
+        table = {}
+        members = {*VarietyProduct.objects.filter(variety_id__in=varieties).values_list("product_id", "variety_id"),
+                   *SelectedProduct.objects.filter(variety_id__in=varieties).values_list("product_id", "variety_id")}
+        for product_id, variety_id in sorted(members):
+            prices, reference = varieties[variety_id]
+            if product_id not in table:  # a product in two alliance varieties: the first (lowest id) decides
+                table[product_id] = registry.AllianceStandard(prices, reference)
+        self._on, self._table = on, table
+
     def __call__(self, product, on):
         if on != self._on:
             self.prepare(on)
@@ -58,3 +95,4 @@ class VbpSelectedPrice:
 def register():
     registry.register_filing_price(filing_price)
     registry.register_selected_price(VbpSelectedPrice())
+    registry.register_alliance_standard(VbpAllianceStandard())

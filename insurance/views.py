@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import DomainError, Forbidden
 from core.exports import xlsx_response
 from parties.models import Organisation
+from vbp.models import BudgetShield, ShieldReason
 
 from . import selectors
 from .models import (
@@ -23,8 +24,6 @@ from .models import (
     DeductionKind,
     PaymentStandard,
     QualityDeposit,
-    Shield,
-    ShieldReason,
     StandardRun,
 )
 from .services import ledger, standards
@@ -159,7 +158,9 @@ def ledger_view(request):
         "year": year, "institutions": institutions[:500],
         "budgets": Budget.objects.filter(institution__in=institutions, year=year).select_related("institution")[:500],
         "deductions": Paginator(selectors.deductions(user), PAGE_SIZE).get_page(request.GET.get("page")),
-        "shields": Shield.objects.filter(institution__in=institutions, year=year).select_related("institution"),
+        # VBP-8: the shields the VBP job judged and those recorded here, one table (vbp's).
+        "shields": BudgetShield.objects.filter(institution__in=institutions, year=year)
+                   .select_related("institution", "tender").order_by("institution__name", "pk"),
         "deposits": QualityDeposit.objects.filter(institution__in=institutions, year=year).select_related("institution"),
         "budget_kinds": BudgetKind.choices,
         "deduction_kinds": [c for c in DeductionKind.choices if c[0] != DeductionKind.REVERSAL],

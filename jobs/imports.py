@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.uploads import excerpt
@@ -94,7 +95,8 @@ def run(job_id: int) -> str:
         job.errors = (exc.errors or [])[:MAX_ERRORS_KEPT]
     except Exception as exc:  # noqa: BLE001 — recorded for the uploader, logged with traceback
         log.exception("import %s (%s) failed", job.pk, job.kind)
-        job.state, job.message = RunState.FAILED, f"导入失败（内部错误 {exc.__class__.__name__}），请联系运维人员"
+        job.state, job.message = RunState.FAILED, _("导入失败（内部错误 %(error)s），请联系运维人员") % {
+            "error": exc.__class__.__name__}
     else:
         job.state, job.message = RunState.DONE, message
     done, total = progress_of(ImportJob(pk=job.pk, state=RunState.RUNNING))

@@ -80,9 +80,10 @@ class ApplicationForm(forms.Form):
 
         raw = (self.cleaned_data.get("set_price") or "").strip()
         if raw:
-            problem = rules.declared_price_problem(raw, Decimal(str(policy.get("sys.price_ceiling_yuan"))))
+            problem = rules.declared_price_problem(raw, Decimal(str(policy.get("sys.price_ceiling_yuan"))),
+                                                   what=_("价格"))
             if problem:
-                raise forms.ValidationError(problem.replace("申报价", "价格"))
+                raise forms.ValidationError(problem)
         return raw
 
     def documents(self):

@@ -3,8 +3,9 @@
 One function per rule ID. No database access: callers (listing.services) gather the facts
 (declared price, national lowest record, province count, reference prices, coefficients
 read from policy parameters …) and pass plain values. Each function returns a
-`RuleResult` carrying pass/fail, the rule ID, a Chinese explanation with the numbers, and
-the price the product would be listed at.
+`RuleResult` carrying pass/fail, the rule ID, an explanation with the numbers (Chinese, or
+English when that is the active language: the texts go through gettext), and the price the
+product would be listed at.
 
 Where the source document and RULES.md differ, the document wins:
 - LST-0.2 (000 annex §二(三)1.C): a quality-test *failure* counts against the declared
@@ -22,36 +23,40 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
 CENT = Decimal("0.01")
 
 # ------------------------------------------------------------------ categories
 
 DRUG_CATEGORIES = [
-    ("LST-1", "省平台已挂网药品"),
-    ("LST-2.1", "未挂网：通用名、剂型、规格与已挂网药品均相同"),
-    ("LST-2.2", "未挂网：通用名相同，剂型或规格不同"),
-    ("LST-2.3", "未挂网：通用名与省平台挂网药品不同"),
-    ("LST-3.1", "国家谈判药品"),
-    ("LST-3.2", "国家谈判药品的仿制药（协议期内）"),
-    ("LST-4", "创新药品"),
-    ("LST-5", "参比制剂/通过一致性评价的仿制药"),
-    ("LST-6", "新批准注册的药品（批准后1年内）"),
-    ("LST-7", "国家定点生产/省级定点储备药品"),
-    ("LST-8.1", "短缺药品"),
-    ("LST-8.2", "急抢救药品"),
-    ("LST-8.3", "麻醉药品、精神类药品"),
+    ("LST-1", gettext_lazy("省平台已挂网药品")),
+    ("LST-2.1", gettext_lazy("未挂网：通用名、剂型、规格与已挂网药品均相同")),
+    ("LST-2.2", gettext_lazy("未挂网：通用名相同，剂型或规格不同")),
+    ("LST-2.3", gettext_lazy("未挂网：通用名与省平台挂网药品不同")),
+    ("LST-3.1", gettext_lazy("国家谈判药品")),
+    ("LST-3.2", gettext_lazy("国家谈判药品的仿制药（协议期内）")),
+    ("LST-4", gettext_lazy("创新药品")),
+    ("LST-5", gettext_lazy("参比制剂/通过一致性评价的仿制药")),
+    ("LST-6", gettext_lazy("新批准注册的药品（批准后1年内）")),
+    ("LST-7", gettext_lazy("国家定点生产/省级定点储备药品")),
+    ("LST-8.1", gettext_lazy("短缺药品")),
+    ("LST-8.2", gettext_lazy("急抢救药品")),
+    ("LST-8.3", gettext_lazy("麻醉药品、精神类药品")),
 ]
 CONSUMABLE_CATEGORIES = [
-    ("LST-C1", "高值耗材：原六大类/五大类已入围"),
-    ("LST-C2", "高值耗材：原六大类/五大类未入围（专家评审）"),
-    ("LST-C3", "普通耗材/检验试剂：原市级已入围"),
-    ("LST-C4", "普通耗材/检验试剂：原市级未入围（专家评审）"),
-    ("LST-C5", "已挂网产品增补规格型号"),
+    ("LST-C1", gettext_lazy("高值耗材：原六大类/五大类已入围")),
+    ("LST-C2", gettext_lazy("高值耗材：原六大类/五大类未入围（专家评审）")),
+    ("LST-C3", gettext_lazy("普通耗材/检验试剂：原市级已入围")),
+    ("LST-C4", gettext_lazy("普通耗材/检验试剂：原市级未入围（专家评审）")),
+    ("LST-C5", gettext_lazy("已挂网产品增补规格型号")),
 ]
 CATEGORY_LABELS = dict(DRUG_CATEGORIES + CONSUMABLE_CATEGORIES)
-CATEGORY_CHOICES = [(k, f"{k} {v}") for k, v in DRUG_CATEGORIES + CONSUMABLE_CATEGORIES]
-DRUG_CATEGORY_IDS = frozenset(k for k, _ in DRUG_CATEGORIES)
-CONSUMABLE_CATEGORY_IDS = frozenset(k for k, _ in CONSUMABLE_CATEGORIES)
+CATEGORY_CHOICES = [(k, format_lazy("{} {}", k, v)) for k, v in DRUG_CATEGORIES + CONSUMABLE_CATEGORIES]
+DRUG_CATEGORY_IDS = frozenset(k for k, _label in DRUG_CATEGORIES)
+CONSUMABLE_CATEGORY_IDS = frozenset(k for k, _label in CONSUMABLE_CATEGORIES)
 # Categories reviewed by experts (EXP-1 / EXP-2) before the regulator confirms.
 EXPERT_CATEGORIES = frozenset({"LST-6", "LST-C2", "LST-C4"})
 
@@ -82,8 +87,9 @@ class PriceRecord:
 
     def where(self) -> str:
         place = f"{self.province}{self.city}" if (self.province or self.city) else self.label
-        parts = [p for p in (place, f"{self.effective_date:%Y-%m-%d} 起执行" if self.effective_date else "") if p]
-        return f"（{'，'.join(parts)}）" if parts else ""
+        since = _("%(date)s 起执行") % {"date": f"{self.effective_date:%Y-%m-%d}"} if self.effective_date else ""
+        parts = [p for p in (place, since) if p]
+        return _("（%(parts)s）") % {"parts": _("，").join(parts)} if parts else ""
 
 
 @dataclass(frozen=True)
@@ -115,37 +121,49 @@ def _result(rule: str, checks: list[Check], *, ok_message: str, listing_price=No
     if passed:
         message = ok_message
     else:
-        message = "；".join(c.text for c in checks if not c.passed)
+        message = _("；").join(c.text for c in checks if not c.passed)
     return RuleResult(rule, passed, message, tuple(checks), listing_price if passed else None, cap, **kw)
 
 
+def _joined(checks: Sequence[Check]) -> str:
+    return _("；").join(c.text for c in checks)
+
+
+def _both_failed(first: Check, second: Check) -> str:
+    """Two alternative conditions, neither met."""
+    return _("%(first)s，且%(second)s") % {"first": first.text, "second": second.text}
+
+
 def not_above(declared: Decimal, cap: PriceRecord, what: str) -> Check:
-    """declared ≤ cap (equal passes, one fen above fails)."""
+    """declared ≤ cap (equal passes, one fen above fails). `what` names the cap (translated)."""
+    values = {"declared": fmt(declared), "what": what, "cap": fmt(cap.price), "where": cap.where()}
     if declared <= cap.price:
-        return Check(True, f"申报价 {fmt(declared)} 元 不高于{what} {fmt(cap.price)} 元{cap.where()}")
-    return Check(False, f"申报价 {fmt(declared)} 元 高于{what} {fmt(cap.price)} 元{cap.where()}")
+        return Check(True, _("申报价 %(declared)s 元 不高于%(what)s %(cap)s 元%(where)s") % values)
+    return Check(False, _("申报价 %(declared)s 元 高于%(what)s %(cap)s 元%(where)s") % values)
 
 
 def below(declared: Decimal, cap: PriceRecord, what: str) -> Check:
     """declared < cap (strictly)."""
+    values = {"declared": fmt(declared), "what": what, "cap": fmt(cap.price), "where": cap.where()}
     if declared < cap.price:
-        return Check(True, f"申报价 {fmt(declared)} 元 低于{what} {fmt(cap.price)} 元{cap.where()}")
-    return Check(False, f"申报价 {fmt(declared)} 元 未低于{what} {fmt(cap.price)} 元{cap.where()}（须严格低于）")
+        return Check(True, _("申报价 %(declared)s 元 低于%(what)s %(cap)s 元%(where)s") % values)
+    return Check(False, _("申报价 %(declared)s 元 未低于%(what)s %(cap)s 元%(where)s（须严格低于）") % values)
 
 
 def national_lowest_check(declared: Decimal, lowest: PriceRecord | None, *, missing_ok=True, missing_text=None) -> Check:
     """The national-lowest condition (全国各省级现执行挂网（中标）价格中最低价)."""
     if lowest is None:
         return Check(missing_ok, missing_text or (
-            "无外省挂网记录，全国最低价条件以最低价承诺书为准" if missing_ok else "缺少外省挂网记录，无法确定全国最低价"
+            _("无外省挂网记录，全国最低价条件以最低价承诺书为准") if missing_ok else _("缺少外省挂网记录，无法确定全国最低价")
         ))
-    return not_above(declared, lowest, "全国最低价")
+    return not_above(declared, lowest, pgettext("inside a sentence", "全国最低价"))
 
 
 def provinces_check(count: int, minimum: int) -> Check:
+    values = {"count": count, "minimum": minimum}
     if count >= minimum:
-        return Check(True, f"已在 {count} 个省份有采购（挂网）记录，不少于 {minimum} 个")
-    return Check(False, f"仅在 {count} 个省份有采购（挂网）记录，少于 {minimum} 个")
+        return Check(True, _("已在 %(count)s 个省份有采购（挂网）记录，不少于 %(minimum)s 个") % values)
+    return Check(False, _("仅在 %(count)s 个省份有采购（挂网）记录，少于 %(minimum)s 个") % values)
 
 
 # ------------------------------------------------------------------ LST-0.2
@@ -163,7 +181,11 @@ class QualityFact:
 
 
 AUTHORITY_COUNTS = frozenset({"national", "province"})  # 省级（含）以上
-AUTHORITY_LABELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
+# Lower-case in English: the labels stand inside LST-0.2 sentences.
+AUTHORITY_LABELS = {"national": pgettext_lazy("inside a sentence", "国家级"),
+                    "province": pgettext_lazy("inside a sentence", "省级"),
+                    "city": pgettext_lazy("inside a sentence", "市级"),
+                    "county": pgettext_lazy("inside a sentence", "县级")}
 
 
 def _years_before(d: date, years: int) -> date:
@@ -181,16 +203,18 @@ def lst_0_2_quality(events: Sequence[QualityFact], *, on: date, lookback_years: 
     for e in sorted(events, key=lambda e: e.event_date):
         if e.authority_level not in AUTHORITY_COUNTS or not (since <= e.event_date <= on):
             continue
+        values = {"date": f"{e.event_date:%Y-%m-%d}", "authority": AUTHORITY_LABELS[e.authority_level],
+                  "years": lookback_years}
+        detail = _("：%(description)s") % {"description": e.description} if e.description else ""
         if e.kind == "failure" and e.same_product:
-            checks.append(Check(False, f"申报药品于 {e.event_date:%Y-%m-%d} 有{AUTHORITY_LABELS[e.authority_level]}"
-                                       f"药品监督管理部门质量检验不合格记录（近{lookback_years}年内）"
-                                       + (f"：{e.description}" if e.description else "")))
+            checks.append(Check(False, _("申报药品于 %(date)s 有%(authority)s药品监督管理部门质量检验不合格记录"
+                                         "（近%(years)s年内）") % values + detail))
         elif e.kind == "penalty":
-            checks.append(Check(False, f"申报企业于 {e.event_date:%Y-%m-%d} 因质量问题被{AUTHORITY_LABELS[e.authority_level]}"
-                                       f"药品监督管理部门处罚（近{lookback_years}年内）"
-                                       + (f"：{e.description}" if e.description else "")))
+            checks.append(Check(False, _("申报企业于 %(date)s 因质量问题被%(authority)s药品监督管理部门处罚"
+                                         "（近%(years)s年内）") % values + detail))
     if not checks:
-        checks.append(Check(True, f"{since:%Y-%m-%d} 以来无省级（含）以上质量检验不合格或质量处罚记录"))
+        checks.append(Check(True, _("%(since)s 以来无省级（含）以上质量检验不合格或质量处罚记录")
+                            % {"since": f"{since:%Y-%m-%d}"}))
     return _result("LST-0.2", checks, ok_message=checks[0].text)
 
 
@@ -201,32 +225,34 @@ RISE_CATEGORY = "LST-8.1"  # the only way up for a listed product (LST-0.4)
 
 
 def lst_0_4_no_rise(category: str, *, declared: Decimal, current: PriceRecord | None,
-                    listing_price: Decimal | None = None, what: str = "申报价") -> RuleResult:
+                    listing_price: Decimal | None = None, what: str | None = None) -> RuleResult:
     """LST-0.4 (000 §(三)1): a product already listed here cannot raise its listing price by
     re-applying under any category — its current price here is part of the national lowest.
     The one way up is LST-8.1 (shortage drug, supply-and-price-stability commitment), and
     that rise is flagged for the regulator as a possible abnormal price rise (BAD-1).
     `listing_price` is the price the category would list at when it is not the declared one
-    (LST-3.1 payment standard, LST-7 set price, EXP-2 negotiated price)."""
+    (LST-3.1 payment standard, LST-7 set price, EXP-2 negotiated price). `what` names the
+    declared price (default 申报价)."""
     if current is None:
-        checks = [Check(True, "产品尚未在省平台挂网，不涉及本省现行挂网价")]
+        checks = [Check(True, _("产品尚未在省平台挂网，不涉及本省现行挂网价"))]
         return _result("LST-0.4", checks, ok_message=checks[0].text)
-    prices = [(what, declared)]
+    prices = [(what or _("申报价"), declared)]
     if listing_price is not None and listing_price != declared:
-        prices.append(("拟挂网价", listing_price))
+        prices.append((_("拟挂网价"), listing_price))
     highest_what, highest = max(prices, key=lambda p: p[1])
+    values = {"what": highest_what, "price": fmt(highest), "current": fmt(current.price), "where": current.where(),
+              "rise": fmt(highest - current.price), "category": category}
     if highest <= current.price:
-        checks = [Check(True, f"{highest_what} {fmt(highest)} 元 不高于本省现行挂网价 {fmt(current.price)} 元{current.where()}")]
+        checks = [Check(True, _("%(what)s %(price)s 元 不高于本省现行挂网价 %(current)s 元%(where)s") % values)]
         return _result("LST-0.4", checks, ok_message=checks[0].text, cap=current.price)
-    rise = highest - current.price
     if category == RISE_CATEGORY:
-        checks = [Check(True, f"{highest_what} {fmt(highest)} 元 高于本省现行挂网价 {fmt(current.price)} 元"
-                              f"{current.where()}，上涨 {fmt(rise)} 元：按短缺药品（供货稳价承诺）申报，须经省医保局确认，"
-                              "确认后标记为可能的异常涨价（BAD-1）供监管")]
+        checks = [Check(True, _("%(what)s %(price)s 元 高于本省现行挂网价 %(current)s 元%(where)s，上涨 %(rise)s 元："
+                                "按短缺药品（供货稳价承诺）申报，须经省医保局确认，确认后标记为可能的异常涨价（BAD-1）供监管")
+                        % values)]
         return _result("LST-0.4", checks, ok_message=checks[0].text, cap=None)
-    checks = [Check(False, f"{highest_what} {fmt(highest)} 元 高于本省现行挂网价 {fmt(current.price)} 元{current.where()}"
-                           f"（高 {fmt(rise)} 元）：已挂网产品不得通过重新申报（{category}）涨价，"
-                           "仅可按短缺药品（LST-8.1）附供货稳价承诺书申报并经省医保局确认")]
+    checks = [Check(False, _("%(what)s %(price)s 元 高于本省现行挂网价 %(current)s 元%(where)s（高 %(rise)s 元）："
+                             "已挂网产品不得通过重新申报（%(category)s）涨价，"
+                             "仅可按短缺药品（LST-8.1）附供货稳价承诺书申报并经省医保局确认") % values)]
     return _result("LST-0.4", checks, ok_message="", cap=current.price)
 
 
@@ -254,15 +280,24 @@ def lst_2_1(
     national = national_lowest_check(declared, lowest)
     provinces = provinces_check(province_count, min_provinces)
     if same_drug_lowest is not None:
-        same = not_above(declared, same_drug_lowest, "省平台已挂网相同药品最低价")
+        same = not_above(declared, same_drug_lowest, _("省平台已挂网相同药品最低价"))
     else:
-        same = Check(False, "省平台无可参照的已挂网相同药品价格")
+        same = Check(False, _("省平台无可参照的已挂网相同药品价格"))
     either = Check(provinces.passed or same.passed, (provinces.text if provinces.passed else same.text)
-                   if (provinces.passed or same.passed) else f"{provinces.text}，且{same.text}")
+                   if (provinces.passed or same.passed) else _both_failed(provinces, same))
     checks = [national, either]
     caps = [r.price for r in (lowest, same_drug_lowest) if r is not None]
-    return _result("LST-2.1", checks, ok_message="；".join(c.text for c in checks), listing_price=declared,
+    return _result("LST-2.1", checks, ok_message=_joined(checks), listing_price=declared,
                    cap=min(caps) if caps else None)
+
+
+# Keys are dosage-form names as written on products (data matched against the catalogue).
+DEFAULT_DOSAGE_FORM_COEFFICIENTS = {
+    "普通片": "1.0", "咀嚼片": "1.05", "含片": "1.05", "可溶片": "1.05", "肠溶片": "1.1", "分散片": "1.2",
+    "泡腾片": "1.3", "硬胶囊": "1.0", "肠溶胶囊": "1.1", "软胶囊": "1.2", "无糖": "1.1",
+}
+SUGAR_FREE = "无糖"  # the coefficient key of the sugar-free form
+DOSAGE_FORM_ALIASES = {"片剂": "普通片", "片": "普通片", "胶囊": "硬胶囊", "胶囊剂": "硬胶囊"}
 
 
 @dataclass(frozen=True)
@@ -273,14 +308,10 @@ class RatioCoefficients:
     fill_volume: Decimal = Decimal("1.9")
     pack_oral_solid: Decimal = Decimal("1.95")
     pack_other: Decimal = Decimal("2.0")
-    dosage_forms: dict = field(default_factory=lambda: {
-        "普通片": "1.0", "咀嚼片": "1.05", "含片": "1.05", "可溶片": "1.05", "肠溶片": "1.1", "分散片": "1.2",
-        "泡腾片": "1.3", "硬胶囊": "1.0", "肠溶胶囊": "1.1", "软胶囊": "1.2", "无糖": "1.1",
-    })
+    dosage_forms: dict = field(default_factory=lambda: dict(DEFAULT_DOSAGE_FORM_COEFFICIENTS))
 
     def form(self, name: str) -> Decimal | None:
-        aliases = {"片剂": "普通片", "片": "普通片", "胶囊": "硬胶囊", "胶囊剂": "硬胶囊"}
-        raw = self.dosage_forms.get(name) or self.dosage_forms.get(aliases.get(name, ""))
+        raw = self.dosage_forms.get(name) or self.dosage_forms.get(DOSAGE_FORM_ALIASES.get(name, ""))
         return Decimal(str(raw)) if raw is not None else None
 
 
@@ -303,8 +334,9 @@ DOSAGE_FORM_FAMILIES = (
     ("oral_liquid", ("口服溶液", "口服液", "糖浆", "合剂", "混悬", "乳剂", "酊", "口服乳", "滴剂")),
     ("oral_solid", ORAL_SOLID_HINTS),
 )
-FAMILY_LABELS = {"injection": "注射剂", "ophthalmic": "眼用制剂", "inhalation": "吸入制剂",
-                 "external": "外用及腔道制剂", "oral_liquid": "口服液体制剂", "oral_solid": "口服固体制剂"}
+FAMILY_LABELS = {"injection": gettext_lazy("注射剂"), "ophthalmic": gettext_lazy("眼用制剂"),
+                 "inhalation": gettext_lazy("吸入制剂"), "external": gettext_lazy("外用及腔道制剂"),
+                 "oral_liquid": gettext_lazy("口服液体制剂"), "oral_solid": gettext_lazy("口服固体制剂")}
 
 
 def dosage_form_family(dosage_form: str) -> str | None:
@@ -355,14 +387,17 @@ class Derivation:
     price: Decimal  # rounded to the fen
 
     def lines(self) -> list[str]:
-        out = [f"代表品：{self.base.label}，挂网价 {fmt(self.base.price)} 元"]
-        out += [f"{f.name}：{f.text}" for f in self.factors]
-        out.append(f"差比价计算价格：{fmt(self.base.price)} × " + " × ".join(f"{f.multiplier:.4f}" for f in self.factors)
-                   + f" = {fmt(self.price)} 元" if self.factors else f"差比价计算价格：{fmt(self.price)} 元")
+        out = [_("代表品：%(label)s，挂网价 %(price)s 元") % {"label": self.base.label, "price": fmt(self.base.price)}]
+        out += [_("%(name)s：%(text)s") % {"name": f.name, "text": f.text} for f in self.factors]
+        if self.factors:
+            formula = f"{fmt(self.base.price)} × " + " × ".join(f"{f.multiplier:.4f}" for f in self.factors)
+            out.append(_("差比价计算价格：%(formula)s = %(price)s 元") % {"formula": formula, "price": fmt(self.price)})
+        else:
+            out.append(_("差比价计算价格：%(price)s 元") % {"price": fmt(self.price)})
         return out
 
     def text(self) -> str:
-        return "；".join(self.lines())
+        return _("；").join(self.lines())
 
 
 def _power(coef: Decimal, ratio: Decimal) -> Decimal:
@@ -386,12 +421,13 @@ def derive_price(base: Presentation, target: Presentation, coef: RatioCoefficien
             return
         r = Decimal(b) / Decimal(a)
         m = _power(c, r)
-        factors.append(Factor(name, f"{fmt_qty(a)} → {fmt_qty(b)}，比值 {fmt_qty(r)}，系数 {c}^log2({fmt_qty(r)}) = ×{m:.4f}", m))
+        factors.append(Factor(name, _("%(a)s → %(b)s，比值 %(r)s，系数 %(c)s^log2(%(r)s) = ×%(m)s")
+                              % {"a": fmt_qty(a), "b": fmt_qty(b), "r": fmt_qty(r), "c": c, "m": f"{m:.4f}"}, m))
 
-    ratio_factor("含量", base.strength, target.strength, coef.strength)
-    ratio_factor("装量", base.fill_volume, target.fill_volume, coef.fill_volume)
+    ratio_factor(_("含量"), base.strength, target.strength, coef.strength)
+    ratio_factor(_("装量"), base.fill_volume, target.fill_volume, coef.fill_volume)
     pack_coef = coef.pack_oral_solid if is_oral_solid(target.dosage_form) else coef.pack_other
-    ratio_factor("包装数量" + ("（口服固体）" if pack_coef == coef.pack_oral_solid else ""),
+    ratio_factor(_("包装数量（口服固体）") if pack_coef == coef.pack_oral_solid else _("包装数量"),
                  base.pack_count, target.pack_count, pack_coef)
     if base.dosage_form != target.dosage_form:
         fb, ft = coef.form(base.dosage_form), coef.form(target.dosage_form)
@@ -399,11 +435,12 @@ def derive_price(base: Presentation, target: Presentation, coef: RatioCoefficien
             missing = target.dosage_form if ft is None else base.dosage_form
             raise UnknownDosageForm(missing)
         m = (ft / fb).quantize(Decimal("0.00000001"), rounding=ROUND_HALF_UP)
-        factors.append(Factor("剂型", f"{base.dosage_form}（{fb}）→ {target.dosage_form}（{ft}），×{m:.4f}", m))
+        factors.append(Factor(_("剂型"), _("%(base)s（%(fb)s）→ %(target)s（%(ft)s），×%(m)s") % {
+            "base": base.dosage_form, "fb": fb, "target": target.dosage_form, "ft": ft, "m": f"{m:.4f}"}, m))
     if base.sugar_free != target.sugar_free:
-        sf = coef.form("无糖") or Decimal("1")
+        sf = coef.form(SUGAR_FREE) or Decimal("1")
         m = sf if target.sugar_free else (1 / sf).quantize(Decimal("0.00000001"))
-        factors.append(Factor("无糖型", f"系数 {sf}，×{m:.4f}", m))
+        factors.append(Factor(_("无糖型"), _("系数 %(sf)s，×%(m)s") % {"sf": sf, "m": f"{m:.4f}"}, m))
     price = Decimal(base.price)
     for f in factors:
         price *= f.multiplier
@@ -412,7 +449,7 @@ def derive_price(base: Presentation, target: Presentation, coef: RatioCoefficien
 
 class UnknownDosageForm(ValueError):
     def __init__(self, form):
-        super().__init__(f"剂型“{form}”没有差比价系数（政策参数 lst.ratio.dosage_forms）")
+        super().__init__(_("剂型“%(form)s”没有差比价系数（政策参数 lst.ratio.dosage_forms）") % {"form": form})
         self.form = form
 
 
@@ -441,12 +478,13 @@ def representative_problem(target_form: str, candidate_forms: Sequence[str], coe
     """LST-2.2.1: why no representative product was found, for the applicant and reviewer."""
     family = dosage_form_family(target_form)
     if family is None:
-        return f"剂型“{target_form}”无法归入差比价剂型族，按8省采购条件审核"
+        return _("剂型“%(form)s”无法归入差比价剂型族，按8省采购条件审核") % {"form": target_form}
     same_family = [f for f in candidate_forms if dosage_form_family(f) == family]
     if not same_family:
-        return f"省平台无同一剂型族（{FAMILY_LABELS[family]}）的已挂网产品，按8省采购条件审核"
-    return (f"剂型“{target_form}”与同剂型族已挂网产品（{'、'.join(sorted(set(same_family)))}）之间没有差比价系数"
-            "（政策参数 lst.ratio.dosage_forms），按8省采购条件审核")
+        return _("省平台无同一剂型族（%(family)s）的已挂网产品，按8省采购条件审核") % {"family": FAMILY_LABELS[family]}
+    return _("剂型“%(form)s”与同剂型族已挂网产品（%(forms)s）之间没有差比价系数"
+             "（政策参数 lst.ratio.dosage_forms），按8省采购条件审核") % {
+        "form": target_form, "forms": _("、").join(sorted(set(same_family)))}
 
 
 def lst_2_2(
@@ -460,16 +498,16 @@ def lst_2_2(
     condition remains (LST-2.2.1 fallback)."""
     national = national_lowest_check(declared, lowest)
     provinces = provinces_check(province_count, min_provinces)
-    what = "以本企业已挂网产品为基础的差比价计算价格" if own_product else "差比价计算价格"
+    what = _("以本企业已挂网产品为基础的差比价计算价格") if own_product else _("差比价计算价格")
     if derivation is not None:
         derived = not_above(declared, PriceRecord(derivation.price, label=derivation.base.label), what)
     else:
-        derived = Check(False, no_representative or "无可用于差比价计算的已挂网代表品")
+        derived = Check(False, no_representative or _("无可用于差比价计算的已挂网代表品"))
     ok = provinces.passed or derived.passed
-    either = Check(ok, (provinces.text if provinces.passed else derived.text) if ok else f"{provinces.text}，且{derived.text}")
+    either = Check(ok, (provinces.text if provinces.passed else derived.text) if ok else _both_failed(provinces, derived))
     checks = [national, either]
     caps = [x for x in (lowest.price if lowest else None, derivation.price if derivation else None) if x is not None]
-    return _result("LST-2.2", checks, ok_message="；".join(c.text for c in checks), listing_price=declared,
+    return _result("LST-2.2", checks, ok_message=_joined(checks), listing_price=declared,
                    cap=min(caps) if caps else None, derivation=derivation)
 
 
@@ -477,7 +515,7 @@ def lst_2_3(declared: Decimal, lowest: PriceRecord | None, *, province_count: in
     """LST-2.3 generic name not on the platform: ≥ 8 provinces AND ≤ national lowest."""
     checks = [provinces_check(province_count, min_provinces),
               national_lowest_check(declared, lowest, missing_ok=False)]
-    return _result("LST-2.3", checks, ok_message="；".join(c.text for c in checks), listing_price=declared,
+    return _result("LST-2.3", checks, ok_message=_joined(checks), listing_price=declared,
                    cap=lowest.price if lowest else None)
 
 
@@ -487,10 +525,11 @@ def lst_2_3(declared: Decimal, lowest: PriceRecord | None, *, province_count: in
 def lst_3_1(declared: Decimal | None, payment_standard: Decimal | None) -> RuleResult:
     """LST-3.1 national negotiated drug: listed directly at the national payment standard."""
     if payment_standard is None:
-        checks = [Check(False, "未登记国家谈判医保支付标准，无法挂网")]
+        checks = [Check(False, _("未登记国家谈判医保支付标准，无法挂网"))]
     else:
-        checks = [Check(True, f"按国家谈判医保支付标准 {fmt(payment_standard)} 元直接挂网"
-                              + (f"（申报价 {fmt(declared)} 元不作为挂网价）" if declared and declared != payment_standard else ""))]
+        note = (_("（申报价 %(declared)s 元不作为挂网价）") % {"declared": fmt(declared)}
+                if declared and declared != payment_standard else "")
+        checks = [Check(True, _("按国家谈判医保支付标准 %(price)s 元直接挂网") % {"price": fmt(payment_standard)} + note)]
     return _result("LST-3.1", checks, ok_message=checks[0].text, listing_price=payment_standard, cap=payment_standard)
 
 
@@ -504,24 +543,26 @@ def lst_3_2(
     second and later generics not above any already listed generic."""
     checks = []
     if agreement_end is not None and on is not None and on > agreement_end:
-        checks.append(Check(False, f"对应国家谈判药品协议期已于 {agreement_end:%Y-%m-%d} 届满，不适用本类别"))
+        checks.append(Check(False, _("对应国家谈判药品协议期已于 %(end)s 届满，不适用本类别")
+                            % {"end": f"{agreement_end:%Y-%m-%d}"}))
     if payment_standard is None:
-        checks.append(Check(False, "对应国家谈判药品未登记医保支付标准"))
+        checks.append(Check(False, _("对应国家谈判药品未登记医保支付标准")))
     else:
-        checks.append(below(declared, PriceRecord(payment_standard, label="国家谈判"), "国家谈判医保支付标准"))
+        checks.append(below(declared, PriceRecord(payment_standard, label=_("国家谈判")), _("国家谈判医保支付标准")))
     checks.append(national_lowest_check(
-        declared, lowest, missing_text="在我省首先申请挂网且尚无其他省级挂网价格，须承诺申报价为全国最低价"))
+        declared, lowest, missing_text=_("在我省首先申请挂网且尚无其他省级挂网价格，须承诺申报价为全国最低价")))
     if listed_generics:
         cheapest = min(listed_generics, key=lambda r: r.price)
-        checks.append(not_above(declared, cheapest, "已挂网仿制药价格"))
+        checks.append(not_above(declared, cheapest, _("已挂网仿制药价格")))
     caps = [x for x in (lowest.price if lowest else None,
                         min((g.price for g in listed_generics), default=None)) if x is not None]
-    return _result("LST-3.2", checks, ok_message="；".join(c.text for c in checks), listing_price=declared,
+    return _result("LST-3.2", checks, ok_message=_joined(checks), listing_price=declared,
                    cap=min(caps) if caps else payment_standard)
 
 
 # ------------------------------------------------------------------ LST-4 … LST-8.3
 
+# Registration classes as written on products (data, not messages).
 INNOVATIVE_CLASSES = ("化学药品1类", "化学药品1.1类", "中药1类", "中药2类", "中药3类", "中药4类", "中药5类", "生物制品1类")
 
 
@@ -529,10 +570,11 @@ def lst_4(declared: Decimal, *, is_innovative: bool, registration_class: str = "
     """LST-4 innovative drug: listed at the declared price after the qualification check;
     no lowest-price commitment."""
     if is_innovative:
-        cls = f"（注册分类：{registration_class}）" if registration_class else ""
-        checks = [Check(True, f"创新药品{cls}，按申报价 {fmt(declared)} 元挂网，无需最低价承诺")]
+        cls = _("（注册分类：%(cls)s）") % {"cls": registration_class} if registration_class else ""
+        checks = [Check(True, _("创新药品%(cls)s，按申报价 %(declared)s 元挂网，无需最低价承诺")
+                        % {"cls": cls, "declared": fmt(declared)})]
     else:
-        checks = [Check(False, "产品未认定为创新药品（化学药品1.1类/1类、中药1-5类、生物制品1类），不适用本类别")]
+        checks = [Check(False, _("产品未认定为创新药品（化学药品1.1类/1类、中药1-5类、生物制品1类），不适用本类别"))]
     return _result("LST-4", checks, ok_message=checks[0].text, listing_price=declared)
 
 
@@ -542,14 +584,14 @@ def lst_5(declared: Decimal, *, originator: PriceRecord | None, lowest: PriceRec
     AND ≤ national lowest."""
     checks = []
     if not is_reference_or_evaluated:
-        checks.append(Check(False, "产品既非参比制剂也未通过（视同通过）一致性评价，不适用本类别"))
+        checks.append(Check(False, _("产品既非参比制剂也未通过（视同通过）一致性评价，不适用本类别")))
     if originator is not None:
-        checks.append(not_above(declared, originator, "对应原研药价格"))
+        checks.append(not_above(declared, originator, _("对应原研药价格")))
     else:
-        checks.append(Check(True, "省平台无对应原研药挂网价格，原研药价格条件不适用"))
+        checks.append(Check(True, _("省平台无对应原研药挂网价格，原研药价格条件不适用")))
     checks.append(national_lowest_check(declared, lowest))
     caps = [r.price for r in (originator, lowest) if r is not None]
-    return _result("LST-5", checks, ok_message="；".join(c.text for c in checks), listing_price=declared,
+    return _result("LST-5", checks, ok_message=_joined(checks), listing_price=declared,
                    cap=min(caps) if caps else None)
 
 
@@ -560,8 +602,9 @@ def lst_5_application_barred(evaluated_manufacturers: int, *, is_evaluated: bool
     refused when it applies (None: no bar). Originators and reference preparations are exempt."""
     if is_evaluated or is_originator or is_reference or not lst_5_suspension_due(evaluated_manufacturers, threshold):
         return None
-    return Check(False, f"同品种（{variety}）通过一致性评价的生产企业已达 {evaluated_manufacturers} 家（{threshold} 家以上），"
-                        "未通过一致性评价的产品不予挂网")
+    return Check(False, _("同品种（%(variety)s）通过一致性评价的生产企业已达 %(count)s 家（%(threshold)s 家以上），"
+                          "未通过一致性评价的产品不予挂网")
+                 % {"variety": variety, "count": evaluated_manufacturers, "threshold": threshold})
 
 
 def lst_5_suspension_due(evaluated_manufacturers: int, threshold: int = 3) -> bool:
@@ -574,16 +617,18 @@ def lst_6(*, approval_date: date | None, applied_on: date, negotiated_price: Dec
     """LST-6 newly approved drug (applied within 1 year of approval): the price is set by
     expert negotiation (EXP-2) and the drug is listed at the negotiated price."""
     if approval_date is None:
-        checks = [Check(False, "未登记批准注册日期")]
+        checks = [Check(False, _("未登记批准注册日期"))]
     else:
         limit = _years_before(approval_date, -1)
+        values = {"approved": f"{approval_date:%Y-%m-%d}", "applied": f"{applied_on:%Y-%m-%d}",
+                  "limit": f"{limit:%Y-%m-%d}", "price": fmt(negotiated_price)}
         if applied_on <= limit:
-            checks = [Check(True, f"{approval_date:%Y-%m-%d} 批准注册，申报日 {applied_on:%Y-%m-%d} 在批准后1年内"
-                                  + (f"；按专家谈判价格 {fmt(negotiated_price)} 元挂网" if negotiated_price
-                                     else "；由评审专家与企业进行价格谈判（EXP-2），按谈判价格挂网"))]
+            checks = [Check(True, _("%(approved)s 批准注册，申报日 %(applied)s 在批准后1年内") % values
+                            + (_("；按专家谈判价格 %(price)s 元挂网") % values if negotiated_price
+                               else _("；由评审专家与企业进行价格谈判（EXP-2），按谈判价格挂网")))]
         else:
-            checks = [Check(False, f"{approval_date:%Y-%m-%d} 批准注册，申报日 {applied_on:%Y-%m-%d} 已超过批准后1年"
-                                   f"（{limit:%Y-%m-%d}），不适用本类别")]
+            checks = [Check(False, _("%(approved)s 批准注册，申报日 %(applied)s 已超过批准后1年"
+                                     "（%(limit)s），不适用本类别") % values)]
     return _result("LST-6", checks, ok_message=checks[0].text, listing_price=negotiated_price, needs_expert=True)
 
 
@@ -591,21 +636,22 @@ def lst_7(*, is_designated: bool, is_reserve: bool, set_price: Decimal | None) -
     """LST-7 national designated production: at the national price; provincial reserve: at
     the supply price agreed by the provincial health commission."""
     if not (is_designated or is_reserve):
-        checks = [Check(False, "产品既非国家定点生产也非省级定点储备药品，不适用本类别")]
+        checks = [Check(False, _("产品既非国家定点生产也非省级定点储备药品，不适用本类别"))]
     elif set_price is None:
-        checks = [Check(False, "未提供国家确定的采购价或省卫生健康部门议定的供应价格")]
+        checks = [Check(False, _("未提供国家确定的采购价或省卫生健康部门议定的供应价格"))]
     else:
-        what = "国家确定的采购价" if is_designated else "省卫生健康部门议定的供应价格"
-        checks = [Check(True, f"按{what} {fmt(set_price)} 元挂网")]
+        what = _("国家确定的采购价") if is_designated else _("省卫生健康部门议定的供应价格")
+        checks = [Check(True, _("按%(what)s %(price)s 元挂网") % {"what": what, "price": fmt(set_price)})]
     return _result("LST-7", checks, ok_message=checks[0].text, listing_price=set_price)
 
 
 def lst_8_1(declared: Decimal, *, is_shortage: bool, supply_commitment: bool) -> RuleResult:
     """LST-8.1 shortage-list drug: at the declared price, with a supply-and-price-stability
     commitment (供货稳价承诺书)."""
-    checks = [Check(is_shortage, "已列入短缺药品清单" if is_shortage else "产品未列入短缺药品清单，不适用本类别"),
-              Check(supply_commitment, "已提交供货稳价承诺书" if supply_commitment else "缺少供货稳价承诺书")]
-    return _result("LST-8.1", checks, ok_message=f"短缺药品，按申报价 {fmt(declared)} 元挂网（已承诺供货稳价）",
+    checks = [Check(is_shortage, _("已列入短缺药品清单") if is_shortage else _("产品未列入短缺药品清单，不适用本类别")),
+              Check(supply_commitment, _("已提交供货稳价承诺书") if supply_commitment else _("缺少供货稳价承诺书"))]
+    return _result("LST-8.1", checks,
+                   ok_message=_("短缺药品，按申报价 %(declared)s 元挂网（已承诺供货稳价）") % {"declared": fmt(declared)},
                    listing_price=declared)
 
 
@@ -614,13 +660,13 @@ def lst_8_2(declared: Decimal, *, in_scope: bool, lowest: PriceRecord | None,
     """LST-8.2 emergency/rescue drug: ≤ national lowest → declared price; drugs in the yearly
     rescue-drug negotiation → the negotiated price."""
     if not in_scope:
-        checks = [Check(False, "产品未纳入急抢救药品范围，不适用本类别")]
+        checks = [Check(False, _("产品未纳入急抢救药品范围，不适用本类别"))]
         return _result("LST-8.2", checks, ok_message="")
     if in_negotiation_scope:
         if negotiated_price is None:
-            checks = [Check(True, "纳入急抢救药品谈判范围，由评审专家与企业谈判后按谈判价格挂网")]
+            checks = [Check(True, _("纳入急抢救药品谈判范围，由评审专家与企业谈判后按谈判价格挂网"))]
         else:
-            checks = [Check(True, f"纳入急抢救药品谈判范围，按谈判价格 {fmt(negotiated_price)} 元挂网")]
+            checks = [Check(True, _("纳入急抢救药品谈判范围，按谈判价格 %(price)s 元挂网") % {"price": fmt(negotiated_price)})]
         return _result("LST-8.2", checks, ok_message=checks[0].text, listing_price=negotiated_price, needs_expert=True)
     checks = [national_lowest_check(declared, lowest)]
     return _result("LST-8.2", checks, ok_message=checks[0].text, listing_price=declared,
@@ -632,9 +678,10 @@ def lst_8_3(declared: Decimal, *, is_narcotic_psychotropic: bool, no_price_test:
     """LST-8.3 narcotic / psychotropic: per national rules — listed with a flag, no provincial
     price test (policy parameter lst.narcotic_no_price_test)."""
     if not is_narcotic_psychotropic:
-        checks = [Check(False, "产品不是麻醉药品或精神类药品，不适用本类别")]
+        checks = [Check(False, _("产品不是麻醉药品或精神类药品，不适用本类别"))]
     elif no_price_test:
-        checks = [Check(True, f"麻醉/精神药品按国家有关规定执行，标识挂网，不做省级价格审核（申报价 {fmt(declared)} 元）")]
+        checks = [Check(True, _("麻醉/精神药品按国家有关规定执行，标识挂网，不做省级价格审核（申报价 %(declared)s 元）")
+                        % {"declared": fmt(declared)})]
     else:
         checks = [national_lowest_check(declared, lowest)]
     return _result("LST-8.3", checks, ok_message=checks[0].text, listing_price=declared)
@@ -643,15 +690,19 @@ def lst_8_3(declared: Decimal, *, is_narcotic_psychotropic: bool, no_price_test:
 # ------------------------------------------------------------------ consumables
 
 
+def _at_lowest(check: Check, declared: Decimal) -> str:
+    return _("%(check)s，按最低价 %(declared)s 元挂网") % {"check": check.text, "declared": fmt(declared)}
+
+
 def lst_c1(declared: Decimal, lowest: PriceRecord | None, *, previously_selected: bool = True) -> RuleResult:
     """LST-C1 high-value, previously selected (六大类/五大类): listed at the national lowest
     provincial listing price, including Jiangsu cities' current prices."""
     checks = []
     if not previously_selected:
-        checks.append(Check(False, "产品未在原“六大类”“五大类”省、市集中采购中入围，应按 LST-C2 申报"))
+        checks.append(Check(False, _("产品未在原“六大类”“五大类”省、市集中采购中入围，应按 LST-C2 申报")))
     checks.append(national_lowest_check(declared, lowest, missing_ok=False,
-                                        missing_text="缺少全国省级（含本省设区市）挂网记录，无法确定最低价"))
-    return _result("LST-C1", checks, ok_message=f"{checks[-1].text}，按最低价 {fmt(declared)} 元挂网",
+                                        missing_text=_("缺少全国省级（含本省设区市）挂网记录，无法确定最低价")))
+    return _result("LST-C1", checks, ok_message=_at_lowest(checks[-1], declared),
                    listing_price=declared, cap=lowest.price if lowest else None)
 
 
@@ -664,14 +715,17 @@ def lst_c2(
     public hospitals of the province; listed at the national lowest provincial price."""
     provinces = province_count >= min_provinces
     filings = tertiary_filings >= min_filings
+    values = {"provinces": province_count, "min_provinces": min_provinces, "filings": tertiary_filings,
+              "min_filings": min_filings}
     evidence = Check(
         provinces or filings,
-        f"已有 {province_count} 个省份挂网记录（要求不少于 {min_provinces} 个）"
-        f"{'，' if provinces or filings else '；'}省内三级公立医疗机构备案采购记录 {tertiary_filings} 家（要求不少于 {min_filings} 家）"
-        + ("" if provinces or filings else "，两项均不满足"),
+        (_("已有 %(provinces)s 个省份挂网记录（要求不少于 %(min_provinces)s 个），省内三级公立医疗机构备案采购记录 "
+           "%(filings)s 家（要求不少于 %(min_filings)s 家）") if provinces or filings else
+         _("已有 %(provinces)s 个省份挂网记录（要求不少于 %(min_provinces)s 个）；省内三级公立医疗机构备案采购记录 "
+           "%(filings)s 家（要求不少于 %(min_filings)s 家），两项均不满足")) % values,
     )
     checks = [evidence, national_lowest_check(declared, lowest)]
-    return _result("LST-C2", checks, ok_message="；".join(c.text for c in checks) + "；经专家评审通过后按最低价挂网",
+    return _result("LST-C2", checks, ok_message=_joined(checks) + _("；经专家评审通过后按最低价挂网"),
                    listing_price=declared, cap=lowest.price if lowest else None, needs_expert=True)
 
 
@@ -680,10 +734,10 @@ def lst_c3(declared: Decimal, lowest: PriceRecord | None, *, previously_selected
     provincial-or-city price."""
     checks = []
     if not previously_selected:
-        checks.append(Check(False, "产品未在原市级集中采购中入围，应按 LST-C4 申报"))
+        checks.append(Check(False, _("产品未在原市级集中采购中入围，应按 LST-C4 申报")))
     checks.append(national_lowest_check(declared, lowest, missing_ok=False,
-                                        missing_text="缺少全国省、市级挂网记录，无法确定最低价"))
-    return _result("LST-C3", checks, ok_message=f"{checks[-1].text}，按最低价 {fmt(declared)} 元挂网",
+                                        missing_text=_("缺少全国省、市级挂网记录，无法确定最低价")))
+    return _result("LST-C3", checks, ok_message=_at_lowest(checks[-1], declared),
                    listing_price=declared, cap=lowest.price if lowest else None)
 
 
@@ -691,10 +745,11 @@ def lst_c4(declared: Decimal, lowest: PriceRecord | None, *, filings: int, min_f
     """LST-C4 ordinary / IVD not previously selected: expert review; filing records in ≥ 10
     secondary-or-higher public institutions; listed at the national lowest province/city price."""
     checks = [
-        Check(filings >= min_filings, f"省内二级及以上公立医疗机构备案采购记录 {filings} 家（要求不少于 {min_filings} 家）"),
+        Check(filings >= min_filings, _("省内二级及以上公立医疗机构备案采购记录 %(filings)s 家（要求不少于 %(min)s 家）")
+              % {"filings": filings, "min": min_filings}),
         national_lowest_check(declared, lowest),
     ]
-    return _result("LST-C4", checks, ok_message="；".join(c.text for c in checks) + "；经专家评审通过后按最低价挂网",
+    return _result("LST-C4", checks, ok_message=_joined(checks) + _("；经专家评审通过后按最低价挂网"),
                    listing_price=declared, cap=lowest.price if lowest else None, needs_expert=True)
 
 
@@ -703,12 +758,12 @@ def lst_c5(declared: Decimal, *, original: PriceRecord | None, same_registration
     product: not above the original listing price (002 §37)."""
     checks = []
     if original is None:
-        checks.append(Check(False, "请在申请表中选择所增补的原挂网产品（同一注册证下已挂网的规格型号）"))
+        checks.append(Check(False, _("请在申请表中选择所增补的原挂网产品（同一注册证下已挂网的规格型号）")))
     else:
         if not same_registration:
-            checks.append(Check(False, "增补的规格型号与原挂网产品不属于同一注册证"))
-        checks.append(not_above(declared, original, "原挂网价"))
-    return _result("LST-C5", checks, ok_message="；".join(c.text for c in checks), listing_price=declared,
+            checks.append(Check(False, _("增补的规格型号与原挂网产品不属于同一注册证")))
+        checks.append(not_above(declared, original, _("原挂网价")))
+    return _result("LST-C5", checks, ok_message=_joined(checks), listing_price=declared,
                    cap=original.price if original else None)
 
 
@@ -716,15 +771,15 @@ def lst_c5(declared: Decimal, *, original: PriceRecord | None, same_registration
 
 
 DOCUMENTS = {
-    "qualification": "合规企业资质和产品资质材料",
-    "province_records": "所有已挂网省份挂网记录",
-    "lowest_price_commitment": "申报价格及该价格为全国最低价的承诺书",
-    "quality_commitment": "药品质量承诺书",
-    "supply_commitment": "申报价格及供货稳价承诺书",
-    "institution_request": "医疗机构采购申请（临床科室用药申请、药事委员会会议意见、医院相关负责人意见）",
-    "price_basis": "国家确定的采购价或省卫生健康部门议定供应价格的文件",
-    "filing_records": "省内公立医疗机构备案采购记录",
-    "registration_certificate": "医疗器械注册证",
+    "qualification": gettext_lazy("合规企业资质和产品资质材料"),
+    "province_records": gettext_lazy("所有已挂网省份挂网记录"),
+    "lowest_price_commitment": gettext_lazy("申报价格及该价格为全国最低价的承诺书"),
+    "quality_commitment": gettext_lazy("药品质量承诺书"),
+    "supply_commitment": gettext_lazy("申报价格及供货稳价承诺书"),
+    "institution_request": gettext_lazy("医疗机构采购申请（临床科室用药申请、药事委员会会议意见、医院相关负责人意见）"),
+    "price_basis": gettext_lazy("国家确定的采购价或省卫生健康部门议定供应价格的文件"),
+    "filing_records": gettext_lazy("省内公立医疗机构备案采购记录"),
+    "registration_certificate": gettext_lazy("医疗器械注册证"),
 }
 COMMITMENTS = frozenset({"lowest_price_commitment", "quality_commitment", "supply_commitment"})
 
@@ -847,18 +902,21 @@ def category_fits_kind(category: str, kind: str) -> bool:
 # ------------------------------------------------------------------ declared price input
 
 
-def declared_price_problem(raw, ceiling: Decimal) -> str | None:
-    """Chinese error for a bad declared price (≤ 0, more than 4 decimals, absurdly high), or None."""
+def declared_price_problem(raw, ceiling: Decimal, *, what: str | None = None) -> str | None:
+    """The error for a bad declared price (≤ 0, more than 4 decimals, absurdly high), or None.
+    `what` names the price (default 申报价, the declared price)."""
+    what = what or _("申报价")
     try:
         value = Decimal(str(raw).strip())
     except Exception:  # noqa: BLE001 - any parse failure is bad input
-        return "请输入有效的金额（元）"
+        return _("请输入有效的金额（元）")
     if not value.is_finite():
-        return "请输入有效的金额（元）"
+        return _("请输入有效的金额（元）")
     if value <= 0:
-        return "申报价须大于 0 元"
+        return _("%(what)s须大于 0 元") % {"what": what}
     if -value.as_tuple().exponent > 4:
-        return "申报价最多保留 4 位小数"
+        return _("%(what)s最多保留 4 位小数") % {"what": what}
     if value > ceiling:
-        return f"申报价 {fmt(value)} 元超过单价上限 {fmt(ceiling)} 元，请检查是否录入错误"
+        return _("%(what)s %(value)s 元超过单价上限 %(ceiling)s 元，请检查是否录入错误") % {
+            "what": what, "value": fmt(value), "ceiling": fmt(ceiling)}
     return None

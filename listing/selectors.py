@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from catalog.models import OtherProvincePrice, Product
 from catalog.selectors import national_lowest_price
@@ -62,8 +63,9 @@ def own_current_price(product) -> rules.PriceRecord | None:
     listing = current_listing(product)
     if listing is None:
         return None
-    return rules.PriceRecord(listing.price, label=f"本省现行挂网价，挂网记录 #{listing.pk}，"
-                                                  f"{listing.effective_date:%Y-%m-%d} 起执行")
+    # The label ends up in LST-0.4 messages, so it follows the active language too.
+    return rules.PriceRecord(listing.price, label=_("本省现行挂网价，挂网记录 #%(pk)s，%(date)s 起执行") % {
+        "pk": listing.pk, "date": f"{listing.effective_date:%Y-%m-%d}"})
 
 
 def national_lowest(product, at: date, *, levels=("province",), jiangsu_cities=False) -> rules.PriceRecord | None:
@@ -215,7 +217,7 @@ def ratio_derivation(product, enterprise, at: date, reference_listing=None):
         return rules.derive_price(chosen, target, coef), is_own, None
     except (rules.UnknownDosageForm, ArithmeticError, ValueError) as exc:
         # Defensive: `comparable` already excludes these; a refusal names LST-2.2, never a 500.
-        return None, False, f"{exc}，按8省采购条件审核"
+        return None, False, _("%(problem)s，按8省采购条件审核") % {"problem": exc}
 
 
 def evaluated_makers(product) -> int:
@@ -320,7 +322,7 @@ def city_scope_restrictions(institution, product_ids, at: date) -> dict[int, tup
     for pid, (category, cities) in scopes.items():
         if city_id not in cities:
             rule = category if category in ("LST-C3", "LST-C4") else "LST-C4"
-            names = "、".join(sorted(cities.values()))
-            out[pid] = (rule, f"该产品由{names}医保部门评审确认挂网（耗材目录统一前），仅供{names}范围内医疗机构采购，"
-                              "本机构不能采购")
+            names = _("、").join(sorted(cities.values()))
+            out[pid] = (rule, _("该产品由%(cities)s医保部门评审确认挂网（耗材目录统一前），仅供%(cities)s范围内医疗机构采购，"
+                                "本机构不能采购") % {"cities": names})
     return out

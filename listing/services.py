@@ -15,7 +15,9 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Product
 from core.audit import audit_context
@@ -59,15 +61,15 @@ def _is_province(user) -> bool:
 
 def _require_province(user):
     if not _is_province(user):
-        raise Forbidden("仅省医保局可执行此操作")
+        raise Forbidden(_("仅省医保局可执行此操作"))
 
 
 def _require_reason(reason, field="reason"):
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写理由", field)
+        raise InvalidInput(_("请填写理由"), field)
     if len(reason) > 2000:
-        raise InvalidInput("理由不能超过 2000 字", field)
+        raise InvalidInput(_("理由不能超过 %(max)s 字") % {"max": 2000}, field)
     return reason
 
 
@@ -85,7 +87,9 @@ def check_price(value, field="declared_price", at=None) -> Decimal:
 
 @dataclass
 class Evaluation:
-    """What the "check" step shows and what is stored with the application."""
+    """What the "check" step shows and what is stored with the application. Its texts are in
+    the language active when it was built: the copy stored on the application (`evaluation`)
+    stays in the submitter's language."""
 
     results: list[rules.RuleResult] = field(default_factory=list)
     blockers: list[tuple[str, str, str | None]] = field(default_factory=list)  # (code, message, field)
@@ -137,30 +141,32 @@ def evaluate(
     on = on or _today()
     ev = Evaluation()
     if not rules.category_fits_kind(category, product.kind):
-        kind = "医用耗材" if product.kind == "consumable" else "药品"
-        ev.blockers.append(("invalid", f"类别 {category} 不适用于{kind}", "category"))
+        kind = _("医用耗材") if product.kind == "consumable" else _("药品")
+        ev.blockers.append(("invalid", _("类别 %(category)s 不适用于%(kind)s") % {"category": category, "kind": kind},
+                            "category"))
         return ev
     others = ListingApplication.objects.active().filter(product=product)
     if exclude_application is not None:
         others = others.exclude(pk=exclude_application.pk)
     other = others.first()
     if other is not None:
-        ev.blockers.append(("LST-0.1", f"该产品已有进行中的挂网申请（编号 {other.pk}，{other.get_status_display()}），"
-                                       "不能重复申请", "product"))
+        ev.blockers.append(("LST-0.1", _("该产品已有进行中的挂网申请（编号 %(pk)s，%(status)s），不能重复申请")
+                            % {"pk": other.pk, "status": other.get_status_display()}, "product"))
     if category in ("LST-2.1", "LST-2.2", "LST-2.3") and Listing.objects.filter(product=product).exclude(
             status=ListingStatus.DELISTED).exists():
-        ev.blockers.append((category, "该产品已在省平台挂网，不属于“省平台未挂网药品”，应按 LST-1 申报", "category"))
+        ev.blockers.append((category, _("该产品已在省平台挂网，不属于“省平台未挂网药品”，应按 LST-1 申报"), "category"))
     for q in selectors.blocking_qualifications(enterprise, on):
         text = selectors.qualification_name(q)
         if isinstance(q, str):
-            ev.blockers.append(("QUA-1", f"{text}，不能提交新的挂网申请", None))
+            ev.blockers.append(("QUA-1", _("%(text)s，不能提交新的挂网申请") % {"text": text}, None))
         else:
-            ev.blockers.append(("QUA-1", f"企业资质“{text}”已过期或未经审核，不能提交新的挂网申请", None))
+            ev.blockers.append(("QUA-1", _("企业资质“%(text)s”已过期或未经审核，不能提交新的挂网申请") % {"text": text},
+                                None))
     from qualifications.selectors import bad_record_ban
 
     ban = bad_record_ban(enterprise, on)
     if ban.barred:
-        ev.blockers.append(("BAD-2", f"{ban.message}，不能提交新的挂网申请", None))
+        ev.blockers.append(("BAD-2", _("%(text)s，不能提交新的挂网申请") % {"text": ban.message}, None))
     if product.kind == "drug":
         bar = rules.lst_5_application_barred(
             selectors.evaluated_makers(product), is_evaluated=product.is_consistency_evaluated,
@@ -169,14 +175,14 @@ def evaluate(
         if bar is not None:
             ev.blockers.append(("LST-5", bar.text, "product"))
     if category == "LST-8.2" and set_price not in (None, ""):
-        ev.blockers.append(("LST-8.2", "急抢救药品是否纳入年度谈判范围由省医保局确定，企业不能填写谈判价格；"
-                                       "请按申报价申报（不高于全国最低价）", "set_price"))
+        ev.blockers.append(("LST-8.2", _("急抢救药品是否纳入年度谈判范围由省医保局确定，企业不能填写谈判价格；"
+                                         "请按申报价申报（不高于全国最低价）"), "set_price"))
     lookback = int(policy.get("lst.quality_lookback_years", at=on))
     if product.kind == "drug":
         ev.results.append(rules.lst_0_2_quality(selectors.quality_facts(product, enterprise), on=on,
                                                 lookback_years=lookback))
     if not product.national_code:
-        ev.warnings.append("产品尚无国家医保编码：可先申报，须尽快补报（挂网后标记为待补报编码）")
+        ev.warnings.append(_("产品尚无国家医保编码：可先申报，须尽快补报（挂网后标记为待补报编码）"))
 
     result = _category_result(category, product=product, enterprise=enterprise, declared=declared_price, on=on,
                               via_reference=via_reference, reference_listing=reference_listing, set_price=set_price,
@@ -259,13 +265,14 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
         # The "original listing price" is that of the product the supplement extends, named on
         # the form (never picked by the platform), under the same registration certificate.
         original = original_listing
-        rec = rules.PriceRecord(original.price, label=f"原挂网 {original.product}，挂网记录 #{original.pk}") \
+        rec = rules.PriceRecord(original.price, label=_("原挂网 %(product)s，挂网记录 #%(pk)s") % {
+            "product": original.product, "pk": original.pk}) \
             if original else None
         same_reg = bool(original and product.approval_number
                         and original.product.approval_number == product.approval_number
                         and original.status != ListingStatus.DELISTED)
         return rules.lst_c5(declared, original=rec, same_registration=same_reg)
-    raise InvalidInput(f"未知的挂网类别：{category}", "category")
+    raise InvalidInput(_("未知的挂网类别：%(category)s") % {"category": category}, "category")
 
 
 # ====================================================================== documents
@@ -280,16 +287,18 @@ def _check_documents(category, documents: dict, *, via_reference, has_records, e
         if upload is None:
             continue
         if code not in rules.DOCUMENTS:
-            raise InvalidInput(f"未知的材料类型：{code}", f"doc_{code}")
+            raise InvalidInput(_("未知的材料类型：%(code)s") % {"code": code}, f"doc_{code}")
         try:
             checked[code] = (upload, check_upload(upload, max_bytes=max_bytes, field=f"doc_{code}"))
         except InvalidInput as exc:
-            errors.append({"code": exc.code, "detail": f"{rules.DOCUMENTS[code]}：{exc.detail}", "field": f"doc_{code}"})
+            errors.append({"code": exc.code, "detail": _("%(document)s：%(detail)s") % {
+                "document": rules.DOCUMENTS[code], "detail": exc.detail}, "field": f"doc_{code}"})
     provided = set(checked) | set(existing)
     for code, name in rules.required_documents(category, via_reference=via_reference, has_other_records=has_records,
                                                provided=provided):
         if code not in provided:
-            errors.append({"code": "LST-0.1", "detail": f"缺少必需材料：{name}", "field": f"doc_{code}"})
+            errors.append({"code": "LST-0.1", "detail": _("缺少必需材料：%(name)s") % {"name": name},
+                           "field": f"doc_{code}"})
     if errors:
         first = errors[0]
         raise InvalidInput(first["detail"], first["field"], code=first["code"], errors=errors)
@@ -311,9 +320,9 @@ def _save_documents(application, checked, user):
 
 def _require_own_product(user, product):
     if not user or not user.is_authenticated or user.role != "manufacturer":
-        raise Forbidden("仅生产企业可申报挂网")
+        raise Forbidden(_("仅生产企业可申报挂网"))
     if product.manufacturer_id != user.organisation_id:
-        raise NotFound("产品不存在或不属于本企业")
+        raise NotFound(_("产品不存在或不属于本企业"))
 
 
 def _fields(kw):
@@ -365,12 +374,13 @@ def submit_application(*, user, product, category, declared_price, documents=Non
             with transaction.atomic():
                 app = ListingApplication.objects.create(
                     enterprise=user.organisation, product=product, category=category, declared_price=declared,
+                    # The stored evaluation's texts are in the submitter's language (see Evaluation).
                     note=(note or "").strip(), status=ApplicationStatus.SUBMITTED, evaluation=ev.as_json(),
                     listing_price=ev.listing_price, submitted_by=user, submitted_at=timezone.now(),
                     **{k: v for k, v in extra.items() if k != "exclude_application"}, **city_fields,
                 )
         except IntegrityError:
-            raise Conflict("该产品已有进行中的挂网申请，不能重复申请", "product", code="LST-0.1") from None
+            raise Conflict(_("该产品已有进行中的挂网申请，不能重复申请"), "product", code="LST-0.1") from None
         _save_documents(app, checked, user)
         ApplicationEvent.objects.create(application=app, action="submitted", user=user)
         _notify_regulators(app, "新的挂网申请待审核", f"{app.enterprise}：{product}（{category}），申报价 {rules.fmt(declared)} 元")
@@ -391,7 +401,7 @@ def resubmit_application(*, user, application, declared_price, documents=None, n
     with transaction.atomic(), audit_context(user, reason="补充材料后重新提交挂网申请"):
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
         if app.status != ApplicationStatus.RETURNED:
-            raise Conflict(f"申请当前状态为“{app.get_status_display()}”，不能重新提交")
+            raise Conflict(_("申请当前状态为“%(status)s”，不能重新提交") % {"status": app.get_status_display()})
         existing = set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True))
         ev = evaluate(enterprise=user.organisation, product=app.product, category=app.category,
                       declared_price=declared, on=today,
@@ -406,7 +416,7 @@ def resubmit_application(*, user, application, declared_price, documents=None, n
                 setattr(app, k, v)
         app.declared_price = declared
         app.note = (note or app.note).strip()
-        app.evaluation = ev.as_json()
+        app.evaluation = ev.as_json()  # in the resubmitter's language (see Evaluation)
         app.listing_price = ev.listing_price
         app.status = ApplicationStatus.SUBMITTED
         app.submitted_at = timezone.now()
@@ -427,7 +437,7 @@ def withdraw_application(*, user, application, reason="") -> ListingApplication:
     with transaction.atomic(), audit_context(user, reason=reason or "企业撤回挂网申请"):
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
         if app.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED):
-            raise Conflict(f"申请当前状态为“{app.get_status_display()}”，不能撤回")
+            raise Conflict(_("申请当前状态为“%(status)s”，不能撤回") % {"status": app.get_status_display()})
         app.status = ApplicationStatus.WITHDRAWN
         app.save(update_fields=["status", "updated_at"])
         ApplicationEvent.objects.create(application=app, action="withdrawn", reason=reason or "", user=user)
@@ -457,7 +467,7 @@ def _decide(user, application, *, to_status, action, reason, allowed_from=(Appli
     with transaction.atomic(), audit_context(user, reason=reason):
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
         if app.status not in allowed_from:
-            raise Conflict(f"申请当前状态为“{app.get_status_display()}”，不能执行此操作")
+            raise Conflict(_("申请当前状态为“%(status)s”，不能执行此操作") % {"status": app.get_status_display()})
         if prepare is not None:
             prepare(app)
         app.status = to_status
@@ -487,9 +497,10 @@ def _require_decider(user, app):
     if can_city_review(user, app):
         return
     if _is_province(user):
-        raise RuleViolation("LST-C4", f"{app.category} 在耗材目录统一前由{app.review_city}医保部门组织专家评审并确认"
-                                      "（政策参数 lst.consumable_city_review），省医保局不直接审核", "city_review")
-    raise Forbidden("仅申请所选设区市的医保部门可以审核此申请（LST-C4）")
+        raise RuleViolation("LST-C4", _("%(category)s 在耗材目录统一前由%(city)s医保部门组织专家评审并确认"
+                                        "（政策参数 lst.consumable_city_review），省医保局不直接审核")
+                            % {"category": app.category, "city": app.review_city}, "city_review")
+    raise Forbidden(_("仅申请所选设区市的医保部门可以审核此申请（LST-C4）"))
 
 
 def _confirmed_price(app, typed_price) -> Decimal:
@@ -510,13 +521,13 @@ def _confirmed_price(app, typed_price) -> Decimal:
             return app.listing_price
         agreed = negotiated_price(app.product)  # LST-6 / LST-8.2: the EXP-2 result
         if agreed is None:
-            raise InvalidInput("本类别按谈判价格/议定价格挂网，请填写挂网价", "listing_price")
+            raise InvalidInput(_("本类别按谈判价格/议定价格挂网，请填写挂网价"), "listing_price")
         typed = agreed
     if app.listing_price is not None and typed == app.listing_price:
         return typed
     if typed > app.declared_price:
-        raise RuleViolation(app.category, f"确认的挂网价 {rules.fmt(typed)} 元高于企业申报价 {rules.fmt(app.declared_price)} 元，"
-                                       "不能确认", "listing_price")
+        raise RuleViolation(app.category, _("确认的挂网价 %(price)s 元高于企业申报价 %(declared)s 元，不能确认")
+                            % {"price": rules.fmt(typed), "declared": rules.fmt(app.declared_price)}, "listing_price")
     ev = evaluate(enterprise=app.enterprise, product=app.product, category=app.category, declared_price=typed,
                   via_reference=app.via_reference, reference_listing=app.reference_listing,
                   set_price=typed if app.set_price is not None or app.listing_price is None else None,
@@ -525,8 +536,9 @@ def _confirmed_price(app, typed_price) -> Decimal:
                   provided_documents=set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True)))
     result = ev.category_result
     if result is None or not result.passed:
-        message = result.message if result is not None else "类别规则校验未通过"
-        raise RuleViolation(app.category, f"确认的挂网价 {rules.fmt(typed)} 元不符合 {app.category}：{message}", "listing_price")
+        message = result.message if result is not None else _("类别规则校验未通过")
+        raise RuleViolation(app.category, _("确认的挂网价 %(price)s 元不符合 %(category)s：%(message)s")
+                            % {"price": rules.fmt(typed), "category": app.category, "message": message}, "listing_price")
     return typed
 
 
@@ -534,7 +546,7 @@ def _no_rise(app, price) -> None:
     """LST-0.4 at confirmation: the confirmed price, against the product's current listing price
     *now* (a linkage may have lowered it since the application was submitted)."""
     res = rules.lst_0_4_no_rise(app.category, declared=price, current=selectors.own_current_price(app.product),
-                                what="确认的挂网价")
+                                what=_("确认的挂网价"))
     if not res.passed:
         raise RuleViolation("LST-0.4", res.message, "listing_price")
 
@@ -566,7 +578,7 @@ def review_price_rise(*, user, flag, note) -> PriceRiseFlag:
     with transaction.atomic(), audit_context(user, reason=f"BAD-1 核查涨价：{note}"):
         locked = PriceRiseFlag.objects.select_for_update().get(pk=flag.pk)
         if locked.status != PriceRiseStatus.OPEN:
-            raise Conflict("该涨价记录已核查", "review_note")
+            raise Conflict(_("该涨价记录已核查"), "review_note")
         locked.status = PriceRiseStatus.REVIEWED
         locked.reviewed_by = user
         locked.reviewed_at = timezone.now()
@@ -637,7 +649,7 @@ def _city_review_fields(category, review_city, on) -> dict:
         return {"review_city": review_city if category in CITY_REVIEW_CATEGORIES else None,
                 "city_review": CityReview.NONE}
     if review_city is None or getattr(review_city, "level", None) != "city":
-        raise RuleViolation("LST-C4", "普通医用耗材、检验检测试剂须选择负责评审确认的设区市（挂网后仅供该市医疗机构采购）",
+        raise RuleViolation("LST-C4", _("普通医用耗材、检验检测试剂须选择负责评审确认的设区市（挂网后仅供该市医疗机构采购）"),
                             "review_city")
     return {"review_city": review_city, "city_review": CityReview.PENDING, "city_reviewed_by": None,
             "city_reviewed_at": None, "city_review_reason": ""}
@@ -705,10 +717,10 @@ def _expert_listing_price(app, typed_price):
         return None
     price = expert_price(app)
     if price is None:
-        raise RuleViolation(app.category, f"{app.category} 按专家谈判价格挂网（EXP-2）：尚无谈判成功的价格，不能确认挂网",
-                            "listing_price")
+        raise RuleViolation(app.category, _("%(category)s 按专家谈判价格挂网（EXP-2）：尚无谈判成功的价格，不能确认挂网")
+                            % {"category": app.category}, "listing_price")
     if typed_price is not None and typed_price != price:
-        raise RuleViolation("EXP-2", f"挂网价须为专家谈判价格 {rules.fmt(price)} 元", "listing_price")
+        raise RuleViolation("EXP-2", _("挂网价须为专家谈判价格 %(price)s 元") % {"price": rules.fmt(price)}, "listing_price")
     return price
 
 
@@ -718,13 +730,15 @@ def _require_passed_review(app):
     refused with its reasons."""
     case = app.expert_case
     if case is None:
-        raise RuleViolation("EXP-1", f"{app.category} 须经专家评审：请先将申请提交评审场次，抽取专家、"
-                                     "专家提交评审意见并作出评审结论后再确认挂网", "expert_session")
+        raise RuleViolation("EXP-1", _("%(category)s 须经专家评审：请先将申请提交评审场次，抽取专家、"
+                                       "专家提交评审意见并作出评审结论后再确认挂网") % {"category": app.category},
+                            "expert_session")
     if case.review_outcome == "failed":
-        raise RuleViolation("EXP-1", f"专家评审未通过，不能确认挂网：{case.review_reason}", "expert_session")
+        raise RuleViolation("EXP-1", _("专家评审未通过，不能确认挂网：%(reason)s") % {"reason": case.review_reason},
+                            "expert_session")
     if case.review_outcome != "passed":
-        raise RuleViolation("EXP-1", f"{app.category} 专家评审尚未作出结论（场次“{case.session.title}”），"
-                                     "评审通过后方可确认挂网", "expert_session")
+        raise RuleViolation("EXP-1", _("%(category)s 专家评审尚未作出结论（场次“%(session)s”），评审通过后方可确认挂网")
+                            % {"category": app.category, "session": case.session.title}, "expert_session")
 
 
 def attach_expert_session(*, user, application, session) -> ListingApplication:
@@ -736,21 +750,24 @@ def attach_expert_session(*, user, application, session) -> ListingApplication:
         # LST-C4: the review city organises the review in one of its own sessions.
         _require_decider(user, application)
         if session.city_id != application.review_city_id:
-            raise RuleViolation("LST-C4", f"须提交{application.review_city}医保部门组织的评审场次", "expert_session")
+            raise RuleViolation("LST-C4", _("须提交%(city)s医保部门组织的评审场次") % {"city": application.review_city},
+                                "expert_session")
     else:
         _require_province(user)
     purpose = EXPERT_SESSION_PURPOSE.get(application.category)
     if purpose is None:
-        raise RuleViolation("EXP-1", f"{application.category} 类别无需专家评审/谈判", "expert_session")
+        raise RuleViolation("EXP-1", _("%(category)s 类别无需专家评审/谈判") % {"category": application.category},
+                            "expert_session")
     if session.purpose != purpose:
-        raise RuleViolation("EXP-1", f"{application.category} 须提交“{EXPERT_SESSION_PURPOSE_LABELS[purpose]}”场次，"
-                                     f"所选场次为“{session.get_purpose_display()}”", "expert_session")
+        raise RuleViolation("EXP-1", _("%(category)s 须提交“%(needed)s”场次，所选场次为“%(chosen)s”") % {
+            "category": application.category, "needed": EXPERT_SESSION_PURPOSE_LABELS[purpose],
+            "chosen": session.get_purpose_display()}, "expert_session")
     with transaction.atomic(), audit_context(user, reason=f"挂网申请 {application.pk} 提交专家场次“{session.title}”"):
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
         if app.status != ApplicationStatus.SUBMITTED:
-            raise Conflict(f"申请当前状态为“{app.get_status_display()}”，不能提交专家评审")
+            raise Conflict(_("申请当前状态为“%(status)s”，不能提交专家评审") % {"status": app.get_status_display()})
         if app.expert_case_id is not None:
-            raise Conflict("该申请已提交专家场次", "expert_session")
+            raise Conflict(_("该申请已提交专家场次"), "expert_session")
         app.expert_case = experts.session_add_case(
             user, session, product=app.product, description=f"挂网申请 {app.pk}（{app.category}）")
         app.save(update_fields=["expert_case", "updated_at"])
@@ -760,8 +777,8 @@ def attach_expert_session(*, user, application, session) -> ListingApplication:
     return app
 
 
-EXPERT_SESSION_PURPOSE_LABELS = {"new_drug": "新药价格谈判", "rescue_drug": "急抢救药品谈判",
-                                 "consumable_review": "医用耗材评审"}
+EXPERT_SESSION_PURPOSE_LABELS = {"new_drug": gettext_lazy("新药价格谈判"), "rescue_drug": gettext_lazy("急抢救药品谈判"),
+                                 "consumable_review": gettext_lazy("医用耗材评审")}
 
 
 def negotiated_price(product):
@@ -864,15 +881,15 @@ def listing_change_price(*, user, listing, new_price, effective_date, rule, reas
     ListingPriceChange and the new price in one transaction, audited with the rule and reason.
     `user` is the regulator who decided it, or None for a scheduled job."""
     if user is not None and not _is_province(user):
-        raise Forbidden("仅省医保局可调整挂网价格")
+        raise Forbidden(_("仅省医保局可调整挂网价格"))
     reason = _require_reason(reason)
     if not rule:
-        raise InvalidInput("请注明调整依据的规则编号", "rule")
+        raise InvalidInput(_("请注明调整依据的规则编号"), "rule")
     price = check_price(new_price, field="new_price", at=effective_date)
     with transaction.atomic(), audit_context(user, reason=f"{rule}：{reason}"):
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
         if locked.status == ListingStatus.DELISTED:
-            raise Conflict("已撤网产品不能调整挂网价", "listing")
+            raise Conflict(_("已撤网产品不能调整挂网价"), "listing")
         old = locked.price
         ListingPriceChange.objects.create(listing=locked, old_price=old, new_price=price, effective_date=effective_date,
                                           rule=rule, reason=reason, changed_by=user)
@@ -896,29 +913,33 @@ TRANSITIONS = {
     "restore": ({ListingStatus.SUSPENDED, ListingStatus.PENDING_SUSPENSION}, ListingStatus.ACTIVE),
     "delist": ({ListingStatus.ACTIVE, ListingStatus.PENDING_SUSPENSION, ListingStatus.SUSPENDED}, ListingStatus.DELISTED),
 }
-ACTION_LABELS = {"propose_suspension": "拟暂停", "suspend": "暂停挂网", "restore": "恢复挂网", "delist": "撤网"}
+ACTION_LABELS = {"propose_suspension": gettext_lazy("拟暂停"), "suspend": gettext_lazy("暂停挂网"),
+                 "restore": gettext_lazy("恢复挂网"), "delist": gettext_lazy("撤网")}
 
 
 def set_status(user, listing, action, *, rule, reason) -> Listing:
     """The one place a listing's status changes (DEL-1 … DEL-4, LST-5). `user` is the acting
     provincial regulator, or None for a scheduled job."""
     if user is not None and not _is_province(user):
-        raise Forbidden("仅省医保局可变更挂网状态")
+        raise Forbidden(_("仅省医保局可变更挂网状态"))
     if action not in TRANSITIONS:
-        raise InvalidInput(f"未知的操作：{action}", "action")
+        raise InvalidInput(_("未知的操作：%(action)s") % {"action": action}, "action")
     reason = _require_reason(reason)
     allowed, target = TRANSITIONS[action]
     with transaction.atomic(), audit_context(user, reason=f"{rule}：{reason}"):
         locked = Listing.objects.select_for_update().get(pk=listing.pk)
         if locked.status not in allowed:
-            raise Conflict(f"挂网状态为“{locked.get_status_display()}”，不能{ACTION_LABELS[action]}", "status")
+            raise Conflict(_("挂网状态为“%(status)s”，不能%(action)s")
+                           % {"status": locked.get_status_display(), "action": ACTION_LABELS[action]}, "status")
         locked.status = target
         locked.status_reason = reason
         locked.status_rule = rule
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_reason", "status_rule", "status_changed_at", "updated_at"])
+        with translation.override(None):  # notifications are stored in the source language (Chinese)
+            title = f"挂网产品{ACTION_LABELS[action]}"
         notify(recipients.users_of(locked.product.manufacturer), kind="listing.status",
-               title=f"挂网产品{ACTION_LABELS[action]}", body=f"{locked.product}：{reason}（{rule}）",
+               title=title, body=f"{locked.product}：{reason}（{rule}）",
                level="warning" if action != "restore" else "info", target=locked,
                url=reverse("listing:listing_detail", args=[locked.pk]),
                dedupe_key=f"listing.status.{locked.pk}.{action}.{locked.status_changed_at:%Y%m%d%H%M%S%f}")
@@ -951,13 +972,13 @@ def record_quality_event(*, user, product, kind, event_date, authority_level, se
     _require_province(user)
     description = _require_reason(description, "description")
     if kind not in ("failure", "penalty"):
-        raise InvalidInput("请选择事件类型", "kind")
+        raise InvalidInput(_("请选择事件类型"), "kind")
     if authority_level not in ("national", "province", "city", "county"):
-        raise InvalidInput("请选择药监部门层级", "authority_level")
+        raise InvalidInput(_("请选择药监部门层级"), "authority_level")
     if severity not in (Severity.MINOR, Severity.SERIOUS):
-        raise InvalidInput("请选择情节", "severity")
+        raise InvalidInput(_("请选择情节"), "severity")
     if event_date > _today():
-        raise InvalidInput("发生日期不能晚于今天", "event_date")
+        raise InvalidInput(_("发生日期不能晚于今天"), "event_date")
     with transaction.atomic(), audit_context(user, reason=f"DEL-2 记录质量事件：{description}"):
         event = QualityEvent.objects.create(
             product=product, enterprise=product.manufacturer, kind=kind, event_date=event_date,
@@ -966,7 +987,9 @@ def record_quality_event(*, user, product, kind, event_date, authority_level, se
         if authority_level in rules.AUTHORITY_COUNTS:
             listing = Listing.objects.filter(product=product).exclude(status=ListingStatus.DELISTED).first()
             what = "质量检验不合格" if kind == "failure" else "因质量问题受到处罚"
-            text = f"{event_date:%Y-%m-%d} {rules.AUTHORITY_LABELS[authority_level]}药监部门：{what}（{description}）"
+            with translation.override(None):  # part of a stored Chinese status reason and bad record
+                authority = str(rules.AUTHORITY_LABELS[authority_level])
+            text = f"{event_date:%Y-%m-%d} {authority}药监部门：{what}（{description}）"
             # BAD-1: a suspension or revocation for quality enters the bad-record list (both).
             bad_record_for_quality_event(user, product=product, serious=severity == Severity.SERIOUS,
                                          event_date=event_date, description=f"DEL-2 质量事件：{text}")
@@ -993,16 +1016,16 @@ def request_delist(*, user, listing, reason_kind, note="") -> DelistRequest:
         raise NotFound()
     allowed = CONSUMABLE_DELIST_REASONS if listing.product.kind == "consumable" else DRUG_DELIST_REASONS
     if reason_kind not in allowed:
-        raise RuleViolation("DEL-3", "该撤网原因不适用于此类产品", "reason_kind")
+        raise RuleViolation("DEL-3", _("该撤网原因不适用于此类产品"), "reason_kind")
     if listing.status == ListingStatus.DELISTED:
-        raise Conflict("产品已撤网")
+        raise Conflict(_("产品已撤网"))
     with transaction.atomic(), audit_context(user, reason=f"DEL-3 申请撤网：{DelistReason(reason_kind).label}"):
         try:
             with transaction.atomic():
                 req = DelistRequest.objects.create(listing=listing, enterprise=user.organisation, reason_kind=reason_kind,
                                                    note=(note or "").strip(), requested_by=user)
         except IntegrityError:
-            raise Conflict("该产品已有待审核的撤网申请") from None
+            raise Conflict(_("该产品已有待审核的撤网申请")) from None
         notify(recipients.province_regulators(), kind="listing.delist", title="撤网申请待审核",
                body=f"{user.organisation}：{listing.product}（{req.get_reason_kind_display()}）",
                url=reverse("listing:delist_queue"), dedupe_key=f"listing.delist.{req.pk}")
@@ -1015,7 +1038,7 @@ def decide_delist(*, user, request, approve: bool, reason) -> DelistRequest:
     with transaction.atomic(), audit_context(user, reason=f"DEL-3 审核撤网申请：{reason}"):
         req = DelistRequest.objects.select_for_update().get(pk=request.pk)
         if req.status != DelistStatus.PENDING:
-            raise Conflict("该撤网申请已处理")
+            raise Conflict(_("该撤网申请已处理"))
         req.status = DelistStatus.APPROVED if approve else DelistStatus.REFUSED
         req.decided_by = user
         req.decided_at = timezone.now()
@@ -1076,7 +1099,7 @@ def product_for_enterprise(user, pk):
     try:
         return Product.objects.editable_by(user).get(pk=pk)
     except (Product.DoesNotExist, ValueError):
-        raise NotFound("产品不存在或不属于本企业") from None
+        raise NotFound(_("产品不存在或不属于本企业")) from None
 
 
 __all__ = [

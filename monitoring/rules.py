@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -110,16 +112,18 @@ class Figures:
 
 
 def figure_errors(kind_label: str, prefix: str, f: Figures) -> list[tuple[str, str]]:
-    """MON-2 input checks on one kind's reported figures: (field, Chinese message) pairs."""
+    """MON-2 input checks on one kind's reported figures: (field, message) pairs, translated
+    into the active language."""
     errors = []
-    for name, label, value in (("total", "实际采购金额", f.total), ("platform", "省平台采购金额", f.platform),
-                               ("emergency", "应急采购金额", f.emergency)):
+    for name, label, value in (("total", _("实际采购金额"), f.total), ("platform", _("省平台采购金额"), f.platform),
+                               ("emergency", _("应急采购金额"), f.emergency)):
         if value < 0:
-            errors.append((f"{prefix}_{name}", f"{kind_label}{label}不得为负数"))
+            errors.append((f"{prefix}_{name}", _("%(kind)s%(label)s不得为负数") % {"kind": kind_label, "label": label}))
     if not errors and f.platform > f.total:
-        errors.append((f"{prefix}_platform", f"{kind_label}省平台采购金额不得大于实际采购金额"))
+        errors.append((f"{prefix}_platform", _("%(kind)s省平台采购金额不得大于实际采购金额") % {"kind": kind_label}))
     if not errors and f.emergency > f.total - f.platform:
-        errors.append((f"{prefix}_emergency", f"{kind_label}应急采购金额不得大于线下采购金额（实际采购 − 省平台采购）"))
+        errors.append((f"{prefix}_emergency",
+                       _("%(kind)s应急采购金额不得大于线下采购金额（实际采购 − 省平台采购）") % {"kind": kind_label}))
     return errors
 
 

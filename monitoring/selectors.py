@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import DecimalField, F, Sum, Value
 from django.db.models.functions import Coalesce
 
+from core.replica import from_replica
 from parties.models import Organisation
 from shortage.selectors import EMERGENCY_OFFPLATFORM_IDS_SQL
 
@@ -90,6 +91,7 @@ def obliged_institutions():
     )
 
 
+@from_replica
 def area_rates(start: date, end: date, *, by: str, user=None, kind: str = "drug") -> list[dict]:
     """MON-3: amount-weighted rates per city / county / province (= Σ platform ÷ Σ total)
     over the snapshots of months in [start, end), secondary-and-above public institutions."""
@@ -118,6 +120,7 @@ def area_rates(start: date, end: date, *, by: str, user=None, kind: str = "drug"
     return out
 
 
+@from_replica
 def monthly_trend(user=None, *, institution=None, kind="drug", months=12, until: date) -> list[dict]:
     """Weighted rate per month (province-wide within the user's scope, or one institution)."""
     start = rules.add_months(rules.month_start(until), -months + 1)
@@ -191,6 +194,7 @@ def flags_for(user, *, category=None, status=None, month=None):
     return qs.prefetch_related("inspections")
 
 
+@from_replica
 def snapshot_rates(institution, kind, until: date, months=12):
     start = rules.add_months(rules.month_start(until), -months + 1)
     return list(MonthlySnapshot.objects.filter(institution=institution, kind=kind, month__gte=start,

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -56,7 +58,7 @@ def parse_month(value, field="month") -> date:
             return datetime.strptime(text, fmt).date().replace(day=1)
         except ValueError:
             continue
-    raise InvalidInput("月份格式应为 YYYY-MM，如 2026-10", field)
+    raise InvalidInput(_("月份格式应为 YYYY-MM，如 2026-10"), field)
 
 
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -64,29 +66,34 @@ MAX_AMOUNT = Decimal("99999999999999.99")
 
 def _amount(value, field, label) -> Decimal:
     if value is None or str(value).strip() == "":
-        raise InvalidInput(f"请填写{label}", field)
+        raise InvalidInput(_("请填写%(label)s") % {"label": label}, field)
     if isinstance(value, bool):
-        raise InvalidInput(f"{label}须为数字", field)
+        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
     try:
         d = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInput(f"{label}须为数字（当前为“{excerpt(value)}”）", field) from None
+        raise InvalidInput(_("%(label)s须为数字（当前为“%(value)s”）") % {"label": label, "value": excerpt(value)},
+                           field) from None
     if not d.is_finite():
-        raise InvalidInput(f"{label}须为数字", field)
+        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
     if d < 0:
-        raise InvalidInput(f"{label}不得为负数", field)
+        raise InvalidInput(_("%(label)s不得为负数") % {"label": label}, field)
     if d > MAX_AMOUNT:  # numeric(16, 2): refuse 1e30 with its field instead of overflowing the column
-        raise InvalidInput(f"{label}数值过大，请核对", field)
+        raise InvalidInput(_("%(label)s数值过大，请核对") % {"label": label}, field)
     if d != d.quantize(Decimal("0.01")):
-        raise InvalidInput(f"{label}最多保留两位小数", field)
+        raise InvalidInput(_("%(label)s最多保留两位小数") % {"label": label}, field)
     return d
 
 
 FIELD_LABELS = {
-    "drug_total": "药品实际采购金额", "drug_platform": "药品省平台采购金额", "drug_emergency": "药品应急采购金额",
-    "consumable_total": "耗材实际采购金额", "consumable_platform": "耗材省平台采购金额",
-    "consumable_emergency": "耗材应急采购金额",
+    "drug_total": gettext_lazy("药品实际采购金额"), "drug_platform": gettext_lazy("药品省平台采购金额"),
+    "drug_emergency": gettext_lazy("药品应急采购金额"), "consumable_total": gettext_lazy("耗材实际采购金额"),
+    "consumable_platform": gettext_lazy("耗材省平台采购金额"), "consumable_emergency": gettext_lazy("耗材应急采购金额"),
 }
+# KIND_LABELS words recorded check details (stored, Chinese); refusals name the kind in the reader's language.
+# A context of their own: other catalogues translate "药品" as a singular product kind.
+FIGURE_KIND_LABELS = {"drug": pgettext_lazy("monitoring figures", "药品"),
+                      "consumable": pgettext_lazy("monitoring figures", "耗材")}
 
 
 def parse_figures(data) -> dict:
@@ -95,7 +102,7 @@ def parse_figures(data) -> dict:
     values = {f: _amount(data.get(f), f, FIELD_LABELS[f]) for f in FIGURE_FIELDS}
     errors = []
     for kind in ("drug", "consumable"):
-        errors += rules.figure_errors(KIND_LABELS[kind], kind, rules.Figures(
+        errors += rules.figure_errors(str(FIGURE_KIND_LABELS[kind]), kind, rules.Figures(
             values[f"{kind}_total"], values[f"{kind}_platform"], values[f"{kind}_emergency"]))
     if errors:
         field, msg = errors[0]
@@ -264,19 +271,20 @@ def emergency_deduction_record(*, user, deduction_id, insurance_paid) -> "Emerge
     emergency purchase; the deduction is the ratio in force on the purchase date × that part.
     Only regulators, only within their scope; 0 ≤ insurance-paid ≤ the purchase amount."""
     if not user.is_regulator:
-        raise Forbidden("仅医保部门可以记录扣减", code="EMG-2")
+        raise Forbidden(_("仅医保部门可以记录扣减"), code="EMG-2")
     try:
         paid = Decimal(str(insurance_paid).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput("医保基金支付金额须为数字", "insurance_paid") from None
+        raise InvalidInput(_("医保基金支付金额须为数字"), "insurance_paid") from None
     if not paid.is_finite() or paid < 0 or paid.as_tuple().exponent < -2:
-        raise InvalidInput("医保基金支付金额须为不小于 0 的金额（最多 2 位小数）", "insurance_paid")
+        raise InvalidInput(_("医保基金支付金额须为不小于 0 的金额（最多 2 位小数）"), "insurance_paid")
     with transaction.atomic():
         row = EmergencyDeduction.objects.visible_to(user).select_for_update().filter(pk=deduction_id).first()
         if row is None:
             raise NotFound()
         if paid > row.amount:
-            raise RuleViolation("EMG-2", f"医保基金支付金额 {paid} 元不能超过采购金额 {row.amount} 元", "insurance_paid")
+            raise RuleViolation("EMG-2", _("医保基金支付金额 %(paid)s 元不能超过采购金额 %(amount)s 元") % {
+                "paid": paid, "amount": row.amount}, "insurance_paid")
         deduction = rules.emg_2_deduction(paid, row.ratio_percent)
         with audit_context(user, reason=f"EMG-2 超范围应急采购扣减：{paid} × {row.ratio_percent}% = {deduction}"):
             row.insurance_paid, row.deduction = paid, deduction
@@ -301,7 +309,7 @@ def monthly_run(month: date | None = None) -> dict:
 
 def _institution_of(user):
     if not (user.is_authenticated and user.role in ("institution", "his") and user.organisation_id):
-        raise Forbidden("仅医疗机构可以报送采购数据月报", code="MON-2")
+        raise Forbidden(_("仅医疗机构可以报送采购数据月报"), code="MON-2")
     return user.organisation
 
 
@@ -313,19 +321,20 @@ def report_submit(*, user, month, figures: dict, reason: str = "", source=Report
     reason = (reason or "").strip()
     today = _today()
     if not rules.must_report(institution.level, institution.ownership):
-        raise RuleViolation("MON-2", "本机构不属于须按月报送的二级及以上公立医疗机构", "month")
+        raise RuleViolation("MON-2", _("本机构不属于须按月报送的二级及以上公立医疗机构"), "month")
     if rules.is_future_or_current(month, today):
-        raise RuleViolation("MON-2", f"只能报送已结束月份的数据（{month:%Y-%m} 尚未结束）", "month")
+        raise RuleViolation("MON-2", _("只能报送已结束月份的数据（%(month)s 尚未结束）") % {"month": f"{month:%Y-%m}"}, "month")
     values = parse_figures(figures)
     with transaction.atomic(), audit_context(user, reason=reason or f"MON-2 报送 {month:%Y-%m} 采购数据"):
         report_day = policy("mon.report_day", at=month)
-        report, _ = MonthlyReport.objects.get_or_create(
+        report, _created = MonthlyReport.objects.get_or_create(
             institution=institution, month=month,
             defaults={"due": rules.report_due(month, report_day), "to_province": institution.reports_to_province},
         )
         report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         if report.latest_version and not reason:
-            raise RuleViolation("MON-2", f"{month:%Y-%m} 的月报已报送；更正须填写更正原因（将保存为新版本）", "reason")
+            raise RuleViolation("MON-2", _("%(month)s 的月报已报送；更正须填写更正原因（将保存为新版本）") % {
+                "month": f"{month:%Y-%m}"}, "reason")
         version = ReportVersion.objects.create(report=report, version=report.latest_version + 1, reason=reason,
                                                source=source, submitted_by=user, **values)
         first = report.latest_version == 0
@@ -394,14 +403,15 @@ def report_upload(*, user, upload, progress=None) -> list[ReportVersion]:
     _institution_of(user)
     rows = read_xlsx_rows(upload, max_rows=MAX_UPLOAD_ROWS)
     if not rows:
-        raise InvalidInput("文件没有内容", "file")
+        raise InvalidInput(_("文件没有内容"), "file")
     headers = [str(h or "").strip() for h in rows[0]][: len(UPLOAD_HEADERS)]
     if headers != UPLOAD_HEADERS:
-        raise InvalidInput("表头与模板不一致，应为：" + "、".join(UPLOAD_HEADERS), "file",
-                           errors=[{"row": 1, "field": "file", "detail": "表头应为：" + "、".join(UPLOAD_HEADERS)}])
+        expected = "、".join(UPLOAD_HEADERS)
+        raise InvalidInput(_("表头与模板不一致，应为：%(headers)s") % {"headers": expected}, "file",
+                           errors=[{"row": 1, "field": "file", "detail": _("表头应为：%(headers)s") % {"headers": expected}}])
     data_rows = [(i, r) for i, r in enumerate(rows[1:], start=2) if any(c not in (None, "") for c in r)]
     if not data_rows:
-        raise InvalidInput("文件中没有数据行", "file")
+        raise InvalidInput(_("文件中没有数据行"), "file")
     errors, done = [], []
     try:
         with transaction.atomic():
@@ -423,8 +433,9 @@ def report_upload(*, user, upload, progress=None) -> list[ReportVersion]:
                 raise _UploadRefused()
     except _UploadRefused:
         first = errors[0]
-        raise InvalidInput(f"第 {first['row']} 行 {first['column']}：{first['detail']}（共 {len(errors)} 处错误，未导入任何数据）",
-                           "file", errors=errors) from None
+        raise InvalidInput(_("第 %(row)s 行 %(column)s：%(detail)s（共 %(count)s 处错误，未导入任何数据）") % {
+            "row": first["row"], "column": first["column"], "detail": first["detail"], "count": len(errors)},
+            "file", errors=errors) from None
     return done
 
 
@@ -459,23 +470,23 @@ def city_forward(*, user, city_id, month, note: str = "") -> CityForward:
     """MON-2: a city regulator sends its tertiary institutions' aggregate to the province.
     A city may forward only its own institutions' data, once per month."""
     if not (user.is_authenticated and user.role == "city_regulator"):
-        raise Forbidden("仅设区市医保局可以汇总上报", code="MON-2")
+        raise Forbidden(_("仅设区市医保局可以汇总上报"), code="MON-2")
     city = Region.objects.filter(pk=city_id, level="city").first()
     if city is None:
-        raise NotFound("设区市不存在")
+        raise NotFound(_("设区市不存在"))
     if city.pk != user.organisation.city_id:
-        raise Forbidden(f"不能汇总上报其他设区市（{city.name}）的数据", code="MON-2")
+        raise Forbidden(_("不能汇总上报其他设区市（%(city)s）的数据") % {"city": city.name}, code="MON-2")
     month = parse_month(month)
     today = _today()
     if rules.is_future_or_current(month, today):
-        raise RuleViolation("MON-2", f"{month:%Y-%m} 尚未结束，不能汇总上报", "month")
+        raise RuleViolation("MON-2", _("%(month)s 尚未结束，不能汇总上报") % {"month": f"{month:%Y-%m}"}, "month")
     with transaction.atomic(), audit_context(user, reason=f"MON-2 {city.name} {month:%Y-%m} 三级医疗机构数据汇总上报"):
         if CityForward.objects.select_for_update().filter(city=city, month=month).exists():
-            raise Conflict(f"{city.name} {month:%Y-%m} 已汇总上报", "month")
+            raise Conflict(_("%(city)s %(month)s 已汇总上报") % {"city": city.name, "month": f"{month:%Y-%m}"}, "month")
         preview = city_forward_preview(city, month)
         preview.pop("missing")
         if preview["reported_count"] == 0:
-            raise RuleViolation("MON-2", "本月尚无三级医疗机构报送数据，无法汇总上报", "month")
+            raise RuleViolation("MON-2", _("本月尚无三级医疗机构报送数据，无法汇总上报"), "month")
         due = rules.add_months(month, 1).replace(day=policy("mon.city_forward_day", at=month))
         fwd = CityForward.objects.create(city=city, month=month, note=(note or "").strip(), late=today > due,
                                          forwarded_by=user, **preview)
@@ -544,12 +555,12 @@ def inspection_record(*, user, flag_id, outcome, note, inspected_on=None) -> Ins
     """MON-5: a regulator records an inspection of a flagged institution and its outcome
     (提醒 / 约谈 / 整改 / 移交). Only flags within the regulator's scope."""
     if not user.is_regulator:
-        raise Forbidden("仅医保部门可以记录督查结果", code="MON-5")
+        raise Forbidden(_("仅医保部门可以记录督查结果"), code="MON-5")
     if outcome not in InspectionOutcome.values:
-        raise InvalidInput("请选择处理结果", "outcome")
+        raise InvalidInput(_("请选择处理结果"), "outcome")
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("请填写督查记录", "note")
+        raise InvalidInput(_("请填写督查记录"), "note")
     with transaction.atomic(), audit_context(user, reason=f"MON-5 督查记录：{InspectionOutcome(outcome).label}"):
         flag = Flag.objects.visible_to(user).select_for_update().filter(pk=flag_id).first()
         if flag is None:
@@ -595,12 +606,13 @@ def bulletin_publish(*, user, year: int, quarter: int, is_public: bool = False) 
     try:
         year, quarter = int(year), int(quarter)
     except (TypeError, ValueError):
-        raise InvalidInput("请选择年度和季度", "quarter") from None
+        raise InvalidInput(_("请选择年度和季度"), "quarter") from None
     if quarter not in (1, 2, 3, 4):
-        raise InvalidInput("季度应为 1–4", "quarter")
+        raise InvalidInput(_("季度应为 1–4"), "quarter")
     months = rules.quarter_months(year, quarter)
     if rules.add_months(months[-1], 1) > _today():
-        raise RuleViolation("MON-3", f"{year}年第{quarter}季度尚未结束，不能发布通报", "quarter")
+        raise RuleViolation("MON-3", _("%(year)s年第%(quarter)s季度尚未结束，不能发布通报") % {"year": year, "quarter": quarter},
+                            "quarter")
     if user.is_province:
         city = None
         institutions = selectors.obliged_institutions().filter(level=rules.TERTIARY)
@@ -610,11 +622,11 @@ def bulletin_publish(*, user, year: int, quarter: int, is_public: bool = False) 
         institutions = selectors.obliged_institutions().filter(city=city)
         title = f"{year}年第{quarter}季度{city.name}二级及以上公立医疗机构网上采购情况通报"
     else:
-        raise Forbidden("仅省、设区市医保局可以发布通报", code="MON-3")
+        raise Forbidden(_("仅省、设区市医保局可以发布通报"), code="MON-3")
     with transaction.atomic(), audit_context(user, reason=f"MON-3 发布通报：{title}"):
         exists = Bulletin.objects.select_for_update().filter(year=year, quarter=quarter, city=city).exists()
         if exists:
-            raise Conflict("本季度通报已发布", "quarter")
+            raise Conflict(_("本季度通报已发布"), "quarter")
         bulletin = Bulletin.objects.create(city=city, year=year, quarter=quarter, title=title,
                                            is_public=bool(is_public), published_by=user)
         with connection.cursor() as cur:

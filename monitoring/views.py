@@ -11,6 +11,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError, InvalidInput
 from core.exports import xlsx_response
@@ -39,7 +40,7 @@ def _regulator_only(user):
 
 
 def _error_text(exc):
-    return f"{exc.detail}（{exc.code}）" if "-" in exc.code else exc.detail
+    return _("%(detail)s（%(rule)s）") % {"detail": exc.detail, "rule": exc.code} if "-" in exc.code else exc.detail
 
 
 def _month_arg(request, default):
@@ -147,7 +148,8 @@ def report_new(request):
             except DomainError:
                 pass
         else:
-            messages.success(request, f"{version.report.month:%Y年%m月} 采购数据已报送（第 {version.version} 版）。")
+            messages.success(request, _("%(year)s年%(month)02d月 采购数据已报送（第 %(version)s 版）。") % {
+                "year": version.report.month.year, "month": version.report.month.month, "version": version.version})
             return redirect(version.report)
     else:
         values = services.report_prefill(user.organisation, month)
@@ -197,7 +199,7 @@ def report_upload(request):
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise InvalidInput("请选择要上传的文件", "file")
+                raise InvalidInput(_("请选择要上传的文件"), "file")
             check_upload(upload, allowed=XLSX_TYPES, field="file")
         except DomainError as exc:
             refuse_if_forbidden(exc)
@@ -280,7 +282,8 @@ def forward_list(request):
                 refuse_if_forbidden(exc)
                 errors[exc.field or "form"] = _error_text(exc)
             else:
-                messages.success(request, f"已将 {month:%Y年%m月} 三级医疗机构数据汇总上报省医保局。")
+                messages.success(request, _("已将 %(year)s年%(month)02d月 三级医疗机构数据汇总上报省医保局。") % {
+                    "year": month.year, "month": month.month})
                 return redirect(f"{request.path}?month={month:%Y-%m}")
         preview = services.city_forward_preview(city, month)
         preview["drug_rate"] = rules.rate_of_total(preview["drug_platform"], preview["drug_total"])
@@ -312,7 +315,7 @@ def flag_list(request):
         except DomainError as exc:
             deduction_errors[request.POST.get("deduction")] = _error_text(exc)
         else:
-            messages.success(request, "扣减金额已记录。")
+            messages.success(request, _("扣减金额已记录。"))
             return redirect(request.get_full_path())
     elif request.method == "POST":
         try:
@@ -323,7 +326,7 @@ def flag_list(request):
             refuse_if_forbidden(exc)
             errors[request.POST.get("flag")] = _error_text(exc)
         else:
-            messages.success(request, "督查结果已记录。")
+            messages.success(request, _("督查结果已记录。"))
             return redirect(request.get_full_path())
     category = request.GET.get("category") or None
     status = request.GET.get("status") or None
@@ -376,7 +379,7 @@ def bulletin_list(request):
             refuse_if_forbidden(exc)
             errors[exc.field or "form"] = _error_text(exc)
         else:
-            messages.success(request, f"已发布：{bulletin.title}")
+            messages.success(request, _("已发布：%(title)s") % {"title": bulletin.title})
             return redirect(bulletin)
     today = timezone.localdate()
     last_q = (today.month - 1) // 3  # the last finished quarter

@@ -1,6 +1,7 @@
 """Negotiation API: institutions' HIS propose and read their negotiations; enterprises'
 systems read and answer the ones addressed to them. Thin: services decide."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -45,7 +46,7 @@ class ProposalIn(serializers.Serializer):
 
     def validate(self, data):
         if not data.get("listing_id") and not data.get("national_code"):
-            raise serializers.ValidationError({"listing_id": "请提供 listing_id 或 national_code"})
+            raise serializers.ValidationError({"listing_id": _("请提供 listing_id 或 national_code")})
         return data
 
 
@@ -78,7 +79,8 @@ def _listing_id(data):
         return data["listing_id"]
     listing = Listing.objects.filter(product__national_code=data["national_code"]).exclude(status="delisted").first()
     if listing is None:
-        raise NotFound("该国家编码没有挂网产品", code="unknown_code")
+        raise NotFound(_("该国家编码没有挂网产品"), code="unknown_code")
+
     return listing.pk
 
 

@@ -4,6 +4,9 @@ plain values in, a decision out. Services gather the facts and call these."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 BLUE, YELLOW, RED = "blue", "yellow", "red"
 
 # ZON-1/ZON-3: "public institutions" are the province's public hospitals including the military
@@ -15,7 +18,7 @@ PUBLIC_OWNERSHIPS = ("public", "military")
 def zon_public_institution(ownership: str) -> bool:
     """ZON-1/ZON-3: does an institution of this ownership count as public?"""
     return ownership in PUBLIC_OWNERSHIPS
-ZONE_LABELS = {BLUE: "蓝区（推荐参考）", YELLOW: "黄区（提醒）", RED: "红区（重点监控）"}
+ZONE_LABELS = {BLUE: gettext_lazy("蓝区（推荐参考）"), YELLOW: gettext_lazy("黄区（提醒）"), RED: gettext_lazy("红区（重点监控）")}
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Verdict:
     ok: bool
     rule: str
     message: str
+    field: str | None = None  # the input the refusal is about, when a rule names one
 
 
 def _yuan(value) -> str:
@@ -35,16 +39,20 @@ def _yuan(value) -> str:
 def neg_1_price_within_listing(price: Decimal, listing_price: Decimal, quantity) -> Verdict:
     """NEG-1: a proposal is a positive unit price not above the listing price, and a positive quantity."""
     if price is None or price <= 0:
-        return Verdict(False, "NEG-1", "议价单价须大于 0")
+        return Verdict(False, "NEG-1", _("议价单价须大于 0"), "unit_price")
     if price.as_tuple().exponent < -4:
-        return Verdict(False, "NEG-1", "议价单价最多保留 4 位小数")
+        return Verdict(False, "NEG-1", _("议价单价最多保留 4 位小数"), "unit_price")
     if quantity is None or quantity <= 0:
-        return Verdict(False, "NEG-1", "议价数量须大于 0")
+        return Verdict(False, "NEG-1", _("议价数量须大于 0"), "quantity")
     if price > listing_price:
         return Verdict(
-            False, "NEG-1", f"议价单价 {_yuan(price)} 元 高于挂网价 {_yuan(listing_price)} 元，议价不得高于挂网价"
+            False, "NEG-1",
+            _("议价单价 %(price)s 元 高于挂网价 %(listing)s 元，议价不得高于挂网价")
+            % {"price": _yuan(price), "listing": _yuan(listing_price)},
+            "unit_price",
         )
-    return Verdict(True, "NEG-1", f"议价单价 {_yuan(price)} 元 不高于挂网价 {_yuan(listing_price)} 元")
+    return Verdict(True, "NEG-1", _("议价单价 %(price)s 元 不高于挂网价 %(listing)s 元")
+                   % {"price": _yuan(price), "listing": _yuan(listing_price)})
 
 
 @dataclass(frozen=True)
@@ -60,25 +68,26 @@ def neg_2_negotiable(facts: ExclusionFacts) -> Verdict:
     (in period) products are bought at the listing price and cannot be negotiated."""
     reasons = []
     if facts.national_negotiated:
-        reasons.append("国家谈判药品")
+        reasons.append(_("国家谈判药品"))
     if facts.designated_production:
-        reasons.append("国家定点生产药品")
+        reasons.append(_("国家定点生产药品"))
     if facts.provincial_reserve:
-        reasons.append("省级定点储备药品")
+        reasons.append(_("省级定点储备药品"))
     if facts.vbp_selected_in_period:
-        reasons.append("带量采购中选产品（采购周期内）")
+        reasons.append(_("带量采购中选产品（采购周期内）"))
     if reasons:
-        return Verdict(False, "NEG-2", f"该产品为{'、'.join(reasons)}，按挂网价采购，不得议价")
-    return Verdict(True, "NEG-2", "该产品可议价")
+        return Verdict(False, "NEG-2", _("该产品为%(reasons)s，按挂网价采购，不得议价")
+                       % {"reasons": _("、").join(reasons)})
+    return Verdict(True, "NEG-2", _("该产品可议价"))
 
 
 def neg_5_member_quantity(quantity: Decimal | None) -> Verdict:
     """NEG-5: every member of a group negotiation records its own positive quantity."""
     if quantity is None or quantity <= 0:
-        return Verdict(False, "NEG-5", "组团成员须填写本机构的采购数量（大于 0）")
+        return Verdict(False, "NEG-5", _("组团成员须填写本机构的采购数量（大于 0）"), "quantity")
     if quantity.as_tuple().exponent < -2:
-        return Verdict(False, "NEG-5", "采购数量最多保留 2 位小数")
-    return Verdict(True, "NEG-5", "数量有效")
+        return Verdict(False, "NEG-5", _("采购数量最多保留 2 位小数"), "quantity")
+    return Verdict(True, "NEG-5", _("数量有效"))
 
 
 # ----------------------------------------------------------------------------- NEG-3 / NEG-4
@@ -119,10 +128,10 @@ def neg_8_can_confirm(*, status: str, due, today) -> Verdict:
     """NEG-8: a confirmation counts only while the proposal is pending and its deadline has
     not passed (the deadline day itself is still in time)."""
     if status != "pending":
-        return Verdict(False, "NEG-8", "该议价已不在待确认状态（可能已被撤回、拒绝或确认），不能再确认")
+        return Verdict(False, "NEG-8", _("该议价已不在待确认状态（可能已被撤回、拒绝或确认），不能再确认"))
     if due is not None and today > due:
-        return Verdict(False, "NEG-8", f"确认期限已于 {due:%Y-%m-%d} 届满，该议价已自动撤回")
-    return Verdict(True, "NEG-8", "在确认期限内")
+        return Verdict(False, "NEG-8", _("确认期限已于 %(due)s 届满，该议价已自动撤回") % {"due": f"{due:%Y-%m-%d}"})
+    return Verdict(True, "NEG-8", _("在确认期限内"))
 
 
 def neg_4_may_decline(path: str) -> Verdict:
@@ -130,18 +139,18 @@ def neg_4_may_decline(path: str) -> Verdict:
     institution's evidence, the enterprise must confirm; it may contest the evidence to the
     regulator but never simply decline. Every other proposal may be declined."""
     if path == ENTERPRISE_THEN_LINKAGE:
-        return Verdict(False, "NEG-4", "该议价按贵企业已有的实际成交价发起，企业应予确认，不能拒绝；"
-                                       "如认为成交价证明不实，请提出异议，由医保部门裁定")
-    return Verdict(True, "NEG-4", "可以拒绝")
+        return Verdict(False, "NEG-4", _("该议价按贵企业已有的实际成交价发起，企业应予确认，不能拒绝；"
+                                         "如认为成交价证明不实，请提出异议，由医保部门裁定"))
+    return Verdict(True, "NEG-4", _("可以拒绝"))
 
 
 def neg_4_may_contest(path: str, evidence_review: str) -> Verdict:
     """NEG-4: only an evidenced proposal can be contested, once, before the regulator decided."""
     if path != ENTERPRISE_THEN_LINKAGE:
-        return Verdict(False, "NEG-4", "只有按已有成交价发起（附成交证明）的议价可以对证明提出异议")
+        return Verdict(False, "NEG-4", _("只有按已有成交价发起（附成交证明）的议价可以对证明提出异议"))
     if evidence_review:
-        return Verdict(False, "NEG-4", "已对该成交价证明提出异议或医保部门已作出认定，不能重复提出")
-    return Verdict(True, "NEG-4", "可以提出异议")
+        return Verdict(False, "NEG-4", _("已对该成交价证明提出异议或医保部门已作出认定，不能重复提出"))
+    return Verdict(True, "NEG-4", _("可以提出异议"))
 
 
 LINK_NOW = "link_now"  # evidence accepted: the platform lowers the listing price itself
@@ -199,20 +208,23 @@ def zon_2_classify(
     yellow ≤ P80, red above. Fewer: against the lowest result (blue ≤ 1.05×, yellow ≤ 1.15×).
     No results at all: no zone. Returns (zone, explanation)."""
     if t.lowest is None:
-        return None, "该产品近 12 个月暂无议价结果，无法分区"
+        return None, _("该产品近 12 个月暂无议价结果，无法分区")
     if t.institutions >= min_institutions and t.p_blue is not None and t.p_yellow is not None:
         if price <= t.p_blue:
-            return BLUE, f"{_yuan(price)} 元 ≤ 加权中位价 {_yuan(t.p_blue)} 元"
+            return BLUE, _("%(price)s 元 ≤ 加权中位价 %(p50)s 元") % {"price": _yuan(price), "p50": _yuan(t.p_blue)}
         if price <= t.p_yellow:
-            return YELLOW, f"{_yuan(price)} 元 ≤ 加权 P80 价 {_yuan(t.p_yellow)} 元"
-        return RED, f"{_yuan(price)} 元 > 加权 P80 价 {_yuan(t.p_yellow)} 元"
+            return YELLOW, _("%(price)s 元 ≤ 加权 P80 价 %(p80)s 元") % {"price": _yuan(price), "p80": _yuan(t.p_yellow)}
+        return RED, _("%(price)s 元 > 加权 P80 价 %(p80)s 元") % {"price": _yuan(price), "p80": _yuan(t.p_yellow)}
     blue_cap, yellow_cap = t.lowest * fallback_blue, t.lowest * fallback_yellow
-    n = t.institutions
+    facts = {"min": min_institutions, "n": t.institutions, "price": _yuan(price), "lowest": _yuan(t.lowest)}
     if price <= blue_cap:
-        return BLUE, f"不足 {min_institutions} 家机构（{n} 家），{_yuan(price)} 元 ≤ 最低价 {_yuan(t.lowest)} 元 × {fallback_blue}"
+        return BLUE, _("不足 %(min)s 家机构（%(n)s 家），%(price)s 元 ≤ 最低价 %(lowest)s 元 × %(factor)s") % {
+            **facts, "factor": fallback_blue}
     if price <= yellow_cap:
-        return YELLOW, f"不足 {min_institutions} 家机构（{n} 家），{_yuan(price)} 元 ≤ 最低价 {_yuan(t.lowest)} 元 × {fallback_yellow}"
-    return RED, f"不足 {min_institutions} 家机构（{n} 家），{_yuan(price)} 元 > 最低价 {_yuan(t.lowest)} 元 × {fallback_yellow}"
+        return YELLOW, _("不足 %(min)s 家机构（%(n)s 家），%(price)s 元 ≤ 最低价 %(lowest)s 元 × %(factor)s") % {
+            **facts, "factor": fallback_yellow}
+    return RED, _("不足 %(min)s 家机构（%(n)s 家），%(price)s 元 > 最低价 %(lowest)s 元 × %(factor)s") % {
+        **facts, "factor": fallback_yellow}
 
 
 def zon_2_listing_ratio(price: Decimal, lowest: Decimal | None, grades: dict) -> tuple[str | None, str]:
@@ -220,15 +232,17 @@ def zon_2_listing_ratio(price: Decimal, lowest: Decimal | None, grades: dict) ->
     `grades` is the policy value {"blue_max": "1", "grades": [{"below": "2", "zone": "yellow",
     "label": "黄色"}, …, {"below": null, "zone": "red", "label": "红色三级"}]}."""
     if not lowest:
-        return None, "无同产品最低价，无法分级"
+        return None, _("无同产品最低价，无法分级")
     ratio = price / lowest
     if ratio <= Decimal(str(grades.get("blue_max", "1"))):
-        return BLUE, f"与最低价之比 {ratio:.2f}，不高于 {grades.get('blue_max', '1')}"
+        return BLUE, _("与最低价之比 %(ratio)s，不高于 %(limit)s") % {
+            "ratio": f"{ratio:.2f}", "limit": grades.get("blue_max", "1")}
     for grade in grades.get("grades", []):
         below = grade.get("below")
         if below is None or ratio < Decimal(str(below)):
-            return grade["zone"], f"与最低价之比 {ratio:.2f}（{grade.get('label', grade['zone'])}）"
-    return RED, f"与最低价之比 {ratio:.2f}"
+            return grade["zone"], _("与最低价之比 %(ratio)s（%(label)s）") % {
+                "ratio": f"{ratio:.2f}", "label": grade.get("label", grade["zone"])}
+    return RED, _("与最低价之比 %(ratio)s") % {"ratio": f"{ratio:.2f}"}
 
 
 # ----------------------------------------------------------------------------- ZON-3
@@ -241,12 +255,13 @@ def zon_3_interview_reasons(
     """ZON-3: why an institution should be listed for a regulator interview (empty: it should not)."""
     reasons = []
     if months_without_negotiation is None or months_without_negotiation >= non_negotiation_months:
-        span = "从未议价" if months_without_negotiation is None else f"已 {months_without_negotiation} 个月未议价"
-        reasons.append(f"长期未议价（{span}，阈值 {non_negotiation_months} 个月）")
+        span = (_("从未议价") if months_without_negotiation is None
+                else _("已 %(months)s 个月未议价") % {"months": months_without_negotiation})
+        reasons.append(_("长期未议价（%(span)s，阈值 %(limit)s 个月）") % {"span": span, "limit": non_negotiation_months})
     if all_results and Decimal(red_results) * 100 / all_results >= red_share_percent:
         # "reaches" the parameter (达到): the boundary itself lists the institution.
         share = Decimal(red_results) * 100 / all_results
-        reasons.append(f"红区结果占比 {share:.1f}% 达到 {red_share_percent}%")
+        reasons.append(_("红区结果占比 %(share)s%% 达到 %(limit)s%%") % {"share": f"{share:.1f}", "limit": red_share_percent})
     if inversions:
-        reasons.append(f"价格倒挂：{inversions} 笔采购高于议价结果或挂网价")
+        reasons.append(_("价格倒挂：%(n)s 笔采购高于议价结果或挂网价") % {"n": inversions})
     return reasons

@@ -3,8 +3,10 @@ group negotiation, results, purchase agreements and zone reminders."""
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -31,15 +33,15 @@ def _decimal(value, field, label) -> Decimal:
     try:
         d = Decimal(str(value).strip())
     except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInput(f"{label}须为数字", field) from None
+        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field) from None
     if not d.is_finite():
-        raise InvalidInput(f"{label}须为数字", field)
+        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
     return d
 
 
 def _require_institution(user):
     if not (user.is_authenticated and user.role in ("institution", "his") and user.organisation_id):
-        raise Forbidden("仅医疗机构可以发起议价")
+        raise Forbidden(_("仅医疗机构可以发起议价"))
     return user.organisation
 
 
@@ -50,7 +52,8 @@ def proposal_check(*, institution, listing: Listing, unit_price: Decimal, quanti
     """Every rule a proposal must pass, in order; raises the first RuleViolation."""
     today = today or timezone.localdate()
     if listing.status != ListingStatus.ACTIVE:
-        raise RuleViolation("DEL-4", f"该产品挂网状态为“{listing.get_status_display()}”，不能议价", "listing")
+        raise RuleViolation("DEL-4", _("该产品挂网状态为“%(status)s”，不能议价") % {
+            "status": listing.get_status_display()}, "listing")
     verdict = rules.neg_2_negotiable(hooks.facts(listing.product, today))
     if not verdict.ok:
         raise RuleViolation(verdict.rule, verdict.message, "listing")
@@ -58,14 +61,15 @@ def proposal_check(*, institution, listing: Listing, unit_price: Decimal, quanti
 
     ban = bad_record_ban(listing.product.manufacturer, today)
     if ban.barred:
-        raise RuleViolation("BAD-2", f"{listing.product.manufacturer}：{ban.message}", "listing")
+        raise RuleViolation("BAD-2", _("%(manufacturer)s：%(ban)s") % {
+            "manufacturer": listing.product.manufacturer, "ban": ban.message}, "listing")
     ceiling = policy("sys.price_ceiling_yuan", at=today)
     if unit_price > ceiling:
-        raise InvalidInput(f"议价单价 {unit_price} 元 超过单价上限 {ceiling} 元，请核对", "unit_price")
+        raise InvalidInput(_("议价单价 %(price)s 元 超过单价上限 %(ceiling)s 元，请核对") % {
+            "price": unit_price, "ceiling": ceiling}, "unit_price")
     verdict = rules.neg_1_price_within_listing(unit_price, listing.price, quantity)
     if not verdict.ok:
-        field = "quantity" if "数量" in verdict.message else "unit_price"
-        raise RuleViolation(verdict.rule, verdict.message, field)
+        raise RuleViolation(verdict.rule, verdict.message, verdict.field)
 
 
 def proposal_submit(
@@ -74,32 +78,32 @@ def proposal_submit(
 ) -> Proposal:
     """NEG-1: an institution (or a group it initiated) proposes a price and quantity."""
     institution = _require_institution(user)
-    unit_price = _decimal(unit_price, "unit_price", "议价单价")
-    quantity = _decimal(quantity, "quantity", "议价数量")
+    unit_price = _decimal(unit_price, "unit_price", _("议价单价"))
+    quantity = _decimal(quantity, "quantity", _("议价数量"))
     if evidence_price not in (None, ""):
-        evidence_price = _decimal(evidence_price, "evidence_price", "已成交价")
+        evidence_price = _decimal(evidence_price, "evidence_price", _("已成交价"))
         if evidence_price <= 0:
-            raise InvalidInput("已成交价须大于 0", "evidence_price")
+            raise InvalidInput(_("已成交价须大于 0"), "evidence_price")
     else:
         evidence_price = None
     today = timezone.localdate()
     with transaction.atomic(), audit_context(user, reason="发起议价"):
         listing = Listing.objects.select_related("product", "product__manufacturer").filter(pk=listing_id).first()
         if listing is None:
-            raise NotFound("挂网产品不存在")
+            raise NotFound(_("挂网产品不存在"))
         proposal_check(institution=institution, listing=listing, unit_price=unit_price, quantity=quantity, today=today)
         product = listing.product
         if evidence_price is not None and product.kind != "consumable":
-            raise InvalidInput("仅医用耗材议价可提供企业已成交价证明（NEG-4）", "evidence_price")
+            raise InvalidInput(_("仅医用耗材议价可提供企业已成交价证明（NEG-4）"), "evidence_price")
         if evidence_price is not None and not (evidence_note or evidence_file):
-            raise RuleViolation("NEG-4", "按企业已成交价议价须提供成交证明（说明或材料）", "evidence_note")
+            raise RuleViolation("NEG-4", _("按企业已成交价议价须提供成交证明（说明或材料）"), "evidence_note")
         group = None
         if group_id:
             group = NegotiationGroup.objects.select_for_update().filter(pk=group_id, initiator=institution).first()
             if group is None:
-                raise NotFound("组团不存在或不是本机构发起")
+                raise NotFound(_("组团不存在或不是本机构发起"))
             if group.status != GroupStatus.OPEN:
-                raise Conflict("该组团已发出议价或已取消", "group")
+                raise Conflict(_("该组团已发出议价或已取消"), "group")
             # NEG-5: the initiator's own quantity is what it typed; the proposal carries the
             # group total (what the enterprise is asked to supply).
             GroupMember.objects.filter(group=group, institution=institution).update(quantity=quantity)
@@ -132,7 +136,7 @@ def proposal_submit(
             with transaction.atomic():
                 proposal.save()
         except IntegrityError:
-            raise Conflict("本机构对该产品已有待确认的议价，请等待处理结果后再提出", "listing") from None
+            raise Conflict(_("本机构对该产品已有待确认的议价，请等待处理结果后再提出"), "listing") from None
         if group is not None:
             group.status = GroupStatus.SENT
             group.save(update_fields=["status"])
@@ -206,7 +210,9 @@ def _zone_reminders(result: NegotiationResult):
     city and provincial regulators. Each sent once per result (dedupe key)."""
     if result.zone not in ("yellow", "red"):
         return
-    label = rules.ZONE_LABELS[result.zone]
+    with translation.override(settings.LANGUAGE_CODE):  # the notification text is written in Chinese
+        label = str(rules.ZONE_LABELS[result.zone])
+
     notify(
         users_of(result.institution), kind=f"zone.{result.zone}", level="reminder",
         title=f"议价结果处于{label}：{result.product}",
@@ -225,7 +231,7 @@ def _zone_reminders(result: NegotiationResult):
 
 def _locked_proposal_for_enterprise(user, proposal_id) -> Proposal:
     if not (user.is_authenticated and user.role == "manufacturer"):
-        raise Forbidden("仅议价产品的生产企业可以确认或拒绝议价")
+        raise Forbidden(_("仅议价产品的生产企业可以确认或拒绝议价"))
     # Row lock: a confirmation and the withdrawal job are decided one after the other (NEG-8).
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
@@ -234,7 +240,7 @@ def _locked_proposal_for_enterprise(user, proposal_id) -> Proposal:
         .first()
     )
     if proposal is None:
-        raise NotFound("议价不存在或不属于本企业")
+        raise NotFound(_("议价不存在或不属于本企业"))
     return proposal
 
 
@@ -252,7 +258,7 @@ def proposal_confirm(*, user, proposal_id) -> Proposal:
 def proposal_decline(*, user, proposal_id, reason: str) -> Proposal:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("拒绝议价须填写理由", "reason")
+        raise InvalidInput(_("拒绝议价须填写理由"), "reason")
     with transaction.atomic(), audit_context(user, reason=reason):
         proposal = _locked_proposal_for_enterprise(user, proposal_id)
         verdict = rules.neg_4_may_decline(proposal.path)
@@ -361,7 +367,7 @@ def proposal_contest(*, user, proposal_id, reason: str) -> Proposal:
     province decides (evidence_decide). The proposal stays pending and its deadline runs on."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写异议理由", "reason")
+        raise InvalidInput(_("请填写异议理由"), "reason")
     with transaction.atomic(), audit_context(user, reason=f"NEG-4 企业对成交价证明提出异议：{reason}"):
         proposal = _locked_proposal_for_enterprise(user, proposal_id)
         verdict = rules.neg_8_can_confirm(status=proposal.status, due=proposal.due, today=timezone.localdate())
@@ -390,23 +396,23 @@ def evidence_decide(*, user, proposal_id, accept: bool, note: str) -> Proposal:
     passed unconfirmed, the platform lowers the listing price to the evidenced price at once.
     Not accepted: the proposal is closed (the institution may negotiate again without it)."""
     if not (user.is_authenticated and user.is_province):
-        raise Forbidden("仅省医保局可以核实成交价证明（NEG-4）")
+        raise Forbidden(_("仅省医保局可以核实成交价证明（NEG-4）"))
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("请填写核实意见", "note")
+        raise InvalidInput(_("请填写核实意见"), "note")
     with transaction.atomic(), audit_context(user, reason=f"NEG-4 核实成交价证明：{'属实' if accept else '不予认定'}，{note}"):
         proposal = (
             Proposal.objects.select_for_update(of=("self",)).select_related("product", "institution", "manufacturer")
             .filter(pk=proposal_id).first()
         )
         if proposal is None:
-            raise NotFound("议价不存在")
+            raise NotFound(_("议价不存在"))
         if proposal.path != rules.ENTERPRISE_THEN_LINKAGE:
-            raise RuleViolation("NEG-4", "该议价未附已有成交价证明，无需核实", "proposal")
+            raise RuleViolation("NEG-4", _("该议价未附已有成交价证明，无需核实"), "proposal")
         if proposal.status not in (ProposalStatus.PENDING, ProposalStatus.LINKAGE) or proposal.evidence_review in (
             EvidenceReview.ACCEPTED, EvidenceReview.DISPROVED
         ):
-            raise Conflict("该议价的成交价证明已核实或议价已办结", "proposal", code="NEG-4")
+            raise Conflict(_("该议价的成交价证明已核实或议价已办结"), "proposal", code="NEG-4")
         proposal.evidence_review = EvidenceReview.ACCEPTED if accept else EvidenceReview.DISPROVED
         proposal.evidence_decided_at = timezone.now()
         proposal.evidence_decided_by = user
@@ -437,12 +443,12 @@ def group_create(*, user, name, institution_ids, is_consortium=False) -> Negotia
     institution = _require_institution(user)
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("请填写组团名称", "name")
+        raise InvalidInput(_("请填写组团名称"), "name")
     from parties.models import Organisation
 
     invited = list(Organisation.objects.filter(pk__in=institution_ids, kind="institution", is_active=True))
     if len(invited) != len(set(institution_ids)):
-        raise InvalidInput("受邀机构须为有效的医疗机构", "institutions")
+        raise InvalidInput(_("受邀机构须为有效的医疗机构"), "institutions")
     with transaction.atomic(), audit_context(user, reason="发起组团议价"):
         group = NegotiationGroup.objects.create(
             name=name, initiator=institution, is_consortium=is_consortium, created_by=user
@@ -462,7 +468,7 @@ def group_create(*, user, name, institution_ids, is_consortium=False) -> Negotia
 def group_join(*, user, group_id, quantity) -> GroupMember:
     """NEG-5: an invited institution joins with its own quantity (its result and agreement use it)."""
     institution = _require_institution(user)
-    quantity = _decimal(quantity, "quantity", "本机构采购数量")
+    quantity = _decimal(quantity, "quantity", _("本机构采购数量"))
     verdict = rules.neg_5_member_quantity(quantity)
     if not verdict.ok:
         raise RuleViolation(verdict.rule, verdict.message, "quantity")
@@ -470,9 +476,9 @@ def group_join(*, user, group_id, quantity) -> GroupMember:
         group = NegotiationGroup.objects.select_for_update().filter(pk=group_id).first()
         member = GroupMember.objects.filter(group=group, institution=institution).first() if group else None
         if member is None:
-            raise NotFound("组团不存在或本机构未受邀")
+            raise NotFound(_("组团不存在或本机构未受邀"))
         if group.status != GroupStatus.OPEN:
-            raise RuleViolation("NEG-5", "该组团已发出议价，不能再加入", "group")
+            raise RuleViolation("NEG-5", _("该组团已发出议价，不能再加入"), "group")
         member.joined_at = member.joined_at or timezone.now()
         member.quantity = quantity
         member.save(update_fields=["joined_at", "quantity"])
@@ -486,18 +492,18 @@ def agreement_sign(*, user, agreement_id) -> PurchaseAgreement:
     with transaction.atomic(), audit_context(user, reason="签署购销协议"):
         agreement = PurchaseAgreement.objects.select_for_update().filter(pk=agreement_id).first()
         if agreement is None:
-            raise NotFound("购销协议不存在")
+            raise NotFound(_("购销协议不存在"))
         now = timezone.now()
         if user.role == "institution" and user.organisation_id == agreement.institution_id:
             if agreement.institution_signed_at:
-                raise Conflict("本机构已签署该协议")
+                raise Conflict(_("本机构已签署该协议"))
             agreement.institution_signed_at, agreement.institution_signed_by = now, user
         elif user.role == "manufacturer" and user.organisation_id == agreement.manufacturer_id:
             if agreement.enterprise_signed_at:
-                raise Conflict("本企业已签署该协议")
+                raise Conflict(_("本企业已签署该协议"))
             agreement.enterprise_signed_at, agreement.enterprise_signed_by = now, user
         else:
-            raise NotFound("购销协议不存在")
+            raise NotFound(_("购销协议不存在"))
         agreement.save()
     return agreement
 
@@ -546,7 +552,7 @@ def interviews_build(today=None) -> int:
                 inversions=inversions.get(org.pk, 0),
             )
             if reasons:
-                _, was_created = Interview.objects.get_or_create(
+                _interview, was_created = Interview.objects.get_or_create(
                     institution_id=org.pk, period_end=today, defaults={"reasons": reasons}
                 )
                 created += was_created
@@ -557,12 +563,13 @@ def interview_record(*, user, interview, outcome, note) -> None:
     from .models import InterviewOutcome
 
     if not user.is_regulator:
-        raise Forbidden("仅医保部门可记录约谈结果")
+        raise Forbidden(_("仅医保部门可记录约谈结果"))
     if outcome not in InterviewOutcome.values or outcome == InterviewOutcome.PENDING:
-        raise InvalidInput("请选择约谈处理结果", "outcome")
+        raise InvalidInput(_("请选择约谈处理结果"), "outcome")
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("请填写约谈记录", "note")
+        raise InvalidInput(_("请填写约谈记录"), "note")
+
     with transaction.atomic(), audit_context(user, reason=f"约谈结果：{outcome}"):
         interview.outcome = outcome
         interview.note = note

@@ -4,6 +4,8 @@ and posts receipts, returns, payments and off-platform purchases. Every call act
 token's institution only (`request.user.organisation`); rows of other institutions are
 invisible (404). Thin views: the services decide."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -33,7 +35,7 @@ TAG = "HIS 采购接口（订单与结算）"
 
 
 class IsInstitution(permissions.BasePermission):
-    message = "仅医疗机构（或其HIS接口）可调用此接口"
+    message = gettext_lazy("仅医疗机构（或其HIS接口）可调用此接口")
 
     def has_permission(self, request, view):
         user = request.user
@@ -42,7 +44,7 @@ class IsInstitution(permissions.BasePermission):
 
 def _body(request) -> dict:
     if not isinstance(request.data, dict):
-        raise InvalidInput("请求体须为 JSON 对象")
+        raise InvalidInput(_("请求体须为 JSON 对象"))
     return request.data
 
 
@@ -267,8 +269,8 @@ class OffPlatformBatchIn(serializers.Serializer):
 ORDER_EXAMPLE = OpenApiExample(
     "两行订单", request_only=True,
     value={"external_ref": "HIS-20260302-0001", "lines": [
-        {"national_code": "XA01ABD075A002010100483", "quantity": 20},
-        {"national_code": "C09100100000000211790000049", "quantity": 5, "unit_price": "1280.00"},
+        {"national_code": "XC10AAA005E005010100185", "quantity": 20},
+        {"national_code": "C03020101000000021170000001", "quantity": 5, "unit_price": "562.12"},
     ]},
 )
 BATCH_ERROR_EXAMPLE = OpenApiExample(
@@ -456,7 +458,8 @@ class DeliveryListView(GenericAPIView):
             try:
                 qs = qs.filter(order_id=int(request.query_params["order"]))
             except ValueError:
-                raise InvalidInput("order 须为整数", "order") from None
+                raise InvalidInput(_("order 须为整数"), "order") from None
+
         page = self.paginate_queryset(qs.order_by("-id"))
         return self.get_paginated_response(DeliveryOut(page, many=True).data)
 

@@ -8,12 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from parties.models import Role
-from qualifications.selectors import bad_record_ban
+from qualifications.selectors import bad_record_bans
 
 from . import rules, selectors
 from .hooks import BatchLine, run_batch_checks
@@ -57,8 +58,8 @@ class BatchRefused(DomainError):
         self.status_code = 400 if all(e["code"] == "invalid" for e in errors) else 422
         super().__init__(
             first["code"],
-            f"共 {len(errors)} 行未通过校验，整批未提交。第 {first['line'] + 1} 行（lines[{first['line']}]）："
-            f"{first['detail']}",
+            _("共 %(count)s 行未通过校验，整批未提交。第 %(line)s 行（lines[%(index)s]）：%(detail)s") % {
+                "count": len(errors), "line": first["line"] + 1, "index": first["line"], "detail": first["detail"]},
             f"lines[{first['line']}].{first['field']}" if first.get("field") else None,
             errors=errors,
         )
@@ -73,7 +74,7 @@ def _money(value) -> Decimal:
 
 def _institution_of(user):
     if not user or not user.is_authenticated or user.role not in (Role.INSTITUTION, Role.HIS):
-        raise Forbidden("仅医疗机构（或其HIS接口）可执行此操作")
+        raise Forbidden(_("仅医疗机构（或其HIS接口）可执行此操作"))
     return user.organisation
 
 
@@ -82,7 +83,7 @@ def _distributor_of(user):
     its own products (QUA-2 self-delivery) — callers only ever touch lines/deliveries whose
     `distributor` is this organisation, so a manufacturer reaches only the lines routed to it."""
     if not user or not user.is_authenticated or user.role not in (Role.DISTRIBUTOR, Role.MANUFACTURER):
-        raise Forbidden("仅配送企业（或自行配送的生产企业）可执行此操作")
+        raise Forbidden(_("仅配送企业（或自行配送的生产企业）可执行此操作"))
     return user.organisation
 
 
@@ -99,11 +100,11 @@ def _parse_decimal(raw, field):
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput("须为数字", field) from None
+        raise InvalidInput(_("须为数字"), field) from None
     if not value.is_finite():
-        raise InvalidInput("须为数字", field)
+        raise InvalidInput(_("须为数字"), field)
     if abs(value) > MAX_NUMBER:
-        raise InvalidInput("数值过大，请核对", field)
+        raise InvalidInput(_("数值过大，请核对"), field)
     return value
 
 
@@ -111,13 +112,13 @@ def _parse_id(raw, field) -> int:
     """An object id from a client (HIS JSON or a form): a positive whole number that fits the
     column, else refused with its field — not a ValueError or overflow deep in the query."""
     if isinstance(raw, bool):
-        raise InvalidInput("须为正整数编号", field)
+        raise InvalidInput(_("须为正整数编号"), field)
     try:
         value = int(str(raw).strip()) if not isinstance(raw, int) else raw
     except (TypeError, ValueError):
-        raise InvalidInput("须为正整数编号", field) from None
+        raise InvalidInput(_("须为正整数编号"), field) from None
     if not 0 < value < 2**63:
-        raise InvalidInput("须为正整数编号", field)
+        raise InvalidInput(_("须为正整数编号"), field)
     return value
 
 
@@ -125,13 +126,13 @@ def _parse_date(raw, field, default=None):
     if raw in (None, ""):
         if default is not None:
             return default
-        raise InvalidInput("请填写日期", field)
+        raise InvalidInput(_("请填写日期"), field)
     if isinstance(raw, date):
         return raw
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", field) from None
+        raise InvalidInput(_("日期格式应为 YYYY-MM-DD"), field) from None
 
 
 def _quantity(raw, field):
@@ -145,8 +146,9 @@ def line_set_status(line: OrderLine, new_status: str, *, save=True):
     """The one place a line changes status: LINE_TRANSITIONS decides (ORD-1)."""
     if new_status not in LINE_TRANSITIONS.get(line.status, ()):
         raise Conflict(
-            f"订单明细 {line.order.number}-{line.line_no} 当前状态为“{LineStatus(line.status).label}”，"
-            f"不能变更为“{LineStatus(new_status).label}”",
+            _("订单明细 %(number)s-%(line)s 当前状态为“%(status)s”，不能变更为“%(new)s”") % {
+                "number": line.order.number, "line": line.line_no, "status": LineStatus(line.status).label,
+                "new": LineStatus(new_status).label},
             code="ORD-1",
         )
     line.status = new_status
@@ -207,11 +209,13 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     external_ref = str(external_ref or "").strip()
     if len(external_ref) > EXTERNAL_REF_MAX:
         # Never cut silently: a truncated HIS number would no longer match the HIS's own record.
-        raise InvalidInput(f"HIS 单号最多 {EXTERNAL_REF_MAX} 个字符（本次 {len(external_ref)} 个）", "external_ref")
+        raise InvalidInput(_("HIS 单号最多 %(max)s 个字符（本次 %(length)s 个）") % {
+            "max": EXTERNAL_REF_MAX, "length": len(external_ref)}, "external_ref")
     if not isinstance(lines, list) or not lines:
-        raise InvalidInput("订单至少包含一行明细", "lines")
+        raise InvalidInput(_("订单至少包含一行明细"), "lines")
     if len(lines) > MAX_BATCH_LINES:
-        raise InvalidInput(f"一次最多提交 {MAX_BATCH_LINES} 行明细（本次 {len(lines)} 行）", "lines")
+        raise InvalidInput(_("一次最多提交 %(max)s 行明细（本次 %(count)s 行）") % {
+            "max": MAX_BATCH_LINES, "count": len(lines)}, "lines")
 
     errors: list[dict] = []
 
@@ -242,7 +246,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     restricted = purchase_restrictions(institution, list(products), at)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products.values()}, institution)
     # BAD-2 (when switched on): orders of a barred enterprise's products are refused too.
-    bans = {mid: bad_record_ban(mid, at) for mid in {p.manufacturer_id for p in products.values()}}
+    bans = bad_record_bans({p.manufacturer_id for p in products.values()}, at)
     listing_status = {}
     if products:
         from listing.models import Listing
@@ -257,13 +261,14 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     batch_lines: list[BatchLine] = []  # what channel batch checks see (orders.hooks)
     for i, item in enumerate(lines):
         if not isinstance(item, dict):
-            err(i, "invalid", "每行明细须为对象", None)
+            err(i, "invalid", _("每行明细须为对象"), None)
             continue
         product = None
         if item.get("national_code"):
             product = by_code.get(str(item["national_code"]).strip())
             if product is None:
-                err(i, "INT-2", f"国家医保编码 {item['national_code']} 不在平台目录中", "national_code")
+                err(i, "INT-2", _("国家医保编码 %(code)s 不在平台目录中") % {"code": item["national_code"]},
+                    "national_code")
                 continue
         elif item.get("product_id") not in (None, ""):
             try:
@@ -271,10 +276,10 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             except (TypeError, ValueError):
                 product = None
             if product is None:
-                err(i, "invalid", f"产品编号 {item['product_id']} 不存在", "product_id")
+                err(i, "invalid", _("产品编号 %(id)s 不存在") % {"id": item["product_id"]}, "product_id")
                 continue
         else:
-            err(i, "invalid", "请提供国家医保编码（national_code）或产品编号（product_id）", "national_code")
+            err(i, "invalid", _("请提供国家医保编码（national_code）或产品编号（product_id）"), "national_code")
             continue
         problem = rules.quantity_valid(item.get("quantity"))
         if problem:
@@ -293,7 +298,8 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
             continue
         ban = bans[product.manufacturer_id]
         if ban.barred:
-            err(i, "BAD-2", f"{ban.message}，不能订购其产品", "national_code" if item.get("national_code") else "product_id")
+            err(i, "BAD-2", _("%(ban)s，不能订购其产品") % {"ban": ban.message},
+                "national_code" if item.get("national_code") else "product_id")
             continue
         distributor_id = distributors.get(product.manufacturer_id)
         problem = rules.qua_2_has_distributor(distributor_id)
@@ -307,7 +313,7 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
                 if not requested.is_finite() or requested <= 0:
                     raise InvalidOperation
             except (InvalidOperation, ValueError):
-                err(i, "invalid", "单价须为正数", "unit_price")
+                err(i, "invalid", _("单价须为正数"), "unit_price")
                 continue
         problem = rules.ord_4_price_not_above(requested, quote.price)
         if problem:
@@ -376,7 +382,7 @@ def order_lines_confirm(user, order_line_ids) -> list[OrderLine]:
             .filter(pk__in=[_parse_id(i, "line") for i in order_line_ids], distributor=distributor).order_by("pk")
         )
         if len(lines) != len(set(order_line_ids)):
-            raise NotFound("订单明细不存在或不由本企业配送")
+            raise NotFound(_("订单明细不存在或不由本企业配送"))
         for line in lines:
             line_set_status(line, LineStatus.CONFIRMED)
         for order in {line.order for line in lines}:
@@ -388,12 +394,12 @@ def order_line_decline(user, order_line_id, reason: str) -> OrderLine:
     distributor = _distributor_of(user)
     order_line_id = _parse_id(order_line_id, "line")
     if not (reason or "").strip():
-        raise InvalidInput("请填写拒绝原因", "reason")
+        raise InvalidInput(_("请填写拒绝原因"), "reason")
     with transaction.atomic(), audit_context(user, reason=f"配送企业拒绝配送：{reason}"):
         line = (OrderLine.objects.select_for_update().select_related("order", "order__institution")
                 .filter(pk=order_line_id, distributor=distributor).first())
         if line is None:
-            raise NotFound("订单明细不存在或不由本企业配送")
+            raise NotFound(_("订单明细不存在或不由本企业配送"))
         line.decline_reason = reason.strip()
         line_set_status(line, LineStatus.DECLINED)
         order_refresh_status(line.order)
@@ -429,9 +435,9 @@ def delivery_create(user, order_id, *, note_number: str, shipped_on=None, lines:
     order_id = _parse_id(order_id, "order")
     shipped_on = _parse_date(shipped_on, "shipped_on", default=timezone.localdate())
     if not (note_number or "").strip():
-        raise InvalidInput("请填写随货同行单号", "note_number")
+        raise InvalidInput(_("请填写随货同行单号"), "note_number")
     if not lines:
-        raise InvalidInput("配送单至少包含一行", "lines")
+        raise InvalidInput(_("配送单至少包含一行"), "lines")
     with transaction.atomic(), audit_context(user, reason="配送企业发货"):
         order = Order.objects.filter(pk=order_id).first()
         if order is None:
@@ -442,12 +448,12 @@ def delivery_create(user, order_id, *, note_number: str, shipped_on=None, lines:
             try:
                 olid = int(item.get("order_line") or item.get("order_line_id"))
             except (TypeError, ValueError):
-                raise InvalidInput("请指明订单明细", f"lines[{i}].order_line") from None
+                raise InvalidInput(_("请指明订单明细"), f"lines[{i}].order_line") from None
             if not str(item.get("batch_number") or "").strip():
-                raise InvalidInput("请填写批号", f"lines[{i}].batch_number")
+                raise InvalidInput(_("请填写批号"), f"lines[{i}].batch_number")
             expiry = _parse_date(item.get("expiry_date"), f"lines[{i}].expiry_date")
             if expiry <= shipped_on:
-                raise InvalidInput("有效期须晚于发货日期", f"lines[{i}].expiry_date")
+                raise InvalidInput(_("有效期须晚于发货日期"), f"lines[{i}].expiry_date")
             wanted.setdefault(olid, []).append((i, qty, str(item["batch_number"]).strip(), expiry))
         order_lines = {
             ol.pk: ol for ol in OrderLine.objects.select_for_update().filter(
@@ -455,23 +461,26 @@ def delivery_create(user, order_id, *, note_number: str, shipped_on=None, lines:
             ).select_related("order")
         }
         if len(order_lines) != len(wanted):
-            raise NotFound("订单明细不存在或不由本企业配送")
+            raise NotFound(_("订单明细不存在或不由本企业配送"))
         try:
             with transaction.atomic():
                 delivery = Delivery.objects.create(order=order, distributor=distributor,
                                                    note_number=note_number.strip(), shipped_on=shipped_on,
                                                    created_by=user)
         except IntegrityError:
-            raise Conflict(f"随货同行单号 {note_number} 已使用", "note_number") from None
+            raise Conflict(_("随货同行单号 %(number)s 已使用") % {"number": note_number}, "note_number") from None
+
         rows = []
         for olid, items in wanted.items():
             ol = order_lines[olid]
             if ol.status not in SHIPPABLE_STATUSES:
-                raise Conflict(f"第 {ol.line_no} 行当前状态为“{ol.get_status_display()}”，不能发货", code="ORD-1")
+                raise Conflict(_("第 %(line)s 行当前状态为“%(status)s”，不能发货") % {
+                    "line": ol.line_no, "status": ol.get_status_display()}, code="ORD-1")
             total = sum(q for _i, q, _b, _e in items)
             if total > ol.outstanding_to_ship:
-                raise InvalidInput(f"第 {ol.line_no} 行发货数量 {total} 超过待配送数量 {ol.outstanding_to_ship}",
-                                   f"lines[{items[0][0]}].quantity")
+                raise InvalidInput(_("第 %(line)s 行发货数量 %(quantity)s 超过待配送数量 %(open)s") % {
+                    "line": ol.line_no, "quantity": total, "open": ol.outstanding_to_ship},
+                    f"lines[{items[0][0]}].quantity")
             for _i, qty, batch, expiry in items:
                 rows.append(DeliveryLine(delivery=delivery, order_line=ol, batch_number=batch,
                                          expiry_date=expiry, quantity=qty))
@@ -489,7 +498,8 @@ def delivery_create(user, order_id, *, note_number: str, shipped_on=None, lines:
 
 def receipt_create(user, delivery_id, *, received_on=None, lines: list[dict] | None = None) -> Receipt:
     """The institution confirms receipt into stock (入库), partially or fully. `lines`:
-    [{"delivery_line", "quantity"}]; None receives everything outstanding. A receipt larger
+    [{"delivery_line", "quantity"}] (or {"delivery_line", "outstanding": True}: what is still
+    outstanding on that line); None receives everything outstanding. A receipt larger
     than what was shipped is refused (ORD-1); payment terms start here (ORD-2)."""
     institution = _institution_of(user)
     delivery_id = _parse_id(delivery_id, "delivery")
@@ -498,25 +508,32 @@ def receipt_create(user, delivery_id, *, received_on=None, lines: list[dict] | N
         delivery = (Delivery.objects.select_for_update().select_related("order")
                     .filter(pk=delivery_id, order__institution=institution).first())
         if delivery is None:
-            raise NotFound("配送单不存在或无权查看")
+            raise NotFound(_("配送单不存在或无权查看"))
         if received_on < delivery.shipped_on:
-            raise InvalidInput("入库日期不得早于发货日期", "received_on")
+            raise InvalidInput(_("入库日期不得早于发货日期"), "received_on")
         dls = {dl.pk: dl for dl in DeliveryLine.objects.select_for_update().filter(delivery=delivery)}
         if lines is None:
             wanted = [(i, dl_id, dl.quantity - dl.received_qty) for i, (dl_id, dl) in enumerate(dls.items())
                       if dl.quantity > dl.received_qty]
             if not wanted:
-                raise Conflict("该配送单已全部入库", code="ORD-1")
+                raise Conflict(_("该配送单已全部入库"), code="ORD-1")
         else:
             wanted = []
             for i, item in enumerate(lines):
                 try:
                     dl_id = int(item.get("delivery_line") or item.get("delivery_line_id"))
                 except (TypeError, ValueError):
-                    raise InvalidInput("请指明配送明细", f"lines[{i}].delivery_line") from None
+                    raise InvalidInput(_("请指明配送明细"), f"lines[{i}].delivery_line") from None
                 if dl_id not in dls:
-                    raise NotFound("配送明细不属于该配送单")
+                    raise NotFound(_("配送明细不属于该配送单"))
+                if item.get("outstanding"):
+                    # The receiving page: a line left blank is received in full (its button says so).
+                    if dls[dl_id].quantity > dls[dl_id].received_qty:
+                        wanted.append((i, dl_id, dls[dl_id].quantity - dls[dl_id].received_qty))
+                    continue
                 wanted.append((i, dl_id, _quantity(item.get("quantity"), f"lines[{i}].quantity")))
+            if not wanted:
+                raise Conflict(_("该配送单已全部入库"), code="ORD-1")
         order_lines = {
             ol.pk: ol for ol in OrderLine.objects.select_for_update().select_related("order")
             .filter(pk__in={dls[d].order_line_id for _i, d, _q in wanted})
@@ -531,7 +548,8 @@ def receipt_create(user, delivery_id, *, received_on=None, lines: list[dict] | N
                 raise RuleViolation(problem[0], problem[1], f"lines[{i}].quantity")
             ol = order_lines[dl.order_line_id]
             if ol.status not in RECEIVABLE_STATUSES:
-                raise Conflict(f"第 {ol.line_no} 行当前状态为“{ol.get_status_display()}”，不能入库", code="ORD-1")
+                raise Conflict(_("第 %(line)s 行当前状态为“%(status)s”，不能入库") % {
+                    "line": ol.line_no, "status": ol.get_status_display()}, code="ORD-1")
             dl.received_qty += qty
             dl.save(update_fields=["received_qty"])
             ol.received_qty += qty
@@ -560,7 +578,7 @@ def return_create(user, order_line_id, *, quantity, reason: str, returned_on=Non
     order_line_id = _parse_id(order_line_id, "order_line")
     qty = _quantity(quantity, "quantity")
     if not (reason or "").strip():
-        raise InvalidInput("请填写退货原因", "reason")
+        raise InvalidInput(_("请填写退货原因"), "reason")
     returned_on = _parse_date(returned_on, "returned_on", default=timezone.localdate())
     with transaction.atomic(), audit_context(user, reason=f"医疗机构退货：{reason}"):
         line = (OrderLine.objects.select_for_update()
@@ -568,8 +586,8 @@ def return_create(user, order_line_id, *, quantity, reason: str, returned_on=Non
         if line is None:
             raise NotFound()
         if qty > line.received_qty - line.returned_qty:
-            raise RuleViolation("ORD-1", f"退货数量 {qty} 超过已入库未退货数量 {line.received_qty - line.returned_qty}",
-                                "quantity")
+            raise RuleViolation("ORD-1", _("退货数量 %(quantity)s 超过已入库未退货数量 %(open)s") % {
+                "quantity": qty, "open": line.received_qty - line.returned_qty}, "quantity")
         OrderLine.objects.filter(pk=line.pk).update(returned_qty=F("returned_qty") + qty)
         return ReturnRecord.objects.create(order_line=line, quantity=qty, reason=reason.strip(),
                                            returned_on=returned_on, created_by=user)
@@ -584,7 +602,7 @@ def account_set(user, *, bank_name, account_name, account_number) -> Institution
     for field, value in (("bank_name", bank_name), ("account_name", account_name),
                          ("account_number", account_number)):
         if not (value or "").strip():
-            raise InvalidInput("必填", field)
+            raise InvalidInput(_("必填"), field)
     with transaction.atomic(), audit_context(user, reason="设定专用采购账户（ORD-2）"):
         try:
             with transaction.atomic():
@@ -594,7 +612,7 @@ def account_set(user, *, bank_name, account_name, account_number) -> Institution
                               "account_number": account_number.strip(), "is_active": True},
                 )
         except IntegrityError:
-            raise Conflict("该账号已被其他机构登记为专用采购账户", "account_number") from None
+            raise Conflict(_("该账号已被其他机构登记为专用采购账户"), "account_number") from None
     return account
 
 
@@ -603,21 +621,22 @@ def invoice_create(user, delivery_id, *, number: str, amount, issued_on=None) ->
     distributor = _distributor_of(user)
     delivery_id = _parse_id(delivery_id, "delivery")
     if not (number or "").strip():
-        raise InvalidInput("请填写发票号", "number")
+        raise InvalidInput(_("请填写发票号"), "number")
     amount = _parse_decimal(amount, "amount")
     if amount <= 0:
-        raise InvalidInput("发票金额须大于 0", "amount")
+        raise InvalidInput(_("发票金额须大于 0"), "amount")
     issued_on = _parse_date(issued_on, "issued_on", default=timezone.localdate())
     with transaction.atomic(), audit_context(user, reason="配送企业开具发票"):
         delivery = (Delivery.objects.select_for_update().select_related("order")
                     .filter(pk=delivery_id, distributor=distributor).first())
         if delivery is None:
-            raise NotFound("配送单不存在或不属于本企业")
+            raise NotFound(_("配送单不存在或不属于本企业"))
         value = sum((_money(dl.quantity * dl.order_line.unit_price)
                      for dl in delivery.lines.select_related("order_line")), Decimal("0"))
         invoiced = delivery.invoices.aggregate(s=Sum("amount"))["s"] or Decimal("0")
         if invoiced + amount > value:
-            raise InvalidInput(f"开票金额合计 {invoiced + amount} 超过配送金额 {value}", "amount")
+            raise InvalidInput(_("开票金额合计 %(total)s 超过配送金额 %(value)s") % {
+                "total": invoiced + amount, "value": value}, "amount")
         first_receipt = delivery.receipts.order_by("received_on").values_list("received_on", flat=True).first()
         due = days = None
         if first_receipt:
@@ -633,7 +652,7 @@ def invoice_create(user, delivery_id, *, number: str, amount, issued_on=None) ->
                     payment_term_days=days, created_by=user,
                 )
         except IntegrityError:
-            raise Conflict(f"发票号 {number} 已登记", "number") from None
+            raise Conflict(_("发票号 %(number)s 已登记") % {"number": number}, "number") from None
 
 
 def payment_create(user, invoice_id, *, amount, paid_on=None, reference: str) -> Payment:
@@ -643,19 +662,20 @@ def payment_create(user, invoice_id, *, amount, paid_on=None, reference: str) ->
     invoice_id = _parse_id(invoice_id, "invoice")
     amount = _parse_decimal(amount, "amount")
     if amount <= 0:
-        raise InvalidInput("付款金额须大于 0", "amount")
+        raise InvalidInput(_("付款金额须大于 0"), "amount")
     if not (reference or "").strip():
-        raise InvalidInput("请填写银行流水号", "reference")
+        raise InvalidInput(_("请填写银行流水号"), "reference")
     paid_on = _parse_date(paid_on, "paid_on", default=timezone.localdate())
     with transaction.atomic(), audit_context(user, reason="医疗机构通过专用采购账户付款（ORD-2）"):
         invoice = Invoice.objects.visible_to(user).select_for_update().filter(pk=invoice_id).first()
         if invoice is None or invoice.institution_id != institution.pk:
-            raise NotFound("发票不存在或不属于本机构")
+            raise NotFound(_("发票不存在或不属于本机构"))
         account = InstitutionAccount.objects.filter(institution=institution, is_active=True).first()
         if account is None:
-            raise RuleViolation("ORD-2", "本机构尚未设定专用采购账户，货款须通过专用采购账户结算", "account")
+            raise RuleViolation("ORD-2", _("本机构尚未设定专用采购账户，货款须通过专用采购账户结算"), "account")
         if amount > invoice.outstanding:
-            raise InvalidInput(f"付款金额 {amount} 超过未付金额 {invoice.outstanding}", "amount")
+            raise InvalidInput(_("付款金额 %(amount)s 超过未付金额 %(open)s") % {
+                "amount": amount, "open": invoice.outstanding}, "amount")
         payment = Payment.objects.create(invoice=invoice, institution=institution, account=account,
                                          amount=_money(amount), paid_on=paid_on, reference=reference.strip(),
                                          source=_source_of(user), created_by=user)
@@ -672,41 +692,42 @@ def offplatform_create(user, items: list[dict]) -> list[OffPlatformPurchase]:
     """Institutions report what they received outside the platform (all or nothing)."""
     institution = _institution_of(user)
     if not items:
-        raise InvalidInput("至少填报一条", "items")
+        raise InvalidInput(_("至少填报一条"), "items")
     if len(items) > MAX_BATCH_LINES:
-        raise InvalidInput(f"一次最多填报 {MAX_BATCH_LINES} 条", "items")
+        raise InvalidInput(_("一次最多填报 %(max)s 条") % {"max": MAX_BATCH_LINES}, "items")
     codes = {str(i.get("national_code") or "").strip() for i in items if isinstance(i, dict)} - {""}
     products = {p.national_code: p for p in Product.objects.filter(national_code__in=codes)}
     errors, rows = [], []
     for n, item in enumerate(items):
         try:
             if not isinstance(item, dict):
-                raise InvalidInput("每条须为对象")
+                raise InvalidInput(_("每条须为对象"))
             code = str(item.get("national_code") or "").strip()
             product = products.get(code)
             name = str(item.get("item_name") or "").strip()
             if product is None and not name:
-                raise InvalidInput("目录外物品须填写品名（item_name）", "item_name")
+                raise InvalidInput(_("目录外物品须填写品名（item_name）"), "item_name")
             if len(name) > 200:
-                raise InvalidInput(f"品名最多 200 个字符（本次 {len(name)} 个）", "item_name")
+                raise InvalidInput(_("品名最多 200 个字符（本次 %(length)s 个）") % {"length": len(name)}, "item_name")
+
             if len(code) > 27:
-                raise InvalidInput("国家医保编码最长 27 位", "national_code")
+                raise InvalidInput(_("国家医保编码最长 27 位"), "national_code")
             kind = item.get("kind") or (product.kind if product else "")
             if kind not in ("drug", "consumable"):
-                raise InvalidInput("类别须为 drug 或 consumable", "kind")
+                raise InvalidInput(_("类别须为 drug 或 consumable"), "kind")
             reason = item.get("reason")
             if reason not in OffPlatformReason.values:
-                raise InvalidInput("原因须为 emergency、shortage 或 other", "reason")
+                raise InvalidInput(_("原因须为 emergency、shortage 或 other"), "reason")
             note = str(item.get("note") or "").strip()
             if reason == OffPlatformReason.OTHER and not note:
-                raise InvalidInput("原因为“其他”时须填写说明", "note")
+                raise InvalidInput(_("原因为“其他”时须填写说明"), "note")
             amount = _parse_decimal(item.get("amount"), "amount")
             if amount <= 0:
-                raise InvalidInput("金额须大于 0", "amount")
+                raise InvalidInput(_("金额须大于 0"), "amount")
             qty = item.get("quantity")
             qty = _parse_decimal(qty, "quantity") if qty not in (None, "") else None
             if qty is not None and abs(qty) >= Decimal("1e12"):  # numeric(14, 2)
-                raise InvalidInput("数量过大，请核对", "quantity")
+                raise InvalidInput(_("数量过大，请核对"), "quantity")
             received_on = _parse_date(item.get("received_on"), "received_on")
             rows.append(OffPlatformPurchase(
                 institution=institution, product=product, item_name=name or str(product), national_code=code,
@@ -799,7 +820,7 @@ def no_sales_detect(today: date | None = None) -> list[NoSalesCase]:
 
 def _require_province(user):
     if not user or not user.is_authenticated or not user.is_province:
-        raise Forbidden("仅省医保局可审核暂停采购（DEL-1）")
+        raise Forbidden(_("仅省医保局可审核暂停采购（DEL-1）"))
 
 
 def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesCase:
@@ -811,7 +832,7 @@ def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesC
     _require_province(user)
     case_id = _parse_id(case_id, "case")
     if not suspend and not (note or "").strip():
-        raise InvalidInput("不予暂停须填写理由", "note")
+        raise InvalidInput(_("不予暂停须填写理由"), "note")
     today = timezone.localdate()
     reason = "DEL-1：医保部门审核确认暂停采购" if suspend else f"DEL-1：医保部门审核不予暂停：{note}"
     with transaction.atomic(), audit_context(user, reason=reason):
@@ -820,10 +841,10 @@ def no_sales_decide(user, case_id, *, suspend: bool, note: str = "") -> NoSalesC
         if case is None:
             raise NotFound()
         if case.status != NoSalesStatus.PENDING:
-            raise Conflict("该案件已审核", code="DEL-1")
+            raise Conflict(_("该案件已审核"), code="DEL-1")
         if suspend:
             if not _listing_transition([case.listing_id], "active", "suspend", reason, user):
-                raise Conflict("该产品挂网状态已变更（非“挂网中”），不能按本案暂停", code="DEL-1")
+                raise Conflict(_("该产品挂网状态已变更（非“挂网中”），不能按本案暂停"), code="DEL-1")
             case.status = NoSalesStatus.SUSPENDED
             case.suspended_on = today
             if rules.del_1_may_delist(case.listing.product.kind):
@@ -867,7 +888,7 @@ def restoration_request(user, case_id, *, reason: str, letter=None) -> Restorati
     institution = _institution_of(user)
     case_id = _parse_id(case_id, "case")
     if not (reason or "").strip():
-        raise InvalidInput("请填写申请理由", "reason")
+        raise InvalidInput(_("请填写申请理由"), "reason")
     if letter is not None:
         from core.uploads import check_upload
 
@@ -877,7 +898,7 @@ def restoration_request(user, case_id, *, reason: str, letter=None) -> Restorati
         if case is None:
             raise NotFound()
         if case.status not in (NoSalesStatus.SUSPENDED, NoSalesStatus.DELISTED):
-            raise RuleViolation("DEL-1", "仅已暂停采购或已撤网的产品可申请恢复", "case")
+            raise RuleViolation("DEL-1", _("仅已暂停采购或已撤网的产品可申请恢复"), "case")
         return RestorationRequest.objects.create(case=case, institution=institution, reason=reason.strip(),
                                                  letter=letter or "", created_by=user)
 
@@ -891,17 +912,17 @@ def restoration_decide(user, request_id, *, approve: bool, note: str = "") -> Re
     _require_province(user)
     request_id = _parse_id(request_id, "request")
     if not approve and not (note or "").strip():
-        raise InvalidInput("不予批准须填写理由", "note")
+        raise InvalidInput(_("不予批准须填写理由"), "note")
     with transaction.atomic(), audit_context(user, reason="医保部门审核恢复采购申请（DEL-1）"):
         req = RestorationRequest.objects.select_for_update(of=("self",)).select_related(
             "case__listing__product").filter(pk=request_id).first()
         if req is None:
             raise NotFound()
         if req.status != RestorationStatus.SUBMITTED:
-            raise Conflict("该申请已审核", code="DEL-1")
+            raise Conflict(_("该申请已审核"), code="DEL-1")
         case = NoSalesCase.objects.select_for_update().get(pk=req.case_id)
         if approve and case.status not in (NoSalesStatus.SUSPENDED, NoSalesStatus.DELISTED):
-            raise Conflict("该产品已恢复或已批准恢复", code="DEL-1")
+            raise Conflict(_("该产品已恢复或已批准恢复"), code="DEL-1")
         req.status = RestorationStatus.APPROVED if approve else RestorationStatus.REJECTED
         req.decided_by, req.decided_at, req.decision_note = user, timezone.now(), note or ""
         req.save()

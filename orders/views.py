@@ -247,10 +247,13 @@ def receiving(request):
     _require(request.user, "institution")
     if request.method == "POST":
         delivery_id = request.POST.get("delivery")
-        lines = []
-        for key, value in request.POST.items():
-            if key.startswith("recv_") and value.strip():
-                lines.append({"delivery_line": key[5:], "quantity": value.strip()})
+        # Blank lines are received in full, also when another line has a partial quantity:
+        # the button promises "未填数量的行全部入库" (issue 15 item 3).
+        lines = [{"delivery_line": key[5:], "quantity": value.strip()} if value.strip()
+                 else {"delivery_line": key[5:], "outstanding": True}
+                 for key, value in request.POST.items() if key.startswith("recv_")]
+        if all(line.get("outstanding") for line in lines):
+            lines = []
         try:
             services.receipt_create(request.user, delivery_id, received_on=request.POST.get("received_on") or None,
                                     lines=lines or None)

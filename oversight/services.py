@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import OtherProvincePrice
 from core.audit import audit_context
@@ -200,19 +201,19 @@ def signal_decide(user, *, signal, action: str, reason: str) -> RiskSignal:
     """The province closes a signal with a recorded decision and its reason (BAD-1, AUD-1).
     Permission and input first; then the locked row; a refusal changes nothing."""
     if not user.has_perm("oversight.decide_signal"):
-        raise Forbidden("仅省医保局可以处理价格风险信号")
+        raise Forbidden(_("仅省医保局可以处理价格风险信号"))
     if action not in DECISIONS:
-        raise InvalidInput("未知的处理方式", "action")
+        raise InvalidInput(_("未知的处理方式"), "action")
     reason = (reason or "").replace("\r\n", "\n").strip()
     if not reason:
-        raise InvalidInput("请填写处理意见（排除、约谈或启动不良记录认定都须说明理由）", "reason")
+        raise InvalidInput(_("请填写处理意见（排除、约谈或启动不良记录认定都须说明理由）"), "reason")
     if len(reason) > MAX_REASON:
-        raise InvalidInput(f"处理意见不能超过 {MAX_REASON} 字", "reason")
+        raise InvalidInput(_("处理意见不能超过 %(max)s 字") % {"max": MAX_REASON}, "reason")
     status, label = DECISIONS[action]
     with transaction.atomic(), audit_context(user, reason=f"价格风险信号{label}：{reason}"):
         locked = RiskSignal.objects.select_for_update().get(pk=signal.pk)
         if locked.status != SignalStatus.OPEN:
-            raise Conflict(f"该信号已处理（{locked.get_status_display()}）")
+            raise Conflict(_("该信号已处理（%(status)s）") % {"status": locked.get_status_display()})
         locked.status, locked.decided_by, locked.decided_at, locked.decision_reason = status, user, timezone.now(), reason
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     return locked

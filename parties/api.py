@@ -5,6 +5,8 @@ the API does not reveal what exists), writes through `parties.services`."""
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
@@ -97,7 +99,7 @@ class MeSerializer(serializers.Serializer):
 class NotHisClient(permissions.BasePermission):
     """HIS tokens act on their institution's business data; they never manage tokens."""
 
-    message = "HIS 接口令牌不能管理接口客户端"
+    message = gettext_lazy("HIS 接口令牌不能管理接口客户端")
 
     def has_permission(self, request, view):
         return request.user.role != Role.HIS
@@ -243,7 +245,7 @@ class ApiClientListCreateApi(generics.ListAPIView):
         institution_id = data.validated_data.get("institution")
         if institution_id is None:
             if not user.is_institution:
-                raise InvalidInput("请指定医疗机构", "institution")
+                raise InvalidInput(_("请指定医疗机构"), "institution")
             institution_id = user.organisation_id
         institution = get_object_or_404(Organisation.objects.visible_to(user), pk=institution_id)
         client, token = services.api_client_create(user, institution, data.validated_data["name"])

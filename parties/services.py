@@ -3,6 +3,7 @@ REST API, acting only for that institution through a service user with role `his
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
@@ -25,7 +26,7 @@ def may_manage_api_clients(user, institution: Organisation) -> bool:
 
 def _check_may_manage(user, institution):
     if not may_manage_api_clients(user, institution):
-        raise Forbidden("只有本医疗机构的用户或省医保局可以管理该机构的接口客户端")
+        raise Forbidden(_("只有本医疗机构的用户或省医保局可以管理该机构的接口客户端"))
 
 
 def api_client_create(user, institution: Organisation, name: str) -> tuple[ApiClient, str]:
@@ -34,14 +35,14 @@ def api_client_create(user, institution: Organisation, name: str) -> tuple[ApiCl
     name = (name or "").strip()
     _check_may_manage(user, institution)
     if institution.kind != OrgKind.INSTITUTION:
-        raise RuleViolation("ACT-7", "接口客户端只能属于医疗机构（HIS/采购系统）", "institution")
+        raise RuleViolation("ACT-7", _("接口客户端只能属于医疗机构（HIS/采购系统）"), "institution")
     if not institution.is_active:
-        raise RuleViolation("ACT-7", "该医疗机构已停用，不能创建接口客户端", "institution")
+        raise RuleViolation("ACT-7", _("该医疗机构已停用，不能创建接口客户端"), "institution")
     if not name:
-        raise InvalidInput("请填写接口名称", "name")
+        raise InvalidInput(_("请填写接口名称"), "name")
     if len(name) > API_CLIENT_NAME_MAX:
-        raise InvalidInput(f"接口名称不能超过 {API_CLIENT_NAME_MAX} 个字符", "name")
-    duplicate = Conflict("本机构已有同名的有效接口客户端，请换一个名称", "name", code="duplicate_name")
+        raise InvalidInput(_("接口名称不能超过 %(limit)s 个字符") % {"limit": API_CLIENT_NAME_MAX}, "name")
+    duplicate = Conflict(_("本机构已有同名的有效接口客户端，请换一个名称"), "name", code="duplicate_name")
     with transaction.atomic(), audit_context(user, reason=f"创建HIS接口客户端“{name}”"):
         if ApiClient.objects.active().filter(institution=institution, name=name).exists():
             raise duplicate
@@ -67,13 +68,14 @@ def api_client_revoke(user, client: ApiClient, reason: str) -> ApiClient:
     reason = (reason or "").strip()
     _check_may_manage(user, client.institution)
     if not reason:
-        raise InvalidInput("请填写吊销原因", "reason")
+        raise InvalidInput(_("请填写吊销原因"), "reason")
     if len(reason) > REVOKE_REASON_MAX:
-        raise InvalidInput(f"吊销原因不能超过 {REVOKE_REASON_MAX} 个字符", "reason")
+        raise InvalidInput(_("吊销原因不能超过 %(limit)s 个字符") % {"limit": REVOKE_REASON_MAX}, "reason")
     with transaction.atomic(), audit_context(user, reason=f"吊销HIS接口客户端：{reason}"):
         client = ApiClient.objects.select_for_update().select_related("institution", "user").get(pk=client.pk)
         if client.revoked_at is not None:
-            raise Conflict(f"该接口客户端已于 {timezone.localtime(client.revoked_at):%Y-%m-%d %H:%M} 吊销",
+            raise Conflict(_("该接口客户端已于 %(revoked_at)s 吊销") % {
+                "revoked_at": format(timezone.localtime(client.revoked_at), "%Y-%m-%d %H:%M")},
                            code="already_revoked")
         client.revoked_at = timezone.now()
         client.revoked_by = user

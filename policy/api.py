@@ -5,6 +5,7 @@ changes go through the UI (province only)."""
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -38,7 +39,7 @@ def _at(request):
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput("日期格式应为 YYYY-MM-DD", "at") from None
+        raise InvalidInput(_("日期格式应为 YYYY-MM-DD"), "at") from None
 
 
 def _data(row):
@@ -71,6 +72,6 @@ class ParameterDetailApi(APIView):
     )
     def get(self, request, key):
         if key not in PARAMETERS:
-            raise NotFound("未知的政策参数")
+            raise NotFound(_("未知的政策参数"))
         (row,) = selectors.parameter_rows(key=key, at=_at(request))
         return Response(ParameterSerializer(_data(row)).data)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_EFFECTIVE_FROM = date(2020, 5, 1)  # 苏医保发〔2020〕35号 in force
@@ -58,7 +59,7 @@ class Parameter:
             elif self.type == "choice":
                 value = str(raw).strip()
                 if value not in self.choices:
-                    raise ParameterTypeError(f"取值须为以下之一：{'、'.join(self.choices)}")
+                    raise ParameterTypeError(gettext("取值须为以下之一：%(choices)s") % {"choices": '、'.join(self.choices)})
             elif self.type == "json":
                 import json
 
@@ -72,11 +73,11 @@ class Parameter:
         except ParameterTypeError:
             raise
         except (ValueError, TypeError, InvalidOperation) as exc:
-            raise ParameterTypeError(f"取值类型错误：应为{TYPE_NAMES[self.type]}") from exc
+            raise ParameterTypeError(gettext("取值类型错误：应为%(type)s") % {"type": TYPE_LABELS[self.type]}) from exc
         if self.min is not None and value < self.min:
-            raise ParameterTypeError(f"取值不得小于 {self.min}")
+            raise ParameterTypeError(gettext("取值不得小于 %(min)s") % {"min": self.min})
         if self.max is not None and value > self.max:
-            raise ParameterTypeError(f"取值不得大于 {self.max}")
+            raise ParameterTypeError(gettext("取值不得大于 %(max)s") % {"max": self.max})
         if self.validate is not None:
             value = self.validate(value)
         return value
@@ -116,8 +117,7 @@ def section_of(key: str) -> str:
     return SECTIONS.get(key.split(".", 1)[0], _("其他"))
 
 
-# Plain Chinese names for domain error messages (always Chinese); TYPE_LABELS for the UI.
-TYPE_NAMES = {"int": "整数", "decimal": "数值", "bool": "是/否", "str": "文本", "choice": "选项", "json": "JSON"}
+# Type names for the UI and for error messages (in the user's language).
 TYPE_LABELS = {
     "int": _("整数"), "decimal": _("数值"), "bool": _("是/否"), "str": _("文本"), "choice": _("选项"), "json": _("JSON"),
 }

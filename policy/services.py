@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context
 from core.errors import Forbidden, InvalidInput
@@ -25,7 +27,7 @@ def _definition_or_invalid(key):
     try:
         return get_definition(key)
     except KeyError:
-        raise InvalidInput(f"未知的政策参数：{key}", "key") from None
+        raise InvalidInput(_("未知的政策参数：%(key)s") % {"key": key}, "key") from None
 
 
 def _in_force_row(key: str, at: date):
@@ -73,27 +75,27 @@ CROSS_CHECKS = [
     (
         ("zon.blue_percentile", "zon.yellow_percentile"),
         lambda v: v["zon.blue_percentile"] < v["zon.yellow_percentile"],
-        "蓝区分位数须小于黄区分位数",
+        gettext_lazy("蓝区分位数须小于黄区分位数"),
     ),
     (
         ("zon.fallback_blue_factor", "zon.fallback_yellow_factor"),
         lambda v: v["zon.fallback_blue_factor"] <= v["zon.fallback_yellow_factor"],
-        "蓝区倍数不得大于黄区倍数",
+        gettext_lazy("蓝区倍数不得大于黄区倍数"),
     ),
     (
         ("prc.reminder_working_days_before", "prc.linkage_working_days"),
         lambda v: v["prc.reminder_working_days_before"] < v["prc.linkage_working_days"],
-        "提醒提前的工作日数须小于联动申报时限",
+        gettext_lazy("提醒提前的工作日数须小于联动申报时限"),
     ),
     (
         ("mon.reminder_day", "mon.report_day", "mon.institution_escalation_day"),
         lambda v: v["mon.reminder_day"] <= v["mon.report_day"] < v["mon.institution_escalation_day"],
-        "须满足：月报提醒日 ≤ 月报截止日 < 医疗机构逾期提示日",
+        gettext_lazy("须满足：月报提醒日 ≤ 月报截止日 < 医疗机构逾期提示日"),
     ),
     (
         ("mon.report_day", "mon.city_forward_day", "mon.city_escalation_day"),
         lambda v: v["mon.report_day"] <= v["mon.city_forward_day"] < v["mon.city_escalation_day"],
-        "须满足：月报截止日 ≤ 设区市汇总上报截止日 < 设区市逾期提示日",
+        gettext_lazy("须满足：月报截止日 ≤ 设区市汇总上报截止日 < 设区市逾期提示日"),
     ),
 ]
 
@@ -119,7 +121,8 @@ def _check_related(key: str, value, effective_from: date):
             values[key] = value
             if not ok(values):
                 labels = "、".join(f"{PARAMETERS[k].label}={values[k]}" for k in others)
-                raise InvalidInput(f"{message}（{d:%Y-%m-%d} 起：{labels}）", "value")
+                raise InvalidInput(_("%(message)s（%(date)s 起：%(labels)s）") % {
+                    "message": message, "date": format(d, "%Y-%m-%d"), "labels": labels}, "value")
 
 
 def _related_keys(key: str) -> set[str]:
@@ -151,23 +154,23 @@ def set_value(*, user, key: str, raw_value, effective_from: date, reason: str) -
     is type- and range-checked; an effective date in the past is refused (past decisions
     keep the parameters that were in force when they were taken)."""
     if not can_manage(user):
-        raise Forbidden("仅省医保局可调整政策参数")
+        raise Forbidden(_("仅省医保局可调整政策参数"))
     definition = _definition_or_invalid(key)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("调整政策参数必须填写理由", "reason")
+        raise InvalidInput(_("调整政策参数必须填写理由"), "reason")
     if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
-        raise InvalidInput("请填写取值", "value")
+        raise InvalidInput(_("请填写取值"), "value")
     try:
         value = definition.parse(raw_value)
     except ParameterTypeError as exc:
         raise InvalidInput(str(exc), "value") from exc
     if not isinstance(effective_from, date) or isinstance(effective_from, datetime):
-        raise InvalidInput("请填写有效的生效日期", "effective_from")
+        raise InvalidInput(_("请填写有效的生效日期"), "effective_from")
     today = timezone.localdate()
     if effective_from < today:
         raise InvalidInput(
-            f"生效日期不得早于今天（{today:%Y-%m-%d}）：政策参数不可追溯调整", "effective_from"
+            _("生效日期不得早于今天（%(today)s）：政策参数不可追溯调整") % {"today": format(today, "%Y-%m-%d")}, "effective_from"
         )
     _lock(key)
     _check_related(key, value, effective_from)

@@ -2,6 +2,8 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 
 def parse_price(value) -> Decimal | None:
     """A price is a positive number with at most 4 decimals; None if not."""
@@ -32,17 +34,18 @@ def general_proposal(listing_price: Decimal, national_lowest: Decimal | None,
     similar products, 002 §13]); None when it is not a reduction."""
     candidates = []
     if national_lowest is not None and national_lowest > 0:
-        candidates.append((Decimal(national_lowest), "全国最低价"))
+        candidates.append((Decimal(national_lowest), _("全国最低价")))
     if similar_lowest is not None and similar_lowest > 0:
-        candidates.append((Decimal(similar_lowest), "全国同类产品最低价"))
+        candidates.append((Decimal(similar_lowest), _("全国同类产品最低价")))
     if actual_purchase is not None and actual_purchase > 0:
-        candidates.append((Decimal(actual_purchase), "省内实际采购价"))
+        candidates.append((Decimal(actual_purchase), _("省内实际采购价")))
     if not candidates:
         return None
     price, basis = min(candidates, key=lambda c: c[0])
     if price >= listing_price:
         return None
-    return price, f"联动{basis} {price}"
+    return price, _("联动%(basis)s %(price)s") % {"basis": basis, "price": price}
+
 
 
 def prc_2_similar_prefix(kind: str, national_code: str | None, code_length: int) -> str | None:

@@ -6,9 +6,11 @@ import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, RuleViolation
@@ -45,7 +47,7 @@ def can_manage(user) -> bool:
 
 def _require_manager(user, rule):
     if not can_manage(user):
-        raise Forbidden(f"仅省医保局可以办理（{rule}）")
+        raise Forbidden(_("仅省医保局可以办理（%(rule)s）") % {"rule": rule})
 
 
 def _text(value, field, limit, *, required=None) -> str:
@@ -53,17 +55,17 @@ def _text(value, field, limit, *, required=None) -> str:
     if required and not text:
         raise InvalidInput(required, field)
     if len(text) > limit:
-        raise InvalidInput(f"不能超过 {limit} 个字", field)
+        raise InvalidInput(_("不能超过 %(limit)s 个字") % {"limit": limit}, field)
     return text
 
 
 def _price(value, field, rule) -> Decimal:
     price = rules.parse_price(value)
     if price is None:
-        raise RuleViolation(rule, "价格须为大于 0 的数值，最多 4 位小数", field)
+        raise RuleViolation(rule, _("价格须为大于 0 的数值，最多 4 位小数"), field)
     ceiling = policy_get("sys.price_ceiling_yuan")
     if price > ceiling:
-        raise InvalidInput(f"价格超过单价上限 {ceiling} 元，请核对", field)
+        raise InvalidInput(_("价格超过单价上限 %(ceiling)s 元，请核对") % {"ceiling": ceiling}, field)
     return price
 
 
@@ -140,17 +142,18 @@ def linkage_declare(user, case: LinkageCase, *, price, note: str = "") -> Linkag
     """PRC-1: the manufacturer declares its new price (≤ the new national lowest price)."""
     if not (user.is_authenticated and user.role == Role.MANUFACTURER
             and user.organisation_id == case.listing.product.manufacturer_id):
-        raise Forbidden("只有该产品的生产企业可以申报联动价格（PRC-1）")
+        raise Forbidden(_("只有该产品的生产企业可以申报联动价格（PRC-1）"))
     price = _price(price, "price", "PRC-1")
     note = _text(note, "note", 2000)
     today = timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 企业申报联动价格 {price}"):
         case = _get_case_for_update(case)
         if case.status not in (LinkageStatus.OPEN, LinkageStatus.OVERDUE):
-            raise Conflict(f"案件当前状态为“{case.get_status_display()}”，不能申报")
+            raise Conflict(_("案件当前状态为“%(status)s”，不能申报") % {"status": case.get_status_display()})
         if not rules.declaration_allowed(price, case.national_lowest):
             raise RuleViolation(
-                "PRC-1", f"申报价 {price} 元高于新的全国最低价 {case.national_lowest} 元，不予受理", "price"
+                "PRC-1", _("申报价 %(price)s 元高于新的全国最低价 %(lowest)s 元，不予受理") % {
+                    "price": price, "lowest": case.national_lowest}, "price"
             )
         case.declared_price = price
         case.declared_at = timezone.now()
@@ -175,7 +178,7 @@ def linkage_confirm(user, case: LinkageCase, *, note: str = "", effective_date: 
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 确认联动价格：{note or '企业申报属实'}"):
         case = _get_case_for_update(case)
         if case.status != LinkageStatus.DECLARED:
-            raise Conflict(f"案件当前状态为“{case.get_status_display()}”，不能确认")
+            raise Conflict(_("案件当前状态为“%(status)s”，不能确认") % {"status": case.get_status_display()})
         _listing_services().listing_change_price(
             user=user, listing=case.listing, new_price=case.declared_price, effective_date=effective_date,
             rule="PRC-1", reason=f"低价联动（案件 #{case.pk}）：{case.province} 执行 {case.national_lowest} 元",
@@ -212,12 +215,12 @@ def linkage_reject(user, case: LinkageCase, *, note: str) -> LinkageCase:
     """PRC-1: the declaration is not accepted (e.g. untrue): the case returns to the enterprise
     (or, past its deadline, stays with the regulator as overdue)."""
     _require_manager(user, "PRC-1")
-    note = _text(note, "note", 2000, required="请填写退回理由")
+    note = _text(note, "note", 2000, required=_("请填写退回理由"))
     today = timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 退回联动申报：{note}"):
         case = _get_case_for_update(case)
         if case.status != LinkageStatus.DECLARED:
-            raise Conflict(f"案件当前状态为“{case.get_status_display()}”，不能退回")
+            raise Conflict(_("案件当前状态为“%(status)s”，不能退回") % {"status": case.get_status_display()})
         if case.due is not None and today > case.due:
             case.status = LinkageStatus.OVERDUE
             case.escalated_at = case.escalated_at or timezone.now()
@@ -235,11 +238,11 @@ def linkage_close(user, case: LinkageCase, *, note: str) -> LinkageCase:
     """Close a live case without a price change (e.g. the other province's price was
     withdrawn, or the listing was delisted), with the reason."""
     _require_manager(user, "PRC-1")
-    note = _text(note, "note", 2000, required="请填写关闭原因")
+    note = _text(note, "note", 2000, required=_("请填写关闭原因"))
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 关闭联动案件：{note}"):
         case = _get_case_for_update(case)
         if case.status not in LINKAGE_LIVE:
-            raise Conflict(f"案件当前状态为“{case.get_status_display()}”，不能关闭")
+            raise Conflict(_("案件当前状态为“%(status)s”，不能关闭") % {"status": case.get_status_display()})
         case.status = LinkageStatus.CLOSED
         case.decided_at, case.decided_by, case.decision_note = timezone.now(), user, note
         case.save()
@@ -343,28 +346,31 @@ def general_round_start(user, *, year: int, reference_date: date | None = None) 
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise InvalidInput("请填写年度", "year") from None
+        raise InvalidInput(_("请填写年度"), "year") from None
     if not 2020 <= year <= 2100:
-        raise InvalidInput("年度须在 2020 至 2100 之间", "year")
+        raise InvalidInput(_("年度须在 2020 至 2100 之间"), "year")
     reference_date = reference_date or timezone.localdate()
     use_actual = bool(policy_get("prc.general_use_actual_purchase", at=reference_date))
     with transaction.atomic(), audit_context(user, reason=f"PRC-2 发起 {year} 年度挂网价格联动"):
         if GeneralLinkageRound.objects.filter(year=year).exists():
-            raise Conflict(f"{year} 年度联动已发起", "year", code="PRC-2")
+            raise Conflict(_("%(year)s 年度联动已发起") % {"year": year}, "year", code="PRC-2")
         try:
             with transaction.atomic():
                 rnd = GeneralLinkageRound.objects.create(
                     year=year, reference_date=reference_date, use_actual_purchase=use_actual, started_by=user
                 )
         except IntegrityError:
-            raise Conflict(f"{year} 年度联动已发起", "year", code="PRC-2") from None
+            raise Conflict(_("%(year)s 年度联动已发起") % {"year": year}, "year", code="PRC-2") from None
         code_length = int(policy_get("prc.consumable_similar_code_length", at=reference_date))
         items = []
         for listing in Listing.objects.filter(status__in=LIVE_LISTING_STATUSES).select_related("product"):
             lowest = _national_lowest(listing.product, reference_date)
             actual = in_province_actual_price(listing.product, year) if use_actual else None
             similar = similar_lowest_price(listing.product, reference_date, code_length)
-            proposal = rules.general_proposal(listing.price, lowest, actual, similar.price if similar else None)
+            # The basis is a published record read by everyone, so it is written in the
+            # platform's language, not the language of the regulator who started the round.
+            with translation.override(settings.LANGUAGE_CODE):
+                proposal = rules.general_proposal(listing.price, lowest, actual, similar.price if similar else None)
             if proposal is None:
                 continue
             price, basis = proposal
@@ -387,7 +393,7 @@ def general_round_publish(user, rnd: GeneralLinkageRound, *, on: date | None = N
     with transaction.atomic(), audit_context(user, reason=f"PRC-2 公布 {rnd.year} 年度挂网价格调整"):
         rnd = GeneralLinkageRound.objects.select_for_update().get(pk=rnd.pk)
         if rnd.status != RoundStatus.DRAFT:
-            raise Conflict("该年度调整已公布", code="PRC-2")
+            raise Conflict(_("该年度调整已公布"), code="PRC-2")
         rnd.status = RoundStatus.PUBLISHED
         rnd.published_at = timezone.now()
         rnd.published_on = on
@@ -414,14 +420,16 @@ def general_round_apply(user, rnd: GeneralLinkageRound, *, effective_date: date 
         if rnd.status == RoundStatus.APPLIED:
             return rnd
         if rnd.status != RoundStatus.PUBLISHED:
-            raise RuleViolation("PRC-2", "调整结果须先公布并经过申投诉期，才能执行")
+            raise RuleViolation("PRC-2", _("调整结果须先公布并经过申投诉期，才能执行"))
         if today <= rnd.objection_deadline:
             raise RuleViolation(
-                "PRC-2", f"申投诉期至 {rnd.objection_deadline:%Y-%m-%d} 止，期满后方可执行", "effective_date"
+                "PRC-2", _("申投诉期至 %(deadline)s 止，期满后方可执行") % {
+                    "deadline": f"{rnd.objection_deadline:%Y-%m-%d}"}, "effective_date"
             )
         pending = Complaint.objects.filter(general_item__round=rnd).exclude(status=ComplaintStatus.ANSWERED).count()
         if pending:
-            raise Conflict(f"尚有 {pending} 件申投诉未答复，请答复后再执行", code="PRC-2")
+            raise Conflict(_("尚有 %(count)s 件申投诉未答复，请答复后再执行") % {"count": pending}, code="PRC-2")
+
         effective_date = effective_date or today
         upheld = set(
             Complaint.objects.filter(
@@ -463,26 +471,26 @@ def complaint_file(user, *, subject: str, title: str, text: str, listing=None, l
     from core.uploads import check_upload
 
     if not (user.is_authenticated and (user.is_enterprise or user.role == Role.INSTITUTION)):
-        raise Forbidden("申投诉由企业或医疗机构提交（PRC-3）")
+        raise Forbidden(_("申投诉由企业或医疗机构提交（PRC-3）"))
     if subject not in ComplaintSubject.values:
-        raise InvalidInput("请选择申投诉事项", "subject")
-    title = _text(title, "title", 200, required="请填写标题")
-    text = _text(text, "text", 10000, required="请填写申投诉内容")
+        raise InvalidInput(_("请选择申投诉事项"), "subject")
+    title = _text(title, "title", 200, required=_("请填写标题"))
+    text = _text(text, "text", 10000, required=_("请填写申投诉内容"))
     today = timezone.localdate()
     if subject == ComplaintSubject.GENERAL_ADJUSTMENT:
         if general_item is None:
-            raise InvalidInput("请选择对应的年度调整项", "general_item")
+            raise InvalidInput(_("请选择对应的年度调整项"), "general_item")
         rnd = general_item.round
         if rnd.status != RoundStatus.PUBLISHED or today > rnd.objection_deadline:
-            raise RuleViolation("PRC-2", "不在该年度价格调整的申投诉期内", "general_item")
+            raise RuleViolation("PRC-2", _("不在该年度价格调整的申投诉期内"), "general_item")
         if general_item.listing.product.manufacturer_id != user.organisation_id:
-            raise Forbidden("只能对本企业产品的调整提出申投诉（PRC-2）")
+            raise Forbidden(_("只能对本企业产品的调整提出申投诉（PRC-2）"))
         listing = general_item.listing
     if subject == ComplaintSubject.LINKAGE:
         if linkage_case is None:
-            raise InvalidInput("请选择对应的联动案件", "linkage_case")
+            raise InvalidInput(_("请选择对应的联动案件"), "linkage_case")
         if not LinkageCase.objects.visible_to(user).filter(pk=linkage_case.pk).exists():
-            raise Forbidden("只能对本企业的联动案件提出申投诉")
+            raise Forbidden(_("只能对本企业的联动案件提出申投诉"))
         listing = linkage_case.listing
     if attachment:
         check_upload(attachment, field="attachment")
@@ -506,11 +514,11 @@ def complaint_assign(user, complaint: Complaint, *, assignee) -> Complaint:
     """PRC-3: the province assigns the complaint to a regulator."""
     _require_manager(user, "PRC-3")
     if assignee is None or not assignee.is_regulator or not assignee.is_active:
-        raise InvalidInput("承办人须为医保部门用户", "assignee")
+        raise InvalidInput(_("承办人须为医保部门用户"), "assignee")
     with transaction.atomic(), audit_context(user, reason=f"PRC-3 分派申投诉给 {assignee}"):
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
         if complaint.status == ComplaintStatus.ANSWERED:
-            raise Conflict("该申投诉已答复")
+            raise Conflict(_("该申投诉已答复"))
         complaint.assigned_to = assignee
         complaint.assigned_at = timezone.now()
         complaint.status = ComplaintStatus.ASSIGNED
@@ -528,18 +536,18 @@ def complaint_answer(user, complaint: Complaint, *, answer: str, outcome: str, p
         return can_manage(user) or (c.assigned_to_id is not None and c.assigned_to_id == user.pk)
 
     if not may_answer(Complaint.objects.get(pk=complaint.pk)):
-        raise Forbidden("仅承办人或省医保局可以答复申投诉")
-    answer = _text(answer, "answer", 10000, required="请填写答复内容")
+        raise Forbidden(_("仅承办人或省医保局可以答复申投诉"))
+    answer = _text(answer, "answer", 10000, required=_("请填写答复内容"))
     if outcome not in ComplaintOutcome.values:
-        raise InvalidInput("请选择办理结果", "outcome")
+        raise InvalidInput(_("请选择办理结果"), "outcome")
     with transaction.atomic(), audit_context(user, reason="PRC-3 答复申投诉"):
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
         if not may_answer(complaint):  # reassigned meanwhile
-            raise Forbidden("仅承办人或省医保局可以答复申投诉")
+            raise Forbidden(_("仅承办人或省医保局可以答复申投诉"))
         if complaint.status == ComplaintStatus.ANSWERED:
-            raise Conflict("该申投诉已答复")
+            raise Conflict(_("该申投诉已答复"))
         if complaint.general_item_id and complaint.general_item.round.status == RoundStatus.APPLIED:
-            raise Conflict("该年度调整已执行，答复不再影响调整结果", code="PRC-2")
+            raise Conflict(_("该年度调整已执行，答复不再影响调整结果"), code="PRC-2")
         complaint.answer, complaint.outcome = answer, outcome
         complaint.answered_by, complaint.answered_at = user, timezone.now()
         complaint.status = ComplaintStatus.ANSWERED

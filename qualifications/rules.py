@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,9 @@ def bad_2_ban(serious_record_dates: list[date], *, at: date, enabled: bool, year
         return Ban(False, None, "")
     until = max(serious_record_dates) + relativedelta(years=years)
     if at < until:
-        return Ban(True, until, f"企业列入不良记录名单（{max(serious_record_dates):%Y-%m-%d}），"
-                                f"{years} 年内（至 {until:%Y-%m-%d} 前）不得参与本省公立医疗机构采购")
+        return Ban(True, until, _("企业列入不良记录名单（%(recorded_on)s），%(years)s 年内（至 %(until)s 前）"
+                                  "不得参与本省公立医疗机构采购") % {
+            "recorded_on": f"{max(serious_record_dates):%Y-%m-%d}", "years": years, "until": f"{until:%Y-%m-%d}"})
     return Ban(False, until, "")
 
 
@@ -36,18 +38,18 @@ def bad_1_decision(*, sanction: str, scope: str, severity: str, has_product: boo
     scope "product", the chosen products for "part")."""
     listing_sanction = sanction in LISTING_SANCTIONS
     if listing_sanction and severity != "serious":
-        return "severity", "暂停或取消挂网属情节严重的处理，须同时列入不良记录名单"
+        return "severity", _("暂停或取消挂网属情节严重的处理，须同时列入不良记录名单")
     if scope == "product":
         if listing_sanction and not has_product:
-            return "product", "暂停或取消挂网须指明涉及产品"
+            return "product", _("暂停或取消挂网须指明涉及产品")
         return None
     if not listing_sanction:
-        return "scope", "限制或取消企业部分、全部产品挂网须选择“暂停挂网”或“取消挂网”"
+        return "scope", _("限制或取消企业部分、全部产品挂网须选择“暂停挂网”或“取消挂网”")
     if not enterprise_is_manufacturer:
-        return "enterprise", "限制或取消产品挂网仅适用于生产企业"
+        return "enterprise", _("限制或取消产品挂网仅适用于生产企业")
     if scope == "part":
         if not product_kinds:
-            return "products", "请选择限制或取消挂网的产品"
+            return "products", _("请选择限制或取消挂网的产品")
         if any(kind != "consumable" for kind in product_kinds):
-            return "products", "限制或取消企业部分、全部产品挂网仅适用于医用耗材（苏医保发〔2020〕22号第三十八条）；药品按涉及产品处理"
+            return "products", _("限制或取消企业部分、全部产品挂网仅适用于医用耗材（苏医保发〔2020〕22号第三十八条）；药品按涉及产品处理")
     return None

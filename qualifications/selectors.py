@@ -1,4 +1,5 @@
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .models import DistributionRelationship
 
@@ -32,15 +33,18 @@ def qualification_blockers(enterprise, at):
 
     out = []
     for q in Qualification.objects.in_effect().filter(enterprise=enterprise).order_by("kind", "number", "id"):
-        name = f"资质“{q.label}（{q.number}）”"
+        names = {"label": q.label, "number": q.number}
         if q.status == QualificationStatus.PENDING:
-            out.append((q, f"{name}尚未通过审核"))
+            out.append((q, _("资质“%(label)s（%(number)s）”尚未通过审核") % names))
         elif q.status == QualificationStatus.REJECTED:
-            out.append((q, f"{name}审核未通过（{q.review_reason}），请修改后重新提交"))
+            out.append((q, _("资质“%(label)s（%(number)s）”审核未通过（%(reason)s），请修改后重新提交")
+                        % {**names, "reason": q.review_reason}))
         elif q.valid_until is not None and q.valid_until < at:
-            out.append((q, f"{name}已于 {q.valid_until:%Y-%m-%d} 过期"))
+            out.append((q, _("资质“%(label)s（%(number)s）”已于 %(date)s 过期")
+                        % {**names, "date": f"{q.valid_until:%Y-%m-%d}"}))
         elif q.valid_from > at:
-            out.append((q, f"{name}自 {q.valid_from:%Y-%m-%d} 起生效，尚未生效"))
+            out.append((q, _("资质“%(label)s（%(number)s）”自 %(date)s 起生效，尚未生效")
+                        % {**names, "date": f"{q.valid_from:%Y-%m-%d}"}))
     return out
 
 
@@ -59,7 +63,7 @@ def blocking_qualifications(enterprise, at=None, *, require_any=False):
     if require_any and not messages and not Qualification.objects.filter(
         enterprise=enterprise, status=QualificationStatus.APPROVED, valid_from__lte=at
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=at)).exists():
-        messages.append("企业尚未登记经审核通过的资质")
+        messages.append(_("企业尚未登记经审核通过的资质"))
     return messages
 
 
@@ -100,6 +104,33 @@ def bad_record_ban(enterprise, at=None):
         .values_list("recorded_on", flat=True)
     )
     return bad_2_ban(dates, at=at, enabled=True, years=int(policy("bad.ban_years", at=at)))
+
+
+def bad_record_bans(enterprise_ids, at=None) -> dict:
+    """BAD-2 for many enterprises at once (an order batch names hundreds of manufacturers):
+    {enterprise id: Ban}, with one policy lookup and one query instead of one per enterprise."""
+    from collections import defaultdict
+
+    from django.utils import timezone
+
+    from policy.services import get as policy
+
+    from .models import BadRecord, BadRecordSeverity
+    from .rules import Ban, bad_2_ban
+
+    at = at or timezone.localdate()
+    ids = set(enterprise_ids)
+    if not policy("bad.ban_enabled", at=at):
+        return {eid: Ban(False, None, "") for eid in ids}
+    dates = defaultdict(list)
+    for eid, recorded_on in (
+        BadRecord.objects.in_force()
+        .filter(enterprise_id__in=ids, severity=BadRecordSeverity.SERIOUS, recorded_on__lte=at)
+        .values_list("enterprise_id", "recorded_on")
+    ):
+        dates[eid].append(recorded_on)
+    years = int(policy("bad.ban_years", at=at))
+    return {eid: bad_2_ban(dates[eid], at=at, enabled=True, years=years) for eid in ids}
 
 
 def bad_record_products(record):

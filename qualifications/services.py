@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -38,26 +39,26 @@ DEFAULT_REMINDER_DAYS = 30
 
 def _require_enterprise(user):
     if not (user and user.is_authenticated and user.role in (Role.MANUFACTURER, Role.DISTRIBUTOR)):
-        raise Forbidden("仅生产企业或配送企业可申报资质")
+        raise Forbidden(_("仅生产企业或配送企业可申报资质"))
 
 
 def _require_own(user, q):
     if q.enterprise_id != user.organisation_id:
-        raise NotFound("资质不存在或无权查看")
+        raise NotFound(_("资质不存在或无权查看"))
 
 
 def _check_values(kind, name, number, valid_from, valid_until):
     if kind not in QualificationKind.values:
-        raise InvalidInput("请选择资质类型", "kind")
+        raise InvalidInput(_("请选择资质类型"), "kind")
     if kind == QualificationKind.OTHER and not (name or "").strip():
-        raise InvalidInput("其他资质须填写资质名称", "name")
+        raise InvalidInput(_("其他资质须填写资质名称"), "name")
     number = (number or "").strip()
     if not number:
-        raise InvalidInput("请填写证书编号", "number")
+        raise InvalidInput(_("请填写证书编号"), "number")
     if not isinstance(valid_from, date):
-        raise InvalidInput("请填写有效期起始日期", "valid_from")
+        raise InvalidInput(_("请填写有效期起始日期"), "valid_from")
     if valid_until is not None and valid_until < valid_from:
-        raise RuleViolation("QUA-1", "有效期至不得早于有效期起", "valid_until")
+        raise RuleViolation("QUA-1", _("有效期至不得早于有效期起"), "valid_until")
     return number
 
 
@@ -65,7 +66,7 @@ def _check_file(file):
     from core.uploads import check_upload
 
     if file is None:
-        raise InvalidInput("请上传证明文件（PDF、JPG 或 PNG）", "file")
+        raise InvalidInput(_("请上传证明文件（PDF、JPG 或 PNG）"), "file")
     check_upload(file, field="file")
 
 
@@ -74,7 +75,8 @@ def _save(q):
         with transaction.atomic():
             q.save()
     except IntegrityError:
-        raise Conflict(f"本企业已登记编号为 {q.number} 的{q.get_kind_display()}", "number") from None
+        raise Conflict(_("本企业已登记编号为 %(number)s 的%(kind)s") % {
+            "number": q.number, "kind": q.get_kind_display()}, "number") from None
 
 
 def _notify_reviewers(q, title):
@@ -92,7 +94,7 @@ def qualification_submit(user, *, kind, number, valid_from, valid_until=None, fi
     if replaces is not None:
         _require_own(user, replaces)
         if replaces.status == QualificationStatus.WITHDRAWN:
-            raise Conflict("被替换的资质已撤回", "replaces")
+            raise Conflict(_("被替换的资质已撤回"), "replaces")
     with transaction.atomic(), audit_context(user, reason="申报资质"):
         q = Qualification(
             enterprise=user.organisation, kind=kind, name=(name or "").strip(), number=number,
@@ -111,10 +113,10 @@ def qualification_change(user, q: Qualification, *, kind=None, number=None, vali
     with transaction.atomic():
         q = Qualification.objects.select_for_update().filter(pk=q.pk).first()
         if q is None:
-            raise NotFound("资质不存在或无权查看")
+            raise NotFound(_("资质不存在或无权查看"))
         _require_own(user, q)
         if q.status == QualificationStatus.WITHDRAWN:
-            raise Conflict("已撤回的资质不能修改，请重新申报", None)
+            raise Conflict(_("已撤回的资质不能修改，请重新申报"), None)
         kind = q.kind if kind is None else kind
         name = q.name if name is None else name
         valid_from = q.valid_from if valid_from is None else valid_from
@@ -144,16 +146,16 @@ def qualification_review(user, q: Qualification, *, approve: bool, reason: str =
     """QUA-1: the provincial regulator approves or rejects (with a reason) a pending
     qualification. Approving a renewal withdraws the qualification it replaces."""
     if not can_review(user):
-        raise Forbidden("仅省医保局可审核企业资质")
+        raise Forbidden(_("仅省医保局可审核企业资质"))
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise InvalidInput("驳回须填写理由", "reason")
+        raise InvalidInput(_("驳回须填写理由"), "reason")
     with transaction.atomic():
         q = Qualification.objects.select_for_update().filter(pk=q.pk).select_related("enterprise").first()
         if q is None:
-            raise NotFound("资质不存在")
+            raise NotFound(_("资质不存在"))
         if q.status != QualificationStatus.PENDING:
-            raise Conflict(f"该资质当前状态为“{q.get_status_display()}”，不能审核", None)
+            raise Conflict(_("该资质当前状态为“%(status)s”，不能审核") % {"status": q.get_status_display()}, None)
         with audit_context(user, reason=reason or ("审核通过" if approve else "审核驳回")):
             q.status = QualificationStatus.APPROVED if approve else QualificationStatus.REJECTED
             q.reviewed_by = user
@@ -178,14 +180,14 @@ def qualification_withdraw(user, q: Qualification, reason: str) -> Qualification
     _require_enterprise(user)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写撤回理由", "reason")
+        raise InvalidInput(_("请填写撤回理由"), "reason")
     with transaction.atomic():
         q = Qualification.objects.select_for_update().filter(pk=q.pk).first()
         if q is None:
-            raise NotFound("资质不存在或无权查看")
+            raise NotFound(_("资质不存在或无权查看"))
         _require_own(user, q)
         if q.status == QualificationStatus.WITHDRAWN:
-            raise Conflict("该资质已撤回", None)
+            raise Conflict(_("该资质已撤回"), None)
         with audit_context(user, reason=reason):
             q.status = QualificationStatus.WITHDRAWN
             q.save()
@@ -236,7 +238,7 @@ def remind_expiring(at: date | None = None) -> int:
 def _locked_rel(rel):
     locked = DistributionRelationship.objects.select_for_update().filter(pk=rel.pk).first()
     if locked is None:
-        raise NotFound("配送关系不存在或无权查看")
+        raise NotFound(_("配送关系不存在或无权查看"))
     return locked
 
 
@@ -244,13 +246,13 @@ def distribution_propose(user, distributor: Organisation, city: Region, counties
     """QUA-2: a manufacturer chooses a distributor for a city (or some of its counties); the
     distributor must accept before the relationship is in force."""
     if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
-        raise Forbidden("仅生产企业可选择配送企业")
+        raise Forbidden(_("仅生产企业可选择配送企业"))
     if distributor is not None and distributor.pk == user.organisation_id:
         return distribution_self_deliver(user, city, counties, note)
     if distributor is None or distributor.kind != OrgKind.DISTRIBUTOR:
-        raise InvalidInput("请选择配送企业", "distributor")
+        raise InvalidInput(_("请选择配送企业"), "distributor")
     if not distributor.is_active:
-        raise InvalidInput("该配送企业已停用", "distributor")
+        raise InvalidInput(_("该配送企业已停用"), "distributor")
     city, counties = _check_area(city, counties)
     with transaction.atomic(), audit_context(user, reason="选择配送企业"):
         try:
@@ -260,7 +262,8 @@ def distribution_propose(user, distributor: Organisation, city: Region, counties
                     note=(note or "").strip(),
                 )
         except IntegrityError:
-            raise Conflict(f"与{distributor}在{city.name}已有待确认或生效的配送关系", "distributor") from None
+            raise Conflict(_("与%(distributor)s在%(city)s已有待确认或生效的配送关系") % {
+                "distributor": distributor, "city": city.name}, "distributor") from None
         if counties:
             rel.counties.set(counties)
         notify(recipients.users_of(distributor), kind="distribution_proposed",
@@ -275,7 +278,7 @@ def distribution_self_deliver(user, city: Region, counties=(), note: str = ""):
     relationship is in force at once; orders of its products there are routed to it and it
     confirms and ships those lines itself."""
     if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
-        raise Forbidden("仅生产企业可登记自行配送")
+        raise Forbidden(_("仅生产企业可登记自行配送"))
     own = user.organisation
     city, counties = _check_area(city, counties)
     with transaction.atomic(), audit_context(user, reason="QUA-2 登记自行配送"):
@@ -288,7 +291,7 @@ def distribution_self_deliver(user, city: Region, counties=(), note: str = ""):
                     note=(note or "").strip() or "自行配送",
                 )
         except IntegrityError:
-            raise Conflict(f"本企业在{city.name}已登记自行配送", "city") from None
+            raise Conflict(_("本企业在%(city)s已登记自行配送") % {"city": city.name}, "city") from None
         if counties:
             rel.counties.set(counties)
     return rel
@@ -296,11 +299,11 @@ def distribution_self_deliver(user, city: Region, counties=(), note: str = ""):
 
 def _check_area(city, counties):
     if city is None or city.level != Region.Level.CITY:
-        raise InvalidInput("请选择设区市", "city")
+        raise InvalidInput(_("请选择设区市"), "city")
     counties = list(counties or ())
     wrong = [c for c in counties if c.level != Region.Level.COUNTY or c.parent_id != city.pk]
     if wrong:
-        raise InvalidInput(f"“{wrong[0].name}”不属于{city.name}", "counties")
+        raise InvalidInput(_("“%(name)s”不属于%(city)s") % {"name": wrong[0].name, "city": city.name}, "counties")
     return city, counties
 
 
@@ -314,18 +317,18 @@ def distribution_answer(user, rel: DistributionRelationship, accept: bool, note:
     """QUA-2: only the named distributor accepts or declines a proposed relationship. Anyone
     else: NotFound (it is not theirs to see) or Forbidden (the manufacturer); nothing changes."""
     if not (user and user.is_authenticated):
-        raise Forbidden("请先登录")
+        raise Forbidden(_("请先登录"))
     with transaction.atomic():
         rel = _locked_rel(rel)
         if user.organisation_id not in (rel.manufacturer_id, rel.distributor_id):
-            raise NotFound("配送关系不存在或无权查看")
+            raise NotFound(_("配送关系不存在或无权查看"))
         if user.role != Role.DISTRIBUTOR or rel.distributor_id != user.organisation_id:
-            raise Forbidden("只有被选择的配送企业可以确认或拒绝")
+            raise Forbidden(_("只有被选择的配送企业可以确认或拒绝"))
         if rel.status != DistributionStatus.PROPOSED:
-            raise Conflict(f"该配送关系当前状态为“{rel.get_status_display()}”，不能确认或拒绝", None)
+            raise Conflict(_("该配送关系当前状态为“%(status)s”，不能确认或拒绝") % {"status": rel.get_status_display()}, None)
         note = (note or "").strip()
         if not accept and not note:
-            raise InvalidInput("拒绝须填写理由", "note")
+            raise InvalidInput(_("拒绝须填写理由"), "note")
         with audit_context(user, reason=note or ("接受配送" if accept else "拒绝配送")):
             rel.status = DistributionStatus.ACTIVE if accept else DistributionStatus.DECLINED
             rel.answered_at = timezone.now()
@@ -343,19 +346,19 @@ def distribution_end(user, rel: DistributionRelationship, reason: str):
     """QUA-2: either side ends an active relationship (the manufacturer may also withdraw a
     proposal). The row stays as history."""
     if not (user and user.is_authenticated):
-        raise Forbidden("请先登录")
+        raise Forbidden(_("请先登录"))
     reason = (reason or "").strip()
     with transaction.atomic():
         rel = _locked_rel(rel)
         if user.organisation_id not in (rel.manufacturer_id, rel.distributor_id) or user.role not in (
                 Role.MANUFACTURER, Role.DISTRIBUTOR):
-            raise NotFound("配送关系不存在或无权查看")
+            raise NotFound(_("配送关系不存在或无权查看"))
         if rel.status == DistributionStatus.PROPOSED and user.organisation_id != rel.manufacturer_id:
-            raise Conflict("待确认的配送关系请选择接受或拒绝", None)
+            raise Conflict(_("待确认的配送关系请选择接受或拒绝"), None)
         if rel.status not in (DistributionStatus.ACTIVE, DistributionStatus.PROPOSED):
-            raise Conflict(f"该配送关系当前状态为“{rel.get_status_display()}”，不能终止", None)
+            raise Conflict(_("该配送关系当前状态为“%(status)s”，不能终止") % {"status": rel.get_status_display()}, None)
         if not reason:
-            raise InvalidInput("请填写终止原因", "reason")
+            raise InvalidInput(_("请填写终止原因"), "reason")
         with audit_context(user, reason=reason):
             rel.status = DistributionStatus.ENDED
             rel.ended_at = timezone.now()
@@ -381,27 +384,27 @@ def bad_record_enter(user, *, enterprise, kind, severity, recorded_on, descripti
     listing app on `bad_record_entered` in the same transaction. Nothing is written when any
     check fails."""
     if not can_review(user):
-        raise Forbidden("仅省医保局可以认定不良记录")
+        raise Forbidden(_("仅省医保局可以认定不良记录"))
     if enterprise is None or enterprise.kind not in (OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR):
-        raise InvalidInput("请选择企业", "enterprise")
+        raise InvalidInput(_("请选择企业"), "enterprise")
     if kind not in BadRecordKind.values:
-        raise InvalidInput("请选择不良行为类型", "kind")
+        raise InvalidInput(_("请选择不良行为类型"), "kind")
     if severity not in BadRecordSeverity.values:
-        raise InvalidInput("请选择处理等级", "severity")
+        raise InvalidInput(_("请选择处理等级"), "severity")
     if sanction not in BadRecordSanction.values:
-        raise InvalidInput("请选择处理决定", "sanction")
+        raise InvalidInput(_("请选择处理决定"), "sanction")
     if scope not in BadRecordScope.values:
-        raise InvalidInput("请选择处理范围", "scope")
+        raise InvalidInput(_("请选择处理范围"), "scope")
     if recorded_on is None or recorded_on > timezone.localdate():
-        raise InvalidInput("认定日期不能晚于今天", "recorded_on")
+        raise InvalidInput(_("认定日期不能晚于今天"), "recorded_on")
     description = (description or "").strip()
     if not description:
-        raise InvalidInput("请填写事实与依据", "description")
+        raise InvalidInput(_("请填写事实与依据"), "description")
     if product is not None and product.manufacturer_id != enterprise.pk:
-        raise InvalidInput("涉及产品须为该企业的产品", "product")
+        raise InvalidInput(_("涉及产品须为该企业的产品"), "product")
     products = list(products or ()) if scope == BadRecordScope.PART else []
     if any(p.manufacturer_id != enterprise.pk for p in products):
-        raise InvalidInput("限制或取消挂网的产品须为该企业的产品", "products")
+        raise InvalidInput(_("限制或取消挂网的产品须为该企业的产品"), "products")
     named = [product] if scope == BadRecordScope.PRODUCT and product is not None else products
     problem = rules.bad_1_decision(
         sanction=sanction, scope=scope, severity=severity, has_product=product is not None,
@@ -444,26 +447,27 @@ def bad_record_for_quality_event(user, *, product, serious: bool, event_date, de
     return record
 
 
-def require_not_barred(enterprise, *, at=None, activity: str = "参与采购"):
+def require_not_barred(enterprise, *, at=None, activity: str | None = None):
     """BAD-2 for every channel (listing applications, negotiations, orders, filings, VBP bids):
     raise RuleViolation("BAD-2") naming the bar when `bad.ban_enabled` is on and the enterprise
     is on the bad-record list within `bad.ban_years`; otherwise return None. `activity` ends the
-    message, e.g. "不能参与备案采购"."""
+    message, e.g. "不能参与备案采购" (the caller passes it through gettext)."""
     ban = bad_record_ban(enterprise, at)
     if ban.barred:
-        raise RuleViolation("BAD-2", f"{ban.message}，{activity}", None)
+        raise RuleViolation("BAD-2", _("%(ban)s，%(activity)s") % {
+            "ban": ban.message, "activity": _("参与采购") if activity is None else activity}, None)
 
 
 def bad_record_revoke(user, record, reason):
     if not can_review(user):
-        raise Forbidden("仅省医保局可以撤销不良记录")
+        raise Forbidden(_("仅省医保局可以撤销不良记录"))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("撤销不良记录须填写理由", "reason")
+        raise InvalidInput(_("撤销不良记录须填写理由"), "reason")
     with transaction.atomic(), audit_context(user, reason=f"撤销不良记录：{reason}"):
         record = type(record).objects.select_for_update().get(pk=record.pk)
         if record.revoked_at is not None:
-            raise Conflict("该不良记录已撤销")
+            raise Conflict(_("该不良记录已撤销"))
         record.revoked_at, record.revoked_by, record.revoked_reason = timezone.now(), user, reason
         record.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
     return record

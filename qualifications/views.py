@@ -249,13 +249,13 @@ def bad_record_list(request):
                 product_id = (request.POST.get("product") or "").strip()
                 product = Product.objects.filter(pk=product_id).first() if product_id.isdigit() else None
                 if product_id and product is None:
-                    raise InvalidInput(f"产品编号 {product_id} 不存在", "product")
+                    raise InvalidInput(_("产品编号 %(product_id)s 不存在") % {"product_id": product_id}, "product")
                 part_ids = [p for p in re.split(r"[\s,，、]+", request.POST.get("products", "")) if p]
                 if any(not p.isdigit() for p in part_ids):
-                    raise InvalidInput("产品编号须为数字，以逗号分隔", "products")
+                    raise InvalidInput(_("产品编号须为数字，以逗号分隔"), "products")
                 part = list(Product.objects.filter(pk__in=part_ids))
                 if len(part) != len(set(part_ids)):
-                    raise InvalidInput("部分产品编号不存在", "products")
+                    raise InvalidInput(_("部分产品编号不存在"), "products")
                 services.bad_record_enter(
                     user, enterprise=Organisation.objects.filter(pk=request.POST.get("enterprise") or 0).first(),
                     kind=request.POST.get("kind"), severity=request.POST.get("severity"), recorded_on=recorded_on,

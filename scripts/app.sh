@@ -14,6 +14,10 @@ export WEB_WORKERS=${WEB_WORKERS:-3}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-procurement.settings.dev}
 # Django's own log file (request ids, tracebacks) next to the others (procurement/settings/base.py).
 export DJANGO_LOG_DIR=${DJANGO_LOG_DIR:-$APP_LOG}
+# `make run WITH_REPLICA=1`: reports read from the local streaming replica (issue 18).
+if [ "${WITH_REPLICA:-0}" = 1 ] && [ -z "${DATABASE_REPLICA_URL:-}" ]; then
+  export DATABASE_REPLICA_URL="postgres://procurement:procurement@127.0.0.1:${PG_REPLICA_PORT:-$(( ${PG_PORT:-55432} + 100 ))}/procurement"
+fi
 mkdir -p "$APP_RUN" "$APP_LOG"
 BIN="$APP_ROOT/.venv/bin"
 CONF="$APP_ROOT/scripts/supervisord.conf"

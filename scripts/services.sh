@@ -11,6 +11,9 @@ PG_PORT=${PG_PORT:-55432}
 REDIS_PORT=${REDIS_PORT:-56379}
 PGDATA="$LOCAL/pg/data"
 PGRUN="$LOCAL/pg/run"
+# A streaming replica of the local primary for reports (issue 18): `replica-up` / `replica-down`.
+PG_REPLICA_PORT=${PG_REPLICA_PORT:-$((PG_PORT + 100))}
+REPLICA_DIR="$LOCAL/pg-replica"
 
 log() { printf '[services] %s\n' "$*"; }
 
@@ -93,6 +96,33 @@ pg_down() {
   fi
 }
 
+replica_up() {
+  [ -n "${DATABASE_URL:-}" ] && { log "DATABASE_URL set: no local replica"; return 0; }
+  local bin; bin=$(pg_bindir)
+  mkdir -p "$REPLICA_DIR/run"
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$REPLICA_DIR"; fi
+  if [ ! -s "$REPLICA_DIR/data/PG_VERSION" ]; then
+    log "pg_basebackup → $REPLICA_DIR/data (streaming standby of 127.0.0.1:$PG_PORT)"
+    # -R writes standby.signal and primary_conninfo; -X stream copies the WAL it needs.
+    as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$REPLICA_DIR/data" -R -X stream -c fast
+  fi
+  if as_pg "$bin/pg_ctl" -D "$REPLICA_DIR/data" status >/dev/null 2>&1; then
+    log "replica already running on 127.0.0.1:$PG_REPLICA_PORT"; return 0
+  fi
+  # The copied postgresql.conf names the primary's port and socket directory: override both.
+  as_pg "$bin/pg_ctl" -D "$REPLICA_DIR/data" -l "$REPLICA_DIR/server.log" -w -t 60 \
+    -o "-p $PG_REPLICA_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$REPLICA_DIR/run -c hot_standby=on" \
+    start >/dev/null
+  log "replica started on 127.0.0.1:$PG_REPLICA_PORT (streaming from $PG_PORT)"
+}
+
+replica_down() {
+  local bin; bin=$(pg_bindir) || return 0
+  if [ -s "$REPLICA_DIR/data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$REPLICA_DIR/data" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$REPLICA_DIR/data" -m fast -w stop >/dev/null && log "replica stopped"
+  fi
+}
+
 redis_up() {
   [ -n "${REDIS_URL:-}" ] && { log "REDIS_URL set: using the external Redis"; return 0; }
   mkdir -p "$LOCAL/redis" "$LOCAL/run" "$LOCAL/log"
@@ -123,7 +153,9 @@ redis_down() {
 
 case "${1:-}" in
   deps) deps ;;
-  up) pg_up; redis_up ;;
-  down) redis_down; pg_down ;;
-  *) echo "usage: $0 deps|up|down" >&2; exit 2 ;;
+  up) pg_up; redis_up; if [ "${WITH_REPLICA:-0}" = 1 ]; then replica_up; fi ;;
+  down) redis_down; replica_down; pg_down ;;
+  replica-up) replica_up ;;
+  replica-down) replica_down ;;
+  *) echo "usage: $0 deps|up|down|replica-up|replica-down" >&2; exit 2 ;;
 esac

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 DRUG, CONSUMABLE = "drug", "consumable"
 
 # Amounts are yuan with at most 2 decimals (an invoice amount), prices at most 4 (as listings).
@@ -34,13 +36,13 @@ def parse_money(value, places: int = AMOUNT_PLACES, *, allow_zero: bool = False)
 def sho1_eligible(*, kind: str, on_shortage_list: bool, on_watch_list: bool, listed: bool) -> tuple[bool, str]:
     """SHO-1 (000 annex §二(三)8(1)): an institution may source a drug itself only when it is
     on the shortage list or the shortage-watch list AND no enterprise has listed it.
-    Returns (eligible, reason in Chinese)."""
+    Returns (eligible, reason in the active language)."""
     if kind != DRUG:
-        return False, "短缺药品自主采购仅适用于药品"
+        return False, _("短缺药品自主采购仅适用于药品")
     if not (on_shortage_list or on_watch_list):
-        return False, "该药品不在短缺药品清单或易短缺药品重点监测清单中"
+        return False, _("该药品不在短缺药品清单或易短缺药品重点监测清单中")
     if listed:
-        return False, "该药品已有企业在省平台挂网，应通过挂网采购"
+        return False, _("该药品已有企业在省平台挂网，应通过挂网采购")
     return True, ""
 
 
@@ -54,19 +56,19 @@ def sho1_report_problems(*, documents: set[str], national_code: str | None, qual
     stability commitment (供货稳价承诺书), C quality commitment, D national drug code."""
     problems = []
     if not on_list:
-        problems.append(("product", "该药品不在短缺药品清单或易短缺药品重点监测清单中"))
+        problems.append(("product", _("该药品不在短缺药品清单或易短缺药品重点监测清单中")))
     if listed:
-        problems.append(("product", "该药品已有企业挂网，不适用自主采购"))
+        problems.append(("product", _("该药品已有企业挂网，不适用自主采购")))
     if not qualifications_ok:
-        problems.append(("enterprise", "生产企业资质不全或已过期"))
+        problems.append(("enterprise", _("生产企业资质不全或已过期")))
     if price is None:
-        problems.append(("price", "议价价格须为大于 0 的数值，最多 4 位小数"))
+        problems.append(("price", _("议价价格须为大于 0 的数值，最多 4 位小数")))
     if "supply_commitment" not in documents:
-        problems.append(("supply_commitment", "缺少供货稳价承诺书"))
+        problems.append(("supply_commitment", _("缺少供货稳价承诺书")))
     if "quality_commitment" not in documents:
-        problems.append(("quality_commitment", "缺少药品质量承诺书"))
+        problems.append(("quality_commitment", _("缺少药品质量承诺书")))
     if not national_code:
-        problems.append(("national_code", "缺少国家医保药品编码"))
+        problems.append(("national_code", _("缺少国家医保药品编码")))
     return problems
 
 
@@ -99,21 +101,22 @@ def emg1_problems(d: Declaration) -> list[tuple[str, str]]:
     Returns (field, message) pairs; empty when the declaration is acceptable.
     Whether the product was listed is NOT a refusal (see emg1_scope)."""
     problems = []
-    approver = "医疗机构负责人" if d.kind == DRUG else "医疗机构法定代表人"
+    approver = _("医疗机构负责人") if d.kind == DRUG else _("医疗机构法定代表人")
     if d.kind not in (DRUG, CONSUMABLE):
-        problems.append(("kind", "类别须为药品或医用耗材"))
+        problems.append(("kind", _("类别须为药品或医用耗材")))
     if d.purchase_date > d.today:
-        problems.append(("purchase_date", f"采购日期 {d.purchase_date:%Y-%m-%d} 晚于今天，应急采购须先采购后补办手续"))
+        problems.append(("purchase_date", _("采购日期 %(date)s 晚于今天，应急采购须先采购后补办手续") % {
+            "date": f"{d.purchase_date:%Y-%m-%d}"}))
     if not d.approved_by.strip():
-        problems.append(("approved_by", f"应急采购须经{approver}同意：请填写审批人"))
+        problems.append(("approved_by", _("应急采购须经%(approver)s同意：请填写审批人") % {"approver": approver}))
     if d.approval_date is None:
-        problems.append(("approval_date", f"请填写{approver}同意的日期"))
+        problems.append(("approval_date", _("请填写%(approver)s同意的日期") % {"approver": approver}))
     elif d.approval_date > d.purchase_date:
-        problems.append(("approval_date", f"{approver}须在采购前（或当日）同意，审批日期不得晚于采购日期"))
+        problems.append(("approval_date", _("%(approver)s须在采购前（或当日）同意，审批日期不得晚于采购日期") % {"approver": approver}))
     if d.kind == DRUG and not d.clinical_necessity.strip():
-        problems.append(("clinical_necessity", "药品应急采购须说明临床救治必需的理由"))
+        problems.append(("clinical_necessity", _("药品应急采购须说明临床救治必需的理由")))
     if not d.emergency.strip():
-        problems.append(("emergency", "请说明紧急情况（疫情防控、急抢救等）"))
+        problems.append(("emergency", _("请说明紧急情况（疫情防控、急抢救等）")))
     return problems
 
 
@@ -180,12 +183,12 @@ MEASURE_ORDER = ("reminder", "interview", "rectification", "referral")
 def emg2_measure_allowed(kind: str, *, out_of_scope: bool, previous: list[str], rectification_failed: bool) -> tuple[bool, str]:
     """EMG-2 / MON-5: which consequence may be recorded now."""
     if not out_of_scope:
-        return False, "仅超范围应急采购可采取提醒、约谈、整改、移送等措施"
+        return False, _("仅超范围应急采购可采取提醒、约谈、整改、移送等措施")
     if kind == "referral":
         if "rectification" not in previous:
-            return False, "移送同级监督部门须在责令整改之后"
+            return False, _("移送同级监督部门须在责令整改之后")
         if not rectification_failed:
-            return False, "整改到位的，不移送同级监督部门"
+            return False, _("整改到位的，不移送同级监督部门")
     if kind not in (*MEASURE_ORDER, "bulletin"):
-        return False, "未知的处理措施"
+        return False, _("未知的处理措施")
     return True, ""

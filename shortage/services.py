@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from catalog.models import Product
@@ -59,11 +61,14 @@ def _text(value, field, limit=TEXT_LIMIT, *, required=None) -> str:
     if required and not text:
         raise InvalidInput(required, field)
     if len(text) > limit:
-        raise InvalidInput(f"不能超过 {limit} 个字", field)
+        raise InvalidInput(_("不能超过 %(limit)s 个字") % {"limit": limit}, field)
     return text
 
 
-def _date(value, field, *, required="请填写日期") -> date | None:
+DATE_REQUIRED = gettext_lazy("请填写日期")
+
+
+def _date(value, field, *, required=DATE_REQUIRED) -> date | None:
     if value in (None, ""):
         if required:
             raise InvalidInput(required, field)
@@ -73,12 +78,12 @@ def _date(value, field, *, required="请填写日期") -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InvalidInput(f"“{value}”不是有效的日期，请按 YYYY-MM-DD 填写", field) from None
+        raise InvalidInput(_("“%(value)s”不是有效的日期，请按 YYYY-MM-DD 填写") % {"value": value}, field) from None
 
 
 def _institution_of(user, rule):
     if not (user and user.is_authenticated and user.role in (Role.INSTITUTION, Role.HIS) and user.organisation_id):
-        raise Forbidden(f"仅医疗机构可以办理（{rule}）", code=rule)
+        raise Forbidden(_("仅医疗机构可以办理（%(rule)s）") % {"rule": rule}, code=rule)
     return user.organisation
 
 
@@ -107,18 +112,19 @@ def parse_list_rows(upload) -> list[dict]:
     try:
         wb = load_workbook(upload, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a broken file; the user needs one message
-        raise InvalidInput("无法读取该 Excel 文件，请确认是 .xlsx 格式", "file") from None
+        raise InvalidInput(_("无法读取该 Excel 文件，请确认是 .xlsx 格式"), "file") from None
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = [_cell_text(c) for c in next(rows, ())]
         missing = [h for h in LIST_HEADERS[:2] if h not in header]
         if missing:
-            raise InvalidInput(f"表头缺少：{'、'.join(missing)}（应为：{'、'.join(LIST_HEADERS)}）", "file")
+            raise InvalidInput(_("表头缺少：%(missing)s（应为：%(headers)s）") % {
+                "missing": "、".join(missing), "headers": "、".join(LIST_HEADERS)}, "file")
         col = {h: header.index(h) for h in LIST_HEADERS if h in header}
         out, errors, seen = [], [], {}
         for n, raw in enumerate(rows, start=2):
             if n - 1 > MAX_LIST_ROWS:
-                raise InvalidInput(f"一次最多导入 {MAX_LIST_ROWS} 行", "file")
+                raise InvalidInput(_("一次最多导入 %(rows)s 行") % {"rows": MAX_LIST_ROWS}, "file")
             values = {h: _cell_text(raw[i]) if i < len(raw) else "" for h, i in col.items()}
             if not any(values.values()):
                 continue
@@ -129,18 +135,18 @@ def parse_list_rows(upload) -> list[dict]:
                 errors.append({"line": n, "code": "SHO-1", "field": field, "detail": detail})
 
             if not name:
-                err("通用名", "通用名不能为空")
+                err("通用名", _("通用名不能为空"))
             elif len(name) > 200:
-                err("通用名", "通用名过长（最多 200 字）")
+                err("通用名", _("通用名过长（最多 200 字）"))
             if not form:
-                err("剂型", "剂型不能为空")
+                err("剂型", _("剂型不能为空"))
             elif len(form) > 50:
-                err("剂型", "剂型过长（最多 50 字）")
+                err("剂型", _("剂型过长（最多 50 字）"))
             if code and not (len(code) == 23 and code[0] in "XZ" and code.isalnum() and code.isupper()):
-                err("国家医保药品编码", f"国家医保药品编码“{code}”格式不正确（23 位，以 X 或 Z 开头）")
+                err("国家医保药品编码", _("国家医保药品编码“%(code)s”格式不正确（23 位，以 X 或 Z 开头）") % {"code": code})
             key = (name, form, spec)
             if name and form and key in seen:
-                err("通用名", f"与第 {seen[key]} 行重复")
+                err("通用名", _("与第 %(row)s 行重复") % {"row": seen[key]})
             seen.setdefault(key, n)
             out.append({"row": n, "generic_name": name, "dosage_form": form, "specification": spec[:200],
                         "national_code": code, "note": values.get("备注", "")[:200]})
@@ -148,10 +154,11 @@ def parse_list_rows(upload) -> list[dict]:
         wb.close()
     if errors:
         first = errors[0]
-        raise InvalidInput(f"共 {len(errors)} 处错误，整个文件未导入。第 {first['line']} 行（{first['field']}）：{first['detail']}",
-                           "file", code="SHO-1", errors=errors)
+        raise InvalidInput(_("共 %(count)s 处错误，整个文件未导入。第 %(line)s 行（%(field)s）：%(detail)s") % {
+            "count": len(errors), "line": first["line"], "field": first["field"], "detail": first["detail"]},
+            "file", code="SHO-1", errors=errors)
     if not out:
-        raise InvalidInput("文件中没有任何品种", "file", code="SHO-1")
+        raise InvalidInput(_("文件中没有任何品种"), "file", code="SHO-1")
     return out
 
 
@@ -160,19 +167,20 @@ def list_import(user, *, kind, source, effective_from, upload) -> ShortageList:
     provincial health commission (source = the document number). The previous issue of the
     same list ends the day before this one takes effect; the history stays."""
     if not user.has_perm("shortage.import_lists"):
-        raise Forbidden("仅省医保局可以导入短缺药品清单（SHO-1）", code="SHO-1")
+        raise Forbidden(_("仅省医保局可以导入短缺药品清单（SHO-1）"), code="SHO-1")
     if kind not in ListKind.values:
-        raise InvalidInput("请选择清单类型（短缺药品清单或易短缺药品重点监测清单）", "kind")
-    source = _text(source, "source", 200, required="请填写发布来源（省卫生健康委文号）")
-    effective_from = _date(effective_from, "effective_from", required="请填写生效日期")
+        raise InvalidInput(_("请选择清单类型（短缺药品清单或易短缺药品重点监测清单）"), "kind")
+    source = _text(source, "source", 200, required=_("请填写发布来源（省卫生健康委文号）"))
+    effective_from = _date(effective_from, "effective_from", required=_("请填写生效日期"))
     if upload is None:
-        raise InvalidInput("请选择要导入的 .xlsx 文件", "file")
+        raise InvalidInput(_("请选择要导入的 .xlsx 文件"), "file")
     check_upload(upload, allowed=XLSX_TYPES, field="file")
     rows = parse_list_rows(upload)
     label = ListKind(kind).label
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 导入{label}（{source}，{effective_from} 起）"):
         if ShortageList.objects.filter(kind=kind, effective_from=effective_from).exists():
-            raise Conflict(f"{label}已有 {effective_from} 生效的一期，请核对生效日期", "effective_from")
+            raise Conflict(_("%(list)s已有 %(date)s 生效的一期，请核对生效日期") % {"list": label, "date": effective_from},
+                           "effective_from")
         previous = list(ShortageList.objects.select_for_update().filter(kind=kind, effective_from__lt=effective_from)
                         .exclude(effective_to__lt=effective_from))
         later = ShortageList.objects.filter(kind=kind, effective_from__gt=effective_from).order_by("effective_from").first()
@@ -204,15 +212,15 @@ def need_create(user, *, generic_name, dosage_form, specification="", quantity, 
     shortage-watch list that no enterprise has listed. The province and the manufacturers of
     that generic see it."""
     institution = _institution_of(user, "SHO-1")
-    generic_name = _text(generic_name, "generic_name", 200, required="请填写通用名")
-    dosage_form = _text(dosage_form, "dosage_form", 50, required="请填写剂型")
+    generic_name = _text(generic_name, "generic_name", 200, required=_("请填写通用名"))
+    dosage_form = _text(dosage_form, "dosage_form", 50, required=_("请填写剂型"))
     specification = _text(specification, "specification", 200)
     try:
         quantity = int(str(quantity).strip())
     except (TypeError, ValueError):
-        raise InvalidInput("需求数量须为正整数", "quantity") from None
+        raise InvalidInput(_("需求数量须为正整数"), "quantity") from None
     if quantity <= 0 or quantity > 10_000_000:
-        raise InvalidInput("需求数量须为 1 至 10000000 之间的整数", "quantity")
+        raise InvalidInput(_("需求数量须为 1 至 10000000 之间的整数"), "quantity")
     note = _text(note, "note")
     today = _today()
     entries = selectors.lists_for_drug(generic_name, dosage_form, specification, today)
@@ -230,7 +238,7 @@ def need_create(user, *, generic_name, dosage_form, specification="", quantity, 
                     specification=specification, quantity=quantity, note=note, created_by=user,
                 )
         except IntegrityError:
-            raise Conflict("本机构已有该药品的采购需求在办理中", "generic_name") from None
+            raise Conflict(_("本机构已有该药品的采购需求在办理中"), "generic_name") from None
     title = f"短缺药品采购需求：{need}（{institution}）"
     body = f"{institution} 提出 {need} 采购需求 {quantity}（{entries[0].shortage_list.get_kind_display()}）。"
     notify(province_regulators(), kind="shortage.need_created", title=title, body=body, target=need,
@@ -244,7 +252,7 @@ def need_create(user, *, generic_name, dosage_form, specification="", quantity, 
 def _own_need(user, need, rule="SHO-1") -> ShortageNeed:
     institution = _institution_of(user, rule)
     if need.institution_id != institution.pk:
-        raise Forbidden("只能办理本机构的短缺药品采购需求（SHO-1）", code=rule)
+        raise Forbidden(_("只能办理本机构的短缺药品采购需求（SHO-1）"), code=rule)
     return institution
 
 
@@ -253,26 +261,26 @@ def need_record_negotiation(user, need, *, enterprise, price, quantity, held_on,
     _own_need(user, need)
     price = rules.parse_money(price, rules.PRICE_PLACES)
     if price is None:
-        raise RuleViolation("SHO-1", "议价价格须为大于 0 的数值，最多 4 位小数", "price")
+        raise RuleViolation("SHO-1", _("议价价格须为大于 0 的数值，最多 4 位小数"), "price")
     if price > policy_get("sys.price_ceiling_yuan"):
-        raise InvalidInput("价格超过单价上限，请核对", "price")
+        raise InvalidInput(_("价格超过单价上限，请核对"), "price")
     try:
         quantity = int(str(quantity).strip())
     except (TypeError, ValueError):
-        raise InvalidInput("数量须为正整数", "quantity") from None
+        raise InvalidInput(_("数量须为正整数"), "quantity") from None
     if quantity <= 0:
-        raise InvalidInput("数量须为正整数", "quantity")
-    held_on = _date(held_on, "held_on", required="请填写议价日期")
+        raise InvalidInput(_("数量须为正整数"), "quantity")
+    held_on = _date(held_on, "held_on", required=_("请填写议价日期"))
     if held_on > _today():
-        raise InvalidInput("议价日期不能晚于今天", "held_on")
+        raise InvalidInput(_("议价日期不能晚于今天"), "held_on")
     if not isinstance(enterprise, Organisation) or enterprise.kind != "manufacturer":
-        raise InvalidInput("请选择药品生产企业", "enterprise")
+        raise InvalidInput(_("请选择药品生产企业"), "enterprise")
     _check_document(evidence, "evidence")
     note = _text(note, "note")
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 记录线下议价：{enterprise} {price} 元"):
         need = ShortageNeed.objects.select_for_update().get(pk=need.pk)
         if need.status != NeedStatus.OPEN:
-            raise Conflict(f"需求当前状态为“{need.get_status_display()}”，不能再记录议价")
+            raise Conflict(_("需求当前状态为“%(status)s”，不能再记录议价") % {"status": need.get_status_display()})
         return ShortageNegotiation.objects.create(need=need, enterprise=enterprise, price=price, quantity=quantity,
                                                   held_on=held_on, note=note, evidence=evidence or "",
                                                   recorded_by=user)
@@ -288,10 +296,11 @@ def need_report(user, need, *, product, price, supply_commitment=None, quality_c
     institution = _own_need(user, need)
     today = _today()
     if not isinstance(product, Product) or product.kind != "drug":
-        raise InvalidInput("请选择供应的药品（目录中的产品）", "product")
+        raise InvalidInput(_("请选择供应的药品（目录中的产品）"), "product")
     if (product.generic_name, product.dosage_form) != (need.generic_name, need.dosage_form) or (
             need.specification and product.specification != need.specification):
-        raise RuleViolation("SHO-1", f"所选产品“{product}”与需求药品“{need}”不一致", "product")
+        raise RuleViolation("SHO-1", _("所选产品“%(product)s”与需求药品“%(need)s”不一致") % {"product": product, "need": need},
+                            "product")
     price_value = rules.parse_money(price, rules.PRICE_PLACES)
     _check_document(supply_commitment, "supply_commitment")
     _check_document(quality_commitment, "quality_commitment")
@@ -309,12 +318,12 @@ def need_report(user, need, *, product, price, supply_commitment=None, quality_c
         field, detail = problems[0]
         raise RuleViolation("SHO-1", detail, field)
     if price_value > policy_get("sys.price_ceiling_yuan"):
-        raise InvalidInput("价格超过单价上限，请核对", "price")
+        raise InvalidInput(_("价格超过单价上限，请核对"), "price")
     at_once = rules.sho1_purchasable_at_once(policy_get("sho.pre_approval_required", at=today))
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 上报议价结果：{product} {price_value} 元"):
         need = ShortageNeed.objects.select_for_update().get(pk=need.pk)
         if need.status != NeedStatus.OPEN:
-            raise Conflict(f"需求当前状态为“{need.get_status_display()}”，不能上报")
+            raise Conflict(_("需求当前状态为“%(status)s”，不能上报") % {"status": need.get_status_display()})
         need.product, need.price = product, price_value
         need.reported_at, need.reported_by = timezone.now(), user
         need.status = NeedStatus.PURCHASABLE if at_once else NeedStatus.PENDING_APPROVAL
@@ -337,12 +346,12 @@ def need_review(user, need, *, ok: bool, note="") -> ShortageNeed:
     """SHO-1: the province reviews a reported result (afterwards by default; as a blocking
     confirmation when the parameter is on). A failed review stops platform purchases."""
     if not user.has_perm("shortage.review_need"):
-        raise Forbidden("仅省医保局可以审核短缺药品议价结果（SHO-1）", code="SHO-1")
-    note = _text(note, "note", required=None if ok else "审核不通过须填写理由")
+        raise Forbidden(_("仅省医保局可以审核短缺药品议价结果（SHO-1）"), code="SHO-1")
+    note = _text(note, "note", required=None if ok else _("审核不通过须填写理由"))
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 审核议价结果：{'通过' if ok else '不通过'} {note}"):
         need = ShortageNeed.objects.select_for_update().get(pk=need.pk)
         if need.status not in (NeedStatus.PURCHASABLE, NeedStatus.PENDING_APPROVAL) or need.reviewed_at:
-            raise Conflict(f"需求当前状态为“{need.get_status_display()}”，不能审核")
+            raise Conflict(_("需求当前状态为“%(status)s”，不能审核") % {"status": need.get_status_display()})
         need.reviewed_at, need.reviewed_by, need.review_ok, need.review_note = timezone.now(), user, ok, note
         if not ok:
             need.status = NeedStatus.WITHDRAWN
@@ -433,22 +442,22 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
     institution = _institution_of(user, "EMG-1")
     today = _today()
     if kind not in ("drug", "consumable"):
-        raise RuleViolation("EMG-1", "类别须为药品（drug）或医用耗材（consumable）", "kind")
+        raise RuleViolation("EMG-1", _("类别须为药品（drug）或医用耗材（consumable）"), "kind")
     national_code = _text(national_code, "national_code", 27)
     if product is None and national_code:
         product = Product.objects.filter(national_code=national_code).first()
     if product is not None and product.kind != kind:
-        raise InvalidInput(f"产品“{product}”的类别与申报类别不一致", "product")
+        raise InvalidInput(_("产品“%(product)s”的类别与申报类别不一致") % {"product": product}, "product")
     item_name = _text(item_name, "item_name", 200) or (str(product) if product else "")
     if not item_name:
-        raise InvalidInput("请填写品名规格（或选择目录中的产品）", "item_name")
-    supplier = _text(supplier, "supplier", 200, required="请填写供应企业")
+        raise InvalidInput(_("请填写品名规格（或选择目录中的产品）"), "item_name")
+    supplier = _text(supplier, "supplier", 200, required=_("请填写供应企业"))
     if emergency_kind not in EmergencyKind.values:
-        raise InvalidInput("请选择紧急情况（疫情防控、急抢救或其他）", "emergency_kind")
+        raise InvalidInput(_("请选择紧急情况（疫情防控、急抢救或其他）"), "emergency_kind")
     emergency_note = _text(emergency_note, "emergency_note")
     clinical_necessity = _text(clinical_necessity, "clinical_necessity")
     approved_by = _text(approved_by, "approved_by", 50)
-    purchase_date = _date(purchase_date, "purchase_date", required="请填写采购日期")
+    purchase_date = _date(purchase_date, "purchase_date", required=_("请填写采购日期"))
     approval_date = _date(approval_date, "approval_date", required=None)
     problems = rules.emg1_problems(rules.Declaration(
         kind=kind, purchase_date=purchase_date, today=today, approved_by=approved_by, approval_date=approval_date,
@@ -459,15 +468,16 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
         raise RuleViolation("EMG-1", detail, field)
     amount_value = rules.parse_money(amount)
     if amount_value is None:
-        raise RuleViolation("EMG-1", f"金额“{amount}”无效：须为大于 0 的数值，最多 2 位小数", "amount")
+        raise RuleViolation("EMG-1", _("金额“%(value)s”无效：须为大于 0 的数值，最多 2 位小数") % {"value": amount}, "amount")
     if amount_value > Decimal("1000000000"):
-        raise RuleViolation("EMG-1", "金额明显超出合理范围，请核对", "amount")
+        raise RuleViolation("EMG-1", _("金额明显超出合理范围，请核对"), "amount")
     quantity_value = rules.parse_money(quantity)
     if quantity_value is None:
-        raise RuleViolation("EMG-1", f"数量“{quantity}”无效：须为大于 0 的数值，最多 2 位小数", "quantity")
+        raise RuleViolation("EMG-1", _("数量“%(value)s”无效：须为大于 0 的数值，最多 2 位小数") % {"value": quantity},
+                            "quantity")
     paid = rules.parse_money(insurance_paid if insurance_paid not in (None, "") else "0", allow_zero=True)
     if paid is None or paid > amount_value:
-        raise RuleViolation("EMG-1", "医保基金支付金额须为不大于采购金额的非负数，最多 2 位小数", "insurance_paid")
+        raise RuleViolation("EMG-1", _("医保基金支付金额须为不大于采购金额的非负数，最多 2 位小数"), "insurance_paid")
     _check_document(approval_document, "approval_document")
     listed, scope_auto = _scope_on(kind, product, purchase_date)
     days = policy_get("emg.formalities_working_days", at=purchase_date)
@@ -510,7 +520,7 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
 def _case_for_institution(user, case) -> EmergencyPurchase:
     institution = _institution_of(user, "EMG-1")
     if case.institution_id != institution.pk:
-        raise Forbidden("只能为本机构的应急采购补办手续（EMG-1）", code="EMG-1")
+        raise Forbidden(_("只能为本机构的应急采购补办手续（EMG-1）"), code="EMG-1")
     return case
 
 
@@ -518,7 +528,7 @@ def _complete(case, *, ref, note_user, reason, documents=(), uploader=None) -> E
     with transaction.atomic(), audit_context(note_user, reason=reason):
         case = EmergencyPurchase.objects.select_for_update().get(pk=case.pk)
         if case.status not in EMERGENCY_AWAITING:
-            raise Conflict(f"应急采购当前状态为“{case.get_status_display()}”，不能补办手续")
+            raise Conflict(_("应急采购当前状态为“%(status)s”，不能补办手续") % {"status": case.get_status_display()})
         case.formalities_ref = ref
         case.formalities_at = timezone.now()
         case.formalities_late = rules.emg1_formalities_late(_today(), case.due)
@@ -539,10 +549,10 @@ def emergency_complete_formalities(user, case, *, ref, documents=()) -> Emergenc
     after-the-fact filing, referenced by its filing number; for a drug the formalities of
     `emg.drug_formalities_kind`), with the documents. Late completion is kept as such."""
     _case_for_institution(user, case)
-    ref = _text(ref, "ref", 200, required="请填写手续编号或说明（如备案编号）")
+    ref = _text(ref, "ref", 200, required=_("请填写手续编号或说明（如备案编号）"))
     documents = [d for d in documents if d is not None]
     if not documents:
-        raise RuleViolation("EMG-1", "请上传补办手续材料（采购凭证、审批材料等）", "documents")
+        raise RuleViolation("EMG-1", _("请上传补办手续材料（采购凭证、审批材料等）"), "documents")
     for d in documents:
         _check_document(d, "documents")
     return _complete(case, ref=ref, note_user=user, reason=f"EMG-1 补办应急采购手续：{ref}", documents=documents)
@@ -564,9 +574,9 @@ def emergency_formalities_completed(case, ref) -> EmergencyPurchase | None:
 
 def _require_decider(user, case, rule):
     if not user.has_perm("shortage.decide_emergency"):
-        raise Forbidden(f"仅医保部门可以认定应急采购（{rule}）", code=rule)
+        raise Forbidden(_("仅医保部门可以认定应急采购（%(rule)s）") % {"rule": rule}, code=rule)
     if not EmergencyPurchase.objects.visible_to(user).filter(pk=case.pk).exists():
-        raise Forbidden(f"该医疗机构不在本部门管辖范围内（{rule}）", code=rule)
+        raise Forbidden(_("该医疗机构不在本部门管辖范围内（%(rule)s）") % {"rule": rule}, code=rule)
 
 
 def emergency_review(user, case, *, scope, note="", close=True) -> EmergencyPurchase:
@@ -575,14 +585,14 @@ def emergency_review(user, case, *, scope, note="", close=True) -> EmergencyPurc
     is recorded, to be deducted at settlement of the purchase year (INS-5, EMG-2)."""
     _require_decider(user, case, "EMG-2")
     if scope not in Scope.values:
-        raise InvalidInput("请认定是否符合应急采购范围", "scope")
-    note = _text(note, "note", required="超范围认定须填写意见" if scope == Scope.OUT else None)
+        raise InvalidInput(_("请认定是否符合应急采购范围"), "scope")
+    note = _text(note, "note", required=_("超范围认定须填写意见") if scope == Scope.OUT else None)
     with transaction.atomic(), audit_context(user, reason=f"EMG-2 认定应急采购{Scope(scope).label}：{note}"):
         case = EmergencyPurchase.objects.select_for_update().get(pk=case.pk)
         if case.status == EmergencyStatus.CLOSED:
-            raise Conflict("该应急采购已办结")
+            raise Conflict(_("该应急采购已办结"))
         if close and case.status != EmergencyStatus.COMPLETED:
-            raise RuleViolation("EMG-1", "尚未补办手续，不能办结；可先认定范围", "scope")
+            raise RuleViolation("EMG-1", _("尚未补办手续，不能办结；可先认定范围"), "scope")
         case.scope, case.scope_note = scope, note
         case.scope_decided_by, case.scope_decided_at = user, timezone.now()
         if scope == Scope.OUT:
@@ -611,7 +621,7 @@ def emergency_add_measure(user, case, *, kind, note, rectification_failed=False)
     rectification order; failed rectification → referral to the supervisory body at the
     same level; inspection results published (通报)."""
     _require_decider(user, case, "MON-5")
-    note = _text(note, "note", required="请填写处理内容")
+    note = _text(note, "note", required=_("请填写处理内容"))
     with transaction.atomic(), audit_context(user, reason=f"MON-5 超范围应急采购处理：{kind}"):
         case = EmergencyPurchase.objects.select_for_update().get(pk=case.pk)
         previous = list(case.measures.values_list("kind", flat=True))

@@ -250,7 +250,8 @@ def list_import(request):
         except InvalidInput as exc:
             errors = exc.errors or []
             form.add_error("file" if exc.field in (None, "file") else exc.field,
-                           exc.detail + (f"（{exc.code}）" if "-" in exc.code else ""))
+                           _("%(detail)s（%(rule)s）") % {"detail": exc.detail, "rule": exc.code}
+                           if "-" in exc.code else exc.detail)
         except Conflict as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:

@@ -3,6 +3,8 @@ and progress, and reports base-year volumes (VBP-2). Every call acts for the tok
 institution only; other institutions' rows are invisible (404)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound as DRFNotFound
@@ -18,12 +20,13 @@ from .models import BaseVolume, Contract, Tender
 TAG = "HIS 带量采购接口"
 
 
-class IsInstitution(permissions.BasePermission):
-    message = "仅医疗机构（或其HIS接口）可调用此接口"
+class HasVbpPermission(permissions.BasePermission):
+    """The API's one permission class: the view's `rules` permission (vbp/permissions.py)."""
+
+    message = gettext_lazy("仅医疗机构（或其HIS接口）可调用此接口")
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.role in ("institution", "his"))
+        return bool(request.user and request.user.has_perm(getattr(view, "vbp_permission", "vbp.report")))
 
 
 class ContractLineOut(serializers.Serializer):
@@ -75,7 +78,8 @@ class BaseVolumeOut(serializers.Serializer):
 
 
 class ContractListView(GenericAPIView):
-    permission_classes = [IsInstitution]
+    permission_classes = [HasVbpPermission]
+    vbp_permission = "vbp.report"
     serializer_class = ContractOut
 
     def get_queryset(self):
@@ -106,7 +110,8 @@ class ContractDetailView(ContractListView):
 
 
 class BaseVolumeCreateView(GenericAPIView):
-    permission_classes = [IsInstitution]
+    permission_classes = [HasVbpPermission]
+    vbp_permission = "vbp.report"
     serializer_class = BaseVolumeOut
 
     def get_queryset(self):
@@ -131,7 +136,7 @@ class BaseVolumeCreateView(GenericAPIView):
         data.is_valid(raise_exception=True)
         tender = Tender.objects.filter(code=data.validated_data["tender_code"]).first()
         if tender is None:
-            raise DRFNotFound("带量采购批次不存在")
+            raise DRFNotFound(_("带量采购批次不存在"))
         row = services.base_volume_report(request.user, tender, variety=data.validated_data["variety"],
                                           quantity=data.validated_data["quantity"],
                                           reason=data.validated_data.get("reason", ""))

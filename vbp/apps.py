@@ -12,7 +12,7 @@ class VbpConfig(AppConfig):
         from orders import hooks as order_hooks
         from orders.pricing import register_provider
 
-        from . import providers, tasks  # noqa: F401  (tasks registers the beat schedule)
+        from . import permissions, providers, tasks  # noqa: F401  (rules permissions; beat schedule)
 
         register_provider("vbp", providers.selected_prices)
         negotiation_hooks.register_vbp_check(providers.selected_in_period)

@@ -104,5 +104,22 @@ def load_demo():
                     _receive(user, li.product, qty, max(start, today - timedelta(days=20)))
                 except Exception:  # noqa: BLE001 — a demo hospital without a distributor just has no orders
                     continue
+    _extend_to_similar(province, tender, picks, listings, today)
     jobs.progress_monthly(on=today)
     jobs.prepayments(on=today)
+
+
+def _extend_to_similar(province, tender, picks, listings, today):
+    """VBP-9 (002 §24): the first variety's result extended to a product of another generic
+    name at its selected price, accepted by that product's manufacturer."""
+    taken = {li.product.generic_name for li in picks}
+    similar = next((li.product for li in listings if li.product.generic_name not in taken), None)
+    variety = tender.varieties.order_by("id").first()
+    if similar is None or variety is None:
+        return
+    price = min(variety.selected.values_list("price", flat=True))
+    extension = services.similar_extend(province, variety, product=similar, price=price,
+                                        reason="同类产品全省价格协同（演示）", today=today)
+    maker = _user(similar.manufacturer, Role.MANUFACTURER)
+    if maker is not None:
+        services.similar_respond(maker, extension, accept=True)

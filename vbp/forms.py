@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parties.models import Region
 
-from .models import AllianceKind, PriorityCriterion, ProductKindChoice, SelectionMode
+from .models import AllianceKind, NegotiationOutcome, PriorityCriterion, ProductKindChoice, SelectionMode
 
 
 class NationalImportForm(forms.Form):
@@ -69,3 +69,23 @@ class BidForm(forms.Form):
 class BiddingForm(forms.Form):
     opens = forms.DateField(label=_("报价开始"), widget=forms.DateInput(attrs={"type": "date"}))
     closes = forms.DateField(label=_("报价截止"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class NegotiationForm(forms.Form):
+    """VBP-5: one negotiation round with a bidder (organiser's page)."""
+
+    bid = forms.IntegerField(widget=forms.HiddenInput)
+    offer = forms.DecimalField(label=_("企业报价（元）"), max_digits=14, decimal_places=4)
+    counter_offer = forms.DecimalField(label=_("还价（元）"), max_digits=14, decimal_places=4, required=False)
+    outcome = forms.ChoiceField(label=_("结果"), choices=NegotiationOutcome.choices)
+    agreed_price = forms.DecimalField(label=_("谈判价（元）"), max_digits=14, decimal_places=4, required=False)
+    note = forms.CharField(label=_("记录"), required=False, max_length=500)
+
+
+class SimilarExtensionForm(forms.Form):
+    """VBP-9 (002 §24): the province extends a variety's result to a similar product."""
+
+    variety = forms.IntegerField(label=_("品种"))
+    national_code = forms.CharField(label=_("同类产品国家医保编码"), max_length=27)
+    price = forms.DecimalField(label=_("扩围价格（元）"), max_digits=14, decimal_places=4)
+    reason = forms.CharField(label=_("扩围理由"), max_length=500)

@@ -114,6 +114,9 @@ class Tender(models.Model):
     def is_locked(self):
         return self.allocation_locked_at is not None
 
+    def selected_exists(self):
+        return SelectedProduct.objects.filter(variety__tender=self).exists()
+
 
 @pghistory.track()
 class Variety(models.Model):
@@ -147,6 +150,8 @@ class SelectedProduct(models.Model):
     allocation_share = models.DecimalField(_("分配比例（%）"), max_digits=5, decimal_places=2, default=100)
     listing = models.ForeignKey("listing.Listing", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 verbose_name=_("挂网记录"))
+    negotiation = models.ForeignKey("NegotiationRound", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("谈判记录"))
 
     class Meta:
         ordering = ["variety", "id"]
@@ -198,6 +203,51 @@ class Bid(models.Model):
 
     def __str__(self):
         return f"{self.product_id} @ {self.price}"
+
+
+class NegotiationOutcome(models.TextChoices):
+    OPEN = "open", _("继续谈判")
+    AGREED = "agreed", _("达成一致")
+    FAILED = "failed", _("谈判未成功")
+
+
+class NegotiationRound(models.Model):
+    """VBP-5 (000 annex §四(九); 002 §21–§22): in a tender whose selection mode is price
+    negotiation or (high-value alliances) insurance-access negotiation, the organiser
+    negotiates with each bidder of a variety after the bid window: the enterprise's offer,
+    the organiser's counter-offer, and the round's outcome — continue, an agreed price, or
+    failure. Selection then follows the agreed prices. Rounds are never edited."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("报价"))
+    number = models.PositiveSmallIntegerField(_("轮次"))
+    offer = models.DecimalField(_("企业报价"), max_digits=14, decimal_places=4)
+    counter_offer = models.DecimalField(_("还价"), max_digits=14, decimal_places=4, null=True, blank=True)
+    outcome = models.CharField(_("结果"), max_length=10, choices=NegotiationOutcome.choices)
+    agreed_price = models.DecimalField(_("谈判价"), max_digits=14, decimal_places=4, null=True, blank=True)
+    note = models.TextField(_("记录"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["bid", "number"]
+        verbose_name = _("谈判记录")
+        verbose_name_plural = _("谈判记录")
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "number"], name="vbp_round_unique_number"),
+            # A bid's negotiation concludes once (agreed or failed); two organisers recording at
+            # the same time cannot both conclude it.
+            models.UniqueConstraint(fields=["bid"], condition=~Q(outcome="open"), name="vbp_round_concluded_once"),
+            models.CheckConstraint(condition=Q(offer__gt=0), name="vbp_round_offer_positive"),
+            models.CheckConstraint(condition=Q(counter_offer__isnull=True) | Q(counter_offer__gt=0),
+                                   name="vbp_round_counter_positive"),
+            models.CheckConstraint(condition=(Q(outcome="agreed", agreed_price__gt=0)
+                                              | (~Q(outcome="agreed") & Q(agreed_price__isnull=True))),
+                                   name="vbp_round_agreed_has_price"),
+        ]
+        triggers = [pgtrigger.Protect(name="vbp_round_immutable", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"{self.bid_id}#{self.number} {self.outcome}"
 
 
 class InstitutionScoped(ScopedQuerySet):
@@ -507,6 +557,52 @@ class TenderMember(models.Model):
         return f"{self.tender_id}:{self.institution_id} {self.kind}"
 
 
+class ExtensionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待企业确认")
+    ACCEPTED = "accepted", _("已生效")
+    DECLINED = "declined", _("企业不接受")
+
+
+class SimilarExtension(models.Model):
+    """VBP-9 (002 §24: "省医保部门统一组织联盟采购跟标扩围工作，视情开展联盟采购同类产品的全省价格
+    协同、共享"): the province extends a variety's result to a similar product (同类产品) of
+    another generic name at a price not above the variety's selected price; once its
+    enterprise accepts, the tender's institutions buy it at that price during the period,
+    without second negotiation (002 §25)."""
+
+    scope_enterprise = ("enterprise",)
+
+    variety = models.ForeignKey(Variety, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("品种"))
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="vbp_extensions",
+                                verbose_name=_("同类产品"))
+    enterprise = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("生产企业"))
+    price = models.DecimalField(_("扩围价格"), max_digits=14, decimal_places=4)
+    reason = models.TextField(_("扩围理由"))
+    status = models.CharField(_("状态"), max_length=10, choices=ExtensionStatus.choices,
+                              default=ExtensionStatus.PROPOSED)
+    extended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    extended_at = models.DateTimeField(auto_now_add=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["variety", "id"]
+        verbose_name = _("同类产品扩围")
+        verbose_name_plural = _("同类产品扩围")
+        constraints = [
+            models.UniqueConstraint(fields=["variety", "product"], name="vbp_extension_once"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="vbp_extension_price_positive"),
+        ]
+        indexes = [models.Index(fields=["product", "status"], name="vbp_extension_product_idx")]
+
+    def __str__(self):
+        return f"{self.variety_id}→{self.product_id} @ {self.price}"
+
+
 class MonthlyUseReport(models.Model):
     """VBP-9: alliance and follow-on members report purchases and use monthly."""
 
@@ -532,22 +628,35 @@ class MonthlyUseReport(models.Model):
         return f"{self.institution_id} {self.month:%Y-%m}"
 
 
+class ShieldReason(models.TextChoices):
+    NEGOTIATES = "negotiates", _("按要求开展议价")
+    VBP_COMPLETE = "vbp_complete", _("使用中选产品、完成约定采购量并按时回款")
+
+
 class BudgetShield(models.Model):
-    """VBP-8 (000 annex §五(十二)): an institution that completed its agreed volumes and paid
-    on time keeps its budget control index for the year — recorded per institution and year
-    for the insurance budget ledger."""
+    """VBP-8 (000 annex §五(十二)): an institution keeps its budget control index for the year.
+    The one record of it: judged by the VBP period-end job (every contract of `tender` completed,
+    no arrears), or recorded by a regulator in the insurance budget ledger (`recorded_by`, a
+    note; e.g. the institution negotiated as required). Insurance reads and writes this model."""
 
     scope_institution = "institution"
 
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"))
-    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="+")
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    reason = models.CharField(_("依据"), max_length=20, choices=ShieldReason.choices, default=ShieldReason.VBP_COMPLETE)
+    note = models.TextField(_("说明"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InstitutionScoped.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["institution", "year", "tender"], name="vbp_shield_once")]
+        verbose_name = _("预算控制指标保留")
+        constraints = [models.UniqueConstraint(fields=["institution", "year", "tender"], name="vbp_shield_once"),
+                       models.UniqueConstraint(fields=["institution", "year", "reason"], condition=Q(tender__isnull=True),
+                                               name="vbp_shield_recorded_once")]
         triggers = [pgtrigger.Protect(name="vbp_shield_immutable", operation=pgtrigger.Update | pgtrigger.Delete)]
 
     def __str__(self):

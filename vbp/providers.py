@@ -9,13 +9,14 @@ from datetime import date
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from orders.hooks import BatchCheck
 from orders.pricing import PriceQuote
 from policy import services as policy
 
 from . import rules
-from .models import CapFlag, SelectedProduct
+from .models import CapFlag, SelectedProduct, SimilarExtension
 
 
 def _in_force(at: date) -> Q:
@@ -30,16 +31,24 @@ def selected_prices(institution, product_ids, at):
     rows = (SelectedProduct.objects.filter(_in_force(at), product_id__in=product_ids)
             .filter(~Q(variety__tender__level="alliance") | Q(variety__tender__member_cities__id=city_id)
                     | Q(variety__tender__members__institution_id=getattr(institution, "pk", None)))
-            .order_by("price").values_list("product_id", "price", "variety__tender__code"))
+            .values_list("product_id", "price", "variety__tender__code"))
+    # VBP-9 (002 §24): similar products the province extended the result to, once accepted.
+    extended = (SimilarExtension.objects.filter(_in_force(at), status="accepted", product_id__in=product_ids)
+                .filter(~Q(variety__tender__level="alliance") | Q(variety__tender__member_cities__id=city_id)
+                        | Q(variety__tender__members__institution_id=getattr(institution, "pk", None)))
+                .values_list("product_id", "price", "variety__tender__code"))
     out = {}
-    for pid, price, code in rows:
-        out.setdefault(pid, PriceQuote(price, "vbp", "VBP-1", f"带量采购 {code} 中选价"))
+    for pid, price, code, label in sorted([(*r, "中选价") for r in rows] + [(*r, "同类产品扩围价") for r in extended],
+                                          key=lambda r: r[1]):
+        out.setdefault(pid, PriceQuote(price, "vbp", "VBP-1" if label == "中选价" else "VBP-9",
+                                       f"带量采购 {code} {label}"))
     return out
 
 
 def selected_in_period(product, today) -> bool:
     """negotiation.hooks check (NEG-2): VBP-selected products are not negotiated in their period."""
-    return SelectedProduct.objects.filter(_in_force(today), product=product).exists()
+    return (SelectedProduct.objects.filter(_in_force(today), product=product).exists()
+            or SimilarExtension.objects.filter(_in_force(today), product=product, status="accepted").exists())
 
 
 # One statement per order batch: for every variety (of a tender in its period) that a
@@ -99,7 +108,7 @@ def cap_check(institution, lines, at):
             for ln in lines:
                 if any(v == variety_id and not s for v, s in membership.get(ln.product_id, ())):
                     errors.append({"line": ln.index, "code": "VBP-4", "field": "quantity",
-                                   "detail": f"{result.message}，非中选产品采购量不得超过中选产品采购量"})
+                                   "detail": _("%(message)s，非中选产品采购量不得超过中选产品采购量") % {"message": result.message}})
         elif result.action == "warn":
             flags.append((variety_id, sel, non))
     if not errors and not flags:

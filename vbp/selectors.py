@@ -1,7 +1,7 @@
 """Read queries of the VBP channel: progress from receipts (VBP-6), lists, dashboards."""
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -39,20 +39,25 @@ PROGRESS_SQL = """
           AND rl.received_on BETWEEN (SELECT MIN(period_start) FROM keys) AND (SELECT MAX(upto) FROM keys)
         GROUP BY rl.institution_id, li.product_id, rl.received_on
     ), done AS (
-        SELECT k.institution_id, k.product_id, k.period_start, SUM(r.qty) AS qty
+        SELECT k.institution_id, k.product_id, k.period_start, k.upto, SUM(r.qty) AS qty
         FROM keys k
         JOIN received r ON r.institution_id = k.institution_id AND r.product_id = k.product_id
         WHERE r.received_on BETWEEN k.period_start AND k.upto
-        GROUP BY k.institution_id, k.product_id, k.period_start
+        GROUP BY k.institution_id, k.product_id, k.period_start, k.upto
     )
     SELECT l.contract_id, SUM(l.agreed_qty), SUM(l.agreed_qty * l.price),
            SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty)), SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty) * l.price),
            SUM(COALESCE(d.qty, 0))
     FROM lines l
     LEFT JOIN done d ON d.institution_id = l.institution_id AND d.product_id = l.product_id
-     AND d.period_start = l.period_start
+     AND d.period_start = l.period_start AND d.upto = l.upto
     GROUP BY l.contract_id
 """
+
+
+def _cents(value) -> Decimal:
+    # Half up, as PostgreSQL's ROUND does in the progress job (jobs.SNAPSHOT_SQL).
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def contract_progress(contract_ids: list[int], on: date) -> dict[int, dict]:
@@ -64,8 +69,8 @@ def contract_progress(contract_ids: list[int], on: date) -> dict[int, dict]:
     with connection.cursor() as cur:
         cur.execute(PROGRESS_SQL, {"ids": list(contract_ids), "on": on})
         return {
-            cid: {"agreed_qty": int(aq), "agreed_amount": Decimal(aa).quantize(Decimal("0.01")),
-                  "completed_qty": int(cq), "completed_amount": Decimal(ca).quantize(Decimal("0.01")),
+            cid: {"agreed_qty": int(aq), "agreed_amount": _cents(aa),
+                  "completed_qty": int(cq), "completed_amount": _cents(ca),
                   "received_qty": int(rq)}
             for cid, aq, aa, cq, ca, rq in cur.fetchall()
         }

@@ -5,17 +5,17 @@ and returns the object or raises a domain error naming the rule."""
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
-from zipfile import BadZipFile
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
-from core.uploads import XLSX_TYPES, check_upload
+from core.uploads import read_xlsx_rows
 from listing import services as listing_services
 from listing.models import Listing, ListingPriceChange, ListingStatus
 from notifications import recipients
@@ -33,11 +33,15 @@ from .models import (
     ContractAddition,
     ContractLine,
     ContractStatus,
+    ExtensionStatus,
     MemberKind,
     MonthlyUseReport,
+    NegotiationOutcome,
+    NegotiationRound,
     PriorityCriterion,
     SelectedProduct,
     SelectionMode,
+    SimilarExtension,
     Tender,
     TenderLevel,
     TenderMember,
@@ -54,14 +58,18 @@ def _violation(problem, field=None):
         raise RuleViolation(problem[0], problem[1], field)
 
 
+def _require(user, perm: str, message: str):
+    """The one permission check of the channel: a `rules` permission (vbp/permissions.py)."""
+    if user is None or not user.has_perm(perm):
+        raise Forbidden(message)
+
+
 def _require_province(user):
-    if not user or not user.is_authenticated or not user.is_province:
-        raise Forbidden("仅省医保局可执行此操作")
+    _require(user, "vbp.organise", _("仅省医保局可执行此操作"))
 
 
 def _institution_of(user):
-    if not user or not user.is_authenticated or user.role not in (Role.INSTITUTION, Role.HIS):
-        raise Forbidden("仅医疗机构（或其HIS接口）可执行此操作")
+    _require(user, "vbp.report", _("仅医疗机构（或其HIS接口）可执行此操作"))
     return user.organisation
 
 
@@ -69,9 +77,9 @@ def _decimal(raw, field, label):
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput(f"{label}须为数字", field) from None
+        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field) from None
     if not value.is_finite():
-        raise InvalidInput(f"{label}须为数字", field)
+        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
     return value
 
 
@@ -81,7 +89,7 @@ def _date(raw, field, label):
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
-        raise InvalidInput(f"{label}格式应为 YYYY-MM-DD", field) from None
+        raise InvalidInput(_("%(label)s格式应为 YYYY-MM-DD") % {"label": label}, field) from None
 
 
 # ====================================================================== tenders (VBP-1, VBP-5, VBP-9)
@@ -91,50 +99,50 @@ def _check_tender_fields(user, f: dict) -> dict:
     code = str(f.get("code") or "").strip()
     name = str(f.get("name") or "").strip()
     if not code or len(code) > 40:
-        raise InvalidInput("请填写批次编号（不超过 40 字）", "code")
+        raise InvalidInput(_("请填写批次编号（不超过 40 字）"), "code")
     if not name:
-        raise InvalidInput("请填写批次名称", "name")
+        raise InvalidInput(_("请填写批次名称"), "name")
     level = f.get("level")
     if level not in TenderLevel.values:
-        raise InvalidInput("层级取值无效", "level")
+        raise InvalidInput(_("层级取值无效"), "level")
     kind = f.get("product_kind")
     if kind not in ("drug", "consumable"):
-        raise InvalidInput("产品类别取值无效", "product_kind")
+        raise InvalidInput(_("产品类别取值无效"), "product_kind")
     alliance_kind = f.get("alliance_kind") or ""
     if alliance_kind not in AllianceKind.values:
-        raise InvalidInput("联盟类型取值无效", "alliance_kind")
+        raise InvalidInput(_("联盟类型取值无效"), "alliance_kind")
     if level == TenderLevel.ALLIANCE and not alliance_kind:
-        raise InvalidInput("联盟采购须选择联盟类型", "alliance_kind")
+        raise InvalidInput(_("联盟采购须选择联盟类型"), "alliance_kind")
     mode = f.get("selection_mode") or SelectionMode.PRICE_COMPETITION
     if mode not in SelectionMode.values:
-        raise InvalidInput("遴选方式取值无效", "selection_mode")
+        raise InvalidInput(_("遴选方式取值无效"), "selection_mode")
     if mode == SelectionMode.INSURANCE_ACCESS and alliance_kind != AllianceKind.HIGH_VALUE:
-        raise RuleViolation("VBP-5", "医保准入谈判仅适用于高值医用耗材联盟采购", "selection_mode")
-    ratio = _decimal(f.get("volume_ratio"), "volume_ratio", "约定采购量比例")
+        raise RuleViolation("VBP-5", _("医保准入谈判仅适用于高值医用耗材联盟采购"), "selection_mode")
+    ratio = _decimal(f.get("volume_ratio"), "volume_ratio", _("约定采购量比例"))
     if ratio <= 0 or ratio > 100:
-        raise RuleViolation("VBP-2", "约定采购量比例须大于 0 且不超过 100%", "volume_ratio")
-    start = _date(f.get("period_start"), "period_start", "采购周期起")
-    end = _date(f.get("period_end"), "period_end", "采购周期止")
+        raise RuleViolation("VBP-2", _("约定采购量比例须大于 0 且不超过 100%"), "volume_ratio")
+    start = _date(f.get("period_start"), "period_start", _("采购周期起"))
+    end = _date(f.get("period_end"), "period_end", _("采购周期止"))
     if end <= start:
-        raise InvalidInput("采购周期止须晚于采购周期起", "period_end")
+        raise InvalidInput(_("采购周期止须晚于采购周期起"), "period_end")
     cities = list(f.get("member_cities") or [])
     lead_city = f.get("lead_city")
-    plan_filed_on = _date(f["plan_filed_on"], "plan_filed_on", "备案日期") if f.get("plan_filed_on") else None
-    publish_on = _date(f["publish_on"], "publish_on", "发布日期") if f.get("publish_on") else None
+    plan_filed_on = _date(f["plan_filed_on"], "plan_filed_on", _("备案日期")) if f.get("plan_filed_on") else None
+    publish_on = _date(f["publish_on"], "publish_on", _("发布日期")) if f.get("publish_on") else None
     # Who organises: high-value alliances and provincial tenders by the province (002 §21);
     # a regional alliance by its lead city, which files the plan with the province (002 §22).
     is_province = user.is_province
     if alliance_kind in (AllianceKind.REGIONAL_ORDINARY, AllianceKind.REGIONAL_IVD):
         if not is_province and not (user.role == Role.CITY_REGULATOR and lead_city
                                     and lead_city.pk == user.organisation.city_id):
-            raise Forbidden("区域联盟采购由牵头设区市医保局组织")
+            raise Forbidden(_("区域联盟采购由牵头设区市医保局组织"))
         if lead_city is None:
-            raise InvalidInput("请选择牵头设区市", "lead_city")
+            raise InvalidInput(_("请选择牵头设区市"), "lead_city")
         if lead_city not in cities:
             cities.append(lead_city)
         days = working_days_between(plan_filed_on, publish_on) if plan_filed_on and publish_on else None
         if publish_on is None:
-            raise InvalidInput("请填写采购文件发布日期", "publish_on")
+            raise InvalidInput(_("请填写采购文件发布日期"), "publish_on")
         _violation(rules.vbp_9_alliance(
             alliance_kind, len(set(cities)), days, min_cities=policy.get("vbp.alliance_min_cities"),
             min_working_days=policy.get("vbp.alliance_filing_working_days"),
@@ -142,9 +150,9 @@ def _check_tender_fields(user, f: dict) -> dict:
     else:
         _violation(rules.vbp_9_high_value_organiser(alliance_kind, is_province), "alliance_kind")
         if not is_province:
-            raise Forbidden("仅省医保局可组织此类带量采购")
+            raise Forbidden(_("仅省医保局可组织此类带量采购"))
     if Tender.objects.filter(code=code).exists():
-        raise Conflict(f"批次编号 {code} 已存在", "code")
+        raise Conflict(_("批次编号 %(code)s 已存在") % {"code": code}, "code")
     return {
         "code": code, "name": name, "level": level, "product_kind": kind, "alliance_kind": alliance_kind,
         "selection_mode": mode, "selection_rule": str(f.get("selection_rule") or "").strip(), "volume_ratio": ratio,
@@ -157,8 +165,7 @@ def _check_tender_fields(user, f: dict) -> dict:
 def tender_create(user, **fields) -> Tender:
     """A provincial or alliance tender run on the platform (VBP-5, VBP-9); the selection mode
     and its rule are recorded per tender."""
-    if not user or not user.is_authenticated or not user.is_regulator:
-        raise Forbidden("仅医保部门可组织带量采购")
+    _require(user, "vbp.create_tender", _("仅医保部门可组织带量采购"))
     data = _check_tender_fields(user, fields)
     cities = data.pop("member_cities")
     with transaction.atomic(), audit_context(user, reason=f"组织带量采购 {data['code']}（VBP-5）"):
@@ -173,17 +180,17 @@ def variety_add(user, tender, *, name, priority, spec_note="") -> Variety:
     _require_province(user)
     name = str(name or "").strip()
     if not name:
-        raise InvalidInput("请填写品种名称", "name")
+        raise InvalidInput(_("请填写品种名称"), "name")
     if priority not in PriorityCriterion.values:
-        raise RuleViolation("VBP-5", "请选择遴选依据（基本药物、用量大、金额高、价差大、竞争充分）", "priority")
+        raise RuleViolation("VBP-5", _("请选择遴选依据（基本药物、用量大、金额高、价差大、竞争充分）"), "priority")
     if tender.status != TenderStatus.DRAFT:
-        raise Conflict("仅筹备中的批次可增加品种")
+        raise Conflict(_("仅筹备中的批次可增加品种"))
     if tender.level != TenderLevel.NATIONAL and tender.expert_session_id is None:
-        raise RuleViolation("VBP-5", "省级/联盟带量采购的品种须由抽取的专家遴选：请先关联专家场次（EXP-1）",
+        raise RuleViolation("VBP-5", _("省级/联盟带量采购的品种须由抽取的专家遴选：请先关联专家场次（EXP-1）"),
                             "expert_session")
     with transaction.atomic(), audit_context(user, reason=f"专家遴选品种 {name}（VBP-5）"):
         if Variety.objects.filter(tender=tender, name=name).exists():
-            raise Conflict(f"品种 {name} 已在本批次中", "name")
+            raise Conflict(_("品种 %(name)s 已在本批次中") % {"name": name}, "name")
         return Variety.objects.create(tender=tender, name=name, priority=priority, spec_note=spec_note)
 
 
@@ -192,7 +199,7 @@ def tender_attach_experts(user, tender, session) -> Tender:
     selects the varieties of a provincial/alliance tender."""
     _require_province(user)
     if not session.draws.exists():
-        raise RuleViolation("EXP-1", "该专家场次尚未抽取专家", "expert_session")
+        raise RuleViolation("EXP-1", _("该专家场次尚未抽取专家"), "expert_session")
     with transaction.atomic(), audit_context(user, reason="关联遴选品种专家场次（EXP-1）"):
         tender.expert_session = session
         tender.save(update_fields=["expert_session"])
@@ -201,11 +208,11 @@ def tender_attach_experts(user, tender, session) -> Tender:
 
 def tender_open_bidding(user, tender, *, opens, closes) -> Tender:
     _require_province(user)
-    opens, closes = _date(opens, "bid_opens", "报价开始"), _date(closes, "bid_closes", "报价截止")
+    opens, closes = _date(opens, "bid_opens", _("报价开始")), _date(closes, "bid_closes", _("报价截止"))
     if closes < opens:
-        raise InvalidInput("报价截止须不早于报价开始", "bid_closes")
+        raise InvalidInput(_("报价截止须不早于报价开始"), "bid_closes")
     if not tender.varieties.exists():
-        raise Conflict("请先遴选品种")
+        raise Conflict(_("请先遴选品种"))
     if tender.publish_on and (tender.plan_filed_on or tender.alliance_kind.startswith("regional")):
         # VBP-9 is checked again on the calendar in force now (a regulator may have changed it).
         days = working_days_between(tender.plan_filed_on, tender.publish_on) if tender.plan_filed_on else None
@@ -222,17 +229,16 @@ def tender_open_bidding(user, tender, *, opens, closes) -> Tender:
 def bid_submit(user, variety, *, product, price, today=None) -> Bid:
     """An enterprise bids for a variety of its own product within the bid window."""
     today = today or timezone.localdate()
-    if not user or user.role != Role.MANUFACTURER:
-        raise Forbidden("仅生产企业可报价")
+    _require(user, "vbp.bid", _("仅生产企业可报价"))
     tender = variety.tender
     if tender.status != TenderStatus.BIDDING or not (tender.bid_opens <= today <= tender.bid_closes):
-        raise RuleViolation("VBP-5", "不在报价时间内", "price")
+        raise RuleViolation("VBP-5", _("不在报价时间内"), "price")
     if product.manufacturer_id != user.organisation_id:
-        raise Forbidden("只能为本企业产品报价")
+        raise Forbidden(_("只能为本企业产品报价"))
     _violation(rules.vbp_1_import_price(price), "price")
     value = Decimal(str(price))
     with transaction.atomic(), audit_context(user, reason="带量采购报价（VBP-5）"):
-        bid, _ = Bid.objects.update_or_create(variety=variety, product=product, defaults={
+        bid, _created = Bid.objects.update_or_create(variety=variety, product=product, defaults={
             "enterprise": user.organisation, "price": value, "submitted_by": user})
     return bid
 
@@ -242,8 +248,11 @@ def tender_select_by_price(user, tender, *, winners_per_variety=1, today=None) -
     allocation split evenly (the rule recorded on the tender)."""
     _require_province(user)
     today = today or timezone.localdate()
+    if tender.selection_mode != SelectionMode.PRICE_COMPETITION:
+        raise RuleViolation("VBP-5", _("本批次的遴选方式为%(mode)s，须按谈判结果确定中选")
+                            % {"mode": tender.get_selection_mode_display()}, "selection_mode")
     if tender.status != TenderStatus.BIDDING or today <= tender.bid_closes:
-        raise Conflict("报价截止后方可确定中选结果")
+        raise Conflict(_("报价截止后方可确定中选结果"))
     created = []
     with transaction.atomic(), audit_context(user, reason="价格竞争确定中选（VBP-5）"):
         for variety in tender.varieties.all():
@@ -255,6 +264,99 @@ def tender_select_by_price(user, tender, *, winners_per_variety=1, today=None) -
                     allocation_share=Decimal(share) / 100))
         if not tender.selection_rule:
             tender.selection_rule = f"每个品种报价最低的 {winners_per_variety} 家中选，约定量平均分配"
+            tender.save(update_fields=["selection_rule"])
+    return created
+
+
+def _optional_price(raw, field, label):
+    if raw in (None, ""):
+        return None
+    value = _decimal(raw, field, label)
+    if value <= 0 or value >= Decimal("1e10"):
+        raise InvalidInput(_("%(label)s须大于 0 且在合理范围内") % {"label": label}, field)
+    return value
+
+
+def negotiation_record(user, bid: Bid, *, offer, counter_offer=None, outcome, agreed_price=None, note="",
+                       today=None) -> NegotiationRound:
+    """VBP-5: the organiser records one negotiation round with a bidder after the bid window
+    (offer, counter-offer, and continue / agreed price / failure). A concluded bid takes no
+    further round; rounds are numbered per bid under a row lock."""
+    _require_province(user)
+    today = today or timezone.localdate()
+    tender = bid.variety.tender
+    if outcome not in NegotiationOutcome.values:
+        raise InvalidInput(_("谈判结果取值无效"), "outcome")
+    offer_value = _optional_price(offer, "offer", _("企业报价"))
+    if offer_value is None:
+        raise InvalidInput(_("请填写企业报价"), "offer")
+    counter = _optional_price(counter_offer, "counter_offer", _("还价"))
+    agreed = _optional_price(agreed_price, "agreed_price", _("谈判价"))
+    if tender.selection_mode not in rules.NEGOTIATED_MODES:
+        _violation(rules.vbp_5_negotiation_round(tender.selection_mode, bid.price, offer_value, counter, outcome,
+                                                 agreed), "offer")
+    if tender.status != TenderStatus.BIDDING or today <= tender.bid_closes:
+        raise Conflict(_("报价截止后、公布结果前方可谈判"))
+    with transaction.atomic(), audit_context(user, reason=f"带量采购谈判记录（VBP-5）：{tender.code}"):
+        locked = Bid.objects.select_for_update().get(pk=bid.pk)
+        rounds = list(NegotiationRound.objects.filter(bid=locked).order_by("number"))
+        if rounds and rounds[-1].outcome != NegotiationOutcome.OPEN:
+            raise Conflict(_("与该企业的谈判已结束（%(outcome)s）") % {"outcome": rounds[-1].get_outcome_display()},
+                           "outcome")
+        if tender.selected_exists():
+            raise Conflict(_("中选结果已确定，不能再谈判"))
+        previous = rounds[-1].offer if rounds else None
+        field = "agreed_price" if outcome == NegotiationOutcome.AGREED else "offer"
+        _violation(rules.vbp_5_negotiation_round(tender.selection_mode, locked.price, offer_value, counter, outcome,
+                                                 agreed, previous_offer=previous), field)
+        return NegotiationRound.objects.create(
+            bid=locked, number=len(rounds) + 1, offer=offer_value, counter_offer=counter, outcome=outcome,
+            agreed_price=agreed if outcome == NegotiationOutcome.AGREED else None, note=str(note or "").strip(),
+            recorded_by=user)
+
+
+def tender_select_by_negotiation(user, tender, *, winners_per_variety=1, today=None) -> list[SelectedProduct]:
+    """VBP-5: selection by price negotiation or insurance-access negotiation follows the
+    agreed prices: every bid's negotiation must be concluded; per variety the lowest agreed
+    prices are selected at the agreed price, the agreed volume split evenly; a variety with
+    no agreement has no selected product. For insurance-access negotiation the agreed price
+    is also the price the insurance pays on (INS-4 reads the selected price)."""
+    _require_province(user)
+    today = today or timezone.localdate()
+    if tender.selection_mode not in rules.NEGOTIATED_MODES:
+        raise RuleViolation("VBP-5", _("本批次的遴选方式为价格竞争，不进行谈判"), "selection_mode")
+    if tender.status != TenderStatus.BIDDING or today <= tender.bid_closes:
+        raise Conflict(_("报价截止后方可确定中选结果"))
+    created = []
+    with transaction.atomic(), audit_context(user, reason="按谈判结果确定中选（VBP-5）"):
+        tender = Tender.objects.select_for_update().get(pk=tender.pk)
+        if tender.selected_exists():
+            raise Conflict(_("中选结果已确定"))
+        bids = list(Bid.objects.filter(variety__tender=tender).select_related("variety", "enterprise", "product")
+                    .order_by("variety_id", "submitted_at", "id"))
+        last = {}
+        for r in NegotiationRound.objects.filter(bid__variety__tender=tender).order_by("bid_id", "number"):
+            last[r.bid_id] = r
+        pending = [b for b in bids if b.pk not in last or last[b.pk].outcome == NegotiationOutcome.OPEN]
+        if pending:
+            raise RuleViolation("VBP-5", _("仍有 %(count)s 家报价未完成谈判（如：%(variety)s，%(enterprise)s）")
+                                % {"count": len(pending), "variety": pending[0].variety.name,
+                                   "enterprise": pending[0].enterprise.name}, "negotiation")
+        by_variety: dict[int, list] = {}
+        for order, b in enumerate(bids):
+            r = last[b.pk]
+            if r.outcome == NegotiationOutcome.AGREED:
+                by_variety.setdefault(b.variety_id, []).append(((b, r), r.agreed_price, order))
+        for items in by_variety.values():
+            winners = rules.vbp_5_negotiated_winners(items, winners_per_variety)
+            shares = rules.vbp_2_allocate(10000, [1] * len(winners))
+            for (b, r), share in zip(winners, shares, strict=True):
+                created.append(SelectedProduct.objects.create(
+                    variety=b.variety, product=b.product, enterprise=b.enterprise, price=r.agreed_price,
+                    allocation_share=Decimal(share) / 100, negotiation=r))
+        if not tender.selection_rule:
+            tender.selection_rule = (f"{tender.get_selection_mode_display()}：每个品种谈判价最低的 {winners_per_variety} 家"
+                                     f"中选，按谈判价挂网，约定量平均分配；未达成一致的品种不产生中选产品")
             tender.save(update_fields=["selection_rule"])
     return created
 
@@ -283,10 +385,13 @@ def tender_publish(user, tender) -> Tender:
     variety's catalogue members recorded for the VBP-4 cap, institutions told to report."""
     _require_province(user)
     if tender.status == TenderStatus.PUBLISHED:
-        raise Conflict("结果已公布")
+        raise Conflict(_("结果已公布"))
     varieties = list(tender.varieties.prefetch_related("selected"))
     for v in varieties:
-        _violation(rules.vbp_2_shares_valid([s.allocation_share for s in v.selected.all()]), "allocation_share")
+        shares = [s.allocation_share for s in v.selected.all()]
+        if not shares and tender.selection_mode in rules.NEGOTIATED_MODES:
+            continue  # no agreement reached for this variety (流标): it has no result to publish
+        _violation(rules.vbp_2_shares_valid(shares), "allocation_share")
     with transaction.atomic(), audit_context(user, reason=f"公布带量采购结果 {tender.code}（VBP-1）"):
         for v in varieties:
             selected_ids = set()
@@ -324,21 +429,15 @@ def _cell(value):
 
 
 def _read_xlsx(upload, headers: list[str], fields: list[str]) -> list[tuple[int, list]]:
-    check_upload(upload, allowed=XLSX_TYPES, field="file")
-    try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InvalidInput(f"无法读取 Excel 文件：{exc.__class__.__name__}，请使用平台提供的模板", "file") from None
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True, max_row=MAX_UPLOAD_ROWS + 2))
-    wb.close()
+    """Rows of an import through the platform's one reader (core.uploads.read_xlsx_rows): type
+    by content, no macros, zip parts size-checked before openpyxl opens anything, rows counted
+    while streaming and refused past MAX_UPLOAD_ROWS. Returns [(row number, cells)]."""
+    rows = read_xlsx_rows(upload, max_rows=MAX_UPLOAD_ROWS, field="file")
     if not rows:
-        raise InvalidInput("文件为空：未找到表头", "file")
+        raise InvalidInput(_("文件为空：未找到表头"), "file")
     header = [_cell(v) for v in rows[0]][: len(headers)]
     if header != headers:
-        raise InvalidInput(f"表头不符：应为“{'、'.join(headers)}”，请使用平台提供的模板", "file")
-    if len(rows) > MAX_UPLOAD_ROWS + 1:
-        raise InvalidInput(f"单个文件最多 {MAX_UPLOAD_ROWS} 行", "file")
+        raise InvalidInput(_("表头不符：应为“%(headers)s”，请使用平台提供的模板") % {"headers": "、".join(headers)}, "file")
     out = []
     for number, raw in enumerate(rows[1:], start=2):
         cells = (list(raw or ()) + [None] * len(fields))[: len(fields)]
@@ -346,7 +445,7 @@ def _read_xlsx(upload, headers: list[str], fields: list[str]) -> list[tuple[int,
             continue
         out.append((number, cells))
     if not out:
-        raise InvalidInput("文件中没有数据行", "file")
+        raise InvalidInput(_("文件中没有数据行"), "file")
     return out
 
 
@@ -377,16 +476,16 @@ def national_result_import(user, upload, **tender_fields) -> Tender:
     for number, (variety, code, price, share) in rows:
         variety, code = _cell(variety), _cell(code)
         if not variety:
-            errors.append({"row": number, "field": "variety", "code": "invalid", "detail": "品种名称不能为空"})
+            errors.append({"row": number, "field": "variety", "code": "invalid", "detail": _("品种名称不能为空")})
             continue
         product = products.get(code)
         if product is None:
             errors.append({"row": number, "field": "national_code", "code": "INT-2",
-                           "detail": f"国家医保编码“{code}”不在平台目录中"})
+                           "detail": _("国家医保编码“%(code)s”不在平台目录中") % {"code": code}})
             continue
         if product.kind != data["product_kind"]:
             errors.append({"row": number, "field": "national_code", "code": "invalid",
-                           "detail": f"产品 {code} 的类别与批次不符"})
+                           "detail": _("产品 %(code)s 的类别与批次不符") % {"code": code}})
             continue
         problem = rules.vbp_1_import_price(price)
         if problem:
@@ -399,12 +498,12 @@ def national_result_import(user, upload, **tender_fields) -> Tender:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             errors.append({"row": number, "field": "allocation_share", "code": "VBP-2",
-                           "detail": f"分配比例须为大于 0 且不超过 100 的数，实际为“{share}”"})
+                           "detail": _("分配比例须为大于 0 且不超过 100 的数，实际为“%(share)s”") % {"share": share}})
             continue
         key = (variety, product.pk)
         if key in seen:
             errors.append({"row": number, "field": "national_code", "code": "invalid",
-                           "detail": f"与第 {seen[key]} 行重复（同一品种、同一产品）"})
+                           "detail": _("与第 %(row)s 行重复（同一品种、同一产品）") % {"row": seen[key]}})
             continue
         seen[key] = number
         parsed.append((number, variety, product, Decimal(str(price).strip()), share_value))
@@ -415,12 +514,13 @@ def national_result_import(user, upload, **tender_fields) -> Tender:
         problem = rules.vbp_2_shares_valid([i[4] for i in items])
         if problem:
             errors.append({"row": items[0][0], "field": "allocation_share", "code": problem[0],
-                           "detail": f"品种“{name}”：{problem[1]}"})
+                           "detail": _("品种“%(name)s”：%(problem)s") % {"name": name, "problem": problem[1]}})
     if errors:
         errors.sort(key=lambda e: e["row"])
         first = errors[0]
         raise RuleViolation(first["code"] if first["code"] != "invalid" else "VBP-1",
-                            f"共 {len(errors)} 行有误，整个文件未导入。第 {first['row']} 行：{first['detail']}",
+                            _("共 %(count)s 行有误，整个文件未导入。第 %(row)s 行：%(detail)s")
+                            % {"count": len(errors), "row": first["row"], "detail": first["detail"]},
                             "file", errors=errors)
     with transaction.atomic(), audit_context(user, reason=f"导入国家集采中选结果 {data['code']}（VBP-1）"):
         tender = Tender.objects.create(created_by=user, status=TenderStatus.DRAFT, **data)
@@ -461,20 +561,22 @@ def base_year_receipts(tender, institution_ids=None) -> dict[tuple[int, int], in
 def _variety_of(tender, variety) -> Variety:
     if isinstance(variety, Variety):
         if variety.tender_id != tender.pk:
-            raise RuleViolation("VBP-2", f"品种“{variety.name}”不属于批次 {tender.code}", "variety")
+            raise RuleViolation("VBP-2", _("品种“%(variety)s”不属于批次 %(tender)s") % {"variety": variety.name, "tender": tender.code},
+                                "variety")
         return variety
     found = Variety.objects.filter(tender=tender).filter(
         Q(name=str(variety).strip()) | Q(pk=int(variety) if str(variety).isdigit() else None)).first()
     if found is None:
-        raise RuleViolation("VBP-2", f"品种“{variety}”不在批次 {tender.code} 的采购品种中", "variety")
+        raise RuleViolation("VBP-2", _("品种“%(variety)s”不在批次 %(tender)s 的采购品种中") % {"variety": variety, "tender": tender.code},
+                            "variety")
     return found
 
 
 def _check_base_reportable(tender):
     if tender.status != TenderStatus.PUBLISHED:
-        raise Conflict("批次结果尚未公布，不能填报基期采购量")
+        raise Conflict(_("批次结果尚未公布，不能填报基期采购量"))
     if tender.is_locked:
-        raise RuleViolation("VBP-2", "省医保局已锁定约定采购量分配，不能再修改基期采购量", "quantity")
+        raise RuleViolation("VBP-2", _("省医保局已锁定约定采购量分配，不能再修改基期采购量"), "quantity")
 
 
 def base_volume_report(user, tender, *, variety, quantity, reason="") -> BaseVolume:
@@ -489,7 +591,7 @@ def base_volume_report(user, tender, *, variety, quantity, reason="") -> BaseVol
     reason = (reason or "").strip() if qty != prefilled else ""
     with transaction.atomic(), audit_context(user, reason=reason or "填报基期采购量（VBP-2）"):
         _check_base_reportable(Tender.objects.select_for_update().get(pk=tender.pk))  # the lock may have won
-        row, _ = BaseVolume.objects.update_or_create(variety=v, institution=institution, defaults={
+        row, _created = BaseVolume.objects.update_or_create(variety=v, institution=institution, defaults={
             "prefilled": prefilled, "quantity": qty, "correction_reason": reason, "reported_by": user})
     return row
 
@@ -511,10 +613,10 @@ def base_volume_upload(user, tender, upload) -> list[BaseVolume]:
         v = varieties.get(name)
         if v is None:
             errors.append({"row": number, "field": "variety", "code": "VBP-2",
-                           "detail": f"品种“{name}”不在批次 {tender.code} 的采购品种中"})
+                           "detail": _("品种“%(variety)s”不在批次 %(tender)s 的采购品种中") % {"variety": name, "tender": tender.code}})
             continue
         if name in seen:
-            errors.append({"row": number, "field": "variety", "code": "invalid", "detail": f"与第 {seen[name]} 行重复"})
+            errors.append({"row": number, "field": "variety", "code": "invalid", "detail": _("与第 %(row)s 行重复") % {"row": seen[name]}})
             continue
         seen[name] = number
         pre = prefilled.get((v.pk, institution.pk), 0)
@@ -525,13 +627,14 @@ def base_volume_upload(user, tender, upload) -> list[BaseVolume]:
         good.append((v, pre, int(Decimal(_cell(qty))), _cell(reason)))
     if errors:
         first = errors[0]
-        raise RuleViolation("VBP-2", f"共 {len(errors)} 行有误，整个文件未导入。第 {first['row']} 行：{first['detail']}",
+        raise RuleViolation("VBP-2", _("共 %(count)s 行有误，整个文件未导入。第 %(row)s 行：%(detail)s")
+                            % {"count": len(errors), "row": first["row"], "detail": first["detail"]},
                             "file", errors=errors)
     out = []
     with transaction.atomic(), audit_context(user, reason="上传基期采购量（VBP-2）"):
         _check_base_reportable(Tender.objects.select_for_update().get(pk=tender.pk))
         for v, pre, qty, reason in good:
-            row, _ = BaseVolume.objects.update_or_create(variety=v, institution=institution, defaults={
+            row, _created = BaseVolume.objects.update_or_create(variety=v, institution=institution, defaults={
                 "prefilled": pre, "quantity": qty, "correction_reason": reason if qty != pre else "",
                 "reported_by": user})
             out.append(row)
@@ -546,9 +649,9 @@ def allocation_lock(user, tender) -> list[Contract]:
     with transaction.atomic(), audit_context(user, reason=f"锁定约定采购量分配 {tender.code}（VBP-2）"):
         tender = Tender.objects.select_for_update().get(pk=tender.pk)
         if tender.status != TenderStatus.PUBLISHED:
-            raise Conflict("批次结果尚未公布")
+            raise Conflict(_("批次结果尚未公布"))
         if tender.is_locked:
-            raise Conflict("约定采购量分配已锁定")
+            raise Conflict(_("约定采购量分配已锁定"))
         selected = {}
         for s in SelectedProduct.objects.filter(variety__tender=tender).order_by("variety_id", "id"):
             selected.setdefault(s.variety_id, []).append(s)
@@ -580,8 +683,7 @@ def allocation_lock(user, tender) -> list[Contract]:
 
 def contract_sign(user, contract) -> Contract:
     """Signed by both sides: the institution, and the selected enterprise named in the contract."""
-    if not user or not user.is_authenticated:
-        raise Forbidden("请先登录")
+    _require(user, "vbp.sign_contract", _("仅合同双方可签订"))
     with transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
         now = timezone.now()
@@ -589,15 +691,15 @@ def contract_sign(user, contract) -> Contract:
             if locked.institution_id != user.organisation_id:
                 raise NotFound()
             if locked.institution_signed_at:
-                raise Conflict("医疗机构已签订本合同")
+                raise Conflict(_("医疗机构已签订本合同"))
             locked.institution_signed_at, locked.institution_signed_by = now, user
         elif user.role == Role.MANUFACTURER:
             _violation(rules.vbp_3_may_sign_as_enterprise(locked.enterprise_id, user.organisation_id), "enterprise")
             if locked.enterprise_signed_at:
-                raise Conflict("企业已签订本合同")
+                raise Conflict(_("企业已签订本合同"))
             locked.enterprise_signed_at, locked.enterprise_signed_by = now, user
         else:
-            raise Forbidden("仅合同双方可签订")
+            raise Forbidden(_("仅合同双方可签订"))
         if locked.institution_signed_at and locked.enterprise_signed_at:
             locked.status = ContractStatus.SIGNED
         elif locked.institution_signed_at:
@@ -617,15 +719,15 @@ def contract_add_volume(user, line: ContractLine, *, quantity, reason, today=Non
     if contract.institution_id != institution.pk:
         raise NotFound()
     if contract.status != ContractStatus.SIGNED:
-        raise Conflict("合同尚未由双方签订")
+        raise Conflict(_("合同尚未由双方签订"))
     try:
         qty = int(str(quantity).strip())
         if qty <= 0:
             raise ValueError
     except ValueError:
-        raise InvalidInput("追加数量须为正整数", "quantity") from None
+        raise InvalidInput(_("追加数量须为正整数"), "quantity") from None
     if not (reason or "").strip():
-        raise InvalidInput("请填写追加说明", "reason")
+        raise InvalidInput(_("请填写追加说明"), "reason")
     completed = selectors.line_completed(line, today)
     _violation(rules.vbp_3_may_add(completed, line.agreed_qty, today, contract.tender.period_end), "quantity")
     with transaction.atomic(), audit_context(user, reason=f"完成约定量后追加采购量（VBP-3，吉林文件）：{reason}"):
@@ -648,12 +750,12 @@ def tender_add_members(user, tender, *, institutions, kind) -> list:
     pharmacies may join, VBP-5) or extends a result to further institutions (跟标扩围, VBP-9)."""
     _require_province(user)
     if kind not in MemberKind.values:
-        raise InvalidInput("方式取值无效", "kind")
+        raise InvalidInput(_("方式取值无效"), "kind")
     if tender.status != TenderStatus.PUBLISHED and kind == MemberKind.FOLLOW_ON:
-        raise Conflict("结果公布后方可跟标扩围")
+        raise Conflict(_("结果公布后方可跟标扩围"))
     orgs = list(institutions)
     if not orgs or any(o.kind != OrgKind.INSTITUTION for o in orgs):
-        raise InvalidInput("请选择医疗机构（含医保定点社会办医疗机构和定点零售药店）", "institutions")
+        raise InvalidInput(_("请选择医疗机构（含医保定点社会办医疗机构和定点零售药店）"), "institutions")
     with transaction.atomic(), audit_context(user, reason=f"{MemberKind(kind).label}：{tender.code}（VBP-9）"):
         rows = TenderMember.objects.bulk_create(
             [TenderMember(tender=tender, institution=o, kind=kind, added_by=user) for o in orgs],
@@ -666,32 +768,84 @@ def monthly_use_report(user, tender, *, month, rows, today=None):
     past month; the same month again is refused (a correction is a new regulator decision)."""
     institution = _institution_of(user)
     today = today or timezone.localdate()
-    month = _date(f"{month}-01" if len(str(month)) == 7 else month, "month", "月份").replace(day=1)
+    month = _date(f"{month}-01" if len(str(month)) == 7 else month, "month", _("月份")).replace(day=1)
     if month >= today.replace(day=1):
-        raise RuleViolation("VBP-9", "只能报送已结束月份的采购和使用数据", "month")
+        raise RuleViolation("VBP-9", _("只能报送已结束月份的采购和使用数据"), "month")
     member = (TenderMember.objects.filter(tender=tender, institution=institution).exists()
               or (tender.level == TenderLevel.ALLIANCE and tender.member_cities.filter(pk=institution.city_id).exists()))
     if not member:
-        raise RuleViolation("VBP-9", "本机构不是该联盟或跟标扩围的成员", "tender")
+        raise RuleViolation("VBP-9", _("本机构不是该联盟或跟标扩围的成员"), "tender")
     if not isinstance(rows, list) or not rows:
-        raise InvalidInput("请至少报送一个品种", "rows")
+        raise InvalidInput(_("请至少报送一个品种"), "rows")
     varieties = {v.name: v for v in tender.varieties.all()}
     parsed = []
     for i, row in enumerate(rows):
         v = varieties.get(str(row.get("variety", "")).strip())
         if v is None:
-            raise RuleViolation("VBP-9", f"第 {i + 1} 行：品种“{row.get('variety')}”不在批次 {tender.code} 中",
+            raise RuleViolation("VBP-9", _("第 %(row)s 行：品种“%(variety)s”不在批次 %(tender)s 中")
+                                % {"row": i + 1, "variety": row.get("variety"), "tender": tender.code},
                                 f"rows[{i}].variety")
         try:
             purchased, used = int(row.get("purchased")), int(row.get("used"))
             if purchased < 0 or used < 0:
                 raise ValueError
         except (TypeError, ValueError):
-            raise InvalidInput(f"第 {i + 1} 行：采购量、使用量须为不小于 0 的整数", f"rows[{i}].purchased") from None
+            raise InvalidInput(_("第 %(row)s 行：采购量、使用量须为不小于 0 的整数") % {"row": i + 1},
+                               f"rows[{i}].purchased") from None
         parsed.append((v, purchased, used))
     with transaction.atomic(), audit_context(user, reason=f"报送 {month:%Y-%m} 带量采购采购使用数据（VBP-9）"):
         if MonthlyUseReport.objects.filter(variety__tender=tender, institution=institution, month=month).exists():
-            raise Conflict(f"{month:%Y-%m} 的数据已报送", "month")
+            raise Conflict(_("%(month)s 的数据已报送") % {"month": f"{month:%Y-%m}"}, "month")
         return MonthlyUseReport.objects.bulk_create([
             MonthlyUseReport(variety=v, institution=institution, month=month, purchased_qty=p, used_qty=u,
                              reported_by=user) for v, p, u in parsed])
+
+
+# ====================================================================== extension to similar products (VBP-9, 002 §24)
+
+
+def similar_extend(user, variety: Variety, *, product, price, reason, today=None) -> SimilarExtension:
+    """The province extends a published variety's result to a similar product at a price not
+    above the selected price; the product's enterprise is asked to accept."""
+    _require_province(user)
+    today = today or timezone.localdate()
+    tender = variety.tender
+    if tender.status != TenderStatus.PUBLISHED:
+        raise Conflict(_("结果公布后方可跟标扩围"))
+    if product is None:
+        raise InvalidInput(_("国家医保编码不在平台目录中（INT-2）"), "national_code")
+    value = _optional_price(price, "price", _("扩围价格"))
+    if value is None:
+        raise InvalidInput(_("请填写扩围价格"), "price")
+    reason = str(reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("请填写扩围理由"), "reason")
+    same_variety = (product.generic_name == variety.name
+                    or VarietyProduct.objects.filter(variety=variety, product=product).exists())
+    selected = list(variety.selected.values_list("price", flat=True))
+    _violation(rules.vbp_9_similar_extension(tender.product_kind, product.kind, same_variety, value, selected,
+                                             today, tender.period_end), "price" if selected else "variety")
+    with transaction.atomic(), audit_context(user, reason=f"同类产品跟标扩围（VBP-9）：{reason}"):
+        if SimilarExtension.objects.filter(variety=variety, product=product).exists():
+            raise Conflict(_("该产品已扩围至本品种"), "national_code")
+        ext = SimilarExtension.objects.create(variety=variety, product=product, enterprise=product.manufacturer,
+                                              price=value, reason=reason, extended_by=user)
+        notify(recipients.users_of(product.manufacturer), kind="vbp.extension", title="带量采购同类产品扩围待确认",
+               body=f"{tender.name}：{variety.name} 的结果拟扩围至贵企业产品 {product.generic_name}，"
+                    f"扩围价格 {value:.2f} 元，请确认。", target=tender, dedupe_key=f"vbp-ext-{ext.pk}")
+    return ext
+
+
+def similar_respond(user, extension: SimilarExtension, *, accept: bool) -> SimilarExtension:
+    """The similar product's enterprise accepts (the price applies from then on) or declines."""
+    _require(user, "vbp.respond_extension", _("仅生产企业可确认扩围"))
+    if extension.enterprise_id != user.organisation_id:
+        raise NotFound()
+    with transaction.atomic(), audit_context(user, reason="确认同类产品扩围（VBP-9）" if accept else "不接受同类产品扩围（VBP-9）"):
+        locked = SimilarExtension.objects.select_for_update().get(pk=extension.pk)
+        if locked.status != ExtensionStatus.PROPOSED:
+            raise Conflict(_("该扩围已确认或已拒绝"))
+        locked.status = ExtensionStatus.ACCEPTED if accept else ExtensionStatus.DECLINED
+        locked.responded_by, locked.responded_at = user, timezone.now()
+        locked.save(update_fields=["status", "responded_by", "responded_at"])
+    return locked

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.models import Product
@@ -28,21 +30,27 @@ from .forms import (
     BiddingForm,
     BidForm,
     NationalImportForm,
+    NegotiationForm,
+    SimilarExtensionForm,
     TenderForm,
     UploadForm,
     VarietyForm,
 )
 from .models import (
     BaseVolume,
+    Bid,
     BudgetConsequence,
     BudgetShield,
     Circular,
     Contract,
     ContractLine,
     ContractStatus,
+    NegotiationOutcome,
     Prepayment,
+    SimilarExtension,
     Tender,
 )
+from .rules import NEGOTIATED_MODES
 
 
 def _today(request):
@@ -85,7 +93,42 @@ def tender_detail(request, pk):
         ctx["upload_form"] = UploadForm()
     if request.user.is_province:
         ctx["n_base"] = BaseVolume.objects.filter(variety__tender=tender).values("institution").distinct().count()
+        ctx["extension_form"] = SimilarExtensionForm()
+    # Accepted extensions are part of the published result; proposals only for those concerned.
+    ctx["extensions"] = (SimilarExtension.objects.filter(variety__tender=tender)
+                         .filter(Q(status="accepted") | Q(pk__in=SimilarExtension.objects.visible_to(request.user)))
+                         .select_related("variety", "product", "enterprise"))
     return render(request, "vbp/tender_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def similar_extend(request, pk):
+    """VBP-9 (002 §24): the province extends a variety's result to a similar product."""
+    tender = get_object_or_404(Tender.objects.visible_to(request.user), pk=pk)
+    form = SimilarExtensionForm(request.POST)
+    if form.is_valid():
+        variety = get_object_or_404(tender.varieties, pk=form.cleaned_data["variety"])
+        product = Product.objects.filter(national_code=form.cleaned_data["national_code"].strip()).first()
+        if call_service(form, services.similar_extend, request.user, variety, product=product,
+                        price=form.cleaned_data["price"], reason=form.cleaned_data["reason"]):
+            messages.success(request, _("已扩围，待企业确认"))
+            return redirect("vbp:tender_detail", pk=pk)
+    messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("vbp:tender_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def similar_respond(request, pk):
+    extension = get_object_or_404(SimilarExtension.objects.visible_to(request.user), pk=pk)
+    form = UploadForm()
+    if call_service(form, services.similar_respond, request.user, extension,
+                    accept=request.POST.get("accept") == "1"):
+        messages.success(request, _("已保存"))
+    else:
+        messages.error(request, "；".join(str(e) for e in form.non_field_errors()))
+    return redirect("vbp:tender_detail", pk=extension.variety.tender_id)
 
 
 @login_required
@@ -96,7 +139,7 @@ def base_volume_report(request, pk):
     if form.is_valid() and call_service(form, services.base_volume_report, request.user, tender,
                                         variety=form.cleaned_data["variety"], quantity=form.cleaned_data["quantity"],
                                         reason=form.cleaned_data["reason"]):
-        messages.success(request, "基期采购量已保存")
+        messages.success(request, _("基期采购量已保存"))
     else:
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("vbp:tender_detail", pk=pk)
@@ -109,7 +152,7 @@ def base_volume_upload(request, pk):
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid() and call_service(form, services.base_volume_upload, request.user, tender,
                                         form.cleaned_data["file"]) is not None:
-        messages.success(request, "基期采购量已导入")
+        messages.success(request, _("基期采购量已导入"))
     else:
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("vbp:tender_detail", pk=pk)
@@ -133,8 +176,8 @@ def result_template(request):
 
 @login_required
 def national_import(request):
-    if not request.user.is_province:
-        raise PermissionDenied("仅省医保局可导入国家集采结果")
+    if not request.user.has_perm("vbp.organise"):
+        raise PermissionDenied(_("仅省医保局可导入国家集采结果"))
     form = NationalImportForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -148,7 +191,7 @@ def national_import(request):
             errors = exc.errors or []
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         else:
-            messages.success(request, f"已导入并公布 {tender.code}")
+            messages.success(request, _("已导入并公布 %(code)s") % {"code": tender.code})
             return redirect("vbp:tender_detail", pk=tender.pk)
     return render(request, "vbp/national_import.html", {"form": form, "errors": errors})
 
@@ -162,7 +205,7 @@ def allocation_lock(request, pk):
     if contracts is None:
         messages.error(request, "；".join(str(e) for e in form.non_field_errors()))
     else:
-        messages.success(request, f"约定采购量已锁定，生成合同 {len(contracts)} 份")
+        messages.success(request, _("约定采购量已锁定，生成合同 %(count)s 份") % {"count": len(contracts)})
     return redirect("vbp:tender_detail", pk=pk)
 
 
@@ -205,7 +248,7 @@ def contract_sign(request, pk):
     contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
     form = UploadForm()
     if call_service(form, services.contract_sign, request.user, contract):
-        messages.success(request, "合同已签订")
+        messages.success(request, _("合同已签订"))
     else:
         messages.error(request, "；".join(str(e) for e in form.non_field_errors()))
     return redirect("vbp:contract_detail", pk=pk)
@@ -220,20 +263,21 @@ def contract_add(request, pk):
         line = get_object_or_404(ContractLine, pk=form.cleaned_data["line"], contract=contract)
         if call_service(form, services.contract_add_volume, request.user, line,
                         quantity=form.cleaned_data["quantity"], reason=form.cleaned_data["reason"]):
-            messages.success(request, "已追加采购量")
+            messages.success(request, _("已追加采购量"))
             return redirect("vbp:contract_detail", pk=pk)
     messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("vbp:contract_detail", pk=pk)
 
 
-GROUP_LABELS = {"tender": "批次", "institution": "医疗机构", "city": "设区市", "enterprise": "中选企业"}
+GROUP_LABELS = {"tender": gettext_lazy("批次"), "institution": gettext_lazy("医疗机构"), "city": gettext_lazy("设区市"),
+                "enterprise": gettext_lazy("中选企业")}
 
 
 @login_required
 def dashboard(request):
     """VBP-6: progress by tender, institution, city and enterprise; ECharts and .xlsx."""
-    if not request.user.is_regulator:
-        raise PermissionDenied("仅医保部门可查看进度监测")
+    if not request.user.has_perm("vbp.view_progress"):
+        raise PermissionDenied(_("仅医保部门可查看进度监测"))
     on = _today(request)
     city_id = request.GET.get("city") or None
     if request.user.role in ("city_regulator", "county_regulator"):
@@ -246,7 +290,7 @@ def dashboard(request):
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"带量采购进度-按{GROUP_LABELS[by]}-{on:%Y%m%d}.xlsx",
-            [GROUP_LABELS[by], "合同数", "约定金额", "完成金额", "完成进度（%）", "时间进度（%）", "滞后合同数"],
+            [str(GROUP_LABELS[by]), "合同数", "约定金额", "完成金额", "完成进度（%）", "时间进度（%）", "滞后合同数"],
             ([g["label"], g["contracts"], g["agreed_amount"], g["completed_amount"], g["completed_percent"],
               g["elapsed_percent"], g["lagging"]] for g in table), title=f"按{GROUP_LABELS[by]}")
     chart = {"labels": [g["label"] for g in table[:30]],
@@ -268,8 +312,8 @@ def circular_list(request):
     qs = Circular.objects.select_related("tender").prefetch_related("entries__institution")
     if request.user.is_institution:
         qs = qs.filter(entries__institution_id=request.user.organisation_id).distinct()
-    elif not request.user.is_regulator:
-        raise PermissionDenied("无权查看通报")
+    elif not request.user.has_perm("vbp.view_progress"):
+        raise PermissionDenied(_("无权查看通报"))
     page = Paginator(qs, 10).get_page(request.GET.get("page"))
     return render(request, "vbp/circular_list.html", {"page": page})
 
@@ -279,8 +323,8 @@ def ledger(request):
     """VBP-7/VBP-8: the prepayment ledger, the budget consequences (next year's budget) and
     the budget shields, for the insurance budget ledger; .xlsx export."""
     user = request.user
-    if not (user.is_regulator or user.is_institution):
-        raise PermissionDenied("无权查看医保预付台账")
+    if not user.has_perm("vbp.view_ledger"):
+        raise PermissionDenied(_("无权查看医保预付台账"))
     prepayments = Prepayment.objects.visible_to(user).select_related("contract__institution", "contract__tender")
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
@@ -303,15 +347,15 @@ def ledger(request):
 
 @login_required
 def tender_create(request):
-    if not request.user.is_regulator:
-        raise PermissionDenied("仅医保部门可组织带量采购")
+    if not request.user.has_perm("vbp.create_tender"):
+        raise PermissionDenied(_("仅医保部门可组织带量采购"))
     form = TenderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["member_cities"] = list(data.get("member_cities") or [])
         tender = call_service(form, services.tender_create, request.user, **data)
         if tender is not None:
-            messages.success(request, f"已创建批次 {tender.code}")
+            messages.success(request, _("已创建批次 %(code)s") % {"code": tender.code})
             return redirect("vbp:tender_manage", pk=tender.pk)
     return render(request, "vbp/tender_form.html", {"form": form})
 
@@ -322,9 +366,9 @@ def tender_manage(request, pk):
     priority criterion, the bid window, price competition, publication. Enterprises bid here."""
     tender = get_object_or_404(Tender, pk=pk)
     user = request.user
-    if not (user.is_province or user.role == "manufacturer"):
-        raise PermissionDenied("无权操作")
-    variety_form, bid_form, bidding_form = VarietyForm(), BidForm(), BiddingForm()
+    if not user.has_perm("vbp.manage_tender_page"):
+        raise PermissionDenied(_("无权操作"))
+    variety_form, bid_form, bidding_form, negotiation_form = VarietyForm(), BidForm(), BiddingForm(), NegotiationForm()
     if request.method == "POST":
         action = request.POST.get("action")
         ok = None
@@ -345,21 +389,32 @@ def tender_manage(request, pk):
                 variety = get_object_or_404(tender.varieties, pk=bid_form.cleaned_data["variety"])
                 product = Product.objects.filter(national_code=bid_form.cleaned_data["national_code"].strip()).first()
                 if product is None:
-                    bid_form.add_error("national_code", "国家医保编码不在平台目录中（INT-2）")
+                    bid_form.add_error("national_code", _("国家医保编码不在平台目录中（INT-2）"))
                 else:
                     ok = call_service(bid_form, services.bid_submit, user, variety, product=product,
                                       price=bid_form.cleaned_data["price"])
+        elif action == "negotiate":
+            negotiation_form = NegotiationForm(request.POST)
+            if negotiation_form.is_valid():
+                data = dict(negotiation_form.cleaned_data)
+                bid = get_object_or_404(Bid, variety__tender=tender, pk=data.pop("bid"))
+                ok = call_service(negotiation_form, services.negotiation_record, user, bid, **data)
         elif action == "select":
             ok = call_service(variety_form, services.tender_select_by_price, user, tender)
+        elif action == "select_negotiated":
+            ok = call_service(variety_form, services.tender_select_by_negotiation, user, tender)
         elif action == "publish":
             ok = call_service(variety_form, services.tender_publish, user, tender)
         if ok:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("vbp:tender_manage", pk=pk)
-        errs = [str(e) for f in (variety_form, bid_form, bidding_form) for errs in f.errors.values() for e in errs]
-        messages.error(request, "；".join(errs) or "操作未完成")
+        errs = [str(e) for f in (variety_form, bid_form, bidding_form, negotiation_form)
+                for errs in f.errors.values() for e in errs]
+        messages.error(request, "；".join(errs) or _("操作未完成"))
     return render(request, "vbp/tender_manage.html", {
-        "tender": tender, "varieties": tender.varieties.prefetch_related("selected__product", "bids__enterprise"),
+        "tender": tender, "varieties": tender.varieties.prefetch_related("selected__product", "bids__enterprise",
+                                                                         "bids__rounds"),
         "variety_form": variety_form, "bid_form": bid_form, "bidding_form": bidding_form,
+        "negotiated": tender.selection_mode in NEGOTIATED_MODES, "outcomes": NegotiationOutcome.choices,
         "sessions": ExpertSession.objects.filter(draws__isnull=False).distinct().order_by("-date")[:30],
     })

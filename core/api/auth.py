@@ -7,6 +7,8 @@ in its institution), so row scoping restricts it to its own institution (ACT-7).
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -14,7 +16,7 @@ from core.middleware import add_actor_to_context
 from parties.models import ApiClient, Role
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-_MALFORMED = "接口令牌格式错误：应为 “Authorization: Token sp_<编号>_<密钥>”"
+_MALFORMED = gettext_lazy("接口令牌格式错误：应为 “Authorization: Token sp_<编号>_<密钥>”")
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -28,24 +30,24 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if parts[0].lower() not in self.keywords:
             return None  # another scheme (e.g. Basic): not ours
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(_MALFORMED)
+            raise exceptions.AuthenticationFailed(str(_MALFORMED))
         split = ApiClient.split_token(parts[1])
         if split is None:
-            raise exceptions.AuthenticationFailed(_MALFORMED)
+            raise exceptions.AuthenticationFailed(str(_MALFORMED))
         key_id, secret = split
         client = ApiClient.objects.select_related("user", "institution").filter(key_id=key_id).first()
         if client is None:
             ApiClient(key_hash="0" * 64).check_secret(secret)  # same work as a wrong secret
-            raise exceptions.AuthenticationFailed("接口令牌无效")
+            raise exceptions.AuthenticationFailed(_("接口令牌无效"))
         if not client.check_secret(secret):
-            raise exceptions.AuthenticationFailed("接口令牌无效")
+            raise exceptions.AuthenticationFailed(_("接口令牌无效"))
         if client.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("该接口令牌已吊销")
+            raise exceptions.AuthenticationFailed(_("该接口令牌已吊销"))
         user = client.user
         if not user.is_active or not client.institution.is_active:
-            raise exceptions.AuthenticationFailed("该接口所属机构或账号已停用")
+            raise exceptions.AuthenticationFailed(_("该接口所属机构或账号已停用"))
         if user.role != Role.HIS or user.organisation_id != client.institution_id:
-            raise exceptions.AuthenticationFailed("接口令牌配置错误，请联系平台管理员")
+            raise exceptions.AuthenticationFailed(_("接口令牌配置错误，请联系平台管理员"))
         now = timezone.now()
         # Record use without a write on every request.
         if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:

@@ -8,6 +8,8 @@ input (a body field, a dotted path into nested input, or a header such as "Idemp
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,17 +28,18 @@ _CODES = {
     exceptions.ParseError: "parse_error",
 }
 
+# Lazy: looked up in the request's language when the response is built.
 _MESSAGES = {
-    "not_authenticated": "未提供身份凭证，请登录或提供接口令牌",
-    "authentication_failed": "身份认证失败",
-    "forbidden": "无权执行此操作",
-    "csrf_failed": "CSRF 校验失败，请刷新页面后重试",
-    "not_found": "对象不存在或无权查看",
-    "method_not_allowed": "不支持该请求方法",
-    "not_acceptable": "无法按请求的格式（Accept）返回结果",
-    "parse_error": "请求内容无法解析（请提交合法的 JSON）",
-    "throttled": "请求过于频繁，请稍后再试",
-    "unsupported_media_type": "不支持的请求内容类型",
+    "not_authenticated": _lazy("未提供身份凭证，请登录或提供接口令牌"),
+    "authentication_failed": _lazy("身份认证失败"),
+    "forbidden": _lazy("无权执行此操作"),
+    "csrf_failed": _lazy("CSRF 校验失败，请刷新页面后重试"),
+    "not_found": _lazy("对象不存在或无权查看"),
+    "method_not_allowed": _lazy("不支持该请求方法"),
+    "not_acceptable": _lazy("无法按请求的格式（Accept）返回结果"),
+    "parse_error": _lazy("请求内容无法解析（请提交合法的 JSON）"),
+    "throttled": _lazy("请求过于频繁，请稍后再试"),
+    "unsupported_media_type": _lazy("不支持的请求内容类型"),
 }
 
 # DRF's own field-level codes collapse into "invalid"; custom codes raised by serializers
@@ -72,18 +75,24 @@ def error_body(code, detail, field=None, errors=None):
 
 def _detail_for(exc, code, request):
     if isinstance(exc, exceptions.Throttled):
-        return f"{_MESSAGES['throttled']}（{exc.wait:.0f} 秒后）" if exc.wait else _MESSAGES["throttled"]
+        if exc.wait:
+            return _("请求过于频繁，请稍后再试（%(seconds)s 秒后）") % {"seconds": format(exc.wait, ".0f")}
+        return str(_MESSAGES["throttled"])
     if isinstance(exc, exceptions.UnsupportedMediaType):
         media_type = getattr(request, "content_type", "") if request is not None else ""
-        return f"{_MESSAGES[code]}：{media_type}（请使用 application/json）" if media_type else _MESSAGES[code]
+        if media_type:
+            return _("不支持的请求内容类型：%(media_type)s（请使用 application/json）") % {"media_type": media_type}
+        return str(_MESSAGES[code])
     if isinstance(exc, exceptions.MethodNotAllowed):
-        return f"{_MESSAGES[code]}：{request.method}" if request is not None else _MESSAGES[code]
+        if request is not None:
+            return _("不支持该请求方法：%(method)s") % {"method": request.method}
+        return str(_MESSAGES[code])
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     # Keep a specific message a view or authenticator wrote (our authenticators write
     # Chinese); replace DRF's generic English defaults with the Chinese ones.
     if code in _MESSAGES and (code == "csrf_failed" or str(detail) == str(type(exc).default_detail)
                               or code == "parse_error"):
-        return _MESSAGES[code]
+        return str(_MESSAGES[code])
     return detail
 
 
@@ -147,7 +156,7 @@ def api_aware_500(request):
         # views' own upload handlers) reached the database driver: still the client's input.
         field = next((k for data in (request.GET, request.POST) for k, vs in data.lists()
                       if any("\x00" in v for v in [k, *vs])), None)
-        detail = f"字段“{field}”含有 NUL 字符" if field else "输入含有 NUL 字符"
+        detail = _("字段“%(field)s”含有 NUL 字符") % {"field": field} if field else _("输入含有 NUL 字符")
         if api:
             return JsonResponse(error_body("invalid", detail, field), status=400)
         return HttpResponseBadRequest(loader.get_template("400.html").render({"detail": detail}))
@@ -155,13 +164,13 @@ def api_aware_500(request):
         # Last line of defence behind the serializers and services: a value the database
         # refuses (a number overflowing its column, an impossible date) is the client's input,
         # not a server fault. The transaction of the request is rolled back, nothing is written.
-        detail = "输入的数值、日期或文本超出允许范围，未保存任何数据"
+        detail = _("输入的数值、日期或文本超出允许范围，未保存任何数据")
         if api:
             return JsonResponse(error_body("invalid", detail), status=400)
         return HttpResponseBadRequest(loader.get_template("400.html").render({"detail": detail}))
     if isinstance(exc, OperationalError | InterfaceError):
         if api:
-            response = JsonResponse(error_body("service_unavailable", "服务暂时不可用（数据库无法连接），请稍后重试"),
+            response = JsonResponse(error_body("service_unavailable", _("服务暂时不可用（数据库无法连接），请稍后重试")),
                                     status=503)
         else:
             body = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})
@@ -169,10 +178,11 @@ def api_aware_500(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     if api:
-        detail = "服务器内部错误，错误已记录，请稍后重试或联系平台运维"
+        detail = _("服务器内部错误，错误已记录，请稍后重试或联系平台运维")
         request_id = getattr(request, "request_id", None)
         if request_id:
-            detail += f"（请求编号 {request_id}）"
+            detail = _("服务器内部错误，错误已记录，请稍后重试或联系平台运维（请求编号 %(request_id)s）") % {
+                "request_id": request_id}
         return JsonResponse(error_body("server_error", detail), status=500)
     from django.views.defaults import server_error
 
@@ -183,7 +193,7 @@ def api_aware_404(request, exception=None):
     """`handler404` for the project: an unknown URL under /api/ answers in the API error
     shape; everything else gets the normal HTML 404 page."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "接口地址不存在"), status=404)
+        return JsonResponse(error_body("not_found", _("接口地址不存在")), status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
@@ -48,7 +49,7 @@ class IdempotencyKeyReused(DomainError):
     def __init__(self):
         super().__init__(
             "idempotency_key_reused",
-            "该 Idempotency-Key 已用于内容不同的请求；请为新的请求使用新的键",
+            _("该 Idempotency-Key 已用于内容不同的请求；请为新的请求使用新的键"),
             HEADER,
         )
 
@@ -114,7 +115,8 @@ def idempotent(view_method=None, *, redact=()):
             if key is None or not request.user.is_authenticated:
                 return method(self, request, *args, **kwargs)
             if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-                raise InvalidInput(f"Idempotency-Key 须为 1–{MAX_KEY_LENGTH} 个可打印字符", HEADER)
+                raise InvalidInput(_("Idempotency-Key 须为 1–%(max_length)s 个可打印字符") % {
+                    "max_length": MAX_KEY_LENGTH}, HEADER)
             digest = _request_hash(request)
             IdempotencyRecord.objects.filter(user=request.user, key=key, created_at__lt=expiry_cutoff()).delete()
             for _attempt in range(3):
@@ -139,7 +141,7 @@ def idempotent(view_method=None, *, redact=()):
                         return response
                 except _LostRace:
                     continue
-            raise InvalidInput("Idempotency-Key 冲突，请稍后重试", HEADER, code="idempotency_retry")
+            raise InvalidInput(_("Idempotency-Key 冲突，请稍后重试"), HEADER, code="idempotency_retry")
 
         wrapper.idempotent = True
         return wrapper

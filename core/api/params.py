@@ -5,10 +5,9 @@ import datetime as dt
 import django_filters
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
-
-_FORMAT = "须为 ISO 8601 日期或时间（如 2026-11-01T08:00:00+08:00）"
 
 
 def to_utc(value: dt.datetime, field: str) -> dt.datetime:
@@ -19,7 +18,7 @@ def to_utc(value: dt.datetime, field: str) -> dt.datetime:
     try:
         return value.astimezone(dt.UTC)
     except (OverflowError, ValueError):
-        raise InvalidInput(f"{field} 超出可表示的时间范围", field) from None
+        raise InvalidInput(_("%(field)s 超出可表示的时间范围") % {"field": field}, field) from None
 
 
 def parse_since(raw, field="updated_since") -> dt.datetime | None:
@@ -32,10 +31,11 @@ def parse_since(raw, field="updated_since") -> dt.datetime | None:
         if value is None:
             day = parse_date(raw)
             if day is None:
-                raise InvalidInput(f"{field} {_FORMAT}", field)
+                raise InvalidInput(_("%(field)s 须为 ISO 8601 日期或时间（如 2026-11-01T08:00:00+08:00）") % {
+                    "field": field}, field)
             value = dt.datetime.combine(day, dt.time.min)
     except ValueError:
-        raise InvalidInput(f"{field} 不是有效的日期时间", field) from None
+        raise InvalidInput(_("%(field)s 不是有效的日期时间") % {"field": field}, field) from None
     return to_utc(value, field)
 
 

@@ -8,6 +8,7 @@ any view or service sees them."""
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
@@ -21,11 +22,11 @@ def _reject_constant(name):
 def bad_text(value: str) -> str | None:
     """Why a string cannot be stored, or None."""
     if "\x00" in value:
-        return "含有 NUL 字符"
+        return _("含有 NUL 字符")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "含有无效的 Unicode 字符（孤立代理项）"
+        return _("含有无效的 Unicode 字符（孤立代理项）")
     return None
 
 
@@ -35,13 +36,14 @@ def check_tree(data, max_depth=MAX_DEPTH):
     while stack:
         value, path, depth = stack.pop()
         if depth > max_depth:
-            raise exceptions.ValidationError({path or "body": [f"JSON 嵌套超过 {max_depth} 层"]})
+            raise exceptions.ValidationError({path or "body": [_("JSON 嵌套超过 %(max_depth)s 层") % {
+                "max_depth": max_depth}]})
         if isinstance(value, dict):
             for key, item in value.items():
                 sub = f"{path}.{key}" if path else str(key)
                 problem = bad_text(key)
                 if problem:
-                    raise exceptions.ValidationError({"body": [f"字段名{problem}"]})
+                    raise exceptions.ValidationError({"body": [_("字段名%(problem)s") % {"problem": problem}]})
                 stack.append((item, sub, depth + 1))
         elif isinstance(value, list):
             for i, item in enumerate(value):
@@ -49,7 +51,7 @@ def check_tree(data, max_depth=MAX_DEPTH):
         elif isinstance(value, str):
             problem = bad_text(value)
             if problem:
-                raise exceptions.ValidationError({path or "body": [f"{problem}"]})
+                raise exceptions.ValidationError({path or "body": [problem]})
 
 
 class SafeJSONParser(JSONParser):
@@ -59,12 +61,13 @@ class SafeJSONParser(JSONParser):
         try:
             text = stream.read().decode(encoding)
         except UnicodeDecodeError as exc:
-            raise exceptions.ParseError("请求内容不是合法的 UTF-8 文本") from exc
+            raise exceptions.ParseError(_("请求内容不是合法的 UTF-8 文本")) from exc
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except RecursionError as exc:
-            raise exceptions.ValidationError({"body": [f"JSON 嵌套超过 {MAX_DEPTH} 层"]}) from exc
+            raise exceptions.ValidationError({"body": [_("JSON 嵌套超过 %(max_depth)s 层") % {
+                "max_depth": MAX_DEPTH}]}) from exc
         except ValueError as exc:
-            raise exceptions.ParseError(f"请求内容无法解析（请提交合法的 JSON）：{exc}") from exc
+            raise exceptions.ParseError(_("请求内容无法解析（请提交合法的 JSON）：%(error)s") % {"error": exc}) from exc
         check_tree(data)
         return data

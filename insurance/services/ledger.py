@@ -12,11 +12,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput
 from parties.models import Organisation
 from policy import services as policy
+from vbp.models import BudgetShield, ShieldReason
 
 from .. import rules
 from ..models import (
@@ -25,8 +27,6 @@ from ..models import (
     Deduction,
     DeductionKind,
     QualityDeposit,
-    Shield,
-    ShieldReason,
 )
 
 MAX_REASON = 2000
@@ -36,19 +36,19 @@ MAX_AMOUNT = Decimal("100000000000")  # 1e11 yuan: above any institution's budge
 def _require(user, institution):
     """The regulator may act on this institution: permission first, then scope."""
     if not user.has_perm("insurance.keep_ledger"):
-        raise Forbidden("仅医保部门可以维护医保预算台账")
+        raise Forbidden(_("仅医保部门可以维护医保预算台账"))
     if institution is None or institution.kind != "institution":
-        raise InvalidInput("请选择医疗机构", "institution")
+        raise InvalidInput(_("请选择医疗机构"), "institution")
     if not Organisation.objects.visible_to(user).filter(pk=institution.pk).exists():
-        raise Forbidden("只能处理本辖区医疗机构的预算")
+        raise Forbidden(_("只能处理本辖区医疗机构的预算"))
 
 
 def _reason(reason):
     reason = (reason or "").replace("\r\n", "\n").strip()
     if not reason:
-        raise InvalidInput("请填写认定理由", "reason")
+        raise InvalidInput(_("请填写认定理由"), "reason")
     if len(reason) > MAX_REASON:
-        raise InvalidInput(f"理由不能超过 {MAX_REASON} 字", "reason")
+        raise InvalidInput(_("理由不能超过 %(max)s 字") % {"max": MAX_REASON}, "reason")
     return reason
 
 
@@ -56,15 +56,15 @@ def _money(value, field):
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise InvalidInput("请填写正确的金额", field) from None
+        raise InvalidInput(_("请填写正确的金额"), field) from None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput("金额须为不小于 0 的数（最多 2 位小数）", field)
+        raise InvalidInput(_("金额须为不小于 0 的数（最多 2 位小数）"), field)
     return amount
 
 
 def _year(value):
     if not isinstance(value, int) or not 2020 <= value <= 2100:
-        raise InvalidInput("请填写正确的年度", "year")
+        raise InvalidInput(_("请填写正确的年度"), "year")
     return value
 
 
@@ -73,13 +73,13 @@ def budget_set(user, *, institution, year: int, kind: str, amount) -> Budget:
     _require(user, institution)
     year = _year(year)
     if kind not in BudgetKind.values:
-        raise InvalidInput("请选择预算类别", "kind")
+        raise InvalidInput(_("请选择预算类别"), "kind")
     amount = _money(amount, "amount")
     with transaction.atomic(), audit_context(user, reason=f"{year} 年{BudgetKind(kind).label}"):
-        budget, _ = Budget.objects.select_for_update().get_or_create(
+        budget, _created = Budget.objects.select_for_update().get_or_create(
             institution=institution, year=year, kind=kind, defaults={"amount": amount, "compiled_by": user})
         if budget.reported_to_province_at is not None and user.role != "province_regulator":
-            raise Conflict("预算已上报省医保局，市级不能再修改")
+            raise Conflict(_("预算已上报省医保局，市级不能再修改"))
         budget.amount, budget.compiled_by = amount, user
         budget.save(update_fields=["amount", "compiled_by"])
     return budget
@@ -103,14 +103,14 @@ def deduction_record(user, *, institution, kind: str, event_year: int, budget_ki
     by the policy ratio; each source row is deducted once."""
     _require(user, institution)
     if kind not in DeductionKind.values or kind == DeductionKind.REVERSAL:
-        raise InvalidInput("请选择扣减类别", "kind")
+        raise InvalidInput(_("请选择扣减类别"), "kind")
     if budget_kind not in BudgetKind.values:
-        raise InvalidInput("请选择预算类别", "budget_kind")
+        raise InvalidInput(_("请选择预算类别"), "budget_kind")
     event_year = _year(event_year)
     base = _money(base, "base")
     source = (source or "").strip()
     if not source or len(source) > 120:
-        raise InvalidInput("请注明来源记录（如应急采购编号、带量采购合同编号）", "source")
+        raise InvalidInput(_("请注明来源记录（如应急采购编号、带量采购合同编号）"), "source")
     reason = _reason(reason)
     if kind == DeductionKind.EMERGENCY:
         # EMG-2: the platform's one ratio (percent), in force at settlement of the purchase year.
@@ -119,7 +119,7 @@ def deduction_record(user, *, institution, kind: str, event_year: int, budget_ki
         ratio = Decimal(1)
     ratio = Decimal(str(ratio))
     if not Decimal(0) <= ratio <= 1:
-        raise InvalidInput("比例须在 0 到 1 之间", "ratio")
+        raise InvalidInput(_("比例须在 0 到 1 之间"), "ratio")
     amount = rules.deduction_amount(base=base, ratio=ratio)
     year = rules.deduction_budget_year(kind, event_year=event_year)
     try:
@@ -128,7 +128,7 @@ def deduction_record(user, *, institution, kind: str, event_year: int, budget_ki
                                             base_amount=base, ratio=ratio, amount=amount, source=source, reason=reason,
                                             decided_by=user)
     except IntegrityError:
-        raise Conflict(f"来源记录“{source}”已作过此类扣减") from None
+        raise Conflict(_("来源记录“%(source)s”已作过此类扣减") % {"source": source}) from None
 
 
 def deduction_reverse(user, *, deduction: Deduction, reason: str) -> Deduction:
@@ -139,28 +139,28 @@ def deduction_reverse(user, *, deduction: Deduction, reason: str) -> Deduction:
         with transaction.atomic(), audit_context(user, reason=f"冲正预算扣减：{reason}"):
             original = Deduction.objects.select_for_update().get(pk=deduction.pk)
             if original.kind == DeductionKind.REVERSAL:
-                raise Conflict("冲正记录不能再冲正")
+                raise Conflict(_("冲正记录不能再冲正"))
             return Deduction.objects.create(
                 institution=original.institution, kind=DeductionKind.REVERSAL, budget_year=original.budget_year,
                 budget_kind=original.budget_kind, base_amount=original.base_amount, ratio=original.ratio,
                 amount=-original.amount, source=original.source, reason=reason, reverses=original, decided_by=user)
     except IntegrityError:
-        raise Conflict("该扣减已冲正") from None
+        raise Conflict(_("该扣减已冲正")) from None
 
 
-def shield_record(user, *, institution, year: int, reason_kind: str, note: str) -> Shield:
+def shield_record(user, *, institution, year: int, reason_kind: str, note: str) -> BudgetShield:
     """VBP-8: the institution keeps its budget control index this year."""
     _require(user, institution)
     year = _year(year)
     if reason_kind not in ShieldReason.values:
-        raise InvalidInput("请选择保留依据", "reason")
+        raise InvalidInput(_("请选择保留依据"), "reason")
     note = _reason(note)
     try:
         with transaction.atomic(), audit_context(user, reason=f"保留预算控制指标：{note}"):
-            return Shield.objects.create(institution=institution, year=year, reason=reason_kind, note=note,
-                                         recorded_by=user)
+            return BudgetShield.objects.create(institution=institution, year=year, reason=reason_kind, note=note,
+                                               recorded_by=user)
     except IntegrityError:
-        raise Conflict("该机构本年度已记录此项保留") from None
+        raise Conflict(_("该机构本年度已记录此项保留")) from None
 
 
 def deposit_record(user, *, institution, year: int, evaluation_passed: bool | None, note: str = "") -> QualityDeposit:
@@ -170,11 +170,11 @@ def deposit_record(user, *, institution, year: int, evaluation_passed: bool | No
     year = _year(year)
     budgets = Budget.objects.filter(institution=institution, year=year)
     if not budgets.exists():
-        raise InvalidInput(f"{year} 年尚未编制该机构的专项预算", "year")
+        raise InvalidInput(_("%(year)s 年尚未编制该机构的专项预算") % {"year": year}, "year")
     total = sum((b.amount for b in budgets), Decimal(0))
     percent = Decimal(str(policy.get("ins.quality_deposit_percent", at=date(year, 12, 31))))
     with transaction.atomic(), audit_context(user, reason=f"{year} 年质量保证金与考核结果"):
-        deposit, _ = QualityDeposit.objects.select_for_update().get_or_create(
+        deposit, _created = QualityDeposit.objects.select_for_update().get_or_create(
             institution=institution, year=year,
             defaults={"budget_amount": total, "percent": percent, "withheld": rules.quality_deposit(budget=total,
                                                                                                     percent=percent),

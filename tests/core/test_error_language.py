@@ -27,7 +27,22 @@ SKIP_DIRS = {"tests", "migrations", "management", "locale", "demo"}
 APPS = sorted(p.parent.name for p in Path(settings.BASE_DIR).glob("*/apps.py")) + ["procurement"]
 
 # (app, module-level constant) → why its Chinese text is data, not a message.
-DATA_CONSTANTS: dict[tuple[str, str], str] = {}
+DATA_CONSTANTS: dict[tuple[str, str], str] = {
+    # listing (LST-2.2.1 / LST-4): names matched against the catalogue's dosage forms and registration classes.
+    ("listing", "DEFAULT_DOSAGE_FORM_COEFFICIENTS"): "dosage-form names (keys) → ratio coefficients (LST-2.2.1)",
+    ("listing", "SUGAR_FREE"): "the coefficient key of the sugar-free form (LST-2.2.1)",
+    ("listing", "DOSAGE_FORM_ALIASES"): "dosage-form spellings on products → coefficient keys (LST-2.2.1)",
+    ("listing", "ORAL_SOLID_HINTS"): "substrings of dosage forms that mark an oral solid (LST-2.2.1)",
+    ("listing", "DOSAGE_FORM_FAMILIES"): "substrings of dosage forms that decide the family (LST-2.2.1)",
+    ("listing", "INNOVATIVE_CLASSES"): "registration classes as written on products (LST-4)",
+    ("catalog", "PROVINCES"): "LST-0.3: province names matched against what enterprises type",
+    ("catalog", "HOME_PROVINCE"): "LST-0.3: the home province's name, matched against input",
+    ("catalog", "_PROVINCE_ALIASES"): "LST-0.3: short and full province names accepted as input",
+    ("catalog", "_PROVINCE_SUFFIXES"): "LST-0.3: suffixes stripped to get a province's short name",
+    ("catalog", "_XPCC"): "LST-0.3: the XPCC's full name (it has no province suffix)",
+    ("catalog", "_XPCC_SHORT"): "LST-0.3: the XPCC's short name accepted as input",
+    ("catalog", "_DATE_PATTERN"): "LST-0.3: Chinese date separators (年/月/日) accepted in price uploads",
+}
 
 
 def _name(func):

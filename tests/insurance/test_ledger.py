@@ -112,3 +112,24 @@ def test_ledger_page_scope(client, city_user, hospital, other_city_hospital, mak
     assert resp.status_code == 403 and not Deduction.objects.exists()
     client.force_login(make_user(hospital))
     assert client.get(reverse("insurance:ledger")).status_code == 403
+
+
+def test_vbp8_one_shield_table_for_vbp_judged_and_regulator_recorded(client, city_user, hospital, province_user):
+    """VBP-8: the shield the VBP period-end job judged and the one a regulator records in the
+    insurance ledger are rows of one table (vbp's BudgetShield); the ledger shows both, and
+    the same recorded shield twice is refused with nothing written."""
+    from vbp.models import BudgetShield, Tender
+
+    tender = Tender.objects.create(code="JS-VBP-SHIELD", name="省级药品集采（保留测试）", level="provincial",
+                                   product_kind="drug", volume_ratio=70, period_start=date(2025, 1, 1),
+                                   period_end=date(2026, 6, 30), status="published", created_by=province_user)
+    BudgetShield.objects.create(institution=hospital, tender=tender, year=2026)  # as vbp.jobs._record_shields does
+    recorded = ledger.shield_record(city_user, institution=hospital, year=2026, reason_kind="negotiates",
+                                    note="全年按要求开展议价")
+    assert isinstance(recorded, BudgetShield) and recorded.tender is None and recorded.recorded_by == city_user
+    with pytest.raises(Conflict):
+        ledger.shield_record(city_user, institution=hospital, year=2026, reason_kind="negotiates", note="重复")
+    assert BudgetShield.objects.filter(institution=hospital, year=2026).count() == 2
+    client.force_login(city_user)
+    page = client.get(reverse("insurance:ledger"), {"year": "2026"}).content.decode()
+    assert "省级药品集采（保留测试）" in page and "全年按要求开展议价" in page and "按要求开展议价" in page

@@ -70,7 +70,7 @@ def test_ins3_generic_within_the_agreement_period():
 def test_ins6_consumables():
     assert rules.ins_6(listing_price=D("100"), in_sunshine_catalogue=False).amount is None
     assert rules.ins_6(listing_price=D("100"), in_sunshine_catalogue=True).amount == D("100.0000")
-    assert rules.ins_6(listing_price=D("100"), in_sunshine_catalogue=True, alliance_standard=D("80")).amount == D("80.0000")
+    assert rules.ins_6(listing_price=D("100"), in_sunshine_catalogue=True, alliance_prices=[D("80")]).amount == D("80.0000")
 
 
 def test_filc5_capped_by_similar_and_transition():
@@ -87,3 +87,20 @@ def test_ledger_rules():
     assert rules.deduction_budget_year("vbp_arrears", event_year=2026) == 2027
     assert rules.deduction_budget_year("offline", event_year=2026) == 2026
     assert rules.quality_deposit(budget=D("1000000"), percent=D("5")) == D("50000.00")
+
+
+@pytest.mark.parametrize(("prices", "listing", "amount"), [
+    ([D("80")], D("100"), D("80.0000")),                      # one selected product: its price
+    ([D("80"), D("95.5"), D("90")], D("100"), D("95.5000")),  # several: the highest selected price
+    ([D("120")], D("100"), D("120.0000")),                    # the one standard, not the listing price
+    ([], D("100"), D("100.0000")),                            # no alliance: follows the listing price
+])
+def test_ins6_alliance_category_gets_one_provincial_standard(prices, listing, amount):
+    """INS-6 (002 §28): an alliance-procured category → one standard, its highest selected price."""
+    std = rules.ins_6(listing_price=listing, in_sunshine_catalogue=True, alliance_prices=prices)
+    assert std.amount == amount and std.method == ("alliance_standard" if prices else "listing_price")
+
+
+def test_ins6_outside_the_sunshine_catalogue_stays_not_payable_even_in_an_alliance():
+    std = rules.ins_6(listing_price=D("100"), in_sunshine_catalogue=False, alliance_prices=[D("80")])
+    assert std.amount is None and std.method == "not_payable"

@@ -1,6 +1,7 @@
 """The yearly payment-standard run against PostgreSQL: scope, each method, reproducibility,
 review with reasons, publication that cannot be edited, and the API / public page."""
 
+import hashlib
 from decimal import Decimal as D
 
 import pytest
@@ -179,3 +180,98 @@ def test_ins4_reads_the_vbp_channel(insurance_world, province_user):
     # A national negotiated drug keeps its national standard (INS-3 is decided first).
     assert rows[w["e"].pk].rule == "INS-3"
     assert w["b"].pk not in rows
+
+
+def test_set_based_ins1_path_writes_the_same_rows_and_digest_as_python(insurance_world, province_user, monkeypatch):
+    """INS-1 (benchmark path): the plain drugs computed in one INSERT … SELECT give the same
+    amounts, the same explanation JSON and the same SHA-256 digest as computing every product
+    in Python — for the three INS-1 outcomes (mean, mean capped at the listing price, no
+    results → the listing price), with the special cases (INS-3/INS-4/INS-6) in between."""
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    from catalog.models import Product
+    from insurance.models import CatalogueEntry
+    from listing.models import Listing, ListingPriceChange
+    from negotiation.models import NegotiationResult, Proposal
+
+    w = insurance_world
+    # The first drug's listing price falls below last year's results in the autumn (a price
+    # change): the mean is capped at the year-end price.
+    for name, price, result in (("高价议价药", "12.00", ("9.5", "10")), ("无议价药", "7.25", None)):
+        p = Product.objects.create(kind="drug", generic_name=name, dosage_form="片剂", specification="5mg",
+                                   manufacturer=w["maker"], national_code=f"XA01ABD075A002019{p_n(name):06d}")
+        CatalogueEntry.objects.create(product=p, valid_from=date(2020, 1, 1), recorded_by=province_user)
+        listing = Listing.objects.create(product=p, price=D(price), category="LST-1", effective_date=date(2025, 1, 15))
+        if result:
+            prop = Proposal.objects.create(institution=w["hospitals"][0], listing=listing, product=p,
+                                           manufacturer=w["maker"], listing_price=D(price), unit_price=D(result[0]),
+                                           quantity=D(result[1]), path="enterprise", rule="NEG-3", status="confirmed",
+                                           created_by=province_user)
+            NegotiationResult.objects.create(proposal=prop, institution=w["hospitals"][0], product=p,
+                                             manufacturer=w["maker"], unit_price=D(result[0]), quantity=D(result[1]),
+                                             confirmed_at=timezone.make_aware(datetime(2026, 3, 1, 9)))
+            ListingPriceChange.objects.create(listing=listing, old_price=D(price), new_price=D("9.0000"),
+                                              effective_date=date(2026, 10, 1), rule="LST-6", reason="联动降价")
+    sql_run = run(province_user)
+    standards.run_publish(province_user, run=sql_run)
+    monkeypatch.setattr(standards, "SET_BASED", False)
+    py_run = run(province_user)
+    sql_rows, py_rows = by_product(sql_run), by_product(py_run)
+    assert {s.method for s in sql_rows.values()} >= {"weighted_mean", "weighted_mean_capped", "cap_without_results"}
+    assert {k: (v.rule, v.method, v.amount, v.explanation) for k, v in sql_rows.items()} == {
+        k: (v.rule, v.method, v.amount, v.explanation) for k, v in py_rows.items()}
+    assert sql_run.digest == py_run.digest and sql_run.done == sql_run.total == py_run.total == 7
+    # …and the digest is the one the run has always written: SHA-256 over each row's
+    # [product, rule, method, amount] and canonical explanation, in product order.
+    expected = hashlib.sha256("".join(
+        standards.canonical([pk, s.rule, s.method, str(s.amount)]) + standards.canonical(s.explanation)
+        for pk, s in sorted(sql_rows.items())).encode()).hexdigest()
+    assert sql_run.digest == expected
+
+
+def p_n(name):
+    return sum(map(ord, name)) % 1_000_000
+
+
+@pytest.mark.parametrize(("period_end", "status", "level", "applies"), [
+    ("2026-12-31", "published", "alliance", True),    # the period ends on the year-end date: still in force
+    ("2026-12-30", "published", "alliance", False),   # ended the day before: the listing price again
+    ("2027-05-31", "draft", "alliance", False),       # results not published
+    ("2027-05-31", "published", "provincial", False), # not an alliance: INS-6 follows the listing price
+])
+def test_ins6_alliance_result_gives_one_provincial_standard(insurance_world, province_user, period_end, status, level,
+                                                           applies):
+    """INS-6 (002 §28): a consumable category procured by a (regional) alliance whose period
+    covers the year end gets ONE provincial standard — the highest selected price — for its
+    selected and non-selected products alike; a product outside the sunshine catalogue stays
+    not payable."""
+    from datetime import date
+
+    from vbp.models import SelectedProduct, Tender, Variety, VarietyProduct
+
+    w = insurance_world
+    tender = Tender.objects.create(code=f"ALN-{period_end}-{status}-{level}", name="区域联盟耗材集采", level=level,
+                                   alliance_kind="regional_ordinary" if level == "alliance" else "",
+                                   product_kind="consumable", selection_mode="price_competition", volume_ratio=70,
+                                   period_start=date(2026, 1, 1), period_end=date.fromisoformat(period_end),
+                                   status=status, created_by=province_user)
+    variety = Variety.objects.create(tender=tender, name="普通耗材 类别")
+    SelectedProduct.objects.create(variety=variety, product=w["c"], enterprise=w["maker"], price=D("70"))
+    other = w["c"].__class__.objects.create(kind="consumable", generic_name="同类耗材", specification="型号B",
+                                           manufacturer=w["maker"], consumable_class="ordinary",
+                                           in_sunshine_catalogue=True)
+    SelectedProduct.objects.create(variety=variety, product=other, enterprise=w["maker"], price=D("75.5"))
+    VarietyProduct.objects.create(variety=variety, product=w["c"], selected=True)
+    VarietyProduct.objects.create(variety=variety, product=other, selected=True)
+    VarietyProduct.objects.create(variety=variety, product=w["d"], selected=False)  # outside the sunshine catalogue
+    rows = by_product(run(province_user))
+    c = rows[w["c"].pk]
+    if applies:
+        assert (c.rule, c.method, c.amount) == ("INS-6", "alliance_standard", D("75.5000"))
+        assert rows[other.pk].amount == D("75.5000")
+        assert c.explanation["inputs"]["alliance_selected_prices"] == ["70.0000", "75.5000"]
+    else:
+        assert (c.rule, c.method, c.amount) == ("INS-6", "listing_price", D("100.0000"))
+    assert rows[w["d"].pk].payable is False

@@ -22,9 +22,10 @@ from notifications.models import Notification
 from orders import services as orders
 from orders.models import Order
 from orders.pricing import prices_in_force
-from parties.models import ApiClient, OrgKind, Role, User
+from parties.models import OrgKind
 from policy.models import PolicyValue
 from qualifications.models import DistributionRelationship
+from tests.his import his_client
 
 from .conftest import pdf
 
@@ -171,14 +172,7 @@ def hospitals(make_org, make_user, maker, nanjing, suzhou, province_user):
 
 
 def _his(institution):
-    token, key_id, key_hash = ApiClient.new_key()
-    user = User.objects.create_user(username=f"his-{institution.pk}", password=None, organisation=institution,
-                                    role=Role.HIS)
-    ApiClient.objects.create(institution=institution, name=f"HIS{institution.pk}", user=user, key_id=key_id,
-                             key_hash=key_hash)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
+    return his_client(institution)
 
 
 def test_lst_c4_city_listing_purchasable_by_that_city_only(city_listed, hospitals, nanjing):

@@ -9,11 +9,11 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 from openpyxl import load_workbook
-from rest_framework.test import APIClient
 
 from monitoring import services
 from monitoring.models import Flag, MonthlyReport, ReportVersion
-from parties.models import ApiClient, OrgKind, Role, User
+from parties.models import OrgKind
+from tests.his import his_client
 
 from .conftest import figures
 
@@ -28,12 +28,7 @@ def nov24():
 
 @pytest.fixture
 def his(hospital):
-    token, key_id, key_hash = ApiClient.new_key()
-    user = User.objects.create_user(username=f"his{hospital.pk}", organisation=hospital, role=Role.HIS)
-    ApiClient.objects.create(institution=hospital, name="HIS", user=user, key_id=key_id, key_hash=key_hash)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
+    return his_client(hospital)
 
 
 BODY = {"month": "2026-10", "drug_total": "1000000", "drug_platform": "850000", "drug_emergency": "10000",

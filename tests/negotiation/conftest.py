@@ -45,3 +45,15 @@ def make_listing(db, manufacturer):
         )
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_negotiation_messages():
+    """Compile negotiation's English catalogue when the .po is newer (what `make migrate` does)."""
+    import subprocess
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[2] / "negotiation" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)

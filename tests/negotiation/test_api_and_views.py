@@ -11,17 +11,13 @@ from rest_framework.test import APIClient
 from negotiation import services
 from negotiation.models import NegotiationResult, Proposal
 from orders.pricing import price_in_force
-from parties.models import ApiClient, OrgKind, Role, User
+from parties.models import OrgKind
+from tests.his import his_client
 
 
 @pytest.fixture
 def his(hospital):
-    token, key_id, key_hash = ApiClient.new_key()
-    user = User.objects.create_user(username=f"his{hospital.pk}", organisation=hospital, role=Role.HIS)
-    ApiClient.objects.create(institution=hospital, name="HIS", user=user, key_id=key_id, key_hash=key_hash)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
+    return his_client(hospital)
 
 
 def test_his_proposes_by_national_code_and_reads_it(his, hospital, make_listing):
@@ -159,7 +155,9 @@ def test_dashboard_switches_to_english(client, province_user):
     client.force_login(province_user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/negotiation/dashboard/").content.decode()
-    assert "Negotiated price zones (ZON-4)" in page and "By institution" in page
+    assert "<h1>Negotiated price zones</h1>" in page and "By institution" in page
+    # issue 15 item 5: the rule ID leaves the title and stays as the basis line
+    assert "Basis" in page and "ZON-4" in page
 
 
 @time_machine.travel(date(2026, 11, 1), tick=False)

@@ -34,7 +34,9 @@ def test_institution_orders_from_the_shop_page_and_sees_why_the_price(client, wo
     page = client.get("/orders/shop/", {"q": "阿莫西林"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "挂网价 · ORD-1" in html and "测试配送" in html
+    # issue 15 item 5: the label says where the price comes from; the rule is its tooltip
+    assert "挂网价</span>" in html and "挂网价 · ORD-1" not in html and 'title="依据：ORD-1"' in html
+    assert "测试配送" in html
     r = client.post("/orders/shop/", {f"qty_{world.product.pk}": "4", f"qty_{world.no_distributor.pk}": "1"})
     assert r.status_code == 200 and "QUA-2" in r.content.decode()  # refused, named, nothing written
     assert not Order.objects.exists()
@@ -106,7 +108,7 @@ def test_pages_have_english_translations(client, world):
     login(client, world.inst_user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/orders/shop/"})
     html = client.get("/orders/shop/").content.decode()
-    assert "Your price in force" in html and "Submit order" in html and "Listing price · ORD-1" in html
+    assert "Your price in force" in html and "Submit order" in html and "Listing price</span>" in html and 'title="Basis：ORD-1"' in html
     assert "本机构现行价" not in html
 
 
@@ -130,3 +132,41 @@ def test_regulator_overdue_and_nosales_pages_render_rows(client, world):
     login(client, world.province)
     html = client.get("/orders/nosales/").content.decode()
     assert "头孢克肟片" in html and "确认暂停" in html
+
+
+def _shipped_two_lines(client, world, qty_a, qty_b):
+    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": qty_a},
+                                                    {"product_id": world.product2.pk, "quantity": qty_b}])
+    a, b = order.lines.order_by("line_no")
+    login(client, world.dist_user)
+    client.post(f"/orders/orders/{order.pk}/", {"action": "confirm", "line": [a.pk, b.pk]})
+    client.post(f"/orders/orders/{order.pk}/", {
+        "action": "ship", "note_number": "SH-2", f"ship_{a.pk}": str(qty_a), f"ship_{b.pk}": str(qty_b),
+        f"batch_{a.pk}": "B1", f"expiry_{a.pk}": "2029-12-31", f"batch_{b.pk}": "B2", f"expiry_{b.pk}": "2029-12-31"})
+    delivery = order.deliveries.get()
+    dl_a, dl_b = (delivery.lines.get(order_line=a), delivery.lines.get(order_line=b))
+    login(client, world.inst_user)
+    return a, b, delivery, dl_a, dl_b
+
+
+def test_receiving_a_partial_line_receives_the_blank_lines_in_full(client, world):
+    """Issue 15 item 3: the button says "未填数量的行全部入库" — a blank line is received in
+    full even when another line of the same delivery has a partial quantity (ORD-1)."""
+    a, b, delivery, dl_a, dl_b = _shipped_two_lines(client, world, 10, 6)
+    client.post("/orders/receiving/", {"delivery": delivery.pk, "received_on": "2026-03-02",
+                                       f"recv_{dl_a.pk}": "4", f"recv_{dl_b.pk}": ""})
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.received_qty, a.status) == (4, "partially_received")
+    assert (b.received_qty, b.status) == (6, "received")
+    # the rest of line A later, its blank input again meaning "all that is outstanding"
+    client.post("/orders/receiving/", {"delivery": delivery.pk, "received_on": "2026-03-02", f"recv_{dl_a.pk}": ""})
+    a.refresh_from_db()
+    assert (a.received_qty, a.status) == (10, "received")
+
+
+def test_receiving_with_every_line_blank_receives_the_whole_delivery(client, world):
+    a, b, delivery, dl_a, dl_b = _shipped_two_lines(client, world, 3, 2)
+    client.post("/orders/receiving/", {"delivery": delivery.pk, "received_on": "2026-03-02",
+                                       f"recv_{dl_a.pk}": "", f"recv_{dl_b.pk}": ""})
+    assert {(line.received_qty, line.status) for line in delivery.order.lines.all()} == {(3, "received"), (2, "received")}

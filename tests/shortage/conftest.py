@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from catalog.models import Product
 from listing.models import Listing
-from parties.models import ApiClient, OrgKind, Role, User
+from parties.models import OrgKind
 from shortage import services
 from shortage.models import ShortageList, ShortageListEntry
+from tests.his import his_client
 from tests.pdf import MINIMAL_PDF
 
 _n = itertools.count(1)
@@ -53,12 +53,7 @@ def suzhou_city_user(make_user, make_org, suzhou):
 
 @pytest.fixture
 def his(hospital):
-    token, key_id, key_hash = ApiClient.new_key()
-    user = User.objects.create_user(username=f"his{hospital.pk}", organisation=hospital, role=Role.HIS)
-    ApiClient.objects.create(institution=hospital, name="HIS", user=user, key_id=key_id, key_hash=key_hash)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
+    return his_client(hospital)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 ledger (VBP-7: each row created once, even on two workers), period-end judgement (VBP-8)."""
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -30,6 +30,29 @@ def test_vbp_6_monthly_progress_snapshot_reminder_and_idempotent(signed):
     again = jobs.progress_monthly(on=date(2026, 4, 1))
     assert again["snapshots"] == 0 and again["reminded"] == 0
     assert ProgressSnapshot.objects.count() == 1
+
+
+@pytest.mark.parametrize("received,on", [(200, date(2026, 4, 1)), (1, date(2026, 2, 1)), (599, date(2026, 7, 1)),
+                                         (600, date(2027, 1, 1))])
+def test_vbp_6_sql_job_agrees_with_the_rule_functions(signed, received, on):
+    """VBP-6: the job aggregates in SQL; its figures are exactly the rule functions' (rounding
+    half up to 0.01, the lag threshold compared strictly) — at 1/3, near 0, near 100 and after the period."""
+    from vbp import rules, selectors
+    from vbp.jobs import month_end
+
+    w = signed
+    receive(w, w.product, received, date(2026, 1, 5))
+    jobs.progress_monthly(on=on)
+    snap = ProgressSnapshot.objects.get()
+    month = on.replace(day=1) - timedelta(days=1)
+    assert month == month_end(month)
+    f = selectors.contract_progress([w.contract.pk], month)[w.contract.pk]
+    done = rules.completed_percent(f["completed_amount"], f["agreed_amount"])
+    elapsed = rules.elapsed_percent(w.tender.period_start, w.tender.period_end, month)
+    assert (snap.agreed_amount, snap.completed_amount, snap.completed_qty) == (
+        f["agreed_amount"], f["completed_amount"], f["completed_qty"])
+    assert (snap.completed_percent, snap.elapsed_percent) == (done, elapsed)
+    assert snap.lagging == rules.vbp_6_lagging(done, elapsed, 10)
 
 
 def test_vbp_6_on_track_contract_is_not_reminded(signed):
