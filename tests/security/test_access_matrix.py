@@ -9,10 +9,10 @@ principal must really write (its payload is a working one), otherwise a refusal 
 nothing. Every route the URL resolver knows must be declared here, as READ or with its
 cases: a new route fails `test_every_route_is_declared` until its row is written.
 
-Size (2026-11-30): 110 state-changing routes in 131 cases (a route with several actions has a
-case per action) × 9 principals = 1,179 requests, each refusal checked against the checksums of
+Size (2026-11-30): 112 state-changing routes in 133 cases (a route with several actions has a
+case per action) × 9 principals = 1,197 requests, each refusal checked against the checksums of
 every business table; plus 98 read routes × 9 principals POSTed to (nothing may change) and
-every admin "add" page × 4 principals. `test_matrix_size` prints the
+every admin "add" page × 4 principals. No route is pending. `test_matrix_size` prints the
 current figures."""
 
 import copy
@@ -474,6 +474,11 @@ CASES = [
          kwargs=lambda w: {"pk": w.contract_unsigned.pk}),
     Case("vbp:contract_add", P({"institution": 302}, deny=404), kwargs=lambda w: {"pk": w.contract_signed.pk},
          data=lambda w: {"line": w.contract_line.pk, "quantity": "1", "reason": "临床用量增加"}),
+    Case("vbp:similar_extend", P(PROVINCE), kwargs=lambda w: {"pk": w.tender_open.pk}, data=lambda w: {
+        "variety": w.variety_open.pk, "national_code": w.similar[0].national_code, "price": "6.00",
+        "reason": "同类产品跟标"}),
+    Case("vbp:similar_respond", P({"manufacturer": 302}), kwargs=lambda w: {"pk": w.extension.pk},
+         data=lambda w: {"accept": "1"}),
     Case("vbp-api:base-volume-list", A({"institution": 201, "his": 201}), data=lambda w: {
         "tender_code": w.tender_open.code, "variety": w.vbp_products[0].generic_name, "quantity": 3,
         "reason": "补录院内数据"}),
@@ -612,6 +617,8 @@ REFUSALS = {
     "vbp:allocation_lock": "403: manufacturer distributor institution county_regulator city_regulator expert | login: his anonymous",
     "vbp:contract_sign": "403: county_regulator city_regulator province_regulator | 404: distributor expert | login: his anonymous",
     "vbp:contract_add": "403: manufacturer county_regulator city_regulator province_regulator | 404: distributor expert | login: his anonymous",
+    "vbp:similar_extend": "403: manufacturer distributor institution county_regulator city_regulator expert | login: his anonymous",
+    "vbp:similar_respond": "403: county_regulator city_regulator province_regulator | 404: distributor institution expert | login: his anonymous",
     "vbp-api:base-volume-list": "401: anonymous | 403: manufacturer distributor county_regulator city_regulator province_regulator expert",
 }
 
@@ -665,11 +672,7 @@ READ |= {
 # role, in this module's world) are still to be written. Each app tests its own refusals
 # (tests/<app>/); until they are here the matrix does not prove "a refused request changes no
 # row" for them. The list may only shrink: a route added to it needs a reason in the review.
-PENDING = {
-    # VBP-9 extension to similar products (issue 12 item 1), merged after the 42 routes above got
-    # their cases; refusals in tests/vbp/test_similar_extension.py.
-    "vbp:similar_extend", "vbp:similar_respond",
-}
+PENDING: set[str] = set()
 
 
 @pytest.fixture(scope="module")

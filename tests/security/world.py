@@ -399,6 +399,13 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
         selection_mode="price_competition", selection_rule="", volume_ratio="60", period_start=dt.date(2027, 1, 1),
         period_end=dt.date(2027, 12, 31), lead_city=None, member_cities=[])
     vbp_services.tender_attach_experts(province, w.draft_tender, w.session)  # EXP-1: experts pick varieties
+    # VBP-9: two similar products (another generic, same kind) for the open tender's variety; one extended.
+    w.similar = [Product.objects.create(kind="drug", generic_name=f"矩阵同类药{n}", dosage_form="片剂", specification=f"{n}mg",
+                                        pack_unit="盒", conversion=10, manufacturer=w.maker,
+                                        national_code=f"XM01AAA{n:016d}") for n in (34, 35)]
+    w.variety_open = w.tender_open.varieties.get()
+    w.extension = vbp_services.similar_extend(province, w.variety_open, product=w.similar[1], price="6.00",
+                                              reason="同类产品跟标")
 
     # ---------------------------------------------------------------- accounts (TOTP enrolment pending)
     for role in ("county_regulator", "city_regulator", "province_regulator"):
