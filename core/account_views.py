@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -28,7 +29,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        with transaction.atomic():
+            response = super().form_valid(form)
+            accounts.password_changed(form.user)
         messages.success(self.request, _("密码已修改。"))
         return response
 
@@ -58,7 +61,9 @@ class PasswordResetConfirmView(EmailResetMixin, auth_views.PasswordResetConfirmV
     success_url = reverse_lazy("login")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        with transaction.atomic():
+            response = super().form_valid(form)
+            accounts.password_changed(form.user)
         messages.success(self.request, _("密码已重置，请用新密码登录。"))
         return response
 

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.audit import audit_context
 from core.errors import Forbidden, InvalidInput, NotFound
+from core.models import PasswordChangeRequired
 from parties.models import Role, User
 
 REGULATOR_ROLES = (Role.PROVINCE_REGULATOR, Role.CITY_REGULATOR, Role.COUNTY_REGULATOR)
@@ -72,9 +73,20 @@ def reset_password(actor, *, user_id: int, reason: str, remove_second_factor: bo
         locked = User.objects.select_for_update().get(pk=target.pk)
         locked.set_password(password)
         locked.save(update_fields=["password"])
+        # The temporary password passed through the regulator's hands: the holder must replace it.
+        PasswordChangeRequired.objects.update_or_create(user=locked, defaults={"set_by": actor})
         if remove_second_factor:
             TOTPDevice.objects.filter(user=locked).delete()
     return locked, password
+
+
+def must_change_password(user) -> bool:
+    return bool(user.is_authenticated and PasswordChangeRequired.objects.filter(user_id=user.pk).exists())
+
+
+def password_changed(user) -> None:
+    """The holder chose its own password: the reset's obligation is met."""
+    PasswordChangeRequired.objects.filter(user_id=user.pk).delete()
 
 
 # ----------------------------------------------------------------- TOTP (regulators)

@@ -3,17 +3,22 @@ import uuid
 
 import pghistory
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from pghistory.middleware import HistoryMiddleware
 
-from .accounts import needs_second_factor
+from .accounts import must_change_password, needs_second_factor
 from .audit import actor_context
 from .logging import request_id_var
 
+PASSWORD_CHANGE_REQUIRED = _("您的密码已由医保部门重置，请先设置新密码再继续使用平台")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -109,6 +114,29 @@ class SecondFactorMiddleware:
                 return JsonResponse({"code": "otp_required", "detail": translation.gettext("请先完成动态口令验证"), "field": None},
                                     status=403)
             return redirect_to_login(request.get_full_path(), reverse("otp_verify"), "next")
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """After a regulator's reset the account signs in with a temporary password that someone
+    else has seen: until its holder changes it, pages redirect to the change form and the
+    session API answers 403 (HIS tokens do not use passwords and are not affected)."""
+
+    EXEMPT = ("/accounts/password/", "/accounts/logout/", "/accounts/otp/verify/", "/static/", "/jsi18n/", "/i18n/",
+              "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not request.path.startswith(self.EXEMPT)
+                and must_change_password(user)):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "password_change_required", "detail": str(PASSWORD_CHANGE_REQUIRED),
+                                     "field": None}, status=403)
+            messages.warning(request, str(PASSWORD_CHANGE_REQUIRED))
+            return redirect(f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

@@ -35,3 +35,16 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PasswordChangeRequired(models.Model):
+    """The account's password was set by someone else (a regulator's reset): its holder must
+    choose a new one before doing anything else. Written in the reset's transaction, removed
+    by the holder's own password change."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"password change required: {self.user_id}"

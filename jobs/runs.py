@@ -10,9 +10,12 @@ connection, which is how the watchdog tells a live run from one whose worker was
 
 import logging
 import socket
-from datetime import timedelta
+import uuid
+from datetime import datetime, time, timedelta
 
+from celery.schedules import crontab
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.schedules import SCHEDULES
@@ -29,6 +32,9 @@ QUEUED_GRACE = timedelta(minutes=15)
 RETRY_BACKOFF = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 OVERDUE_AFTER = timedelta(hours=1)
+# A slot beat has not published this long after it fell due is taken as never sent.
+MISSED_GRACE = timedelta(minutes=10)
+MISSED_LOOKBACK_DAYS = 62  # covers monthly schedules; older slots are history, not a missed run
 LOCK_NAMESPACE = 7_301  # first key of the two-key advisory lock: "a JobRun body is running"
 
 
@@ -135,8 +141,63 @@ def watchdog(*, now=None, app=None) -> dict:
     return counts
 
 
-def overdue(*, now=None) -> list[dict]:
-    """Runs due more than OVERDUE_AFTER ago and still not finished (what /healthz reports)."""
+def last_slot(schedule, before):
+    """The latest time at or before `before` (local time, whole minutes) at which the crontab
+    of `schedule` fires, within MISSED_LOOKBACK_DAYS; None when it did not fire in that window."""
+    cron = crontab(**schedule.crontab)
+    bound = timezone.localtime(before).replace(second=0, microsecond=0)
+    tz = bound.tzinfo
+    for back in range(MISSED_LOOKBACK_DAYS + 1):
+        day = bound.date() - timedelta(days=back)
+        # celery numbers the days of the week from Sunday = 0
+        if (day.month not in cron.month_of_year or day.day not in cron.day_of_month
+                or day.isoweekday() % 7 not in cron.day_of_week):
+            continue
+        for hour in sorted(cron.hour, reverse=True):
+            for minute in sorted(cron.minute, reverse=True):
+                slot = timezone.make_aware(datetime.combine(day, time(hour, minute)), tz)
+                if slot <= bound:
+                    return slot
+    return None
+
+
+def record_missed(*, now=None, app=None) -> dict:
+    """A slot beat never published leaves no row, so neither the watchdog nor /healthz could
+    see it. For every tracked schedule whose latest slot fell due more than MISSED_GRACE ago
+    and has no row, record the run (its period is the slot: a late publish by beat finds the
+    same row) and enqueue it — once: the unique (job, period) lets one of two concurrent
+    watchdogs create it, and only the creator sends. Slots older than the first recorded run
+    are not looked at (a fresh installation has nothing to catch up on)."""
     now = now or timezone.now()
-    rows = JobRun.objects.exclude(state=RunState.DONE).filter(queued_at__lt=now - OVERDUE_AFTER).order_by("queued_at")
+    counts = {"enqueued_missed": 0}
+    first = JobRun.objects.order_by("queued_at").values_list("queued_at", flat=True).first()
+    if first is None:
+        return counts
+    for name, schedule in sorted(SCHEDULES.items()):
+        if not is_tracked(name):
+            continue
+        slot = last_slot(schedule, now - MISSED_GRACE)
+        if slot is None or slot < first:
+            continue
+        with transaction.atomic():
+            run, created = JobRun.objects.get_or_create(
+                job=name, period=period_of(slot),
+                defaults={"task": schedule.task, "task_id": str(uuid.uuid4()), "queued_at": now,
+                          "last_error": "调度进程未发出本次运行，由看门狗补发"})
+        if not created:
+            continue
+        log.warning("beat never sent %s for %s; the watchdog records and enqueues it", name, run.period)
+        enqueue(run, app=app)
+        counts["enqueued_missed"] += 1
+    return counts
+
+
+def overdue(*, now=None) -> list[dict]:
+    """Runs due more than OVERDUE_AFTER ago and still not finished (what /healthz reports).
+    Due = the schedule slot (`period`, local time, sorts as text) or, for a run re-enqueued
+    later, its queue time, whichever is earlier."""
+    now = now or timezone.now()
+    late = now - OVERDUE_AFTER
+    rows = JobRun.objects.exclude(state=RunState.DONE).filter(
+        Q(queued_at__lt=late) | Q(period__lt=period_of(late))).order_by("queued_at")
     return [{"job": r.job, "period": r.period, "state": r.state, "attempts": r.attempts} for r in rows[:20]]

@@ -14,4 +14,4 @@ def run_import(job_id: int) -> str:
 
 @shared_task(name="jobs.tasks.watchdog")
 def watchdog() -> dict:
-    return runs.watchdog()
+    return {**runs.watchdog(), **runs.record_missed()}

@@ -97,13 +97,13 @@ class Outcome:
     error: str = ""
 
 
-def attempt(client, method: str, url: str, data=None, *, api=False, before=None) -> Outcome:
+def attempt(client, method: str, url: str, data=None, *, api=False, before=None, multipart=False) -> Outcome:
     """Send one request inside a savepoint, checksum the tables, then roll everything back
-    so that the next request meets the same world."""
+    so that the next request meets the same world. `multipart`: an API route taking files."""
     result = None
     try:
         with transaction.atomic():
-            if api:
+            if api and not multipart:
                 body = json.dumps(data or {})
                 resp = getattr(client, method)(url, body, content_type="application/json")
             elif method == "post":

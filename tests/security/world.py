@@ -245,3 +245,179 @@ def _delist_reason(listing):
     from listing.models import DelistReason
 
     return DelistReason.STOPPED_PRODUCTION
+
+
+# ------------------------------------------------------------------------------------------
+# The channels merged after the matrix was built (filing, insurance, oversight, shortage, VBP,
+# accounts, QUA-1 change requests, NEG-4 evidence): one object in the state each of their
+# state-changing routes acts on, owned by the same parties as above.
+
+OTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key: one token fits every device
+
+
+def _consumable(maker, n, klass="hv6", name=None):
+    return Product.objects.create(kind="consumable", generic_name=name or f"矩阵耗材{n}", specification=f"{n}号",
+                                  pack_unit="个", conversion=1, manufacturer=maker, consumable_class=klass,
+                                  national_code=f"C{n:026d}")
+
+
+def _xlsx_bytes(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def xlsx_file(rows, name="upload.xlsx"):
+    return SimpleUploadedFile(name, _xlsx_bytes(rows),
+                              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from catalog import services as catalog_services
+    from filing.models import FilingRequest
+    from insurance.models import PaymentStandard as InsuranceStandard
+    from insurance.models import StandardRun
+    from negotiation import services as neg_services
+    from orders import services as order_services
+    from oversight.models import RiskSignal
+    from shortage import services as shortage_services
+    from shortage.models import NeedStatus, ShortageList, ShortageListEntry, ShortageNeed
+    from vbp import services as vbp_services
+
+    users = w.users
+    province, inst_user, maker_user = users["province_regulator"], users["institution"], users["manufacturer"]
+
+    # ---------------------------------------------------------------- filing (FIL-*)
+    w.filing_free = _consumable(w.maker, 21)            # no filing yet: filing:new
+    w.filing_products = [_consumable(w.maker, n) for n in (22, 23, 24)]
+
+    def filing(product, status, n, **kw):
+        return FilingRequest.objects.create(
+            number=f"MXBA{n:04d}", kind="high_value", institution=w.institution, product=product, enterprise=w.maker,
+            price=D("100.00"), quantity=10, status=status, confirming_body="province", submitted_by=inst_user, **kw)
+
+    w.filing_awaiting = filing(w.filing_products[0], "awaiting_enterprise", 1)
+    w.filing_submitted = filing(w.filing_products[1], "submitted", 2, agreed_price=D("100.00"), agreed_quantity=10,
+                                has_records=True)
+    w.filing_confirmed = filing(w.filing_products[2], "confirmed", 3, confirmed_on=dt.date(2026, 10, 1))
+    # LST-C2 (filing → listing, FIL-C4): listed in at least 15 provinces.
+    for i, prov in enumerate(PROVINCES + ["湖北省", "湖南省", "广东省", "四川省", "云南省", "陕西省"]):
+        OtherProvincePrice.objects.create(
+            product=w.filing_confirmed.product, province=prov, level="province", price=D("100.00") + i, source="矩阵",
+            effective_date=dt.date(2026, 5, 1), entered_by=province)
+    w.legacy_product = _consumable(w.maker, 25)          # FIL-4 import target
+
+    # ---------------------------------------------------------------- insurance (INS-1)
+    w.run = StandardRun.objects.create(year=2026, version=1, status="done", total=1, done=1, started_by=province,
+                                       finished_at=timezone.now())
+    w.standard = InsuranceStandard.objects.create(run=w.run, year=2026, product=w.product, rule="INS-1",
+                                                  method="矩阵", computed_amount=D("18.0000"), amount=D("18.0000"))
+
+    # ---------------------------------------------------------------- oversight (BAD-1)
+    w.signal = RiskSignal.objects.create(kind="price_rise", key="mx-signal-1", enterprise=w.maker, product=w.product,
+                                         summary="矩阵涨价信号", detected_on=dt.date(2026, 11, 1))
+
+    # ---------------------------------------------------------------- QUA-1 product change request
+    w.change_request = catalog_services.product_change_propose(maker_user, w.product_c, changes={"pack_unit": "瓶"},
+                                                               reason="包装单位变更")
+
+    # ---------------------------------------------------------------- NEG-4 evidenced proposal
+    w.neg_consumable = _consumable(w.maker, 26, klass="ordinary")
+    w.neg_listing = Listing.objects.create(product=w.neg_consumable, price=D("100.00"), status="active",
+                                           category="LST-C1", effective_date=dt.date(2026, 1, 1))
+    w.evidenced = neg_services.proposal_submit(user=inst_user, listing_id=w.neg_listing.pk, unit_price="90.00",
+                                               quantity="100", evidence_price="90.00", evidence_note="浙江某医院成交发票")
+
+    # ---------------------------------------------------------------- shortage and emergency (SHO-1, EMG-*)
+    issue = ShortageList.objects.create(kind="shortage", effective_from=dt.date(2026, 1, 1), source="矩阵卫药〔2026〕1号",
+                                        file_name="list.xlsx", imported_by=province)
+    entries = [ShortageListEntry.objects.create(shortage_list=issue, row=row, generic_name=name, dosage_form="注射剂")
+               for row, name in enumerate(("矩阵短缺药甲", "矩阵短缺药乙", "矩阵短缺药丙"), start=2)]
+    w.need = shortage_services.need_create(inst_user, generic_name="矩阵短缺药甲", dosage_form="注射剂", quantity=100)
+    w.shortage_product = Product.objects.create(kind="drug", generic_name="矩阵短缺药乙", dosage_form="注射剂",
+                                             specification="1支", pack_unit="支", conversion=1, manufacturer=w.maker,
+                                             national_code=f"XM01AAA{27:016d}")
+    w.need_reported = ShortageNeed.objects.create(
+        institution=w.institution, list_entry=entries[1], generic_name="矩阵短缺药乙", dosage_form="注射剂", quantity=50,
+        status=NeedStatus.PURCHASABLE, product=w.shortage_product, price=D("30.00"), created_by=inst_user,
+        reported_at=timezone.now(), reported_by=inst_user, purchasable_from=dt.date(2026, 11, 1))
+    w.emergency = shortage_services.emergency_declare(
+        inst_user, kind="drug", item_name="矩阵急救药 10mg", supplier="某制药有限公司", emergency_kind="rescue",
+        emergency_note="急诊抢救", clinical_necessity="无替代品种", approved_by="张院长",
+        approval_date=dt.date(2026, 11, 20), purchase_date=dt.date(2026, 11, 20), quantity="20", amount="3600.00",
+        insurance_paid="2520.00")
+    w.emergency_completed = shortage_services.emergency_declare(    # formalities done: awaiting review (EMG-2)
+        inst_user, kind="drug", item_name="矩阵急救药 20mg", supplier="某制药有限公司", emergency_kind="rescue",
+        emergency_note="急诊抢救", clinical_necessity="无替代品种", approved_by="张院长",
+        approval_date=dt.date(2026, 11, 19), purchase_date=dt.date(2026, 11, 19), quantity="10", amount="1800.00",
+        insurance_paid="1260.00")
+    shortage_services.emergency_complete_formalities(inst_user, w.emergency_completed, ref="补办审批 MX-0",
+                                                     documents=[pdf("formalities.pdf")])
+
+    # ---------------------------------------------------------------- VBP (VBP-1…VBP-3, VBP-5)
+    w.vbp_products = [_product(w.maker, n, generic_name=f"矩阵集采药{n}") for n in (31, 32, 33)]
+    for p in w.vbp_products:
+        Listing.objects.create(product=p, price=D("10.00"), status="active", category="LST-1",
+                               effective_date=dt.date(2025, 1, 1))
+
+    def tender(code, product):
+        t = vbp_services.national_result_import(
+            province, xlsx_file([vbp_services.RESULT_HEADERS, [product.generic_name, product.national_code, "6.50", "100"]]),
+            code=code, name=f"矩阵国家集采{code}", product_kind="drug", volume_ratio="100",
+            period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31))
+        vbp_services.base_volume_report(inst_user, t, variety=product.generic_name, quantity=2, reason="院内统计")
+        return t
+
+    w.tender_open = tender("MX-VBP-1", w.vbp_products[0])          # base volume reported, not locked
+    w.tender_unsigned = tender("MX-VBP-2", w.vbp_products[1])
+    w.contract_unsigned = vbp_services.allocation_lock(province, w.tender_unsigned)[0]
+    w.tender_signed = tender("MX-VBP-3", w.vbp_products[2])
+    w.contract_signed = vbp_services.allocation_lock(province, w.tender_signed)[0]
+    vbp_services.contract_sign(inst_user, w.contract_signed)
+    vbp_services.contract_sign(maker_user, w.contract_signed)
+    w.contract_line = w.contract_signed.lines.get()
+    # The agreed volume (2) completed: received at the selected price (VBP-3 allows adding then).
+    order = order_services.order_create(inst_user, [{"product_id": w.vbp_products[2].pk, "quantity": 2}])
+    line = order.lines.get()
+    order_services.order_lines_confirm(users["distributor"], [line.pk])
+    delivery = order_services.delivery_create(
+        users["distributor"], order.pk, note_number="MXD-VBP", shipped_on=dt.date(2026, 11, 20),
+        lines=[{"order_line": line.pk, "quantity": 2, "batch_number": "BV", "expiry_date": "2028-01-01"}])
+    order_services.receipt_create(inst_user, delivery.pk, received_on=dt.date(2026, 11, 21))
+    w.draft_tender = vbp_services.tender_create(
+        province, code="MX-PROV-1", name="矩阵省级集采", level="provincial", alliance_kind="", product_kind="drug",
+        selection_mode="price_competition", selection_rule="", volume_ratio="60", period_start=dt.date(2027, 1, 1),
+        period_end=dt.date(2027, 12, 31), lead_city=None, member_cities=[])
+    vbp_services.tender_attach_experts(province, w.draft_tender, w.session)  # EXP-1: experts pick varieties
+    # VBP-9: two similar products (another generic, same kind) for the open tender's variety; one extended.
+    w.similar = [Product.objects.create(kind="drug", generic_name=f"矩阵同类药{n}", dosage_form="片剂", specification=f"{n}mg",
+                                        pack_unit="盒", conversion=10, manufacturer=w.maker,
+                                        national_code=f"XM01AAA{n:016d}") for n in (34, 35)]
+    w.variety_open = w.tender_open.varieties.get()
+    w.extension = vbp_services.similar_extend(province, w.variety_open, product=w.similar[1], price="6.00",
+                                              reason="同类产品跟标")
+
+    # ---------------------------------------------------------------- accounts (TOTP enrolment pending)
+    for role in ("county_regulator", "city_regulator", "province_regulator"):
+        TOTPDevice.objects.create(user=users[role], name="身份验证器", confirmed=False, key=OTP_KEY)
+    w.reset_target = w.other_inst_user
+    w.reset_target.email = "mx_inst2@example.org"
+    w.reset_target.save(update_fields=["email"])
+    return w
+
+
+def otp_token():
+    """The current TOTP token of the world's pending devices (time is frozen by the matrix)."""
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(OTP_KEY)):06d}"
