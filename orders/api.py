@@ -269,7 +269,7 @@ class OffPlatformBatchIn(serializers.Serializer):
 ORDER_EXAMPLE = OpenApiExample(
     "两行订单", request_only=True,
     value={"external_ref": "HIS-20260302-0001", "lines": [
-        {"national_code": "XC10AAA005E005010100185", "quantity": 20},
+        {"national_code": "XB05XAA009E002010100333", "quantity": 20},
         {"national_code": "C03020101000000021170000001", "quantity": 5, "unit_price": "562.12"},
     ]},
 )
