@@ -8,7 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
 from orders.hooks import BatchCheck
@@ -28,20 +28,19 @@ def selected_prices(institution, product_ids, at):
     """orders.pricing provider: the selected price during the period; an alliance's price
     only for institutions of its member cities and its members (incl. 跟标扩围)."""
     city_id = getattr(institution, "city_id", None)
-    rows = (SelectedProduct.objects.filter(_in_force(at), product_id__in=product_ids)
-            .filter(~Q(variety__tender__level="alliance") | Q(variety__tender__member_cities__id=city_id)
-                    | Q(variety__tender__members__institution_id=getattr(institution, "pk", None)))
-            .values_list("product_id", "price", "variety__tender__code"))
-    # VBP-9 (002 §24): similar products the province extended the result to, once accepted.
-    extended = (SimilarExtension.objects.filter(_in_force(at), status="accepted", product_id__in=product_ids)
-                .filter(~Q(variety__tender__level="alliance") | Q(variety__tender__member_cities__id=city_id)
-                        | Q(variety__tender__members__institution_id=getattr(institution, "pk", None)))
-                .values_list("product_id", "price", "variety__tender__code"))
+    scope = (~Q(variety__tender__level="alliance") | Q(variety__tender__member_cities__id=city_id)
+             | Q(variety__tender__members__institution_id=getattr(institution, "pk", None)))
+    fields = ("product_id", "price", "variety__tender__code", "extension")
+    rows = (SelectedProduct.objects.filter(_in_force(at), scope, product_id__in=product_ids)
+            .annotate(extension=Value(False)).values_list(*fields))
+    # VBP-9 (002 §24): similar products the province extended the result to, once accepted —
+    # in the same query (UNION ALL): one query per provider, whatever the batch.
+    extended = (SimilarExtension.objects.filter(_in_force(at), scope, status="accepted", product_id__in=product_ids)
+                .annotate(extension=Value(True)).values_list(*fields))
     out = {}
-    for pid, price, code, label in sorted([(*r, "中选价") for r in rows] + [(*r, "同类产品扩围价") for r in extended],
-                                          key=lambda r: r[1]):
-        out.setdefault(pid, PriceQuote(price, "vbp", "VBP-1" if label == "中选价" else "VBP-9",
-                                       f"带量采购 {code} {label}"))
+    for pid, price, code, extension in sorted(rows.union(extended, all=True), key=lambda r: (r[1], r[3])):
+        label = "同类产品扩围价" if extension else "中选价"
+        out.setdefault(pid, PriceQuote(price, "vbp", "VBP-9" if extension else "VBP-1", f"带量采购 {code} {label}"))
     return out
 
 
