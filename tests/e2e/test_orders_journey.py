@@ -45,7 +45,9 @@ def test_order_ship_receive_pay_journey(page, reference_regions):
     login(page, "hosp", PASSWORD)
     page.goto("/orders/shop/?q=阿莫西林")
     row = page.locator(f"tr[data-code='{product.national_code}']")
-    assert "12.0000" in row.inner_text() and "ORD-1" in row.inner_text() and "江苏省医药有限公司" in row.inner_text()
+    assert "12.0000" in row.inner_text() and "挂网价" in row.inner_text() and "江苏省医药有限公司" in row.inner_text()
+    # the rule behind the price is the label's tooltip, not part of the label (issue 15 item 5)
+    assert row.locator("[data-rule='ORD-1']").get_attribute("title") == "依据：ORD-1"
     page.get_by_test_id(f"qty-{product.pk}").fill("1.5")
     shot(page, "shop-fractional-quantity")
     page.get_by_test_id(f"qty-{product.pk}").fill("30")
