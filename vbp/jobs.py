@@ -79,32 +79,32 @@ CLAIM_SQL = """
     FOR UPDATE OF c SKIP LOCKED
 """
 SNAPSHOT_SQL = """
-    WITH lines AS MATERIALIZED (
-        SELECT c.id AS contract_id, c.institution_id, sp.product_id, cl.agreed_qty, cl.price,
-               t.period_start, t.period_end, LEAST(t.period_end, %(month)s::date) AS upto
-        FROM vbp_contract c
-        JOIN vbp_tender t ON t.id = c.tender_id
-        JOIN vbp_contractline cl ON cl.contract_id = c.id
-        JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
-        WHERE c.id = ANY(%(ids)s)
-    ), spans AS MATERIALIZED (
-        SELECT DISTINCT product_id, period_start, upto FROM lines
+    WITH spans AS MATERIALIZED (
+        SELECT DISTINCT sp.product_id, t.id AS tender_id, t.period_start, LEAST(t.period_end, %(month)s::date) AS upto
+        FROM vbp_tender t
+        JOIN vbp_variety v ON v.tender_id = t.id
+        JOIN vbp_selectedproduct sp ON sp.variety_id = v.id
+        WHERE t.id IN (SELECT tender_id FROM vbp_contract WHERE id = ANY(%(ids)s))
     ), done AS MATERIALIZED (
-        SELECT rl.institution_id, s.product_id, s.period_start, s.upto, SUM(rl.quantity) AS qty
+        SELECT rl.institution_id, s.product_id, s.tender_id, SUM(rl.quantity) AS qty
         FROM spans s
         JOIN listing_listing li ON li.product_id = s.product_id
         JOIN orders_receiptline rl ON rl.listing_id = li.id AND rl.received_on BETWEEN s.period_start AND s.upto
-        GROUP BY rl.institution_id, s.product_id, s.period_start, s.upto
+        GROUP BY rl.institution_id, s.product_id, s.tender_id
     ), figures AS (
-        SELECT l.contract_id, MIN(l.period_start) AS period_start, MIN(l.period_end) AS period_end,
-               SUM(l.agreed_qty) AS agreed_qty,
-               ROUND(SUM(l.agreed_qty * l.price), 2) AS agreed_amount,
-               SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty)) AS completed_qty,
-               ROUND(SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty) * l.price), 2) AS completed_amount
-        FROM lines l
-        LEFT JOIN done d ON d.institution_id = l.institution_id AND d.product_id = l.product_id
-         AND d.period_start = l.period_start AND d.upto = l.upto
-        GROUP BY l.contract_id
+        SELECT cl.contract_id, MIN(t.period_start) AS period_start, MIN(t.period_end) AS period_end,
+               SUM(cl.agreed_qty) AS agreed_qty,
+               ROUND(SUM(cl.agreed_qty * cl.price), 2) AS agreed_amount,
+               SUM(LEAST(COALESCE(d.qty, 0), cl.agreed_qty)) AS completed_qty,
+               ROUND(SUM(LEAST(COALESCE(d.qty, 0), cl.agreed_qty) * cl.price), 2) AS completed_amount
+        FROM vbp_contractline cl
+        JOIN vbp_contract c ON c.id = cl.contract_id
+        JOIN vbp_tender t ON t.id = c.tender_id
+        JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
+        LEFT JOIN done d ON d.institution_id = c.institution_id AND d.product_id = sp.product_id
+         AND d.tender_id = c.tender_id
+        WHERE c.id = ANY(%(ids)s)
+        GROUP BY cl.contract_id
     ), pct AS (
         SELECT f.*,
                CASE WHEN f.agreed_amount = 0 THEN CASE WHEN f.completed_amount > 0 THEN 100 ELSE 0 END
