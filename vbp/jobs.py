@@ -186,8 +186,11 @@ def publish_persistent_laggards(month_first: date) -> int:
     for _ in range(months):
         window.append(m)
         m = (m - timedelta(days=1)).replace(day=1)
-    # Only contracts lagging this month can be persistent laggards: read their history alone.
-    lagging_now = ProgressSnapshot.objects.filter(month=month_first, lagging=True).values("contract_id")
+    # Only contracts lagging in every month of the window can be persistent laggards (one
+    # snapshot per contract and month): the database picks them, the rule decides on their
+    # history alone — not on every contract lagging this month.
+    lagging_now = (ProgressSnapshot.objects.filter(month__in=window, lagging=True).values("contract_id")
+                   .annotate(n=Count("id")).filter(n=months).values("contract_id"))
     history: dict[int, dict] = {}
     for contract_id, m, lag, done, elapsed in (
         ProgressSnapshot.objects.filter(month__in=window, contract_id__in=lagging_now)
