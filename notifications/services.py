@@ -1,9 +1,10 @@
 """The one service every reminder, warning and deadline notice goes through."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import Notification
@@ -59,6 +60,51 @@ def notify(
             continue  # delivered meanwhile by a concurrent sender
         created.append(row)
     return created
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message for notify_many: a different text per recipient is allowed."""
+
+    recipient_id: int
+    kind: str
+    title: str
+    body: str = ""
+    level: str = Notification.Level.INFO
+    url: str = ""
+    dedupe_key: str | None = None
+
+
+# One INSERT for a whole run's messages. ON CONFLICT on the partial unique index
+# (recipient, dedupe_key) drops what is already delivered — by an earlier run or by a
+# concurrent worker, whose insert this one waits for — so a message is delivered once and
+# RETURNING counts only the rows created now.
+_BULK_SQL = """
+    INSERT INTO notifications_notification (recipient_id, level, kind, title, body, url, target_id, dedupe_key,
+                                            created_at)
+    SELECT r, l, k, t, b, u, '', d, now()
+    FROM unnest(%(r)s::bigint[], %(l)s::text[], %(k)s::text[], %(t)s::text[], %(b)s::text[], %(u)s::text[],
+                %(d)s::text[]) AS m(r, l, k, t, b, u, d)
+    ON CONFLICT (recipient_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+    RETURNING 1
+"""
+
+
+def notify_many(messages: Iterable[Message]) -> int:
+    """Deliver many messages with one statement (a job's reminders to hundreds of
+    institutions); returns how many were created now. Same dedupe rule as `notify`."""
+    messages = list(messages)
+    if not messages:
+        return 0
+    params = {
+        "r": [m.recipient_id for m in messages], "l": [str(m.level) for m in messages],
+        "k": [m.kind for m in messages], "t": [str(m.title)[:200] for m in messages],
+        "b": [str(m.body) for m in messages], "u": [m.url for m in messages],
+        "d": [m.dedupe_key for m in messages],
+    }
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(_BULK_SQL, params)
+        return len(cur.fetchall())
 
 
 def mark_read(user, ids: Iterable[int] | None = None) -> int:

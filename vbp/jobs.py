@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from core.audit import audit_context
 from notifications import recipients
-from notifications.services import notify
+from notifications.services import Message, notify, notify_many
 from orders.models import Invoice
-from parties.models import Organisation
 from policy import services as policy
 
 from . import rules, selectors
@@ -53,59 +52,68 @@ def _claim(qs, batch=BATCH):
 # ---------------------------------------------------------------------- VBP-6 progress
 
 
-# VBP-6 in one statement per batch: claim signed contracts in their period that have no
-# snapshot for the month (FOR UPDATE SKIP LOCKED: a second worker takes other contracts), sum
-# their lines' receipts the way selectors.PROGRESS_SQL does, compute the percentages and the
-# lagging flag exactly as rules.completed_percent / elapsed_percent / vbp_6_lagging do
-# (numeric, rounded half up to 0.01; test_jobs checks the two agree), and insert the
-# snapshots; the unique (contract, month) constraint makes a rerun insert nothing.
-# Aggregating in SQL instead of shipping every contract's figures to Python is what brings
-# the job near the hand-written aggregation (docs/scaling.md).
+# VBP-6 in two statements per batch. First the claim: signed contracts in their period that
+# have no snapshot for the month, locked FOR UPDATE SKIP LOCKED (a second worker takes other
+# contracts), their ids returned. Then one statement sums their lines' receipts the way
+# selectors.PROGRESS_SQL does, computes the percentages and the lagging flag exactly as
+# rules.completed_percent / elapsed_percent / vbp_6_lagging do (numeric, rounded half up to
+# 0.01; test_jobs checks the two agree) and inserts the snapshots; the unique (contract,
+# month) constraint makes a rerun insert nothing.
+#
+# Why two statements: inside one statement the planner cannot estimate a LIMITed, locked,
+# anti-joined CTE (it guessed 1 row for 4,500 contracts) and then joined every receipt of a
+# product to every institution's key in a nested loop — 7.5 M rows filtered, 12 s at 0.1
+# scale when the snapshot table's statistics still held last month's rows. Passed as an
+# array, the batch's size is known. Receipts are summed once per (institution, product,
+# period) over the few distinct (product, period) spans of the batch, read through
+# receipt_line_listing_date_idx — the same access path as the hand-written SQL — and only
+# then hash-joined to the contract lines.
+CLAIM_SQL = """
+    SELECT c.id
+    FROM vbp_contract c JOIN vbp_tender t ON t.id = c.tender_id
+    WHERE c.status = 'signed' AND t.period_start <= %(month)s AND t.period_end >= %(month_first)s
+      AND c.id > %(after)s
+      AND NOT EXISTS (SELECT 1 FROM vbp_progresssnapshot s WHERE s.contract_id = c.id AND s.month = %(month_first)s)
+    ORDER BY c.id
+    LIMIT %(batch)s
+    FOR UPDATE OF c SKIP LOCKED
+"""
 SNAPSHOT_SQL = """
-    WITH claimed AS MATERIALIZED (
-        SELECT c.id, c.institution_id, t.period_start, t.period_end
-        FROM vbp_contract c JOIN vbp_tender t ON t.id = c.tender_id
-        WHERE c.status = 'signed' AND t.period_start <= %(month)s AND t.period_end >= %(month_first)s
-          AND c.id > %(after)s
-          AND NOT EXISTS (SELECT 1 FROM vbp_progresssnapshot s WHERE s.contract_id = c.id AND s.month = %(month_first)s)
-        ORDER BY c.id
-        LIMIT %(batch)s
-        FOR UPDATE OF c SKIP LOCKED
-    ), lines AS (
-        SELECT k.id AS contract_id, k.institution_id, sp.product_id, cl.agreed_qty, cl.price,
-               k.period_start, LEAST(k.period_end, %(month)s::date) AS upto
-        FROM claimed k
-        JOIN vbp_contractline cl ON cl.contract_id = k.id
-        JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
-    ), keys AS MATERIALIZED (
-        SELECT DISTINCT institution_id, product_id, period_start, upto FROM lines
-    ), done AS (
-        -- One hash join of the receipts against the batch's (institution, product, period)
-        -- keys (measured faster than summing per day first or per distinct period).
-        SELECT k.institution_id, k.product_id, k.period_start, k.upto, SUM(rl.quantity) AS qty
-        FROM keys k
-        JOIN listing_listing li ON li.product_id = k.product_id
-        JOIN orders_receiptline rl ON rl.listing_id = li.id AND rl.institution_id = k.institution_id
-         AND rl.received_on BETWEEN k.period_start AND k.upto
-        GROUP BY k.institution_id, k.product_id, k.period_start, k.upto
+    WITH spans AS MATERIALIZED (
+        SELECT DISTINCT sp.product_id, t.id AS tender_id, t.period_start, LEAST(t.period_end, %(month)s::date) AS upto
+        FROM vbp_tender t
+        JOIN vbp_variety v ON v.tender_id = t.id
+        JOIN vbp_selectedproduct sp ON sp.variety_id = v.id
+        WHERE t.id IN (SELECT tender_id FROM vbp_contract WHERE id = ANY(%(ids)s))
+    ), done AS MATERIALIZED (
+        SELECT rl.institution_id, s.product_id, s.tender_id, SUM(rl.quantity) AS qty
+        FROM spans s
+        JOIN listing_listing li ON li.product_id = s.product_id
+        JOIN orders_receiptline rl ON rl.listing_id = li.id AND rl.received_on BETWEEN s.period_start AND s.upto
+        GROUP BY rl.institution_id, s.product_id, s.tender_id
     ), figures AS (
-        SELECT l.contract_id, SUM(l.agreed_qty) AS agreed_qty,
-               ROUND(SUM(l.agreed_qty * l.price), 2) AS agreed_amount,
-               SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty)) AS completed_qty,
-               ROUND(SUM(LEAST(COALESCE(d.qty, 0), l.agreed_qty) * l.price), 2) AS completed_amount
-        FROM lines l
-        LEFT JOIN done d ON d.institution_id = l.institution_id AND d.product_id = l.product_id
-         AND d.period_start = l.period_start AND d.upto = l.upto
-        GROUP BY l.contract_id
+        SELECT cl.contract_id, MIN(t.period_start) AS period_start, MIN(t.period_end) AS period_end,
+               SUM(cl.agreed_qty) AS agreed_qty,
+               ROUND(SUM(cl.agreed_qty * cl.price), 2) AS agreed_amount,
+               SUM(LEAST(COALESCE(d.qty, 0), cl.agreed_qty)) AS completed_qty,
+               ROUND(SUM(LEAST(COALESCE(d.qty, 0), cl.agreed_qty) * cl.price), 2) AS completed_amount
+        FROM vbp_contractline cl
+        JOIN vbp_contract c ON c.id = cl.contract_id
+        JOIN vbp_tender t ON t.id = c.tender_id
+        JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
+        LEFT JOIN done d ON d.institution_id = c.institution_id AND d.product_id = sp.product_id
+         AND d.tender_id = c.tender_id
+        WHERE c.id = ANY(%(ids)s)
+        GROUP BY cl.contract_id
     ), pct AS (
         SELECT f.*,
                CASE WHEN f.agreed_amount = 0 THEN CASE WHEN f.completed_amount > 0 THEN 100 ELSE 0 END
                     ELSE ROUND(f.completed_amount * 100 / f.agreed_amount, 2) END AS completed_percent,
-               CASE WHEN %(month)s::date < k.period_start THEN 0
-                    WHEN %(month)s::date >= k.period_end THEN 100
-                    ELSE ROUND((%(month)s::date - k.period_start + 1)::numeric * 100
-                               / (k.period_end - k.period_start + 1), 2) END AS elapsed_percent
-        FROM figures f JOIN claimed k ON k.id = f.contract_id
+               CASE WHEN %(month)s::date < f.period_start THEN 0
+                    WHEN %(month)s::date >= f.period_end THEN 100
+                    ELSE ROUND((%(month)s::date - f.period_start + 1)::numeric * 100
+                               / (f.period_end - f.period_start + 1), 2) END AS elapsed_percent
+        FROM figures f
     ), ins AS (
         INSERT INTO vbp_progresssnapshot (contract_id, month, agreed_amount, completed_amount, agreed_qty,
                                           completed_qty, completed_percent, elapsed_percent, lagging, created_at)
@@ -115,7 +123,7 @@ SNAPSHOT_SQL = """
         ON CONFLICT (contract_id, month) DO NOTHING
         RETURNING 1
     )
-    SELECT (SELECT MAX(id) FROM claimed), (SELECT COUNT(*) FROM ins)
+    SELECT COUNT(*) FROM ins
 """
 SNAPSHOT_BATCH = 50_000
 
@@ -132,34 +140,42 @@ def progress_monthly(on: date | None = None) -> dict:
     done, after = 0, 0
     while True:
         with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"), connection.cursor() as cur:
-            # The planner cannot estimate the CTEs' sizes and would split the final hash join into
-            # on-disk batches; the batch's working set is a few MB, so let it hash in memory.
+            cur.execute(CLAIM_SQL, {"month": month, "month_first": month_first, "after": after,
+                                    "batch": SNAPSHOT_BATCH})
+            ids = [row[0] for row in cur.fetchall()]
+            if not ids:
+                break
+            # The receipts' per-(institution, product) sums are hashed in memory; the default
+            # work_mem would spill them to disk at province scale.
             cur.execute("SET LOCAL work_mem = '64MB'")
-            cur.execute(SNAPSHOT_SQL, {"month": month, "month_first": month_first, "after": after,
-                                       "batch": SNAPSHOT_BATCH, "threshold": threshold})
-            last_id, inserted = cur.fetchone()
-        if last_id is None:
-            break
-        after, done = last_id, done + inserted
+            cur.execute(SNAPSHOT_SQL, {"ids": ids, "month": month, "month_first": month_first,
+                                       "threshold": threshold})
+            done += cur.fetchone()[0]
+        after = ids[-1]
     reminded = remind_laggards(month_first)
     circulars = publish_persistent_laggards(month_first)
     return {"snapshots": done, "reminded": reminded, "circular_entries": circulars}
 
 
 def remind_laggards(month_first: date) -> int:
-    """VBP-6: one reminder per lagging institution and month (not one per contract)."""
-    sent = 0
+    """VBP-6: one reminder per lagging institution and month (not one per contract), sent to
+    every user of the institution in ONE insert (notifications.services.notify_many). The
+    dedupe key (institution, month) with the partial unique index keeps it once when the job
+    runs twice or on two workers; returns the notifications created now."""
     rows = (ProgressSnapshot.objects.filter(month=month_first, lagging=True).values("contract__institution")
-            .annotate(n=Count("id"), worst=Min("completed_percent")))
-    institutions = {o.pk: o for o in Organisation.objects.filter(pk__in=[r["contract__institution"] for r in rows])}
-    for r in rows:
-        institution = institutions[r["contract__institution"]]
-        sent += len(notify(
-            recipients.users_of(institution), kind="vbp.lagging", level="warning", title="带量采购进度滞后提醒",
+            .annotate(n=Count("id"), worst=Min("completed_percent")).order_by("contract__institution"))
+    figures = {r["contract__institution"]: r for r in rows}
+    if not figures:
+        return 0
+    messages = []
+    for user in recipients.users_of_many(list(figures)):
+        r = figures[user.organisation_id]
+        messages.append(Message(
+            recipient_id=user.pk, kind="vbp.lagging", level="warning", title="带量采购进度滞后提醒",
             body=f"截至 {month_first:%Y-%m} 月末，贵机构有 {r['n']} 份带量采购合同完成进度落后于时间进度"
                  f"（最低完成 {r['worst']}%），请优先采购中选产品。依据：VBP-6",
-            url="/vbp/contracts/", dedupe_key=f"vbp-lag-{institution.pk}-{month_first:%Y%m}"))
-    return sent
+            url="/vbp/contracts/", dedupe_key=f"vbp-lag-{user.organisation_id}-{month_first:%Y%m}"))
+    return notify_many(messages)
 
 
 def publish_persistent_laggards(month_first: date) -> int:
@@ -170,8 +186,11 @@ def publish_persistent_laggards(month_first: date) -> int:
     for _ in range(months):
         window.append(m)
         m = (m - timedelta(days=1)).replace(day=1)
-    # Only contracts lagging this month can be persistent laggards: read their history alone.
-    lagging_now = ProgressSnapshot.objects.filter(month=month_first, lagging=True).values("contract_id")
+    # Only contracts lagging in every month of the window can be persistent laggards (one
+    # snapshot per contract and month): the database picks them, the rule decides on their
+    # history alone — not on every contract lagging this month.
+    lagging_now = (ProgressSnapshot.objects.filter(month__in=window, lagging=True).values("contract_id")
+                   .annotate(n=Count("id")).filter(n=months).values("contract_id"))
     history: dict[int, dict] = {}
     for contract_id, m, lag, done, elapsed in (
         ProgressSnapshot.objects.filter(month__in=window, contract_id__in=lagging_now)

@@ -160,3 +160,19 @@ def test_dedupe_key_delivers_once_when_two_workers_send_at_once(reference_region
     assert errors == []
     assert len(results["a"]) == 3 and results["b"] == []
     assert Notification.objects.filter(dedupe_key="neg3:77").count() == 3
+
+
+def test_notify_many_one_insert_delivers_once_per_key(alice, bob, django_assert_num_queries):
+    """notify_many (a job's reminders in bulk): one statement; a message whose (recipient,
+    dedupe_key) is already delivered — earlier or twice in the same batch — is dropped and not counted."""
+    from notifications.services import Message, notify_many
+
+    batch = [Message(recipient_id=alice.pk, kind="t", title="滞后提醒", body="甲", dedupe_key="k1"),
+             Message(recipient_id=bob.pk, kind="t", title="滞后提醒", body="乙", dedupe_key="k1"),
+             Message(recipient_id=bob.pk, kind="t", title="滞后提醒", body="乙", dedupe_key="k1")]
+    with django_assert_num_queries(3):  # savepoint, the INSERT, release
+        assert notify_many(batch) == 2
+    assert notify_many(batch) == 0
+    assert Notification.objects.get(recipient=bob, dedupe_key="k1").body == "乙"
+    assert Notification.objects.filter(dedupe_key="k1").count() == 2
+    assert notify_many([]) == 0

@@ -32,6 +32,48 @@ def test_vbp_6_monthly_progress_snapshot_reminder_and_idempotent(signed):
     assert ProgressSnapshot.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_vbp_6_two_workers_snapshot_and_remind_once(signed):
+    """VBP-6: the monthly job on two workers at once — one snapshot per contract and month, one
+    reminder per institution user (the bulk insert's dedupe key holds under a race); a third
+    run afterwards sends nothing more."""
+    w = signed
+    barrier = threading.Barrier(2)
+    errors, results = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(jobs.progress_monthly(on=date(2026, 4, 1)))
+        except Exception as exc:  # noqa: BLE001 — the assertion below reports it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert ProgressSnapshot.objects.filter(month=date(2026, 3, 1)).count() == 1
+    assert sum(r["snapshots"] for r in results) == 1
+    assert Notification.objects.filter(recipient=w.inst_user, kind="vbp.lagging").count() == 1
+    assert sum(r["reminded"] for r in results) == Notification.objects.filter(kind="vbp.lagging").count()
+    assert jobs.progress_monthly(on=date(2026, 4, 1))["reminded"] == 0
+    assert Notification.objects.filter(recipient=w.inst_user, kind="vbp.lagging").count() == 1
+
+
+def test_vbp_6_reminder_text_names_count_and_worst_percent(signed):
+    """VBP-6: the bulk reminder carries the institution's lagging contracts and worst completion."""
+    w = signed
+    jobs.progress_monthly(on=date(2026, 4, 1))
+    n = Notification.objects.get(recipient=w.inst_user, kind="vbp.lagging")
+    assert n.title == "带量采购进度滞后提醒" and n.level == "warning" and n.url == "/vbp/contracts/"
+    assert "截至 2026-03 月末，贵机构有 1 份带量采购合同" in n.body and "最低完成 0.00%" in n.body
+    assert n.dedupe_key == f"vbp-lag-{w.institution.pk}-202603"
+
+
 @pytest.mark.parametrize("received,on", [(200, date(2026, 4, 1)), (1, date(2026, 2, 1)), (599, date(2026, 7, 1)),
                                          (600, date(2027, 1, 1))])
 def test_vbp_6_sql_job_agrees_with_the_rule_functions(signed, received, on):
