@@ -4,10 +4,17 @@ The run is started by the province for a target year and computed by a Celery ta
 batches, with its progress on the run row. Inputs are read as of the end of the previous
 year, set-based (one aggregate over last year's negotiation results, one DISTINCT ON for the
 year-end prices), products in primary-key order and explanations serialised with sorted keys:
-the same inputs give byte-identical rows and the same SHA-256 digest."""
+the same inputs give byte-identical rows and the same SHA-256 digest.
+
+The policy parameters in force are stored once, on the run (`StandardRun.parameters`); each
+row's explanation keeps its own inputs, method and steps and references the parameters by the
+SHA-256 of their canonical JSON (`parameters_sha256`). The run's digest is SHA-256 over the
+canonical parameters followed by every row's [product, rule, method, amount] and canonical
+explanation, in product order."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -163,8 +170,8 @@ decided AS (
 computed AS (
     SELECT d.product_id, d.method, d.amount,
            '{{"inputs":{{"as_of":' || %(as_of)s || ',"listing_category":' || to_json(d.category)::text
-           || ',"listing_price_at_year_end":' || to_json(d.price::text)::text || '}},"parameters":' || %(params)s
-           || ',"path":[],"steps":[' || d.steps || ']}}' AS explanation
+           || ',"listing_price_at_year_end":' || to_json(d.price::text)::text || '}},"parameters_sha256":'
+           || %(params_ref)s || ',"path":[],"steps":[' || d.steps || ']}}' AS explanation
       FROM decided d
 ),
 ins AS (
@@ -174,7 +181,7 @@ ins AS (
     RETURNING 1
 )
 SELECT (SELECT COUNT(*) FROM ins),
-       encode(sha256(convert_to(COALESCE(string_agg(piece, '' ORDER BY pid), ''), 'UTF8')), 'hex')
+       encode(sha256(convert_to(%(params)s || COALESCE(string_agg(piece, '' ORDER BY pid), ''), 'UTF8')), 'hex')
   FROM (SELECT product_id AS pid,
                '[' || product_id || ',"INS-1",' || to_json(method)::text || ',' || to_json(amount::text)::text || ']'
                || explanation AS piece
@@ -278,13 +285,26 @@ def compute(product, inputs: Inputs) -> tuple[rules.Standard, dict]:
     return _ins_1(product, inputs, cap, cap_label), used
 
 
-def _explanation(std: rules.Standard, used: dict, params: dict) -> dict:
-    return {"inputs": used, "parameters": params, "steps": list(std.steps),
+def _explanation(std: rules.Standard, used: dict, params_ref: str) -> dict:
+    return {"inputs": used, "parameters_sha256": params_ref, "steps": list(std.steps),
             "path": [list(p) for p in std.path]}
 
 
 def canonical(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def parameters_ref(params: dict) -> str:
+    """How an explanation references the run's parameters: the SHA-256 of their canonical JSON
+    (the same parameters give the same reference, so a rerun's rows stay byte-identical)."""
+    return hashlib.sha256(canonical(params).encode()).hexdigest()
+
+
+def parameters_of(standard: PaymentStandard) -> tuple[dict, bool]:
+    """The parameters a standard was computed with (stored once on its run), and whether they
+    are the ones its explanation references."""
+    params = standard.run.parameters
+    return params, standard.explanation.get("parameters_sha256") == parameters_ref(params)
 
 
 # ---------------------------------------------------------------------- the run
@@ -359,7 +379,8 @@ def _compute_all(run: StandardRun):
             SELECT COUNT(*), COALESCE(array_agg(id ORDER BY id) FILTER (WHERE NOT plain), '{}') FROM scope""",
                     scope_params)
         total, special = cur.fetchone()
-    StandardRun.objects.filter(pk=run.pk).update(total=total)
+    params_ref = parameters_ref(inputs.params)
+    StandardRun.objects.filter(pk=run.pk).update(total=total, parameters=inputs.params)
 
     # The special cases, product by product in Python (with their inputs only).
     inputs.results, inputs.prices = _results(run.year, special), _year_end_prices(on, special)
@@ -369,7 +390,7 @@ def _compute_all(run: StandardRun):
         chunk = special[start:start + BATCH]
         for product in Product.objects.filter(pk__in=chunk).select_related("generic_of_negotiated").order_by("pk"):
             std, used = compute(product, inputs)
-            explanation = canonical(_explanation(std, used, inputs.params))
+            explanation = canonical(_explanation(std, used, params_ref))
             py_ids.append(product.pk)
             py_pieces.append(canonical([product.pk, std.rule, std.method, str(std.amount)]) + explanation)
             batch.append((run.pk, run.year, product.pk, std.rule, std.method, std.amount, std.amount, std.payable,
@@ -379,7 +400,8 @@ def _compute_all(run: StandardRun):
     # The plain INS-1 drugs in one INSERT … SELECT, and the digest over every row.
     plain_params = {
         **scope_params, "run": run.pk, "year": run.year, "py_ids": py_ids, "py_pieces": py_pieces,
-        "as_of": json.dumps(on.isoformat()), "params": canonical(inputs.params), "cap_label": _("挂网价"),
+        "as_of": json.dumps(on.isoformat()), "params": canonical(inputs.params), "params_ref": json.dumps(params_ref),
+        "cap_label": _("挂网价"),
         "results_step": _pg_format(rules.RESULTS_STEP, ("count", "volume", "mean")),
         "capped_step": _pg_format(rules.CAPPED_STEP, ("cap_label", "cap")),
         "no_results_step": _pg_format(rules.NO_RESULTS_STEP, ("cap_label", "cap")),
