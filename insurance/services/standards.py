@@ -140,7 +140,9 @@ WITH scope AS (
 # INS-1 default method for the plain drugs in one statement: the volume-weighted mean of last
 # year's results capped at the year-end listing price, each row's explanation built as the
 # same canonical JSON text the Python path writes (sorted keys, no spaces), the step texts
-# formatted from the same gettext templates (rules.RESULTS_STEP …). The run's digest is taken
+# formatted from the same gettext templates (rules.RESULTS_STEP …), JSON-escaped once in
+# Python (`_json_template`): what is formatted into them per row — numbers, the method
+# identifiers — needs no escaping, so no row pays for to_json(). The run's digest is taken
 # over these rows and the Python rows (passed in) in product order: the same bytes as a run
 # computed wholly in Python.
 _PLAIN_SQL = _SCOPE_SQL + f""",
@@ -160,17 +162,17 @@ decided AS (
            CASE WHEN b.n IS NULL THEN 'cap_without_results'
                 WHEN b.mean > b.price THEN 'weighted_mean_capped' ELSE 'weighted_mean' END AS method,
            CASE WHEN b.n IS NULL OR b.mean > b.price THEN b.cap ELSE b.mean END AS amount,
-           CASE WHEN b.n IS NULL THEN to_json(format(%(no_results_step)s, %(cap_label)s, b.cap))::text
-                ELSE to_json(format(%(results_step)s, b.n, b.qty, b.mean))::text
+           CASE WHEN b.n IS NULL THEN '"' || format(%(no_results_step)s, %(cap_label)s, b.cap) || '"'
+                ELSE '"' || format(%(results_step)s, b.n, b.qty, b.mean) || '"'
                      || CASE WHEN b.mean > b.price
-                             THEN ',' || to_json(format(%(capped_step)s, %(cap_label)s, b.cap))::text ELSE '' END
+                             THEN ',"' || format(%(capped_step)s, %(cap_label)s, b.cap) || '"' ELSE '' END
            END AS steps
       FROM base b
 ),
 computed AS (
     SELECT d.product_id, d.method, d.amount,
            '{{"inputs":{{"as_of":' || %(as_of)s || ',"listing_category":' || to_json(d.category)::text
-           || ',"listing_price_at_year_end":' || to_json(d.price::text)::text || '}},"parameters_sha256":'
+           || ',"listing_price_at_year_end":"' || d.price::text || '"}},"parameters_sha256":'
            || %(params_ref)s || ',"path":[],"steps":[' || d.steps || ']}}' AS explanation
       FROM decided d
 ),
@@ -183,11 +185,16 @@ ins AS (
 SELECT (SELECT COUNT(*) FROM ins),
        encode(sha256(convert_to(%(params)s || COALESCE(string_agg(piece, '' ORDER BY pid), ''), 'UTF8')), 'hex')
   FROM (SELECT product_id AS pid,
-               '[' || product_id || ',"INS-1",' || to_json(method)::text || ',' || to_json(amount::text)::text || ']'
+               '[' || product_id || ',"INS-1","' || method || '","' || amount::text || '"]'
                || explanation AS piece
           FROM computed
         UNION ALL
         SELECT * FROM unnest(%(py_ids)s::bigint[], %(py_pieces)s::text[])) t"""
+
+
+def _json_template(template, names: tuple[str, ...]) -> str:
+    """A step template as the inside of a canonical JSON string, for format() in PostgreSQL."""
+    return json.dumps(_pg_format(template, names), ensure_ascii=False)[1:-1]
 
 
 def _pg_format(template, names: tuple[str, ...]) -> str:
@@ -401,10 +408,10 @@ def _compute_all(run: StandardRun):
     plain_params = {
         **scope_params, "run": run.pk, "year": run.year, "py_ids": py_ids, "py_pieces": py_pieces,
         "as_of": json.dumps(on.isoformat()), "params": canonical(inputs.params), "params_ref": json.dumps(params_ref),
-        "cap_label": _("挂网价"),
-        "results_step": _pg_format(rules.RESULTS_STEP, ("count", "volume", "mean")),
-        "capped_step": _pg_format(rules.CAPPED_STEP, ("cap_label", "cap")),
-        "no_results_step": _pg_format(rules.NO_RESULTS_STEP, ("cap_label", "cap")),
+        "cap_label": json.dumps(_("挂网价"), ensure_ascii=False)[1:-1],
+        "results_step": _json_template(rules.RESULTS_STEP, ("count", "volume", "mean")),
+        "capped_step": _json_template(rules.CAPPED_STEP, ("cap_label", "cap")),
+        "no_results_step": _json_template(rules.NO_RESULTS_STEP, ("cap_label", "cap")),
     }
     with transaction.atomic(), connection.cursor() as cur:
         # One statement over the whole catalogue: compiling it to machine code costs more than it saves.
