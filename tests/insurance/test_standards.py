@@ -53,6 +53,20 @@ def test_rerun_gives_identical_results(insurance_world, province_user):
     assert {k: (v.amount, v.explanation) for k, v in one.items()} == {k: (v.amount, v.explanation) for k, v in two.items()}
 
 
+def test_run_parameters_are_written_once_and_never_changed(insurance_world, province_user):
+    """INS-1: the parameters in force are stored once on the run and every explanation
+    references them; changing them afterwards would detach the explanations, so the database
+    refuses it."""
+    from insurance.models import StandardRun
+
+    r = run(province_user)
+    assert r.parameters["ins.vbp_min_cut_percent"] == "30"
+    with pytest.raises(InternalError), transaction.atomic():
+        StandardRun.objects.filter(pk=r.pk).update(parameters={**r.parameters, "ins.vbp_min_cut_percent": "10"})
+    r.refresh_from_db()
+    assert r.parameters["ins.vbp_min_cut_percent"] == "30"
+
+
 def test_run_for_a_year_without_results_is_refused(insurance_world, province_user):
     with pytest.raises(RuleViolation) as err:
         standards.run_start(province_user, year=2030)
