@@ -78,6 +78,9 @@ class StandardRun(models.Model):
     total = models.PositiveIntegerField(_("产品数"), default=0)
     done = models.PositiveIntegerField(_("已计算"), default=0)
     digest = models.CharField(_("结果摘要（SHA-256）"), max_length=64, blank=True)
+    # The policy parameters in force for the run, stored once (canonical JSON, read as of the
+    # end of the previous year); each standard's explanation references them by their SHA-256.
+    parameters = models.JSONField(_("适用参数"), default=dict, blank=True)
     error = models.TextField(blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
@@ -94,6 +97,13 @@ class StandardRun(models.Model):
             # One run of a year in progress at a time: a double click starts one run.
             models.UniqueConstraint(fields=["year"], condition=Q(status__in=["queued", "running", "done"]),
                                     name="ins_run_one_open_per_year"),
+        ]
+        triggers = [
+            # The parameters the standards were computed with are written once by the run and
+            # never changed: the explanations reference them.
+            pgtrigger.Protect(name="ins_run_parameters_written_once", operation=pgtrigger.Update,
+                              condition=~pgtrigger.Q(old__parameters={})
+                              & pgtrigger.Q(new__parameters__df=pgtrigger.F("old__parameters"))),
         ]
 
     def __str__(self):
@@ -117,9 +127,11 @@ class PaymentStandard(models.Model):
     """One product's payment standard for a year, with how it was computed. `amount` None means
     "not payable" (a consumable outside the sunshine catalogue, INS-5/INS-6)."""
 
-    # No single-column indexes on run and product (nor adjusted_by, below): ins_standard_once_per_run (run, product) and
-    # ins_standard_lookup_idx (product, year, status) lead with them, and the yearly run inserts
-    # one row per product — every extra index is paid 100,000 times.
+    # Two indexes only, besides the primary key: ins_standard_once_per_run (run, product) for a
+    # run's rows, and the partial ins_standard_one_published (year, product) for the standard in
+    # force — published rows only, so the yearly run's draft rows never enter it. No
+    # single-column index on run, product or adjusted_by: the run inserts one row per product,
+    # and every extra index is paid 100,000 times.
     run = models.ForeignKey(StandardRun, on_delete=models.PROTECT, related_name="standards", db_index=False)
     year = models.PositiveSmallIntegerField(_("年度"))
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("产品"),
@@ -149,7 +161,6 @@ class PaymentStandard(models.Model):
             models.CheckConstraint(condition=Q(adjusted_at__isnull=True) | ~Q(adjust_reason=""),
                                    name="ins_standard_adjusted_with_reason"),
         ]
-        indexes = [models.Index(fields=["product", "year", "status"], name="ins_standard_lookup_idx")]
         triggers = [
             # A published standard is never edited: only its move to "superseded" by a newer
             # version is allowed (the amount and explanation stay as published).

@@ -120,13 +120,18 @@ def standard_detail(request, pk):
         except DomainError as exc:
             messages.error(request, exc.detail)
             return render(request, "insurance/standard_detail.html", {
-                "s": standard, "error_field": exc.field, "form": request.POST,
-                "explanation": json.dumps(standard.explanation, ensure_ascii=False, indent=2)}, status=400)
+                **_explained(standard), "error_field": exc.field, "form": request.POST}, status=400)
         messages.success(request, _("已调整并记录理由。"))
         return redirect("insurance:standard_detail", pk)
-    return render(request, "insurance/standard_detail.html", {
-        "s": standard, "form": {}, "error_field": None,
-        "explanation": json.dumps(standard.explanation, ensure_ascii=False, indent=2)})
+    return render(request, "insurance/standard_detail.html", {**_explained(standard), "form": {}, "error_field": None})
+
+
+def _explained(standard):
+    """The explanation with the parameters in force, which the run stores once and each row
+    references by their SHA-256 (shown with whether the reference matches)."""
+    params, matches = standards.parameters_of(standard)
+    return {"s": standard, "parameters": sorted(params.items()), "parameters_match": matches,
+            "explanation": json.dumps(standard.explanation, ensure_ascii=False, indent=2)}
 
 
 @require_GET

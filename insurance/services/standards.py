@@ -4,10 +4,17 @@ The run is started by the province for a target year and computed by a Celery ta
 batches, with its progress on the run row. Inputs are read as of the end of the previous
 year, set-based (one aggregate over last year's negotiation results, one DISTINCT ON for the
 year-end prices), products in primary-key order and explanations serialised with sorted keys:
-the same inputs give byte-identical rows and the same SHA-256 digest."""
+the same inputs give byte-identical rows and the same SHA-256 digest.
+
+The policy parameters in force are stored once, on the run (`StandardRun.parameters`); each
+row's explanation keeps its own inputs, method and steps and references the parameters by the
+SHA-256 of their canonical JSON (`parameters_sha256`). The run's digest is SHA-256 over the
+canonical parameters followed by every row's [product, rule, method, amount] and canonical
+explanation, in product order."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -133,7 +140,9 @@ WITH scope AS (
 # INS-1 default method for the plain drugs in one statement: the volume-weighted mean of last
 # year's results capped at the year-end listing price, each row's explanation built as the
 # same canonical JSON text the Python path writes (sorted keys, no spaces), the step texts
-# formatted from the same gettext templates (rules.RESULTS_STEP …). The run's digest is taken
+# formatted from the same gettext templates (rules.RESULTS_STEP …), JSON-escaped once in
+# Python (`_json_template`): what is formatted into them per row — numbers, the method
+# identifiers — needs no escaping, so no row pays for to_json(). The run's digest is taken
 # over these rows and the Python rows (passed in) in product order: the same bytes as a run
 # computed wholly in Python.
 _PLAIN_SQL = _SCOPE_SQL + f""",
@@ -153,18 +162,18 @@ decided AS (
            CASE WHEN b.n IS NULL THEN 'cap_without_results'
                 WHEN b.mean > b.price THEN 'weighted_mean_capped' ELSE 'weighted_mean' END AS method,
            CASE WHEN b.n IS NULL OR b.mean > b.price THEN b.cap ELSE b.mean END AS amount,
-           CASE WHEN b.n IS NULL THEN to_json(format(%(no_results_step)s, %(cap_label)s, b.cap))::text
-                ELSE to_json(format(%(results_step)s, b.n, b.qty, b.mean))::text
+           CASE WHEN b.n IS NULL THEN '"' || format(%(no_results_step)s, %(cap_label)s, b.cap) || '"'
+                ELSE '"' || format(%(results_step)s, b.n, b.qty, b.mean) || '"'
                      || CASE WHEN b.mean > b.price
-                             THEN ',' || to_json(format(%(capped_step)s, %(cap_label)s, b.cap))::text ELSE '' END
+                             THEN ',"' || format(%(capped_step)s, %(cap_label)s, b.cap) || '"' ELSE '' END
            END AS steps
       FROM base b
 ),
 computed AS (
     SELECT d.product_id, d.method, d.amount,
            '{{"inputs":{{"as_of":' || %(as_of)s || ',"listing_category":' || to_json(d.category)::text
-           || ',"listing_price_at_year_end":' || to_json(d.price::text)::text || '}},"parameters":' || %(params)s
-           || ',"path":[],"steps":[' || d.steps || ']}}' AS explanation
+           || ',"listing_price_at_year_end":"' || d.price::text || '"}},"parameters_sha256":'
+           || %(params_ref)s || ',"path":[],"steps":[' || d.steps || ']}}' AS explanation
       FROM decided d
 ),
 ins AS (
@@ -174,13 +183,18 @@ ins AS (
     RETURNING 1
 )
 SELECT (SELECT COUNT(*) FROM ins),
-       encode(sha256(convert_to(COALESCE(string_agg(piece, '' ORDER BY pid), ''), 'UTF8')), 'hex')
+       encode(sha256(convert_to(%(params)s || COALESCE(string_agg(piece, '' ORDER BY pid), ''), 'UTF8')), 'hex')
   FROM (SELECT product_id AS pid,
-               '[' || product_id || ',"INS-1",' || to_json(method)::text || ',' || to_json(amount::text)::text || ']'
+               '[' || product_id || ',"INS-1","' || method || '","' || amount::text || '"]'
                || explanation AS piece
           FROM computed
         UNION ALL
         SELECT * FROM unnest(%(py_ids)s::bigint[], %(py_pieces)s::text[])) t"""
+
+
+def _json_template(template, names: tuple[str, ...]) -> str:
+    """A step template as the inside of a canonical JSON string, for format() in PostgreSQL."""
+    return json.dumps(_pg_format(template, names), ensure_ascii=False)[1:-1]
 
 
 def _pg_format(template, names: tuple[str, ...]) -> str:
@@ -278,13 +292,26 @@ def compute(product, inputs: Inputs) -> tuple[rules.Standard, dict]:
     return _ins_1(product, inputs, cap, cap_label), used
 
 
-def _explanation(std: rules.Standard, used: dict, params: dict) -> dict:
-    return {"inputs": used, "parameters": params, "steps": list(std.steps),
+def _explanation(std: rules.Standard, used: dict, params_ref: str) -> dict:
+    return {"inputs": used, "parameters_sha256": params_ref, "steps": list(std.steps),
             "path": [list(p) for p in std.path]}
 
 
 def canonical(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def parameters_ref(params: dict) -> str:
+    """How an explanation references the run's parameters: the SHA-256 of their canonical JSON
+    (the same parameters give the same reference, so a rerun's rows stay byte-identical)."""
+    return hashlib.sha256(canonical(params).encode()).hexdigest()
+
+
+def parameters_of(standard: PaymentStandard) -> tuple[dict, bool]:
+    """The parameters a standard was computed with (stored once on its run), and whether they
+    are the ones its explanation references."""
+    params = standard.run.parameters
+    return params, standard.explanation.get("parameters_sha256") == parameters_ref(params)
 
 
 # ---------------------------------------------------------------------- the run
@@ -359,7 +386,8 @@ def _compute_all(run: StandardRun):
             SELECT COUNT(*), COALESCE(array_agg(id ORDER BY id) FILTER (WHERE NOT plain), '{}') FROM scope""",
                     scope_params)
         total, special = cur.fetchone()
-    StandardRun.objects.filter(pk=run.pk).update(total=total)
+    params_ref = parameters_ref(inputs.params)
+    StandardRun.objects.filter(pk=run.pk).update(total=total, parameters=inputs.params)
 
     # The special cases, product by product in Python (with their inputs only).
     inputs.results, inputs.prices = _results(run.year, special), _year_end_prices(on, special)
@@ -369,7 +397,7 @@ def _compute_all(run: StandardRun):
         chunk = special[start:start + BATCH]
         for product in Product.objects.filter(pk__in=chunk).select_related("generic_of_negotiated").order_by("pk"):
             std, used = compute(product, inputs)
-            explanation = canonical(_explanation(std, used, inputs.params))
+            explanation = canonical(_explanation(std, used, params_ref))
             py_ids.append(product.pk)
             py_pieces.append(canonical([product.pk, std.rule, std.method, str(std.amount)]) + explanation)
             batch.append((run.pk, run.year, product.pk, std.rule, std.method, std.amount, std.amount, std.payable,
@@ -379,10 +407,11 @@ def _compute_all(run: StandardRun):
     # The plain INS-1 drugs in one INSERT … SELECT, and the digest over every row.
     plain_params = {
         **scope_params, "run": run.pk, "year": run.year, "py_ids": py_ids, "py_pieces": py_pieces,
-        "as_of": json.dumps(on.isoformat()), "params": canonical(inputs.params), "cap_label": _("挂网价"),
-        "results_step": _pg_format(rules.RESULTS_STEP, ("count", "volume", "mean")),
-        "capped_step": _pg_format(rules.CAPPED_STEP, ("cap_label", "cap")),
-        "no_results_step": _pg_format(rules.NO_RESULTS_STEP, ("cap_label", "cap")),
+        "as_of": json.dumps(on.isoformat()), "params": canonical(inputs.params), "params_ref": json.dumps(params_ref),
+        "cap_label": json.dumps(_("挂网价"), ensure_ascii=False)[1:-1],
+        "results_step": _json_template(rules.RESULTS_STEP, ("count", "volume", "mean")),
+        "capped_step": _json_template(rules.CAPPED_STEP, ("cap_label", "cap")),
+        "no_results_step": _json_template(rules.NO_RESULTS_STEP, ("cap_label", "cap")),
     }
     with transaction.atomic(), connection.cursor() as cur:
         # One statement over the whole catalogue: compiling it to machine code costs more than it saves.

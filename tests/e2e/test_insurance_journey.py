@@ -46,6 +46,7 @@ def _journey(page, world):
     page.get_by_role("link", name="带量非中选药").click()
     assert "28.00" in page.get_by_test_id("amount").inner_text()
     assert "2029：10.0000" in page.get_by_test_id("path").inner_text()
+    assert "ins.vbp_min_cut_percent" in page.get_by_test_id("parameters").inner_text()  # stored once on the run
     shot(page, "explanation")
 
     # 3. Publish.

@@ -38,16 +38,33 @@ def test_run_computes_each_method(insurance_world, province_user):
     f = rows[w["f"].pk]
     assert (f.rule, f.amount) == ("INS-4", D("28.0000")) and f.explanation["path"][-1] == [2029, "10.0000"]
     assert "加权平均价 8.5000 元" in rows[w["a"].pk].explanation["steps"][0]
-    assert rows[w["a"].pk].explanation["parameters"]["ins.payment_standard_method"] == "weighted_mean_capped"
+    # The parameters in force are stored once on the run; each explanation references them.
+    assert r.parameters["ins.payment_standard_method"] == "weighted_mean_capped"
+    assert "parameters" not in rows[w["a"].pk].explanation
+    assert {s.explanation["parameters_sha256"] for s in rows.values()} == {standards.parameters_ref(r.parameters)}
 
 
 def test_rerun_gives_identical_results(insurance_world, province_user):
     first = run(province_user)
     standards.run_publish(province_user, run=first)
     second = run(province_user)
-    assert second.version == 2 and second.digest == first.digest
+    assert second.version == 2 and second.digest == first.digest and second.parameters == first.parameters
     one, two = by_product(first), by_product(second)
     assert {k: (v.amount, v.explanation) for k, v in one.items()} == {k: (v.amount, v.explanation) for k, v in two.items()}
+
+
+def test_run_parameters_are_written_once_and_never_changed(insurance_world, province_user):
+    """INS-1: the parameters in force are stored once on the run and every explanation
+    references them; changing them afterwards would detach the explanations, so the database
+    refuses it."""
+    from insurance.models import StandardRun
+
+    r = run(province_user)
+    assert r.parameters["ins.vbp_min_cut_percent"] == "30"
+    with pytest.raises(InternalError), transaction.atomic():
+        StandardRun.objects.filter(pk=r.pk).update(parameters={**r.parameters, "ins.vbp_min_cut_percent": "10"})
+    r.refresh_from_db()
+    assert r.parameters["ins.vbp_min_cut_percent"] == "30"
 
 
 def test_run_for_a_year_without_results_is_refused(insurance_world, province_user):
@@ -126,6 +143,10 @@ def test_run_pages(client, insurance_world, province_user, make_user):
     page = client.get(reverse("insurance:run_detail", args=[r.pk])).content.decode()
     assert "阿莫西林" in page and r.digest in page
     row = r.standards.get(product=insurance_world["a"])
+    # INS-1: the explanation page shows the parameters in force, stored once on the run.
+    detail = client.get(reverse("insurance:standard_detail", args=[row.pk])).content.decode()
+    assert "ins.payment_standard_method" in detail and "weighted_mean_capped" in detail
+    assert "与计算说明引用的参数摘要一致" in detail
     resp = client.post(reverse("insurance:standard_detail", args=[row.pk]), {"amount": "8", "reason": ""})
     assert resp.status_code == 400 and PaymentStandard.objects.get(pk=row.pk).adjusted_at is None
     client.force_login(make_user(kind=OrgKind.CITY_REGULATOR))
@@ -223,11 +244,12 @@ def test_set_based_ins1_path_writes_the_same_rows_and_digest_as_python(insurance
     assert {k: (v.rule, v.method, v.amount, v.explanation) for k, v in sql_rows.items()} == {
         k: (v.rule, v.method, v.amount, v.explanation) for k, v in py_rows.items()}
     assert sql_run.digest == py_run.digest and sql_run.done == sql_run.total == py_run.total == 7
-    # …and the digest is the one the run has always written: SHA-256 over each row's
-    # [product, rule, method, amount] and canonical explanation, in product order.
-    expected = hashlib.sha256("".join(
+    # …and the digest is SHA-256 over the run's canonical parameters (stored once) followed by
+    # each row's [product, rule, method, amount] and canonical explanation, in product order.
+    assert sql_run.parameters == py_run.parameters
+    expected = hashlib.sha256((standards.canonical(sql_run.parameters) + "".join(
         standards.canonical([pk, s.rule, s.method, str(s.amount)]) + standards.canonical(s.explanation)
-        for pk, s in sorted(sql_rows.items())).encode()).hexdigest()
+        for pk, s in sorted(sql_rows.items()))).encode()).hexdigest()
     assert sql_run.digest == expected
 
 
