@@ -34,3 +34,21 @@ def conditional(request, response: Response) -> Response:
     for name, value in headers.items():
         response[name] = value
     return response
+
+
+def not_modified(request, etag: str) -> Response | None:
+    """A bodiless 304 when the client already has `etag` (a validator computed without building
+    the response, e.g. orders.pricing.catalogue_version), else None."""
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_headers(etag))
+    return None
+
+
+def tagged(response: Response, etag: str) -> Response:
+    for name, value in _headers(etag).items():
+        response[name] = value
+    return response
+
+
+def _headers(etag: str) -> dict:
+    return {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
