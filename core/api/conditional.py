@@ -2,8 +2,10 @@
 `304 Not Modified` (no body) when the client's `If-None-Match` already has it. An HIS that
 pulls the catalogue every few minutes then downloads nothing while nothing changed.
 
-The tag is computed from the data itself, so it changes with anything the page shows
-(listing, price in force, distributor) without tracking where each came from."""
+`conditional` computes the tag from the data itself, so it changes with anything the page
+shows without tracking where each came from — but the page must be built first. A hot pull
+(the HIS catalogue) uses `not_modified` / `tagged` with a validator computed from its sources
+instead (orders.pricing.catalogue_version), answering 304 before building anything."""
 
 import hashlib
 import json
