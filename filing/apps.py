@@ -9,13 +9,14 @@ class FilingConfig(AppConfig):
     def ready(self):
         from core import navigation as nav
         from listing.evidence import register_filing_counter
-        from orders.pricing import register_base_provider, register_refusal
+        from orders.pricing import register_base_provider, register_refusal, register_version
 
         from . import providers, selectors, tasks  # noqa: F401 — tasks registers the beat schedules
 
         # FIL-3 / FIL-C4: whoever files buys — the filed price for the filing institutions only.
         register_base_provider("filing", providers.filed_prices)
         register_refusal("filing", providers.outside_filing)
+        register_version("filing", providers.catalogue_version)  # INT-1: 304 without building the page
         # LST-C2 / LST-C4: the platform counts filing institutions instead of the enterprise.
         register_filing_counter(selectors.filing_institution_count)
 

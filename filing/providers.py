@@ -1,7 +1,7 @@
 """What filing contributes to ordering (FIL-3, FIL-C4, ORD-4): the filed price in force for the
 filing institution(s) only, and the refusal for every other institution."""
 
-from orders.pricing import PriceQuote
+from orders.pricing import PriceQuote, table_stamp
 
 from . import rules
 from .models import FilingRequest, FilingStatus
@@ -29,3 +29,9 @@ def outside_filing(institution, product_ids, at):
     own = set(FilingRequest.objects.filter(product_id__in=list(others), institution=institution,
                                            status=FilingStatus.CONFIRMED).order_by().values_list("product_id", flat=True))
     return {pid: rules.fil_3_outside_filing(True) for pid in others - own}
+
+
+def catalogue_version(institution):
+    """orders.pricing version token (INT-1 304): filings change through save() (updated_at);
+    every institution's confirmed filings matter (outside_filing)."""
+    return table_stamp(FilingRequest.objects.all())

@@ -35,8 +35,9 @@ class ListingConfig(AppConfig):
 
         bad_record_entered.connect(receivers.bad_record_entered, dispatch_uid="listing_bad_1_sanction")
 
-        from orders.pricing import register_restriction
+        from orders.pricing import register_restriction, register_version
 
-        from .selectors import city_scope_restrictions
+        from .selectors import city_scope_restrictions, city_scope_version
 
         register_restriction("listing.city_scope", city_scope_restrictions)  # LST-C3 / LST-C4
+        register_version("listing.city_scope", city_scope_version)  # INT-1: 304 without building the page

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import OtherProvincePrice, Product
 from catalog.selectors import national_lowest_price
+from orders.pricing import rows_digest
 from policy import services as policy
 from qualifications.selectors import blocking_qualifications as qualification_blockers_of
 
@@ -326,3 +327,9 @@ def city_scope_restrictions(institution, product_ids, at: date) -> dict[int, tup
             out[pid] = (rule, _("该产品由%(cities)s医保部门评审确认挂网（耗材目录统一前），仅供%(cities)s范围内医疗机构采购，"
                                 "本机构不能采购") % {"cities": names})
     return out
+
+
+def city_scope_version(institution) -> str:
+    """orders.pricing version token (INT-1 304) of the LST-C3 / LST-C4 restriction: the listings'
+    city scopes (an M2M: adding or removing a city does not touch listing.updated_at)."""
+    return rows_digest(Listing.scope_cities.through.objects.all(), "id", "listing_id", "region_id")

@@ -8,11 +8,12 @@ class NegotiationConfig(AppConfig):
 
     def ready(self):
         from core import navigation as nav
-        from orders.pricing import register_provider
+        from orders.pricing import register_provider, register_version
 
         from . import hooks, providers
 
         register_provider("negotiation", providers.negotiated_prices)
+        register_version("negotiation", providers.catalogue_version)  # INT-1: 304 without building the page
         hooks.register_inversion_counter(providers.order_inversions)
 
         section = _("议价")

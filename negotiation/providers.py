@@ -36,3 +36,12 @@ def order_inversions(since, until):
     with connection.cursor() as cur:
         cur.execute(sql, [since, until])
         return dict(cur.fetchall())
+
+
+def catalogue_version(institution):
+    """orders.pricing version token (INT-1 304): this institution's results — a new result, a
+    supersession (a queryset update, no updated_at) or a confirmation all change it."""
+    from orders.pricing import rows_digest
+
+    return rows_digest(NegotiationResult.objects.filter(institution=institution),
+                       "id", "product_id", "unit_price", "superseded_at", "confirmed_at")

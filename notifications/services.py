@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from .models import Notification
@@ -25,8 +25,8 @@ def notify(
 
     With `dedupe_key`, a recipient who already has a message with that key gets nothing new
     — safe to call from retried jobs and from two workers at once: the partial unique index
-    (recipient, dedupe_key) decides; the loser of a race gets an IntegrityError inside its
-    own savepoint, which is swallowed, so it neither delivers twice nor reports a delivery."""
+    (recipient, dedupe_key) decides; the loser of a race inserts nothing in its
+    own statement (ON CONFLICT DO NOTHING), so it neither delivers twice nor reports a delivery."""
     recipients = list({u.pk: u for u in recipients}.values())
     if not recipients:
         return []
@@ -44,21 +44,38 @@ def notify(
     if dedupe_key is None:
         with transaction.atomic():
             return Notification.objects.bulk_create(rows)
-    existing = set(
-        Notification.objects.filter(dedupe_key=dedupe_key, recipient__in=recipients).values_list(
-            "recipient_id", flat=True
-        )
+    return _insert_once(rows)
+
+
+def _insert_once(rows: list[Notification]) -> list[Notification]:
+    """One `INSERT … ON CONFLICT DO NOTHING RETURNING` for every recipient of a dedupe key:
+    the partial unique index (recipient, dedupe_key) decides, in one statement and without a
+    transaction per row; RETURNING names exactly the rows inserted now, so a recipient who
+    already had the message (or got it meanwhile from a concurrent sender) is not reported."""
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    connection = connections[router.db_for_write(Notification)]
+    params, values = [], []
+    for row in rows:
+        values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+        params.extend(f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields)
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(Notification._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES {', '.join(values)} "
+        # The conflict target is the partial unique index notification_once_per_recipient_and_key.
+        f"ON CONFLICT ({qn('recipient_id')}, {qn('dedupe_key')}) WHERE {qn('dedupe_key')} IS NOT NULL "
+        f"DO NOTHING RETURNING {qn('id')}, {qn('recipient_id')}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = dict((recipient_id, pk) for pk, recipient_id in cursor.fetchall())
     created = []
     for row in rows:
-        if row.recipient_id in existing:
-            continue
-        try:
-            with transaction.atomic():
-                row.save(force_insert=True)
-        except IntegrityError:
-            continue  # delivered meanwhile by a concurrent sender
-        created.append(row)
+        if row.recipient_id in inserted:
+            row.pk = inserted[row.recipient_id]
+            row._state.adding = False
+            row._state.db = connection.alias
+            created.append(row)
     return created
 
 

@@ -4,8 +4,10 @@ and posts receipts, returns, payments and off-platform purchases. Every call act
 token's institution only (`request.user.organisation`); rows of other institutions are
 invisible (404). Thin views: the services decide."""
 
+import hashlib
+
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -19,7 +21,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from core.api.conditional import conditional
+from core.api.conditional import not_modified, tagged
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.params import parse_since
 from core.api.schema import error_responses
@@ -29,7 +31,7 @@ from parties.models import Organisation
 
 from . import selectors, services
 from .models import Delivery, Invoice, OffPlatformPurchase, Order, Payment, Receipt, ReturnRecord
-from .pricing import prices_in_force
+from .pricing import catalogue_version, prices_in_force
 
 TAG = "HIS 采购接口（订单与结算）"
 
@@ -320,14 +322,27 @@ class CatalogueView(GenericAPIView):
         institution = request.user.organisation
         since = request.query_params.get("updated_since")
         since_dt = parse_since(since)
+        # ETag: a validator of every source of this institution's catalogue (registered version
+        # tokens, the date) and of the page asked for — computed BEFORE the page, so a repeated
+        # pull of an unchanged page answers 304 without building it, and a change made while the
+        # page is built at worst makes the next pull a 200.
+        etag = catalogue_etag(request, institution)
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         qs = selectors.catalogue_for(institution, updated_since=since_dt, q=request.query_params.get("q", ""))
         page = self.paginate_queryset(qs.values(*CATALOGUE_FIELDS))
         quotes = prices_in_force(institution, [row["product_id"] for row in page])
         distributors = selectors.distributors_for({row["product__manufacturer_id"] for row in page}, institution)
         names = dict(Organisation.objects.filter(pk__in=set(distributors.values())).values_list("id", "name"))
-        # ETag: a repeated pull of an unchanged page answers 304 without a body.
-        return conditional(request, self.get_paginated_response(
-            [_catalogue_item(row, quotes, distributors, names) for row in page]))
+        return tagged(self.get_paginated_response(
+            [_catalogue_item(row, quotes, distributors, names) for row in page]), etag)
+
+
+def catalogue_etag(request, institution) -> str:
+    """The page's parameters (cursor, page size, search, updated_since; the absolute URI, as the
+    `next` link carries the host) and the language, with the institution's catalogue version."""
+    key = f"{request.build_absolute_uri()}|{get_language()}|{catalogue_version(institution)}"
+    return '"' + hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + '"'
 
 
 _datetime = serializers.DateTimeField()

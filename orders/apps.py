@@ -12,9 +12,12 @@ class OrdersConfig(AppConfig):
         from . import (
             permissions,  # noqa: F401
             pricing,
+            selectors,
         )
 
         pricing.register_default_providers()
+        pricing.register_version("catalog.product", selectors.product_version)
+        pricing.register_version("qualifications.distributor", selectors.distributor_version)
 
         inst = {"institution"}
         regs = navigation.REGULATORS

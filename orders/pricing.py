@@ -14,11 +14,13 @@ price in force (DEL-4: suspended/delisted products cannot be ordered).
 Providers work on many products at once, so the bulk variant costs one query per
 provider whatever the number of products (no N+1)."""
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,8 +143,79 @@ def purchase_restrictions(institution, products: Iterable, at: date | None = Non
     return out
 
 
+# Catalogue versions (issue 16 item 10, INT-1): every source that can change what the catalogue
+# pull shows an institution (a listing row, a price in force, a restriction, a distributor)
+# registers a cheap token fn(institution) -> str that changes whenever its rows do. The HIS's
+# repeated pull compares the combined token (with the date: prices come into force on dates)
+# and answers 304 without building the page.
+Version = Callable[[object], object]  # a str, a SqlToken, or a tuple of them
+_VERSIONS: dict[str, Version] = {}
+
+
+def register_version(name: str, fn: Version) -> None:
+    """Register (or replace) a source's catalogue version token; idempotent by name."""
+    _VERSIONS[name] = fn
+
+
+@dataclass(frozen=True)
+class SqlToken:
+    """A version token still to be computed: one scalar SELECT. catalogue_version runs every
+    source's tokens as subqueries of ONE statement (one round trip for the whole validator)."""
+
+    sql: str
+    params: tuple
+
+
+def rows_digest(qs, *fields: str) -> SqlToken:
+    """An md5 of `fields` of every row of `qs`, computed by the database: for the small tables
+    whose rows change in place without an updated_at (negotiation results, VBP prices,
+    relationships) — any insert, update or delete of a row changes it."""
+    sql, params = qs.order_by().values_list(*fields).query.sql_with_params()
+    return SqlToken(f"SELECT coalesce(md5(string_agg(s::text, ',' ORDER BY s.id)), '-') FROM ({sql}) s", params)
+
+
+def table_stamp(qs, updated_field: str = "updated_at") -> SqlToken:
+    """count / max(id) / max(updated_at) of `qs`, indexed aggregates: enough for a table whose
+    every change goes through save() (auto_now) — a delete changes the count, an insert max(id)."""
+    sql, params = qs.order_by().values_list("id", updated_field).query.sql_with_params()
+    return SqlToken(f"SELECT count(*) || '/' || coalesce(max(s.id)::text, '') || '/' || "
+                    f"coalesce(max(s.{updated_field})::text, '') FROM ({sql}) s", params)
+
+
+def catalogue_version(institution, at: date | None = None) -> str:
+    """A strong ETag for `institution`'s catalogue on `at`: a hash of every registered source's
+    tokens, all computed in one statement — never the page itself."""
+    at = at or timezone.localdate()
+    tokens = [f"at={at.isoformat()}", f"institution={getattr(institution, 'pk', institution)}"
+              f"/{getattr(institution, 'city_id', None)}/{getattr(institution, 'county_id', None)}"]
+    pending: list[tuple[str, SqlToken]] = []
+    for name, fn in sorted(_VERSIONS.items()):
+        answer = fn(institution)
+        for token in answer if isinstance(answer, tuple | list) else (answer,):
+            if isinstance(token, SqlToken):
+                pending.append((name, token))
+            else:
+                tokens.append(f"{name}={token}")
+    if pending:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(f"({t.sql})" for _n, t in pending),
+                           [p for _n, t in pending for p in t.params])
+            values = cursor.fetchone()
+        tokens += [f"{name}={value}" for (name, _t), value in zip(pending, values, strict=True)]
+    return hashlib.blake2b("\n".join(tokens).encode(), digest_size=16).hexdigest()
+
+
+def listing_version(institution):
+    """Every listing row (the pull with updated_since shows non-orderable ones too): status,
+    price and effective date changes go through save(), which bumps updated_at."""
+    from listing.models import Listing
+
+    return table_stamp(Listing.objects.all())
+
+
 def register_default_providers():
     register_provider("listing", listing_provider)
+    register_version("listing", listing_version)
 
 
 def prices_in_force(institution, products: Iterable, at: date | None = None, *,

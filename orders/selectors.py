@@ -20,6 +20,7 @@ from .models import (
     ReceiptLine,
     ReturnRecord,
 )
+from .pricing import rows_digest, table_stamp
 
 
 def distributors_for(manufacturer_ids, institution) -> dict[int, int]:
@@ -315,3 +316,28 @@ def online_procurement_amounts(date_from: date, date_to: date, institution_ids=N
                                .values_list("institution_id", "kind", "s")):
         out.setdefault((inst, kind), {"platform": Decimal("0"), "offplatform": Decimal("0")})["offplatform"] = amount
     return out
+
+
+# --- catalogue versions (INT-1, issue 16 item 10): orders' own sources of the catalogue page ---
+
+
+def product_version(institution):
+    """Product rows (names, codes, specifications shown in the pull) change through save()."""
+    from catalog.models import Product  # imported here like the other selectors' models of lower apps
+
+    return table_stamp(Product.objects.all())
+
+
+def distributor_version(institution):
+    """The QUA-2 distributor shown per row: the relationships of the institution's city (with
+    their counties) and the organisations' names."""
+    from parties.models import Organisation
+    from qualifications.models import DistributionRelationship
+
+    city_id = getattr(institution, "city_id", None)
+    through = DistributionRelationship.counties.through
+    relationships = rows_digest(DistributionRelationship.objects.filter(city_id=city_id),
+                                "id", "manufacturer_id", "distributor_id", "status", "answered_at")
+    counties = rows_digest(through.objects.filter(distributionrelationship__city_id=city_id),
+                           "id", "distributionrelationship_id", "region_id")
+    return relationships, counties, table_stamp(Organisation.objects.all())

@@ -242,8 +242,11 @@ def order_create(user, lines: list[dict], *, note="", external_ref="", at: date 
     quotes = prices_in_force(institution, list(products), at)
     # ORD-4 "outside the institution's filing": a channel (filing, FIL-3) explains why a product
     # without a price in force for this institution is closed to it.
-    refusals = refusal_reasons(institution, [pid for pid in products if pid not in quotes], at)
-    restricted = purchase_restrictions(institution, list(products), at)
+    unquoted = [pid for pid in products if pid not in quotes]
+    refusals = refusal_reasons(institution, unquoted, at)
+    # Only a product without a price in force needs the restriction's message (no query at all
+    # when every line has one: the common HIS batch).
+    restricted = purchase_restrictions(institution, unquoted, at)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products.values()}, institution)
     # BAD-2 (when switched on): orders of a barred enterprise's products are refused too.
     bans = bad_record_bans({p.manufacturer_id for p in products.values()}, at)

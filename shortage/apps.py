@@ -8,9 +8,9 @@ class ShortageConfig(AppConfig):
 
     def ready(self):
         from core import navigation as nav
-        from orders.pricing import register_base_provider
+        from orders.pricing import register_base_provider, register_version
 
-        from . import permissions, receivers  # noqa: F401  (registers rules permissions / signal receivers)
+        from . import permissions, providers, receivers  # noqa: F401  (registers rules permissions / signal receivers)
         from .providers import shortage_prices
 
         # SHO-1: a reported self-sourcing result is purchasable through the platform by that
@@ -18,6 +18,7 @@ class ShortageConfig(AppConfig):
         # A base provider: it answers only for products without a listing (a later listing takes
         # over, SHO-1), and its quotes (listing_id None) are ordered like filed products.
         register_base_provider("shortage", shortage_prices)
+        register_version("shortage", providers.catalogue_version)  # INT-1: 304 without building the page
         receivers.connect()
 
         section = _("短缺与应急采购")

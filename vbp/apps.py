@@ -10,11 +10,12 @@ class VbpConfig(AppConfig):
         from core import navigation as nav
         from negotiation import hooks as negotiation_hooks
         from orders import hooks as order_hooks
-        from orders.pricing import register_provider
+        from orders.pricing import register_provider, register_version
 
         from . import permissions, providers, tasks  # noqa: F401  (rules permissions; beat schedule)
 
         register_provider("vbp", providers.selected_prices)
+        register_version("vbp", providers.catalogue_version)  # INT-1: 304 without building the page
         negotiation_hooks.register_vbp_check(providers.selected_in_period)
         order_hooks.register_batch_check(providers.cap_check)
 

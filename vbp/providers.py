@@ -12,11 +12,11 @@ from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
 from orders.hooks import BatchCheck
-from orders.pricing import PriceQuote
+from orders.pricing import PriceQuote, rows_digest
 from policy import services as policy
 
 from . import rules
-from .models import CapFlag, SelectedProduct, SimilarExtension
+from .models import CapFlag, SelectedProduct, SimilarExtension, Tender, TenderMember, Variety
 
 
 def _in_force(at: date) -> Q:
@@ -119,3 +119,16 @@ def cap_check(institution, lines, at):
 
     return BatchCheck(errors=errors, after_create=record if flags else None)
 
+
+
+def catalogue_version(institution):
+    """orders.pricing version token (INT-1 304): selected and extension prices, the tenders'
+    status and periods, alliance cities and members — every input of selected_prices."""
+    return (
+        rows_digest(SelectedProduct.objects.all(), "id", "product_id", "price", "variety_id"),
+        rows_digest(SimilarExtension.objects.all(), "id", "product_id", "price", "status", "variety_id"),
+        rows_digest(Variety.objects.all(), "id", "tender_id"),
+        rows_digest(Tender.objects.all(), "id", "status", "level", "period_start", "period_end", "code"),
+        rows_digest(Tender.member_cities.through.objects.all(), "id", "tender_id", "region_id"),
+        rows_digest(TenderMember.objects.all(), "id", "tender_id", "institution_id"),
+    )

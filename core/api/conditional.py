@@ -2,8 +2,10 @@
 `304 Not Modified` (no body) when the client's `If-None-Match` already has it. An HIS that
 pulls the catalogue every few minutes then downloads nothing while nothing changed.
 
-The tag is computed from the data itself, so it changes with anything the page shows
-(listing, price in force, distributor) without tracking where each came from."""
+`conditional` computes the tag from the data itself, so it changes with anything the page
+shows without tracking where each came from — but the page must be built first. A hot pull
+(the HIS catalogue) uses `not_modified` / `tagged` with a validator computed from its sources
+instead (orders.pricing.catalogue_version), answering 304 before building anything."""
 
 import hashlib
 import json
@@ -34,3 +36,21 @@ def conditional(request, response: Response) -> Response:
     for name, value in headers.items():
         response[name] = value
     return response
+
+
+def not_modified(request, etag: str) -> Response | None:
+    """A bodiless 304 when the client already has `etag` (a validator computed without building
+    the response, e.g. orders.pricing.catalogue_version), else None."""
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=_headers(etag))
+    return None
+
+
+def tagged(response: Response, etag: str) -> Response:
+    for name, value in _headers(etag).items():
+        response[name] = value
+    return response
+
+
+def _headers(etag: str) -> dict:
+    return {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}

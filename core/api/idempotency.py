@@ -118,10 +118,13 @@ def idempotent(view_method=None, *, redact=()):
                 raise InvalidInput(_("Idempotency-Key 须为 1–%(max_length)s 个可打印字符") % {
                     "max_length": MAX_KEY_LENGTH}, HEADER)
             digest = _request_hash(request)
-            IdempotencyRecord.objects.filter(user=request.user, key=key, created_at__lt=expiry_cutoff()).delete()
             for _attempt in range(3):
                 try:
                     with transaction.atomic():
+                        # The expired record goes in the same transaction as the claim (one commit
+                        # per POST, not two: issue 16 item 10's ingestion rate).
+                        IdempotencyRecord.objects.filter(user=request.user, key=key,
+                                                         created_at__lt=expiry_cutoff()).delete()
                         record, created = _claim(request.user, key, digest, request)
                         if not created:
                             if record.request_hash != digest:
