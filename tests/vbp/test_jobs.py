@@ -1,14 +1,13 @@
 """The VBP jobs: monthly progress with reminders and the circular (VBP-6), the prepayment
 ledger (VBP-7: each row created once, even on two workers), period-end judgement (VBP-8)."""
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from notifications.models import Notification
+from tests.concurrency import at_once
 from vbp import jobs
 from vbp.models import BudgetConsequence, BudgetShield, Circular, CircularKind, Prepayment, ProgressSnapshot
 
@@ -38,24 +37,7 @@ def test_vbp_6_two_workers_snapshot_and_remind_once(signed):
     reminder per institution user (the bulk insert's dedupe key holds under a race); a third
     run afterwards sends nothing more."""
     w = signed
-    barrier = threading.Barrier(2)
-    errors, results = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(jobs.progress_monthly(on=date(2026, 4, 1)))
-        except Exception as exc:  # noqa: BLE001 — the assertion below reports it
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = at_once(lambda: jobs.progress_monthly(on=date(2026, 4, 1)))
     assert ProgressSnapshot.objects.filter(month=date(2026, 3, 1)).count() == 1
     assert sum(r["snapshots"] for r in results) == 1
     assert Notification.objects.filter(recipient=w.inst_user, kind="vbp.lagging").count() == 1
@@ -172,24 +154,7 @@ def test_vbp_3_added_volume_keeps_prepayment_jilin(signed):
 @pytest.mark.django_db(transaction=True)
 def test_vbp_7_each_prepayment_created_once_on_two_workers(signed):
     """VBP-7: two workers run the job at once; each stage exists exactly once."""
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait()
-            jobs.prepayments(on=date(2026, 7, 2))
-        except Exception as exc:  # noqa: BLE001 — the assertion below reports it
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(lambda: jobs.prepayments(on=date(2026, 7, 2)))
     assert sorted(Prepayment.objects.values_list("stage", flat=True)) == ["midterm", "start"]
 
 
