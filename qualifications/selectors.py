@@ -88,22 +88,8 @@ def bad_record_ban(enterprise, at=None):
     Chinese `message`). Off unless the province switches `bad.ban_enabled` on (the final texts
     dropped the draft's bar); then a serious (listed) record in force bars it for
     `bad.ban_years`. `qualifications.services.require_not_barred` raises the RuleViolation."""
-    from django.utils import timezone
-
-    from policy.services import get as policy
-
-    from .models import BadRecord, BadRecordSeverity
-    from .rules import Ban, bad_2_ban
-
-    at = at or timezone.localdate()
-    if not policy("bad.ban_enabled", at=at):
-        return Ban(False, None, "")
-    dates = list(
-        BadRecord.objects.in_force()
-        .filter(enterprise=enterprise, severity=BadRecordSeverity.SERIOUS, recorded_on__lte=at)
-        .values_list("recorded_on", flat=True)
-    )
-    return bad_2_ban(dates, at=at, enabled=True, years=int(policy("bad.ban_years", at=at)))
+    enterprise_id = getattr(enterprise, "pk", enterprise)
+    return bad_record_bans([enterprise_id], at)[enterprise_id]
 
 
 def bad_record_bans(enterprise_ids, at=None) -> dict:
