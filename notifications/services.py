@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, router, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from .models import Notification
@@ -47,7 +47,7 @@ def notify(
     return _insert_once(rows)
 
 
-def _insert_once(rows: list[Notification]) -> list[Notification]:
+def _insert_once(rows: list[Notification], *, count_only: bool = False):
     """One `INSERT … ON CONFLICT DO NOTHING RETURNING` for every recipient of a dedupe key:
     the partial unique index (recipient, dedupe_key) decides, in one statement and without a
     transaction per row; RETURNING names exactly the rows inserted now, so a recipient who
@@ -68,7 +68,11 @@ def _insert_once(rows: list[Notification]) -> list[Notification]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        inserted = dict((recipient_id, pk) for pk, recipient_id in cursor.fetchall())
+        returned = cursor.fetchall()
+    if count_only:
+        return len(returned)
+    # notify: one dedupe key, distinct recipients — the recipient names the row.
+    inserted = dict((recipient_id, pk) for pk, recipient_id in returned)
     created = []
     for row in rows:
         if row.recipient_id in inserted:
@@ -92,36 +96,15 @@ class Message:
     dedupe_key: str | None = None
 
 
-# One INSERT for a whole run's messages. ON CONFLICT on the partial unique index
-# (recipient, dedupe_key) drops what is already delivered — by an earlier run or by a
-# concurrent worker, whose insert this one waits for — so a message is delivered once and
-# RETURNING counts only the rows created now.
-_BULK_SQL = """
-    INSERT INTO notifications_notification (recipient_id, level, kind, title, body, url, target_id, dedupe_key,
-                                            created_at)
-    SELECT r, l, k, t, b, u, '', d, now()
-    FROM unnest(%(r)s::bigint[], %(l)s::text[], %(k)s::text[], %(t)s::text[], %(b)s::text[], %(u)s::text[],
-                %(d)s::text[]) AS m(r, l, k, t, b, u, d)
-    ON CONFLICT (recipient_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-    RETURNING 1
-"""
-
-
 def notify_many(messages: Iterable[Message]) -> int:
     """Deliver many messages with one statement (a job's reminders to hundreds of
     institutions); returns how many were created now. Same dedupe rule as `notify`."""
-    messages = list(messages)
-    if not messages:
+    rows = [Notification(recipient_id=m.recipient_id, level=m.level, kind=m.kind, title=str(m.title)[:200],
+                         body=str(m.body), url=m.url, target_id="", dedupe_key=m.dedupe_key) for m in messages]
+    if not rows:
         return 0
-    params = {
-        "r": [m.recipient_id for m in messages], "l": [str(m.level) for m in messages],
-        "k": [m.kind for m in messages], "t": [str(m.title)[:200] for m in messages],
-        "b": [str(m.body) for m in messages], "u": [m.url for m in messages],
-        "d": [m.dedupe_key for m in messages],
-    }
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(_BULK_SQL, params)
-        return len(cur.fetchall())
+    with transaction.atomic():
+        return _insert_once(rows, count_only=True)
 
 
 def mark_read(user, ids: Iterable[int] | None = None) -> int:
