@@ -56,7 +56,8 @@ pg_up() {
   [ -n "${DATABASE_URL:-}" ] && { log "DATABASE_URL set: using the external PostgreSQL"; return 0; }
   local bin; bin=$(pg_bindir)
   mkdir -p "$LOCAL/pg" "$PGRUN" "$LOCAL/log"
-  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$LOCAL/pg"; fi
+  # Recursive only before the first start: a running server recycles WAL files under us.
+  if [ "$(id -u)" -eq 0 ] && [ ! -s "$PGDATA/postmaster.pid" ]; then chown -R postgres:postgres "$LOCAL/pg"; fi
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
     log "initdb $PGDATA"
     as_pg "$bin/initdb" -D "$PGDATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
@@ -100,7 +101,9 @@ replica_up() {
   [ -n "${DATABASE_URL:-}" ] && { log "DATABASE_URL set: no local replica"; return 0; }
   local bin; bin=$(pg_bindir)
   mkdir -p "$REPLICA_DIR/run"
-  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$REPLICA_DIR"; fi
+  # Not recursive: pg_basebackup and the server (as postgres) own everything inside, and a
+  # recursive chown of a running standby races its WAL recycling (a vanished file = exit 1).
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$REPLICA_DIR" "$REPLICA_DIR/run"; fi
   if [ ! -s "$REPLICA_DIR/data/PG_VERSION" ]; then
     log "pg_basebackup → $REPLICA_DIR/data (streaming standby of 127.0.0.1:$PG_PORT)"
     # -R writes standby.signal and primary_conninfo; -X stream copies the WAL it needs.
