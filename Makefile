@@ -6,10 +6,11 @@ MANAGE := $(PY) manage.py
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PORT ?= 8000
 
-.PHONY: run test setup venv deps services migrate demo stop lint bench lock clean-local backup restore load
+.PHONY: run test setup venv step-venv deps services migrate demo stop lint bench lock clean-local backup restore load
 
 # make run WITH_REPLICA=1 → also a streaming replica that serves the report pages.
 run: setup demo
+	@echo "==> [6/6] starting web, Celery worker and beat"
 	@PORT=$(PORT) scripts/app.sh start
 	@$(MANAGE) demo_accounts --url http://127.0.0.1:$(PORT)/
 
@@ -21,9 +22,13 @@ test: setup
 setup: deps venv services migrate
 
 deps:
+	@echo "==> [1/6] Debian packages (PostgreSQL, Redis, fonts; installed with apt-get when missing)"
 	@scripts/services.sh deps
 
-venv: .venv/.installed
+venv: step-venv .venv/.installed
+
+step-venv:
+	@echo "==> [2/6] Python virtualenv .venv and the locked dependencies (requirements.lock; the first time takes a few minutes)"
 
 .venv/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv .venv
@@ -33,9 +38,11 @@ venv: .venv/.installed
 	@touch $@
 
 services:
+	@echo "==> [3/6] project-local PostgreSQL and Redis (data in .local/, loopback only)"
 	@scripts/services.sh up
 
 migrate:
+	@echo "==> [4/6] database migrations, translations, static files, scheduled jobs"
 	@$(MANAGE) migrate --noinput -v 0
 	@if find . -path ./.venv -prune -o -path ./.local -prune -o -name django.po -print | grep -q .; then \
 		$(MANAGE) compilemessages -v 0 --ignore '.venv/*' --ignore '.local/*'; fi
@@ -43,6 +50,7 @@ migrate:
 	@$(MANAGE) sync_schedules
 
 demo:
+	@echo "==> [5/6] demo data (loading twice adds nothing)"
 	@$(MANAGE) load_demo
 
 stop:
