@@ -9,9 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=procurement.settings.production \
     MEDIA_ROOT=/data/media
 
-# gettext: compilemessages; libpq5: PostgreSQL client library; curl: health probes.
+# gettext: compilemessages; libpq5: PostgreSQL client library; curl: health probes;
+# Pango and the WenQuanYi font: printable documents rendered as PDF (WeasyPrint).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gettext libpq5 curl \
+    libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

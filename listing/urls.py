@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import documents, views
 
 app_name = "listing"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("listings/", views.listing_list, name="listing_list"),
     path("listings/<int:pk>/", views.listing_detail, name="listing_detail"),
     path("listings/<int:pk>/status/", views.listing_status, name="listing_status"),
+    path("listings/<int:pk>/notice/", documents.listing_notice_print, name="listing_notice_print"),
     path("listings/<int:pk>/delist/", views.delist_request, name="delist_request"),
     path("delist-requests/", views.delist_queue, name="delist_queue"),
     path("quality-events/", views.quality_events, name="quality_events"),

@@ -40,9 +40,11 @@ deps() {
   command -v psql >/dev/null || need+=(postgresql-client)
   if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null; then need+=(redis-server); fi
   command -v msgfmt >/dev/null || need+=(gettext)
+  # Printable documents (PDF, WeasyPrint) need Pango and a CJK font on the server itself.
+  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
   if [ "${WITH_BROWSER:-0}" = 1 ]; then
     [ -x /usr/bin/chromium ] || need+=(chromium)
-    [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
   fi
   apt_install "${need[@]}"
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import documents, views
 
 app_name = "vbp"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/sign", views.contract_sign, name="contract_sign"),
+    path("contracts/<int:pk>/print/", documents.contract_print, name="contract_print"),
     path("contracts/<int:pk>/add", views.contract_add, name="contract_add"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("circulars/", views.circular_list, name="circular_list"),
