@@ -9,8 +9,6 @@ from django.template import loader
 from django.utils import translation
 from pghistory.middleware import HistoryMiddleware
 
-from .api.errors import error_body
-from .api.parsers import bad_text
 from .audit import actor_context
 from .logging import request_id_var
 
@@ -113,6 +111,11 @@ class InputSanityMiddleware:
         return self.get_response(request)
 
     def _problem(self, request):
+        # Imported here: core.api imports rest_framework, whose settings import the DRF classes
+        # of the project (parties.api_auth), which import this module — a top-level import
+        # would be a cycle at start-up.
+        from .api.parsers import bad_text
+
         sources = [request.GET]
         content_type = request.META.get("CONTENT_TYPE", "")
         # Multipart bodies are left to the forms (Django's CharField refuses NUL) so that
@@ -132,6 +135,8 @@ class InputSanityMiddleware:
         return None
 
     def _refuse(self, request, field, detail):
+        from .api.errors import error_body  # see _problem: rest_framework import cycle
+
         if request.path.startswith("/api/"):
             return JsonResponse(error_body("invalid", detail, field), status=400)
         return HttpResponseBadRequest(loader.get_template("400.html").render({"detail": detail}))
