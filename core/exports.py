@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 from django.http import FileResponse
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -63,8 +64,6 @@ def _cell(value):
         return ""
     if isinstance(value, str | int | float) or hasattr(value, "quantize") or hasattr(value, "isoformat"):
         if getattr(value, "tzinfo", None) is not None:
-            from django.utils import timezone
-
             return timezone.localtime(value).replace(tzinfo=None)
         return value
     return str(value)

@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+from .errors import DomainError, Forbidden, NotFound
 
 
 class LoginForm(AuthenticationForm):
@@ -19,10 +23,6 @@ class LoginForm(AuthenticationForm):
 def call_service(form, fn, *args, **kwargs):
     """Run a service for a form view: a refused request's message goes next to its field (or on
     the form, with the rule ID); Forbidden becomes a 403. Returns None when refused."""
-    from django.core.exceptions import PermissionDenied
-
-    from core.errors import DomainError, Forbidden
-
     try:
         return fn(*args, **kwargs)
     except Forbidden as exc:
@@ -37,11 +37,6 @@ def refuse_if_forbidden(exc):
     """In a view that shows a refused request as a message: a refusal for lack of permission
     (ACT-*) answers 403 and an object outside the user's scope 404, never a redirect that
     looks like any other outcome (the access-matrix test relies on it)."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    from core.errors import Forbidden, NotFound
-
     if isinstance(exc, Forbidden):
         raise PermissionDenied(exc.detail) from exc
     if isinstance(exc, NotFound):

@@ -3,22 +3,15 @@ import uuid
 
 import pghistory
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.template import loader
 from django.utils import translation
-from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
 from pghistory.middleware import HistoryMiddleware
 
-from .accounts import must_change_password, needs_second_factor
 from .audit import actor_context
 from .logging import request_id_var
 
-PASSWORD_CHANGE_REQUIRED = _("您的密码已由医保部门重置，请先设置新密码再继续使用平台")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -43,7 +36,7 @@ class RequestIdMiddleware:
 class AuditContextMiddleware(HistoryMiddleware):
     """pghistory context for writes (AUD-1): user, username, organisation (id and name), role,
     request id, url, method. DRF token users are set later in the view; pghistory's request
-    class updates `user` then and `core.api.auth` adds the rest via `add_actor_to_context`.
+    class updates `user` then and `parties.api_auth` adds the rest via `add_actor_to_context`.
     Services add the reason with `core.audit.audit_context(user, reason=...)`."""
 
     def get_context(self, request):
@@ -97,49 +90,6 @@ def client_ip(request) -> str:
     return forwarded[-count] if len(forwarded) >= count else forwarded[0]
 
 
-class SecondFactorMiddleware:
-    """A regulator with a confirmed TOTP device has signed in with the password only until it
-    enters a code: pages redirect to the code form, the session API answers 403."""
-
-    EXEMPT = ("/accounts/otp/verify/", "/accounts/logout/", "/static/", "/jsi18n/", "/i18n/", "/healthz")
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and not request.path.startswith(self.EXEMPT)
-                and not user.is_verified() and needs_second_factor(user)):
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "otp_required", "detail": translation.gettext("请先完成动态口令验证"), "field": None},
-                                    status=403)
-            return redirect_to_login(request.get_full_path(), reverse("otp_verify"), "next")
-        return self.get_response(request)
-
-
-class PasswordChangeRequiredMiddleware:
-    """After a regulator's reset the account signs in with a temporary password that someone
-    else has seen: until its holder changes it, pages redirect to the change form and the
-    session API answers 403 (HIS tokens do not use passwords and are not affected)."""
-
-    EXEMPT = ("/accounts/password/", "/accounts/logout/", "/accounts/otp/verify/", "/static/", "/jsi18n/", "/i18n/",
-              "/healthz")
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and not request.path.startswith(self.EXEMPT)
-                and must_change_password(user)):
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "password_change_required", "detail": str(PASSWORD_CHANGE_REQUIRED),
-                                     "field": None}, status=403)
-            messages.warning(request, str(PASSWORD_CHANGE_REQUIRED))
-            return redirect(f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
-
-
 class InputSanityMiddleware:
     """Issue 16 item 6: a query-string or form field that PostgreSQL cannot store or compare
     (a NUL byte, a lone surrogate) or that is absurdly long is refused with 400 naming the
@@ -161,7 +111,10 @@ class InputSanityMiddleware:
         return self.get_response(request)
 
     def _problem(self, request):
-        from core.api.parsers import bad_text
+        # Imported here: core.api imports rest_framework, whose settings import the DRF classes
+        # of the project (parties.api_auth), which import this module — a top-level import
+        # would be a cycle at start-up.
+        from .api.parsers import bad_text
 
         sources = [request.GET]
         content_type = request.META.get("CONTENT_TYPE", "")
@@ -182,10 +135,7 @@ class InputSanityMiddleware:
         return None
 
     def _refuse(self, request, field, detail):
-        from django.http import HttpResponseBadRequest, JsonResponse
-        from django.template import loader
-
-        from core.api.errors import error_body
+        from .api.errors import error_body  # see _problem: rest_framework import cycle
 
         if request.path.startswith("/api/"):
             return JsonResponse(error_body("invalid", detail, field), status=400)

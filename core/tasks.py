@@ -6,6 +6,8 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
+from core.api.idempotency import expiry_cutoff
+from core.models import IdempotencyRecord, WorkerHeartbeat
 from core.schedules import register
 
 PURGE_BATCH = 5000
@@ -15,9 +17,6 @@ PURGE_BATCH = 5000
 def purge_idempotency_keys() -> int:
     """Delete Idempotency-Key records older than IDEMPOTENCY_KEY_TTL_HOURS, in batches so a
     large backlog never holds long locks. Returns how many were deleted."""
-    from core.api.idempotency import expiry_cutoff
-    from core.models import IdempotencyRecord
-
     cutoff = expiry_cutoff()
     deleted = 0
     while True:
@@ -31,8 +30,6 @@ def purge_idempotency_keys() -> int:
 def record_heartbeat(name: str = "beat") -> int:
     """Upsert the heartbeat row `name`: beat → broker → worker → database all work.
     Returns the heartbeat's running count."""
-    from core.models import WorkerHeartbeat
-
     now = timezone.now()
     hostname = socket.gethostname()
     hb, created = WorkerHeartbeat.objects.get_or_create(

@@ -59,7 +59,7 @@ def progress_of(job: ImportJob) -> tuple[int, int]:
 
 def start(user, kind: str, upload) -> ImportJob:
     """Store the (already checked) upload and hand it to a worker."""
-    from .tasks import run_import  # tasks imports this module
+    from .tasks import run_import  # tasks imports this module: a top-level import would be a cycle
 
     if kind not in REGISTRY:
         raise KeyError(kind)

@@ -13,6 +13,7 @@ import socket
 import uuid
 from datetime import datetime, time, timedelta
 
+from celery import current_app
 from celery.schedules import crontab
 from django.db import connection, transaction
 from django.db.models import Q
@@ -61,8 +62,10 @@ def open_run(job: str, *, task: str, task_id: str, queue: str = "", when=None) -
 
 def enqueue(run: JobRun, *, app=None) -> None:
     """(Re)publish a run's task under its own task id; a duplicate delivery is harmless."""
+    # The project's Celery app (procurement/celery.py) is the process's current app; importing
+    # it from here would reach up into the composition root. Tests pass their own sender.
     if app is None:
-        from procurement.celery import app  # the project's app; tests pass their own sender
+        app = current_app
     app.send_task(run.task, task_id=run.task_id or None, queue=run.queue or None,
                   headers={HEADER: run.pk, "periodic_task_name": run.job})
 

@@ -20,7 +20,7 @@ class ListingConfig(AppConfig):
         navigation.register(_("阳光挂网"), _("我的挂网产品"), "listing:listing_list", roles={"manufacturer"}, order=202)
         navigation.register(_("阳光挂网"), _("挂网审核"), "listing:review_queue", roles=navigation.REGULATORS, order=200)
         navigation.register(_("阳光挂网"), _("挂网产品"), "listing:listing_list",
-                            roles=navigation.REGULATORS | navigation.INSTITUTIONS, order=203)
+                            roles=navigation.REGULATORS | navigation.INSTITUTIONS, order=203, name="listing:listing_list:buyers")
         navigation.register(_("阳光挂网"), _("撤网申请审核"), "listing:delist_queue", roles=navigation.PROVINCE, order=204)
         navigation.register(_("阳光挂网"), _("质量事件"), "listing:quality_events", roles=navigation.PROVINCE, order=205)
         navigation.register(_("阳光挂网"), _("涨价监测"), "listing:price_rise_list", roles=navigation.REGULATORS,

@@ -8,6 +8,7 @@ import secrets
 import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -196,8 +197,6 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.organisation_id and self.role and self.role not in ROLES_FOR_KIND[self.organisation.kind]:
             raise ValidationError({"role": _("该角色与所属机构类型不符")})
 

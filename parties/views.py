@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from openpyxl import Workbook
 
 from core.errors import DomainError
 from core.exports import safe_row
@@ -88,8 +89,6 @@ def api_client_list(request):
 @login_required
 def api_client_export(request):
     """The list as .xlsx (the filters of the page apply)."""
-    from openpyxl import Workbook
-
     _check_viewer(request.user)
     qs, _filters = _filtered(request)
     wb = Workbook(write_only=True)

@@ -2,12 +2,16 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from core import navigation
+
+from .registry import DEFAULT_EFFECTIVE_FROM, PARAMETERS
+
 
 def seed_defaults(sender, **kwargs):
     """Every declared parameter gets its default as a first version (idempotent: a key that
     already has a version is left alone; a key declared later is seeded at the next migrate)."""
+    # Imported here: apps.py is loaded before the models exist.
     from .models import PolicyValue
-    from .registry import DEFAULT_EFFECTIVE_FROM, PARAMETERS
 
     using = kwargs.get("using", "default")
     known = set(PolicyValue.objects.using(using).values_list("key", flat=True).distinct())
@@ -25,8 +29,7 @@ class PolicyConfig(AppConfig):
     verbose_name = _("政策参数")
 
     def ready(self):
-        from core import navigation
-
+        # Imported for their registrations, in ready() where Django wants registrations done.
         from . import parameters, permissions  # noqa: F401
 
         post_migrate.connect(seed_defaults, sender=self)

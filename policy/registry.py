@@ -4,6 +4,7 @@ The database holds the versions (PolicyValue); this registry says which keys exi
 type their values have, and the default that a data migration seeds (effective from
 DEFAULT_EFFECTIVE_FROM). Channel apps declare their keys here, next to the rule they serve."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -61,8 +62,6 @@ class Parameter:
                 if value not in self.choices:
                     raise ParameterTypeError(gettext("取值须为以下之一：%(choices)s") % {"choices": '、'.join(self.choices)})
             elif self.type == "json":
-                import json
-
                 value = json.loads(raw) if isinstance(raw, str) else raw
                 if not isinstance(value, dict | list):
                     raise ValueError

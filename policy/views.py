@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from core.errors import Forbidden, InvalidInput
 from core.exports import safe_row
@@ -51,9 +53,6 @@ def parameter_list(request):
 def parameter_export(request):
     """The (filtered) parameter list as .xlsx, with the value in force today."""
     _require_view(request.user)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     rows = selectors.parameter_rows(**_filters(request))
     wb = Workbook()
     ws = wb.active

@@ -4,7 +4,9 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from core import views as core_views
+from portal import views as portal_views
+
+from . import health
 
 APPS = ["parties", "workcalendar", "policy", "notifications", "catalog", "qualifications", "orders", "listing", "experts",
         "pricing", "negotiation", "filing", "shortage", "vbp", "insurance", "monitoring", "opendata", "oversight"]
@@ -12,12 +14,12 @@ APPS = ["parties", "workcalendar", "policy", "notifications", "catalog", "qualif
 api_v1 = [path("", include(f"{app}.api_urls")) for app in APPS]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/", include("core.auth_urls")),
+    path("", portal_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include("parties.auth_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("history/<str:app_label>/<str:model>/<str:pk>/", core_views.object_history, name="object_history"),
+    path("history/<str:app_label>/<str:model>/<str:pk>/", portal_views.object_history, name="object_history"),
     path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

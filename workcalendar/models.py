@@ -112,6 +112,7 @@ class WorkingDayDeadline(models.Model):
         raise NotImplementedError
 
     def set_deadline(self, start, working_days: int):
+        # Imported here: services imports this module's models (a top-level import would be a cycle).
         from .services import deadline
 
         self.due_start = start

@@ -24,6 +24,10 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput
+from notifications.models import Notification
+from notifications.recipients import province_regulators
+from notifications.services import notify
+from policy.services import get as policy_get
 
 from .models import CalendarDay, CalendarYear, WorkingDayDeadline
 
@@ -334,11 +338,6 @@ def remind_unconfirmed_next_year(today: date | None = None) -> list:
     end of the year, remind every provincial regulator that next year's calendar is not
     confirmed. One message per recipient, year and month (dedupe key): re-runs of the job
     in the same month send nothing new."""
-    from notifications.models import Notification
-    from notifications.recipients import province_regulators
-    from notifications.services import notify
-    from policy.services import get as policy_get
-
     today = today or timezone.localdate()
     if today.month < policy_get("calendar.reminder_month", at=today):
         return []

@@ -5,11 +5,16 @@ otherwise a short machine code ("invalid", "not_found", "authentication_failed" 
 `detail` is Chinese by default (the request's language); `field` names the offending
 input (a body field, a dotted path into nested input, or a header such as "Idempotency-Key")."""
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.db import DataError, InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -143,12 +148,6 @@ def api_aware_500(request):
     the error shape with `Retry-After`, pages a Chinese "服务暂时不可用" page — rendered without
     touching the database. Any other uncaught error: the API answers 500 in the error shape,
     pages get the 500 page. Django calls this inside the `except` of the failed request."""
-    import sys
-
-    from django.db import DataError, InterfaceError, OperationalError
-    from django.http import HttpResponse, HttpResponseBadRequest
-    from django.template import loader
-
     exc = sys.exc_info()[1]
     api = request.path.startswith("/api/")
     if isinstance(exc, ValueError) and "NUL (0x00)" in str(exc):
@@ -184,8 +183,6 @@ def api_aware_500(request):
             detail = _("服务器内部错误，错误已记录，请稍后重试或联系平台运维（请求编号 %(request_id)s）") % {
                 "request_id": request_id}
         return JsonResponse(error_body("server_error", detail), status=500)
-    from django.views.defaults import server_error
-
     return server_error(request)
 
 
@@ -194,6 +191,4 @@ def api_aware_404(request, exception=None):
     shape; everything else gets the normal HTML 404 page."""
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", _("接口地址不存在")), status=404)
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import template
+from django.urls import reverse
 
 register = template.Library()
 
@@ -26,8 +27,6 @@ def minutes(value) -> int | str:
 def history_url(obj) -> str:
     """URL of the AUD-1 change history page of a tracked object:
     `<a href="{% history_url listing %}">{% translate "变更记录" %}</a>`."""
-    from django.urls import reverse
-
     meta = obj._meta
     return reverse("object_history", args=[meta.app_label, meta.model_name, obj.pk])
 

@@ -66,12 +66,28 @@ def test_institution_home_shows_its_unread_messages(client, world):
 
 @pytest.fixture
 def fake_entries():
-    before = list(navigation._entries)
-    navigation.register("测试栏目", "仅省局可见的测试菜单", "notifications:inbox", roles={"province_regulator"}, order=1)
-    navigation.register("测试栏目", "企业可见的测试菜单", "home", roles=navigation.ENTERPRISES, order=2)
+    before = navigation.entries()
+    navigation.register("测试栏目", "仅省局可见的测试菜单", "notifications:inbox", roles={"province_regulator"}, order=1,
+                        name="test:province-only")
+    navigation.register("测试栏目", "企业可见的测试菜单", "home", roles=navigation.ENTERPRISES, order=2,
+                        name="test:enterprises")
     navigation.register("测试栏目", "无法解析的菜单", "no-such-url", roles=None, order=3)
     yield
-    navigation._entries[:] = before
+    for name in ("test:province-only", "test:enterprises", "no-such-url"):
+        navigation.unregister(name)
+    assert navigation.entries() == before
+
+
+def test_navigation_registry_is_idempotent_by_name():
+    """Registering a name again replaces its entry (an AppConfig.ready() run twice adds nothing)."""
+    before = navigation.entries()
+    try:
+        navigation.register("测试栏目", "第一版", "home", order=1, name="test:same")
+        navigation.register("测试栏目", "第二版", "home", order=1, name="test:same")
+        assert len(navigation.entries()) == len(before) + 1
+        assert navigation.entries()["test:same"].label == "第二版"
+    finally:
+        navigation.unregister("test:same")
 
 
 def test_navigation_entries_show_only_to_their_roles(client, world, fake_entries):

@@ -2,6 +2,8 @@
 
 from django.db.models import Count
 
+from core import navigation
+from notifications.selectors import inbox, unread_count
 from parties.models import Organisation, OrgKind, Region, Role
 
 ROLE_HOME_TEMPLATES = {
@@ -56,10 +58,6 @@ def regulator_overview(user) -> dict:
 
 
 def home_context(user) -> dict:
-    from notifications.selectors import inbox, unread_count
-
-    from . import navigation
-
     role = effective_role(user)
     ctx = {
         "role": role,

@@ -1,5 +1,5 @@
 """Accounts: a regulator resets the password of a user in its scope (the self-service change
-and the e-mailed reset link are Django's views, see core/auth_urls.py), and the optional TOTP
+and the e-mailed reset link are Django's views, see parties/auth_urls.py), and the optional TOTP
 second factor of regulator accounts.
 
 Scope of a reset: the province any non-superuser account but its own; a city regulator the

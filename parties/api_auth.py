@@ -13,7 +13,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from core.middleware import add_actor_to_context
-from parties.models import ApiClient, Role
+
+from .models import ApiClient, Role
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _MALFORMED = gettext_lazy("接口令牌格式错误：应为 “Authorization: Token sp_<编号>_<密钥>”")

@@ -1,15 +1,15 @@
+"""The page shell's own pages: the signed-in user's home (工作台) and the AUD-1 history page of
+any tracked object. They read every lower app, so they live in the top app, not in `core`."""
+
 import pghistory.models
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 
-from jobs.runs import overdue as overdue_runs
 from parties.models import Organisation, User
 from parties.permissions import can_see
 
@@ -20,51 +20,6 @@ from .selectors import home_context
 def home(request):
     """The signed-in user's workspace (工作台), by role."""
     return render(request, "home.html", home_context(request.user))
-
-
-@never_cache
-def healthz(request):
-    """Database, Redis and Celery worker status and overdue scheduled runs; 200 only when all
-    three are up and no run is overdue, else 503.
-    `heartbeat` (informational) is when beat's heartbeat task last ran on a worker."""
-    import redis
-    from django.conf import settings
-
-    from core.models import WorkerHeartbeat
-    from procurement.celery import app as celery_app
-
-    checks = {}
-    try:
-        with connection.cursor() as cur:
-            cur.execute("select 1")
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - report any failure as down
-        checks["database"] = f"down: {exc.__class__.__name__}"
-    try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
-        checks["redis"] = "ok"
-    except Exception as exc:  # noqa: BLE001
-        checks["redis"] = f"down: {exc.__class__.__name__}"
-    checks["workers"] = 0
-    if checks["redis"] != "ok":
-        checks["worker"] = "down: broker unreachable"
-    else:
-        try:
-            replies = celery_app.control.ping(timeout=getattr(settings, "HEALTHZ_WORKER_TIMEOUT", 1.0)) or []
-            checks["worker"] = "ok" if replies else "down: no worker answered"
-            checks["workers"] = len(replies)
-        except Exception as exc:  # noqa: BLE001
-            checks["worker"] = f"down: {exc.__class__.__name__}"
-    checks["heartbeat"] = None
-    checks["overdue_runs"] = []
-    if checks["database"] == "ok":
-        seen = WorkerHeartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
-        checks["heartbeat"] = seen.isoformat() if seen else None
-        # Scheduled runs due over an hour ago and still not done (jobs.runs; the watchdog
-        # re-enqueues them every 5 minutes, so a non-empty list means they keep failing).
-        checks["overdue_runs"] = overdue_runs()
-    healthy = all(checks[k] == "ok" for k in ("database", "redis", "worker")) and not checks["overdue_runs"]
-    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 
 
 HISTORY_PAGE_SIZE = 50

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from core.forms import LoginForm
+
 from . import account_views
-from .forms import LoginForm
 
 
 def _cooloff_minutes() -> int:

@@ -20,8 +20,9 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.errors import DomainError
+
 from . import accounts
-from .errors import DomainError
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
