@@ -11,6 +11,8 @@ def shell(request):
         from workcalendar.selectors import provisional_banner
 
         ctx["unread_count"] = unread_count(user)
-        if user.is_regulator:
+        # Only the province can confirm a calendar year; a city or county user could do nothing
+        # about the banner but worry (issue 15 item 7).
+        if user.is_province:
             ctx["calendar_banner"] = provisional_banner()
     return ctx

@@ -58,10 +58,11 @@ def regulator_overview(user) -> dict:
 def home_context(user) -> dict:
     from notifications.selectors import inbox, unread_count
 
-    from . import navigation
+    from . import navigation, todos
 
     role = effective_role(user)
     ctx = {
+        "todos": todos.todos_for(user),
         "role": role,
         "role_template": ROLE_HOME_TEMPLATES.get(role, "home/regulator.html"),
         "role_label": Role(role).label if role else "",
