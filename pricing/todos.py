@@ -11,8 +11,6 @@ from core.todos import TodoItem, register_todo
 from . import selectors
 from .models import LinkageStatus
 
-REGULATOR_ROLES = ("province_regulator", "city_regulator", "county_regulator")
-
 
 def linkage_todos(user, today):
     role = "province_regulator" if user.is_superuser else user.role
@@ -28,7 +26,8 @@ def linkage_todos(user, today):
             TodoItem(_("逾期未申报的价格联动"), late["n"], reverse("pricing:overdue_list"), due=late["due"],
                      overdue=True, order=21),
         ]
-    if role not in REGULATOR_ROLES:
+    if role not in ("province_regulator", "city_regulator"):
+        # A county supervises its institutions' purchases, not enterprises' price declarations.
         return []
     declared = selectors.linkage_cases(user, status=LinkageStatus.DECLARED).aggregate(n=Count("pk"))
     overdue = selectors.linkage_cases(user, overdue_only=True).aggregate(n=Count("pk"), due=Min("due"))
