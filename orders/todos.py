@@ -22,12 +22,12 @@ def institution_todos(user, today):
     if _role(user) != "institution":
         return []
     receive = selectors.receivable_deliveries(user).aggregate(n=Count("pk"))
-    unpaid = selectors.invoices_for(user, unpaid=True).aggregate(n=Count("pk"), due=Min("due_date"))
+    unpaid = selectors.invoices_for(user, not_yet_due_on=today).aggregate(n=Count("pk"), due=Min("due_date"))
     overdue = selectors.invoices_for(user, overdue_on=today).aggregate(n=Count("pk"), due=Min("due_date"))
     return [
         TodoItem(_("待收货入库的配送单"), receive["n"], reverse("orders:receiving"), order=10),
-        TodoItem(_("待付款发票"), unpaid["n"], reverse("orders:payments") + "?unpaid=1", due=unpaid["due"],
-                 overdue=bool(overdue["n"]), note=_("回款期限 = 入库日 + 约定回款天数"), order=20),
+        TodoItem(_("待付款发票"), unpaid["n"], reverse("orders:payments") + "?due=1", due=unpaid["due"],
+                 note=_("回款期限 = 入库日 + 约定回款天数"), order=20),
         TodoItem(_("已超过回款期限的发票"), overdue["n"], reverse("orders:payments") + "?overdue=1",
                  due=overdue["due"], overdue=True, order=21),
     ]

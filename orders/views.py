@@ -324,13 +324,15 @@ def payments(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     # The home page's to-do links (issue 15 item 6) open this list on the same rows they count.
-    unpaid = request.GET.get("unpaid") == "1"
-    overdue_on = timezone.localdate() if request.GET.get("overdue") == "1" else None
-    invoices = selectors.invoices_for(user, status=status, q=q, unpaid=unpaid, overdue_on=overdue_on)
+    today = timezone.localdate()
+    due = request.GET.get("due") == "1"
+    overdue_on = today if request.GET.get("overdue") == "1" else None
+    invoices = selectors.invoices_for(user, status=status, q=q, not_yet_due_on=today if due else None,
+                                      overdue_on=overdue_on)
     if request.GET.get("export") == "xlsx":
         return _invoice_export(invoices, "invoices")
     ctx = {"page": _page(request, invoices), "status": status, "q": q, "statuses": InvoiceStatus.choices,
-           "unpaid": unpaid, "overdue": bool(overdue_on),
+           "due": due, "overdue": bool(overdue_on),
            "role": role, "today": timezone.localdate()}
     if role == "institution":
         ctx["account"] = InstitutionAccount.objects.filter(institution=user.organisation).first()

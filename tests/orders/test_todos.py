@@ -53,16 +53,15 @@ def test_institution_sees_deliveries_to_receive_and_invoices_due_and_overdue_ORD
         items = _todos(client, world.inst_user)
         receive = items["待收货入库的配送单"]
         assert receive["count"] == 1 and receive["url"] == "/orders/receiving/"
-        unpaid = items["待付款发票"]
-        assert unpaid["count"] == 2 and unpaid["due"] == old.due_date == date(2026, 2, 4) and unpaid["overdue"]
+        unpaid = items["待付款发票"]  # within the payment term: the next deadline
+        assert unpaid["count"] == 1 and unpaid["due"] == new.due_date == date(2026, 4, 1) and not unpaid["overdue"]
         overdue = items["已超过回款期限的发票"]
-        assert overdue["count"] == 1 and overdue["days_late"] == 26
-        assert new.due_date == date(2026, 4, 1)
+        assert overdue["count"] == 1 and overdue["days_late"] == 26 and old.due_date == date(2026, 2, 4)
         # Each link opens the list on exactly the rows counted.
         page = client.get(overdue["url"]).content.decode()
         assert "FP-OLD" in page and "FP-NEW" not in page
         page = client.get(unpaid["url"]).content.decode()
-        assert "FP-OLD" in page and "FP-NEW" in page
+        assert "FP-OLD" not in page and "FP-NEW" in page
         assert "SH-OPEN" in client.get(receive["url"]).content.decode()
         html = client.get("/").content.decode()
         assert 'data-testid="todos"' in html and "已逾期 26 天" in html and 'href="/orders/payments/?overdue=1"' in html
@@ -132,7 +131,7 @@ def test_counts_come_from_the_list_selectors(world):
     today = date(2026, 3, 2)
     items = {str(i.label): i for fn in todos.providers().values() for i in fn(world.inst_user, today)}
     assert items["已超过回款期限的发票"].count == selectors.invoices_for(world.inst_user, overdue_on=today).count()
-    assert items["待付款发票"].count == selectors.invoices_for(world.inst_user, unpaid=True).count()
+    assert items["待付款发票"].count == selectors.invoices_for(world.inst_user, not_yet_due_on=today).count()
 
 
 def test_registry_is_idempotent_by_name():
