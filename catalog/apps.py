@@ -21,3 +21,7 @@ class CatalogConfig(AppConfig):
                             roles={"manufacturer", "province_regulator", "city_regulator"}, order=220)
         imports.register("catalog.prices", label=_("外省价格导入"), handler=services.price_import_job,
                          back_url="/catalog/prices/upload/")
+
+        from . import todos  # issue 15 item 6: this app's home-page tasks
+
+        todos.register()

@@ -192,11 +192,17 @@ def _qualifications(makers, distributors, reviewer, today):
         else:
             until, status = date(2030, 12, 31), "approved"
         _qualification(org, kind, number, date(2021, 1, 1), until, status, reviewer, today)
+        if i == 1:  # the README's mfr_01 sees an expiring certificate among its home-page to-dos
+            _qualification(org, "drug_registration", "国药准字H20063001（注册证书）", date(2021, 1, 1),
+                           today + timedelta(days=25), "approved", reviewer, today)
     for i, org in enumerate(distributors, start=1):
         _qualification(org, "business_licence", f"91320000DS{i:08d}", date(2012, 1, 1), None, "approved", reviewer, today)
         _qualification(org, "drug_trading", f"苏AA{i:07d}", date(2021, 6, 1), date(2031, 5, 31), "approved", reviewer, today)
         _qualification(org, "gsp", f"A-JS-21-{i:04d}", date(2021, 6, 1), date(2026, 5, 31) if i == 5 else date(2031, 5, 31),
                        "approved", reviewer, today)
+        if i == 1:  # dist_01 too (issue 15 item 6: items on every demo role's home page)
+            _qualification(org, "device_trading", f"苏食药监械经营许{20210000 + i}", date(2021, 6, 1),
+                           today + timedelta(days=15), "approved", reviewer, today)
 
 
 def _distribution(makers, distributors):

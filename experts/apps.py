@@ -15,3 +15,7 @@ class ExpertsConfig(AppConfig):
         navigation.register(section, _("评审/谈判场次"), "experts:session_list",
                             roles=navigation.PROVINCE | {"expert", "city_regulator"}, order=300)
         navigation.register(section, _("评审专家库"), "experts:pool", roles=navigation.PROVINCE, order=301)
+
+        from . import todos  # issue 15 item 6: this app's home-page tasks
+
+        todos.register()

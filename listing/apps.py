@@ -41,3 +41,7 @@ class ListingConfig(AppConfig):
 
         register_restriction("listing.city_scope", city_scope_restrictions)  # LST-C3 / LST-C4
         register_version("listing.city_scope", city_scope_version)  # INT-1: 304 without building the page
+
+        from . import todos  # issue 15 item 6: this app's home-page tasks
+
+        todos.register()

@@ -23,3 +23,7 @@ class MonitoringConfig(AppConfig):
         nav.register(section, _("季度通报"), "monitoring:bulletin_list", roles=everyone, order=905)
         imports.register("monitoring.reports", label=_("Excel 导入采购数据月报"), handler=services.report_import_job,
                          back_url="/monitoring/reports/upload/")
+
+        from . import todos  # issue 15 item 6: this app's home-page tasks
+
+        todos.register()

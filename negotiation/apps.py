@@ -27,3 +27,7 @@ class NegotiationConfig(AppConfig):
         nav.register(section, _("组团议价"), "negotiation:group_list", roles=nav.INSTITUTIONS, order=304)
         nav.register(section, _("红黄蓝监测"), "negotiation:dashboard", roles=nav.REGULATORS, order=305)
         nav.register(section, _("约谈名单"), "negotiation:interview_list", roles=nav.REGULATORS, order=306)
+
+        from . import todos  # issue 15 item 6: this app's home-page tasks
+
+        todos.register()

@@ -82,15 +82,24 @@ def listing_search(request):
 
 def _preview(listing, institution_id, raw_price):
     summary = selectors.shared_results_summary(listing.product_id, institution_id)
-    zone, why = None, ""
+    zone, why, refusal = None, "", ""
     try:
         price = Decimal(str(raw_price))
-        if price > 0:
-            zone, why = zones.classify(listing.product_id, price)
     except (InvalidOperation, ValueError, TypeError):
         price = None
+    if price is not None and (not price.is_finite() or price <= 0):
+        # Nothing to say about a price that is not a price (issue 15 item 7): the form itself
+        # refuses it on submit; the hint stays quiet instead of showing "-1.00 元".
+        price = None
+    if price is not None:
+        # NEG-1 said at once, while typing: the same rule the service applies on submit.
+        verdict = rules.neg_1_price_within_listing(price, listing.price, Decimal(1))
+        if not verdict.ok and verdict.field == "unit_price":
+            refusal = verdict.message
+        else:
+            zone, why = zones.classify(listing.product_id, price)
     return {"summary": summary, "zone": zone, "zone_label": ZONE_LABELS.get(zone, ""), "zone_why": why,
-            "price": price}
+            "price": price, "refusal": refusal}
 
 
 @login_required

@@ -23,8 +23,10 @@ class OrdersConfig(AppConfig):
         regs = navigation.REGULATORS
         sec = _("采购与结算")
         navigation.register(sec, _("网上下单"), "orders:shop", roles=inst, order=300)
-        navigation.register(sec, _("我的订单"), "orders:order_list", roles=inst | {"distributor", "manufacturer"} | regs,
+        navigation.register(sec, _("我的订单"), "orders:order_list", roles=inst | {"distributor", "manufacturer"},
                             order=310)
+        # A regulator places no orders: the same list is its supervision view (issue 15 item 7).
+        navigation.register(sec, _("订单查询"), "orders:order_list", roles=regs, order=310)
         navigation.register(sec, _("收货入库"), "orders:receiving", roles=inst, order=320)
         navigation.register(sec, _("发票与回款"), "orders:payments", roles=inst | {"distributor", "manufacturer"},
                             order=330)
@@ -33,3 +35,7 @@ class OrdersConfig(AppConfig):
         navigation.register(sec, _("配送工作台"), "orders:deliveries", roles={"distributor", "manufacturer"}, order=305)
         navigation.register(sec, _("回款超期监测"), "orders:overdue", roles=regs, order=350)
         navigation.register(sec, _("无销售暂停审核"), "orders:nosales", roles=regs | inst | {"manufacturer"}, order=360)
+
+        from . import todos  # issue 15 item 6: this app's home-page tasks
+
+        todos.register()

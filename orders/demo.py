@@ -105,6 +105,11 @@ def load_demo():
                 dl = delivery.lines.get()
                 services.receipt_create(inst_user, delivery.pk, received_on=today - timedelta(days=3),
                                         lines=[{"delivery_line": dl.pk, "quantity": 25}])
+                # Invoiced for what was received, still within the payment term (ORD-2): the
+                # hospital's home page lists it as an invoice to pay with its deadline.
+                services.invoice_create(_dist_user(dl.order_line), delivery.pk, number=f"FP{idx}04",
+                                        amount=round(25 * dl.order_line.unit_price, 2),
+                                        issued_on=today - timedelta(days=2))
 
             order, new = _place(inst_user, f"{tag}-05", [(p[2], 100), (p[3], 60)], days_ago=20)
             if new:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from .models import (
     Delivery,
     Invoice,
+    InvoiceStatus,
     NoSalesCase,
     OffPlatformPurchase,
     Order,
@@ -133,10 +134,14 @@ def receivable_deliveries(user):
     return deliveries_for(user).filter(Exists(open_lines))
 
 
-def invoices_for(user, *, status="", overdue_on: date | None = None, q="", institution_id=None):
+def invoices_for(user, *, status="", overdue_on: date | None = None, q="", institution_id=None,
+                 not_yet_due_on: date | None = None):
     qs = Invoice.objects.visible_to(user).select_related("institution", "distributor", "delivery", "delivery__order")
     if status:
         qs = qs.filter(status=status)
+    if not_yet_due_on:
+        # ORD-2: unpaid and still within the payment term (the counterpart of `overdue_on`).
+        qs = qs.exclude(status=InvoiceStatus.PAID).exclude(due_date__lt=not_yet_due_on)
     if overdue_on:
         qs = qs.overdue(overdue_on)
     if institution_id:

@@ -20,6 +20,7 @@ from listing.models import Listing
 
 from . import selectors, services
 from .models import (
+    SHIPPABLE_STATUSES,
     InstitutionAccount,
     InvoiceStatus,
     LineStatus,
@@ -194,9 +195,15 @@ def order_detail(request, pk):
     # The lines this user delivers: a distributor's, or a self-delivering manufacturer's (QUA-2).
     my_lines = [li for li in lines
                 if role in ("distributor", "manufacturer") and li.distributor_id == user.organisation_id]
+    # Only the steps this supplier can take now (issue 15 item 7): confirm/decline the lines
+    # awaiting its confirmation, ship only confirmed lines with something left; finished steps
+    # (everything confirmed, everything shipped) disappear instead of showing empty forms.
+    to_confirm = [li for li in my_lines if li.status == LineStatus.SUBMITTED]
+    to_ship = [li for li in my_lines if li.status in SHIPPABLE_STATUSES and li.outstanding_to_ship > 0]
     return render(request, "orders/order_detail.html", {
-        "order": order, "lines": lines, "role": role, "ships": role == "distributor" or bool(my_lines),
-        "my_lines": my_lines, "supplier": selectors.is_supplier(user),
+        "order": order, "lines": lines, "role": role, "ships": bool(to_confirm),
+        "my_lines": my_lines, "to_confirm": to_confirm, "to_ship": to_ship,
+        "supplier": selectors.is_supplier(user),
         "deliveries": selectors.deliveries_for(user, order=order),
         "today": timezone.localdate(),
     })
@@ -316,10 +323,16 @@ def payments(request):
         return redirect("orders:payments")
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
-    invoices = selectors.invoices_for(user, status=status, q=q)
+    # The home page's to-do links (issue 15 item 6) open this list on the same rows they count.
+    today = timezone.localdate()
+    due = request.GET.get("due") == "1"
+    overdue_on = today if request.GET.get("overdue") == "1" else None
+    invoices = selectors.invoices_for(user, status=status, q=q, not_yet_due_on=today if due else None,
+                                      overdue_on=overdue_on)
     if request.GET.get("export") == "xlsx":
         return _invoice_export(invoices, "invoices")
     ctx = {"page": _page(request, invoices), "status": status, "q": q, "statuses": InvoiceStatus.choices,
+           "due": due, "overdue": bool(overdue_on),
            "role": role, "today": timezone.localdate()}
     if role == "institution":
         ctx["account"] = InstitutionAccount.objects.filter(institution=user.organisation).first()

@@ -13,6 +13,8 @@ def shell(request):
     ctx = {"platform_name": settings.PLATFORM_NAME, "nav": navigation.for_user(user) if user else []}
     if user is not None and user.is_authenticated:
         ctx["unread_count"] = unread_count(user)
-        if user.is_regulator:
+        # Only the province can confirm a calendar year; a city or county user could do nothing
+        # about the banner but worry (issue 15 item 7).
+        if user.is_province:
             ctx["calendar_banner"] = provisional_banner()
     return ctx

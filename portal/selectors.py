@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from core import navigation
+from core import navigation, todos
 from notifications.selectors import inbox, unread_count
 from parties.models import Organisation, OrgKind, Region, Role
 
@@ -60,6 +60,7 @@ def regulator_overview(user) -> dict:
 def home_context(user) -> dict:
     role = effective_role(user)
     ctx = {
+        "todos": todos.todos_for(user),
         "role": role,
         "role_template": ROLE_HOME_TEMPLATES.get(role, "home/regulator.html"),
         "role_label": Role(role).label if role else "",

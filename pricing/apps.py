@@ -32,3 +32,7 @@ class PricingConfig(AppConfig):
         navigation.register(section, _("年度价格联动"), "pricing:round_list", roles=regulators_and_makers, order=312)
         navigation.register(section, _("申投诉"), "pricing:complaint_list",
                             roles=navigation.REGULATORS | navigation.ENTERPRISES | navigation.INSTITUTIONS, order=313)
+
+        from . import todos  # issue 15 item 6: this app's home-page tasks
+
+        todos.register()

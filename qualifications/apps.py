@@ -17,3 +17,7 @@ class QualificationsConfig(AppConfig):
                             roles={"manufacturer", "distributor", "province_regulator", "city_regulator"}, order=310)
         navigation.register(_("资质与配送"), _("不良记录"), "qualifications:bad_record_list",
                             roles={"manufacturer", "distributor", *navigation.REGULATORS}, order=320)
+
+        from . import todos  # issue 15 item 6: this app's home-page tasks
+
+        todos.register()

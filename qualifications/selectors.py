@@ -67,14 +67,16 @@ def blocking_qualifications(enterprise, at=None, *, require_any=False):
     return messages
 
 
-def expiring_qualifications(at, days):
-    """QUA-1: approved qualifications in effect whose validity ends within `days` after `at`."""
+def expiring_qualifications(at, days, user=None):
+    """QUA-1: approved qualifications in effect whose validity ends within `days` after `at`
+    (only those `user` may see, when given: the list page and the home page's to-do)."""
     from datetime import timedelta
 
     from .models import Qualification, QualificationStatus
 
+    base = Qualification.objects.visible_to(user) if user is not None else Qualification.objects
     return (
-        Qualification.objects.filter(status=QualificationStatus.APPROVED, valid_until__gte=at,
+        base.filter(status=QualificationStatus.APPROVED, valid_until__gte=at,
                                      valid_until__lte=at + timedelta(days=days))
         .select_related("enterprise")
         .order_by("valid_until", "id")

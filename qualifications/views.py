@@ -36,14 +36,19 @@ def qualification_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(enterprise__name__icontains=q) | qs.filter(number__icontains=q)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
+    expiring = request.GET.get("expiring") == "1"
+    if expiring:
+        # The rows the home page's "expiring qualifications" to-do counts (issue 15 item 6).
+        qs = qs.filter(pk__in=selectors.expiring_qualifications(
+            today, services.reminder_days(today), user=user).values("pk"))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     blockers = None
     if user.is_enterprise:
         blockers = selectors.blocking_qualifications(user.organisation, today)
     return render(request, "qualifications/qualification_list.html", {
         "page": page, "statuses": QualificationStatus.choices, "status": status, "q": q, "today": today,
-        "blockers": blockers, "can_submit": user.is_enterprise,
+        "expiring": expiring, "blockers": blockers, "can_submit": user.is_enterprise,
     })
 
 
