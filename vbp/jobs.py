@@ -8,6 +8,7 @@ worker at the same time, changes nothing more (unique constraints decide races).
 - period_end (VBP-6, VBP-8): non-completion judged at the end of the contract period, and
   arrears, recorded against the next year's budget; the non-completion circular."""
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -52,68 +53,73 @@ def _claim(qs, batch=BATCH):
 # ---------------------------------------------------------------------- VBP-6 progress
 
 
-# VBP-6 in two statements per batch. First the claim: signed contracts in their period that
-# have no snapshot for the month, locked FOR UPDATE SKIP LOCKED (a second worker takes other
-# contracts), their ids returned. Then one statement sums their lines' receipts the way
-# selectors.PROGRESS_SQL does, computes the percentages and the lagging flag exactly as
+# VBP-6 per tender. A worker first claims a (tender, month) with one INSERT … ON CONFLICT into
+# vbp_progressclaim (unique per tender and month), committed at once: a second worker's insert
+# finds the claim and moves on to the next tender, without row locks on the contracts. (Locking
+# 450,000 contracts FOR UPDATE SKIP LOCKED wrote every locked tuple and cost as much as the
+# snapshots themselves at province scale.) Then ONE statement, in the transaction that marks
+# the claim finished, sums the tender's receipts the way selectors.PROGRESS_SQL does — once per
+# (institution, product) over the tender's period, read through receipt_line_listing_date_idx,
+# hash-joined to the contract lines — computes the percentages and the lagging flag exactly as
 # rules.completed_percent / elapsed_percent / vbp_6_lagging do (numeric, rounded half up to
-# 0.01; test_jobs checks the two agree) and inserts the snapshots; the unique (contract,
-# month) constraint makes a rerun insert nothing.
+# 0.01; test_jobs checks the two agree) and inserts the snapshots. The unique (contract, month)
+# constraint still decides if two workers ever write the same contract (a claim taken over
+# after CLAIM_EXPIRES from a worker that is in fact alive): the second inserts nothing.
 #
-# Why two statements: inside one statement the planner cannot estimate a LIMITed, locked,
-# anti-joined CTE (it guessed 1 row for 4,500 contracts) and then joined every receipt of a
-# product to every institution's key in a nested loop — 7.5 M rows filtered, 12 s at 0.1
-# scale when the snapshot table's statistics still held last month's rows. Passed as an
-# array, the batch's size is known. Receipts are summed once per (institution, product,
-# period) over the few distinct (product, period) spans of the batch, read through
-# receipt_line_listing_date_idx — the same access path as the hand-written SQL — and only
-# then hash-joined to the contract lines.
+# A worker killed mid-job leaves its claim unfinished (its snapshot transaction is rolled back
+# with it); after CLAIM_EXPIRES any worker may take the claim over. A finished claim is final
+# for the month: contracts signed after the job ran were not signed at the month's end.
+CLAIM_EXPIRES = timedelta(minutes=30)
+OPEN_TENDERS_SQL = """
+    SELECT t.id
+    FROM vbp_tender t
+    WHERE t.period_start <= %(month)s AND t.period_end >= %(month_first)s
+      AND EXISTS (SELECT 1 FROM vbp_contract c WHERE c.tender_id = t.id AND c.status = 'signed')
+      AND NOT EXISTS (SELECT 1 FROM vbp_progressclaim k WHERE k.tender_id = t.id AND k.month = %(month_first)s
+                      AND (k.finished_at IS NOT NULL OR k.claimed_at > %(expired)s))
+    ORDER BY t.id
+"""
 CLAIM_SQL = """
-    SELECT c.id
-    FROM vbp_contract c JOIN vbp_tender t ON t.id = c.tender_id
-    WHERE c.status = 'signed' AND t.period_start <= %(month)s AND t.period_end >= %(month_first)s
-      AND c.id > %(after)s
-      AND NOT EXISTS (SELECT 1 FROM vbp_progresssnapshot s WHERE s.contract_id = c.id AND s.month = %(month_first)s)
-    ORDER BY c.id
-    LIMIT %(batch)s
-    FOR UPDATE OF c SKIP LOCKED
+    INSERT INTO vbp_progressclaim (tender_id, month, token, claimed_at)
+    VALUES (%(tender)s, %(month_first)s, %(token)s, %(now)s)
+    ON CONFLICT (tender_id, month) DO UPDATE SET token = EXCLUDED.token, claimed_at = EXCLUDED.claimed_at
+    WHERE vbp_progressclaim.finished_at IS NULL AND vbp_progressclaim.claimed_at <= %(expired)s
+    RETURNING id
 """
 SNAPSHOT_SQL = """
     WITH spans AS MATERIALIZED (
-        SELECT DISTINCT sp.product_id, t.id AS tender_id, t.period_start, LEAST(t.period_end, %(month)s::date) AS upto
+        SELECT DISTINCT sp.product_id, t.period_start, LEAST(t.period_end, %(month)s::date) AS upto
         FROM vbp_tender t
         JOIN vbp_variety v ON v.tender_id = t.id
         JOIN vbp_selectedproduct sp ON sp.variety_id = v.id
-        WHERE t.id IN (SELECT tender_id FROM vbp_contract WHERE id = ANY(%(ids)s))
+        WHERE t.id = %(tender)s
     ), done AS MATERIALIZED (
-        SELECT rl.institution_id, s.product_id, s.tender_id, SUM(rl.quantity) AS qty
+        SELECT rl.institution_id, s.product_id, SUM(rl.quantity) AS qty
         FROM spans s
         JOIN listing_listing li ON li.product_id = s.product_id
         JOIN orders_receiptline rl ON rl.listing_id = li.id AND rl.received_on BETWEEN s.period_start AND s.upto
-        GROUP BY rl.institution_id, s.product_id, s.tender_id
+        GROUP BY rl.institution_id, s.product_id
     ), figures AS (
-        SELECT cl.contract_id, MIN(t.period_start) AS period_start, MIN(t.period_end) AS period_end,
-               SUM(cl.agreed_qty) AS agreed_qty,
+        SELECT cl.contract_id, SUM(cl.agreed_qty) AS agreed_qty,
                ROUND(SUM(cl.agreed_qty * cl.price), 2) AS agreed_amount,
                SUM(LEAST(COALESCE(d.qty, 0), cl.agreed_qty)) AS completed_qty,
                ROUND(SUM(LEAST(COALESCE(d.qty, 0), cl.agreed_qty) * cl.price), 2) AS completed_amount
         FROM vbp_contractline cl
         JOIN vbp_contract c ON c.id = cl.contract_id
-        JOIN vbp_tender t ON t.id = c.tender_id
         JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
         LEFT JOIN done d ON d.institution_id = c.institution_id AND d.product_id = sp.product_id
-         AND d.tender_id = c.tender_id
-        WHERE c.id = ANY(%(ids)s)
+        WHERE c.tender_id = %(tender)s AND c.status = 'signed'
         GROUP BY cl.contract_id
     ), pct AS (
         SELECT f.*,
                CASE WHEN f.agreed_amount = 0 THEN CASE WHEN f.completed_amount > 0 THEN 100 ELSE 0 END
                     ELSE ROUND(f.completed_amount * 100 / f.agreed_amount, 2) END AS completed_percent,
-               CASE WHEN %(month)s::date < f.period_start THEN 0
-                    WHEN %(month)s::date >= f.period_end THEN 100
-                    ELSE ROUND((%(month)s::date - f.period_start + 1)::numeric * 100
-                               / (f.period_end - f.period_start + 1), 2) END AS elapsed_percent
-        FROM figures f
+               CASE WHEN %(month)s::date < t.period_start THEN 0
+                    WHEN %(month)s::date >= t.period_end THEN 100
+                    ELSE ROUND((%(month)s::date - t.period_start + 1)::numeric * 100
+                               / (t.period_end - t.period_start + 1), 2) END AS elapsed_percent
+        FROM figures f, vbp_tender t
+        WHERE t.id = %(tender)s
     ), ins AS (
         INSERT INTO vbp_progresssnapshot (contract_id, month, agreed_amount, completed_amount, agreed_qty,
                                           completed_qty, completed_percent, elapsed_percent, lagging, created_at)
@@ -125,33 +131,41 @@ SNAPSHOT_SQL = """
     )
     SELECT COUNT(*) FROM ins
 """
-SNAPSHOT_BATCH = 50_000
+FINISH_SQL = "UPDATE vbp_progressclaim SET finished_at = %(now)s WHERE id = %(claim)s AND token = %(token)s"
 
 
 def progress_monthly(on: date | None = None) -> dict:
     """Snapshot the progress of every signed contract in its period at the end of the month
-    before `on` (the job runs on the 1st). Contracts already snapshotted for that month are
-    skipped (they have that month's snapshot), so the job can be re-run and shared between
-    workers: each claims contracts the other has not locked."""
+    before `on` (the job runs on the 1st), tender by tender. A tender already claimed for that
+    month — finished, or being worked on by another worker — is skipped, so the job can be
+    re-run and shared between workers; a claim left unfinished by a killed worker is taken
+    over once it is older than CLAIM_EXPIRES."""
     on = on or timezone.localdate()
     month = on.replace(day=1) - timedelta(days=1)
     month_first = month.replace(day=1)
     threshold = Decimal(str(policy.get("vbp.lag_threshold_points", at=month)))
-    done, after = 0, 0
-    while True:
+    token = uuid.uuid4().hex
+    dates = {"month": month, "month_first": month_first}
+    with connection.cursor() as cur:
+        cur.execute(OPEN_TENDERS_SQL, {**dates, "expired": timezone.now() - CLAIM_EXPIRES})
+        tenders = [row[0] for row in cur.fetchall()]
+    done = 0
+    for tender in tenders:
+        # The claim commits on its own, so that the other workers see it at once and pass.
+        with transaction.atomic(), connection.cursor() as cur:
+            now = timezone.now()
+            cur.execute(CLAIM_SQL, {**dates, "tender": tender, "token": token, "now": now,
+                                    "expired": now - CLAIM_EXPIRES})
+            row = cur.fetchone()
+        if row is None:
+            continue  # another worker has it, or finished it since the list was read
         with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"), connection.cursor() as cur:
-            cur.execute(CLAIM_SQL, {"month": month, "month_first": month_first, "after": after,
-                                    "batch": SNAPSHOT_BATCH})
-            ids = [row[0] for row in cur.fetchall()]
-            if not ids:
-                break
-            # The receipts' per-(institution, product) sums are hashed in memory; the default
-            # work_mem would spill them to disk at province scale.
+            # The receipts' per-(institution, product) sums and the per-contract figures are
+            # hashed in memory; the default work_mem would spill them to disk at province scale.
             cur.execute("SET LOCAL work_mem = '64MB'")
-            cur.execute(SNAPSHOT_SQL, {"ids": ids, "month": month, "month_first": month_first,
-                                       "threshold": threshold})
+            cur.execute(SNAPSHOT_SQL, {**dates, "tender": tender, "threshold": threshold})
             done += cur.fetchone()[0]
-        after = ids[-1]
+            cur.execute(FINISH_SQL, {"claim": row[0], "token": token, "now": timezone.now()})
     reminded = remind_laggards(month_first)
     circulars = publish_persistent_laggards(month_first)
     return {"snapshots": done, "reminded": reminded, "circular_entries": circulars}
