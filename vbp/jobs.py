@@ -1,6 +1,7 @@
-"""The periodic jobs of the VBP channel. Each claims its rows with
-SELECT … FOR UPDATE SKIP LOCKED in batches and is idempotent: a second run, or a second
-worker at the same time, changes nothing more (unique constraints decide races).
+"""The periodic jobs of the VBP channel. Each claims its work — progress_monthly a (tender,
+month) at a time in vbp_progressclaim, the others their rows with SELECT … FOR UPDATE SKIP
+LOCKED in batches — and is idempotent: a second run, or a second worker at the same time,
+changes nothing more (unique constraints decide races).
 
 - progress_monthly (VBP-6): a snapshot per signed contract per month, reminders to lagging
   institutions, the circular (通报) of persistent laggards;
@@ -12,7 +13,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ from .models import (
     ContractStatus,
     Prepayment,
     PrepaymentStage,
+    ProgressClaim,
     ProgressSnapshot,
 )
 
@@ -64,14 +66,17 @@ def _claim(qs, batch=BATCH):
 # rules.completed_percent / elapsed_percent / vbp_6_lagging do (numeric, rounded half up to
 # 0.01; test_jobs checks the two agree) and inserts the snapshots. The unique (contract, month)
 # constraint still decides if two workers ever write the same contract (a claim taken over
-# after CLAIM_EXPIRES from a worker that is in fact alive): the second inserts nothing.
+# after CLAIM_EXPIRES from a worker that is in fact alive): the second one's insert fails
+# whole and it moves on. Without ON CONFLICT DO NOTHING: its speculative insertion probed the
+# unique index once more per row, 35 % of the insert's time at province scale. The period is
+# passed as constants, so the receipts are read by (listing, received_on) like the hand SQL.
 #
 # A worker killed mid-job leaves its claim unfinished (its snapshot transaction is rolled back
 # with it); after CLAIM_EXPIRES any worker may take the claim over. A finished claim is final
 # for the month: contracts signed after the job ran were not signed at the month's end.
 CLAIM_EXPIRES = timedelta(minutes=30)
 OPEN_TENDERS_SQL = """
-    SELECT t.id
+    SELECT t.id, t.period_start, t.period_end
     FROM vbp_tender t
     WHERE t.period_start <= %(month)s AND t.period_end >= %(month_first)s
       AND EXISTS (SELECT 1 FROM vbp_contract c WHERE c.tender_id = t.id AND c.status = 'signed')
@@ -87,18 +92,14 @@ CLAIM_SQL = """
     RETURNING id
 """
 SNAPSHOT_SQL = """
-    WITH spans AS MATERIALIZED (
-        SELECT DISTINCT sp.product_id, t.period_start, LEAST(t.period_end, %(month)s::date) AS upto
-        FROM vbp_tender t
-        JOIN vbp_variety v ON v.tender_id = t.id
-        JOIN vbp_selectedproduct sp ON sp.variety_id = v.id
-        WHERE t.id = %(tender)s
-    ), done AS MATERIALIZED (
-        SELECT rl.institution_id, s.product_id, SUM(rl.quantity) AS qty
-        FROM spans s
-        JOIN listing_listing li ON li.product_id = s.product_id
-        JOIN orders_receiptline rl ON rl.listing_id = li.id AND rl.received_on BETWEEN s.period_start AND s.upto
-        GROUP BY rl.institution_id, s.product_id
+    WITH done AS MATERIALIZED (
+        SELECT rl.institution_id, li.product_id, SUM(rl.quantity) AS qty
+        FROM orders_receiptline rl
+        JOIN listing_listing li ON li.id = rl.listing_id
+        WHERE li.product_id IN (SELECT sp.product_id FROM vbp_selectedproduct sp
+                                JOIN vbp_variety v ON v.id = sp.variety_id WHERE v.tender_id = %(tender)s)
+          AND rl.received_on BETWEEN %(start)s AND %(upto)s
+        GROUP BY rl.institution_id, li.product_id
     ), figures AS (
         SELECT cl.contract_id, SUM(cl.agreed_qty) AS agreed_qty,
                ROUND(SUM(cl.agreed_qty * cl.price), 2) AS agreed_amount,
@@ -114,24 +115,19 @@ SNAPSHOT_SQL = """
         SELECT f.*,
                CASE WHEN f.agreed_amount = 0 THEN CASE WHEN f.completed_amount > 0 THEN 100 ELSE 0 END
                     ELSE ROUND(f.completed_amount * 100 / f.agreed_amount, 2) END AS completed_percent,
-               CASE WHEN %(month)s::date < t.period_start THEN 0
-                    WHEN %(month)s::date >= t.period_end THEN 100
-                    ELSE ROUND((%(month)s::date - t.period_start + 1)::numeric * 100
-                               / (t.period_end - t.period_start + 1), 2) END AS elapsed_percent
-        FROM figures f, vbp_tender t
-        WHERE t.id = %(tender)s
-    ), ins AS (
-        INSERT INTO vbp_progresssnapshot (contract_id, month, agreed_amount, completed_amount, agreed_qty,
-                                          completed_qty, completed_percent, elapsed_percent, lagging, created_at)
-        SELECT contract_id, %(month_first)s, agreed_amount, completed_amount, agreed_qty, completed_qty,
-               completed_percent, elapsed_percent, elapsed_percent - completed_percent > %(threshold)s, now()
-        FROM pct
-        ON CONFLICT (contract_id, month) DO NOTHING
-        RETURNING 1
+               CASE WHEN %(month)s::date < %(start)s::date THEN 0
+                    WHEN %(month)s::date >= %(end)s::date THEN 100
+                    ELSE ROUND((%(month)s::date - %(start)s::date + 1)::numeric * 100
+                               / (%(end)s::date - %(start)s::date + 1), 2) END AS elapsed_percent
+        FROM figures f
     )
-    SELECT COUNT(*) FROM ins
+    INSERT INTO vbp_progresssnapshot (contract_id, month, agreed_amount, completed_amount, agreed_qty,
+                                      completed_qty, completed_percent, elapsed_percent, lagging, created_at)
+    SELECT contract_id, %(month_first)s, agreed_amount, completed_amount, agreed_qty, completed_qty,
+           completed_percent, elapsed_percent, elapsed_percent - completed_percent > %(threshold)s, now()
+    FROM pct
 """
-FINISH_SQL = "UPDATE vbp_progressclaim SET finished_at = %(now)s WHERE id = %(claim)s AND token = %(token)s"
+FINISH_SQL = "UPDATE vbp_progressclaim SET finished_at = %(now)s WHERE id = %(claim)s AND finished_at IS NULL"
 
 
 def progress_monthly(on: date | None = None) -> dict:
@@ -148,9 +144,9 @@ def progress_monthly(on: date | None = None) -> dict:
     dates = {"month": month, "month_first": month_first}
     with connection.cursor() as cur:
         cur.execute(OPEN_TENDERS_SQL, {**dates, "expired": timezone.now() - CLAIM_EXPIRES})
-        tenders = [row[0] for row in cur.fetchall()]
+        tenders = cur.fetchall()
     done = 0
-    for tender in tenders:
+    for tender, start, end in tenders:
         # The claim commits on its own, so that the other workers see it at once and pass.
         with transaction.atomic(), connection.cursor() as cur:
             now = timezone.now()
@@ -159,13 +155,24 @@ def progress_monthly(on: date | None = None) -> dict:
             row = cur.fetchone()
         if row is None:
             continue  # another worker has it, or finished it since the list was read
-        with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"), connection.cursor() as cur:
-            # The receipts' per-(institution, product) sums and the per-contract figures are
-            # hashed in memory; the default work_mem would spill them to disk at province scale.
-            cur.execute("SET LOCAL work_mem = '64MB'")
-            cur.execute(SNAPSHOT_SQL, {**dates, "tender": tender, "threshold": threshold})
-            done += cur.fetchone()[0]
-            cur.execute(FINISH_SQL, {"claim": row[0], "token": token, "now": timezone.now()})
+        try:
+            with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"), \
+                    connection.cursor() as cur:
+                # The receipts' per-(institution, product) sums are hashed in memory; the
+                # default work_mem would spill them to disk at province scale.
+                cur.execute("SET LOCAL work_mem = '64MB'")
+                cur.execute(SNAPSHOT_SQL, {**dates, "tender": tender, "start": start, "end": end,
+                                           "upto": min(end, month), "threshold": threshold})
+                written = cur.rowcount
+                cur.execute(FINISH_SQL, {"claim": row[0], "now": timezone.now()})
+        except IntegrityError:
+            # vbp_snapshot_once_per_month: the worker we took the expired claim from was alive
+            # after all and committed the tender's snapshots first — all of them, in one
+            # transaction like ours. Ours rolled back; the tender is done.
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(FINISH_SQL, {"claim": row[0], "now": timezone.now()})
+            continue
+        done += written
     reminded = remind_laggards(month_first)
     circulars = publish_persistent_laggards(month_first)
     return {"snapshots": done, "reminded": reminded, "circular_entries": circulars}
@@ -200,11 +207,21 @@ def publish_persistent_laggards(month_first: date) -> int:
     for _ in range(months):
         window.append(m)
         m = (m - timedelta(days=1)).replace(day=1)
+    # A tender's contracts have a month's snapshots only if its claim for that month finished
+    # (migration 0007 recorded the months snapshotted before claims existed), so only tenders
+    # finished in every month of the window can have persistent laggards: one look at the
+    # claims, and the snapshots are read for those tenders alone — none in a tender's first
+    # months, instead of every lagging snapshot of the window.
+    tenders = (ProgressClaim.objects.filter(month__in=window, finished_at__isnull=False).values("tender_id")
+               .annotate(n=Count("id")).filter(n=months).values_list("tender_id", flat=True))
+    tenders = list(tenders)
+    if not tenders:
+        return 0
     # Only contracts lagging in every month of the window can be persistent laggards (one
     # snapshot per contract and month): the database picks them, the rule decides on their
     # history alone — not on every contract lagging this month.
-    lagging_now = (ProgressSnapshot.objects.filter(month__in=window, lagging=True).values("contract_id")
-                   .annotate(n=Count("id")).filter(n=months).values("contract_id"))
+    lagging_now = (ProgressSnapshot.objects.filter(month__in=window, lagging=True, contract__tender_id__in=tenders)
+                   .values("contract_id").annotate(n=Count("id")).filter(n=months).values("contract_id"))
     history: dict[int, dict] = {}
     for contract_id, m, lag, done, elapsed in (
         ProgressSnapshot.objects.filter(month__in=window, contract_id__in=lagging_now)

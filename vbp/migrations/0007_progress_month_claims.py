@@ -25,4 +25,16 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('tender', 'month'), name='vbp_progress_claim_once_per_month')],
             },
         ),
+        # The months already snapshotted before claims existed count as finished: the job must
+        # not snapshot them again, and the persistent-laggard circular looks for a tender's
+        # finished months.
+        migrations.RunSQL(
+            """
+            INSERT INTO vbp_progressclaim (tender_id, month, token, claimed_at, finished_at)
+            SELECT DISTINCT c.tender_id, s.month, 'before-claims', now(), now()
+            FROM vbp_progresssnapshot s JOIN vbp_contract c ON c.id = s.contract_id
+            ON CONFLICT (tender_id, month) DO NOTHING
+            """,
+            migrations.RunSQL.noop,
+        ),
     ]
