@@ -1,6 +1,7 @@
-"""The periodic jobs of the VBP channel. Each claims its rows with
-SELECT … FOR UPDATE SKIP LOCKED in batches and is idempotent: a second run, or a second
-worker at the same time, changes nothing more (unique constraints decide races).
+"""The periodic jobs of the VBP channel. Each claims its work — progress_monthly a (tender,
+month) at a time in vbp_progressclaim, the others their rows with SELECT … FOR UPDATE SKIP
+LOCKED in batches — and is idempotent: a second run, or a second worker at the same time,
+changes nothing more (unique constraints decide races).
 
 - progress_monthly (VBP-6): a snapshot per signed contract per month, reminders to lagging
   institutions, the circular (通报) of persistent laggards;
@@ -8,10 +9,11 @@ worker at the same time, changes nothing more (unique constraints decide races).
 - period_end (VBP-6, VBP-8): non-completion judged at the end of the contract period, and
   arrears, recorded against the next year's budget; the non-completion circular."""
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -34,6 +36,7 @@ from .models import (
     ContractStatus,
     Prepayment,
     PrepaymentStage,
+    ProgressClaim,
     ProgressSnapshot,
 )
 
@@ -52,106 +55,124 @@ def _claim(qs, batch=BATCH):
 # ---------------------------------------------------------------------- VBP-6 progress
 
 
-# VBP-6 in two statements per batch. First the claim: signed contracts in their period that
-# have no snapshot for the month, locked FOR UPDATE SKIP LOCKED (a second worker takes other
-# contracts), their ids returned. Then one statement sums their lines' receipts the way
-# selectors.PROGRESS_SQL does, computes the percentages and the lagging flag exactly as
+# VBP-6 per tender. A worker first claims a (tender, month) with one INSERT … ON CONFLICT into
+# vbp_progressclaim (unique per tender and month), committed at once: a second worker's insert
+# finds the claim and moves on to the next tender, without row locks on the contracts. (Locking
+# 450,000 contracts FOR UPDATE SKIP LOCKED wrote every locked tuple and cost as much as the
+# snapshots themselves at province scale.) Then ONE statement, in the transaction that marks
+# the claim finished, sums the tender's receipts the way selectors.PROGRESS_SQL does — once per
+# (institution, product) over the tender's period, read through receipt_line_listing_date_idx,
+# hash-joined to the contract lines — computes the percentages and the lagging flag exactly as
 # rules.completed_percent / elapsed_percent / vbp_6_lagging do (numeric, rounded half up to
-# 0.01; test_jobs checks the two agree) and inserts the snapshots; the unique (contract,
-# month) constraint makes a rerun insert nothing.
+# 0.01; test_jobs checks the two agree) and inserts the snapshots. The unique (contract, month)
+# constraint still decides if two workers ever write the same contract (a claim taken over
+# after CLAIM_EXPIRES from a worker that is in fact alive): the second one's insert fails
+# whole and it moves on. Without ON CONFLICT DO NOTHING: its speculative insertion probed the
+# unique index once more per row, 35 % of the insert's time at province scale. The period is
+# passed as constants, so the receipts are read by (listing, received_on) like the hand SQL.
 #
-# Why two statements: inside one statement the planner cannot estimate a LIMITed, locked,
-# anti-joined CTE (it guessed 1 row for 4,500 contracts) and then joined every receipt of a
-# product to every institution's key in a nested loop — 7.5 M rows filtered, 12 s at 0.1
-# scale when the snapshot table's statistics still held last month's rows. Passed as an
-# array, the batch's size is known. Receipts are summed once per (institution, product,
-# period) over the few distinct (product, period) spans of the batch, read through
-# receipt_line_listing_date_idx — the same access path as the hand-written SQL — and only
-# then hash-joined to the contract lines.
+# A worker killed mid-job leaves its claim unfinished (its snapshot transaction is rolled back
+# with it); after CLAIM_EXPIRES any worker may take the claim over. A finished claim is final
+# for the month: contracts signed after the job ran were not signed at the month's end.
+CLAIM_EXPIRES = timedelta(minutes=30)
+OPEN_TENDERS_SQL = """
+    SELECT t.id, t.period_start, t.period_end
+    FROM vbp_tender t
+    WHERE t.period_start <= %(month)s AND t.period_end >= %(month_first)s
+      AND EXISTS (SELECT 1 FROM vbp_contract c WHERE c.tender_id = t.id AND c.status = 'signed')
+      AND NOT EXISTS (SELECT 1 FROM vbp_progressclaim k WHERE k.tender_id = t.id AND k.month = %(month_first)s
+                      AND (k.finished_at IS NOT NULL OR k.claimed_at > %(expired)s))
+    ORDER BY t.id
+"""
 CLAIM_SQL = """
-    SELECT c.id
-    FROM vbp_contract c JOIN vbp_tender t ON t.id = c.tender_id
-    WHERE c.status = 'signed' AND t.period_start <= %(month)s AND t.period_end >= %(month_first)s
-      AND c.id > %(after)s
-      AND NOT EXISTS (SELECT 1 FROM vbp_progresssnapshot s WHERE s.contract_id = c.id AND s.month = %(month_first)s)
-    ORDER BY c.id
-    LIMIT %(batch)s
-    FOR UPDATE OF c SKIP LOCKED
+    INSERT INTO vbp_progressclaim (tender_id, month, token, claimed_at)
+    VALUES (%(tender)s, %(month_first)s, %(token)s, %(now)s)
+    ON CONFLICT (tender_id, month) DO UPDATE SET token = EXCLUDED.token, claimed_at = EXCLUDED.claimed_at
+    WHERE vbp_progressclaim.finished_at IS NULL AND vbp_progressclaim.claimed_at <= %(expired)s
+    RETURNING id
 """
 SNAPSHOT_SQL = """
-    WITH spans AS MATERIALIZED (
-        SELECT DISTINCT sp.product_id, t.id AS tender_id, t.period_start, LEAST(t.period_end, %(month)s::date) AS upto
-        FROM vbp_tender t
-        JOIN vbp_variety v ON v.tender_id = t.id
-        JOIN vbp_selectedproduct sp ON sp.variety_id = v.id
-        WHERE t.id IN (SELECT tender_id FROM vbp_contract WHERE id = ANY(%(ids)s))
-    ), done AS MATERIALIZED (
-        SELECT rl.institution_id, s.product_id, s.tender_id, SUM(rl.quantity) AS qty
-        FROM spans s
-        JOIN listing_listing li ON li.product_id = s.product_id
-        JOIN orders_receiptline rl ON rl.listing_id = li.id AND rl.received_on BETWEEN s.period_start AND s.upto
-        GROUP BY rl.institution_id, s.product_id, s.tender_id
+    WITH done AS MATERIALIZED (
+        SELECT rl.institution_id, li.product_id, SUM(rl.quantity) AS qty
+        FROM orders_receiptline rl
+        JOIN listing_listing li ON li.id = rl.listing_id
+        WHERE li.product_id IN (SELECT sp.product_id FROM vbp_selectedproduct sp
+                                JOIN vbp_variety v ON v.id = sp.variety_id WHERE v.tender_id = %(tender)s)
+          AND rl.received_on BETWEEN %(start)s AND %(upto)s
+        GROUP BY rl.institution_id, li.product_id
     ), figures AS (
-        SELECT cl.contract_id, MIN(t.period_start) AS period_start, MIN(t.period_end) AS period_end,
-               SUM(cl.agreed_qty) AS agreed_qty,
+        SELECT cl.contract_id, SUM(cl.agreed_qty) AS agreed_qty,
                ROUND(SUM(cl.agreed_qty * cl.price), 2) AS agreed_amount,
                SUM(LEAST(COALESCE(d.qty, 0), cl.agreed_qty)) AS completed_qty,
                ROUND(SUM(LEAST(COALESCE(d.qty, 0), cl.agreed_qty) * cl.price), 2) AS completed_amount
         FROM vbp_contractline cl
         JOIN vbp_contract c ON c.id = cl.contract_id
-        JOIN vbp_tender t ON t.id = c.tender_id
         JOIN vbp_selectedproduct sp ON sp.id = cl.selected_id
         LEFT JOIN done d ON d.institution_id = c.institution_id AND d.product_id = sp.product_id
-         AND d.tender_id = c.tender_id
-        WHERE c.id = ANY(%(ids)s)
+        WHERE c.tender_id = %(tender)s AND c.status = 'signed'
         GROUP BY cl.contract_id
     ), pct AS (
         SELECT f.*,
                CASE WHEN f.agreed_amount = 0 THEN CASE WHEN f.completed_amount > 0 THEN 100 ELSE 0 END
                     ELSE ROUND(f.completed_amount * 100 / f.agreed_amount, 2) END AS completed_percent,
-               CASE WHEN %(month)s::date < f.period_start THEN 0
-                    WHEN %(month)s::date >= f.period_end THEN 100
-                    ELSE ROUND((%(month)s::date - f.period_start + 1)::numeric * 100
-                               / (f.period_end - f.period_start + 1), 2) END AS elapsed_percent
+               CASE WHEN %(month)s::date < %(start)s::date THEN 0
+                    WHEN %(month)s::date >= %(end)s::date THEN 100
+                    ELSE ROUND((%(month)s::date - %(start)s::date + 1)::numeric * 100
+                               / (%(end)s::date - %(start)s::date + 1), 2) END AS elapsed_percent
         FROM figures f
-    ), ins AS (
-        INSERT INTO vbp_progresssnapshot (contract_id, month, agreed_amount, completed_amount, agreed_qty,
-                                          completed_qty, completed_percent, elapsed_percent, lagging, created_at)
-        SELECT contract_id, %(month_first)s, agreed_amount, completed_amount, agreed_qty, completed_qty,
-               completed_percent, elapsed_percent, elapsed_percent - completed_percent > %(threshold)s, now()
-        FROM pct
-        ON CONFLICT (contract_id, month) DO NOTHING
-        RETURNING 1
     )
-    SELECT COUNT(*) FROM ins
+    INSERT INTO vbp_progresssnapshot (contract_id, month, agreed_amount, completed_amount, agreed_qty,
+                                      completed_qty, completed_percent, elapsed_percent, lagging, created_at)
+    SELECT contract_id, %(month_first)s, agreed_amount, completed_amount, agreed_qty, completed_qty,
+           completed_percent, elapsed_percent, elapsed_percent - completed_percent > %(threshold)s, now()
+    FROM pct
 """
-SNAPSHOT_BATCH = 50_000
+FINISH_SQL = "UPDATE vbp_progressclaim SET finished_at = %(now)s WHERE id = %(claim)s AND finished_at IS NULL"
 
 
 def progress_monthly(on: date | None = None) -> dict:
     """Snapshot the progress of every signed contract in its period at the end of the month
-    before `on` (the job runs on the 1st). Contracts already snapshotted for that month are
-    skipped (they have that month's snapshot), so the job can be re-run and shared between
-    workers: each claims contracts the other has not locked."""
+    before `on` (the job runs on the 1st), tender by tender. A tender already claimed for that
+    month — finished, or being worked on by another worker — is skipped, so the job can be
+    re-run and shared between workers; a claim left unfinished by a killed worker is taken
+    over once it is older than CLAIM_EXPIRES."""
     on = on or timezone.localdate()
     month = on.replace(day=1) - timedelta(days=1)
     month_first = month.replace(day=1)
     threshold = Decimal(str(policy.get("vbp.lag_threshold_points", at=month)))
-    done, after = 0, 0
-    while True:
-        with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"), connection.cursor() as cur:
-            cur.execute(CLAIM_SQL, {"month": month, "month_first": month_first, "after": after,
-                                    "batch": SNAPSHOT_BATCH})
-            ids = [row[0] for row in cur.fetchall()]
-            if not ids:
-                break
-            # The receipts' per-(institution, product) sums are hashed in memory; the default
-            # work_mem would spill them to disk at province scale.
-            cur.execute("SET LOCAL work_mem = '64MB'")
-            cur.execute(SNAPSHOT_SQL, {"ids": ids, "month": month, "month_first": month_first,
-                                       "threshold": threshold})
-            done += cur.fetchone()[0]
-        after = ids[-1]
+    token = uuid.uuid4().hex
+    dates = {"month": month, "month_first": month_first}
+    with connection.cursor() as cur:
+        cur.execute(OPEN_TENDERS_SQL, {**dates, "expired": timezone.now() - CLAIM_EXPIRES})
+        tenders = cur.fetchall()
+    done = 0
+    for tender, start, end in tenders:
+        # The claim commits on its own, so that the other workers see it at once and pass.
+        with transaction.atomic(), connection.cursor() as cur:
+            now = timezone.now()
+            cur.execute(CLAIM_SQL, {**dates, "tender": tender, "token": token, "now": now,
+                                    "expired": now - CLAIM_EXPIRES})
+            row = cur.fetchone()
+        if row is None:
+            continue  # another worker has it, or finished it since the list was read
+        try:
+            with transaction.atomic(), audit_context(None, reason="带量采购月度进度统计（VBP-6）"), \
+                    connection.cursor() as cur:
+                # The receipts' per-(institution, product) sums are hashed in memory; the
+                # default work_mem would spill them to disk at province scale.
+                cur.execute("SET LOCAL work_mem = '64MB'")
+                cur.execute(SNAPSHOT_SQL, {**dates, "tender": tender, "start": start, "end": end,
+                                           "upto": min(end, month), "threshold": threshold})
+                written = cur.rowcount
+                cur.execute(FINISH_SQL, {"claim": row[0], "now": timezone.now()})
+        except IntegrityError:
+            # vbp_snapshot_once_per_month: the worker we took the expired claim from was alive
+            # after all and committed the tender's snapshots first — all of them, in one
+            # transaction like ours. Ours rolled back; the tender is done.
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(FINISH_SQL, {"claim": row[0], "now": timezone.now()})
+            continue
+        done += written
     reminded = remind_laggards(month_first)
     circulars = publish_persistent_laggards(month_first)
     return {"snapshots": done, "reminded": reminded, "circular_entries": circulars}
@@ -186,11 +207,21 @@ def publish_persistent_laggards(month_first: date) -> int:
     for _ in range(months):
         window.append(m)
         m = (m - timedelta(days=1)).replace(day=1)
+    # A tender's contracts have a month's snapshots only if its claim for that month finished
+    # (migration 0007 recorded the months snapshotted before claims existed), so only tenders
+    # finished in every month of the window can have persistent laggards: one look at the
+    # claims, and the snapshots are read for those tenders alone — none in a tender's first
+    # months, instead of every lagging snapshot of the window.
+    tenders = (ProgressClaim.objects.filter(month__in=window, finished_at__isnull=False).values("tender_id")
+               .annotate(n=Count("id")).filter(n=months).values_list("tender_id", flat=True))
+    tenders = list(tenders)
+    if not tenders:
+        return 0
     # Only contracts lagging in every month of the window can be persistent laggards (one
     # snapshot per contract and month): the database picks them, the rule decides on their
     # history alone — not on every contract lagging this month.
-    lagging_now = (ProgressSnapshot.objects.filter(month__in=window, lagging=True).values("contract_id")
-                   .annotate(n=Count("id")).filter(n=months).values("contract_id"))
+    lagging_now = (ProgressSnapshot.objects.filter(month__in=window, lagging=True, contract__tender_id__in=tenders)
+                   .values("contract_id").annotate(n=Count("id")).filter(n=months).values("contract_id"))
     history: dict[int, dict] = {}
     for contract_id, m, lag, done, elapsed in (
         ProgressSnapshot.objects.filter(month__in=window, contract_id__in=lagging_now)

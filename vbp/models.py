@@ -400,6 +400,25 @@ class ProgressSnapshot(models.Model):
         return f"{self.contract_id} {self.month:%Y-%m} {self.completed_percent}%"
 
 
+class ProgressClaim(models.Model):
+    """VBP-6 job bookkeeping: which worker snapshots a tender's contracts for a month. One row
+    per (tender, month), claimed by one INSERT … ON CONFLICT instead of row locks on every
+    contract; `finished_at` is set in the transaction that writes the snapshots. A claim left
+    unfinished past jobs.CLAIM_EXPIRES (its worker was killed) may be taken over."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="progress_claims")
+    month = models.DateField(_("月份"))
+    token = models.CharField(max_length=32)
+    claimed_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tender", "month"], name="vbp_progress_claim_once_per_month")]
+
+    def __str__(self):
+        return f"{self.tender_id} {self.month:%Y-%m} {'done' if self.finished_at else self.token}"
+
+
 class CircularKind(models.TextChoices):
     PERSISTENT_LAG = "persistent_lag", _("持续进度滞后")
     NOT_COMPLETED = "not_completed", _("采购周期届满未完成约定量")

@@ -5,11 +5,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from notifications.models import Notification
 from tests.concurrency import at_once
 from vbp import jobs
-from vbp.models import BudgetConsequence, BudgetShield, Circular, CircularKind, Prepayment, ProgressSnapshot
+from vbp.models import (
+    BudgetConsequence,
+    BudgetShield,
+    Circular,
+    CircularKind,
+    Prepayment,
+    ProgressClaim,
+    ProgressSnapshot,
+)
 
 from .conftest import receive
 
@@ -44,6 +53,52 @@ def test_vbp_6_two_workers_snapshot_and_remind_once(signed):
     assert sum(r["reminded"] for r in results) == Notification.objects.filter(kind="vbp.lagging").count()
     assert jobs.progress_monthly(on=date(2026, 4, 1))["reminded"] == 0
     assert Notification.objects.filter(recipient=w.inst_user, kind="vbp.lagging").count() == 1
+
+
+def test_vbp_6_claim_of_a_killed_worker_is_taken_over_once_expired(signed):
+    """VBP-6: a worker killed mid-job leaves its (tender, month) claim unfinished and no
+    snapshot (its transaction died with it). While the claim is fresh another worker leaves the
+    tender alone; once it is older than CLAIM_EXPIRES the next run takes it over, snapshots the
+    contract once and marks the claim finished; a further run adds nothing."""
+    w = signed
+    claim = ProgressClaim.objects.create(tender=w.tender, month=date(2026, 3, 1), token="killed",
+                                         claimed_at=timezone.now() - jobs.CLAIM_EXPIRES + timedelta(minutes=5))
+    assert jobs.progress_monthly(on=date(2026, 4, 1))["snapshots"] == 0
+    assert not ProgressSnapshot.objects.exists()
+
+    ProgressClaim.objects.filter(pk=claim.pk).update(claimed_at=timezone.now() - jobs.CLAIM_EXPIRES - timedelta(minutes=1))
+    result = jobs.progress_monthly(on=date(2026, 4, 1))
+    assert result["snapshots"] == 1 and result["reminded"] == 1
+    assert ProgressSnapshot.objects.filter(contract=w.contract, month=date(2026, 3, 1)).count() == 1
+    claim.refresh_from_db()
+    assert claim.token != "killed" and claim.finished_at is not None
+    assert jobs.progress_monthly(on=date(2026, 4, 1)) == {"snapshots": 0, "reminded": 0, "circular_entries": 0}
+    assert ProgressClaim.objects.count() == 1
+
+
+def test_vbp_6_claim_taken_from_a_live_worker_snapshots_nothing_twice(signed):
+    """VBP-6: a claim expired while its worker was still alive and that worker committed the
+    tender's snapshots first: the worker that took the claim over writes nothing (the unique
+    (contract, month) constraint), does not fail, and the claim ends finished."""
+    w = signed
+    jobs.progress_monthly(on=date(2026, 4, 1))
+    snap = ProgressSnapshot.objects.get()
+    ProgressClaim.objects.update(finished_at=None, claimed_at=timezone.now() - jobs.CLAIM_EXPIRES * 2)
+    assert jobs.progress_monthly(on=date(2026, 4, 1))["snapshots"] == 0
+    assert list(ProgressSnapshot.objects.values_list("pk", flat=True)) == [snap.pk]
+    assert ProgressClaim.objects.get(tender=w.tender).finished_at is not None
+
+
+def test_vbp_6_finished_claim_is_final_for_the_month(signed):
+    """VBP-6: a finished (tender, month) claim is never taken again, however old — a re-run
+    writes nothing, the next month is claimed afresh."""
+    w = signed
+    jobs.progress_monthly(on=date(2026, 4, 1))
+    ProgressClaim.objects.update(claimed_at=timezone.now() - jobs.CLAIM_EXPIRES * 10)
+    assert jobs.progress_monthly(on=date(2026, 4, 1))["snapshots"] == 0
+    assert jobs.progress_monthly(on=date(2026, 5, 1))["snapshots"] == 1
+    assert list(ProgressClaim.objects.filter(tender=w.tender).order_by("month").values_list("month", flat=True)) == [
+        date(2026, 3, 1), date(2026, 4, 1)]
 
 
 def test_vbp_6_reminder_text_names_count_and_worst_percent(signed):

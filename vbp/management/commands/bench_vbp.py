@@ -59,9 +59,9 @@ FROM vbp_contract c JOIN vbp_selectedproduct sp ON sp.enterprise_id = c.enterpri
 # (institution, product), joins them to every contract line, computes the same percentages and
 # lag flag (same rounding, same threshold) and INSERTs the same 4,500/45,000 snapshot rows;
 # then one INSERT … SELECT of the reminders (one per user of each lagging institution, same
-# dedupe key). What it skips that the job must do: claiming/locking contracts (SKIP LOCKED for
-# a second worker), skipping contracts already snapshotted, periods differing per tender, and
-# the persistent-laggard circular.
+# dedupe key). What it skips that the job must do: claiming each (tender, month) for a second
+# worker and marking it finished, periods differing per tender, and the persistent-laggard
+# circular.
 HAND_SQL = """
 INSERT INTO vbp_progresssnapshot (contract_id, month, agreed_amount, completed_amount, agreed_qty, completed_qty,
                                   completed_percent, elapsed_percent, lagging, created_at)
@@ -175,7 +175,7 @@ class Command(BaseCommand):
         from parties.models import Organisation
         from policy import services as policy
         from vbp import jobs, providers
-        from vbp.models import ProgressSnapshot, Tender
+        from vbp.models import ProgressClaim, ProgressSnapshot, Tender
 
         tender = Tender.objects.get(code="BENCH-01")
         on = timezone.localdate().replace(day=1)
@@ -191,7 +191,8 @@ class Command(BaseCommand):
 
         def reset():
             with connection.cursor() as cur:
-                cur.execute(f"TRUNCATE {ProgressSnapshot._meta.db_table}")
+                # The month's claims too, or the job would find every tender already done.
+                cur.execute(f"TRUNCATE {ProgressSnapshot._meta.db_table}, {ProgressClaim._meta.db_table}")
                 cur.execute("DELETE FROM notifications_notification WHERE kind = 'vbp.lagging'")
                 cur.execute(f"ANALYZE {ProgressSnapshot._meta.db_table}")
 
