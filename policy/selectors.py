@@ -74,6 +74,8 @@ def _key_label(key) -> str:
 
 
 def _scalar(value) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
     return str(VALUE_KEY_LABELS.get(value, value)) if isinstance(value, str) else str(value)
