@@ -78,7 +78,7 @@ def _journey(page):
     page.get_by_test_id("drug_platform").fill("1200000")
     page.get_by_test_id("submit-report").click()
     assert "不得大于实际采购金额" in page.get_by_test_id("drug_platform-error").inner_text()
-    assert not ReportVersion.objects.filter(report__month=date(2026, 9, 1)).exists()
+    assert not ReportVersion.objects.filter(report__month=date(2026, 9, 1), report__institution=hospital).exists()
     shot(page, "hospital-platform-above-total-refused")
     page.get_by_test_id("drug_platform").fill("880000")
     page.get_by_test_id("submit-report").click()
