@@ -112,7 +112,8 @@ def _journey(page):
     shot(page, "city-dashboard")
     # The city inspects an institution flagged below target (MON-4) and records an interview.
     page.goto("/monitoring/flags/")
-    row = page.get_by_test_id("flags").get_by_role("row").filter(has_text="南京市江宁区人民医院")
+    row = page.get_by_test_id("flags").get_by_role("row").filter(has_text="南京市江宁区人民医院").filter(
+        has_text="网上采购率未达标")
     row.locator("select[name=outcome]").select_option("interview")
     row.locator("input[name=note]").fill("约谈分管院长，要求线下采购转平台采购")
     row.get_by_role("button", name="记录").click()
