@@ -245,7 +245,7 @@ def checks_run(month: date) -> dict:
         new.append(Flag(institution_id=inst_id, month=month, category=FlagCategory.EMERGENCY_SCOPE, kind=kind,
                         rule="EMG-2", amount=amount,
                         detail=f"{count} 笔{KIND_LABELS[kind]}以应急名义线下采购，但该产品在采购当日已在省平台挂网可采购，"
-                               f"金额 {amount} 元（超范围应急采购，医保基金支付部分按规定比例扣减）"))
+                               f"金额 {amount:,.2f} 元（超范围应急采购，医保基金支付部分按规定比例扣减）"))
     created = Flag.objects.bulk_create(new, ignore_conflicts=True)
     # EMG-2: one deduction record per purchase, with the ratio in force on its purchase date.
     EmergencyDeduction.objects.bulk_create(
@@ -352,7 +352,7 @@ def _report_checks(report, version):
         own_platform = own.get(kind, {}).get("platform_amount", Decimal(0))
         if rules.discrepancy(platform, own_platform, tolerance):
             _flag(institution.pk, month, FlagCategory.DISCREPANCY, kind,
-                  f"自报{KIND_LABELS[kind]}省平台采购金额 {platform} 元，平台入库记录 {own_platform} 元，"
+                  f"自报{KIND_LABELS[kind]}省平台采购金额 {platform:,.2f} 元，平台入库记录 {own_platform:,.2f} 元，"
                   f"差异超过 {tolerance}%", amount=abs(platform - own_platform))
         target = monitoring_target(kind, month.year)
         if rules.below_target(platform, total, target):
