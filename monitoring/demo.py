@@ -1,5 +1,6 @@
-"""Demo monitoring data: snapshots for the last three finished months, reports for most
-secondary-and-above public institutions (some late, some missing, one corrected), Nanjing's
+"""Demo monitoring data: snapshots and reports for the last twelve finished months (so the
+rate page's trend is a line, issue 15 item 4) for most secondary-and-above public
+institutions (some late, some missing last month, one corrected), Nanjing's
 forward of last month and a published provincial bulletin of the last finished quarter.
 Idempotent: skipped once any report version exists."""
 
@@ -27,7 +28,7 @@ def load_demo():
         return
     today = timezone.localdate()
     last = rules.reporting_month(today)
-    months = [rules.add_months(last, -i) for i in (2, 1, 0)]
+    months = [rules.add_months(last, -i) for i in range(11, -1, -1)]
     for m in months:
         services.monthly_run(m)
     rng = random.Random(2026)
@@ -37,7 +38,7 @@ def load_demo():
         user = users.get(inst.pk)
         if user is None:
             continue
-        for m in months:
+        for age, m in enumerate(reversed(months)):
             if m == last and n % 7 == 3:
                 continue                                     # missing this month
             due = rules.report_due(m, 15)
@@ -45,9 +46,10 @@ def load_demo():
             if day > today:
                 day = today
             drug_total = Decimal(rng.randint(800_000, 5_000_000))
-            drug_rate = Decimal(rng.choice(["0.97", "0.93", "0.88", "0.86", "0.83", "0.78"]))
+            # Rates improve a little month by month (age 0 = last month), as the targets intend.
+            drug_rate = Decimal(rng.choice(["0.97", "0.93", "0.88", "0.86", "0.83", "0.78"])) - Decimal(age) / 200
             cons_total = Decimal(rng.randint(200_000, 2_000_000))
-            cons_rate = Decimal(rng.choice(["0.92", "0.85", "0.80", "0.76", "0.70"]))
+            cons_rate = Decimal(rng.choice(["0.92", "0.85", "0.80", "0.76", "0.70"])) - Decimal(age) / 150
             dp = (drug_total * drug_rate).quantize(Decimal("1"))
             cp = (cons_total * cons_rate).quantize(Decimal("1"))
             figures = {"drug_total": drug_total, "drug_platform": dp, "drug_emergency": ((drug_total - dp) / 4).quantize(Decimal("1")),

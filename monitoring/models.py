@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from parties.scoping import NOTHING, ScopedQuerySet
 
+from .rules import rate_of_total
+
 
 class Kind(models.TextChoices):
     DRUG = "drug", _("药品")
@@ -236,6 +238,15 @@ class CityForward(models.Model):
 
     def __str__(self):
         return f"{self.city} {self.month:%Y-%m}"
+
+    # MON-1 on the forwarded (frozen) aggregate: the same definition as selectors.procurement_rates.
+    @property
+    def drug_rate(self):
+        return rate_of_total(self.drug_platform, self.drug_total)
+
+    @property
+    def consumable_rate(self):
+        return rate_of_total(self.consumable_platform, self.consumable_total)
 
 
 # ----------------------------------------------------------------- flags and inspections (MON-4/5, EMG-2)

@@ -5,15 +5,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, F, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from core.replica import from_replica
 from parties.models import Organisation
 from shortage.selectors import EMERGENCY_OFFPLATFORM_IDS_SQL
 
 from . import rules
-from .models import MonthlyReport, MonthlySnapshot, ReportVersion
+from .models import MonthlyReport, ReportVersion
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -91,54 +92,81 @@ def obliged_institutions():
     )
 
 
+def latest_versions():
+    """The figures in force: each submitted report's latest version."""
+    return ReportVersion.objects.filter(version=F("report__latest_version"))
+
+
+# ----------------------------------------------------------------- THE online-procurement rate (MON-1)
+
+# One definition for every page, chart and export (issue 15 item 4). 004 附件 §一(二) defines
+# the rate (platform 入库 amount ÷ all 入库 amount of the same period), and 004 §二(二) says
+# whose figures it is computed from: "省医保部门核实各医疗机构上报数据，测算确定……网上采购率" —
+# the institutions' monthly reports (MON-2), in their version in force. The platform's own
+# receipts (MonthlySnapshot) are the cross-check of those reports (MON-5, 004 §三), not a
+# second rate. Areas and periods are weighted by amounts (MON-3: Σ platform ÷ Σ total).
+RATE_DEFINITION = gettext_lazy(
+    "网上采购率＝医疗机构月报中在省平台采购入库金额 ÷ 同期采购入库总金额（按已报送月报的现行版本，"
+    "多家机构或多个月份按金额加权；未报送月报的机构不计入）。")
+
+_RATE_GROUPS = {
+    "institution": ("report__institution_id", "report__institution__name", "report__institution__city__name"),
+    "institution_month": ("report__institution_id", "report__month"),
+    "city": ("report__institution__city_id", "report__institution__city__name"),
+    "county": ("report__institution__county_id", "report__institution__county__name",
+               "report__institution__city__name"),
+    "month": ("report__month",),
+    "province": (),
+}
+_FIGURES = [f"{k}_{f}" for k in ("drug", "consumable") for f in ("total", "platform", "emergency")]
+
+
 @from_replica
-def area_rates(start: date, end: date, *, by: str, user=None, kind: str = "drug") -> list[dict]:
-    """MON-3: amount-weighted rates per city / county / province (= Σ platform ÷ Σ total)
-    over the snapshots of months in [start, end), secondary-and-above public institutions."""
-    group = {"city": ["institution__city_id", "institution__city__name"],
-             "county": ["institution__county_id", "institution__county__name", "institution__city__name"],
-             "institution": ["institution_id", "institution__name", "institution__city__name"],
-             "province": []}[by]
-    qs = MonthlySnapshot.objects.filter(
-        month__gte=start, month__lt=end, kind=kind,
-        institution__in=obliged_institutions(),
-    )
+def procurement_rates(user=None, *, start: date, end: date | None = None, by: str = "institution",
+                      kind: str = "drug", institutions=None, institution=None) -> list[dict]:
+    """MON-1 rates by `by` over the months in [start, end) (one month when `end` is omitted),
+    within `user`'s scope. Each row: label, reports (count), the drug_* and consumable_* sums,
+    `drug_rate` and `consumable_rate`, and `platform`/`total`/`emergency`/`rate` of `kind`.
+    Sorted by the `kind` rate, highest first; "province" gives exactly one row."""
+    end = end or rules.add_months(start, 1)
+    qs = latest_versions().filter(report__month__gte=start, report__month__lt=end, report__status="submitted")
     if user is not None:
-        qs = qs.visible_to(user)
-    qs = qs.values(*group) if group else qs
-    rows = qs.annotate(platform=Sum("platform_amount"), total=Sum(F("platform_amount") + F("offplatform_amount"))) \
-        if group else [qs.aggregate(platform=Coalesce(Sum("platform_amount"), ZERO),
-                                    total=Coalesce(Sum(F("platform_amount") + F("offplatform_amount")), ZERO))]
+        qs = qs.filter(report__in=MonthlyReport.objects.visible_to(user))
+    if institutions is not None:
+        qs = qs.filter(report__institution__in=institutions)
+    if institution is not None:
+        qs = qs.filter(report__institution=institution)
+    sums = {f"s_{f}": Coalesce(Sum(f), ZERO) for f in _FIGURES}
+    group = _RATE_GROUPS[by]
+    if group:
+        rows = list(qs.values(*group).annotate(reports=Count("id"), **sums).order_by())
+    else:
+        rows = [qs.aggregate(reports=Count("id"), **sums)]
     out = []
     for r in rows:
-        r = dict(r)
-        r["rate"] = rules.rate_of_total(r["platform"] or 0, r["total"] or 0)
-        r["label"] = r.get("institution__name") or r.get("institution__county__name") or \
-            r.get("institution__city__name") or "全省"
-        out.append(r)
-    out.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0)))
+        row = {k[2:] if k.startswith("s_") else k: v for k, v in r.items()}
+        for k in ("drug", "consumable"):
+            row[f"{k}_rate"] = rules.rate_of_total(row[f"{k}_platform"], row[f"{k}_total"])
+        row.update(platform=row[f"{kind}_platform"], total=row[f"{kind}_total"],
+                   emergency=row[f"{kind}_emergency"], rate=row[f"{kind}_rate"],
+                   month=row.get("report__month"))
+        row["label"] = (row.get("report__institution__name") or row.get("report__institution__county__name")
+                        or row.get("report__institution__city__name") or ("全省" if by == "province" else ""))
+        out.append(row)
+    if by == "month":
+        out.sort(key=lambda r: r["month"])
+    else:
+        out.sort(key=lambda r: (r["rate"] is None, -(r["rate"] or 0), r["label"]))
     return out
 
 
 @from_replica
-def monthly_trend(user=None, *, institution=None, kind="drug", months=12, until: date) -> list[dict]:
-    """Weighted rate per month (province-wide within the user's scope, or one institution)."""
-    start = rules.add_months(rules.month_start(until), -months + 1)
-    qs = MonthlySnapshot.objects.filter(month__gte=start, month__lte=until, kind=kind)
-    if institution is not None:
-        qs = qs.filter(institution=institution)
-    else:
-        qs = qs.filter(institution__in=obliged_institutions())
+def latest_rate_month(user=None) -> date | None:
+    """The latest month with a submitted report within `user`'s scope (the rate page opens on it)."""
+    qs = MonthlyReport.objects.filter(status="submitted")
     if user is not None:
         qs = qs.visible_to(user)
-    rows = qs.values("month").annotate(platform=Sum("platform_amount"),
-                                       total=Sum(F("platform_amount") + F("offplatform_amount"))).order_by("month")
-    return [{"month": r["month"], "rate": rules.rate_of_total(r["platform"], r["total"])} for r in rows]
-
-
-def latest_versions():
-    """The figures in force: each submitted report's latest version."""
-    return ReportVersion.objects.filter(version=F("report__latest_version"))
+    return qs.aggregate(m=Max("month"))["m"]
 
 
 def reports_for(user, *, month=None, status=None, city=None, q=""):
@@ -192,10 +220,3 @@ def flags_for(user, *, category=None, status=None, month=None):
     if month:
         qs = qs.filter(month=month)
     return qs.prefetch_related("inspections")
-
-
-@from_replica
-def snapshot_rates(institution, kind, until: date, months=12):
-    start = rules.add_months(rules.month_start(until), -months + 1)
-    return list(MonthlySnapshot.objects.filter(institution=institution, kind=kind, month__gte=start,
-                                               month__lte=until).order_by("month"))

@@ -231,20 +231,11 @@ def reports_open(month: date) -> int:
 
 
 def checks_run(month: date) -> dict:
-    """MON-4 (below target, from the snapshot) and EMG-2 (emergency outside scope) flags."""
-    from .models import MonthlySnapshot
-
+    """EMG-2 (emergency outside scope) flags. Below-target rates (MON-4) are flagged when the
+    institution reports (`_report_checks`): the rate is the one of the reports (MON-1,
+    selectors.procurement_rates), not a second figure from the platform's receipts."""
     month = rules.month_start(month)
     new = []
-    obliged = selectors.obliged_institutions()
-    targets = {k: monitoring_target(k, month.year) for k in KINDS}
-    for snap in MonthlySnapshot.objects.filter(month=month, institution__in=obliged).only(
-            "institution_id", "kind", "platform_amount", "offplatform_amount", "rate"):
-        target = targets[snap.kind]
-        if rules.below_target(snap.platform_amount, snap.total_amount, target):
-            new.append(Flag(institution_id=snap.institution_id, month=month, category=FlagCategory.LOW_RATE,
-                            kind=snap.kind, rule="MON-4", amount=snap.offplatform_amount,
-                            detail=f"{KIND_LABELS[snap.kind]}网上采购率 {snap.rate}%（平台数据），低于目标 {target}%"))
     out_of_scope = _out_of_scope_emergencies(month)
     groups: dict = {}
     for _pk, inst_id, kind, amount, _on in out_of_scope:
@@ -254,7 +245,7 @@ def checks_run(month: date) -> dict:
         new.append(Flag(institution_id=inst_id, month=month, category=FlagCategory.EMERGENCY_SCOPE, kind=kind,
                         rule="EMG-2", amount=amount,
                         detail=f"{count} 笔{KIND_LABELS[kind]}以应急名义线下采购，但该产品在采购当日已在省平台挂网可采购，"
-                               f"金额 {amount} 元（超范围应急采购，医保基金支付部分按规定比例扣减）"))
+                               f"金额 {amount:,.2f} 元（超范围应急采购，医保基金支付部分按规定比例扣减）"))
     created = Flag.objects.bulk_create(new, ignore_conflicts=True)
     # EMG-2: one deduction record per purchase, with the ratio in force on its purchase date.
     EmergencyDeduction.objects.bulk_create(
@@ -361,7 +352,7 @@ def _report_checks(report, version):
         own_platform = own.get(kind, {}).get("platform_amount", Decimal(0))
         if rules.discrepancy(platform, own_platform, tolerance):
             _flag(institution.pk, month, FlagCategory.DISCREPANCY, kind,
-                  f"自报{KIND_LABELS[kind]}省平台采购金额 {platform} 元，平台入库记录 {own_platform} 元，"
+                  f"自报{KIND_LABELS[kind]}省平台采购金额 {platform:,.2f} 元，平台入库记录 {own_platform:,.2f} 元，"
                   f"差异超过 {tolerance}%", amount=abs(platform - own_platform))
         target = monitoring_target(kind, month.year)
         if rules.below_target(platform, total, target):
@@ -457,13 +448,18 @@ def _column(field):
 # ----------------------------------------------------------------- city forward (MON-2)
 
 
-def city_forward_preview(city, month: date) -> dict:
-    """The aggregate the city would send: its tertiary institutions reporting to the city."""
+def city_forward_preview(city, month: date, *, with_rates: bool = True) -> dict:
+    """The aggregate the city would send: its tertiary institutions reporting to the city.
+    `with_rates` adds the city summary's rates from the one rate selector (MON-1)."""
     tertiary = selectors.obliged_institutions().filter(city=city, level=rules.TERTIARY, reports_to_province=False)
     versions = selectors.latest_versions().filter(report__month=month, report__institution__in=tertiary)
     totals = selectors.totals_of(versions)
-    return {"institution_count": tertiary.count(), "reported_count": versions.count(), **totals,
-            "missing": list(tertiary.exclude(pk__in=versions.values("report__institution_id")).order_by("name"))}
+    out = {"institution_count": tertiary.count(), "reported_count": versions.count(), **totals,
+           "missing": list(tertiary.exclude(pk__in=versions.values("report__institution_id")).order_by("name"))}
+    if with_rates:
+        rates = selectors.procurement_rates(start=month, by="province", institutions=tertiary)[0]
+        out.update(drug_rate=rates["drug_rate"], consumable_rate=rates["consumable_rate"])
+    return out
 
 
 def city_forward(*, user, city_id, month, note: str = "") -> CityForward:
@@ -483,7 +479,7 @@ def city_forward(*, user, city_id, month, note: str = "") -> CityForward:
     with transaction.atomic(), audit_context(user, reason=f"MON-2 {city.name} {month:%Y-%m} 三级医疗机构数据汇总上报"):
         if CityForward.objects.select_for_update().filter(city=city, month=month).exists():
             raise Conflict(_("%(city)s %(month)s 已汇总上报") % {"city": city.name, "month": f"{month:%Y-%m}"}, "month")
-        preview = city_forward_preview(city, month)
+        preview = city_forward_preview(city, month, with_rates=False)
         preview.pop("missing")
         if preview["reported_count"] == 0:
             raise RuleViolation("MON-2", _("本月尚无三级医疗机构报送数据，无法汇总上报"), "month")

@@ -18,7 +18,7 @@ from core.exports import xlsx_response
 from core.forms import refuse_if_forbidden
 from core.uploads import XLSX_TYPES, check_upload
 from jobs import imports
-from parties.models import Region
+from parties.models import Organisation, Region
 from policy.services import monitoring_target
 
 from . import rules, selectors, services
@@ -58,45 +58,71 @@ def _recent_months(today, n=12):
 # ----------------------------------------------------------------- dashboards (MON-1, MON-3)
 
 
-@login_required
-def dashboard(request):
-    user = request.user
-    today = timezone.localdate()
-    month = _month_arg(request, rules.reporting_month(today))
-    kind = request.GET.get("kind") if request.GET.get("kind") in ("drug", "consumable") else "drug"
+def _rate_months(user, today, month):
+    """The month picker: the last twelve finished months plus the latest month with data."""
+    months = _recent_months(today)
+    if month not in months:
+        months = sorted({*months, month}, reverse=True)
+    return months
+
+
+def _chart_rate(value):
+    return float(value) if value is not None else None
+
+
+def _trend(rows):
+    return {"months": [r["month"].strftime("%Y-%m") for r in rows], "rates": [_chart_rate(r["rate"]) for r in rows]}
+
+
+def dashboard_data(user, month, kind):
+    """Everything the rate page and its ECharts charts show, from the one rate selector
+    (selectors.procurement_rates, MON-1); the page embeds `chart` as JSON."""
+    end = rules.add_months(month, 1)
+    trend_start = rules.add_months(month, -11)
     target = monitoring_target(kind, month.year)
-    ctx = {"month": month, "kind": kind, "target": target, "months": _recent_months(today)}
     if user.is_institution:
-        snaps = {k: selectors.snapshot_rates(user.organisation, k, month) for k in ("drug", "consumable")}
-        chart = {"months": [s.month.strftime("%Y-%m") for s in snaps["drug"]],
-                 "drug": [float(s.rate) if s.rate is not None else None for s in snaps["drug"]],
-                 "consumable": [float(s.rate) if s.rate is not None else None for s in snaps["consumable"]],
+        own = selectors.procurement_rates(user, start=month, by="province", institution=user.organisation)[0]
+        trend = selectors.procurement_rates(user, start=trend_start, end=end, by="month",
+                                            institution=user.organisation)
+        chart = {"months": [r["month"].strftime("%Y-%m") for r in trend],
+                 "drug": [_chart_rate(r["drug_rate"]) for r in trend],
+                 "consumable": [_chart_rate(r["consumable_rate"]) for r in trend],
                  "drug_target": float(monitoring_target("drug", month.year) or 0),
                  "consumable_target": float(monitoring_target("consumable", month.year) or 0)}
-        ctx.update(view="institution", snaps=snaps, chart_json=json.dumps(chart),
-                   reports=MonthlyReport.objects.filter(institution=user.organisation)[:6])
-        return render(request, "monitoring/dashboard_institution.html", ctx)
-    _regulator_only(user)
-    end = rules.add_months(month, 1)
-    trend = selectors.monthly_trend(user, kind=kind, until=month)
+        return {"view": "institution", "own": own, "chart": chart, "target": target}
+    trend = selectors.procurement_rates(user, start=trend_start, end=end, by="month", kind=kind)
+    province = selectors.procurement_rates(user, start=month, by="province", kind=kind)[0]
     if user.is_province:
-        cities = selectors.area_rates(month, end, by="city", kind=kind)
-        counties = selectors.area_rates(month, end, by="county", kind=kind)
-        province = selectors.area_rates(month, end, by="province", kind=kind)[0]
-        chart = {"cities": _bars(cities), "counties": _bars(counties[:30]),
-                 "trend": {"months": [t["month"].strftime("%Y-%m") for t in trend],
-                           "rates": [float(t["rate"]) if t["rate"] is not None else None for t in trend]},
+        cities = selectors.procurement_rates(user, start=month, by="city", kind=kind)
+        counties = selectors.procurement_rates(user, start=month, by="county", kind=kind)
+        chart = {"cities": _bars(cities), "counties": _bars(counties[:30]), "trend": _trend(trend),
                  "target": float(target or 0)}
-        ctx.update(view="province", cities=cities, counties=counties, province=province, chart_json=json.dumps(chart))
-        return render(request, "monitoring/dashboard_regulator.html", ctx)
-    institutions = selectors.area_rates(month, end, by="institution", user=user, kind=kind)
-    late = selectors.reports_for(user, month=month).filter(late=True)
-    missing = selectors.unreported(month, user=user)
-    chart = {"institutions": _bars(institutions[:40]),
-             "trend": {"months": [t["month"].strftime("%Y-%m") for t in trend],
-                       "rates": [float(t["rate"]) if t["rate"] is not None else None for t in trend]},
-             "target": float(target or 0)}
-    ctx.update(view="city", institutions=institutions, late=late, missing=missing, chart_json=json.dumps(chart))
+        return {"view": "province", "cities": cities, "counties": counties, "province": province, "chart": chart,
+                "target": target}
+    institutions = selectors.procurement_rates(user, start=month, by="institution", kind=kind)
+    chart = {"institutions": _bars(institutions[:40]), "trend": _trend(trend), "target": float(target or 0)}
+    return {"view": "city", "institutions": institutions, "province": province, "chart": chart, "target": target}
+
+
+@login_required
+def dashboard(request):
+    """The online-procurement-rate page (MON-1, MON-3). It opens on the latest month with a
+    submitted report in the user's scope, not on a month nobody has reported yet."""
+    user = request.user
+    if not user.is_institution:
+        _regulator_only(user)
+    today = timezone.localdate()
+    month = _month_arg(request, selectors.latest_rate_month(user) or rules.reporting_month(today))
+    kind = request.GET.get("kind") if request.GET.get("kind") in ("drug", "consumable") else "drug"
+    data = dashboard_data(user, month, kind)
+    ctx = {"month": month, "kind": kind, "months": _rate_months(user, today, month),
+           "definition": selectors.RATE_DEFINITION, "chart_json": json.dumps(data.pop("chart")), **data}
+    if user.is_institution:
+        ctx["reports"] = MonthlyReport.objects.filter(institution=user.organisation)[:6]
+        return render(request, "monitoring/dashboard_institution.html", ctx)
+    if not user.is_province:
+        ctx["late"] = selectors.reports_for(user, month=month).filter(late=True)
+        ctx["missing"] = selectors.unreported(month, user=user)
     return render(request, "monitoring/dashboard_regulator.html", ctx)
 
 
@@ -238,23 +264,27 @@ def monitoring_table(request):
     today = timezone.localdate()
     month = _month_arg(request, None)
     start, end = (month, rules.add_months(month, 1)) if month else (date(today.year, 1, 1), rules.month_start(today))
-    qs = selectors.monitoring_table_rows(user, start=start, end=end, city=request.GET.get("city") or None)
-    totals = selectors.totals_of(qs)
+    city = request.GET.get("city") or None
+    qs = selectors.monitoring_table_rows(user, start=start, end=end, city=city)
+    institutions = Organisation.objects.filter(city_id=city) if city else None
+    # The rates come from the one rate selector (MON-1), like the page and the charts.
+    rates = {(r["report__institution_id"], r["report__month"]): r for r in selectors.procurement_rates(
+        user, start=start, end=end, by="institution_month", institutions=institutions)}
+    total = selectors.procurement_rates(user, start=start, end=end, by="province", institutions=institutions)[0]
 
     def rows():
         for v in qs.iterator(chunk_size=2000):
             r, inst = v.report, v.report.institution
+            rate = rates.get((inst.pk, r.month), {})
             yield [r.month.strftime("%Y-%m"), inst.city.name if inst.city else "", inst.county.name if inst.county else "",
                    inst.name, inst.get_level_display(),
-                   v.drug_total, v.drug_platform, v.drug_emergency, rules.rate_of_total(v.drug_platform, v.drug_total),
-                   v.consumable_total, v.consumable_platform, v.consumable_emergency,
-                   rules.rate_of_total(v.consumable_platform, v.consumable_total),
+                   v.drug_total, v.drug_platform, v.drug_emergency, rate.get("drug_rate"),
+                   v.consumable_total, v.consumable_platform, v.consumable_emergency, rate.get("consumable_rate"),
                    timezone.localtime(v.submitted_at).replace(tzinfo=None), v.version, "是" if r.late else "否"]
         yield ["合计", "", "", "", "",
-               totals["drug_total"], totals["drug_platform"], totals["drug_emergency"],
-               rules.rate_of_total(totals["drug_platform"], totals["drug_total"]),
-               totals["consumable_total"], totals["consumable_platform"], totals["consumable_emergency"],
-               rules.rate_of_total(totals["consumable_platform"], totals["consumable_total"]), "", "", ""]
+               total["drug_total"], total["drug_platform"], total["drug_emergency"], total["drug_rate"],
+               total["consumable_total"], total["consumable_platform"], total["consumable_emergency"],
+               total["consumable_rate"], "", "", ""]
 
     label = month.strftime("%Y%m") if month else f"{start:%Y%m}-{rules.add_months(end, -1):%Y%m}"
     return xlsx_response(f"采购监测表-{label}.xlsx", TABLE_HEADERS, rows(), title="采购监测表",
@@ -270,7 +300,7 @@ def forward_list(request):
     if not (user.is_province or user.role == "city_regulator"):
         raise PermissionDenied
     today = timezone.localdate()
-    month = _month_arg(request, rules.reporting_month(today))
+    month = _month_arg(request, selectors.latest_rate_month(user) or rules.reporting_month(today))
     errors, preview = {}, None
     if user.role == "city_regulator":
         city = user.organisation.city
@@ -286,8 +316,6 @@ def forward_list(request):
                     "year": month.year, "month": month.month})
                 return redirect(f"{request.path}?month={month:%Y-%m}")
         preview = services.city_forward_preview(city, month)
-        preview["drug_rate"] = rules.rate_of_total(preview["drug_platform"], preview["drug_total"])
-        preview["consumable_rate"] = rules.rate_of_total(preview["consumable_platform"], preview["consumable_total"])
     forwards = CityForward.objects.visible_to(user).select_related("city", "forwarded_by")
     done = forwards.filter(month=month).first() if user.role == "city_regulator" else None
     pending_cities = None
@@ -295,7 +323,8 @@ def forward_list(request):
         pending_cities = Region.objects.filter(level="city").exclude(
             pk__in=CityForward.objects.filter(month=month).values("city_id")).order_by("code")
     return render(request, "monitoring/forward_list.html", {
-        "month": month, "months": _recent_months(today), "preview": preview, "errors": errors, "done": done,
+        "month": month, "months": _rate_months(user, today, month), "preview": preview, "errors": errors,
+        "done": done, "definition": selectors.RATE_DEFINITION,
         "page": Paginator(forwards, 25).get_page(request.GET.get("page")), "pending_cities": pending_cities,
     })
 
@@ -332,13 +361,17 @@ def flag_list(request):
     status = request.GET.get("status") or None
     qs = selectors.flags_for(user, category=category, status=status, month=_month_arg(request, None))
     if request.GET.get("export") == "xlsx":
+        flags = list(qs)
+        _attach_rates(user, flags)
         rows = ([f.month.strftime("%Y-%m"), f.institution.city.name if f.institution.city else "", f.institution.name,
                  f.get_category_display(), f.get_kind_display() if f.kind else "", f.rule, f.detail, f.amount,
+                 f.rates.get("drug_rate"), f.rates.get("consumable_rate"),
                  f.get_status_display(), "；".join(f"{i.inspected_on} {i.get_outcome_display()} {i.note}"
                                                    for i in f.inspections.all())]
-                for f in qs.iterator(chunk_size=500))
+                for f in flags)
         return xlsx_response(f"督查名单-{timezone.localdate():%Y%m%d}.xlsx",
-                             ["月份", "设区市", "医疗机构", "问题类型", "类别", "规则", "说明", "涉及金额（元）", "状态", "督查记录"],
+                             ["月份", "设区市", "医疗机构", "问题类型", "类别", "规则", "说明", "涉及金额（元）",
+                              "药品网上采购率（%）", "耗材网上采购率（%）", "状态", "督查记录"],
                              rows, title="督查名单")
     deduction_qs = (EmergencyDeduction.objects.visible_to(user).select_related("institution", "purchase__product")
                     .order_by(F("insurance_paid").asc(nulls_first=True), "-month", "id"))
@@ -351,6 +384,7 @@ def flag_list(request):
                               "医保基金支付金额（元）", "扣减金额（元）"],
                              rows, title="超范围应急采购扣减")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    _attach_rates(user, page.object_list)
     deductions = deduction_qs[:50]
     return render(request, "monitoring/flag_list.html", {
         "page": page, "errors": errors, "categories": FlagCategory.choices, "statuses": FlagStatus.choices,
@@ -358,6 +392,22 @@ def flag_list(request):
         "outcomes": InspectionOutcome.choices, "category": category or "", "status": status or "",
         "today": timezone.localdate(),
     })
+
+
+def _attach_rates(user, flags):
+    """Each flag's institution's rates of the flag's month, from the one rate selector (MON-1):
+    the inspection list shows the same figure as the rate page, never one of its own."""
+    flags = list(flags)
+    for f in flags:
+        f.rates = {}
+    if not flags:
+        return
+    months = [f.month for f in flags]
+    rows = selectors.procurement_rates(user, start=min(months), end=rules.add_months(max(months), 1),
+                                       by="institution_month", institutions={f.institution_id for f in flags})
+    rates = {(r["report__institution_id"], r["report__month"]): r for r in rows}
+    for f in flags:
+        f.rates = rates.get((f.institution_id, f.month), {})
 
 
 # ----------------------------------------------------------------- bulletins (MON-3)

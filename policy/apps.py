@@ -18,7 +18,7 @@ def seed_defaults(sender, **kwargs):
     PolicyValue.objects.using(using).bulk_create(
         [
             PolicyValue(key=p.key, value=p.to_json(p.default), effective_from=DEFAULT_EFFECTIVE_FROM,
-                        reason="系统初始默认值（见 RULES.md）")
+                        reason="系统初始默认值")
             for p in PARAMETERS.values() if p.key not in known
         ]
     )

@@ -3,14 +3,15 @@
 Policy parameters are not row-scoped: every signed-in user may read them (they are the
 published rules of the platform); only the provincial regulator may change them."""
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .clauses import clause_of
 from .models import PolicyValue
 from .registry import PARAMETERS, SECTIONS, Parameter
 
@@ -31,6 +32,14 @@ class ParameterRow:
         return display_value(self.definition, self.value)
 
     @property
+    def html(self):
+        return value_html(self.definition, self.value)
+
+    @property
+    def clause(self):
+        return clause_of(self.definition.rule)
+
+    @property
     def pending_display(self):
         return [
             (v.effective_from, display_value(self.definition, self.definition.from_json(v.value))) for v in self.pending
@@ -47,14 +56,88 @@ CHOICE_LABELS = {
 }
 
 
+# Chinese names of the keys inside structured (JSON) values, so that a value reads as a table.
+VALUE_KEY_LABELS = {
+    "drug": gettext_lazy("药品"), "consumable": gettext_lazy("医用耗材"),
+    "start": gettext_lazy("首期预付"), "midterm": gettext_lazy("中期"), "final": gettext_lazy("期末清算"),
+    "blue_max": gettext_lazy("蓝色区上限（倍）"), "grades": gettext_lazy("分级"),
+    "below": gettext_lazy("低于（倍）"), "zone": gettext_lazy("分区"), "label": gettext_lazy("名称"),
+    "yellow": gettext_lazy("黄色"), "red": gettext_lazy("红色"), "blue": gettext_lazy("蓝色"),
+}
+
+
+def _key_label(key) -> str:
+    key = str(key)
+    if key.isdigit() and len(key) == 4:
+        return _("%(year)s年") % {"year": key}
+    return str(VALUE_KEY_LABELS.get(key, key))
+
+
+def _scalar(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    return str(VALUE_KEY_LABELS.get(value, value)) if isinstance(value, str) else str(value)
+
+
+def _is_scalar(value) -> bool:
+    return not isinstance(value, dict | list)
+
+
+def _text(value) -> str:
+    """A structured value as one line of plain text (exports, pending changes, history)."""
+    if _is_scalar(value):
+        return _scalar(value)
+    if isinstance(value, dict):
+        return "；".join(f"{_key_label(k)}：{_text(v)}" for k, v in value.items())
+    return "、".join(f"（{_text(v)}）" if isinstance(v, dict) else _text(v) for v in value)
+
+
 def display_value(definition: Parameter, value) -> str:
     if definition.type == "bool":
         return _("是") if value else _("否")
     if definition.type == "choice" and value in CHOICE_LABELS:
-        return f"{CHOICE_LABELS[value]}（{value}）"
+        return str(CHOICE_LABELS[value])
     if definition.type == "json":
-        return json.dumps(value, ensure_ascii=False)
+        return _text(value)
     return str(value)
+
+
+def _table(headers, rows, *, row_labels: bool) -> str:
+    head = format_html("<thead><tr>{}</tr></thead>", format_html_join("", "<th>{}</th>", ((h,) for h in headers))) \
+        if headers else ""
+    body = format_html_join("", "<tr>{}</tr>", (
+        (format_html_join("", "{}", ((format_html("<th>{}</th>" if i == 0 and row_labels else "<td>{}</td>", c),)
+                                     for i, c in enumerate(r))),) for r in rows))
+    return format_html('<table class="table compact value-table">{}<tbody>{}</tbody></table>', head, body)
+
+
+def value_html(definition: Parameter, value) -> str:
+    """The value as people read it (issue 15 item 5): scalars as text, structured values as a
+    table — a mapping of mappings as a matrix (years × kinds), a list of records with a header
+    row, a flat mapping as name/value rows — never as JSON."""
+    if definition.type != "json" or _is_scalar(value):
+        return display_value(definition, value)
+    return _html(value)
+
+
+def _html(value):
+    if _is_scalar(value):
+        return _scalar(value)
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            keys = list(dict.fromkeys(k for v in value for k in v))
+            return _table([_key_label(k) for k in keys], [[_html(v.get(k, "")) for k in keys] for v in value],
+                          row_labels=False)
+        return "、".join(_text(v) for v in value)
+    inner = list(value.values())
+    if inner and all(isinstance(v, dict) for v in inner):
+        keys = list(dict.fromkeys(k for v in inner for k in v))
+        return _table(["", *[_key_label(k) for k in keys]],
+                      [[_key_label(k), *[_html(v.get(c, "")) for c in keys]] for k, v in value.items()],
+                      row_labels=True)
+    return _table(None, [[_key_label(k), _html(v)] for k, v in value.items()], row_labels=True)
 
 
 def sections() -> list[str]:
@@ -126,5 +209,8 @@ def history(key: str, at: date | None = None) -> list[dict]:
             status = "current"
         else:
             status = "superseded"
-        out.append({"version": v, "display": display_value(p, p.from_json(v.value)), "status": status})
+        out.append({"version": v, "display": display_value(p, p.from_json(v.value)),
+                    "html": value_html(p, p.from_json(v.value)), "status": status,
+                    # The seed's reason pointed at the engineers' digest; readers get the plain words.
+                    "reason": v.reason.replace("（见 RULES.md）", "")})
     return out

@@ -15,6 +15,7 @@ from core.errors import Forbidden, InvalidInput
 from core.exports import safe_row
 
 from . import selectors, services
+from .clauses import clause_of
 from .forms import ParameterChangeForm
 from .registry import PARAMETERS, TYPE_LABELS
 
@@ -58,7 +59,7 @@ def parameter_export(request):
     ws = wb.active
     ws.title = _("政策参数")
     headers = [_("章节"), _("规则"), _("参数键"), _("名称"), _("类型"), _("现行取值"), _("现行取值生效日期"),
-               _("待生效调整"), _("说明")]
+               _("待生效调整"), _("说明"), _("政策依据")]
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -67,9 +68,9 @@ def parameter_export(request):
         pending = "；".join(f"{d:%Y-%m-%d} → {shown}" for d, shown in r.pending_display)
         ws.append(safe_row(ws, [
             str(p.section), p.rule, p.key, str(p.label), str(TYPE_LABELS[p.type]), r.display,
-            r.effective_from.isoformat() if r.effective_from else "", pending, str(p.help),
+            r.effective_from.isoformat() if r.effective_from else "", pending, str(p.help), r.clause,
         ]))
-    for column, width in zip("ABCDEFGHI", (22, 11, 36, 40, 8, 40, 16, 30, 60), strict=True):
+    for column, width in zip("ABCDEFGHIJ", (22, 11, 36, 40, 8, 40, 16, 30, 60, 40), strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"
     buffer = BytesIO()
@@ -116,8 +117,10 @@ def parameter_detail(request, key):
         return HttpResponse(status=405)
     return render(request, "policy/parameter_detail.html", {
         "p": definition,
-        "type_label": TYPE_LABELS[definition.type],
-        "current": selectors.display_value(definition, current),
+        "type_label": _("表格（调整时按 JSON 格式填写）") if definition.type == "json" else TYPE_LABELS[definition.type],
+        "current": selectors.value_html(definition, current),
+        "clause": clause_of(definition.rule),
+        "choice_labels": [selectors.CHOICE_LABELS.get(c, c) for c in definition.choices],
         "history": selectors.history(key, at=today),
         "form": form,
         "can_manage": can_manage,

@@ -36,6 +36,8 @@ def regulator_overview(user) -> dict:
         "tertiary": by_level.get(3, 0),
         "secondary": by_level.get(2, 0),
         "primary": by_level.get(1, 0),
+        # Issue 15 item 5: the levels add up to the total; the rest (pharmacies, unrated) is 未定级.
+        "unrated": sum(n for level, n in by_level.items() if level not in (1, 2, 3)),
         "pharmacies": institutions.filter(ownership="retail_pharmacy").count(),
         "manufacturers": visible.filter(kind=OrgKind.MANUFACTURER).count(),
         "distributors": visible.filter(kind=OrgKind.DISTRIBUTOR).count(),

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.urls import reverse
@@ -37,3 +38,37 @@ def days_since(value, today) -> int | str:
     if not value or not today:
         return ""
     return (today - value).days
+
+
+def _decimal(value):
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        d = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _grouped(d: Decimal, places: int) -> str:
+    return f"{d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,.{places}f}"
+
+
+@register.filter
+def money(value):
+    """An amount in yuan as people read it (issue 15 item 5): thousands separators and two
+    decimals, 1234567.5 → "1,234,567.50". Empty stays "—"; text that is no number is shown as is."""
+    d = _decimal(value)
+    if d is None:
+        return "—" if value is None or value == "" else value
+    return _grouped(d, 2)
+
+
+@register.filter
+def unit_price(value):
+    """A unit price: like `money`, but keeps four decimals where the price has them
+    (0.1234 → "0.1234", 12.5 → "12.50")."""
+    d = _decimal(value)
+    if d is None:
+        return "—" if value is None or value == "" else value
+    return _grouped(d, 2 if d == d.quantize(Decimal("0.01")) else 4)

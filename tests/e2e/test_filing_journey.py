@@ -113,7 +113,7 @@ def _journey(page):
         page.context.clear_cookies()
         login(page, "hosp", PASSWORD)
         page.goto("/filing/order/")
-        assert "50000.00" in page.get_by_test_id(f"filed-price-{product.pk}").inner_text()
+        assert "50,000.00" in page.get_by_test_id(f"filed-price-{product.pk}").inner_text()
         page.get_by_test_id(f"qty-{product.pk}").fill("2")
         shot(page, "hospital-orders-filed-product")
         with page.expect_navigation():

@@ -42,9 +42,15 @@ def _journey(page):
         users[username] = User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
     county_hosp = Organisation.objects.create(kind=OrgKind.INSTITUTION, name="南京市江宁区人民医院", city=nanjing,
                                               county=Region.objects.get(code="320115"), level=2, ownership="public")
+    users["county"] = User.objects.create_user(username="county", password=PASSWORD, organisation=county_hosp,
+                                               role=Role.INSTITUTION)
     OffPlatformPurchase.objects.create(institution=county_hosp, kind="drug", amount=D("50000"),
                                        received_on=date(2026, 9, 8), reason="other", item_name="线下采购药品",
                                        created_by=users["hosp"])
+    # The county hospital reports half of its drugs bought off the platform: below target (MON-4).
+    with time_machine.travel("2026-10-09 10:00 +0800", tick=False):
+        services.report_submit(user=users["county"], month="2026-09", figures={
+            **FIG, "drug_total": "100000", "drug_platform": "50000", "drug_emergency": "0"})
     supply = new_supply()
     receive_into(supply, hospital, "880000", date(2026, 9, 3))
     receive_into(supply, hospital, "320000", date(2026, 9, 4), kind="consumable")
@@ -72,7 +78,7 @@ def _journey(page):
     page.get_by_test_id("drug_platform").fill("1200000")
     page.get_by_test_id("submit-report").click()
     assert "不得大于实际采购金额" in page.get_by_test_id("drug_platform-error").inner_text()
-    assert not ReportVersion.objects.filter(report__month=date(2026, 9, 1)).exists()
+    assert not ReportVersion.objects.filter(report__month=date(2026, 9, 1), report__institution=hospital).exists()
     shot(page, "hospital-platform-above-total-refused")
     page.get_by_test_id("drug_platform").fill("880000")
     page.get_by_test_id("submit-report").click()
@@ -88,6 +94,7 @@ def _journey(page):
     login(page, "njcity", PASSWORD)
     page.goto("/monitoring/forwards/?month=2026-09")
     assert "1 / 1" in page.get_by_test_id("forward-preview").inner_text()
+    assert "88.00%" in page.get_by_test_id("summary-drug-rate").inner_text()
     shot(page, "city-forward-preview")
     page.get_by_test_id("forward-note").fill("数据已核实")
     page.get_by_test_id("forward").click()
@@ -95,11 +102,18 @@ def _journey(page):
     fwd = CityForward.objects.get()
     assert (fwd.city, fwd.drug_platform, fwd.late) == (nanjing, D("880000"), False)
     shot(page, "city-forwarded")
-    page.goto("/monitoring/?month=2026-09")
+    # Issue 15 item 4: the rate page opens on the latest month with reports, says what counts,
+    # and its figure for the hospital is the city summary's (one definition, one selector).
+    page.goto("/monitoring/")
+    assert "2026年9月" in page.locator("select[name=month] option:checked").inner_text()
+    assert "同期采购入库总金额" in page.get_by_test_id("rate-definition").inner_text()
+    assert "88.00%" in page.get_by_test_id("inst-table").get_by_role("row").filter(
+        has_text="南京市第一人民医院").inner_text()
     shot(page, "city-dashboard")
     # The city inspects an institution flagged below target (MON-4) and records an interview.
     page.goto("/monitoring/flags/")
-    row = page.get_by_test_id("flags").get_by_role("row").filter(has_text="南京市江宁区人民医院")
+    row = page.get_by_test_id("flags").get_by_role("row").filter(has_text="南京市江宁区人民医院").filter(
+        has_text="网上采购率未达标")
     row.locator("select[name=outcome]").select_option("interview")
     row.locator("input[name=note]").fill("约谈分管院长，要求线下采购转平台采购")
     row.get_by_role("button", name="记录").click()
@@ -123,8 +137,8 @@ def _journey(page):
     shot(page, "province-bulletin-published")
     bulletin = Bulletin.objects.get()
     page.goto("/monitoring/?month=2026-09")
-    # Amount-weighted over both hospitals: 880,000 ÷ (1,000,000 + 50,000) = 83.81 %.
-    assert "83.81%" in page.get_by_test_id("province-rate").inner_text()
+    # Amount-weighted over both hospitals' reports: (880,000 + 50,000) ÷ (1,000,000 + 100,000) = 84.55 %.
+    assert "84.55%" in page.get_by_test_id("province-rate").inner_text()
     shot(page, "province-dashboard")
     page.context.clear_cookies()
 
@@ -136,3 +150,29 @@ def _journey(page):
     page.emulate_media(media="print")
     shot(page, "bulletin-print")
     assert page.js_errors == []
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_rate_page_on_the_demo_data(page, reference_regions):
+    """Issue 15 item 4: with make run's demo, the province's rate page opens on last month,
+    every city has a rate, and the trend is a twelve-month line."""
+    from monitoring.demo import load_demo
+    from parties.demo import load_demo as parties_demo
+
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=True):
+        parties_demo()
+        load_demo()
+        province = Organisation.objects.filter(kind=OrgKind.PROVINCE_REGULATOR).first()
+        User.objects.create_user(username="rateprov", password=PASSWORD, organisation=province,
+                                 role=Role.PROVINCE_REGULATOR)
+        login(page, "rateprov", PASSWORD)
+        page.goto("/monitoring/")
+        assert "2026年10月" in page.locator("select[name=month] option:checked").inner_text()
+        assert "%" in page.get_by_test_id("province-rate").inner_text()
+        assert "南京市" in page.get_by_test_id("city-table").inner_text()
+        page.wait_for_timeout(300)
+        shot(page, "province-rate-page-demo")
+        page.goto("/monitoring/forwards/")
+        shot(page, "province-forwards-demo")
+        assert page.js_errors == []

@@ -74,7 +74,7 @@ def test_pages_list_detail_export_and_public(client, world, record):
     client.force_login(world.tertiary_user)
     assert f.number in client.get("/filing/").content.decode()
     page = client.get(f"/filing/{f.pk}/").content.decode()
-    assert "待企业确认" in page and "9500.00" in page
+    assert "待企业确认" in page and "9,500.00" in page  # issue 15 item 5: thousands separators
     resp = client.get("/filing/?export=xlsx")
     ws = load_workbook(BytesIO(b"".join(resp.streaming_content) if resp.streaming else resp.content)).active
     assert [c.value for c in ws[1]][:3] == ["备案编号", "类别", "备案医疗机构"] and ws[2][0].value == f.number

@@ -16,12 +16,15 @@ from datetime import date
 
 import psycopg2
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
 from monitoring import services
 from parties.models import OrgKind, Region
 from parties.reference import load_regions
+
+from .conftest import figures
 
 OCT = date(2026, 10, 1)
 PG_PORT = int(os.environ.get("PG_PORT", "55432"))
@@ -48,7 +51,7 @@ CHILD = textwrap.dedent("""
     response = client.get("/monitoring/?month=2026-10&kind=drug")
     primary = list(connections["default"].queries_log)[start:]
     replica = list(connections["replica"].queries_log)
-    snap = "monitoring_monthlysnapshot"
+    snap = "monitoring_reportversion"   # the rates are the reports' (issue 15 item 4)
     print(json.dumps({
         "status": response.status_code,
         "body": response.content.decode(),
@@ -102,12 +105,11 @@ def regions(transactional_db):
 
 
 @pytest.fixture
-def rates_written(regions, make_org, make_user, nanjing, receive, offplatform):
-    """Nanjing at 90.00 % for October, committed on the primary."""
+def rates_written(regions, make_org, make_user, nanjing):
+    """Nanjing at 90.00 % for October (its hospital's report), committed on the primary."""
     hospital = make_org(OrgKind.INSTITUTION, city=nanjing, level=3)
-    receive(hospital, "900", date(2026, 10, 5))
-    offplatform(hospital, "100", date(2026, 10, 5))
-    services.monthly_run(OCT)
+    with time_machine.travel("2026-11-10 10:00 +0800", tick=False):
+        services.report_submit(user=make_user(hospital), month=OCT, figures=figures(drug_total=1000, drug_platform=900))
     return make_user(kind=OrgKind.PROVINCE_REGULATOR)
 
 

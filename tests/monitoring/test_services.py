@@ -45,12 +45,20 @@ def test_mon1_hand_computed_rate_85_percent_not_flagged(hospital, receive, offpl
     assert not Flag.objects.filter(institution=hospital, category="low_rate").exists()
 
 
-def test_mon4_849999_platform_is_flagged(hospital, receive, offplatform):
-    receive(hospital, "849999", date(2026, 10, 5))
-    offplatform(hospital, "150000", date(2026, 10, 9))
-    services.monthly_run(OCT)
+def test_mon4_849999_platform_is_flagged(nov24, hospital, hospital_user):
+    """MON-4 on the reported figures (the one rate definition): 849,999 of 999,999 is below 85 %."""
+    services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=999999,
+                                                                                drug_platform=849999))
     flag = Flag.objects.get(institution=hospital, category="low_rate", kind="drug")
     assert flag.rule == "MON-4" and "85" in flag.detail
+
+
+def test_mon4_platform_receipts_alone_raise_no_rate_flag(hospital, offplatform):
+    """Issue 15 item 4: the monthly job no longer flags a low rate from the platform's receipts;
+    the rate is the reports' (MON-1 via MON-2), the receipts are their cross-check (MON-5)."""
+    offplatform(hospital, "100", date(2026, 10, 3))
+    services.monthly_run(OCT)
+    assert not Flag.objects.filter(institution=hospital, category="low_rate").exists()
 
 
 def test_mon1_drugs_and_consumables_separately_with_emergency_beside(hospital, receive, offplatform, make_user):
@@ -90,16 +98,17 @@ def test_monthly_job_is_idempotent_upsert(hospital, sz_hospital, receive, offpla
     assert MonthlySnapshot.objects.filter(month=OCT).count() == 4
 
 
-def test_area_rates_are_amount_weighted(hospital, sz_hospital, make_org, nanjing, receive, offplatform):
+def test_mon3_area_rates_are_amount_weighted(nov24, hospital, hospital_user, sz_hospital, make_org, make_user,
+                                             nanjing):
     small = make_org(OrgKind.INSTITUTION, city=nanjing, level=2)
-    receive(hospital, "900", date(2026, 10, 5)); offplatform(hospital, "100", date(2026, 10, 5))  # noqa: E702
-    receive(small, "10", date(2026, 10, 5)); offplatform(small, "90", date(2026, 10, 5))  # noqa: E702
-    receive(sz_hospital, "50", date(2026, 10, 5)); offplatform(sz_hospital, "50", date(2026, 10, 5))  # noqa: E702
-    services.monthly_run(OCT)
-    cities = {r["label"]: r["rate"] for r in selectors.area_rates(OCT, date(2026, 11, 1), by="city")}
+    services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=1000, drug_platform=900))
+    services.report_submit(user=make_user(small), month="2026-10", figures=figures(drug_total=100, drug_platform=10))
+    services.report_submit(user=make_user(sz_hospital), month="2026-10",
+                           figures=figures(drug_total=100, drug_platform=50))
+    cities = {r["label"]: r["rate"] for r in selectors.procurement_rates(start=OCT, by="city")}
     assert cities == {"南京市": D("82.73"), "苏州市": D("50.00")}   # (900+10)/(1000+100), not mean(90, 10)
-    assert selectors.area_rates(OCT, date(2026, 11, 1), by="province")[0]["rate"] == D("80.00")
-    assert len(selectors.area_rates(OCT, date(2026, 11, 1), by="county")) >= 2
+    assert selectors.procurement_rates(start=OCT, by="province")[0]["rate"] == D("80.00")
+    assert len(selectors.procurement_rates(start=OCT, by="county")) >= 2
 
 
 def test_mon2_submit_then_correct_keeps_versions(nov24, hospital, hospital_user):
@@ -223,10 +232,8 @@ def test_mon2_city_escalation_on_21st_to_province(deadline_world, province_user,
     assert note.recipient == province_user and "南京" in note.title
 
 
-def test_mon5_inspection_scoped_to_city(nov24, hospital, sz_hospital, nj_city_user, sz_city_user, receive,
-                                        offplatform):
-    offplatform(hospital, "100", date(2026, 10, 3))
-    services.monthly_run(OCT)
+def test_mon5_inspection_scoped_to_city(nov24, hospital, hospital_user, sz_hospital, nj_city_user, sz_city_user):
+    services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=0))
     flag = Flag.objects.get(institution=hospital, category="low_rate")
     assert not selectors.flags_for(sz_city_user).filter(pk=flag.pk).exists()
     with pytest.raises(NotFound):

@@ -124,9 +124,9 @@ def test_city_page_forward_and_other_city_refused(client, nj_city_user, hospital
     assert "已于" in client.get("/monitoring/forwards/?month=2026-10").content.decode()
 
 
-def test_inspection_list_scoped_and_recorded(client, nj_city_user, sz_city_user, hospital, offplatform):
-    offplatform(hospital, "100", date(2026, 10, 3))
-    services.monthly_run(date(2026, 10, 1))
+def test_inspection_list_scoped_and_recorded(client, nj_city_user, sz_city_user, hospital, hospital_user):
+    """MON-4/MON-5: a report below target is flagged; only its city may record the inspection."""
+    services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=10))
     flag = Flag.objects.get(institution=hospital, category="low_rate")
     client.force_login(sz_city_user)
     assert hospital.name not in client.get("/monitoring/flags/").content.decode()
@@ -166,8 +166,7 @@ def test_private_bulletin_needs_sign_in(client, province_user, hospital_user):
 @pytest.mark.parametrize("who", ["institution", "city", "province"])
 def test_dashboards_render_with_local_echarts(client, who, hospital, hospital_user, nj_city_user, province_user,
                                               receive):
-    receive(hospital, "100", date(2026, 10, 3))
-    services.monthly_run(date(2026, 10, 1))
+    services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=100))
     client.force_login({"institution": hospital_user, "city": nj_city_user, "province": province_user}[who])
     html = client.get("/monitoring/").content.decode()
     assert "/static/vendor/echarts.min.js" in html

@@ -69,3 +69,19 @@ def test_province_changes_a_parameter_and_city_reads_it(page, make_user):  # noq
         page.get_by_test_id("export").click()
     assert re.match(r"policy-parameters-\d{8}\.xlsx", download.value.suggested_filename)
     assert page.js_errors == []
+
+
+def test_parameter_pages_read_plainly(page, make_user):
+    """Issue 15 item 5: the monitoring targets read as a table with their document clause."""
+    city = make_user(kind=OrgKind.CITY_REGULATOR)
+    login(page, city.username, PASSWORD)
+    page.goto("/policy/?q=mon.targets")
+    row = page.locator('tr[data-key="mon.targets"]')
+    expect(row.get_by_test_id("value")).to_contain_text("2022年")
+    expect(row.get_by_test_id("clause")).to_contain_text("苏医保发〔2022〕38号")
+    shot(page, "parameter-list-plain")
+    row.get_by_role("link", name="网上采购率目标（%）").click()
+    expect(page.get_by_test_id("current-value").locator("table")).to_contain_text("医用耗材")
+    expect(page.get_by_test_id("clause")).to_contain_text("附件 一（三）")
+    shot(page, "parameter-detail-plain")
+    assert "RULES.md" not in page.content() and page.js_errors == []

@@ -150,7 +150,7 @@ def test_vbp_7_ledger_page_and_export_scoped(client, signed):
     jobs.prepayments(on=date(2026, 1, 1))
     client.force_login(w.province)
     r = client.get("/vbp/ledger/")
-    assert r.status_code == 200 and "采购周期开始" in r.content.decode() and "1950.00" in r.content.decode()
+    assert r.status_code == 200 and "采购周期开始" in r.content.decode() and "1,950.00" in r.content.decode()
     r = client.get("/vbp/ledger/?export=xlsx")
     body = b"".join(r.streaming_content) if hasattr(r, "streaming_content") else r.content
     rows = list(load_workbook(BytesIO(body)).active.iter_rows(values_only=True))
