@@ -16,7 +16,7 @@ def test_vbp_3_signed_contract_prints_as_a_purchase_agreement(client, signed):
     html = client.get(f"/vbp/contracts/{w.contract.pk}/print/").content.decode()
     assert "集中带量采购购销协议" in html and w.contract.number in html
     assert "测试省人民医院" in html and "测试制药" in html
-    assert "6.5000" in html and "3,900.00" in html  # 600 agreed × 6.50 selected price
+    assert "6.50" in html and "3,900.00" in html  # 600 agreed × 6.50 selected price
     assert "未签订" not in html  # both sides signed in the platform
     response = client.get(f"/vbp/contracts/{w.contract.pk}/print/", {"format": "pdf"})
     assert response["Content-Type"] == "application/pdf"
