@@ -4,7 +4,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -341,3 +341,13 @@ def distributor_version(institution):
     counties = rows_digest(through.objects.filter(distributionrelationship__city_id=city_id),
                            "id", "distributionrelationship_id", "region_id")
     return relationships, counties, table_stamp(Organisation.objects.all())
+
+
+def in_province_actual_price(product, year) -> Decimal | None:
+    """PRC-2 (draft 001, pricing.hooks.register_actual_price): the lowest unit price at which
+    institutions in the province actually bought `product` in `year` — order lines with goods
+    received into stock (入库). None when there was no such purchase."""
+    return (
+        OrderLine.objects.filter(product=product, received_qty__gt=0, order__created_at__year=year)
+        .aggregate(lowest=Min("unit_price"))["lowest"]
+    )
