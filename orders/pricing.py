@@ -280,3 +280,32 @@ def price_in_force(institution, product, at: date | None = None):
 def quote_in_force(institution, product, at: date | None = None, *, include_unlisted: bool = False) -> PriceQuote | None:
     return prices_in_force(institution, [product], at, include_unlisted=include_unlisted).get(
         getattr(product, "pk", product))
+
+
+# What an institution may browse and pull (INT-1 catalogue, the shop page): the listing
+# channel's orderable listings. One source answers (the listing channel registers it):
+# catalogue(institution, *, updated_since=None, q="") -> queryset of listing rows;
+# shop(institution, *, q="") -> queryset of listings with their products.
+_CATALOGUES: dict[str, Callable] = {}
+_SHOPS: dict[str, Callable] = {}
+
+
+def register_catalogue(name: str, fn: Callable) -> None:
+    """Register (or replace) the catalogue source; idempotent by name."""
+    _CATALOGUES[name] = fn
+
+
+def register_shop(name: str, fn: Callable) -> None:
+    """Register (or replace) the shop page's source; idempotent by name."""
+    _SHOPS[name] = fn
+
+
+def catalogue(institution, *, updated_since=None, q=""):
+    (fn,) = _CATALOGUES.values()  # exactly one catalogue source (the listing channel)
+    return fn(institution, updated_since=updated_since, q=q)
+
+
+def shop_rows(institution, *, q=""):
+    (fn,) = _SHOPS.values()  # exactly one shop source (the listing channel)
+    return fn(institution, q=q)
+

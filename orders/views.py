@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden, NotFound
 from core.exports import xlsx_response
-from listing.models import Listing
 
 from . import selectors
 from .models import (
@@ -94,11 +92,7 @@ def shop(request):
             else:
                 messages.success(request, _("订单 %(n)s 已提交，等待配送企业确认。") % {"n": order.number})
                 return redirect("orders:order_detail", pk=order.pk)
-    listings = Listing.objects.orderable().select_related("product", "product__manufacturer")
-    if q:
-        listings = listings.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
-                                   | Q(product__name_initials__icontains=q.upper())
-                                   | Q(product__manufacturer__name__icontains=q))
+    listings = selectors.shop_for(institution, q=q)
     page = _page(request, listings.order_by("product__generic_name", "id"), 20)
     products = [li.product for li in page]
     quotes = prices_in_force(institution, products)
