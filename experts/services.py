@@ -34,6 +34,7 @@ from .models import (
     SessionStatus,
     Verdict,
 )
+from .signals import case_concluded
 
 CATEGORY_LABELS = dict(ExpertCategory.choices)
 
@@ -466,8 +467,9 @@ def case_conclude(user, case: SessionCase, *, agreed: bool, final_price=None, ef
                   note: str = "") -> SessionCase:
     """EXP-2: end a negotiation with an agreement at `final_price` (≤ the enterprise's last
     offer) or a failure. An agreed price becomes the listing price of the product's live
-    listing (listing.services.listing_change_price, rule EXP-2); a product not yet listed
-    keeps it on the case for its listing application (experts.selectors.negotiated_price)."""
+    listing (the `case_concluded` signal; listing/receivers.py changes the price, rule EXP-2); a
+    product not yet listed keeps it on the case for its listing application
+    (experts.selectors.negotiated_price)."""
     _require_manager(user)
     note = _text(note, "note", 2000)
     price = _price(final_price, "final_price") if agreed else None
@@ -488,24 +490,12 @@ def case_conclude(user, case: SessionCase, *, agreed: bool, final_price=None, ef
         case.concluded_by = user
         case.conclusion_note = note
         if agreed and case.product_id:
-            listing = _live_listing(case.product)
-            if listing is not None:
-                from listing.services import listing_change_price
-
-                listing_change_price(
-                    user=user, listing=listing, new_price=price,
-                    effective_date=effective_date or timezone.localdate(), rule="EXP-2",
-                    reason=f"专家谈判结果：{case.session.title}",
-                )
-                case.applied_to_listing = True
+            # EXP-2: the listing app applies the price to the product's live listing (if any).
+            responses = case_concluded.send(sender=SessionCase, case=case, user=user,
+                                            effective_date=effective_date or timezone.localdate())
+            case.applied_to_listing = any(applied for _receiver, applied in responses)
         case.save()
     return case
-
-
-def _live_listing(product):
-    from listing.models import Listing
-
-    return Listing.objects.filter(product=product).exclude(status="delisted").first()
 
 
 def get_case(user, pk) -> SessionCase:

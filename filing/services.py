@@ -21,8 +21,8 @@ from core.uploads import check_upload
 from experts import services as experts
 from listing import rules as listing_rules
 from listing import selectors as listing_selectors
-from listing import services as listing_services
 from listing.models import Listing, ListingStatus
+from listing.services import applications
 from notifications.services import notify
 from orders.models import ReceiptLine
 from parties.models import Organisation, OrgKind, User
@@ -817,7 +817,7 @@ def filing_to_listing(user, filing_id, *, documents=None):
         raise Conflict(_("仅已确认的备案可转为挂网申请"), "status", code="FIL-C4")
     category = listing_category(filing)
     with transaction.atomic(), audit_context(user, reason=f"备案 {filing.number} 转挂网申请（FIL-C4）"):
-        app = listing_services.submit_application(
+        app = applications.application_submit(
             user=user, product=filing.product, category=category, declared_price=price_in_force(filing),
             documents=documents, note=f"由备案采购 {filing.number} 转入（FIL-C4）",
             review_city=filing.institution.city if category == "LST-C4" else None)

@@ -18,8 +18,8 @@ from core.errors import DomainError
 from core.exports import xlsx_response
 from experts.models import ExpertSession
 from listing import rules as listing_rules
-from orders import services as orders_services
 from orders.pricing import prices_in_force
+from orders.services import ordering
 from parties.models import Organisation, Region
 
 from . import rules, selectors, services
@@ -286,7 +286,7 @@ def order(request):
             error = _("请至少填写一种产品的采购数量")
         else:
             try:
-                created = orders_services.order_create(request.user, lines, note="备案采购")
+                created = ordering.order_create(request.user, lines=lines, note="备案采购")
             except DomainError as exc:
                 error = _error_text(exc)
             else:

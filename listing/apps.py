@@ -7,12 +7,27 @@ class ListingConfig(AppConfig):
     verbose_name = _("阳光挂网")
 
     def ready(self):
+        # Imported here, not at module level: models, signals and registries load after the app
+        # registry is ready.
         from django.db.models.signals import post_save
 
         from catalog.models import Product
         from core import navigation
+        from experts.signals import case_concluded
+        from orders.pricing import (
+            register_catalogue,
+            register_listed_provider,
+            register_listing_status,
+            register_restriction,
+            register_shop,
+            register_version,
+        )
+        from orders.signals import no_sales_listing_change
+        from pricing import hooks as pricing_hooks
+        from pricing import signals as pricing_signals
+        from qualifications.signals import bad_record_entered
 
-        from . import permissions, signals, tasks  # noqa: F401  (rules permissions, beat entries)
+        from . import permissions, receivers, selectors, tasks, todos  # noqa: F401  (rules permissions, beat entries)
 
         navigation.register(_("阳光挂网"), _("挂网申请"), "listing:application_list",
                             roles={"manufacturer"}, order=200)
@@ -27,21 +42,25 @@ class ListingConfig(AppConfig):
                             order=206)
         navigation.register(_("阳光挂网"), _("挂网公示"), "listing:public", roles=None, order=210)
 
-        post_save.connect(signals.product_saved, sender=Product, dispatch_uid="listing_lst5_on_product_saved")
-
-        from qualifications.signals import bad_record_entered
-
-        from . import receivers
-
+        # News from the apps below (listing/receivers.py).
+        post_save.connect(receivers.product_saved, sender=Product, dispatch_uid="listing_lst5_on_product_saved")
         bad_record_entered.connect(receivers.bad_record_entered, dispatch_uid="listing_bad_1_sanction")
+        case_concluded.connect(receivers.case_concluded, dispatch_uid="listing_exp_2_case_concluded")
+        pricing_signals.listing_price_decided.connect(receivers.listing_price_decided,
+                                                      dispatch_uid="listing_prc_price_decided")
+        pricing_signals.listing_suspension_decided.connect(receivers.listing_suspension_decided,
+                                                           dispatch_uid="listing_prc_suspension_decided")
+        pricing_signals.listing_suspension_lifted.connect(receivers.listing_suspension_lifted,
+                                                          dispatch_uid="listing_prc_suspension_lifted")
+        no_sales_listing_change.connect(receivers.no_sales_listing_change, dispatch_uid="listing_del_1_no_sales")
 
-        from orders.pricing import register_restriction, register_version
-
-        from .selectors import city_scope_restrictions, city_scope_version
-
-        register_restriction("listing.city_scope", city_scope_restrictions)  # LST-C3 / LST-C4
-        register_version("listing.city_scope", city_scope_version)  # INT-1: 304 without building the page
-
-        from . import todos  # issue 15 item 6: this app's home-page tasks
-
-        todos.register()
+        # Answers to the questions of the apps below (their registries).
+        register_listed_provider("listing", selectors.listing_prices)  # ORD-1: the listing price is the base
+        register_listing_status("listing", selectors.listing_statuses)  # DEL-4: why a product cannot be ordered
+        register_version("listing", selectors.listing_version)  # INT-1
+        register_catalogue("listing", selectors.catalogue_rows)  # INT-1: what the HIS pulls
+        register_shop("listing", selectors.shop_rows)  # the shop page: what an institution may buy
+        register_restriction("listing.city_scope", selectors.city_scope_restrictions)  # LST-C3 / LST-C4
+        register_version("listing.city_scope", selectors.city_scope_version)  # INT-1: 304 without building the page
+        pricing_hooks.register_live_listings("listing", selectors.live_listings)  # PRC-1 / PRC-2
+        todos.register()  # issue 15 item 6: this app's home-page tasks

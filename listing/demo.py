@@ -13,7 +13,7 @@ from core.audit import audit_context
 from core.pdfs import blank_pdf
 from parties.models import Region, Role, User
 
-from . import rules, selectors, services
+from . import rules, selectors
 from .models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -24,6 +24,8 @@ from .models import (
     ListingStatus,
     PriceRiseFlag,
 )
+from .services import applications, batch
+from .services import status as status_services
 
 DEMO_PDF = blank_pdf()
 
@@ -80,7 +82,7 @@ def load_demo():
     if reviewer is None or not products:
         raise RuntimeError("listing demo needs parties.demo and catalog.demo first")
     held = {(g, s) for g, s, _st, _r in APPLICATION_PLAN}
-    last_batch = services.next_batch_date(today - timedelta(days=40))
+    last_batch = batch.next_batch_date(today - timedelta(days=40))
     created = 0
     with audit_context(reviewer, reason="加载演示数据：挂网产品"):
         for product in products:
@@ -100,7 +102,7 @@ def load_demo():
             risen = (Listing.objects.filter(status=ListingStatus.ACTIVE, product__kind="drug")
                      .order_by("id").first())
             if risen is not None:
-                services.listing_change_price(
+                status_services.listing_change_price(
                     user=reviewer, listing=risen, new_price=(risen.price * Decimal("1.12")).quantize(Decimal("0.01")),
                     effective_date=last_batch, rule="LST-8.1",
                     reason="演示：短缺药品申报（附供货稳价承诺书），经省医保局确认上调")
@@ -114,7 +116,7 @@ def load_demo():
         # one listing suspended for a quality problem (DEL-2), history visible (DEL-4)
         suspended = Listing.objects.filter(product__generic_name="甲硝唑片", status=ListingStatus.ACTIVE).first()
         if suspended is not None:
-            services.set_status(reviewer, suspended, "suspend", rule="DEL-2",
+            status_services.listing_set_status(reviewer, listing=suspended, action="suspend", rule="DEL-2",
                                 reason="演示：省药监局抽检溶出度不合格，暂停挂网")
 
     for generic, spec, status, reason in APPLICATION_PLAN:
@@ -129,7 +131,7 @@ def load_demo():
         if status == ApplicationStatus.REFUSED:
             price = (price * Decimal("1.08")).quantize(Decimal("0.01"))
         with audit_context(user, reason=f"演示数据：挂网申请（{category}）"):
-            ev = services.evaluate(enterprise=product.manufacturer, product=product, category=category,
+            ev = applications.application_evaluate(enterprise=product.manufacturer, product=product, category=category,
                                    declared_price=price, on=today)
             app = ListingApplication.objects.create(
                 enterprise=product.manufacturer, product=product, category=category, declared_price=price,
@@ -138,7 +140,7 @@ def load_demo():
                 decided_by=reviewer if status in (ApplicationStatus.CONFIRMED, ApplicationStatus.REFUSED,
                                                   ApplicationStatus.RETURNED) else None,
                 decided_at=timezone.now() - timedelta(days=1) if reason else None, decision_reason=reason,
-                effective_date=services.next_batch_date(today) if status == ApplicationStatus.CONFIRMED else None,
+                effective_date=batch.next_batch_date(today) if status == ApplicationStatus.CONFIRMED else None,
             )
             _documents(app, user)
             ApplicationEvent.objects.create(application=app, action="submitted", user=user)

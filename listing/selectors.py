@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import OtherProvincePrice, Product
 from catalog.selectors import national_lowest_price
-from orders.pricing import rows_digest
+from core.errors import NotFound
+from experts.selectors import negotiated_price as expert_negotiated_price
+from orders.pricing import PriceQuote, rows_digest, table_stamp
 from policy import services as policy
 from qualifications.selectors import blocking_qualifications as qualification_blockers_of
 
@@ -333,3 +335,146 @@ def city_scope_version(institution) -> str:
     """orders.pricing version token (INT-1 304) of the LST-C3 / LST-C4 restriction: the listings'
     city scopes (an M2M: adding or removing a city does not touch listing.updated_at)."""
     return rows_digest(Listing.scope_cities.through.objects.all(), "id", "listing_id", "region_id")
+
+
+CITY_REVIEW_CATEGORIES = frozenset({"LST-C3", "LST-C4"})
+
+
+def city_review_required(category, on) -> bool:
+    """LST-C3 / LST-C4 (lst.consumable_city_review): until the consumable catalogue is unified,
+    city regulators review and confirm ordinary consumables / IVD reagents (002 §5, §10)."""
+    return category in CITY_REVIEW_CATEGORIES and bool(policy.get("lst.consumable_city_review", at=on))
+
+
+# Categories whose price is set by an expert negotiation (EXP-2) and those reviewed by experts
+# (EXP-1) before the province confirms; the session purpose each needs.
+EXPERT_NEGOTIATION_CATEGORIES = frozenset({"LST-6", "LST-8.2"})
+
+
+EXPERT_REVIEW_CATEGORIES = frozenset({"LST-C2", "LST-C4"})
+
+
+EXPERT_SESSION_PURPOSE = {"LST-6": "new_drug", "LST-8.2": "rescue_drug", "LST-C2": "consumable_review",
+                          "LST-C4": "consumable_review"}
+
+
+def needs_expert(app) -> bool:
+    """LST-6, LST-C2, LST-C4 always; LST-8.2 only when the province put it in the yearly
+    rescue-drug negotiation (attached it to a rescue-drug session), never because of anything
+    the enterprise typed."""
+    if app.category == "LST-8.2":
+        return app.expert_case_id is not None
+    return app.category in rules.EXPERT_CATEGORIES
+
+
+def may_enter_expert(app) -> bool:
+    """Categories whose application can be attached to an expert session (LST-8.2: the
+    province's choice to put it in the rescue-drug negotiation)."""
+    return app.category in EXPERT_SESSION_PURPOSE
+
+
+def expert_price(app):
+    """EXP-2: the agreed price of the attached case, else the product's latest agreed expert
+    negotiation price (experts.selectors.negotiated_price); None while there is none."""
+    case = app.expert_case
+    if case is not None and case.outcome == "agreed":
+        return case.final_price
+    return negotiated_price(app.product)
+
+
+def negotiated_price(product):
+    """EXP-2: the agreed expert-negotiation price of the product (experts app), if any."""
+    return expert_negotiated_price(product)
+
+
+def product_for_enterprise(user, pk):
+    try:
+        return Product.objects.editable_by(user).get(pk=pk)
+    except (Product.DoesNotExist, ValueError):
+        raise NotFound(_("产品不存在或不属于本企业")) from None
+
+
+# ---------------------------------------------------------------------- answers for the apps below
+
+LIVE_STATUSES = (ListingStatus.ACTIVE, ListingStatus.PENDING_SUSPENSION, ListingStatus.SUSPENDED)
+
+
+def live_listings(*, product_id=None, above=None):
+    """PRC-1 / PRC-2 (pricing.hooks.register_live_listings): the live listings, with product and
+    manufacturer; only `product_id`'s, only those priced above `above`."""
+    qs = Listing.objects.filter(status__in=LIVE_STATUSES)
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    if above is not None:
+        qs = qs.filter(price__gt=above)
+    return qs.select_related("product__manufacturer")
+
+
+def listing_prices(institution, product_ids, at):
+    """ORD-1 base case (orders.pricing.register_listed_provider): the listing price (挂网价) of
+    each product's orderable listing."""
+    rows = (
+        Listing.objects.orderable()
+        .filter(product_id__in=product_ids, effective_date__lte=at)
+        .order_by()
+        .values_list("product_id", "id", "price")
+    )
+    return {
+        pid: PriceQuote(price, "listing", "ORD-1", f"挂网记录 #{lid}", listing_id=lid) for pid, lid, price in rows
+    }
+
+
+def listing_version(institution):
+    """INT-1: every listing row (the pull with updated_since shows non-orderable ones too):
+    status, price and effective date changes go through save(), which bumps updated_at."""
+    return table_stamp(Listing.objects.all())
+
+
+def listing_statuses(product_ids) -> dict:
+    """DEL-4 (orders.pricing.register_listing_status): {product_id: status} of each product's
+    listing that is not delisted — why a product without a price in force cannot be ordered."""
+    return dict(Listing.objects.filter(product_id__in=list(product_ids)).exclude(status=ListingStatus.DELISTED)
+                .order_by().values_list("product_id", "status"))
+
+
+CATALOGUE_ID_LIMIT = 20_000
+
+
+def catalogue_rows(institution, *, updated_since=None, q=""):
+    """INT-1 catalogue pull (orders.pricing.register_catalogue): orderable listings (with
+    products and national codes), most recently changed last; the prices in force are added per
+    page by the caller in bulk."""
+    qs = Listing.objects.all()
+    if updated_since is not None:
+        # Changed listings, including ones that stopped being orderable (the HIS must learn that).
+        # Two index scans (listing.updated_at, product.updated_at → listing.product_id) instead of
+        # one OR that would scan every listing; changes since the last pull are few.
+        via_product = set(Listing.objects.filter(product__updated_at__gt=updated_since).order_by()
+                          .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1])
+        changed = via_product | set(Listing.objects.filter(updated_at__gt=updated_since).order_by()
+                                    .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1]) if via_product else None
+        if not via_product:
+            # The common case: only listings changed — an ordered range scan of updated_at.
+            qs = qs.filter(updated_at__gt=updated_since)
+        elif len(changed) <= CATALOGUE_ID_LIMIT:
+            qs = qs.filter(pk__in=changed)
+        else:  # a very old `updated_since`: let the database do it in one pass
+            changed_products = Product.objects.filter(updated_at__gt=updated_since).values("id")
+            qs = qs.filter(Q(updated_at__gt=updated_since) | Q(product_id__in=changed_products))
+    else:
+        qs = qs.orderable()
+    if q:
+        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
+                       | Q(product__name_initials__icontains=q))
+    return qs
+
+
+def shop_rows(institution, *, q=""):
+    """The shop page (orders.pricing.register_shop): orderable listings with product and
+    manufacturer, searched by name, code, initials or manufacturer."""
+    listings = Listing.objects.orderable().select_related("product", "product__manufacturer")
+    if q:
+        listings = listings.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
+                                   | Q(product__name_initials__icontains=q.upper())
+                                   | Q(product__manufacturer__name__icontains=q))
+    return listings

@@ -5,7 +5,7 @@ from celery import shared_task
 from core.audit import audit_context
 from core.schedules import register
 
-from . import services
+from .services import batch, status
 
 # Daily: the service only acts on applications whose batch date (LST-0.1, policy parameter
 # lst.batch_day) has come, so changing the parameter needs no schedule change.
@@ -26,10 +26,10 @@ register(
 @shared_task
 def run_listing_batch():
     with audit_context(reason="定时任务：每月集中挂网（LST-0.1）"):
-        return services.run_batch()
+        return batch.batch_run()
 
 
 @shared_task
 def lst5_suspensions():
     with audit_context(reason="定时任务：一致性评价暂停检查（LST-5）"):
-        return services.lst5_suspensions()
+        return status.listing_lst5_suspend()

@@ -16,9 +16,12 @@ from catalog.models import Product
 from core.errors import DomainError, NotFound
 from core.exports import XLSX_MIME, write_xlsx, xlsx_response
 from core.forms import refuse_if_forbidden
+from experts.models import ExpertSession
+from experts.selectors import draw_rows
+from experts.services import review_status
 from parties.permissions import can_see
 
-from . import rules, selectors, services
+from . import rules, selectors
 from .forms import ApplicationForm, DecisionForm, DelistRequestForm, QualityEventForm, StatusForm
 from .models import (
     ApplicationStatus,
@@ -31,6 +34,8 @@ from .models import (
     PriceRiseStatus,
     QualityEvent,
 )
+from .services import applications, batch
+from .services import status as status_services
 
 PAGE_SIZE = 20
 
@@ -106,7 +111,7 @@ def _apply_context(request, product, form, evaluation=None):
         "product": product, "form": form, "evaluation": evaluation, "suggested": suggested,
         "suggested_labels": [(c, rules.CATEGORY_LABELS[c]) for c in suggested],
         "documents": form.document_rows(category) if category in rules.CATEGORY_LABELS else [],
-        "category": category, "batch_date": services.next_batch_date(timezone.localdate()),
+        "category": category, "batch_date": batch.next_batch_date(timezone.localdate()),
         "lowest": selectors.national_lowest(product, timezone.localdate()),
         "province_count": selectors.province_count(product, timezone.localdate()),
     }
@@ -128,14 +133,14 @@ def apply(request):
             "page": _page(request, products), "q": q, "register_url": _catalogue_register_url(),
         })
     try:
-        product = services.product_for_enterprise(user, pid)
+        product = selectors.product_for_enterprise(user, pid)
     except NotFound:
         raise Http404 from None
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, product=product)
         if form.is_valid():
             try:
-                app = services.submit_application(user=user, product=product, documents=form.documents(),
+                app = applications.application_submit(user=user, product=product, documents=form.documents(),
                                                   note=form.cleaned_data.get("note", ""), **form.service_kwargs())
             except DomainError as exc:
                 refuse_if_forbidden(exc)
@@ -159,7 +164,7 @@ def apply_check(request):
     if user.role != "manufacturer":
         raise Http404
     try:
-        product = services.product_for_enterprise(user, request.POST.get("product"))
+        product = selectors.product_for_enterprise(user, request.POST.get("product"))
     except NotFound:
         raise Http404 from None
     form = ApplicationForm(request.POST, product=product)
@@ -169,7 +174,7 @@ def apply_check(request):
         if request.POST.get("application"):
             app = ListingApplication.objects.visible_to(user).filter(pk=request.POST["application"]).first()
         try:
-            evaluation = services.check_application(user=user, product=product, exclude_application=app,
+            evaluation = applications.application_check(user=user, product=product, exclude_application=app,
                                                     **form.service_kwargs())
         except DomainError as exc:
             refuse_if_forbidden(exc)
@@ -194,23 +199,18 @@ def _application_or_404(user, pk):
 def _expert_context(user, app) -> dict:
     """EXP-1 / EXP-2 on the review page: the attached session, its drawn experts (regulators
     only) and the negotiated price; for the province, the sessions it may attach to."""
-    if not (services.needs_expert(app) or services.may_enter_expert(app)):
+    if not (selectors.needs_expert(app) or selectors.may_enter_expert(app)):
         return {}
     case = app.expert_case
-    ctx = {"expert": {"case": case, "price": services.expert_price(app), "drawn": [], "show_drawn": _is_regulator(user),
-                      "negotiation": app.category in services.EXPERT_NEGOTIATION_CATEGORIES}}
+    ctx = {"expert": {"case": case, "price": selectors.expert_price(app), "drawn": [], "show_drawn": _is_regulator(user),
+                      "negotiation": app.category in selectors.EXPERT_NEGOTIATION_CATEGORIES}}
     if case is not None and _is_regulator(user):
-        from experts.selectors import draw_rows
-        from experts.services import review_status
-
         draw = case.session.current_draw()
         if draw is not None:
             ctx["expert"]["drawn"] = draw_rows(draw)[0]
             ctx["expert"]["verdicts"] = review_status(case)[2]  # EXP-1: each drawn expert's verdict
-    if case is None and services.can_decide(user, app) and app.status == ApplicationStatus.SUBMITTED:
-        from experts.models import ExpertSession
-
-        sessions = ExpertSession.objects.filter(purpose=services.EXPERT_SESSION_PURPOSE.get(app.category),
+    if case is None and applications.can_decide(user, app=app) and app.status == ApplicationStatus.SUBMITTED:
+        sessions = ExpertSession.objects.filter(purpose=selectors.EXPERT_SESSION_PURPOSE.get(app.category),
                                                 status="planned")
         # LST-C4: under the city review, only the review city's own sessions.
         sessions = sessions.filter(city_id=app.review_city_id) if app.city_review else sessions.filter(city__isnull=True)
@@ -221,8 +221,6 @@ def _expert_context(user, app) -> dict:
 @login_required
 @require_POST
 def application_attach_expert(request, pk):
-    from experts.models import ExpertSession
-
     user = request.user
     app = _application_or_404(user, pk)
     session = ExpertSession.objects.filter(pk=request.POST.get("session") or 0).first()
@@ -230,7 +228,7 @@ def application_attach_expert(request, pk):
         messages.error(request, _("请选择专家场次"))
     else:
         try:
-            services.attach_expert_session(user=user, application=app, session=session)
+            applications.application_attach_expert_session(user=user, application=app, session=session)
             messages.success(request, _("已提交专家场次。"))
         except DomainError as exc:
             refuse_if_forbidden(exc)
@@ -246,7 +244,7 @@ def application_detail(request, pk):
         **_expert_context(user, app),
         "app": app, "documents": app.documents.filter(superseded_at__isnull=True),
         "old_documents": app.documents.filter(superseded_at__isnull=False), "trail": app.trail.select_related("user"),
-        "can_review": services.can_decide(user, app) and app.status == ApplicationStatus.SUBMITTED,
+        "can_review": applications.can_decide(user, app=app) and app.status == ApplicationStatus.SUBMITTED,
         "can_edit": user.role == "manufacturer" and app.status == ApplicationStatus.RETURNED,
         "can_withdraw": user.role == "manufacturer" and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED),
         "decision_form": DecisionForm(), "evaluation": app.evaluation or {},
@@ -280,7 +278,7 @@ def application_edit(request, pk):
             kw = form.service_kwargs()
             kw.pop("category")
             try:
-                services.resubmit_application(user=user, application=app, documents=form.documents(),
+                applications.application_resubmit(user=user, application=app, documents=form.documents(),
                                               note=form.cleaned_data.get("note", ""), **kw)
             except DomainError as exc:
                 refuse_if_forbidden(exc)
@@ -311,17 +309,17 @@ def application_decide(request, pk, action):
     reason = form.cleaned_data.get("reason", "")
     try:
         if action == "confirm":
-            services.confirm_application(user=user, application=app, reason=reason,
+            applications.application_confirm(user=user, application=app, reason=reason,
                                          listing_price=form.cleaned_data.get("listing_price") or None)
             messages.success(request, _("已确认，将于集中挂网日生效。"))
         elif action == "refuse":
-            services.refuse_application(user=user, application=app, reason=reason)
+            applications.application_refuse(user=user, application=app, reason=reason)
             messages.success(request, _("已作出不予挂网决定。"))
         elif action == "return":
-            services.return_application(user=user, application=app, reason=reason)
+            applications.application_return(user=user, application=app, reason=reason)
             messages.success(request, _("已退回企业补充材料。"))
         elif action == "withdraw":
-            services.withdraw_application(user=user, application=app, reason=reason)
+            applications.application_withdraw(user=user, application=app, reason=reason)
             messages.success(request, _("申请已撤回。"))
         else:
             raise Http404
@@ -420,7 +418,7 @@ def listing_status(request, pk):
         messages.error(request, _("请填写理由并选择依据。"))
         return redirect("listing:listing_detail", pk)
     try:
-        services.set_status(user, listing, form.cleaned_data["action"], rule=form.cleaned_data["rule"],
+        status_services.listing_set_status(user, listing=listing, action=form.cleaned_data["action"], rule=form.cleaned_data["rule"],
                             reason=form.cleaned_data["reason"])
         messages.success(request, _("挂网状态已变更。"))
     except DomainError as exc:
@@ -437,7 +435,7 @@ def delist_request(request, pk):
     form = DelistRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.request_delist(user=user, listing=listing, reason_kind=form.cleaned_data["reason_kind"],
+            status_services.delist_request_create(user=user, listing=listing, reason_kind=form.cleaned_data["reason_kind"],
                                     note=form.cleaned_data.get("note", ""))
             messages.success(request, _("撤网申请已提交，等待省医保局审核。"))
         except DomainError as exc:
@@ -454,7 +452,7 @@ def delist_queue(request):
     if request.method == "POST":
         req = get_object_or_404(DelistRequest, pk=request.POST.get("request"))
         try:
-            services.decide_delist(user=user, request=req, approve=request.POST.get("decision") == "approve",
+            status_services.delist_request_decide(user=user, request=req, approve=request.POST.get("decision") == "approve",
                                    reason=request.POST.get("reason", ""))
             messages.success(request, _("已处理撤网申请。"))
         except DomainError as exc:
@@ -479,7 +477,7 @@ def quality_events(request):
             form.add_error("product_code", _("未找到该产品"))
         else:
             try:
-                services.record_quality_event(user=user, product=product, **{
+                status_services.quality_event_record(user=user, product=product, **{
                     k: form.cleaned_data[k] for k in ("kind", "event_date", "authority_level", "severity", "description")})
                 messages.success(request, _("质量事件已记录。"))
                 return redirect("listing:quality_events")
@@ -502,7 +500,7 @@ def price_rise_list(request):
             raise Http404
         flag = get_object_or_404(PriceRiseFlag.objects.visible_to(user), pk=request.POST.get("flag") or 0)
         try:
-            services.review_price_rise(user=user, flag=flag, note=request.POST.get("review_note", ""))
+            status_services.price_rise_review(user=user, flag=flag, note=request.POST.get("review_note", ""))
             messages.success(request, _("已记录核查意见。"))
         except DomainError as exc:
             messages.error(request, exc.detail)

@@ -14,7 +14,7 @@ class NegotiationConfig(AppConfig):
 
         register_provider("negotiation", providers.negotiated_prices)
         register_version("negotiation", providers.catalogue_version)  # INT-1: 304 without building the page
-        hooks.register_inversion_counter(providers.order_inversions)
+        hooks.register_inversion_counter("negotiation.orders", providers.order_inversions)
 
         section = _("议价")
         nav.register(section, _("发起议价"), "negotiation:listing_search", roles=nav.INSTITUTIONS, order=300)

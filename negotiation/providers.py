@@ -3,13 +3,13 @@ ORD-1) and price inversion counts (ZON-3)."""
 
 from django.db import connection
 
+from orders.pricing import PriceQuote, rows_digest
+
 from .models import NegotiationResult
 
 
 def negotiated_prices(institution, product_ids, at):
     """orders.pricing provider: the institution's current negotiated result per product."""
-    from orders.pricing import PriceQuote
-
     rows = NegotiationResult.objects.filter(
         institution=institution, product_id__in=product_ids, superseded_at__isnull=True, confirmed_at__date__lte=at
     ).values_list("product_id", "unit_price", "proposal_id")
@@ -41,7 +41,5 @@ def order_inversions(since, until):
 def catalogue_version(institution):
     """orders.pricing version token (INT-1 304): this institution's results — a new result, a
     supersession (a queryset update, no updated_at) or a confirmation all change it."""
-    from orders.pricing import rows_digest
-
     return rows_digest(NegotiationResult.objects.filter(institution=institution),
                        "id", "product_id", "unit_price", "superseded_at", "confirmed_at")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
-from listing import services as listing_services
 from listing.models import Listing, ListingStatus
+from listing.services import status
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
 from policy.services import get as policy
@@ -329,7 +329,7 @@ def _apply_linkage(proposal: Proposal, *, user) -> None:
     if listing.status == ListingStatus.DELISTED or new_price is None:
         proposal.decision_reason += f"；挂网价已为 {listing.price} 元（{listing.get_status_display()}），无需联动"
     else:
-        listing_services.listing_change_price(
+        status.listing_change_price(
             user=user, listing=listing, new_price=new_price, effective_date=timezone.localdate(), rule="NEG-4",
             reason=(f"平台价格联动：议价 #{proposal.pk} 按企业已有成交价 {proposal.unit_price} 元发起，"
                     f"企业逾期未确认，成交价证明经医保部门核实"),

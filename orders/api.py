@@ -26,12 +26,13 @@ from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.params import parse_since
 from core.api.schema import error_responses
 from core.errors import InvalidInput
-from listing.models import Listing
 from parties.models import Organisation
 
-from . import selectors, services
-from .models import Delivery, Invoice, OffPlatformPurchase, Order, Payment, Receipt, ReturnRecord
+from . import selectors
+from .models import Delivery, Invoice, OffPlatformPurchase, Order, OrderLine, Payment, Receipt, ReturnRecord
 from .pricing import catalogue_version, prices_in_force
+from .services import _shared, fulfilment, settlement
+from .services import ordering as ordering_services
 
 TAG = "HIS 采购接口（订单与结算）"
 
@@ -219,10 +220,10 @@ class OrderLineIn(serializers.Serializer):
 
 
 class OrderBatchIn(serializers.Serializer):
-    external_ref = serializers.CharField(required=False, max_length=services.EXTERNAL_REF_MAX,
+    external_ref = serializers.CharField(required=False, max_length=ordering_services.EXTERNAL_REF_MAX,
                                          help_text="HIS 单号（最多 64 个字符，超长拒绝而非截断）")
     note = serializers.CharField(required=False)
-    lines = OrderLineIn(many=True, help_text=f"1–{services.MAX_BATCH_LINES} 行；整批校验，全部通过才提交")
+    lines = OrderLineIn(many=True, help_text=f"1–{ordering_services.MAX_BATCH_LINES} 行；整批校验，全部通过才提交")
 
 
 class ReceiptLineIn(serializers.Serializer):
@@ -299,7 +300,9 @@ class CataloguePagination(CursorPagination):
 
 class CatalogueView(GenericAPIView):
     permission_classes = [IsInstitution]
-    queryset = Listing.objects.none()
+    # The schema's model: the listing an order line references (its FK names "listing.Listing": a
+    # data reference, not an import of the channel; the rows come from the registered catalogue).
+    queryset = OrderLine._meta.get_field("listing").related_model.objects.none()
     pagination_class = CataloguePagination
     serializer_class = CatalogueItemOut
 
@@ -389,7 +392,7 @@ def _created_order_out(order):
         lines.append({
             "id": line_id, "line_no": n, "national_code": product.national_code, "product_id": product.pk,
             "generic_name": product.generic_name, "quantity": qty, "unit_price": f"{quote.price:.4f}",
-            "amount": f"{services._money(quote.price * qty):.2f}", "price_source": quote.source,
+            "amount": f"{_shared._money(quote.price * qty):.2f}", "price_source": quote.source,
             "price_rule": quote.rule, "price_reference": quote.reference[:100], "distributor": names[distributor_id],
             "status": "submitted", "shipped_qty": 0, "received_qty": 0, "returned_qty": 0, "decline_reason": "",
         })
@@ -434,7 +437,7 @@ class OrderListCreateView(GenericAPIView):
     @idempotent
     def post(self, request):
         body = _body(request)
-        order = services.order_create(request.user, body.get("lines"), note=str(body.get("note") or ""),
+        order = ordering_services.order_create(request.user, lines=body.get("lines"), note=str(body.get("note") or ""),
                                       external_ref=str(body.get("external_ref") or ""))
         return Response(_created_order_out(order), status=status.HTTP_201_CREATED)
 
@@ -496,7 +499,7 @@ class ReceiptCreateView(GenericAPIView):
     @idempotent
     def post(self, request):
         body = _body(request)
-        receipt = services.receipt_create(request.user, body.get("delivery"), received_on=body.get("received_on"),
+        receipt = fulfilment.receipt_create(request.user, delivery_id=body.get("delivery"), received_on=body.get("received_on"),
                                           lines=body.get("lines"))
         return Response(ReceiptOut(receipt).data, status=status.HTTP_201_CREATED)
 
@@ -514,7 +517,7 @@ class ReturnCreateView(GenericAPIView):
     @idempotent
     def post(self, request):
         body = _body(request)
-        record = services.return_create(request.user, body.get("order_line"), quantity=body.get("quantity"),
+        record = fulfilment.return_create(request.user, order_line_id=body.get("order_line"), quantity=body.get("quantity"),
                                         reason=str(body.get("reason") or ""), returned_on=body.get("returned_on"))
         return Response(ReturnOut(record).data, status=status.HTTP_201_CREATED)
 
@@ -552,7 +555,7 @@ class PaymentCreateView(GenericAPIView):
     @idempotent
     def post(self, request):
         body = _body(request)
-        payment = services.payment_create(request.user, body.get("invoice"), amount=body.get("amount"),
+        payment = settlement.payment_create(request.user, invoice_id=body.get("invoice"), amount=body.get("amount"),
                                           paid_on=body.get("paid_on"), reference=str(body.get("reference") or ""))
         return Response(PaymentOut(payment).data, status=status.HTTP_201_CREATED)
 
@@ -576,7 +579,7 @@ class OffPlatformCreateView(GenericAPIView):
     @idempotent
     def post(self, request):
         body = _body(request)
-        rows = services.offplatform_create(request.user, body.get("items") or [])
+        rows = ordering_services.offplatform_create(request.user, items=body.get("items") or [])
         return Response(OffPlatformOut(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 

@@ -7,7 +7,9 @@ class OrdersConfig(AppConfig):
     verbose_name = _("订单与结算")
 
     def ready(self):
+        # Imported here, not at module level: models and registries load after the app registry.
         from core import navigation
+        from pricing import hooks as pricing_hooks
 
         from . import (
             permissions,  # noqa: F401
@@ -15,7 +17,8 @@ class OrdersConfig(AppConfig):
             selectors,
         )
 
-        pricing.register_default_providers()
+        # The listing price provider is registered by the listing app (orders imports no channel).
+        pricing_hooks.register_actual_price("orders", selectors.in_province_actual_price)  # PRC-2
         pricing.register_version("catalog.product", selectors.product_version)
         pricing.register_version("qualifications.distributor", selectors.distributor_version)
 

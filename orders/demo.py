@@ -12,9 +12,10 @@ from django.utils import timezone
 from core.audit import audit_context
 from parties.models import Organisation, Role, User
 
-from . import selectors, services
+from . import selectors
 from .models import InstitutionAccount, OffPlatformPurchase, Order
 from .pricing import prices_in_force
+from .services import fulfilment, ordering, settlement
 
 INSTITUTIONS = ["江苏省人民医院", "南京市第一人民医院", "南京市中医院"]
 
@@ -37,7 +38,7 @@ def _place(inst_user, ref, items, days_ago=0):
     existing = Order.objects.filter(institution=inst_user.organisation, external_ref=ref).first()
     if existing:
         return existing, False
-    order = services.order_create(inst_user, [{"product_id": p.pk, "quantity": q} for p, q in items],
+    order = ordering.order_create(inst_user, lines=[{"product_id": p.pk, "quantity": q} for p, q in items],
                                   external_ref=ref, note="演示订单")
     if days_ago:
         Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
@@ -52,15 +53,15 @@ def _dist_user(line):
 
 def _confirm(order):
     for line in order.lines.all():
-        services.order_lines_confirm(_dist_user(line), [line.pk])
+        ordering.order_lines_confirm(_dist_user(line), order_line_ids=[line.pk])
 
 
 def _ship(order, note, shipped_on, fraction=1.0):
     deliveries = []
     for n, line in enumerate(order.lines.all(), start=1):
         qty = max(1, int(line.quantity * fraction))
-        deliveries.append(services.delivery_create(
-            _dist_user(line), order.pk, note_number=f"{note}-{n}", shipped_on=shipped_on,
+        deliveries.append(fulfilment.delivery_create(
+            _dist_user(line), order_id=order.pk, note_number=f"{note}-{n}", shipped_on=shipped_on,
             lines=[{"order_line": line.pk, "batch_number": f"B{shipped_on:%y%m%d}{n:02d}",
                     "expiry_date": (shipped_on + timedelta(days=730)).isoformat(), "quantity": qty}],
         ))
@@ -82,7 +83,7 @@ def load_demo():
             if len(products) < 4:
                 continue
             if not InstitutionAccount.objects.filter(institution=institution).exists():
-                services.account_set(inst_user, bank_name="中国工商银行南京分行", account_name=name,
+                settlement.account_set(inst_user, bank_name="中国工商银行南京分行", account_name=name,
                                      account_number=f"4301010{idx:02d}9000012345")
             p = [prod for prod, _d in products]
             tag = f"DEMO-{idx}"
@@ -103,7 +104,7 @@ def load_demo():
                 _confirm(order)
                 (delivery,) = _ship(order, f"SH{idx}04", today - timedelta(days=4))
                 dl = delivery.lines.get()
-                services.receipt_create(inst_user, delivery.pk, received_on=today - timedelta(days=3),
+                fulfilment.receipt_create(inst_user, delivery_id=delivery.pk, received_on=today - timedelta(days=3),
                                         lines=[{"delivery_line": dl.pk, "quantity": 25}])
                 # Invoiced for what was received, still within the payment term (ORD-2): the
                 # hospital's home page lists it as an invoice to pay with its deadline.
@@ -115,30 +116,30 @@ def load_demo():
             if new:
                 _confirm(order)
                 for n, delivery in enumerate(_ship(order, f"SH{idx}05", today - timedelta(days=18)), start=1):
-                    services.receipt_create(inst_user, delivery.pk, received_on=today - timedelta(days=17))
+                    fulfilment.receipt_create(inst_user, delivery_id=delivery.pk, received_on=today - timedelta(days=17))
                     value = sum(dl.quantity * dl.order_line.unit_price for dl in delivery.lines.all())
-                    invoice = services.invoice_create(_dist_user(delivery.lines.first().order_line), delivery.pk,
+                    invoice = settlement.invoice_create(_dist_user(delivery.lines.first().order_line), delivery_id=delivery.pk,
                                                       number=f"FP{idx}05{n}", amount=round(value, 2),
                                                       issued_on=today - timedelta(days=16))
-                    services.payment_create(inst_user, invoice.pk, amount=invoice.amount,
+                    settlement.payment_create(inst_user, invoice_id=invoice.pk, amount=invoice.amount,
                                             paid_on=today - timedelta(days=5), reference=f"ICBC{idx}05{n}")
 
             order, new = _place(inst_user, f"{tag}-06", [(p[0], 80)], days_ago=70)
             if new:  # received two months ago, invoiced, unpaid: overdue (ORD-2)
                 _confirm(order)
                 (delivery,) = _ship(order, f"SH{idx}06", today - timedelta(days=66))
-                services.receipt_create(inst_user, delivery.pk, received_on=today - timedelta(days=65))
+                fulfilment.receipt_create(inst_user, delivery_id=delivery.pk, received_on=today - timedelta(days=65))
                 value = sum(dl.quantity * dl.order_line.unit_price for dl in delivery.lines.all())
-                services.invoice_create(_dist_user(order.lines.first()), delivery.pk, number=f"FP{idx}06",
+                settlement.invoice_create(_dist_user(order.lines.first()), delivery_id=delivery.pk, number=f"FP{idx}06",
                                         amount=round(value, 2), issued_on=today - timedelta(days=64))
 
             order, new = _place(inst_user, f"{tag}-07", [(p[1], 5)], days_ago=2)
             if new:
                 line = order.lines.get()
-                services.order_line_decline(_dist_user(line), line.pk, "该批次库存不足，建议改订其他规格")
+                ordering.order_line_decline(_dist_user(line), order_line_id=line.pk, reason="该批次库存不足，建议改订其他规格")
 
             if not OffPlatformPurchase.objects.filter(institution=institution).exists():
-                services.offplatform_create(inst_user, [
+                ordering.offplatform_create(inst_user, items=[
                     {"national_code": p[0].national_code or "", "item_name": str(p[0]), "kind": p[0].kind,
                      "amount": "860.00", "received_on": (today - timedelta(days=9)).isoformat(),
                      "reason": "emergency", "note": "夜间急诊抢救，平台配送不及"},

@@ -39,7 +39,7 @@ class LineStatus(models.TextChoices):
     RECEIVED = "received", _("已入库")
 
 
-# ORD-1: the one table of allowed line transitions; services.line_set_status enforces it.
+# ORD-1: the one table of allowed line transitions; services.ordering.order_line_set_status enforces it.
 LINE_TRANSITIONS: dict[str, frozenset[str]] = {
     LineStatus.SUBMITTED: frozenset({LineStatus.CONFIRMED, LineStatus.DECLINED, LineStatus.CANCELLED}),
     LineStatus.CONFIRMED: frozenset({LineStatus.PARTIALLY_SHIPPED, LineStatus.SHIPPED, LineStatus.CANCELLED}),

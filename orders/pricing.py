@@ -5,11 +5,12 @@ contributes through a *provider*: a function
 
     provider(institution, product_ids: list[int], at: date) -> dict[product_id, PriceQuote]
 
-registered with `register_provider(name, fn)`. The listing provider (挂网价, source
-"listing") is registered by this app; the negotiation (议价结果 for that institution), VBP
-(中选价) and filing channels register theirs from their own `AppConfig.ready()`. For each
-product the lowest applicable quote wins; a product without an orderable listing has no
-price in force (DEL-4: suspended/delisted products cannot be ordered).
+registered with `register_provider(name, fn)`. The listing channel registers the base price
+(挂网价, source "listing") with `register_listed_provider`; the negotiation (议价结果 for that
+institution), VBP (中选价) and filing channels register theirs — all from their own
+`AppConfig.ready()`, so orders imports no channel. For each product the lowest applicable
+quote wins; a product without an orderable listing has no price in force (DEL-4:
+suspended/delisted products cannot be ordered).
 
 Providers work on many products at once, so the bulk variant costs one query per
 provider whatever the number of products (no N+1)."""
@@ -59,6 +60,9 @@ def source_label(source: str) -> str:
 
 Provider = Callable[[object, list, date], dict]
 _PROVIDERS: dict[str, Provider] = {}
+# Channels whose rows make a product orderable for every institution — the listing (挂网):
+# their quotes (with listing_id) are the base price every other channel's quote competes with.
+_LISTED_PROVIDERS: dict[str, Provider] = {}
 # Channels whose confirmed rows make a product orderable for one institution although it has
 # no listing (filing procurement, FIL-3/FIL-C4: "whoever files buys"). Their quotes are the
 # base price for that institution only.
@@ -74,8 +78,45 @@ def register_provider(name: str, fn: Provider) -> None:
 
 
 def providers() -> dict[str, Provider]:
-    """Every registered provider: price providers and base providers (filing)."""
-    return {**_PROVIDERS, **{f"base:{k}": v for k, v in _BASE_PROVIDERS.items()}}
+    """Every registered provider: listed (listing), price providers and base providers (filing)."""
+    return {**_LISTED_PROVIDERS, **_PROVIDERS, **{f"base:{k}": v for k, v in _BASE_PROVIDERS.items()}}
+
+
+def register_listed_provider(name: str, fn: Provider) -> None:
+    """Register the channel whose quotes make a product orderable for every institution (the
+    listing); idempotent by name."""
+    _LISTED_PROVIDERS[name] = fn
+
+
+def listed_prices(institution, product_ids, at) -> dict:
+    """{product_id: PriceQuote} from the listed providers: the lowest quote per product."""
+    out: dict = {}
+    for fn in _LISTED_PROVIDERS.values():
+        for pid, quote in fn(institution, product_ids, at).items():
+            if pid not in out or quote.price < out[pid].price:
+                out[pid] = quote
+    return out
+
+
+# DEL-4: the status of a product's listing (not delisted), answered by the listing channel:
+# fn(product_ids) -> {product_id: status}. Explains why a product has no price in force.
+_LISTING_STATUSES: dict[str, Callable[[list], dict]] = {}
+
+
+def register_listing_status(name: str, fn: Callable[[list], dict]) -> None:
+    """Register (or replace) a channel's listing-status answer; idempotent by name."""
+    _LISTING_STATUSES[name] = fn
+
+
+def listing_statuses(product_ids) -> dict:
+    ids = sorted({getattr(p, "pk", p) for p in product_ids})
+    out: dict = {}
+    if not ids:
+        return out
+    for fn in _LISTING_STATUSES.values():
+        for pid, status in fn(ids).items():
+            out.setdefault(pid, status)
+    return out
 
 
 def register_base_provider(name: str, fn: Provider) -> None:
@@ -101,21 +142,6 @@ def refusal_reasons(institution, product_ids, at: date | None = None) -> dict[in
         for pid, reason in fn(institution, ids, at).items():
             out.setdefault(pid, reason)
     return out
-
-
-def listing_provider(institution, product_ids, at):
-    """ORD-1 base case: the listing price (挂网价) of the product's orderable listing."""
-    from listing.models import Listing
-
-    rows = (
-        Listing.objects.orderable()
-        .filter(product_id__in=product_ids, effective_date__lte=at)
-        .order_by()
-        .values_list("product_id", "id", "price")
-    )
-    return {
-        pid: PriceQuote(price, "listing", "ORD-1", f"挂网记录 #{lid}", listing_id=lid) for pid, lid, price in rows
-    }
 
 
 # Purchase restrictions: a channel may say a product it lists is not purchasable by a given
@@ -205,19 +231,6 @@ def catalogue_version(institution, at: date | None = None) -> str:
     return hashlib.blake2b("\n".join(tokens).encode(), digest_size=16).hexdigest()
 
 
-def listing_version(institution):
-    """Every listing row (the pull with updated_since shows non-orderable ones too): status,
-    price and effective date changes go through save(), which bumps updated_at."""
-    from listing.models import Listing
-
-    return table_stamp(Listing.objects.all())
-
-
-def register_default_providers():
-    register_provider("listing", listing_provider)
-    register_version("listing", listing_version)
-
-
 def prices_in_force(institution, products: Iterable, at: date | None = None, *,
                     include_unlisted: bool = False) -> dict[int, PriceQuote]:
     """Bulk variant: {product_id: PriceQuote} for every product (ids or Product objects) that
@@ -231,7 +244,7 @@ def prices_in_force(institution, products: Iterable, at: date | None = None, *,
     ids = sorted({getattr(p, "pk", p) for p in products})
     if not ids:
         return {}
-    base = listing_provider(institution, ids, at)  # the listing is what makes a product orderable
+    base = listed_prices(institution, ids, at)  # the listing is what makes a product orderable
     restricted = purchase_restrictions(institution, list(base), at)
     base = {pid: q for pid, q in base.items() if pid not in restricted}  # not purchasable by this institution
     unlisted = [pid for pid in ids if pid not in base]
@@ -244,9 +257,7 @@ def prices_in_force(institution, products: Iterable, at: date | None = None, *,
         unlisted = [pid for pid in ids if pid not in base]
     best = dict(base)
     asked = ids if include_unlisted else list(base)
-    for name, fn in _PROVIDERS.items():
-        if name == "listing":
-            continue
+    for fn in _PROVIDERS.values():
         for pid, quote in fn(institution, asked, at).items():
             if pid in base:
                 # On a tie with the listing price the channel's quote names the reason (e.g. a VBP
@@ -269,3 +280,32 @@ def price_in_force(institution, product, at: date | None = None):
 def quote_in_force(institution, product, at: date | None = None, *, include_unlisted: bool = False) -> PriceQuote | None:
     return prices_in_force(institution, [product], at, include_unlisted=include_unlisted).get(
         getattr(product, "pk", product))
+
+
+# What an institution may browse and pull (INT-1 catalogue, the shop page): the listing
+# channel's orderable listings. One source answers (the listing channel registers it):
+# catalogue(institution, *, updated_since=None, q="") -> queryset of listing rows;
+# shop(institution, *, q="") -> queryset of listings with their products.
+_CATALOGUES: dict[str, Callable] = {}
+_SHOPS: dict[str, Callable] = {}
+
+
+def register_catalogue(name: str, fn: Callable) -> None:
+    """Register (or replace) the catalogue source; idempotent by name."""
+    _CATALOGUES[name] = fn
+
+
+def register_shop(name: str, fn: Callable) -> None:
+    """Register (or replace) the shop page's source; idempotent by name."""
+    _SHOPS[name] = fn
+
+
+def catalogue(institution, *, updated_since=None, q=""):
+    (fn,) = _CATALOGUES.values()  # exactly one catalogue source (the listing channel)
+    return fn(institution, updated_since=updated_since, q=q)
+
+
+def shop_rows(institution, *, q=""):
+    (fn,) = _SHOPS.values()  # exactly one shop source (the listing channel)
+    return fn(institution, q=q)
+

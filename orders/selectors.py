@@ -4,7 +4,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from .models import (
     ReceiptLine,
     ReturnRecord,
 )
-from .pricing import rows_digest, table_stamp
+from .pricing import catalogue, rows_digest, shop_rows, table_stamp
 
 
 def distributors_for(manufacturer_ids, institution) -> dict[int, int]:
@@ -213,9 +213,9 @@ def _counting_receipts():
 def no_sales_candidates(today: date, days: int):
     """DEL-1 selection in SQL: active listings in force for at least `days` days with no
     counting receipt (入库, net of returns) in the last `days` days and no open case — one
-    NOT EXISTS over the indexed receipt lines."""
-    from listing.models import Listing, ListingStatus
-
+    NOT EXISTS over the indexed receipt lines. The listings are those the cases reference (the
+    FK names "listing.Listing": a data reference, orders imports no channel)."""
+    listings = NoSalesCase._meta.get_field("listing").related_model.objects
     cutoff = today - timedelta(days=days)
     recent = _counting_receipts().filter(listing_id=OuterRef("pk"), received_on__gt=cutoff)
     # A regulator's "not to suspend" holds for another full period.
@@ -225,7 +225,7 @@ def no_sales_candidates(today: date, days: int):
                                           restoration_requests__decided_at__date__gt=cutoff)
     open_case = NoSalesCase.objects.filter(listing_id=OuterRef("pk"),
                                            status__in=["pending", "suspended", "restoration_approved"])
-    return (Listing.objects.filter(status=ListingStatus.ACTIVE, effective_date__lte=cutoff)
+    return (listings.filter(status="active", effective_date__lte=cutoff)
             .filter(~Exists(recent)).filter(~Exists(dismissed)).filter(~Exists(restored))
             .filter(~Exists(open_case)).order_by())
 
@@ -259,39 +259,16 @@ def no_sales_cases_for(user, status=""):
     return qs
 
 
-CATALOGUE_ID_LIMIT = 20_000
-
-
 def catalogue_for(institution, *, updated_since=None, q=""):
-    """INT-1 catalogue pull: orderable listings (with products and national codes), most
-    recently changed last; the prices in force are added per page by the caller in bulk."""
-    from listing.models import Listing
+    """INT-1 catalogue pull: the rows of the registered catalogue (the listing channel's
+    orderable listings, orders.pricing.register_catalogue); prices in force are added per page
+    by the caller in bulk."""
+    return catalogue(institution, updated_since=updated_since, q=q)
 
-    qs = Listing.objects.all()
-    if updated_since is not None:
-        # Changed listings, including ones that stopped being orderable (the HIS must learn that).
-        # Two index scans (listing.updated_at, product.updated_at → listing.product_id) instead of
-        # one OR that would scan every listing; changes since the last pull are few.
-        via_product = set(Listing.objects.filter(product__updated_at__gt=updated_since).order_by()
-                          .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1])
-        changed = via_product | set(Listing.objects.filter(updated_at__gt=updated_since).order_by()
-                                    .values_list("pk", flat=True)[:CATALOGUE_ID_LIMIT + 1]) if via_product else None
-        if not via_product:
-            # The common case: only listings changed — an ordered range scan of updated_at.
-            qs = qs.filter(updated_at__gt=updated_since)
-        elif len(changed) <= CATALOGUE_ID_LIMIT:
-            qs = qs.filter(pk__in=changed)
-        else:  # a very old `updated_since`: let the database do it in one pass
-            from catalog.models import Product
 
-            changed_products = Product.objects.filter(updated_at__gt=updated_since).values("id")
-            qs = qs.filter(Q(updated_at__gt=updated_since) | Q(product_id__in=changed_products))
-    else:
-        qs = qs.orderable()
-    if q:
-        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
-                       | Q(product__name_initials__icontains=q))
-    return qs
+def shop_for(institution, *, q=""):
+    """The shop page: the registered channel's orderable rows with their products."""
+    return shop_rows(institution, q=q)
 
 
 def latest_receipt_subquery():
@@ -346,3 +323,13 @@ def distributor_version(institution):
     counties = rows_digest(through.objects.filter(distributionrelationship__city_id=city_id),
                            "id", "distributionrelationship_id", "region_id")
     return relationships, counties, table_stamp(Organisation.objects.all())
+
+
+def in_province_actual_price(product, year) -> Decimal | None:
+    """PRC-2 (draft 001, pricing.hooks.register_actual_price): the lowest unit price at which
+    institutions in the province actually bought `product` in `year` — order lines with goods
+    received into stock (入库). None when there was no such purchase."""
+    return (
+        OrderLine.objects.filter(product=product, received_qty__gt=0, order__created_at__year=year)
+        .aggregate(lowest=Min("unit_price"))["lowest"]
+    )

@@ -5,7 +5,7 @@ from celery import shared_task
 from core.audit import audit_context
 from core.schedules import register
 
-from . import services
+from .services import no_sales
 
 register(
     "orders-no-sales-daily",
@@ -18,4 +18,4 @@ register(
 @shared_task
 def no_sales_daily():
     with audit_context(reason="定时任务：一年无销售暂停与撤网（DEL-1）"):
-        return services.no_sales_daily()
+        return no_sales.no_sales_daily()

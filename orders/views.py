@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,9 +15,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden, NotFound
 from core.exports import xlsx_response
-from listing.models import Listing
 
-from . import selectors, services
+from . import selectors
 from .models import (
     SHIPPABLE_STATUSES,
     InstitutionAccount,
@@ -30,6 +28,7 @@ from .models import (
     RestorationRequest,
 )
 from .pricing import prices_in_force
+from .services import fulfilment, no_sales, ordering, settlement
 
 PAGE = 50
 
@@ -85,8 +84,8 @@ def shop(request):
             messages.error(request, _("请至少填写一种产品的采购数量"))
         else:
             try:
-                order = services.order_create(request.user, lines, note=request.POST.get("note", ""))
-            except services.BatchRefused as exc:
+                order = ordering.order_create(request.user, lines=lines, note=request.POST.get("note", ""))
+            except ordering.BatchRefused as exc:
                 errors = [{**e, "product_id": lines[e["line"]]["product_id"]} for e in exc.errors]
                 messages.error(request, exc.detail)
             except DomainError as exc:
@@ -94,11 +93,7 @@ def shop(request):
             else:
                 messages.success(request, _("订单 %(n)s 已提交，等待配送企业确认。") % {"n": order.number})
                 return redirect("orders:order_detail", pk=order.pk)
-    listings = Listing.objects.orderable().select_related("product", "product__manufacturer")
-    if q:
-        listings = listings.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__icontains=q)
-                                   | Q(product__name_initials__icontains=q.upper())
-                                   | Q(product__manufacturer__name__icontains=q))
+    listings = selectors.shop_for(institution, q=q)
     page = _page(request, listings.order_by("product__generic_name", "id"), 20)
     products = [li.product for li in page]
     quotes = prices_in_force(institution, products)
@@ -154,13 +149,13 @@ def order_detail(request, pk):
         try:
             if action == "confirm":
                 ids = [int(i) for i in request.POST.getlist("line")]
-                services.order_lines_confirm(user, ids)
+                ordering.order_lines_confirm(user, order_line_ids=ids)
                 messages.success(request, _("已确认 %(n)d 行") % {"n": len(ids)})
             elif action == "decline":
-                services.order_line_decline(user, int(request.POST["line"]), request.POST.get("reason", ""))
+                ordering.order_line_decline(user, order_line_id=int(request.POST["line"]), reason=request.POST.get("reason", ""))
                 messages.success(request, _("已拒绝配送"))
             elif action == "cancel":
-                services.order_line_cancel(user, int(request.POST["line"]))
+                ordering.order_line_cancel(user, order_line_id=int(request.POST["line"]))
                 messages.success(request, _("已撤销该行"))
             elif action == "ship":
                 # Only the lines this organisation delivers (a distributor's, or a self-delivering
@@ -180,7 +175,7 @@ def order_detail(request, pk):
                 if not ship_lines:
                     messages.error(request, _("请填写发货数量"))
                 else:
-                    delivery = services.delivery_create(user, order.pk, note_number=request.POST.get("note_number", ""),
+                    delivery = fulfilment.delivery_create(user, order_id=order.pk, note_number=request.POST.get("note_number", ""),
                                                         shipped_on=request.POST.get("shipped_on") or None,
                                                         lines=ship_lines)
                     messages.success(request, _("已发货，随货同行单号 %(n)s") % {"n": delivery.note_number})
@@ -262,7 +257,7 @@ def receiving(request):
         if all(line.get("outstanding") for line in lines):
             lines = []
         try:
-            services.receipt_create(request.user, delivery_id, received_on=request.POST.get("received_on") or None,
+            fulfilment.receipt_create(request.user, delivery_id=delivery_id, received_on=request.POST.get("received_on") or None,
                                     lines=lines or None)
             messages.success(request, _("已确认入库"))
         except DomainError as exc:
@@ -280,7 +275,7 @@ def receiving(request):
 def return_create(request, pk):
     _require(request.user, "institution")
     try:
-        services.return_create(request.user, pk, quantity=request.POST.get("quantity"),
+        fulfilment.return_create(request.user, order_line_id=pk, quantity=request.POST.get("quantity"),
                                reason=request.POST.get("reason", ""))
         messages.success(request, _("已登记退货"))
     except DomainError as exc:
@@ -302,17 +297,17 @@ def payments(request):
         action = request.POST.get("action")
         try:
             if action == "account" and role == "institution":
-                services.account_set(user, bank_name=request.POST.get("bank_name", ""),
+                settlement.account_set(user, bank_name=request.POST.get("bank_name", ""),
                                      account_name=request.POST.get("account_name", ""),
                                      account_number=request.POST.get("account_number", ""))
                 messages.success(request, _("专用采购账户已保存"))
             elif action == "pay" and role == "institution":
-                services.payment_create(user, request.POST.get("invoice"), amount=request.POST.get("amount"),
+                settlement.payment_create(user, invoice_id=request.POST.get("invoice"), amount=request.POST.get("amount"),
                                         paid_on=request.POST.get("paid_on") or None,
                                         reference=request.POST.get("reference", ""))
                 messages.success(request, _("已登记付款"))
             elif action == "invoice" and role in ("distributor", "manufacturer"):
-                services.invoice_create(user, request.POST.get("delivery"), number=request.POST.get("number", ""),
+                settlement.invoice_create(user, delivery_id=request.POST.get("delivery"), number=request.POST.get("number", ""),
                                         amount=request.POST.get("amount"),
                                         issued_on=request.POST.get("issued_on") or None)
                 messages.success(request, _("发票已登记"))
@@ -379,10 +374,10 @@ def offplatform(request):
         item = {k: request.POST.get(k, "") for k in
                 ("national_code", "item_name", "kind", "amount", "received_on", "reason", "note", "quantity")}
         try:
-            services.offplatform_create(user, [item])
+            ordering.offplatform_create(user, items=[item])
             messages.success(request, _("已填报"))
             return redirect("orders:offplatform")
-        except services.BatchRefused as exc:
+        except ordering.BatchRefused as exc:
             messages.error(request, exc.errors[0]["detail"])
         except DomainError as exc:
             _domain_error(request, exc)
@@ -414,15 +409,15 @@ def nosales(request):
         action = request.POST.get("action")
         try:
             if action in ("suspend", "dismiss"):
-                services.no_sales_decide(user, request.POST.get("case"), suspend=action == "suspend",
+                no_sales.no_sales_decide(user, case_id=request.POST.get("case"), suspend=action == "suspend",
                                          note=request.POST.get("note", ""))
                 messages.success(request, _("已审核"))
             elif action == "request":
-                services.restoration_request(user, request.POST.get("case"), reason=request.POST.get("reason", ""),
+                no_sales.restoration_request_create(user, case_id=request.POST.get("case"), reason=request.POST.get("reason", ""),
                                              letter=request.FILES.get("letter"))
                 messages.success(request, _("恢复采购申请已提交"))
             elif action in ("approve", "reject"):
-                services.restoration_decide(user, request.POST.get("request"), approve=action == "approve",
+                no_sales.restoration_request_decide(user, request_id=request.POST.get("request"), approve=action == "approve",
                                             note=request.POST.get("note", ""))
                 messages.success(request, _("已审核"))
             else:

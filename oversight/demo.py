@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from listing.models import Listing, ListingPriceChange
-from listing.services import listing_change_price
+from listing.services.status import listing_change_price
 from parties.models import User
 
 from . import services

@@ -1,9 +1,5 @@
-import logging
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-
-log = logging.getLogger(__name__)
 
 
 class PricingConfig(AppConfig):
@@ -11,19 +7,16 @@ class PricingConfig(AppConfig):
     verbose_name = _("挂网价格动态调整")
 
     def ready(self):
+        # Imported here, not at module level: models and signals load after the app registry.
+        from catalog.signals import lower_national_price_recorded
         from core import navigation
 
         from . import permissions  # noqa: F401
         from .services import on_lower_national_price_recorded
 
-        try:
-            from catalog.signals import lower_national_price_recorded
-        except ImportError:  # the catalogue's signal is not there yet: nothing to listen to
-            log.warning("catalog.signals.lower_national_price_recorded missing: PRC-1 cases not opened automatically")
-        else:
-            lower_national_price_recorded.connect(
-                on_lower_national_price_recorded, dispatch_uid="pricing.linkage_on_lower_national_price"
-            )
+        lower_national_price_recorded.connect(
+            on_lower_national_price_recorded, dispatch_uid="pricing.linkage_on_lower_national_price"
+        )
 
         section = _("挂网价格动态调整")
         regulators_and_makers = navigation.REGULATORS | {"manufacturer"}

@@ -1,6 +1,6 @@
 """Listing-price dynamics (RULES §4): PRC-1 linkage cases, PRC-2 the yearly general linkage,
 PRC-3 complaints (申投诉). Listing prices themselves change only through
-listing.services.listing_change_price; these rows are the cases that lead to it."""
+listing.services.status.listing_change_price; these rows are the cases that lead to it."""
 
 import pghistory
 import pgtrigger

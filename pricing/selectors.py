@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from catalog.models import OtherProvincePrice, Product
+
+from . import hooks
 from .models import (
     Complaint,
     GeneralLinkageItem,
@@ -10,6 +13,7 @@ from .models import (
     LinkageStatus,
     RoundStatus,
 )
+from .rules import prc_2_similar_prefix
 
 
 def linkage_cases(user, *, status="", q="", overdue_only=False):
@@ -39,19 +43,10 @@ def listing_has_overdue_linkage(listing) -> bool:
 
 def in_province_actual_price(product, year) -> Decimal | None:
     """PRC-2 (draft 001): the lowest unit price at which institutions in the province actually
-    bought `product` in `year` — order lines with goods received into stock (入库), from the
-    orders app. None when there was no such purchase (the proposal then uses the national
-    lowest price only)."""
-    from django.db.models import Min
-
-    try:
-        from orders.models import OrderLine
-    except ImportError:  # orders channel not installed
-        return None
-    return (
-        OrderLine.objects.filter(product=product, received_qty__gt=0, order__created_at__year=year)
-        .aggregate(lowest=Min("unit_price"))["lowest"]
-    )
+    bought `product` in `year` — order lines with goods received into stock (入库), answered by
+    the orders app (pricing.hooks.register_actual_price). None when there was no such purchase
+    (the proposal then uses the national lowest price only)."""
+    return hooks.actual_price(product, year)
 
 
 def published_rounds():
@@ -87,10 +82,6 @@ def similar_lowest_price(product, at, code_length: int):
     SIMILAR product — same classification prefix of the national code (rules.prc_2_similar_prefix),
     or, without a code, the catalogue's product group (CAT-3: same name and specification).
     Returns the OtherProvincePrice record (with its product) or None; drugs always None."""
-    from catalog.models import OtherProvincePrice, Product
-
-    from .rules import prc_2_similar_prefix
-
     if product.kind != "consumable":
         return None
     prefix = prc_2_similar_prefix(product.kind, product.national_code, code_length)

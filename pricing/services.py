@@ -1,6 +1,6 @@
 """Writes of listing-price dynamics: PRC-1 linkage cases, PRC-2 the yearly general linkage,
-PRC-3 complaints. Listing prices change only through listing.services.listing_change_price
-(and suspensions through listing.services.listing_suspend), never here directly."""
+PRC-3 complaints. Listing prices and suspensions are decided here and carried out by the listing app (the
+signals of pricing/signals.py, received in listing/receivers.py), never written here directly."""
 
 import logging
 from datetime import date, timedelta
@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from catalog.selectors import national_lowest_price
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, RuleViolation
+from core.uploads import check_upload
 from notifications.models import Notification
 from notifications.recipients import province_regulators, users_of
 from notifications.services import notify
@@ -21,7 +23,7 @@ from parties.models import Role
 from policy.services import get as policy_get
 from workcalendar.services import add_working_days
 
-from . import rules
+from . import hooks, rules, selectors, signals
 from .models import (
     LINKAGE_LIVE,
     Complaint,
@@ -69,12 +71,6 @@ def _price(value, field, rule) -> Decimal:
     return price
 
 
-def _listing_services():
-    from listing import services
-
-    return services
-
-
 # === PRC-1 linkage cases ======================================================================
 
 
@@ -94,15 +90,11 @@ def linkage_open_for_record(record, previous_lowest=None) -> list[LinkageCase]:
     lowest price. Open a case for each live listing of the product priced above it, due
     `prc.linkage_working_days` working days after the price's effective date, and notify the
     manufacturer at once. Idempotent (one case per listing and price record)."""
-    from listing.models import Listing
-
     if record.superseded_at is not None:
         return []
     # The catalogue sends the previous lowest record (or None); a plain price is accepted too.
     previous_lowest = getattr(previous_lowest, "price", previous_lowest)
-    listings = Listing.objects.filter(
-        product_id=record.product_id, status__in=LIVE_LISTING_STATUSES, price__gt=record.price
-    ).select_related("product__manufacturer")
+    listings = hooks.live_listings(product_id=record.product_id, above=record.price)
     opened = []
     for listing in listings:
         with transaction.atomic(), audit_context(reason=f"PRC-1 新的全国最低价（{record.province} {record.price}）立案"):
@@ -179,16 +171,17 @@ def linkage_confirm(user, case: LinkageCase, *, note: str = "", effective_date: 
         case = _get_case_for_update(case)
         if case.status != LinkageStatus.DECLARED:
             raise Conflict(_("案件当前状态为“%(status)s”，不能确认") % {"status": case.get_status_display()})
-        _listing_services().listing_change_price(
-            user=user, listing=case.listing, new_price=case.declared_price, effective_date=effective_date,
-            rule="PRC-1", reason=f"低价联动（案件 #{case.pk}）：{case.province} 执行 {case.national_lowest} 元",
+        signals.listing_price_decided.send(
+            sender=LinkageCase, listing=case.listing, new_price=case.declared_price, effective_date=effective_date,
+            rule="PRC-1", reason=f"低价联动（案件 #{case.pk}）：{case.province} 执行 {case.national_lowest} 元", user=user,
         )
         if case.listing_suspended:
             # The suspension was for not declaring (PRC-1); the declaration is now confirmed.
             listing = type(case.listing).objects.get(pk=case.listing_id)
             if listing.status == "suspended":
-                _listing_services().listing_restore(
-                    user, listing, "PRC-1", f"低价联动已申报并确认（案件 #{case.pk}），恢复挂网"
+                signals.listing_suspension_lifted.send(
+                    sender=LinkageCase, listing=listing, rule="PRC-1",
+                    reason=f"低价联动已申报并确认（案件 #{case.pk}），恢复挂网", user=user,
                 )
         case.status = LinkageStatus.CONFIRMED
         case.decided_at = timezone.now()
@@ -296,11 +289,11 @@ def _escalate(case: LinkageCase, suspend: bool):
     if suspend and case.listing.status == "active":
         try:
             with transaction.atomic():
-                _listing_services().listing_suspend(
-                    None, case.listing, "PRC-1",
-                    f"低价联动逾期未申报（案件 #{case.pk}，截止 {case.due:%Y-%m-%d}）",
+                responses = signals.listing_suspension_decided.send(
+                    sender=LinkageCase, listing=case.listing, rule="PRC-1",
+                    reason=f"低价联动逾期未申报（案件 #{case.pk}，截止 {case.due:%Y-%m-%d}）", user=None,
                 )
-            case.listing_suspended = True
+            case.listing_suspended = any(suspended for _receiver, suspended in responses)
         except DomainError as exc:
             log.warning("PRC-1 case %s: listing not suspended: %s", case.pk, exc)
     case.save()
@@ -327,8 +320,6 @@ def linkage_daily(today: date | None = None) -> dict:
 
 
 def _national_lowest(product, at):
-    from catalog.selectors import national_lowest_price
-
     value = national_lowest_price(product, at=at)
     return getattr(value, "price", value)
 
@@ -338,10 +329,6 @@ def general_round_start(user, *, year: int, reference_date: date | None = None) 
     min(listing price, national lowest [, in-province actual purchase price if
     `prc.general_use_actual_purchase`] [, consumables: the national lowest of similar products,
     002 §13]). Only reductions become items."""
-    from listing.models import Listing
-
-    from .selectors import in_province_actual_price, similar_lowest_price
-
     _require_manager(user, "PRC-2")
     try:
         year = int(year)
@@ -363,10 +350,10 @@ def general_round_start(user, *, year: int, reference_date: date | None = None) 
             raise Conflict(_("%(year)s 年度联动已发起") % {"year": year}, "year", code="PRC-2") from None
         code_length = int(policy_get("prc.consumable_similar_code_length", at=reference_date))
         items = []
-        for listing in Listing.objects.filter(status__in=LIVE_LISTING_STATUSES).select_related("product"):
+        for listing in hooks.live_listings():
             lowest = _national_lowest(listing.product, reference_date)
-            actual = in_province_actual_price(listing.product, year) if use_actual else None
-            similar = similar_lowest_price(listing.product, reference_date, code_length)
+            actual = selectors.in_province_actual_price(listing.product, year) if use_actual else None
+            similar = selectors.similar_lowest_price(listing.product, reference_date, code_length)
             # The basis is a published record read by everyone, so it is written in the
             # platform's language, not the language of the regulator who started the round.
             with translation.override(settings.LANGUAGE_CODE):
@@ -445,9 +432,10 @@ def general_round_apply(user, rnd: GeneralLinkageRound, *, effective_date: date 
             elif item.listing.status not in LIVE_LISTING_STATUSES or item.listing.price <= item.proposed_price:
                 item.status = ItemStatus.SKIPPED
             else:
-                _listing_services().listing_change_price(
-                    user=user, listing=item.listing, new_price=item.proposed_price, effective_date=effective_date,
-                    rule="PRC-2", reason=f"{rnd.year} 年度挂网价格联动：{item.basis}",
+                signals.listing_price_decided.send(
+                    sender=GeneralLinkageItem, listing=item.listing, new_price=item.proposed_price,
+                    effective_date=effective_date, rule="PRC-2", reason=f"{rnd.year} 年度挂网价格联动：{item.basis}",
+                    user=user,
                 )
                 item.status = ItemStatus.APPLIED
                 item.applied_at = timezone.now()
@@ -468,8 +456,6 @@ def complaint_file(user, *, subject: str, title: str, text: str, listing=None, l
     """PRC-3: an enterprise or institution files a complaint (申投诉) against a listing
     decision or a price adjustment. PRC-2 objections must be filed within the round's window
     by the listing's manufacturer."""
-    from core.uploads import check_upload
-
     if not (user.is_authenticated and (user.is_enterprise or user.role == Role.INSTITUTION)):
         raise Forbidden(_("申投诉由企业或医疗机构提交（PRC-3）"))
     if subject not in ComplaintSubject.values:

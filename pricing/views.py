@@ -240,10 +240,10 @@ def complaint_create(request):
     form = forms.ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        from listing.models import Listing
-
+        # The complaint's listing FK names its model ("listing.Listing"): a data reference, no import.
+        listings = Complaint._meta.get_field("listing").related_model.objects
         refs = {
-            "listing": Listing.objects.filter(pk=data.pop("listing")).first() if data.get("listing") else None,
+            "listing": listings.filter(pk=data.pop("listing")).first() if data.get("listing") else None,
             "linkage_case": LinkageCase.objects.visible_to(user).filter(pk=data.pop("linkage_case")).first()
             if data.get("linkage_case") else None,
             "general_item": GeneralLinkageItem.objects.visible_to(user).filter(pk=data.pop("general_item")).first()

@@ -22,7 +22,7 @@ from listing.models import Listing
 from notifications.models import Notification
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
-from orders.services import offplatform_create
+from orders.services.ordering import offplatform_create
 from parties.models import Organisation, Role
 from policy.services import get as policy_get
 from qualifications.selectors import blocking_qualifications
@@ -483,7 +483,7 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
     days = policy_get("emg.formalities_working_days", at=purchase_date)
     formalities = rules.emg1_formalities_kind(kind, policy_get("emg.drug_formalities_kind", at=purchase_date))
     with transaction.atomic(), audit_context(user, reason=f"EMG-1 申报应急采购：{item_name}"):
-        off = offplatform_create(user, [{
+        off = offplatform_create(user, items=[{
             "national_code": product.national_code if product and product.national_code else "",
             "item_name": item_name, "kind": kind, "amount": str(amount_value), "quantity": str(quantity_value),
             "received_on": purchase_date.isoformat(), "reason": "emergency",

@@ -16,7 +16,7 @@ class VbpConfig(AppConfig):
 
         register_provider("vbp", providers.selected_prices)
         register_version("vbp", providers.catalogue_version)  # INT-1: 304 without building the page
-        negotiation_hooks.register_vbp_check(providers.selected_in_period)
+        negotiation_hooks.register_vbp_check("vbp", providers.selected_in_period)
         order_hooks.register_batch_check(providers.cap_check)
 
         section = _("集中带量采购")

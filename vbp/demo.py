@@ -14,8 +14,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from listing.models import Listing
-from orders import services as orders
 from orders.models import Order
+from orders.services import fulfilment, ordering
 from parties.models import Organisation, Role, User
 
 from . import jobs, services
@@ -43,17 +43,17 @@ def _receive(inst_user, product, qty, on):
     ref = f"DEMO-VBP-{product.pk}-{inst_user.organisation_id}"
     if Order.objects.filter(external_ref=ref).exists():
         return
-    order = orders.order_create(inst_user, [{"product_id": product.pk, "quantity": qty}], external_ref=ref,
+    order = ordering.order_create(inst_user, lines=[{"product_id": product.pk, "quantity": qty}], external_ref=ref,
                                 note="演示：带量采购中选产品")
     line = order.lines.get()
     dist = _user(line.distributor, Role.DISTRIBUTOR)
     if dist is None:
         return
-    orders.order_lines_confirm(dist, [line.pk])
-    d = orders.delivery_create(dist, order.pk, note_number=f"VBP{line.pk}", shipped_on=on, lines=[
+    ordering.order_lines_confirm(dist, order_line_ids=[line.pk])
+    d = fulfilment.delivery_create(dist, order_id=order.pk, note_number=f"VBP{line.pk}", shipped_on=on, lines=[
         {"order_line": line.pk, "batch_number": "VB01", "expiry_date": (on + timedelta(days=700)).isoformat(),
          "quantity": qty}])
-    orders.receipt_create(inst_user, d.pk, received_on=on)
+    fulfilment.receipt_create(inst_user, delivery_id=d.pk, received_on=on)
 
 
 def load_demo():

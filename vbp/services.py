@@ -16,8 +16,8 @@ from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.uploads import read_xlsx_rows
-from listing import services as listing_services
 from listing.models import Listing, ListingPriceChange, ListingStatus
+from listing.services import status
 from notifications import recipients
 from notifications.services import notify
 from parties.models import Organisation, OrgKind, Region, Role
@@ -374,7 +374,7 @@ def _list_selected(user, tender, selected: SelectedProduct, when: date):
     elif listing.price != selected.price and tender.level != TenderLevel.ALLIANCE:
         # An alliance's price binds its members only: they get it from the VBP price
         # provider, the province-wide listing price stays for everyone else.
-        listing = listing_services.listing_change_price(user=user, listing=listing, new_price=selected.price,
+        listing = status.listing_change_price(user=user, listing=listing, new_price=selected.price,
                                                         effective_date=when, rule="VBP-1", reason=reason)
     selected.listing = listing
     selected.save(update_fields=["listing"])

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from catalog.models import OtherProvincePrice, Product
-from listing import services
 from listing.models import ApplicationStatus, Listing, ListingApplication
+from listing.services import batch
 from parties.models import Organisation, OrgKind, Role, User
 from tests.pdf import MINIMAL_PDF
 
@@ -115,7 +115,7 @@ def _journey(page, tmp_path):
     # --- the monthly batch on 15 December; then the public page lists it without sign-in
     app.refresh_from_db()
     assert app.status == ApplicationStatus.CONFIRMED
-    assert services.run_batch(app.effective_date) == 1
+    assert batch.batch_run(app.effective_date) == 1
     page.goto("/listing/public/?month=2026-12")
     table = page.get_by_test_id("public-table").inner_text()
     assert "阿莫西林胶囊" in table and "江苏康宁制药有限公司" in table and "11.8" in table and "2026-12-15" in table

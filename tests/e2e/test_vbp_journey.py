@@ -13,8 +13,8 @@ from openpyxl import Workbook
 
 from catalog.models import Product
 from listing.models import Listing
-from orders import services as orders
 from orders.models import OrderLine
+from orders.services import fulfilment, ordering
 from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
 from qualifications.models import DistributionRelationship
 from vbp.models import Contract
@@ -119,10 +119,10 @@ def test_vbp_import_base_volume_contract_his_order_dashboard_journey(page, refer
     assert r.status == 201, r.text()
     line = OrderLine.objects.get()
     assert (line.unit_price, line.price_source, line.price_rule) == (D("3.3600"), "vbp", "VBP-1")
-    orders.order_lines_confirm(users["dist"], [line.pk])
-    d = orders.delivery_create(users["dist"], line.order_id, note_number="SXD-VBP-1", lines=[
+    ordering.order_lines_confirm(users["dist"], order_line_ids=[line.pk])
+    d = fulfilment.delivery_create(users["dist"], order_id=line.order_id, note_number="SXD-VBP-1", lines=[
         {"order_line": line.pk, "batch_number": "B1", "expiry_date": "2030-01-01", "quantity": 350}])
-    orders.receipt_create(users["hosp"], d.pk)
+    fulfilment.receipt_create(users["hosp"], delivery_id=d.pk)
     r = page.request.get("/api/v1/vbp/contracts/", headers={"Authorization": f"Bearer {token}"})
     assert r.json()["results"][0]["progress"]["completed_percent"] == "50.00"
 

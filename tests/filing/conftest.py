@@ -119,13 +119,13 @@ def confirmed(db):
 
 def buy(w, institution_user, product, received_on):
     """Order, ship and receive one unit of a filed product (orders services)."""
-    from orders import services as orders
+    from orders.services import fulfilment, ordering
 
     distributor_user = w.distributor_user
-    order = orders.order_create(institution_user, [{"product_id": product.pk, "quantity": 1}], at=received_on)
+    order = ordering.order_create(institution_user, lines=[{"product_id": product.pk, "quantity": 1}], at=received_on)
     line = order.lines.get()
-    orders.order_lines_confirm(distributor_user, [line.pk])
-    delivery = orders.delivery_create(distributor_user, order.pk, note_number="N1", shipped_on=received_on,
+    ordering.order_lines_confirm(distributor_user, order_line_ids=[line.pk])
+    delivery = fulfilment.delivery_create(distributor_user, order_id=order.pk, note_number="N1", shipped_on=received_on,
                                       lines=[{"order_line": line.pk, "quantity": 1, "batch_number": "B1",
                                               "expiry_date": "2030-01-01"}])
-    return orders.receipt_create(institution_user, delivery.pk, received_on=received_on)
+    return fulfilment.receipt_create(institution_user, delivery_id=delivery.pk, received_on=received_on)

@@ -11,8 +11,8 @@ from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolati
 from filing import services
 from filing.models import FilingEvent, FilingRequest
 from listing.models import Listing
-from orders import services as orders_services
 from orders.pricing import quote_in_force
+from orders.services import ordering
 
 from .conftest import fake_pdf, pdf
 
@@ -259,12 +259,12 @@ def test_fil_3_order_by_filing_institution_at_agreed_price_and_other_refused(wor
     f = confirm_hv(world, file_hv(world))
     assert f.status == "confirmed"
     with at(date(2026, 4, 1)):
-        order = orders_services.order_create(world.tertiary_user, [{"national_code": world.hv.national_code,
+        order = ordering.order_create(world.tertiary_user, lines=[{"national_code": world.hv.national_code,
                                                                     "quantity": 2}])
         line = order.lines.get()
         assert line.unit_price == Decimal("8800") and line.price_source == "filing" and line.listing_id is None
-        with pytest.raises(orders_services.BatchRefused) as exc:
-            orders_services.order_create(world.tertiary2_user, [{"national_code": world.hv.national_code,
+        with pytest.raises(ordering.BatchRefused) as exc:
+            ordering.order_create(world.tertiary2_user, lines=[{"national_code": world.hv.national_code,
                                                                  "quantity": 1}])
     assert exc.value.code == "FIL-3" and "仅备案机构可采购" in exc.value.detail
 

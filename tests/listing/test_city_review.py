@@ -16,12 +16,12 @@ from rest_framework.test import APIClient
 
 from core.errors import Forbidden, InvalidInput, RuleViolation
 from experts import services as experts
-from listing import services
 from listing.models import ApplicationStatus, CityReview, Listing
+from listing.services import applications, batch
 from notifications.models import Notification
-from orders import services as orders
 from orders.models import Order
 from orders.pricing import prices_in_force
+from orders.services import ordering
 from parties.models import OrgKind
 from policy.models import PolicyValue
 from qualifications.models import DistributionRelationship
@@ -57,7 +57,7 @@ def suzhou_regulator(make_user, make_org, suzhou):
 
 
 def submit_c3(user, product, **kw):
-    return services.submit_application(user=user, product=product, category="LST-C3", declared_price="3.20",
+    return applications.application_submit(user=user, product=product, category="LST-C3", declared_price="3.20",
                                        previously_selected=True, documents={"province_records": pdf()}, **kw)
 
 
@@ -77,23 +77,23 @@ def test_lst_c4_the_city_confirms_not_the_province(maker_user, consumable, nanji
                                                    suzhou_regulator, province_user):
     app = submit_c3(maker_user, consumable, review_city=nanjing)
     with pytest.raises(RuleViolation) as err:  # the province does not decide it before unification
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     assert err.value.code == "LST-C4" and "南京市" in err.value.detail and err.value.field == "city_review"
     for outsider in (suzhou_regulator, maker_user):
         with pytest.raises(Forbidden):
-            services.confirm_application(user=outsider, application=app)
+            applications.application_confirm(user=outsider, application=app)
     app.refresh_from_db()
     assert app.status == ApplicationStatus.SUBMITTED and app.city_review == CityReview.PENDING
     with pytest.raises(InvalidInput):  # a refusal needs a reason
-        services.refuse_application(user=nanjing_regulator, application=app, reason=" ")
-    app = services.confirm_application(user=nanjing_regulator, application=app, reason="经市级评审，按全国最低价挂网")
+        applications.application_refuse(user=nanjing_regulator, application=app, reason=" ")
+    app = applications.application_confirm(user=nanjing_regulator, application=app, reason="经市级评审，按全国最低价挂网")
     assert app.status == ApplicationStatus.CONFIRMED and app.city_review == CityReview.RECOMMENDED
     assert app.decided_by == nanjing_regulator and app.city_reviewed_by == nanjing_regulator
 
 
 def test_lst_c4_city_refusal(maker_user, consumable, nanjing, nanjing_regulator):
     app = submit_c3(maker_user, consumable, review_city=nanjing)
-    app = services.refuse_application(user=nanjing_regulator, application=app, reason="备案采购记录不实")
+    app = applications.application_refuse(user=nanjing_regulator, application=app, reason="备案采购记录不实")
     assert app.status == ApplicationStatus.REFUSED and app.city_review == CityReview.NOT_RECOMMENDED
 
 
@@ -119,7 +119,7 @@ def test_lst_c4_city_organises_the_expert_review(maker_user, maker, make_product
                            consumable_class="ivd", national_code=None)
     add_price(reagent, "30.00", level="city", city="杭州市", province="浙江省")
     _filed_by_ten_secondary_institutions(reagent, province_user, nanjing)  # LST-C4 evidence counted by the platform
-    app = services.submit_application(user=maker_user, product=reagent, category="LST-C4", declared_price="30.00",
+    app = applications.application_submit(user=maker_user, product=reagent, category="LST-C4", declared_price="30.00",
                                       filing_count=10, review_city=nanjing,
                                       documents={c: pdf() for c in ("qualification", "filing_records",
                                                                     "province_records")})
@@ -131,31 +131,31 @@ def test_lst_c4_city_organises_the_expert_review(maker_user, maker, make_product
     provincial = experts.session_create(province_user, purpose="consumable_review", title="省级评审",
                                         date=date(2026, 12, 3))
     with pytest.raises(RuleViolation) as err:
-        services.attach_expert_session(user=nanjing_regulator, application=app, session=provincial)
+        applications.application_attach_expert_session(user=nanjing_regulator, application=app, session=provincial)
     assert err.value.code == "LST-C4"
     session = experts.session_create(nanjing_regulator, purpose="consumable_review", title="南京市耗材评审",
                                      date=date(2026, 12, 3))
     assert session.city == nanjing
     with pytest.raises(Forbidden):  # another city does not manage Nanjing's session
         experts.session_draw(suzhou_regulator, session, {"clinical": 1})
-    app = services.attach_expert_session(user=nanjing_regulator, application=app, session=session)
+    app = applications.application_attach_expert_session(user=nanjing_regulator, application=app, session=session)
     experts.session_draw(nanjing_regulator, session, {"clinical": 1, "management": 1})
     with pytest.raises(RuleViolation) as err:
-        services.confirm_application(user=nanjing_regulator, application=app)
+        applications.application_confirm(user=nanjing_regulator, application=app)
     assert err.value.code == "EXP-1"
     case = app.expert_case
     for member in session.current_draw().members.select_related("expert__user"):
         experts.verdict_record(member.expert.user, case, verdict="pass", reason="质量可靠，价格为最低价")
     experts.review_conclude(nanjing_regulator, case, reason="同意挂网")
-    app = services.confirm_application(user=nanjing_regulator, application=app)
+    app = applications.application_confirm(user=nanjing_regulator, application=app)
     assert app.status == ApplicationStatus.CONFIRMED and app.listing_price == D("30.00")
 
 
 @pytest.fixture
 def city_listed(maker_user, consumable, nanjing, nanjing_regulator):
     app = submit_c3(maker_user, consumable, review_city=nanjing)
-    services.confirm_application(user=nanjing_regulator, application=app)
-    services.run_batch(date(2026, 12, 15))
+    applications.application_confirm(user=nanjing_regulator, application=app)
+    batch.batch_run(date(2026, 12, 15))
     return Listing.objects.get(product=consumable)
 
 
@@ -181,12 +181,12 @@ def test_lst_c4_city_listing_purchasable_by_that_city_only(city_listed, hospital
     with time_machine.travel("2026-12-16 10:00:00+08:00", tick=False):
         assert city_listed.product_id in prices_in_force(nj, [city_listed.product_id])
         assert city_listed.product_id not in prices_in_force(sz, [city_listed.product_id])
-        with pytest.raises(orders.BatchRefused) as err:
-            orders.order_create(sz_user, [{"product_id": city_listed.product_id, "quantity": 5}])
+        with pytest.raises(ordering.BatchRefused) as err:
+            ordering.order_create(sz_user, lines=[{"product_id": city_listed.product_id, "quantity": 5}])
         line = err.value.errors[0]
         assert line["code"] == "LST-C3" and "南京市" in line["detail"] and "仅供" in line["detail"]
         assert not Order.objects.exists()
-        order = orders.order_create(nj_user, [{"product_id": city_listed.product_id, "quantity": 5}])
+        order = ordering.order_create(nj_user, lines=[{"product_id": city_listed.product_id, "quantity": 5}])
         assert order.institution == nj
 
 
@@ -226,8 +226,8 @@ def test_lst_c4_parameter_off_means_provincial_review_and_province_wide_listing(
                                reason="测试：目录已统一")
     app = submit_c3(maker_user, consumable)
     assert app.city_review == CityReview.NONE
-    assert services.confirm_application(user=province_user, application=app).status == ApplicationStatus.CONFIRMED
-    services.run_batch(date(2026, 12, 15))
+    assert applications.application_confirm(user=province_user, application=app).status == ApplicationStatus.CONFIRMED
+    batch.batch_run(date(2026, 12, 15))
     assert not Listing.objects.get(product=consumable).scope_cities.exists()
 
 
@@ -246,7 +246,7 @@ def test_lst_c4_apply_form_asks_for_the_review_city(client, maker_user, consumab
 
 def test_lst_c4_city_review_state_in_the_applications_api(maker_user, consumable, nanjing, nanjing_regulator):
     app = submit_c3(maker_user, consumable, review_city=nanjing)
-    services.confirm_application(user=nanjing_regulator, application=app, reason="市级评审同意")
+    applications.application_confirm(user=nanjing_regulator, application=app, reason="市级评审同意")
     api = APIClient()
     api.force_authenticate(maker_user)
     row = api.get(f"/api/v1/listing-applications/{app.pk}").json()

@@ -1,6 +1,6 @@
 """ACT-5 / AUD-1 / LST-0.4: confirming an application writes nothing before it is authorised.
 
-The escalation this closes: `confirm_application` used to save the submitted listing price in
+The escalation this closes: `application_confirm` (formerly `confirm_application`) used to save the submitted listing price in
 its own committed transaction before checking the user was the province. A manufacturer set
 its own application to 25.00 (declared 18.90), a county regulator of another city set one to
 0.01, and a refused confirmation rewrote the price of an already decided application."""
@@ -12,8 +12,8 @@ import time_machine
 from django.urls import reverse
 
 from core.errors import Conflict, Forbidden, RuleViolation
-from listing import services
 from listing.models import ApplicationStatus, ListingApplication
+from listing.services import applications
 from parties.models import Organisation, OrgKind
 
 from .conftest import pdf
@@ -33,7 +33,7 @@ def _frozen():
 def submitted(maker, maker_user, make_product, spread_prices):
     product = make_product(maker)
     spread_prices(product, 8, lowest="18.90")
-    return services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="18.90",
+    return applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="18.90",
                                        documents={c: pdf(f"{c}.pdf") for c in DOCS})
 
 
@@ -44,7 +44,7 @@ def _row(app):
 def test_manufacturer_cannot_set_its_own_listing_price(submitted, maker_user):
     before = _row(submitted)
     with pytest.raises(Forbidden):
-        services.confirm_application(user=maker_user, application=submitted, listing_price="25.00")
+        applications.application_confirm(user=maker_user, application=submitted, listing_price="25.00")
     assert _row(submitted) == before
     assert before["listing_price"] == D("18.90")
 
@@ -55,7 +55,7 @@ def test_county_regulator_of_another_city_cannot_set_a_price(submitted, make_use
     county = make_user(org)
     before = _row(submitted)
     with pytest.raises(Forbidden):
-        services.confirm_application(user=county, application=submitted, listing_price="0.01")
+        applications.application_confirm(user=county, application=submitted, listing_price="0.01")
     assert _row(submitted) == before
 
 
@@ -64,21 +64,21 @@ def test_province_cannot_confirm_above_the_rule_cap(submitted, province_user):
     rule, and the application keeps its price and state."""
     before = _row(submitted)
     with pytest.raises(RuleViolation) as err:
-        services.confirm_application(user=province_user, application=submitted, listing_price="18.91")
+        applications.application_confirm(user=province_user, application=submitted, listing_price="18.91")
     assert err.value.code == "LST-2.3"
     assert _row(submitted) == before
 
 
 def test_province_may_confirm_a_lower_price_that_passes_the_rule(submitted, province_user):
-    app = services.confirm_application(user=province_user, application=submitted, listing_price="18.50")
+    app = applications.application_confirm(user=province_user, application=submitted, listing_price="18.50")
     assert app.status == ApplicationStatus.CONFIRMED and app.listing_price == D("18.50")
 
 
 def test_refused_confirmation_does_not_rewrite_a_decided_price(submitted, province_user):
-    services.confirm_application(user=province_user, application=submitted)
+    applications.application_confirm(user=province_user, application=submitted)
     before = _row(submitted)
     with pytest.raises(Conflict):
-        services.confirm_application(user=province_user, application=submitted, listing_price="1.00")
+        applications.application_confirm(user=province_user, application=submitted, listing_price="1.00")
     assert _row(submitted) == before and before["listing_price"] == D("18.90")
 
 

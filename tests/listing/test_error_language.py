@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.errors import RuleViolation
-from listing import services
 from listing.models import Listing, ListingApplication
+from listing.services import applications, batch
 from orders.models import Order
 from parties.models import OrgKind
 from qualifications.models import DistributionRelationship
@@ -45,7 +45,7 @@ def listed(maker, make_product, add_price):
 
 
 def _redeclare(maker_user, listing, price="18.91"):
-    return services.submit_application(user=maker_user, product=listing.product, category="LST-1",
+    return applications.application_submit(user=maker_user, product=listing.product, category="LST-1",
                                        declared_price=price, documents={c: pdf(f"{c}.pdf") for c in LST1_DOCS})
 
 
@@ -77,8 +77,8 @@ def nanjing_only(maker_user, maker, make_product, add_price, make_org, make_user
     add_price(product, "3.20", level="city", city="杭州市", province="浙江省")
     regulator = make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing))
     app = submit_c3(maker_user, product, review_city=nanjing)
-    services.confirm_application(user=regulator, application=app)
-    services.run_batch(date(2026, 12, 15))
+    applications.application_confirm(user=regulator, application=app)
+    batch.batch_run(date(2026, 12, 15))
     distributor = make_org(OrgKind.DISTRIBUTOR)
     DistributionRelationship.objects.create(manufacturer=maker, distributor=distributor, city=suzhou,
                                             status="active", proposed_by=province_user, answered_at=timezone.now())

@@ -13,8 +13,8 @@ from django.urls import reverse
 from core.errors import Forbidden, RuleViolation
 from experts import services as experts
 from experts.models import ExpertSession
-from listing import services
 from listing.models import Listing
+from listing.services import applications, batch
 from parties.models import OrgKind
 
 from .conftest import pdf
@@ -39,7 +39,7 @@ def pool(make_user, make_org, province_user):
 @pytest.fixture
 def new_drug_app(maker_user, maker, make_product):
     product = make_product(maker, generic_name="新药乙", approval_date=date(2026, 6, 1))
-    return services.submit_application(user=maker_user, product=product, category="LST-6", declared_price="88",
+    return applications.application_submit(user=maker_user, product=product, category="LST-6", declared_price="88",
                                        documents={c: pdf() for c in ("qualification", "quality_commitment")})
 
 
@@ -63,18 +63,18 @@ def _review(province_user, case, verdict="pass"):
 
 def test_exp2_lst6_attach_negotiate_confirm_at_agreed_price(client, province_user, maker_user, pool, new_drug_app,
                                                             new_drug_session):
-    app = services.attach_expert_session(user=province_user, application=new_drug_app, session=new_drug_session)
+    app = applications.application_attach_expert_session(user=province_user, application=new_drug_app, session=new_drug_session)
     case = app.expert_case
     assert case.session == new_drug_session and case.product == app.product and f"挂网申请 {app.pk}" in case.description
     assert app.trail.filter(action="expert_attached").exists()
     # no negotiated price yet: confirmation refused with the category's rule ID
     with pytest.raises(RuleViolation) as err:
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     assert err.value.code == "EXP-1" and "评审" in err.value.detail
     draw = _draw(province_user, new_drug_session)
     _review(province_user, case)
     with pytest.raises(RuleViolation) as err:  # a passed review, but no agreed price yet
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     assert err.value.code == "LST-6" and "尚无谈判成功的价格" in err.value.detail
     experts.round_record(province_user, case, enterprise_offer="80", expert_counter_offer="60")
     experts.round_record(province_user, case, enterprise_offer="66.60")
@@ -92,22 +92,22 @@ def test_exp2_lst6_attach_negotiate_confirm_at_agreed_price(client, province_use
     assert "2026年12月新药价格谈判" in html and not any(name in html for name in drawn_names)
     # a typed price other than the experts' is refused; confirming uses the experts' price
     with pytest.raises(RuleViolation) as err:
-        services.confirm_application(user=province_user, application=app, listing_price="70")
+        applications.application_confirm(user=province_user, application=app, listing_price="70")
     assert err.value.code == "EXP-2"
-    app = services.confirm_application(user=province_user, application=app)
+    app = applications.application_confirm(user=province_user, application=app)
     assert app.listing_price == D("66.60")
-    services.run_batch(date(2026, 12, 15))
+    batch.batch_run(date(2026, 12, 15))
     assert Listing.objects.get(product=app.product).price == D("66.60")
 
 
 def test_exp1_attach_only_by_province_to_a_session_of_the_right_purpose(maker_user, province_user, new_drug_app):
     review = experts.session_create(province_user, purpose="consumable_review", title="耗材评审", date=date(2026, 12, 1))
     with pytest.raises(RuleViolation) as err:
-        services.attach_expert_session(user=province_user, application=new_drug_app, session=review)
+        applications.application_attach_expert_session(user=province_user, application=new_drug_app, session=review)
     assert err.value.code == "EXP-1"
     rescue = experts.session_create(province_user, purpose="new_drug", title="新药谈判", date=date(2026, 12, 1))
     with pytest.raises(Forbidden):
-        services.attach_expert_session(user=maker_user, application=new_drug_app, session=rescue)
+        applications.application_attach_expert_session(user=maker_user, application=new_drug_app, session=rescue)
     new_drug_app.refresh_from_db()
     assert new_drug_app.expert_case is None
 
@@ -116,12 +116,12 @@ def test_exp1_category_without_experts_cannot_be_attached(maker_user, maker, mak
                                                          province_user, new_drug_session):
     product = make_product(maker)
     spread_prices(product, 8)
-    app = services.submit_application(
+    app = applications.application_submit(
         user=maker_user, product=product, category="LST-2.3", declared_price="11.50",
         documents={c: pdf() for c in ("qualification", "province_records", "lowest_price_commitment",
                                       "quality_commitment")})
     with pytest.raises(RuleViolation) as err:
-        services.attach_expert_session(user=province_user, application=app, session=new_drug_session)
+        applications.application_attach_expert_session(user=province_user, application=app, session=new_drug_session)
     assert err.value.code == "EXP-1"
 
 
@@ -131,10 +131,10 @@ def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, m
                          consumable_class="hv6", national_code=None)
     add_price(stent, "600")
     _filed_by_ten_tertiary_hospitals(stent, province_user)  # LST-C2 evidence counted by the platform
-    app = services.submit_application(user=maker_user, product=stent, category="LST-C2", declared_price="598",
+    app = applications.application_submit(user=maker_user, product=stent, category="LST-C2", declared_price="598",
                                       filing_count=10, documents={c: pdf() for c in ("qualification", "filing_records")})
     with pytest.raises(RuleViolation) as err:
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     assert err.value.code == "EXP-1" and "评审" in err.value.detail
     session = experts.session_create(province_user, purpose="consumable_review", title="2026年12月耗材评审",
                                      date=date(2026, 12, 2))
@@ -145,13 +145,13 @@ def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, m
     app.refresh_from_db()
     assert app.expert_case.session == session
     with pytest.raises(RuleViolation):  # attached, experts not drawn, review not done
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     _draw(province_user, session)
     with pytest.raises(RuleViolation):  # drawn, no conclusion yet
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     _review(province_user, app.expert_case)
     experts.session_close(province_user, ExpertSession.objects.get(pk=session.pk))
-    app = services.confirm_application(user=province_user, application=app)
+    app = applications.application_confirm(user=province_user, application=app)
     assert app.status == "confirmed" and app.listing_price == D("598")
 
 
@@ -175,16 +175,16 @@ def test_exp1_failed_review_refuses_confirmation_naming_exp1(maker_user, maker, 
                          consumable_class="hv6", national_code=None)
     add_price(stent, "600")
     _filed_by_ten_tertiary_hospitals(stent, maker_user)  # LST-C2 evidence counted by the platform
-    app = services.submit_application(user=maker_user, product=stent, category="LST-C2", declared_price="598",
+    app = applications.application_submit(user=maker_user, product=stent, category="LST-C2", declared_price="598",
                                       filing_count=10, documents={c: pdf() for c in ("qualification", "filing_records")})
     session = experts.session_create(province_user, purpose="consumable_review", title="2026年12月耗材评审",
                                      date=date(2026, 12, 2))
-    app = services.attach_expert_session(user=province_user, application=app, session=session)
+    app = applications.application_attach_expert_session(user=province_user, application=app, session=session)
     _draw(province_user, session)
     _review(province_user, app.expert_case, verdict="fail")
     with pytest.raises(RuleViolation) as err:
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     assert err.value.code == "EXP-1" and "评审未通过" in err.value.detail and "0 位同意" in err.value.detail
     app.refresh_from_db()
     assert app.status == "submitted" and app.decided_by is None
-    services.refuse_application(user=province_user, application=app, reason="专家评审未通过（EXP-1）")
+    applications.application_refuse(user=province_user, application=app, reason="专家评审未通过（EXP-1）")

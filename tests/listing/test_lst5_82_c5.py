@@ -14,8 +14,9 @@ import time_machine
 
 from core.errors import RuleViolation
 from experts import services as experts
-from listing import rules, services
+from listing import rules, selectors
 from listing.models import ApplicationStatus, Listing, ListingApplication
+from listing.services import applications
 
 from .conftest import pdf
 
@@ -59,11 +60,11 @@ def test_lst_5_unevaluated_generic_refused_at_application(maker_user, maker, mak
     add_price(product, "12.00")
     for _ in range(2):
         make_product(make_org("manufacturer"), is_consistency_evaluated=True)
-    app = services.check_application(user=maker_user, product=product, category="LST-2.3", declared_price="12.00")
+    app = applications.application_check(user=maker_user, product=product, category="LST-2.3", declared_price="12.00")
     assert not any(code == "LST-5" for code, _m, _f in app.blockers)
     make_product(make_org("manufacturer"), is_consistency_evaluated=True)
     with pytest.raises(RuleViolation) as err:
-        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="12.00",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="12.00",
                                     documents=docs("qualification", *LST1_DOCS))
     assert err.value.code == "LST-5" and "已达 3 家" in err.value.detail and err.value.field == "product"
     assert not ListingApplication.objects.filter(product=product).exists()
@@ -82,27 +83,27 @@ def rescue(maker, make_product, add_price):
 
 def test_lst_8_2_enterprise_cannot_type_itself_into_the_negotiation(maker_user, rescue):
     with pytest.raises(RuleViolation) as err:
-        services.submit_application(user=maker_user, product=rescue, category="LST-8.2", declared_price="4.80",
+        applications.application_submit(user=maker_user, product=rescue, category="LST-8.2", declared_price="4.80",
                                     set_price="9.00", documents=docs(*RESCUE_DOCS))
     assert err.value.code == "LST-8.2" and err.value.field == "set_price"
     assert not ListingApplication.objects.exists()
     # without a typed price it is a plain declaration: ≤ national lowest, no expert step
-    app = services.submit_application(user=maker_user, product=rescue, category="LST-8.2", declared_price="4.80",
+    app = applications.application_submit(user=maker_user, product=rescue, category="LST-8.2", declared_price="4.80",
                                       documents=docs(*RESCUE_DOCS))
     assert app.evaluation["needs_expert"] is False and app.listing_price == D("4.80")
-    assert not services.needs_expert(app)
+    assert not selectors.needs_expert(app)
 
 
 def test_lst_8_2_province_puts_it_into_the_rescue_negotiation(maker_user, province_user, rescue):
-    app = services.submit_application(user=maker_user, product=rescue, category="LST-8.2", declared_price="4.80",
+    app = applications.application_submit(user=maker_user, product=rescue, category="LST-8.2", declared_price="4.80",
                                       documents=docs(*RESCUE_DOCS))
     session = experts.session_create(province_user, purpose="rescue_drug", title="2026年急抢救药品谈判",
                                      date=date(2026, 12, 10))
-    app = services.attach_expert_session(user=province_user, application=app, session=session)
-    assert services.needs_expert(app)
+    app = applications.application_attach_expert_session(user=province_user, application=app, session=session)
+    assert selectors.needs_expert(app)
     assert "纳入急抢救药品谈判范围" in app.trail.get(action="expert_attached").reason
     with pytest.raises(RuleViolation) as err:  # now listed only at the negotiated price (EXP-2)
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     assert err.value.code == "LST-8.2" and "谈判" in err.value.detail
 
 
@@ -128,10 +129,10 @@ def test_lst_c5_original_price_is_the_named_product(maker_user, stents):
     """The cap is the price of the product named on the form (800.00), not the cheapest of the
     certificate (650.00) the platform used to pick."""
     new, listings = stents
-    ev = services.check_application(user=maker_user, product=new, category="LST-C5", declared_price="800.00",
+    ev = applications.application_check(user=maker_user, product=new, category="LST-C5", declared_price="800.00",
                                     original_listing=listings["a"])
     assert ev.passed and ev.category_result.cap == D("800.00")
-    ev = services.check_application(user=maker_user, product=new, category="LST-C5", declared_price="800.01",
+    ev = applications.application_check(user=maker_user, product=new, category="LST-C5", declared_price="800.01",
                                     original_listing=listings["a"])
     assert not ev.passed and "原挂网价 800.00 元" in ev.category_result.message
 
@@ -139,14 +140,14 @@ def test_lst_c5_original_price_is_the_named_product(maker_user, stents):
 def test_lst_c5_original_is_required_and_same_certificate(maker_user, stents):
     new, listings = stents
     with pytest.raises(RuleViolation) as err:
-        services.submit_application(user=maker_user, product=new, category="LST-C5", declared_price="600",
+        applications.application_submit(user=maker_user, product=new, category="LST-C5", declared_price="600",
                                     documents=docs("registration_certificate"))
     assert err.value.code == "LST-C5" and "选择所增补的原挂网产品" in err.value.detail
     with pytest.raises(RuleViolation) as err:
-        services.submit_application(user=maker_user, product=new, category="LST-C5", declared_price="600",
+        applications.application_submit(user=maker_user, product=new, category="LST-C5", declared_price="600",
                                     original_listing=listings["other_reg"], documents=docs("registration_certificate"))
     assert err.value.code == "LST-C5" and "同一注册证" in err.value.detail
     assert not ListingApplication.objects.exists()
-    app = services.submit_application(user=maker_user, product=new, category="LST-C5", declared_price="800",
+    app = applications.application_submit(user=maker_user, product=new, category="LST-C5", declared_price="800",
                                       original_listing=listings["a"], documents=docs("registration_certificate"))
     assert app.status == ApplicationStatus.SUBMITTED and app.original_listing == listings["a"]

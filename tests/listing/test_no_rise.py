@@ -13,8 +13,9 @@ import time_machine
 from django.urls import reverse
 
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
-from listing import rules, selectors, services
+from listing import rules, selectors
 from listing.models import ApplicationStatus, Listing, ListingApplication, PriceRiseFlag, PriceRiseStatus
+from listing.services import applications, batch, status
 from notifications.models import Notification
 
 from .conftest import pdf
@@ -89,7 +90,7 @@ def test_section_0_other_province_lower_than_own_price_stays_the_lowest(listed, 
 
 
 def test_lst_0_4_redeclaration_at_current_price_passes(maker_user, dearer_elsewhere):
-    app = services.submit_application(user=maker_user, product=dearer_elsewhere.product, category="LST-1",
+    app = applications.application_submit(user=maker_user, product=dearer_elsewhere.product, category="LST-1",
                                       declared_price="18.90", documents=docs(*LST1_DOCS))
     assert app.status == ApplicationStatus.SUBMITTED and app.listing_price == D("18.90")
     assert any(r["rule"] == "LST-0.4" and r["passed"] for r in app.evaluation["results"])
@@ -107,7 +108,7 @@ def test_lst_0_4_redeclaration_one_fen_above_refused_with_numbers(maker_user, de
         product.is_narcotic_psychotropic = True
         product.save()
     with pytest.raises(RuleViolation) as err:
-        services.submit_application(user=maker_user, product=product, category=category, declared_price="18.91",
+        applications.application_submit(user=maker_user, product=product, category=category, declared_price="18.91",
                                     documents=docs(*documents))
     assert err.value.code == "LST-0.4" and err.value.field == "declared_price"
     assert "18.91" in err.value.detail and "18.90" in err.value.detail
@@ -117,22 +118,22 @@ def test_lst_0_4_redeclaration_one_fen_above_refused_with_numbers(maker_user, de
 
 
 def test_lst_8_1_rise_confirmed_by_province_is_flagged_bad_1(client, maker_user, province_user, listed):
-    app = services.submit_application(user=maker_user, product=listed.product, category="LST-8.1",
+    app = applications.application_submit(user=maker_user, product=listed.product, category="LST-8.1",
                                       declared_price="25.00",
                                       documents=docs("qualification", "supply_commitment", "quality_commitment"))
     assert not PriceRiseFlag.objects.exists()  # nothing is flagged before the province decides
     client.force_login(province_user)
     page = client.get(reverse("listing:application_detail", args=[app.pk])).content.decode()
     assert 'data-testid="pending-rise"' in page and "18.90" in page and "6.10" in page
-    app = services.confirm_application(user=province_user, application=app)
+    app = applications.application_confirm(user=province_user, application=app)
     flag = PriceRiseFlag.objects.get()
     assert (flag.listing, flag.application, flag.old_price, flag.new_price, flag.rule, flag.status) == (
         listed, app, D("18.90"), D("25.00"), "LST-8.1", PriceRiseStatus.OPEN)
     note = Notification.objects.get(recipient=province_user, kind="listing.price_rise")
     assert "18.90" in note.body and "25.00" in note.body
     # the batch raises the price and adds no second flag
-    services.run_batch(date(2026, 12, 15))
-    services.run_batch(date(2026, 12, 15))
+    batch.batch_run(date(2026, 12, 15))
+    batch.batch_run(date(2026, 12, 15))
     listed.refresh_from_db()
     assert listed.price == D("25.00") and PriceRiseFlag.objects.count() == 1
     # visible on the regulator's application and listing pages and in the monitoring list
@@ -150,24 +151,24 @@ def test_lst_8_1_rise_confirmed_by_province_is_flagged_bad_1(client, maker_user,
 def test_lst_0_4_confirmation_rechecks_against_the_price_now(maker_user, province_user, dearer_elsewhere):
     """A PRC-1 linkage lowered the price after submission: confirming the old price would be a
     rise, so it is refused with the numbers and the application stays as it was."""
-    app = services.submit_application(user=maker_user, product=dearer_elsewhere.product, category="LST-1",
+    app = applications.application_submit(user=maker_user, product=dearer_elsewhere.product, category="LST-1",
                                       declared_price="18.90", documents=docs(*LST1_DOCS))
-    services.listing_change_price(user=province_user, listing=dearer_elsewhere, new_price="18.00",
+    status.listing_change_price(user=province_user, listing=dearer_elsewhere, new_price="18.00",
                                   effective_date=date(2026, 11, 24), rule="PRC-1", reason="低价联动")
     with pytest.raises(RuleViolation) as err:
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     assert err.value.code == "LST-0.4" and "18.90" in err.value.detail and "18.00" in err.value.detail
     app.refresh_from_db()
     assert app.status == ApplicationStatus.SUBMITTED and not PriceRiseFlag.objects.exists()
 
 
 def test_lst_0_4_batch_never_raises_a_price_lowered_after_confirmation(maker_user, province_user, dearer_elsewhere):
-    app = services.submit_application(user=maker_user, product=dearer_elsewhere.product, category="LST-1",
+    app = applications.application_submit(user=maker_user, product=dearer_elsewhere.product, category="LST-1",
                                       declared_price="18.90", documents=docs(*LST1_DOCS))
-    services.confirm_application(user=province_user, application=app)
-    services.listing_change_price(user=province_user, listing=dearer_elsewhere, new_price="18.00",
+    applications.application_confirm(user=province_user, application=app)
+    status.listing_change_price(user=province_user, listing=dearer_elsewhere, new_price="18.00",
                                   effective_date=date(2026, 11, 25), rule="PRC-1", reason="低价联动")
-    services.run_batch(date(2026, 12, 15))
+    batch.batch_run(date(2026, 12, 15))
     dearer_elsewhere.refresh_from_db()
     app.refresh_from_db()
     assert dearer_elsewhere.price == D("18.00") and app.status == ApplicationStatus.EFFECTIVE
@@ -175,28 +176,28 @@ def test_lst_0_4_batch_never_raises_a_price_lowered_after_confirmation(maker_use
 
 
 def test_bad_1_any_listing_price_rise_is_flagged(province_user, listed):
-    services.listing_change_price(user=province_user, listing=listed, new_price="19.50",
+    status.listing_change_price(user=province_user, listing=listed, new_price="19.50",
                                   effective_date=date(2026, 11, 24), rule="EXP-2", reason="专家谈判结果")
     flag = PriceRiseFlag.objects.get()
     assert (flag.old_price, flag.new_price, flag.rule, flag.application) == (D("18.90"), D("19.50"), "EXP-2", None)
-    services.listing_change_price(user=province_user, listing=listed, new_price="19.00",
+    status.listing_change_price(user=province_user, listing=listed, new_price="19.00",
                                   effective_date=date(2026, 11, 25), rule="PRC-1", reason="联动降价")
     assert PriceRiseFlag.objects.count() == 1  # a cut is no rise
 
 
 def test_bad_1_only_the_province_reviews_a_flag_with_a_reason(province_user, maker_user, make_user, listed):
-    services.listing_change_price(user=province_user, listing=listed, new_price="19.50",
+    status.listing_change_price(user=province_user, listing=listed, new_price="19.50",
                                   effective_date=date(2026, 11, 24), rule="EXP-2", reason="专家谈判结果")
     flag = PriceRiseFlag.objects.get()
     with pytest.raises(Forbidden):
-        services.review_price_rise(user=maker_user, flag=flag, note="x")
+        status.price_rise_review(user=maker_user, flag=flag, note="x")
     with pytest.raises(InvalidInput):
-        services.review_price_rise(user=province_user, flag=flag, note=" ")
+        status.price_rise_review(user=province_user, flag=flag, note=" ")
     flag.refresh_from_db()
     assert flag.status == PriceRiseStatus.OPEN
-    services.review_price_rise(user=province_user, flag=flag, note="谈判结果，涨价有据")
+    status.price_rise_review(user=province_user, flag=flag, note="谈判结果，涨价有据")
     with pytest.raises(Conflict):
-        services.review_price_rise(user=province_user, flag=flag, note="再次核查")
+        status.price_rise_review(user=province_user, flag=flag, note="再次核查")
     flag.refresh_from_db()
     assert flag.status == PriceRiseStatus.REVIEWED and flag.review_note == "谈判结果，涨价有据"
 

@@ -10,8 +10,9 @@ import pytest
 import time_machine
 
 from core.errors import RuleViolation
-from listing import rules, services
+from listing import rules
 from listing.models import ApplicationStatus, Listing
+from listing.services import applications
 
 from .conftest import pdf
 
@@ -97,12 +98,12 @@ def test_lst_2_2_1_no_representative_falls_back_to_eight_provinces(maker_user, m
     # 7 provinces: refused naming LST-2.2 and the reason, not an internal error
     spread_prices(applicant, 7, lowest="30.00")
     with pytest.raises(RuleViolation) as err:
-        services.submit_application(user=maker_user, product=applicant, category="LST-2.2", declared_price="3.00",
+        applications.application_submit(user=maker_user, product=applicant, category="LST-2.2", declared_price="3.00",
                                     documents={c: pdf() for c in DOCS})
     assert err.value.code == "LST-2.2" and reason in err.value.detail and "7 个省份" in err.value.detail
     # with the 8th province the same applicant is accepted on the 8-province condition
     add_price(applicant, "40.00", province="福建省")
-    app = services.submit_application(user=maker_user, product=applicant, category="LST-2.2", declared_price="30.00",
+    app = applications.application_submit(user=maker_user, product=applicant, category="LST-2.2", declared_price="30.00",
                                       documents={c: pdf() for c in DOCS})
     assert app.status == ApplicationStatus.SUBMITTED
     assert app.evaluation["results"][-1]["derivation"] is None
@@ -115,8 +116,8 @@ def test_lst_2_2_1_same_family_representative_is_used(maker_user, maker, make_pr
     inj = make_product(other_maker, generic_name="阿奇霉素", dosage_form="注射液", specification="0.25g", conversion=1)
     Listing.objects.create(product=inj, price=D("0.80"), category="LST-2.3", effective_date=date(2026, 1, 15))
     applicant = make_product(maker, generic_name="阿奇霉素", dosage_form="分散片", specification="0.5g*6片", conversion=6)
-    ev = services.check_application(user=maker_user, product=applicant, category="LST-2.2", declared_price="12.24")
+    ev = applications.application_check(user=maker_user, product=applicant, category="LST-2.2", declared_price="12.24")
     res = ev.category_result
     assert res.derivation.base.dosage_form == "普通片" and res.derivation.price == D("12.24") and res.passed
-    assert not services.check_application(user=maker_user, product=applicant, category="LST-2.2",
+    assert not applications.application_check(user=maker_user, product=applicant, category="LST-2.2",
                                           declared_price="12.25").passed

@@ -10,7 +10,7 @@ import time_machine
 from django.db import connection
 
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
-from listing import selectors, services
+from listing import selectors
 from listing.models import (
     ApplicationStatus,
     DelistStatus,
@@ -20,6 +20,8 @@ from listing.models import (
     ListingPriceChange,
     ListingStatus,
 )
+from listing.services import applications, batch
+from listing.services import status as status_services
 from notifications.models import Notification
 from policy import services as policy
 
@@ -60,7 +62,7 @@ def product(maker, make_product):
 
 def test_lst_2_1_application_submitted_with_documents(maker_user, product, listed_same_drug, spread_prices, province_user):
     spread_prices(product, 8)
-    app = services.submit_application(user=maker_user, product=product, category="LST-2.1", declared_price="11.80",
+    app = applications.application_submit(user=maker_user, product=product, category="LST-2.1", declared_price="11.80",
                                       documents=docs(*LST21_DOCS))
     assert app.status == ApplicationStatus.SUBMITTED and app.listing_price == D("11.80")
     assert app.evaluation["passed"] is True
@@ -72,7 +74,7 @@ def test_lst_2_1_price_one_fen_above_national_lowest_refused_with_numbers(maker_
                                                                           spread_prices):
     spread_prices(product, 8)
     with pytest.raises(RuleViolation) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.1", declared_price="11.81",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.1", declared_price="11.81",
                                     documents=docs(*LST21_DOCS))
     assert exc.value.code == "LST-2.1" and exc.value.field == "declared_price"
     assert "申报价 11.81 元 高于全国最低价 11.80 元（江西省，2026-08-01 起执行）" in exc.value.detail
@@ -82,10 +84,10 @@ def test_lst_2_1_price_one_fen_above_national_lowest_refused_with_numbers(maker_
 def test_lst_2_1_seven_provinces_needs_reference_price(maker_user, product, listed_same_drug, spread_prices):
     spread_prices(product, 7, lowest="20.00")
     with pytest.raises(RuleViolation, match="仅在 7 个省份"):
-        services.submit_application(user=maker_user, product=product, category="LST-2.1", declared_price="12.01",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.1", declared_price="12.01",
                                     documents=docs(*LST21_DOCS))
     # at the same drug's listed price 12.00, under condition ② without provinces' records
-    app = services.submit_application(user=maker_user, product=product, category="LST-2.1", declared_price="12.00",
+    app = applications.application_submit(user=maker_user, product=product, category="LST-2.1", declared_price="12.00",
                                       via_reference=True,
                                       documents=docs("qualification", "lowest_price_commitment", "quality_commitment"))
     assert app.status == ApplicationStatus.SUBMITTED
@@ -94,7 +96,7 @@ def test_lst_2_1_seven_provinces_needs_reference_price(maker_user, product, list
 def test_missing_required_document_is_named(maker_user, product, listed_same_drug, spread_prices):
     spread_prices(product, 8)
     with pytest.raises(InvalidInput) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.1", declared_price="11.00",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.1", declared_price="11.00",
                                     documents=docs("qualification", "province_records", "quality_commitment"))
     assert exc.value.detail == "缺少必需材料：申报价格及该价格为全国最低价的承诺书"
     assert exc.value.field == "doc_lowest_price_commitment"
@@ -105,7 +107,7 @@ def test_document_type_checked_by_content(maker_user, product, listed_same_drug,
     files = docs(*LST21_DOCS)
     files["quality_commitment"] = fake_pdf()
     with pytest.raises(InvalidInput) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.1", declared_price="11.00",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.1", declared_price="11.00",
                                     documents=files)
     assert "药品质量承诺书" in exc.value.detail and "文件类型不符" in exc.value.detail
 
@@ -114,17 +116,17 @@ def test_document_type_checked_by_content(maker_user, product, listed_same_drug,
                                        ("99999999", "超过单价上限")])
 def test_bad_declared_price_refused_at_the_field(maker_user, product, raw, text):
     with pytest.raises(InvalidInput) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price=raw)
+        applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price=raw)
     assert exc.value.field == "declared_price" and text in exc.value.detail
 
 
 def test_second_active_application_for_same_product_refused(maker_user, product, spread_prices):
     spread_prices(product, 8)
     files = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
-    services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+    applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                 documents=docs(*files))
     with pytest.raises(RuleViolation) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="10",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="10",
                                     documents=docs(*files))
     assert exc.value.code == "LST-0.1" and "已有进行中的挂网申请" in exc.value.detail
     assert ListingApplication.objects.count() == 1
@@ -132,7 +134,7 @@ def test_second_active_application_for_same_product_refused(maker_user, product,
 
 def test_other_enterprise_cannot_apply_for_my_product(other_maker_user, product):
     with pytest.raises(NotFound):
-        services.submit_application(user=other_maker_user, product=product, category="LST-2.3", declared_price="1")
+        applications.application_submit(user=other_maker_user, product=product, category="LST-2.3", declared_price="1")
 
 
 def test_blocking_qualification_refuses_naming_it(maker_user, product, spread_prices, monkeypatch):
@@ -140,28 +142,28 @@ def test_blocking_qualification_refuses_naming_it(maker_user, product, spread_pr
     monkeypatch.setattr(selectors, "blocking_qualifications",
                         lambda ent, at: ["资质“药品生产许可证（苏20160001）”已于 2026-06-30 过期"])
     with pytest.raises(RuleViolation) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                     documents=docs(*LST21_DOCS))
     assert exc.value.code == "QUA-1" and "药品生产许可证（苏20160001）" in exc.value.detail
 
 
 def test_lst_0_2_quality_failure_within_two_years_refuses(maker_user, product, spread_prices, province_user):
     spread_prices(product, 8)
-    services.record_quality_event(user=province_user, product=product, kind="failure", event_date=date(2025, 6, 1),
+    status_services.quality_event_record(user=province_user, product=product, kind="failure", event_date=date(2025, 6, 1),
                                   authority_level="province", severity="minor", description="溶出度不合格")
     with pytest.raises(RuleViolation) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                     documents=docs(*LST21_DOCS))
     assert exc.value.code == "LST-0.2" and "2025-06-01" in exc.value.detail
 
 
 def test_lst_0_2_old_or_city_level_event_does_not_refuse(maker_user, product, spread_prices, province_user):
     spread_prices(product, 8)
-    services.record_quality_event(user=province_user, product=product, kind="failure", event_date=date(2024, 11, 1),
+    status_services.quality_event_record(user=province_user, product=product, kind="failure", event_date=date(2024, 11, 1),
                                   authority_level="province", severity="minor", description="三年前")
-    services.record_quality_event(user=province_user, product=product, kind="failure", event_date=date(2026, 1, 1),
+    status_services.quality_event_record(user=province_user, product=product, kind="failure", event_date=date(2026, 1, 1),
                                   authority_level="city", severity="minor", description="市级抽检")
-    app = services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+    app = applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                       documents=docs(*LST21_DOCS))
     assert app.status == ApplicationStatus.SUBMITTED
 
@@ -170,14 +172,14 @@ def test_lst_2_2_derivation_uses_policy_coefficients(maker_user, maker, make_pro
     base = make_product(maker, specification="0.25g*24粒")
     Listing.objects.create(product=base, price=D("10.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
     target = make_product(maker, specification="0.5g*24粒")
-    ev = services.check_application(user=maker_user, product=target, category="LST-2.2", declared_price="17.00")
+    ev = applications.application_check(user=maker_user, product=target, category="LST-2.2", declared_price="17.00")
     res = ev.category_result
     assert res.passed and res.derivation.price == D("17.00")
-    assert "以本企业已挂网产品为基础" in services.check_application(
+    assert "以本企业已挂网产品为基础" in applications.application_check(
         user=maker_user, product=target, category="LST-2.2", declared_price="17.01").category_result.message
     policy.set_value(user=province_user, key="lst.ratio.strength", raw_value="1.6", effective_from=date(2026, 11, 24),
                      reason="测试系数调整")
-    ev = services.check_application(user=maker_user, product=target, category="LST-2.2", declared_price="17.00")
+    ev = applications.application_check(user=maker_user, product=target, category="LST-2.2", declared_price="17.00")
     assert not ev.passed and ev.category_result.derivation.price == D("16.00")
 
 
@@ -187,8 +189,8 @@ def test_lst_3_2_second_generic_not_above_first(maker_user, maker, other_maker, 
     first = make_product(other_maker, generic_name="国谈药", generic_of_negotiated=nn)
     Listing.objects.create(product=first, price=D("40.00"), category="LST-3.2", effective_date=date(2026, 3, 15))
     mine = make_product(maker, generic_name="国谈药", generic_of_negotiated=nn)
-    assert services.check_application(user=maker_user, product=mine, category="LST-3.2", declared_price="40.00").passed
-    ev = services.check_application(user=maker_user, product=mine, category="LST-3.2", declared_price="40.01")
+    assert applications.application_check(user=maker_user, product=mine, category="LST-3.2", declared_price="40.00").passed
+    ev = applications.application_check(user=maker_user, product=mine, category="LST-3.2", declared_price="40.01")
     assert not ev.passed and ev.category_result.rule == "LST-3.2"
 
 
@@ -196,8 +198,8 @@ def test_lst_5_originator_cap_from_platform(maker_user, maker, other_maker, make
     orig = make_product(other_maker, is_originator=True)
     Listing.objects.create(product=orig, price=D("30.00"), category="LST-1", effective_date=date(2026, 3, 15))
     mine = make_product(maker, is_consistency_evaluated=True)
-    assert services.check_application(user=maker_user, product=mine, category="LST-5", declared_price="30.00").passed
-    ev = services.check_application(user=maker_user, product=mine, category="LST-5", declared_price="30.01")
+    assert applications.application_check(user=maker_user, product=mine, category="LST-5", declared_price="30.00").passed
+    ev = applications.application_check(user=maker_user, product=mine, category="LST-5", declared_price="30.01")
     assert not ev.passed and "原研药价格 30.00 元" in ev.category_result.message
 
 
@@ -208,9 +210,9 @@ def test_lst_c5_supplement_not_above_original(maker_user, maker, make_product):
     Listing.objects.create(product=a, price=D("800.00"), category="LST-C1", effective_date=date(2026, 3, 15))
     original = Listing.objects.get(product=a)
     b = make_product(maker, generic_name="冠脉支架", specification="型号B", **kw)
-    assert services.check_application(user=maker_user, product=b, category="LST-C5", declared_price="800",
+    assert applications.application_check(user=maker_user, product=b, category="LST-C5", declared_price="800",
                                       original_listing=original).passed
-    ev = services.check_application(user=maker_user, product=b, category="LST-C5", declared_price="800.01",
+    ev = applications.application_check(user=maker_user, product=b, category="LST-C5", declared_price="800.01",
                                     original_listing=original)
     assert not ev.passed and ev.category_result.rule == "LST-C5"
 
@@ -221,17 +223,17 @@ def test_lst_c5_supplement_not_above_original(maker_user, maker, make_product):
 @pytest.fixture
 def submitted(maker_user, product, spread_prices):
     spread_prices(product, 8)
-    return services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11.50",
+    return applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11.50",
                                        documents=docs(*LST21_DOCS))
 
 
 def test_confirm_batch_creates_listing_on_batch_date(submitted, province_user, maker_user):
-    app = services.confirm_application(user=province_user, application=submitted, reason="资质齐全")
+    app = applications.application_confirm(user=province_user, application=submitted, reason="资质齐全")
     assert app.status == ApplicationStatus.CONFIRMED
     assert app.effective_date == date(2026, 12, 15)  # lst.batch_day = 15, a Tuesday
-    assert services.run_batch(date(2026, 12, 14)) == 0  # not before the batch date
+    assert batch.batch_run(date(2026, 12, 14)) == 0  # not before the batch date
     assert not Listing.objects.filter(product=app.product).exists()
-    assert services.run_batch(date(2026, 12, 15)) == 1
+    assert batch.batch_run(date(2026, 12, 15)) == 1
     listing = Listing.objects.get(product=app.product)
     assert listing.price == D("11.50") and listing.status == ListingStatus.ACTIVE and listing.category == "LST-2.3"
     assert listing.effective_date == date(2026, 12, 15)
@@ -239,7 +241,7 @@ def test_confirm_batch_creates_listing_on_batch_date(submitted, province_user, m
     assert change.old_price is None and change.new_price == D("11.50") and change.rule == "LST-2.3"
     app.refresh_from_db()
     assert app.status == ApplicationStatus.EFFECTIVE and app.listing == listing
-    assert services.run_batch(date(2026, 12, 16)) == 0  # idempotent
+    assert batch.batch_run(date(2026, 12, 16)) == 0  # idempotent
     assert Notification.objects.filter(recipient=maker_user, title="产品已挂网").exists()
     # the decision is audited with who and why
     event = ListingApplicationEvent.objects.filter(pgh_obj=app, status="confirmed").first()
@@ -251,17 +253,17 @@ def test_batch_day_moves_to_next_working_day(province_user):
     policy.set_value(user=province_user, key="lst.batch_day", raw_value=12, effective_from=date(2026, 11, 24),
                      reason="测试")
     # 2026-12-12 is a Saturday → Monday 14th
-    assert services.next_batch_date(date(2026, 11, 25)) == date(2026, 12, 14)
-    assert services.next_batch_date(date(2026, 12, 14)) == date(2026, 12, 14)
+    assert batch.next_batch_date(date(2026, 11, 25)) == date(2026, 12, 14)
+    assert batch.next_batch_date(date(2026, 12, 14)) == date(2026, 12, 14)
 
 
 def test_lst_1_redeclaration_updates_existing_listing_price(maker_user, product, province_user, add_price):
     listing = Listing.objects.create(product=product, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
     add_price(product, "11.00")
-    app = services.submit_application(user=maker_user, product=product, category="LST-1", declared_price="11.00",
+    app = applications.application_submit(user=maker_user, product=product, category="LST-1", declared_price="11.00",
                                       documents=docs("province_records", "lowest_price_commitment", "quality_commitment"))
-    services.confirm_application(user=province_user, application=app)
-    services.run_batch(date(2026, 12, 15))
+    applications.application_confirm(user=province_user, application=app)
+    batch.batch_run(date(2026, 12, 15))
     listing.refresh_from_db()
     assert listing.price == D("11.00") and listing.category == "LST-1"
     assert listing.price_changes.get().old_price == D("12.00")
@@ -269,12 +271,12 @@ def test_lst_1_redeclaration_updates_existing_listing_price(maker_user, product,
 
 def test_return_and_resubmit(submitted, province_user, maker_user):
     with pytest.raises(InvalidInput):
-        services.return_application(user=province_user, application=submitted, reason="  ")
-    services.return_application(user=province_user, application=submitted, reason="质量承诺书未盖章")
+        applications.application_return(user=province_user, application=submitted, reason="  ")
+    applications.application_return(user=province_user, application=submitted, reason="质量承诺书未盖章")
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.RETURNED
     assert Notification.objects.filter(recipient=maker_user, title="挂网申请退回补充").exists()
-    app = services.resubmit_application(user=maker_user, application=submitted, declared_price="11.40",
+    app = applications.application_resubmit(user=maker_user, application=submitted, declared_price="11.40",
                                         documents=docs("quality_commitment"))
     assert app.status == ApplicationStatus.SUBMITTED and app.declared_price == D("11.40")
     assert app.documents.filter(code="quality_commitment").count() == 2
@@ -283,32 +285,32 @@ def test_return_and_resubmit(submitted, province_user, maker_user):
 
 
 def test_refuse_requires_reason_and_notifies(submitted, province_user, maker_user):
-    services.refuse_application(user=province_user, application=submitted, reason="资质材料虚假")
+    applications.application_refuse(user=province_user, application=submitted, reason="资质材料虚假")
     assert Notification.objects.filter(recipient=maker_user, title="挂网申请不予通过", body__contains="资质材料虚假").exists()
     with pytest.raises(Conflict):
-        services.confirm_application(user=province_user, application=submitted)
+        applications.application_confirm(user=province_user, application=submitted)
 
 
 def test_enterprise_cannot_review(submitted, maker_user, make_user):
     with pytest.raises(Forbidden):
-        services.confirm_application(user=maker_user, application=submitted)
+        applications.application_confirm(user=maker_user, application=submitted)
     city = make_user(kind="city_regulator")
     with pytest.raises(Forbidden):
-        services.refuse_application(user=city, application=submitted, reason="x")
+        applications.application_refuse(user=city, application=submitted, reason="x")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_batch_two_workers_create_one_listing(maker_user, product, spread_prices, province_user):
     spread_prices(product, 8)
-    app = services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+    app = applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                       documents=docs(*LST21_DOCS))
-    services.confirm_application(user=province_user, application=app)
+    applications.application_confirm(user=province_user, application=app)
     results, barrier = [], threading.Barrier(2)
 
     def work():
         try:
             barrier.wait()
-            results.append(services.run_batch(date(2026, 12, 15)))
+            results.append(batch.batch_run(date(2026, 12, 15)))
         finally:
             connection.close()
 
@@ -331,7 +333,7 @@ def listing(product):
 
 
 def test_listing_change_price_records_change_with_audit(listing, province_user, maker_user):
-    services.listing_change_price(user=province_user, listing=listing, new_price="11.20", effective_date=date(2026, 12, 1),
+    status_services.listing_change_price(user=province_user, listing=listing, new_price="11.20", effective_date=date(2026, 12, 1),
                                   rule="PRC-1", reason="浙江省新最低价联动")
     listing.refresh_from_db()
     assert listing.price == D("11.20")
@@ -339,39 +341,39 @@ def test_listing_change_price_records_change_with_audit(listing, province_user, 
     assert (change.old_price, change.new_price, change.rule, change.changed_by) == (D("12.00"), D("11.20"), "PRC-1", province_user)
     assert Notification.objects.filter(recipient=maker_user, kind="listing.price").exists()
     with pytest.raises(Forbidden):
-        services.listing_change_price(user=maker_user, listing=listing, new_price="1", effective_date=date(2026, 12, 1),
+        status_services.listing_change_price(user=maker_user, listing=listing, new_price="1", effective_date=date(2026, 12, 1),
                                       rule="PRC-1", reason="x")
     with pytest.raises(InvalidInput):
-        services.listing_change_price(user=province_user, listing=listing, new_price="0", effective_date=date(2026, 12, 1),
+        status_services.listing_change_price(user=province_user, listing=listing, new_price="0", effective_date=date(2026, 12, 1),
                                       rule="PRC-1", reason="x")
 
 
 def test_status_transitions_declared_as_data(listing, province_user):
-    services.listing_suspend(province_user, listing, "DEL-1", "一年无销售")
+    status_services.listing_suspend(province_user, listing=listing, rule="DEL-1", reason="一年无销售")
     listing.refresh_from_db()
     assert listing.status == ListingStatus.SUSPENDED and listing.status_rule == "DEL-1"
     assert not Listing.objects.orderable().filter(pk=listing.pk).exists()  # DEL-4
-    services.listing_restore(province_user, listing, "DEL-1", "医疗机构书面申请恢复")
+    status_services.listing_restore(province_user, listing=listing, rule="DEL-1", reason="医疗机构书面申请恢复")
     assert Listing.objects.orderable().filter(pk=listing.pk).exists()
-    services.listing_delist(province_user, listing, "DEL-1", "择期撤网")
+    status_services.listing_delist(province_user, listing=listing, rule="DEL-1", reason="择期撤网")
     with pytest.raises(Conflict):
-        services.listing_restore(province_user, listing, "DEL-1", "撤网后不能直接恢复")
+        status_services.listing_restore(province_user, listing=listing, rule="DEL-1", reason="撤网后不能直接恢复")
     listing.refresh_from_db()
     assert listing.status == ListingStatus.DELISTED
     assert Listing.objects.filter(pk=listing.pk).exists()  # history stays visible
 
 
 def test_pending_suspension_can_be_suspended_or_restored(listing, province_user):
-    services.listing_propose_suspension(None, listing, "DEL-1", "一年无销售，待审核")
+    status_services.listing_propose_suspension(None, listing=listing, rule="DEL-1", reason="一年无销售，待审核")
     listing.refresh_from_db()
     assert listing.status == ListingStatus.PENDING_SUSPENSION
-    services.listing_suspend(province_user, listing, "DEL-1", "审核确认")
+    status_services.listing_suspend(province_user, listing=listing, rule="DEL-1", reason="审核确认")
     assert Listing.objects.get(pk=listing.pk).status == ListingStatus.SUSPENDED
 
 
 @pytest.mark.parametrize("severity, status", [("minor", ListingStatus.SUSPENDED), ("serious", ListingStatus.DELISTED)])
 def test_del_2_quality_event_suspends_or_revokes_by_severity(listing, province_user, severity, status):
-    services.record_quality_event(user=province_user, product=listing.product, kind="failure",
+    status_services.quality_event_record(user=province_user, product=listing.product, kind="failure",
                                   event_date=date(2026, 11, 1), authority_level="national", severity=severity,
                                   description="国家抽检含量不合格")
     listing.refresh_from_db()
@@ -380,7 +382,7 @@ def test_del_2_quality_event_suspends_or_revokes_by_severity(listing, province_u
 
 
 def test_del_2_city_level_event_does_not_change_listing(listing, province_user):
-    services.record_quality_event(user=province_user, product=listing.product, kind="failure",
+    status_services.quality_event_record(user=province_user, product=listing.product, kind="failure",
                                   event_date=date(2026, 11, 1), authority_level="city", severity="serious",
                                   description="市级抽检")
     listing.refresh_from_db()
@@ -389,13 +391,13 @@ def test_del_2_city_level_event_does_not_change_listing(listing, province_user):
 
 def test_del_3_enterprise_applies_regulator_approves(listing, maker_user, other_maker_user, province_user):
     with pytest.raises(NotFound):
-        services.request_delist(user=other_maker_user, listing=listing, reason_kind="stopped_production")
+        status_services.delist_request_create(user=other_maker_user, listing=listing, reason_kind="stopped_production")
     with pytest.raises(RuleViolation):
-        services.request_delist(user=maker_user, listing=listing, reason_kind="registration_changed")  # consumables only
-    req = services.request_delist(user=maker_user, listing=listing, reason_kind="stopped_production", note="停产")
+        status_services.delist_request_create(user=maker_user, listing=listing, reason_kind="registration_changed")  # consumables only
+    req = status_services.delist_request_create(user=maker_user, listing=listing, reason_kind="stopped_production", note="停产")
     with pytest.raises(Conflict):
-        services.request_delist(user=maker_user, listing=listing, reason_kind="no_sales")
-    services.decide_delist(user=province_user, request=req, approve=True, reason="同意")
+        status_services.delist_request_create(user=maker_user, listing=listing, reason_kind="no_sales")
+    status_services.delist_request_decide(user=province_user, request=req, approve=True, reason="同意")
     req.refresh_from_db()
     listing.refresh_from_db()
     assert req.status == DelistStatus.APPROVED
@@ -408,7 +410,7 @@ def test_lst_5_third_evaluated_manufacturer_suspends_unevaluated(make_org, make_
     makers = [make_org("manufacturer") for _ in range(3)]
     make_product(makers[0], is_consistency_evaluated=True)
     make_product(makers[1], is_consistency_evaluated=True, specification="0.5g*24粒")
-    assert services.lst5_suspensions() == 0
+    assert status_services.listing_lst5_suspend() == 0
     listing.refresh_from_db()
     assert listing.status == ListingStatus.ACTIVE
     other_form = make_product(maker, dosage_form="颗粒", specification="0.125g*12袋")
@@ -418,13 +420,13 @@ def test_lst_5_third_evaluated_manufacturer_suspends_unevaluated(make_org, make_
     with pytest.MonkeyPatch.context():
         third.is_consistency_evaluated = True
         third.save()
-    services.on_product_saved(third.pk)  # what the catalogue hook runs on commit
+    status_services.on_product_saved(third.pk)  # what the catalogue hook runs on commit
     listing.refresh_from_db()
     assert listing.status == ListingStatus.SUSPENDED and listing.status_rule == "LST-5"
     assert "3 家" in listing.status_reason
     other_listing.refresh_from_db()
     assert other_listing.status == ListingStatus.ACTIVE  # another dosage form is another variety
-    assert services.lst5_suspensions() == 0  # idempotent
+    assert status_services.listing_lst5_suspend() == 0  # idempotent
 
 
 def test_lst_5_detected_automatically_when_catalogue_saves_third_evaluated(make_org, make_product, listing,
@@ -441,12 +443,12 @@ def test_lst_6_new_drug_needs_a_passed_expert_review(maker_user, maker, make_pro
     """LST-6 / EXP-1: even with an agreed negotiation price, the province cannot confirm before a
     passed review (the full flow: tests/listing/test_expert_link.py)."""
     product = make_product(maker, generic_name="新药", approval_date=date(2026, 3, 1))
-    app = services.submit_application(user=maker_user, product=product, category="LST-6", declared_price="88",
+    app = applications.application_submit(user=maker_user, product=product, category="LST-6", declared_price="88",
                                       documents=docs("qualification", "quality_commitment"))
     assert app.listing_price is None and app.evaluation["needs_expert"] is True
-    monkeypatch.setattr(services, "negotiated_price", lambda p: D("66.60"))  # an EXP-2 result exists
+    monkeypatch.setattr(selectors, "negotiated_price", lambda p: D("66.60"))  # an EXP-2 result exists
     with pytest.raises(RuleViolation) as exc:
-        services.confirm_application(user=province_user, application=app)
+        applications.application_confirm(user=province_user, application=app)
     assert exc.value.code == "EXP-1" and exc.value.field == "expert_session"
     app.refresh_from_db()
     assert app.status == ApplicationStatus.SUBMITTED and app.listing_price is None
@@ -455,7 +457,7 @@ def test_lst_6_new_drug_needs_a_passed_expert_review(maker_user, maker, make_pro
 def test_lst_6_more_than_a_year_after_approval_refused(maker_user, maker, make_product):
     product = make_product(maker, generic_name="老药", approval_date=date(2025, 11, 23))
     with pytest.raises(RuleViolation) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-6", declared_price="88",
+        applications.application_submit(user=maker_user, product=product, category="LST-6", declared_price="88",
                                     documents=docs("qualification", "quality_commitment"))
     assert exc.value.code == "LST-6" and "已超过批准后1年" in exc.value.detail
 
@@ -465,16 +467,16 @@ def test_lst_c1_lowest_includes_jiangsu_city_price(maker_user, maker, make_produ
                          specification="3.0×18mm", conversion=1, national_code="C0302010100000002117000001" + "9")
     add_price(stent, "620.00", province="浙江省")
     add_price(stent, "598.00", province="江苏省", city="苏州市", level="city")
-    ev = services.check_application(user=maker_user, product=stent, category="LST-C1", declared_price="598.01",
+    ev = applications.application_check(user=maker_user, product=stent, category="LST-C1", declared_price="598.01",
                                     previously_selected=True)
     assert not ev.passed and "江苏省苏州市" in ev.category_result.message
-    assert services.check_application(user=maker_user, product=stent, category="LST-C1", declared_price="598.00",
+    assert applications.application_check(user=maker_user, product=stent, category="LST-C1", declared_price="598.00",
                                       previously_selected=True).passed
 
 
 def test_category_must_fit_the_kind(maker_user, product):
     with pytest.raises(RuleViolation) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-C1", declared_price="1")
+        applications.application_submit(user=maker_user, product=product, category="LST-C1", declared_price="1")
     assert "不适用于药品" in exc.value.detail
 
 
@@ -492,7 +494,7 @@ def test_expired_qualification_from_qualifications_app_refuses(maker_user, maker
                                  status="approved", submitted_by=maker_user, submitted_at=timezone.now(),
                                  reviewed_by=province_user, reviewed_at=timezone.now())
     with pytest.raises(RuleViolation) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                     documents=docs(*LST21_DOCS))
     assert exc.value.code == "QUA-1"
     assert "JS20200017" in exc.value.detail and "2026-06-30 过期" in exc.value.detail
@@ -506,7 +508,7 @@ def test_two_concurrent_applications_for_one_product_one_wins(maker_user, produc
     def work(price):
         try:
             barrier.wait()
-            services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price=price,
+            applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price=price,
                                         documents=docs(*LST21_DOCS))
             outcomes.append("ok")
         except (RuleViolation, Conflict) as exc:
@@ -524,7 +526,7 @@ def test_two_concurrent_applications_for_one_product_one_wins(maker_user, produc
 
 
 def test_listed_product_must_apply_under_lst_1(maker_user, listing):
-    ev = services.check_application(user=maker_user, product=listing.product, category="LST-2.3", declared_price="1")
+    ev = applications.application_check(user=maker_user, product=listing.product, category="LST-2.3", declared_price="1")
     violation = ev.first_violation()
     assert violation.code == "LST-2.3" and "应按 LST-1 申报" in violation.detail
 
@@ -535,7 +537,7 @@ def test_beat_entries_and_batch_task(submitted, province_user):
 
     assert SCHEDULES["platform:listing-monthly-batch"].task == "listing.tasks.run_listing_batch"
     assert SCHEDULES["platform:listing-lst5-suspensions"].task == "listing.tasks.lst5_suspensions"
-    services.confirm_application(user=province_user, application=submitted)
+    applications.application_confirm(user=province_user, application=submitted)
     with time_machine.travel("2026-12-15 00:30:00+08:00", tick=False):
         assert tasks.run_listing_batch.delay().get() == 1
         assert tasks.run_listing_batch.delay().get() == 0
@@ -545,10 +547,10 @@ def test_beat_entries_and_batch_task(submitted, province_user):
 def test_lst_8_1_without_supply_commitment_refused(maker_user, maker, make_product):
     product = make_product(maker, generic_name="短缺药", is_shortage=True)
     with pytest.raises(RuleViolation) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-8.1", declared_price="30",
+        applications.application_submit(user=maker_user, product=product, category="LST-8.1", declared_price="30",
                                     documents=docs("qualification", "quality_commitment"))
     assert exc.value.code == "LST-8.1" and "供货稳价承诺书" in exc.value.detail
-    app = services.submit_application(user=maker_user, product=product, category="LST-8.1", declared_price="30",
+    app = applications.application_submit(user=maker_user, product=product, category="LST-8.1", declared_price="30",
                                       documents=docs("qualification", "quality_commitment", "supply_commitment"))
     assert app.listing_price == D("30")
 
@@ -562,7 +564,7 @@ def test_oversized_document_refused_by_size_parameter(maker_user, product, sprea
     files = docs(*LST21_DOCS)
     files["qualification"] = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10))
     with pytest.raises(InvalidInput) as exc:
-        services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11",
+        applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                     documents=files)
     assert "文件过大" in exc.value.detail and exc.value.field == "doc_qualification"
 
@@ -572,6 +574,6 @@ def test_lst_2_1_dearer_reference_does_not_raise_the_cap(maker_user, product, ot
     spread_prices(product, 3, lowest="20.00")
     dearer = Listing.objects.create(product=make_product(other_maker), price=D("15.00"),
                                     category="LST-2.3", effective_date=date(2026, 1, 15))
-    ev = services.check_application(user=maker_user, product=product, category="LST-2.1", declared_price="14.00",
+    ev = applications.application_check(user=maker_user, product=product, category="LST-2.1", declared_price="14.00",
                                     via_reference=True, reference_listing=dearer)
     assert not ev.passed and "省平台已挂网相同药品最低价 12.00 元" in ev.category_result.message

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from listing import services
 from listing.models import ApplicationStatus, Listing, ListingApplication
+from listing.services import applications, batch
 
 from .conftest import pdf
 
@@ -33,7 +33,7 @@ def product(maker, make_product, spread_prices):
 
 @pytest.fixture
 def app(maker_user, product):
-    return services.submit_application(user=maker_user, product=product, category="LST-2.3", declared_price="11.50",
+    return applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11.50",
                                        documents={c: pdf() for c in DOCS})
 
 
@@ -153,8 +153,8 @@ def test_return_then_enterprise_edits_and_resubmits(client, app, province_user, 
 
 
 def test_public_page_without_sign_in_lists_batch(client, app, province_user):
-    services.confirm_application(user=province_user, application=app)
-    services.run_batch(date(2026, 12, 15))
+    applications.application_confirm(user=province_user, application=app)
+    batch.batch_run(date(2026, 12, 15))
     resp = client.get(reverse("listing:public"))
     html = resp.content.decode()
     assert resp.status_code == 200 and str(app.product) in html and "11.5" in html and "2026-12-15" in html

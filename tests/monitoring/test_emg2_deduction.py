@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from catalog.models import Product
 from core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from listing import services as listing_services
 from listing.models import Listing
+from listing.services import status
 from monitoring import rules, services
 from monitoring.models import EmergencyDeduction, Flag
 from orders.models import OffPlatformPurchase
@@ -34,9 +34,9 @@ def history(supply):
         listing = Listing.objects.create(product=product, price=D("10.00"), category="LST-1",
                                          effective_date=date(2026, 9, 1))
     with time_machine.travel("2026-10-10 09:00 +08:00", tick=False):
-        listing_services.listing_suspend(None, listing, "DEL-2", "质量抽检不合格，暂停挂网")
+        status.listing_suspend(None, listing=listing, rule="DEL-2", reason="质量抽检不合格，暂停挂网")
     with time_machine.travel("2026-11-20 09:00 +08:00", tick=False):
-        listing_services.listing_restore(None, Listing.objects.get(pk=listing.pk), "DEL-2", "复检合格，恢复挂网")
+        status.listing_restore(None, listing=Listing.objects.get(pk=listing.pk), rule="DEL-2", reason="复检合格，恢复挂网")
     return product
 
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from orders import services
 from orders.models import Invoice, OffPlatformPurchase, Order, OrderLine, Payment, ReceiptLine
+from orders.services import fulfilment, ordering, settlement
 
 pytestmark = pytest.mark.django_db
 
@@ -166,8 +166,8 @@ def _shipped_order(world, his):
                  format="json")
     order = Order.objects.get(pk=r.json()["id"])
     line = order.lines.get()
-    services.order_lines_confirm(world.dist_user, [line.pk])
-    delivery = services.delivery_create(world.dist_user, order.pk, note_number="N-1", lines=[
+    ordering.order_lines_confirm(world.dist_user, order_line_ids=[line.pk])
+    delivery = fulfilment.delivery_create(world.dist_user, order_id=order.pk, note_number="N-1", lines=[
         {"order_line": line.pk, "batch_number": "B1", "expiry_date": "2030-01-01", "quantity": 4}])
     return order, line, delivery
 
@@ -194,8 +194,8 @@ def test_receipt_larger_than_shipped_is_refused_ord_1(world, his):
 def test_payment_for_another_institutions_invoice_is_refused(world, his, other_his):
     order, line, delivery = _shipped_order(world, his)
     his.post("/api/v1/orders/receipts/", {"delivery": delivery.pk}, format="json")
-    invoice = services.invoice_create(world.dist_user, delivery.pk, number="FP-1", amount="40.00")
-    services.account_set(world.other_inst_user, bank_name="建行", account_name="苏州", account_number="6227-9")
+    invoice = settlement.invoice_create(world.dist_user, delivery_id=delivery.pk, number="FP-1", amount="40.00")
+    settlement.account_set(world.other_inst_user, bank_name="建行", account_name="苏州", account_number="6227-9")
     r = other_his.post("/api/v1/orders/payments/", {"invoice": invoice.pk, "amount": "40.00", "reference": "X1"},
                        format="json")
     assert r.status_code == 404
@@ -206,7 +206,7 @@ def test_payment_for_another_institutions_invoice_is_refused(world, his, other_h
     r = his.post("/api/v1/orders/payments/", {"invoice": invoice.pk, "amount": "40.00", "reference": "X1"},
                  format="json")
     assert r.status_code == 422 and r.json()["code"] == "ORD-2"
-    services.account_set(world.inst_user, bank_name="工行", account_name="省人医", account_number="6222-1")
+    settlement.account_set(world.inst_user, bank_name="工行", account_name="省人医", account_number="6222-1")
     r = his.post("/api/v1/orders/payments/", {"invoice": invoice.pk, "amount": "40.00", "reference": "X1"},
                  format="json")
     assert r.status_code == 201 and r.json()["account_number"] == "6222-1"
@@ -242,7 +242,7 @@ def test_returns_and_offplatform_purchases(world, his):
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_requests_with_one_key_create_exactly_one_order(world, his_token, monkeypatch):
     token, _ = his_token(world.institution)
-    real = services.order_create
+    real = ordering.order_create
     barrier = threading.Barrier(2)
 
     def slow(*args, **kwargs):
@@ -252,7 +252,7 @@ def test_two_racing_requests_with_one_key_create_exactly_one_order(world, his_to
         time.sleep(0.4)  # hold the key's row lock while the other request arrives
         return result
 
-    monkeypatch.setattr(services, "order_create", slow)
+    monkeypatch.setattr(ordering, "order_create", slow)
     results = []
 
     def call():

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 import time_machine
 
-from orders import services
 from orders.models import Order
+from orders.services import ordering
 from policy.models import PolicyValue
 from qualifications import services as qua
 
@@ -28,15 +28,15 @@ def serious_record(world):
 
 
 def test_bad_2_off_by_default_orders_go_through(world, serious_record):
-    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 2}])
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 2}])
     assert order.lines.count() == 1
 
 
 def test_bad_2_switched_on_refuses_orders_of_the_barred_enterprises_products(world, serious_record):
     PolicyValue.objects.create(key="bad.ban_enabled", value=True, effective_from=date(2026, 3, 1),
                                reason="省医保局决定执行禁入")
-    with pytest.raises(services.BatchRefused) as exc:
-        services.order_create(world.inst_user, [{"product_id": world.no_distributor.pk, "quantity": 1},
+    with pytest.raises(ordering.BatchRefused) as exc:
+        ordering.order_create(world.inst_user, lines=[{"product_id": world.no_distributor.pk, "quantity": 1},
                                                 {"product_id": world.product.pk, "quantity": 2}])
     codes = [e["code"] for e in exc.value.errors]
     assert "BAD-2" in codes and "不能订购其产品" in exc.value.errors[codes.index("BAD-2")]["detail"]
@@ -44,4 +44,4 @@ def test_bad_2_switched_on_refuses_orders_of_the_barred_enterprises_products(wor
     # switched off again: the same order goes through
     PolicyValue.objects.create(key="bad.ban_enabled", value=False, effective_from=date(2026, 3, 2),
                                reason="恢复默认")
-    assert services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 2}])
+    assert ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 2}])

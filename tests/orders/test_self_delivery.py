@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from orders import services
 from orders.models import LineStatus
 from orders.selectors import distributors_for
+from orders.services import fulfilment, ordering, settlement
 from parties.models import OrgKind
 from qualifications import services as qua
 from qualifications.models import DistributionRelationship, DistributionStatus
@@ -55,33 +55,33 @@ def test_qua_2_naming_itself_on_the_ordinary_form_is_self_delivery(self_maker, n
 def test_qua_2_self_delivering_manufacturer_confirms_and_ships_its_lines(world, self_maker, nanjing):
     maker, user, product = self_maker
     qua.distribution_self_deliver(user, nanjing)
-    order = services.order_create(world.inst_user, [{"product_id": product.pk, "quantity": 5}])
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": product.pk, "quantity": 5}])
     line = order.lines.get()
     assert line.distributor_id == maker.pk
     # another manufacturer and the area's ordinary distributor cannot touch the line
     with pytest.raises(NotFound):
-        services.order_lines_confirm(world.mfr_user, [line.pk])
+        ordering.order_lines_confirm(world.mfr_user, order_line_ids=[line.pk])
     with pytest.raises(NotFound):
-        services.order_lines_confirm(world.dist_user, [line.pk])
-    services.order_lines_confirm(user, [line.pk])
-    delivery = services.delivery_create(user, order.pk, note_number="ZP-1", lines=[
+        ordering.order_lines_confirm(world.dist_user, order_line_ids=[line.pk])
+    ordering.order_lines_confirm(user, order_line_ids=[line.pk])
+    delivery = fulfilment.delivery_create(user, order_id=order.pk, note_number="ZP-1", lines=[
         {"order_line": line.pk, "batch_number": "B1", "expiry_date": "2028-01-31", "quantity": 5}])
     line.refresh_from_db()
     assert delivery.distributor_id == maker.pk
     assert (line.status, line.shipped_qty) == (LineStatus.SHIPPED, 5)
     # the institution receives it and the manufacturer invoices it, as a distributor would (ORD-2)
-    services.receipt_create(world.inst_user, delivery.pk)
-    invoice = services.invoice_create(user, delivery.pk, number="ZP-INV-1", amount="60.00")
+    fulfilment.receipt_create(world.inst_user, delivery_id=delivery.pk)
+    invoice = settlement.invoice_create(user, delivery_id=delivery.pk, number="ZP-INV-1", amount="60.00")
     assert invoice.distributor_id == maker.pk
     with pytest.raises(NotFound):  # another manufacturer cannot invoice it
-        services.invoice_create(world.mfr_user, delivery.pk, number="X-1", amount="1.00")
+        settlement.invoice_create(world.mfr_user, delivery_id=delivery.pk, number="X-1", amount="1.00")
 
 
 def test_qua_2_self_delivery_pages_show_only_the_manufacturers_own_lines(client, world, self_maker, nanjing):
     maker, user, product = self_maker
     qua.distribution_self_deliver(user, nanjing)
-    mine = services.order_create(world.inst_user, [{"product_id": product.pk, "quantity": 3}])
-    theirs = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 4}])
+    mine = ordering.order_create(world.inst_user, lines=[{"product_id": product.pk, "quantity": 3}])
+    theirs = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 4}])
     client.force_login(user)
     page = client.get(reverse("orders:deliveries")).content.decode()
     assert mine.number in page and theirs.number not in page

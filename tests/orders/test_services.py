@@ -7,7 +7,6 @@ import pytest
 import time_machine
 
 from core.errors import Conflict, NotFound, RuleViolation
-from orders import services
 from orders.models import (
     Invoice,
     LineStatus,
@@ -18,6 +17,7 @@ from orders.models import (
 )
 from orders.pricing import PriceQuote, price_in_force, prices_in_force, register_provider
 from orders.selectors import distributors_for, overdue_invoices
+from orders.services import fulfilment, ordering, settlement
 from qualifications.selectors import distributor_for
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def _frozen():
 
 
 def place(w, *items, user=None):
-    return services.order_create(user or w.inst_user, list(items))
+    return ordering.order_create(user or w.inst_user, lines=list(items))
 
 
 def test_price_in_force_is_the_listing_price_and_says_why(world):
@@ -108,7 +108,7 @@ def test_refused_lines_name_the_rule_and_nothing_is_written(world, item_key, qua
 
 
 def test_unknown_national_code_is_int_2(world):
-    with pytest.raises(services.BatchRefused) as exc:
+    with pytest.raises(ordering.BatchRefused) as exc:
         place(world, {"national_code": "XA01ABD075A999999999999", "quantity": 1})
     assert exc.value.code == "INT-2"
 
@@ -136,10 +136,10 @@ def test_bulk_distributor_choice_agrees_with_distributor_for(world, make_org, ma
 def ship_all(w, order, note="PS-1", qty=None, batch="B1"):
     for line in order.lines.all():
         if line.status == LineStatus.SUBMITTED:
-            services.order_lines_confirm(w.dist_user, [line.pk])
+            ordering.order_lines_confirm(w.dist_user, order_line_ids=[line.pk])
     lines = [{"order_line": li.pk, "batch_number": batch, "expiry_date": "2028-01-31",
               "quantity": qty or li.quantity} for li in order.lines.all()]
-    return services.delivery_create(w.dist_user, order.pk, note_number=note, lines=lines)
+    return fulfilment.delivery_create(w.dist_user, order_id=order.pk, note_number=note, lines=lines)
 
 
 def test_full_flow_order_ship_receive_invoice_pay(world):
@@ -149,33 +149,33 @@ def test_full_flow_order_ship_receive_invoice_pay(world):
     line.refresh_from_db()
     assert (line.status, line.shipped_qty) == (LineStatus.PARTIALLY_SHIPPED, 6)
     dl = delivery.lines.get()
-    services.receipt_create(world.inst_user, delivery.pk, lines=[{"delivery_line": dl.pk, "quantity": 4}])
+    fulfilment.receipt_create(world.inst_user, delivery_id=delivery.pk, lines=[{"delivery_line": dl.pk, "quantity": 4}])
     line.refresh_from_db()
     assert (line.status, line.received_qty) == (LineStatus.PARTIALLY_RECEIVED, 4)
     # ORD-1: receipt larger than what was shipped
     with pytest.raises(RuleViolation) as exc:
-        services.receipt_create(world.inst_user, delivery.pk, lines=[{"delivery_line": dl.pk, "quantity": 3}])
+        fulfilment.receipt_create(world.inst_user, delivery_id=delivery.pk, lines=[{"delivery_line": dl.pk, "quantity": 3}])
     assert exc.value.code == "ORD-1"
-    services.receipt_create(world.inst_user, delivery.pk, received_on="2026-03-02")
-    d2 = services.delivery_create(world.dist_user, order.pk, note_number="PS-2", lines=[
+    fulfilment.receipt_create(world.inst_user, delivery_id=delivery.pk, received_on="2026-03-02")
+    d2 = fulfilment.delivery_create(world.dist_user, order_id=order.pk, note_number="PS-2", lines=[
         {"order_line": line.pk, "batch_number": "B2", "expiry_date": "2028-02-28", "quantity": 4}])
-    services.receipt_create(world.inst_user, d2.pk)
+    fulfilment.receipt_create(world.inst_user, delivery_id=d2.pk)
     line.refresh_from_db()
     order.refresh_from_db()
     assert (line.status, line.received_qty, order.status) == (LineStatus.RECEIVED, 10, OrderStatus.COMPLETED)
 
     # ORD-2: invoice, due = receipt date + policy days (30), payment from the dedicated account
-    invoice = services.invoice_create(world.dist_user, delivery.pk, number="INV-1", amount="60.00")
+    invoice = settlement.invoice_create(world.dist_user, delivery_id=delivery.pk, number="INV-1", amount="60.00")
     assert invoice.due_date == date(2026, 4, 1)
     with pytest.raises(RuleViolation) as exc:
-        services.payment_create(world.inst_user, invoice.pk, amount="60", reference="R1")
+        settlement.payment_create(world.inst_user, invoice_id=invoice.pk, amount="60", reference="R1")
     assert exc.value.code == "ORD-2"  # no dedicated account yet
-    services.account_set(world.inst_user, bank_name="工商银行", account_name="测试省人民医院",
+    settlement.account_set(world.inst_user, bank_name="工商银行", account_name="测试省人民医院",
                          account_number="6222000011112222")
     # another institution's invoice is not found (and nothing is paid)
     with pytest.raises(NotFound):
-        services.payment_create(world.other_inst_user, invoice.pk, amount="60", reference="R1")
-    services.payment_create(world.inst_user, invoice.pk, amount="60", reference="R1")
+        settlement.payment_create(world.other_inst_user, invoice_id=invoice.pk, amount="60", reference="R1")
+    settlement.payment_create(world.inst_user, invoice_id=invoice.pk, amount="60", reference="R1")
     invoice.refresh_from_db()
     assert invoice.status == "paid" and Payment.objects.get().account.account_number == "6222000011112222"
 
@@ -186,25 +186,25 @@ def test_decline_needs_reason_and_transitions_are_enforced(world):
     from core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
-        services.order_line_decline(world.dist_user, line.pk, " ")
-    services.order_line_decline(world.dist_user, line.pk, "缺货")
+        ordering.order_line_decline(world.dist_user, order_line_id=line.pk, reason=" ")
+    ordering.order_line_decline(world.dist_user, order_line_id=line.pk, reason="缺货")
     with pytest.raises(Conflict) as exc:
-        services.order_lines_confirm(world.dist_user, [line.pk])
+        ordering.order_lines_confirm(world.dist_user, order_line_ids=[line.pk])
     assert exc.value.code == "ORD-1"
     order.refresh_from_db()
     assert order.status == OrderStatus.CLOSED
     # another distributor cannot act on the line
     order2 = place(world, {"product_id": world.product.pk, "quantity": 1})
     with pytest.raises(NotFound):
-        services.order_lines_confirm(world.other_dist_user, [order2.lines.get().pk])
+        ordering.order_lines_confirm(world.other_dist_user, order_line_ids=[order2.lines.get().pk])
 
 
 def test_overdue_payments_listed_for_the_regulator_of_the_city_only(world):
     with time_machine.travel("2026-01-05 10:00 +08:00", tick=False):
         order = place(world, {"product_id": world.product.pk, "quantity": 2})
         delivery = ship_all(world, order)
-        services.invoice_create(world.dist_user, delivery.pk, number="INV-9", amount="20")
-        services.receipt_create(world.inst_user, delivery.pk, received_on="2026-01-05")
+        settlement.invoice_create(world.dist_user, delivery_id=delivery.pk, number="INV-9", amount="20")
+        fulfilment.receipt_create(world.inst_user, delivery_id=delivery.pk, received_on="2026-01-05")
     inv = Invoice.objects.get()
     assert inv.due_date == date(2026, 2, 4)
     assert list(overdue_invoices(world.nj_regulator, TODAY)) == [inv]
@@ -216,11 +216,11 @@ def test_overdue_payments_listed_for_the_regulator_of_the_city_only(world):
 def test_returns_cannot_exceed_received(world):
     order = place(world, {"product_id": world.product.pk, "quantity": 2})
     delivery = ship_all(world, order)
-    services.receipt_create(world.inst_user, delivery.pk)
+    fulfilment.receipt_create(world.inst_user, delivery_id=delivery.pk)
     line = order.lines.get()
-    services.return_create(world.inst_user, line.pk, quantity=1, reason="破损")
+    fulfilment.return_create(world.inst_user, order_line_id=line.pk, quantity=1, reason="破损")
     with pytest.raises(RuleViolation):
-        services.return_create(world.inst_user, line.pk, quantity=2, reason="破损")
+        fulfilment.return_create(world.inst_user, order_line_id=line.pk, quantity=2, reason="破损")
 
 
 def test_visible_to_scoping_and_denials(world):
@@ -252,8 +252,8 @@ def test_online_procurement_inputs_split_platform_and_offplatform_by_kind(world)
 
     order = place(world, {"product_id": world.product.pk, "quantity": 3})
     delivery = ship_all(world, order)
-    services.receipt_create(world.inst_user, delivery.pk)
-    services.offplatform_create(world.inst_user, [
+    fulfilment.receipt_create(world.inst_user, delivery_id=delivery.pk)
+    ordering.offplatform_create(world.inst_user, items=[
         {"item_name": "急救药", "kind": "drug", "amount": "10", "received_on": "2026-03-01", "reason": "emergency"}])
     amounts = online_procurement_amounts(date(2026, 3, 1), date(2026, 3, 31))
     assert amounts == {(world.institution.pk, "drug"): {"platform": Decimal("30.00"), "offplatform": Decimal("10.00")}}

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from orders import services
+from orders.services import ordering
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def mixed_order(world, make_product, make_distribution, nanjing):
     """One order with a line for each of two suppliers: 5 × 10.00 (测试制药 via 测试配送) and
     3 × 8.00 (外地制药 via 其他配送) — total 74.00."""
     make_distribution(world.other_manufacturer, world.other_distributor, nanjing)
-    order = services.order_create(world.inst_user, [
+    order = ordering.order_create(world.inst_user, lines=[
         {"product_id": world.product.pk, "quantity": 5},
         {"product_id": world.no_distributor.pk, "quantity": 3},
     ])

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from orders import services
 from orders.models import Order
+from orders.services import fulfilment, no_sales, ordering, settlement
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_institution_orders_from_the_shop_page_and_sees_why_the_price(client, wo
 
 
 def test_pages_are_scoped_and_denied_to_other_parties(client, world):
-    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 1}])
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 1}])
     line = order.lines.get()
     for user, status in [(world.inst_user, 200), (world.dist_user, 200), (world.nj_regulator, 200),
                          (world.other_inst_user, 404), (world.other_dist_user, 404), (world.sz_regulator, 404)]:
@@ -63,7 +63,7 @@ def test_pages_are_scoped_and_denied_to_other_parties(client, world):
 
 
 def test_distributor_confirms_ships_institution_receives_pays_through_pages(client, world):
-    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 3}])
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 3}])
     line = order.lines.get()
     login(client, world.dist_user)
     assert order.number in client.get("/orders/deliveries/").content.decode()
@@ -93,7 +93,7 @@ def test_distributor_confirms_ships_institution_receives_pays_through_pages(clie
 
 
 def test_exports_follow_the_same_scope(client, world):
-    services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 1}])
+    ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 1}])
     login(client, world.nj_regulator)
     rows = xlsx_rows(client.get("/orders/orders/", {"export": "xlsx"}))
     assert rows[0][0] == "订单号" and len(rows) == 2
@@ -114,13 +114,13 @@ def test_pages_have_english_translations(client, world):
 
 def test_regulator_overdue_and_nosales_pages_render_rows(client, world):
     with time_machine.travel("2026-01-05 10:00 +08:00", tick=False):
-        order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 2}])
+        order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 2}])
         line = order.lines.get()
-        services.order_lines_confirm(world.dist_user, [line.pk])
-        d = services.delivery_create(world.dist_user, order.pk, note_number="OD-1", lines=[
+        ordering.order_lines_confirm(world.dist_user, order_line_ids=[line.pk])
+        d = fulfilment.delivery_create(world.dist_user, order_id=order.pk, note_number="OD-1", lines=[
             {"order_line": line.pk, "batch_number": "B", "expiry_date": "2030-01-01", "quantity": 2}])
-        services.receipt_create(world.inst_user, d.pk)
-        services.invoice_create(world.dist_user, d.pk, number="FP-OVERDUE", amount="20")
+        fulfilment.receipt_create(world.inst_user, delivery_id=d.pk)
+        settlement.invoice_create(world.dist_user, delivery_id=d.pk, number="FP-OVERDUE", amount="20")
     login(client, world.nj_regulator)
     html = client.get("/orders/overdue/").content.decode()
     assert "FP-OVERDUE" in html and "测试省人民医院" in html
@@ -128,14 +128,14 @@ def test_regulator_overdue_and_nosales_pages_render_rows(client, world):
     assert rows[1][0] == "FP-OVERDUE"
     login(client, world.sz_regulator)
     assert "FP-OVERDUE" not in client.get("/orders/overdue/").content.decode()
-    services.no_sales_detect(date(2026, 3, 2))
+    no_sales.no_sales_detect(date(2026, 3, 2))
     login(client, world.province)
     html = client.get("/orders/nosales/").content.decode()
     assert "头孢克肟片" in html and "确认暂停" in html
 
 
 def _shipped_two_lines(client, world, qty_a, qty_b):
-    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": qty_a},
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": qty_a},
                                                     {"product_id": world.product2.pk, "quantity": qty_b}])
     a, b = order.lines.order_by("line_no")
     login(client, world.dist_user)

@@ -88,12 +88,12 @@ def enter(world, **kw):
 
 @time_machine.travel(date(2026, 11, 24), tick=False)
 def test_bad_2_is_off_by_default_a_serious_record_bars_nothing(world):
-    from listing.services import evaluate
+    from listing.services.applications import application_evaluate
 
     enter(world, sanction="interview", product=world["product"])
     assert selectors.bad_record_ban(world["maker"]).barred is False
     services.require_not_barred(world["maker"])  # no error
-    ev = evaluate(enterprise=world["maker"], product=world["product"], category="LST-1", declared_price=D("7"))
+    ev = application_evaluate(enterprise=world["maker"], product=world["product"], category="LST-1", declared_price=D("7"))
     assert not any(code == "BAD-2" for code, _msg, _field in ev.blockers)
 
 
@@ -159,13 +159,13 @@ def test_bad_1_malformed_decisions_are_refused_and_change_nothing(world, make_or
 
 @time_machine.travel(date(2026, 11, 24), tick=False)
 def test_del_2_quality_events_that_suspend_or_revoke_enter_the_list(world):
-    from listing.services import record_quality_event
+    from listing.services.status import quality_event_record
 
     gauze = consumable(world["maker"], "医用纱布")
-    record_quality_event(user=world["province"], product=world["product"], kind="failure",
+    quality_event_record(user=world["province"], product=world["product"], kind="failure",
                          event_date=date(2026, 11, 10), authority_level="province", severity="minor",
                          description="省药监抽检不合格")
-    record_quality_event(user=world["province"], product=gauze, kind="penalty", event_date=date(2026, 11, 11),
+    quality_event_record(user=world["province"], product=gauze, kind="penalty", event_date=date(2026, 11, 11),
                          authority_level="national", severity="serious", description="国家药监处罚")
     records = {r.product_id: r for r in BadRecord.objects.all()}
     assert (records[world["product"].pk].sanction, records[world["product"].pk].severity) == ("suspend", "serious")
@@ -191,11 +191,11 @@ def test_bad_2_switched_on_bars_negotiations(world, ban_on):
 
 @time_machine.travel(date(2026, 11, 24), tick=False)
 def test_bad_2_blocks_new_listing_applications(world, ban_on):
-    from listing.services import evaluate
+    from listing.services.applications import application_evaluate
 
     services.bad_record_enter(world["province"], enterprise=world["maker"], kind="collusion", severity="serious",
                               recorded_on=date(2026, 11, 1), description="串通投标")
-    ev = evaluate(enterprise=world["maker"], product=world["product"], category="LST-1", declared_price=D("7"))
+    ev = application_evaluate(enterprise=world["maker"], product=world["product"], category="LST-1", declared_price=D("7"))
     assert any(code == "BAD-2" for code, _msg, _field in ev.blockers)
 
 

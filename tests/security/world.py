@@ -13,8 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from catalog.models import OtherProvincePrice, Product
-from listing import services as listing_services
 from listing.models import Listing
+from listing.services import applications
+from listing.services import status as status_services
 from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
 from tests.pdf import MINIMAL_PDF
 
@@ -58,8 +59,8 @@ def build_world():  # noqa: PLR0915 - one linear story of the world, easier to r
     from negotiation import services as neg_services
     from negotiation.models import Interview
     from notifications.services import notify
-    from orders import services as order_services
     from orders.models import NoSalesCase, RestorationRequest
+    from orders.services import fulfilment, ordering, settlement
     from pricing import services as pricing_services
     from qualifications.models import BadRecord, DistributionRelationship
     from workcalendar import services as calendar_services
@@ -131,13 +132,13 @@ def build_world():  # noqa: PLR0915 - one linear story of the world, easier to r
         valid_until=dt.date(2030, 1, 1), file=pdf("licence.pdf"), name="营业执照")
     qual_services.qualification_review(province, licence, approve=True, reason="齐全")
     docs = {c: pdf(f"{c}.pdf") for c in DOCS}
-    w.application = listing_services.submit_application(
+    w.application = applications.application_submit(
         user=maker_user, product=w.applied, category="LST-2.3", declared_price="18.90", documents=docs)
-    returned = listing_services.submit_application(
+    returned = applications.application_submit(
         user=maker_user, product=w.returned_product, category="LST-2.3", declared_price="18.90",
         documents={c: pdf(f"{c}.pdf") for c in DOCS})
-    w.returned = listing_services.return_application(user=province, application=returned, reason="补充材料")
-    w.delist_request = listing_services.request_delist(user=maker_user, listing=w.listing_b,
+    w.returned = applications.application_return(user=province, application=returned, reason="补充材料")
+    w.delist_request = status_services.delist_request_create(user=maker_user, listing=w.listing_b,
                                                        reason_kind=_delist_reason(w.listing_b), note="停产")
 
     # ---------------------------------------------------------------- distribution and orders
@@ -149,27 +150,27 @@ def build_world():  # noqa: PLR0915 - one linear story of the world, easier to r
         manufacturer=w.maker, distributor=w.distributor, city=Region.objects.get(code="320500"), status="proposed",
         proposed_by=maker_user)
 
-    w.order = order_services.order_create(inst_user, [{"product_id": w.product.pk, "quantity": 5}],
+    w.order = ordering.order_create(inst_user, lines=[{"product_id": w.product.pk, "quantity": 5}],
                                           external_ref="MX-1")
     w.line = w.order.lines.get()
-    shipped = order_services.order_create(inst_user, [{"product_id": w.product.pk, "quantity": 4}])
+    shipped = ordering.order_create(inst_user, lines=[{"product_id": w.product.pk, "quantity": 4}])
     w.shipped_line = shipped.lines.get()
-    order_services.order_lines_confirm(dist_user, [w.shipped_line.pk])
-    w.delivery = order_services.delivery_create(
-        dist_user, shipped.pk, note_number="MXD-1", shipped_on=dt.date(2026, 11, 20),
+    ordering.order_lines_confirm(dist_user, order_line_ids=[w.shipped_line.pk])
+    w.delivery = fulfilment.delivery_create(
+        dist_user, order_id=shipped.pk, note_number="MXD-1", shipped_on=dt.date(2026, 11, 20),
         lines=[{"order_line": w.shipped_line.pk, "quantity": 4, "batch_number": "B1", "expiry_date": "2028-01-01"}])
     w.delivery_line = w.delivery.lines.get()
-    received = order_services.order_create(inst_user, [{"product_id": w.product.pk, "quantity": 3}])
+    received = ordering.order_create(inst_user, lines=[{"product_id": w.product.pk, "quantity": 3}])
     w.received_line = received.lines.get()
-    order_services.order_lines_confirm(dist_user, [w.received_line.pk])
-    delivered = order_services.delivery_create(
-        dist_user, received.pk, note_number="MXD-2", shipped_on=dt.date(2026, 11, 18),
+    ordering.order_lines_confirm(dist_user, order_line_ids=[w.received_line.pk])
+    delivered = fulfilment.delivery_create(
+        dist_user, order_id=received.pk, note_number="MXD-2", shipped_on=dt.date(2026, 11, 18),
         lines=[{"order_line": w.received_line.pk, "quantity": 3, "batch_number": "B2", "expiry_date": "2028-01-01"}])
-    order_services.receipt_create(inst_user, delivered.pk, received_on=dt.date(2026, 11, 19))
+    fulfilment.receipt_create(inst_user, delivery_id=delivered.pk, received_on=dt.date(2026, 11, 19))
     w.received_delivery = delivered
-    order_services.account_set(inst_user, bank_name="矩阵银行", account_name="矩阵人民医院",
+    settlement.account_set(inst_user, bank_name="矩阵银行", account_name="矩阵人民医院",
                                account_number="6222000011110000")
-    w.invoice = order_services.invoice_create(dist_user, delivered.pk, number="MXI-1", amount="30.00",
+    w.invoice = settlement.invoice_create(dist_user, delivery_id=delivered.pk, number="MXI-1", amount="30.00",
                                               issued_on=dt.date(2026, 11, 20))
     w.nosales = NoSalesCase.objects.create(listing=w.listing_c, detected_on=dt.date(2026, 11, 1), no_sales_days=365)
     w.nosales_suspended = NoSalesCase.objects.create(listing=w.listing_b, detected_on=dt.date(2026, 10, 1),
@@ -288,7 +289,7 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
     from insurance.models import PaymentStandard as InsuranceStandard
     from insurance.models import StandardRun
     from negotiation import services as neg_services
-    from orders import services as order_services
+    from orders.services import fulfilment, ordering
     from oversight.models import RiskSignal
     from shortage import services as shortage_services
     from shortage.models import NeedStatus, ShortageList, ShortageListEntry, ShortageNeed
@@ -387,13 +388,13 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
     vbp_services.contract_sign(maker_user, w.contract_signed)
     w.contract_line = w.contract_signed.lines.get()
     # The agreed volume (2) completed: received at the selected price (VBP-3 allows adding then).
-    order = order_services.order_create(inst_user, [{"product_id": w.vbp_products[2].pk, "quantity": 2}])
+    order = ordering.order_create(inst_user, lines=[{"product_id": w.vbp_products[2].pk, "quantity": 2}])
     line = order.lines.get()
-    order_services.order_lines_confirm(users["distributor"], [line.pk])
-    delivery = order_services.delivery_create(
-        users["distributor"], order.pk, note_number="MXD-VBP", shipped_on=dt.date(2026, 11, 20),
+    ordering.order_lines_confirm(users["distributor"], order_line_ids=[line.pk])
+    delivery = fulfilment.delivery_create(
+        users["distributor"], order_id=order.pk, note_number="MXD-VBP", shipped_on=dt.date(2026, 11, 20),
         lines=[{"order_line": line.pk, "quantity": 2, "batch_number": "BV", "expiry_date": "2028-01-01"}])
-    order_services.receipt_create(inst_user, delivery.pk, received_on=dt.date(2026, 11, 21))
+    fulfilment.receipt_create(inst_user, delivery_id=delivery.pk, received_on=dt.date(2026, 11, 21))
     w.draft_tender = vbp_services.tender_create(
         province, code="MX-PROV-1", name="矩阵省级集采", level="provincial", alliance_kind="", product_kind="drug",
         selection_mode="price_competition", selection_rule="", volume_ratio="60", period_start=dt.date(2027, 1, 1),

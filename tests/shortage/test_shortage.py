@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from notifications.models import Notification
 from orders.pricing import quote_in_force
-from orders.services import BatchRefused, order_create
+from orders.services.ordering import BatchRefused, order_create
 from parties.models import OrgKind, Role, User
 from policy.models import PolicyValue
 from qualifications import services as qua_services
@@ -154,12 +154,12 @@ def test_sho1_report_makes_it_purchasable_by_that_institution_at_that_price(need
                                           role=Role.MANUFACTURER)
     qua_services.distribution_self_deliver(maker_user, hospital.city)
     with time_machine.travel(date(2026, 12, 11), tick=False):
-        order = order_create(hospital_user, [{"product_id": product.pk, "quantity": 10}])
+        order = order_create(hospital_user, lines=[{"product_id": product.pk, "quantity": 10}])
         line = order.lines.get()
         assert (line.unit_price, line.listing_id, line.price_source) == (D("18.50"), None, "shortage")
         other = make_user(make_org(OrgKind.INSTITUTION))
         with pytest.raises(BatchRefused) as refused:  # nothing in force for it: not purchasable
-            order_create(other, [{"product_id": product.pk, "quantity": 10}])
+            order_create(other, lines=[{"product_id": product.pk, "quantity": 10}])
         assert refused.value.errors[0]["line"] == 0
 
 

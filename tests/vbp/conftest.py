@@ -84,13 +84,13 @@ def receive(w, product, qty, on, user=None):
     """Order, ship and receive `qty` of `product` for w.institution on `on` (入库)."""
     import time_machine
 
-    from orders import services as orders
+    from orders.services import fulfilment, ordering
 
     with time_machine.travel(f"{on.isoformat()} 10:00 +08:00", tick=False):
-        order = orders.order_create(user or w.inst_user, [{"product_id": product.pk, "quantity": qty}])
+        order = ordering.order_create(user or w.inst_user, lines=[{"product_id": product.pk, "quantity": qty}])
         line = order.lines.get()
-        orders.order_lines_confirm(w.dist_user, [line.pk])
-        d = orders.delivery_create(w.dist_user, order.pk, note_number=f"N{line.pk}", lines=[
+        ordering.order_lines_confirm(w.dist_user, order_line_ids=[line.pk])
+        d = fulfilment.delivery_create(w.dist_user, order_id=order.pk, note_number=f"N{line.pk}", lines=[
             {"order_line": line.pk, "batch_number": "B", "expiry_date": "2030-01-01", "quantity": qty}])
-        orders.receipt_create(w.inst_user, d.pk)
+        fulfilment.receipt_create(w.inst_user, delivery_id=d.pk)
     return order

@@ -9,8 +9,8 @@ import time_machine
 
 from core.errors import Forbidden, RuleViolation
 from listing.models import Listing
-from orders import services as orders
 from orders.pricing import quote_in_force
+from orders.services import ordering
 from policy import services as policy
 from vbp import services
 from vbp.models import (
@@ -193,7 +193,7 @@ def _set_value(w, mode):
 
 def _order(w, product, qty, on=date(2026, 3, 2)):
     with time_machine.travel(f"{on.isoformat()} 10:00 +08:00", tick=False):
-        return orders.order_create(w.inst_user, [{"product_id": product.pk, "quantity": qty}])
+        return ordering.order_create(w.inst_user, lines=[{"product_id": product.pk, "quantity": qty}])
 
 
 def test_vbp_4_cap_is_off_by_default(published):
@@ -229,7 +229,7 @@ def test_vbp_4_cap_one_over_in_refuse_mode_refused_nothing_written(published):
     w = published
     _set_cap(w, "refuse")
     _order(w, w.product, 100)
-    with pytest.raises(orders.BatchRefused) as exc:
+    with pytest.raises(ordering.BatchRefused) as exc:
         _order(w, w.non_selected, 101)
     assert exc.value.errors[0]["code"] == "VBP-4"
     assert Order.objects.count() == 1
@@ -240,7 +240,7 @@ def test_vbp_4_selected_lines_in_the_same_batch_count(published):
     w = published
     _set_cap(w, "refuse")
     with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        order = orders.order_create(w.inst_user, [{"product_id": w.product.pk, "quantity": 10},
+        order = ordering.order_create(w.inst_user, lines=[{"product_id": w.product.pk, "quantity": 10},
                                                   {"product_id": w.non_selected.pk, "quantity": 10}])
     assert order.lines.count() == 2
 

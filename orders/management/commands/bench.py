@@ -201,7 +201,9 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ 3. DEL-1
 
     def _no_sales(self, out):
-        from orders import selectors, services
+        from orders import selectors
+
+        from .services import no_sales
 
         today = timezone.localdate()
         cutoff = today - timedelta(days=365)
@@ -228,7 +230,7 @@ class Command(BaseCommand):
         assert set(a) == set(b), "the job's selection and the hand-written SQL disagree"
         with transaction.atomic():
             t = time.perf_counter()
-            cases = services.no_sales_detect(today)
+            cases = no_sales.no_sales_detect(today)
             t_job = time.perf_counter() - t
             transaction.set_rollback(True)
         ratio = t_orm / t_sql if t_sql else float("inf")
