@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from orders import services
+from orders.services import fulfilment, ordering
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shipped(world):
     with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 1200},
+        order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 1200},
                                                         {"product_id": world.product2.pk, "quantity": 2}])
         first = order.lines.get(line_no=1)
-        services.order_lines_confirm(world.dist_user, [first.pk])
-        delivery = services.delivery_create(world.dist_user, order.pk, note_number="SX-2026-001", lines=[
+        ordering.order_lines_confirm(world.dist_user, order_line_ids=[first.pk])
+        delivery = fulfilment.delivery_create(world.dist_user, order_id=order.pk, note_number="SX-2026-001", lines=[
             {"order_line": first.pk, "batch_number": "B240301", "expiry_date": "2028-02-29", "quantity": 1200}])
     return order, delivery
 

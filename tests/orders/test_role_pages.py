@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from orders import services
+from orders.services import fulfilment, ordering
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _detail(client, user, order):
 
 
 def test_ord_1_distributor_sees_shipping_only_after_confirming(client, world):
-    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 3}])
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 3}])
     line = order.lines.get()
     html = _detail(client, world.dist_user, order)
     assert 'data-testid="confirm"' in html and 'data-testid="decline-form"' in html
@@ -39,7 +39,7 @@ def test_ord_1_distributor_sees_shipping_only_after_confirming(client, world):
     line.refresh_from_db()
     assert line.status == "submitted" and not order.deliveries.exists()
 
-    services.order_lines_confirm(world.dist_user, [line.pk])
+    ordering.order_lines_confirm(world.dist_user, order_line_ids=[line.pk])
     html = _detail(client, world.dist_user, order)
     assert 'data-testid="ship-form"' in html and 'data-testid="ship-qty-1"' in html
     # Confirming and declining are finished steps now: no button, no form.
@@ -47,10 +47,10 @@ def test_ord_1_distributor_sees_shipping_only_after_confirming(client, world):
 
 
 def test_ord_1_finished_order_shows_no_step_at_all(client, world):
-    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 2}])
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 2}])
     line = order.lines.get()
-    services.order_lines_confirm(world.dist_user, [line.pk])
-    services.delivery_create(world.dist_user, order.pk, note_number="SH-DONE", lines=[
+    ordering.order_lines_confirm(world.dist_user, order_line_ids=[line.pk])
+    fulfilment.delivery_create(world.dist_user, order_id=order.pk, note_number="SH-DONE", lines=[
         {"order_line": line.pk, "batch_number": "B", "expiry_date": "2030-01-01", "quantity": 2}])
     html = _detail(client, world.dist_user, order)
     for step in ('data-testid="ship-form"', 'data-testid="confirm"', 'data-testid="decline-form"',
@@ -60,7 +60,7 @@ def test_ord_1_finished_order_shows_no_step_at_all(client, world):
 
 
 def test_institution_and_regulator_get_no_supplier_steps(client, world):
-    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 1}])
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 1}])
     for user in (world.inst_user, world.nj_regulator):
         html = _detail(client, user, order)
         assert 'data-testid="confirm"' not in html and 'data-testid="ship-form"' not in html

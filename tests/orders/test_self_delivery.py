@@ -89,7 +89,7 @@ def test_qua_2_self_delivery_pages_show_only_the_manufacturers_own_lines(client,
     detail = client.get(reverse("orders:order_detail", args=[mine.pk])).content.decode()
     # issue 15 item 7: confirm first; the ship form appears once the line is confirmed
     assert 'data-testid="confirm"' in detail and 'data-testid="ship-form"' not in detail
-    services.order_lines_confirm(user, [mine.lines.get().pk])
+    ordering.order_lines_confirm(user, order_line_ids=[mine.lines.get().pk])
     detail = client.get(reverse("orders:order_detail", args=[mine.pk])).content.decode()
     assert 'data-testid="ship-form"' in detail and 'data-testid="confirm"' not in detail
     # a manufacturer that delivers nothing itself gets an empty work list and no ship form
