@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.exports import xlsx_response
 from core.forms import call_service as _call
 from core.forms import refuse_if_forbidden
 from policy import services as policy
@@ -37,15 +39,13 @@ def pool(request):
             return redirect("experts:pool")
     rows = selectors.pool(**filters)
     if request.GET.get("export") == "xlsx":
-        from pricing.exports import xlsx_response
-
-        return xlsx_response(_("评审专家库"), [_("姓名"), _("账号"), _("专业类别"), _("工作单位"), _("职称/职务"),
+        return xlsx_response(f"expert-pool-{timezone.localdate():%Y%m%d}.xlsx", [_("姓名"), _("账号"), _("专业类别"), _("工作单位"), _("职称/职务"),
                                                  _("状态"), _("有效利益冲突申报")], (
             [str(p.user), p.user.username, p.get_category_display(), p.employer, p.title,
              _("在库可抽取") if p.active else _("暂停抽取"),
              "；".join(str(c) for c in p.conflicts.all() if c.withdrawn_at is None)] for p in rows.prefetch_related(
                 "conflicts__enterprise")
-        ), "expert-pool")
+        ), title=_("评审专家库"))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "experts/pool.html", {
         "page": page, "filters": filters, "form": form, "categories": ExpertCategory.choices,

@@ -94,7 +94,7 @@ def test_pool_page_is_for_the_province_only(client, province_user, pool, make_us
 
     from openpyxl import load_workbook
 
-    rows = list(load_workbook(BytesIO(export.content)).active.values)
+    rows = list(load_workbook(BytesIO(b"".join(export.streaming_content))).active.values)
     assert rows[0][0] == "姓名" and len(rows) == 4 and {r[2] for r in rows[1:]} == {"医保"}
     client.force_login(make_user(maker))
     assert client.get(reverse("experts:pool")).status_code == 403
