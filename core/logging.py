@@ -60,5 +60,7 @@ def build_logging(*, level="INFO", log_dir=None, json_format=False) -> dict:
         "handlers": handlers,
         "root": {"handlers": list(handlers), "level": level},
         "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"},
-                    "django.security": {"level": "WARNING"}},
+                    "django.security": {"level": "WARNING"},
+                    # PDF rendering (core.printing) logs every step at INFO; only its problems matter.
+                    "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
     }
