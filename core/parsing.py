@@ -122,6 +122,20 @@ def parse_price(raw, *, ceiling: Decimal | None = None, places: int = PRICE_PLAC
     return value.quantize(Decimal(1).scaleb(-places))
 
 
+def parse_id(raw) -> int:
+    """An object id from a client (HIS JSON or a form): a positive whole number that fits a
+    bigint column — not a ValueError or an overflow deep in a query."""
+    if isinstance(raw, bool):
+        raise ParseError(_("须为正整数编号"), "not_id")
+    try:
+        value = raw if isinstance(raw, int) else int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise ParseError(_("须为正整数编号"), "not_id") from None
+    if not 0 < value < 2**63:
+        raise ParseError(_("须为正整数编号"), "not_id")
+    return value
+
+
 # ----------------------------------------------------------------- texts
 
 
