@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.parsing import clean_text
 
 from .models import CalendarDay, CalendarYear, WorkingDayDeadline
 
@@ -212,15 +213,6 @@ def _parse_kind(value) -> str:
     return value
 
 
-def _text(value, field: str, limit: int, *, required_msg: str | None = None) -> str:
-    text = str(value or "").strip()
-    if required_msg and not text:
-        raise InvalidInput(required_msg, field)
-    if len(text) > limit:
-        raise InvalidInput(_("不能超过 %(n)s 个字") % {"n": limit}, field)
-    return text
-
-
 def _supersede(entry: CalendarDay, user, reason: str):
     entry.superseded_at = timezone.now()
     entry.superseded_by = user
@@ -244,7 +236,7 @@ def set_calendar_day(user, day, kind, name="") -> CalendarDay:
     _require_manager(user)
     d = parse_date(day)
     kind = _parse_kind(kind)
-    name = _text(name, "name", NAME_MAX)
+    name = clean_text(name, "name", NAME_MAX)
     label = CalendarDay.Kind(kind).label
     with transaction.atomic(), audit_context(user, reason=f"登记 {d} 为{label}{('：' + name) if name else ''}"):
         current = CalendarDay.objects.select_for_update().current().filter(date=d).first()
@@ -271,7 +263,7 @@ def withdraw_calendar_day(user, day, reason) -> CalendarDay:
     The entry stays in the table, marked superseded with who, when and why."""
     _require_manager(user)
     d = parse_date(day)
-    reason = _text(reason, "reason", REASON_MAX, required_msg=_("撤销登记须填写原因"))
+    reason = clean_text(reason, "reason", REASON_MAX, required=_("撤销登记须填写原因"))
     with transaction.atomic(), audit_context(user, reason=f"撤销 {d} 的日历登记：{reason}"):
         current = CalendarDay.objects.select_for_update().current().filter(date=d).first()
         if current is None:
@@ -289,7 +281,7 @@ def confirm_year(user, year, note) -> CalendarYear:
     recomputed in the same transaction (count in `obj.recomputed_deadlines`)."""
     _require_manager(user)
     year = check_year(year)
-    note = _text(note, "note", NOTE_MAX, required_msg=_("请填写确认说明（如国务院办公厅通知文号）"))
+    note = clean_text(note, "note", NOTE_MAX, required=_("请填写确认说明（如国务院办公厅通知文号）"))
     if package_knows(year):
         raise Conflict(_("%(year)s 年的放假安排已包含在内置的国务院节假日数据中，无需确认") % {"year": year}, "year")
     with transaction.atomic(), audit_context(user, reason=f"确认 {year} 年工作日历：{note}"):
