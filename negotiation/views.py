@@ -1,7 +1,6 @@
 """Negotiation pages: thin views over services and selectors."""
 
 import json
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +15,12 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.exports import xlsx_response
 from core.forms import refuse_if_forbidden
+from core.parsing import date_or_none, decimal_or_none
 from listing.models import Listing
 from parties.models import Organisation, Region
 
 from . import rules, selectors, services, zones
+from .filters import ProposalFilter
 from .models import (
     GroupMember,
     Interview,
@@ -45,9 +46,9 @@ def _regulator_only(user):
 
 @login_required
 def proposal_list(request):
-    status = request.GET.get("status") or None
-    q = (request.GET.get("q") or "").strip()
-    qs = selectors.proposals_for(request.user, status=status, q=q)
+    filters = ProposalFilter(request.GET, queryset=selectors.proposals_for(request.user))
+    qs = filters.qs
+    status, q = filters.form.cleaned_data.get("status") or None, filters.form.cleaned_data.get("q") or ""
     if request.GET.get("export") == "xlsx":
         rows = (
             (p.pk, p.institution.name, p.product.generic_name, p.product.specification, p.manufacturer.name,
@@ -83,12 +84,9 @@ def listing_search(request):
 def _preview(listing, institution_id, raw_price):
     summary = selectors.shared_results_summary(listing.product_id, institution_id)
     zone, why = None, ""
-    try:
-        price = Decimal(str(raw_price))
-        if price > 0:
-            zone, why = zones.classify(listing.product_id, price)
-    except (InvalidOperation, ValueError, TypeError):
-        price = None
+    price = decimal_or_none(raw_price)
+    if price is not None and price > 0:
+        zone, why = zones.classify(listing.product_id, price)
     return {"summary": summary, "zone": zone, "zone_label": ZONE_LABELS.get(zone, ""), "zone_why": why,
             "price": price}
 
@@ -265,13 +263,8 @@ def group_join(request, pk):
 
 
 def _dashboard_filters(request):
-    from datetime import date
-
     def parse(name):
-        try:
-            return date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
+        return date_or_none(request.GET.get(name))
 
     city_id = request.GET.get("city") or None
     if request.user.role in ("city_regulator", "county_regulator"):
