@@ -167,7 +167,8 @@ def parse_text(raw, *, max_length: int, required: str | None = None, too_long: s
 
 
 def parse_date(raw, *, message: str | None = None) -> date:
-    """An ISO date (YYYY-MM-DD). A date passes through; a datetime keeps its date."""
+    """An ISO date (YYYY-MM-DD). A date passes through; a datetime keeps its date. `message`
+    words the refusal and may quote the value as %(value)s."""
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -176,7 +177,7 @@ def parse_date(raw, *, message: str | None = None) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ParseError(message or _("“%(value)s”不是有效的日期，请按 YYYY-MM-DD 填写")
+        raise ParseError((message or _("“%(value)s”不是有效的日期，请按 YYYY-MM-DD 填写"))
                          % {"value": excerpt(raw)}, "not_date") from None
 
 

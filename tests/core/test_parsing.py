@@ -166,3 +166,39 @@ def test_api_fields_give_typed_values():
     s = _Sample(data={"price": 12.5, "note": "ab\r\ncd", "on": "2026-03-01"})
     assert s.is_valid(), s.errors
     assert s.validated_data == {"price": Decimal("12.5000"), "note": "ab\ncd", "on": date(2026, 3, 1)}
+
+
+@pytest.mark.parametrize("raw,ok", [(1, True), ("42", True), (" 7 ", True), (0, False), (-1, False), ("1.5", False),
+                                    (True, False), (None, False), (2**63, False), ("abc", False)])
+def test_ids_are_positive_whole_numbers_that_fit_the_column(raw, ok):
+    if ok:
+        assert parsing.parse_id(raw) == int(str(raw).strip())
+    else:
+        with pytest.raises(ParseError, match="须为正整数编号"):
+            parsing.parse_id(raw)
+
+
+class _Numbers(serializers.Serializer):
+    unit_price = api_fields.DecimalTextField(what="议价单价")
+    evidence = api_fields.DecimalTextField(what="已成交价", required=False, allow_blank=True, allow_null=True)
+    on = api_fields.DateField(required=False)
+    pk = api_fields.IdField()
+
+
+@pytest.mark.parametrize("data,field,message", [
+    ({"pk": 1}, "unit_price", "议价单价须为数字"),            # missing: the parser's own words, not "required"
+    ({"unit_price": None, "pk": 1}, "unit_price", "议价单价须为数字"),
+    ({"unit_price": "x", "pk": 1}, "unit_price", "议价单价须为数字"),
+    ({"unit_price": "1", "evidence": "y", "pk": 1}, "evidence", "已成交价须为数字"),
+    ({"unit_price": "1"}, "pk", "须为正整数编号"),
+])
+def test_missing_or_bad_numbers_are_refused_with_the_parsers_words(data, field, message):
+    s = _Numbers(data=data)
+    assert not s.is_valid()
+    assert str(s.errors[field][0]) == message
+
+
+def test_optional_blank_values_mean_not_given():
+    s = _Numbers(data={"unit_price": "9.5", "evidence": "", "on": "", "pk": "3"})
+    assert s.is_valid(), s.errors
+    assert s.validated_data == {"unit_price": Decimal("9.5"), "evidence": None, "on": None, "pk": 3}
