@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput
-from core.parsing import clean_text
+from core.parsing import clean_date, clean_text
 
 from .models import CalendarDay, CalendarYear, WorkingDayDeadline
 
@@ -196,12 +196,7 @@ def parse_date(value, field: str = "date") -> date:
         text = str(value or "").strip()
         if not text:
             raise InvalidInput(_("请填写日期"), field)
-        try:
-            d = date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInput(
-                _("“%(value)s”不是有效的日期：请按 YYYY-MM-DD 填写实际存在的日期") % {"value": text}, field
-            ) from None
+        d = clean_date(text, field, message=_("“%(value)s”不是有效的日期：请按 YYYY-MM-DD 填写实际存在的日期"))
     if not MIN_YEAR <= d.year <= MAX_YEAR:
         raise InvalidInput(_("日期须在 %(min)s 至 %(max)s 年之间") % {"min": MIN_YEAR, "max": MAX_YEAR}, field)
     return d
