@@ -9,11 +9,12 @@
 
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import parsing
 from core.text import excerpt
 
 DRUG = "drug"
@@ -114,31 +115,18 @@ def same_product_key(generic_name, dosage_form, specification, manufacturer_id) 
 # ------------------------------------------------------------------ LST-0.3 price records
 
 PRICE_MAX_DECIMALS = 4
-FALLBACK_PRICE_CEILING = Decimal("1000000")  # used only if policy key sys.price_ceiling_yuan is absent
+FALLBACK_PRICE_CEILING = parsing.PRICE_CEILING  # used only if policy key sys.price_ceiling_yuan is absent
 
 
 def check_price(raw, ceiling: Decimal | None = None) -> Decimal:
     """LST-0.3: an other-province price is a number > 0 with at most 4 decimals and not above
-    the absurd-price ceiling (policy parameter sys.price_ceiling_yuan). Returns the Decimal."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise RuleError(_("价格不能为空"))
-    if isinstance(raw, bool):
-        raise RuleError(_("价格须为数字"))
+    the absurd-price ceiling (policy parameter sys.price_ceiling_yuan). Returns the Decimal.
+    The one price parser is `core.parsing.parse_price`; this keeps the catalogue's RuleError."""
     try:
-        value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise RuleError(_("价格须为数字，实际为“%(raw)s”") % {"raw": excerpt(raw)}) from None
-    if not value.is_finite():
-        raise RuleError(_("价格须为数字，实际为“%(raw)s”") % {"raw": excerpt(raw)})
-    if value <= 0:
-        raise RuleError(_("价格须大于 0"))
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > PRICE_MAX_DECIMALS:
-        raise RuleError(_("价格最多保留 %(places)s 位小数") % {"places": PRICE_MAX_DECIMALS})
-    ceiling = FALLBACK_PRICE_CEILING if ceiling is None else Decimal(ceiling)
-    if value > ceiling:
-        raise RuleError(_("价格 %(value)s 元超过单价上限 %(ceiling)s 元，疑为录入错误") % {"value": value, "ceiling": ceiling})
-    return value.quantize(Decimal("0.0001"))
+        return parsing.parse_price(raw, ceiling=FALLBACK_PRICE_CEILING if ceiling is None else ceiling,
+                                   places=PRICE_MAX_DECIMALS)
+    except parsing.ParseError as exc:
+        raise RuleError(exc.message) from None
 
 
 _DATE_PATTERN = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")

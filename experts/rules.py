@@ -1,9 +1,11 @@
 """Pure rule checks of the expert pool and negotiations (no database access)."""
 
 import random
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from core import parsing
 
 CATEGORY_ORDER = ("insurance", "clinical", "pharmacy", "management")
 
@@ -36,13 +38,7 @@ def shortfalls(candidates: dict[str, list[int]], per_category: dict[str, int]) -
 
 def parse_price(value) -> Decimal | None:
     """EXP-2: an offer/price must be a positive number with at most 4 decimals; None if not."""
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    if not d.is_finite() or d <= 0 or d.as_tuple().exponent < -4:
-        return None
-    return d
+    return parsing.decimal_or_none(value, places=parsing.PRICE_PLACES, positive=True)
 
 
 def final_price_allowed(final_price: Decimal, last_enterprise_offer: Decimal | None) -> bool:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.parsing import clean_text
 from parties.models import Organisation, Role, User
 from policy import services as policy
 
@@ -78,15 +79,6 @@ def new_seed() -> int:
     return secrets.randbits(62)
 
 
-def _text(value, field, limit, *, required=None) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise InvalidInput(required, field)
-    if len(text) > limit:
-        raise InvalidInput(_("不能超过 %(limit)s 个字") % {"limit": limit}, field)
-    return text
-
-
 # --- the pool (EXP-1) -------------------------------------------------------------------------
 
 
@@ -98,8 +90,8 @@ def expert_profile_save(user, *, expert_user: User, category: str, employer: str
         raise InvalidInput(_("只有角色为“评审专家”的用户可以入库"), "expert_user")
     if category not in CATEGORY_LABELS:
         raise InvalidInput(_("请选择专业类别：医保、临床、药学或管理"), "category")
-    employer = _text(employer, "employer", 200, required=_("请填写工作单位"))
-    title = _text(title, "title", 100)
+    employer = clean_text(employer, "employer", 200, required=_("请填写工作单位"))
+    title = clean_text(title, "title", 100)
     with transaction.atomic(), audit_context(user, reason=f"维护评审专家库：{expert_user}"):
         profile, _created = ExpertProfile.objects.update_or_create(
             user=expert_user,
@@ -114,7 +106,7 @@ def conflict_declare(user, profile: ExpertProfile, *, enterprise: Organisation |
     """EXP-1: declare a conflict of interest (the expert themself, or the province)."""
     if not (can_manage(user) or profile.user_id == user.pk):
         raise Forbidden(_("只能申报本人的利益冲突"))
-    description = _text(description, "description", 2000)
+    description = clean_text(description, "description", 2000)
     if enterprise is None and not description:
         raise InvalidInput(_("请选择利害关系企业或填写利害关系说明"), "enterprise")
     if enterprise is not None and not enterprise.is_enterprise:
@@ -125,7 +117,7 @@ def conflict_declare(user, profile: ExpertProfile, *, enterprise: Organisation |
 
 def conflict_withdraw(user, conflict: ExpertConflict, reason: str) -> ExpertConflict:
     _require_manager(user)
-    reason = _text(reason, "reason", 200, required=_("请填写撤销原因"))
+    reason = clean_text(reason, "reason", 200, required=_("请填写撤销原因"))
     with transaction.atomic(), audit_context(user, reason=f"撤销利益冲突申报：{reason}"):
         conflict = ExpertConflict.objects.select_for_update().get(pk=conflict.pk)
         if conflict.withdrawn_at:
@@ -150,10 +142,10 @@ def session_create(user, *, purpose: str, title: str, date: date, location: str 
         city_id = _user_city_id(user)
     if purpose not in SessionPurpose.values:
         raise InvalidInput(_("请选择场次类型"), "purpose")
-    title = _text(title, "title", 200, required=_("请填写场次名称"))
+    title = clean_text(title, "title", 200, required=_("请填写场次名称"))
     with transaction.atomic(), audit_context(user, reason=f"新建评审/谈判场次：{title}"):
         return ExpertSession.objects.create(
-            purpose=purpose, title=title, date=date, location=_text(location, "location", 200), created_by=user,
+            purpose=purpose, title=title, date=date, location=clean_text(location, "location", 200), created_by=user,
             city_id=city_id,
         )
 
@@ -161,7 +153,7 @@ def session_create(user, *, purpose: str, title: str, date: date, location: str 
 def session_add_case(user, session: ExpertSession, *, product=None, enterprise=None, description="") -> SessionCase:
     """Add a case: a catalogue product (its manufacturer is the case's enterprise) and/or text."""
     _require_session_manager(user, session)
-    description = _text(description, "description", 2000)
+    description = clean_text(description, "description", 2000)
     if product is None and not description:
         raise InvalidInput(_("请选择产品或填写案件说明"), "product")
     if session.status == SessionStatus.CLOSED:
@@ -243,7 +235,7 @@ def session_draw(user, session: ExpertSession, per_category: dict, reason: str =
     refused once a review conclusion was reached on the current draw."""
     _require_session_manager(user, session)
     wanted = _parse_per_category(per_category)
-    reason = _text(reason, "reason", 200)
+    reason = clean_text(reason, "reason", 200)
     with transaction.atomic(), audit_context(user, reason=f"抽取专家：{session.title}（EXP-1）"):
         session = ExpertSession.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.CLOSED:
@@ -356,7 +348,7 @@ def verdict_record(user, case: SessionCase, *, verdict: str, reason: str, expert
     the record keeps who entered it. One verdict per expert and draw; never edited."""
     if verdict not in Verdict.values:
         raise InvalidInput(_("请选择评审意见：同意或不同意"), "verdict")
-    reason = _text(reason, "reason", 2000, required=_("请填写评审理由"))
+    reason = clean_text(reason, "reason", 2000, required=_("请填写评审理由"))
     session = case.session
     if expert is None:
         expert = ExpertProfile.objects.filter(user=user).first() if user.is_authenticated else None
@@ -395,7 +387,7 @@ def review_conclude(user, case: SessionCase, *, reason: str) -> SessionCase:
     has given a verdict. The outcome is the rule's (exp.review_pass_percent), not typed; the
     organiser writes the reasons."""
     _require_session_manager(user, case.session)
-    reason = _text(reason, "reason", 2000, required=_("请填写评审结论理由"))
+    reason = clean_text(reason, "reason", 2000, required=_("请填写评审结论理由"))
     with transaction.atomic(), audit_context(user, reason=f"评审结论（EXP-1）：{reason}"):
         case = SessionCase.objects.select_for_update(of=("self",)).select_related("session").get(pk=case.pk)
         if case.review_outcome:
@@ -453,7 +445,7 @@ def round_record(user, case: SessionCase, *, enterprise_offer, expert_counter_of
     counter = None
     if expert_counter_offer not in (None, ""):
         counter = _price(expert_counter_offer, "expert_counter_offer")
-    note = _text(note, "note", 2000)
+    note = clean_text(note, "note", 2000)
     with transaction.atomic(), audit_context(user, reason="记录谈判轮次（EXP-2）"):
         case = _open_negotiation_case(user, case)
         last = case.rounds.order_by("-number").first()
@@ -471,7 +463,7 @@ def case_conclude(user, case: SessionCase, *, agreed: bool, final_price=None, ef
     product not yet listed keeps it on the case for its listing application
     (experts.selectors.negotiated_price)."""
     _require_manager(user)
-    note = _text(note, "note", 2000)
+    note = clean_text(note, "note", 2000)
     price = _price(final_price, "final_price") if agreed else None
     with transaction.atomic(), audit_context(user, reason=f"谈判{'成功' if agreed else '失败'}（EXP-2）"):
         case = _open_negotiation_case(user, case)

@@ -13,6 +13,7 @@ from core.errors import NotFound
 from parties.models import Organisation
 
 from . import selectors, services
+from .filters import FilingFilter
 from .models import FilingRequest
 
 TAG = "备案采购（FIL）"
@@ -75,17 +76,17 @@ class DecideIn(serializers.Serializer):
 class FilingListApi(GenericAPIView):
     serializer_class = FilingOut
 
+    filterset_class = FilingFilter
+
     def get_queryset(self):
-        p = self.request.query_params
-        return selectors.filings_for(self.request.user, q=p.get("q", ""), kind=p.get("kind", ""),
-                                     status=p.get("status", ""), city=p.get("city", ""))
+        return selectors.filings_for(self.request.user)
 
     @extend_schema(tags=[TAG], summary="备案采购申请（按权限范围）",
                    parameters=[OpenApiParameter("status", str), OpenApiParameter("kind", str),
                                OpenApiParameter("city", str, description="设区市行政区划代码"), OpenApiParameter("q", str)],
                    responses={200: FilingOut(many=True), **error_responses()})
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(FilingOut(page, many=True).data)
 
     @extend_schema(tags=[TAG], summary="申请备案采购（FIL-1、FIL-2、FIL-C2、FIL-C3）", request=FilingIn,

@@ -8,24 +8,16 @@ from django.db.models import Exists, OuterRef, Q
 from orders.models import ReceiptLine
 from policy import services as policy
 
+from .filters import FilingFilter
 from .models import FilingRequest, FilingStatus, PaymentStandard
 
 
-def filings_for(user, *, q="", kind="", status="", city="", body=""):
+def filings_for(user, **filters):
+    """The filings `user` may see, narrowed by `filters` (the FilingFilter's fields: q, kind,
+    status, city, body) — the same FilterSet the list page and the API use."""
     qs = FilingRequest.objects.visible_to(user).select_related(
         "institution", "institution__city", "product", "enterprise", "confirming_city")
-    if q:
-        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__iexact=q)
-                       | Q(number__iexact=q) | Q(institution__name__icontains=q))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if city:
-        qs = qs.filter(institution__city__code=city)
-    if body:
-        qs = qs.filter(confirming_body=body)
-    return qs
+    return FilingFilter(filters, queryset=qs).qs if filters else qs
 
 
 def queue_for(user):

@@ -17,6 +17,7 @@ from catalog.models import Product, ProductKind
 from catalog.selectors import national_lowest_price
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.parsing import clean_text, date_or_none
 from core.uploads import check_upload
 from experts import services as experts
 from listing import rules as listing_rules
@@ -74,12 +75,7 @@ def _quantity(raw, field="quantity") -> int:
 
 
 def _reason(raw, field="reason") -> str:
-    text = (raw or "").strip()
-    if not text:
-        raise InvalidInput(_("请填写理由"), field)
-    if len(text) > 2000:
-        raise InvalidInput(_("理由不能超过 2000 字"), field)
-    return text
+    return clean_text(raw, field, 2000, required=_("请填写理由"), too_long=_("理由不能超过 2000 字"))
 
 
 def _check(problem, field=None):
@@ -660,11 +656,7 @@ def _cell(value) -> str:
 def _cell_date(value):
     if isinstance(value, date):
         return value.date() if hasattr(value, "date") and callable(value.date) else value
-    text = _cell(value)
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
+    return date_or_none(_cell(value)[:10])
 
 
 def _read_xlsx(upload):

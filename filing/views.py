@@ -23,6 +23,7 @@ from orders.services import ordering
 from parties.models import Organisation, Region
 
 from . import rules, selectors, services
+from .filters import FilingFilter
 from .models import FilingKind, FilingRequest, FilingStatus
 
 HEADERS = ["备案编号", "类别", "备案医疗机构", "设区市", "产品", "国家医保编码", "生产企业", "备案价格", "约定价格",
@@ -61,7 +62,7 @@ def filing_list(request):
         qs = selectors.queue_for(request.user).select_related("institution", "institution__city", "product",
                                                                "enterprise", "confirming_city")
     else:
-        qs = selectors.filings_for(request.user, **filters)
+        qs = FilingFilter(g, queryset=selectors.filings_for(request.user)).qs
     if g.get("export") == "xlsx":
         return xlsx_response(f"备案采购-{timezone.localdate():%Y%m%d}.xlsx", HEADERS,
                              (_row(f) for f in qs.iterator(chunk_size=2000)), title="备案采购")

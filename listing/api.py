@@ -1,15 +1,14 @@
 """Read API of listings (INT-1/INT-2: national codes in every exchange) and of the
 manufacturer's own listing applications (ACT-1: another enterprise gets 404)."""
 
-import django_filters
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers
 
 from core.api.pagination import DefaultCursorPagination
-from core.api.params import SinceFilter
 from core.api.schema import error_responses
 
-from .models import Listing, ListingApplication, ListingStatus
+from .filters import ListingFilter
+from .models import Listing, ListingApplication
 
 
 class ListingSerializer(serializers.ModelSerializer):
@@ -40,21 +39,6 @@ class ListingSerializer(serializers.ModelSerializer):
     def get_manufacturer(self, obj) -> dict:
         org = obj.product.manufacturer
         return {"id": org.pk, "name": org.name, "credit_code": org.credit_code}
-
-
-class ListingFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=ListingStatus.choices, help_text="挂网状态")
-    kind = django_filters.ChoiceFilter(field_name="product__kind", choices=[("drug", "药品"), ("consumable", "医用耗材")])
-    product_code = django_filters.CharFilter(field_name="product__national_code", help_text="国家医保编码（精确匹配）")
-    manufacturer = django_filters.NumberFilter(field_name="product__manufacturer_id", help_text="生产企业 ID")
-    manufacturer_name = django_filters.CharFilter(field_name="product__manufacturer__name", lookup_expr="icontains")
-    category = django_filters.CharFilter(help_text="挂网类别（规则编号，如 LST-2.1）")
-    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte",
-                                                     help_text="仅返回此时间（含）之后变更的挂网记录（增量同步）")
-
-    class Meta:
-        model = Listing
-        fields = ["status", "kind", "product_code", "manufacturer", "manufacturer_name", "category", "updated_since"]
 
 
 class UpdatedCursorPagination(DefaultCursorPagination):

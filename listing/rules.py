@@ -27,6 +27,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from core import parsing
+
 CENT = Decimal("0.01")
 
 # ------------------------------------------------------------------ categories
@@ -906,15 +908,12 @@ def declared_price_problem(raw, ceiling: Decimal, *, what: str | None = None) ->
     """The error for a bad declared price (≤ 0, more than 4 decimals, absurdly high), or None.
     `what` names the price (default 申报价, the declared price)."""
     what = what or _("申报价")
-    try:
-        value = Decimal(str(raw).strip())
-    except Exception:  # noqa: BLE001 - any parse failure is bad input
-        return _("请输入有效的金额（元）")
-    if not value.is_finite():
+    value = parsing.to_decimal(raw)
+    if value is None:
         return _("请输入有效的金额（元）")
     if value <= 0:
         return _("%(what)s须大于 0 元") % {"what": what}
-    if -value.as_tuple().exponent > 4:
+    if parsing.decimal_places(value) > parsing.PRICE_PLACES:
         return _("%(what)s最多保留 4 位小数") % {"what": what}
     if value > ceiling:
         return _("%(what)s %(value)s 元超过单价上限 %(ceiling)s 元，请检查是否录入错误") % {

@@ -22,6 +22,7 @@ from experts.services import review_status
 from parties.permissions import can_see
 
 from . import rules, selectors
+from .filters import ListingFilter
 from .forms import ApplicationForm, DecisionForm, DelistRequestForm, QualityEventForm, StatusForm
 from .models import (
     ApplicationStatus,
@@ -363,13 +364,10 @@ def listing_list(request):
     qs = Listing.objects.visible_to(user).select_related("product", "product__manufacturer").with_linkage_overdue()
     if user.role in ("manufacturer", "distributor"):
         qs = qs.filter(product__manufacturer_id=user.organisation_id)
+    filters = ListingFilter(request.GET, queryset=qs)
+    qs = filters.qs
     status = request.GET.get("status") or None
     q = (request.GET.get("q") or "").strip()
-    if status:
-        qs = qs.filter(status=status)
-    if q:
-        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__manufacturer__name__icontains=q)
-                       | Q(product__national_code__icontains=q))
     if request.GET.get("export") == "xlsx":
         rows = ([lst.pk, str(lst.product), lst.product.national_code or "", lst.product.manufacturer.name, lst.category,
                  lst.price, lst.get_status_display(), lst.effective_date] for lst in qs)

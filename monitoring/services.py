@@ -3,7 +3,7 @@ monthly reports and their corrections, the city's forward to the province, the d
 deadline job, inspections and quarterly bulletins."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from core import parsing
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.text import excerpt
@@ -48,17 +49,10 @@ FIGURE_FIELDS = [f"{k}_{f}" for k in ("drug", "consumable") for f in ("total", "
 
 
 def parse_month(value, field="month") -> date:
-    if isinstance(value, datetime):
-        return value.date().replace(day=1)
-    if isinstance(value, date):
-        return value.replace(day=1)
-    text = str(value or "").strip()
-    for fmt in ("%Y-%m", "%Y-%m-%d", "%Y%m", "%Y/%m"):
-        try:
-            return datetime.strptime(text, fmt).date().replace(day=1)
-        except ValueError:
-            continue
-    raise InvalidInput(_("月份格式应为 YYYY-MM，如 2026-10"), field)
+    try:
+        return parsing.parse_month(value)
+    except parsing.ParseError as exc:
+        raise InvalidInput(exc.message, field) from None
 
 
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -67,15 +61,11 @@ MAX_AMOUNT = Decimal("99999999999999.99")
 def _amount(value, field, label) -> Decimal:
     if value is None or str(value).strip() == "":
         raise InvalidInput(_("请填写%(label)s") % {"label": label}, field)
+    d = parsing.to_decimal(value, thousands=True)
     if isinstance(value, bool):
         raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
-    try:
-        d = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInput(_("%(label)s须为数字（当前为“%(value)s”）") % {"label": label, "value": excerpt(value)},
-                           field) from None
-    if not d.is_finite():
-        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
+    if d is None:
+        raise InvalidInput(_("%(label)s须为数字（当前为“%(value)s”）") % {"label": label, "value": excerpt(value)}, field)
     if d < 0:
         raise InvalidInput(_("%(label)s不得为负数") % {"label": label}, field)
     if d > MAX_AMOUNT:  # numeric(16, 2): refuse 1e30 with its field instead of overflowing the column
@@ -263,11 +253,10 @@ def emergency_deduction_record(*, user, deduction_id, insurance_paid) -> "Emerge
     Only regulators, only within their scope; 0 ≤ insurance-paid ≤ the purchase amount."""
     if not user.is_regulator:
         raise Forbidden(_("仅医保部门可以记录扣减"), code="EMG-2")
-    try:
-        paid = Decimal(str(insurance_paid).strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(_("医保基金支付金额须为数字"), "insurance_paid") from None
-    if not paid.is_finite() or paid < 0 or paid.as_tuple().exponent < -2:
+    paid = parsing.to_decimal(insurance_paid)
+    if paid is None and not isinstance(insurance_paid, bool):
+        raise InvalidInput(_("医保基金支付金额须为数字"), "insurance_paid")
+    if paid is None or paid < 0 or parsing.decimal_places(paid) > 2:
         raise InvalidInput(_("医保基金支付金额须为不小于 0 的金额（最多 2 位小数）"), "insurance_paid")
     with transaction.atomic():
         row = EmergencyDeduction.objects.visible_to(user).select_for_update().filter(pk=deduction_id).first()

@@ -2,6 +2,7 @@
 systems read and answer the ones addressed to them. Thin: services decide."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -9,10 +10,12 @@ from rest_framework.response import Response
 
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.schema import error_responses
+from core.api_fields import DecimalTextField
 from core.errors import NotFound
 from listing.models import Listing
 
-from . import services
+from . import selectors, services
+from .filters import ProposalFilter
 from .models import NegotiationResult, Proposal
 
 TAG = "议价（NEG/ZON）"
@@ -38,9 +41,10 @@ class ProposalOut(serializers.ModelSerializer):
 class ProposalIn(serializers.Serializer):
     listing_id = serializers.IntegerField(required=False, help_text="挂网记录编号（与 national_code 二选一）")
     national_code = serializers.CharField(required=False, help_text="国家医保编码（INT-2）")
-    unit_price = serializers.CharField(help_text="议价单价（元，最多 4 位小数，不高于挂网价）")
-    quantity = serializers.CharField(help_text="议价数量")
-    evidence_price = serializers.CharField(required=False, allow_blank=True, help_text="耗材：企业已成交价（NEG-4）")
+    unit_price = DecimalTextField(what=gettext_lazy("议价单价"), help_text="议价单价（元，最多 4 位小数，不高于挂网价）")
+    quantity = DecimalTextField(what=gettext_lazy("议价数量"), help_text="议价数量")
+    evidence_price = DecimalTextField(what=gettext_lazy("已成交价"), required=False, allow_blank=True, allow_null=True,
+                                      help_text="耗材：企业已成交价（NEG-4）")
     evidence_note = serializers.CharField(required=False, allow_blank=True)
     group_id = serializers.IntegerField(required=False, help_text="以本机构发起的组团名义议价（NEG-5）")
 
@@ -87,11 +91,10 @@ def _listing_id(data):
 class ProposalListApi(GenericAPIView):
     serializer_class = ProposalOut
 
+    filterset_class = ProposalFilter
+
     def get_queryset(self):
-        qs = Proposal.objects.visible_to(self.request.user).select_related("institution", "manufacturer", "product")
-        if self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
-        return qs
+        return selectors.proposals_for(self.request.user)
 
     @extend_schema(
         tags=[TAG], summary="本机构（或本企业）的议价",
@@ -99,7 +102,7 @@ class ProposalListApi(GenericAPIView):
         responses={200: ProposalOut(many=True), **error_responses()},
     )
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(ProposalOut(page, many=True).data)
 
     @extend_schema(
@@ -115,7 +118,7 @@ class ProposalListApi(GenericAPIView):
         d = data.validated_data
         proposal = services.proposal_submit(
             user=request.user, listing_id=_listing_id(d), unit_price=d["unit_price"], quantity=d["quantity"],
-            group_id=d.get("group_id"), evidence_price=d.get("evidence_price") or None,
+            group_id=d.get("group_id"), evidence_price=d.get("evidence_price"),
             evidence_note=d.get("evidence_note", ""),
         )
         return Response(ProposalOut(proposal).data, status=status.HTTP_201_CREATED)

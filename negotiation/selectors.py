@@ -9,16 +9,9 @@ from django.db.models.functions import TruncMonth
 from .models import NegotiationResult, Proposal
 
 
-def proposals_for(user, *, status=None, q=None):
-    qs = Proposal.objects.visible_to(user).select_related("institution", "product", "manufacturer", "group")
-    if status:
-        qs = qs.filter(status=status)
-    if q:
-        qs = qs.filter(
-            Q(product__generic_name__icontains=q) | Q(product__national_code__iexact=q)
-            | Q(product__name_initials__istartswith=q.lower()) | Q(institution__name__icontains=q)
-        )
-    return qs
+def proposals_for(user):
+    """The proposals `user` may see; lists narrow them with `negotiation.filters.ProposalFilter`."""
+    return Proposal.objects.visible_to(user).select_related("institution", "product", "manufacturer", "group")
 
 
 def shared_results_summary(product_id, institution_id=None) -> dict:

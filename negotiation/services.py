@@ -1,7 +1,7 @@
 """Negotiation workflows (RULES §6): propose, confirm, decline, withdraw on the deadline,
 group negotiation, results, purchase agreements and zone reminders."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.parsing import clean_decimal
 from listing.models import Listing, ListingStatus
 from listing.services import status
 from notifications.recipients import city_regulators, province_regulators, users_of
@@ -27,16 +28,6 @@ from .models import (
     ProposalStatus,
     PurchaseAgreement,
 )
-
-
-def _decimal(value, field, label) -> Decimal:
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field) from None
-    if not d.is_finite():
-        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
-    return d
 
 
 def _require_institution(user):
@@ -78,10 +69,10 @@ def proposal_submit(
 ) -> Proposal:
     """NEG-1: an institution (or a group it initiated) proposes a price and quantity."""
     institution = _require_institution(user)
-    unit_price = _decimal(unit_price, "unit_price", _("议价单价"))
-    quantity = _decimal(quantity, "quantity", _("议价数量"))
+    unit_price = clean_decimal(unit_price, "unit_price", label=_("议价单价"))
+    quantity = clean_decimal(quantity, "quantity", label=_("议价数量"))
     if evidence_price not in (None, ""):
-        evidence_price = _decimal(evidence_price, "evidence_price", _("已成交价"))
+        evidence_price = clean_decimal(evidence_price, "evidence_price", label=_("已成交价"))
         if evidence_price <= 0:
             raise InvalidInput(_("已成交价须大于 0"), "evidence_price")
     else:
@@ -468,7 +459,7 @@ def group_create(*, user, name, institution_ids, is_consortium=False) -> Negotia
 def group_join(*, user, group_id, quantity) -> GroupMember:
     """NEG-5: an invited institution joins with its own quantity (its result and agreement use it)."""
     institution = _require_institution(user)
-    quantity = _decimal(quantity, "quantity", _("本机构采购数量"))
+    quantity = clean_decimal(quantity, "quantity", label=_("本机构采购数量"))
     verdict = rules.neg_5_member_quantity(quantity)
     if not verdict.ok:
         raise RuleViolation(verdict.rule, verdict.message, "quantity")

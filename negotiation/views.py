@@ -1,7 +1,7 @@
 """Negotiation pages: thin views over services and selectors."""
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +16,12 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.exports import xlsx_response
 from core.forms import refuse_if_forbidden
+from core.parsing import date_or_none, decimal_or_none
 from listing.models import Listing
 from parties.models import Organisation, Region
 
 from . import rules, selectors, services, zones
+from .filters import ProposalFilter
 from .models import (
     GroupMember,
     Interview,
@@ -45,9 +47,9 @@ def _regulator_only(user):
 
 @login_required
 def proposal_list(request):
-    status = request.GET.get("status") or None
-    q = (request.GET.get("q") or "").strip()
-    qs = selectors.proposals_for(request.user, status=status, q=q)
+    filters = ProposalFilter(request.GET, queryset=selectors.proposals_for(request.user))
+    qs = filters.qs
+    status, q = filters.form.cleaned_data.get("status") or None, filters.form.cleaned_data.get("q") or ""
     if request.GET.get("export") == "xlsx":
         rows = (
             (p.pk, p.institution.name, p.product.generic_name, p.product.specification, p.manufacturer.name,
@@ -83,10 +85,7 @@ def listing_search(request):
 def _preview(listing, institution_id, raw_price):
     summary = selectors.shared_results_summary(listing.product_id, institution_id)
     zone, why, refusal = None, "", ""
-    try:
-        price = Decimal(str(raw_price))
-    except (InvalidOperation, ValueError, TypeError):
-        price = None
+    price = decimal_or_none(raw_price)
     if price is not None and (not price.is_finite() or price <= 0):
         # Nothing to say about a price that is not a price (issue 15 item 7): the form itself
         # refuses it on submit; the hint stays quiet instead of showing "-1.00 元".
@@ -274,13 +273,8 @@ def group_join(request, pk):
 
 
 def _dashboard_filters(request):
-    from datetime import date
-
     def parse(name):
-        try:
-            return date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
+        return date_or_none(request.GET.get(name))
 
     city_id = request.GET.get("city") or None
     if request.user.role in ("city_regulator", "county_regulator"):

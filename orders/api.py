@@ -5,6 +5,7 @@ token's institution only (`request.user.organisation`); rows of other institutio
 invisible (404). Thin views: the services decide."""
 
 import hashlib
+from decimal import Decimal
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -21,14 +22,17 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from core import api_fields
 from core.api.conditional import not_modified, tagged
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.params import parse_since
 from core.api.schema import error_responses
 from core.errors import InvalidInput
+from core.parsing import ParseError, to_decimal
 from parties.models import Organisation
 
-from . import selectors
+from . import rules, selectors
+from .filters import OrderFilter
 from .models import Delivery, Invoice, OffPlatformPurchase, Order, OrderLine, Payment, Receipt, ReturnRecord
 from .pricing import catalogue_version, prices_in_force
 from .services import _shared, fulfilment, settlement
@@ -49,6 +53,12 @@ def _body(request) -> dict:
     if not isinstance(request.data, dict):
         raise InvalidInput(_("请求体须为 JSON 对象"))
     return request.data
+
+
+def _validated(serializer_class, body) -> dict:
+    serializer = serializer_class(data=body)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 # ----------------------------------------------------------------- serializers (output)
@@ -208,7 +218,44 @@ class OffPlatformOut(serializers.Serializer):
     reason = serializers.CharField()
 
 
-# ----------------------------------------------------------------- serializers (input, for the schema)
+# ----------------------------------------------------------------- serializers (input)
+# Receipts, returns and payments are validated here and the service gets typed values; a field
+# refuses with the words the service used (and still uses for the pages), so the error body is
+# unchanged. Order batches and off-platform batches keep their row-by-row check in the service:
+# it reports every row's problem at once (`errors`), which a serializer cannot do.
+
+_DATE_MESSAGE = gettext_lazy("日期格式应为 YYYY-MM-DD")
+RETURN_REASON_MAX = ReturnRecord._meta.get_field("reason").max_length or 2000
+PAYMENT_REFERENCE_MAX = Payment._meta.get_field("reference").max_length or 200
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class QuantityField(api_fields.ParsedField):
+    """A quantity in whole packaging units (ORD-1, `rules.quantity_valid`)."""
+
+    def parse(self, data):
+        problem = rules.quantity_valid(data)
+        if problem:
+            raise ParseError(problem[1], "invalid")
+        return int(Decimal(str(data).strip()))
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1280.50"})
+class AmountField(api_fields.ParsedField):
+    """A payment amount: a number (not absurd) greater than 0."""
+
+    def parse(self, data):
+        value = to_decimal(data)
+        if value is None:
+            raise ParseError(_("须为数字"), "not_number")
+        if abs(value) > _shared.MAX_NUMBER:
+            raise ParseError(_("数值过大，请核对"), "too_large")
+        if value <= 0:
+            raise ParseError(_("付款金额须大于 0"), "not_positive")
+        return value
 
 
 class OrderLineIn(serializers.Serializer):
@@ -237,18 +284,26 @@ class ReceiptIn(serializers.Serializer):
     lines = ReceiptLineIn(many=True, required=False, help_text="省略则整单入库")
 
 
+class ReceiptValidIn(serializers.Serializer):
+    """What the view checks before the service: the delivery id and the date (lines: service)."""
+
+    delivery = api_fields.IdField(help_text="配送单编号")
+    received_on = api_fields.DateField(required=False, message=_DATE_MESSAGE, help_text="入库日期，默认今天")
+
+
 class ReturnIn(serializers.Serializer):
-    order_line = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=1)
-    reason = serializers.CharField()
-    returned_on = serializers.DateField(required=False)
+    order_line = api_fields.IdField()
+    quantity = QuantityField(help_text="退货数量（包装单位，正整数）")
+    reason = api_fields.TextField(max_length=RETURN_REASON_MAX, required_message=gettext_lazy("请填写退货原因"))
+    returned_on = api_fields.DateField(required=False, message=_DATE_MESSAGE)
 
 
 class PaymentIn(serializers.Serializer):
-    invoice = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
-    paid_on = serializers.DateField(required=False)
-    reference = serializers.CharField(help_text="专用采购账户的银行流水号")
+    invoice = api_fields.IdField()
+    amount = AmountField(help_text="付款金额（元）")
+    paid_on = api_fields.DateField(required=False, message=_DATE_MESSAGE)
+    reference = api_fields.TextField(max_length=PAYMENT_REFERENCE_MAX, required_message=gettext_lazy("请填写银行流水号"),
+                                     help_text="专用采购账户的银行流水号")
 
 
 class OffPlatformItemIn(serializers.Serializer):
@@ -404,6 +459,7 @@ def _created_order_out(order):
 class OrderListCreateView(GenericAPIView):
     permission_classes = [IsInstitution]
     serializer_class = OrderSummaryOut
+    filterset_class = OrderFilter
 
     def get_queryset(self):
         return Order.objects.visible_to(self.request.user)
@@ -415,13 +471,7 @@ class OrderListCreateView(GenericAPIView):
         responses={200: OrderSummaryOut(many=True), **error_responses(403)},
     )
     def get(self, request):
-        qs = self.get_queryset()
-        if request.query_params.get("status"):
-            qs = qs.filter(status=request.query_params["status"])
-        since = parse_since(request.query_params.get("updated_since"))
-        if since is not None:
-            qs = qs.filter(updated_at__gt=since)
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(OrderSummaryOut(page, many=True).data)
 
     @extend_schema(
@@ -499,7 +549,8 @@ class ReceiptCreateView(GenericAPIView):
     @idempotent
     def post(self, request):
         body = _body(request)
-        receipt = fulfilment.receipt_create(request.user, delivery_id=body.get("delivery"), received_on=body.get("received_on"),
+        data = _validated(ReceiptValidIn, body)
+        receipt = fulfilment.receipt_create(request.user, delivery_id=data["delivery"], received_on=data.get("received_on"),
                                           lines=body.get("lines"))
         return Response(ReceiptOut(receipt).data, status=status.HTTP_201_CREATED)
 
@@ -516,9 +567,9 @@ class ReturnCreateView(GenericAPIView):
                    responses={201: ReturnOut, **error_responses(400, 403, 404, 422)})
     @idempotent
     def post(self, request):
-        body = _body(request)
-        record = fulfilment.return_create(request.user, order_line_id=body.get("order_line"), quantity=body.get("quantity"),
-                                        reason=str(body.get("reason") or ""), returned_on=body.get("returned_on"))
+        data = _validated(ReturnIn, _body(request))
+        record = fulfilment.return_create(request.user, order_line_id=data["order_line"], quantity=data["quantity"],
+                                          reason=data["reason"], returned_on=data.get("returned_on"))
         return Response(ReturnOut(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -554,9 +605,9 @@ class PaymentCreateView(GenericAPIView):
     )
     @idempotent
     def post(self, request):
-        body = _body(request)
-        payment = settlement.payment_create(request.user, invoice_id=body.get("invoice"), amount=body.get("amount"),
-                                          paid_on=body.get("paid_on"), reference=str(body.get("reference") or ""))
+        data = _validated(PaymentIn, _body(request))
+        payment = settlement.payment_create(request.user, invoice_id=data["invoice"], amount=data["amount"],
+                                            paid_on=data.get("paid_on"), reference=data["reference"])
         return Response(PaymentOut(payment).data, status=status.HTTP_201_CREATED)
 
 

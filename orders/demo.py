@@ -108,7 +108,7 @@ def load_demo():
                                         lines=[{"delivery_line": dl.pk, "quantity": 25}])
                 # Invoiced for what was received, still within the payment term (ORD-2): the
                 # hospital's home page lists it as an invoice to pay with its deadline.
-                services.invoice_create(_dist_user(dl.order_line), delivery.pk, number=f"FP{idx}04",
+                settlement.invoice_create(_dist_user(dl.order_line), delivery_id=delivery.pk, number=f"FP{idx}04",
                                         amount=round(25 * dl.order_line.unit_price, 2),
                                         issued_on=today - timedelta(days=2))
 

@@ -1,7 +1,6 @@
 """Browser pages of orders and settlement (thin: selectors read, services write). Every list
 filters, paginates and exports to .xlsx through the same `visible_to` scoping."""
 
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden, NotFound
 from core.exports import xlsx_response
+from core.parsing import date_or_none
 
 from . import selectors
+from .filters import OrderFilter
 from .models import (
     SHIPPABLE_STATUSES,
     InstitutionAccount,
@@ -47,10 +48,7 @@ def _require(user, *roles):
 
 
 def _date(raw):
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+    return date_or_none(raw)
 
 
 def _domain_error(request, exc: DomainError):
@@ -122,7 +120,7 @@ def _order_filters(request):
 @login_required
 def order_list(request):
     filters = _order_filters(request)
-    qs = selectors.orders_for(request.user, **filters)
+    qs = OrderFilter(request.GET, queryset=selectors.orders_for(request.user)).qs
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"orders-{timezone.localdate():%Y%m%d}.xlsx",

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from catalog.models import OtherProvincePrice
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.parsing import clean_text
 from listing.models import ListingPriceChange
 from notifications import recipients
 from notifications.services import notify
@@ -204,11 +205,9 @@ def signal_decide(user, *, signal, action: str, reason: str) -> RiskSignal:
         raise Forbidden(_("仅省医保局可以处理价格风险信号"))
     if action not in DECISIONS:
         raise InvalidInput(_("未知的处理方式"), "action")
-    reason = (reason or "").replace("\r\n", "\n").strip()
-    if not reason:
-        raise InvalidInput(_("请填写处理意见（排除、约谈或启动不良记录认定都须说明理由）"), "reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(_("处理意见不能超过 %(max)s 字") % {"max": MAX_REASON}, "reason")
+    reason = clean_text(reason, "reason", MAX_REASON,
+                        required=_("请填写处理意见（排除、约谈或启动不良记录认定都须说明理由）"),
+                        too_long=_("处理意见不能超过 %(max)s 字"))
     status, label = DECISIONS[action]
     with transaction.atomic(), audit_context(user, reason=f"价格风险信号{label}：{reason}"):
         locked = RiskSignal.objects.select_for_update().get(pk=signal.pk)

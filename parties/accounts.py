@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.audit import audit_context
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.models import PasswordChangeRequired
+from core.parsing import clean_text
 from parties.models import Role, User
 
 REGULATOR_ROLES = (Role.PROVINCE_REGULATOR, Role.CITY_REGULATOR, Role.COUNTY_REGULATOR)
@@ -58,16 +59,13 @@ def reset_password(actor, *, user_id: int, reason: str, remove_second_factor: bo
     """Give the account a new random password (shown once to the regulator, who hands it
     over); with `remove_second_factor` also drop its TOTP device (a lost phone).
     Returns (user, password)."""
-    reason = (reason or "").strip()
     if not (actor.is_authenticated and (actor.is_superuser or actor.role in REGULATOR_ROLES)):
         raise Forbidden(gettext("仅医保部门可以重置账号密码"))
     target = resettable_users(actor).filter(pk=user_id).first()
     if target is None:
         raise NotFound(gettext("账号不存在或不在本部门管理范围内"))
-    if not reason:
-        raise InvalidInput(gettext("请填写重置原因（如：本人电话申请，已核实身份）"), "reason")
-    if len(reason) > 200:
-        raise InvalidInput(gettext("重置原因不得超过 200 字"), "reason")
+    reason = clean_text(reason, "reason", 200, required=gettext("请填写重置原因（如：本人电话申请，已核实身份）"),
+                        too_long=gettext("重置原因不得超过 %(max)s 字"))
     password = temporary_password()
     with transaction.atomic(), audit_context(actor, reason=f"重置账号 {target.username} 的密码：{reason}"):
         locked = User.objects.select_for_update().get(pk=target.pk)

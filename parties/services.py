@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from core.errors import Conflict, Forbidden, RuleViolation
+from core.parsing import clean_text
 
 from .models import ApiClient, Organisation, OrgKind, Role, User
 
@@ -32,16 +33,13 @@ def _check_may_manage(user, institution):
 def api_client_create(user, institution: Organisation, name: str) -> tuple[ApiClient, str]:
     """Create an API client for `institution` and return it with its token. The token is
     returned only here; the platform keeps only the SHA-256 of its secret."""
-    name = (name or "").strip()
     _check_may_manage(user, institution)
     if institution.kind != OrgKind.INSTITUTION:
         raise RuleViolation("ACT-7", _("接口客户端只能属于医疗机构（HIS/采购系统）"), "institution")
     if not institution.is_active:
         raise RuleViolation("ACT-7", _("该医疗机构已停用，不能创建接口客户端"), "institution")
-    if not name:
-        raise InvalidInput(_("请填写接口名称"), "name")
-    if len(name) > API_CLIENT_NAME_MAX:
-        raise InvalidInput(_("接口名称不能超过 %(limit)s 个字符") % {"limit": API_CLIENT_NAME_MAX}, "name")
+    name = clean_text(name, "name", API_CLIENT_NAME_MAX, required=_("请填写接口名称"),
+                      too_long=_("接口名称不能超过 %(limit)s 个字符"))
     duplicate = Conflict(_("本机构已有同名的有效接口客户端，请换一个名称"), "name", code="duplicate_name")
     with transaction.atomic(), audit_context(user, reason=f"创建HIS接口客户端“{name}”"):
         if ApiClient.objects.active().filter(institution=institution, name=name).exists():
@@ -65,12 +63,9 @@ def api_client_create(user, institution: Organisation, name: str) -> tuple[ApiCl
 def api_client_revoke(user, client: ApiClient, reason: str) -> ApiClient:
     """Revoke a client for good: its token stops working at once and its service user is
     deactivated. Who, when and why are kept on the row and in its history (AUD-1)."""
-    reason = (reason or "").strip()
     _check_may_manage(user, client.institution)
-    if not reason:
-        raise InvalidInput(_("请填写吊销原因"), "reason")
-    if len(reason) > REVOKE_REASON_MAX:
-        raise InvalidInput(_("吊销原因不能超过 %(limit)s 个字符") % {"limit": REVOKE_REASON_MAX}, "reason")
+    reason = clean_text(reason, "reason", REVOKE_REASON_MAX, required=_("请填写吊销原因"),
+                        too_long=_("吊销原因不能超过 %(limit)s 个字符"))
     with transaction.atomic(), audit_context(user, reason=f"吊销HIS接口客户端：{reason}"):
         client = ApiClient.objects.select_for_update().select_related("institution", "user").get(pk=client.pk)
         if client.revoked_at is not None:

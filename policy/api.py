@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.schema import error_responses
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
+from core.parsing import clean_date
 
 from . import selectors
 from .registry import PARAMETERS
@@ -36,10 +37,7 @@ def _at(request):
     raw = request.query_params.get("at")
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(_("日期格式应为 YYYY-MM-DD"), "at") from None
+    return clean_date(raw, "at", message=_("日期格式应为 YYYY-MM-DD"))
 
 
 def _data(row):

@@ -10,6 +10,7 @@ from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.errors import NotFound
 
 from . import selectors, services
+from .filters import LinkageCaseFilter
 from .models import LinkageCase
 
 
@@ -26,9 +27,10 @@ class LinkageCaseListApi(generics.ListAPIView):
     """PRC-1: linkage cases visible to the caller (an enterprise: its own products')."""
 
     serializer_class = LinkageCaseSerializer
+    filterset_class = LinkageCaseFilter
 
     def get_queryset(self):
-        return selectors.linkage_cases(self.request.user, status=self.request.query_params.get("status", ""))
+        return selectors.linkage_cases(self.request.user)
 
 
 class DeclareInput(serializers.Serializer):

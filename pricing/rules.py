@@ -1,19 +1,15 @@
 """Pure rule checks of listing-price dynamics (RULES §4), no database access."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from core import parsing
 
 
 def parse_price(value) -> Decimal | None:
     """A price is a positive number with at most 4 decimals; None if not."""
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    if not d.is_finite() or d <= 0 or d.as_tuple().exponent < -4:
-        return None
-    return d
+    return parsing.decimal_or_none(value, places=parsing.PRICE_PLACES, positive=True)
 
 
 def linkage_needed(listing_price: Decimal, new_lowest: Decimal) -> bool:

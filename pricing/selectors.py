@@ -16,18 +16,14 @@ from .models import (
 from .rules import prc_2_similar_prefix
 
 
-def linkage_cases(user, *, status="", q="", overdue_only=False):
+def linkage_cases(user, *, overdue_only=False):
+    """The linkage cases `user` may see (only the overdue ones if asked), due first; lists
+    narrow them with `pricing.filters.LinkageCaseFilter`."""
     qs = LinkageCase.objects.visible_to(user).select_related(
         "listing__product__manufacturer", "trigger_price"
     )
     if overdue_only:
         qs = qs.filter(status=LinkageStatus.OVERDUE)
-    elif status:
-        qs = qs.filter(status=status)
-    if q:
-        qs = qs.filter(listing__product__generic_name__icontains=q) | qs.filter(
-            listing__product__manufacturer__name__icontains=q
-        )
     return qs.order_by("due", "id")
 
 

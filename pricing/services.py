@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.selectors import national_lowest_price
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, RuleViolation
+from core.parsing import clean_text
 from core.uploads import check_upload
 from notifications.models import Notification
 from notifications.recipients import province_regulators, users_of
@@ -50,15 +51,6 @@ def can_manage(user) -> bool:
 def _require_manager(user, rule):
     if not can_manage(user):
         raise Forbidden(_("仅省医保局可以办理（%(rule)s）") % {"rule": rule})
-
-
-def _text(value, field, limit, *, required=None) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise InvalidInput(required, field)
-    if len(text) > limit:
-        raise InvalidInput(_("不能超过 %(limit)s 个字") % {"limit": limit}, field)
-    return text
 
 
 def _price(value, field, rule) -> Decimal:
@@ -136,7 +128,7 @@ def linkage_declare(user, case: LinkageCase, *, price, note: str = "") -> Linkag
             and user.organisation_id == case.listing.product.manufacturer_id):
         raise Forbidden(_("只有该产品的生产企业可以申报联动价格（PRC-1）"))
     price = _price(price, "price", "PRC-1")
-    note = _text(note, "note", 2000)
+    note = clean_text(note, "note", 2000)
     today = timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 企业申报联动价格 {price}"):
         case = _get_case_for_update(case)
@@ -165,7 +157,7 @@ def linkage_confirm(user, case: LinkageCase, *, note: str = "", effective_date: 
     declared price (listing_change_price, rule PRC-1, kept in the listing's price history).
     Other live cases of the listing whose lowest price the new price also meets are closed."""
     _require_manager(user, "PRC-1")
-    note = _text(note, "note", 2000)
+    note = clean_text(note, "note", 2000)
     effective_date = effective_date or timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 确认联动价格：{note or '企业申报属实'}"):
         case = _get_case_for_update(case)
@@ -208,7 +200,7 @@ def linkage_reject(user, case: LinkageCase, *, note: str) -> LinkageCase:
     """PRC-1: the declaration is not accepted (e.g. untrue): the case returns to the enterprise
     (or, past its deadline, stays with the regulator as overdue)."""
     _require_manager(user, "PRC-1")
-    note = _text(note, "note", 2000, required=_("请填写退回理由"))
+    note = clean_text(note, "note", 2000, required=_("请填写退回理由"))
     today = timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 退回联动申报：{note}"):
         case = _get_case_for_update(case)
@@ -231,7 +223,7 @@ def linkage_close(user, case: LinkageCase, *, note: str) -> LinkageCase:
     """Close a live case without a price change (e.g. the other province's price was
     withdrawn, or the listing was delisted), with the reason."""
     _require_manager(user, "PRC-1")
-    note = _text(note, "note", 2000, required=_("请填写关闭原因"))
+    note = clean_text(note, "note", 2000, required=_("请填写关闭原因"))
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 关闭联动案件：{note}"):
         case = _get_case_for_update(case)
         if case.status not in LINKAGE_LIVE:
@@ -460,8 +452,8 @@ def complaint_file(user, *, subject: str, title: str, text: str, listing=None, l
         raise Forbidden(_("申投诉由企业或医疗机构提交（PRC-3）"))
     if subject not in ComplaintSubject.values:
         raise InvalidInput(_("请选择申投诉事项"), "subject")
-    title = _text(title, "title", 200, required=_("请填写标题"))
-    text = _text(text, "text", 10000, required=_("请填写申投诉内容"))
+    title = clean_text(title, "title", 200, required=_("请填写标题"))
+    text = clean_text(text, "text", 10000, required=_("请填写申投诉内容"))
     today = timezone.localdate()
     if subject == ComplaintSubject.GENERAL_ADJUSTMENT:
         if general_item is None:
@@ -523,7 +515,7 @@ def complaint_answer(user, complaint: Complaint, *, answer: str, outcome: str, p
 
     if not may_answer(Complaint.objects.get(pk=complaint.pk)):
         raise Forbidden(_("仅承办人或省医保局可以答复申投诉"))
-    answer = _text(answer, "answer", 10000, required=_("请填写答复内容"))
+    answer = clean_text(answer, "answer", 10000, required=_("请填写答复内容"))
     if outcome not in ComplaintOutcome.values:
         raise InvalidInput(_("请选择办理结果"), "outcome")
     with transaction.atomic(), audit_context(user, reason="PRC-3 答复申投诉"):

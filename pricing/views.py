@@ -16,6 +16,7 @@ from core.forms import call_service as _call
 
 from . import forms, selectors, services
 from .exports import xlsx_response
+from .filters import LinkageCaseFilter
 from .models import (
     Complaint,
     ComplaintStatus,
@@ -62,7 +63,9 @@ def _linkage_list(request, *, overdue_only):
     if overdue_only and not user.is_regulator:
         raise PermissionDenied
     filters = _linkage_filters(request)
-    rows = selectors.linkage_cases(user, overdue_only=overdue_only, **filters)
+    # the overdue list is the overdue status: its status filter is not offered
+    data = {"q": filters["q"]} if overdue_only else request.GET
+    rows = LinkageCaseFilter(data, queryset=selectors.linkage_cases(user, overdue_only=overdue_only)).qs
     if request.GET.get("export") == "xlsx":
         name = "overdue-linkage-cases" if overdue_only else "linkage-cases"
         return xlsx_response(_("逾期联动案件") if overdue_only else _("低价联动案件"), LINKAGE_HEADERS,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.parsing import date_or_none
 from parties.models import Organisation
 
 from . import selectors, services
@@ -237,7 +238,6 @@ def bad_record_list(request):
     if not (user.is_regulator or user.is_enterprise):
         raise PermissionDenied
     if request.method == "POST":
-        from datetime import date as _date
 
         try:
             if request.POST.get("revoke"):
@@ -247,10 +247,7 @@ def bad_record_list(request):
                 services.bad_record_revoke(user, record, request.POST.get("reason"))
                 messages.success(request, "不良记录已撤销。")
             else:
-                try:
-                    recorded_on = _date.fromisoformat(request.POST.get("recorded_on", ""))
-                except ValueError:
-                    recorded_on = None
+                recorded_on = date_or_none(request.POST.get("recorded_on"))
                 product_id = (request.POST.get("product") or "").strip()
                 product = Product.objects.filter(pk=product_id).first() if product_id.isdigit() else None
                 if product_id and product is None:

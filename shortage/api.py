@@ -15,6 +15,7 @@ from core.api.schema import error_responses
 from core.errors import NotFound
 
 from . import selectors, services
+from .filters import EmergencyFilter
 from .models import EmergencyKind, EmergencyPurchase, ShortageListEntry, ShortageNeed
 
 TAG = "短缺与应急采购（SHO/EMG）"
@@ -55,16 +56,17 @@ class EmergencyIn(serializers.Serializer):
 class EmergencyListCreateApi(GenericAPIView):
     serializer_class = EmergencyOut
 
+    filterset_class = EmergencyFilter
+
     def get_queryset(self):
-        p = self.request.query_params
-        return selectors.emergency_cases(self.request.user, status=p.get("status", ""), scope=p.get("scope", ""))
+        return selectors.emergency_cases(self.request.user)
 
     @extend_schema(tags=[TAG], summary="应急采购（本机构 / 管辖范围）",
                    parameters=[OpenApiParameter("status", str, description="open / overdue / completed / closed"),
                                OpenApiParameter("scope", str, description="in / out")],
                    responses={200: EmergencyOut(many=True), **error_responses()})
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(EmergencyOut(page, many=True).data)
 
     @extend_schema(

@@ -5,9 +5,11 @@ Each function answers one rule question from plain values; services gather the v
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+from core import parsing
 
 DRUG, CONSUMABLE = "drug", "consumable"
 
@@ -17,17 +19,7 @@ AMOUNT_PLACES, PRICE_PLACES = 2, 4
 
 def parse_money(value, places: int = AMOUNT_PLACES, *, allow_zero: bool = False) -> Decimal | None:
     """A finite number > 0 (or ≥ 0 with allow_zero) with at most `places` decimals; None if not."""
-    if isinstance(value, bool):
-        return None
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    if not d.is_finite() or d.as_tuple().exponent < -places:
-        return None
-    if d < 0 or (d == 0 and not allow_zero):
-        return None
-    return d
+    return parsing.decimal_or_none(value, places=places, positive=not allow_zero, non_negative=allow_zero)
 
 
 # --- SHO-1 -----------------------------------------------------------------------------------

@@ -105,19 +105,12 @@ def drug_listed(generic_name, dosage_form, specification) -> Listing | None:
 # --- emergency purchases ------------------------------------------------------------------------
 
 
-def emergency_cases(user, *, status="", scope="", q="", overdue_only=False):
+def emergency_cases(user, *, overdue_only=False):
+    """The emergency purchases `user` may see, latest first; lists narrow them with
+    `shortage.filters.EmergencyFilter`."""
     qs = EmergencyPurchase.objects.visible_to(user).select_related("institution__city", "product")
-    if status:
-        qs = qs.filter(status=status)
     if overdue_only:
         qs = qs.filter(status=EmergencyStatus.OVERDUE)
-    if scope == "out":
-        qs = qs.filter(Q(scope="out") | Q(scope="", scope_auto="out"))
-    elif scope == "in":
-        qs = qs.filter(Q(scope="in") | Q(scope="", scope_auto="in"))
-    if q:
-        qs = qs.filter(Q(item_name__icontains=q) | Q(number__icontains=q) | Q(institution__name__icontains=q)
-                       | Q(supplier__icontains=q))
     return qs.order_by("-purchase_date", "-id")
 
 

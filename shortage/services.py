@@ -11,12 +11,12 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from core.parsing import clean_date, clean_text
 from core.uploads import DOCUMENT_TYPES, XLSX_TYPES, check_upload
 from listing.models import Listing
 from notifications.models import Notification
@@ -54,31 +54,6 @@ LIST_HEADERS = ("通用名", "剂型", "规格", "国家医保药品编码", "�
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def _text(value, field, limit=TEXT_LIMIT, *, required=None) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise InvalidInput(required, field)
-    if len(text) > limit:
-        raise InvalidInput(_("不能超过 %(limit)s 个字") % {"limit": limit}, field)
-    return text
-
-
-DATE_REQUIRED = gettext_lazy("请填写日期")
-
-
-def _date(value, field, *, required=DATE_REQUIRED) -> date | None:
-    if value in (None, ""):
-        if required:
-            raise InvalidInput(required, field)
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidInput(_("“%(value)s”不是有效的日期，请按 YYYY-MM-DD 填写") % {"value": value}, field) from None
 
 
 def _institution_of(user, rule):
@@ -170,8 +145,8 @@ def list_import(user, *, kind, source, effective_from, upload) -> ShortageList:
         raise Forbidden(_("仅省医保局可以导入短缺药品清单（SHO-1）"), code="SHO-1")
     if kind not in ListKind.values:
         raise InvalidInput(_("请选择清单类型（短缺药品清单或易短缺药品重点监测清单）"), "kind")
-    source = _text(source, "source", 200, required=_("请填写发布来源（省卫生健康委文号）"))
-    effective_from = _date(effective_from, "effective_from", required=_("请填写生效日期"))
+    source = clean_text(source, "source", 200, required=_("请填写发布来源（省卫生健康委文号）"))
+    effective_from = clean_date(effective_from, "effective_from", required=_("请填写生效日期"))
     if upload is None:
         raise InvalidInput(_("请选择要导入的 .xlsx 文件"), "file")
     check_upload(upload, allowed=XLSX_TYPES, field="file")
@@ -212,16 +187,16 @@ def need_create(user, *, generic_name, dosage_form, specification="", quantity, 
     shortage-watch list that no enterprise has listed. The province and the manufacturers of
     that generic see it."""
     institution = _institution_of(user, "SHO-1")
-    generic_name = _text(generic_name, "generic_name", 200, required=_("请填写通用名"))
-    dosage_form = _text(dosage_form, "dosage_form", 50, required=_("请填写剂型"))
-    specification = _text(specification, "specification", 200)
+    generic_name = clean_text(generic_name, "generic_name", 200, required=_("请填写通用名"))
+    dosage_form = clean_text(dosage_form, "dosage_form", 50, required=_("请填写剂型"))
+    specification = clean_text(specification, "specification", 200)
     try:
         quantity = int(str(quantity).strip())
     except (TypeError, ValueError):
         raise InvalidInput(_("需求数量须为正整数"), "quantity") from None
     if quantity <= 0 or quantity > 10_000_000:
         raise InvalidInput(_("需求数量须为 1 至 10000000 之间的整数"), "quantity")
-    note = _text(note, "note")
+    note = clean_text(note, "note", TEXT_LIMIT)
     today = _today()
     entries = selectors.lists_for_drug(generic_name, dosage_form, specification, today)
     kinds = {e.shortage_list.kind for e in entries}
@@ -270,13 +245,13 @@ def need_record_negotiation(user, need, *, enterprise, price, quantity, held_on,
         raise InvalidInput(_("数量须为正整数"), "quantity") from None
     if quantity <= 0:
         raise InvalidInput(_("数量须为正整数"), "quantity")
-    held_on = _date(held_on, "held_on", required=_("请填写议价日期"))
+    held_on = clean_date(held_on, "held_on", required=_("请填写议价日期"))
     if held_on > _today():
         raise InvalidInput(_("议价日期不能晚于今天"), "held_on")
     if not isinstance(enterprise, Organisation) or enterprise.kind != "manufacturer":
         raise InvalidInput(_("请选择药品生产企业"), "enterprise")
     _check_document(evidence, "evidence")
-    note = _text(note, "note")
+    note = clean_text(note, "note", TEXT_LIMIT)
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 记录线下议价：{enterprise} {price} 元"):
         need = ShortageNeed.objects.select_for_update().get(pk=need.pk)
         if need.status != NeedStatus.OPEN:
@@ -347,7 +322,7 @@ def need_review(user, need, *, ok: bool, note="") -> ShortageNeed:
     confirmation when the parameter is on). A failed review stops platform purchases."""
     if not user.has_perm("shortage.review_need"):
         raise Forbidden(_("仅省医保局可以审核短缺药品议价结果（SHO-1）"), code="SHO-1")
-    note = _text(note, "note", required=None if ok else _("审核不通过须填写理由"))
+    note = clean_text(note, "note", TEXT_LIMIT, required=None if ok else _("审核不通过须填写理由"))
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 审核议价结果：{'通过' if ok else '不通过'} {note}"):
         need = ShortageNeed.objects.select_for_update().get(pk=need.pk)
         if need.status not in (NeedStatus.PURCHASABLE, NeedStatus.PENDING_APPROVAL) or need.reviewed_at:
@@ -443,22 +418,22 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
     today = _today()
     if kind not in ("drug", "consumable"):
         raise RuleViolation("EMG-1", _("类别须为药品（drug）或医用耗材（consumable）"), "kind")
-    national_code = _text(national_code, "national_code", 27)
+    national_code = clean_text(national_code, "national_code", 27)
     if product is None and national_code:
         product = Product.objects.filter(national_code=national_code).first()
     if product is not None and product.kind != kind:
         raise InvalidInput(_("产品“%(product)s”的类别与申报类别不一致") % {"product": product}, "product")
-    item_name = _text(item_name, "item_name", 200) or (str(product) if product else "")
+    item_name = clean_text(item_name, "item_name", 200) or (str(product) if product else "")
     if not item_name:
         raise InvalidInput(_("请填写品名规格（或选择目录中的产品）"), "item_name")
-    supplier = _text(supplier, "supplier", 200, required=_("请填写供应企业"))
+    supplier = clean_text(supplier, "supplier", 200, required=_("请填写供应企业"))
     if emergency_kind not in EmergencyKind.values:
         raise InvalidInput(_("请选择紧急情况（疫情防控、急抢救或其他）"), "emergency_kind")
-    emergency_note = _text(emergency_note, "emergency_note")
-    clinical_necessity = _text(clinical_necessity, "clinical_necessity")
-    approved_by = _text(approved_by, "approved_by", 50)
-    purchase_date = _date(purchase_date, "purchase_date", required=_("请填写采购日期"))
-    approval_date = _date(approval_date, "approval_date", required=None)
+    emergency_note = clean_text(emergency_note, "emergency_note", TEXT_LIMIT)
+    clinical_necessity = clean_text(clinical_necessity, "clinical_necessity", TEXT_LIMIT)
+    approved_by = clean_text(approved_by, "approved_by", 50)
+    purchase_date = clean_date(purchase_date, "purchase_date", required=_("请填写采购日期"))
+    approval_date = clean_date(approval_date, "approval_date", required=None)
     problems = rules.emg1_problems(rules.Declaration(
         kind=kind, purchase_date=purchase_date, today=today, approved_by=approved_by, approval_date=approval_date,
         clinical_necessity=clinical_necessity, emergency=emergency_note,
@@ -549,7 +524,7 @@ def emergency_complete_formalities(user, case, *, ref, documents=()) -> Emergenc
     after-the-fact filing, referenced by its filing number; for a drug the formalities of
     `emg.drug_formalities_kind`), with the documents. Late completion is kept as such."""
     _case_for_institution(user, case)
-    ref = _text(ref, "ref", 200, required=_("请填写手续编号或说明（如备案编号）"))
+    ref = clean_text(ref, "ref", 200, required=_("请填写手续编号或说明（如备案编号）"))
     documents = [d for d in documents if d is not None]
     if not documents:
         raise RuleViolation("EMG-1", _("请上传补办手续材料（采购凭证、审批材料等）"), "documents")
@@ -566,7 +541,7 @@ def emergency_formalities_completed(case, ref) -> EmergencyPurchase | None:
     if case is None or case.status not in EMERGENCY_AWAITING:
         return None
     try:
-        return _complete(case, ref=_text(ref, "ref", 200) or "备案采购", note_user=None,
+        return _complete(case, ref=clean_text(ref, "ref", 200) or "备案采购", note_user=None,
                          reason=f"EMG-1 补办备案采购手续已确认：{ref}")
     except Conflict:
         return None
@@ -586,7 +561,7 @@ def emergency_review(user, case, *, scope, note="", close=True) -> EmergencyPurc
     _require_decider(user, case, "EMG-2")
     if scope not in Scope.values:
         raise InvalidInput(_("请认定是否符合应急采购范围"), "scope")
-    note = _text(note, "note", required=_("超范围认定须填写意见") if scope == Scope.OUT else None)
+    note = clean_text(note, "note", TEXT_LIMIT, required=_("超范围认定须填写意见") if scope == Scope.OUT else None)
     with transaction.atomic(), audit_context(user, reason=f"EMG-2 认定应急采购{Scope(scope).label}：{note}"):
         case = EmergencyPurchase.objects.select_for_update().get(pk=case.pk)
         if case.status == EmergencyStatus.CLOSED:
@@ -621,7 +596,7 @@ def emergency_add_measure(user, case, *, kind, note, rectification_failed=False)
     rectification order; failed rectification → referral to the supervisory body at the
     same level; inspection results published (通报)."""
     _require_decider(user, case, "MON-5")
-    note = _text(note, "note", required=_("请填写处理内容"))
+    note = clean_text(note, "note", TEXT_LIMIT, required=_("请填写处理内容"))
     with transaction.atomic(), audit_context(user, reason=f"MON-5 超范围应急采购处理：{kind}"):
         case = EmergencyPurchase.objects.select_for_update().get(pk=case.pk)
         previous = list(case.measures.values_list("kind", flat=True))

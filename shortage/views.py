@@ -17,6 +17,7 @@ from core.forms import call_service as _call
 from orders.pricing import quote_in_force
 
 from . import forms, selectors, services
+from .filters import EmergencyFilter
 from .models import (
     EmergencyDocument,
     EmergencyMeasure,
@@ -62,7 +63,7 @@ def emergency_list(request):
     user = request.user
     _require(user, "institution", *REGULATOR_ROLES)
     filters = {k: request.GET.get(k, "").strip() for k in ("status", "scope", "q")}
-    rows = selectors.emergency_cases(user, **filters)
+    rows = EmergencyFilter(request.GET, queryset=selectors.emergency_cases(user)).qs
     if request.GET.get("export") == "xlsx":
         return xlsx_response("emergency-purchases.xlsx", EMERGENCY_HEADERS, (_emergency_row(c) for c in rows),
                              title=_("应急采购"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from catalog.models import Product
+from core import parsing
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.uploads import read_xlsx_rows
@@ -74,22 +75,12 @@ def _institution_of(user):
 
 
 def _decimal(raw, field, label):
-    try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field) from None
-    if not value.is_finite():
-        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
-    return value
+    return parsing.clean_decimal(raw, field, label=label)
 
 
 def _date(raw, field, label):
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        raise InvalidInput(_("%(label)s格式应为 YYYY-MM-DD") % {"label": label}, field) from None
+    message = _("%(label)s格式应为 YYYY-MM-DD") % {"label": label}
+    return parsing.clean_date(raw, field, required=message, message=message)
 
 
 # ====================================================================== tenders (VBP-1, VBP-5, VBP-9)

@@ -2,7 +2,6 @@
 dashboard (VBP-6) and circulars. Thin: services decide, selectors read."""
 
 import json
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from catalog.models import Product
 from core.errors import DomainError, Forbidden
 from core.exports import xlsx_response
 from core.forms import call_service
+from core.parsing import date_or_none
 from experts.models import ExpertSession
 from parties.models import Region
 
@@ -54,10 +54,7 @@ from .rules import NEGOTIATED_MODES
 
 
 def _today(request):
-    try:
-        return date.fromisoformat(request.GET.get("on", ""))
-    except ValueError:
-        return timezone.localdate()
+    return date_or_none(request.GET.get("on")) or timezone.localdate()
 
 
 @login_required

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.parsing import clean_date, clean_text
 from notifications.models import Notification
 from notifications.recipients import province_regulators
 from notifications.services import notify
@@ -199,12 +200,7 @@ def parse_date(value, field: str = "date") -> date:
         text = str(value or "").strip()
         if not text:
             raise InvalidInput(_("请填写日期"), field)
-        try:
-            d = date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInput(
-                _("“%(value)s”不是有效的日期：请按 YYYY-MM-DD 填写实际存在的日期") % {"value": text}, field
-            ) from None
+        d = clean_date(text, field, message=_("“%(value)s”不是有效的日期：请按 YYYY-MM-DD 填写实际存在的日期"))
     if not MIN_YEAR <= d.year <= MAX_YEAR:
         raise InvalidInput(_("日期须在 %(min)s 至 %(max)s 年之间") % {"min": MIN_YEAR, "max": MAX_YEAR}, field)
     return d
@@ -214,15 +210,6 @@ def _parse_kind(value) -> str:
     if value not in CalendarDay.Kind.values:
         raise InvalidInput(_("未知的类型：请选择“法定节假日（休息）”或“调休上班日”"), "kind")
     return value
-
-
-def _text(value, field: str, limit: int, *, required_msg: str | None = None) -> str:
-    text = str(value or "").strip()
-    if required_msg and not text:
-        raise InvalidInput(required_msg, field)
-    if len(text) > limit:
-        raise InvalidInput(_("不能超过 %(n)s 个字") % {"n": limit}, field)
-    return text
 
 
 def _supersede(entry: CalendarDay, user, reason: str):
@@ -248,7 +235,7 @@ def set_calendar_day(user, day, kind, name="") -> CalendarDay:
     _require_manager(user)
     d = parse_date(day)
     kind = _parse_kind(kind)
-    name = _text(name, "name", NAME_MAX)
+    name = clean_text(name, "name", NAME_MAX)
     label = CalendarDay.Kind(kind).label
     with transaction.atomic(), audit_context(user, reason=f"登记 {d} 为{label}{('：' + name) if name else ''}"):
         current = CalendarDay.objects.select_for_update().current().filter(date=d).first()
@@ -275,7 +262,7 @@ def withdraw_calendar_day(user, day, reason) -> CalendarDay:
     The entry stays in the table, marked superseded with who, when and why."""
     _require_manager(user)
     d = parse_date(day)
-    reason = _text(reason, "reason", REASON_MAX, required_msg=_("撤销登记须填写原因"))
+    reason = clean_text(reason, "reason", REASON_MAX, required=_("撤销登记须填写原因"))
     with transaction.atomic(), audit_context(user, reason=f"撤销 {d} 的日历登记：{reason}"):
         current = CalendarDay.objects.select_for_update().current().filter(date=d).first()
         if current is None:
@@ -293,7 +280,7 @@ def confirm_year(user, year, note) -> CalendarYear:
     recomputed in the same transaction (count in `obj.recomputed_deadlines`)."""
     _require_manager(user)
     year = check_year(year)
-    note = _text(note, "note", NOTE_MAX, required_msg=_("请填写确认说明（如国务院办公厅通知文号）"))
+    note = clean_text(note, "note", NOTE_MAX, required=_("请填写确认说明（如国务院办公厅通知文号）"))
     if package_knows(year):
         raise Conflict(_("%(year)s 年的放假安排已包含在内置的国务院节假日数据中，无需确认") % {"year": year}, "year")
     with transaction.atomic(), audit_context(user, reason=f"确认 {year} 年工作日历：{note}"):

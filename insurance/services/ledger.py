@@ -8,14 +8,16 @@ edited; a correction is a reversing row."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import parsing
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.parsing import clean_text
 from parties.models import Organisation
 from policy import services as policy
 from vbp.models import BudgetShield, ShieldReason
@@ -44,20 +46,14 @@ def _require(user, institution):
 
 
 def _reason(reason):
-    reason = (reason or "").replace("\r\n", "\n").strip()
-    if not reason:
-        raise InvalidInput(_("请填写认定理由"), "reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(_("理由不能超过 %(max)s 字") % {"max": MAX_REASON}, "reason")
-    return reason
+    return clean_text(reason, "reason", MAX_REASON, required=_("请填写认定理由"), too_long=_("理由不能超过 %(max)s 字"))
 
 
 def _money(value, field):
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(_("请填写正确的金额"), field) from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+    amount = parsing.to_decimal(value)
+    if amount is None and not isinstance(value, bool):
+        raise InvalidInput(_("请填写正确的金额"), field)
+    if amount is None or amount < 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput(_("金额须为不小于 0 的数（最多 2 位小数）"), field)
     return amount
 

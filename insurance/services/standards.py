@@ -30,8 +30,10 @@ from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
 from catalog.models import Product
+from core import parsing
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from core.parsing import clean_text
 from listing.models import Listing
 from negotiation.models import NegotiationResult
 from notifications import recipients
@@ -444,17 +446,13 @@ def standard_adjust(user, *, standard: PaymentStandard, amount, reason: str) -> 
     """The province adjusts a draft standard, always with a reason (AUD-1)."""
     if not user.has_perm("insurance.publish_standards"):
         raise Forbidden(_("仅省医保局可以调整医保支付标准"))
-    reason = (reason or "").replace("\r\n", "\n").strip()
-    if not reason:
-        raise InvalidInput(_("调整支付标准须填写理由"), "reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(_("理由不能超过 %(max)s 字") % {"max": MAX_REASON}, "reason")
-    try:
-        value = Decimal(str(amount).strip())
-    except Exception:
-        raise InvalidInput(_("请填写正确的金额"), "amount") from None
+    reason = clean_text(reason, "reason", MAX_REASON, required=_("调整支付标准须填写理由"),
+                        too_long=_("理由不能超过 %(max)s 字"))
+    value = parsing.to_decimal(amount)
+    if value is None and not isinstance(amount, bool):
+        raise InvalidInput(_("请填写正确的金额"), "amount")
     ceiling = Decimal(str(policy.get("sys.price_ceiling_yuan")))
-    if not value.is_finite() or value <= 0 or value > ceiling or value != value.quantize(Decimal("0.0001")):
+    if value is None or value <= 0 or value > ceiling or value != value.quantize(Decimal("0.0001")):
         raise InvalidInput(_("支付标准须为大于 0 的金额（最多 4 位小数）"), "amount")
     with transaction.atomic(), audit_context(user, reason=f"调整医保支付标准：{reason}"):
         row = PaymentStandard.objects.select_for_update().get(pk=standard.pk)
