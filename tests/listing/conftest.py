@@ -73,18 +73,3 @@ def spread_prices(add_price):
             add_price(product, Decimal(lowest) + Decimal("1") + i, province=prov, effective=date(2026, 5, 1))
 
     return spread
-
-
-@pytest.fixture(autouse=True)
-def _reference_regions(request):
-    """A transactional test (here or in e2e) ends with a flush that also removes the regions
-    loaded by migration; put them back for the tests that use the database."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None:
-        return
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    from parties.models import Region
-    from parties.reference import load_regions
-
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)

@@ -20,17 +20,6 @@ def drug_code():
     return f"XA01ABD075A{next(_codes):012d}"
 
 
-@pytest.fixture(autouse=True)
-def _regions(db):
-    """A transactional test ends with a flush of every table, including the regions the
-    migration loaded: put them back (idempotent) before building parties."""
-    from parties.models import Region
-    from parties.reference import load_regions
-
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)
-
-
 @pytest.fixture
 def make_product(db):
     def make(manufacturer, price="10.00", status="active", effective=date(2024, 1, 1), name="阿莫西林胶囊", **kw):

@@ -10,8 +10,7 @@ import pytest
 
 from catalog.models import OtherProvincePrice, Product
 from listing.models import Listing
-from parties.models import OrgKind, Region
-from parties.reference import load_regions
+from parties.models import OrgKind
 from policy.models import PolicyValue
 
 _n = itertools.count(1)
@@ -72,15 +71,6 @@ def set_param(db):
         PolicyValue.objects.create(key=key, value=value, effective_from=effective_from, reason="测试")
 
     return set_
-
-
-@pytest.fixture
-def nanjing(db):
-    """A transactional test's flush (here or in a reused test database) removes the regions
-    loaded by migration: put them back first (as tests/e2e and tests/workcalendar do)."""
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)
-    return Region.objects.get(code="320100")
 
 
 @pytest.fixture(autouse=True)
