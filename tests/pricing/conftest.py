@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.models import OtherProvincePrice, Product
-from listing.models import Listing
+from catalog.models import OtherProvincePrice
 from parties.models import OrgKind
 from policy.models import PolicyValue
+from tests.factories import ListingFactory, ProductFactory
 
 _n = itertools.count(1)
 
@@ -39,12 +39,10 @@ def hospital_user(make_user):
 @pytest.fixture
 def make_listing(db, maker):
     def make(price="10.0000", manufacturer=None, status="active", **kw):
-        product = Product.objects.create(
-            kind="drug", generic_name=kw.pop("generic_name", f"阿莫西林{next(_n)}"), dosage_form="胶囊",
-            specification="0.25g", manufacturer=manufacturer or maker,
-        )
-        return Listing.objects.create(product=product, price=Decimal(price), status=status, category="LST-1",
-                                      effective_date=date(2026, 1, 15))
+        product = ProductFactory(generic_name=kw.pop("generic_name", f"阿莫西林{next(_n)}"), national_code=None,
+                                 dosage_form="胶囊", specification="0.25g", pack_unit="",
+                                 manufacturer=manufacturer or maker)
+        return ListingFactory(product=product, price=Decimal(price), status=status)
 
     return make
 
