@@ -1,13 +1,13 @@
 """The catalogue (RULES §2): one product table for drugs and consumables (CAT-3)."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parties.scoping import ScopedQuerySet
+from core.mixins import NeverDeleted
+from parties.scoping import PublishedQuerySet, ScopedQuerySet
 
 
 class ProductKind(models.TextChoices):
@@ -22,14 +22,9 @@ class ConsumableClass(models.TextChoices):
     IVD = "ivd", _("检验检测试剂")
 
 
-class ProductQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """The catalogue is shared: every signed-in party may look products up."""
-        return self.all() if user is not None and user.is_authenticated else self.none()
-
-    def editable_by(self, user):
-        """Products an enterprise may maintain: its own (regulators: all)."""
-        return super().visible_to(user)
+class ProductQuerySet(PublishedQuerySet):
+    """The catalogue is shared: every signed-in party may look products up; an enterprise
+    maintains its own (editable_by)."""
 
     def drugs(self):
         return self.filter(kind=ProductKind.DRUG)
@@ -46,7 +41,7 @@ class ProductQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class Product(models.Model):
+class Product(NeverDeleted):
     """A drug (CAT-1) or a medical consumable (CAT-2). Catalogue data is public within the
     platform; enterprises edit only their own products (scope_enterprise)."""
 
@@ -102,6 +97,8 @@ class Product(models.Model):
 
     objects = ProductQuerySet.as_manager()
 
+    never_deleted_trigger = "product_never_deleted"
+
     class Meta:
         ordering = ["generic_name", "specification", "id"]
         verbose_name = _("产品")
@@ -120,7 +117,6 @@ class Product(models.Model):
             models.CheckConstraint(condition=Q(conversion__gte=1), name="product_conversion_positive"),
         ]
         indexes = [models.Index(fields=["generic_name", "dosage_form", "specification"], name="product_group_idx")]
-        triggers = [pgtrigger.Protect(name="product_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         parts = [self.generic_name, self.dosage_form, self.specification]
@@ -168,10 +164,8 @@ class PriceLevel(models.TextChoices):
     CITY = "city", _("市级")
 
 
-class OtherProvincePriceQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """Other provinces' prices are public facts: every signed-in party may read them."""
-        return self.all() if user is not None and user.is_authenticated else self.none()
+class OtherProvincePriceQuerySet(PublishedQuerySet):
+    """Other provinces' prices are public facts: every signed-in party may read them."""
 
     def current(self):
         return self.filter(superseded_at__isnull=True)
@@ -185,7 +179,7 @@ class OtherProvincePriceQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class OtherProvincePrice(models.Model):
+class OtherProvincePrice(NeverDeleted):
     """LST-0.3: a product's current listing (winning) price on another province's (or, for
     consumables, a city's) platform. "National lowest price" is the minimum over the records
     in force (catalog.selectors.national_lowest_price)."""
@@ -206,6 +200,8 @@ class OtherProvincePrice(models.Model):
 
     objects = OtherProvincePriceQuerySet.as_manager()
 
+    never_deleted_trigger = "other_price_never_deleted"
+
     class Meta:
         ordering = ["product", "price"]
         verbose_name = _("外省挂网价格")
@@ -225,7 +221,6 @@ class OtherProvincePrice(models.Model):
                 fields=["product", "price"], condition=Q(superseded_at__isnull=True), name="other_price_current_idx"
             )
         ]
-        triggers = [pgtrigger.Protect(name="other_price_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.product} {self.province}{self.city} {self.price}"
@@ -236,13 +231,8 @@ class CatalogueAction(models.TextChoices):
     RETIRE = "retire", _("退出目录")
 
 
-class CatalogueChangeQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        return self.all() if user is not None and user.is_authenticated else self.none()
-
-
 @pghistory.track()
-class CatalogueChange(models.Model):
+class CatalogueChange(NeverDeleted):
     """CAT-4: the province's sunshine procurement catalogue of consumables is updated
     dynamically; every addition and retirement is kept here with who, when and why."""
 
@@ -254,14 +244,15 @@ class CatalogueChange(models.Model):
                            verbose_name=_("操作人"))
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    objects = CatalogueChangeQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
+
+    never_deleted_trigger = "catalogue_change_never_deleted"
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("阳光采购目录变更")
         verbose_name_plural = _("阳光采购目录变更")
         constraints = [models.CheckConstraint(condition=~Q(reason=""), name="catalogue_change_has_reason")]
-        triggers = [pgtrigger.Protect(name="catalogue_change_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.get_action_display()}：{self.product}"
@@ -299,7 +290,7 @@ class ProductChangeRequestQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class ProductChangeRequest(models.Model):
+class ProductChangeRequest(NeverDeleted):
     """QUA-1 (002 §37, 000 annex §七(二十)): a manufacturer's change to its product's catalogue
     information. The product row keeps the confirmed values — every rule (NEG-2, LST-5 …)
     reads only those — until the province (ordinary consumables / IVD reagents: the city,
@@ -331,6 +322,8 @@ class ProductChangeRequest(models.Model):
 
     objects = ProductChangeRequestQuerySet.as_manager()
 
+    never_deleted_trigger = "product_change_never_deleted"
+
     class Meta:
         ordering = ["-proposed_at", "-id"]
         verbose_name = _("产品信息变更申请")
@@ -350,7 +343,6 @@ class ProductChangeRequest(models.Model):
             models.UniqueConstraint(fields=["product"], condition=Q(status="pending"),
                                     name="product_change_one_pending"),
         ]
-        triggers = [pgtrigger.Protect(name="product_change_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.product} {self.get_status_display()}（{self.proposed_at:%Y-%m-%d}）"

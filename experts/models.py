@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import CreatedByAt, NeverDeleted, RecordedByAt
 from parties.scoping import NOTHING
 
 
@@ -27,7 +28,7 @@ class ExpertCategory(models.TextChoices):
 
 
 @pghistory.track()
-class ExpertProfile(models.Model):
+class ExpertProfile(NeverDeleted):
     """EXP-1: one member of the provincial expert pool."""
 
     user = models.OneToOneField(
@@ -47,6 +48,8 @@ class ExpertProfile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    never_deleted_trigger = "expert_profile_never_deleted"
+
     class Meta:
         ordering = ["category", "id"]
         verbose_name = _("评审专家")
@@ -57,14 +60,13 @@ class ExpertProfile(models.Model):
                 name="expert_category_valid",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="expert_profile_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.user}（{self.get_category_display()}）"
 
 
 @pghistory.track()
-class ExpertConflict(models.Model):
+class ExpertConflict(NeverDeleted):
     """A declared conflict of interest (EXP-1): with an enterprise on the platform, and/or
     described in free text. Withdrawn conflicts stay as history."""
 
@@ -77,6 +79,8 @@ class ExpertConflict(models.Model):
     declared_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
+    never_deleted_trigger = "expert_conflict_never_deleted"
+
     class Meta:
         ordering = ["expert", "-declared_at"]
         verbose_name = _("利益冲突申报")
@@ -86,7 +90,6 @@ class ExpertConflict(models.Model):
                 condition=Q(enterprise__isnull=False) | ~Q(description=""), name="expert_conflict_not_empty"
             ),
         ]
-        triggers = [pgtrigger.Protect(name="expert_conflict_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return str(self.enterprise or self.description[:30])
@@ -123,7 +126,7 @@ class ExpertSessionQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class ExpertSession(models.Model):
+class ExpertSession(CreatedByAt, NeverDeleted):
     purpose = models.CharField(_("场次类型"), max_length=20, choices=SessionPurpose.choices)
     # LST-C3 / LST-C4 (lst.consumable_city_review): a consumable review organised by a city
     # regulator for its city; empty for the province's own sessions.
@@ -133,16 +136,15 @@ class ExpertSession(models.Model):
     date = models.DateField(_("日期"), db_index=True)
     location = models.CharField(_("地点"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ExpertSessionQuerySet.as_manager()
+
+    never_deleted_trigger = "expert_session_never_deleted"
 
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("评审/谈判场次")
         verbose_name_plural = _("评审/谈判场次")
-        triggers = [pgtrigger.Protect(name="expert_session_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.title}"
@@ -168,7 +170,7 @@ class ReviewOutcome(models.TextChoices):
 
 
 @pghistory.track()
-class SessionCase(models.Model):
+class SessionCase(NeverDeleted):
     """A case of a session: a product (the generic link to catalog.Product; listing
     applications refer to their product) and/or a free-text description. Negotiation
     sessions record rounds on the case and end with an agreement or a failure (EXP-2)."""
@@ -202,6 +204,8 @@ class SessionCase(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
 
+    never_deleted_trigger = "session_case_never_deleted"
+
     class Meta:
         ordering = ["session", "id"]
         verbose_name = _("场次案件")
@@ -220,7 +224,6 @@ class SessionCase(models.Model):
                 name="session_case_review_has_reason",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="session_case_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return str(self.product or self.description[:40])
@@ -233,7 +236,7 @@ class SessionCase(models.Model):
 
 
 @pghistory.track()
-class NegotiationRound(models.Model):
+class NegotiationRound(RecordedByAt):
     """EXP-2: one round: the enterprise's offer and the experts' counter-offer."""
 
     case = models.ForeignKey(SessionCase, on_delete=models.PROTECT, related_name="rounds")
@@ -243,8 +246,6 @@ class NegotiationRound(models.Model):
         _("专家还价"), max_digits=14, decimal_places=4, null=True, blank=True
     )
     note = models.TextField(_("记录"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["case", "number"]
@@ -334,7 +335,7 @@ class Verdict(models.TextChoices):
     FAIL = "fail", _("不同意（不通过）")
 
 
-class ExpertVerdict(models.Model):
+class ExpertVerdict(RecordedByAt):
     """EXP-1: one drawn expert's verdict on one case, for the draw in force when it was given.
     Immutable: a verdict is never edited; a redraw needs fresh verdicts from the new draw."""
 
@@ -343,8 +344,6 @@ class ExpertVerdict(models.Model):
     expert = models.ForeignKey(ExpertProfile, on_delete=models.PROTECT, related_name="verdicts")
     verdict = models.CharField(_("评审意见"), max_length=4, choices=Verdict.choices)
     reason = models.TextField(_("理由"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["case", "draw", "expert"]

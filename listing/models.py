@@ -1,13 +1,13 @@
 """Listings (阳光挂网): a product purchasable on the platform at a ceiling price (挂网价)."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from parties.scoping import ScopedQuerySet
+from core.mixins import NeverDeleted, NeverEdited, RecordedByAt
+from parties.scoping import PublishedQuerySet, ScopedQuerySet
 
 
 class ListingStatus(models.TextChoices):
@@ -17,14 +17,9 @@ class ListingStatus(models.TextChoices):
     DELISTED = "delisted", _("撤网")
 
 
-class ListingQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """Listing results are published (PUB-1): every signed-in party sees every listing."""
-        return self.all() if user is not None and user.is_authenticated else self.none()
-
-    def editable_by(self, user):
-        """Rows an enterprise may act on: its own products' listings (regulators: all)."""
-        return super().visible_to(user)
+class ListingQuerySet(PublishedQuerySet):
+    """Listing results are published (PUB-1): every signed-in party sees every listing; an
+    enterprise acts on its own products' listings (editable_by)."""
 
     def orderable(self):
         """DEL-4: only active listings can be ordered or negotiated."""
@@ -44,7 +39,7 @@ class ListingQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class Listing(models.Model):
+class Listing(NeverDeleted):
     """One product listed on the platform. Province-wide and visible to every signed-in
     party (institutions buy from it); enterprises change only their own (scope_enterprise).
     Price changes are written through listing.services and kept in ListingPriceChange."""
@@ -73,6 +68,8 @@ class Listing(models.Model):
 
     objects = ListingQuerySet.as_manager()
 
+    never_deleted_trigger = "listing_never_deleted"
+
     class Meta:
         ordering = ["product__generic_name", "id"]
         verbose_name = _("挂网产品")
@@ -84,7 +81,6 @@ class Listing(models.Model):
                 fields=["product"], condition=~Q(status="delisted"), name="listing_one_live_per_product"
             ),
         ]
-        triggers = [pgtrigger.Protect(name="listing_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.product} @ {self.price}"
@@ -94,7 +90,7 @@ class Listing(models.Model):
         return self.status == ListingStatus.ACTIVE
 
 
-class ListingPriceChange(models.Model):
+class ListingPriceChange(NeverDeleted, NeverEdited):
     """Every change of a listing price, with its cause (application, linkage, negotiation,
     general adjustment) and the rule that drove it."""
 
@@ -107,13 +103,12 @@ class ListingPriceChange(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
 
+    never_deleted_trigger = "listing_price_change_never_deleted"
+    never_edited_trigger = "listing_price_change_never_edited"
+
     class Meta:
         ordering = ["listing", "-changed_at"]
         constraints = [models.CheckConstraint(condition=Q(new_price__gt=0), name="listing_change_price_positive")]
-        triggers = [
-            pgtrigger.Protect(name="listing_price_change_never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Protect(name="listing_price_change_never_edited", operation=pgtrigger.Update),
-        ]
 
     def __str__(self):
         return f"{self.listing_id}: {self.old_price} → {self.new_price} ({self.rule})"
@@ -151,7 +146,7 @@ class ApplicationQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class ListingApplication(models.Model):
+class ListingApplication(NeverDeleted):
     """A manufacturer's listing application (挂网申请) for one of its products under one
     category rule (LST-1 … LST-C5). Reviewed by the provincial regulator; a confirmed one
     takes effect on the monthly batch date (LST-0.1). Never deleted: closed with a status."""
@@ -216,6 +211,8 @@ class ListingApplication(models.Model):
 
     objects = ApplicationQuerySet.as_manager()
 
+    never_deleted_trigger = "listing_application_never_deleted"
+
     class Meta:
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("挂网申请")
@@ -231,7 +228,6 @@ class ListingApplication(models.Model):
                 name="listing_app_one_active_per_product",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="listing_application_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.category} {self.product} {self.declared_price}"
@@ -256,7 +252,7 @@ def _document_path(instance, filename):
     return f"listing/applications/{instance.application_id}/{instance.code}/{filename}"
 
 
-class ApplicationDocument(models.Model):
+class ApplicationDocument(NeverDeleted):
     """A document attached to an application (材料): type checked by content (core.uploads)."""
 
     application = models.ForeignKey(ListingApplication, on_delete=models.PROTECT, related_name="documents")
@@ -269,9 +265,10 @@ class ApplicationDocument(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
+    never_deleted_trigger = "listing_document_never_deleted"
+
     class Meta:
         ordering = ["application", "code", "-uploaded_at"]
-        triggers = [pgtrigger.Protect(name="listing_document_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.code}: {self.original_name}"
@@ -290,7 +287,7 @@ EVENT_ACTION_LABELS = {
 }
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(NeverDeleted, NeverEdited):
     """The application's visible trail: submitted, returned (with reason), resubmitted,
     confirmed, refused, took effect."""
 
@@ -300,12 +297,11 @@ class ApplicationEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
+    never_deleted_trigger = "listing_app_event_never_deleted"
+    never_edited_trigger = "listing_app_event_never_edited"
+
     class Meta:
         ordering = ["application", "at", "id"]
-        triggers = [
-            pgtrigger.Protect(name="listing_app_event_never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Protect(name="listing_app_event_never_edited", operation=pgtrigger.Update),
-        ]
 
     def __str__(self):
         return f"{self.application_id} {self.action}"
@@ -335,12 +331,8 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", _("严重（撤销挂网）")
 
 
-class QualityEventQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class QualityEvent(models.Model):
+class QualityEvent(RecordedByAt, NeverDeleted):
     """A quality-test failure or quality penalty recorded by a regulator (DEL-2). Within the
     lookback it refuses new listing applications (LST-0.2)."""
 
@@ -355,16 +347,15 @@ class QualityEvent(models.Model):
     authority_level = models.CharField(_("药监部门层级"), max_length=10, choices=AuthorityLevel.choices)
     severity = models.CharField(_("情节"), max_length=10, choices=Severity.choices, default=Severity.MINOR)
     description = models.TextField(_("说明"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = QualityEventQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "quality_event_never_deleted"
 
     class Meta:
         ordering = ["-event_date", "-id"]
         verbose_name = _("质量事件")
         verbose_name_plural = _("质量事件")
-        triggers = [pgtrigger.Protect(name="quality_event_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.product} {self.get_kind_display()} {self.event_date}"
@@ -386,12 +377,8 @@ class DelistStatus(models.TextChoices):
     REFUSED = "refused", _("不同意")
 
 
-class DelistQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class DelistRequest(models.Model):
+class DelistRequest(NeverDeleted):
     """DEL-3: a manufacturer applies to delist its own product; the regulator approves."""
 
     scope_enterprise = ("enterprise",)
@@ -408,7 +395,9 @@ class DelistRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
-    objects = DelistQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "delist_request_never_deleted"
 
     class Meta:
         ordering = ["-requested_at"]
@@ -418,7 +407,6 @@ class DelistRequest(models.Model):
             models.UniqueConstraint(fields=["listing"], condition=Q(status="pending"),
                                     name="delist_one_pending_per_listing"),
         ]
-        triggers = [pgtrigger.Protect(name="delist_request_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.listing} {self.get_reason_kind_display()}"
@@ -432,12 +420,8 @@ class PriceRiseStatus(models.TextChoices):
     REVIEWED = "reviewed", _("已核查")
 
 
-class PriceRiseFlagQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class PriceRiseFlag(models.Model):
+class PriceRiseFlag(NeverDeleted):
     """LST-0.4 / BAD-1: every rise of a listing price (the only way up for a listed product is an
     LST-8.1 shortage declaration confirmed by the province) is flagged for the regulator as a
     possible abnormal price rise (异常涨价). The regulator checks it and records what it found;
@@ -462,7 +446,9 @@ class PriceRiseFlag(models.Model):
     reviewed_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
     review_note = models.TextField(_("核查意见"), blank=True)
 
-    objects = PriceRiseFlagQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "price_rise_flag_never_deleted"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -474,7 +460,6 @@ class PriceRiseFlag(models.Model):
             models.UniqueConstraint(fields=["application"], condition=Q(application__isnull=False),
                                     name="price_rise_flag_one_per_application"),
         ]
-        triggers = [pgtrigger.Protect(name="price_rise_flag_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.listing_id}: {self.old_price} → {self.new_price} ({self.rule})"

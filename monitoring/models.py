@@ -12,12 +12,12 @@
 """
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import NeverDeleted, NeverEdited
 from parties.scoping import NOTHING, ScopedQuerySet
 
 from .rules import rate_of_total
@@ -38,10 +38,6 @@ def _money(label, **kw):
 # ----------------------------------------------------------------- snapshot (MON-1)
 
 
-class SnapshotQuerySet(ScopedQuerySet):
-    pass
-
-
 class MonthlySnapshot(models.Model):
     """MON-1 for one institution, month and kind, from the platform's own receipts (入库) and
     recorded off-platform purchases. Recomputed in place by the monthly job (idempotent)."""
@@ -58,7 +54,7 @@ class MonthlySnapshot(models.Model):
     rate = models.DecimalField(_("网上采购率（%）"), max_digits=7, decimal_places=2, null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"))
 
-    objects = SnapshotQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "institution", "kind"]
@@ -92,12 +88,8 @@ class ReportSource(models.TextChoices):
     API = "api", _("HIS接口")
 
 
-class ReportQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class MonthlyReport(models.Model):
+class MonthlyReport(NeverDeleted):
     """One institution's report for one month (MON-2). Figures live in its versions."""
 
     scope_institution = "institution"
@@ -116,7 +108,9 @@ class MonthlyReport(models.Model):
     latest_version = models.PositiveIntegerField(_("最新版本"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReportQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "monthly_report_never_deleted"
 
     class Meta:
         ordering = ["-month", "institution"]
@@ -128,7 +122,6 @@ class MonthlyReport(models.Model):
             models.CheckConstraint(condition=Q(status="open") | Q(latest_version__gt=0),
                                    name="mon_report_submitted_has_version"),
         ]
-        triggers = [pgtrigger.Protect(name="monthly_report_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.institution} {self.month:%Y-%m}"
@@ -143,7 +136,7 @@ class MonthlyReport(models.Model):
         return self.versions.order_by("-version").first()
 
 
-class ReportVersion(models.Model):
+class ReportVersion(NeverDeleted, NeverEdited):
     """The figures of one submission (MON-2). Never edited, never deleted: a correction is
     a new version with its reason (database triggers refuse UPDATE and DELETE)."""
 
@@ -161,6 +154,9 @@ class ReportVersion(models.Model):
                                      verbose_name=_("报送人"))
     submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
 
+    never_deleted_trigger = "report_version_never_deleted"
+    never_edited_trigger = "report_version_never_edited"
+
     class Meta:
         ordering = ["report", "version"]
         verbose_name = _("月报版本")
@@ -176,10 +172,6 @@ class ReportVersion(models.Model):
                 )
                 for k in ("drug", "consumable")
             ],
-        ]
-        triggers = [
-            pgtrigger.Protect(name="report_version_never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Protect(name="report_version_never_edited", operation=pgtrigger.Update),
         ]
 
     def __str__(self):
@@ -204,7 +196,7 @@ class CityForwardQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class CityForward(models.Model):
+class CityForward(NeverDeleted):
     """MON-2: a city regulator sends its tertiary institutions' aggregate for a month to the
     province (by mon.city_forward_day)."""
 
@@ -226,6 +218,8 @@ class CityForward(models.Model):
 
     objects = CityForwardQuerySet.as_manager()
 
+    never_deleted_trigger = "city_forward_never_deleted"
+
     class Meta:
         ordering = ["-month", "city"]
         verbose_name = _("设区市汇总上报")
@@ -234,7 +228,6 @@ class CityForward(models.Model):
             models.UniqueConstraint(fields=["city", "month"], name="mon_city_forward_once"),
             models.CheckConstraint(condition=Q(month__day=1), name="mon_forward_month_first_day"),
         ]
-        triggers = [pgtrigger.Protect(name="city_forward_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.city} {self.month:%Y-%m}"
@@ -274,12 +267,8 @@ class FlagStatus(models.TextChoices):
     INSPECTED = "inspected", _("已督查")
 
 
-class FlagQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class Flag(models.Model):
+class Flag(NeverDeleted):
     """One reason to inspect an institution for a month; at most one per (institution, month,
     category, kind) so re-running a check adds nothing."""
 
@@ -297,7 +286,9 @@ class Flag(models.Model):
                               db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = FlagQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "mon_flag_never_deleted"
 
     class Meta:
         ordering = ["-month", "institution", "category"]
@@ -306,7 +297,6 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["institution", "month", "category", "kind"], name="mon_flag_once"),
         ]
-        triggers = [pgtrigger.Protect(name="mon_flag_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.institution} {self.month:%Y-%m} {self.get_category_display()}"
@@ -319,12 +309,8 @@ class InspectionOutcome(models.TextChoices):
     REFERRAL = "referral", _("移交同级监督部门")
 
 
-class InspectionQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class EmergencyDeduction(models.Model):
+class EmergencyDeduction(NeverDeleted):
     """EMG-2 (004 §四(一) "按规定比例"): one emergency off-platform purchase judged out of scope
     (its product was listed and orderable on the purchase date). The ratio in force on the
     purchase date is kept; the insurance-paid part is recorded by the regulator at settlement,
@@ -349,6 +335,8 @@ class EmergencyDeduction(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    never_deleted_trigger = "mon_emg_deduction_never_deleted"
+
     class Meta:
         ordering = ["-month", "institution", "purchased_on"]
         verbose_name = _("超范围应急采购扣减")
@@ -360,14 +348,13 @@ class EmergencyDeduction(models.Model):
                                    | Q(insurance_paid__gte=0, insurance_paid__lte=models.F("amount")),
                                    name="mon_emg_insurance_paid_within_amount"),
         ]
-        triggers = [pgtrigger.Protect(name="mon_emg_deduction_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"EMG-2 {self.purchase_id}"
 
 
 @pghistory.track()
-class Inspection(models.Model):
+class Inspection(NeverDeleted):
     """MON-5: what a regulator did about a flag (004 §三: 提醒、约谈、督促整改、报同级监督部门)."""
 
     scope_institution = "flag__institution"
@@ -380,14 +367,15 @@ class Inspection(models.Model):
                                     verbose_name=_("记录人"))
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InspectionQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "mon_inspection_never_deleted"
 
     class Meta:
         ordering = ["-inspected_on", "-id"]
         verbose_name = _("督查记录")
         verbose_name_plural = _("督查记录")
         constraints = [models.CheckConstraint(condition=~Q(note=""), name="mon_inspection_has_note")]
-        triggers = [pgtrigger.Protect(name="mon_inspection_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.flag_id} {self.get_outcome_display()}"
@@ -410,7 +398,7 @@ class BulletinQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Bulletin(models.Model):
+class Bulletin(NeverDeleted):
     """MON-3 quarterly bulletin: the province's of tertiary institutions (city empty), a
     city's of its secondary-and-above institutions. Rows are frozen at publication."""
 
@@ -426,6 +414,8 @@ class Bulletin(models.Model):
 
     objects = BulletinQuerySet.as_manager()
 
+    never_deleted_trigger = "mon_bulletin_never_deleted"
+
     class Meta:
         ordering = ["-year", "-quarter", "city"]
         verbose_name = _("网上采购情况通报")
@@ -437,7 +427,6 @@ class Bulletin(models.Model):
             models.UniqueConstraint(fields=["city", "year", "quarter"], condition=Q(city__isnull=False),
                                     name="mon_bulletin_city_once"),
         ]
-        triggers = [pgtrigger.Protect(name="mon_bulletin_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.title
@@ -448,7 +437,7 @@ class Bulletin(models.Model):
         return reverse("monitoring:bulletin_detail", args=[self.pk])
 
 
-class BulletinRow(models.Model):
+class BulletinRow(NeverDeleted, NeverEdited):
     bulletin = models.ForeignKey(Bulletin, on_delete=models.PROTECT, related_name="rows")
     rank = models.PositiveIntegerField(_("排名"))
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -467,13 +456,12 @@ class BulletinRow(models.Model):
     consumable_below_target = models.BooleanField(default=False)
     months_reported = models.PositiveSmallIntegerField(_("已报送月数"))
 
+    never_deleted_trigger = "mon_bulletin_row_never_deleted"
+    never_edited_trigger = "mon_bulletin_row_never_edited"
+
     class Meta:
         ordering = ["bulletin", "rank"]
         constraints = [models.UniqueConstraint(fields=["bulletin", "institution"], name="mon_bulletin_row_once")]
-        triggers = [
-            pgtrigger.Protect(name="mon_bulletin_row_never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Protect(name="mon_bulletin_row_never_edited", operation=pgtrigger.Update),
-        ]
 
     def __str__(self):
         return f"{self.bulletin_id}#{self.rank} {self.institution_name}"

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import CreatedByAt
 from parties.scoping import ScopedQuerySet, scope_q
 from workcalendar.models import WorkingDayDeadline
 
@@ -34,7 +35,7 @@ class NegotiationGroupQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class NegotiationGroup(models.Model):
+class NegotiationGroup(CreatedByAt):
     """NEG-5 group negotiation (组团/拼单) or a medical consortium (医联体): the initiator
     invites members; members join before the proposal is sent; the result applies to all."""
 
@@ -46,8 +47,6 @@ class NegotiationGroup(models.Model):
     )
     is_consortium = models.BooleanField(_("医联体"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=GroupStatus.choices, default=GroupStatus.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = NegotiationGroupQuerySet.as_manager()
 

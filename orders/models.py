@@ -5,12 +5,12 @@ online-procurement rate (MON-1) and the one-year no-sales cases (DEL-1).
 Rebates (返点、返款) are not a field anywhere: ORD-2 forbids institutions to ask for them."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import CreatedByAt, NeverDeleted
 from parties.scoping import NOTHING, ScopedQuerySet, scope_q
 
 # ----------------------------------------------------------------- statuses as data
@@ -61,12 +61,8 @@ RECEIVABLE_STATUSES = (LineStatus.PARTIALLY_SHIPPED, LineStatus.SHIPPED, LineSta
 # ----------------------------------------------------------------- accounts
 
 
-class InstitutionAccountQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class InstitutionAccount(models.Model):
+class InstitutionAccount(NeverDeleted):
     """ORD-2: the institution's one dedicated procurement account (专用采购账户)."""
 
     scope_institution = "institution"
@@ -81,12 +77,13 @@ class InstitutionAccount(models.Model):
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionAccountQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "institution_account_never_deleted"
 
     class Meta:
         verbose_name = _("专用采购账户")
         verbose_name_plural = _("专用采购账户")
-        triggers = [pgtrigger.Protect(name="institution_account_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.bank_name} {self.account_number}"
@@ -105,7 +102,7 @@ class OrderQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class Order(models.Model):
+class Order(NeverDeleted):
     scope_institution = "institution"
 
     institution = models.ForeignKey(
@@ -126,12 +123,13 @@ class Order(models.Model):
 
     objects = OrderQuerySet.as_manager()
 
+    never_deleted_trigger = "order_never_deleted"
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("订单")
         verbose_name_plural = _("订单")
         indexes = [models.Index(fields=["institution", "-created_at"], name="order_inst_created_idx")]
-        triggers = [pgtrigger.Protect(name="order_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.number
@@ -143,7 +141,7 @@ class OrderLineQuerySet(ScopedQuerySet):
 
 
 @pghistory.track(pghistory.UpdateEvent("update"))
-class OrderLine(models.Model):
+class OrderLine(NeverDeleted):
     """One product of an order at the price in force (ORD-1, ORD-4), delivered by the
     manufacturer's chosen distributor for the institution's area (QUA-2).
 
@@ -180,6 +178,8 @@ class OrderLine(models.Model):
 
     objects = OrderLineQuerySet.as_manager()
 
+    never_deleted_trigger = "order_line_never_deleted"
+
     class Meta:
         ordering = ["order", "line_no"]
         verbose_name = _("订单明细")
@@ -200,7 +200,6 @@ class OrderLine(models.Model):
         indexes = [
             models.Index(fields=["distributor", "status"], name="order_line_dist_status_idx"),
         ]
-        triggers = [pgtrigger.Protect(name="order_line_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.order.number}-{self.line_no}"
@@ -223,12 +222,8 @@ class OrderLine(models.Model):
 # ----------------------------------------------------------------- delivery and receipt
 
 
-class DeliveryQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class Delivery(models.Model):
+class Delivery(CreatedByAt, NeverDeleted):
     """A shipment (配送单) by the distributor against one order, with its delivery-note number."""
 
     scope_institution = "order__institution"
@@ -239,10 +234,10 @@ class Delivery(models.Model):
                                     verbose_name=_("配送企业"))
     note_number = models.CharField(_("随货同行单号"), max_length=50)
     shipped_on = models.DateField(_("发货日期"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = DeliveryQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "delivery_never_deleted"
 
     class Meta:
         ordering = ["-shipped_on", "-id"]
@@ -251,13 +246,12 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["distributor", "note_number"], name="delivery_note_unique_per_distributor"),
         ]
-        triggers = [pgtrigger.Protect(name="delivery_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.note_number
 
 
-class DeliveryLine(models.Model):
+class DeliveryLine(NeverDeleted):
     """QUA-2 traceability: each delivered batch with its expiry date."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines")
@@ -267,6 +261,8 @@ class DeliveryLine(models.Model):
     quantity = models.PositiveIntegerField(_("配送数量"))
     received_qty = models.PositiveIntegerField(_("已入库数量"), default=0)
 
+    never_deleted_trigger = "delivery_line_never_deleted"
+
     class Meta:
         ordering = ["delivery", "id"]
         constraints = [
@@ -274,18 +270,13 @@ class DeliveryLine(models.Model):
             models.CheckConstraint(condition=Q(received_qty__lte=models.F("quantity")),
                                    name="delivery_line_receive_le_shipped"),
         ]
-        triggers = [pgtrigger.Protect(name="delivery_line_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.order_line_id}:{self.batch_number}×{self.quantity}"
 
 
-class ReceiptQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class Receipt(models.Model):
+class Receipt(CreatedByAt, NeverDeleted):
     """The institution's confirmation of receipt into stock (入库) of (part of) a delivery."""
 
     scope_institution = "institution"
@@ -295,22 +286,21 @@ class Receipt(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("配送单"))
     received_on = models.DateField(_("入库日期"))
     source = models.CharField(_("来源"), max_length=5, choices=OrderSource.choices, default=OrderSource.WEB)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReceiptQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "receipt_never_deleted"
 
     class Meta:
         ordering = ["-received_on", "-id"]
         verbose_name = _("入库记录")
         verbose_name_plural = _("入库记录")
-        triggers = [pgtrigger.Protect(name="receipt_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"入库 {self.delivery_id} {self.received_on}"
 
 
-class ReceiptLine(models.Model):
+class ReceiptLine(NeverDeleted):
     """Quantities received; `listing`, `institution`, `received_on` and `amount` are copied in
     so the monitoring rate (MON-1) and the no-sales job (DEL-1) read one indexed table."""
 
@@ -323,24 +313,21 @@ class ReceiptLine(models.Model):
     amount = models.DecimalField(_("入库金额"), max_digits=16, decimal_places=2)
     received_on = models.DateField(_("入库日期"))
 
+    never_deleted_trigger = "receipt_line_never_deleted"
+
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="receipt_line_quantity_positive")]
         indexes = [
             models.Index(fields=["listing", "-received_on"], name="receipt_line_listing_date_idx"),
             models.Index(fields=["institution", "received_on"], name="receipt_line_inst_date_idx"),
         ]
-        triggers = [pgtrigger.Protect(name="receipt_line_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.order_line_id}×{self.quantity}"
 
 
-class ReturnQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class ReturnRecord(models.Model):
+class ReturnRecord(CreatedByAt, NeverDeleted):
     """Goods returned (退货) after receipt."""
 
     scope_institution = "order_line__order__institution"
@@ -350,10 +337,10 @@ class ReturnRecord(models.Model):
     quantity = models.PositiveIntegerField(_("退货数量"))
     reason = models.TextField(_("退货原因"))
     returned_on = models.DateField(_("退货日期"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReturnQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "return_never_deleted"
 
     class Meta:
         ordering = ["-returned_on", "-id"]
@@ -363,7 +350,6 @@ class ReturnRecord(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="return_quantity_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="return_has_reason"),
         ]
-        triggers = [pgtrigger.Protect(name="return_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"退货 {self.order_line_id}×{self.quantity}"
@@ -385,7 +371,7 @@ class InvoiceQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class Invoice(models.Model):
+class Invoice(CreatedByAt, NeverDeleted):
     """The distributor's invoice against a delivery; due = receipt date + payment term."""
 
     scope_institution = "institution"
@@ -404,10 +390,10 @@ class Invoice(models.Model):
                               db_index=True)
     due_date = models.DateField(_("回款期限"), null=True, blank=True, db_index=True)
     payment_term_days = models.PositiveSmallIntegerField(_("回款天数"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InvoiceQuerySet.as_manager()
+
+    never_deleted_trigger = "invoice_never_deleted"
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -418,7 +404,6 @@ class Invoice(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(condition=Q(paid_amount__lte=models.F("amount")), name="invoice_not_overpaid"),
         ]
-        triggers = [pgtrigger.Protect(name="invoice_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.number
@@ -428,12 +413,8 @@ class Invoice(models.Model):
         return self.amount - self.paid_amount
 
 
-class PaymentQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class Payment(models.Model):
+class Payment(CreatedByAt, NeverDeleted):
     """A payment from the institution's dedicated procurement account (ORD-2)."""
 
     scope_institution = "institution"
@@ -447,17 +428,16 @@ class Payment(models.Model):
     paid_on = models.DateField(_("付款日期"))
     reference = models.CharField(_("银行流水号"), max_length=64)
     source = models.CharField(_("来源"), max_length=5, choices=OrderSource.choices, default=OrderSource.WEB)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PaymentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "payment_never_deleted"
 
     class Meta:
         ordering = ["-paid_on", "-id"]
         verbose_name = _("付款记录")
         verbose_name_plural = _("付款记录")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
-        triggers = [pgtrigger.Protect(name="payment_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.invoice_id} {self.amount}"
@@ -472,12 +452,8 @@ class OffPlatformReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class OffPlatformQuerySet(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
-class OffPlatformPurchase(models.Model):
+class OffPlatformPurchase(CreatedByAt, NeverDeleted):
     """What an institution received outside the platform; the denominator of MON-1 adds these."""
 
     scope_institution = "institution"
@@ -495,10 +471,10 @@ class OffPlatformPurchase(models.Model):
     reason = models.CharField(_("原因"), max_length=12, choices=OffPlatformReason.choices)
     note = models.TextField(_("说明"), blank=True)
     source = models.CharField(_("来源"), max_length=5, choices=OrderSource.choices, default=OrderSource.WEB)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OffPlatformQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+
+    never_deleted_trigger = "offplatform_never_deleted"
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -509,7 +485,6 @@ class OffPlatformPurchase(models.Model):
             models.CheckConstraint(condition=Q(product__isnull=False) | ~Q(item_name=""),
                                    name="offplatform_product_or_name"),
         ]
-        triggers = [pgtrigger.Protect(name="offplatform_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.item_name
@@ -542,7 +517,7 @@ class NoSalesCaseQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class NoSalesCase(models.Model):
+class NoSalesCase(NeverDeleted):
     """DEL-1: a listing with no sales for `del.no_sales_days` days, proposed for suspension.
     The case is the mark: the listing stays active (purchasable, negotiable) while the case is
     pending, and is suspended only when the province decides. Open cases are unique per
@@ -566,6 +541,8 @@ class NoSalesCase(models.Model):
 
     objects = NoSalesCaseQuerySet.as_manager()
 
+    never_deleted_trigger = "no_sales_case_never_deleted"
+
     class Meta:
         ordering = ["-detected_on", "-id"]
         verbose_name = _("无销售暂停案件")
@@ -575,7 +552,6 @@ class NoSalesCase(models.Model):
                                     condition=Q(status__in=["pending", "suspended", "restoration_approved"]),
                                     name="no_sales_one_open_case_per_listing"),
         ]
-        triggers = [pgtrigger.Protect(name="no_sales_case_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"DEL-1 #{self.pk} {self.listing_id}"
@@ -588,7 +564,7 @@ class RestorationStatus(models.TextChoices):
 
 
 @pghistory.track()
-class RestorationRequest(models.Model):
+class RestorationRequest(CreatedByAt, NeverDeleted):
     """DEL-1: an institution's written request to resume purchasing a suspended product.
     Approval resumes a consumable at once (002 §14, no re-application); a drug's manufacturer
     re-applies and its existing listing becomes active again when that application takes effect."""
@@ -600,18 +576,17 @@ class RestorationRequest(models.Model):
     reason = models.TextField(_("申请理由"))
     status = models.CharField(_("状态"), max_length=10, choices=RestorationStatus.choices,
                               default=RestorationStatus.SUBMITTED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("审核意见"), blank=True)
 
+    never_deleted_trigger = "restoration_never_deleted"
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("恢复采购申请")
         verbose_name_plural = _("恢复采购申请")
-        triggers = [pgtrigger.Protect(name="restoration_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"恢复申请 #{self.pk}"

@@ -65,6 +65,18 @@ class ScopedQuerySet(models.QuerySet):
         )
 
 
+class PublishedQuerySet(ScopedQuerySet):
+    """Published facts (the catalogue, listing results, other provinces' prices): every
+    signed-in party reads every row; changing a row stays scoped (`editable_by`)."""
+
+    def visible_to(self, user):
+        return self.all() if user is not None and user.is_authenticated else self.none()
+
+    def editable_by(self, user):
+        """Rows an enterprise may act on: its own (regulators: all)."""
+        return super().visible_to(user)
+
+
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Organisations a user may look up: itself always; regulators their institutions

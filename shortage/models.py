@@ -3,7 +3,6 @@ issues (SHO-1), institutions' shortage self-sourcing (needs, negotiations, repor
 and emergency purchases with their 20-working-day formalities (EMG-1) and scope (EMG-2)."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductKind
+from core.mixins import NeverDeleted, RecordedByAt
 from parties.scoping import ScopedQuerySet, scope_q
 from workcalendar.models import WorkingDayDeadline
 
@@ -28,7 +28,7 @@ class ShortageListQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class ShortageList(models.Model):
+class ShortageList(NeverDeleted):
     """One issue of a list by the provincial health commission, imported from .xlsx. A newer
     issue of the same kind ends the previous one the day before it takes effect, so the
     table is the list's history: which drugs were on which list on any date."""
@@ -44,6 +44,8 @@ class ShortageList(models.Model):
 
     objects = ShortageListQuerySet.as_manager()
 
+    never_deleted_trigger = "shortage_list_never_deleted"
+
     class Meta:
         ordering = ["-effective_from", "-id"]
         verbose_name = _("短缺药品清单")
@@ -53,13 +55,12 @@ class ShortageList(models.Model):
                                    name="shortage_list_period_ordered"),
             models.UniqueConstraint(fields=["kind", "effective_from"], name="shortage_list_one_issue_per_day"),
         ]
-        triggers = [pgtrigger.Protect(name="shortage_list_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.get_kind_display()}（{self.source}，{self.effective_from:%Y-%m-%d} 起）"
 
 
-class ShortageListEntry(models.Model):
+class ShortageListEntry(NeverDeleted):
     """A drug on a list: generic name + dosage form (+ specification; blank = every
     specification), optionally with its national code."""
 
@@ -71,13 +72,14 @@ class ShortageListEntry(models.Model):
     national_code = models.CharField(_("国家医保药品编码"), max_length=23, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
+    never_deleted_trigger = "shortage_entry_never_deleted"
+
     class Meta:
         ordering = ["shortage_list", "row"]
         constraints = [
             models.UniqueConstraint(fields=["shortage_list", "generic_name", "dosage_form", "specification"],
                                     name="shortage_entry_once_per_list"),
         ]
-        triggers = [pgtrigger.Protect(name="shortage_entry_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return " ".join(p for p in (self.generic_name, self.dosage_form, self.specification) if p)
@@ -111,7 +113,7 @@ class ShortageNeedQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class ShortageNeed(models.Model):
+class ShortageNeed(NeverDeleted):
     """SHO-1: an institution's purchasing need for a drug on a shortage list that no
     enterprise has listed; its negotiations and its reported result hang off it."""
 
@@ -151,6 +153,8 @@ class ShortageNeed(models.Model):
 
     objects = ShortageNeedQuerySet.as_manager()
 
+    never_deleted_trigger = "shortage_need_never_deleted"
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("短缺药品采购需求")
@@ -168,7 +172,6 @@ class ShortageNeed(models.Model):
                                     condition=Q(status__in=["open", "purchasable", "pending_approval"]),
                                     name="shortage_need_one_live_per_drug"),
         ]
-        triggers = [pgtrigger.Protect(name="shortage_need_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return " ".join(p for p in (self.generic_name, self.dosage_form, self.specification) if p)
@@ -177,7 +180,7 @@ class ShortageNeed(models.Model):
         return reverse("shortage:need_detail", args=[self.pk])
 
 
-class ShortageNegotiation(models.Model):
+class ShortageNegotiation(RecordedByAt, NeverDeleted):
     """SHO-1: one offline negotiation the institution held with a supplier (公平合理议价)."""
 
     need = models.ForeignKey(ShortageNeed, on_delete=models.PROTECT, related_name="negotiations")
@@ -188,8 +191,8 @@ class ShortageNegotiation(models.Model):
     held_on = models.DateField(_("议价日期"))
     note = models.TextField(_("议价经过"), blank=True)
     evidence = models.FileField(_("议价记录材料"), upload_to="shortage/negotiations/%Y/%m", blank=True, max_length=300)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    never_deleted_trigger = "shortage_negotiation_never_deleted"
 
     class Meta:
         ordering = ["need", "held_on", "id"]
@@ -197,13 +200,12 @@ class ShortageNegotiation(models.Model):
             models.CheckConstraint(condition=Q(price__gt=0), name="shortage_negotiation_price_positive"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="shortage_negotiation_quantity_positive"),
         ]
-        triggers = [pgtrigger.Protect(name="shortage_negotiation_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.enterprise} {self.price}"
 
 
-class NeedDocument(models.Model):
+class NeedDocument(NeverDeleted):
     """SHO-1 documents of a reported result: supply-and-price-stability commitment (供货稳价
     承诺书), quality commitment (药品质量承诺书), others."""
 
@@ -219,9 +221,10 @@ class NeedDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    never_deleted_trigger = "shortage_need_document_never_deleted"
+
     class Meta:
         ordering = ["need", "code", "id"]
-        triggers = [pgtrigger.Protect(name="shortage_need_document_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.original_name
@@ -257,7 +260,7 @@ class EmergencyQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class EmergencyPurchase(WorkingDayDeadline):
+class EmergencyPurchase(NeverDeleted, WorkingDayDeadline):
     """EMG-1: an offline purchase made first in an emergency, with the head's (drugs) or legal
     representative's (consumables) approval; the formalities fall due 20 working days after
     the purchase date on the official calendar (due; provisional in a year not yet known).
@@ -320,6 +323,8 @@ class EmergencyPurchase(WorkingDayDeadline):
 
     objects = EmergencyQuerySet.as_manager()
 
+    never_deleted_trigger = "emergency_never_deleted"
+
     class Meta:
         ordering = ["-purchase_date", "-id"]
         verbose_name = _("应急采购")
@@ -340,7 +345,6 @@ class EmergencyPurchase(WorkingDayDeadline):
                                    name="emergency_deduction_only_out_of_scope"),
         ]
         indexes = [models.Index(fields=["due"], condition=Q(status="open"), name="emergency_open_due_idx")]
-        triggers = [pgtrigger.Protect(name="emergency_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.number} {self.item_name}"
@@ -357,7 +361,7 @@ class EmergencyPurchase(WorkingDayDeadline):
         return (self.scope or self.scope_auto) == Scope.OUT
 
 
-class EmergencyDocument(models.Model):
+class EmergencyDocument(NeverDeleted):
     class Code(models.TextChoices):
         APPROVAL = "approval", _("负责人/法定代表人审批材料")
         FORMALITIES = "formalities", _("补办手续材料")
@@ -371,9 +375,10 @@ class EmergencyDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    never_deleted_trigger = "emergency_document_never_deleted"
+
     class Meta:
         ordering = ["case", "id"]
-        triggers = [pgtrigger.Protect(name="emergency_document_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.original_name
@@ -393,7 +398,7 @@ class MeasureQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class EmergencyMeasure(models.Model):
+class EmergencyMeasure(NeverDeleted):
     """EMG-2 / MON-5 (004 §三): a consequence of an out-of-scope emergency purchase."""
 
     scope_institution = "case__institution"
@@ -407,11 +412,12 @@ class EmergencyMeasure(models.Model):
 
     objects = MeasureQuerySet.as_manager()
 
+    never_deleted_trigger = "emergency_measure_never_deleted"
+
     class Meta:
         ordering = ["case", "decided_at", "id"]
         verbose_name = _("处理措施")
         verbose_name_plural = _("处理措施")
-        triggers = [pgtrigger.Protect(name="emergency_measure_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.case_id}"

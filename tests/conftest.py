@@ -1,28 +1,17 @@
 """Shared fixtures: real PostgreSQL (pytest-django test database) and real Redis.
 
-`make_org` / `make_user` build parties without demo data; `city` / `county` come from the
-reference regions loaded by migration."""
-
-import itertools
+Data comes from `tests.factories` (factory_boy); `make_org` / `make_user` are the factories
+as fixtures. `city` / `county` come from the reference regions loaded by migration, which
+`_reference_data` puts back after a transactional test's flush — so no app needs its own
+region fixture: `reference_regions` / `regions` below only name that dependency."""
 
 import pytest
 from django.core.cache import cache
 
-from parties.models import Organisation, OrgKind, Region, Role, User
+from parties.models import OrgKind, Region
+from tests import factories
 
 pytest_plugins = ["tests.e2e.browser"]
-
-_seq = itertools.count(1)
-
-ROLE_FOR_KIND = {
-    OrgKind.MANUFACTURER: Role.MANUFACTURER,
-    OrgKind.DISTRIBUTOR: Role.DISTRIBUTOR,
-    OrgKind.INSTITUTION: Role.INSTITUTION,
-    OrgKind.COUNTY_REGULATOR: Role.COUNTY_REGULATOR,
-    OrgKind.CITY_REGULATOR: Role.CITY_REGULATOR,
-    OrgKind.PROVINCE_REGULATOR: Role.PROVINCE_REGULATOR,
-    OrgKind.EXPERT_POOL: Role.EXPERT,
-}
 
 
 @pytest.fixture(autouse=True)
@@ -48,15 +37,32 @@ def _reference_data(request):
     if not uses_db:
         yield
         return
-    from parties.reference import load_regions
-
     transactional = marker is not None and marker.kwargs.get("transaction") or (
         {"transactional_db", "live_server"} & set(request.fixturenames)
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_regions()
+    yield
+
+
+def ensure_regions():
+    """Load Jiangsu's reference regions unless present (idempotent)."""
+    from parties.reference import load_regions
+
     if not Region.objects.filter(code="320100").exists():
         load_regions(Region)
-    yield
+
+
+@pytest.fixture
+def reference_regions(transactional_db):
+    """The regions, for a transactional test (browser journeys, thread races)."""
+    ensure_regions()
+
+
+@pytest.fixture
+def regions(db):
+    """The regions, for fixtures that read them (the autouse fixture already loaded them)."""
+    ensure_regions()
 
 
 @pytest.fixture
@@ -71,34 +77,16 @@ def suzhou(db):
 
 @pytest.fixture
 def make_org(db, nanjing):
-    def make(kind=OrgKind.INSTITUTION, name=None, city=None, county=None, **kw):
-        n = next(_seq)
-        if kind == OrgKind.INSTITUTION:
-            city = city or nanjing
-            county = county or city.children.order_by("code").first()
-            kw.setdefault("level", 3)
-            kw.setdefault("ownership", "public")
-        if kind == OrgKind.CITY_REGULATOR:
-            city = city or nanjing
-        if kind == OrgKind.COUNTY_REGULATOR:
-            city = city or nanjing
-            county = county or city.children.order_by("code").first()
-        return Organisation.objects.create(
-            kind=kind, name=name or f"测试{OrgKind(kind).label}{n}", city=city, county=county, **kw
-        )
-
-    return make
+    """make_org(kind, name=None, city=None, county=None, **fields): see tests.factories.org."""
+    return factories.org
 
 
 @pytest.fixture
 def make_user(db, make_org):
-    def make(org=None, role=None, kind=OrgKind.INSTITUTION, password="Pw-123456!", **kw):
-        org = org or make_org(kind)
-        role = role or ROLE_FOR_KIND[org.kind]
-        n = next(_seq)
-        return User.objects.create_user(
-            username=kw.pop("username", f"user{n}"), password=password, organisation=org, role=role, **kw
-        )
+    def make(org=None, role=None, kind=OrgKind.INSTITUTION, password=factories.PASSWORD, **kw):
+        if role is not None:
+            kw["role"] = role
+        return factories.user(org, kind=kind, password=password, **kw)
 
     return make
 

@@ -74,28 +74,3 @@ def nj_admin(make_user, nj_hosp):
 def his(nj_admin, nj_hosp):
     """(ApiClient, token) of the Nanjing hospital's HIS."""
     return api_client_create(nj_admin, nj_hosp, "HIS 正式环境")
-
-
-def ensure_regions(request):
-    """Transactional tests truncate every table when they finish, the regions a migration
-    loaded included (and --reuse-db keeps that state): put them back (idempotent) before a
-    database test builds parties."""
-    from parties.reference import load_regions
-
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
-    if not (marker or {"db", "transactional_db"} & set(request.fixturenames)):
-        return
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    if not Region.objects.exists():
-        load_regions(Region)
-
-
-@pytest.fixture(autouse=True)
-def _regions_present(request):
-    ensure_regions(request)
-
-
-@pytest.fixture
-def regions(db):
-    """Explicit dependency for fixtures that read regions (the autouse fixture loads them)."""

@@ -1,7 +1,7 @@
 import pytest
 
-from catalog.models import Product
 from parties.models import OrgKind
+from tests.factories import ProductFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,18 +29,12 @@ def make_product(maker):
     seq = iter(range(1, 10_000))
 
     def make(kind="drug", manufacturer=None, **kw):
-        n = next(seq)
+        # Catalogue tests tell drugs apart by specification; consumables here are high-value.
         if kind == "drug":
-            kw.setdefault("national_code", f"XA01ABD075A0020101{n:05d}")
-            kw.setdefault("generic_name", "阿莫西林胶囊")
-            kw.setdefault("dosage_form", "胶囊剂")
-            kw.setdefault("specification", f"0.{n}g")
+            kw.setdefault("specification", f"0.{next(seq)}g")
         else:
-            kw.setdefault("national_code", f"C091001000000002117900{n:05d}")
-            kw.setdefault("generic_name", "冠脉支架")
-            kw.setdefault("specification", "3.0×18mm")
             kw.setdefault("consumable_class", "hv6")
-        return Product.objects.create(kind=kind, manufacturer=manufacturer or maker, **kw)
+        return ProductFactory(consumable=kind != "drug", manufacturer=manufacturer or maker, pack_unit="", **kw)
 
     return make
 
@@ -77,13 +71,3 @@ def upload(content, name="prices.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
-
-
-@pytest.fixture
-def reference_regions(transactional_db):
-    """A transactional test's flush removes the regions loaded by migration; put them back."""
-    from parties.models import Region
-    from parties.reference import load_regions
-
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)

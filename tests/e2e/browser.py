@@ -28,16 +28,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 _shot_counters: dict[str, int] = {}
 
 
-@pytest.fixture
-def reference_regions(transactional_db):
-    """Jiangsu's cities and counties, as the migration loads them (idempotent)."""
-    from parties.models import Region
-    from parties.reference import load_regions
-
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -8,8 +8,7 @@ import pytest
 
 from catalog.models import Product
 from experts import services
-from parties.models import OrgKind, Region
-from parties.reference import load_regions
+from parties.models import OrgKind
 
 _n = itertools.count(1)
 
@@ -50,12 +49,3 @@ def session(province_user, product):
     s = services.session_create(province_user, purpose="new_drug", title="2026年11月新药价格谈判", date=date(2026, 11, 20))
     services.session_add_case(province_user, s, product=product, description="挂网申请 LA-2026-0031")
     return s
-
-
-@pytest.fixture
-def nanjing(db):
-    """A transactional test's flush (here or in a reused test database) removes the regions
-    loaded by migration: put them back first (as tests/e2e and tests/workcalendar do)."""
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)
-    return Region.objects.get(code="320100")

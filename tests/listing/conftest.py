@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from parties.models import OrgKind
+from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 
 _seq = itertools.count(1)
@@ -39,11 +40,10 @@ def other_maker_user(make_user, other_maker):
 @pytest.fixture
 def make_product(db):
     def make(manufacturer, generic_name="阿莫西林", dosage_form="硬胶囊", specification="0.25g*24粒", **kw):
-        n = next(_seq)
         kw.setdefault("conversion", 24)
-        kw.setdefault("national_code", f"XJ01CAA040E001010{n:06d}")
-        return Product.objects.create(kind=kw.pop("kind", "drug"), generic_name=generic_name, dosage_form=dosage_form,
-                                      specification=specification, manufacturer=manufacturer, **kw)
+        return ProductFactory(consumable=kw.pop("kind", "drug") == "consumable", manufacturer=manufacturer,
+                              generic_name=generic_name, dosage_form=dosage_form, specification=specification,
+                              pack_unit="", **kw)
 
     return make
 
@@ -73,18 +73,3 @@ def spread_prices(add_price):
             add_price(product, Decimal(lowest) + Decimal("1") + i, province=prov, effective=date(2026, 5, 1))
 
     return spread
-
-
-@pytest.fixture(autouse=True)
-def _reference_regions(request):
-    """A transactional test (here or in e2e) ends with a flush that also removes the regions
-    loaded by migration; put them back for the tests that use the database."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None:
-        return
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    from parties.models import Region
-    from parties.reference import load_regions
-
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)

@@ -9,10 +9,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from catalog.models import Product
-from listing.models import Listing
 from orders.models import Delivery, DeliveryLine, OffPlatformPurchase, Order, OrderLine, Receipt, ReceiptLine
 from parties.models import Organisation, OrgKind, Role, User
+from tests.factories import ListingFactory, ProductFactory
 
 _n = itertools.count(1)
 
@@ -60,11 +59,10 @@ def _listing(supply, kind, status="active"):
     key = (kind, status)
     if key not in supply["listings"]:
         n = next(_n)
-        extra = {"consumable_class": "ordinary"} if kind == "consumable" else {}
-        product = Product.objects.create(kind=kind, generic_name=f"监测产品{n}", dosage_form="片剂",
-                                         specification=f"{n}mg", manufacturer=supply["maker"], **extra)
-        supply["listings"][key] = Listing.objects.create(product=product, price=D("1.00"), category="LST-1",
-                                                         effective_date=date(2020, 1, 1), status=status)
+        product = ProductFactory(consumable=kind == "consumable", national_code=None, generic_name=f"监测产品{n}",
+                                 dosage_form="片剂", specification=f"{n}mg", pack_unit="", manufacturer=supply["maker"])
+        supply["listings"][key] = ListingFactory(product=product, price=D("1.00"), effective_date=date(2020, 1, 1),
+                                                 status=status)
     return supply["listings"][key]
 
 

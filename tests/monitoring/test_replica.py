@@ -21,8 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from monitoring import services
-from parties.models import OrgKind, Region
-from parties.reference import load_regions
+from parties.models import OrgKind
 
 from .conftest import figures
 
@@ -96,12 +95,6 @@ def _render(username, first="get"):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
-
-
-@pytest.fixture
-def regions(transactional_db):
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.models import Product
-from listing.models import Listing
 from parties.models import OrgKind
+from tests.factories import ListingFactory, ProductFactory
 
 _codes = itertools.count(1)
 
@@ -35,13 +34,11 @@ def hospital_user(make_user, hospital):
 def make_listing(db, manufacturer):
     def make(price="10.00", kind="drug", manufacturer_org=None, **flags):
         n = next(_codes)
-        extra = {"consumable_class": "ordinary"} if kind == "consumable" else {}
-        product = Product.objects.create(
-            kind=kind, generic_name=f"测试药品{n}", dosage_form="片剂", specification=f"{n}mg",
-            manufacturer=manufacturer_org or manufacturer, **extra, **flags,
-        )
-        return Listing.objects.create(
-            product=product, price=Decimal(price), category="LST-1", effective_date=date(2026, 1, 1)
+        return ListingFactory(
+            price=Decimal(price), effective_date=date(2026, 1, 1),
+            product=ProductFactory(consumable=kind == "consumable", national_code=None, generic_name=f"测试药品{n}",
+                                   dosage_form="片剂", specification=f"{n}mg", pack_unit="",
+                                   manufacturer=manufacturer_org or manufacturer, **flags),
         )
 
     return make

@@ -8,10 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalog.models import Product
-from listing.models import Listing
 from parties.models import ApiClient, OrgKind, Role, User, _hash_key
 from qualifications.models import DistributionRelationship
+from tests.factories import ListingFactory, ProductFactory
 
 _codes = itertools.count(1)
 
@@ -20,26 +19,13 @@ def drug_code():
     return f"XA01ABD075A{next(_codes):012d}"
 
 
-@pytest.fixture(autouse=True)
-def _regions(db):
-    """A transactional test ends with a flush of every table, including the regions the
-    migration loaded: put them back (idempotent) before building parties."""
-    from parties.models import Region
-    from parties.reference import load_regions
-
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)
-
-
 @pytest.fixture
 def make_product(db):
+    """A listed drug (the listing in force from `effective`); returns the product."""
+
     def make(manufacturer, price="10.00", status="active", effective=date(2024, 1, 1), name="阿莫西林胶囊", **kw):
-        product = Product.objects.create(
-            kind="drug", national_code=kw.pop("national_code", drug_code()), generic_name=name,
-            dosage_form="胶囊剂", specification="0.25g*24粒", pack_unit="盒", manufacturer=manufacturer, **kw,
-        )
-        Listing.objects.create(product=product, price=Decimal(price), status=status, category="LST-1",
-                               effective_date=effective)
+        product = ProductFactory(manufacturer=manufacturer, generic_name=name, **kw)
+        ListingFactory(product=product, price=Decimal(price), status=status, effective_date=effective)
         return product
 
     return make

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.models import OtherProvincePrice, Product
-from listing.models import Listing, ListingPriceChange
+from catalog.models import OtherProvincePrice
+from listing.models import ListingPriceChange
 from parties.models import OrgKind
+from tests.factories import ListingFactory, ProductFactory
 
 _n = itertools.count(1)
 
@@ -22,12 +23,9 @@ def maker(make_org):
 @pytest.fixture
 def make_listing(db, maker):
     def make(price="10.00", **kw):
-        n = next(_n)
-        product = Product.objects.create(kind="drug", generic_name=kw.pop("generic_name", f"测试药{n}"),
-                                         dosage_form="片剂", specification="10mg*24片", manufacturer=maker,
-                                         national_code=f"XA01ABD075A00201{n:07d}")
-        return Listing.objects.create(product=product, price=Decimal(price), status="active", category="LST-1",
-                                      effective_date=date(2026, 1, 15))
+        product = ProductFactory(generic_name=kw.pop("generic_name", f"测试药{next(_n)}"), dosage_form="片剂",
+                                 specification="10mg*24片", pack_unit="", manufacturer=maker)
+        return ListingFactory(product=product, price=Decimal(price))
 
     return make
 

@@ -14,13 +14,6 @@ from parties.models import ApiClient, OrgKind, Region, Role
 from parties.services import api_client_create, api_client_revoke
 
 
-@pytest.fixture(autouse=True)
-def _regions_present(request):
-    from tests.api.conftest import ensure_regions
-
-    ensure_regions(request)
-
-
 @pytest.fixture
 def hosp(make_org, nanjing):
     return make_org(OrgKind.INSTITUTION, city=nanjing, county=Region.objects.get(code="320102"))

@@ -13,13 +13,6 @@ pytestmark = pytest.mark.django_db
 _english = english_catalogues("parties")
 
 
-@pytest.fixture(autouse=True)
-def _regions_present(request):
-    from tests.api.conftest import ensure_regions
-
-    ensure_regions(request)
-
-
 @pytest.fixture
 def hosp(make_org, nanjing):
     return make_org(OrgKind.INSTITUTION, city=nanjing, county=Region.objects.get(code="320102"))

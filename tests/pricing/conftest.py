@@ -8,11 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.models import OtherProvincePrice, Product
-from listing.models import Listing
-from parties.models import OrgKind, Region
-from parties.reference import load_regions
+from catalog.models import OtherProvincePrice
+from parties.models import OrgKind
 from policy.models import PolicyValue
+from tests.factories import ListingFactory, ProductFactory
 
 _n = itertools.count(1)
 
@@ -40,12 +39,10 @@ def hospital_user(make_user):
 @pytest.fixture
 def make_listing(db, maker):
     def make(price="10.0000", manufacturer=None, status="active", **kw):
-        product = Product.objects.create(
-            kind="drug", generic_name=kw.pop("generic_name", f"阿莫西林{next(_n)}"), dosage_form="胶囊",
-            specification="0.25g", manufacturer=manufacturer or maker,
-        )
-        return Listing.objects.create(product=product, price=Decimal(price), status=status, category="LST-1",
-                                      effective_date=date(2026, 1, 15))
+        product = ProductFactory(generic_name=kw.pop("generic_name", f"阿莫西林{next(_n)}"), national_code=None,
+                                 dosage_form="胶囊", specification="0.25g", pack_unit="",
+                                 manufacturer=manufacturer or maker)
+        return ListingFactory(product=product, price=Decimal(price), status=status)
 
     return make
 
@@ -72,15 +69,6 @@ def set_param(db):
         PolicyValue.objects.create(key=key, value=value, effective_from=effective_from, reason="测试")
 
     return set_
-
-
-@pytest.fixture
-def nanjing(db):
-    """A transactional test's flush (here or in a reused test database) removes the regions
-    loaded by migration: put them back first (as tests/e2e and tests/workcalendar do)."""
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)
-    return Region.objects.get(code="320100")
 
 
 @pytest.fixture(autouse=True)

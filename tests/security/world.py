@@ -17,6 +17,7 @@ from listing.models import Listing
 from listing.services import applications
 from listing.services import status as status_services
 from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
+from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 
 PDF = MINIMAL_PDF  # uploads must parse as PDF (core.uploads)
@@ -39,11 +40,10 @@ def _user(org, role, username):
 
 
 def _product(maker, n, kind="drug", **kw):
-    extra = {"consumable_class": "ordinary"} if kind == "consumable" else {}
-    return Product.objects.create(
-        kind=kind, generic_name=kw.pop("generic_name", f"矩阵药品{n}"), dosage_form="片剂", specification=f"{n}mg",
-        pack_unit="盒", conversion=10, manufacturer=maker, national_code=kw.pop("national_code", f"C{n:026d}" if kind == "consumable" else f"XM01AAA{n:016d}"),
-        **extra, **kw)
+    kw.setdefault("national_code", f"C{n:026d}" if kind == "consumable" else f"XM01AAA{n:016d}")
+    kw.setdefault("generic_name", f"矩阵药品{n}")
+    return ProductFactory(consumable=kind == "consumable", dosage_form="片剂", specification=f"{n}mg", conversion=10,
+                          manufacturer=maker, **kw)
 
 
 def _spread(product, province_user, lowest):

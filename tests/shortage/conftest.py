@@ -10,11 +10,10 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import Product
-from listing.models import Listing
 from parties.models import OrgKind
 from shortage import services
 from shortage.models import ShortageList, ShortageListEntry
+from tests.factories import ListingFactory, ProductFactory
 from tests.his import his_client
 from tests.pdf import MINIMAL_PDF
 
@@ -60,13 +59,12 @@ def his(hospital):
 def make_product(db, maker):
     def make(generic_name="注射用甲磺酸酚妥拉明", dosage_form="注射剂", specification="10mg", kind="drug",
              national_code=None, manufacturer=None, **kw):
-        n = next(_n)
         if kind == "consumable":
-            kw.setdefault("consumable_class", "ordinary")
-        return Product.objects.create(
-            kind=kind, generic_name=generic_name, dosage_form=dosage_form, specification=specification,
-            national_code=national_code or (f"XA01ABD075A0020101{n:05d}" if kind == "drug" else None),
-            manufacturer=manufacturer or maker, **kw)
+            kw["national_code"] = national_code
+        elif national_code:
+            kw["national_code"] = national_code
+        return ProductFactory(consumable=kind == "consumable", generic_name=generic_name, dosage_form=dosage_form,
+                              specification=specification, pack_unit="", manufacturer=manufacturer or maker, **kw)
 
     return make
 
@@ -90,8 +88,7 @@ def list_drug(db, province_user):
 @pytest.fixture
 def list_product(db):
     def make(product, price="10.00", status="active", effective_date=date(2026, 1, 15)):
-        return Listing.objects.create(product=product, price=Decimal(price), status=status, category="LST-1",
-                                      effective_date=effective_date)
+        return ListingFactory(product=product, price=Decimal(price), status=status, effective_date=effective_date)
 
     return make
 

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from tests.orders import conftest as orders_fixtures
 from vbp import services
 
-# The orders world (institutions, manufacturers, listed products, distributors, users).
-_regions = orders_fixtures._regions
+# The orders world (institutions, manufacturers, listed products, distributors, users); the
+# reference regions come from the autouse fixture of tests/conftest.py.
 his_token = orders_fixtures.his_token
 make_distribution = orders_fixtures.make_distribution
 make_product = orders_fixtures.make_product

@@ -51,14 +51,3 @@ def make_case(db):
 def enter_new_year_2027(province_user):
     """The province enters 元旦 2027 (Friday 1 January) as a holiday."""
     return services.set_calendar_day(province_user, date(2027, 1, 1), "holiday", "元旦")
-
-
-@pytest.fixture
-def reference_regions(transactional_db):
-    """Transactional tests end with a flush that also removes the regions loaded by
-    migration: put them back first (as tests/e2e does)."""
-    from parties.models import Region
-    from parties.reference import load_regions
-
-    if not Region.objects.filter(code="320100").exists():
-        load_regions(Region)

@@ -1,0 +1,233 @@
+"""Test data factories (factory_boy): the one place that knows how to build a valid party,
+product, listing or order for a test.
+
+Defaults are realistic for Jiangsu: institutions sit in Nanjing (320100) and its first
+county, national codes match the catalogue's format constraint (drug: X/Z + 22; consumable:
+C + 26), listings are active LST-1 at 10.00 yuan. Regions are reference data loaded by
+migration: `RegionFactory` only looks them up (get-or-create on the code).
+
+Use the class directly (`ProductFactory(manufacturer=m)`) or through the fixtures of
+`tests/conftest.py` (`make_org`, `make_user`, …), which are one-liners over these."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from catalog.models import Product
+from listing.models import Listing
+from orders.models import Order, OrderLine
+from parties.models import Organisation, OrgKind, Region, Role, User
+
+PASSWORD = "Pw-123456!"
+
+ROLE_FOR_KIND = {
+    OrgKind.MANUFACTURER: Role.MANUFACTURER,
+    OrgKind.DISTRIBUTOR: Role.DISTRIBUTOR,
+    OrgKind.INSTITUTION: Role.INSTITUTION,
+    OrgKind.COUNTY_REGULATOR: Role.COUNTY_REGULATOR,
+    OrgKind.CITY_REGULATOR: Role.CITY_REGULATOR,
+    OrgKind.PROVINCE_REGULATOR: Role.PROVINCE_REGULATOR,
+    OrgKind.EXPERT_POOL: Role.EXPERT,
+}
+
+NANJING = "320100"
+SUZHOU = "320500"
+
+
+def region(code: str) -> Region:
+    """A reference region by its administrative code (loaded by migration)."""
+    return Region.objects.get(code=code)
+
+
+def first_county(city: Region) -> Region:
+    return city.children.order_by("code").first()
+
+
+class RegionFactory(DjangoModelFactory):
+    """Looks a reference region up; creates it only for a code the reference set lacks."""
+
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = NANJING
+    name = factory.LazyAttribute(lambda o: f"区划{o.code}")
+    level = "city"
+
+
+# --- organisations -------------------------------------------------------------------
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrgKind.MANUFACTURER
+    name = factory.Sequence(lambda n: f"测试组织{n + 1}")
+
+
+def _org_name(o, n):
+    return f"测试{OrgKind(o.kind).label}{n}"
+
+
+class _NamedOrgFactory(OrganisationFactory):
+    class Meta:
+        model = Organisation
+
+    # The label in the name tells a reader (and a screenshot) what the party is.
+    name = factory.LazyAttributeSequence(lambda o, n: _org_name(o, n + 1))
+
+
+class InstitutionFactory(_NamedOrgFactory):
+    kind = OrgKind.INSTITUTION
+    city = factory.LazyFunction(lambda: region(NANJING))
+    county = factory.LazyAttribute(lambda o: first_county(o.city))
+    level = 3
+    ownership = "public"
+
+
+class ManufacturerFactory(_NamedOrgFactory):
+    kind = OrgKind.MANUFACTURER
+
+
+class DistributorFactory(_NamedOrgFactory):
+    kind = OrgKind.DISTRIBUTOR
+
+
+class CityRegulatorFactory(_NamedOrgFactory):
+    kind = OrgKind.CITY_REGULATOR
+    city = factory.LazyFunction(lambda: region(NANJING))
+
+
+class CountyRegulatorFactory(_NamedOrgFactory):
+    kind = OrgKind.COUNTY_REGULATOR
+    city = factory.LazyFunction(lambda: region(NANJING))
+    county = factory.LazyAttribute(lambda o: first_county(o.city))
+
+
+class ProvinceRegulatorFactory(_NamedOrgFactory):
+    kind = OrgKind.PROVINCE_REGULATOR
+
+
+class ExpertPoolFactory(_NamedOrgFactory):
+    kind = OrgKind.EXPERT_POOL
+
+
+ORG_FACTORY = {
+    OrgKind.INSTITUTION: InstitutionFactory,
+    OrgKind.MANUFACTURER: ManufacturerFactory,
+    OrgKind.DISTRIBUTOR: DistributorFactory,
+    OrgKind.CITY_REGULATOR: CityRegulatorFactory,
+    OrgKind.COUNTY_REGULATOR: CountyRegulatorFactory,
+    OrgKind.PROVINCE_REGULATOR: ProvinceRegulatorFactory,
+    OrgKind.EXPERT_POOL: ExpertPoolFactory,
+}
+
+
+def org(kind=OrgKind.INSTITUTION, **kw) -> Organisation:
+    """An organisation of `kind` with that kind's realistic defaults (a None name, city or
+    county means the default)."""
+    for key in ("name", "city", "county"):
+        if kw.get(key, 0) is None:
+            del kw[key]
+    return ORG_FACTORY[OrgKind(kind)](**kw)
+
+
+# --- users ---------------------------------------------------------------------------
+
+
+class UserFactory(DjangoModelFactory):
+    """A user of an organisation; the role follows the organisation's kind unless given."""
+
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n + 1}")
+    organisation = factory.SubFactory(InstitutionFactory)
+    role = factory.LazyAttribute(lambda o: ROLE_FOR_KIND[OrgKind(o.organisation.kind)])
+    password = PASSWORD
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # create_user hashes the password (None: unusable, as for HIS clients).
+        return model_class.objects.create_user(*args, **kwargs)
+
+
+def user(org_=None, *, kind=OrgKind.INSTITUTION, **kw) -> User:
+    return UserFactory(organisation=org_ or org(kind), **kw)
+
+
+# --- products and listings -----------------------------------------------------------
+
+
+class ProductFactory(DjangoModelFactory):
+    """A drug by default; `ProductFactory(consumable=True)` for a medical consumable."""
+
+    class Meta:
+        model = Product
+
+    class Params:
+        consumable = factory.Trait(
+            kind="consumable",
+            national_code=factory.Sequence(lambda n: f"C091001000000002117900{n + 1:05d}"),
+            generic_name="冠脉支架",
+            dosage_form="",
+            specification="3.0×18mm",
+            consumable_class="ordinary",
+        )
+
+    kind = "drug"
+    national_code = factory.Sequence(lambda n: f"XA01ABD075A0020101{n + 1:05d}")
+    generic_name = "阿莫西林胶囊"
+    dosage_form = "胶囊剂"
+    specification = "0.25g*24粒"
+    pack_unit = "盒"
+    manufacturer = factory.SubFactory(ManufacturerFactory)
+
+
+class ListingFactory(DjangoModelFactory):
+    class Meta:
+        model = Listing
+        skip_postgeneration_save = True
+
+    product = factory.SubFactory(ProductFactory)
+    price = Decimal("10.00")
+    status = "active"
+    category = "LST-1"
+    effective_date = dt.date(2026, 1, 15)
+
+
+# --- orders --------------------------------------------------------------------------
+
+
+class OrderFactory(DjangoModelFactory):
+    """An order row as order_create leaves it (a web order, submitted); add lines with
+    OrderLineFactory(order=…) — or use order_create itself when the rules matter."""
+
+    class Meta:
+        model = Order
+
+    institution = factory.SubFactory(InstitutionFactory)
+    number = factory.Sequence(lambda n: f"DD20260115{n + 1:06d}")
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..institution"))
+    source = "web"
+    status = "submitted"
+
+
+class OrderLineFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    line_no = factory.Sequence(lambda n: n + 1)
+    listing = factory.SubFactory(ListingFactory)
+    product = factory.SelfAttribute("listing.product")
+    quantity = 10
+    unit_price = factory.SelfAttribute("listing.price")
+    amount = factory.LazyAttribute(lambda o: (o.unit_price * o.quantity).quantize(Decimal("0.01")))
+    price_source = "listing"
+    price_rule = "LST-1"
+    distributor = factory.SubFactory(DistributorFactory)
+    status = "submitted"
