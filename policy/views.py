@@ -11,15 +11,11 @@ from django.utils.translation import gettext as _
 
 from core.errors import Forbidden, InvalidInput
 from core.exports import safe_row
+from core.permissions import require_page
 
 from . import selectors, services
 from .forms import ParameterChangeForm
 from .registry import PARAMETERS, TYPE_LABELS
-
-
-def _require_view(user):
-    if not user.has_perm("policy.view_parameters"):
-        raise PermissionDenied
 
 
 def _filters(request):
@@ -32,7 +28,7 @@ def _filters(request):
 
 @login_required
 def parameter_list(request):
-    _require_view(request.user)
+    require_page(request.user, "policy.view_parameters")
     filters = _filters(request)
     rows = selectors.parameter_rows(**filters)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
@@ -42,7 +38,7 @@ def parameter_list(request):
         "filters": filters,
         "rules": selectors.rules(),
         "sections": selectors.sections(),
-        "can_manage": services.can_manage(request.user),
+        "can_manage": request.user.has_perm("policy.manage"),
         "today": timezone.localdate(),
     })
 
@@ -50,7 +46,7 @@ def parameter_list(request):
 @login_required
 def parameter_export(request):
     """The (filtered) parameter list as .xlsx, with the value in force today."""
-    _require_view(request.user)
+    require_page(request.user, "policy.view_parameters")
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -84,11 +80,11 @@ def parameter_export(request):
 
 @login_required
 def parameter_detail(request, key):
-    _require_view(request.user)
+    require_page(request.user, "policy.view_parameters")
     definition = PARAMETERS.get(key)
     if definition is None:
         raise Http404
-    can_manage = services.can_manage(request.user)
+    can_manage = request.user.has_perm("policy.manage")
     today = timezone.localdate()
     current = services.get(key, at=today)
     if request.method == "POST":
