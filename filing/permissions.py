@@ -1,7 +1,7 @@
 """`rules` permissions of filing purchases (FIL): institutions file, the named enterprise
 confirms, the confirming body decides (the province; the institution's city for ordinary
 consumables / IVD, FIL-C3), the province sets payment standards and imports legacy filings.
-Rows are scoped by FilingRequest.objects.visible_to. Registered on import of `filing.services`."""
+Rows are scoped by FilingRequest.objects.visible_to."""
 
 import rules
 

@@ -32,7 +32,6 @@ from qualifications.selectors import bad_record_ban
 from workcalendar.services import add_working_days, is_working_day
 
 from . import (
-    permissions,  # noqa: F401  (registers the rules permissions of filing)
     rules,
 )
 from .models import (

@@ -1,6 +1,5 @@
 """`rules` permissions of bargaining (NEG): institutions propose, the product's manufacturer
-answers, both sides sign the purchase agreement; rows are scoped by each model's visible_to.
-Registered on import of `negotiation.services` (every page and job goes through it)."""
+answers, both sides sign the purchase agreement; rows are scoped by each model's visible_to."""
 
 import rules
 

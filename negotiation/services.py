@@ -19,7 +19,6 @@ from policy.services import get as policy
 
 from . import (
     hooks,
-    permissions,  # noqa: F401  (registers the rules permissions of the channel)
     rules,
     zones,
 )
