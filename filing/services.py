@@ -31,9 +31,7 @@ from policy import services as policy
 from qualifications.selectors import bad_record_ban
 from workcalendar.services import add_working_days, is_working_day
 
-from . import (
-    rules,
-)
+from . import rules
 from .models import (
     OPEN_STATUSES,
     ConfirmingBody,
