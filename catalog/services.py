@@ -14,11 +14,13 @@ from django.utils.translation import gettext
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.permissions import require
 from core.text import excerpt
 from core.uploads import read_xlsx_rows
 from notifications import recipients
 from notifications.services import notify
-from parties.models import Organisation, OrgKind, Region, Role
+from parties.models import Organisation, OrgKind, Region
+from parties.permissions import is_manufacturer, is_province_regulator
 from policy import services as policy
 
 from . import rules
@@ -50,37 +52,6 @@ PRODUCT_FIELDS = (
     "is_shortage_watch", "is_emergency", "is_narcotic_psychotropic", "is_large_infusion", "is_essential",
     "consumable_class",
 )
-
-
-# ------------------------------------------------------------------ permissions
-
-def can_maintain_catalogue(user) -> bool:
-    """CAT-4 / ACT-5: the provincial regulator maintains the catalogue."""
-    return bool(user and user.is_authenticated and user.is_province)
-
-
-def can_edit_product(user, product) -> bool:
-    """ACT-1: a manufacturer maintains its own products only; the province maintains all."""
-    if not (user and user.is_authenticated):
-        return False
-    if user.is_province:
-        return True
-    return user.role == Role.MANUFACTURER and product.manufacturer_id == user.organisation_id
-
-
-def can_record_price(user, product) -> bool:
-    """LST-0.3: other-province prices are entered by the product's manufacturer or a regulator
-    (province or city)."""
-    if not (user and user.is_authenticated):
-        return False
-    if user.is_province or user.role == Role.CITY_REGULATOR:
-        return True
-    return user.role == Role.MANUFACTURER and product.manufacturer_id == user.organisation_id
-
-
-def can_upload_prices(user) -> bool:
-    return bool(user and user.is_authenticated and (
-        user.is_province or user.role in (Role.CITY_REGULATOR, Role.MANUFACTURER)))
 
 
 # ------------------------------------------------------------------ products (CAT-1 … CAT-3)
@@ -170,11 +141,11 @@ def product_create(user, data: dict, manufacturer: Organisation | None = None) -
     for any manufacturer."""
     if not (user and user.is_authenticated):
         raise Forbidden(gettext("请先登录"))
-    if user.role == Role.MANUFACTURER:
+    if is_manufacturer(user):
         if manufacturer is not None and manufacturer.pk != user.organisation_id:
             raise Forbidden(gettext("生产企业只能登记本企业的产品"))
         manufacturer = user.organisation
-    elif user.is_province:
+    elif is_province_regulator(user):
         if manufacturer is None:
             raise InvalidInput(gettext("请选择生产企业"), "manufacturer")
     else:
@@ -198,9 +169,8 @@ def product_update(user, product: Product, data: dict, reason: str = "") -> Prod
         product = Product.objects.select_for_update().filter(pk=product.pk).first()
         if product is None:
             raise NotFound(gettext("产品不存在"))
-        if not can_edit_product(user, product):
-            raise Forbidden(gettext("只能维护本企业的产品"))
-        if not user.is_province:
+        require(user, "catalog.change_product", product, message=gettext("只能维护本企业的产品"))
+        if not user.has_perm("catalog.change_product_directly"):
             raise RuleViolation("QUA-1", gettext("产品信息变更须提交变更申请，经医保部门确认后生效"), None)
         if "kind" in data and data["kind"] != product.kind and product.other_prices.exists():
             raise RuleViolation("CAT-3", gettext("已有外省价格记录的产品不能更改类别"), "kind")
@@ -236,28 +206,10 @@ def _stored_values(product: Product, names) -> dict:
     return {name: _stored(product, name) for name in names}
 
 
-def can_propose_change(user, product) -> bool:
-    """QUA-1: the product's own manufacturer proposes changes of its information."""
-    return bool(user and user.is_authenticated and user.role == Role.MANUFACTURER
-                and product.manufacturer_id == user.organisation_id)
-
-
 def city_review_on(at: date | None = None) -> bool:
     """Until the consumable catalogue is unified the cities confirm ordinary consumables and IVD
     reagents (002 §37 second paragraph; the same switch as LST-C4's city review)."""
     return bool(policy.get(CITY_REVIEW_KEY, at=at))
-
-
-def can_review_change(user, request: ProductChangeRequest) -> bool:
-    """QUA-1: the province confirms (or refuses); a city-reviewed request only the regulator of
-    the named city — or the province once city review is switched off (catalogue unified)."""
-    if not (user and user.is_authenticated):
-        return False
-    if request.reviewer == ChangeReviewer.CITY:
-        if user.role == Role.CITY_REGULATOR:
-            return user.organisation.city_id == request.review_city_id
-        return user.is_province and not city_review_on()
-    return user.is_province
 
 
 def _notify_change_reviewers(cr: ProductChangeRequest):
@@ -276,8 +228,8 @@ def product_change_propose(user, product: Product, *, changes: dict, reason: str
     the product changes: the values stay in force until the reviewer confirms. Refused (nothing
     written): another enterprise's product (QUA-1), no change, values breaking CAT-1/CAT-2, a
     request already open for the product, no reason."""
-    if not can_propose_change(user, product):
-        raise Forbidden(gettext("只能为本企业的产品申请信息变更（QUA-1）"), code="QUA-1")
+    require(user, "catalog.propose_product_change", product,
+            message=gettext("只能为本企业的产品申请信息变更（QUA-1）"), rule="QUA-1")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(gettext("请填写变更说明及依据（如药监部门批件、国谈结果文件）"), "reason")
@@ -338,8 +290,7 @@ def product_change_confirm(user, request: ProductChangeRequest, *, reason: str =
     take effect from now. A request whose fields were changed since (stale) cannot be confirmed."""
     with transaction.atomic():
         cr = _locked_request(request)
-        if not can_review_change(user, cr):
-            raise Forbidden(gettext("无权确认该产品信息变更"), code="QUA-1")
+        require(user, "catalog.review_product_change", cr, message=gettext("无权确认该产品信息变更"), rule="QUA-1")
         if cr.status != ChangeStatus.PENDING:
             raise Conflict(gettext("该申请当前状态为“%(status)s”，不能再确认") % {"status": cr.get_status_display()}, None)
         product = Product.objects.select_for_update().get(pk=cr.product_id)
@@ -364,8 +315,7 @@ def product_change_refuse(user, request: ProductChangeRequest, *, reason: str) -
     reason = (reason or "").strip()
     with transaction.atomic():
         cr = _locked_request(request)
-        if not can_review_change(user, cr):
-            raise Forbidden(gettext("无权审核该产品信息变更"), code="QUA-1")
+        require(user, "catalog.review_product_change", cr, message=gettext("无权审核该产品信息变更"), rule="QUA-1")
         if cr.status != ChangeStatus.PENDING:
             raise Conflict(gettext("该申请当前状态为“%(status)s”，不能再审核") % {"status": cr.get_status_display()}, None)
         if not reason:
@@ -380,9 +330,7 @@ def product_change_withdraw(user, request: ProductChangeRequest, *, reason: str 
     """QUA-1: the manufacturer withdraws its own pending request."""
     with transaction.atomic():
         cr = _locked_request(request)
-        if not (user and user.is_authenticated and user.role == Role.MANUFACTURER
-                and cr.enterprise_id == user.organisation_id):
-            raise Forbidden(gettext("只能撤回本企业的变更申请"), code="QUA-1")
+        require(user, "catalog.withdraw_product_change", cr, message=gettext("只能撤回本企业的变更申请"), rule="QUA-1")
         if cr.status != ChangeStatus.PENDING:
             raise Conflict(gettext("该申请当前状态为“%(status)s”，不能撤回") % {"status": cr.get_status_display()}, None)
         reason = (reason or "").strip() or "企业撤回"
@@ -392,8 +340,7 @@ def product_change_withdraw(user, request: ProductChangeRequest, *, reason: str 
 
 
 def _catalogue_change(user, product, action, reason):
-    if not can_maintain_catalogue(user):
-        raise Forbidden(gettext("仅省医保局可维护阳光采购目录"))
+    require(user, "catalog.maintain_catalogue", message=gettext("仅省医保局可维护阳光采购目录"))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(gettext("请填写理由"), "reason")
@@ -504,8 +451,7 @@ def _record(user, product, p: PriceInput, *, today) -> OtherProvincePrice:
 def price_record(user, product, *, province, city="", price, effective_date, source) -> OtherProvincePrice:
     """LST-0.3: record another province's (or, for consumables, a city's) current listing
     price of a product. A new record supersedes the one in force for the same place."""
-    if not can_record_price(user, product):
-        raise Forbidden(gettext("只能录入本企业产品的外省价格"))
+    require(user, "catalog.record_price", product, message=gettext("只能录入本企业产品的外省价格"))
     today = timezone.localdate()
     values = _check_price_fields(product, province, city, price, effective_date, source,
                                  today=today, ceiling=price_ceiling(today))
@@ -568,8 +514,7 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
     checked while streaming). Every bad row is reported with its row number and reason
     (InvalidInput with `errors`); NOTHING is imported unless every row is valid. Runs on a
     worker (jobs.imports); `progress(done, total)` is told as rows are checked and written."""
-    if not can_upload_prices(user):
-        raise Forbidden(gettext("仅生产企业或医保部门可上传外省价格"))
+    require(user, "catalog.upload_prices", message=gettext("仅生产企业或医保部门可上传外省价格"))
     rows = read_xlsx_rows(upload, max_rows=MAX_UPLOAD_ROWS)
     if progress:
         progress(0, max(len(rows) - 1, 0))
@@ -618,7 +563,7 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
                 detail = gettext("编码格式错误（%(error)s）") % {"error": exc}
             errors.append({"row": number, "field": "national_code", "detail": detail})
             continue
-        if not can_record_price(user, product):
+        if not user.has_perm("catalog.record_price", product):
             errors.append({"row": number, "field": "national_code", "detail": gettext("产品 %(code)s 不属于本企业") % {
                 "code": code}})
             continue

@@ -55,7 +55,7 @@ def product_list(request):
         "page": page, "filters": filters, "kinds": ProductKind.choices, "classes": ConsumableClass.choices,
         "flag_choices": selectors.FLAG_CHOICES,
         "manufacturers": Organisation.objects.filter(kind=OrgKind.MANUFACTURER).order_by("name"),
-        "can_create": request.user.is_province or request.user.role == "manufacturer",
+        "can_create": request.user.has_perm("catalog.register_product"),
     })
 
 
@@ -94,7 +94,7 @@ def product_detail(request, pk, price_form=None, catalogue_form=None):
     product = _product(request, pk)
     user = request.user
     pending = selectors.pending_change(product) if (
-        user.is_regulator or services.can_propose_change(user, product)) else None
+        user.is_regulator or user.has_perm("catalog.propose_product_change", product)) else None
     return render(request, "catalog/product_detail.html", {
         "product": product,
         "lowest": selectors.national_lowest_price(product),
@@ -102,13 +102,13 @@ def product_detail(request, pk, price_form=None, catalogue_form=None):
         "history": selectors.price_history(product)[:200],
         "group": selectors.product_group(product).exclude(pk=product.pk)[:50],
         "catalogue_changes": product.catalogue_changes.select_related("by"),
-        "can_edit": services.can_edit_product(user, product),
+        "can_edit": user.has_perm("catalog.change_product", product),
         "pending_change": pending,
         "pending_change_rows": selectors.change_rows(pending) if pending else (),
         "change_history": [(cr, selectors.change_rows(cr))
                            for cr in selectors.change_requests(user, product=product)[:50]],
-        "can_record_price": services.can_record_price(user, product),
-        "can_maintain": services.can_maintain_catalogue(user) and product.kind == ProductKind.CONSUMABLE,
+        "can_record_price": user.has_perm("catalog.record_price", product),
+        "can_maintain": user.has_perm("catalog.maintain_catalogue") and product.kind == ProductKind.CONSUMABLE,
         "price_form": price_form or PriceForm(initial={"effective_date": timezone.localdate().isoformat()}),
         "catalogue_form": catalogue_form or CatalogueChangeForm(),
     })
@@ -117,9 +117,9 @@ def product_detail(request, pk, price_form=None, catalogue_form=None):
 def _product_form_page(request, product=None):
     user = request.user
     with_manufacturer = user.is_province and product is None
-    if product is not None and not services.can_edit_product(user, product):
+    if product is not None and not user.has_perm("catalog.change_product", product):
         raise PermissionDenied(_("只能维护本企业的产品"))
-    if product is None and not (user.is_province or user.role == "manufacturer"):
+    if product is None and not user.has_perm("catalog.register_product"):
         raise PermissionDenied(_("仅生产企业或省医保局可登记产品"))
     # QUA-1: a manufacturer's edit of an existing product is a change request, never a write.
     proposing = product is not None and not user.is_province
@@ -203,7 +203,7 @@ def catalogue_change(request, pk):
 
 @login_required
 def price_upload(request):
-    if not services.can_upload_prices(request.user):
+    if not request.user.has_perm("catalog.upload_prices"):
         raise PermissionDenied(_("仅生产企业或医保部门可上传外省价格"))
     row_errors = []
     created = None
@@ -253,7 +253,7 @@ def change_list(request):
     """QUA-1: the reviewers' queue (province; cities for ordinary consumables / IVD reagents)
     and the manufacturer's own requests, with filters and .xlsx export."""
     user = request.user
-    if not (user.is_regulator or user.role == "manufacturer"):
+    if not user.has_perm("catalog.view_change_requests"):
         raise PermissionDenied(_("无权查看产品信息变更申请"))
     filters = _change_filters(request)
     qs = selectors.change_requests(user, **filters)
@@ -322,7 +322,6 @@ def change_detail(request, pk):
             _form_error(form, exc)
     return render(request, "catalog/change_detail.html", {
         "cr": cr, "rows": selectors.change_rows(cr), "form": form,
-        "can_review": cr.status == ChangeStatus.PENDING and services.can_review_change(user, cr),
-        "can_withdraw": cr.status == ChangeStatus.PENDING and user.role == "manufacturer"
-        and cr.enterprise_id == user.organisation_id,
+        "can_review": cr.status == ChangeStatus.PENDING and user.has_perm("catalog.review_product_change", cr),
+        "can_withdraw": cr.status == ChangeStatus.PENDING and user.has_perm("catalog.withdraw_product_change", cr),
     })

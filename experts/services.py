@@ -11,11 +11,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.parsing import clean_text
-from parties.models import Organisation, Role, User
+from core.permissions import require
+from parties.models import Organisation, User
+from parties.permissions import is_expert
 from policy import services as policy
 
 from . import rules
@@ -40,37 +43,13 @@ from .signals import case_concluded
 CATEGORY_LABELS = dict(ExpertCategory.choices)
 
 
-def can_manage(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("experts.manage"))
-
-
-def _require_manager(user):
-    if not can_manage(user):
-        raise Forbidden(_("仅省医保局可以管理专家库与评审场次（EXP-1）"))
-
-
 def _user_city_id(user):
     org = getattr(user, "organisation", None)
     return getattr(org, "city_id", None)
 
 
-def is_city_organiser(user) -> bool:
-    """LST-C3 / LST-C4: a city regulator organises the consumable reviews of its city (until the
-    consumable catalogue is unified)."""
-    return bool(user and user.is_authenticated and user.role == Role.CITY_REGULATOR and _user_city_id(user))
-
-
-def can_manage_session(user, session: ExpertSession) -> bool:
-    """The province manages every session; a city regulator the consumable reviews of its city."""
-    if can_manage(user):
-        return True
-    return bool(is_city_organiser(user) and session.city_id and session.city_id == _user_city_id(user)
-                and session.purpose == SessionPurpose.CONSUMABLE_REVIEW)
-
-
-def _require_session_manager(user, session):
-    if not can_manage_session(user, session):
-        raise Forbidden(_("仅省医保局或组织该评审的设区市医保部门可以管理此场次（EXP-1）"))
+MANAGER_ONLY = gettext_lazy("仅省医保局可以管理专家库与评审场次（EXP-1）")
+SESSION_MANAGER_ONLY = gettext_lazy("仅省医保局或组织该评审的设区市医保部门可以管理此场次（EXP-1）")
 
 
 def new_seed() -> int:
@@ -85,8 +64,8 @@ def new_seed() -> int:
 def expert_profile_save(user, *, expert_user: User, category: str, employer: str, title: str = "",
                         employer_organisation: Organisation | None = None, active: bool = True) -> ExpertProfile:
     """Create or update the pool entry of a user with role "expert"."""
-    _require_manager(user)
-    if expert_user.role != Role.EXPERT:
+    require(user, "experts.manage", message=MANAGER_ONLY)
+    if not is_expert(expert_user):
         raise InvalidInput(_("只有角色为“评审专家”的用户可以入库"), "expert_user")
     if category not in CATEGORY_LABELS:
         raise InvalidInput(_("请选择专业类别：医保、临床、药学或管理"), "category")
@@ -104,8 +83,7 @@ def expert_profile_save(user, *, expert_user: User, category: str, employer: str
 def conflict_declare(user, profile: ExpertProfile, *, enterprise: Organisation | None = None,
                      description: str = "") -> ExpertConflict:
     """EXP-1: declare a conflict of interest (the expert themself, or the province)."""
-    if not (can_manage(user) or profile.user_id == user.pk):
-        raise Forbidden(_("只能申报本人的利益冲突"))
+    require(user, "experts.declare_conflict", profile, message=_("只能申报本人的利益冲突"))
     description = clean_text(description, "description", 2000)
     if enterprise is None and not description:
         raise InvalidInput(_("请选择利害关系企业或填写利害关系说明"), "enterprise")
@@ -116,7 +94,7 @@ def conflict_declare(user, profile: ExpertProfile, *, enterprise: Organisation |
 
 
 def conflict_withdraw(user, conflict: ExpertConflict, reason: str) -> ExpertConflict:
-    _require_manager(user)
+    require(user, "experts.manage", message=MANAGER_ONLY)
     reason = clean_text(reason, "reason", 200, required=_("请填写撤销原因"))
     with transaction.atomic(), audit_context(user, reason=f"撤销利益冲突申报：{reason}"):
         conflict = ExpertConflict.objects.select_for_update().get(pk=conflict.pk)
@@ -134,9 +112,8 @@ def session_create(user, *, purpose: str, title: str, date: date, location: str 
     """The province creates any session; a city regulator (LST-C3/C4, until the catalogue is
     unified) only consumable reviews, organised for its own city."""
     city_id = None
-    if not can_manage(user):
-        if not is_city_organiser(user):
-            raise Forbidden(_("仅省医保局或设区市医保部门可以组织评审场次（EXP-1）"))
+    if not user.has_perm("experts.manage"):
+        require(user, "experts.create_session", message=_("仅省医保局或设区市医保部门可以组织评审场次（EXP-1）"))
         if purpose != SessionPurpose.CONSUMABLE_REVIEW:
             raise RuleViolation("LST-C4", _("设区市医保部门只能组织普通医用耗材、检验检测试剂的专家评审"), "purpose")
         city_id = _user_city_id(user)
@@ -152,7 +129,7 @@ def session_create(user, *, purpose: str, title: str, date: date, location: str 
 
 def session_add_case(user, session: ExpertSession, *, product=None, enterprise=None, description="") -> SessionCase:
     """Add a case: a catalogue product (its manufacturer is the case's enterprise) and/or text."""
-    _require_session_manager(user, session)
+    require(user, "experts.manage_session", session, message=SESSION_MANAGER_ONLY)
     description = clean_text(description, "description", 2000)
     if product is None and not description:
         raise InvalidInput(_("请选择产品或填写案件说明"), "product")
@@ -233,7 +210,7 @@ def session_draw(user, session: ExpertSession, per_category: dict, reason: str =
     exclusions and result are stored so `verify_draw` can re-check it. A second draw for the
     same session supersedes the first: it needs a reason, is limited to exp.max_redraws, and is
     refused once a review conclusion was reached on the current draw."""
-    _require_session_manager(user, session)
+    require(user, "experts.manage_session", session, message=SESSION_MANAGER_ONLY)
     wanted = _parse_per_category(per_category)
     reason = clean_text(reason, "reason", 200)
     with transaction.atomic(), audit_context(user, reason=f"抽取专家：{session.title}（EXP-1）"):
@@ -318,7 +295,7 @@ def verify_draw(draw: ExpertDraw) -> bool:
 
 
 def session_close(user, session: ExpertSession) -> ExpertSession:
-    _require_session_manager(user, session)
+    require(user, "experts.manage_session", session, message=SESSION_MANAGER_ONLY)
     with transaction.atomic(), audit_context(user, reason=f"结束场次：{session.title}"):
         session = ExpertSession.objects.select_for_update().get(pk=session.pk)
         if session.cases.filter(outcome=CaseOutcome.OPEN).exists() and session.purpose != SessionPurpose.CONSUMABLE_REVIEW:
@@ -354,8 +331,8 @@ def verdict_record(user, case: SessionCase, *, verdict: str, reason: str, expert
         expert = ExpertProfile.objects.filter(user=user).first() if user.is_authenticated else None
         if expert is None:
             raise Forbidden(_("仅本场次抽取的专家可以提交评审意见"))
-    elif not can_manage_session(user, session):
-        raise Forbidden(_("仅场次组织部门可以代为录入专家评审意见"))
+    else:
+        require(user, "experts.manage_session", session, message=_("仅场次组织部门可以代为录入专家评审意见"))
     with transaction.atomic(), audit_context(user, reason=f"专家评审意见（EXP-1）：{expert}"):
         case = SessionCase.objects.select_for_update(of=("self",)).select_related("session").get(pk=case.pk)
         draw = case.session.current_draw()
@@ -386,7 +363,7 @@ def review_conclude(user, case: SessionCase, *, reason: str) -> SessionCase:
     """EXP-1: the organiser records the session's conclusion on a case once every drawn expert
     has given a verdict. The outcome is the rule's (exp.review_pass_percent), not typed; the
     organiser writes the reasons."""
-    _require_session_manager(user, case.session)
+    require(user, "experts.manage_session", case.session, message=SESSION_MANAGER_ONLY)
     reason = clean_text(reason, "reason", 2000, required=_("请填写评审结论理由"))
     with transaction.atomic(), audit_context(user, reason=f"评审结论（EXP-1）：{reason}"):
         case = SessionCase.objects.select_for_update(of=("self",)).select_related("session").get(pk=case.pk)
@@ -411,13 +388,6 @@ def review_conclude(user, case: SessionCase, *, reason: str) -> SessionCase:
 # --- negotiations (EXP-2) ---------------------------------------------------------------------
 
 
-def is_drawn_expert(user, session: ExpertSession) -> bool:
-    return bool(
-        user.is_authenticated and user.role == Role.EXPERT
-        and DrawMember.objects.filter(draw__session=session, draw__superseded_at__isnull=True, expert__user=user).exists()
-    )
-
-
 def _price(value, field) -> object:
     price = rules.parse_price(value)
     if price is None:
@@ -439,8 +409,7 @@ def _open_negotiation_case(user, case: SessionCase) -> SessionCase:
 def round_record(user, case: SessionCase, *, enterprise_offer, expert_counter_offer=None, note="") -> NegotiationRound:
     """EXP-2: record one round: the enterprise's offer and (optionally) the experts' counter-offer.
     Recorded by the province or by an expert drawn for the session."""
-    if not (can_manage(user) or is_drawn_expert(user, case.session)):
-        raise Forbidden(_("仅省医保局或本场次抽取的专家可以记录谈判"))
+    require(user, "experts.record_round", case.session, message=_("仅省医保局或本场次抽取的专家可以记录谈判"))
     offer = _price(enterprise_offer, "enterprise_offer")
     counter = None
     if expert_counter_offer not in (None, ""):
@@ -462,7 +431,7 @@ def case_conclude(user, case: SessionCase, *, agreed: bool, final_price=None, ef
     listing (the `case_concluded` signal; listing/receivers.py changes the price, rule EXP-2); a
     product not yet listed keeps it on the case for its listing application
     (experts.selectors.negotiated_price)."""
-    _require_manager(user)
+    require(user, "experts.manage", message=MANAGER_ONLY)
     note = clean_text(note, "note", 2000)
     price = _price(final_price, "final_price") if agreed else None
     with transaction.atomic(), audit_context(user, reason=f"谈判{'成功' if agreed else '失败'}（EXP-2）"):

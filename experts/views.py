@@ -13,6 +13,7 @@ from core.errors import DomainError
 from core.exports import xlsx_response
 from core.forms import call_service as _call
 from core.forms import refuse_if_forbidden
+from core.permissions import require_page
 from policy import services as policy
 
 from . import forms, selectors, services
@@ -23,14 +24,9 @@ PAGE_SIZE = 30
 
 
 
-def _require_manager(user):
-    if not services.can_manage(user):
-        raise PermissionDenied
-
-
 @login_required
 def pool(request):
-    _require_manager(request.user)
+    require_page(request.user, "experts.manage")
     filters = {k: request.GET.get(k, "").strip() for k in ("category", "active", "q")}
     form = forms.ProfileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -55,7 +51,7 @@ def pool(request):
 @login_required
 def profile_detail(request, pk):
     profile = get_object_or_404(ExpertProfile.objects.select_related("user"), pk=pk)
-    if not (services.can_manage(request.user) or profile.user_id == request.user.pk):
+    if not request.user.has_perm("experts.view_profile", profile):
         raise Http404
     form = forms.ConflictForm(request.POST or None)
     if request.method == "POST":
@@ -69,7 +65,7 @@ def profile_detail(request, pk):
             return redirect("experts:profile_detail", pk=pk)
     return render(request, "experts/profile_detail.html", {
         "profile": profile, "conflicts": profile.conflicts.select_related("enterprise"), "form": form,
-        "can_manage": services.can_manage(request.user),
+        "can_manage": request.user.has_perm("experts.manage"),
     })
 
 
@@ -84,12 +80,11 @@ def my_profile(request):
 @login_required
 def session_list(request):
     user = request.user
-    if not (services.can_manage(user) or user.role == "expert" or user.is_regulator):
-        raise PermissionDenied
+    require_page(user, "experts.view_sessions")
     filters = {k: request.GET.get(k, "").strip() for k in ("purpose", "status", "q")}
-    can_create = services.can_manage(user) or services.is_city_organiser(user)
+    can_create = user.has_perm("experts.create_session")
     form = forms.SessionForm(request.POST or None) if can_create else None
-    if form is not None and not services.can_manage(user):
+    if form is not None and not user.has_perm("experts.manage"):
         # LST-C3/C4: a city organises only the consumable reviews of its city.
         form.fields["purpose"].choices = [c for c in SessionPurpose.choices if c[0] == SessionPurpose.CONSUMABLE_REVIEW]
     if request.method == "POST":
@@ -121,7 +116,7 @@ def _visible_session(user, pk):
 def session_detail(request, pk):
     user = request.user
     session = _visible_session(user, pk)
-    can_manage = services.can_manage_session(user, session)
+    can_manage = user.has_perm("experts.manage_session", session)
     case_form = forms.CaseForm(request.POST if "add_case" in request.POST else None) if can_manage else None
     draw_form = forms.DrawForm(request.POST if "draw" in request.POST else None) if can_manage else None
     if request.method == "POST":
@@ -167,16 +162,15 @@ def session_detail(request, pk):
 @login_required
 def case_detail(request, pk):
     user = request.user
-    if user.is_enterprise or user.is_institution:
-        raise PermissionDenied
+    require_page(user, "experts.view_case")
     try:
         case = services.get_case(user, pk)
     except DomainError:
         raise Http404 from None
     session = case.session
-    can_manage = services.can_manage(user)
-    can_manage_session = services.can_manage_session(user, session)
-    can_record = can_manage or services.is_drawn_expert(user, session)
+    can_manage = user.has_perm("experts.manage")
+    can_manage_session = user.has_perm("experts.manage_session", session)
+    can_record = user.has_perm("experts.record_round", session)
     round_form = forms.RoundForm(request.POST if "round" in request.POST else None)
     conclude_form = forms.ConcludeForm(request.POST if "conclude" in request.POST else None)
     verdict_form = forms.VerdictForm(request.POST if "verdict_submit" in request.POST else None)
@@ -187,7 +181,7 @@ def case_detail(request, pk):
                 messages.success(request, _("已记录本轮报价"))
                 return redirect("experts:case_detail", pk=pk)
         elif "conclude" in request.POST:
-            _require_manager(user)
+            require_page(user, "experts.manage")
             if conclude_form.is_valid() and _call(conclude_form, services.case_conclude, user, case,
                                                   **conclude_form.cleaned_data):
                 messages.success(request, _("已记录谈判结果"))
@@ -210,7 +204,7 @@ def case_detail(request, pk):
                 messages.success(request, _("已记录评审结论"))
                 return redirect("experts:case_detail", pk=pk)
     outcome, review_text, verdict_rows = services.review_status(case)
-    own_profile = ExpertProfile.objects.filter(user=user).first() if user.role == "expert" else None
+    own_profile = ExpertProfile.objects.filter(user=user).first() if user.has_perm("experts.give_verdict") else None
     own_verdict = next((v for m, v in verdict_rows if own_profile and m.expert_id == own_profile.pk), None)
     is_member = bool(own_profile and any(m.expert_id == own_profile.pk for m, _v in verdict_rows))
     return render(request, "experts/case_detail.html", {

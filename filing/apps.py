@@ -11,7 +11,7 @@ class FilingConfig(AppConfig):
         from listing.evidence import register_filing_counter
         from orders.pricing import register_base_provider, register_refusal, register_version
 
-        from . import providers, selectors, tasks  # noqa: F401 — tasks registers the beat schedules
+        from . import permissions, providers, selectors, tasks  # noqa: F401 — rules permissions; beat schedules
 
         # FIL-3 / FIL-C4: whoever files buys — the filed price for the filing institutions only.
         register_base_provider("filing", providers.filed_prices)

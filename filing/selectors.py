@@ -6,6 +6,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q
 
 from orders.models import ReceiptLine
+from parties.permissions import is_city_regulator, is_manufacturer, is_province_regulator
 from policy import services as policy
 
 from .filters import FilingFilter
@@ -24,11 +25,11 @@ def queue_for(user):
     """What this user must act on: the enterprise its confirmations; a regulator the requests
     its body confirms."""
     qs = FilingRequest.objects.visible_to(user)
-    if user.role == "manufacturer":
+    if is_manufacturer(user):
         return qs.filter(status=FilingStatus.AWAITING_ENTERPRISE)
-    if user.role == "province_regulator" or user.is_superuser:
+    if is_province_regulator(user):
         return qs.filter(status=FilingStatus.SUBMITTED, confirming_body="province")
-    if user.role == "city_regulator":
+    if is_city_regulator(user):
         return qs.filter(status=FilingStatus.SUBMITTED, confirming_body="city",
                          confirming_city_id=user.organisation.city_id)
     return qs.none()

@@ -18,6 +18,7 @@ from catalog.selectors import national_lowest_price
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.parsing import clean_text, date_or_none
+from core.permissions import require
 from core.uploads import check_upload
 from experts import services as experts
 from listing import rules as listing_rules
@@ -52,8 +53,7 @@ def _today(at=None) -> date:
 
 
 def _institution_of(user) -> Organisation:
-    if getattr(user, "role", None) not in ("institution", "his") or user.organisation is None:
-        raise Forbidden(_("仅医疗机构可申请备案采购（ACT-3）"))
+    require(user, "filing.file", message=_("仅医疗机构可申请备案采购（ACT-3）"))
     return user.organisation
 
 
@@ -308,8 +308,7 @@ def enterprise_respond(user, filing_id, *, lowest_price=None, agreed_price=None,
     """The enterprise's part (FIL-2 correction, FIL-C2): its lowest price to the institution,
     documents C/D for drugs, and for consumables the volume and price agreed with the
     institution. Declining returns the request to the institution with the reason."""
-    if getattr(user, "role", None) != "manufacturer":
-        raise Forbidden(_("仅备案产品的生产企业可确认"))
+    require(user, "filing.act_as_enterprise", message=_("仅备案产品的生产企业可确认"))
     if not FilingRequest.objects.visible_to(user).filter(pk=getattr(filing_id, "pk", filing_id)).exists():
         raise NotFound()
     with transaction.atomic():
@@ -375,20 +374,10 @@ def _notify_institution(filing, title, body="", key=None, level="info"):
            body=body, target=filing, url=filing.get_absolute_url(), dedupe_key=key, level=level)
 
 
-def can_decide(user, filing) -> bool:
-    """The confirming body: the province for drugs and high-value consumables; the filing
-    institution's city for ordinary consumables / IVD (FIL-C3, until the catalogue is unified)."""
-    if user.is_superuser or user.role == "province_regulator":
-        return filing.confirming_body == ConfirmingBody.PROVINCE or user.is_superuser
-    if user.role == "city_regulator":
-        return filing.confirming_body == ConfirmingBody.CITY and user.organisation.city_id == filing.confirming_city_id
-    return False
-
-
 def _require_body(user, filing):
     if not FilingRequest.objects.visible_to(user).filter(pk=filing.pk).exists():
         raise NotFound()
-    if not can_decide(user, filing):
+    if not user.has_perm("filing.decide", filing):
         who = _("省医保局") if filing.confirming_body == ConfirmingBody.PROVINCE else _("备案机构所在设区市医保局")
         rule = "FIL-3" if filing.kind == FilingKind.DRUG else "FIL-C3" if filing.kind == FilingKind.ORDINARY else "FIL-C2"
         raise Forbidden(_("该备案由%(who)s审核确认（%(rule)s）") % {"who": who, "rule": rule})
@@ -611,8 +600,7 @@ def payment_standard_set(user, *, product, amount, comparable_standard=None, fir
     """FIL-C5: the insurance regulator (province) sets the payment standard of a filed
     consumable — never the filer; ≤ comparable listed products; a first sale in China in this
     province gets a transition of `fil.c5_transition_years` (≥ 1) years."""
-    if not (user.is_superuser or user.role == "province_regulator"):
-        raise Forbidden(_("备案耗材的医保支付标准由省医保局确定（FIL-C5）"))
+    require(user, "filing.set_payment_standard", message=_("备案耗材的医保支付标准由省医保局确定（FIL-C5）"))
     if product.kind != ProductKind.CONSUMABLE or not FilingRequest.objects.filter(
             product=product, status=FilingStatus.CONFIRMED).exists():
         raise RuleViolation("FIL-C5", _("仅已确认备案的医用耗材可设定备案支付标准"), "product")
@@ -684,8 +672,7 @@ def legacy_import(user, upload) -> list[FilingRequest]:
     `fil.legacy_cutoff` and an actual purchase; consumable rows (former provincial and city
     filings) need neither. Every bad row is reported; nothing is imported unless all are valid.
     They become confirmed filings of their institutions (purchasable under the filing rules)."""
-    if not (user.is_superuser or user.role == "province_regulator"):
-        raise Forbidden(_("存量备案由省医保局导入"))
+    require(user, "filing.import_legacy", message=_("存量备案由省医保局导入"))
     rows = _read_xlsx(upload)
     header = [_cell(v) for v in (rows[0] if rows else ())]
     while header and not header[-1]:
@@ -798,8 +785,7 @@ def filing_to_listing(user, filing_id, *, documents=None):
     review city = the filing institution's city for LST-C4). The listing rules decide whether
     the conditions are met. The filing stays valid until the listing takes effect (a platform
     choice: the listing price then becomes the price in force)."""
-    if getattr(user, "role", None) != "manufacturer":
-        raise Forbidden(_("仅备案产品的生产企业可申请挂网"))
+    require(user, "filing.act_as_enterprise", message=_("仅备案产品的生产企业可申请挂网"))
     filing = FilingRequest.objects.visible_to(user).select_related("product", "institution__city").filter(
         pk=getattr(filing_id, "pk", filing_id)).first()
     if filing is None:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import OtherProvincePrice, Product
 from core.errors import DomainError
 from core.exports import xlsx_response
+from core.permissions import require_page
 from experts.models import ExpertSession
 from listing import rules as listing_rules
 from orders.pricing import prices_in_force
@@ -74,8 +75,7 @@ def filing_list(request):
 
 @login_required
 def filing_new(request):
-    if request.user.role != "institution":
-        raise PermissionDenied
+    require_page(request.user, "filing.request")
     values = {k: request.POST.get(k, request.GET.get(k, "")) for k in (
         "kind", "national_code", "generic_name", "dosage_form", "specification", "consumable_class", "enterprise",
         "price", "quantity", "reason", "emergency_case_ref")}
@@ -127,15 +127,15 @@ def filing_detail(request, pk):
     ctx = {
         "f": f, "records": records, "documents": f.documents.all(), "trail": f.trail.select_related("user"),
         "doc_labels": rules.DRUG_DOCUMENTS, "price_in_force": services.price_in_force(f),
-        "can_enterprise": user.role == "manufacturer" and f.enterprise_id == user.organisation_id
+        "can_enterprise": user.has_perm("filing.answer_as_enterprise", f)
         and f.status == FilingStatus.AWAITING_ENTERPRISE,
-        "can_decide": f.status == FilingStatus.SUBMITTED and services.can_decide(user, f),
-        "can_withdraw": user.role == "institution" and f.institution_id == user.organisation_id
+        "can_decide": f.status == FilingStatus.SUBMITTED and user.has_perm("filing.decide", f),
+        "can_withdraw": user.has_perm("filing.withdraw", f)
         and f.status in (FilingStatus.AWAITING_ENTERPRISE, FilingStatus.SUBMITTED, FilingStatus.RETURNED),
         "sessions": ExpertSession.objects.filter(purpose="consumable_review").exclude(status="closed")[:20]
         if f.needs_expert and not f.expert_case_id else [],
         "shop_url": services.shop_url(f.product),
-        "can_list": user.role == "manufacturer" and f.enterprise_id == user.organisation_id and f.is_consumable
+        "can_list": user.has_perm("filing.answer_as_enterprise", f) and f.is_consumable
         and f.status == FilingStatus.CONFIRMED,
         "listing_category": services.listing_category(f),
         "listing_documents": listing_rules.all_documents(services.listing_category(f)),
@@ -233,8 +233,7 @@ def unpurchased(request):
 @login_required
 def legacy_import(request):
     """FIL-4: the province imports legacy filings from .xlsx — all or nothing."""
-    if not (request.user.is_superuser or request.user.role == "province_regulator"):
-        raise PermissionDenied
+    require_page(request.user, "filing.import_legacy")
     result, errors = None, []
     if request.method == "POST":
         try:
@@ -270,8 +269,7 @@ def published(request):
 def order(request):
     """FIL-3: an institution orders its filed products at the filed price (orders.order_create,
     which asks the price-in-force registry: another institution's filing is refused)."""
-    if request.user.role != "institution":
-        raise PermissionDenied
+    require_page(request.user, "filing.request")
     institution = request.user.organisation
     filings = (FilingRequest.objects.filter(institution=institution, status=FilingStatus.CONFIRMED)
                .select_related("product", "enterprise").order_by("product__generic_name"))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError, Forbidden
 from core.exports import xlsx_response
+from core.permissions import require_page
 from parties.models import Organisation
 from vbp.models import BudgetShield, ShieldReason
 
@@ -40,14 +41,9 @@ def _int(value, default=None):
     return int(value) if value.isdigit() and len(value) <= 6 else default
 
 
-def _require(user, perm):
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
 @login_required
 def run_list(request):
-    _require(request.user, "insurance.run_standards")
+    require_page(request.user, "insurance.run_standards")
     if request.method == "POST":
         try:
             run = standards.run_start(request.user, year=_int(request.POST.get("year"), 0))
@@ -67,7 +63,7 @@ def run_list(request):
 
 @login_required
 def run_detail(request, pk):
-    _require(request.user, "insurance.run_standards")
+    require_page(request.user, "insurance.run_standards")
     run = get_object_or_404(StandardRun, pk=pk)
     q, rule, adjusted = _q(request), request.GET.get("rule", "")[:12], request.GET.get("adjusted") == "1"
     ctx = {"run": run, "q": q, "rule": rule, "adjusted": adjusted,
@@ -81,7 +77,7 @@ def run_detail(request, pk):
 
 @login_required
 def run_export(request, pk):
-    _require(request.user, "insurance.run_standards")
+    require_page(request.user, "insurance.run_standards")
     run = get_object_or_404(StandardRun, pk=pk)
     rows = ((s.product.national_code or "", str(s.product), s.product.manufacturer.name, s.rule, s.method,
              s.computed_amount, s.amount, _("是") if s.payable else _("否"), s.adjust_reason,
@@ -109,7 +105,7 @@ def run_publish(request, pk):
 
 @login_required
 def standard_detail(request, pk):
-    _require(request.user, "insurance.run_standards")
+    require_page(request.user, "insurance.run_standards")
     standard = get_object_or_404(PaymentStandard.objects.select_related("product", "run", "adjusted_by"), pk=pk)
     if request.method == "POST":
         try:
@@ -153,7 +149,7 @@ def public(request):
 
 @login_required
 def ledger_view(request):
-    _require(request.user, "insurance.keep_ledger")
+    require_page(request.user, "insurance.keep_ledger")
     user = request.user
     institutions = Organisation.objects.visible_to(user).filter(kind="institution").order_by("name")
     if request.method == "POST":

@@ -19,7 +19,7 @@ from core.forms import refuse_if_forbidden
 from experts.models import ExpertSession
 from experts.selectors import draw_rows
 from experts.services import review_status
-from parties.permissions import can_see
+from parties.permissions import can_see, is_enterprise
 
 from . import rules, selectors
 from .filters import ListingFilter
@@ -43,14 +43,6 @@ PAGE_SIZE = 20
 
 def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _is_province(user):
-    return user.is_superuser or user.role == "province_regulator"
-
-
-def _is_regulator(user):
-    return user.is_superuser or user.role in ("province_regulator", "city_regulator", "county_regulator")
 
 
 def _catalogue_register_url():
@@ -122,7 +114,7 @@ def _apply_context(request, product, form, evaluation=None):
 def apply(request):
     """Step 1: pick one of the enterprise's products; step 2: the application form."""
     user = request.user
-    if user.role != "manufacturer":
+    if not user.has_perm("listing.apply"):
         raise Http404
     pid = request.GET.get("product") or request.POST.get("product")
     if not pid:
@@ -162,7 +154,7 @@ def apply(request):
 def apply_check(request):
     """The "check" step (htmx): evaluate the rules for what is typed, show the numbers."""
     user = request.user
-    if user.role != "manufacturer":
+    if not user.has_perm("listing.apply"):
         raise Http404
     try:
         product = selectors.product_for_enterprise(user, request.POST.get("product"))
@@ -203,9 +195,9 @@ def _expert_context(user, app) -> dict:
     if not (selectors.needs_expert(app) or selectors.may_enter_expert(app)):
         return {}
     case = app.expert_case
-    ctx = {"expert": {"case": case, "price": selectors.expert_price(app), "drawn": [], "show_drawn": _is_regulator(user),
+    ctx = {"expert": {"case": case, "price": selectors.expert_price(app), "drawn": [], "show_drawn": user.has_perm("listing.view_regulator"),
                       "negotiation": app.category in selectors.EXPERT_NEGOTIATION_CATEGORIES}}
-    if case is not None and _is_regulator(user):
+    if case is not None and user.has_perm("listing.view_regulator"):
         draw = case.session.current_draw()
         if draw is not None:
             ctx["expert"]["drawn"] = draw_rows(draw)[0]
@@ -246,10 +238,10 @@ def application_detail(request, pk):
         "app": app, "documents": app.documents.filter(superseded_at__isnull=True),
         "old_documents": app.documents.filter(superseded_at__isnull=False), "trail": app.trail.select_related("user"),
         "can_review": applications.can_decide(user, app=app) and app.status == ApplicationStatus.SUBMITTED,
-        "can_edit": user.role == "manufacturer" and app.status == ApplicationStatus.RETURNED,
-        "can_withdraw": user.role == "manufacturer" and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED),
+        "can_edit": user.has_perm("listing.apply") and app.status == ApplicationStatus.RETURNED,
+        "can_withdraw": user.has_perm("listing.apply") and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED),
         "decision_form": DecisionForm(), "evaluation": app.evaluation or {},
-        "rise_flags": app.rise_flags.all() if _is_regulator(user) else [],
+        "rise_flags": app.rise_flags.all() if user.has_perm("listing.view_regulator") else [],
         "pending_rise": _pending_rise(user, app),
     })
 
@@ -257,7 +249,7 @@ def application_detail(request, pk):
 def _pending_rise(user, app):
     """LST-0.4 / BAD-1 on the review page: the product's current listing price when the price to
     be confirmed is above it (an LST-8.1 rise), so the province sees the rise before deciding."""
-    if not _is_regulator(user) or app.status != ApplicationStatus.SUBMITTED or app.listing_price is None:
+    if not user.has_perm("listing.view_regulator") or app.status != ApplicationStatus.SUBMITTED or app.listing_price is None:
         return None
     current = selectors.current_listing(app.product)
     if current is None or not rules.is_rise(current.price, app.listing_price):
@@ -270,7 +262,7 @@ def application_edit(request, pk):
     """After a return for supplement: edit and resubmit."""
     user = request.user
     app = _application_or_404(user, pk)
-    if user.role != "manufacturer" or app.status != ApplicationStatus.RETURNED:
+    if not user.has_perm("listing.apply") or app.status != ApplicationStatus.RETURNED:
         raise Http404
     product = app.product
     if request.method == "POST":
@@ -343,7 +335,7 @@ def document_download(request, pk):
 @login_required
 def review_queue(request):
     user = request.user
-    if not _is_regulator(user):
+    if not user.has_perm("listing.view_regulator"):
         raise Http404
     qs = selectors.review_queue(user)
     category = request.GET.get("category") or None
@@ -351,7 +343,7 @@ def review_queue(request):
         qs = qs.filter(category=category)
     return render(request, "listing/review_queue.html", {
         "page": _page(request, qs), "categories": rules.CATEGORY_CHOICES, "category": category,
-        "can_review": _is_province(user),
+        "can_review": user.has_perm("listing.review"),
     })
 
 
@@ -362,7 +354,7 @@ def review_queue(request):
 def listing_list(request):
     user = request.user
     qs = Listing.objects.visible_to(user).select_related("product", "product__manufacturer").with_linkage_overdue()
-    if user.role in ("manufacturer", "distributor"):
+    if is_enterprise(user):
         qs = qs.filter(product__manufacturer_id=user.organisation_id)
     filters = ListingFilter(request.GET, queryset=qs)
     qs = filters.qs
@@ -382,17 +374,17 @@ def listing_detail(request, pk):
     user = request.user
     listing = get_object_or_404(Listing.objects.visible_to(user).select_related("product", "product__manufacturer")
                                 .with_linkage_overdue(), pk=pk)
-    own = user.role == "manufacturer" and listing.product.manufacturer_id == user.organisation_id
+    own = user.has_perm("listing.manage_own_listing", listing)
     return render(request, "listing/listing_detail.html", {
         "listing": listing, "changes": listing.price_changes.select_related("changed_by").order_by("-changed_at"),
         "applications": listing.applications.order_by("-submitted_at"),
         "status_history": _status_history(listing),
-        "can_change_status": _is_province(user), "status_form": StatusForm(),
+        "can_change_status": user.has_perm("listing.change_status"), "status_form": StatusForm(),
         "can_request_delist": own and listing.status != ListingStatus.DELISTED,
         "delist_form": DelistRequestForm(),
-        "delist_requests": listing.delist_requests.order_by("-requested_at") if (own or _is_regulator(user)) else [],
-        "quality_events": listing.product.quality_events.all() if _is_regulator(user) or own else [],
-        "rise_flags": listing.rise_flags.all() if _is_regulator(user) else [],
+        "delist_requests": listing.delist_requests.order_by("-requested_at") if (own or user.has_perm("listing.view_regulator")) else [],
+        "quality_events": listing.product.quality_events.all() if user.has_perm("listing.view_regulator") or own else [],
+        "rise_flags": listing.rise_flags.all() if user.has_perm("listing.view_regulator") else [],
     })
 
 
@@ -445,7 +437,7 @@ def delist_request(request, pk):
 @login_required
 def delist_queue(request):
     user = request.user
-    if not _is_province(user):
+    if not user.has_perm("listing.change_status"):
         raise Http404
     if request.method == "POST":
         req = get_object_or_404(DelistRequest, pk=request.POST.get("request"))
@@ -465,7 +457,7 @@ def delist_queue(request):
 @login_required
 def quality_events(request):
     user = request.user
-    if not _is_province(user):
+    if not user.has_perm("listing.record_quality_event"):
         raise Http404
     form = QualityEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -491,10 +483,10 @@ def price_rise_list(request):
     """LST-0.4 / BAD-1: every listing-price rise, flagged for the regulators; the province
     records what it found."""
     user = request.user
-    if not _is_regulator(user):
+    if not user.has_perm("listing.view_regulator"):
         raise Http404
     if request.method == "POST":
-        if not _is_province(user):
+        if not user.has_perm("listing.record_quality_event"):
             raise Http404
         flag = get_object_or_404(PriceRiseFlag.objects.visible_to(user), pk=request.POST.get("flag") or 0)
         try:
@@ -519,7 +511,7 @@ def price_rise_list(request):
                                  "核查意见"], rows)
     return render(request, "listing/price_rise_list.html", {
         "page": _page(request, qs), "statuses": PriceRiseStatus.choices, "status": status, "q": q,
-        "can_review": _is_province(user),
+        "can_review": user.has_perm("listing.review"),
     })
 
 

@@ -14,11 +14,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from core import parsing
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.permissions import require
 from core.text import excerpt
 from core.uploads import read_xlsx_rows
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
 from parties.models import Region
+from parties.permissions import is_city_regulator, is_province_regulator
 from policy.services import get as policy
 from policy.services import monitoring_target
 
@@ -251,8 +253,7 @@ def emergency_deduction_record(*, user, deduction_id, insurance_paid) -> "Emerge
     """EMG-2: at settlement the regulator records the insurance-paid part of an out-of-scope
     emergency purchase; the deduction is the ratio in force on the purchase date × that part.
     Only regulators, only within their scope; 0 ≤ insurance-paid ≤ the purchase amount."""
-    if not user.is_regulator:
-        raise Forbidden(_("仅医保部门可以记录扣减"), code="EMG-2")
+    require(user, "monitoring.record_deduction", message=_("仅医保部门可以记录扣减"), rule="EMG-2")
     paid = parsing.to_decimal(insurance_paid)
     if paid is None and not isinstance(insurance_paid, bool):
         raise InvalidInput(_("医保基金支付金额须为数字"), "insurance_paid")
@@ -288,8 +289,7 @@ def monthly_run(month: date | None = None) -> dict:
 
 
 def _institution_of(user):
-    if not (user.is_authenticated and user.role in ("institution", "his") and user.organisation_id):
-        raise Forbidden(_("仅医疗机构可以报送采购数据月报"), code="MON-2")
+    require(user, "monitoring.submit_report", message=_("仅医疗机构可以报送采购数据月报"), rule="MON-2")
     return user.organisation
 
 
@@ -454,8 +454,7 @@ def city_forward_preview(city, month: date, *, with_rates: bool = True) -> dict:
 def city_forward(*, user, city_id, month, note: str = "") -> CityForward:
     """MON-2: a city regulator sends its tertiary institutions' aggregate to the province.
     A city may forward only its own institutions' data, once per month."""
-    if not (user.is_authenticated and user.role == "city_regulator"):
-        raise Forbidden(_("仅设区市医保局可以汇总上报"), code="MON-2")
+    require(user, "monitoring.forward_city", message=_("仅设区市医保局可以汇总上报"), rule="MON-2")
     city = Region.objects.filter(pk=city_id, level="city").first()
     if city is None:
         raise NotFound(_("设区市不存在"))
@@ -539,8 +538,7 @@ def deadline_check(today: date | None = None) -> dict:
 def inspection_record(*, user, flag_id, outcome, note, inspected_on=None) -> Inspection:
     """MON-5: a regulator records an inspection of a flagged institution and its outcome
     (提醒 / 约谈 / 整改 / 移交). Only flags within the regulator's scope."""
-    if not user.is_regulator:
-        raise Forbidden(_("仅医保部门可以记录督查结果"), code="MON-5")
+    require(user, "monitoring.record_inspection", message=_("仅医保部门可以记录督查结果"), rule="MON-5")
     if outcome not in InspectionOutcome.values:
         raise InvalidInput(_("请选择处理结果"), "outcome")
     note = (note or "").strip()
@@ -598,11 +596,12 @@ def bulletin_publish(*, user, year: int, quarter: int, is_public: bool = False) 
     if rules.add_months(months[-1], 1) > _today():
         raise RuleViolation("MON-3", _("%(year)s年第%(quarter)s季度尚未结束，不能发布通报") % {"year": year, "quarter": quarter},
                             "quarter")
-    if user.is_province:
+    # Which bulletin: the province's (tertiary, whole province) or a city's (its institutions).
+    if is_province_regulator(user):
         city = None
         institutions = selectors.obliged_institutions().filter(level=rules.TERTIARY)
         title = f"{year}年第{quarter}季度全省三级公立医疗机构网上采购情况通报"
-    elif user.role == "city_regulator":
+    elif is_city_regulator(user):
         city = user.organisation.city
         institutions = selectors.obliged_institutions().filter(city=city)
         title = f"{year}年第{quarter}季度{city.name}二级及以上公立医疗机构网上采购情况通报"

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError, InvalidInput
 from core.exports import xlsx_response
 from core.forms import refuse_if_forbidden
+from core.permissions import require_page
 from core.uploads import XLSX_TYPES, check_upload
 from jobs import imports
 from parties.models import Organisation, Region
+from parties.permissions import is_city_regulator
 from policy.services import monitoring_target
 
 from . import rules, selectors, services
@@ -153,8 +155,7 @@ def report_list(request):
 @login_required
 def report_new(request):
     user = request.user
-    if user.role != "institution":
-        raise PermissionDenied
+    require_page(user, "monitoring.report_on_page")
     today = timezone.localdate()
     month = _month_arg(request, rules.reporting_month(today))
     if request.method == "POST":
@@ -217,8 +218,7 @@ def report_detail(request, pk):
 
 @login_required
 def report_upload(request):
-    if request.user.role != "institution":
-        raise PermissionDenied
+    require_page(request.user, "monitoring.report_on_page")
     errors, rows = {}, []
     if request.method == "POST":
         # Only the cheap checks here (type, zip directory, macros); the rows are read by a worker.
@@ -297,12 +297,11 @@ def monitoring_table(request):
 @login_required
 def forward_list(request):
     user = request.user
-    if not (user.is_province or user.role == "city_regulator"):
-        raise PermissionDenied
+    require_page(user, "monitoring.view_forwards")
     today = timezone.localdate()
     month = _month_arg(request, selectors.latest_rate_month(user) or rules.reporting_month(today))
     errors, preview = {}, None
-    if user.role == "city_regulator":
+    if is_city_regulator(user):
         city = user.organisation.city
         if request.method == "POST":
             try:
@@ -317,7 +316,7 @@ def forward_list(request):
                 return redirect(f"{request.path}?month={month:%Y-%m}")
         preview = services.city_forward_preview(city, month)
     forwards = CityForward.objects.visible_to(user).select_related("city", "forwarded_by")
-    done = forwards.filter(month=month).first() if user.role == "city_regulator" else None
+    done = forwards.filter(month=month).first() if is_city_regulator(user) else None
     pending_cities = None
     if user.is_province:
         pending_cities = Region.objects.filter(level="city").exclude(
@@ -417,7 +416,7 @@ def bulletin_list(request):
     """Bulletins visible to the user; without sign-in, the public ones (ACT-8)."""
     user = request.user
     errors = {}
-    can_publish = user.is_authenticated and (user.is_province or user.role == "city_regulator")
+    can_publish = user.has_perm("monitoring.publish_bulletin")
     if request.method == "POST":
         if not can_publish:
             raise PermissionDenied

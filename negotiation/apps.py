@@ -10,7 +10,7 @@ class NegotiationConfig(AppConfig):
         from core import navigation as nav
         from orders.pricing import register_provider, register_version
 
-        from . import hooks, providers
+        from . import hooks, permissions, providers  # noqa: F401  (permissions: registers rules permissions)
 
         register_provider("negotiation", providers.negotiated_prices)
         register_version("negotiation", providers.catalogue_version)  # INT-1: 304 without building the page

@@ -11,13 +11,18 @@ from django.utils.translation import gettext as _
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.parsing import clean_decimal
+from core.permissions import require
 from listing.models import Listing, ListingStatus
 from listing.services import status
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
 from policy.services import get as policy
 
-from . import hooks, rules, zones
+from . import (
+    hooks,
+    rules,
+    zones,
+)
 from .models import (
     EvidenceReview,
     GroupMember,
@@ -30,9 +35,8 @@ from .models import (
 )
 
 
-def _require_institution(user):
-    if not (user.is_authenticated and user.role in ("institution", "his") and user.organisation_id):
-        raise Forbidden(_("仅医疗机构可以发起议价"))
+def _institution_of(user):
+    require(user, "negotiation.propose", message=_("仅医疗机构可以发起议价"))
     return user.organisation
 
 
@@ -68,7 +72,7 @@ def proposal_submit(
     evidence_file=None, note="",
 ) -> Proposal:
     """NEG-1: an institution (or a group it initiated) proposes a price and quantity."""
-    institution = _require_institution(user)
+    institution = _institution_of(user)
     unit_price = clean_decimal(unit_price, "unit_price", label=_("议价单价"))
     quantity = clean_decimal(quantity, "quantity", label=_("议价数量"))
     if evidence_price not in (None, ""):
@@ -221,8 +225,7 @@ def _zone_reminders(result: NegotiationResult):
 
 
 def _locked_proposal_for_enterprise(user, proposal_id) -> Proposal:
-    if not (user.is_authenticated and user.role == "manufacturer"):
-        raise Forbidden(_("仅议价产品的生产企业可以确认或拒绝议价"))
+    require(user, "negotiation.act_as_enterprise", message=_("仅议价产品的生产企业可以确认或拒绝议价"))
     # Row lock: a confirmation and the withdrawal job are decided one after the other (NEG-8).
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
@@ -431,7 +434,7 @@ def evidence_decide(*, user, proposal_id, accept: bool, note: str) -> Proposal:
 
 
 def group_create(*, user, name, institution_ids, is_consortium=False) -> NegotiationGroup:
-    institution = _require_institution(user)
+    institution = _institution_of(user)
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("请填写组团名称"), "name")
@@ -458,7 +461,7 @@ def group_create(*, user, name, institution_ids, is_consortium=False) -> Negotia
 
 def group_join(*, user, group_id, quantity) -> GroupMember:
     """NEG-5: an invited institution joins with its own quantity (its result and agreement use it)."""
-    institution = _require_institution(user)
+    institution = _institution_of(user)
     quantity = clean_decimal(quantity, "quantity", label=_("本机构采购数量"))
     verdict = rules.neg_5_member_quantity(quantity)
     if not verdict.ok:
@@ -485,11 +488,11 @@ def agreement_sign(*, user, agreement_id) -> PurchaseAgreement:
         if agreement is None:
             raise NotFound(_("购销协议不存在"))
         now = timezone.now()
-        if user.role == "institution" and user.organisation_id == agreement.institution_id:
+        if user.has_perm("negotiation.sign_for_institution", agreement):
             if agreement.institution_signed_at:
                 raise Conflict(_("本机构已签署该协议"))
             agreement.institution_signed_at, agreement.institution_signed_by = now, user
-        elif user.role == "manufacturer" and user.organisation_id == agreement.manufacturer_id:
+        elif user.has_perm("negotiation.sign_for_enterprise", agreement):
             if agreement.enterprise_signed_at:
                 raise Conflict(_("本企业已签署该协议"))
             agreement.enterprise_signed_at, agreement.enterprise_signed_by = now, user

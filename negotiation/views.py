@@ -17,6 +17,7 @@ from core.errors import DomainError
 from core.exports import xlsx_response
 from core.forms import refuse_if_forbidden
 from core.parsing import date_or_none, decimal_or_none
+from core.permissions import require_page
 from listing.models import Listing
 from parties.models import Organisation, Region
 
@@ -33,11 +34,6 @@ from .models import (
     PurchaseAgreement,
 )
 from .rules import ZONE_LABELS
-
-
-def _institution_only(user):
-    if user.role != "institution":
-        raise PermissionDenied
 
 
 def _regulator_only(user):
@@ -70,7 +66,7 @@ def proposal_list(request):
 @login_required
 def listing_search(request):
     """Institutions pick a listed product to negotiate (DEL-4: only active listings)."""
-    _institution_only(request.user)
+    require_page(request.user, "negotiation.act_as_institution")
     q = (request.GET.get("q") or "").strip()
     qs = Listing.objects.orderable().select_related("product", "product__manufacturer")
     if q:
@@ -103,7 +99,7 @@ def _preview(listing, institution_id, raw_price):
 
 @login_required
 def proposal_new(request, listing_id):
-    _institution_only(request.user)
+    require_page(request.user, "negotiation.act_as_institution")
     listing = Listing.objects.select_related("product", "product__manufacturer").filter(pk=listing_id).first()
     if listing is None:
         raise Http404
@@ -153,7 +149,7 @@ def proposal_detail(request, pk):
         raise Http404
     results = NegotiationResult.objects.filter(proposal=proposal).select_related("institution", "agreement")
     can_answer = (
-        request.user.role == "manufacturer" and request.user.organisation_id == proposal.manufacturer_id
+        request.user.has_perm("negotiation.answer_proposal", proposal)
         and proposal.status == ProposalStatus.PENDING
     )
     evidenced = proposal.path == rules.ENTERPRISE_THEN_LINKAGE
@@ -235,7 +231,7 @@ def agreement_sign(request, pk):
 
 @login_required
 def group_list(request):
-    _institution_only(request.user)
+    require_page(request.user, "negotiation.act_as_institution")
     org = request.user.organisation
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("institutions") if i.isdigit()]
@@ -277,7 +273,7 @@ def _dashboard_filters(request):
         return date_or_none(request.GET.get(name))
 
     city_id = request.GET.get("city") or None
-    if request.user.role in ("city_regulator", "county_regulator"):
+    if not request.user.has_perm("negotiation.view_any_city"):
         city_id = request.user.organisation.city_id  # a city regulator sees its city only
     return {"since": parse("since"), "until": parse("until"), "city_id": city_id,
             "product_id": request.GET.get("product") or None, "institution_id": request.GET.get("institution") or None}

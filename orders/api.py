@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from core import api_fields
 from core.api.conditional import not_modified, tagged
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.params import parse_since
+from core.api.permissions import HasRulesPermission
 from core.api.schema import error_responses
 from core.errors import InvalidInput
 from core.parsing import ParseError, to_decimal
@@ -41,12 +42,12 @@ from .services import ordering as ordering_services
 TAG = "HIS 采购接口（订单与结算）"
 
 
-class IsInstitution(permissions.BasePermission):
-    message = gettext_lazy("仅医疗机构（或其HIS接口）可调用此接口")
+class InstitutionApi(GenericAPIView):
+    """Every view of this API acts for the token's institution (INT-1)."""
 
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.role in ("institution", "his"))
+    permission_classes = [HasRulesPermission]
+    required_perms = ("orders.use_his_api",)
+    permission_message = gettext_lazy("仅医疗机构（或其HIS接口）可调用此接口")
 
 
 def _body(request) -> dict:
@@ -353,8 +354,7 @@ class CataloguePagination(CursorPagination):
     max_page_size = 1000
 
 
-class CatalogueView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class CatalogueView(InstitutionApi):
     # The schema's model: the listing an order line references (its FK names "listing.Listing": a
     # data reference, not an import of the channel; the rows come from the registered catalogue).
     queryset = OrderLine._meta.get_field("listing").related_model.objects.none()
@@ -456,8 +456,7 @@ def _created_order_out(order):
             "created_at": serializers.DateTimeField().to_representation(order.created_at), "lines": lines}
 
 
-class OrderListCreateView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class OrderListCreateView(InstitutionApi):
     serializer_class = OrderSummaryOut
     filterset_class = OrderFilter
 
@@ -492,8 +491,7 @@ class OrderListCreateView(GenericAPIView):
         return Response(_created_order_out(order), status=status.HTTP_201_CREATED)
 
 
-class OrderDetailView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class OrderDetailView(InstitutionApi):
     queryset = Order.objects.none()
     serializer_class = OrderOut
 
@@ -508,8 +506,7 @@ class OrderDetailView(GenericAPIView):
         return Response(_order_out(order))
 
 
-class DeliveryListView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class DeliveryListView(InstitutionApi):
     queryset = Delivery.objects.none()
     serializer_class = DeliveryOut
 
@@ -532,8 +529,7 @@ class DeliveryListView(GenericAPIView):
         return self.get_paginated_response(DeliveryOut(page, many=True).data)
 
 
-class ReceiptCreateView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class ReceiptCreateView(InstitutionApi):
     queryset = Receipt.objects.none()
     serializer_class = ReceiptOut
 
@@ -555,8 +551,7 @@ class ReceiptCreateView(GenericAPIView):
         return Response(ReceiptOut(receipt).data, status=status.HTTP_201_CREATED)
 
 
-class ReturnCreateView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class ReturnCreateView(InstitutionApi):
     queryset = ReturnRecord.objects.none()
     serializer_class = ReturnOut
 
@@ -573,8 +568,7 @@ class ReturnCreateView(GenericAPIView):
         return Response(ReturnOut(record).data, status=status.HTTP_201_CREATED)
 
 
-class InvoiceListView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class InvoiceListView(InstitutionApi):
     queryset = Invoice.objects.none()
     serializer_class = InvoiceOut
 
@@ -589,8 +583,7 @@ class InvoiceListView(GenericAPIView):
         return self.get_paginated_response(InvoiceOut(page, many=True).data)
 
 
-class PaymentCreateView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class PaymentCreateView(InstitutionApi):
     queryset = Payment.objects.none()
     serializer_class = PaymentOut
 
@@ -611,8 +604,7 @@ class PaymentCreateView(GenericAPIView):
         return Response(PaymentOut(payment).data, status=status.HTTP_201_CREATED)
 
 
-class OffPlatformCreateView(GenericAPIView):
-    permission_classes = [IsInstitution]
+class OffPlatformCreateView(InstitutionApi):
     queryset = OffPlatformPurchase.objects.none()
     serializer_class = OffPlatformOut
 

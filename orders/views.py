@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError, Forbidden, NotFound
 from core.exports import xlsx_response
 from core.parsing import date_or_none
+from core.permissions import require_page
 
 from . import selectors
 from .filters import OrderFilter
@@ -38,15 +39,6 @@ def _page(request, qs, size=PAGE):
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
-def _role(user):
-    return "province_regulator" if user.is_superuser else user.role
-
-
-def _require(user, *roles):
-    if _role(user) not in roles:
-        raise PermissionDenied
-
-
 def _date(raw):
     return date_or_none(raw)
 
@@ -59,7 +51,6 @@ def _domain_error(request, exc: DomainError):
     messages.error(request, f"{exc.detail}（{exc.code}）" if exc.code not in ("invalid", "conflict") else exc.detail)
 
 
-REGULATORS = ("province_regulator", "city_regulator", "county_regulator")
 
 
 # ----------------------------------------------------------------- institution: ordering
@@ -69,7 +60,7 @@ REGULATORS = ("province_regulator", "city_regulator", "county_regulator")
 def shop(request):
     """Search listed products, see the price in force for this institution and why, and
     order several at once (cart-like form)."""
-    _require(request.user, "institution")
+    require_page(request.user, "orders.buy")
     institution = request.user.organisation
     q = request.GET.get("q", "").strip()
     errors = []
@@ -159,7 +150,7 @@ def order_detail(request, pk):
                 # Only the lines this organisation delivers (a distributor's, or a self-delivering
                 # manufacturer's, QUA-2); anyone else is refused, not told "nothing to ship".
                 shippable = lines
-                if user.role in ("manufacturer", "distributor"):
+                if user.has_perm("orders.supply"):
                     shippable = [li for li in lines if li.distributor_id == user.organisation_id]
                     if not shippable:
                         raise Http404
@@ -184,17 +175,16 @@ def order_detail(request, pk):
         except DomainError as exc:
             _domain_error(request, exc)
         return redirect("orders:order_detail", pk=order.pk)
-    role = _role(user)
+    supplies = user.has_perm("orders.supply")
     # The lines this user delivers: a distributor's, or a self-delivering manufacturer's (QUA-2).
-    my_lines = [li for li in lines
-                if role in ("distributor", "manufacturer") and li.distributor_id == user.organisation_id]
+    my_lines = [li for li in lines if supplies and li.distributor_id == user.organisation_id]
     # Only the steps this supplier can take now (issue 15 item 7): confirm/decline the lines
     # awaiting its confirmation, ship only confirmed lines with something left; finished steps
     # (everything confirmed, everything shipped) disappear instead of showing empty forms.
     to_confirm = [li for li in my_lines if li.status == LineStatus.SUBMITTED]
     to_ship = [li for li in my_lines if li.status in SHIPPABLE_STATUSES and li.outstanding_to_ship > 0]
     return render(request, "orders/order_detail.html", {
-        "order": order, "lines": lines, "role": role, "ships": bool(to_confirm),
+        "order": order, "lines": lines, "ships": bool(to_confirm),
         "my_lines": my_lines, "to_confirm": to_confirm, "to_ship": to_ship,
         "supplier": selectors.is_supplier(user),
         "deliveries": selectors.deliveries_for(user, order=order),
@@ -218,7 +208,7 @@ def line_flow(request, pk):
 def deliveries(request):
     """The distributor's work list: lines it must confirm and ship."""
     # A manufacturer sees here the lines it delivers itself (QUA-2 self-delivery).
-    _require(request.user, "distributor", "manufacturer")
+    require_page(request.user, "orders.supply")
     status = request.GET.get("status", "open")
     q = request.GET.get("q", "").strip()
     statuses = {"open": [LineStatus.SUBMITTED, LineStatus.CONFIRMED, LineStatus.PARTIALLY_SHIPPED],
@@ -244,7 +234,7 @@ def deliveries(request):
 
 @login_required
 def receiving(request):
-    _require(request.user, "institution")
+    require_page(request.user, "orders.buy")
     if request.method == "POST":
         delivery_id = request.POST.get("delivery")
         # Blank lines are received in full, also when another line has a partial quantity:
@@ -271,7 +261,7 @@ def receiving(request):
 @login_required
 @require_POST
 def return_create(request, pk):
-    _require(request.user, "institution")
+    require_page(request.user, "orders.buy")
     try:
         fulfilment.return_create(request.user, order_line_id=pk, quantity=request.POST.get("quantity"),
                                reason=request.POST.get("reason", ""))
@@ -289,22 +279,22 @@ def payments(request):
     """Institution: its invoices, pay them from the dedicated account, set the account.
     Distributor: invoice its deliveries, follow payments."""
     user = request.user
-    _require(user, "institution", "distributor", "manufacturer")
-    role = _role(user)
+    require_page(user, "orders.view_payments")
+    buys = user.has_perm("orders.buy")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "account" and role == "institution":
+            if action == "account" and buys:
                 settlement.account_set(user, bank_name=request.POST.get("bank_name", ""),
                                      account_name=request.POST.get("account_name", ""),
                                      account_number=request.POST.get("account_number", ""))
                 messages.success(request, _("专用采购账户已保存"))
-            elif action == "pay" and role == "institution":
+            elif action == "pay" and buys:
                 settlement.payment_create(user, invoice_id=request.POST.get("invoice"), amount=request.POST.get("amount"),
                                         paid_on=request.POST.get("paid_on") or None,
                                         reference=request.POST.get("reference", ""))
                 messages.success(request, _("已登记付款"))
-            elif action == "invoice" and role in ("distributor", "manufacturer"):
+            elif action == "invoice" and user.has_perm("orders.supply"):
                 settlement.invoice_create(user, delivery_id=request.POST.get("delivery"), number=request.POST.get("number", ""),
                                         amount=request.POST.get("amount"),
                                         issued_on=request.POST.get("issued_on") or None)
@@ -326,8 +316,8 @@ def payments(request):
         return _invoice_export(invoices, "invoices")
     ctx = {"page": _page(request, invoices), "status": status, "q": q, "statuses": InvoiceStatus.choices,
            "due": due, "overdue": bool(overdue_on),
-           "role": role, "today": timezone.localdate()}
-    if role == "institution":
+           "today": timezone.localdate()}
+    if buys:
         ctx["account"] = InstitutionAccount.objects.filter(institution=user.organisation).first()
     else:
         from django.db.models import Sum
@@ -351,7 +341,7 @@ def _invoice_export(qs, name):
 @login_required
 def overdue(request):
     """ORD-2 monitoring for regulators: invoices unpaid past receipt date + payment term."""
-    _require(request.user, *REGULATORS)
+    require_page(request.user, "orders.monitor")
     q = request.GET.get("q", "").strip()
     today = timezone.localdate()
     qs = selectors.overdue_invoices(request.user, today, q=q)
@@ -366,9 +356,9 @@ def overdue(request):
 @login_required
 def offplatform(request):
     user = request.user
-    _require(user, "institution", *REGULATORS)
+    require_page(user, "orders.view_offplatform")
     if request.method == "POST":
-        _require(user, "institution")
+        require_page(user, "orders.buy")
         item = {k: request.POST.get(k, "") for k in
                 ("national_code", "item_name", "kind", "amount", "received_on", "reason", "note", "quantity")}
         try:
@@ -392,7 +382,7 @@ def offplatform(request):
         )
     return render(request, "orders/offplatform.html", {
         "page": _page(request, qs), "filters": filters, "reasons": OffPlatformReason.choices,
-        "can_report": _role(user) == "institution", "post": request.POST if request.method == "POST" else {},
+        "can_report": user.has_perm("orders.buy"), "post": request.POST if request.method == "POST" else {},
     })
 
 
@@ -402,7 +392,6 @@ def offplatform(request):
 @login_required
 def nosales(request):
     user = request.user
-    role = _role(user)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -435,10 +424,9 @@ def nosales(request):
             title=_("无销售暂停"),
         )
     pending_requests = (RestorationRequest.objects.filter(status="submitted").select_related(
-        "case__listing__product", "institution") if user.is_province else [])
+        "case__listing__product", "institution") if user.has_perm("orders.decide_no_sales") else [])
     return render(request, "orders/nosales.html", {
-        "page": _page(request, qs), "status": status, "statuses": NoSalesStatus.choices, "role": role,
-        "is_province": user.is_province, "pending_requests": pending_requests,
+        "page": _page(request, qs), "status": status, "statuses": NoSalesStatus.choices, "pending_requests": pending_requests,
     })
 
 

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import OtherProvincePrice
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.parsing import clean_text
+from core.permissions import require
 from listing.models import ListingPriceChange
 from notifications import recipients
 from notifications.services import notify
@@ -201,8 +202,7 @@ DECISIONS = {
 def signal_decide(user, *, signal, action: str, reason: str) -> RiskSignal:
     """The province closes a signal with a recorded decision and its reason (BAD-1, AUD-1).
     Permission and input first; then the locked row; a refusal changes nothing."""
-    if not user.has_perm("oversight.decide_signal"):
-        raise Forbidden(_("仅省医保局可以处理价格风险信号"))
+    require(user, "oversight.decide_signal", message=_("仅省医保局可以处理价格风险信号"))
     if action not in DECISIONS:
         raise InvalidInput(_("未知的处理方式"), "action")
     reason = clean_text(reason, "reason", MAX_REASON,

@@ -15,17 +15,13 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden
 from core.exports import xlsx_response
+from core.permissions import require_page
 from parties.models import Organisation
 
 from . import selectors, services
 from .models import BAD_RECORD_KIND, RiskSignal, SignalKind, SignalStatus
 
 PAGE_SIZE = 30
-
-
-def _require_viewer(user):
-    if not user.has_perm("oversight.view_signals"):
-        raise PermissionDenied
 
 
 def _filters(request):
@@ -42,7 +38,7 @@ def _filters(request):
 
 @login_required
 def signal_list(request):
-    _require_viewer(request.user)
+    require_page(request.user, "oversight.view_signals")
     f = _filters(request)
     qs = selectors.signals(request.user, **f)
     return render(request, "oversight/signal_list.html", {
@@ -53,7 +49,7 @@ def signal_list(request):
 
 @login_required
 def signal_export(request):
-    _require_viewer(request.user)
+    require_page(request.user, "oversight.view_signals")
     qs = selectors.signals(request.user, **_filters(request))
     rows = ((s.detected_on, s.get_kind_display(), s.enterprise.name, str(s.product or ""), s.measure, s.summary,
              s.get_status_display(), s.decision_reason) for s in qs[:50000])
@@ -63,7 +59,7 @@ def signal_export(request):
 
 @login_required
 def signal_detail(request, pk):
-    _require_viewer(request.user)
+    require_page(request.user, "oversight.view_signals")
     signal = get_object_or_404(RiskSignal.objects.visible_to(request.user).select_related("enterprise", "product"),
                                pk=pk)
     bad_record_url = reverse("qualifications:bad_record_list") + "?" + urlencode({
@@ -98,7 +94,7 @@ def signal_decide(request, pk):
 
 @login_required
 def enterprise_list(request):
-    _require_viewer(request.user)
+    require_page(request.user, "oversight.view_signals")
     q = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
     return render(request, "oversight/enterprise_list.html", {
         "page": Paginator(selectors.enterprises(q), PAGE_SIZE).get_page(request.GET.get("page")), "q": q})
@@ -106,7 +102,7 @@ def enterprise_list(request):
 
 @login_required
 def enterprise_detail(request, pk):
-    _require_viewer(request.user)
+    require_page(request.user, "oversight.view_signals")
     enterprise = get_object_or_404(Organisation.objects.enterprises(), pk=pk)
     record = selectors.enterprise_record(enterprise)
     chart = [{"name": name, "type": "line", "step": "end", "data": points} for name, points in record["chart"]]

@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from core.api.permissions import HasRulesPermission
 from core.api.schema import error_responses
 from core.errors import InvalidInput
 
 from . import services
-from .models import ApiClient, Organisation, OrgKind, Region, Role
+from .models import ApiClient, Organisation, OrgKind, Region
 
 # --- serializers -------------------------------------------------------------------------
 
@@ -96,13 +97,12 @@ class MeSerializer(serializers.Serializer):
 # --- permissions --------------------------------------------------------------------------
 
 
-class NotHisClient(permissions.BasePermission):
+class _ApiClientsApi:
     """HIS tokens act on their institution's business data; they never manage tokens."""
 
-    message = gettext_lazy("HIS 接口令牌不能管理接口客户端")
-
-    def has_permission(self, request, view):
-        return request.user.role != Role.HIS
+    permission_classes = [permissions.IsAuthenticated, HasRulesPermission]
+    required_perms = ("parties.use_api_clients_api",)
+    permission_message = gettext_lazy("HIS 接口令牌不能管理接口客户端")
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -195,9 +195,8 @@ def _api_clients(user):
     return ApiClient.objects.visible_to(user).select_related("institution", "created_by", "revoked_by")
 
 
-class ApiClientListCreateApi(generics.ListAPIView):
+class ApiClientListCreateApi(_ApiClientsApi, generics.ListAPIView):
     serializer_class = ApiClientSerializer
-    permission_classes = [permissions.IsAuthenticated, NotHisClient]
     filterset_fields = {"institution": ["exact"]}
 
     def get_queryset(self):
@@ -254,9 +253,8 @@ class ApiClientListCreateApi(generics.ListAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class ApiClientDetailApi(generics.RetrieveAPIView):
+class ApiClientDetailApi(_ApiClientsApi, generics.RetrieveAPIView):
     serializer_class = ApiClientSerializer
-    permission_classes = [permissions.IsAuthenticated, NotHisClient]
 
     def get_queryset(self):
         return _api_clients(self.request.user)
@@ -267,8 +265,7 @@ class ApiClientDetailApi(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ApiClientRevokeApi(APIView):
-    permission_classes = [permissions.IsAuthenticated, NotHisClient]
+class ApiClientRevokeApi(_ApiClientsApi, APIView):
 
     @extend_schema(
         operation_id="api_clients_revoke",

@@ -47,6 +47,17 @@ is_enterprise = is_manufacturer | is_distributor
 
 
 @rules.predicate
+def has_organisation(user):
+    return bool(user and user.is_authenticated and user.organisation_id)
+
+
+@rules.predicate
+def of_own_institution(user, obj):
+    """The object belongs to the user's institution (`obj.institution_id`)."""
+    return bool(obj is not None and user.organisation_id and obj.institution_id == user.organisation_id)
+
+
+@rules.predicate
 def is_expert(user):
     return bool(user and user.is_authenticated and user.role == Role.EXPERT)
 
@@ -66,7 +77,26 @@ def is_institution_staff(user):
     return bool(user and user.is_authenticated and user.role == Role.INSTITUTION)
 
 
+@rules.predicate
+def is_his_client(user):
+    """The service user behind an institution's HIS API token (ACT-7)."""
+    return bool(user and user.is_authenticated and user.role == Role.HIS)
+
+
+@rules.predicate
+def is_own_organisation(user, organisation):
+    return bool(organisation is not None and user.organisation_id == organisation.pk)
+
+
+# ACT-7: the institution's own people and regulators see the HIS API clients (a city/county
+# regulator those of its area); the province or the institution's people manage them; an HIS
+# token never manages tokens.
+rules.add_perm("parties.view_api_clients", is_regulator | is_institution_staff)
 rules.add_perm("parties.manage_api_clients", is_province_regulator | is_institution_staff)
+rules.add_perm("parties.manage_institution_api_clients", rules.is_active & (
+    is_province_regulator | (is_institution_staff & is_own_organisation)))
+rules.add_perm("parties.use_api_clients_api", rules.is_authenticated & ~is_his_client)
+rules.add_perm("workcalendar.view", is_regulator)
 rules.add_perm("workcalendar.manage", is_province_regulator)
 rules.add_perm("policy.manage", is_province_regulator)
 rules.add_perm("core.view_history", is_regulator)

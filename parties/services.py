@@ -4,36 +4,26 @@ REST API, acting only for that institution through a service user with role `his
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, RuleViolation
+from core.errors import Conflict, RuleViolation
 from core.parsing import clean_text
+from core.permissions import require
 
 from .models import ApiClient, Organisation, OrgKind, Role, User
 
 API_CLIENT_NAME_MAX = ApiClient._meta.get_field("name").max_length
 REVOKE_REASON_MAX = ApiClient._meta.get_field("revoked_reason").max_length
-
-
-def may_manage_api_clients(user, institution: Organisation) -> bool:
-    """Province regulator, or a (human) user of that institution. An HIS token never
-    manages tokens; regulators of a city/county may look but not manage."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_province:
-        return True
-    return user.role == Role.INSTITUTION and user.organisation_id == institution.pk
-
-
-def _check_may_manage(user, institution):
-    if not may_manage_api_clients(user, institution):
-        raise Forbidden(_("只有本医疗机构的用户或省医保局可以管理该机构的接口客户端"))
+# Province regulator, or a (human) user of that institution; an HIS token never manages
+# tokens; regulators of a city/county may look but not manage (parties.permissions).
+MANAGER_ONLY = gettext_lazy("只有本医疗机构的用户或省医保局可以管理该机构的接口客户端")
 
 
 def api_client_create(user, institution: Organisation, name: str) -> tuple[ApiClient, str]:
     """Create an API client for `institution` and return it with its token. The token is
     returned only here; the platform keeps only the SHA-256 of its secret."""
-    _check_may_manage(user, institution)
+    require(user, "parties.manage_institution_api_clients", institution, message=MANAGER_ONLY)
     if institution.kind != OrgKind.INSTITUTION:
         raise RuleViolation("ACT-7", _("接口客户端只能属于医疗机构（HIS/采购系统）"), "institution")
     if not institution.is_active:
@@ -63,7 +53,7 @@ def api_client_create(user, institution: Organisation, name: str) -> tuple[ApiCl
 def api_client_revoke(user, client: ApiClient, reason: str) -> ApiClient:
     """Revoke a client for good: its token stops working at once and its service user is
     deactivated. Who, when and why are kept on the row and in its history (AUD-1)."""
-    _check_may_manage(user, client.institution)
+    require(user, "parties.manage_institution_api_clients", client.institution, message=MANAGER_ONLY)
     reason = clean_text(reason, "reason", REVOKE_REASON_MAX, required=_("请填写吊销原因"),
                         too_long=_("吊销原因不能超过 %(limit)s 个字符"))
     with transaction.atomic(), audit_context(user, reason=f"吊销HIS接口客户端：{reason}"):

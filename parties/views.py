@@ -18,22 +18,10 @@ from openpyxl import Workbook
 from core.errors import DomainError
 from core.exports import safe_row
 from core.forms import refuse_if_forbidden
+from core.permissions import require_page
 
 from . import services
-from .models import ApiClient, Organisation, OrgKind, Role
-
-# Who may open the pages: the institution's own users and regulators (read-only for a
-# city/county regulator: the institutions of its area). HIS tokens, enterprises and experts not.
-VIEWER_ROLES = {Role.INSTITUTION, Role.PROVINCE_REGULATOR, Role.CITY_REGULATOR, Role.COUNTY_REGULATOR}
-
-
-def _check_viewer(user):
-    if not (user.is_superuser or user.role in VIEWER_ROLES):
-        raise PermissionDenied
-
-
-def _may_create(user):
-    return user.is_province or user.role == Role.INSTITUTION
+from .models import ApiClient, Organisation, OrgKind
 
 
 class ApiClientForm(forms.Form):
@@ -75,13 +63,13 @@ def _filtered(request):
 
 @login_required
 def api_client_list(request):
-    _check_viewer(request.user)
+    require_page(request.user, "parties.view_api_clients")
     qs, filters = _filtered(request)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     for client in page:
-        client.can_revoke = client.is_active and services.may_manage_api_clients(request.user, client.institution)
+        client.can_revoke = client.is_active and request.user.has_perm("parties.manage_institution_api_clients", client.institution)
     return render(request, "parties/api_client_list.html", {
-        "page": page, "filters": filters, "can_create": _may_create(request.user),
+        "page": page, "filters": filters, "can_create": request.user.has_perm("parties.manage_api_clients"),
         "show_institution": not request.user.is_institution,
     })
 
@@ -89,7 +77,7 @@ def api_client_list(request):
 @login_required
 def api_client_export(request):
     """The list as .xlsx (the filters of the page apply)."""
-    _check_viewer(request.user)
+    require_page(request.user, "parties.view_api_clients")
     qs, _filters = _filtered(request)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(gettext("HIS接口客户端"))
@@ -114,7 +102,7 @@ def api_client_export(request):
 @login_required
 def api_client_create(request):
     user = request.user
-    if not _may_create(user):
+    if not user.has_perm("parties.manage_api_clients"):
         raise PermissionDenied
     form = ApiClientForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +120,7 @@ def api_client_create(request):
 @login_required
 def api_client_revoke(request, pk):
     client = get_object_or_404(ApiClient.objects.visible_to(request.user).select_related("institution"), pk=pk)
-    if not services.may_manage_api_clients(request.user, client.institution):
+    if not request.user.has_perm("parties.manage_institution_api_clients", client.institution):
         raise PermissionDenied
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

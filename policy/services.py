@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context
-from core.errors import Forbidden, InvalidInput
+from core.errors import InvalidInput
+from core.permissions import require
 
 from . import parameters  # noqa: F401  (declares every key)
 from .models import PolicyValue
@@ -142,10 +143,6 @@ def _lock(key: str):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('policy.PolicyValue'), hashtext(%s))", [k])
 
 
-def can_manage(user) -> bool:
-    return bool(user and user.has_perm("policy.manage"))
-
-
 @transaction.atomic
 def set_value(*, user, key: str, raw_value, effective_from: date, reason: str) -> PolicyValue:
     """Enter a new version of `key`, in force from `effective_from`.
@@ -153,8 +150,7 @@ def set_value(*, user, key: str, raw_value, effective_from: date, reason: str) -
     Only the provincial regulator (perm "policy.manage"); the reason is mandatory; the value
     is type- and range-checked; an effective date in the past is refused (past decisions
     keep the parameters that were in force when they were taken)."""
-    if not can_manage(user):
-        raise Forbidden(_("仅省医保局可调整政策参数"))
+    require(user, "policy.manage", message=_("仅省医保局可调整政策参数"))
     definition = _definition_or_invalid(key)
     reason = (reason or "").strip()
     if not reason:

@@ -13,16 +13,12 @@ from openpyxl.styles import Font
 
 from core.errors import Forbidden, InvalidInput
 from core.exports import safe_row
+from core.permissions import require_page
 
 from . import selectors, services
 from .clauses import clause_of
 from .forms import ParameterChangeForm
 from .registry import PARAMETERS, TYPE_LABELS
-
-
-def _require_view(user):
-    if not user.has_perm("policy.view_parameters"):
-        raise PermissionDenied
 
 
 def _filters(request):
@@ -35,7 +31,7 @@ def _filters(request):
 
 @login_required
 def parameter_list(request):
-    _require_view(request.user)
+    require_page(request.user, "policy.view_parameters")
     filters = _filters(request)
     rows = selectors.parameter_rows(**filters)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
@@ -45,7 +41,7 @@ def parameter_list(request):
         "filters": filters,
         "rules": selectors.rules(),
         "sections": selectors.sections(),
-        "can_manage": services.can_manage(request.user),
+        "can_manage": request.user.has_perm("policy.manage"),
         "today": timezone.localdate(),
     })
 
@@ -53,7 +49,7 @@ def parameter_list(request):
 @login_required
 def parameter_export(request):
     """The (filtered) parameter list as .xlsx, with the value in force today."""
-    _require_view(request.user)
+    require_page(request.user, "policy.view_parameters")
     rows = selectors.parameter_rows(**_filters(request))
     wb = Workbook()
     ws = wb.active
@@ -84,11 +80,11 @@ def parameter_export(request):
 
 @login_required
 def parameter_detail(request, key):
-    _require_view(request.user)
+    require_page(request.user, "policy.view_parameters")
     definition = PARAMETERS.get(key)
     if definition is None:
         raise Http404
-    can_manage = services.can_manage(request.user)
+    can_manage = request.user.has_perm("policy.manage")
     today = timezone.localdate()
     current = services.get(key, at=today)
     if request.method == "POST":

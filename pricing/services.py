@@ -11,16 +11,17 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.selectors import national_lowest_price
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, Forbidden, InvalidInput, RuleViolation
 from core.parsing import clean_text
+from core.permissions import require
 from core.uploads import check_upload
 from notifications.models import Notification
 from notifications.recipients import province_regulators, users_of
 from notifications.services import notify
-from parties.models import Role
 from policy.services import get as policy_get
 from workcalendar.services import add_working_days
 
@@ -44,13 +45,7 @@ log = logging.getLogger(__name__)
 LIVE_LISTING_STATUSES = ("active", "pending_suspension", "suspended")
 
 
-def can_manage(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("pricing.manage"))
-
-
-def _require_manager(user, rule):
-    if not can_manage(user):
-        raise Forbidden(_("仅省医保局可以办理（%(rule)s）") % {"rule": rule})
+PROVINCE_ONLY = gettext_lazy("仅省医保局可以办理（%(rule)s）")
 
 
 def _price(value, field, rule) -> Decimal:
@@ -124,9 +119,7 @@ def _get_case_for_update(case) -> LinkageCase:
 
 def linkage_declare(user, case: LinkageCase, *, price, note: str = "") -> LinkageCase:
     """PRC-1: the manufacturer declares its new price (≤ the new national lowest price)."""
-    if not (user.is_authenticated and user.role == Role.MANUFACTURER
-            and user.organisation_id == case.listing.product.manufacturer_id):
-        raise Forbidden(_("只有该产品的生产企业可以申报联动价格（PRC-1）"))
+    require(user, "pricing.declare_linkage", case, message=_("只有该产品的生产企业可以申报联动价格（PRC-1）"))
     price = _price(price, "price", "PRC-1")
     note = clean_text(note, "note", 2000)
     today = timezone.localdate()
@@ -156,7 +149,7 @@ def linkage_confirm(user, case: LinkageCase, *, note: str = "", effective_date: 
     """PRC-1: a provincial regulator confirms the declaration; the listing price changes to the
     declared price (listing_change_price, rule PRC-1, kept in the listing's price history).
     Other live cases of the listing whose lowest price the new price also meets are closed."""
-    _require_manager(user, "PRC-1")
+    require(user, "pricing.manage", message=PROVINCE_ONLY % {"rule": "PRC-1"})
     note = clean_text(note, "note", 2000)
     effective_date = effective_date or timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 确认联动价格：{note or '企业申报属实'}"):
@@ -199,7 +192,7 @@ def linkage_confirm(user, case: LinkageCase, *, note: str = "", effective_date: 
 def linkage_reject(user, case: LinkageCase, *, note: str) -> LinkageCase:
     """PRC-1: the declaration is not accepted (e.g. untrue): the case returns to the enterprise
     (or, past its deadline, stays with the regulator as overdue)."""
-    _require_manager(user, "PRC-1")
+    require(user, "pricing.manage", message=PROVINCE_ONLY % {"rule": "PRC-1"})
     note = clean_text(note, "note", 2000, required=_("请填写退回理由"))
     today = timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 退回联动申报：{note}"):
@@ -222,7 +215,7 @@ def linkage_reject(user, case: LinkageCase, *, note: str) -> LinkageCase:
 def linkage_close(user, case: LinkageCase, *, note: str) -> LinkageCase:
     """Close a live case without a price change (e.g. the other province's price was
     withdrawn, or the listing was delisted), with the reason."""
-    _require_manager(user, "PRC-1")
+    require(user, "pricing.manage", message=PROVINCE_ONLY % {"rule": "PRC-1"})
     note = clean_text(note, "note", 2000, required=_("请填写关闭原因"))
     with transaction.atomic(), audit_context(user, reason=f"PRC-1 关闭联动案件：{note}"):
         case = _get_case_for_update(case)
@@ -321,7 +314,7 @@ def general_round_start(user, *, year: int, reference_date: date | None = None) 
     min(listing price, national lowest [, in-province actual purchase price if
     `prc.general_use_actual_purchase`] [, consumables: the national lowest of similar products,
     002 §13]). Only reductions become items."""
-    _require_manager(user, "PRC-2")
+    require(user, "pricing.manage", message=PROVINCE_ONLY % {"rule": "PRC-2"})
     try:
         year = int(year)
     except (TypeError, ValueError):
@@ -367,7 +360,7 @@ def general_round_start(user, *, year: int, reference_date: date | None = None) 
 def general_round_publish(user, rnd: GeneralLinkageRound, *, on: date | None = None) -> GeneralLinkageRound:
     """PRC-2: publish the proposed adjustments (public page, PUB-1); enterprises may object
     within `prc.objection_days` calendar days."""
-    _require_manager(user, "PRC-2")
+    require(user, "pricing.manage", message=PROVINCE_ONLY % {"rule": "PRC-2"})
     on = on or timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-2 公布 {rnd.year} 年度挂网价格调整"):
         rnd = GeneralLinkageRound.objects.select_for_update().get(pk=rnd.pk)
@@ -392,7 +385,7 @@ def general_round_apply(user, rnd: GeneralLinkageRound, *, effective_date: date 
     upheld (or partly upheld) objection (listing_change_price, rule PRC-2). Idempotent: items
     already decided are skipped, and a round already applied is returned unchanged. Refused
     while an objection is still unanswered."""
-    _require_manager(user, "PRC-2")
+    require(user, "pricing.manage", message=PROVINCE_ONLY % {"rule": "PRC-2"})
     today = timezone.localdate()
     with transaction.atomic(), audit_context(user, reason=f"PRC-2 执行 {rnd.year} 年度挂网价格调整"):
         rnd = GeneralLinkageRound.objects.select_for_update().get(pk=rnd.pk)
@@ -448,8 +441,7 @@ def complaint_file(user, *, subject: str, title: str, text: str, listing=None, l
     """PRC-3: an enterprise or institution files a complaint (申投诉) against a listing
     decision or a price adjustment. PRC-2 objections must be filed within the round's window
     by the listing's manufacturer."""
-    if not (user.is_authenticated and (user.is_enterprise or user.role == Role.INSTITUTION)):
-        raise Forbidden(_("申投诉由企业或医疗机构提交（PRC-3）"))
+    require(user, "pricing.file_complaint", message=_("申投诉由企业或医疗机构提交（PRC-3）"))
     if subject not in ComplaintSubject.values:
         raise InvalidInput(_("请选择申投诉事项"), "subject")
     title = clean_text(title, "title", 200, required=_("请填写标题"))
@@ -490,7 +482,7 @@ def complaint_file(user, *, subject: str, title: str, text: str, listing=None, l
 
 def complaint_assign(user, complaint: Complaint, *, assignee) -> Complaint:
     """PRC-3: the province assigns the complaint to a regulator."""
-    _require_manager(user, "PRC-3")
+    require(user, "pricing.manage", message=PROVINCE_ONLY % {"rule": "PRC-3"})
     if assignee is None or not assignee.is_regulator or not assignee.is_active:
         raise InvalidInput(_("承办人须为医保部门用户"), "assignee")
     with transaction.atomic(), audit_context(user, reason=f"PRC-3 分派申投诉给 {assignee}"):
@@ -510,18 +502,15 @@ def complaint_assign(user, complaint: Complaint, *, assignee) -> Complaint:
 def complaint_answer(user, complaint: Complaint, *, answer: str, outcome: str, publish: bool = True) -> Complaint:
     """PRC-3: the assigned regulator (or the province) answers; the answer is published on
     the public page unless `publish` is off (the attachment never is)."""
-    def may_answer(c):
-        return can_manage(user) or (c.assigned_to_id is not None and c.assigned_to_id == user.pk)
-
-    if not may_answer(Complaint.objects.get(pk=complaint.pk)):
-        raise Forbidden(_("仅承办人或省医保局可以答复申投诉"))
+    require(user, "pricing.answer_complaint", Complaint.objects.get(pk=complaint.pk),
+            message=_("仅承办人或省医保局可以答复申投诉"))
     answer = clean_text(answer, "answer", 10000, required=_("请填写答复内容"))
     if outcome not in ComplaintOutcome.values:
         raise InvalidInput(_("请选择办理结果"), "outcome")
     with transaction.atomic(), audit_context(user, reason="PRC-3 答复申投诉"):
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-        if not may_answer(complaint):  # reassigned meanwhile
-            raise Forbidden(_("仅承办人或省医保局可以答复申投诉"))
+        # Reassigned meanwhile?
+        require(user, "pricing.answer_complaint", complaint, message=_("仅承办人或省医保局可以答复申投诉"))
         if complaint.status == ComplaintStatus.ANSWERED:
             raise Conflict(_("该申投诉已答复"))
         if complaint.general_item_id and complaint.general_item.round.status == RoundStatus.APPLIED:

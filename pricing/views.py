@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError, Forbidden
 from core.exports import xlsx_response as core_xlsx_response
 from core.forms import call_service as _call
+from core.permissions import require_page
 
 from . import forms, selectors, services
 from .exports import xlsx_response
@@ -31,11 +32,6 @@ from .models import (
 PAGE_SIZE = 30
 
 
-
-
-def _require_linkage_reader(user):
-    if not (user.is_regulator or user.role == "manufacturer"):
-        raise PermissionDenied
 
 
 # --- PRC-1 ------------------------------------------------------------------------------------
@@ -59,7 +55,7 @@ def _linkage_row(c):
 
 def _linkage_list(request, *, overdue_only):
     user = request.user
-    _require_linkage_reader(user)
+    require_page(user, "pricing.view_linkage")
     if overdue_only and not user.is_regulator:
         raise PermissionDenied
     filters = _linkage_filters(request)
@@ -110,11 +106,11 @@ def linkage_detail(request, pk):
             if _call(decision_form, fn, user, case, note=decision_form.cleaned_data["note"]):
                 messages.success(request, _("已办理"))
                 return redirect("pricing:linkage_detail", pk=pk)
-    is_maker = user.role == "manufacturer" and user.organisation_id == case.listing.product.manufacturer_id
+    is_maker = user.has_perm("pricing.declare_linkage", case)
     return render(request, "pricing/linkage_detail.html", {
         "case": case, "declare_form": declare_form, "decision_form": decision_form,
         "can_declare": is_maker and case.status in (LinkageStatus.OPEN, LinkageStatus.OVERDUE),
-        "can_decide": services.can_manage(user),
+        "can_decide": user.has_perm("pricing.manage"),
         "price_changes": case.listing.price_changes.all()[:10] if hasattr(case.listing, "price_changes") else [],
         "complaints": case.complaints.visible_to(user),
     })
@@ -126,8 +122,8 @@ def linkage_detail(request, pk):
 @login_required
 def round_list(request):
     user = request.user
-    _require_linkage_reader(user)
-    form = forms.RoundStartForm(request.POST or None) if services.can_manage(user) else None
+    require_page(user, "pricing.view_linkage")
+    form = forms.RoundStartForm(request.POST or None) if user.has_perm("pricing.manage") else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -146,7 +142,7 @@ ITEM_HEADERS = ["产品", "生产企业", "现挂网价", "全国最低价", "�
 @login_required
 def round_detail(request, pk):
     user = request.user
-    _require_linkage_reader(user)
+    require_page(user, "pricing.view_linkage")
     rnd = get_object_or_404(GeneralLinkageRound, pk=pk)
     if rnd.status == RoundStatus.DRAFT and not user.is_regulator:
         raise Http404
@@ -173,7 +169,7 @@ def round_detail(request, pk):
         ), f"general-linkage-{rnd.year}")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pricing/round_detail.html", {
-        "round": rnd, "page": page, "apply_form": apply_form, "can_manage": services.can_manage(user),
+        "round": rnd, "page": page, "apply_form": apply_form, "can_manage": user.has_perm("pricing.manage"),
         "window_open": rnd.status == RoundStatus.PUBLISHED and timezone.localdate() <= rnd.objection_deadline,
     })
 
@@ -202,18 +198,13 @@ def public_round(request, year):
 # --- PRC-3 ------------------------------------------------------------------------------------
 
 
-def _require_complaint_reader(user):
-    if not (user.is_regulator or user.is_enterprise or user.role == "institution"):
-        raise PermissionDenied
-
-
 COMPLAINT_HEADERS = ["编号", "提交时间", "申投诉单位", "事项", "标题", "状态", "承办人", "办理结果", "答复时间"]
 
 
 @login_required
 def complaint_list(request):
     user = request.user
-    _require_complaint_reader(user)
+    require_page(user, "pricing.view_complaints")
     filters = {k: request.GET.get(k, "").strip() for k in ("status", "subject", "q")}
     rows = selectors.complaints(user, **filters)
     if request.GET.get("export") == "xlsx" and user.is_regulator:
@@ -226,15 +217,14 @@ def complaint_list(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pricing/complaint_list.html", {
         "page": page, "filters": filters, "statuses": ComplaintStatus.choices, "subjects": ComplaintSubject.choices,
-        "can_file": user.is_enterprise or user.role == "institution",
+        "can_file": user.has_perm("pricing.file_complaint"),
     })
 
 
 @login_required
 def complaint_create(request):
     user = request.user
-    if not (user.is_enterprise or user.role == "institution"):
-        raise PermissionDenied
+    require_page(user, "pricing.file_complaint")
     initial = {k: request.GET.get(k) for k in ("listing", "linkage_case", "general_item") if request.GET.get(k)}
     if "general_item" in initial:
         initial["subject"] = ComplaintSubject.GENERAL_ADJUSTMENT
@@ -264,7 +254,7 @@ def complaint_create(request):
 @login_required
 def complaint_detail(request, pk):
     user = request.user
-    _require_complaint_reader(user)
+    require_page(user, "pricing.view_complaints")
     complaint = Complaint.objects.visible_to(user).select_related(
         "complainant", "assigned_to", "answered_by", "listing__product", "general_item__round").filter(pk=pk).first()
     if complaint is None:
@@ -281,11 +271,11 @@ def complaint_detail(request, pk):
             if _call(answer_form, services.complaint_answer, user, complaint, **answer_form.cleaned_data):
                 messages.success(request, _("已答复"))
                 return redirect("pricing:complaint_detail", pk=pk)
-    can_manage = services.can_manage(user)
+    can_manage = user.has_perm("pricing.manage")
     return render(request, "pricing/complaint_detail.html", {
         "c": complaint, "assign_form": assign_form, "answer_form": answer_form, "can_manage": can_manage,
         "can_answer": complaint.status != ComplaintStatus.ANSWERED
-        and (can_manage or complaint.assigned_to_id == user.pk),
+        and user.has_perm("pricing.answer_complaint", complaint),
     })
 
 

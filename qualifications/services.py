@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.permissions import require
 from notifications import recipients
 from notifications.services import notify
-from parties.models import Organisation, OrgKind, Region, Role
+from parties.models import Organisation, OrgKind, Region
 
 from . import rules
 from .models import (
@@ -36,11 +37,6 @@ DEFAULT_REMINDER_DAYS = 30
 
 
 # ------------------------------------------------------------------ qualifications (QUA-1)
-
-def _require_enterprise(user):
-    if not (user and user.is_authenticated and user.role in (Role.MANUFACTURER, Role.DISTRIBUTOR)):
-        raise Forbidden(_("仅生产企业或配送企业可申报资质"))
-
 
 def _require_own(user, q):
     if q.enterprise_id != user.organisation_id:
@@ -88,7 +84,7 @@ def qualification_submit(user, *, kind, number, valid_from, valid_until=None, fi
                          replaces: Qualification | None = None) -> Qualification:
     """QUA-1: an enterprise declares a licence/certificate; it waits for the province's review.
     `replaces`: the enterprise's older qualification this one renews (withdrawn on approval)."""
-    _require_enterprise(user)
+    require(user, "qualifications.submit_qualification", message=_("仅生产企业或配送企业可申报资质"))
     number = _check_values(kind, name, number, valid_from, valid_until)
     _check_file(file)
     if replaces is not None:
@@ -109,7 +105,7 @@ def qualification_submit(user, *, kind, number, valid_from, valid_until=None, fi
 def qualification_change(user, q: Qualification, *, kind=None, number=None, valid_from=None,
                          valid_until=..., file=None, name=None) -> Qualification:
     """QUA-1: the enterprise changes its qualification; the change goes back to review."""
-    _require_enterprise(user)
+    require(user, "qualifications.submit_qualification", message=_("仅生产企业或配送企业可申报资质"))
     with transaction.atomic():
         q = Qualification.objects.select_for_update().filter(pk=q.pk).first()
         if q is None:
@@ -177,7 +173,7 @@ def qualification_review(user, q: Qualification, *, approve: bool, reason: str =
 
 def qualification_withdraw(user, q: Qualification, reason: str) -> Qualification:
     """QUA-1: the enterprise withdraws a qualification it no longer holds (kept as history)."""
-    _require_enterprise(user)
+    require(user, "qualifications.submit_qualification", message=_("仅生产企业或配送企业可申报资质"))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("请填写撤回理由"), "reason")
@@ -245,8 +241,7 @@ def _locked_rel(rel):
 def distribution_propose(user, distributor: Organisation, city: Region, counties=(), note: str = ""):
     """QUA-2: a manufacturer chooses a distributor for a city (or some of its counties); the
     distributor must accept before the relationship is in force."""
-    if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
-        raise Forbidden(_("仅生产企业可选择配送企业"))
+    require(user, "qualifications.propose_distribution", message=_("仅生产企业可选择配送企业"))
     if distributor is not None and distributor.pk == user.organisation_id:
         return distribution_self_deliver(user, city, counties, note)
     if distributor is None or distributor.kind != OrgKind.DISTRIBUTOR:
@@ -277,8 +272,7 @@ def distribution_self_deliver(user, city: Region, counties=(), note: str = ""):
     distributor for a city (or some of its counties). There is no one to accept, so the
     relationship is in force at once; orders of its products there are routed to it and it
     confirms and ships those lines itself."""
-    if not (user and user.is_authenticated and user.role == Role.MANUFACTURER):
-        raise Forbidden(_("仅生产企业可登记自行配送"))
+    require(user, "qualifications.propose_distribution", message=_("仅生产企业可登记自行配送"))
     own = user.organisation
     city, counties = _check_area(city, counties)
     with transaction.atomic(), audit_context(user, reason="QUA-2 登记自行配送"):
@@ -322,8 +316,7 @@ def distribution_answer(user, rel: DistributionRelationship, accept: bool, note:
         rel = _locked_rel(rel)
         if user.organisation_id not in (rel.manufacturer_id, rel.distributor_id):
             raise NotFound(_("配送关系不存在或无权查看"))
-        if user.role != Role.DISTRIBUTOR or rel.distributor_id != user.organisation_id:
-            raise Forbidden(_("只有被选择的配送企业可以确认或拒绝"))
+        require(user, "qualifications.answer_relationship", rel, message=_("只有被选择的配送企业可以确认或拒绝"))
         if rel.status != DistributionStatus.PROPOSED:
             raise Conflict(_("该配送关系当前状态为“%(status)s”，不能确认或拒绝") % {"status": rel.get_status_display()}, None)
         note = (note or "").strip()
@@ -350,8 +343,7 @@ def distribution_end(user, rel: DistributionRelationship, reason: str):
     reason = (reason or "").strip()
     with transaction.atomic():
         rel = _locked_rel(rel)
-        if user.organisation_id not in (rel.manufacturer_id, rel.distributor_id) or user.role not in (
-                Role.MANUFACTURER, Role.DISTRIBUTOR):
+        if not user.has_perm("qualifications.end_relationship", rel):
             raise NotFound(_("配送关系不存在或无权查看"))
         if rel.status == DistributionStatus.PROPOSED and user.organisation_id != rel.manufacturer_id:
             raise Conflict(_("待确认的配送关系请选择接受或拒绝"), None)

@@ -150,7 +150,7 @@ def distribution_list(request):
         qs = qs.filter(manufacturer_id=org) | qs.filter(distributor_id=org)
     page = Paginator(qs.order_by("-proposed_at", "-id"), 50).get_page(request.GET.get("page"))
     propose_form = None
-    if user.role == "manufacturer":
+    if user.has_perm("qualifications.propose_distribution"):
         propose_form = ProposeForm(request.POST or None)
         if request.method == "POST" and propose_form.is_valid():
             data = dict(propose_form.cleaned_data)

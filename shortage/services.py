@@ -17,6 +17,7 @@ from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from core.parsing import clean_date, clean_text
+from core.permissions import require
 from core.uploads import DOCUMENT_TYPES, XLSX_TYPES, check_upload
 from listing.models import Listing
 from notifications.models import Notification
@@ -57,8 +58,7 @@ def _today() -> date:
 
 
 def _institution_of(user, rule):
-    if not (user and user.is_authenticated and user.role in (Role.INSTITUTION, Role.HIS) and user.organisation_id):
-        raise Forbidden(_("仅医疗机构可以办理（%(rule)s）") % {"rule": rule}, code=rule)
+    require(user, "shortage.declare", message=_("仅医疗机构可以办理（%(rule)s）") % {"rule": rule}, rule=rule)
     return user.organisation
 
 
@@ -141,8 +141,7 @@ def list_import(user, *, kind, source, effective_from, upload) -> ShortageList:
     """SHO-1: import an issue of the shortage list or the shortage-watch list published by the
     provincial health commission (source = the document number). The previous issue of the
     same list ends the day before this one takes effect; the history stays."""
-    if not user.has_perm("shortage.import_lists"):
-        raise Forbidden(_("仅省医保局可以导入短缺药品清单（SHO-1）"), code="SHO-1")
+    require(user, "shortage.import_lists", message=_("仅省医保局可以导入短缺药品清单（SHO-1）"), rule="SHO-1")
     if kind not in ListKind.values:
         raise InvalidInput(_("请选择清单类型（短缺药品清单或易短缺药品重点监测清单）"), "kind")
     source = clean_text(source, "source", 200, required=_("请填写发布来源（省卫生健康委文号）"))
@@ -320,8 +319,7 @@ def need_report(user, need, *, product, price, supply_commitment=None, quality_c
 def need_review(user, need, *, ok: bool, note="") -> ShortageNeed:
     """SHO-1: the province reviews a reported result (afterwards by default; as a blocking
     confirmation when the parameter is on). A failed review stops platform purchases."""
-    if not user.has_perm("shortage.review_need"):
-        raise Forbidden(_("仅省医保局可以审核短缺药品议价结果（SHO-1）"), code="SHO-1")
+    require(user, "shortage.review_need", message=_("仅省医保局可以审核短缺药品议价结果（SHO-1）"), rule="SHO-1")
     note = clean_text(note, "note", TEXT_LIMIT, required=None if ok else _("审核不通过须填写理由"))
     with transaction.atomic(), audit_context(user, reason=f"SHO-1 审核议价结果：{'通过' if ok else '不通过'} {note}"):
         need = ShortageNeed.objects.select_for_update().get(pk=need.pk)
@@ -547,18 +545,14 @@ def emergency_formalities_completed(case, ref) -> EmergencyPurchase | None:
         return None
 
 
-def _require_decider(user, case, rule):
-    if not user.has_perm("shortage.decide_emergency"):
-        raise Forbidden(_("仅医保部门可以认定应急采购（%(rule)s）") % {"rule": rule}, code=rule)
-    if not EmergencyPurchase.objects.visible_to(user).filter(pk=case.pk).exists():
-        raise Forbidden(_("该医疗机构不在本部门管辖范围内（%(rule)s）") % {"rule": rule}, code=rule)
-
-
 def emergency_review(user, case, *, scope, note="", close=True) -> EmergencyPurchase:
     """EMG-2: the regulator confirms the case in or out of scope and (by default) closes it.
     Out of scope: insurance-paid part × `emg.deduction_ratio_percent` (in force on the purchase date)
     is recorded, to be deducted at settlement of the purchase year (INS-5, EMG-2)."""
-    _require_decider(user, case, "EMG-2")
+    require(user, "shortage.decide_emergency", message=_("仅医保部门可以认定应急采购（%(rule)s）") % {"rule": "EMG-2"},
+            rule="EMG-2")
+    require(user, "shortage.view_emergency", case,
+            message=_("该医疗机构不在本部门管辖范围内（%(rule)s）") % {"rule": "EMG-2"}, rule="EMG-2")
     if scope not in Scope.values:
         raise InvalidInput(_("请认定是否符合应急采购范围"), "scope")
     note = clean_text(note, "note", TEXT_LIMIT, required=_("超范围认定须填写意见") if scope == Scope.OUT else None)
@@ -595,7 +589,10 @@ def emergency_add_measure(user, case, *, kind, note, rectification_failed=False)
     """EMG-2 / MON-5 (004 §三): a consequence of an out-of-scope case — reminder, interview,
     rectification order; failed rectification → referral to the supervisory body at the
     same level; inspection results published (通报)."""
-    _require_decider(user, case, "MON-5")
+    require(user, "shortage.decide_emergency", message=_("仅医保部门可以认定应急采购（%(rule)s）") % {"rule": "MON-5"},
+            rule="MON-5")
+    require(user, "shortage.view_emergency", case,
+            message=_("该医疗机构不在本部门管辖范围内（%(rule)s）") % {"rule": "MON-5"}, rule="MON-5")
     note = clean_text(note, "note", TEXT_LIMIT, required=_("请填写处理内容"))
     with transaction.atomic(), audit_context(user, reason=f"MON-5 超范围应急采购处理：{kind}"):
         case = EmergencyPurchase.objects.select_for_update().get(pk=case.pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, InvalidInput
 from core.exports import xlsx_response
 from core.forms import call_service as _call
+from core.permissions import require_page
 from orders.pricing import quote_in_force
 
 from . import forms, selectors, services
@@ -31,15 +32,6 @@ from .models import (
 )
 
 PAGE_SIZE = 30
-
-
-def _require(user, *roles):
-    role = "province_regulator" if user.is_superuser else user.role
-    if role not in roles:
-        raise PermissionDenied
-
-
-REGULATOR_ROLES = ("province_regulator", "city_regulator", "county_regulator")
 
 
 # --- emergency purchases (EMG-1 / EMG-2) --------------------------------------------------------
@@ -61,7 +53,7 @@ def _emergency_row(c):
 @login_required
 def emergency_list(request):
     user = request.user
-    _require(user, "institution", *REGULATOR_ROLES)
+    require_page(user, "shortage.view_emergencies")
     filters = {k: request.GET.get(k, "").strip() for k in ("status", "scope", "q")}
     rows = EmergencyFilter(request.GET, queryset=selectors.emergency_cases(user)).qs
     if request.GET.get("export") == "xlsx":
@@ -76,7 +68,7 @@ def emergency_list(request):
 @login_required
 def emergency_create(request):
     user = request.user
-    _require(user, "institution")
+    require_page(user, "shortage.declare_on_page")
     form = forms.EmergencyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -95,7 +87,7 @@ def emergency_detail(request, pk):
         "scope_decided_by", "closed_by").first()
     if case is None:
         raise Http404
-    own = user.role in ("institution", "his") and user.organisation_id == case.institution_id
+    own = user.has_perm("shortage.act_for_institution", case)
     can_decide = user.has_perm("shortage.decide_emergency")
     formalities_form = forms.FormalitiesForm(request.POST if "formalities" in request.POST else None,
                                              request.FILES if "formalities" in request.POST else None)
@@ -149,7 +141,7 @@ def public_bulletins(request):
 @login_required
 def need_list(request):
     user = request.user
-    _require(user, "institution", "manufacturer", *REGULATOR_ROLES)
+    require_page(user, "shortage.view_needs")
     filters = {k: request.GET.get(k, "").strip() for k in ("status", "q")}
     rows = selectors.shortage_needs(user, **filters)
     if request.GET.get("export") == "xlsx":
@@ -167,7 +159,7 @@ def need_list(request):
 @login_required
 def need_create(request):
     user = request.user
-    _require(user, "institution")
+    require_page(user, "shortage.declare_on_page")
     form = forms.NeedForm(request.POST or None, initial={k: request.GET.get(k, "") for k in
                                                          ("generic_name", "dosage_form", "specification")})
     if request.method == "POST" and form.is_valid():
@@ -186,7 +178,7 @@ def need_detail(request, pk):
         pk=pk).first()
     if need is None:
         raise Http404
-    own = user.role in ("institution", "his") and user.organisation_id == need.institution_id
+    own = user.has_perm("shortage.act_for_institution", need)
     post = request.POST
     neg_form = forms.NegotiationForm(post if "negotiation" in post else None,
                                      request.FILES if "negotiation" in post else None)
@@ -223,7 +215,7 @@ def need_detail(request, pk):
 @login_required
 def list_index(request):
     user = request.user
-    _require(user, "institution", "manufacturer", *REGULATOR_ROLES)
+    require_page(user, "shortage.view_needs")
     today = timezone.localdate()
     q = request.GET.get("q", "").strip()
     entries = selectors.list_entries_on(today)
@@ -263,7 +255,7 @@ def list_import(request):
 
 @login_required
 def list_detail(request, pk):
-    _require(request.user, "institution", "manufacturer", *REGULATOR_ROLES)
+    require_page(request.user, "shortage.view_needs")
     issue = ShortageList.objects.filter(pk=pk).first()
     if issue is None:
         raise Http404

@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound as DRFNotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from core.api.permissions import HasRulesPermission
 from core.api.schema import error_responses
 
 from . import selectors, services
@@ -20,13 +21,7 @@ from .models import BaseVolume, Contract, Tender
 TAG = "HIS 带量采购接口"
 
 
-class HasVbpPermission(permissions.BasePermission):
-    """The API's one permission class: the view's `rules` permission (vbp/permissions.py)."""
-
-    message = gettext_lazy("仅医疗机构（或其HIS接口）可调用此接口")
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.has_perm(getattr(view, "vbp_permission", "vbp.report")))
+INSTITUTION_ONLY = gettext_lazy("仅医疗机构（或其HIS接口）可调用此接口")
 
 
 class ContractLineOut(serializers.Serializer):
@@ -78,8 +73,9 @@ class BaseVolumeOut(serializers.Serializer):
 
 
 class ContractListView(GenericAPIView):
-    permission_classes = [HasVbpPermission]
-    vbp_permission = "vbp.report"
+    permission_classes = [HasRulesPermission]
+    required_perms = ("vbp.report",)
+    permission_message = INSTITUTION_ONLY
     serializer_class = ContractOut
 
     def get_queryset(self):
@@ -110,8 +106,9 @@ class ContractDetailView(ContractListView):
 
 
 class BaseVolumeCreateView(GenericAPIView):
-    permission_classes = [HasVbpPermission]
-    vbp_permission = "vbp.report"
+    permission_classes = [HasRulesPermission]
+    required_perms = ("vbp.report",)
+    permission_message = INSTITUTION_ONLY
     serializer_class = BaseVolumeOut
 
     def get_queryset(self):

@@ -230,8 +230,8 @@ def contract_detail(request, pk):
     progress = [r for r in selectors.progress_rows(request.user, timezone.localdate()) if r["contract"].pk == pk]
     lines = contract.lines.select_related("selected__product", "selected__variety")
     user = request.user
-    may_sign = ((user.is_institution and not contract.institution_signed_at)
-                or (user.role == "manufacturer" and not contract.enterprise_signed_at))
+    may_sign = ((user.has_perm("vbp.sign_as_institution") and not contract.institution_signed_at)
+                or (user.has_perm("vbp.sign_as_enterprise") and not contract.enterprise_signed_at))
     return render(request, "vbp/contract_detail.html", {
         "contract": contract, "lines": lines, "progress": progress[0] if progress else None, "may_sign": may_sign,
         "prepayments": contract.prepayments.all(), "payments": selectors.contract_payments(contract, timezone.localdate()), "snapshots": contract.snapshots.all()[:24],
@@ -277,7 +277,7 @@ def dashboard(request):
         raise PermissionDenied(_("仅医保部门可查看进度监测"))
     on = _today(request)
     city_id = request.GET.get("city") or None
-    if request.user.role in ("city_regulator", "county_regulator"):
+    if not request.user.has_perm("vbp.view_any_city"):
         city_id = request.user.organisation.city_id
     rows = selectors.progress_rows(request.user, on, tender_id=request.GET.get("tender") or None, city_id=city_id)
     by = request.GET.get("by", "institution")
@@ -298,7 +298,7 @@ def dashboard(request):
     return render(request, "vbp/dashboard.html", {
         "page": page, "by": by, "labels": GROUP_LABELS, "by_label": GROUP_LABELS[by], "chart_json": json.dumps(chart, ensure_ascii=False),
         "query": request.GET, "on": on, "tenders": Tender.objects.filter(status="published"),
-        "cities": Region.objects.filter(level="city") if request.user.is_province else [],
+        "cities": Region.objects.filter(level="city") if request.user.has_perm("vbp.view_any_city") else [],
         "totals": {"contracts": len(rows), "lagging": sum(r["lagging"] for r in rows)},
         "supply": selectors.supply_monitoring(request.user, since, on),
     })

@@ -21,10 +21,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, InvalidInput
 from core.parsing import clean_date, clean_text
+from core.permissions import require
 from notifications.models import Notification
 from notifications.recipients import province_regulators
 from notifications.services import notify
@@ -173,9 +175,7 @@ def _recompute_and_write(cal: _Calendar, extra: Q, write):
 # --- input checks ---------------------------------------------------------------------------
 
 
-def _require_manager(user):
-    if not user.has_perm("workcalendar.manage"):
-        raise Forbidden(_("仅省医保局可以维护工作日历"))
+MANAGER_ONLY = gettext_lazy("仅省医保局可以维护工作日历")
 
 
 def check_year(value, field: str = "year") -> int:
@@ -232,7 +232,7 @@ def set_calendar_day(user, day, kind, name="") -> CalendarDay:
 
     An existing entry for the date is superseded, never edited or deleted. Open deadlines
     whose window contains the date are recomputed at once (count in `entry.recomputed_deadlines`)."""
-    _require_manager(user)
+    require(user, "workcalendar.manage", message=MANAGER_ONLY)
     d = parse_date(day)
     kind = _parse_kind(kind)
     name = clean_text(name, "name", NAME_MAX)
@@ -260,7 +260,7 @@ def set_calendar_day(user, day, kind, name="") -> CalendarDay:
 def withdraw_calendar_day(user, day, reason) -> CalendarDay:
     """Withdraw the current entry of `day` (the date falls back to the package / Mon–Fri).
     The entry stays in the table, marked superseded with who, when and why."""
-    _require_manager(user)
+    require(user, "workcalendar.manage", message=MANAGER_ONLY)
     d = parse_date(day)
     reason = clean_text(reason, "reason", REASON_MAX, required=_("撤销登记须填写原因"))
     with transaction.atomic(), audit_context(user, reason=f"撤销 {d} 的日历登记：{reason}"):
@@ -278,7 +278,7 @@ def confirm_year(user, year, note) -> CalendarYear:
     """A provincial regulator confirms that the year's holidays and make-up days are entered
     as announced. Every open provisional deadline in every WorkingDayDeadline model is then
     recomputed in the same transaction (count in `obj.recomputed_deadlines`)."""
-    _require_manager(user)
+    require(user, "workcalendar.manage", message=MANAGER_ONLY)
     year = check_year(year)
     note = clean_text(note, "note", NOTE_MAX, required=_("请填写确认说明（如国务院办公厅通知文号）"))
     if package_knows(year):

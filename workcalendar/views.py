@@ -10,20 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden
+from core.permissions import require_page
 
 from . import selectors, services
 from .forms import CalendarDayForm, ConfirmYearForm, WithdrawDayForm
 from .models import CalendarDay
-
-
-def _require_regulator(user):
-    if not user.is_regulator:
-        raise PermissionDenied
-
-
-def _require_manager(user):
-    if not user.has_perm("workcalendar.manage"):
-        raise PermissionDenied
 
 
 def _page(request, year, *, status=200, **forms):
@@ -47,7 +38,7 @@ def _index_url(year):
 
 @login_required
 def index(request):
-    _require_regulator(request.user)
+    require_page(request.user, "workcalendar.view")
     year = timezone.localdate().year
     if request.GET.get("year"):
         try:
@@ -86,7 +77,7 @@ def _handle(request, form, call):
 @login_required
 @require_POST
 def set_day(request):
-    _require_manager(request.user)
+    require_page(request.user, "workcalendar.manage")
     form = CalendarDayForm(request.POST)
     entry, year = _handle(
         request, form,
@@ -109,7 +100,7 @@ def _entry_done(request, entry, msg):
 @login_required
 @require_POST
 def withdraw_day(request):
-    _require_manager(request.user)
+    require_page(request.user, "workcalendar.manage")
     form = WithdrawDayForm(request.POST)
     entry, year = _handle(
         request, form,
@@ -124,7 +115,7 @@ def withdraw_day(request):
 @login_required
 @require_POST
 def confirm_year(request):
-    _require_manager(request.user)
+    require_page(request.user, "workcalendar.manage")
     form = ConfirmYearForm(request.POST)
     obj, year = _handle(
         request, form,

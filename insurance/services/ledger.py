@@ -18,6 +18,7 @@ from core import parsing
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.parsing import clean_text
+from core.permissions import require
 from parties.models import Organisation
 from policy import services as policy
 from vbp.models import BudgetShield, ShieldReason
@@ -37,8 +38,7 @@ MAX_AMOUNT = Decimal("100000000000")  # 1e11 yuan: above any institution's budge
 
 def _require(user, institution):
     """The regulator may act on this institution: permission first, then scope."""
-    if not user.has_perm("insurance.keep_ledger"):
-        raise Forbidden(_("仅医保部门可以维护医保预算台账"))
+    require(user, "insurance.keep_ledger", message=_("仅医保部门可以维护医保预算台账"))
     if institution is None or institution.kind != "institution":
         raise InvalidInput(_("请选择医疗机构"), "institution")
     if not Organisation.objects.visible_to(user).filter(pk=institution.pk).exists():
@@ -74,7 +74,7 @@ def budget_set(user, *, institution, year: int, kind: str, amount) -> Budget:
     with transaction.atomic(), audit_context(user, reason=f"{year} 年{BudgetKind(kind).label}"):
         budget, _created = Budget.objects.select_for_update().get_or_create(
             institution=institution, year=year, kind=kind, defaults={"amount": amount, "compiled_by": user})
-        if budget.reported_to_province_at is not None and user.role != "province_regulator":
+        if budget.reported_to_province_at is not None and not user.has_perm("insurance.change_reported_budget"):
             raise Conflict(_("预算已上报省医保局，市级不能再修改"))
         budget.amount, budget.compiled_by = amount, user
         budget.save(update_fields=["amount", "compiled_by"])

@@ -32,8 +32,9 @@ from psycopg2.extras import execute_values
 from catalog.models import Product
 from core import parsing
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
+from core.errors import Conflict, InvalidInput, RuleViolation
 from core.parsing import clean_text
+from core.permissions import require
 from listing.models import Listing
 from negotiation.models import NegotiationResult
 from notifications import recipients
@@ -323,8 +324,7 @@ def run_start(user, *, year: int) -> StandardRun:
     """INS-1: the province starts the run for `year`. Refused for a year with no confirmed
     negotiation results in the year before (nothing to compute from), and while another run of
     the year is open (a double click starts one run)."""
-    if not user.has_perm("insurance.run_standards"):
-        raise Forbidden(_("仅省医保局可以测算医保支付标准"))
+    require(user, "insurance.run_standards", message=_("仅省医保局可以测算医保支付标准"))
     if not isinstance(year, int) or not 2020 <= year <= 2100:
         raise InvalidInput(_("请填写正确的标准年度"), "year")
     start, end = _aware(date(year - 1, 1, 1)), _aware(date(year, 1, 1))
@@ -444,8 +444,7 @@ def _flush(run, batch) -> int:
 
 def standard_adjust(user, *, standard: PaymentStandard, amount, reason: str) -> PaymentStandard:
     """The province adjusts a draft standard, always with a reason (AUD-1)."""
-    if not user.has_perm("insurance.publish_standards"):
-        raise Forbidden(_("仅省医保局可以调整医保支付标准"))
+    require(user, "insurance.publish_standards", message=_("仅省医保局可以调整医保支付标准"))
     reason = clean_text(reason, "reason", MAX_REASON, required=_("调整支付标准须填写理由"),
                         too_long=_("理由不能超过 %(max)s 字"))
     value = parsing.to_decimal(amount)
@@ -467,8 +466,7 @@ def standard_adjust(user, *, standard: PaymentStandard, amount, reason: str) -> 
 def run_publish(user, *, run: StandardRun) -> StandardRun:
     """The province publishes a computed run: its standards become the year's standards in
     force; an earlier published version of the same year is superseded (kept, never edited)."""
-    if not user.has_perm("insurance.publish_standards"):
-        raise Forbidden(_("仅省医保局可以发布医保支付标准"))
+    require(user, "insurance.publish_standards", message=_("仅省医保局可以发布医保支付标准"))
     with transaction.atomic(), audit_context(user, reason=f"发布 {run.year} 年医保支付标准"):
         locked = StandardRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RunStatus.DONE:
