@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.errors import Forbidden, InvalidInput
+from core.errors import InvalidInput
 from notifications import recipients
 from notifications.services import notify
 from policy import services as policy
@@ -27,13 +28,8 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _is_province(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.role == "province_regulator"))
-
-
-def _require_province(user):
-    if not _is_province(user):
-        raise Forbidden(_("仅省医保局可执行此操作"))
+# The refusal for the province's own actions (ACT-5); the permission names who may act.
+PROVINCE_ONLY = gettext_lazy("仅省医保局可执行此操作")
 
 
 def _require_reason(reason, field="reason"):

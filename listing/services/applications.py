@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy
 from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.permissions import allowed, require
 from core.uploads import check_upload
 from experts.services import session_add_case
 from notifications import recipients
 from notifications.services import notify
+from parties.permissions import is_city_regulator, is_province_regulator
 from policy import services as policy
 from qualifications.selectors import bad_record_ban
 
@@ -37,10 +39,9 @@ from ..models import (
     ListingStatus,
 )
 from ._shared import (
+    PROVINCE_ONLY,
     _flag_rise,
-    _is_province,
     _notify_enterprise,
-    _require_province,
     _require_reason,
     _today,
     check_price,
@@ -274,9 +275,8 @@ def _save_documents(application, checked, user):
 
 
 def _require_own_product(user, product):
-    if not user or not user.is_authenticated or user.role != "manufacturer":
-        raise Forbidden(_("仅生产企业可申报挂网"))
-    if product.manufacturer_id != user.organisation_id:
+    require(user, "listing.apply", message=_("仅生产企业可申报挂网"))
+    if not user.has_perm("listing.apply_for_product", product) or product.manufacturer_id != user.organisation_id:
         raise NotFound(_("产品不存在或不属于本企业"))
 
 
@@ -387,7 +387,8 @@ def application_resubmit(*, user, application, declared_price, documents=None, n
 
 
 def application_withdraw(*, user, application, reason="") -> ListingApplication:
-    if application.enterprise_id != getattr(user, "organisation_id", None) or user.role != "manufacturer":
+    if not allowed(user, "listing.withdraw_application", application) \
+            or application.enterprise_id != getattr(user, "organisation_id", None):
         raise NotFound()
     with transaction.atomic(), audit_context(user, reason=reason or "企业撤回挂网申请"):
         app = ListingApplication.objects.select_for_update().get(pk=application.pk)
@@ -433,11 +434,11 @@ def _require_decider(user, app):
     reagents under the city review (lst.consumable_city_review, until the catalogue is
     unified): their review city's regulator organises the review and decides."""
     if not app.city_review:
-        _require_province(user)
+        require(user, "listing.review", message=PROVINCE_ONLY)
         return
     if can_city_review(user, app=app):
         return
-    if _is_province(user):
+    if is_province_regulator(user):
         raise RuleViolation("LST-C4", _("%(category)s 在耗材目录统一前由%(city)s医保部门组织专家评审并确认"
                                         "（政策参数 lst.consumable_city_review），省医保局不直接审核")
                             % {"category": app.category, "city": app.review_city}, "city_review")
@@ -552,13 +553,12 @@ def _city_review_fields(category, review_city, on) -> dict:
 
 
 def can_city_review(user, app) -> bool:
-    return bool(user and user.is_authenticated and user.role == "city_regulator" and app.review_city_id
-                and user.organisation.city_id == app.review_city_id)
+    return bool(user and user.is_authenticated and is_city_regulator(user) and allowed(user, "listing.city_review", app))
 
 
 def can_decide(user, app) -> bool:
     """Whether `user` decides `app` (the page shows the review panel)."""
-    return can_city_review(user, app=app) if app.city_review else _is_province(user)
+    return can_city_review(user, app=app) if app.city_review else is_province_regulator(user)
 
 
 def _notify_city(app):
@@ -613,7 +613,7 @@ def application_attach_expert_session(*, user, application, session) -> ListingA
             raise RuleViolation("LST-C4", _("须提交%(city)s医保部门组织的评审场次") % {"city": application.review_city},
                                 "expert_session")
     else:
-        _require_province(user)
+        require(user, "listing.review", message=PROVINCE_ONLY)
     purpose = selectors.EXPERT_SESSION_PURPOSE.get(application.category)
     if purpose is None:
         raise RuleViolation("EXP-1", _("%(category)s 类别无需专家评审/谈判") % {"category": application.category},

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Product
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from core.permissions import allowed, require
 from notifications import recipients
 from notifications.services import notify
 from qualifications.services import bad_record_for_quality_event
@@ -31,13 +32,13 @@ from ..models import (
     QualityEvent,
     Severity,
 )
-from ._shared import _flag_rise, _is_province, _require_province, _require_reason, _today, check_price
+from ._shared import PROVINCE_ONLY, _flag_rise, _require_reason, _today, check_price
 
 
 def price_rise_review(*, user, flag, note) -> PriceRiseFlag:
     """BAD-1: the province records what it found about a flagged rise (reason required). Whether
     it is an abnormal rise worth a bad record is a separate decision (qualifications)."""
-    _require_province(user)
+    require(user, "listing.review_price_rise", message=PROVINCE_ONLY)
     note = _require_reason(note, "review_note")
     with transaction.atomic(), audit_context(user, reason=f"BAD-1 核查涨价：{note}"):
         locked = PriceRiseFlag.objects.select_for_update().get(pk=flag.pk)
@@ -55,8 +56,8 @@ def listing_change_price(*, user, listing, new_price, effective_date, rule, reas
     """Change a listing price (PRC-1 linkage, PRC-2 general adjustment, EXP-2 negotiation):
     ListingPriceChange and the new price in one transaction, audited with the rule and reason.
     `user` is the regulator who decided it, or None for a scheduled job."""
-    if user is not None and not _is_province(user):
-        raise Forbidden(_("仅省医保局可调整挂网价格"))
+    if user is not None:
+        require(user, "listing.change_price", message=_("仅省医保局可调整挂网价格"))
     reason = _require_reason(reason)
     if not rule:
         raise InvalidInput(_("请注明调整依据的规则编号"), "rule")
@@ -94,8 +95,8 @@ ACTION_LABELS = {"propose_suspension": gettext_lazy("拟暂停"), "suspend": get
 def listing_set_status(user, *, listing, action, rule, reason) -> Listing:
     """The one place a listing's status changes (DEL-1 … DEL-4, LST-5). `user` is the acting
     provincial regulator, or None for a scheduled job."""
-    if user is not None and not _is_province(user):
-        raise Forbidden(_("仅省医保局可变更挂网状态"))
+    if user is not None:
+        require(user, "listing.change_status", message=_("仅省医保局可变更挂网状态"))
     if action not in TRANSITIONS:
         raise InvalidInput(_("未知的操作：%(action)s") % {"action": action}, "action")
     reason = _require_reason(reason)
@@ -161,7 +162,7 @@ def quality_event_record(*, user, product, kind, event_date, authority_level, se
     """DEL-2: a regulator records a quality-test failure or quality penalty. A provincial-or-
     higher event suspends (一般) or revokes (严重) the product's live listing; within the
     lookback it also refuses new applications (LST-0.2)."""
-    _require_province(user)
+    require(user, "listing.record_quality_event", message=PROVINCE_ONLY)
     description = _require_reason(description, "description")
     if kind not in ("failure", "penalty"):
         raise InvalidInput(_("请选择事件类型"), "kind")
@@ -203,10 +204,10 @@ CONSUMABLE_DELIST_REASONS = {DelistReason.STOPPED_PRODUCTION, DelistReason.STOPP
 def delist_request_create(*, user, listing, reason_kind, note="") -> DelistRequest:
     """DEL-3: a manufacturer applies to delist its own product (stopped production, no sales
     for over a year; consumables also stopped selling / registration changed)."""
-    if not user or user.role != "manufacturer" or listing.product.manufacturer_id != user.organisation_id:
+    if not allowed(user, "listing.request_delist", listing) or listing.product.manufacturer_id != user.organisation_id:
         raise NotFound()
-    allowed = CONSUMABLE_DELIST_REASONS if listing.product.kind == "consumable" else DRUG_DELIST_REASONS
-    if reason_kind not in allowed:
+    reasons = CONSUMABLE_DELIST_REASONS if listing.product.kind == "consumable" else DRUG_DELIST_REASONS
+    if reason_kind not in reasons:
         raise RuleViolation("DEL-3", _("该撤网原因不适用于此类产品"), "reason_kind")
     if listing.status == ListingStatus.DELISTED:
         raise Conflict(_("产品已撤网"))
@@ -224,7 +225,7 @@ def delist_request_create(*, user, listing, reason_kind, note="") -> DelistReque
 
 
 def delist_request_decide(*, user, request, approve: bool, reason) -> DelistRequest:
-    _require_province(user)
+    require(user, "listing.decide_delist", message=PROVINCE_ONLY)
     reason = _require_reason(reason) if not approve else ((reason or "").strip() or "同意撤网")
     with transaction.atomic(), audit_context(user, reason=f"DEL-3 审核撤网申请：{reason}"):
         req = DelistRequest.objects.select_for_update().get(pk=request.pk)

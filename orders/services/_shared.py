@@ -7,8 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from core.errors import Forbidden, InvalidInput
-from parties.models import Role
+from core.errors import InvalidInput
+from core.permissions import require
+from parties.permissions import is_his_client
 
 from .. import rules
 from ..models import (
@@ -23,8 +24,7 @@ def _money(value) -> Decimal:
 
 
 def _institution_of(user):
-    if not user or not user.is_authenticated or user.role not in (Role.INSTITUTION, Role.HIS):
-        raise Forbidden(_("仅医疗机构（或其HIS接口）可执行此操作"))
+    require(user, "orders.place_order", message=_("仅医疗机构（或其HIS接口）可执行此操作"))
     return user.organisation
 
 
@@ -32,13 +32,12 @@ def _distributor_of(user):
     """The organisation acting as distributor: a distributor, or a manufacturer that delivers
     its own products (QUA-2 self-delivery) — callers only ever touch lines/deliveries whose
     `distributor` is this organisation, so a manufacturer reaches only the lines routed to it."""
-    if not user or not user.is_authenticated or user.role not in (Role.DISTRIBUTOR, Role.MANUFACTURER):
-        raise Forbidden(_("仅配送企业（或自行配送的生产企业）可执行此操作"))
+    require(user, "orders.supply", message=_("仅配送企业（或自行配送的生产企业）可执行此操作"))
     return user.organisation
 
 
 def _source_of(user):
-    return OrderSource.API if user.role == Role.HIS else OrderSource.WEB
+    return OrderSource.API if is_his_client(user) else OrderSource.WEB
 
 
 # Money and quantity columns are numeric(16, 2) or narrower: a larger number is the client's

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from core.permissions import require
 from core.uploads import check_upload
 from notifications.recipients import province_regulators, users_of
 from notifications.services import notify
@@ -79,16 +81,15 @@ def no_sales_detect(today: date | None = None) -> list[NoSalesCase]:
     return cases
 
 
-def _require_province(user):
-    if not user or not user.is_authenticated or not user.is_province:
-        raise Forbidden(_("仅省医保局可审核暂停采购（DEL-1）"))
+# Who decides no-sales cases and restorations (DEL-1): the province.
+NO_SALES_DECIDER_ONLY = gettext_lazy("仅省医保局可审核暂停采购（DEL-1）")
 
 
 def no_sales_decide(user, *, case_id, suspend: bool, note: str = "") -> NoSalesCase:
     """The province decides a proposal: suspend (the listing is suspended now; a drug is
     delisted after `del.delisting_delay_days`, a consumable never by this rule, 002 §14) or
     not (the listing was never touched; the case is closed and not re-proposed for a period)."""
-    _require_province(user)
+    require(user, "orders.decide_no_sales", message=NO_SALES_DECIDER_ONLY)
     case_id = _parse_id(case_id, "case")
     if not suspend and not (note or "").strip():
         raise InvalidInput(_("不予暂停须填写理由"), "note")
@@ -166,7 +167,7 @@ def restoration_request_decide(user, *, request_id, approve: bool, note: str = "
     Approved for a drug: the manufacturer re-applies under the listing rules, and its
     existing listing becomes active again when that application takes effect (no second
     listing; see listing.services.batch._apply_application)."""
-    _require_province(user)
+    require(user, "orders.decide_restoration", message=NO_SALES_DECIDER_ONLY)
     request_id = _parse_id(request_id, "request")
     if not approve and not (note or "").strip():
         raise InvalidInput(_("不予批准须填写理由"), "note")
