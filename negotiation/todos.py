@@ -13,7 +13,7 @@ from .models import ProposalStatus
 
 
 def _pending(user, today):
-    agg = (selectors.proposals_for(user, status=ProposalStatus.PENDING).order_by()
+    agg = (selectors.proposals_for(user).filter(status=ProposalStatus.PENDING).order_by()
            .aggregate(n=Count("pk", distinct=True), due=Min("due")))
     url = reverse("negotiation:proposal_list") + f"?status={ProposalStatus.PENDING}"
     return agg, url

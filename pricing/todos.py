@@ -16,7 +16,7 @@ def linkage_todos(user, today):
     role = "province_regulator" if user.is_superuser else user.role
     url = reverse("pricing:linkage_list")
     if role == "manufacturer":
-        agg = selectors.linkage_cases(user, status=LinkageStatus.OPEN).aggregate(n=Count("pk"), due=Min("due"))
+        agg = selectors.linkage_cases(user).filter(status=LinkageStatus.OPEN).aggregate(n=Count("pk"), due=Min("due"))
         late = selectors.linkage_cases(user, overdue_only=True).aggregate(n=Count("pk"), due=Min("due"))
         return [
             TodoItem(_("待申报的价格联动"), agg["n"], f"{url}?status={LinkageStatus.OPEN}", due=agg["due"],
@@ -29,7 +29,7 @@ def linkage_todos(user, today):
     if role not in ("province_regulator", "city_regulator"):
         # A county supervises its institutions' purchases, not enterprises' price declarations.
         return []
-    declared = selectors.linkage_cases(user, status=LinkageStatus.DECLARED).aggregate(n=Count("pk"))
+    declared = selectors.linkage_cases(user).filter(status=LinkageStatus.DECLARED).aggregate(n=Count("pk"))
     overdue = selectors.linkage_cases(user, overdue_only=True).aggregate(n=Count("pk"), due=Min("due"))
     items = [TodoItem(_("逾期未申报的价格联动"), overdue["n"], reverse("pricing:overdue_list"), due=overdue["due"],
                       overdue=True, order=30)]

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core import todos
-from orders import selectors, services
+from orders import selectors
+from orders.services import fulfilment, ordering, settlement
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +32,13 @@ ORDER_TASKS = {"待收货入库的配送单", "待付款发票", "已超过回�
 
 
 def _received_invoice(world, qty=2, number="FP-1"):
-    order = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": qty}])
+    order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": qty}])
     line = order.lines.get()
-    services.order_lines_confirm(world.dist_user, [line.pk])
-    d = services.delivery_create(world.dist_user, order.pk, note_number=f"SH-{number}", lines=[
+    ordering.order_lines_confirm(world.dist_user, order_line_ids=[line.pk])
+    d = fulfilment.delivery_create(world.dist_user, order_id=order.pk, note_number=f"SH-{number}", lines=[
         {"order_line": line.pk, "batch_number": "B", "expiry_date": "2030-01-01", "quantity": qty}])
-    services.receipt_create(world.inst_user, d.pk)
-    return services.invoice_create(world.dist_user, d.pk, number=number, amount=str(10 * qty))
+    fulfilment.receipt_create(world.inst_user, delivery_id=d.pk)
+    return settlement.invoice_create(world.dist_user, delivery_id=d.pk, number=number, amount=str(10 * qty))
 
 
 def test_institution_sees_deliveries_to_receive_and_invoices_due_and_overdue_ORD_2(client, world):
@@ -45,10 +46,10 @@ def test_institution_sees_deliveries_to_receive_and_invoices_due_and_overdue_ORD
         old = _received_invoice(world, number="FP-OLD")  # due 2026-02-04 (30 days after receipt)
     with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
         new = _received_invoice(world, number="FP-NEW")  # due 2026-04-01
-        order = services.order_create(world.inst_user, [{"product_id": world.product2.pk, "quantity": 1}])
+        order = ordering.order_create(world.inst_user, lines=[{"product_id": world.product2.pk, "quantity": 1}])
         line = order.lines.get()
-        services.order_lines_confirm(world.dist_user, [line.pk])
-        services.delivery_create(world.dist_user, order.pk, note_number="SH-OPEN", lines=[
+        ordering.order_lines_confirm(world.dist_user, order_line_ids=[line.pk])
+        fulfilment.delivery_create(world.dist_user, order_id=order.pk, note_number="SH-OPEN", lines=[
             {"order_line": line.pk, "batch_number": "B", "expiry_date": "2030-01-01", "quantity": 1}])
         items = _todos(client, world.inst_user)
         receive = items["待收货入库的配送单"]
@@ -84,11 +85,11 @@ def test_other_parties_do_not_see_the_institutions_tasks(client, world):
 
 def test_distributor_sees_lines_to_confirm_then_to_ship(client, world):
     with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        a = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 1}])
-        services.order_create(world.inst_user, [{"product_id": world.product2.pk, "quantity": 1}])
+        a = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 1}])
+        ordering.order_create(world.inst_user, lines=[{"product_id": world.product2.pk, "quantity": 1}])
         items = _todos(client, world.dist_user)
         assert items["待确认配送的订单行"]["count"] == 2 and "已确认待发货的订单行" not in items
-        services.order_lines_confirm(world.dist_user, [a.lines.get().pk])
+        ordering.order_lines_confirm(world.dist_user, order_line_ids=[a.lines.get().pk])
         items = _todos(client, world.dist_user)
         assert items["待确认配送的订单行"]["count"] == 1 and items["已确认待发货的订单行"]["count"] == 1
         listed = client.get(items["已确认待发货的订单行"]["url"]).content.decode()
@@ -117,7 +118,7 @@ def test_home_page_query_count_does_not_grow_with_the_number_of_tasks(client, wo
             _received_invoice(world, number=f"FP-B{n}")
     with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
         for _ in range(4):
-            services.order_create(world.inst_user, [{"product_id": world.product2.pk, "quantity": 1}])
+            ordering.order_create(world.inst_user, lines=[{"product_id": world.product2.pk, "quantity": 1}])
         assert _todos(client, world.inst_user)["已超过回款期限的发票"]["count"] == 7
         assert _home_queries(client, world.inst_user) == one_inst
         assert _home_queries(client, world.dist_user) == one_dist
