@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import NeverDeleted
 from parties.scoping import ScopedQuerySet
 
 from .rules import METHOD_LABELS
@@ -123,7 +124,7 @@ class StandardStatus(models.TextChoices):
 # Computed rows are many (one per product and run) and their computation is on the row itself
 # (explanation); what AUD-1 needs is every later change: adjustment and publication.
 @pghistory.track(pghistory.UpdateEvent())
-class PaymentStandard(models.Model):
+class PaymentStandard(NeverDeleted):
     """One product's payment standard for a year, with how it was computed. `amount` None means
     "not payable" (a consumable outside the sunshine catalogue, INS-5/INS-6)."""
 
@@ -149,6 +150,8 @@ class PaymentStandard(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=StandardStatus.choices, default=StandardStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    never_deleted_trigger = "ins_standard_never_deleted"
+
     class Meta:
         ordering = ["product_id"]
         verbose_name = _("医保支付标准")
@@ -170,7 +173,7 @@ class PaymentStandard(models.Model):
                                  | pgtrigger.Q(new__explanation__df=pgtrigger.F("old__explanation"))
                                  | pgtrigger.Q(new__year__df=pgtrigger.F("old__year"))
                                  | pgtrigger.Q(new__product_id__df=pgtrigger.F("old__product_id")))),
-            pgtrigger.Protect(name="ins_standard_never_deleted", operation=pgtrigger.Delete),
+            # The DELETE protection comes from NeverDeleted (appended after these).
         ]
 
     def __str__(self):

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import NeverDeleted
 from parties.scoping import ScopedQuerySet
 
 
@@ -67,7 +68,7 @@ class TenderQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Tender(models.Model):
+class Tender(NeverDeleted):
     code = models.CharField(_("批次编号"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     level = models.CharField(_("层级"), max_length=12, choices=TenderLevel.choices)
@@ -96,6 +97,8 @@ class Tender(models.Model):
 
     objects = TenderQuerySet.as_manager()
 
+    never_deleted_trigger = "vbp_tender_never_deleted"
+
     class Meta:
         ordering = ["-period_start", "-id"]
         verbose_name = _("带量采购批次")
@@ -105,7 +108,6 @@ class Tender(models.Model):
             models.CheckConstraint(condition=Q(volume_ratio__gt=0) & Q(volume_ratio__lte=100),
                                    name="vbp_tender_ratio_range"),
         ]
-        triggers = [pgtrigger.Protect(name="vbp_tender_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -298,7 +300,7 @@ class ContractQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class Contract(models.Model):
+class Contract(NeverDeleted):
     """VBP-3: one per institution × selected enterprise of a tender."""
 
     scope_institution = "institution"
@@ -321,6 +323,8 @@ class Contract(models.Model):
 
     objects = ContractQuerySet.as_manager()
 
+    never_deleted_trigger = "vbp_contract_never_deleted"
+
     class Meta:
         ordering = ["tender", "institution", "enterprise"]
         verbose_name = _("带量采购合同")
@@ -328,7 +332,6 @@ class Contract(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tender", "institution", "enterprise"], name="vbp_contract_unique"),
         ]
-        triggers = [pgtrigger.Protect(name="vbp_contract_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.number
