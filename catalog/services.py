@@ -6,11 +6,15 @@ from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -20,6 +24,7 @@ from notifications import recipients
 from notifications.services import notify
 from parties.models import Organisation, OrgKind, Region, Role
 from policy import services as policy
+from policy.registry import PARAMETERS
 
 from . import rules
 from .models import (
@@ -261,7 +266,6 @@ def can_review_change(user, request: ProductChangeRequest) -> bool:
 
 
 def _notify_change_reviewers(cr: ProductChangeRequest):
-    from django.urls import reverse
 
     who = (recipients.city_regulators(cr.review_city) if cr.reviewer == ChangeReviewer.CITY
            else recipients.province_regulators())
@@ -428,8 +432,6 @@ def catalogue_retire(user, product, reason) -> Product:
 def price_ceiling(at: date | None = None) -> Decimal:
     """The absurd-price ceiling (policy parameter sys.price_ceiling_yuan; a fallback constant
     if the key is not declared)."""
-    from policy import services as policy
-    from policy.registry import PARAMETERS
 
     if PRICE_CEILING_KEY in PARAMETERS:
         return Decimal(policy.get(PRICE_CEILING_KEY, at=at))
@@ -523,10 +525,7 @@ MAX_UPLOAD_ROWS = 5000
 
 def price_template() -> bytes:
     """The downloadable .xlsx template for price uploads (headers, one example row, notes)."""
-    from io import BytesIO
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active

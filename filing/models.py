@@ -8,6 +8,7 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.mixins import NeverDeleted
@@ -140,7 +141,6 @@ class FilingRequest(NeverDeleted):
         return f"{self.number} {self.product}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("filing:detail", args=[self.pk])
 

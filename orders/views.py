@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError, Forbidden, NotFound
 from core.exports import xlsx_response
 from core.parsing import date_or_none
+from parties.models import Organisation
 
 from . import selectors
 from .filters import OrderFilter
@@ -96,7 +98,6 @@ def shop(request):
     products = [li.product for li in page]
     quotes = prices_in_force(institution, products)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products}, institution)
-    from parties.models import Organisation
 
     names = dict(Organisation.objects.filter(pk__in=set(distributors.values())).values_list("id", "name"))
     error_by_product = {str(e["product_id"]): e for e in errors}
@@ -330,7 +331,6 @@ def payments(request):
     if role == "institution":
         ctx["account"] = InstitutionAccount.objects.filter(institution=user.organisation).first()
     else:
-        from django.db.models import Sum
 
         ctx["to_invoice"] = (selectors.deliveries_for(user).annotate(invoiced=Sum("invoices__amount"))
                              .filter(receipts__isnull=False).distinct().order_by("-shipped_on")[:30])

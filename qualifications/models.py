@@ -4,6 +4,7 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.mixins import NeverDeleted
@@ -107,7 +108,6 @@ class Qualification(NeverDeleted):
         return f"{self.label}（{self.number}）"
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("qualifications:qualification_detail", args=[self.pk])
 
