@@ -126,7 +126,6 @@ class Product(NeverDeleted):
         return " ".join(p for p in parts if p)
 
     def save(self, *args, **kwargs):
-
         # Search by pinyin initials (amxl → 阿莫西林): kept in step with the name on every save.
         self.name_initials = name_initials(self.generic_name)
         update_fields = kwargs.get("update_fields")
@@ -135,7 +134,6 @@ class Product(NeverDeleted):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-
         return reverse("catalog:product_detail", args=[self.pk])
 
     @property
@@ -349,5 +347,4 @@ class ProductChangeRequest(NeverDeleted):
         return f"{self.product} {self.get_status_display()}（{self.proposed_at:%Y-%m-%d}）"
 
     def get_absolute_url(self):
-
         return reverse("catalog:change_detail", args=[self.pk])

@@ -266,7 +266,6 @@ def can_review_change(user, request: ProductChangeRequest) -> bool:
 
 
 def _notify_change_reviewers(cr: ProductChangeRequest):
-
     who = (recipients.city_regulators(cr.review_city) if cr.reviewer == ChangeReviewer.CITY
            else recipients.province_regulators())
     notify(who, kind="catalog.change_request", title=f"产品信息变更待确认：{cr.product}",

@@ -63,7 +63,6 @@ def product_list(request):
 
 @login_required
 def product_export(request):
-
     qs = selectors.search_products(request.user, **_filters(request))[:20000]
     wb = Workbook()
     ws = wb.active
@@ -270,7 +269,6 @@ def change_list(request):
 
 
 def _change_export(qs):
-
     wb = Workbook()
     ws = wb.active
     ws.title = _("产品信息变更")

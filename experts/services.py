@@ -294,8 +294,6 @@ def session_draw(user, session: ExpertSession, per_category: dict, reason: str =
 
 
 def _notify_drawn(draw: ExpertDraw):
-
-
     session = draw.session
     users = User.objects.filter(expert_profile__draw_memberships__draw=draw)
     notify(
@@ -492,7 +490,6 @@ def case_conclude(user, case: SessionCase, *, agreed: bool, final_price=None, ef
 
 
 def get_case(user, pk) -> SessionCase:
-
     case = SessionCase.objects.filter(pk=pk, session__in=sessions_for(user)).select_related("session", "product").first()
     if case is None:
         raise NotFound()

@@ -141,7 +141,6 @@ class FilingRequest(NeverDeleted):
         return f"{self.number} {self.product}"
 
     def get_absolute_url(self):
-
         return reverse("filing:detail", args=[self.pk])
 
     @property

@@ -662,9 +662,6 @@ def _cell_date(value):
 
 
 def _read_xlsx(upload):
-
-
-
     if upload is None:
         raise InvalidInput(_("请选择 .xlsx 文件"), "file")
     check_upload(upload, allowed=XLSX_TYPES, field="file")

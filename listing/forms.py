@@ -66,8 +66,6 @@ class ApplicationForm(forms.Form):
             )
 
     def clean_declared_price(self):
-
-
         raw = self.cleaned_data["declared_price"]
         problem = rules.declared_price_problem(raw, Decimal(str(policy.get("sys.price_ceiling_yuan"))))
         if problem:
@@ -75,8 +73,6 @@ class ApplicationForm(forms.Form):
         return raw.strip()
 
     def clean_set_price(self):
-
-
         raw = (self.cleaned_data.get("set_price") or "").strip()
         if raw:
             problem = rules.declared_price_problem(raw, Decimal(str(policy.get("sys.price_ceiling_yuan"))),

@@ -236,12 +236,10 @@ class ListingApplication(NeverDeleted):
         return f"{self.category} {self.product} {self.declared_price}"
 
     def get_absolute_url(self):
-
         return reverse("listing:application_detail", args=[self.pk])
 
     @property
     def category_label(self):
-
         return CATEGORY_LABELS.get(self.category, "")
 
     @property
@@ -276,7 +274,6 @@ class ApplicationDocument(NeverDeleted):
 
     @property
     def label(self):
-
         return DOCUMENTS.get(self.code, self.code)
 
 

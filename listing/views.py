@@ -66,7 +66,6 @@ def _catalogue_register_url():
 
 
 def _xlsx(filename, headers, rows):
-
     tmp = tempfile.TemporaryFile()
     write_xlsx(tmp, [(filename, headers, rows)])
     tmp.seek(0)
@@ -334,7 +333,6 @@ def application_decide(request, pk, action):
 
 @login_required
 def document_download(request, pk):
-
     doc = get_object_or_404(ApplicationDocument.objects.select_related("application"), pk=pk)
     if not can_see(request.user, doc.application):
         raise Http404

@@ -53,7 +53,6 @@ class ReportListApi(GenericAPIView):
     serializer_class = ReportOut
 
     def get_queryset(self):
-
         qs = ReportVersion.objects.filter(report__in=MonthlyReport.objects.visible_to(self.request.user)) \
             .select_related("report", "report__institution").order_by("-report__month", "-version")
         if self.request.query_params.get("month"):

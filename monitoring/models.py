@@ -128,7 +128,6 @@ class MonthlyReport(NeverDeleted):
         return f"{self.institution} {self.month:%Y-%m}"
 
     def get_absolute_url(self):
-
         return reverse("monitoring:report_detail", args=[self.pk])
 
     @property
@@ -432,7 +431,6 @@ class Bulletin(NeverDeleted):
         return self.title
 
     def get_absolute_url(self):
-
         return reverse("monitoring:bulletin_detail", args=[self.pk])
 
 

@@ -210,7 +210,6 @@ def unreported(month: date, user=None):
 
 
 def flags_for(user, *, category=None, status=None, month=None):
-
     qs = Flag.objects.visible_to(user).select_related("institution", "institution__city")
     if category:
         qs = qs.filter(category=category)

@@ -190,7 +190,6 @@ ORDER BY op.id
 
 
 def _out_of_scope_emergencies(month: date) -> list[tuple]:
-
     with connection.cursor() as cur:
         cur.execute(OUT_OF_SCOPE_EMERGENCIES_SQL,
                     {"start": month, "end": rules.add_months(month, 1), "tz": settings.TIME_ZONE})
@@ -636,7 +635,6 @@ def bulletin_publish(*, user, year: int, quarter: int, is_public: bool = False) 
 
 
 def bulletin_totals(bulletin) -> dict:
-
     t = bulletin.rows.aggregate(**{f: Sum(f) for f in FIGURE_FIELDS}, n=Count("id"))
     t["drug_rate"] = rules.rate_of_total(t["drug_platform"] or 0, t["drug_total"] or 0)
     t["consumable_rate"] = rules.rate_of_total(t["consumable_platform"] or 0, t["consumable_total"] or 0)

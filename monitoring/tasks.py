@@ -14,7 +14,6 @@ register("monitoring-deadlines", "monitoring.tasks.deadline_check", "MON-2 æœˆæŠ
 
 @shared_task
 def monthly_run(month: str | None = None):
-
     return services.monthly_run(date.fromisoformat(month) if month else None)
 
 

@@ -191,7 +191,6 @@ def report_new(request):
 
 
 def _report_day(month):
-
     return get("mon.report_day", at=month)
 
 

@@ -551,7 +551,6 @@ def interviews_build(today=None) -> int:
 
 
 def interview_record(*, user, interview, outcome, note) -> None:
-
     if not user.is_regulator:
         raise Forbidden(_("仅医保部门可记录约谈结果"))
     if outcome not in InterviewOutcome.values or outcome == InterviewOutcome.PENDING:

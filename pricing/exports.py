@@ -12,7 +12,6 @@ from core.exports import safe_row
 
 
 def xlsx_response(title: str, headers: list, rows, filename: str) -> HttpResponse:
-
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = str(title)[:31]

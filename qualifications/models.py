@@ -108,7 +108,6 @@ class Qualification(NeverDeleted):
         return f"{self.label}（{self.number}）"
 
     def get_absolute_url(self):
-
         return reverse("qualifications:qualification_detail", args=[self.pk])
 
     @property

@@ -67,7 +67,6 @@ def _check_values(kind, name, number, valid_from, valid_until):
 
 
 def _check_file(file):
-
     if file is None:
         raise InvalidInput(_("请上传证明文件（PDF、JPG 或 PNG）"), "file")
     check_upload(file, field="file")
@@ -198,7 +197,6 @@ def qualification_withdraw(user, q: Qualification, reason: str) -> Qualification
 
 
 def reminder_days(at=None) -> int:
-
     if REMINDER_DAYS_KEY in PARAMETERS:
         return int(policy.get(REMINDER_DAYS_KEY, at=at))
     return DEFAULT_REMINDER_DAYS
@@ -309,7 +307,6 @@ def _check_area(city, counties):
 
 
 def _distribution_url():
-
     return reverse("qualifications:distribution_list")
 
 
