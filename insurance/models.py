@@ -14,13 +14,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.mixins import NeverDeleted
+from core.mixins import NeverDeleted, RecordedByAt
 from parties.scoping import ScopedQuerySet
 
 from .rules import METHOD_LABELS
 
 
-class CatalogueEntry(models.Model):
+class CatalogueEntry(RecordedByAt):
     """A drug in the medical-insurance drug catalogue (医保药品目录) for a period: INS-1's scope.
     Kept by the insurance regulator beside the product, not as a flag the enterprise edits."""
 
@@ -29,8 +29,6 @@ class CatalogueEntry(models.Model):
     category = models.CharField(_("目录类别"), max_length=4, choices=[("A", _("甲类")), ("B", _("乙类"))], default="B")
     valid_from = models.DateField(_("起"))
     valid_to = models.DateField(_("止"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("医保目录药品")
@@ -41,7 +39,7 @@ class CatalogueEntry(models.Model):
         return f"{self.product}（{self.get_category_display()}）"
 
 
-class NationalRule(models.Model):
+class NationalRule(RecordedByAt):
     """A national rule entered by the province (INS-2 narcotic/psychotropic, INS-3 generics of
     negotiated drugs): where one is in force it prevails over the provincial method."""
 
@@ -49,8 +47,6 @@ class NationalRule(models.Model):
     amount = models.DecimalField(_("支付标准（元）"), max_digits=14, decimal_places=4)
     source = models.CharField(_("国家规定文号"), max_length=200)
     valid_from = models.DateField(_("起"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("国家规定支付标准")
@@ -276,7 +272,7 @@ class Deduction(models.Model):
         return f"{self.institution} {self.get_kind_display()} {self.amount}"
 
 
-class QualityDeposit(models.Model):
+class QualityDeposit(RecordedByAt):
     """INS-7: the 5 % service-quality deposit withheld from the annual budget, with the year's
     procurement evaluation: failing it cancels 结余留用、合理超支分担 for the year."""
 
@@ -288,8 +284,6 @@ class QualityDeposit(models.Model):
     evaluation_passed = models.BooleanField(_("考核合格"), null=True)
     surplus_sharing = models.BooleanField(_("结余留用、合理超支分担"), default=True)
     note = models.TextField(_("考核说明"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("质量保证金")

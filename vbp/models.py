@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.mixins import NeverDeleted
+from core.mixins import CreatedByAt, NeverDeleted, RecordedByAt
 from parties.scoping import ScopedQuerySet
 
 
@@ -68,7 +68,7 @@ class TenderQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Tender(NeverDeleted):
+class Tender(CreatedByAt, NeverDeleted):
     code = models.CharField(_("批次编号"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     level = models.CharField(_("层级"), max_length=12, choices=TenderLevel.choices)
@@ -92,8 +92,6 @@ class Tender(NeverDeleted):
     status = models.CharField(_("状态"), max_length=10, choices=TenderStatus.choices, default=TenderStatus.DRAFT)
     allocation_locked_at = models.DateTimeField(_("约定量分配锁定时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("结果公布时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenderQuerySet.as_manager()
 
@@ -213,7 +211,7 @@ class NegotiationOutcome(models.TextChoices):
     FAILED = "failed", _("谈判未成功")
 
 
-class NegotiationRound(models.Model):
+class NegotiationRound(RecordedByAt):
     """VBP-5 (000 annex §四(九); 002 §21–§22): in a tender whose selection mode is price
     negotiation or (high-value alliances) insurance-access negotiation, the organiser
     negotiates with each bidder of a variety after the bid window: the enterprise's offer,
@@ -227,8 +225,6 @@ class NegotiationRound(models.Model):
     outcome = models.CharField(_("结果"), max_length=10, choices=NegotiationOutcome.choices)
     agreed_price = models.DecimalField(_("谈判价"), max_digits=14, decimal_places=4, null=True, blank=True)
     note = models.TextField(_("记录"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["bid", "number"]
