@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.mixins import NeverDeleted
-from parties.scoping import ScopedQuerySet, scope_q
+from parties.scoping import ScopedQuerySet
 
 
 class FilingKind(models.TextChoices):
@@ -42,10 +42,8 @@ class ConfirmingBody(models.TextChoices):
 
 
 class FilingQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """Institutions: their own; the enterprise: filings of its products; city regulators:
-        their institutions' filings; the province: all (parties.scoping)."""
-        return self.filter(scope_q(user, institution="institution", enterprise=("enterprise",)))
+    """`visible_to` from ScopedQuerySet: institutions their own; the enterprise filings of its
+    products; city regulators their institutions' filings; the province all."""
 
     def in_force(self):
         return self.filter(status=FilingStatus.CONFIRMED)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.mixins import CreatedByAt, NeverDeleted, RecordedByAt
-from parties.scoping import ScopedQuerySet
+from parties.scoping import PublishedQuerySet, ScopedQuerySet
 
 
 class TenderLevel(models.TextChoices):
@@ -61,12 +61,6 @@ class PriorityCriterion(models.TextChoices):
     NATIONAL = "national", _("国家集采品种")
 
 
-class TenderQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Tender results are published (VBP-1, PUB-1): every signed-in party sees every tender."""
-        return self.all() if user is not None and user.is_authenticated else self.none()
-
-
 @pghistory.track()
 class Tender(CreatedByAt, NeverDeleted):
     code = models.CharField(_("批次编号"), max_length=40, unique=True)
@@ -93,7 +87,8 @@ class Tender(CreatedByAt, NeverDeleted):
     allocation_locked_at = models.DateTimeField(_("约定量分配锁定时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("结果公布时间"), null=True, blank=True)
 
-    objects = TenderQuerySet.as_manager()
+    # Tender results are published (VBP-1, PUB-1): every signed-in party sees every tender.
+    objects = PublishedQuerySet.as_manager()
 
     never_deleted_trigger = "vbp_tender_never_deleted"
 
@@ -248,10 +243,6 @@ class NegotiationRound(RecordedByAt):
         return f"{self.bid_id}#{self.number} {self.outcome}"
 
 
-class InstitutionScoped(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
 class BaseVolume(models.Model):
     """VBP-2: an institution's base-year volume of a variety, pre-filled from receipts and
@@ -268,7 +259,7 @@ class BaseVolume(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["variety", "institution"]
@@ -389,7 +380,7 @@ class ProgressSnapshot(models.Model):
     lagging = models.BooleanField(_("进度滞后"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "contract"]
@@ -478,7 +469,7 @@ class Prepayment(models.Model):
     triggered_on = models.DateField(_("触发日期"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "triggered_on", "id"]
@@ -516,7 +507,7 @@ class BudgetConsequence(models.Model):
     detail = models.TextField(_("说明"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contract", "kind"], name="vbp_consequence_once")]
@@ -539,7 +530,7 @@ class CapFlag(models.Model):
     non_selected_qty = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -566,7 +557,7 @@ class TenderMember(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tender", "institution"], name="vbp_member_once")]
@@ -634,7 +625,7 @@ class MonthlyUseReport(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -668,7 +659,7 @@ class BudgetShield(models.Model):
                                     blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("预算控制指标保留")
