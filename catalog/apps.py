@@ -7,6 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("产品目录")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation
         from jobs import imports
 

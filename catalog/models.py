@@ -4,10 +4,13 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.mixins import NeverDeleted
 from parties.scoping import PublishedQuerySet, ScopedQuerySet
+
+from .rules import name_initials
 
 
 class ProductKind(models.TextChoices):
@@ -123,8 +126,6 @@ class Product(NeverDeleted):
         return " ".join(p for p in parts if p)
 
     def save(self, *args, **kwargs):
-        from .rules import name_initials
-
         # Search by pinyin initials (amxl → 阿莫西林): kept in step with the name on every save.
         self.name_initials = name_initials(self.generic_name)
         update_fields = kwargs.get("update_fields")
@@ -133,8 +134,6 @@ class Product(NeverDeleted):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("catalog:product_detail", args=[self.pk])
 
     @property
@@ -348,6 +347,4 @@ class ProductChangeRequest(NeverDeleted):
         return f"{self.product} {self.get_status_display()}（{self.proposed_at:%Y-%m-%d}）"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("catalog:change_detail", args=[self.pk])

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from core import parsing
 from core.text import excerpt
@@ -78,7 +79,6 @@ def name_initials(name: str) -> str:
     The phrase-aware reading comes first; readings that differ only in one polyphonic
     character follow, space-separated (重组人胰岛素 → "czryds zzryds"), so a user typing
     either reading finds the product. At most 100 characters."""
-    from pypinyin import Style, lazy_pinyin, pinyin
 
     options: list[list[str]] = []
     for run in _CJK_RUN.findall(name or ""):

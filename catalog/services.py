@@ -6,11 +6,15 @@ from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -22,6 +26,7 @@ from notifications.services import notify
 from parties.models import Organisation, OrgKind, Region
 from parties.permissions import is_manufacturer, is_province_regulator
 from policy import services as policy
+from policy.registry import PARAMETERS
 
 from . import rules
 from .models import (
@@ -213,8 +218,6 @@ def city_review_on(at: date | None = None) -> bool:
 
 
 def _notify_change_reviewers(cr: ProductChangeRequest):
-    from django.urls import reverse
-
     who = (recipients.city_regulators(cr.review_city) if cr.reviewer == ChangeReviewer.CITY
            else recipients.province_regulators())
     notify(who, kind="catalog.change_request", title=f"产品信息变更待确认：{cr.product}",
@@ -375,8 +378,6 @@ def catalogue_retire(user, product, reason) -> Product:
 def price_ceiling(at: date | None = None) -> Decimal:
     """The absurd-price ceiling (policy parameter sys.price_ceiling_yuan; a fallback constant
     if the key is not declared)."""
-    from policy import services as policy
-    from policy.registry import PARAMETERS
 
     if PRICE_CEILING_KEY in PARAMETERS:
         return Decimal(policy.get(PRICE_CEILING_KEY, at=at))
@@ -469,10 +470,7 @@ MAX_UPLOAD_ROWS = 5000
 
 def price_template() -> bytes:
     """The downloadable .xlsx template for price uploads (headers, one example row, notes)."""
-    from io import BytesIO
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from core.errors import DomainError, Forbidden
 from core.exports import safe_row
@@ -61,9 +63,6 @@ def product_list(request):
 
 @login_required
 def product_export(request):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     qs = selectors.search_products(request.user, **_filters(request))[:20000]
     wb = Workbook()
     ws = wb.active
@@ -270,9 +269,6 @@ def change_list(request):
 
 
 def _change_export(qs):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     ws = wb.active
     ws.title = _("产品信息变更")

@@ -7,6 +7,7 @@ class ExpertsConfig(AppConfig):
     verbose_name = _("评审专家")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation
 
         from . import permissions  # noqa: F401

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +18,7 @@ from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.parsing import clean_text
 from core.permissions import require
+from notifications.services import notify
 from parties.models import Organisation, User
 from parties.permissions import is_expert
 from policy import services as policy
@@ -38,6 +40,7 @@ from .models import (
     SessionStatus,
     Verdict,
 )
+from .selectors import sessions_for
 from .signals import case_concluded
 
 CATEGORY_LABELS = dict(ExpertCategory.choices)
@@ -268,10 +271,6 @@ def session_draw(user, session: ExpertSession, per_category: dict, reason: str =
 
 
 def _notify_drawn(draw: ExpertDraw):
-    from django.urls import reverse
-
-    from notifications.services import notify
-
     session = draw.session
     users = User.objects.filter(expert_profile__draw_memberships__draw=draw)
     notify(
@@ -460,8 +459,6 @@ def case_conclude(user, case: SessionCase, *, agreed: bool, final_price=None, ef
 
 
 def get_case(user, pk) -> SessionCase:
-    from .selectors import sessions_for
-
     case = SessionCase.objects.filter(pk=pk, session__in=sessions_for(user)).select_related("session", "product").first()
     if case is None:
         raise NotFound()

@@ -7,6 +7,7 @@ class FilingConfig(AppConfig):
     verbose_name = _("备案采购")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation as nav
         from listing.evidence import register_filing_counter
         from orders.pricing import register_base_provider, register_refusal, register_version

@@ -5,13 +5,14 @@ drugs' monthly batch or the consumables' 公示/公布 — only the filing insti
 it at the filed price ("whoever files buys", FIL-3/FIL-C4)."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from parties.scoping import ScopedQuerySet, scope_q
+from core.mixins import NeverDeleted
+from parties.scoping import ScopedQuerySet
 
 
 class FilingKind(models.TextChoices):
@@ -41,17 +42,15 @@ class ConfirmingBody(models.TextChoices):
 
 
 class FilingQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """Institutions: their own; the enterprise: filings of its products; city regulators:
-        their institutions' filings; the province: all (parties.scoping)."""
-        return self.filter(scope_q(user, institution="institution", enterprise=("enterprise",)))
+    """`visible_to` from ScopedQuerySet: institutions their own; the enterprise filings of its
+    products; city regulators their institutions' filings; the province all."""
 
     def in_force(self):
         return self.filter(status=FilingStatus.CONFIRMED)
 
 
 @pghistory.track()
-class FilingRequest(models.Model):
+class FilingRequest(NeverDeleted):
     """One institution's filing of one product. Institutions filing the same product together
     each hold a request; the product is purchasable by every confirmed one (FIL-3)."""
 
@@ -114,6 +113,8 @@ class FilingRequest(models.Model):
 
     objects = FilingQuerySet.as_manager()
 
+    never_deleted_trigger = "filing_never_deleted"
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("备案采购申请")
@@ -133,14 +134,11 @@ class FilingRequest(models.Model):
                          name="filing_in_force_idx"),
             models.Index(fields=["status", "batch_date"], name="filing_status_batch_idx"),
         ]
-        triggers = [pgtrigger.Protect(name="filing_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.number} {self.product}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("filing:detail", args=[self.pk])
 
     @property
@@ -157,7 +155,7 @@ def _document_path(instance, filename):
     return f"filing/{instance.filing_id}/{instance.code}-{filename}"
 
 
-class FilingDocument(models.Model):
+class FilingDocument(NeverDeleted):
     """FIL-2 documents A–E (drugs) and supporting files; type checked by content."""
 
     filing = models.ForeignKey(FilingRequest, on_delete=models.PROTECT, related_name="documents")
@@ -169,15 +167,16 @@ class FilingDocument(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    never_deleted_trigger = "filing_document_never_deleted"
+
     class Meta:
         ordering = ["filing", "code", "id"]
-        triggers = [pgtrigger.Protect(name="filing_document_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.code} {self.original_name}"
 
 
-class FilingEvent(models.Model):
+class FilingEvent(NeverDeleted):
     """The readable trail of a filing (AUD-1): who did what, when and why. pghistory keeps
     the field-level before/after beside it."""
 
@@ -188,9 +187,10 @@ class FilingEvent(models.Model):
                              related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
+    never_deleted_trigger = "filing_event_never_deleted"
+
     class Meta:
         ordering = ["at", "id"]
-        triggers = [pgtrigger.Protect(name="filing_event_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.filing_id} {self.action}"
@@ -211,7 +211,7 @@ EVENT_LABELS = {
 
 
 @pghistory.track()
-class PaymentStandard(models.Model):
+class PaymentStandard(NeverDeleted):
     """FIL-C5: the insurance payment standard of a filed consumable, set by the insurance
     regulator (province), ≤ that of comparable listed products; a product first sold in China
     in this province gets a transition of at least a year, after which a provincial expert
@@ -231,6 +231,8 @@ class PaymentStandard(models.Model):
     superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    never_deleted_trigger = "filing_pay_std_never_deleted"
+
     class Meta:
         ordering = ["product", "-effective_from"]
         verbose_name = _("备案耗材医保支付标准")
@@ -240,7 +242,6 @@ class PaymentStandard(models.Model):
             models.UniqueConstraint(fields=["product"], condition=Q(superseded_at__isnull=True),
                                     name="filing_pay_std_one_current"),
         ]
-        triggers = [pgtrigger.Protect(name="filing_pay_std_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.product} {self.amount}"

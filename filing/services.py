@@ -4,6 +4,7 @@ a refused request changes no row."""
 
 from datetime import date
 from decimal import Decimal
+from zipfile import BadZipFile
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -11,6 +12,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from catalog import rules as catalog_rules
 from catalog.models import Product, ProductKind
@@ -19,7 +21,7 @@ from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.parsing import clean_text, date_or_none
 from core.permissions import require
-from core.uploads import check_upload
+from core.uploads import XLSX_TYPES, check_upload
 from experts import services as experts
 from listing import rules as listing_rules
 from listing import selectors as listing_selectors
@@ -648,12 +650,6 @@ def _cell_date(value):
 
 
 def _read_xlsx(upload):
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    from core.uploads import XLSX_TYPES
-
     if upload is None:
         raise InvalidInput(_("请选择 .xlsx 文件"), "file")
     check_upload(upload, allowed=XLSX_TYPES, field="file")

@@ -7,6 +7,7 @@ class InsuranceConfig(AppConfig):
     verbose_name = _("医保支付")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation as nav
 
         from . import parameters, permissions, providers, tasks  # noqa: F401

@@ -14,12 +14,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import NeverDeleted, RecordedByAt
 from parties.scoping import ScopedQuerySet
 
 from .rules import METHOD_LABELS
 
 
-class CatalogueEntry(models.Model):
+class CatalogueEntry(RecordedByAt):
     """A drug in the medical-insurance drug catalogue (医保药品目录) for a period: INS-1's scope.
     Kept by the insurance regulator beside the product, not as a flag the enterprise edits."""
 
@@ -28,8 +29,6 @@ class CatalogueEntry(models.Model):
     category = models.CharField(_("目录类别"), max_length=4, choices=[("A", _("甲类")), ("B", _("乙类"))], default="B")
     valid_from = models.DateField(_("起"))
     valid_to = models.DateField(_("止"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("医保目录药品")
@@ -40,7 +39,7 @@ class CatalogueEntry(models.Model):
         return f"{self.product}（{self.get_category_display()}）"
 
 
-class NationalRule(models.Model):
+class NationalRule(RecordedByAt):
     """A national rule entered by the province (INS-2 narcotic/psychotropic, INS-3 generics of
     negotiated drugs): where one is in force it prevails over the provincial method."""
 
@@ -48,8 +47,6 @@ class NationalRule(models.Model):
     amount = models.DecimalField(_("支付标准（元）"), max_digits=14, decimal_places=4)
     source = models.CharField(_("国家规定文号"), max_length=200)
     valid_from = models.DateField(_("起"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("国家规定支付标准")
@@ -123,7 +120,7 @@ class StandardStatus(models.TextChoices):
 # Computed rows are many (one per product and run) and their computation is on the row itself
 # (explanation); what AUD-1 needs is every later change: adjustment and publication.
 @pghistory.track(pghistory.UpdateEvent())
-class PaymentStandard(models.Model):
+class PaymentStandard(NeverDeleted):
     """One product's payment standard for a year, with how it was computed. `amount` None means
     "not payable" (a consumable outside the sunshine catalogue, INS-5/INS-6)."""
 
@@ -149,6 +146,8 @@ class PaymentStandard(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=StandardStatus.choices, default=StandardStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
 
+    never_deleted_trigger = "ins_standard_never_deleted"
+
     class Meta:
         ordering = ["product_id"]
         verbose_name = _("医保支付标准")
@@ -170,7 +169,7 @@ class PaymentStandard(models.Model):
                                  | pgtrigger.Q(new__explanation__df=pgtrigger.F("old__explanation"))
                                  | pgtrigger.Q(new__year__df=pgtrigger.F("old__year"))
                                  | pgtrigger.Q(new__product_id__df=pgtrigger.F("old__product_id")))),
-            pgtrigger.Protect(name="ins_standard_never_deleted", operation=pgtrigger.Delete),
+            # The DELETE protection comes from NeverDeleted (appended after these).
         ]
 
     def __str__(self):
@@ -273,7 +272,7 @@ class Deduction(models.Model):
         return f"{self.institution} {self.get_kind_display()} {self.amount}"
 
 
-class QualityDeposit(models.Model):
+class QualityDeposit(RecordedByAt):
     """INS-7: the 5 % service-quality deposit withheld from the annual budget, with the year's
     procurement evaluation: failing it cancels 结余留用、合理超支分担 for the year."""
 
@@ -285,8 +284,6 @@ class QualityDeposit(models.Model):
     evaluation_passed = models.BooleanField(_("考核合格"), null=True)
     surplus_sharing = models.BooleanField(_("结余留用、合理超支分担"), default=True)
     note = models.TextField(_("考核说明"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("质量保证金")

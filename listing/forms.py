@@ -1,9 +1,12 @@
 """Forms of the listing app (Chinese labels; errors shown next to the field)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parties.models import Region
+from policy import services as policy
 
 from . import rules
 from .models import AuthorityLevel, DelistReason, Listing, QualityEventKind, Severity
@@ -63,10 +66,6 @@ class ApplicationForm(forms.Form):
             )
 
     def clean_declared_price(self):
-        from decimal import Decimal
-
-        from policy import services as policy
-
         raw = self.cleaned_data["declared_price"]
         problem = rules.declared_price_problem(raw, Decimal(str(policy.get("sys.price_ceiling_yuan"))))
         if problem:
@@ -74,10 +73,6 @@ class ApplicationForm(forms.Form):
         return raw.strip()
 
     def clean_set_price(self):
-        from decimal import Decimal
-
-        from policy import services as policy
-
         raw = (self.cleaned_data.get("set_price") or "").strip()
         if raw:
             problem = rules.declared_price_problem(raw, Decimal(str(policy.get("sys.price_ceiling_yuan"))),

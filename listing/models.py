@@ -4,10 +4,14 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.mixins import NeverDeleted, NeverEdited, RecordedByAt
 from parties.scoping import PublishedQuerySet, ScopedQuerySet
+from pricing.models import LinkageCase, LinkageStatus
+
+from .rules import CATEGORY_LABELS, DOCUMENTS
 
 
 class ListingStatus(models.TextChoices):
@@ -29,7 +33,6 @@ class ListingQuerySet(PublishedQuerySet):
         """PRC-1 "marks the listing": annotate `linkage_overdue` (an overdue, escalated linkage
         case exists) and `overdue_linkage_case_id` (the oldest such case) in the same query —
         no query per row."""
-        from pricing.models import LinkageCase, LinkageStatus
 
         overdue = LinkageCase.objects.filter(listing=OuterRef("pk"), status=LinkageStatus.OVERDUE)
         return self.annotate(
@@ -233,14 +236,10 @@ class ListingApplication(NeverDeleted):
         return f"{self.category} {self.product} {self.declared_price}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("listing:application_detail", args=[self.pk])
 
     @property
     def category_label(self):
-        from .rules import CATEGORY_LABELS
-
         return CATEGORY_LABELS.get(self.category, "")
 
     @property
@@ -275,8 +274,6 @@ class ApplicationDocument(NeverDeleted):
 
     @property
     def label(self):
-        from .rules import DOCUMENTS
-
         return DOCUMENTS.get(self.code, self.code)
 
 

@@ -1,6 +1,8 @@
 """Listing pages (thin): applications, review queue, listings, delisting, quality events,
 and the public listing results (PUB-1, no sign-in)."""
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -25,6 +27,7 @@ from . import rules, selectors
 from .filters import ListingFilter
 from .forms import ApplicationForm, DecisionForm, DelistRequestForm, QualityEventForm, StatusForm
 from .models import (
+    ApplicationDocument,
     ApplicationStatus,
     DelistRequest,
     DelistStatus,
@@ -55,8 +58,6 @@ def _catalogue_register_url():
 
 
 def _xlsx(filename, headers, rows):
-    import tempfile
-
     tmp = tempfile.TemporaryFile()
     write_xlsx(tmp, [(filename, headers, rows)])
     tmp.seek(0)
@@ -324,8 +325,6 @@ def application_decide(request, pk, action):
 
 @login_required
 def document_download(request, pk):
-    from .models import ApplicationDocument
-
     doc = get_object_or_404(ApplicationDocument.objects.select_related("application"), pk=pk)
     if not can_see(request.user, doc.application):
         raise Http404

@@ -10,7 +10,7 @@ from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.schema import error_responses
 
 from . import services
-from .models import ReportSource, ReportVersion
+from .models import MonthlyReport, ReportSource, ReportVersion
 
 TAG = "采购监测（MON）"
 AMOUNT_HELP = "金额（元，最多两位小数，不得为负）"
@@ -53,8 +53,6 @@ class ReportListApi(GenericAPIView):
     serializer_class = ReportOut
 
     def get_queryset(self):
-        from .models import MonthlyReport
-
         qs = ReportVersion.objects.filter(report__in=MonthlyReport.objects.visible_to(self.request.user)) \
             .select_related("report", "report__institution").order_by("-report__month", "-version")
         if self.request.query_params.get("month"):

@@ -7,6 +7,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("采购监测")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation as nav
         from jobs import imports
 

@@ -15,6 +15,7 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.mixins import NeverDeleted, NeverEdited
@@ -127,8 +128,6 @@ class MonthlyReport(NeverDeleted):
         return f"{self.institution} {self.month:%Y-%m}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("monitoring:report_detail", args=[self.pk])
 
     @property
@@ -432,8 +431,6 @@ class Bulletin(NeverDeleted):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("monitoring:bulletin_detail", args=[self.pk])
 
 

@@ -14,7 +14,7 @@ from parties.models import Organisation
 from shortage.selectors import EMERGENCY_OFFPLATFORM_IDS_SQL
 
 from . import rules
-from .models import MonthlyReport, ReportVersion
+from .models import Flag, MonthlyReport, ReportVersion
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
@@ -210,8 +210,6 @@ def unreported(month: date, user=None):
 
 
 def flags_for(user, *, category=None, status=None, month=None):
-    from .models import Flag
-
     qs = Flag.objects.visible_to(user).select_related("institution", "institution__city")
     if category:
         qs = qs.filter(category=category)

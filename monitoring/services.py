@@ -5,8 +5,9 @@ deadline job, inspections and quarterly bulletins."""
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -191,8 +192,6 @@ ORDER BY op.id
 
 
 def _out_of_scope_emergencies(month: date) -> list[tuple]:
-    from django.conf import settings
-
     with connection.cursor() as cur:
         cur.execute(OUT_OF_SCOPE_EMERGENCIES_SQL,
                     {"start": month, "end": rules.add_months(month, 1), "tz": settings.TIME_ZONE})
@@ -635,8 +634,6 @@ def bulletin_publish(*, user, year: int, quarter: int, is_public: bool = False) 
 
 
 def bulletin_totals(bulletin) -> dict:
-    from django.db.models import Sum
-
     t = bulletin.rows.aggregate(**{f: Sum(f) for f in FIGURE_FIELDS}, n=Count("id"))
     t["drug_rate"] = rules.rate_of_total(t["drug_platform"] or 0, t["drug_total"] or 0)
     t["consumable_rate"] = rules.rate_of_total(t["consumable_platform"] or 0, t["consumable_total"] or 0)

@@ -1,3 +1,5 @@
+from datetime import date
+
 from celery import shared_task
 
 from core.schedules import register
@@ -12,8 +14,6 @@ register("monitoring-deadlines", "monitoring.tasks.deadline_check", "MON-2 æœˆæŠ
 
 @shared_task
 def monthly_run(month: str | None = None):
-    from datetime import date
-
     return services.monthly_run(date.fromisoformat(month) if month else None)
 
 

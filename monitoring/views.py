@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -21,7 +22,7 @@ from core.uploads import XLSX_TYPES, check_upload
 from jobs import imports
 from parties.models import Organisation, Region
 from parties.permissions import is_city_regulator
-from policy.services import monitoring_target
+from policy.services import get, monitoring_target
 
 from . import rules, selectors, services
 from .models import (
@@ -191,8 +192,6 @@ def report_new(request):
 
 
 def _report_day(month):
-    from policy.services import get
-
     return get("mon.report_day", at=month)
 
 
@@ -446,7 +445,6 @@ def bulletin_detail(request, pk):
     bulletin = Bulletin.objects.visible_to(request.user).select_related("city").filter(pk=pk).first()
     if bulletin is None:
         if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
         raise Http404

@@ -7,6 +7,7 @@ class NegotiationConfig(AppConfig):
     verbose_name = _("议价")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation as nav
         from orders.pricing import register_provider, register_version
 

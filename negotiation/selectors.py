@@ -7,6 +7,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, 
 from django.db.models.functions import TruncMonth
 
 from .models import NegotiationResult, Proposal
+from .zones import thresholds_for
 
 
 def proposals_for(user):
@@ -17,7 +18,6 @@ def proposals_for(user):
 def shared_results_summary(product_id, institution_id=None) -> dict:
     """NEG-1 hints: the current shared results for a product — min, weighted median (from the
     zone thresholds), count — and the institution's own last result."""
-    from .zones import thresholds_for
 
     current = NegotiationResult.objects.filter(product_id=product_id, superseded_at__isnull=True)
     agg = current.aggregate(lowest=Min("unit_price"), n=Count("id"))

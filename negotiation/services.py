@@ -1,10 +1,13 @@
 """Negotiation workflows (RULES §6): propose, confirm, decline, withdraw on the deadline,
 group negotiation, results, purchase agreements and zone reminders."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -12,11 +15,14 @@ from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.parsing import clean_decimal
 from core.permissions import require
+from core.uploads import check_upload
 from listing.models import Listing, ListingStatus
 from listing.services import status
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
+from parties.models import Organisation
 from policy.services import get as policy
+from qualifications.selectors import bad_record_ban
 
 from . import (
     hooks,
@@ -27,6 +33,8 @@ from .models import (
     EvidenceReview,
     GroupMember,
     GroupStatus,
+    Interview,
+    InterviewOutcome,
     NegotiationGroup,
     NegotiationResult,
     Proposal,
@@ -52,7 +60,6 @@ def proposal_check(*, institution, listing: Listing, unit_price: Decimal, quanti
     verdict = rules.neg_2_negotiable(hooks.facts(listing.product, today))
     if not verdict.ok:
         raise RuleViolation(verdict.rule, verdict.message, "listing")
-    from qualifications.selectors import bad_record_ban
 
     ban = bad_record_ban(listing.product.manufacturer, today)
     if ban.barred:
@@ -121,7 +128,6 @@ def proposal_submit(
             path=path.path, rule=path.rule, zone_at_proposal=zone or "", created_by=user, note=note or "",
         )
         if evidence_file:
-            from core.uploads import check_upload
 
             check_upload(evidence_file, field="evidence_file")
             proposal.evidence_file = evidence_file
@@ -438,7 +444,6 @@ def group_create(*, user, name, institution_ids, is_consortium=False) -> Negotia
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("请填写组团名称"), "name")
-    from parties.models import Organisation
 
     invited = list(Organisation.objects.filter(pk__in=institution_ids, kind="institution", is_active=True))
     if len(invited) != len(set(institution_ids)):
@@ -509,14 +514,9 @@ def interviews_build(today=None) -> int:
     """ZON-3 (monthly): list institutions for interviews — long non-negotiation, a high red
     share, or price inversion — with the evidence. One row per institution and period end;
     re-running for the same day adds nothing."""
-    from datetime import timedelta
 
-    from dateutil.relativedelta import relativedelta
-    from django.db.models import Count, Max, Q
 
-    from parties.models import Organisation
 
-    from .models import Interview
 
     today = today or timezone.localdate()
     months = int(policy("zon.non_negotiation_months", at=today))
@@ -554,8 +554,6 @@ def interviews_build(today=None) -> int:
 
 
 def interview_record(*, user, interview, outcome, note) -> None:
-    from .models import InterviewOutcome
-
     if not user.is_regulator:
         raise Forbidden(_("仅医保部门可记录约谈结果"))
     if outcome not in InterviewOutcome.values or outcome == InterviewOutcome.PENDING:

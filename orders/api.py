@@ -18,6 +18,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound as DRFNotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -500,7 +501,6 @@ class OrderDetailView(InstitutionApi):
     def get(self, request, pk):
         order = Order.objects.visible_to(request.user).filter(pk=pk).first()
         if order is None:
-            from rest_framework.exceptions import NotFound as DRFNotFound
 
             raise DRFNotFound()
         return Response(_order_out(order))

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from core.mixins import CreatedByAt, NeverDeleted
 from parties.scoping import NOTHING, ScopedQuerySet, scope_q
 
+from .pricing import source_label
+
 # ----------------------------------------------------------------- statuses as data
 
 
@@ -206,8 +208,6 @@ class OrderLine(NeverDeleted):
 
     @property
     def price_source_label(self):
-        from .pricing import source_label
-
         return source_label(self.price_source)
 
     @property

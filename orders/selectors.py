@@ -8,8 +8,12 @@ from django.db.models import DecimalField, Exists, F, Max, Min, OuterRef, Prefet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from parties.models import Organisation
+from qualifications.models import DistributionRelationship
+
 from .models import (
     Delivery,
+    DeliveryLine,
     Invoice,
     InvoiceStatus,
     NoSalesCase,
@@ -29,7 +33,6 @@ def distributors_for(manufacturer_ids, institution) -> dict[int, int]:
     many manufacturers, in one query: {manufacturer_id: distributor_id}. Same choice: a
     relationship for the institution's county wins over a whole-city one; among equals the
     most recently accepted. (Tested to agree with distributor_for.)"""
-    from qualifications.models import DistributionRelationship
 
     ids = list({int(m) for m in manufacturer_ids})
     if not ids:
@@ -119,7 +122,6 @@ def deliveries_for(user, order=None):
 
 def receivable_deliveries(user):
     """Deliveries of the user's institution with something still to receive."""
-    from .models import DeliveryLine
 
     open_lines = DeliveryLine.objects.filter(delivery_id=OuterRef("pk"), received_qty__lt=F("quantity"))
     return deliveries_for(user).filter(Exists(open_lines))
@@ -271,9 +273,7 @@ def online_procurement_amounts(date_from: date, date_to: date, institution_ids=N
     """MON-1 inputs for the monitoring app: per (institution_id, kind) the amount received
     through the platform (receipt lines, 入库) and the amount reported as received outside it,
     between two dates inclusive. {(institution_id, kind): {"platform": Decimal, "offplatform": Decimal}}."""
-    from decimal import Decimal
 
-    from django.db.models import Sum
 
     platform = ReceiptLine.objects.filter(received_on__range=(date_from, date_to))
     offplatform = OffPlatformPurchase.objects.filter(received_on__range=(date_from, date_to))
@@ -304,8 +304,6 @@ def product_version(institution):
 def distributor_version(institution):
     """The QUA-2 distributor shown per row: the relationships of the institution's city (with
     their counties) and the organisations' names."""
-    from parties.models import Organisation
-    from qualifications.models import DistributionRelationship
 
     city_id = getattr(institution, "city_id", None)
     through = DistributionRelationship.counties.through

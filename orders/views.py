@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from core.errors import DomainError, Forbidden, NotFound
 from core.exports import xlsx_response
 from core.parsing import date_or_none
 from core.permissions import require_page
+from parties.models import Organisation
 
 from . import selectors
 from .filters import OrderFilter
@@ -87,7 +89,6 @@ def shop(request):
     products = [li.product for li in page]
     quotes = prices_in_force(institution, products)
     distributors = selectors.distributors_for({p.manufacturer_id for p in products}, institution)
-    from parties.models import Organisation
 
     names = dict(Organisation.objects.filter(pk__in=set(distributors.values())).values_list("id", "name"))
     error_by_product = {str(e["product_id"]): e for e in errors}
@@ -320,7 +321,6 @@ def payments(request):
     if buys:
         ctx["account"] = InstitutionAccount.objects.filter(institution=user.organisation).first()
     else:
-        from django.db.models import Sum
 
         ctx["to_invoice"] = (selectors.deliveries_for(user).annotate(invoiced=Sum("invoices__amount"))
                              .filter(receipts__isnull=False).distinct().order_by("-shipped_on")[:30])

@@ -10,6 +10,7 @@ class OversightConfig(AppConfig):
     verbose_name = _("价格风险监测")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation as nav
 
         from . import parameters, permissions, tasks  # noqa: F401

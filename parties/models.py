@@ -6,13 +6,14 @@ import hmac
 import secrets
 
 import pghistory
-import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.mixins import NeverDeleted
 
 from .scoping import OrganisationQuerySet, ScopedQuerySet
 
@@ -79,7 +80,7 @@ class Ownership(models.TextChoices):
 
 
 @pghistory.track()
-class Organisation(models.Model):
+class Organisation(NeverDeleted):
     name = models.CharField(_("名称"), max_length=200, unique=True)
     kind = models.CharField(_("类型"), max_length=30, choices=OrgKind.choices, db_index=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True)
@@ -100,6 +101,8 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
+
+    never_deleted_trigger = "organisation_never_deleted"
 
     class Meta:
         ordering = ["kind", "name"]
@@ -128,7 +131,6 @@ class Organisation(models.Model):
                 name="org_hospital_has_level_pharmacy_has_none",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="organisation_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.name
@@ -170,7 +172,7 @@ class PlatformUserManager(UserManager):
 
 
 @pghistory.track(exclude=["password", "last_login"])
-class User(AbstractUser):
+class User(NeverDeleted, AbstractUser):
     """A person (or an HIS client's service identity) acting for one organisation in one role."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -182,6 +184,8 @@ class User(AbstractUser):
 
     objects = PlatformUserManager()
 
+    never_deleted_trigger = "user_never_deleted"
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -191,7 +195,6 @@ class User(AbstractUser):
                 name="user_acts_for_an_organisation_in_a_role",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="user_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.full_name or self.username
@@ -228,7 +231,7 @@ class ApiClientQuerySet(ScopedQuerySet):
 
 
 @pghistory.track(exclude=["last_used_at"])
-class ApiClient(models.Model):
+class ApiClient(NeverDeleted):
     """An institution's HIS / procurement system (ACT-7). The token is shown once; only its
     SHA-256 is stored. The client acts only for its institution, through its service user."""
 
@@ -254,6 +257,8 @@ class ApiClient(models.Model):
     # Row scoping: the institution's own users, its city/county regulators and the province.
     scope_institution = "institution"
 
+    never_deleted_trigger = "api_client_never_deleted"
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("HIS接口客户端")
@@ -271,7 +276,6 @@ class ApiClient(models.Model):
                 name="api_client_live_name_unique",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="api_client_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.institution} / {self.name}"

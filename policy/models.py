@@ -1,14 +1,15 @@
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import NeverDeleted, NeverEdited
+
 
 @pghistory.track()
-class PolicyValue(models.Model):
+class PolicyValue(NeverDeleted, NeverEdited):
     """One version of a policy parameter: in force from `effective_from` until the next
     version's date (for one date, the latest entered wins). Versions are never edited or
     deleted, only superseded (AUD-1)."""
@@ -23,16 +24,15 @@ class PolicyValue(models.Model):
     reason = models.TextField(_("调整理由"))
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
+    never_deleted_trigger = "policy_value_never_deleted"
+    never_edited_trigger = "policy_value_never_edited"
+
     class Meta:
         ordering = ["key", "-effective_from", "-created_at"]
         verbose_name = _("政策参数取值")
         verbose_name_plural = _("政策参数取值")
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="policy_value_has_reason"),
-        ]
-        triggers = [
-            pgtrigger.Protect(name="policy_value_never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Protect(name="policy_value_never_edited", operation=pgtrigger.Update),
         ]
 
     def __str__(self):

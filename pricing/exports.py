@@ -5,14 +5,13 @@ from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from core.exports import safe_row
 
 
 def xlsx_response(title: str, headers: list, rows, filename: str) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = str(title)[:31]

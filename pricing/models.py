@@ -3,12 +3,12 @@ PRC-3 complaints (申投诉). Listing prices themselves change only through
 listing.services.status.listing_change_price; these rows are the cases that lead to it."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import NeverDeleted
 from parties.scoping import ScopedQuerySet
 from workcalendar.models import WorkingDayDeadline
 
@@ -30,7 +30,7 @@ class LinkageCaseQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class LinkageCase(WorkingDayDeadline):
+class LinkageCase(NeverDeleted, WorkingDayDeadline):
     """PRC-1: a new, lower national lowest price took effect in another province for a listed
     product whose listing price is above it. The manufacturer must declare within
     `prc.linkage_working_days` working days of THAT PRICE'S effective date (due); a regulator
@@ -75,6 +75,8 @@ class LinkageCase(WorkingDayDeadline):
 
     objects = LinkageCaseQuerySet.as_manager()
 
+    never_deleted_trigger = "linkage_case_never_deleted"
+
     class Meta:
         ordering = ["due", "id"]
         verbose_name = _("低价联动案件")
@@ -102,7 +104,6 @@ class LinkageCase(WorkingDayDeadline):
         indexes = [
             models.Index(fields=["due"], condition=Q(status="open"), name="linkage_open_due_idx"),
         ]
-        triggers = [pgtrigger.Protect(name="linkage_case_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"PRC-1 #{self.pk} {self.listing.product}"
@@ -123,7 +124,7 @@ class RoundStatus(models.TextChoices):
 
 
 @pghistory.track()
-class GeneralLinkageRound(models.Model):
+class GeneralLinkageRound(NeverDeleted):
     """PRC-2: the yearly general linkage of listing prices with national lowest prices (and,
     per draft 001 when the policy parameter is on, in-province actual purchase results)."""
 
@@ -141,6 +142,8 @@ class GeneralLinkageRound(models.Model):
                                    related_name="+")
     effective_date = models.DateField(_("新价执行日期"), null=True, blank=True)
 
+    never_deleted_trigger = "general_round_never_deleted"
+
     class Meta:
         ordering = ["-year"]
         verbose_name = _("年度挂网价格联动")
@@ -152,7 +155,6 @@ class GeneralLinkageRound(models.Model):
                 name="general_round_published_has_window",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="general_round_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.year} 年度挂网价格联动"
@@ -166,7 +168,7 @@ class ItemStatus(models.TextChoices):
 
 
 @pghistory.track()
-class GeneralLinkageItem(models.Model):
+class GeneralLinkageItem(NeverDeleted):
     """PRC-2: one listing's proposed new price in a yearly round."""
 
     scope_enterprise = ("listing__product__manufacturer",)
@@ -190,6 +192,8 @@ class GeneralLinkageItem(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    never_deleted_trigger = "general_item_never_deleted"
+
     class Meta:
         ordering = ["round", "id"]
         verbose_name = _("年度联动调整项")
@@ -201,7 +205,6 @@ class GeneralLinkageItem(models.Model):
                 condition=Q(proposed_price__lt=models.F("current_price")), name="general_item_is_a_reduction"
             ),
         ]
-        triggers = [pgtrigger.Protect(name="general_item_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.round.year} {self.listing.product}"
@@ -245,7 +248,7 @@ def complaint_upload_to(instance, filename):
 
 
 @pghistory.track()
-class Complaint(models.Model):
+class Complaint(NeverDeleted):
     """PRC-3: a complaint/appeal (申投诉) against a listing decision or a price adjustment,
     filed by an enterprise or an institution; assigned to a regulator; answered; published
     (without the private attachment)."""
@@ -281,6 +284,8 @@ class Complaint(models.Model):
 
     objects = ComplaintQuerySet.as_manager()
 
+    never_deleted_trigger = "complaint_never_deleted"
+
     class Meta:
         ordering = ["-filed_at", "-id"]
         verbose_name = _("申投诉")
@@ -295,7 +300,6 @@ class Complaint(models.Model):
             models.CheckConstraint(condition=~Q(subject="general_adjustment") | Q(general_item__isnull=False),
                                    name="complaint_general_has_item"),
         ]
-        triggers = [pgtrigger.Protect(name="complaint_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.title

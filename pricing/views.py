@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -282,7 +282,6 @@ def complaint_detail(request, pk):
 @login_required
 def complaint_attachment(request, pk):
     """The private attachment: only to those who may see the complaint (never public)."""
-    from django.http import FileResponse
 
     complaint = Complaint.objects.visible_to(request.user).filter(pk=pk).first()
     if complaint is None or not complaint.attachment:

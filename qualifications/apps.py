@@ -7,6 +7,7 @@ class QualificationsConfig(AppConfig):
     verbose_name = _("资质与配送关系")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation
 
         from . import permissions  # noqa: F401

@@ -1,12 +1,13 @@
 """Enterprise qualifications (QUA-1) and distribution relationships (配送关系, QUA-2)."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.mixins import NeverDeleted
 from parties.scoping import ScopedQuerySet
 
 
@@ -42,7 +43,7 @@ def qualification_upload_to(instance, filename):
 
 
 @pghistory.track()
-class Qualification(models.Model):
+class Qualification(NeverDeleted):
     """QUA-1: an enterprise's licence or certificate with its validity. Declared by the
     enterprise, reviewed by the provincial regulator; any change sends it back to review.
     Renewing is a new row that `replaces` the old one (the old one is withdrawn when the new
@@ -78,6 +79,8 @@ class Qualification(models.Model):
 
     objects = QualificationQuerySet.as_manager()
 
+    never_deleted_trigger = "qualification_never_deleted"
+
     class Meta:
         ordering = ["enterprise", "kind", "-valid_until"]
         verbose_name = _("企业资质")
@@ -100,14 +103,11 @@ class Qualification(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["valid_until"], name="qualification_valid_until_idx")]
-        triggers = [pgtrigger.Protect(name="qualification_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.label}（{self.number}）"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("qualifications:qualification_detail", args=[self.pk])
 
     @property
@@ -128,7 +128,7 @@ class DistributionQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class DistributionRelationship(models.Model):
+class DistributionRelationship(NeverDeleted):
     """A manufacturer chooses a distributor to deliver to a city, or to some of its counties
     (an empty `counties` means the whole city); or it names itself (`distributor` ==
     `manufacturer`, self-delivery, QUA-2), in force at once. The distributor accepts or declines; either
@@ -170,6 +170,8 @@ class DistributionRelationship(models.Model):
 
     objects = DistributionQuerySet.as_manager()
 
+    never_deleted_trigger = "distribution_never_deleted"
+
     class Meta:
         ordering = ["-proposed_at"]
         verbose_name = _("配送关系")
@@ -185,7 +187,6 @@ class DistributionRelationship(models.Model):
                 name="distribution_self_delivery_not_proposed",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="distribution_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         if self.is_self_delivery:
@@ -242,7 +243,7 @@ class BadRecordQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class BadRecord(models.Model):
+class BadRecord(NeverDeleted):
     """BAD-1: a regulator's decision recorded in the provincial bad-record system (不良记录):
     the conduct, the facts and reasons, whether the enterprise enters the list (`severity`),
     and the sanction with its scope — interview, suspension or cancellation of the product's
@@ -282,6 +283,8 @@ class BadRecord(models.Model):
 
     objects = BadRecordQuerySet.as_manager()
 
+    never_deleted_trigger = "bad_record_never_deleted"
+
     class Meta:
         ordering = ["-recorded_on", "-id"]
         verbose_name = _("不良记录")
@@ -299,7 +302,6 @@ class BadRecord(models.Model):
                 condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""), name="bad_record_revocation_has_reason"
             ),
         ]
-        triggers = [pgtrigger.Protect(name="bad_record_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.enterprise} {self.get_kind_display()} {self.recorded_on}"

@@ -1,7 +1,22 @@
+from collections import defaultdict
+from datetime import timedelta
+
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import DistributionRelationship
+from catalog.models import Product, ProductKind
+from policy.services import get as policy
+
+from .models import (
+    BadRecord,
+    BadRecordScope,
+    BadRecordSeverity,
+    DistributionRelationship,
+    Qualification,
+    QualificationStatus,
+)
+from .rules import Ban, bad_2_ban
 
 
 def distributor_for(manufacturer, institution):
@@ -29,7 +44,6 @@ def distributor_for(manufacturer, institution):
 def qualification_blockers(enterprise, at):
     """QUA-1: (qualification, Chinese message) for each of the enterprise's qualifications in
     effect that is not approved, not yet valid, or expired on `at`."""
-    from .models import Qualification, QualificationStatus
 
     out = []
     for q in Qualification.objects.in_effect().filter(enterprise=enterprise).order_by("kind", "number", "id"):
@@ -54,9 +68,7 @@ def blocking_qualifications(enterprise, at=None, *, require_any=False):
     2026-06-30 过期". An empty list means nothing blocks new applications. A qualification
     replaced by an approved renewal no longer counts. With `require_any`, an enterprise with no
     approved qualification in force is also blocked."""
-    from django.utils import timezone
 
-    from .models import Qualification, QualificationStatus
 
     at = at or timezone.localdate()
     messages = [message for _q, message in qualification_blockers(enterprise, at)]
@@ -70,9 +82,7 @@ def blocking_qualifications(enterprise, at=None, *, require_any=False):
 def expiring_qualifications(at, days, user=None):
     """QUA-1: approved qualifications in effect whose validity ends within `days` after `at`
     (only those `user` may see, when given: the list page and the home page's to-do)."""
-    from datetime import timedelta
 
-    from .models import Qualification, QualificationStatus
 
     base = Qualification.objects.visible_to(user) if user is not None else Qualification.objects
     return (
@@ -97,14 +107,9 @@ def bad_record_ban(enterprise, at=None):
 def bad_record_bans(enterprise_ids, at=None) -> dict:
     """BAD-2 for many enterprises at once (an order batch names hundreds of manufacturers):
     {enterprise id: Ban}, with one policy lookup and one query instead of one per enterprise."""
-    from collections import defaultdict
 
-    from django.utils import timezone
 
-    from policy.services import get as policy
 
-    from .models import BadRecord, BadRecordSeverity
-    from .rules import Ban, bad_2_ban
 
     at = at or timezone.localdate()
     ids = set(enterprise_ids)
@@ -124,9 +129,7 @@ def bad_record_bans(enterprise_ids, at=None) -> dict:
 def bad_record_products(record):
     """BAD-1: the products whose listings a record's suspension/cancellation covers — its
     product; the chosen products (part); or every consumable of the enterprise (all, 002 §38)."""
-    from catalog.models import Product, ProductKind
 
-    from .models import BadRecordScope
 
     if record.scope == BadRecordScope.PART:
         return Product.objects.filter(pk__in=record.products.values("pk"))

@@ -5,15 +5,19 @@ returns the object or raises a core.errors domain error."""
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.permissions import require
+from core.uploads import check_upload
 from notifications import recipients
 from notifications.services import notify
 from parties.models import Organisation, OrgKind, Region
+from policy import services as policy
+from policy.registry import PARAMETERS
 
 from . import rules
 from .models import (
@@ -59,8 +63,6 @@ def _check_values(kind, name, number, valid_from, valid_until):
 
 
 def _check_file(file):
-    from core.uploads import check_upload
-
     if file is None:
         raise InvalidInput(_("请上传证明文件（PDF、JPG 或 PNG）"), "file")
     check_upload(file, field="file")
@@ -191,9 +193,6 @@ def qualification_withdraw(user, q: Qualification, reason: str) -> Qualification
 
 
 def reminder_days(at=None) -> int:
-    from policy import services as policy
-    from policy.registry import PARAMETERS
-
     if REMINDER_DAYS_KEY in PARAMETERS:
         return int(policy.get(REMINDER_DAYS_KEY, at=at))
     return DEFAULT_REMINDER_DAYS
@@ -302,8 +301,6 @@ def _check_area(city, counties):
 
 
 def _distribution_url():
-    from django.urls import reverse
-
     return reverse("qualifications:distribution_list")
 
 

@@ -4,11 +4,12 @@ from celery import shared_task
 
 from core.schedules import register
 
+from .services import remind_expiring
+
 
 @shared_task(name="qualifications.tasks.remind_expiring_qualifications")
 def remind_expiring_qualifications() -> int:
     """QUA-1: daily reminder 30 days before a qualification expires (idempotent: dedupe_key)."""
-    from .services import remind_expiring
 
     return remind_expiring()
 

@@ -12,13 +12,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from catalog.models import Product
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from core.parsing import date_or_none
 from parties.models import Organisation
 
 from . import selectors, services
 from .forms import AnswerForm, EndForm, ProposeForm, QualificationForm, ReviewForm, WithdrawForm
-from .models import DistributionRelationship, DistributionStatus, Qualification, QualificationStatus
+from .models import (
+    BadRecord,
+    BadRecordKind,
+    BadRecordSanction,
+    BadRecordScope,
+    BadRecordSeverity,
+    DistributionRelationship,
+    DistributionStatus,
+    Qualification,
+    QualificationStatus,
+)
 
 
 def _form_error(form, exc):
@@ -230,9 +241,7 @@ def distribution_end(request, pk):
 @login_required
 def bad_record_list(request):
     """BAD-1: regulators see the provincial bad-record list; an enterprise sees its own."""
-    from catalog.models import Product
 
-    from .models import BadRecord, BadRecordKind, BadRecordSanction, BadRecordScope, BadRecordSeverity
 
     user = request.user
     if not (user.is_regulator or user.is_enterprise):

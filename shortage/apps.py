@@ -7,6 +7,7 @@ class ShortageConfig(AppConfig):
     verbose_name = _("短缺与应急采购")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation as nav
         from orders.pricing import register_base_provider, register_version
 

@@ -7,6 +7,7 @@ class VbpConfig(AppConfig):
     verbose_name = _("集中带量采购")
 
     def ready(self):
+        # Imported here, not at module level: other apps' modules load once the app registry is ready.
         from core import navigation as nav
         from negotiation import hooks as negotiation_hooks
         from orders import hooks as order_hooks

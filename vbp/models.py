@@ -15,7 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parties.scoping import ScopedQuerySet
+from core.mixins import CreatedByAt, NeverDeleted, RecordedByAt
+from parties.scoping import PublishedQuerySet, ScopedQuerySet
 
 
 class TenderLevel(models.TextChoices):
@@ -60,14 +61,8 @@ class PriorityCriterion(models.TextChoices):
     NATIONAL = "national", _("国家集采品种")
 
 
-class TenderQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Tender results are published (VBP-1, PUB-1): every signed-in party sees every tender."""
-        return self.all() if user is not None and user.is_authenticated else self.none()
-
-
 @pghistory.track()
-class Tender(models.Model):
+class Tender(CreatedByAt, NeverDeleted):
     code = models.CharField(_("批次编号"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     level = models.CharField(_("层级"), max_length=12, choices=TenderLevel.choices)
@@ -91,10 +86,11 @@ class Tender(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=TenderStatus.choices, default=TenderStatus.DRAFT)
     allocation_locked_at = models.DateTimeField(_("约定量分配锁定时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("结果公布时间"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TenderQuerySet.as_manager()
+    # Tender results are published (VBP-1, PUB-1): every signed-in party sees every tender.
+    objects = PublishedQuerySet.as_manager()
+
+    never_deleted_trigger = "vbp_tender_never_deleted"
 
     class Meta:
         ordering = ["-period_start", "-id"]
@@ -105,7 +101,6 @@ class Tender(models.Model):
             models.CheckConstraint(condition=Q(volume_ratio__gt=0) & Q(volume_ratio__lte=100),
                                    name="vbp_tender_ratio_range"),
         ]
-        triggers = [pgtrigger.Protect(name="vbp_tender_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -211,7 +206,7 @@ class NegotiationOutcome(models.TextChoices):
     FAILED = "failed", _("谈判未成功")
 
 
-class NegotiationRound(models.Model):
+class NegotiationRound(RecordedByAt):
     """VBP-5 (000 annex §四(九); 002 §21–§22): in a tender whose selection mode is price
     negotiation or (high-value alliances) insurance-access negotiation, the organiser
     negotiates with each bidder of a variety after the bid window: the enterprise's offer,
@@ -225,8 +220,6 @@ class NegotiationRound(models.Model):
     outcome = models.CharField(_("结果"), max_length=10, choices=NegotiationOutcome.choices)
     agreed_price = models.DecimalField(_("谈判价"), max_digits=14, decimal_places=4, null=True, blank=True)
     note = models.TextField(_("记录"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["bid", "number"]
@@ -250,10 +243,6 @@ class NegotiationRound(models.Model):
         return f"{self.bid_id}#{self.number} {self.outcome}"
 
 
-class InstitutionScoped(ScopedQuerySet):
-    pass
-
-
 @pghistory.track()
 class BaseVolume(models.Model):
     """VBP-2: an institution's base-year volume of a variety, pre-filled from receipts and
@@ -270,7 +259,7 @@ class BaseVolume(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["variety", "institution"]
@@ -298,7 +287,7 @@ class ContractQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class Contract(models.Model):
+class Contract(NeverDeleted):
     """VBP-3: one per institution × selected enterprise of a tender."""
 
     scope_institution = "institution"
@@ -321,6 +310,8 @@ class Contract(models.Model):
 
     objects = ContractQuerySet.as_manager()
 
+    never_deleted_trigger = "vbp_contract_never_deleted"
+
     class Meta:
         ordering = ["tender", "institution", "enterprise"]
         verbose_name = _("带量采购合同")
@@ -328,7 +319,6 @@ class Contract(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tender", "institution", "enterprise"], name="vbp_contract_unique"),
         ]
-        triggers = [pgtrigger.Protect(name="vbp_contract_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return self.number
@@ -390,7 +380,7 @@ class ProgressSnapshot(models.Model):
     lagging = models.BooleanField(_("进度滞后"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "contract"]
@@ -479,7 +469,7 @@ class Prepayment(models.Model):
     triggered_on = models.DateField(_("触发日期"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "triggered_on", "id"]
@@ -517,7 +507,7 @@ class BudgetConsequence(models.Model):
     detail = models.TextField(_("说明"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contract", "kind"], name="vbp_consequence_once")]
@@ -540,7 +530,7 @@ class CapFlag(models.Model):
     non_selected_qty = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -567,7 +557,7 @@ class TenderMember(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tender", "institution"], name="vbp_member_once")]
@@ -635,7 +625,7 @@ class MonthlyUseReport(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -669,7 +659,7 @@ class BudgetShield(models.Model):
                                     blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionScoped.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("预算控制指标保留")

@@ -3,12 +3,13 @@ table of per-date overrides and a per-year "confirmed" flag for years the packag
 know yet. Deadline-bearing models inherit `WorkingDayDeadline`."""
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.mixins import NeverDeleted
 
 
 class CalendarDayQuerySet(models.QuerySet):
@@ -18,7 +19,7 @@ class CalendarDayQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class CalendarDay(models.Model):
+class CalendarDay(NeverDeleted):
     """A regulator-maintained entry: this date is a holiday, or a make-up working day (调休).
 
     Entries are never deleted or edited in place: changing a date's entry supersedes the
@@ -43,6 +44,8 @@ class CalendarDay(models.Model):
 
     objects = CalendarDayQuerySet.as_manager()
 
+    never_deleted_trigger = "calendar_day_never_deleted"
+
     class Meta:
         ordering = ["date", "set_at"]
         verbose_name = _("日历调整")
@@ -58,7 +61,6 @@ class CalendarDay(models.Model):
                 name="calendar_day_superseded_has_actor",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="calendar_day_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
@@ -69,7 +71,7 @@ class CalendarDay(models.Model):
 
 
 @pghistory.track()
-class CalendarYear(models.Model):
+class CalendarYear(NeverDeleted):
     """Whether a year's calendar is confirmed (announced by the State Council and entered)."""
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
@@ -80,12 +82,13 @@ class CalendarYear(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
+    never_deleted_trigger = "calendar_year_never_deleted"
+
     class Meta:
         ordering = ["year"]
         verbose_name = _("年度日历")
         verbose_name_plural = _("年度日历")
         constraints = [models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="calendar_year_range")]
-        triggers = [pgtrigger.Protect(name="calendar_year_never_deleted", operation=pgtrigger.Delete)]
 
     def __str__(self):
         return str(self.year)

@@ -1,6 +1,6 @@
 from django import template
 
-from listing.rules import fmt
+from listing.rules import CATEGORY_LABELS, fmt
 
 register = template.Library()
 
@@ -16,6 +16,5 @@ def yuan(value):
 @register.filter
 def category_label(value):
     """The Chinese name of a listing category rule ID (LST-2.3 → 未挂网：通用名…); "" if unknown."""
-    from listing.rules import CATEGORY_LABELS
 
     return CATEGORY_LABELS.get(value, "")
