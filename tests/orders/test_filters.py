@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from orders import services
+from orders.services import ordering
 
 
 @pytest.fixture(autouse=True)
@@ -20,9 +20,9 @@ def _frozen():
     {"date_to": "2026-03-01"}, {"date_from": "garbage"}, {"q": "测试省人民医院", "status": "submitted"},
 ])
 def test_page_and_api_return_the_same_orders_for_the_same_filter(client, world, params):
-    a = services.order_create(world.inst_user, [{"product_id": world.product.pk, "quantity": 2}], external_ref="HIS-A1")
-    b = services.order_create(world.inst_user, [{"product_id": world.product2.pk, "quantity": 1}], external_ref="HIS-B1")
-    services.order_create(world.other_inst_user, [{"product_id": world.product.pk, "quantity": 1}],
+    a = ordering.order_create(world.inst_user, lines=[{"product_id": world.product.pk, "quantity": 2}], external_ref="HIS-A1")
+    b = ordering.order_create(world.inst_user, lines=[{"product_id": world.product2.pk, "quantity": 1}], external_ref="HIS-B1")
+    ordering.order_create(world.other_inst_user, lines=[{"product_id": world.product.pk, "quantity": 1}],
                           external_ref="HIS-A9")  # another institution's: never listed
     client.force_login(world.inst_user)
     page = client.get(reverse("orders:order_list"), params)
