@@ -2,19 +2,21 @@
 catalogue, incrementally with `updated_since`; national codes are in every record."""
 
 
+from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from core import api_fields
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.pagination import DefaultCursorPagination
 from core.api.params import parse_since
 from core.api.schema import error_responses
 from core.errors import InvalidInput, NotFound
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import ConsumableClass, OtherProvincePrice, Product, ProductKind
 
 TAG = "产品目录（CAT）"
@@ -134,10 +136,16 @@ class ProductDetailApi(GenericAPIView):
         return Response(ProductDetailOut(product).data)
 
 
+def _checked_price(raw):
+    """LST-0.3 with today's absurd-price ceiling — the check the service makes."""
+    return rules.check_price(raw, services.price_ceiling(timezone.localdate()))
+
+
 class PriceIn(serializers.Serializer):
     province = serializers.CharField(help_text="省份（全称或简称，如 浙江省 / 浙江）")
     city = serializers.CharField(required=False, allow_blank=True, default="", help_text="城市（仅医用耗材的市级平台）")
-    price = serializers.CharField(help_text="挂网（中标）价，元，大于 0，最多 4 位小数")
+    price = api_fields.RuleField(rule="LST-0.3", check=_checked_price, errors=(rules.RuleError,),
+                                 help_text="挂网（中标）价，元，大于 0，最多 4 位小数")
     effective_date = serializers.CharField(help_text="执行日期 YYYY-MM-DD")
     source = serializers.CharField(help_text="来源（平台公告、网址等）")
 

@@ -2,7 +2,9 @@
 text or a date with the same parser (and so the same message) as the page and the service.
 
 A failed field becomes the one error shape through core's exception handler:
-{"code": "invalid", "detail": <the parser's message>, "field": <the field's path>}."""
+{"code": "invalid", "detail": <the parser's message>, "field": <the field's path>}, 400 — or, for a
+field given `rule=` (and every `RuleField`), {"code": <the rule ID>, …} with 422, the answer the
+service's RuleViolation gave before the serializer checked the value."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -16,8 +18,9 @@ class ParsedField(serializers.Field):
     `core.parsing.ParseError`, which becomes a DRF ValidationError with the same message.
     `allow_blank=True`: an empty string means "not given" (None), as the services read it."""
 
-    def __init__(self, *, allow_blank=False, **kwargs):
+    def __init__(self, *, allow_blank=False, rule=None, **kwargs):
         self.allow_blank = allow_blank
+        self.rule = rule
         super().__init__(**kwargs)
 
     def to_representation(self, value):
@@ -39,7 +42,28 @@ class ParsedField(serializers.Field):
         try:
             return self.parse(data)
         except parsing.ParseError as exc:
-            raise serializers.ValidationError(exc.message, code="invalid") from None
+            raise serializers.ValidationError(exc.message, code=self.rule or "invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RuleField(serializers.Field):
+    """A value checked by a channel's own rule function (`check(raw)` returns the typed value
+    or raises one of `errors` whose text is the message): refused as that rule's violation
+    (422, code = `rule`), with the message the service gave for it. `check` is called on each
+    request, so a policy value it reads (a price ceiling) is the current one."""
+
+    def __init__(self, *, rule, check, errors=(ValueError,), **kwargs):
+        self.rule, self.check, self.errors = rule, check, tuple(errors)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return None if value is None else str(value)
+
+    def to_internal_value(self, data):
+        try:
+            return self.check(data)
+        except self.errors as exc:
+            raise serializers.ValidationError(getattr(exc, "message", None) or str(exc), code=self.rule) from None
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d{1,4})?$",

@@ -222,9 +222,12 @@ def clean_text(raw, field: str, max_length: int, *, required=None, too_long=None
         raise InvalidInput(exc.message, field) from None
 
 
-def clean_date(raw, field: str, *, required=None, message=None) -> date | None:
-    """An ISO date or, when blank, None — or InvalidInput(`required`) if a blank is refused."""
+def clean_date(raw, field: str, *, required=None, message=None, default=None) -> date | None:
+    """An ISO date or, when blank, `default` (None unless given) — or InvalidInput(`required`)
+    if a blank without a default is refused."""
     if _blank(raw):
+        if default is not None:
+            return default
         if required:
             raise InvalidInput(str(required), field)
         return None
@@ -239,3 +242,26 @@ def clean_decimal(raw, field: str, *, label, **bounds) -> Decimal:
         return parse_decimal(raw, label=str(label), **bounds)
     except ParseError as exc:
         raise InvalidInput(exc.message, field) from None
+
+
+def clean_id(raw, field: str) -> int:
+    """`parse_id`, refused with the field named."""
+    try:
+        return parse_id(raw)
+    except ParseError as exc:
+        raise InvalidInput(exc.message, field) from None
+
+
+# numeric(16, 2) is the widest money/quantity column: a larger number (1e30) is the client's
+# mistake, refused with its field rather than overflowing the column.
+MAX_NUMBER = Decimal("99999999999999.99")
+
+
+def clean_number(raw, field: str, *, maximum: Decimal = MAX_NUMBER) -> Decimal:
+    """Any finite number (sign and places are the caller's rule), not beyond +/- `maximum`."""
+    value = to_decimal(raw)
+    if value is None:
+        raise InvalidInput(_("须为数字"), field)
+    if abs(value) > maximum:
+        raise InvalidInput(_("数值过大，请核对"), field)
+    return value

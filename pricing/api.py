@@ -1,15 +1,17 @@
 """Thin DRF views of listing-price dynamics: linkage cases (scoped) and an enterprise's
 declaration (PRC-1)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import api_fields
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.errors import NotFound
 
-from . import selectors, services
+from . import rules, selectors, services
 from .filters import LinkageCaseFilter
 from .models import LinkageCase
 
@@ -33,8 +35,17 @@ class LinkageCaseListApi(generics.ListAPIView):
         return selectors.linkage_cases(self.request.user)
 
 
+def _prc_1_price(raw):
+    """PRC-1: the declared price is a number > 0 with at most 4 decimals (the service adds the
+    absurd-price ceiling and the comparison with the national lowest price)."""
+    price = rules.parse_price(raw)
+    if price is None:
+        raise ValueError(_("价格须为大于 0 的数值，最多 4 位小数"))
+    return price
+
+
 class DeclareInput(serializers.Serializer):
-    price = serializers.CharField()
+    price = api_fields.RuleField(rule="PRC-1", check=_prc_1_price)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -5,6 +5,7 @@ otherwise a short machine code ("invalid", "not_found", "authentication_failed" 
 `detail` is Chinese by default (the request's language); `field` names the offending
 input (a body field, a dotted path into nested input, or a header such as "Idempotency-Key")."""
 
+import re
 import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -55,6 +56,11 @@ _GENERIC_VALIDATION_CODES = {
     "unique", "incorrect_type", "not_a_list", "empty", "date", "datetime", "make_aware",
     "overflow", "invalid_image", "no_name", "max_string_length", "not_a_dict",
 }
+
+
+# A serializer field checked by a rule (core.api_fields: `rule=` / RuleField) raises its
+# ValidationError with the rule ID as code: answered as the service's RuleViolation would be.
+RULE_ID = re.compile(r"^[A-Z]{2,5}-\d[0-9A-Za-z.]*$")
 
 
 def _first_error(detail, prefix=""):
@@ -122,6 +128,8 @@ def exception_handler(exc, context):
         if field == "non_field_errors":
             field = None
         response.data = error_body(code, message, field or None)
+        if RULE_ID.match(code):
+            response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
         return response
     code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
     if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):

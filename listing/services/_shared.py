@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import parsing
 from core.errors import InvalidInput
 from notifications import recipients
 from notifications.services import notify
@@ -32,13 +32,12 @@ def _today() -> date:
 PROVINCE_ONLY = gettext_lazy("仅省医保局可执行此操作")
 
 
+REASON_REQUIRED = gettext_lazy("请填写理由")
+REASON_TOO_LONG = gettext_lazy("理由不能超过 %(max)s 字")
+
+
 def _require_reason(reason, field="reason"):
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("请填写理由"), field)
-    if len(reason) > 2000:
-        raise InvalidInput(_("理由不能超过 %(max)s 字") % {"max": 2000}, field)
-    return reason
+    return parsing.clean_text(reason, field, 2000, required=REASON_REQUIRED, too_long=REASON_TOO_LONG)
 
 
 def check_price(value, field="declared_price", at=None) -> Decimal:
@@ -47,7 +46,7 @@ def check_price(value, field="declared_price", at=None) -> Decimal:
     problem = rules.declared_price_problem(value, ceiling)
     if problem:
         raise InvalidInput(problem, field)
-    return Decimal(str(value).strip())
+    return parsing.to_decimal(value)
 
 
 def _flag_rise(*, listing, old_price, new_price, rule, reason, user=None, application=None):

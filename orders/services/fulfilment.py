@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from core.parsing import clean_id
 from notifications.recipients import users_of
 from notifications.services import notify
 
@@ -25,7 +26,7 @@ from ..models import (
     ReceiptLine,
     ReturnRecord,
 )
-from ._shared import _distributor_of, _institution_of, _money, _parse_date, _parse_id, _quantity, _source_of
+from ._shared import _distributor_of, _institution_of, _money, _parse_date, _quantity, _source_of
 from .ordering import order_line_set_status, order_refresh_status
 from .settlement import _start_payment_terms
 
@@ -44,7 +45,7 @@ def delivery_create(user, *, order_id, note_number: str, shipped_on=None, lines:
     """The distributor ships (part of) its confirmed lines: delivery-note number, and per line
     batch number, expiry date and quantity (QUA-2 traceability)."""
     distributor = _distributor_of(user)
-    order_id = _parse_id(order_id, "order")
+    order_id = clean_id(order_id, "order")
     shipped_on = _parse_date(shipped_on, "shipped_on", default=timezone.localdate())
     if not (note_number or "").strip():
         raise InvalidInput(_("请填写随货同行单号"), "note_number")
@@ -111,7 +112,7 @@ def receipt_create(user, *, delivery_id, received_on=None, lines: list[dict] | N
     outstanding on that line); None receives everything outstanding. A receipt larger
     than what was shipped is refused (ORD-1); payment terms start here (ORD-2)."""
     institution = _institution_of(user)
-    delivery_id = _parse_id(delivery_id, "delivery")
+    delivery_id = clean_id(delivery_id, "delivery")
     received_on = _parse_date(received_on, "received_on", default=timezone.localdate())
     with transaction.atomic(), audit_context(user, reason="医疗机构确认入库"):
         delivery = (Delivery.objects.select_for_update().select_related("order")
@@ -174,7 +175,7 @@ def receipt_create(user, *, delivery_id, received_on=None, lines: list[dict] | N
 
 def return_create(user, *, order_line_id, quantity, reason: str, returned_on=None) -> ReturnRecord:
     institution = _institution_of(user)
-    order_line_id = _parse_id(order_line_id, "order_line")
+    order_line_id = clean_id(order_line_id, "order_line")
     qty = _quantity(quantity, "quantity")
     if not (reason or "").strip():
         raise InvalidInput(_("请填写退货原因"), "reason")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from core.parsing import clean_id
 from core.permissions import require
 from core.uploads import check_upload
 from notifications.recipients import province_regulators, users_of
@@ -25,7 +26,7 @@ from ..models import (
     RestorationStatus,
 )
 from ..signals import no_sales_listing_change
-from ._shared import _institution_of, _parse_id
+from ._shared import _institution_of
 
 
 def _listing_transition(listing_ids, from_status: str, action: str, reason: str, user=None) -> list[int]:
@@ -90,7 +91,7 @@ def no_sales_decide(user, *, case_id, suspend: bool, note: str = "") -> NoSalesC
     delisted after `del.delisting_delay_days`, a consumable never by this rule, 002 §14) or
     not (the listing was never touched; the case is closed and not re-proposed for a period)."""
     require(user, "orders.decide_no_sales", message=NO_SALES_DECIDER_ONLY)
-    case_id = _parse_id(case_id, "case")
+    case_id = clean_id(case_id, "case")
     if not suspend and not (note or "").strip():
         raise InvalidInput(_("不予暂停须填写理由"), "note")
     today = timezone.localdate()
@@ -146,7 +147,7 @@ def no_sales_daily(today: date | None = None) -> dict:
 def restoration_request_create(user, *, case_id, reason: str, letter=None) -> RestorationRequest:
     """DEL-1: an institution asks in writing to resume purchasing a suspended product."""
     institution = _institution_of(user)
-    case_id = _parse_id(case_id, "case")
+    case_id = clean_id(case_id, "case")
     if not (reason or "").strip():
         raise InvalidInput(_("请填写申请理由"), "reason")
     if letter is not None:
@@ -168,7 +169,7 @@ def restoration_request_decide(user, *, request_id, approve: bool, note: str = "
     existing listing becomes active again when that application takes effect (no second
     listing; see listing.services.batch._apply_application)."""
     require(user, "orders.decide_restoration", message=NO_SALES_DECIDER_ONLY)
-    request_id = _parse_id(request_id, "request")
+    request_id = clean_id(request_id, "request")
     if not approve and not (note or "").strip():
         raise InvalidInput(_("不予批准须填写理由"), "note")
     with transaction.atomic(), audit_context(user, reason="医保部门审核恢复采购申请（DEL-1）"):

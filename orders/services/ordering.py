@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product
 from core.audit import audit_context
 from core.errors import Conflict, DomainError, InvalidInput, NotFound
+from core.parsing import clean_id, clean_number
 from notifications.recipients import users_of
 from notifications.services import notify
 from parties.models import Role, User
@@ -36,8 +37,6 @@ from ._shared import (
     _institution_of,
     _money,
     _parse_date,
-    _parse_decimal,
-    _parse_id,
     _source_of,
 )
 
@@ -278,7 +277,7 @@ def order_lines_confirm(user, *, order_line_ids) -> list[OrderLine]:
     with transaction.atomic(), audit_context(user, reason="配送企业确认订单"):
         lines = list(
             OrderLine.objects.select_for_update().select_related("order")
-            .filter(pk__in=[_parse_id(i, "line") for i in order_line_ids], distributor=distributor).order_by("pk")
+            .filter(pk__in=[clean_id(i, "line") for i in order_line_ids], distributor=distributor).order_by("pk")
         )
         if len(lines) != len(set(order_line_ids)):
             raise NotFound(_("订单明细不存在或不由本企业配送"))
@@ -291,7 +290,7 @@ def order_lines_confirm(user, *, order_line_ids) -> list[OrderLine]:
 
 def order_line_decline(user, *, order_line_id, reason: str) -> OrderLine:
     distributor = _distributor_of(user)
-    order_line_id = _parse_id(order_line_id, "line")
+    order_line_id = clean_id(order_line_id, "line")
     if not (reason or "").strip():
         raise InvalidInput(_("请填写拒绝原因"), "reason")
     with transaction.atomic(), audit_context(user, reason=f"配送企业拒绝配送：{reason}"):
@@ -310,7 +309,7 @@ def order_line_decline(user, *, order_line_id, reason: str) -> OrderLine:
 
 def order_line_cancel(user, *, order_line_id) -> OrderLine:
     institution = _institution_of(user)
-    order_line_id = _parse_id(order_line_id, "line")
+    order_line_id = clean_id(order_line_id, "line")
     with transaction.atomic(), audit_context(user, reason="医疗机构撤销订单明细"):
         line = (OrderLine.objects.select_for_update().select_related("order")
                 .filter(pk=order_line_id, order__institution=institution).first())
@@ -354,11 +353,11 @@ def offplatform_create(user, *, items: list[dict]) -> list[OffPlatformPurchase]:
             note = str(item.get("note") or "").strip()
             if reason == OffPlatformReason.OTHER and not note:
                 raise InvalidInput(_("原因为“其他”时须填写说明"), "note")
-            amount = _parse_decimal(item.get("amount"), "amount")
+            amount = clean_number(item.get("amount"), "amount")
             if amount <= 0:
                 raise InvalidInput(_("金额须大于 0"), "amount")
             qty = item.get("quantity")
-            qty = _parse_decimal(qty, "quantity") if qty not in (None, "") else None
+            qty = clean_number(qty, "quantity") if qty not in (None, "") else None
             if qty is not None and abs(qty) >= Decimal("1e12"):  # numeric(14, 2)
                 raise InvalidInput(_("数量过大，请核对"), "quantity")
             received_on = _parse_date(item.get("received_on"), "received_on")

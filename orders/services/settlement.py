@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from core.parsing import clean_id, clean_number
 from policy.services import get as policy
 
 from .. import rules
@@ -26,8 +27,6 @@ from ._shared import (
     _institution_of,
     _money,
     _parse_date,
-    _parse_decimal,
-    _parse_id,
     _source_of,
 )
 
@@ -63,10 +62,10 @@ def account_set(user, *, bank_name, account_name, account_number) -> Institution
 def invoice_create(user, *, delivery_id, number: str, amount, issued_on=None) -> Invoice:
     """The distributor invoices a delivery; the amount may not exceed the delivered value."""
     distributor = _distributor_of(user)
-    delivery_id = _parse_id(delivery_id, "delivery")
+    delivery_id = clean_id(delivery_id, "delivery")
     if not (number or "").strip():
         raise InvalidInput(_("请填写发票号"), "number")
-    amount = _parse_decimal(amount, "amount")
+    amount = clean_number(amount, "amount")
     if amount <= 0:
         raise InvalidInput(_("发票金额须大于 0"), "amount")
     issued_on = _parse_date(issued_on, "issued_on", default=timezone.localdate())
@@ -101,8 +100,8 @@ def payment_create(user, *, invoice_id, amount, paid_on=None, reference: str) ->
     """ORD-2: the institution pays an invoice of its own from its dedicated procurement
     account. Another institution's invoice is not found (row scoping)."""
     institution = _institution_of(user)
-    invoice_id = _parse_id(invoice_id, "invoice")
-    amount = _parse_decimal(amount, "amount")
+    invoice_id = clean_id(invoice_id, "invoice")
+    amount = clean_number(amount, "amount")
     if amount <= 0:
         raise InvalidInput(_("付款金额须大于 0"), "amount")
     if not (reference or "").strip():

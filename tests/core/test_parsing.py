@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 from rest_framework import serializers
+from rest_framework.test import APIRequestFactory
 
 from core import api_fields, parsing
+from core.api.errors import exception_handler
 from core.parsing import ParseError
 
 
@@ -202,3 +204,25 @@ def test_optional_blank_values_mean_not_given():
     s = _Numbers(data={"unit_price": "9.5", "evidence": "", "on": "", "pk": "3"})
     assert s.is_valid(), s.errors
     assert s.validated_data == {"unit_price": Decimal("9.5"), "evidence": None, "on": None, "pk": 3}
+
+
+class _RuleIn(serializers.Serializer):
+    price = api_fields.PriceField(rule="PRC-1")
+    code = api_fields.RuleField(rule="CAT-1.1", check=parsing.parse_id)
+    note = api_fields.TextField(max_length=5, required=False)
+
+
+@pytest.mark.parametrize("data, code, status, field, message", [
+    ({"price": "0", "code": "1"}, "PRC-1", 422, "price", "价格须大于 0"),
+    ({"price": "1", "code": "x"}, "CAT-1.1", 422, "code", "须为正整数编号"),
+    ({"price": "1", "code": "1", "note": "123456"}, "invalid", 400, "note", "不能超过 5 个字"),
+])
+def test_a_field_checked_by_a_rule_is_refused_as_that_rule_violation(data, code, status, field, message):
+    """A serializer field given a rule answers as the service's RuleViolation: 422 with the rule
+    ID as code (PRC-1, CAT-1.1 here); other fields stay 400 "invalid"."""
+    serializer = _RuleIn(data=data)
+    assert not serializer.is_valid()
+    exc = serializers.ValidationError(serializer.errors)
+    response = exception_handler(exc, {"request": APIRequestFactory().post("/api/v1/x")})
+    assert response.status_code == status
+    assert response.data == {"code": code, "detail": message, "field": field}
