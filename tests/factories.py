@@ -17,6 +17,7 @@ from factory.django import DjangoModelFactory
 
 from catalog.models import Product
 from listing.models import Listing
+from negotiation.models import Proposal
 from orders.models import Order, OrderLine
 from parties.models import Organisation, OrgKind, Region, Role, User
 
@@ -231,3 +232,30 @@ class OrderLineFactory(DjangoModelFactory):
     price_rule = "LST-1"
     distributor = factory.SubFactory(DistributorFactory)
     status = "submitted"
+
+
+# --- negotiation ---------------------------------------------------------------------
+
+
+class ProposalFactory(DjangoModelFactory):
+    """A pending proposal as proposal_create leaves it for the manufacturer to answer (NEG-1/NEG-3):
+    below the listing price, due in 5 working days. Use negotiation's services when the
+    confirmation path or the zone matters."""
+
+    class Meta:
+        model = Proposal
+
+    institution = factory.SubFactory(InstitutionFactory)
+    listing = factory.SubFactory(ListingFactory)
+    product = factory.SelfAttribute("listing.product")
+    manufacturer = factory.SelfAttribute("listing.product.manufacturer")
+    listing_price = factory.SelfAttribute("listing.price")
+    unit_price = factory.LazyAttribute(lambda o: (o.listing_price * Decimal("0.9")).quantize(Decimal("0.0001")))
+    quantity = Decimal("100")
+    path = "enterprise"
+    rule = "NEG-3"
+    status = "pending"
+    due_start = dt.date(2026, 1, 15)
+    due_days = 5
+    due = dt.date(2026, 1, 22)
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..institution"))
