@@ -144,3 +144,49 @@ def test_home_page_todo_queries_do_not_grow_with_tasks(client, institution, make
         orders(k)
 
     assert_query_baseline(f"page home {kind}", add_rows=add, fetch=_get(client, viewer, "/"))
+
+
+# --- filing, shortage, VBP ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [OrgKind.INSTITUTION, OrgKind.MANUFACTURER, OrgKind.PROVINCE_REGULATOR])
+def test_filing_list_page_and_api_queries_do_not_grow_with_requests(client, institution, maker, kind):
+    """FIL-1: filing requests list at a fixed query cost for the institution, the enterprise and the province."""
+    viewer = _viewer(kind, institution, maker)
+
+    def add(k):
+        for _ in range(k):
+            f.FilingRequestFactory(institution=institution, product__manufacturer=maker)
+
+    assert_query_baseline(f"page filing:list {kind}", add_rows=add, fetch=_get(client, viewer, "/filing/"))
+    assert_query_baseline(f"api /api/v1/filings/ {kind}", add_rows=add, fetch=_get(client, viewer, "/api/v1/filings/"))
+
+
+@pytest.mark.parametrize("kind", [OrgKind.INSTITUTION, OrgKind.PROVINCE_REGULATOR])
+def test_emergency_list_page_and_api_queries_do_not_grow_with_cases(client, institution, maker, kind):
+    """EMG-1: emergency purchases list at a fixed query cost for the institution and the province."""
+    viewer = _viewer(kind, institution, maker)
+
+    def add(k):
+        for _ in range(k):
+            f.EmergencyPurchaseFactory(institution=institution)
+
+    assert_query_baseline(f"page shortage:emergency_list {kind}", add_rows=add,
+                          fetch=_get(client, viewer, "/shortage/emergency/"))
+    assert_query_baseline(f"api /api/v1/shortage/emergency-purchases/ {kind}", add_rows=add,
+                          fetch=_get(client, viewer, "/api/v1/shortage/emergency-purchases/"))
+
+
+@pytest.mark.parametrize("kind", [OrgKind.INSTITUTION, OrgKind.MANUFACTURER, OrgKind.PROVINCE_REGULATOR])
+def test_vbp_contract_list_page_and_api_queries_do_not_grow_with_contracts(client, institution, maker, kind):
+    """VBP contracts (signing, ORD-6 progress) list at a fixed query cost for both parties and the province."""
+    viewer = _viewer(kind, institution, maker)
+    def add(k):
+        for _ in range(k):
+            # One contract per (batch, institution, enterprise): each row in a batch of its own.
+            f.ContractFactory(institution=institution, enterprise=maker)
+
+    assert_query_baseline(f"page vbp:contract_list {kind}", add_rows=add, fetch=_get(client, viewer, "/vbp/contracts/"))
+    if kind == OrgKind.INSTITUTION:  # the API serves the institutions' HIS only (vbp.report)
+        assert_query_baseline(f"api /api/v1/vbp/contracts/ {kind}", add_rows=add,
+                              fetch=_get(client, viewer, "/api/v1/vbp/contracts/"))
