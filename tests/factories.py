@@ -13,14 +13,17 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from catalog.models import Product
+from experts.models import ExpertSession
 from filing.models import FilingRequest
 from listing.models import Listing
 from negotiation.models import Proposal
 from orders.models import Order, OrderLine
 from parties.models import Organisation, OrgKind, Region, Role, User
+from qualifications.models import DistributionRelationship
 from shortage.models import EmergencyPurchase
 from vbp.models import Contract, Tender
 
@@ -339,3 +342,35 @@ class ContractFactory(DjangoModelFactory):
     institution = factory.SubFactory(InstitutionFactory)
     enterprise = factory.SubFactory(ManufacturerFactory)
     number = factory.Sequence(lambda n: f"HT2026{n + 1:06d}")
+
+
+# --- distribution, experts -----------------------------------------------------------
+
+
+class DistributionRelationshipFactory(DjangoModelFactory):
+    """An active distribution relationship (manufacturer → distributor for a city, QUA-3) as the
+    answer of the distributor leaves it; `status="proposed", answered_at=None` for one not yet answered.
+    Counties: `rel.counties.set([...])` after creation."""
+
+    class Meta:
+        model = DistributionRelationship
+        skip_postgeneration_save = True
+
+    manufacturer = factory.SubFactory(ManufacturerFactory)
+    distributor = factory.SubFactory(DistributorFactory)
+    city = factory.LazyFunction(lambda: region("320100"))
+    status = "active"
+    proposed_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..manufacturer"))
+    answered_at = factory.LazyFunction(timezone.now)
+
+
+class ExpertSessionFactory(DjangoModelFactory):
+    """A planned expert review session of the province (EXP-1); draw experts through experts' services."""
+
+    class Meta:
+        model = ExpertSession
+
+    purpose = "consumable_review"
+    title = "品种遴选"
+    date = dt.date(2025, 11, 1)
+    created_by = factory.LazyFunction(lambda: user(kind=OrgKind.PROVINCE_REGULATOR))
