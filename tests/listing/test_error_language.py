@@ -40,7 +40,7 @@ def listed(maker, make_product, add_price):
     """A drug listed here at 18.90 (other provinces dearer): a re-declaration above 18.90 is a rise (LST-0.4)."""
     product = make_product(maker)
     add_price(product, "20.00", province="浙江省")
-    return Listing.objects.create(product=product, price=D("18.90"), category="LST-2.3",
+    return f.ListingFactory(product=product, price=D("18.90"), category="LST-2.3",
                                   effective_date=date(2026, 1, 15))
 
 
