@@ -13,12 +13,19 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from catalog.models import Product
+from experts.models import ExpertSession
+from filing.models import FilingRequest
 from listing.models import Listing
+from negotiation.models import Proposal
 from orders.models import Order, OrderLine
 from parties.models import Organisation, OrgKind, Region, Role, User
+from qualifications.models import DistributionRelationship
+from shortage.models import EmergencyPurchase
+from vbp.models import Contract, Tender
 
 PASSWORD = "Pw-123456!"
 
@@ -231,3 +238,139 @@ class OrderLineFactory(DjangoModelFactory):
     price_rule = "LST-1"
     distributor = factory.SubFactory(DistributorFactory)
     status = "submitted"
+
+
+# --- negotiation ---------------------------------------------------------------------
+
+
+class ProposalFactory(DjangoModelFactory):
+    """A pending proposal as proposal_create leaves it for the manufacturer to answer (NEG-1/NEG-3):
+    below the listing price, due in 5 working days. Use negotiation's services when the
+    confirmation path or the zone matters."""
+
+    class Meta:
+        model = Proposal
+
+    institution = factory.SubFactory(InstitutionFactory)
+    listing = factory.SubFactory(ListingFactory)
+    product = factory.SelfAttribute("listing.product")
+    manufacturer = factory.SelfAttribute("listing.product.manufacturer")
+    listing_price = factory.SelfAttribute("listing.price")
+    unit_price = factory.LazyAttribute(lambda o: (o.listing_price * Decimal("0.9")).quantize(Decimal("0.0001")))
+    quantity = Decimal("100")
+    path = "enterprise"
+    rule = "NEG-3"
+    status = "pending"
+    due_start = dt.date(2026, 1, 15)
+    due_days = 5
+    due = dt.date(2026, 1, 22)
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..institution"))
+
+
+# --- filing, shortage, VBP -----------------------------------------------------------
+
+
+class FilingRequestFactory(DjangoModelFactory):
+    """A high-value consumable filing request awaiting the regulator's review (FIL-1), confirmed
+    by the province. Use filing's services when the review steps matter."""
+
+    class Meta:
+        model = FilingRequest
+
+    number = factory.Sequence(lambda n: f"BA20260115{n + 1:06d}")
+    kind = "high_value"
+    institution = factory.SubFactory(InstitutionFactory)
+    product = factory.SubFactory(ProductFactory, consumable=True)
+    enterprise = factory.SelfAttribute("product.manufacturer")
+    price = Decimal("100.00")
+    quantity = 10
+    confirming_body = "province"
+    status = "submitted"
+    submitted_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..institution"))
+
+
+class EmergencyPurchaseFactory(DjangoModelFactory):
+    """An emergency purchase (EMG-1) recorded by an institution, formalities still open."""
+
+    class Meta:
+        model = EmergencyPurchase
+
+    number = factory.Sequence(lambda n: f"YJ20260115{n + 1:06d}")
+    institution = factory.SubFactory(InstitutionFactory)
+    kind = "drug"
+    item_name = "注射用甲磺酸酚妥拉明 10mg"
+    supplier = "某医药公司"
+    emergency_kind = "rescue"
+    emergency_note = "急诊抢救"
+    approved_by = "王院长"
+    approval_date = dt.date(2026, 1, 15)
+    purchase_date = dt.date(2026, 1, 15)
+    quantity = Decimal("10")
+    amount = Decimal("500.00")
+    formalities_kind = "filing"
+    scope_auto = "in"
+    due_start = dt.date(2026, 1, 15)
+    due_days = 5
+    due = dt.date(2026, 1, 22)
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..institution"))
+
+
+class TenderFactory(DjangoModelFactory):
+    """A published provincial volume-based procurement batch (VBP-1)."""
+
+    class Meta:
+        model = Tender
+
+    code = factory.Sequence(lambda n: f"JC2026-{n + 1:03d}")
+    name = factory.Sequence(lambda n: f"第{n + 1}批省级集中带量采购")
+    level = "provincial"
+    product_kind = "drug"
+    volume_ratio = Decimal("0.80")
+    period_start = dt.date(2026, 1, 1)
+    period_end = dt.date(2027, 12, 31)
+    status = "published"
+    created_by = factory.LazyFunction(lambda: user(kind=OrgKind.PROVINCE_REGULATOR))
+
+
+class ContractFactory(DjangoModelFactory):
+    """A VBP purchase contract between an institution and a selected enterprise, to be signed."""
+
+    class Meta:
+        model = Contract
+
+    tender = factory.SubFactory(TenderFactory)
+    institution = factory.SubFactory(InstitutionFactory)
+    enterprise = factory.SubFactory(ManufacturerFactory)
+    number = factory.Sequence(lambda n: f"HT2026{n + 1:06d}")
+
+
+# --- distribution, experts -----------------------------------------------------------
+
+
+class DistributionRelationshipFactory(DjangoModelFactory):
+    """An active distribution relationship (manufacturer → distributor for a city, QUA-3) as the
+    answer of the distributor leaves it; `status="proposed", answered_at=None` for one not yet answered.
+    Counties: `rel.counties.set([...])` after creation."""
+
+    class Meta:
+        model = DistributionRelationship
+        skip_postgeneration_save = True
+
+    manufacturer = factory.SubFactory(ManufacturerFactory)
+    distributor = factory.SubFactory(DistributorFactory)
+    city = factory.LazyFunction(lambda: region("320100"))
+    status = "active"
+    proposed_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..manufacturer"))
+    answered_at = factory.LazyFunction(timezone.now)
+
+
+class ExpertSessionFactory(DjangoModelFactory):
+    """A planned expert review session of the province (EXP-1); draw experts through experts' services."""
+
+    class Meta:
+        model = ExpertSession
+
+    purpose = "consumable_review"
+    title = "品种遴选"
+    date = dt.date(2025, 11, 1)
+    created_by = factory.LazyFunction(lambda: user(kind=OrgKind.PROVINCE_REGULATOR))

@@ -15,6 +15,7 @@ from catalog.models import ProductChangeRequest
 from catalog.signals import product_information_confirmed
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from parties.models import OrgKind
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -295,10 +296,9 @@ def test_neg_2_reads_only_confirmed_values(maker_user, province_user, drug, make
 
     import time_machine
 
-    from listing.models import Listing
     from negotiation.services import proposal_submit
 
-    listing = Listing.objects.create(product=drug, price=Decimal("8.00"), category="LST-1",
+    listing = f.ListingFactory(product=drug, price=Decimal("8.00"), category="LST-1",
                                      effective_date=date(2026, 1, 1))
     with time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         cr = services.product_change_propose(

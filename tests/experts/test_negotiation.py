@@ -9,7 +9,8 @@ import pytest
 from core.errors import Conflict, Forbidden, RuleViolation
 from experts import selectors, services
 from experts.models import CaseOutcome
-from listing.models import Listing, ListingPriceChange
+from listing.models import ListingPriceChange
+from tests import factories as f
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_exp2_offers_must_be_positive_with_at_most_4_decimals(province_user, cas
 
 @pytest.mark.django_db
 def test_exp2_agreement_changes_live_listing_price(province_user, case, product):
-    listing = Listing.objects.create(product=product, price=Decimal("130"), category="LST-6",
+    listing = f.ListingFactory(product=product, price=Decimal("130"), category="LST-6",
                                      effective_date=date(2026, 7, 15))
     services.round_record(province_user, case, enterprise_offer="118")
     case = services.case_conclude(province_user, case, agreed=True, final_price="115",

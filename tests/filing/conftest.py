@@ -8,11 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from catalog.models import OtherProvincePrice, Product
 from parties.models import OrgKind
-from qualifications.models import DistributionRelationship
+from tests import factories as f
 from tests.pdf import MINIMAL_PDF
 
 _codes = itertools.count(1)
@@ -58,8 +57,8 @@ def world(db, make_org, make_user, nanjing, suzhou, province_user):
     w.other_maker_user = make_user(w.other_maker)
     w.distributor = make_org(OrgKind.DISTRIBUTOR, name="测试配送公司")
     w.distributor_user = make_user(w.distributor)
-    DistributionRelationship.objects.create(manufacturer=w.maker, distributor=w.distributor, city=nanjing,
-                                            status="active", proposed_by=province_user, answered_at=timezone.now())
+    f.DistributionRelationshipFactory(manufacturer=w.maker, distributor=w.distributor, city=nanjing,
+                                      proposed_by=province_user)
     w.province_user = province_user
     w.nanjing_user = make_user(kind=OrgKind.CITY_REGULATOR)
     w.suzhou_city = make_org(OrgKind.CITY_REGULATOR, city=suzhou)

@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from filing.models import FilingRequest
-from listing.models import Listing
+from tests import factories as f
 
 from .conftest import pdf
 
@@ -74,7 +74,7 @@ def test_page_fil_1_refusal_in_english_with_language_cookie(client, world):
 
 def test_page_fil_1_listed_product_in_english_still_links_to_ordering(client, world):
     """FIL-1: the English 'already listed' refusal still ends in a link to the ordering page."""
-    Listing.objects.create(product=world.drug, price=Decimal("90"), category="LST-1", effective_date="2025-01-01")
+    f.ListingFactory(product=world.drug, price=Decimal("90"), category="LST-1", effective_date="2025-01-01")
     client.force_login(world.tertiary_user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = unescape(client.post("/filing/new/", {"kind": "drug", "national_code": world.drug.national_code,

@@ -11,7 +11,6 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import Forbidden, InvalidInput, RuleViolation
@@ -24,7 +23,7 @@ from orders.pricing import prices_in_force
 from orders.services import ordering
 from parties.models import OrgKind
 from policy.models import PolicyValue
-from qualifications.models import DistributionRelationship
+from tests import factories as f
 from tests.his import his_client
 
 from .conftest import pdf
@@ -163,9 +162,8 @@ def city_listed(maker_user, consumable, nanjing, nanjing_regulator):
 def hospitals(make_org, make_user, maker, nanjing, suzhou, province_user):
     distributor = make_org(OrgKind.DISTRIBUTOR)
     for city in (nanjing, suzhou):
-        DistributionRelationship.objects.create(manufacturer=maker, distributor=distributor, city=city,
-                                                status="active", proposed_by=province_user,
-                                                answered_at=timezone.now())
+        f.DistributionRelationshipFactory(manufacturer=maker, distributor=distributor, city=city,
+                                          proposed_by=province_user)
     nj = make_org(OrgKind.INSTITUTION, city=nanjing)
     sz = make_org(OrgKind.INSTITUTION, city=suzhou)
     return (nj, make_user(nj)), (sz, make_user(sz))

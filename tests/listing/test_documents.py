@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from listing.models import Listing
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def listed(maker, make_product):
     product = make_product(maker, generic_name="注射用紫杉醇脂质体", dosage_form="注射剂", specification="30mg")
-    return Listing.objects.create(product=product, price=D("1288.5000"), category="LST-2.3",
+    return f.ListingFactory(product=product, price=D("1288.5000"), category="LST-2.3",
                                   effective_date=date(2026, 7, 17))
 
 

@@ -12,14 +12,14 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from core.errors import RuleViolation
 from listing.models import Listing, ListingApplication
 from listing.services import applications, batch
 from orders.models import Order
 from parties.models import OrgKind
-from qualifications.models import DistributionRelationship
+from tests import factories as f
 
 from .conftest import pdf
 from .test_city_review import _his, submit_c3
@@ -40,7 +40,7 @@ def listed(maker, make_product, add_price):
     """A drug listed here at 18.90 (other provinces dearer): a re-declaration above 18.90 is a rise (LST-0.4)."""
     product = make_product(maker)
     add_price(product, "20.00", province="浙江省")
-    return Listing.objects.create(product=product, price=D("18.90"), category="LST-2.3",
+    return f.ListingFactory(product=product, price=D("18.90"), category="LST-2.3",
                                   effective_date=date(2026, 1, 15))
 
 
@@ -80,8 +80,8 @@ def nanjing_only(maker_user, maker, make_product, add_price, make_org, make_user
     applications.application_confirm(user=regulator, application=app)
     batch.batch_run(date(2026, 12, 15))
     distributor = make_org(OrgKind.DISTRIBUTOR)
-    DistributionRelationship.objects.create(manufacturer=maker, distributor=distributor, city=suzhou,
-                                            status="active", proposed_by=province_user, answered_at=timezone.now())
+    f.DistributionRelationshipFactory(manufacturer=maker, distributor=distributor, city=suzhou,
+                                      proposed_by=province_user)
     return Listing.objects.get(product=product), make_org(OrgKind.INSTITUTION, city=suzhou)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from listing.models import Listing
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 ])
 def test_page_and_api_return_the_same_listings_for_the_same_filter(client, maker, make_product, province_user,
                                                                    params):
-    rows = [Listing.objects.create(product=make_product(maker, generic_name=name), price=D("12"), category="LST-1",
+    rows = [f.ListingFactory(product=make_product(maker, generic_name=name), price=D("12"), category="LST-1",
                                    effective_date=date(2026, 1, 15), status=status)
             for name, status in (("阿莫西林", "active"), ("布洛芬", "active"), ("阿莫西林克拉维酸钾", "suspended"))]
     client.force_login(province_user)

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from listing.models import Listing
 from pricing.models import LinkageCase, LinkageStatus
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _frozen():
 @pytest.fixture
 def listed(maker, make_product):
     def make(name="阿莫西林", price="12"):
-        return Listing.objects.create(product=make_product(maker, generic_name=name), price=D(price), category="LST-1",
+        return f.ListingFactory(product=make_product(maker, generic_name=name), price=D(price), category="LST-1",
                                       effective_date=date(2026, 1, 15))
 
     return make

@@ -15,8 +15,9 @@ import time_machine
 from core.errors import RuleViolation
 from experts import services as experts
 from listing import rules, selectors
-from listing.models import ApplicationStatus, Listing, ListingApplication
+from listing.models import ApplicationStatus, ListingApplication
 from listing.services import applications
+from tests import factories as f
 
 from .conftest import pdf
 
@@ -120,7 +121,7 @@ def stents(maker, other_maker, make_product):
                              approval_number="国械注准20203130099", **kw)
     new = make_product(maker, generic_name="冠脉支架", specification="型号B", approval_number="国械注准20203130001",
                        **kw)
-    listings = {k: Listing.objects.create(product=p, price=D(price), category="LST-C1", effective_date=date(2026, 3, 15))
+    listings = {k: f.ListingFactory(product=p, price=D(price), category="LST-C1", effective_date=date(2026, 3, 15))
                 for k, p, price in (("a", a, "800.00"), ("cheap", cheap, "650.00"), ("other_reg", other_reg, "900.00"))}
     return new, listings
 

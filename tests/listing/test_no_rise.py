@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from listing import rules, selectors
-from listing.models import ApplicationStatus, Listing, ListingApplication, PriceRiseFlag, PriceRiseStatus
+from listing.models import ApplicationStatus, ListingApplication, PriceRiseFlag, PriceRiseStatus
 from listing.services import applications, batch, status
 from notifications.models import Notification
+from tests import factories as f
 
 from .conftest import pdf
 
@@ -39,7 +40,7 @@ def docs(*codes):
 def listed(maker, make_product):
     """A product listed here at 18.90 (other provinces: 20.00, dearer)."""
     product = make_product(maker, is_shortage=True, is_innovative=True, innovative_class="化学药品1类")
-    return Listing.objects.create(product=product, price=D("18.90"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    return f.ListingFactory(product=product, price=D("18.90"), category="LST-2.3", effective_date=date(2026, 1, 15))
 
 
 @pytest.fixture

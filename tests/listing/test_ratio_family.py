@@ -11,8 +11,9 @@ import time_machine
 
 from core.errors import RuleViolation
 from listing import rules
-from listing.models import ApplicationStatus, Listing
+from listing.models import ApplicationStatus
 from listing.services import applications
+from tests import factories as f
 
 from .conftest import pdf
 
@@ -83,7 +84,7 @@ def _frozen():
 @pytest.fixture
 def tablet_listed(db, _frozen, other_maker, make_product):
     p = make_product(other_maker, generic_name="阿奇霉素", dosage_form="普通片", specification="0.25g*6片", conversion=6)
-    return Listing.objects.create(product=p, price=D("6.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    return f.ListingFactory(product=p, price=D("6.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
 
 
 @pytest.mark.django_db
@@ -114,7 +115,7 @@ def test_lst_2_2_1_same_family_representative_is_used(maker_user, maker, make_pr
     """A cheaper injection of the same generic name is listed too; the dispersible-tablet
     applicant is derived from the tablet (×1.2 form, ×1.7 strength), never from the injection."""
     inj = make_product(other_maker, generic_name="阿奇霉素", dosage_form="注射液", specification="0.25g", conversion=1)
-    Listing.objects.create(product=inj, price=D("0.80"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    f.ListingFactory(product=inj, price=D("0.80"), category="LST-2.3", effective_date=date(2026, 1, 15))
     applicant = make_product(maker, generic_name="阿奇霉素", dosage_form="分散片", specification="0.5g*6片", conversion=6)
     ev = applications.application_check(user=maker_user, product=applicant, category="LST-2.2", declared_price="12.24")
     res = ev.category_result

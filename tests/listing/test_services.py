@@ -24,6 +24,7 @@ from listing.services import applications, batch
 from listing.services import status as status_services
 from notifications.models import Notification
 from policy import services as policy
+from tests import factories as f
 
 from .conftest import fake_pdf, pdf
 
@@ -49,7 +50,7 @@ LST21_DOCS = ("qualification", "province_records", "lowest_price_commitment", "q
 def listed_same_drug(other_maker, make_product, province_user):
     """Another manufacturer's identical drug, listed at 12.00."""
     p = make_product(other_maker)
-    return Listing.objects.create(product=p, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    return f.ListingFactory(product=p, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
 
 
 @pytest.fixture
@@ -170,7 +171,7 @@ def test_lst_0_2_old_or_city_level_event_does_not_refuse(maker_user, product, sp
 
 def test_lst_2_2_derivation_uses_policy_coefficients(maker_user, maker, make_product, province_user):
     base = make_product(maker, specification="0.25g*24粒")
-    Listing.objects.create(product=base, price=D("10.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    f.ListingFactory(product=base, price=D("10.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
     target = make_product(maker, specification="0.5g*24粒")
     ev = applications.application_check(user=maker_user, product=target, category="LST-2.2", declared_price="17.00")
     res = ev.category_result
@@ -187,7 +188,7 @@ def test_lst_3_2_second_generic_not_above_first(maker_user, maker, other_maker, 
     nn = make_product(other_maker, generic_name="国谈药", is_national_negotiated=True, nn_payment_standard=D("50"),
                       nn_agreement_end=date(2027, 12, 31))
     first = make_product(other_maker, generic_name="国谈药", generic_of_negotiated=nn)
-    Listing.objects.create(product=first, price=D("40.00"), category="LST-3.2", effective_date=date(2026, 3, 15))
+    f.ListingFactory(product=first, price=D("40.00"), category="LST-3.2", effective_date=date(2026, 3, 15))
     mine = make_product(maker, generic_name="国谈药", generic_of_negotiated=nn)
     assert applications.application_check(user=maker_user, product=mine, category="LST-3.2", declared_price="40.00").passed
     ev = applications.application_check(user=maker_user, product=mine, category="LST-3.2", declared_price="40.01")
@@ -196,7 +197,7 @@ def test_lst_3_2_second_generic_not_above_first(maker_user, maker, other_maker, 
 
 def test_lst_5_originator_cap_from_platform(maker_user, maker, other_maker, make_product):
     orig = make_product(other_maker, is_originator=True)
-    Listing.objects.create(product=orig, price=D("30.00"), category="LST-1", effective_date=date(2026, 3, 15))
+    f.ListingFactory(product=orig, price=D("30.00"), category="LST-1", effective_date=date(2026, 3, 15))
     mine = make_product(maker, is_consistency_evaluated=True)
     assert applications.application_check(user=maker_user, product=mine, category="LST-5", declared_price="30.00").passed
     ev = applications.application_check(user=maker_user, product=mine, category="LST-5", declared_price="30.01")
@@ -207,7 +208,7 @@ def test_lst_c5_supplement_not_above_original(maker_user, maker, make_product):
     kw = {"kind": "consumable", "consumable_class": "hv6", "approval_number": "国械注准20203130001",
           "dosage_form": "", "conversion": 1, "national_code": None}
     a = make_product(maker, generic_name="冠脉支架", specification="型号A", **kw)
-    Listing.objects.create(product=a, price=D("800.00"), category="LST-C1", effective_date=date(2026, 3, 15))
+    f.ListingFactory(product=a, price=D("800.00"), category="LST-C1", effective_date=date(2026, 3, 15))
     original = Listing.objects.get(product=a)
     b = make_product(maker, generic_name="冠脉支架", specification="型号B", **kw)
     assert applications.application_check(user=maker_user, product=b, category="LST-C5", declared_price="800",
@@ -258,7 +259,7 @@ def test_batch_day_moves_to_next_working_day(province_user):
 
 
 def test_lst_1_redeclaration_updates_existing_listing_price(maker_user, product, province_user, add_price):
-    listing = Listing.objects.create(product=product, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    listing = f.ListingFactory(product=product, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
     add_price(product, "11.00")
     app = applications.application_submit(user=maker_user, product=product, category="LST-1", declared_price="11.00",
                                       documents=docs("province_records", "lowest_price_commitment", "quality_commitment"))
@@ -329,7 +330,7 @@ def test_batch_two_workers_create_one_listing(maker_user, product, spread_prices
 
 @pytest.fixture
 def listing(product):
-    return Listing.objects.create(product=product, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    return f.ListingFactory(product=product, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
 
 
 def test_listing_change_price_records_change_with_audit(listing, province_user, maker_user):
@@ -414,7 +415,7 @@ def test_lst_5_third_evaluated_manufacturer_suspends_unevaluated(make_org, make_
     listing.refresh_from_db()
     assert listing.status == ListingStatus.ACTIVE
     other_form = make_product(maker, dosage_form="颗粒", specification="0.125g*12袋")
-    other_listing = Listing.objects.create(product=other_form, price=D("5"), category="LST-2.2",
+    other_listing = f.ListingFactory(product=other_form, price=D("5"), category="LST-2.2",
                                            effective_date=date(2026, 1, 15))
     third = make_product(makers[2], is_consistency_evaluated=False)
     with pytest.MonkeyPatch.context():
@@ -572,7 +573,7 @@ def test_oversized_document_refused_by_size_parameter(maker_user, product, sprea
 def test_lst_2_1_dearer_reference_does_not_raise_the_cap(maker_user, product, other_maker, make_product,
                                                          listed_same_drug, spread_prices):
     spread_prices(product, 3, lowest="20.00")
-    dearer = Listing.objects.create(product=make_product(other_maker), price=D("15.00"),
+    dearer = f.ListingFactory(product=make_product(other_maker), price=D("15.00"),
                                     category="LST-2.3", effective_date=date(2026, 1, 15))
     ev = applications.application_check(user=maker_user, product=product, category="LST-2.1", declared_price="14.00",
                                     via_reference=True, reference_listing=dearer)

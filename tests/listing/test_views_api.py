@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from listing.models import ApplicationStatus, Listing, ListingApplication
+from listing.models import ApplicationStatus, ListingApplication
 from listing.services import applications, batch
+from tests import factories as f
 
 from .conftest import pdf
 
@@ -182,8 +183,8 @@ def test_navigation_entries_by_role(client, maker_user, province_user):
 
 @pytest.fixture
 def listings(maker, other_maker, make_product):
-    a = Listing.objects.create(product=make_product(maker), price=D("10"), category="LST-1", effective_date=date(2026, 1, 15))
-    b = Listing.objects.create(product=make_product(other_maker, generic_name="布洛芬"), price=D("5"), category="LST-5",
+    a = f.ListingFactory(product=make_product(maker), price=D("10"), category="LST-1", effective_date=date(2026, 1, 15))
+    b = f.ListingFactory(product=make_product(other_maker, generic_name="布洛芬"), price=D("5"), category="LST-5",
                                effective_date=date(2026, 2, 15), status="suspended")
     return a, b
 
@@ -237,7 +238,7 @@ def test_english_translation_of_public_page_and_form(client, maker_user, product
 
 @pytest.fixture
 def listing(product):
-    return Listing.objects.create(product=product, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    return f.ListingFactory(product=product, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
 
 
 def test_regulator_suspends_in_browser_enterprise_cannot(client, listing, province_user, maker_user):
@@ -286,7 +287,7 @@ def test_exports_xlsx(client, app, listing, province_user):
 
 def test_check_step_shows_lst_2_2_derivation(client, maker_user, maker, make_product):
     base = make_product(maker, specification="0.25g")
-    Listing.objects.create(product=base, price=D("10.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
+    f.ListingFactory(product=base, price=D("10.00"), category="LST-2.3", effective_date=date(2026, 1, 15))
     target = make_product(maker, specification="0.5g")
     client.force_login(maker_user)
     html = client.post(reverse("listing:apply_check"), {"product": target.pk, "category": "LST-2.2",
@@ -298,7 +299,7 @@ def test_check_step_shows_lst_2_2_derivation(client, maker_user, maker, make_pro
 
 def test_public_page_paginates_and_searches(client, maker, make_product):
     for i in range(25):
-        Listing.objects.create(product=make_product(maker, generic_name=f"测试药{i:02d}"), price=D("3"), category="LST-2.3",
+        f.ListingFactory(product=make_product(maker, generic_name=f"测试药{i:02d}"), price=D("3"), category="LST-2.3",
                                effective_date=date(2026, 12, 15))
     first = client.get(reverse("listing:public")).content.decode()
     assert 'data-testid="pagination"' in first and first.count('data-testid="public-row"') == 20

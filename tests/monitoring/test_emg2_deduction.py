@@ -19,6 +19,7 @@ from monitoring import rules, services
 from monitoring.models import EmergencyDeduction, Flag
 from orders.models import OffPlatformPurchase
 from policy.models import PolicyValue
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def history(supply):
     with time_machine.travel("2026-09-01 09:00 +08:00", tick=False):
         product = Product.objects.create(kind="drug", generic_name="应急药", dosage_form="注射剂", specification="1ml",
                                          manufacturer=supply["maker"])
-        listing = Listing.objects.create(product=product, price=D("10.00"), category="LST-1",
+        listing = f.ListingFactory(product=product, price=D("10.00"), category="LST-1",
                                          effective_date=date(2026, 9, 1))
     with time_machine.travel("2026-10-10 09:00 +08:00", tick=False):
         status.listing_suspend(None, listing=listing, rule="DEL-2", reason="质量抽检不合格，暂停挂网")

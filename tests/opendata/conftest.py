@@ -11,10 +11,11 @@ import time_machine
 from django.utils import timezone
 
 from catalog.models import Product
-from listing.models import Listing, ListingApplication, ListingPriceChange
+from listing.models import ListingApplication, ListingPriceChange
 from negotiation.models import NegotiationResult, Proposal
 from parties.models import OrgKind
 from qualifications.models import BadRecord
+from tests import factories as f
 
 SECRET_INSTITUTION = "保密测试第九人民医院"
 _n = itertools.count(1)
@@ -45,7 +46,7 @@ def world(make_org, make_user, province_user):
         enterprise=maker, product=cef, category="LST-1", declared_price=D("30.00"), status="refused",
         submitted_by=maker_user, submitted_at=aware(2026, 9, 2, 9), decided_by=province_user,
         decided_at=aware(2026, 9, 11, 10), decision_reason="资质材料不全")
-    listing = Listing.objects.create(product=amox, price=D("11.80"), category="LST-2.3", effective_date=date(2026, 10, 15))
+    listing = f.ListingFactory(product=amox, price=D("11.80"), category="LST-2.3", effective_date=date(2026, 10, 15))
     # Price changes are never edited (pgtrigger): create them at their time.
     with time_machine.travel(aware(2026, 10, 15, 0, 30), tick=False):
         ListingPriceChange.objects.create(listing=listing, old_price=None, new_price=D("11.80"),
@@ -55,7 +56,7 @@ def world(make_org, make_user, province_user):
         cut = ListingPriceChange.objects.create(listing=listing, old_price=D("11.80"), new_price=D("11.20"),
                                                 effective_date=date(2026, 11, 2), rule="PRC-1", reason="浙江省新低价联动",
                                                 changed_by=province_user)
-    ibu_listing = Listing.objects.create(product=ibu, price=D("5.00"), category="LST-1", effective_date=date(2026, 1, 15))
+    ibu_listing = f.ListingFactory(product=ibu, price=D("5.00"), category="LST-1", effective_date=date(2026, 1, 15))
     for i, hospital in enumerate(hospitals):
         for product, lst, price, month_day in ((amox, listing, D("11.00") - i, (10, 20)),
                                                (ibu, ibu_listing, D("4.50"), (10, 21))):

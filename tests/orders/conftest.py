@@ -6,10 +6,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from parties.models import ApiClient, OrgKind, Role, User, _hash_key
-from qualifications.models import DistributionRelationship
+from tests import factories as f
 from tests.factories import ListingFactory, ProductFactory
 
 _codes = itertools.count(1)
@@ -34,10 +33,8 @@ def make_product(db):
 @pytest.fixture
 def make_distribution(db, province_user):
     def make(manufacturer, distributor, city, counties=()):
-        rel = DistributionRelationship.objects.create(
-            manufacturer=manufacturer, distributor=distributor, city=city, status="active",
-            proposed_by=province_user, answered_at=timezone.now(),
-        )
+        rel = f.DistributionRelationshipFactory(manufacturer=manufacturer, distributor=distributor, city=city,
+                                                proposed_by=province_user)
         if counties:
             rel.counties.set(counties)
         return rel

@@ -18,6 +18,7 @@ from listing.models import Listing
 from orders import selectors
 from orders.models import NoSalesCase, NoSalesStatus, OrderLine, RestorationStatus
 from orders.services import fulfilment, no_sales, ordering
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ def test_del_1_consumable_only_suspended_and_resumes_without_reapplying(world):
     product = Product.objects.create(
         kind="consumable", consumable_class="ordinary", national_code="C09100100000000211790000049",
         generic_name="一次性使用输液器", specification="带针 0.7mm", pack_unit="支", manufacturer=world.manufacturer)
-    listing = Listing.objects.create(product=product, price="3.00", status="active", category="LST-C3",
+    listing = f.ListingFactory(product=product, price="3.00", status="active", category="LST-C3",
                                      effective_date=date(2024, 1, 1))
     no_sales.no_sales_detect(TODAY)
     case = NoSalesCase.objects.get(listing=listing)

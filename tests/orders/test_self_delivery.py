@@ -16,6 +16,7 @@ from parties.models import OrgKind
 from qualifications import services as qua
 from qualifications.models import DistributionRelationship, DistributionStatus
 from qualifications.selectors import distributor_for
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +130,8 @@ def test_qua_2_self_delivery_can_never_be_left_waiting_for_an_answer(self_maker,
     """The database refuses a self-delivery row in the "proposed" state (nobody else answers)."""
     maker, user, _product = self_maker
     with pytest.raises(IntegrityError), transaction.atomic():
-        DistributionRelationship.objects.create(manufacturer=maker, distributor=maker, city=nanjing,
-                                                proposed_by=user, status="proposed")
+        f.DistributionRelationshipFactory(manufacturer=maker, distributor=maker, city=nanjing,
+                                          proposed_by=user, status="proposed", answered_at=None)
 
 
 def test_qua_2_ending_self_delivery_stops_routing(world, self_maker, nanjing):

@@ -12,6 +12,7 @@ from core.errors import Conflict, Forbidden, RuleViolation
 from listing.models import ListingPriceChange
 from pricing import services
 from pricing.models import GeneralLinkageItem, ItemStatus, RoundStatus
+from tests import factories as f
 
 
 @pytest.fixture
@@ -159,12 +160,11 @@ def test_prc2_consumable_links_to_lowest_of_similar_products(maker, province_use
     """PRC-2 (002 §13): a consumable's yearly linkage uses the national lowest of SIMILAR products —
     the same classification prefix of the national code (a regulator's parameter) — while a drug
     links with its own product only."""
-    from listing.models import Listing
 
     own = _consumable(maker, "C09100100000000211790000049")
     similar = _consumable(maker, "C09100100000000211790000777", spec="带针 0.6mm")  # same 20-char class
     other_class = _consumable(maker, "C09100100000000299990000001", spec="不带针")  # another class
-    listing = Listing.objects.create(product=own, price=Decimal("3.0000"), category="LST-C3",
+    listing = f.ListingFactory(product=own, price=Decimal("3.0000"), category="LST-C3",
                                      effective_date=date(2026, 1, 15))
     record_price(own, "2.8000", date(2026, 3, 1))
     record_price(similar, "2.5000", date(2026, 3, 1), province="广东省")

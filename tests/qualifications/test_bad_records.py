@@ -15,6 +15,7 @@ from parties.models import OrgKind
 from policy.models import PolicyValue
 from qualifications import rules, selectors, services
 from qualifications.models import BadRecord
+from tests import factories as f
 
 
 @pytest.mark.parametrize(
@@ -59,7 +60,7 @@ def world(make_org, make_user):
     maker = make_org(OrgKind.MANUFACTURER)
     product = Product.objects.create(kind="drug", generic_name="注射用头孢曲松钠", dosage_form="注射剂",
                                      specification="1g", manufacturer=maker)
-    listing = Listing.objects.create(product=product, price=D("8.00"), category="LST-1",
+    listing = f.ListingFactory(product=product, price=D("8.00"), category="LST-1",
                                      effective_date=date(2026, 1, 1))
     return {"maker": maker, "product": product, "listing": listing, "province": make_user(kind=OrgKind.PROVINCE_REGULATOR),
             "maker_user": make_user(maker), "hospital_user": make_user(make_org(OrgKind.INSTITUTION))}
@@ -75,7 +76,7 @@ def ban_on(db):
 def consumable(maker, name, price="100.00"):
     product = Product.objects.create(kind="consumable", consumable_class="ordinary", generic_name=name,
                                      specification="标准型", manufacturer=maker)
-    Listing.objects.create(product=product, price=D(price), category="LST-C3", effective_date=date(2026, 1, 1))
+    f.ListingFactory(product=product, price=D(price), category="LST-C3", effective_date=date(2026, 1, 1))
     return product
 
 

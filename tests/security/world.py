@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from catalog.models import OtherProvincePrice, Product
-from listing.models import Listing
 from listing.services import applications
 from listing.services import status as status_services
 from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
+from tests import factories as f
 from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 
@@ -110,17 +110,17 @@ def build_world():  # noqa: PLR0915 - one linear story of the world, easier to r
 
     # ---------------------------------------------------------------- catalogue and listings
     w.product = _product(w.maker, 1)                       # listed, ordered, negotiated
-    w.listing = Listing.objects.create(product=w.product, price=D("20.00"), status="active", category="LST-1",
+    w.listing = f.ListingFactory(product=w.product, price=D("20.00"), status="active", category="LST-1",
                                        effective_date=dt.date(2026, 1, 1))
     w.product_b = _product(w.maker, 2)                     # listed, no-sales case
-    w.listing_b = Listing.objects.create(product=w.product_b, price=D("8.00"), status="suspended", category="LST-1",
+    w.listing_b = f.ListingFactory(product=w.product_b, price=D("8.00"), status="suspended", category="LST-1",
                                          effective_date=dt.date(2025, 1, 1))
     w.consumable = _product(w.maker, 3, kind="consumable", generic_name="矩阵导管")
     w.applied = _product(w.maker, 4)                       # a submitted application
     w.returned_product = _product(w.maker, 5)              # an application returned for supplement
     w.unlisted = _product(w.maker, 6)                      # free for a new application
     w.product_c = _product(w.maker, 7)                     # listed, not yet negotiated, no-sales pending
-    w.listing_c = Listing.objects.create(product=w.product_c, price=D("30.00"), status="active", category="LST-1",
+    w.listing_c = f.ListingFactory(product=w.product_c, price=D("30.00"), status="active", category="LST-1",
                                          effective_date=dt.date(2025, 1, 1))
     for p in (w.applied, w.returned_product, w.unlisted):
         _spread(p, province, "18.90")
@@ -334,7 +334,7 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
 
     # ---------------------------------------------------------------- NEG-4 evidenced proposal
     w.neg_consumable = _consumable(w.maker, 26, klass="ordinary")
-    w.neg_listing = Listing.objects.create(product=w.neg_consumable, price=D("100.00"), status="active",
+    w.neg_listing = f.ListingFactory(product=w.neg_consumable, price=D("100.00"), status="active",
                                            category="LST-C1", effective_date=dt.date(2026, 1, 1))
     w.evidenced = neg_services.proposal_submit(user=inst_user, listing_id=w.neg_listing.pk, unit_price="90.00",
                                                quantity="100", evidence_price="90.00", evidence_note="浙江某医院成交发票")
@@ -368,7 +368,7 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
     # ---------------------------------------------------------------- VBP (VBP-1…VBP-3, VBP-5)
     w.vbp_products = [_product(w.maker, n, generic_name=f"矩阵集采药{n}") for n in (31, 32, 33)]
     for p in w.vbp_products:
-        Listing.objects.create(product=p, price=D("10.00"), status="active", category="LST-1",
+        f.ListingFactory(product=p, price=D("10.00"), status="active", category="LST-1",
                                effective_date=dt.date(2025, 1, 1))
 
     def tender(code, product):

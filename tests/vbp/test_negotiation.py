@@ -10,8 +10,8 @@ import pytest
 
 from catalog.models import Product
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
-from experts.models import ExpertSession
 from listing.models import Listing
+from tests import factories as f
 from vbp import rules, services
 from vbp.models import NegotiationRound, SelectedProduct
 
@@ -65,8 +65,7 @@ def negotiated(vbp_world):
     w = vbp_world
     w.tender = services.tender_create(w.province, **tender_fields(code="SJ-T1", level="provincial",
                                                                   selection_mode="negotiation"))
-    w.tender.expert_session = ExpertSession.objects.create(purpose="consumable_review", title="品种遴选",
-                                                           date=date(2025, 11, 1), created_by=w.province)
+    w.tender.expert_session = f.ExpertSessionFactory(title="品种遴选", created_by=w.province)
     w.variety = services.variety_add(w.province, w.tender, name="阿莫西林胶囊", priority="high_spend")
     services.tender_open_bidding(w.province, w.tender, opens=date(2025, 11, 10), closes=date(2025, 11, 20))
     w.bid = services.bid_submit(w.mfr_user, w.variety, product=w.product, price="6", today=date(2025, 11, 15))
@@ -137,8 +136,7 @@ def test_vbp_5_negotiation_refusals_write_nothing(negotiated):
 def test_vbp_5_price_competition_tender_refuses_negotiation(vbp_world):
     w = vbp_world
     tender = services.tender_create(w.province, **tender_fields(code="SJ-P1", level="provincial"))
-    tender.expert_session = ExpertSession.objects.create(purpose="consumable_review", title="遴选",
-                                                         date=date(2025, 11, 1), created_by=w.province)
+    tender.expert_session = f.ExpertSessionFactory(title="遴选", created_by=w.province)
     v = services.variety_add(w.province, tender, name="阿莫西林胶囊", priority="high_spend")
     services.tender_open_bidding(w.province, tender, opens=date(2025, 11, 10), closes=date(2025, 11, 20))
     bid = services.bid_submit(w.mfr_user, v, product=w.product, price="6", today=date(2025, 11, 15))
@@ -158,8 +156,7 @@ def test_vbp_5_insurance_access_negotiation_for_a_high_value_alliance(vbp_world)
     tender = services.tender_create(w.province, **tender_fields(
         code="GZ-1", name="高值耗材联盟", level="alliance", alliance_kind="high_value", product_kind="consumable",
         selection_mode="insurance_access"))
-    tender.expert_session = ExpertSession.objects.create(purpose="consumable_review", title="遴选",
-                                                         date=date(2025, 11, 1), created_by=w.province)
+    tender.expert_session = f.ExpertSessionFactory(title="遴选", created_by=w.province)
     v = services.variety_add(w.province, tender, name="冠脉支架", priority="high_spend")
     services.tender_open_bidding(w.province, tender, opens=date(2025, 11, 10), closes=date(2025, 11, 20))
     bid = services.bid_submit(w.mfr_user, v, product=stent, price="700", today=date(2025, 11, 15))

@@ -12,6 +12,7 @@ from listing.models import Listing
 from orders.pricing import quote_in_force
 from orders.services import ordering
 from policy import services as policy
+from tests import factories as f
 from vbp import services
 from vbp.models import (
     BaseVolume,
@@ -297,7 +298,6 @@ def test_vbp_5_insurance_access_only_for_high_value(vbp_world):
 
 def test_vbp_5_provincial_tender_experts_bids_and_price_competition(vbp_world):
     """VBP-5: varieties need an expert session; bids in the window; lowest price selected."""
-    from experts.models import ExpertSession
 
     w = vbp_world
     tender = services.tender_create(w.province, **tender_fields(code="SJ-01", level="provincial",
@@ -305,8 +305,7 @@ def test_vbp_5_provincial_tender_experts_bids_and_price_competition(vbp_world):
     with pytest.raises(RuleViolation) as exc:
         services.variety_add(w.province, tender, name="阿莫西林胶囊", priority="high_volume")
     assert exc.value.code == "VBP-5"
-    session = ExpertSession.objects.create(purpose="consumable_review", title="品种遴选", date=date(2025, 11, 1),
-                                           created_by=w.province)
+    session = f.ExpertSessionFactory(title="品种遴选", created_by=w.province)
     with pytest.raises(RuleViolation):
         services.tender_attach_experts(w.province, tender, session)
     tender.expert_session = session  # the draw itself is tested in the experts app
@@ -352,10 +351,8 @@ def test_vbp_9_follow_on_member_buys_at_selected_price_and_reports_monthly(vbp_w
                   .order_by("code")[:5])
     tender = services.tender_create(w.province, **tender_fields(
         code="LM-Y1", name="药品联盟", level="alliance", alliance_kind="drug", member_cities=cities))
-    from experts.models import ExpertSession
 
-    tender.expert_session = ExpertSession.objects.create(purpose="consumable_review", title="遴选",
-                                                         date=date(2025, 11, 1), created_by=w.province)
+    tender.expert_session = f.ExpertSessionFactory(title="遴选", created_by=w.province)
     v = services.variety_add(w.province, tender, name="阿莫西林胶囊", priority="essential")
     SelectedProduct.objects.create(variety=v, product=w.product, enterprise=w.manufacturer, price=Decimal("5.00"))
     services.tender_publish(w.province, tender)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from tests import factories as f
 from vbp.models import BaseVolume, Tender
 
 from .conftest import receive, tender_fields, xlsx
@@ -164,7 +165,7 @@ def test_vbp_7_ledger_page_and_export_scoped(client, signed):
 def test_vbp_5_provincial_tender_run_in_the_browser_pages(client, vbp_world):
     """VBP-5/VBP-9: the province creates a tender (VBP-9 refusal shown on the form), adds a
     variety only after linking an expert session, opens bidding; an enterprise bids."""
-    from experts.models import ExpertDraw, ExpertSession
+    from experts.models import ExpertDraw
     from parties.models import Region
     from vbp.models import Bid, Variety
 
@@ -185,8 +186,7 @@ def test_vbp_5_provincial_tender_run_in_the_browser_pages(client, vbp_world):
     url = f"/vbp/tenders/{tender.pk}/manage/"
     client.post(url, {"action": "variety", "name": "阿莫西林胶囊", "priority": "high_volume"})
     assert not Variety.objects.exists()  # EXP-1: experts first
-    session = ExpertSession.objects.create(purpose="consumable_review", title="品种遴选", date=date(2025, 11, 1),
-                                           created_by=w.province)
+    session = f.ExpertSessionFactory(title="品种遴选", created_by=w.province)
     assert ExpertDraw._meta.get_field("session")  # the draw itself is the experts app's (EXP-1)
     Tender.objects.filter(pk=tender.pk).update(expert_session=session)
     client.post(url, {"action": "variety", "name": "阿莫西林胶囊", "priority": "high_volume"})
