@@ -29,7 +29,8 @@ class OrdersConfig(AppConfig):
         navigation.register(sec, _("我的订单"), "orders:order_list", roles=inst | {"distributor", "manufacturer"},
                             order=310)
         # A regulator places no orders: the same list is its supervision view (issue 15 item 7).
-        navigation.register(sec, _("订单查询"), "orders:order_list", roles=regs, order=310)
+        navigation.register(sec, _("订单查询"), "orders:order_list", roles=regs, order=310,
+                            name="orders:order_list:regulators")
         navigation.register(sec, _("收货入库"), "orders:receiving", roles=inst, order=320)
         navigation.register(sec, _("发票与回款"), "orders:payments", roles=inst | {"distributor", "manufacturer"},
                             order=330)

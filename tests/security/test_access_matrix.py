@@ -666,6 +666,9 @@ READ |= {
     "shortage:list_index", "shortage:need_list", "shortage:public_bulletins",
     "vbp:base_volume_template", "vbp:circular_list", "vbp:contract_detail", "vbp:contract_list", "vbp:dashboard",
     "vbp:ledger", "vbp:result_template", "vbp:tender_detail", "vbp:tender_list",
+    # Printable documents (issue 15 item 9): the scoped page of an order, delivery, contract or
+    # listing as A4 HTML or PDF.
+    "orders:order_print", "orders:delivery_print", "vbp:contract_print", "listing:listing_notice_print",
 }
 
 # State-changing routes merged this session whose matrix cases (a working payload per allowed
@@ -806,6 +809,8 @@ def _read_pk(name, w):
         "monitoring:report_detail": 1, "monitoring:bulletin_detail": 1, "negotiation:proposal_detail": w.proposal.pk,
         "orders:line_flow": w.received_line.pk, "pricing:complaint_attachment": w.complaint.pk,
         "qualifications:qualification_file": w.qualification.pk,
+        "orders:order_print": w.order.pk, "orders:delivery_print": w.received_line.delivery_lines.first().delivery_id,
+        "vbp:contract_print": w.contract_signed.pk, "listing:listing_notice_print": w.listing.pk,
     }.get(name, 1)
 
 
