@@ -126,10 +126,8 @@ def test_proposal_list_page_and_api_queries_do_not_grow_with_proposals(client, i
                           fetch=_get(client, viewer, "/api/v1/negotiations/"))
 
 
-# The institution, manufacturer, city and province home pages answer 500 on main today
-# (pricing/todos.py calls selectors.linkage_cases(user, status=...), a keyword the selector no
-# longer takes); add them here once that call is fixed.
-HOME_ROLES = [OrgKind.DISTRIBUTOR, OrgKind.COUNTY_REGULATOR]
+HOME_ROLES = [OrgKind.INSTITUTION, OrgKind.MANUFACTURER, OrgKind.DISTRIBUTOR, OrgKind.COUNTY_REGULATOR,
+              OrgKind.CITY_REGULATOR, OrgKind.PROVINCE_REGULATOR]
 
 
 @pytest.mark.parametrize("kind", HOME_ROLES)
