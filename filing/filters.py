@@ -2,12 +2,13 @@
 page and `GET /api/v1/filing/requests/` filter with this one FilterSet."""
 
 import django_filters
-from django.db.models import Q
+
+from core.filters import SearchFilterSet
 
 from .models import FilingRequest
 
 
-class FilingFilter(django_filters.FilterSet):
+class FilingFilter(SearchFilterSet):
     """FIL filings: search (product, code, filing number, institution), kind, status, the
     institution's city (region code) and the confirming body. Unknown values match nothing."""
 
@@ -17,13 +18,8 @@ class FilingFilter(django_filters.FilterSet):
     city = django_filters.CharFilter(field_name="institution__city__code", help_text="设区市行政区划代码")
     body = django_filters.CharFilter(field_name="confirming_body", help_text="province / city")
 
+    search_fields = ("product__generic_name__icontains", "product__national_code__iexact", "number__iexact", "institution__name__icontains")
+
     class Meta:
         model = FilingRequest
         fields = ["q", "kind", "status", "city", "body"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(product__generic_name__icontains=value) | Q(product__national_code__iexact=value)
-                               | Q(number__iexact=value) | Q(institution__name__icontains=value))

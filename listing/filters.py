@@ -2,14 +2,14 @@
 page and `GET /api/v1/listings/` filter with this one FilterSet."""
 
 import django_filters
-from django.db.models import Q
 
 from core.api.params import SinceFilter
+from core.filters import SearchFilterSet
 
 from .models import Listing, ListingStatus
 
 
-class ListingFilter(django_filters.FilterSet):
+class ListingFilter(SearchFilterSet):
     status = django_filters.ChoiceFilter(choices=ListingStatus.choices, help_text="挂网状态")
     kind = django_filters.ChoiceFilter(field_name="product__kind", choices=[("drug", "药品"), ("consumable", "医用耗材")])
     product_code = django_filters.CharFilter(field_name="product__national_code", help_text="国家医保编码（精确匹配）")
@@ -20,13 +20,9 @@ class ListingFilter(django_filters.FilterSet):
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte",
                                                      help_text="仅返回此时间（含）之后变更的挂网记录（增量同步）")
 
+    search_fields = ("product__generic_name__icontains", "product__manufacturer__name__icontains", "product__national_code__icontains")
+
     class Meta:
         model = Listing
         fields = ["status", "kind", "product_code", "manufacturer", "manufacturer_name", "category", "q",
                   "updated_since"]
-
-    def search(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(Q(product__generic_name__icontains=value) | Q(product__manufacturer__name__icontains=value)
-                               | Q(product__national_code__icontains=value))

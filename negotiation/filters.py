@@ -2,12 +2,13 @@
 list page and `GET /api/v1/negotiation/proposals/` filter with this one FilterSet."""
 
 import django_filters
-from django.db.models import Q
+
+from core.filters import SearchFilterSet
 
 from .models import Proposal
 
 
-class ProposalFilter(django_filters.FilterSet):
+class ProposalFilter(SearchFilterSet):
     """NEG proposals: by status, and a search over the product (name, national code, pinyin
     initials) and the institution. An unknown status matches nothing, it is not an error."""
 
@@ -15,15 +16,8 @@ class ProposalFilter(django_filters.FilterSet):
                                        help_text="pending / confirmed / declined / withdrawn / linkage")
     q = django_filters.CharFilter(method="search", help_text="通用名、国家医保编码、拼音首字母或医疗机构名称")
 
+    search_fields = ("product__generic_name__icontains", "product__national_code__iexact", "product__name_initials__istartswith", "institution__name__icontains")
+
     class Meta:
         model = Proposal
         fields = ["status", "q"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(product__generic_name__icontains=value) | Q(product__national_code__iexact=value)
-            | Q(product__name_initials__istartswith=value.lower()) | Q(institution__name__icontains=value)
-        )

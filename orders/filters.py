@@ -2,9 +2,9 @@
 page and `GET /api/v1/orders/` filter with this one FilterSet."""
 
 import django_filters
-from django.db.models import Q
 
 from core.api.params import parse_since
+from core.filters import SearchFilterSet
 from core.parsing import date_or_none
 
 from .models import Order
@@ -18,7 +18,7 @@ class LenientDateFilter(django_filters.CharFilter):
         return super().filter(qs, date_or_none(value))
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(SearchFilterSet):
     """Orders: a search over number, HIS reference and institution; status; the day placed
     (from / to, inclusive); and `updated_since` for a HIS's incremental sync (a malformed value
     is refused with its field, never silently ignored)."""
@@ -30,15 +30,11 @@ class OrderFilter(django_filters.FilterSet):
     updated_since = django_filters.CharFilter(method="changed_since",
                                               help_text="ISO 8601 日期或时间：只返回此后有变化的订单")
 
+    search_fields = ("number__icontains", "external_ref__icontains", "institution__name__icontains")
+
     class Meta:
         model = Order
         fields = ["q", "status", "date_from", "date_to", "updated_since"]
-
-    def search(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(Q(number__icontains=value) | Q(external_ref__icontains=value)
-                               | Q(institution__name__icontains=value))
 
     def changed_since(self, queryset, name, value):
         since = parse_since(value, name)

@@ -2,25 +2,21 @@
 list page and `GET /api/v1/pricing/linkage-cases/` filter with this one FilterSet."""
 
 import django_filters
-from django.db.models import Q
+
+from core.filters import SearchFilterSet
 
 from .models import LinkageCase
 
 
-class LinkageCaseFilter(django_filters.FilterSet):
+class LinkageCaseFilter(SearchFilterSet):
     """PRC-1 linkage cases: by status, and a search over the product and its manufacturer.
     An unknown status matches nothing (as before), it is not an error."""
 
     status = django_filters.CharFilter(field_name="status", help_text="状态（open / declared / overdue …）")
     q = django_filters.CharFilter(method="search", help_text="通用名或生产企业名称（包含）")
 
+    search_fields = ("listing__product__generic_name__icontains", "listing__product__manufacturer__name__icontains")
+
     class Meta:
         model = LinkageCase
         fields = ["status", "q"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(listing__product__generic_name__icontains=value)
-                               | Q(listing__product__manufacturer__name__icontains=value))

@@ -5,16 +5,20 @@ this one FilterSet."""
 import django_filters
 from django.db.models import Q
 
+from core.filters import SearchFilterSet
+
 from .models import EmergencyPurchase
 
 
-class EmergencyFilter(django_filters.FilterSet):
+class EmergencyFilter(SearchFilterSet):
     """EMG-1 emergency purchases: by status, by scope (EMG-2: the regulator's decision, else the
     platform's automatic one) and a search over item, number, institution and supplier."""
 
     status = django_filters.CharFilter(field_name="status", help_text="open / overdue / completed / closed")
     scope = django_filters.CharFilter(method="by_scope", help_text="in 范围内 / out 超范围（EMG-2）")
     q = django_filters.CharFilter(method="search", help_text="品名、编号、医疗机构或供应企业")
+
+    search_fields = ("item_name__icontains", "number__icontains", "institution__name__icontains", "supplier__icontains")
 
     class Meta:
         model = EmergencyPurchase
@@ -24,9 +28,3 @@ class EmergencyFilter(django_filters.FilterSet):
         if value not in ("in", "out"):
             return queryset
         return queryset.filter(Q(scope=value) | Q(scope="", scope_auto=value))
-
-    def search(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(Q(item_name__icontains=value) | Q(number__icontains=value)
-                               | Q(institution__name__icontains=value) | Q(supplier__icontains=value))
