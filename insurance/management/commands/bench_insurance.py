@@ -6,18 +6,13 @@ at the year-end listing price) and writes them to a table.
 Runs in its own database (procurement_bench_insurance), generated once with the negotiation
 benchmark's deterministic generator. Prints figures; asserts nothing."""
 
-import os
-import re
 import statistics
-import subprocess
-import sys
 import time
 
-import dj_database_url
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+from core.bench import run_in_bench_db
 from negotiation.management.commands import bench_zones
 
 BENCH_DB = "procurement_bench_insurance"
@@ -94,26 +89,10 @@ class Command(BaseCommand):
         self._measure(opts)
 
     def _spawn(self, opts):
-        import psycopg2
-
-        if not re.fullmatch(r"procurement_bench_\w+", opts["db"]):  # it is interpolated into CREATE DATABASE
-            raise CommandError("--db: procurement_bench_<name>")
-
-        url = dj_database_url.parse(os.environ.get("DATABASE_URL", "") or bench_zones._default_url())
-        admin = psycopg2.connect(dbname="postgres", user=url["USER"], password=url["PASSWORD"], host=url["HOST"],
-                                 port=url["PORT"])
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [opts["db"]])
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{opts["db"]}"')
-        admin.close()
-        env = {**os.environ, "DATABASE_URL": bench_zones._url_with_db(url, opts["db"])}
-        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
         argv = [f"--{k}={opts[k]}" for k in ("results", "products", "institutions", "manufacturers", "repeat")]
         argv += ["--hand-without-fk"] if opts["hand_without_fk"] else []
-        subprocess.run([*manage, "bench_insurance", "--child", *argv], env=env, check=True)
+        run_in_bench_db(opts["db"], "bench_insurance", argv)
+
 
     def _ensure_data(self, opts):
         with connection.cursor() as cur:

@@ -6,17 +6,14 @@ so the demo database stays small. Data is generated in SQL (generate_series, see
 setseed) with triggers off, so the set is deterministic and fast to build. Prints figures;
 asserts nothing (performance is measured here, never in unit tests)."""
 
-import os
 import statistics
-import subprocess
-import sys
 import time
 from datetime import date
 
-import dj_database_url
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+
+from core.bench import run_in_bench_db
 
 BENCH_DB = "procurement_bench_zones"
 AT = date(2026, 11, 1)
@@ -112,22 +109,9 @@ class Command(BaseCommand):
 
     def _spawn(self, opts):
         """Create and migrate the bench database, then run the measurement inside it."""
-        import psycopg2
-
-        url = dj_database_url.parse(os.environ.get("DATABASE_URL", "") or _default_url())
-        admin = psycopg2.connect(dbname="postgres", user=url["USER"], password=url["PASSWORD"], host=url["HOST"],
-                                 port=url["PORT"])
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
-        admin.close()
-        env = {**os.environ, "DATABASE_URL": _url_with_db(url, BENCH_DB)}
-        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
         argv = [f"--{k}={opts[k]}" for k in ("results", "products", "institutions", "manufacturers", "repeat")]
-        subprocess.run([*manage, "bench_zones", "--child", *argv], env=env, check=True)
+        run_in_bench_db(BENCH_DB, "bench_zones", argv)
+
 
     def _ensure_data(self, opts):
         with connection.cursor() as cur:
@@ -184,11 +168,3 @@ class Command(BaseCommand):
             f"{first_full:.2f} s)"
         )
 
-
-def _default_url():
-    port = os.environ.get("PG_PORT", "55432")
-    return f"postgres://procurement:procurement@127.0.0.1:{port}/procurement"
-
-
-def _url_with_db(url, name):
-    return f"postgres://{url['USER']}:{url['PASSWORD']}@{url['HOST']}:{url['PORT']}/{name}"

@@ -7,19 +7,16 @@ orders, receipts and listings come from orders.benchdata (deterministic), the te
 varieties, selected products and 750,000 contract lines are generated in SQL with triggers
 off. Prints figures; asserts nothing (performance is measured here, never in unit tests)."""
 
-import os
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
 
-import dj_database_url
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
+
+from core.bench import run_in_bench_db
 
 BENCH_DB = "procurement_bench_vbp"
 VARIETIES = 500
@@ -124,22 +121,8 @@ class Command(BaseCommand):
         self._measure(opts)
 
     def _spawn(self, opts):
-        import psycopg2
+        run_in_bench_db(BENCH_DB, "bench_vbp", [f"--scale={opts['scale']}", f"--repeat={opts['repeat']}"])
 
-        url = dj_database_url.parse(os.environ.get("DATABASE_URL", "") or _default_url())
-        admin = psycopg2.connect(dbname="postgres", user=url["USER"], password=url["PASSWORD"], host=url["HOST"],
-                                 port=url["PORT"])
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
-        admin.close()
-        env = {**os.environ, "DATABASE_URL": _url_with_db(url, BENCH_DB)}
-        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-        subprocess.run([*manage, "bench_vbp", "--child", f"--scale={opts['scale']}", f"--repeat={opts['repeat']}"],
-                       env=env, check=True)
 
     def _ensure_data(self, opts):
         from orders import benchdata
@@ -247,11 +230,3 @@ class Command(BaseCommand):
             f"median {statistics.median(cap) * 1000:.1f} ms"
         )
 
-
-def _default_url():
-    port = os.environ.get("PG_PORT", "55432")
-    return f"postgres://procurement:procurement@127.0.0.1:{port}/procurement"
-
-
-def _url_with_db(url, name):
-    return f"postgres://{url['USER']}:{url['PASSWORD']}@{url['HOST']}:{url['PORT']}/{name}"
