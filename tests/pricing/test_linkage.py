@@ -2,13 +2,11 @@
 working days after THAT price's effective date, reminders, escalation of overdue cases by
 an idempotent daily job, declaration ≤ the new lowest, confirmation changes the price."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 from django.urls import reverse
 
 from core.errors import Forbidden, RuleViolation
@@ -16,6 +14,7 @@ from listing.models import Listing, ListingPriceChange
 from notifications.models import Notification
 from pricing import services
 from pricing.models import LinkageCase, LinkageStatus
+from tests.concurrency import at_once
 
 
 def open_case(listing, record_price, price="8.0000", effective=date(2026, 9, 21), province="浙江省"):
@@ -219,24 +218,7 @@ def test_prc1_two_concurrent_jobs_escalate_each_case_once(make_listing, record_p
     """Two workers at once: SELECT … FOR UPDATE SKIP LOCKED — each case escalated exactly once."""
     with time_machine.travel(date(2026, 9, 22), tick=False):
         cases = [open_case(make_listing(), record_price) for _ in range(6)]
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(services.linkage_escalate_overdue(date(2026, 10, 27), batch=2))
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = at_once(lambda: services.linkage_escalate_overdue(date(2026, 10, 27), batch=2))
     escalated = [pk for r in results for pk in r]
     assert sorted(escalated) == sorted(c.pk for c in cases)  # each once, none twice
     assert LinkageCase.objects.filter(status=LinkageStatus.OVERDUE).count() == 6

@@ -1,37 +1,19 @@
 """EMG-1: the overdue job on two workers at once marks each case once (SKIP LOCKED)."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from notifications.models import Notification
 from shortage import services
 from shortage.models import EmergencyPurchase, EmergencyStatus
+from tests.concurrency import at_once
 
 
 @pytest.mark.django_db(transaction=True)
 def test_emg1_two_concurrent_overdue_jobs_mark_each_case_once(declare, city_user, province_user):
     cases = [declare() for _ in range(5)]
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(services.emergency_mark_overdue(date(2027, 1, 22), batch=2))
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = at_once(lambda: services.emergency_mark_overdue(date(2027, 1, 22), batch=2))
     marked = [pk for r in results for pk in r]
     assert sorted(marked) == sorted(c.pk for c in cases)  # each once, none twice
     assert EmergencyPurchase.objects.filter(status=EmergencyStatus.OVERDUE).count() == 5
