@@ -10,11 +10,10 @@ from .models import NegotiationResult, Proposal
 from .zones import thresholds_for
 
 
-def proposals_for(user, *, status=None):
-    """The proposals `user` may see (only those in `status` if asked — the to-do counts); lists
-    narrow them with `negotiation.filters.ProposalFilter`."""
-    qs = Proposal.objects.visible_to(user).select_related("institution", "product", "manufacturer", "group")
-    return qs.filter(status=status) if status else qs
+def proposals_for(user):
+    """The proposals `user` may see; lists narrow them with `negotiation.filters.ProposalFilter`,
+    the to-do counts with `.filter`."""
+    return Proposal.objects.visible_to(user).select_related("institution", "product", "manufacturer", "group")
 
 
 def shared_results_summary(product_id, institution_id=None) -> dict:

@@ -16,16 +16,14 @@ from .models import (
 from .rules import prc_2_similar_prefix
 
 
-def linkage_cases(user, *, overdue_only=False, status=None):
-    """The linkage cases `user` may see (only the overdue ones, or those in `status`, if asked —
-    the to-do counts), due first; lists narrow them with `pricing.filters.LinkageCaseFilter`."""
+def linkage_cases(user, *, overdue_only=False):
+    """The linkage cases `user` may see (only the overdue ones if asked), due first; lists
+    narrow them with `pricing.filters.LinkageCaseFilter`, the to-do counts with `.filter`."""
     qs = LinkageCase.objects.visible_to(user).select_related(
         "listing__product__manufacturer", "trigger_price"
     )
     if overdue_only:
         qs = qs.filter(status=LinkageStatus.OVERDUE)
-    if status:
-        qs = qs.filter(status=status)
     return qs.order_by("due", "id")
 
 
