@@ -99,9 +99,34 @@ pg_down() {
   fi
 }
 
+replica_streaming() {
+  # The standby's WAL receiver says "streaming" once it follows the primary; poll a few seconds.
+  local bin=$1 i
+  for i in $(seq 1 20); do
+    [ "$("$bin/psql" -h 127.0.0.1 -p "$PG_REPLICA_PORT" -U postgres -qtA \
+        -c "select status from pg_stat_wal_receiver" 2>/dev/null)" = streaming ] && return 0
+    sleep 1
+  done
+  return 1
+}
+
 replica_up() {
   [ -n "${DATABASE_URL:-}" ] && { log "DATABASE_URL set: no local replica"; return 0; }
   local bin; bin=$(pg_bindir)
+  replica_start "$bin"
+  replica_streaming "$bin" && return 0
+  # A standby left stopped while the primary wrote a lot (benchmarks) needs WAL the primary has
+  # already recycled and can never catch up; no replication slot on purpose (a slot would keep
+  # that WAL and fill the disk instead). A replica holds no data of its own: take a new copy.
+  log "replica is not streaming (behind recycled WAL?): rebuilding it from the primary"
+  replica_down
+  rm -rf "$REPLICA_DIR/data"
+  replica_start "$bin"
+  replica_streaming "$bin" || { log "replica does not stream: see $REPLICA_DIR/server.log"; return 1; }
+}
+
+replica_start() {
+  local bin=$1
   mkdir -p "$REPLICA_DIR/run"
   # Not recursive: pg_basebackup and the server (as postgres) own everything inside, and a
   # recursive chown of a running standby races its WAL recycling (a vanished file = exit 1).
