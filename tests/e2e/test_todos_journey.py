@@ -1,6 +1,6 @@
 """Journey (issue 15 item 6): with the demo data of `make run`, the hospital's and the
-enterprises' home pages list their to-dos with deadlines; a to-do leads to its task. The
-hospital's home page is also taken in English."""
+enterprises' and the regulators' home pages list their to-dos with deadlines; a to-do leads to
+its task. Every home page is also taken in English."""
 
 import re
 
@@ -17,6 +17,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.m
 
 def _todo(page, label):
     return page.get_by_test_id("todo").filter(has_text=label)
+
+
+def _home_in_english(page, name):
+    """The same home page with English selected (issue 15: each page also taken in English)."""
+    page.goto("/")
+    page.get_by_test_id("language").select_option("en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("todos")).to_contain_text("To-do")
+    shot(page, f"{name}-home-en")
+    page.get_by_test_id("language").select_option("zh-hans")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
 
 
 def test_home_page_todos_lead_to_their_tasks(page):
@@ -41,12 +52,7 @@ def test_home_page_todos_lead_to_their_tasks(page):
     expect(page).to_have_url(re.compile(r"/orders/payments/\?overdue=1$"))
     expect(page.get_by_test_id("filter-overdue")).to_be_checked()
     shot(page, "hospital-overdue-invoices")
-    page.goto("/")
-    page.get_by_test_id("language").select_option("en")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_test_id("todos")).to_contain_text("To-do")
-    shot(page, "hospital-home-en")
-    page.get_by_test_id("language").select_option("zh-hans")
+    _home_in_english(page, "hospital")
     page.get_by_test_id("logout").click()
 
     # The manufacturer: negotiations to confirm with their last day, linkage cases, expiring qualifications.
@@ -64,6 +70,7 @@ def test_home_page_todos_lead_to_their_tasks(page):
         _todo(page, "即将到期的资质").get_by_role("link").click()
     expect(page.get_by_test_id("filter-expiring")).to_be_checked()
     shot(page, "manufacturer-expiring-qualifications")
+    _home_in_english(page, "manufacturer")
     page.get_by_test_id("logout").click()
 
     # The distributor: lines to confirm; its menu and home page offer nothing it cannot do.
@@ -74,4 +81,27 @@ def test_home_page_todos_lead_to_their_tasks(page):
         _todo(page, "待确认配送的订单行").get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/orders/deliveries/\?status=submitted$"))
     shot(page, "distributor-lines-to-confirm")
+    _home_in_english(page, "distributor")
+    page.get_by_test_id("logout").click()
+
+    # The city: a linkage case past its deadline (LNK) leads to the overdue list.
+    login(page, "nj_ybj", DEMO_PASSWORD)
+    expect(_todo(page, "逾期未申报的价格联动")).to_contain_text("已逾期")
+    shot(page, "city-home")
+    with page.expect_navigation():
+        _todo(page, "逾期未申报的价格联动").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/pricing/linkage/overdue/$"))
+    shot(page, "city-overdue-linkage")
+    _home_in_english(page, "city")
+    page.get_by_test_id("logout").click()
+
+    # The province: listing applications to review lead to the review list.
+    login(page, "sheng_ybj", DEMO_PASSWORD)
+    expect(_todo(page, "待审核的挂网申请")).to_have_count(1)
+    shot(page, "province-home")
+    with page.expect_navigation():
+        _todo(page, "待审核的挂网申请").get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/listing/review/$"))
+    shot(page, "province-applications-to-review")
+    _home_in_english(page, "province")
     assert page.js_errors == []
