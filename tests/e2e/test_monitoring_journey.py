@@ -12,6 +12,7 @@ import time_machine
 from monitoring import services
 from monitoring.models import Bulletin, CityForward, ReportVersion
 from orders.models import OffPlatformPurchase
+from parties.demo import DEMO_PASSWORD
 from parties.models import Organisation, OrgKind, Region, Role, User
 from shortage import services as shortage_services
 from tests.monitoring.conftest import new_supply, receive_into
@@ -170,9 +171,33 @@ def test_rate_page_on_the_demo_data(page, reference_regions):
         page.goto("/monitoring/")
         assert "2026年10月" in page.locator("select[name=month] option:checked").inner_text()
         assert "%" in page.get_by_test_id("province-rate").inner_text()
-        assert "南京市" in page.get_by_test_id("city-table").inner_text()
+        nanjing = page.get_by_test_id("city-table").locator("tr", has_text="南京市")
+        nanjing_rate = nanjing.locator("td").last.inner_text().strip()
+        assert nanjing_rate.endswith("%")
         page.wait_for_timeout(300)
         shot(page, "province-rate-page-demo")
         page.goto("/monitoring/forwards/")
         shot(page, "province-forwards-demo")
+        _in_english(page, "/monitoring/", "province-rate-page-demo-en")
         assert page.js_errors == []
+        page.get_by_test_id("logout").click()
+
+        # The city's own summary of the same month is the same figure (one definition, MON-1).
+        login(page, "nj_ybj", DEMO_PASSWORD)
+        page.goto("/monitoring/")
+        assert "2026年10月" in page.locator("select[name=month] option:checked").inner_text()
+        assert page.get_by_test_id("area-rate").inner_text().strip() == nanjing_rate
+        page.wait_for_timeout(300)
+        shot(page, "city-rate-page-demo")
+        _in_english(page, "/monitoring/", "city-rate-page-demo-en")
+        assert page.js_errors == []
+
+
+def _in_english(page, url, name):
+    page.goto(url)
+    page.get_by_test_id("language").select_option("en")
+    page.wait_for_selector("html[lang=en]")
+    page.wait_for_timeout(300)
+    shot(page, name)
+    page.get_by_test_id("language").select_option("zh-hans")
+    page.wait_for_selector("html[lang=zh-hans]")
