@@ -110,8 +110,10 @@ class ConcludeForm(forms.Form):
 class VerdictForm(forms.Form):
     """EXP-1: a drawn expert's verdict on a case (or the organiser entering one given at the meeting)."""
 
-    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect, label=_("评审意见"))
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label=_("理由"))
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect, label=_("评审意见"),
+                                error_messages={"required": _("请选择同意或不同意")})
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label=_("理由"),
+                             error_messages={"required": _("请填写评审理由")})
 
 
 class ConclusionForm(forms.Form):

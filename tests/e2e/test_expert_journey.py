@@ -60,6 +60,13 @@ def _journey(page, case, *, en=False):
     assert response.headers["content-disposition"].startswith("inline")
 
 
+def _record_round(page, offer, counter):
+    form = page.get_by_test_id("round-form")
+    form.get_by_label("企业报价（元）").fill(offer)
+    form.get_by_label("专家还价（元）").fill(counter)
+    form.get_by_role("button", name="记录本轮").click()
+
+
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_expert_records_a_result(page, reference_regions, tmp_path):
@@ -78,17 +85,11 @@ def test_expert_records_a_result(page, reference_regions, tmp_path):
     _journey(page, case)
 
     # A negotiation round with two wrong prices: both marked at their fields, nothing recorded.
-    form = page.get_by_test_id("round-form")
-    form.get_by_label("企业报价（元）").fill("-3")
-    form.get_by_label("专家还价（元）").fill("八十")
-    form.get_by_role("button", name="记录本轮").click()
+    _record_round(page, "-3", "八十")
     expect(page.get_by_test_id("error-enterprise_offer")).to_contain_text("价格须为大于 0 的数值")
     expect(page.get_by_test_id("error-expert_counter_offer")).to_contain_text("价格须为大于 0 的数值")
     shot(page, "round-errors-by-field")
-    form = page.get_by_test_id("round-form")
-    form.get_by_label("企业报价（元）").fill("88.50")
-    form.get_by_label("专家还价（元）").fill("80")
-    form.get_by_role("button", name="记录本轮").click()
+    _record_round(page, "88.50", "80")
     expect(page.get_by_test_id("rounds")).to_contain_text("88.50")
 
     # The verdict: submitted empty first (both fields marked), then with a reason.

@@ -162,7 +162,7 @@ def test_verdict_form_marks_both_missing_fields(client, drawn):
     client.force_login(expert.user)
     response = client.post(reverse("experts:case_detail", args=[case.pk]), {"verdict_submit": "1"})
     form = response.context["verdict_form"]
-    assert set(form.errors) == {"verdict", "reason"}
+    assert form.errors == {"verdict": ["请选择同意或不同意"], "reason": ["请填写评审理由"]}
     assert case.verdicts.count() == 0
 
 
