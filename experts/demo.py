@@ -52,8 +52,10 @@ def load_demo():
             return
         session = services.session_create(province, purpose="new_drug", title=SESSION_TITLE,
                                           date=date(2026, 12, 18), location="省医保局三楼会议室")
-        product = (Product.objects.filter(manufacturer=maker).exclude(listing_applications__status__in=(
-            "submitted", "returned", "confirmed")).order_by("id").first() if maker else None)
+        # A new drug (LST-6) is not listed here yet: an unlisted product of the maker when there is one.
+        candidates = Product.objects.filter(manufacturer=maker).exclude(listing_applications__status__in=(
+            "submitted", "returned", "confirmed")).order_by("id")
+        product = (candidates.filter(listings__isnull=True).first() or candidates.first()) if maker else None
         case = services.session_add_case(province, session, product=product,
                                          description="新药挂网申请（批准一年内，LST-6）" if product else "新药挂网申请（演示）")
         if product is not None:
