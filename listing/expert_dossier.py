@@ -67,6 +67,12 @@ def case_dossier(case: SessionCase) -> CaseDossier | None:
         return None
     listing = selectors.current_listing(product)
     prices = [_listing_line(listing, _("本省现行挂网价"))] if listing else []
+    # LST-0.3 / §0: the national lowest price as the listing rules use it (this province's own
+    # listing price included); the page lists the other provinces' records beside it.
+    lowest = selectors.national_lowest(product, timezone.localdate())
+    if lowest is not None:
+        prices.append(PriceLine(_("全国最低价（含本省）"), lowest.price, lowest.where().strip("（）()"),
+                                lowest.effective_date))
     if app is None:
         return CaseDossier(title=_("本省挂网情况"), listing_prices=prices, references=_references(None, product))
     source = _("挂网申请 #%(pk)s") % {"pk": app.pk}

@@ -3,11 +3,16 @@ needs — the application, its documents (shown in the browser), the listing and
 prices with their sources, the reference products' prices, previous rounds — and only to the
 people of the case."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from catalog.models import Product
 from experts import services
+from listing.models import Listing
 from parties.models import OrgKind
 
 from .casefile import case_file
@@ -49,6 +54,9 @@ def test_drawn_expert_sees_application_documents_and_prices(client, drawn):
     assert "90.10" in html and "广东省药品交易中心挂网目录（2026-07）" in html
     assert "92.30" in html and "浙江省药械采购平台 2026年第5号公告" in html
     assert response.context["national_lowest"].province == "广东省"
+    # LST-0.3 / §0: the listing rules' national lowest (this province's listing included) beside them
+    listing_lines = [(p.label, p.price) for d in response.context["dossiers"] for p in d.listing_prices]
+    assert ("全国最低价（含本省）", 90.10) in [(label, float(price)) for label, price in listing_lines]
     # the same drug's live listing as a reference price
     assert "96.00" in html and "扬子江药业集团有限公司" in html
     # the application's own page is the regulators' (the expert gets no link to it)
@@ -167,9 +175,27 @@ def test_verdict_form_marks_both_missing_fields(client, drawn):
 
 
 @pytest.mark.django_db
+def test_case_added_by_product_shows_its_listing_price(client, province_user, pool, make_org):
+    """A case added by product only (no application): the product's listing price here, no documents."""
+    product = Product.objects.create(kind="drug", generic_name="急救药乙", dosage_form="注射剂", specification="1ml",
+                                     manufacturer=make_org(OrgKind.MANUFACTURER))
+    Listing.objects.create(product=product, price=Decimal("12.34"), category="LST-8.1", effective_date=date(2026, 3, 1))
+    session = services.session_create(province_user, purpose="rescue_drug", title="急抢救药品谈判",
+                                      date=date(2026, 12, 1))
+    case = services.session_add_case(province_user, session, product=product)
+    client.force_login(province_user)
+    response = client.get(reverse("experts:case_detail", args=[case.pk]))
+    [dossier] = response.context["dossiers"]
+    assert not dossier.documents and not dossier.facts
+    assert [(p.label, p.price) for p in dossier.listing_prices][0] == ("本省现行挂网价", Decimal("12.34"))
+    assert "本省尚未挂网" not in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_case_page_in_english(client, drawn):
     case, expert, _outsider, _doc = drawn
     client.force_login(expert.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("experts:case_detail", args=[case.pk])).content.decode()
-    assert "View in the browser" in html and "National lowest price" in html
+    assert "View in the browser" in html and "Lowest price in other provinces" in html
+    assert "National lowest price (this province included)" in html
