@@ -71,7 +71,7 @@ def case_dossier(case: SessionCase) -> CaseDossier | None:
     # listing price included); the page lists the other provinces' records beside it.
     lowest = selectors.national_lowest(product, timezone.localdate())
     if lowest is not None:
-        prices.append(PriceLine(_("全国最低价（含本省）"), lowest.price, lowest.where().strip("（）()"),
+        prices.append(PriceLine(_("全国最低价（含本省）"), lowest.price, f"{lowest.province}{lowest.city}" or lowest.label,
                                 lowest.effective_date))
     if app is None:
         return CaseDossier(title=_("本省挂网情况"), listing_prices=prices, references=_references(None, product))
