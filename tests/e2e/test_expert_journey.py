@@ -62,9 +62,9 @@ def _journey(page, case, *, en=False):
 
 def _record_round(page, offer, counter):
     form = page.get_by_test_id("round-form")
-    form.get_by_label("企业报价（元）").fill(offer)
-    form.get_by_label("专家还价（元）").fill(counter)
-    form.get_by_role("button", name="记录本轮").click()
+    form.locator("[name=enterprise_offer]").fill(offer)
+    form.locator("[name=expert_counter_offer]").fill(counter)
+    form.locator("button[name=round]").click()
 
 
 @pytest.mark.e2e
@@ -111,4 +111,7 @@ def test_expert_records_a_result(page, reference_regions, tmp_path):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _journey(page, case, en=True)
     expect(page.get_by_test_id("own-verdict")).to_contain_text("My verdict")
+    _record_round(page, "0", "")
+    expect(page.get_by_test_id("error-enterprise_offer")).to_contain_text("The price must be a number greater than 0")
+    shot(page, "round-errors-by-field-en")
     assert not page.js_errors
