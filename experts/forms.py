@@ -4,7 +4,21 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product
 from parties.models import Organisation, Role, User
 
+from . import rules
 from .models import ExpertCategory, SessionPurpose, Verdict
+
+PRICE_ERROR = _("价格须为大于 0 的数值，最多 4 位小数（EXP-2）")
+
+
+def _price(form, name, required=True):
+    """EXP-2: the price field checked where it is typed, so every wrong price of the form is
+    marked next to its field at once (the service checks again)."""
+    value = (form.cleaned_data.get(name) or "").strip()
+    if value and rules.parse_price(value) is None:
+        raise forms.ValidationError(PRICE_ERROR)
+    if required and not value:
+        raise forms.ValidationError(_("请填写价格"))
+    return value
 
 
 class ProfileForm(forms.Form):
@@ -61,9 +75,17 @@ class DrawForm(forms.Form):
 
 
 class RoundForm(forms.Form):
-    enterprise_offer = forms.CharField(label=_("企业报价（元）"))
+    """EXP-2: one negotiation round; every error is marked next to its field (issue 15 item 2)."""
+
+    enterprise_offer = forms.CharField(label=_("企业报价（元）"), error_messages={"required": _("请填写企业报价")})
     expert_counter_offer = forms.CharField(required=False, label=_("专家还价（元）"))
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("记录"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label=_("记录"))
+
+    def clean_enterprise_offer(self):
+        return _price(self, "enterprise_offer")
+
+    def clean_expert_counter_offer(self):
+        return _price(self, "expert_counter_offer", required=False)
 
 
 class ConcludeForm(forms.Form):
@@ -72,14 +94,26 @@ class ConcludeForm(forms.Form):
     )
     final_price = forms.CharField(required=False, label=_("谈判价格（元）"))
     effective_date = forms.DateField(required=False, label=_("执行日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("结论说明"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
+                           label=_("结论说明"))
+
+    def clean_final_price(self):
+        return _price(self, "final_price", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agreed") and "final_price" in data and not data["final_price"]:
+            self.add_error("final_price", _("谈判成功须填写谈判价格"))
+        return data
 
 
 class VerdictForm(forms.Form):
     """EXP-1: a drawn expert's verdict on a case (or the organiser entering one given at the meeting)."""
 
-    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect, label=_("评审意见"))
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label=_("理由"))
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect, label=_("评审意见"),
+                                error_messages={"required": _("请选择同意或不同意")})
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label=_("理由"),
+                             error_messages={"required": _("请填写评审理由")})
 
 
 class ConclusionForm(forms.Form):

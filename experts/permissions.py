@@ -44,6 +44,25 @@ def is_drawn_for(user, session):
 
 
 @rules.predicate
+def is_drawn_for_case(user, case):
+    return bool(case is not None and is_drawn_for(user, case.session))
+
+
+@rules.predicate
+def organises_case(user, case):
+    return bool(case is not None and organises_session(user, case.session))
+
+
+@rules.predicate
+def owns_case(user, case):
+    """The case's enterprise (the product's manufacturer, or the enterprise named on the case)."""
+    org_id = getattr(user, "organisation_id", None)
+    if case is None or org_id is None:
+        return False
+    return org_id == (case.product.manufacturer_id if case.product_id else case.enterprise_id)
+
+
+@rules.predicate
 def own_profile(user, profile):
     return bool(profile is not None and profile.user_id == user.pk)
 
@@ -59,3 +78,8 @@ rules.add_perm("experts.view_profile", is_province_regulator | own_profile)
 # Cases are the regulators' and the experts' business, not the parties'.
 rules.add_perm("experts.view_case", rules.is_authenticated & ~(is_enterprise | is_institution_user))
 rules.add_perm("experts.give_verdict", is_expert)
+# Issue 15 item 8: a case's documents (the application's files) are read by the experts drawn for
+# its session, its regulators (the province, or the city organising the review) and the
+# enterprise that filed them — nobody else.
+rules.add_perm("experts.view_case_document", is_province_regulator | (is_city_organiser & organises_case)
+               | (is_expert & is_drawn_for_case) | (is_enterprise & owns_case))

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from catalog.selectors import national_lowest_price, price_records
+
 from .models import CaseOutcome, ExpertCategory, ExpertProfile, ExpertSession, SessionCase
 
 
@@ -41,6 +43,23 @@ def negotiated_price(product) -> Decimal | None:
         .first()
     )
     return case.final_price if case else None
+
+
+def review_rounds(case):
+    """EXP-1: each draw of the case's session, oldest first, with every drawn expert's verdict on
+    the case under that draw (None when not given). A redraw starts a new round; the verdicts of
+    a superseded draw stay on record."""
+    verdicts = {(v.draw_id, v.expert_id): v for v in case.verdicts.select_related("recorded_by")}
+    draws = case.session.draws.order_by("drawn_at", "id").prefetch_related("members__expert__user")
+    return [(draw, [(m, verdicts.get((draw.pk, m.expert_id))) for m in draw.members.all()]) for draw in draws]
+
+
+def other_province_prices(product):
+    """LST-0.3: the product's other-province (and city) listing prices in force, cheapest first,
+    each with its source, and the national lowest of them (catalog's one definition)."""
+    if product is None:
+        return [], None
+    return list(price_records(product)), national_lowest_price(product)
 
 
 def draw_rows(draw):

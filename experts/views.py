@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +16,8 @@ from core.forms import refuse_if_forbidden
 from core.permissions import require_page
 from policy import services as policy
 
-from . import forms, selectors, services
-from .models import ExpertCategory, ExpertConflict, ExpertProfile, SessionPurpose, SessionStatus
+from . import dossier, forms, selectors, services
+from .models import ExpertCategory, ExpertConflict, ExpertProfile, SessionCase, SessionPurpose, SessionStatus
 
 PAGE_SIZE = 30
 
@@ -204,6 +204,9 @@ def case_detail(request, pk):
                 messages.success(request, _("已记录评审结论"))
                 return redirect("experts:case_detail", pk=pk)
     outcome, review_text, verdict_rows = services.review_status(case)
+    others, lowest = selectors.other_province_prices(case.product)
+    current_draw = session.current_draw()
+    sees_all_verdicts = can_manage_session or user.is_regulator
     own_profile = ExpertProfile.objects.filter(user=user).first() if user.has_perm("experts.give_verdict") else None
     own_verdict = next((v for m, v in verdict_rows if own_profile and m.expert_id == own_profile.pk), None)
     is_member = bool(own_profile and any(m.expert_id == own_profile.pk for m, _v in verdict_rows))
@@ -213,9 +216,32 @@ def case_detail(request, pk):
         "can_record": can_record and session.is_negotiation,
         "round_form": round_form, "conclude_form": conclude_form,
         "verdict_form": verdict_form, "conclusion_form": conclusion_form,
-        # Experts see their own verdict; the organiser and regulators see every verdict.
-        "verdict_rows": verdict_rows if (can_manage_session or user.is_regulator) else [],
+        # EXP-1: drawn experts give their verdicts independently — each sees only their own until
+        # the conclusion; the organiser and regulators see every verdict at once.
+        "verdict_rows": verdict_rows if (sees_all_verdicts or case.review_outcome) else [],
+        # Rounds already over (a superseded draw) are on record for everyone who sees the case.
+        "previous_rounds": [(d, rows) for d, rows in selectors.review_rounds(case)
+                            if current_draw is None or d.pk != current_draw.pk],
+        "dossiers": dossier.dossiers_for(case), "other_prices": others, "national_lowest": lowest,
         "can_give_verdict": is_member and own_verdict is None and not case.review_outcome,
         "own_verdict": own_verdict, "review_pending_outcome": outcome, "review_text": review_text,
-        "can_conclude_review": can_manage_session and not case.review_outcome and session.current_draw() is not None,
+        "can_conclude_review": can_manage_session and not case.review_outcome and current_draw is not None,
     })
+
+
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+@login_required
+def case_document(request, pk, key):
+    """Issue 15 item 8: one document of a case, shown in the browser (PDF and images inline, other
+    types downloaded), for the experts drawn for the session, its regulators and the enterprise
+    that filed it; anyone else gets 404 (the document's existence is not disclosed)."""
+    case = SessionCase.objects.select_related("session", "product").filter(pk=pk).first()
+    if case is None or not request.user.has_perm("experts.view_case_document", case):
+        raise Http404
+    doc = dossier.document_for(case, key)
+    if doc is None:
+        raise Http404
+    return FileResponse(doc.open(), as_attachment=doc.mime not in INLINE_TYPES, filename=doc.name,
+                        content_type=doc.mime)

@@ -13,6 +13,7 @@ class ListingConfig(AppConfig):
 
         from catalog.models import Product
         from core import navigation
+        from experts import dossier
         from experts.signals import case_concluded
         from orders.pricing import (
             register_catalogue,
@@ -27,7 +28,7 @@ class ListingConfig(AppConfig):
         from pricing import signals as pricing_signals
         from qualifications.signals import bad_record_entered
 
-        from . import permissions, receivers, selectors, tasks, todos  # noqa: F401  (rules permissions, beat entries)
+        from . import expert_dossier, permissions, receivers, selectors, tasks, todos  # noqa: F401  (rules permissions, beat entries)
 
         navigation.register(_("阳光挂网"), _("挂网申请"), "listing:application_list",
                             roles={"manufacturer"}, order=200)
@@ -63,4 +64,5 @@ class ListingConfig(AppConfig):
         register_restriction("listing.city_scope", selectors.city_scope_restrictions)  # LST-C3 / LST-C4
         register_version("listing.city_scope", selectors.city_scope_version)  # INT-1: 304 without building the page
         pricing_hooks.register_live_listings("listing", selectors.live_listings)  # PRC-1 / PRC-2
+        dossier.register_provider("listing", expert_dossier.case_dossier)  # issue 15 item 8: the expert's case page
         todos.register()  # issue 15 item 6: this app's home-page tasks

@@ -25,8 +25,8 @@ EXPECTED = {
     "mfr_01": {"待本企业确认的议价", "待申报的价格联动", "即将到期的资质"},
     "dist_01": {"待确认配送的订单行", "即将到期的资质"},
 }
-# ACT-6: the demo session draws one expert per category at random (a platform seed, EXP-1), so
-# the expert with the task is whichever was drawn; an undrawn expert has none.
+# ACT-6: the demo session draws at random (a platform seed, EXP-1) — both insurance experts
+# (expert_01, expert_07) and one of each other category; an undrawn expert has no task.
 EXPERT_TASK = "被抽取参加的评审与谈判场次"
 
 # Tasks a role must never get (it could not act on them).
@@ -63,7 +63,8 @@ def test_every_demo_role_has_its_tasks_and_only_its_tasks(client, demo):
     drawn = set(DrawMember.objects.filter(draw__superseded_at__isnull=True)
                 .values_list("expert__user__username", flat=True))
     assert drawn
-    for username in ("expert_01", "expert_07"):  # the two insurance experts: one is drawn
+    assert {"expert_01", "expert_07"} <= drawn  # issue 15 item 8: the README's expert_01 has a case
+    for username in ("expert_01", "expert_07", "expert_05"):  # expert_05 declared a conflict: never drawn
         labels = {t["label"] for t in _todos(client, username)}
         assert labels == ({EXPERT_TASK} if username in drawn else set()), username
     mfr = {t["label"]: t for t in _todos(client, "mfr_01")}
