@@ -27,7 +27,7 @@ class ListingConfig(AppConfig):
         from pricing import signals as pricing_signals
         from qualifications.signals import bad_record_entered
 
-        from . import permissions, receivers, selectors, tasks, todos  # noqa: F401  (rules permissions, beat entries)
+        from . import permissions, receivers, search, selectors, tasks, todos  # noqa: F401  (rules permissions, beat entries)
 
         navigation.register(_("阳光挂网"), _("挂网申请"), "listing:application_list",
                             roles={"manufacturer"}, order=200)
@@ -64,3 +64,4 @@ class ListingConfig(AppConfig):
         register_version("listing.city_scope", selectors.city_scope_version)  # INT-1: 304 without building the page
         pricing_hooks.register_live_listings("listing", selectors.live_listings)  # PRC-1 / PRC-2
         todos.register()  # issue 15 item 6: this app's home-page tasks
+        search.register()  # issue 15 item 10: the header search
