@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from listing.models import ListingApplication
 from parties.models import OrgKind
 from tests import factories as f
+from tests.i18n_en import compile_catalogues
 
 from .conftest import login, shot
 
@@ -27,6 +28,7 @@ def _search(page, q):
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_search_journey(page, reference_regions):
+    compile_catalogues("project", "portal")  # step 5 is in English
     page.set_viewport_size({"width": 1440, "height": 900})
     maker = f.org(OrgKind.MANUFACTURER, name="江苏康宁制药有限公司")
     rival = f.org(OrgKind.MANUFACTURER, name="苏州恒瑞药业有限公司")
