@@ -23,6 +23,7 @@ class CatalogConfig(AppConfig):
         imports.register("catalog.prices", label=_("外省价格导入"), handler=services.price_import_job,
                          back_url="/catalog/prices/upload/")
 
-        from . import todos  # issue 15 item 6: this app's home-page tasks
+        from . import search, todos  # issue 15 items 6 and 10: home-page tasks, header search
 
         todos.register()
+        search.register()

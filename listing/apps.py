@@ -28,7 +28,7 @@ class ListingConfig(AppConfig):
         from pricing import signals as pricing_signals
         from qualifications.signals import bad_record_entered
 
-        from . import expert_dossier, permissions, receivers, selectors, tasks, todos  # noqa: F401  (rules permissions, beat entries)
+        from . import expert_dossier, permissions, receivers, search, selectors, tasks, todos  # noqa: F401  (rules permissions, beat entries)
 
         navigation.register(_("阳光挂网"), _("挂网申请"), "listing:application_list",
                             roles={"manufacturer"}, order=200)
@@ -66,3 +66,4 @@ class ListingConfig(AppConfig):
         pricing_hooks.register_live_listings("listing", selectors.live_listings)  # PRC-1 / PRC-2
         dossier.register_provider("listing", expert_dossier.case_dossier)  # issue 15 item 8: the expert's case page
         todos.register()  # issue 15 item 6: this app's home-page tasks
+        search.register()  # issue 15 item 10: the header search

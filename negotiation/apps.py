@@ -29,6 +29,7 @@ class NegotiationConfig(AppConfig):
         nav.register(section, _("红黄蓝监测"), "negotiation:dashboard", roles=nav.REGULATORS, order=305)
         nav.register(section, _("约谈名单"), "negotiation:interview_list", roles=nav.REGULATORS, order=306)
 
-        from . import todos  # issue 15 item 6: this app's home-page tasks
+        from . import search, todos  # issue 15 items 6 and 10: home-page tasks, header search
 
         todos.register()
+        search.register()

@@ -40,6 +40,7 @@ class OrdersConfig(AppConfig):
         navigation.register(sec, _("回款超期监测"), "orders:overdue", roles=regs, order=350)
         navigation.register(sec, _("无销售暂停审核"), "orders:nosales", roles=regs | inst | {"manufacturer"}, order=360)
 
-        from . import todos  # issue 15 item 6: this app's home-page tasks
+        from . import search, todos  # issue 15 items 6 and 10: home-page tasks, header search
 
         todos.register()
+        search.register()

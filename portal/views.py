@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from parties.models import Organisation, User
 from parties.permissions import can_see
 
+from .search import MAX_LENGTH, search_page
 from .selectors import home_context
 
 
@@ -126,3 +127,11 @@ def _is_tracked(model_cls) -> bool:
     return any(
         getattr(m, "pgh_tracked_model", None) is model_cls for m in apps.get_models()
     )
+
+
+@login_required
+def search(request):
+    """The header search (issue 15 item 10): every list the user may see, grouped by kind."""
+    page = search_page(request.user, request.GET.get("q", ""))
+    return render(request, "portal/search.html", {"search": page, "raw_q": request.GET.get("q", "")[:MAX_LENGTH],
+                                                  "max_length": MAX_LENGTH})

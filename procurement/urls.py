@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("parties.auth_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("search/", portal_views.search, name="search"),
     path("history/<str:app_label>/<str:model>/<str:pk>/", portal_views.object_history, name="object_history"),
     path("jobs/", include("jobs.urls")),
     path("admin/", admin.site.urls),
