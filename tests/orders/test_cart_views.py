@@ -150,4 +150,5 @@ def test_cart_pages_in_english_with_the_language_cookie(client, world):
     assert "Confirm order" in page and "Place order" in page and "确认订单" not in page
     r = client.post("/orders/cart/", {"action": "upload", "file": _xlsx([
         ["国家医保编码", "采购数量"], ["XA01ABD075A999999999999", 1]])})
-    assert "is not in the platform" in r.content.decode() and "National code" in r.content.decode()
+    html = r.content.decode()
+    assert "is not in the platform" in html and "<th>Column</th>" in html and "(basis: INT-2)" in html
