@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from core.exports import write_xlsx
+from core.parsing import cell_text
 from core.permissions import require
 from core.text import excerpt
 from core.uploads import XLSX_TYPES, check_upload, read_xlsx_rows
@@ -240,36 +240,17 @@ def cart_reorder(user, *, order_id, at=None) -> tuple[int, list[Refused]]:
 
 def cart_template() -> bytes:
     """The downloadable template: the two columns, one example row, and how it is read."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "订单"
-    ws.append(UPLOAD_HEADERS_ZH)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.append(["XA01ABD075A002010100483", 10])
-    ws.column_dimensions["A"].width = 32
-    ws.column_dimensions["B"].width = 12
-    notes = wb.create_sheet("填写说明")
-    for line in (
-        "1. 第一行表头不得修改；从第二行起每行一种产品，示例行请删除。",
-        "2. 国家医保编码：药品 23 位，医用耗材 27 位，须为本机构可采购的挂网产品。",
-        "3. 采购数量：正整数，按包装单位。",
-        f"4. 文件不超过 {UPLOAD_MAX_BYTES // 1048576} MB，最多 {UPLOAD_MAX_ROWS} 行；同一编码只能出现一次。",
-        "5. 任一行有误时整个文件不加入购物车；文件中的数量覆盖购物车中同一产品的数量。",
-    ):
-        notes.append([line])
-    notes.column_dimensions["A"].width = 90
+    notes = [
+        ["1. 第一行表头不得修改；从第二行起每行一种产品，示例行请删除。"],
+        ["2. 国家医保编码：药品 23 位，医用耗材 27 位，须为本机构可采购的挂网产品。"],
+        ["3. 采购数量：正整数，按包装单位。"],
+        [f"4. 文件不超过 {UPLOAD_MAX_BYTES // 1048576} MB，最多 {UPLOAD_MAX_ROWS} 行；同一编码只能出现一次。"],
+        ["5. 任一行有误时整个文件不加入购物车；文件中的数量覆盖购物车中同一产品的数量。"],
+    ]
     buffer = BytesIO()
-    wb.save(buffer)
+    write_xlsx(buffer, [("订单", UPLOAD_HEADERS_ZH, [["XA01ABD075A002010100483", 10]]), ("填写说明", ["填写说明"], notes)],
+               widths=[32, 12])
     return buffer.getvalue()
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def cart_upload(user, upload, *, at=None) -> int:
@@ -280,7 +261,7 @@ def cart_upload(user, upload, *, at=None) -> int:
     at = at or timezone.localdate()
     check_upload(upload, allowed=XLSX_TYPES, max_bytes=UPLOAD_MAX_BYTES)
     rows = read_xlsx_rows(upload, max_rows=UPLOAD_MAX_ROWS, checked=True)
-    header = [_cell(v) for v in (rows[0] if rows else ())]
+    header = [cell_text(v) for v in (rows[0] if rows else ())]
     while header and not header[-1]:
         header.pop()
     if header != UPLOAD_HEADERS_ZH:
@@ -299,7 +280,7 @@ def cart_upload(user, upload, *, at=None) -> int:
 
     for number, raw in enumerate(rows[1:], start=2):
         code, quantity = (list(raw or ()) + [None, None])[:2]
-        code, quantity = _cell(code), _cell(quantity)
+        code, quantity = cell_text(code), cell_text(quantity)
         if not code and not quantity:
             continue
         if not code:

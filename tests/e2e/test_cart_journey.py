@@ -7,37 +7,25 @@ upload with a bad row (every error listed, nothing added), and the same pages in
 import re
 from datetime import date
 from decimal import Decimal as D
-from io import BytesIO
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
-from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from catalog.models import Product
 from listing.models import Listing
 from orders.models import CartLine, Order
-from parties.models import Organisation, OrgKind, Region, Role, User
-from qualifications.models import DistributionRelationship
+from tests.security.world import xlsx_file
 
 from .conftest import login, shot
+from .ordering_world import ordering_world
 
 PASSWORD = "Journey-2026!"
 SEARCHED = ("阿莫西林胶囊", "头孢克肟片", "布洛芬缓释胶囊")
 
 
 def _world():
-    nanjing = Region.objects.get(code="320100")
-    hospital = Organisation.objects.create(kind=OrgKind.INSTITUTION, name="江苏省人民医院", city=nanjing,
-                                           county=Region.objects.get(code="320106"), level=3, ownership="public")
-    maker = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name="江苏康宁制药有限公司")
-    dist = Organisation.objects.create(kind=OrgKind.DISTRIBUTOR, name="江苏省医药有限公司")
-    province = Organisation.objects.create(kind=OrgKind.PROVINCE_REGULATOR, name="江苏省医疗保障局")
-    for username, org, role in (("hosp", hospital, Role.INSTITUTION), ("prov", province, Role.PROVINCE_REGULATOR)):
-        User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
-    DistributionRelationship.objects.create(manufacturer=maker, distributor=dist, city=nanjing, status="active",
-                                            proposed_by=User.objects.get(username="prov"), answered_at=timezone.now())
+    maker = ordering_world(PASSWORD).maker
     # 25 listed products: two pages of the shop (20 a page), three of them found by name.
     names = [f"维生素{chr(0x4e00 + i * 7)}{i:02d}片" for i in range(22)] + list(SEARCHED)
     products = []
@@ -63,13 +51,8 @@ def _first_ids(page, n, exclude=()):
 
 
 def _xlsx(rows) -> dict:
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return {"name": "order.xlsx", "buffer": buffer.getvalue(),
-            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    upload = xlsx_file(rows, name="order.xlsx")
+    return {"name": upload.name, "buffer": upload.read(), "mimeType": upload.content_type}
 
 
 @pytest.mark.e2e

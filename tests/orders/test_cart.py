@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from listing.models import Listing
@@ -16,6 +16,7 @@ from orders.models import CartLine, Order, OrderLine
 from orders.services import cart as carts
 from orders.services import ordering
 from tests.concurrency import at_once
+from tests.security.world import xlsx_file as xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +25,6 @@ pytestmark = pytest.mark.django_db
 def _frozen():
     with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
         yield
-
-
-def xlsx(rows, name="order.xlsx"):
-    wb = Workbook()
-    ws = wb.active
-    for row in rows:
-        ws.append(row)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(),
-                              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def set_price(product, price):

@@ -10,11 +10,12 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from orders.models import CartLine, Order
 from orders.services import cart as carts
 from orders.services import ordering
+from tests.security.world import xlsx_file as _xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -113,15 +114,6 @@ def test_reorder_from_the_order_page(client, world):
     assert "不能再次采购" in html and "DEL-4" in html and html.count('data-testid="cart-line"') == 1
     client.force_login(world.dist_user)  # the distributor sees the order, not the button
     assert 'data-testid="reorder"' not in client.get(f"/orders/orders/{order.pk}/").content.decode()
-
-
-def _xlsx(rows, name="order.xlsx"):
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue())
 
 
 def test_upload_shows_every_row_error_and_adds_nothing(client, world):
