@@ -6,7 +6,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -18,13 +17,7 @@ from orders.services import ordering
 from tests.concurrency import at_once
 from tests.security.world import xlsx_file as xlsx
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_march_2")]
 
 
 def set_price(product, price):

@@ -7,7 +7,6 @@ import re
 from io import BytesIO
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
@@ -17,13 +16,7 @@ from orders.services import cart as carts
 from orders.services import ordering
 from tests.security.world import xlsx_file as _xlsx
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_march_2")]
 
 
 def htmx_set(client, product, quantity):
