@@ -126,6 +126,16 @@ def test_hospital_orders_across_two_pages_and_three_searches_and_gets_every_line
     expect(page.get_by_test_id("cart-line")).to_have_count(6)
     shot(page, "reorder-into-cart")
 
+    # 6b. A price changed since the line was added (ORD-1): shown with both prices, to re-confirm.
+    Listing.objects.filter(product=products[0]).update(price=D("9.50"))
+    page.reload()
+    expect(page.get_by_test_id("price-changed")).to_be_visible()
+    expect(page.get_by_test_id("place-order")).to_be_disabled()
+    shot(page, "price-changed")
+    with page.expect_navigation():
+        page.get_by_test_id("accept-prices").click()
+    expect(page.get_by_test_id("place-order")).to_be_enabled()
+
     # 7. An .xlsx upload with bad rows: every error listed by row and column, nothing added.
     page.get_by_test_id("clear-cart").click()
     page.wait_for_url(re.compile(r"/orders/cart/$"))
