@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.parsing import clean_id
 from core.permissions import require_page
 from parties.models import Organisation
 
@@ -119,7 +120,7 @@ def cart(request):
                 n = carts.cart_accept_prices(user)
                 messages.success(request, _("已按现行价格重新确认 %(n)s 行") % {"n": n})
             elif action == "remove":
-                carts.cart_set(user, product_id=int(request.POST.get("product", "0") or 0), quantity=0)
+                carts.cart_set(user, product_id=clean_id(request.POST.get("product"), "product"), quantity=0)
                 messages.success(request, _("已从购物车移除"))
             elif action == "clear":
                 carts.cart_clear(user)
