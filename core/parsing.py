@@ -38,6 +38,15 @@ class ParseError(ValueError):
         self.kind = kind
 
 
+def cell_text(value) -> str:
+    """A spreadsheet cell as the text a person typed: empty for None, 12 for 12.0, stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def _blank(raw) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 

@@ -19,7 +19,7 @@ from catalog.models import Product, ProductKind
 from catalog.selectors import national_lowest_price
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
-from core.parsing import clean_text, date_or_none
+from core.parsing import cell_text, clean_text, date_or_none
 from core.permissions import require
 from core.uploads import XLSX_TYPES, check_upload
 from experts import services as experts
@@ -635,18 +635,10 @@ class ImportRefused(InvalidInput):
     """The whole file refused; `errors` lists every offending row (all-or-nothing)."""
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _cell_date(value):
     if isinstance(value, date):
         return value.date() if hasattr(value, "date") and callable(value.date) else value
-    return date_or_none(_cell(value)[:10])
+    return date_or_none(cell_text(value)[:10])
 
 
 def _read_xlsx(upload):
@@ -670,7 +662,7 @@ def legacy_import(user, upload) -> list[FilingRequest]:
     They become confirmed filings of their institutions (purchasable under the filing rules)."""
     require(user, "filing.import_legacy", message=_("存量备案由省医保局导入"))
     rows = _read_xlsx(upload)
-    header = [_cell(v) for v in (rows[0] if rows else ())]
+    header = [cell_text(v) for v in (rows[0] if rows else ())]
     while header and not header[-1]:
         header.pop()
     if header != LEGACY_HEADERS:
@@ -680,32 +672,32 @@ def legacy_import(user, upload) -> list[FilingRequest]:
     today = timezone.localdate()
     cutoff = date.fromisoformat(str(policy.get("fil.legacy_cutoff", at=today)))
     data = [list(r or ()) + [None] * (len(LEGACY_FIELDS) - len(r or ())) for r in rows[1:]]
-    names = {_cell(r[1]) for r in data}
-    codes = {_cell(r[2]) for r in data}
+    names = {cell_text(r[1]) for r in data}
+    codes = {cell_text(r[2]) for r in data}
     institutions = {o.name: o for o in Organisation.objects.filter(kind="institution", name__in=names)}
     products = {p.national_code: p for p in Product.objects.filter(national_code__in=codes - {""})}
     open_pairs = set(FilingRequest.objects.filter(product__in=products.values(), status__in=OPEN_STATUSES)
                      .values_list("institution_id", "product_id"))
     errors, valid, seen = [], [], {}
     for number, cells in enumerate(data, start=2):
-        if all(_cell(c) == "" for c in cells[:len(LEGACY_FIELDS)]):
+        if all(cell_text(c) == "" for c in cells[:len(LEGACY_FIELDS)]):
             continue
 
         def bad(field, detail, number=number):
             errors.append({"row": number, "field": field, "detail": detail})
 
-        kind = LEGACY_KINDS.get(_cell(cells[0]))
+        kind = LEGACY_KINDS.get(cell_text(cells[0]))
         if kind is None:
             bad("kind", _("备案类别须为 %(kinds)s，实际为“%(value)s”") % {"kinds": "/".join(LEGACY_KINDS),
-                                                                     "value": _cell(cells[0])})
+                                                                     "value": cell_text(cells[0])})
             continue
-        institution = institutions.get(_cell(cells[1]))
+        institution = institutions.get(cell_text(cells[1]))
         if institution is None:
-            bad("institution", _("医疗机构“%(name)s”不在平台") % {"name": _cell(cells[1])})
+            bad("institution", _("医疗机构“%(name)s”不在平台") % {"name": cell_text(cells[1])})
             continue
-        product = products.get(_cell(cells[2]))
+        product = products.get(cell_text(cells[2]))
         if product is None:
-            bad("national_code", _("国家医保编码 %(code)s 不在平台目录中") % {"code": _cell(cells[2]) or _("（空）")})
+            bad("national_code", _("国家医保编码 %(code)s 不在平台目录中") % {"code": cell_text(cells[2]) or _("（空）")})
             continue
         problem = rules.kind_fits_product(kind, product.kind, product.consumable_class)
         if problem:
@@ -716,7 +708,7 @@ def legacy_import(user, upload) -> list[FilingRequest]:
         except catalog_rules.RuleError as exc:
             bad("price", str(exc))
             continue
-        quantity_text = _cell(cells[4]) or "1"
+        quantity_text = cell_text(cells[4]) or "1"
         if not quantity_text.isdigit() or int(quantity_text) <= 0:
             bad("quantity", _("采购数量须为正整数"))
             continue
@@ -724,14 +716,14 @@ def legacy_import(user, upload) -> list[FilingRequest]:
         if filed_on is None or filed_on > today:
             bad("filed_on", _("备案日期须为不晚于今天的日期（YYYY-MM-DD）"))
             continue
-        platform = _cell(cells[6])
+        platform = cell_text(cells[6])
         if platform not in ("省级", "市级"):
             bad("platform", _("原备案平台须为 省级 或 市级"))
             continue
         if kind == FilingKind.DRUG and platform != "省级":
             bad("platform", _("存量药品备案须为在省平台申请的备案（FIL-4）"))
             continue
-        purchased = _cell(cells[7]) in ("是", "Y", "y", "1", "TRUE", "True", "true")
+        purchased = cell_text(cells[7]) in ("是", "Y", "y", "1", "TRUE", "True", "true")
         problem = rules.fil_4_legacy_row(kind, filed_on=filed_on, cutoff=cutoff, purchased=purchased)
         if problem:
             # FIL-4 checks the date before the purchase, so a date within the cut-off means the purchase failed.

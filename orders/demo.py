@@ -1,7 +1,8 @@
 """Demo orders for `make run`: for 江苏省人民医院 (the demo HIS token's institution) and two
 other Nanjing hospitals, orders in every state — awaiting confirmation, confirmed, shipped,
 partially received, received and paid, received with an overdue invoice, declined — plus
-the dedicated procurement account and two off-platform purchases. Idempotent: each demo
+the dedicated procurement account, two off-platform purchases and two lines in the demo
+buyer's cart. Idempotent: each demo
 order is found again by its HIS reference (external_ref "DEMO-…")."""
 
 from datetime import timedelta
@@ -13,9 +14,9 @@ from core.audit import audit_context
 from parties.models import Organisation, Role, User
 
 from . import selectors
-from .models import InstitutionAccount, OffPlatformPurchase, Order
+from .models import CartLine, InstitutionAccount, OffPlatformPurchase, Order
 from .pricing import prices_in_force
-from .services import fulfilment, ordering, settlement
+from .services import cart, fulfilment, ordering, settlement
 
 INSTITUTIONS = ["江苏省人民医院", "南京市第一人民医院", "南京市中医院"]
 
@@ -137,6 +138,11 @@ def load_demo():
             if new:
                 line = order.lines.get()
                 ordering.order_line_decline(_dist_user(line), order_line_id=line.pk, reason="该批次库存不足，建议改订其他规格")
+
+            if idx == 0 and len(p) > 5 and not CartLine.objects.filter(user=inst_user).exists():
+                # The demo buyer finds a started cart (issue 15 item 1): two lines to confirm.
+                cart.cart_set(inst_user, product_id=p[4].pk, quantity=15)
+                cart.cart_set(inst_user, product_id=p[5].pk, quantity=8)
 
             if not OffPlatformPurchase.objects.filter(institution=institution).exists():
                 ordering.offplatform_create(inst_user, items=[

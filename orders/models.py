@@ -590,3 +590,35 @@ class RestorationRequest(CreatedByAt, NeverDeleted):
 
     def __str__(self):
         return f"恢复申请 #{self.pk}"
+
+
+# ----------------------------------------------------------------- the hospital's cart (issue 15 item 1)
+
+
+class CartLine(models.Model):
+    """One product in a buyer's cart: kept server-side so quantities survive pages, searches
+    and filters until the order is placed. `price_seen` is the price in force when the line
+    was set (or last re-confirmed): a different price at checkout must be confirmed again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_lines")
+    institution = models.ForeignKey("parties.Organisation", on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("医疗机构"))
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("产品"))
+    quantity = models.PositiveIntegerField(_("采购数量"))
+    price_seen = models.DecimalField(_("加入时价格"), max_digits=14, decimal_places=4)
+    source_seen = models.CharField(max_length=20, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name = _("购物车明细")
+        verbose_name_plural = _("购物车明细")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "institution", "product"], name="cart_line_unique_per_user"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(price_seen__gt=0), name="cart_line_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id} × {self.quantity}"

@@ -25,6 +25,8 @@ rules.add_perm("orders.decide_no_sales", is_province_regulator)
 rules.add_perm("orders.use_his_api", is_institution_user)
 # The institution's pages (shop, receiving, returns, payments): its people, not its HIS clients.
 rules.add_perm("orders.buy", is_institution_staff)
+# The shop's cart (issue 15 item 1): the same people; a HIS client orders through the API.
+rules.add_perm("orders.use_cart", is_institution_staff)
 # An enterprise's supply pages: a distributor, or a self-delivering manufacturer (QUA-2).
 rules.add_perm("orders.supply", is_enterprise)
 rules.add_perm("orders.view_payments", is_institution_staff | is_enterprise)

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import documents, views
+from . import cart_views, documents, views
 
 app_name = "orders"
 
 urlpatterns = [
-    path("shop/", views.shop, name="shop"),
+    path("shop/", cart_views.shop, name="shop"),
+    path("cart/", cart_views.cart, name="cart"),
+    path("cart/lines/<int:product_id>/", cart_views.cart_line, name="cart_line"),
+    path("cart/template.xlsx", cart_views.cart_template, name="cart_template"),
+    path("orders/<int:pk>/reorder/", cart_views.reorder, name="reorder"),
     path("orders/", views.order_list, name="order_list"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/print/", documents.order_print, name="order_print"),

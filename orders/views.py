@@ -17,7 +17,6 @@ from core.errors import DomainError, Forbidden, NotFound
 from core.exports import xlsx_response
 from core.parsing import date_or_none
 from core.permissions import require_page
-from parties.models import Organisation
 
 from . import selectors
 from .filters import OrderFilter
@@ -31,7 +30,6 @@ from .models import (
     OrderStatus,
     RestorationRequest,
 )
-from .pricing import prices_in_force
 from .services import fulfilment, no_sales, ordering, settlement
 
 PAGE = 50
@@ -58,47 +56,7 @@ def _domain_error(request, exc: DomainError):
 # ----------------------------------------------------------------- institution: ordering
 
 
-@login_required
-def shop(request):
-    """Search listed products, see the price in force for this institution and why, and
-    order several at once (cart-like form)."""
-    require_page(request.user, "orders.buy")
-    institution = request.user.organisation
-    q = request.GET.get("q", "").strip()
-    errors = []
-    if request.method == "POST":
-        lines = []
-        for key, value in request.POST.items():
-            if key.startswith("qty_") and value.strip():
-                lines.append({"product_id": key[4:], "quantity": value.strip()})
-        if not lines:
-            messages.error(request, _("请至少填写一种产品的采购数量"))
-        else:
-            try:
-                order = ordering.order_create(request.user, lines=lines, note=request.POST.get("note", ""))
-            except ordering.BatchRefused as exc:
-                errors = [{**e, "product_id": lines[e["line"]]["product_id"]} for e in exc.errors]
-                messages.error(request, exc.detail)
-            except DomainError as exc:
-                _domain_error(request, exc)
-            else:
-                messages.success(request, _("订单 %(n)s 已提交，等待配送企业确认。") % {"n": order.number})
-                return redirect("orders:order_detail", pk=order.pk)
-    listings = selectors.shop_for(institution, q=q)
-    page = _page(request, listings.order_by("product__generic_name", "id"), 20)
-    products = [li.product for li in page]
-    quotes = prices_in_force(institution, products)
-    distributors = selectors.distributors_for({p.manufacturer_id for p in products}, institution)
-
-    names = dict(Organisation.objects.filter(pk__in=set(distributors.values())).values_list("id", "name"))
-    error_by_product = {str(e["product_id"]): e for e in errors}
-    rows = [{
-        "listing": li, "product": li.product, "quote": quotes.get(li.product_id),
-        "distributor": names.get(distributors.get(li.product.manufacturer_id)),
-        "error": error_by_product.get(str(li.product_id)),
-        "qty": request.POST.get(f"qty_{li.product_id}", "") if request.method == "POST" else "",
-    } for li in page]
-    return render(request, "orders/shop.html", {"page": page, "rows": rows, "q": q})
+# The shop and its cart: orders/cart_views.py.
 
 
 # ----------------------------------------------------------------- orders (every role, scoped)

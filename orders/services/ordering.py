@@ -101,28 +101,20 @@ def _next_order_number(today: date) -> str:
     return f"PO{today:%Y%m%d}{seq:08d}"
 
 
-def order_create(user, *, lines: list[dict], note="", external_ref="", at: date | None = None) -> Order:
-    """Create an order from `lines` ([{"national_code" | "product_id", "quantity",
-    "unit_price" (optional: the price the client expects)}]), all or nothing.
+def check_order_lines(institution, lines: list[dict], at: date) -> tuple[list, list]:
+    """Every check of an order batch, without writing (the HIS batch and the shop's cart share
+    it): ([(product, quantity, quote, distributor_id)], batch checks), or BatchRefused listing
+    every problem of every line."""
+    prepared, _indexes, errors, checks = order_lines_checked(institution, lines, at)
+    if errors:
+        raise BatchRefused(errors)
+    return prepared, checks
 
-    Each line is checked: the product exists (INT-2: by national code), its listing is
-    orderable (DEL-4), the manufacturer has a distributor for the institution's area
-    (QUA-2), the manufacturer is not barred (BAD-2, when switched on), the quantity is a
-    positive whole number, and the expected price is not above the price in force (ORD-4).
-    Any failure refuses the whole batch with every line's error."""
-    institution = _institution_of(user)
-    at = at or timezone.localdate()
-    external_ref = str(external_ref or "").strip()
-    if len(external_ref) > EXTERNAL_REF_MAX:
-        # Never cut silently: a truncated HIS number would no longer match the HIS's own record.
-        raise InvalidInput(_("HIS 单号最多 %(max)s 个字符（本次 %(length)s 个）") % {
-            "max": EXTERNAL_REF_MAX, "length": len(external_ref)}, "external_ref")
-    if not isinstance(lines, list) or not lines:
-        raise InvalidInput(_("订单至少包含一行明细"), "lines")
-    if len(lines) > MAX_BATCH_LINES:
-        raise InvalidInput(_("一次最多提交 %(max)s 行明细（本次 %(count)s 行）") % {
-            "max": MAX_BATCH_LINES, "count": len(lines)}, "lines")
 
+def order_lines_checked(institution, lines: list[dict], at: date) -> tuple[list, list[int], list[dict], list]:
+    """The checks of `check_order_lines` without refusing: (prepared lines, the batch index of
+    each prepared line, every error sorted by line, batch checks) — for callers that keep the
+    good lines and report the others (re-order, the cart's .xlsx upload)."""
     errors: list[dict] = []
 
     def err(i, code, detail, field=None):
@@ -170,7 +162,6 @@ def order_create(user, *, lines: list[dict], note="", external_ref="", at: date 
             if product is None:
                 err(i, "INT-2", _("国家医保编码 %(code)s 不在平台目录中") % {"code": item["national_code"]},
                     "national_code")
-                continue
         elif item.get("product_id") not in (None, ""):
             try:
                 product = products.get(int(item["product_id"]))
@@ -178,15 +169,14 @@ def order_create(user, *, lines: list[dict], note="", external_ref="", at: date 
                 product = None
             if product is None:
                 err(i, "invalid", _("产品编号 %(id)s 不存在") % {"id": item["product_id"]}, "product_id")
-                continue
         else:
             err(i, "invalid", _("请提供国家医保编码（national_code）或产品编号（product_id）"), "national_code")
+        # Every problem of a line, not only the first: a bad code and a bad quantity are both told.
+        bad_quantity = rules.quantity_valid(item.get("quantity"))
+        if bad_quantity:
+            err(i, bad_quantity[0], bad_quantity[1], "quantity")
+        if product is None:
             continue
-        problem = rules.quantity_valid(item.get("quantity"))
-        if problem:
-            err(i, problem[0], problem[1], "quantity")
-            continue
-        quantity = int(Decimal(str(item["quantity"]).strip()))
         quote = quotes.get(product.pk)
         if quote is None and (product.pk in restricted or product.pk in refusals):
             # a channel's restriction (LST-C3/C4 city scope) or refusal (FIL-3) names its rule
@@ -220,14 +210,42 @@ def order_create(user, *, lines: list[dict], note="", external_ref="", at: date 
         if problem:
             err(i, problem[0], problem[1], "unit_price")
             continue
+        if bad_quantity:  # already told; the product's checks above ran too
+            continue
+        quantity = int(Decimal(str(item["quantity"]).strip()))
         prepared.append((product, quantity, quote, distributor_id))
         batch_lines.append(BatchLine(i, product.pk, quantity))
 
     checks = run_batch_checks(institution, batch_lines, at) if not errors else []
     for check in checks:
         errors.extend(check.errors)
-    if errors:
-        raise BatchRefused(sorted(errors, key=lambda e: e["line"]))
+    return prepared, [b.index for b in batch_lines], sorted(errors, key=lambda e: e["line"]), checks
+
+
+
+def order_create(user, *, lines: list[dict], note="", external_ref="", at: date | None = None) -> Order:
+    """Create an order from `lines` ([{"national_code" | "product_id", "quantity",
+    "unit_price" (optional: the price the client expects)}]), all or nothing.
+
+    Each line is checked: the product exists (INT-2: by national code), its listing is
+    orderable (DEL-4), the manufacturer has a distributor for the institution's area
+    (QUA-2), the manufacturer is not barred (BAD-2, when switched on), the quantity is a
+    positive whole number, and the expected price is not above the price in force (ORD-4).
+    Any failure refuses the whole batch with every line's error."""
+    institution = _institution_of(user)
+    at = at or timezone.localdate()
+    external_ref = str(external_ref or "").strip()
+    if len(external_ref) > EXTERNAL_REF_MAX:
+        # Never cut silently: a truncated HIS number would no longer match the HIS's own record.
+        raise InvalidInput(_("HIS 单号最多 %(max)s 个字符（本次 %(length)s 个）") % {
+            "max": EXTERNAL_REF_MAX, "length": len(external_ref)}, "external_ref")
+    if not isinstance(lines, list) or not lines:
+        raise InvalidInput(_("订单至少包含一行明细"), "lines")
+    if len(lines) > MAX_BATCH_LINES:
+        raise InvalidInput(_("一次最多提交 %(max)s 行明细（本次 %(count)s 行）") % {
+            "max": MAX_BATCH_LINES, "count": len(lines)}, "lines")
+
+    prepared, checks = check_order_lines(institution, lines, at)
 
     with transaction.atomic(), audit_context(user, reason="医疗机构网上下单（ORD-1）"):
         total = sum((_money(q.price * qty) for _p, qty, q, _d in prepared), Decimal("0"))

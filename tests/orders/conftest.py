@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from parties.models import ApiClient, OrgKind, Role, User, _hash_key
 from tests import factories as f
@@ -44,6 +45,13 @@ def make_distribution(db, province_user):
 
 class World:
     pass
+
+
+@pytest.fixture
+def frozen_march_2():
+    """2026-03-02 10:00 in Nanjing, still (the cart tests' day)."""
+    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
+        yield
 
 
 @pytest.fixture

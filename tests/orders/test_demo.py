@@ -2,7 +2,7 @@
 
 import pytest
 
-from orders.models import Invoice, LineStatus, Order, OrderLine
+from orders.models import CartLine, Invoice, LineStatus, Order, OrderLine
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +15,12 @@ def test_demo_orders_cover_every_state_and_are_idempotent():
     parties_demo()
     catalog_demo()
     load_demo()
-    counts = (Order.objects.count(), OrderLine.objects.count(), Invoice.objects.count())
+    counts = (Order.objects.count(), OrderLine.objects.count(), Invoice.objects.count(), CartLine.objects.count())
     load_demo()
-    assert (Order.objects.count(), OrderLine.objects.count(), Invoice.objects.count()) == counts
+    assert (Order.objects.count(), OrderLine.objects.count(), Invoice.objects.count(),
+            CartLine.objects.count()) == counts
+    # the demo buyer of 江苏省人民医院 has a started cart (issue 15 item 1)
+    assert CartLine.objects.filter(institution__name="江苏省人民医院").count() == 2
     jsph = Order.objects.filter(institution__name="江苏省人民医院")
     assert jsph.count() == 7
     statuses = set(OrderLine.objects.filter(order__in=jsph).values_list("status", flat=True))

@@ -74,7 +74,8 @@ def test_qua_2_refusal_on_the_shop_page_in_english_with_the_language_cookie(clie
     the rule still named; nothing is ordered."""
     client.force_login(world.inst_user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    r = client.post("/orders/shop/", {f"qty_{world.product.pk}": "4", f"qty_{world.no_distributor.pk}": "1"})
+    r = client.post("/orders/shop/", {f"qty_{world.product.pk}": "4", f"qty_{world.no_distributor.pk}": "1"},
+                    follow=True)
     html = r.content.decode()
     assert r.status_code == 200 and "QUA-2" in html
     assert "the product cannot be ordered yet" in html
@@ -84,6 +85,7 @@ def test_qua_2_refusal_on_the_shop_page_in_english_with_the_language_cookie(clie
 
 def test_qua_2_refusal_on_the_shop_page_in_chinese_by_default(client, world):
     client.force_login(world.inst_user)
-    r = client.post("/orders/shop/", {f"qty_{world.product.pk}": "4", f"qty_{world.no_distributor.pk}": "1"})
+    r = client.post("/orders/shop/", {f"qty_{world.product.pk}": "4", f"qty_{world.no_distributor.pk}": "1"},
+                    follow=True)
     assert "生产企业未在本机构所在地区确定配送企业，暂不能下单" in r.content.decode()
     assert not Order.objects.exists()

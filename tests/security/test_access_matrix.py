@@ -249,6 +249,12 @@ CASES = [
     Case("notifications:mark_all_read", P({r: 302 for r in SIGNED_IN})),
     # ------------------------------------------------------------------ orders (ORD-*, DEL-1)
     Case("orders:shop", P({"institution": 302}), data=lambda w: {f"qty_{w.product.pk}": "2"}),
+    # issue 15 item 1: the cart (one line by htmx or plain POST, the .xlsx upload, re-order).
+    Case("orders:cart_line", P({"institution": 302}), kwargs=lambda w: {"product_id": w.product.pk},
+         data=lambda w: {"quantity": "3"}),
+    Case("orders:cart", P({"institution": 302}), data=lambda w: {
+        "action": "upload", "file": xlsx_file([["国家医保编码", "采购数量"], [w.product.national_code, 2]])}),
+    Case("orders:reorder", P({"institution": 302}), kwargs=lambda w: {"pk": w.order.pk}),
     Case("orders:order_detail", P({"distributor": 302}, deny=404), kwargs=lambda w: {"pk": w.order.pk},
          data=lambda w: {"action": "confirm", "line": [w.line.pk]}, label="confirm"),
     Case("orders:order_detail", P({"distributor": 302}, deny=404), kwargs=lambda w: {"pk": w.order.pk},
@@ -527,6 +533,9 @@ REFUSALS = {
     "notifications:open": "404: manufacturer distributor county_regulator city_regulator province_regulator expert | login: his anonymous",
     "notifications:mark_all_read": "login: his anonymous",
     "orders:shop": "403: manufacturer distributor county_regulator city_regulator province_regulator expert | login: his anonymous",
+    "orders:cart_line": "403: manufacturer distributor county_regulator city_regulator province_regulator expert | login: his anonymous",
+    "orders:cart": "403: manufacturer distributor county_regulator city_regulator province_regulator expert | login: his anonymous",
+    "orders:reorder": "403: manufacturer distributor county_regulator city_regulator province_regulator expert | login: his anonymous",
     "orders:order_detail[confirm]": "403: institution county_regulator city_regulator province_regulator | 404: manufacturer expert | login: his anonymous",
     "orders:order_detail[decline]": "403: institution county_regulator city_regulator province_regulator | 404: manufacturer expert | login: his anonymous",
     "orders:order_detail[cancel]": "403: manufacturer distributor county_regulator city_regulator province_regulator | 404: expert | login: his anonymous",
@@ -637,7 +646,7 @@ READ = {
     "negotiation:proposal_detail", "negotiation:result_list", "negotiation:agreement_list",
     "negotiation:dashboard", "negotiation:dashboard_results",
     "notifications:inbox",
-    "orders:order_list", "orders:line_flow", "orders:deliveries", "orders:overdue",
+    "orders:order_list", "orders:line_flow", "orders:cart_template", "orders:deliveries", "orders:overdue",
     "parties:api_client_list", "parties:api_client_export",
     "policy:parameter_list", "policy:parameter_export",
     "pricing:linkage_list", "pricing:overdue_list", "pricing:complaint_list", "pricing:complaint_attachment", "pricing:public_rounds",
