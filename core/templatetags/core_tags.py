@@ -72,3 +72,9 @@ def unit_price(value):
     if d is None:
         return "—" if value is None or value == "" else value
     return _grouped(d, 2 if d == d.quantize(Decimal("0.01")) else 4)
+
+
+@register.filter
+def kept_upload(form, name):
+    """The PendingUpload a KeepsFiles form kept for field `name` (issue 15 item 2), or None."""
+    return getattr(form, "kept", {}).get(name)
