@@ -33,9 +33,17 @@ def call_service(form, fn, *args, **kwargs):
     except Forbidden as exc:
         raise PermissionDenied(exc.detail) from exc
     except DomainError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, f"{exc.detail}" + (f"（{exc.code}）" if "-" in exc.code else ""))
+        add_domain_errors(form, exc)
         return None
+
+
+def add_domain_errors(form, exc: DomainError) -> None:
+    """Every problem a domain error carries (its `errors` list, else itself) next to its field,
+    or on the form with the rule ID (issue 15 item 2: all errors at once)."""
+    for item in exc.errors or [{"code": exc.code, "detail": exc.detail, "field": exc.field}]:
+        field = item.get("field") if item.get("field") in form.fields else None
+        code = str(item.get("code") or "")
+        form.add_error(field, f"{item['detail']}" + (f"（{code}）" if "-" in code else ""))
 
 
 def refuse_if_forbidden(exc):
@@ -116,10 +124,14 @@ class KeepsFiles:
                 pending.discard_uploads([self.kept.pop(name)])
             if upload:
                 try:
+                    replaced = self.kept.get(name)
                     self.kept[name] = pending.keep_upload(user, upload, allowed=self.upload_allowed,
                                                           max_bytes=self.upload_max_bytes, field=name)
                 except InvalidInput as exc:
                     self.add_error(name, exc.detail)
+                else:
+                    if replaced is not None:  # a newly chosen file replaces the kept one
+                        pending.discard_uploads([replaced])
         return self.kept
 
     def load_kept(self, user, ids: dict) -> None:

@@ -18,7 +18,7 @@ from catalog.models import Product
 from core import pending
 from core.errors import DomainError, InvalidInput, NotFound
 from core.exports import XLSX_MIME, write_xlsx, xlsx_response
-from core.forms import refuse_if_forbidden, size_limit_text
+from core.forms import add_domain_errors, refuse_if_forbidden, size_limit_text
 from experts.models import ExpertSession
 from experts.selectors import draw_rows
 from experts.services import review_status
@@ -64,16 +64,6 @@ def _xlsx(filename, headers, rows):
     write_xlsx(tmp, [(filename, headers, rows)])
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_MIME)
-
-
-def _apply_error(form, exc: DomainError):
-    """Put a domain error (and its list of errors) next to the fields of the form."""
-    items = exc.errors or [{"code": exc.code, "detail": exc.detail, "field": exc.field}]
-    for item in items:
-        fld = item.get("field")
-        code = item.get("code")
-        text = item["detail"] if code in (None, "invalid", "conflict") else f"{item['detail']}（{code}）"
-        form.add_error(fld if fld in form.fields else None, text)
 
 
 # ====================================================================== applications
@@ -180,11 +170,11 @@ def _bind_application_form(request, form, product, existing=frozenset()) -> bool
     category = form.cleaned_data.get("category") or form.data.get("category")
     if category in rules.CATEGORY_LABELS:
         provided = set(existing) | {name.removeprefix("doc_") for name in form.kept}
-        for item in applications.missing_documents(
+        for item in applications.missing_document_errors(
                 category, provided=provided, via_reference=bool(form.cleaned_data.get("via_reference")),
                 has_records=selectors.has_other_records(product, timezone.localdate())):
             if not form.has_error(item["field"]):
-                _apply_error(form, InvalidInput(item["detail"], item["field"], code=item["code"]))
+                add_domain_errors(form, InvalidInput(item["detail"], item["field"], code=item["code"]))
     return False
 
 
@@ -196,7 +186,7 @@ def _submit(request, form, service, **kwargs):
         app = service(user=request.user, documents=files, note=form.cleaned_data.get("note", ""), **kwargs)
     except DomainError as exc:
         refuse_if_forbidden(exc)
-        _apply_error(form, exc)
+        add_domain_errors(form, exc)
         return None
     finally:
         for f in files.values():
@@ -529,7 +519,7 @@ def quality_events(request):
                 return redirect("listing:quality_events")
             except DomainError as exc:
                 refuse_if_forbidden(exc)
-                _apply_error(form, exc)
+                add_domain_errors(form, exc)
     qs = QualityEvent.objects.visible_to(user).select_related("product", "enterprise", "recorded_by")
     return render(request, "listing/quality_events.html", {"form": form, "page": _page(request, qs)})
 

@@ -78,3 +78,12 @@ def unit_price(value):
 def kept_upload(form, name):
     """The PendingUpload a KeepsFiles form kept for field `name` (issue 15 item 2), or None."""
     return getattr(form, "kept", {}).get(name)
+
+
+@register.filter
+def lookup(mapping, key):
+    """`mapping[key]` in a template (a row's errors by id, a posted value by name), or None."""
+    try:
+        return mapping.get(key) if hasattr(mapping, "get") else None
+    except TypeError:
+        return None

@@ -268,12 +268,12 @@ def _check_documents(category, documents: dict, *, via_reference, has_records, e
         except InvalidInput as exc:
             errors.append({"code": exc.code, "detail": _("%(document)s：%(detail)s") % {
                 "document": rules.DOCUMENTS[code], "detail": exc.detail}, "field": f"doc_{code}"})
-    errors += missing_documents(category, provided=set(checked) | set(existing), via_reference=via_reference,
+    errors += missing_document_errors(category, provided=set(checked) | set(existing), via_reference=via_reference,
                                 has_records=has_records)
     return checked, errors
 
 
-def missing_documents(category, *, provided, via_reference, has_records) -> list[dict]:
+def missing_document_errors(category, *, provided, via_reference, has_records) -> list[dict]:
     """LST-0.1: the required documents not among `provided`, as error items by field."""
     return [{"code": "LST-0.1", "detail": _("缺少必需材料：%(name)s") % {"name": name}, "field": f"doc_{code}"}
             for code, name in rules.required_documents(category, via_reference=via_reference,
