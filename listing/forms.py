@@ -111,7 +111,7 @@ class ApplicationForm(KeepsFiles, forms.Form):
 
 
 class DecisionForm(forms.Form):
-    reason = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = LongTextField(label=_("审核意见"), required=False, rows=3)
     listing_price = forms.CharField(label=_("挂网价（元，仅谈判/议定价格类别）"), required=False, max_length=30)
 
 
@@ -120,12 +120,12 @@ class StatusForm(forms.Form):
     rule = forms.ChoiceField(label=_("依据"), choices=[("DEL-2", "DEL-2 质量问题"), ("DEL-1", "DEL-1 一年无销售"),
                                                       ("BAD-1", "BAD-1 不良记录"), ("PRC-1", "PRC-1 未按时申报联动"),
                                                       ("LST-5", "LST-5 一致性评价"), ("DEL-4", "DEL-4 其他")])
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = LongTextField(label=_("理由"), rows=2)
 
 
 class DelistRequestForm(forms.Form):
     reason_kind = forms.ChoiceField(label=_("撤网原因"), choices=DelistReason.choices)
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = LongTextField(label=_("说明"), required=False, rows=2)
 
 
 class QualityEventForm(forms.Form):
@@ -134,4 +134,4 @@ class QualityEventForm(forms.Form):
     event_date = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
     authority_level = forms.ChoiceField(label=_("药监部门层级"), choices=AuthorityLevel.choices)
     severity = forms.ChoiceField(label=_("情节"), choices=Severity.choices)
-    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    description = LongTextField(label=_("说明"), rows=2)
