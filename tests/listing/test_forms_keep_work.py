@@ -25,17 +25,16 @@ REQUIRED = ("qualification", "province_records", "lowest_price_commitment", "qua
 
 
 @pytest.fixture(autouse=True)
-def _frozen(settings, tmp_path):
+def _day_and_media(settings, tmp_path):
+    """Kept files land in a temporary media folder; the day is the one the prices are set for."""
     settings.MEDIA_ROOT = tmp_path
     with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
         yield
 
 
 @pytest.fixture
-def product(maker, make_product, spread_prices):
-    p = make_product(maker)
-    spread_prices(p, 8)
-    return p
+def product(priced_product):
+    return priced_product
 
 
 def _url(product):
