@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.urls import reverse
 
+from core.forms import size_limit_text
+
 register = template.Library()
 
 
@@ -87,3 +89,10 @@ def lookup(mapping, key):
         return mapping.get(key) if hasattr(mapping, "get") else None
     except TypeError:
         return None
+
+
+@register.simple_tag
+def upload_limit(form):
+    """The size limit a form's file inputs are checked against, stated with its value: the form's
+    own (`upload_max_bytes`, e.g. from policy sys.upload_max_mb) or the MAX_UPLOAD_BYTES setting."""
+    return size_limit_text(getattr(form, "upload_max_bytes", None))

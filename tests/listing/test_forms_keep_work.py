@@ -232,3 +232,15 @@ def test_size_limit_is_stated_from_the_policy_value(client, maker_user, product)
     client.force_login(maker_user)
     html = client.get(_url(product)).content.decode()
     assert "单个文件不超过 20 MB" in html
+
+
+def test_all_errors_and_kept_files_in_english(client, maker_user, product, settings):
+    client.force_login(maker_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.post(_url(product), {"product": product.pk, "category": "LST-2.3", "declared_price": "11.81",
+                                       "note": _note(rules.NOTE_MAX_LENGTH + 1),
+                                       "doc_qualification": pdf("q.pdf")}).content.decode()
+    assert "is above the national lowest price 11.80 yuan" in html
+    assert "A required document is missing" in html
+    assert "At most 2000 characters (a line break counts as one); this text has 2001." in html
+    assert "Uploaded: q.pdf" in html and "at most 20 MB per file" in html and "Save draft" in html
