@@ -12,6 +12,9 @@ from policy import services as policy
 from . import rules
 from .models import AuthorityLevel, DelistReason, Listing, QualityEventKind, Severity
 
+# The kind of core.models.FormDraft the application form saves ("保存草稿").
+APPLICATION_DRAFT_KIND = "listing.application"
+
 
 class ApplicationForm(KeepsFiles, forms.Form):
     """The guided listing application: category, price, reference, documents, commitments.

@@ -26,7 +26,14 @@ from parties.permissions import can_see, is_enterprise
 
 from . import rules, selectors
 from .filters import ListingFilter
-from .forms import ApplicationForm, DecisionForm, DelistRequestForm, QualityEventForm, StatusForm
+from .forms import (
+    APPLICATION_DRAFT_KIND,
+    ApplicationForm,
+    DecisionForm,
+    DelistRequestForm,
+    QualityEventForm,
+    StatusForm,
+)
 from .models import (
     ApplicationDocument,
     ApplicationStatus,
@@ -43,7 +50,6 @@ from .services import applications, batch
 from .services import status as status_services
 
 PAGE_SIZE = 20
-DRAFT_KIND = "listing.application"
 
 
 def _page(request, qs):
@@ -118,7 +124,7 @@ def apply(request):
             products = products.filter(Q(generic_name__icontains=q) | Q(national_code__icontains=q))
         return render(request, "listing/apply_pick.html", {
             "page": _page(request, products), "q": q, "register_url": _catalogue_register_url(),
-            "drafts": pending.drafts_for(user, DRAFT_KIND).select_related("created_by")[:20],
+            "drafts": pending.drafts_for(user, APPLICATION_DRAFT_KIND).select_related("created_by")[:20],
         })
     try:
         product = selectors.product_for_enterprise(user, pid)
@@ -128,15 +134,15 @@ def apply(request):
     draft_id = request.GET.get("draft") or request.POST.get("draft")
     if draft_id:
         try:
-            draft = pending.draft_for(user, DRAFT_KIND, draft_id)
+            draft = pending.draft_for(user, APPLICATION_DRAFT_KIND, draft_id)
         except NotFound:
             raise Http404 from None
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, product=product)
         ready = _bind_application_form(request, form, product)
         if request.POST.get("save_draft"):
-            draft = pending.save_draft(user, kind=DRAFT_KIND, subject=product.pk, title=str(product), draft=draft,
-                                       data=_draft_data(request.POST, form), uploads=form.kept.values())
+            draft = pending.save_draft(user, kind=APPLICATION_DRAFT_KIND, subject=product.pk, title=str(product),
+                                       draft=draft, data=_draft_data(request.POST, form), uploads=form.kept.values())
             messages.success(request, _("草稿已保存：可随时从“挂网申请”继续填写并提交。"))
             return redirect(f"{reverse('listing:apply')}?product={product.pk}&draft={draft.pk}")
         if ready:
