@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Product
 from core import pending
-from core.errors import DomainError, InvalidInput, NotFound
+from core.errors import DomainError, InvalidInput, NotFound, RuleViolation
 from core.exports import XLSX_MIME, write_xlsx, xlsx_response
 from core.forms import add_domain_errors, refuse_if_forbidden, size_limit_text
 from experts.models import ExpertSession
@@ -166,13 +166,24 @@ def apply(request):
     return render(request, "listing/apply_form.html", ctx)
 
 
-def _bind_application_form(request, form, product, existing=frozenset()) -> bool:
-    """Validate the bound form, keep its files, and when a field is wrong also name every missing
-    document — all errors at once (issue 15 item 2). True when the service may be called."""
+def _bind_application_form(request, form, product, existing=frozenset(), application=None) -> bool:
+    """Validate the bound form, keep its files, and when a field is wrong still run the rules and
+    name every missing document — all errors at once (issue 15 item 2). True when the service
+    may be called."""
     valid = form.is_valid()
     form.keep_files(request.user)
     if valid and not form.errors:
         return True
+    if not form.has_error("declared_price") and not form.has_error("category"):
+        # The rules' own refusals (the price above its cap …) even though another field is wrong.
+        try:
+            evaluation = applications.application_check(user=request.user, product=product,
+                                                        exclude_application=application, **form.service_kwargs())
+        except (KeyError, DomainError):
+            evaluation = None
+        for item in evaluation.violations() if evaluation else ():
+            if not (item["field"] in form.fields and form.has_error(item["field"])):
+                add_domain_errors(form, RuleViolation(item["code"], item["detail"], item["field"]))
     category = form.cleaned_data.get("category") or form.data.get("category")
     if category in rules.CATEGORY_LABELS:
         provided = set(existing) | {name.removeprefix("doc_") for name in form.kept}
@@ -327,7 +338,7 @@ def application_edit(request, pk):
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, product=product)
         existing = set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True))
-        if _bind_application_form(request, form, product, existing=existing):
+        if _bind_application_form(request, form, product, existing=existing, application=app):
             kw = form.service_kwargs()
             kw.pop("category")
             if _submit(request, form, applications.application_resubmit, application=app, **kw) is not None:
