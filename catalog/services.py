@@ -393,30 +393,38 @@ class PriceInput:
     source: str
 
 
-def _check_price_fields(product, province, city, price, effective_date, source, *, today, ceiling):
-    """Validate one record's values; return PriceInput or raise RuleViolation/InvalidInput."""
-    try:
-        city = rules.check_city_for_kind(product.kind, city)
-    except rules.RuleError as exc:
-        raise RuleViolation("LST-0.3", str(exc), "city") from None
-    try:
-        province = rules.normalise_province(province, city=city)
-    except rules.RuleError as exc:
-        raise RuleViolation("LST-0.3", str(exc), "province") from None
-    try:
-        price = rules.check_price(price, ceiling)
-    except rules.RuleError as exc:
-        raise RuleViolation("LST-0.3", str(exc), "price") from None
-    try:
-        effective_date = rules.check_effective_date(effective_date, today)
-    except rules.RuleError as exc:
-        raise RuleViolation("LST-0.3", str(exc), "effective_date") from None
+def _check_price_fields(product, province, city, price, effective_date, source, *, today, ceiling,
+                        price_problem=None):
+    """Validate one record's values; return PriceInput or raise RuleViolation/InvalidInput naming
+    the first problem, with every problem of the record under `errors` (issue 15 item 2: an
+    import row lists all its errors). `price_problem` is a price already found unreadable."""
+    errors = []
+
+    def check(fn, field, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except rules.RuleError as exc:
+            errors.append({"code": "LST-0.3", "field": field, "detail": str(exc)})
+        return None
+
+    checked_city = check(rules.check_city_for_kind, "city", product.kind, city)
+    province = check(rules.normalise_province, "province", province, city=checked_city or "")
+    if price_problem:
+        errors.append({"code": "invalid", "field": "price", "detail": price_problem})
+    else:
+        price = check(rules.check_price, "price", price, ceiling)
+    effective_date = check(rules.check_effective_date, "effective_date", effective_date, today)
     source = str(source or "").strip()
     if not source:
-        raise InvalidInput(gettext("请填写价格来源（如某省平台公告或网址）"), "source")
-    if len(source) > 200:
-        raise InvalidInput(gettext("来源不得超过 200 字"), "source")
-    return PriceInput(province, city, price, effective_date, source)
+        errors.append({"code": "invalid", "field": "source", "detail": gettext("请填写价格来源（如某省平台公告或网址）")})
+    elif len(source) > 200:
+        errors.append({"code": "invalid", "field": "source", "detail": gettext("来源不得超过 200 字")})
+    if errors:
+        first = errors[0]
+        if first["code"] == "invalid":
+            raise InvalidInput(first["detail"], first["field"], errors=errors)
+        raise RuleViolation(first["code"], first["detail"], first["field"], errors=errors)
+    return PriceInput(province, checked_city, price, effective_date, source)
 
 
 def _record(user, product, p: PriceInput, *, today) -> OtherProvincePrice:
@@ -565,19 +573,17 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
             errors.append({"row": number, "field": "national_code", "detail": gettext("产品 %(code)s 不属于本企业") % {
                 "code": code}})
             continue
+        price_problem = None
         if isinstance(price, str):
-            text = price.strip().replace(",", "")
             try:
-                float(text)
+                float(price.strip().replace(",", ""))
             except ValueError:
-                errors.append({"row": number, "field": "price", "detail": gettext("挂网价单元格应为数字，实际为文字“%(text)s”") % {
-                    "text": excerpt(price)}})
-                continue
+                price_problem = gettext("挂网价单元格应为数字，实际为文字“%(text)s”") % {"text": excerpt(price)}
         try:
             values = _check_price_fields(product, _cell_text(province), _cell_text(city), price, effective,
-                                         _cell_text(source), today=today, ceiling=ceiling)
+                                         _cell_text(source), today=today, ceiling=ceiling, price_problem=price_problem)
         except (RuleViolation, InvalidInput) as exc:
-            errors.append({"row": number, "field": exc.field, "detail": exc.detail})
+            errors += [{"row": number, "field": e["field"], "detail": e["detail"]} for e in exc.errors]
             continue
         key = (product.pk, values.province, values.city)
         if key in seen:
@@ -592,7 +598,7 @@ def price_upload(user, upload, *, progress=None) -> list[OtherProvincePrice]:
             e["column"] = columns.get(e["field"], "")
             e["detail"] = excerpt(e["detail"], 200)
         raise InvalidInput(gettext("共 %(count)s 行有误，未导入任何记录。请改正后重新上传。") % {
-            "count": len(errors)}, "file", errors=errors)
+            "count": len({e["row"] for e in errors})}, "file", errors=errors)
     if not valid:
         raise InvalidInput(gettext("文件中没有数据行"), "file")
     created = []

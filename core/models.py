@@ -48,3 +48,42 @@ class PasswordChangeRequired(models.Model):
 
     def __str__(self):
         return f"password change required: {self.user_id}"
+
+
+class FormDraft(models.Model):
+    """A long form saved half-filled ("保存草稿", issue 15 item 2): the typed values and the
+    pending uploads by field, visible only to the organisation that saved it. Submitting it
+    runs every check of the real form; a submitted draft is deleted."""
+
+    kind = models.CharField(max_length=50)  # e.g. "listing.application"
+    organisation = models.ForeignKey("parties.Organisation", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=50, blank=True)  # what the form is about, e.g. the product id
+    title = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "kind"], name="formdraft_org_kind")]
+
+    def __str__(self):
+        return f"draft {self.kind} #{self.pk}"
+
+
+class PendingUpload(models.Model):
+    """A file accepted by content but not yet attached to anything, because the rest of its
+    form was refused or saved as a draft: the user need not choose it again. Only its owner
+    may attach it (or, when it belongs to a draft, the draft's organisation). Abandoned ones
+    are deleted by `core.tasks.purge_pending_uploads` after PENDING_UPLOAD_MAX_AGE_DAYS."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    draft = models.ForeignKey(FormDraft, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads")
+    file = models.FileField(upload_to="pending/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    mime = models.CharField(max_length=100)  # decided by content (core.uploads.check_upload)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return self.original_name

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
+from core import pending
 from core.api.idempotency import expiry_cutoff
 from core.models import IdempotencyRecord, WorkerHeartbeat
 from core.schedules import register
@@ -44,3 +45,13 @@ def record_heartbeat(name: str = "beat") -> int:
 register("purge-idempotency-keys", "core.tasks.purge_idempotency_keys",
          "删除过期的 Idempotency-Key 记录", minute="20", hour="3")
 register("heartbeat", "core.tasks.record_heartbeat", "调度与任务进程心跳（/healthz 显示）", minute="*")
+
+
+@shared_task(name="core.tasks.purge_pending_uploads")
+def purge_pending_uploads() -> int:
+    """Abandoned pending uploads and stale drafts (issue 15 item 2), with their files."""
+    return pending.purge_abandoned()
+
+
+register("purge-pending-uploads", "core.tasks.purge_pending_uploads",
+         "删除过期的暂存上传文件与草稿", minute="40", hour="3")

@@ -9,11 +9,14 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from catalog.models import Product
+from core import pending
 from core.audit import audit_context
+from core.models import FormDraft
 from core.pdfs import blank_pdf
 from parties.models import Region, Role, User
 
 from . import rules, selectors
+from .forms import APPLICATION_DRAFT_KIND
 from .models import (
     ApplicationDocument,
     ApplicationEvent,
@@ -168,4 +171,20 @@ def load_demo():
             for action in ("submitted", "confirmed", "effective"):
                 ApplicationEvent.objects.create(application=app, action=action,
                                                 user=user if action == "submitted" else reviewer)
+    _demo_draft(products, today)
     return created
+
+
+def _demo_draft(products, today):
+    """A half-filled application saved as a draft (issue 15 item 2): the enterprise resumes it from
+    "新建挂网申请"; submitting it runs every check."""
+    if FormDraft.objects.filter(kind=APPLICATION_DRAFT_KIND).exists():
+        return
+    busy = set(ListingApplication.objects.active().values_list("product_id", flat=True))
+    product = next((p for p in products if p.pk not in busy and p.kind == "drug" and _maker_user(p)), None)
+    if product is None:
+        return
+    data = {"category": _category(product, today), "declared_price": "", "files": {},
+            "note": "拟按新规格申报：\n1. 已取得药品注册证书；\n2. 外省挂网记录整理中，待补充后提交。"}
+    pending.save_draft(_maker_user(product), kind=APPLICATION_DRAFT_KIND, subject=product.pk, title=str(product),
+                       data=data)

@@ -5,15 +5,20 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import KeepsFiles, LongTextField, size_limit_text
 from parties.models import Region
 from policy import services as policy
 
 from . import rules
 from .models import AuthorityLevel, DelistReason, Listing, QualityEventKind, Severity
 
+# The kind of core.models.FormDraft the application form saves ("保存草稿").
+APPLICATION_DRAFT_KIND = "listing.application"
 
-class ApplicationForm(forms.Form):
-    """The guided listing application: category, price, reference, documents, commitments."""
+
+class ApplicationForm(KeepsFiles, forms.Form):
+    """The guided listing application: category, price, reference, documents, commitments.
+    Chosen files are kept as pending uploads when the rest is refused (issue 15 item 2)."""
 
     category = forms.ChoiceField(label=_("挂网类别"), choices=rules.CATEGORY_CHOICES)
     declared_price = forms.CharField(
@@ -44,11 +49,13 @@ class ApplicationForm(forms.Form):
     original_listing = forms.ModelChoiceField(
         label=_("所增补的原挂网产品（LST-C5 必填：同一注册证，增补规格型号不得高于其挂网价）"),
         queryset=Listing.objects.none(), required=False)
-    note = forms.CharField(label=_("申报说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = LongTextField(label=_("申报说明"), required=False, rows=4, max_length=rules.NOTE_MAX_LENGTH)
 
     def __init__(self, *args, product=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
+        # The limit the service enforces (policy sys.upload_max_mb), stated next to each file input.
+        self.upload_max_bytes = int(policy.get("sys.upload_max_mb")) * 1024 * 1024
         if product is not None:
             kind_ids = rules.CONSUMABLE_CATEGORY_IDS if product.kind == "consumable" else rules.DRUG_CATEGORY_IDS
             self.fields["category"].choices = [c for c in rules.CATEGORY_CHOICES if c[0] in kind_ids]
@@ -61,7 +68,7 @@ class ApplicationForm(forms.Form):
                 product__kind="consumable", product__approval_number=product.approval_number or "-").exclude(product=product)
         for code, label in rules.DOCUMENTS.items():
             self.fields[f"doc_{code}"] = forms.FileField(
-                label=label, required=False,
+                label=label, required=False, help_text=size_limit_text(self.upload_max_bytes),
                 widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
             )
 
@@ -82,8 +89,8 @@ class ApplicationForm(forms.Form):
         return raw
 
     def documents(self):
-        return {code: self.cleaned_data.get(f"doc_{code}") for code in rules.DOCUMENTS
-                if self.cleaned_data.get(f"doc_{code}")}
+        """The kept files by document code (open files: the caller closes them)."""
+        return {name.removeprefix("doc_"): file for name, file in self.kept_files().items()}
 
     def service_kwargs(self):
         d = self.cleaned_data
@@ -101,12 +108,13 @@ class ApplicationForm(forms.Form):
         rows = []
         for code, label, when in rules.all_documents(category):
             rows.append({"code": code, "field": self[f"doc_{code}"], "label": label, "note": conds.get(when, ""),
-                         "required": when == "always", "commitment": code in rules.COMMITMENTS})
+                         "required": when == "always", "commitment": code in rules.COMMITMENTS,
+                         "kept": getattr(self, "kept", {}).get(f"doc_{code}")})
         return rows
 
 
 class DecisionForm(forms.Form):
-    reason = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = LongTextField(label=_("审核意见"), required=False, rows=3)
     listing_price = forms.CharField(label=_("挂网价（元，仅谈判/议定价格类别）"), required=False, max_length=30)
 
 
@@ -115,12 +123,12 @@ class StatusForm(forms.Form):
     rule = forms.ChoiceField(label=_("依据"), choices=[("DEL-2", "DEL-2 质量问题"), ("DEL-1", "DEL-1 一年无销售"),
                                                       ("BAD-1", "BAD-1 不良记录"), ("PRC-1", "PRC-1 未按时申报联动"),
                                                       ("LST-5", "LST-5 一致性评价"), ("DEL-4", "DEL-4 其他")])
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = LongTextField(label=_("理由"), rows=2)
 
 
 class DelistRequestForm(forms.Form):
     reason_kind = forms.ChoiceField(label=_("撤网原因"), choices=DelistReason.choices)
-    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    note = LongTextField(label=_("说明"), required=False, rows=2)
 
 
 class QualityEventForm(forms.Form):
@@ -129,4 +137,4 @@ class QualityEventForm(forms.Form):
     event_date = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
     authority_level = forms.ChoiceField(label=_("药监部门层级"), choices=AuthorityLevel.choices)
     severity = forms.ChoiceField(label=_("情节"), choices=Severity.choices)
-    description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    description = LongTextField(label=_("说明"), rows=2)

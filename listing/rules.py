@@ -30,6 +30,9 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from core import parsing
 
 CENT = Decimal("0.01")
+# LST-0.1 application note (申报说明): at most this many characters, a line break counting as one
+# (issue 15 item 2; core.parsing.text_length).
+NOTE_MAX_LENGTH = 2000
 
 # ------------------------------------------------------------------ categories
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Product
-from core.errors import DomainError, NotFound
+from core import pending
+from core.errors import DomainError, InvalidInput, NotFound, RuleViolation
 from core.exports import XLSX_MIME, write_xlsx, xlsx_response
-from core.forms import refuse_if_forbidden
+from core.forms import add_domain_errors, refuse_if_forbidden, size_limit_text
 from experts.models import ExpertSession
 from experts.selectors import draw_rows
 from experts.services import review_status
@@ -25,7 +26,14 @@ from parties.permissions import can_see, is_enterprise
 
 from . import rules, selectors
 from .filters import ListingFilter
-from .forms import ApplicationForm, DecisionForm, DelistRequestForm, QualityEventForm, StatusForm
+from .forms import (
+    APPLICATION_DRAFT_KIND,
+    ApplicationForm,
+    DecisionForm,
+    DelistRequestForm,
+    QualityEventForm,
+    StatusForm,
+)
 from .models import (
     ApplicationDocument,
     ApplicationStatus,
@@ -64,16 +72,6 @@ def _xlsx(filename, headers, rows):
     return FileResponse(tmp, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_MIME)
 
 
-def _apply_error(form, exc: DomainError):
-    """Put a domain error (and its list of errors) next to the fields of the form."""
-    items = exc.errors or [{"code": exc.code, "detail": exc.detail, "field": exc.field}]
-    for item in items:
-        fld = item.get("field")
-        code = item.get("code")
-        text = item["detail"] if code in (None, "invalid", "conflict") else f"{item['detail']}（{code}）"
-        form.add_error(fld if fld in form.fields else None, text)
-
-
 # ====================================================================== applications
 
 
@@ -108,6 +106,7 @@ def _apply_context(request, product, form, evaluation=None):
         "category": category, "batch_date": batch.next_batch_date(timezone.localdate()),
         "lowest": selectors.national_lowest(product, timezone.localdate()),
         "province_count": selectors.province_count(product, timezone.localdate()),
+        "size_limit": size_limit_text(form.upload_max_bytes),
     }
 
 
@@ -125,29 +124,99 @@ def apply(request):
             products = products.filter(Q(generic_name__icontains=q) | Q(national_code__icontains=q))
         return render(request, "listing/apply_pick.html", {
             "page": _page(request, products), "q": q, "register_url": _catalogue_register_url(),
+            "drafts": pending.drafts_for(user, APPLICATION_DRAFT_KIND).select_related("created_by")[:20],
         })
     try:
         product = selectors.product_for_enterprise(user, pid)
     except NotFound:
         raise Http404 from None
+    draft = None
+    draft_id = request.GET.get("draft") or request.POST.get("draft")
+    if draft_id:
+        try:
+            draft = pending.draft_for(user, APPLICATION_DRAFT_KIND, draft_id)
+        except NotFound:
+            raise Http404 from None
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, product=product)
-        if form.is_valid():
-            try:
-                app = applications.application_submit(user=user, product=product, documents=form.documents(),
-                                                  note=form.cleaned_data.get("note", ""), **form.service_kwargs())
-            except DomainError as exc:
-                refuse_if_forbidden(exc)
-                _apply_error(form, exc)
-                messages.error(request, _("申请未提交，请按提示修改后重新提交（已选择的文件需重新选择）。"))
-            else:
+        ready = _bind_application_form(request, form, product)
+        if request.POST.get("save_draft"):
+            draft = pending.save_draft(user, kind=APPLICATION_DRAFT_KIND, subject=product.pk, title=str(product),
+                                       draft=draft, data=_draft_data(request.POST, form), uploads=form.kept.values())
+            messages.success(request, _("草稿已保存：可随时从“挂网申请”继续填写并提交。"))
+            return redirect(f"{reverse('listing:apply')}?product={product.pk}&draft={draft.pk}")
+        if ready:
+            app = _submit(request, form, applications.application_submit, product=product,
+                          **form.service_kwargs())
+            if app is not None:
+                if draft is not None:
+                    pending.delete_draft(draft)
                 messages.success(request, _("挂网申请已提交，等待省医保局审核。"))
                 return redirect("listing:application_detail", app.pk)
+        messages.error(request, _("申请未提交：请按各项提示修改（已上传的文件已保留，无需重新选择）。"))
+    elif draft is not None:
+        form = ApplicationForm(initial=draft.data, product=product)
+        form.load_kept(user, draft.data.get("files"))
     else:
         facts = selectors.product_facts(product, timezone.localdate())
         suggested = rules.suggest_categories(facts)
         form = ApplicationForm(initial={"category": request.GET.get("category") or suggested[0]}, product=product)
-    return render(request, "listing/apply_form.html", _apply_context(request, product, form))
+    ctx = _apply_context(request, product, form)
+    ctx["draft"] = draft
+    return render(request, "listing/apply_form.html", ctx)
+
+
+def _bind_application_form(request, form, product, existing=frozenset(), application=None) -> bool:
+    """Validate the bound form, keep its files, and when a field is wrong still run the rules and
+    name every missing document — all errors at once (issue 15 item 2). True when the service
+    may be called."""
+    valid = form.is_valid()
+    form.keep_files(request.user)
+    if valid and not form.errors:
+        return True
+    if not form.has_error("declared_price") and not form.has_error("category"):
+        # The rules' own refusals (the price above its cap …) even though another field is wrong.
+        try:
+            evaluation = applications.application_check(user=request.user, product=product,
+                                                        exclude_application=application, **form.service_kwargs())
+        except (KeyError, DomainError):
+            evaluation = None
+        for item in evaluation.violations() if evaluation else ():
+            if not (item["field"] in form.fields and form.has_error(item["field"])):
+                add_domain_errors(form, RuleViolation(item["code"], item["detail"], item["field"]))
+    category = form.cleaned_data.get("category") or form.data.get("category")
+    if category in rules.CATEGORY_LABELS:
+        provided = set(existing) | {name.removeprefix("doc_") for name in form.kept}
+        for item in applications.missing_document_errors(
+                category, provided=provided, via_reference=bool(form.cleaned_data.get("via_reference")),
+                has_records=selectors.has_other_records(product, timezone.localdate())):
+            if not form.has_error(item["field"]):
+                add_domain_errors(form, InvalidInput(item["detail"], item["field"], code=item["code"]))
+    return False
+
+
+def _submit(request, form, service, **kwargs):
+    """Call the submitting service with the kept files; on refusal every error goes next to its
+    field and the files stay kept. Returns the application, or None when refused."""
+    files = form.documents()
+    try:
+        app = service(user=request.user, documents=files, note=form.cleaned_data.get("note", ""), **kwargs)
+    except DomainError as exc:
+        refuse_if_forbidden(exc)
+        add_domain_errors(form, exc)
+        return None
+    finally:
+        for f in files.values():
+            f.close()
+    pending.discard_uploads(form.kept.values())
+    return app
+
+
+def _draft_data(post, form) -> dict:
+    """What a draft keeps: every typed value of the form (files apart, kept by id)."""
+    data = {name: post.get(name) for name in form.fields if name in post and name not in form.file_field_names()}
+    data["files"] = form.kept_ids()
+    return data
 
 
 @login_required
@@ -268,16 +337,11 @@ def application_edit(request, pk):
     product = app.product
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, product=product)
-        if form.is_valid():
+        existing = set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True))
+        if _bind_application_form(request, form, product, existing=existing, application=app):
             kw = form.service_kwargs()
             kw.pop("category")
-            try:
-                applications.application_resubmit(user=user, application=app, documents=form.documents(),
-                                              note=form.cleaned_data.get("note", ""), **kw)
-            except DomainError as exc:
-                refuse_if_forbidden(exc)
-                _apply_error(form, exc)
-            else:
+            if _submit(request, form, applications.application_resubmit, application=app, **kw) is not None:
                 messages.success(request, _("已重新提交，等待省医保局审核。"))
                 return redirect("listing:application_detail", app.pk)
     else:
@@ -472,7 +536,7 @@ def quality_events(request):
                 return redirect("listing:quality_events")
             except DomainError as exc:
                 refuse_if_forbidden(exc)
-                _apply_error(form, exc)
+                add_domain_errors(form, exc)
     qs = QualityEvent.objects.visible_to(user).select_related("product", "enterprise", "recorded_by")
     return render(request, "listing/quality_events.html", {"form": form, "page": _page(request, qs)})
 

@@ -92,8 +92,10 @@ def order_detail(request, pk):
     if order is None:
         raise Http404
     user = request.user
+    ship_errors = {}
     if request.method == "POST":
         action = request.POST.get("action")
+        ship_lines = []
         try:
             if action == "confirm":
                 ids = [int(i) for i in request.POST.getlist("line")]
@@ -113,7 +115,6 @@ def order_detail(request, pk):
                     shippable = [li for li in lines if li.distributor_id == user.organisation_id]
                     if not shippable:
                         raise Http404
-                ship_lines = []
                 for line in shippable:
                     qty = request.POST.get(f"ship_{line.pk}", "").strip()
                     if qty:
@@ -132,8 +133,13 @@ def order_detail(request, pk):
         except (ValueError, KeyError):
             messages.error(request, _("请求不完整"))
         except DomainError as exc:
-            _domain_error(request, exc)
-        return redirect("orders:order_detail", pk=order.pk)
+            if action != "ship" or not exc.errors:
+                _domain_error(request, exc)
+            else:
+                # Every problem of the delivery form next to its row, typed values kept (issue 15 item 2).
+                ship_errors = _errors_by_row(exc.errors, ship_lines)
+        if not ship_errors:
+            return redirect("orders:order_detail", pk=order.pk)
     supplies = user.has_perm("orders.supply")
     # The lines this user delivers: a distributor's, or a self-delivering manufacturer's (QUA-2).
     my_lines = [li for li in lines if supplies and li.distributor_id == user.organisation_id]
@@ -147,8 +153,30 @@ def order_detail(request, pk):
         "my_lines": my_lines, "to_confirm": to_confirm, "to_ship": to_ship,
         "supplier": selectors.is_supplier(user),
         "deliveries": selectors.deliveries_for(user, order=order),
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "ship_errors": ship_errors,
+        "posted": _posted_shipment(request.POST, to_ship) if ship_errors else {},
     })
+
+
+def _posted_shipment(post, to_ship) -> dict:
+    """The delivery form as typed, to show it again with its errors."""
+    return {"note_number": post.get("note_number", ""), "shipped_on": post.get("shipped_on", ""),
+            "rows": {li.pk: {key: post.get(f"{key}_{li.pk}", "") for key in ("ship", "batch", "expiry")}
+                     for li in to_ship}}
+
+
+def _errors_by_row(errors, ship_lines) -> dict:
+    """The delivery service's errors by order-line id (`lines[i].…` names the i-th posted line);
+    the form's own fields under their name."""
+    by_row = {}
+    for item in errors:
+        field = item.get("field") or ""
+        key = field
+        if field.startswith("lines["):
+            index = int(field[6:field.index("]")])
+            key = ship_lines[index]["order_line"] if index < len(ship_lines) else ""
+        by_row.setdefault(key, []).append(item["detail"])
+    return by_row
 
 
 @login_required

@@ -6,13 +6,23 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 from parties.models import Organisation
+from policy.services import get as policy_get
 
 from .models import EmergencyKind, ListKind, MeasureKind, Scope
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class EmergencyForm(forms.Form):
+class PolicyUploadLimit:
+    """Documents here are checked against policy sys.upload_max_mb (services._check_document);
+    the shared form include states that value next to each file input (issue 15 item 2)."""
+
+    @property
+    def upload_max_bytes(self) -> int:
+        return int(policy_get("sys.upload_max_mb")) * 1024 * 1024
+
+
+class EmergencyForm(PolicyUploadLimit, forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=[("drug", _("药品")), ("consumable", _("医用耗材"))])
     national_code = forms.CharField(label=_("国家医保编码（目录内产品）"), required=False, max_length=27)
     item_name = forms.CharField(label=_("品名规格"), required=False, max_length=200)
@@ -30,7 +40,7 @@ class EmergencyForm(forms.Form):
     approval_document = forms.FileField(label=_("审批材料（PDF/图片）"), required=False)
 
 
-class FormalitiesForm(forms.Form):
+class FormalitiesForm(PolicyUploadLimit, forms.Form):
     ref = forms.CharField(label=_("手续编号/说明（如备案编号）"), max_length=200)
     document = forms.FileField(label=_("补办手续材料（PDF/图片）"), required=False)
     document2 = forms.FileField(label=_("其他材料"), required=False)
@@ -55,7 +65,7 @@ class NeedForm(forms.Form):
     note = forms.CharField(label=_("需求说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class NegotiationForm(forms.Form):
+class NegotiationForm(PolicyUploadLimit, forms.Form):
     enterprise = forms.ModelChoiceField(label=_("药品生产企业"), queryset=Organisation.objects.filter(kind="manufacturer"))
     price = forms.CharField(label=_("议价价格（元）"), max_length=30)
     quantity = forms.CharField(label=_("数量"), max_length=20)
@@ -64,7 +74,7 @@ class NegotiationForm(forms.Form):
     evidence = forms.FileField(label=_("议价记录材料"), required=False)
 
 
-class ReportForm(forms.Form):
+class ReportForm(PolicyUploadLimit, forms.Form):
     product = forms.ModelChoiceField(label=_("供应产品"), queryset=Product.objects.none())
     price = forms.CharField(label=_("议价价格（元）"), max_length=30)
     supply_commitment = forms.FileField(label=_("供货稳价承诺书"), required=False)

@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.urls import reverse
 
+from core.forms import size_limit_text
+
 register = template.Library()
 
 
@@ -72,3 +74,25 @@ def unit_price(value):
     if d is None:
         return "—" if value is None or value == "" else value
     return _grouped(d, 2 if d == d.quantize(Decimal("0.01")) else 4)
+
+
+@register.filter
+def kept_upload(form, name):
+    """The PendingUpload a KeepsFiles form kept for field `name` (issue 15 item 2), or None."""
+    return getattr(form, "kept", {}).get(name)
+
+
+@register.filter
+def lookup(mapping, key):
+    """`mapping[key]` in a template (a row's errors by id, a posted value by name), or None."""
+    try:
+        return mapping.get(key) if hasattr(mapping, "get") else None
+    except TypeError:
+        return None
+
+
+@register.simple_tag
+def upload_limit(form):
+    """The size limit a form's file inputs are checked against, stated with its value: the form's
+    own (`upload_max_bytes`, e.g. from policy sys.upload_max_mb) or the MAX_UPLOAD_BYTES setting."""
+    return size_limit_text(getattr(form, "upload_max_bytes", None))

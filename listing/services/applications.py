@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Product
 from core.audit import audit_context
-from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from core.parsing import ParseError, parse_text
 from core.permissions import allowed, require
 from core.uploads import check_upload
 from experts.services import session_add_case
@@ -85,14 +86,28 @@ class Evaluation:
             "warnings": self.warnings,
         }
 
+    def violations(self) -> list[dict]:
+        """Every refusal of this evaluation, as the items of a DomainError's `errors` list."""
+        items = [{"code": c, "detail": m, "field": f} for c, m, f in self.blockers]
+        items += [{"code": r.rule, "detail": r.message, "field": "declared_price" if r.rule != "LST-0.2" else "product"}
+                  for r in self.results if not r.passed]
+        return items
+
     def first_violation(self) -> RuleViolation | None:
-        if self.blockers:
-            code, message, fld = self.blockers[0]
-            return RuleViolation(code, message, fld, errors=[{"code": c, "detail": m, "field": f} for c, m, f in self.blockers])
-        for r in self.results:
-            if not r.passed:
-                return RuleViolation(r.rule, r.message, "declared_price" if r.rule != "LST-0.2" else "product")
+        return refusal(self.violations())
+
+
+def refusal(rule_items: list[dict], other_items: list[dict] = ()) -> DomainError | None:
+    """One error carrying every refusal at once (issue 15 item 2): the form shows each next to its
+    field, an API caller gets them all under `errors`; `code`/`detail`/`field` are the first's.
+    A refusal by the rules makes it a RuleViolation, input problems alone an InvalidInput."""
+    items = [*rule_items, *other_items]
+    if not items:
         return None
+    first = items[0]
+    if rule_items:
+        return RuleViolation(first["code"], first["detail"], first["field"], errors=items)
+    return InvalidInput(first["detail"], first["field"], code=first["code"], errors=items)
 
 
 def application_evaluate(
@@ -238,7 +253,8 @@ def _category_result(category, *, product, enterprise, declared, on, via_referen
 
 
 def _check_documents(category, documents: dict, *, via_reference, has_records, existing=frozenset()):
-    """Check every uploaded file by content; list required documents still missing."""
+    """Check every uploaded file by content and list required documents still missing: returns
+    (checked files by code, error items) — the caller refuses with every error at once."""
     max_bytes = int(policy.get("sys.upload_max_mb")) * 1024 * 1024
     checked = {}
     errors = []
@@ -252,16 +268,51 @@ def _check_documents(category, documents: dict, *, via_reference, has_records, e
         except InvalidInput as exc:
             errors.append({"code": exc.code, "detail": _("%(document)s：%(detail)s") % {
                 "document": rules.DOCUMENTS[code], "detail": exc.detail}, "field": f"doc_{code}"})
-    provided = set(checked) | set(existing)
-    for code, name in rules.required_documents(category, via_reference=via_reference, has_other_records=has_records,
-                                               provided=provided):
-        if code not in provided:
-            errors.append({"code": "LST-0.1", "detail": _("缺少必需材料：%(name)s") % {"name": name},
-                           "field": f"doc_{code}"})
-    if errors:
-        first = errors[0]
-        raise InvalidInput(first["detail"], first["field"], code=first["code"], errors=errors)
-    return checked
+    errors += missing_document_errors(category, provided=set(checked) | set(existing), via_reference=via_reference,
+                                has_records=has_records)
+    return checked, errors
+
+
+def missing_document_errors(category, *, provided, via_reference, has_records) -> list[dict]:
+    """LST-0.1: the required documents not among `provided`, as error items by field."""
+    return [{"code": "LST-0.1", "detail": _("缺少必需材料：%(name)s") % {"name": name}, "field": f"doc_{code}"}
+            for code, name in rules.required_documents(category, via_reference=via_reference,
+                                                       has_other_records=has_records, provided=provided)
+            if code not in provided]
+
+
+def _note(note) -> str:
+    return parse_text(note, max_length=rules.NOTE_MAX_LENGTH) if note else ""
+
+
+def _check_everything(user, product, category, declared_price, documents, note, extra, today,
+                      existing=frozenset()):
+    """Every check of a submission at once — the price as typed, the rules, the documents, the
+    note — refused together in one error (issue 15 item 2). Returns (price, evaluation, files)."""
+    problems = []
+    try:
+        declared = check_price(declared_price)
+    except InvalidInput as exc:
+        declared = None
+        problems.append({"code": exc.code, "detail": exc.detail, "field": exc.field})
+    ev = Evaluation() if declared is None else application_evaluate(
+        enterprise=user.organisation, product=product, category=category, declared_price=declared, on=today,
+        provided_documents=set(existing) | {c for c, f in (documents or {}).items() if f}, **extra)
+    checked, doc_errors = _check_documents(category, documents, via_reference=extra["via_reference"],
+                                           has_records=selectors.has_other_records(product, today), existing=existing)
+    note_problem = _note_problem(note)
+    error = refusal(ev.violations(), problems + doc_errors + ([note_problem] if note_problem else []))
+    if error is not None:
+        raise error
+    return declared, ev, checked
+
+
+def _note_problem(note) -> dict | None:
+    try:
+        _note(note)
+    except ParseError as exc:
+        return {"code": "invalid", "detail": exc.message, "field": "note"}
+    return None
 
 
 def _save_documents(application, checked, user):
@@ -312,25 +363,19 @@ def application_submit(*, user, product, category, declared_price, documents=Non
     """LST-0.1: a manufacturer submits a listing application for its own product with the
     documents its category requires; refused when a rule fails (with the numbers)."""
     _require_own_product(user, product=product)
-    declared = check_price(declared_price)
     extra = _clean_extra(kw)
     today = _today()
     city_fields = _city_review_fields(category, review_city, today)
     with transaction.atomic(), audit_context(user, reason=f"提交挂网申请（{category}）"):
         Product.objects.select_for_update().get(pk=product.pk)  # serialise concurrent applications per product
-        ev = application_evaluate(enterprise=user.organisation, product=product, category=category, declared_price=declared,
-                      on=today, provided_documents={c for c, f in (documents or {}).items() if f}, **extra)
-        violation = ev.first_violation()
-        if violation:
-            raise violation
-        checked = _check_documents(category, documents, via_reference=extra["via_reference"],
-                                   has_records=selectors.has_other_records(product, today))
+        declared, ev, checked = _check_everything(user, product, category, declared_price, documents, note, extra,
+                                                  today)
         try:
             with transaction.atomic():
                 app = ListingApplication.objects.create(
                     enterprise=user.organisation, product=product, category=category, declared_price=declared,
                     # The stored evaluation's texts are in the submitter's language (see Evaluation).
-                    note=(note or "").strip(), status=ApplicationStatus.SUBMITTED, evaluation=ev.as_json(),
+                    note=_note(note), status=ApplicationStatus.SUBMITTED, evaluation=ev.as_json(),
                     listing_price=ev.listing_price, submitted_by=user, submitted_at=timezone.now(),
                     **{k: v for k, v in extra.items() if k != "exclude_application"}, **city_fields,
                 )
@@ -350,7 +395,6 @@ def application_resubmit(*, user, application, declared_price, documents=None, n
     _require_own_product(user, product=application.product)
     if application.enterprise_id != user.organisation_id:
         raise NotFound()
-    declared = check_price(declared_price)
     extra = _clean_extra({**kw, "exclude_application": application})
     today = _today()
     with transaction.atomic(), audit_context(user, reason="补充材料后重新提交挂网申请"):
@@ -358,19 +402,13 @@ def application_resubmit(*, user, application, declared_price, documents=None, n
         if app.status != ApplicationStatus.RETURNED:
             raise Conflict(_("申请当前状态为“%(status)s”，不能重新提交") % {"status": app.get_status_display()})
         existing = set(app.documents.filter(superseded_at__isnull=True).values_list("code", flat=True))
-        ev = application_evaluate(enterprise=user.organisation, product=app.product, category=app.category,
-                      declared_price=declared, on=today,
-                      provided_documents=existing | {c for c, f in (documents or {}).items() if f}, **extra)
-        violation = ev.first_violation()
-        if violation:
-            raise violation
-        checked = _check_documents(app.category, documents, via_reference=extra["via_reference"],
-                                   has_records=selectors.has_other_records(app.product, today), existing=existing)
+        declared, ev, checked = _check_everything(user, app.product, app.category, declared_price, documents, note,
+                                                  extra, today, existing=existing)
         for k, v in extra.items():
             if k != "exclude_application":
                 setattr(app, k, v)
         app.declared_price = declared
-        app.note = (note or app.note).strip()
+        app.note = _note(note) if note else app.note
         app.evaluation = ev.as_json()  # in the resubmitter's language (see Evaluation)
         app.listing_price = ev.listing_price
         app.status = ApplicationStatus.SUBMITTED

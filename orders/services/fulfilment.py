@@ -41,33 +41,66 @@ def _progress_status(line: OrderLine) -> str:
     return LineStatus.PARTIALLY_SHIPPED
 
 
+def _delivery_lines(order, shipped_on, lines, errors: list) -> dict:
+    """Every line's quantity, batch number and expiry checked at once (issue 15 item 2): one
+    InvalidInput listing each problem under `errors`, worded with the order line's number and
+    its field `lines[i].…`, so the form marks each row; `errors` may hold the form's other problems.
+    Returns order line id → [(i, qty, batch, expiry)]."""
+    ids = {}
+    for i, item in enumerate(lines):
+        try:
+            ids[i] = int(item.get("order_line") or item.get("order_line_id"))
+        except (TypeError, ValueError):
+            raise InvalidInput(_("请指明订单明细"), f"lines[{i}].order_line") from None
+    numbers = dict(OrderLine.objects.filter(pk__in=ids.values(), order=order).values_list("pk", "line_no"))
+    wanted = {}
+    for i, item in enumerate(lines):
+        row = numbers.get(ids[i], i + 1)
+        found = []
+        for check, args in ((_quantity, (item.get("quantity"), f"lines[{i}].quantity")),
+                            (_batch_number, (item, f"lines[{i}].batch_number")),
+                            (_expiry, (item, shipped_on, f"lines[{i}].expiry_date"))):
+            try:
+                found.append(check(*args))
+            except InvalidInput as exc:
+                errors.append({"code": exc.code, "field": exc.field, "line": row,
+                               "detail": _("第 %(line)s 行：%(detail)s") % {"line": row, "detail": exc.detail}})
+        if len(found) == 3:
+            wanted.setdefault(ids[i], []).append((i, *found))
+    if errors:
+        raise InvalidInput(errors[0]["detail"], errors[0]["field"], errors=errors)
+    return wanted
+
+
+def _batch_number(item, field) -> str:
+    batch = str(item.get("batch_number") or "").strip()
+    if not batch:
+        raise InvalidInput(_("请填写批号"), field)
+    return batch
+
+
+def _expiry(item, shipped_on, field):
+    expiry = _parse_date(item.get("expiry_date"), field)
+    if expiry <= shipped_on:
+        raise InvalidInput(_("有效期须晚于发货日期"), field)
+    return expiry
+
+
 def delivery_create(user, *, order_id, note_number: str, shipped_on=None, lines: list[dict]) -> Delivery:
     """The distributor ships (part of) its confirmed lines: delivery-note number, and per line
     batch number, expiry date and quantity (QUA-2 traceability)."""
     distributor = _distributor_of(user)
     order_id = clean_id(order_id, "order")
     shipped_on = _parse_date(shipped_on, "shipped_on", default=timezone.localdate())
-    if not (note_number or "").strip():
-        raise InvalidInput(_("请填写随货同行单号"), "note_number")
     if not lines:
         raise InvalidInput(_("配送单至少包含一行"), "lines")
+    problems = [] if (note_number or "").strip() else [
+        {"code": "invalid", "detail": _("请填写随货同行单号"), "field": "note_number"}]
     with transaction.atomic(), audit_context(user, reason="配送企业发货"):
         order = Order.objects.filter(pk=order_id).first()
         if order is None:
             raise NotFound()
-        wanted = {}
-        for i, item in enumerate(lines):
-            qty = _quantity(item.get("quantity"), f"lines[{i}].quantity")
-            try:
-                olid = int(item.get("order_line") or item.get("order_line_id"))
-            except (TypeError, ValueError):
-                raise InvalidInput(_("请指明订单明细"), f"lines[{i}].order_line") from None
-            if not str(item.get("batch_number") or "").strip():
-                raise InvalidInput(_("请填写批号"), f"lines[{i}].batch_number")
-            expiry = _parse_date(item.get("expiry_date"), f"lines[{i}].expiry_date")
-            if expiry <= shipped_on:
-                raise InvalidInput(_("有效期须晚于发货日期"), f"lines[{i}].expiry_date")
-            wanted.setdefault(olid, []).append((i, qty, str(item["batch_number"]).strip(), expiry))
+        wanted = _delivery_lines(order, shipped_on, lines, problems)
         order_lines = {
             ol.pk: ol for ol in OrderLine.objects.select_for_update().filter(
                 pk__in=list(wanted), order=order, distributor=distributor

@@ -193,6 +193,11 @@ MEDIA_URL = "/media/"
 # Uploaded documents: the platform checks the type by content, and caps the size.
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Files kept after a refused form (core.models.PendingUpload) and not attached within this
+# many days are deleted by the daily purge; files of a saved draft live as long as the draft,
+# and an untouched draft is deleted after DRAFT_MAX_AGE_DAYS.
+PENDING_UPLOAD_MAX_AGE_DAYS = int(os.environ.get("PENDING_UPLOAD_MAX_AGE_DAYS", "7"))
+DRAFT_MAX_AGE_DAYS = int(os.environ.get("DRAFT_MAX_AGE_DAYS", "90"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

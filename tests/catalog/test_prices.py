@@ -238,3 +238,16 @@ def test_lst_0_3_historic_lowest_uses_superseding_chain(frozen, maker_user, make
     record(maker_user, drug, "安徽省", "15", (frozen - timedelta(days=10)).isoformat())
     assert national_lowest_price(drug).price == Decimal("10")
     assert national_lowest_price(drug, at=date(2026, 6, 1)).price == Decimal("9")
+
+
+def test_lst_0_3_upload_lists_every_error_of_a_row(frozen, maker_user, make_product):
+    """Issue 15 item 2: a row with an unknown province, a text price, a bad date and no source
+    shows all four problems, not only the first; the row is counted once."""
+    drug = make_product()
+    content = xlsx_bytes([[drug.national_code, "火星省", None, "十二元", "2026-13-01", None]])
+    with pytest.raises(InvalidInput) as exc:
+        services.price_upload(maker_user, upload(content))
+    errors = exc.value.errors
+    assert {e["row"] for e in errors} == {2}
+    assert [e["field"] for e in errors] == ["province", "price", "effective_date", "source"]
+    assert "共 1 行有误" in exc.value.detail

@@ -73,3 +73,11 @@ def spread_prices(add_price):
             add_price(product, Decimal(lowest) + Decimal("1") + i, province=prov, effective=date(2026, 5, 1))
 
     return spread
+
+
+@pytest.fixture
+def priced_product(maker, make_product, spread_prices):
+    """The maker's drug with prices in eight provinces, the lowest 11.80 元 (LST-2.3 caps there)."""
+    made = make_product(maker)
+    spread_prices(made, 8)
+    return made
