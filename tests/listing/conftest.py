@@ -9,7 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import OtherProvincePrice
-from parties.models import OrgKind
 from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 
@@ -25,16 +24,6 @@ def pdf(name="doc.pdf"):
 
 def fake_pdf(name="fake.pdf"):
     return SimpleUploadedFile(name, b"MZ\x90\x00 not a pdf at all" * 10, content_type="application/pdf")
-
-
-@pytest.fixture
-def other_maker(make_org):
-    return make_org(OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
-def other_maker_user(make_user, other_maker):
-    return make_user(other_maker)
 
 
 @pytest.fixture

@@ -28,13 +28,7 @@ from tests.his import his_client
 
 from .conftest import pdf
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
 
 
 @pytest.fixture

@@ -24,15 +24,10 @@ from tests import factories as f
 from .conftest import pdf
 from .test_city_review import _his, submit_c3
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
 
 LST1_DOCS = ("province_records", "lowest_price_commitment", "quality_commitment")
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from core.errors import Forbidden, RuleViolation
@@ -19,13 +18,7 @@ from parties.models import OrgKind
 
 from .conftest import pdf
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
 
 
 @pytest.fixture

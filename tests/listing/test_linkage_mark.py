@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,13 +14,7 @@ from django.utils import timezone
 from pricing.models import LinkageCase, LinkageStatus
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
 
 
 @pytest.fixture

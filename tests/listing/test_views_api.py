@@ -14,15 +14,10 @@ from tests import factories as f
 
 from .conftest import pdf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
 
 DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
 
 
 @pytest.fixture

@@ -5,20 +5,13 @@ user's language — Chinese by default, English with the language cookie. Oversi
 from datetime import date
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 
 from oversight import services
 from oversight.models import RiskSignal, SignalStatus
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-20 02:30:00+08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-20 02:30:00+08:00", tick=False)]
 
 
 @pytest.fixture

@@ -3,19 +3,17 @@ and experts apps has an English translation with the same placeholders, every st
 their templates is in a catalogue, and pages render in English."""
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
 
 import experts
 import pricing
 from tests.i18n import read_po
+from tests.i18n_en import compiled_catalogues
 
 POS = [Path(m.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po" for m in (experts, pricing)]
 SHELL_PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -46,16 +44,7 @@ def test_every_template_string_is_in_a_catalogue():
     assert missing == []
 
 
-@pytest.fixture
-def english_catalogues():
-    """Compile the catalogues as `make migrate` does (msgfmt) and drop Django's cache."""
-    for po in POS:
-        subprocess.run([shutil.which("msgfmt"), "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
-    trans_real._translations = {}
-    trans_real._default = None
-    yield
-    trans_real._translations = {}
-    trans_real._default = None
+english_catalogues = compiled_catalogues("experts", "pricing")
 
 
 @pytest.mark.django_db

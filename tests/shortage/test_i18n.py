@@ -2,19 +2,17 @@
 templates is in a catalogue, placeholders match, and a page renders in English."""
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
 
 import shortage
 from shortage.models import EmergencyStatus
 from tests.i18n import read_po
+from tests.i18n_en import compiled_catalogues
 
 PO = Path(shortage.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -35,14 +33,7 @@ def test_every_template_string_is_in_the_catalogue():
     assert missing == []
 
 
-@pytest.fixture
-def english_catalogue():
-    subprocess.run([shutil.which("msgfmt"), "--check", "-o", str(PO.with_suffix(".mo")), str(PO)], check=True)
-    trans_real._translations = {}
-    trans_real._default = None
-    yield
-    trans_real._translations = {}
-    trans_real._default = None
+english_catalogue = compiled_catalogues("shortage")
 
 
 @pytest.mark.django_db
