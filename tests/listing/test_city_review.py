@@ -24,11 +24,13 @@ from orders.services import ordering
 from parties.models import OrgKind
 from policy.models import PolicyValue
 from tests import factories as f
+from tests.clock import frozen_at
 from tests.his import his_client
 
 from .conftest import pdf
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
+pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 
 @pytest.fixture

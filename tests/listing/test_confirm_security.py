@@ -14,10 +14,12 @@ from core.errors import Conflict, Forbidden, RuleViolation
 from listing.models import ApplicationStatus, ListingApplication
 from listing.services import applications
 from parties.models import Organisation, OrgKind
+from tests.clock import frozen_at
 
 from .conftest import pdf
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
+pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
 

@@ -15,10 +15,12 @@ from experts.models import ExpertSession
 from listing.models import Listing
 from listing.services import applications, batch
 from parties.models import OrgKind
+from tests.clock import frozen_at
 
 from .conftest import pdf
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
+pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 
 @pytest.fixture

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from pricing.models import LinkageCase, LinkageStatus
 from tests import factories as f
+from tests.clock import frozen_at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-24 10:00:00+08:00", tick=False)]
+pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 
 @pytest.fixture

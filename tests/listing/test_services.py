@@ -23,13 +23,15 @@ from listing.services import status as status_services
 from notifications.models import Notification
 from policy import services as policy
 from tests import factories as f
+from tests.clock import frozen_at
 from tests.concurrency import at_once, together
 
 from .conftest import fake_pdf, pdf
 
 NOV24 = "2026-11-24 10:00:00+08:00"
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOV24, tick=False)]
+pytestmark = pytest.mark.django_db
+_frozen = frozen_at(NOV24)
 
 
 def docs(*codes):

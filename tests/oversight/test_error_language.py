@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from oversight import services
 from oversight.models import RiskSignal, SignalStatus
+from tests.clock import frozen_at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-20 02:30:00+08:00", tick=False)]
+pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-20 02:30:00+08:00")
 
 
 @pytest.fixture

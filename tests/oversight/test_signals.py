@@ -16,9 +16,11 @@ from oversight import services
 from oversight.models import RiskSignal, SignalKind, SignalStatus
 from parties.models import OrgKind
 from pricing.models import LinkageCase
+from tests.clock import frozen_at
 from tests.concurrency import at_once
 
-pytestmark = [pytest.mark.django_db, pytest.mark.time_machine("2026-11-20 02:30:00+08:00", tick=False)]
+pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-20 02:30:00+08:00")
 
 TODAY = date(2026, 11, 20)
 
