@@ -10,7 +10,7 @@ import sys
 import dj_database_url
 import psycopg2
 from django.conf import settings
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 
 def default_url() -> str:
@@ -39,3 +39,27 @@ def run_in_bench_db(db: str, command: str, argv: list[str]) -> None:
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
     subprocess.run([*manage, command, "--child", *argv], env=env, check=True)
+
+
+class BenchCommand(BaseCommand):
+    """A benchmark command in two halves: run by hand it creates and migrates its database, then
+    runs itself there with `--child`; the child generates its data once (`_ensure_data`) and
+    measures (`_measure`). Subclasses name the command and database and pass on their options."""
+
+    command: str  # this command's name, for the child process
+    bench_db: str
+
+    def add_arguments(self, parser):
+        parser.add_argument("--child", action="store_true", help=self.bench_db)
+
+    def handle(self, *args, **opts):
+        if not opts["child"]:
+            return run_in_bench_db(self.database(opts), self.command, self.child_argv(opts))
+        self._ensure_data(opts)
+        self._measure(opts)
+
+    def database(self, opts) -> str:
+        return self.bench_db
+
+    def child_argv(self, opts) -> list[str]:
+        raise NotImplementedError

@@ -6,9 +6,10 @@ row by row over the wire)."""
 
 import tempfile
 from collections.abc import Iterable, Sequence
+from io import BytesIO
 from urllib.parse import quote
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -57,6 +58,17 @@ def write_xlsx(fileobj, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequ
         for row in rows:
             ws.append(safe_row(ws, [_cell(v) for v in row]))
     wb.save(fileobj)
+
+
+def dated_xlsx_response(stem: str, headers: Sequence[str], rows: Iterable[Sequence], *, title,
+                        widths=None) -> HttpResponse:
+    """A small table (one page of a regulator's list, not a data dump) as `<stem>-<YYYYMMDD>.xlsx`,
+    built in memory so the whole file is the response's `.content`."""
+    buffer = BytesIO()
+    write_xlsx(buffer, [(title, headers, rows)], widths=widths)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
 
 
 def _cell(value):

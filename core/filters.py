@@ -20,3 +20,9 @@ class SearchFilterSet(django_filters.FilterSet):
         for lookup in self.search_fields:
             match |= Q(**{lookup: value})
         return queryset.filter(match)
+
+
+def filter_given(queryset, **lookups):
+    """`queryset` narrowed by each lookup whose value was given: an empty filter box of a list
+    page filters nothing. (Single-valued lookups only: one `.filter` call, one join each.)"""
+    return queryset.filter(**{lookup: value for lookup, value in lookups.items() if value})

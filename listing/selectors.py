@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from catalog.models import OtherProvincePrice, Product
 from catalog.selectors import national_lowest_price
 from core.errors import NotFound
+from core.filters import filter_given
 from experts.selectors import negotiated_price as expert_negotiated_price
 from orders.pricing import PriceQuote, rows_digest, table_stamp
 from policy import services as policy
@@ -273,11 +274,8 @@ def same_registration_listing(product):
 
 
 def applications_for(user, *, status=None, category=None, q=None):
-    qs = ListingApplication.objects.visible_to(user).select_related("product", "enterprise", "product__manufacturer")
-    if status:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.filter(category=category)
+    qs = filter_given(ListingApplication.objects.visible_to(user), status=status, category=category).select_related(
+        "product", "enterprise", "product__manufacturer")
     if q:
         qs = qs.filter(Q(product__generic_name__icontains=q) | Q(enterprise__name__icontains=q)
                        | Q(product__national_code__icontains=q))
@@ -295,12 +293,7 @@ def public_listings(*, q=None, category=None, kind=None, month=None, status=None
     if q:
         qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__manufacturer__name__icontains=q)
                        | Q(product__national_code__icontains=q) | Q(product__name_initials__icontains=q))
-    if category:
-        qs = qs.filter(category=category)
-    if kind:
-        qs = qs.filter(product__kind=kind)
-    if status:
-        qs = qs.filter(status=status)
+    qs = filter_given(qs, category=category, product__kind=kind, status=status)
     if month:
         m = re.fullmatch(r"(\d{4})-(\d{2})", month)
         if m:

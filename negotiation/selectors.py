@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from core.filters import filter_given
+
 from .models import NegotiationResult, Proposal
 from .zones import thresholds_for
 
@@ -47,18 +49,9 @@ AMOUNT = ExpressionWrapper(F("unit_price") * F("quantity"), output_field=Decimal
 def dashboard_results(user, *, since: date | None = None, until: date | None = None, city_id=None, product_id=None,
                       institution_id=None):
     """Results a regulator may see on the dashboard (city regulators: their city only)."""
-    qs = NegotiationResult.objects.visible_to(user)
-    if since:
-        qs = qs.filter(confirmed_at__date__gte=since)
-    if until:
-        qs = qs.filter(confirmed_at__date__lte=until)
-    if city_id:
-        qs = qs.filter(institution__city_id=city_id)
-    if product_id:
-        qs = qs.filter(product_id=product_id)
-    if institution_id:
-        qs = qs.filter(institution_id=institution_id)
-    return qs
+    return filter_given(NegotiationResult.objects.visible_to(user), confirmed_at__date__gte=since,
+                        confirmed_at__date__lte=until, institution__city_id=city_id, product_id=product_id,
+                        institution_id=institution_id)
 
 
 def _by_zone(qs, *group):

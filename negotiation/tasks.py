@@ -1,27 +1,18 @@
-from celery import shared_task
-
-from core.schedules import register
+from core.schedules import beat_task
 
 from . import services, zones
 
-register("negotiation-withdraw-overdue", "negotiation.tasks.withdraw_overdue", "NEG-3/NEG-4 逾期议价自动撤回",
-         hour=0, minute=10)
-register("negotiation-zones-nightly", "negotiation.tasks.recompute_zones", "ZON-2 红黄蓝阈值夜间重算",
-         hour=1, minute=30)
-register("negotiation-interviews-monthly", "negotiation.tasks.build_interviews", "ZON-3 约谈名单",
-         hour=3, minute=0, day_of_month=1)
 
-
-@shared_task
+@beat_task("negotiation-withdraw-overdue", description="NEG-3/NEG-4 逾期议价自动撤回", hour=0, minute=10)
 def withdraw_overdue():
     return services.withdraw_overdue()
 
 
-@shared_task
+@beat_task("negotiation-zones-nightly", description="ZON-2 红黄蓝阈值夜间重算", hour=1, minute=30)
 def recompute_zones():
     return zones.recompute()
 
 
-@shared_task
+@beat_task("negotiation-interviews-monthly", description="ZON-3 约谈名单", hour=3, minute=0, day_of_month=1)
 def build_interviews():
     return services.interviews_build()

@@ -186,8 +186,6 @@ def proposal_answer(request, pk):
             messages.success(request, "已拒绝该议价。")
     except DomainError as exc:
         refuse_if_forbidden(exc)
-        if exc.status_code == 404:
-            raise Http404 from None
         messages.error(request, f"{exc.detail}（{exc.code}）")
     return redirect("negotiation:proposal_detail", pk=pk)
 
@@ -223,8 +221,6 @@ def agreement_sign(request, pk):
         messages.success(request, "已签署购销协议。")
     except DomainError as exc:
         refuse_if_forbidden(exc)
-        if exc.status_code == 404:
-            raise Http404 from None
         messages.error(request, exc.detail)
     return redirect("negotiation:agreement_list")
 
@@ -259,8 +255,6 @@ def group_join(request, pk):
         messages.success(request, "已加入组团。")
     except DomainError as exc:
         refuse_if_forbidden(exc)
-        if exc.status_code == 404:
-            raise Http404 from None
         messages.error(request, f"{exc.detail}（{exc.code}）")
     return redirect("negotiation:group_list")
 

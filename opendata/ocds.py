@@ -398,16 +398,20 @@ def last_change() -> str:
     return "|".join(str(c[0][0].timestamp()) if c else "-" for c in (s.fetch(None, 1, None, desc=True) for s in SOURCES))
 
 
-def package(releases, *, uri: str, next_uri: str | None = None) -> dict:
-    pkg = {
+def _package_metadata(uri: str) -> dict:
+    """What a release package and a record package both begin with (OCDS 1.1 package metadata)."""
+    return {
         "uri": uri,
         "version": "1.1",
         "publishedDate": _iso(timezone.now()),
         "publisher": PUBLISHER,
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "publicationPolicy": "https://example.invalid/opendata/policy",
-        "releases": releases,
     }
+
+
+def package(releases, *, uri: str, next_uri: str | None = None) -> dict:
+    pkg = {**_package_metadata(uri), "releases": releases}
     if next_uri:
         pkg["links"] = {"next": next_uri}
     return pkg
@@ -453,12 +457,5 @@ def _merge(base, new):
 
 def record_package(product_id, *, uri: str) -> dict:
     releases = product_releases(product_id)
-    return {
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": _iso(timezone.now()),
-        "publisher": PUBLISHER,
-        "license": "https://creativecommons.org/licenses/by/4.0/",
-        "publicationPolicy": "https://example.invalid/opendata/policy",
-        "records": [{"ocid": ocid_for(product_id), "releases": releases, "compiledRelease": merge(releases)}],
-    }
+    return {**_package_metadata(uri),
+            "records": [{"ocid": ocid_for(product_id), "releases": releases, "compiledRelease": merge(releases)}]}

@@ -3,6 +3,7 @@ opens before an interview)."""
 
 from django.db.models import Count, Q
 
+from core.filters import filter_given
 from listing.models import Listing, ListingPriceChange
 from parties.models import Organisation
 from pricing.models import LinkageCase
@@ -12,13 +13,8 @@ from .models import RiskSignal
 
 
 def signals(user, *, kind="", status="", enterprise=None, q=""):
-    qs = RiskSignal.objects.visible_to(user).select_related("enterprise", "product", "decided_by")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if enterprise:
-        qs = qs.filter(enterprise_id=enterprise)
+    qs = filter_given(RiskSignal.objects.visible_to(user), kind=kind, status=status, enterprise_id=enterprise)
+    qs = qs.select_related("enterprise", "product", "decided_by")
     if q:
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(summary__icontains=q))
     return qs

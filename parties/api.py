@@ -157,12 +157,17 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["kind", "city", "county", "q", "is_active"]
 
 
-class OrganisationListApi(generics.ListAPIView):
+class _VisibleOrganisations:
+    """The organisations the requesting user may see (list and detail alike: out of scope is 404)."""
+
     serializer_class = OrganisationSerializer
-    filterset_class = OrganisationFilter
 
     def get_queryset(self):
         return Organisation.objects.visible_to(self.request.user).select_related("city", "county")
+
+
+class OrganisationListApi(_VisibleOrganisations, generics.ListAPIView):
+    filterset_class = OrganisationFilter
 
     @extend_schema(
         operation_id="organisations_list",
@@ -175,12 +180,7 @@ class OrganisationListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class OrganisationDetailApi(generics.RetrieveAPIView):
-    serializer_class = OrganisationSerializer
-
-    def get_queryset(self):
-        return Organisation.objects.visible_to(self.request.user).select_related("city", "county")
-
+class OrganisationDetailApi(_VisibleOrganisations, generics.RetrieveAPIView):
     @extend_schema(
         operation_id="organisations_retrieve",
         summary="机构详情",

@@ -1,5 +1,3 @@
-from io import BytesIO
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,11 +6,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from core.errors import Forbidden, InvalidInput
-from core.exports import safe_row
+from core.exports import dated_xlsx_response
 from core.permissions import require_page
 
 from . import selectors, services
@@ -51,31 +47,17 @@ def parameter_export(request):
     """The (filtered) parameter list as .xlsx, with the value in force today."""
     require_page(request.user, "policy.view_parameters")
     rows = selectors.parameter_rows(**_filters(request))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("政策参数")
     headers = [_("章节"), _("规则"), _("参数键"), _("名称"), _("类型"), _("现行取值"), _("现行取值生效日期"),
                _("待生效调整"), _("说明"), _("政策依据")]
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        p = r.definition
-        pending = "；".join(f"{d:%Y-%m-%d} → {shown}" for d, shown in r.pending_display)
-        ws.append(safe_row(ws, [
-            str(p.section), p.rule, p.key, str(p.label), str(TYPE_LABELS[p.type]), r.display,
-            r.effective_from.isoformat() if r.effective_from else "", pending, str(p.help), r.clause,
-        ]))
-    for column, width in zip("ABCDEFGHIJ", (22, 11, 36, 40, 8, 40, 16, 30, 60, 40), strict=True):
-        ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A2"
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="policy-parameters-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return dated_xlsx_response("policy-parameters", headers, (_export_row(r) for r in rows), title=_("政策参数"),
+                               widths=(22, 11, 36, 40, 8, 40, 16, 30, 60, 40))
+
+
+def _export_row(r):
+    p = r.definition
+    pending = "；".join(f"{d:%Y-%m-%d} → {shown}" for d, shown in r.pending_display)
+    return [str(p.section), p.rule, p.key, str(p.label), str(TYPE_LABELS[p.type]), r.display,
+            r.effective_from.isoformat() if r.effective_from else "", pending, str(p.help), r.clause]
 
 
 @login_required

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from catalog.models import OtherProvincePrice, Product
+from core.filters import filter_given
 
 from . import hooks
 from .models import (
@@ -59,14 +60,8 @@ def round_items(rnd, user=None):
 
 
 def complaints(user, *, status="", subject="", q=""):
-    qs = Complaint.objects.visible_to(user).select_related("complainant", "assigned_to")
-    if status:
-        qs = qs.filter(status=status)
-    if subject:
-        qs = qs.filter(subject=subject)
-    if q:
-        qs = qs.filter(title__icontains=q)
-    return qs.order_by("-filed_at", "-id")
+    qs = filter_given(Complaint.objects.visible_to(user), status=status, subject=subject, title__icontains=q)
+    return qs.select_related("complainant", "assigned_to").order_by("-filed_at", "-id")
 
 
 def published_complaints():

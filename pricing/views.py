@@ -37,6 +37,11 @@ PAGE_SIZE = 30
 # --- PRC-1 ------------------------------------------------------------------------------------
 
 
+def _form_of(request, button, form_class, **kwargs):
+    """A page with several forms: the one whose submit button was pressed is bound to the POST."""
+    return form_class(request.POST if button in request.POST else None, **kwargs)
+
+
 def _linkage_filters(request):
     return {"status": request.GET.get("status", "").strip(), "q": request.GET.get("q", "").strip()}
 
@@ -86,12 +91,10 @@ def overdue_list(request):
 @login_required
 def linkage_detail(request, pk):
     user = request.user
-    case = LinkageCase.objects.visible_to(user).select_related(
-        "listing__product__manufacturer", "trigger_price", "declared_by", "decided_by").filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    declare_form = forms.DeclareForm(request.POST if "declare" in request.POST else None)
-    decision_form = forms.DecisionForm(request.POST if "decision" in request.POST else None)
+    case = get_object_or_404(LinkageCase.objects.visible_to(user).select_related(
+        "listing__product__manufacturer", "trigger_price", "declared_by", "decided_by"), pk=pk)
+    declare_form = _form_of(request, "declare", forms.DeclareForm)
+    decision_form = _form_of(request, "decision", forms.DecisionForm)
     if request.method == "POST":
         if "declare" in request.POST and declare_form.is_valid():
             if _call(declare_form, services.linkage_declare, user, case, **declare_form.cleaned_data):
@@ -146,7 +149,7 @@ def round_detail(request, pk):
     rnd = get_object_or_404(GeneralLinkageRound, pk=pk)
     if rnd.status == RoundStatus.DRAFT and not user.is_regulator:
         raise Http404
-    apply_form = forms.ApplyForm(request.POST if "apply" in request.POST else None)
+    apply_form = _form_of(request, "apply", forms.ApplyForm)
     if request.method == "POST":
         if "publish" in request.POST:
             try:
@@ -255,13 +258,10 @@ def complaint_create(request):
 def complaint_detail(request, pk):
     user = request.user
     require_page(user, "pricing.view_complaints")
-    complaint = Complaint.objects.visible_to(user).select_related(
-        "complainant", "assigned_to", "answered_by", "listing__product", "general_item__round").filter(pk=pk).first()
-    if complaint is None:
-        raise Http404
-    assign_form = forms.AssignForm(request.POST if "assign" in request.POST else None)
-    answer_form = forms.AnswerForm(request.POST if "answer_submit" in request.POST else None,
-                                   initial={"publish": True})
+    complaint = get_object_or_404(Complaint.objects.visible_to(user).select_related(
+        "complainant", "assigned_to", "answered_by", "listing__product", "general_item__round"), pk=pk)
+    assign_form = _form_of(request, "assign", forms.AssignForm)
+    answer_form = _form_of(request, "answer_submit", forms.AnswerForm, initial={"publish": True})
     if request.method == "POST":
         if "assign" in request.POST and assign_form.is_valid():
             if _call(assign_form, services.complaint_assign, user, complaint, **assign_form.cleaned_data):

@@ -1,17 +1,24 @@
 """Run a job on several real threads at once (each its own PostgreSQL connection), released
 together by a barrier — the "two workers at the same moment" of the concurrency tests."""
 
+import contextlib
 import threading
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def at_once(fn, workers=2) -> list:
     """fn() on `workers` threads started together; their results, or the first error raised."""
-    barrier = threading.Barrier(workers)
+    return together(*[fn] * workers)
+
+
+def together(*fns) -> list:
+    """Each of fns on its own thread, all started together; their results in the order they
+    finished, or the first error raised."""
+    barrier = threading.Barrier(len(fns))
     results, errors = [], []
 
-    def run():
+    def run(fn):
         try:
             barrier.wait()
             results.append(fn())
@@ -20,7 +27,7 @@ def at_once(fn, workers=2) -> list:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(workers)]
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
     for t in threads:
         t.start()
     for t in threads:
@@ -28,3 +35,42 @@ def at_once(fn, workers=2) -> list:
     if errors:
         raise errors[0]
     return results
+
+
+def in_thread(fn):
+    """Start fn() on its own thread; returns the thread and a box that gets its "value" or "error"."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except Exception as exc:  # noqa: BLE001 — the test inspects it
+            box["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, box
+
+
+@contextlib.contextmanager
+def holding_locks(fn):
+    """fn() in a transaction on another thread, left open — its row locks held — while the
+    with-block runs, then committed; yields the box that gets fn's "value" or "error"."""
+    holds, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            value = fn()
+            holds.set()
+            release.wait(10)
+            return value
+
+    thread, box = in_thread(hold)
+    try:
+        assert holds.wait(10), box.get("error")
+        yield box
+    finally:
+        release.set()
+        thread.join(10)

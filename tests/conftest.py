@@ -104,3 +104,19 @@ def maker_user(make_user, maker):
 @pytest.fixture
 def province_user(make_user):
     return make_user(kind=OrgKind.PROVINCE_REGULATOR)
+
+
+@pytest.fixture
+def other_maker(make_org):
+    """A second manufacturer, for "not your product" checks."""
+    return make_org(OrgKind.MANUFACTURER)
+
+
+@pytest.fixture
+def other_maker_user(make_user, other_maker):
+    return make_user(other_maker)
+
+
+@pytest.fixture
+def hospital_user(make_user):
+    return make_user(kind=OrgKind.INSTITUTION)

@@ -24,3 +24,10 @@ def read_po(po: Path) -> dict[str, str]:
                 entries[msgid] = msgstr
             msgid, msgstr, current = None, None, None
     return entries
+
+
+def assert_all_translated(entries: dict[str, str]) -> None:
+    """Every msgid of a catalogue has an English msgstr with the same %(name)s placeholders."""
+    assert [k for k, v in entries.items() if not v.strip()] == []
+    for source, english in entries.items():
+        assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(english)), source

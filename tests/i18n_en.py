@@ -15,9 +15,25 @@ def compile_catalogues(*apps):
         base = Path(settings.BASE_DIR) / (app if app != "project" else "")
         po = base / "locale" / "en" / "LC_MESSAGES" / "django.po"
         subprocess.run(["msgfmt", "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
-    # Catalogues loaded before the compile are cached per language: drop them.
+    forget_loaded_catalogues()
+
+
+def forget_loaded_catalogues():
+    """Catalogues loaded before a compile are cached per language: drop them."""
     trans_real._translations = {}
     trans_real._default = None
+
+
+def compiled_catalogues(*apps):
+    """A fixture: the apps' English catalogues compiled (as `make migrate` does) for one test,
+    Django's cache of loaded catalogues dropped before and after."""
+    @pytest.fixture
+    def _compiled():
+        compile_catalogues(*apps)
+        yield
+        forget_loaded_catalogues()
+
+    return _compiled
 
 
 def english_catalogues(*apps):

@@ -1,17 +1,7 @@
 """A real one-page PDF for tests: uploads must parse as PDF (core.uploads.check_pdf), so a
-`%PDF` header with anything behind it is no longer a usable fixture."""
+`%PDF` header with anything behind it is no longer a usable fixture. The demo data's scans
+are the same blank page."""
 
-import io
+from core.pdfs import blank_pdf
 
-from pypdf import PdfWriter
-
-
-def _minimal_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
-MINIMAL_PDF = _minimal_pdf()
+MINIMAL_PDF = blank_pdf()

@@ -61,9 +61,11 @@ def _year_to_show(request, form):
     return timezone.localdate().year
 
 
-def _handle(request, form, call):
-    """Run the service on a valid form; on refusal show its message next to the field.
-    Returns (result, None) or (None, year to show again)."""
+def _submitted(request, form_class, form_name, call):
+    """The province's POST: the form, then the service on its cleaned data. Returns (result, None),
+    or (None, the page again with the refusal next to its field, status 400)."""
+    require_page(request.user, "workcalendar.manage")
+    form = form_class(request.POST)
     if form.is_valid():
         try:
             return call(form.cleaned_data), None
@@ -71,20 +73,16 @@ def _handle(request, form, call):
             raise PermissionDenied from None
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
-    return None, _year_to_show(request, form)
+    return None, _page(request, _year_to_show(request, form), status=400, **{form_name: form})
 
 
 @login_required
 @require_POST
 def set_day(request):
-    require_page(request.user, "workcalendar.manage")
-    form = CalendarDayForm(request.POST)
-    entry, year = _handle(
-        request, form,
-        lambda d: services.set_calendar_day(request.user, d["date"], d["kind"], d["name"])
-    )
-    if entry is None:
-        return _page(request, year, status=400, day_form=form)
+    entry, refused = _submitted(request, CalendarDayForm, "day_form",
+                                lambda d: services.set_calendar_day(request.user, d["date"], d["kind"], d["name"]))
+    if refused is not None:
+        return refused
     msg = _("已登记 %(date)s 为“%(kind)s”。") % {"date": entry.date, "kind": entry.get_kind_display()}
     return _entry_done(request, entry, msg)
 
@@ -100,14 +98,10 @@ def _entry_done(request, entry, msg):
 @login_required
 @require_POST
 def withdraw_day(request):
-    require_page(request.user, "workcalendar.manage")
-    form = WithdrawDayForm(request.POST)
-    entry, year = _handle(
-        request, form,
-        lambda d: services.withdraw_calendar_day(request.user, d["date"], d["reason"])
-    )
-    if entry is None:
-        return _page(request, year, status=400, withdraw_form=form)
+    entry, refused = _submitted(request, WithdrawDayForm, "withdraw_form",
+                                lambda d: services.withdraw_calendar_day(request.user, d["date"], d["reason"]))
+    if refused is not None:
+        return refused
     msg = _("已撤销 %(date)s 的日历登记。") % {"date": entry.date}
     return _entry_done(request, entry, msg)
 
@@ -115,14 +109,10 @@ def withdraw_day(request):
 @login_required
 @require_POST
 def confirm_year(request):
-    require_page(request.user, "workcalendar.manage")
-    form = ConfirmYearForm(request.POST)
-    obj, year = _handle(
-        request, form,
-        lambda d: services.confirm_year(request.user, d["year"], d["note"])
-    )
-    if obj is None:
-        return _page(request, year, status=400, confirm_form=form)
+    obj, refused = _submitted(request, ConfirmYearForm, "confirm_form",
+                              lambda d: services.confirm_year(request.user, d["year"], d["note"]))
+    if refused is not None:
+        return refused
     messages.success(
         request,
         _("已确认 %(year)s 年工作日历，重算了 %(n)s 个暂定的未结期限。") % {"year": obj.year, "n": obj.recomputed_deadlines},

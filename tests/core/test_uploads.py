@@ -12,7 +12,6 @@ from datetime import date
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from catalog import services as catalog_services
 from core.errors import InvalidInput
@@ -24,6 +23,7 @@ from monitoring.models import ReportVersion
 from parties.models import OrgKind
 from tests.catalog.conftest import make_product  # noqa: F401 — fixture
 from tests.pdf import MINIMAL_PDF
+from tests.xlsx import xlsx_bytes
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -192,14 +192,10 @@ def test_macro_enabled_workbook_refused(content):
 def test_error_messages_quote_only_a_prefix_of_a_bad_cell(maker_user, make_product):  # noqa: F811
     """LST-0.3: a 100,000-character price cell is reported by its first 20 characters."""
     product = make_product()
-    wb = Workbook()
-    ws = wb.active
-    ws.append(catalog_services.UPLOAD_HEADERS)
-    ws.append([product.national_code, "浙江省", None, "十" * 100_000, date(2026, 1, 1), "s"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    content = xlsx_bytes([[product.national_code, "浙江省", None, "十" * 100_000, date(2026, 1, 1), "s"]],
+                         catalog_services.UPLOAD_HEADERS)
     with time_machine.travel("2026-11-24 10:00 +0800", tick=False), pytest.raises(InvalidInput) as refused:
-        catalog_services.price_upload(maker_user, as_upload(buffer.getvalue(), "prices.xlsx"))
+        catalog_services.price_upload(maker_user, as_upload(content, "prices.xlsx"))
     (row,) = refused.value.errors
     assert row["row"] == 2 and row["field"] == "price"
     assert "十" * 20 + "…" in row["detail"] and len(row["detail"]) < 80

@@ -1,7 +1,6 @@
 """A small filing world: hospitals of each kind, a manufacturer with unlisted products of each
 filing kind, its distributor for Nanjing, and the province and Nanjing city regulators."""
 
-import io
 import itertools
 from datetime import date
 from decimal import Decimal
@@ -13,6 +12,7 @@ from catalog.models import OtherProvincePrice, Product
 from parties.models import OrgKind
 from tests import factories as f
 from tests.pdf import MINIMAL_PDF
+from tests.xlsx import xlsx_bytes as build_xlsx
 
 _codes = itertools.count(1)
 
@@ -86,18 +86,7 @@ def record(db, province_user):
 
 @pytest.fixture
 def xlsx_bytes():
-    from openpyxl import Workbook
-
-    def make(rows, headers):
-        wb = Workbook()
-        ws = wb.active
-        ws.append(headers)
-        for r in rows:
-            ws.append(r)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    return make
+    return build_xlsx
 
 
 @pytest.fixture

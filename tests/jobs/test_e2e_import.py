@@ -2,29 +2,21 @@
 browser; the page hands it to the worker and shows the import's state and progress; a second
 file with a bad row lands on the same kind of page listing the row, nothing imported."""
 
-import io
 
 import pytest
 import time_machine
-from openpyxl import Workbook
 
 from monitoring import services
 from monitoring.models import ReportVersion
 from parties.models import Organisation, OrgKind, Region, Role, User
 from tests.e2e.conftest import login, shot
+from tests.xlsx import xlsx_bytes
 
 PASSWORD = "Journey-2026!"
 
 
 def _book(path, rows):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(services.UPLOAD_HEADERS)
-    for r in rows:
-        ws.append(r)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(xlsx_bytes(rows, services.UPLOAD_HEADERS))
     return str(path)
 
 

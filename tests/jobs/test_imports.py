@@ -2,17 +2,16 @@
 pages only check the file and hand it to `jobs.tasks.run_import` (eager in these tests; the
 real worker path is tests/jobs/test_worker_runs.py)."""
 
-import io
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from jobs.models import ImportJob, RunState
 from monitoring import services
 from monitoring.models import ReportVersion
 from parties.models import OrgKind
+from tests.xlsx import xlsx_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -26,14 +25,7 @@ def hospital_user(make_org, make_user, nanjing):
 
 
 def book(rows):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(services.UPLOAD_HEADERS)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return SimpleUploadedFile("月报.xlsx", buf.getvalue())
+    return SimpleUploadedFile("月报.xlsx", xlsx_bytes(rows, services.UPLOAD_HEADERS))
 
 
 def test_mon2_upload_page_hands_the_file_to_a_worker_and_shows_progress(client, hospital_user, make_user):

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import OtherProvincePrice
-from parties.models import OrgKind
+from filing.models import FilingRequest
+from parties.models import Organisation
 from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 
@@ -25,16 +26,6 @@ def pdf(name="doc.pdf"):
 
 def fake_pdf(name="fake.pdf"):
     return SimpleUploadedFile(name, b"MZ\x90\x00 not a pdf at all" * 10, content_type="application/pdf")
-
-
-@pytest.fixture
-def other_maker(make_org):
-    return make_org(OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
-def other_maker_user(make_user, other_maker):
-    return make_user(other_maker)
 
 
 @pytest.fixture
@@ -81,3 +72,19 @@ def priced_product(maker, make_product, spread_prices):
     made = make_product(maker)
     spread_prices(made, 8)
     return made
+
+
+def filed_by_ten_hospitals(product, user, *, city, level):
+    """The filing evidence the platform counts for a first listing: ten public hospitals of `level`
+    in `city` with a confirmed filing of `product` — high-value at tertiary hospitals confirmed by
+    the province (LST-C2), ordinary at secondary ones confirmed by their city (LST-C4)."""
+    tertiary = level == 3
+    for i in range(10):
+        hospital = Organisation.objects.create(kind="institution", name=f"备案{'三' if tertiary else '二'}级医院{i}",
+                                               city=city, level=level, ownership="public")
+        FilingRequest.objects.create(
+            number=f"{'BAX' if tertiary else 'BAC'}{product.pk:06d}{i:02d}",
+            kind="high_value" if tertiary else "ordinary", institution=hospital, product=product,
+            enterprise=product.manufacturer, price=600 if tertiary else 30, quantity=1, status="confirmed",
+            confirmed_on=date(2026, 1, 5), confirming_body="province" if tertiary else "city",
+            confirming_city=None if tertiary else city, submitted_by=user)

@@ -24,17 +24,13 @@ from orders.services import ordering
 from parties.models import OrgKind
 from policy.models import PolicyValue
 from tests import factories as f
+from tests.clock import frozen_at
 from tests.his import his_client
 
-from .conftest import pdf
+from .conftest import filed_by_ten_hospitals, pdf
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 
 @pytest.fixture
@@ -96,19 +92,6 @@ def test_lst_c4_city_refusal(maker_user, consumable, nanjing, nanjing_regulator)
     assert app.status == ApplicationStatus.REFUSED and app.city_review == CityReview.NOT_RECOMMENDED
 
 
-def _filed_by_ten_secondary_institutions(product, user, city):
-    from filing.models import FilingRequest
-    from parties.models import Organisation
-
-    for i in range(10):
-        hospital = Organisation.objects.create(kind="institution", name=f"备案二级医院{i}", city=city, level=2,
-                                               ownership="public")
-        FilingRequest.objects.create(number=f"BAC{product.pk:06d}{i:02d}", kind="ordinary", institution=hospital,
-                                     product=product, enterprise=product.manufacturer, price=30, quantity=1,
-                                     status="confirmed", confirmed_on=date(2026, 1, 5), confirming_body="city",
-                                     confirming_city=city, submitted_by=user)
-
-
 def test_lst_c4_city_organises_the_expert_review(maker_user, maker, make_product, add_price, nanjing,
                                                  nanjing_regulator, suzhou_regulator, province_user, make_user,
                                                  make_org):
@@ -117,7 +100,7 @@ def test_lst_c4_city_organises_the_expert_review(maker_user, maker, make_product
     reagent = make_product(maker, kind="consumable", generic_name="血糖试纸", dosage_form="", specification="50条",
                            consumable_class="ivd", national_code=None)
     add_price(reagent, "30.00", level="city", city="杭州市", province="浙江省")
-    _filed_by_ten_secondary_institutions(reagent, province_user, nanjing)  # LST-C4 evidence counted by the platform
+    filed_by_ten_hospitals(reagent, province_user, city=nanjing, level=2)  # LST-C4 evidence counted by the platform
     app = applications.application_submit(user=maker_user, product=reagent, category="LST-C4", declared_price="30.00",
                                       filing_count=10, review_city=nanjing,
                                       documents={c: pdf() for c in ("qualification", "filing_records",

@@ -8,25 +8,21 @@ its own application to 25.00 (declared 18.90), a county regulator of another cit
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from core.errors import Conflict, Forbidden, RuleViolation
 from listing.models import ApplicationStatus, ListingApplication
 from listing.services import applications
 from parties.models import Organisation, OrgKind
+from tests.clock import frozen_at
 
 from .conftest import pdf
 
 pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
 
 
 @pytest.fixture

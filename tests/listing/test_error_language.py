@@ -20,19 +20,16 @@ from listing.services import applications, batch
 from orders.models import Order
 from parties.models import OrgKind
 from tests import factories as f
+from tests.clock import frozen_at
 
 from .conftest import pdf
 from .test_city_review import _his, submit_c3
 
 pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 LST1_DOCS = ("province_records", "lowest_price_commitment", "quality_commitment")
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from core.errors import Forbidden, RuleViolation
@@ -15,17 +14,13 @@ from experts import services as experts
 from experts.models import ExpertSession
 from listing.models import Listing
 from listing.services import applications, batch
-from parties.models import OrgKind
+from parties.models import OrgKind, Region
+from tests.clock import frozen_at
 
-from .conftest import pdf
+from .conftest import filed_by_ten_hospitals, pdf
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 
 @pytest.fixture
@@ -125,14 +120,22 @@ def test_exp1_category_without_experts_cannot_be_attached(maker_user, maker, mak
     assert err.value.code == "EXP-1"
 
 
-def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, maker, make_product, add_price,
-                                                          province_user, pool):
-    stent = make_product(maker, kind="consumable", generic_name="冠脉支架", dosage_form="", specification="3.0*18mm",
-                         consumable_class="hv6", national_code=None)
+def _lst_c2_stent_application(maker_user, make_product, add_price, *, specification, filed_by):
+    """A high-value stent never selected before, filed by ten tertiary hospitals (the LST-C2
+    evidence the platform counts), applied for under LST-C2."""
+    stent = make_product(maker_user.organisation, kind="consumable", generic_name="冠脉支架", dosage_form="",
+                         specification=specification, consumable_class="hv6", national_code=None)
     add_price(stent, "600")
-    _filed_by_ten_tertiary_hospitals(stent, province_user)  # LST-C2 evidence counted by the platform
-    app = applications.application_submit(user=maker_user, product=stent, category="LST-C2", declared_price="598",
-                                      filing_count=10, documents={c: pdf() for c in ("qualification", "filing_records")})
+    filed_by_ten_hospitals(stent, filed_by, city=Region.objects.get(code="320100"), level=3)
+    return applications.application_submit(user=maker_user, product=stent, category="LST-C2", declared_price="598",
+                                           filing_count=10,
+                                           documents={c: pdf() for c in ("qualification", "filing_records")})
+
+
+def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, make_product, add_price,
+                                                          province_user, pool):
+    app = _lst_c2_stent_application(maker_user, make_product, add_price, specification="3.0*18mm",
+                                    filed_by=province_user)
     with pytest.raises(RuleViolation) as err:
         applications.application_confirm(user=province_user, application=app)
     assert err.value.code == "EXP-1" and "评审" in err.value.detail
@@ -155,28 +158,10 @@ def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, m
     assert app.status == "confirmed" and app.listing_price == D("598")
 
 
-def _filed_by_ten_tertiary_hospitals(product, user):
-    from filing.models import FilingRequest
-    from parties.models import Organisation, Region
-
-    nanjing = Region.objects.get(code="320100")
-    for i in range(10):
-        hospital = Organisation.objects.create(kind="institution", name=f"备案三级医院{i}", city=nanjing, level=3,
-                                               ownership="public")
-        FilingRequest.objects.create(number=f"BAX{product.pk:06d}{i:02d}", kind="high_value", institution=hospital,
-                                     product=product, enterprise=product.manufacturer, price=600, quantity=1,
-                                     status="confirmed", confirmed_on=date(2026, 1, 5), confirming_body="province",
-                                     submitted_by=user)
-
-
-def test_exp1_failed_review_refuses_confirmation_naming_exp1(maker_user, maker, make_product, add_price,
+def test_exp1_failed_review_refuses_confirmation_naming_exp1(maker_user, make_product, add_price,
                                                              province_user, pool):
-    stent = make_product(maker, kind="consumable", generic_name="冠脉支架", dosage_form="", specification="3.5*18mm",
-                         consumable_class="hv6", national_code=None)
-    add_price(stent, "600")
-    _filed_by_ten_tertiary_hospitals(stent, maker_user)  # LST-C2 evidence counted by the platform
-    app = applications.application_submit(user=maker_user, product=stent, category="LST-C2", declared_price="598",
-                                      filing_count=10, documents={c: pdf() for c in ("qualification", "filing_records")})
+    app = _lst_c2_stent_application(maker_user, make_product, add_price, specification="3.5*18mm",
+                                    filed_by=maker_user)
     session = experts.session_create(province_user, purpose="consumable_review", title="2026年12月耗材评审",
                                      date=date(2026, 12, 2))
     app = applications.application_attach_expert_session(user=province_user, application=app, session=session)

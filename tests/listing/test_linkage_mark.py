@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,14 +13,10 @@ from django.utils import timezone
 
 from pricing.models import LinkageCase, LinkageStatus
 from tests import factories as f
+from tests.clock import frozen_at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 
 from core.errors import RuleViolation
 from experts import services as experts
@@ -18,19 +17,16 @@ from listing import rules, selectors
 from listing.models import ApplicationStatus, ListingApplication
 from listing.services import applications
 from tests import factories as f
+from tests.clock import frozen_at
 
 from .conftest import pdf
 
 pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 LST1_DOCS = ("province_records", "lowest_price_commitment", "quality_commitment")
 RESCUE_DOCS = ("institution_request", "qualification", "province_records", "supply_commitment", "quality_commitment")
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
 
 
 def docs(*codes):

@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
@@ -18,18 +17,15 @@ from listing.models import ApplicationStatus, ListingApplication, PriceRiseFlag,
 from listing.services import applications, batch, status
 from notifications.models import Notification
 from tests import factories as f
+from tests.clock import frozen_at
 
 from .conftest import pdf
 
 pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 LST1_DOCS = ("province_records", "lowest_price_commitment", "quality_commitment")
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
 
 
 def docs(*codes):

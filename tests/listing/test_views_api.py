@@ -11,18 +11,15 @@ from django.urls import reverse
 from listing.models import ApplicationStatus, ListingApplication
 from listing.services import applications, batch
 from tests import factories as f
+from tests.clock import frozen_at
 
 from .conftest import pdf
 
 pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-24 10:00:00+08:00")
 
 DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
-        yield
 
 
 @pytest.fixture

@@ -2,24 +2,21 @@
 bulletin covers only its secondary-and-above institutions, the beat task runs the job,
 two concurrent first submissions make one version 1, and the pages read in English."""
 
-import shutil
-import subprocess
 import threading
 from datetime import date
 
 import pytest
 import time_machine
 from django.db import connection
-from django.utils.translation import trans_real
 
 from core.errors import RuleViolation
 from monitoring import services, tasks
 from monitoring.models import MonthlySnapshot, ReportVersion
 from notifications.models import Notification
 from parties.models import OrgKind
+from tests.i18n_en import compiled_catalogues
 
 from .conftest import figures
-from .test_i18n_and_schedule import PO
 
 
 @pytest.mark.django_db
@@ -82,14 +79,7 @@ def test_two_concurrent_first_submissions_make_one_first_version(make_org, make_
     assert list(ReportVersion.objects.values_list("version", flat=True)) == [1]
 
 
-@pytest.fixture
-def english():
-    subprocess.run([shutil.which("msgfmt"), "--check", "-o", str(PO.with_suffix(".mo")), str(PO)], check=True)
-    trans_real._translations = {}
-    trans_real._default = None
-    yield
-    trans_real._translations = {}
-    trans_real._default = None
+english = compiled_catalogues("monitoring")
 
 
 @pytest.mark.django_db

@@ -22,6 +22,7 @@ from monitoring.models import (
 from notifications.models import Notification
 from parties.models import OrgKind
 from shortage import services as shortage_services
+from tests.xlsx import xlsx_bytes
 
 from .conftest import figures
 
@@ -262,20 +263,10 @@ def test_mon3_province_bulletin_tertiary_only(province_user, hospital, hospital_
 
 
 def test_xlsx_upload_all_or_nothing(nov24, hospital_user):
-    import io
-
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from openpyxl import Workbook
 
     def book(rows, headers=services.UPLOAD_HEADERS):
-        wb = Workbook()
-        ws = wb.active
-        ws.append(headers)
-        for r in rows:
-            ws.append(r)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return SimpleUploadedFile("月报.xlsx", buf.getvalue())
+        return SimpleUploadedFile("月报.xlsx", xlsx_bytes(rows, headers))
 
     good = ["2026-09", 100, 90, 5, 50, 40, 0, ""]
     for rows, column in (

@@ -6,18 +6,15 @@ import pytest
 
 from parties.models import OrgKind
 from tests.factories import ListingFactory, ProductFactory
+from tests.i18n_en import compile_catalogues
 
 _codes = itertools.count(1)
 
 
 @pytest.fixture
-def manufacturer(make_org):
-    return make_org(OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
-def maker_user(make_user, manufacturer):
-    return make_user(manufacturer)
+def manufacturer(maker):
+    """The manufacturer of the listings below (the shared `maker`, whose user is `maker_user`)."""
+    return maker
 
 
 @pytest.fixture
@@ -46,11 +43,5 @@ def make_listing(db, manufacturer):
 
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_negotiation_messages():
-    """Compile negotiation's English catalogue when the .po is newer (what `make migrate` does)."""
-    import subprocess
-    from pathlib import Path
-
-    po = Path(__file__).resolve().parents[2] / "negotiation" / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    mo = po.with_suffix(".mo")
-    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+    """Compile negotiation's English catalogue (what `make migrate` does)."""
+    compile_catalogues("negotiation")

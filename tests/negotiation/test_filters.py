@@ -3,21 +3,9 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from negotiation import services
-
-
-def _page_ids(client, params):
-    r = client.get(reverse("negotiation:proposal_list"), params)
-    assert r.status_code == 200
-    return sorted(p.pk for p in r.context["page"].object_list)
-
-
-def _api_ids(api, params):
-    r = api.get("/api/v1/negotiations/", params)
-    assert r.status_code == 200, r.content
-    return sorted(p["id"] for p in r.json()["results"])
+from tests.lists import same_rows_on_page_and_api
 
 
 @pytest.mark.parametrize("params", [
@@ -35,11 +23,8 @@ def test_page_and_api_return_the_same_proposals_for_the_same_filter(client, hosp
     coded.product.national_code = "XA01ABD075A002010100483"
     coded.product.save()
     third = services.proposal_submit(user=hospital_user, listing_id=coded.pk, unit_price="25", quantity="1")
-    client.force_login(hospital_user)
-    api = APIClient()
-    api.force_authenticate(hospital_user)
-    page, listed = _page_ids(client, params), _api_ids(api, params)
-    assert page == listed
+    page = same_rows_on_page_and_api(client, hospital_user, reverse("negotiation:proposal_list"),
+                                     "/api/v1/negotiations/", params)
     expected = {"status": {"pending": [first.pk, third.pk], "declined": [second.pk], "no-such-status": []}}
     if params == {}:
         assert page == sorted([first.pk, second.pk, third.pk])

@@ -5,14 +5,13 @@ price to that price once the province has accepted the evidence (listing price-c
 rule NEG-4, audited) — no 20-working-day PRC-1 case. The race with the deadline job stays
 correct (NEG-8)."""
 
-import threading
 from datetime import date, datetime
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
@@ -21,6 +20,7 @@ from negotiation import rules, services
 from negotiation.models import NegotiationResult, Proposal
 from notifications.models import Notification
 from parties.models import OrgKind
+from tests.concurrency import holding_locks, in_thread
 
 PROPOSED = date(2026, 9, 28)
 DUE = date(2026, 10, 10)  # 5 working days: 09-29, 09-30, 10-08, 10-09, 10-10 (make-up Saturday)
@@ -226,22 +226,6 @@ def test_neg_4_pages_offer_contest_not_decline(client, hospital_user, maker_user
 # ----------------------------------------------------------------------------- NEG-8 race
 
 
-def _in_thread(fn):
-    box = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        except Exception as exc:  # reported to the test
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    t = threading.Thread(target=run)
-    t.start()
-    return t, box
-
-
 LATE_ON_DEADLINE_DAY = datetime(2026, 10, 10, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
@@ -251,23 +235,12 @@ def test_neg_8_evidenced_job_first_links_once_and_late_confirmation_refused(hosp
     p = evidenced(hospital_user, consumable)
     with time_machine.travel(date(2026, 9, 29), tick=False):
         services.evidence_decide(user=province_user, proposal_id=p.pk, accept=True, note="证明属实")
-    job_holds_lock, release = threading.Event(), threading.Event()
-
-    def job():
-        with transaction.atomic():
-            n = services.withdraw_overdue(today=AFTER_DUE)
-            job_holds_lock.set()
-            release.wait(10)
-            return n
-
     with time_machine.travel(LATE_ON_DEADLINE_DAY, tick=False):
-        jt, jbox = _in_thread(job)
-        assert job_holds_lock.wait(10)
-        ct, cbox = _in_thread(lambda: services.proposal_confirm(user=maker_user, proposal_id=p.pk))
-        ct.join(0.5)
-        assert ct.is_alive()  # waits for the job's row lock
-        release.set()
-        jt.join(10), ct.join(10)
+        with holding_locks(lambda: services.withdraw_overdue(today=AFTER_DUE)) as jbox:
+            ct, cbox = in_thread(lambda: services.proposal_confirm(user=maker_user, proposal_id=p.pk))
+            ct.join(0.5)
+            assert ct.is_alive()  # waits for the job's row lock
+        ct.join(10)
     assert jbox["value"] == 1
     assert isinstance(cbox.get("error"), RuleViolation) and cbox["error"].code == "NEG-8"
     p.refresh_from_db()
@@ -283,20 +256,9 @@ def test_neg_8_evidenced_confirmation_first_job_skips_no_linkage(hospital_user, 
     p = evidenced(hospital_user, consumable)
     with time_machine.travel(date(2026, 9, 29), tick=False):
         services.evidence_decide(user=province_user, proposal_id=p.pk, accept=True, note="证明属实")
-    confirm_holds_lock, release = threading.Event(), threading.Event()
-
-    def confirm():
-        with transaction.atomic():
-            services.proposal_confirm(user=maker_user, proposal_id=p.pk)
-            confirm_holds_lock.set()
-            release.wait(10)
-
     with time_machine.travel(LATE_ON_DEADLINE_DAY, tick=False):
-        ct, cbox = _in_thread(confirm)
-        assert confirm_holds_lock.wait(10)
-        assert services.withdraw_overdue(today=AFTER_DUE) == 0  # locked row skipped
-        release.set()
-        ct.join(10)
+        with holding_locks(lambda: services.proposal_confirm(user=maker_user, proposal_id=p.pk)) as cbox:
+            assert services.withdraw_overdue(today=AFTER_DUE) == 0  # locked row skipped
         assert "error" not in cbox
         assert services.withdraw_overdue(today=AFTER_DUE) == 0
     p.refresh_from_db()

@@ -1,20 +1,19 @@
 """Negotiation workflows against the real database (NEG-1…NEG-8, ZON-1, ZON-2)."""
 
 import random
-import threading
 from datetime import date, datetime
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 
 from core.errors import Conflict, RuleViolation
 from negotiation import rules, services, zones
 from negotiation.models import NegotiationResult, ProductZone, Proposal, PurchaseAgreement
 from notifications.models import Notification
 from parties.models import OrgKind
+from tests.concurrency import holding_locks, in_thread
 
 LATE_ON_DEADLINE_DAY = datetime(2026, 10, 16, 23, 59, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -183,45 +182,16 @@ def test_neg_6_agreement_signed_by_both_sides(hospital_user, maker_user, make_li
 # ----------------------------------------------------------------------------- NEG-8 race
 
 
-def _in_thread(fn):
-    box = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    t = threading.Thread(target=run)
-    t.start()
-    return t, box
-
-
 @pytest.mark.django_db(transaction=True)
 def test_neg_8_job_first_then_confirmation_refused(hospital_user, maker_user, make_listing):
-    from django.db import transaction
-
     with time_machine.travel(date(2026, 9, 28), tick=False):
         p = propose(hospital_user, make_listing("10.00"), "9.00")
-    job_holds_lock, release = threading.Event(), threading.Event()
-
-    def job():
-        with transaction.atomic():
-            n = services.withdraw_overdue(today=date(2026, 10, 17))
-            job_holds_lock.set()
-            release.wait(10)
-            return n
-
     with time_machine.travel(LATE_ON_DEADLINE_DAY, tick=False):
-        jt, jbox = _in_thread(job)
-        assert job_holds_lock.wait(10)
-        ct, cbox = _in_thread(lambda: services.proposal_confirm(user=maker_user, proposal_id=p.pk))
-        ct.join(0.5)
-        assert ct.is_alive()  # the confirmation waits for the job's row lock
-        release.set()
-        jt.join(10), ct.join(10)
+        with holding_locks(lambda: services.withdraw_overdue(today=date(2026, 10, 17))) as jbox:
+            ct, cbox = in_thread(lambda: services.proposal_confirm(user=maker_user, proposal_id=p.pk))
+            ct.join(0.5)
+            assert ct.is_alive()  # the confirmation waits for the job's row lock
+        ct.join(10)
     assert jbox["value"] == 1
     assert isinstance(cbox.get("error"), RuleViolation) and cbox["error"].code == "NEG-8"
     p.refresh_from_db()
@@ -230,24 +200,11 @@ def test_neg_8_job_first_then_confirmation_refused(hospital_user, maker_user, ma
 
 @pytest.mark.django_db(transaction=True)
 def test_neg_8_confirmation_first_then_job_skips(hospital_user, maker_user, make_listing):
-    from django.db import transaction
-
     with time_machine.travel(date(2026, 9, 28), tick=False):
         p = propose(hospital_user, make_listing("10.00"), "9.00")
-    confirm_holds_lock, release = threading.Event(), threading.Event()
-
-    def confirm():
-        with transaction.atomic():
-            services.proposal_confirm(user=maker_user, proposal_id=p.pk)
-            confirm_holds_lock.set()
-            release.wait(10)
-
     with time_machine.travel(LATE_ON_DEADLINE_DAY, tick=False):
-        ct, cbox = _in_thread(confirm)
-        assert confirm_holds_lock.wait(10)
-        assert services.withdraw_overdue(today=date(2026, 10, 17)) == 0  # locked row skipped, not withdrawn
-        release.set()
-        ct.join(10)
+        with holding_locks(lambda: services.proposal_confirm(user=maker_user, proposal_id=p.pk)) as cbox:
+            assert services.withdraw_overdue(today=date(2026, 10, 17)) == 0  # locked row skipped, not withdrawn
         assert "error" not in cbox
         assert services.withdraw_overdue(today=date(2026, 10, 17)) == 0  # confirmed: nothing to withdraw
     p.refresh_from_db()

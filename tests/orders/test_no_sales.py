@@ -4,7 +4,6 @@ delisted later, consumables never; returns net off sales; restoration by an inst
 written request (consumables resume at once, drugs re-apply and keep their listing);
 idempotent, also on two workers."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from orders import selectors
 from orders.models import NoSalesCase, NoSalesStatus, OrderLine, RestorationStatus
 from orders.services import fulfilment, no_sales, ordering
 from tests import factories as f
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -232,24 +232,7 @@ def _reapply_and_take_effect(world, product, price):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_open_one_case_per_listing(sold):
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(no_sales.no_sales_daily(TODAY))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = at_once(lambda: no_sales.no_sales_daily(TODAY))
     assert sum(r["detected"] for r in results) == 2
     assert NoSalesCase.objects.filter(status="pending").count() == 2
     assert Listing.objects.filter(status="active").count() == 3  # marked, not suspended

@@ -5,20 +5,15 @@ user's language — Chinese by default, English with the language cookie. Oversi
 from datetime import date
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 
 from oversight import services
 from oversight.models import RiskSignal, SignalStatus
+from tests.clock import frozen_at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-20 02:30:00+08:00", tick=False):
-        yield
+_frozen = frozen_at("2026-11-20 02:30:00+08:00")
 
 
 @pytest.fixture

@@ -2,13 +2,10 @@
 thresholds, idempotence (twice, two workers), and decisions that only the province takes,
 always with a reason."""
 
-import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
-import time_machine
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,16 +16,14 @@ from oversight import services
 from oversight.models import RiskSignal, SignalKind, SignalStatus
 from parties.models import OrgKind
 from pricing.models import LinkageCase
+from tests.clock import frozen_at
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
+_frozen = frozen_at("2026-11-20 02:30:00+08:00")
 
 TODAY = date(2026, 11, 20)
 
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-11-20 02:30:00+08:00", tick=False):
-        yield
 
 
 def kinds():
@@ -132,23 +127,7 @@ def test_running_twice_adds_nothing(make_listing, change_price):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_insert_each_signal_once(make_listing, change_price, province_user):
     change_price(make_listing("10.00"), "10.00", "11.00", date(2026, 10, 1))
-    barrier, errors = threading.Barrier(2), []
-
-    def work():
-        try:
-            barrier.wait()
-            services.run_nightly(TODAY)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    at_once(lambda: services.run_nightly(TODAY))
     assert RiskSignal.objects.count() == 1
     assert Notification.objects.filter(recipient=province_user, title="新的价格风险信号").count() == 1
 

@@ -10,24 +10,8 @@ from openpyxl import load_workbook
 from pghistory.models import Events
 
 from core.errors import Forbidden, InvalidInput, RuleViolation
-from parties.models import ApiClient, OrgKind, Region, Role
+from parties.models import ApiClient, OrgKind, Role
 from parties.services import api_client_create, api_client_revoke
-
-
-@pytest.fixture
-def hosp(make_org, nanjing):
-    return make_org(OrgKind.INSTITUTION, city=nanjing, county=Region.objects.get(code="320102"))
-
-
-@pytest.fixture
-def other_hosp(make_org, suzhou):
-    return make_org(OrgKind.INSTITUTION, city=suzhou, county=Region.objects.get(code="320508"))
-
-
-@pytest.fixture
-def admin(make_user, hosp):
-    return make_user(hosp)
-
 
 # --- services -----------------------------------------------------------------------------
 

@@ -5,22 +5,12 @@ who chose English."""
 import pytest
 from django.urls import reverse
 
-from parties.models import ApiClient, OrgKind, Region
+from parties.models import ApiClient
 from parties.services import api_client_create
 from tests.i18n_en import english_catalogues
 
 pytestmark = pytest.mark.django_db
 _english = english_catalogues("parties")
-
-
-@pytest.fixture
-def hosp(make_org, nanjing):
-    return make_org(OrgKind.INSTITUTION, city=nanjing, county=Region.objects.get(code="320102"))
-
-
-@pytest.fixture
-def admin(make_user, hosp):
-    return make_user(hosp)
 
 
 def test_api_refusal_in_english_with_accept_language(client, admin, hosp):

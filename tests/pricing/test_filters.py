@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 import time_machine
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from pricing import services
+from tests.lists import same_rows_on_page_and_api
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,8 @@ def test_page_and_api_return_the_same_linkage_cases_for_the_same_filter(client, 
         for price in ("10.0000", "12.0000"):
             listing = make_listing(price)
             cases += services.linkage_open_for_record(record_price(listing.product, "8.0000", date(2026, 9, 21)))
-        client.force_login(province_user)
-        page = client.get(reverse("pricing:linkage_list"), params)
-        api = APIClient()
-        api.force_authenticate(province_user)
-        listed = api.get("/api/v1/pricing/linkage-cases/", params)
-    assert page.status_code == 200 and listed.status_code == 200, listed.content
-    page_ids = sorted(c.pk for c in page.context["page"].object_list)
-    assert page_ids == sorted(c["id"] for c in listed.json()["results"])
+        page_ids = same_rows_on_page_and_api(client, province_user, reverse("pricing:linkage_list"),
+                                             "/api/v1/pricing/linkage-cases/", params)
     if params in ({}, {"status": "open"}):
         assert page_ids == sorted(c.pk for c in cases) and len(cases) == 2
     if params == {"q": "不存在的产品"}:

@@ -3,23 +3,20 @@ and experts apps has an English translation with the same placeholders, every st
 their templates is in a catalogue, and pages render in English."""
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
 
 import experts
 import pricing
-from tests.i18n import read_po
+from tests.i18n import assert_all_translated, read_po
+from tests.i18n_en import compiled_catalogues
 
 POS = [Path(m.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po" for m in (experts, pricing)]
 SHELL_PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def catalogue(po: Path) -> dict[str, str]:
@@ -30,9 +27,7 @@ def catalogue(po: Path) -> dict[str, str]:
 def test_every_string_translated_with_same_placeholders(po):
     entries = catalogue(po)
     assert len(entries) > 100
-    assert [k for k, v in entries.items() if not v.strip()] == []
-    for source, english in entries.items():
-        assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(english)), source
+    assert_all_translated(entries)
 
 
 def test_every_template_string_is_in_a_catalogue():
@@ -46,16 +41,7 @@ def test_every_template_string_is_in_a_catalogue():
     assert missing == []
 
 
-@pytest.fixture
-def english_catalogues():
-    """Compile the catalogues as `make migrate` does (msgfmt) and drop Django's cache."""
-    for po in POS:
-        subprocess.run([shutil.which("msgfmt"), "--check", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
-    trans_real._translations = {}
-    trans_real._default = None
-    yield
-    trans_real._translations = {}
-    trans_real._default = None
+english_catalogues = compiled_catalogues("experts", "pricing")
 
 
 @pytest.mark.django_db

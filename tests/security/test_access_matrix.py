@@ -30,6 +30,7 @@ from django.urls import reverse
 from filing.services import LEGACY_HEADERS
 from parties.models import Region
 from parties.reference import load_regions
+from tests.xlsx import xlsx_bytes
 
 from .matrix import LOGIN, attempt, checksums, is_login_redirect, refused, routes
 from .world import PASSWORD, ROLES, build_channels, build_world, otp_token, pdf, xlsx_file
@@ -97,16 +98,7 @@ def _product_form(w, product=None):
 
 
 def _xlsx(headers, rows):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(headers)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
+    buf = io.BytesIO(xlsx_bytes(rows, headers))
     buf.name = "upload.xlsx"
     return buf
 

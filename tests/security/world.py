@@ -19,6 +19,7 @@ from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
 from tests import factories as f
 from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
+from tests.xlsx import xlsx_bytes
 
 PDF = MINIMAL_PDF  # uploads must parse as PDF (core.uploads)
 DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
@@ -262,22 +263,8 @@ def _consumable(maker, n, klass="hv6", name=None):
                                   national_code=f"C{n:026d}")
 
 
-def _xlsx_bytes(rows):
-    import io
-
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    for r in rows:
-        ws.append(list(r))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def xlsx_file(rows, name="upload.xlsx"):
-    return SimpleUploadedFile(name, _xlsx_bytes(rows),
+    return SimpleUploadedFile(name, xlsx_bytes(rows),
                               content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -1,22 +1,18 @@
 """English UI (docs/adr/0002: Chinese is the source language): every string of the calendar
 has an English translation with the same placeholders, and the page renders in English."""
 
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
 
 import workcalendar
-from tests.i18n import read_po
+from tests.i18n import assert_all_translated, read_po
+from tests.i18n_en import compiled_catalogues
 
 PO = Path(workcalendar.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def catalogue():
@@ -26,25 +22,13 @@ def catalogue():
 def test_every_calendar_string_has_an_english_translation_with_the_same_placeholders():
     entries = catalogue()
     assert len(entries) > 60
-    untranslated = [k for k, v in entries.items() if not v.strip()]
-    assert untranslated == []
-    for source, english in entries.items():
-        assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(english)), source
+    assert_all_translated(entries)
     # what a regulator sees most: the banner, the year status and the input errors
     assert any("法定节假日安排尚未确认" in k for k in entries)
     assert "未知的类型：请选择“法定节假日（休息）”或“调休上班日”" in entries
 
 
-@pytest.fixture
-def english_catalogue():
-    """Compile the catalogue as `make migrate` does (msgfmt) and drop Django's cache."""
-    mo = PO.with_suffix(".mo")
-    subprocess.run([shutil.which("msgfmt"), "--check", "-o", str(mo), str(PO)], check=True)
-    trans_real._translations = {}
-    trans_real._default = None
-    yield
-    trans_real._translations = {}
-    trans_real._default = None
+english_catalogue = compiled_catalogues("workcalendar")
 
 
 @pytest.mark.django_db

@@ -9,10 +9,9 @@ benchmark's deterministic generator. Prints figures; asserts nothing."""
 import statistics
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from core.bench import run_in_bench_db
+from core.bench import BenchCommand
 from negotiation.management.commands import bench_zones
 
 BENCH_DB = "procurement_bench_insurance"
@@ -68,30 +67,24 @@ SELECT %(run)s, %(year)s, product_id, 'INS-1', method, amount, amount, TRUE, 'dr
 """
 
 
-class Command(BaseCommand):
+class Command(BenchCommand):
     help = "Benchmark the INS-1 payment-standard run (100k products, 1M results) against hand-written SQL."
 
+    command, bench_db = "bench_insurance", BENCH_DB
+
     def add_arguments(self, parser):
-        parser.add_argument("--results", type=int, default=1_000_000)
-        parser.add_argument("--products", type=int, default=100_000)
-        parser.add_argument("--institutions", type=int, default=1_500)
-        parser.add_argument("--manufacturers", type=int, default=300)
-        parser.add_argument("--repeat", type=int, default=2)
+        super().add_arguments(parser)
+        bench_zones.add_size_arguments(parser, repeat=2)
         parser.add_argument("--hand-without-fk", action="store_true",
                             help="the hand SQL's table without the real table's two foreign keys")
         parser.add_argument("--db", default=BENCH_DB, help="database of the generated data (one per size)")
-        parser.add_argument("--child", action="store_true", help=BENCH_DB)
 
-    def handle(self, *args, **opts):
-        if not opts["child"]:
-            return self._spawn(opts)
-        self._ensure_data(opts)
-        self._measure(opts)
+    def database(self, opts):
+        return opts["db"]
 
-    def _spawn(self, opts):
-        argv = [f"--{k}={opts[k]}" for k in ("results", "products", "institutions", "manufacturers", "repeat")]
-        argv += ["--hand-without-fk"] if opts["hand_without_fk"] else []
-        run_in_bench_db(opts["db"], "bench_insurance", argv)
+    def child_argv(self, opts):
+        argv = [f"--{k}={opts[k]}" for k in bench_zones.SIZE_OPTIONS]
+        return argv + (["--hand-without-fk"] if opts["hand_without_fk"] else [])
 
 
     def _ensure_data(self, opts):

@@ -10,10 +10,9 @@ import statistics
 import time
 from datetime import date
 
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from core.bench import run_in_bench_db
+from core.bench import BenchCommand
 
 BENCH_DB = "procurement_bench_zones"
 AT = date(2026, 11, 1)
@@ -90,27 +89,29 @@ FROM (
 """
 
 
-class Command(BaseCommand):
+# The synthetic data set's size: the insurance bench generates the same data with the same options.
+SIZE_OPTIONS = ("results", "products", "institutions", "manufacturers", "repeat")
+
+
+def add_size_arguments(parser, *, repeat):
+    parser.add_argument("--results", type=int, default=1_000_000)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--institutions", type=int, default=1_500)
+    parser.add_argument("--manufacturers", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=repeat)
+
+
+class Command(BenchCommand):
     help = "Benchmark ZON-2 zone recomputation (1M results, 100k products) against hand-written SQL."
 
+    command, bench_db = "bench_zones", BENCH_DB
+
     def add_arguments(self, parser):
-        parser.add_argument("--results", type=int, default=1_000_000)
-        parser.add_argument("--products", type=int, default=100_000)
-        parser.add_argument("--institutions", type=int, default=1_500)
-        parser.add_argument("--manufacturers", type=int, default=300)
-        parser.add_argument("--repeat", type=int, default=3)
-        parser.add_argument("--child", action="store_true", help=BENCH_DB)
+        super().add_arguments(parser)
+        add_size_arguments(parser, repeat=3)
 
-    def handle(self, *args, **opts):
-        if not opts["child"]:
-            return self._spawn(opts)
-        self._ensure_data(opts)
-        self._measure(opts)
-
-    def _spawn(self, opts):
-        """Create and migrate the bench database, then run the measurement inside it."""
-        argv = [f"--{k}={opts[k]}" for k in ("results", "products", "institutions", "manufacturers", "repeat")]
-        run_in_bench_db(BENCH_DB, "bench_zones", argv)
+    def child_argv(self, opts):
+        return [f"--{k}={opts[k]}" for k in SIZE_OPTIONS]
 
 
     def _ensure_data(self, opts):

@@ -12,11 +12,10 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.bench import run_in_bench_db
+from core.bench import BenchCommand
 
 BENCH_DB = "procurement_bench_vbp"
 VARIETIES = 500
@@ -106,22 +105,18 @@ WHERE o.kind = 'institution' AND NOT EXISTS (SELECT 1 FROM parties_user u WHERE 
 """
 
 
-class Command(BaseCommand):
+class Command(BenchCommand):
     help = "Benchmark the VBP-6 progress job (1,500 institutions × 500 varieties, 10M order lines) and the VBP-4 cap."
 
+    command, bench_db = "bench_vbp", BENCH_DB
+
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 10M order lines, 1,500 institutions")
         parser.add_argument("--repeat", type=int, default=3)
-        parser.add_argument("--child", action="store_true", help=BENCH_DB)
 
-    def handle(self, *args, **opts):
-        if not opts["child"]:
-            return self._spawn(opts)
-        self._ensure_data(opts)
-        self._measure(opts)
-
-    def _spawn(self, opts):
-        run_in_bench_db(BENCH_DB, "bench_vbp", [f"--scale={opts['scale']}", f"--repeat={opts['repeat']}"])
+    def child_argv(self, opts):
+        return [f"--scale={opts['scale']}", f"--repeat={opts['repeat']}"]
 
 
     def _ensure_data(self, opts):
