@@ -10,6 +10,7 @@ from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.schema import error_responses
 
 from . import services
+from .filters import ReportApiFilter
 from .models import MonthlyReport, ReportSource, ReportVersion
 
 TAG = "采购监测（MON）"
@@ -53,14 +54,16 @@ class ReportListApi(GenericAPIView):
     serializer_class = ReportOut
 
     def get_queryset(self):
-        qs = ReportVersion.objects.filter(report__in=MonthlyReport.objects.visible_to(self.request.user)) \
+        # The versions of the reports the list page shows for the same query (one FilterSet).
+        reports = ReportApiFilter(self.request.query_params,
+                                  queryset=MonthlyReport.objects.visible_to(self.request.user)).qs
+        return ReportVersion.objects.filter(report__in=reports) \
             .select_related("report", "report__institution").order_by("-report__month", "-version")
-        if self.request.query_params.get("month"):
-            qs = qs.filter(report__month=services.parse_month(self.request.query_params["month"]))
-        return qs
 
     @extend_schema(tags=[TAG], summary="本机构报送的月报（各版本）",
-                   parameters=[OpenApiParameter("month", str, description="YYYY-MM")],
+                   parameters=[OpenApiParameter("month", str, description="YYYY-MM"),
+                               OpenApiParameter("status", str, description="报送状态；late：逾期报送"),
+                               OpenApiParameter("q", str, description="医疗机构名称（包含）")],
                    responses={200: ReportOut(many=True), **error_responses()})
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
