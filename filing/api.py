@@ -3,7 +3,8 @@ confirming body decides. Thin: services decide, errors carry the rule ID."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -46,6 +47,7 @@ class FilingOut(serializers.ModelSerializer):
         return str(services.price_in_force(obj))
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "9000.00"})
 class FilingPriceField(api_fields.ParsedField):
     """A filed or agreed price: the catalogue's LST-0.3 price check against the absurd-price
     ceiling in force (read per request), with the service's messages."""
@@ -57,6 +59,7 @@ class FilingPriceField(api_fields.ParsedField):
             raise parsing.ParseError(str(exc)) from None
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class QuantityField(api_fields.ParsedField):
     def parse(self, data):
         return rules.parse_quantity(data)

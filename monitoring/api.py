@@ -18,6 +18,7 @@ TAG = "采购监测（MON）"
 AMOUNT_HELP = "金额（元，最多两位小数，不得为负）"
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "850000.00"})
 class AmountField(api_fields.ParsedField):
     """One figure of a report, read with the service's parser (same message, same field)."""
 
@@ -29,6 +30,7 @@ class AmountField(api_fields.ParsedField):
         return services.parse_amount(data, services.FIELD_LABELS[self.figure])
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "example": "2026-10"})
 class MonthInField(api_fields.ParsedField):
     def parse(self, data):
         return parsing.parse_month(data)
