@@ -64,11 +64,14 @@ class ProductFilter(SearchFilterSet):
             return self._unknown(queryset, gettext("manufacturer 须为企业编号（整数）"), name)
         return queryset.filter(manufacturer_id=value)
 
+    def _one_of(self, queryset, name, value, allowed, message):
+        """`name` = value when it is one of `allowed`; else the page ignores it, the API refuses it."""
+        if value not in allowed:
+            return self._unknown(queryset, message % {"values": " / ".join(allowed)}, name)
+        return queryset.filter(**{name: value})
+
     def by_kind(self, queryset, name, value):
-        if value not in ProductKind.values:
-            return self._unknown(queryset, gettext("kind 须为 %(values)s") % {
-                "values": " / ".join(ProductKind.values)}, name)
-        return queryset.filter(kind=value)
+        return self._one_of(queryset, name, value, ProductKind.values, gettext("kind 须为 %(values)s"))
 
     def by_flags(self, queryset, name, values):
         unknown = [f for f in values if f not in KNOWN_FLAGS]
@@ -84,10 +87,7 @@ class ProductFilter(SearchFilterSet):
         return queryset
 
     def by_class(self, queryset, name, value):
-        if value not in ConsumableClass.values:
-            return self._unknown(queryset, gettext("consumable_class 须为 %(values)s") % {
-                "values": " / ".join(ConsumableClass.values)}, name)
-        return queryset.filter(consumable_class=value)
+        return self._one_of(queryset, name, value, ConsumableClass.values, gettext("consumable_class 须为 %(values)s"))
 
     def changed_since(self, queryset, name, value):
         try:

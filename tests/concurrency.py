@@ -8,19 +8,25 @@ from django.db import connection
 
 def at_once(fn, workers=2) -> list:
     """fn() on `workers` threads started together; their results, or the first error raised."""
-    barrier = threading.Barrier(workers)
-    results, errors = [], []
+    return each_at_once(*[fn] * workers)
 
-    def run():
+
+def each_at_once(*fns) -> list:
+    """Each of `fns` on its own thread, all started together; their results in the order of
+    `fns`, or the first error raised (re-raised in the test's thread)."""
+    barrier = threading.Barrier(len(fns))
+    results, errors = [None] * len(fns), []
+
+    def run(i, fn):
         try:
-            barrier.wait()
-            results.append(fn())
+            barrier.wait(timeout=30)
+            results[i] = fn()
         except Exception as exc:  # noqa: BLE001 — re-raised below, in the test's thread
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(workers)]
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
     for t in threads:
         t.start()
     for t in threads:

@@ -1,27 +1,11 @@
 import pytest
 
-from parties.models import OrgKind
 from tests.factories import ProductFactory
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def maker(make_org):
-    return make_org(OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
-def maker_user(make_user, maker):
-    return make_user(maker)
-
-
-@pytest.fixture
-def other_maker_user(make_user, make_org):
-    return make_user(make_org(OrgKind.MANUFACTURER))
 
 
 @pytest.fixture

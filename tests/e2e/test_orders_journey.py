@@ -10,11 +10,11 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from catalog.models import Product
 from listing.models import Listing
 from orders.models import Invoice, OrderLine
 from parties.models import Organisation, OrgKind, Region, Role, User
 from qualifications.models import DistributionRelationship
+from tests.factories import ProductFactory
 
 from .conftest import login, shot
 
@@ -36,9 +36,9 @@ def test_order_ship_receive_pay_journey(page, reference_regions):
     DistributionRelationship.objects.create(manufacturer=maker, distributor=dist, city=nanjing, status="active",
                                             proposed_by=User.objects.get(username="prov"),
                                             answered_at=timezone.now())
-    product = Product.objects.create(kind="drug", national_code="XA01ABD075A002010100483", generic_name="阿莫西林胶囊",
-                                     name_initials="AMXLJN", dosage_form="胶囊剂", specification="0.25g*24粒",
-                                     pack_unit="盒", manufacturer=maker)
+    product = ProductFactory(kind="drug", national_code="XA01ABD075A002010100483", generic_name="阿莫西林胶囊",
+                             name_initials="AMXLJN", dosage_form="胶囊剂", specification="0.25g*24粒",
+                             pack_unit="盒", manufacturer=maker)
     Listing.objects.create(product=product, price=D("12.00"), category="LST-1", effective_date=date(2025, 1, 1))
 
     # 1. The institution searches, sees the price in force and why, and orders.

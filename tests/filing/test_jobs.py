@@ -1,15 +1,14 @@
 """FIL-3 "whatever is filed must be bought": the daily job reminds once, escalates once to the
 confirming body, is idempotent, and two workers at once change nothing more."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from filing import services
 from filing.models import FilingRequest
 from notifications.models import Notification
+from tests.concurrency import at_once
 
 from .conftest import buy
 
@@ -38,23 +37,7 @@ def test_fil_3_purchased_filing_is_not_flagged(world, confirmed):
 def test_fil_3_two_workers_at_once_remind_once(world, confirmed):
     for inst in (world.tertiary, world.tertiary2):
         confirmed(world, inst, world.hv, confirmed_on=date(2026, 1, 5))
-    barrier, results, errors = threading.Barrier(2), [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(services.must_buy_daily(date(2026, 4, 5)))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = at_once(lambda: services.must_buy_daily(date(2026, 4, 5)))
     assert sum(r["reminded"] for r in results) == 2
     assert FilingRequest.objects.filter(unpurchased_since=date(2026, 4, 5)).count() == 2
     assert Notification.objects.filter(kind="filing").count() == 2

@@ -13,6 +13,7 @@ from filing.models import FilingEvent, FilingRequest
 from listing.models import Listing
 from orders.pricing import quote_in_force
 from orders.services import ordering
+from tests.concurrency import at_once
 
 from .conftest import fake_pdf, pdf
 
@@ -273,26 +274,14 @@ def test_fil_3_order_by_filing_institution_at_agreed_price_and_other_refused(wor
 def test_fil_3_two_concurrent_duplicate_requests_make_one_filing(world, record):
     """A double submit (two requests at once for the same institution and product) writes one row;
     the other is refused naming FIL-3 (database constraint, not only the pre-check)."""
-    import threading
-
-    from django.db import connection
-
     record(world.hv, "9500")
-    barrier, results = threading.Barrier(2), []
 
     def run():
         try:
-            barrier.wait()
-            results.append(file_hv(world).number)
+            return file_hv(world).number
         except Conflict as exc:
-            results.append(exc.code)
-        finally:
-            connection.close()
+            return exc.code
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(run)
     assert sorted(r == "FIL-3" for r in results) == [False, True]
     assert FilingRequest.objects.count() == 1

@@ -97,16 +97,11 @@ def test_lst_c4_city_refusal(maker_user, consumable, nanjing, nanjing_regulator)
 
 
 def _filed_by_ten_secondary_institutions(product, user, city):
-    from filing.models import FilingRequest
-    from parties.models import Organisation
-
     for i in range(10):
-        hospital = Organisation.objects.create(kind="institution", name=f"备案二级医院{i}", city=city, level=2,
-                                               ownership="public")
-        FilingRequest.objects.create(number=f"BAC{product.pk:06d}{i:02d}", kind="ordinary", institution=hospital,
-                                     product=product, enterprise=product.manufacturer, price=30, quantity=1,
-                                     status="confirmed", confirmed_on=date(2026, 1, 5), confirming_body="city",
-                                     confirming_city=city, submitted_by=user)
+        f.FilingRequestFactory(kind="ordinary", product=product, price=30, quantity=1, status="confirmed",
+                               institution=f.InstitutionFactory(name=f"备案二级医院{i}", city=city, county=None, level=2),
+                               confirmed_on=date(2026, 1, 5), confirming_body="city", confirming_city=city,
+                               submitted_by=user)
 
 
 def test_lst_c4_city_organises_the_expert_review(maker_user, maker, make_product, add_price, nanjing,

@@ -16,6 +16,7 @@ from experts.models import ExpertSession
 from listing.models import Listing
 from listing.services import applications, batch
 from parties.models import OrgKind
+from tests import factories as f
 
 from .conftest import pdf
 
@@ -156,17 +157,10 @@ def test_exp1_lst_c2_confirm_needs_completed_expert_review(client, maker_user, m
 
 
 def _filed_by_ten_tertiary_hospitals(product, user):
-    from filing.models import FilingRequest
-    from parties.models import Organisation, Region
-
-    nanjing = Region.objects.get(code="320100")
     for i in range(10):
-        hospital = Organisation.objects.create(kind="institution", name=f"备案三级医院{i}", city=nanjing, level=3,
-                                               ownership="public")
-        FilingRequest.objects.create(number=f"BAX{product.pk:06d}{i:02d}", kind="high_value", institution=hospital,
-                                     product=product, enterprise=product.manufacturer, price=600, quantity=1,
-                                     status="confirmed", confirmed_on=date(2026, 1, 5), confirming_body="province",
-                                     submitted_by=user)
+        f.FilingRequestFactory(kind="high_value", product=product, price=600, quantity=1, status="confirmed",
+                               institution=f.InstitutionFactory(name=f"备案三级医院{i}", county=None),
+                               confirmed_on=date(2026, 1, 5), confirming_body="province", submitted_by=user)
 
 
 def test_exp1_failed_review_refuses_confirmation_naming_exp1(maker_user, maker, make_product, add_price,

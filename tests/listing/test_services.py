@@ -1,13 +1,11 @@
 """Listing services against PostgreSQL: applications (LST-0.1/0.2, categories), review,
 monthly batch, price changes, status transitions (DEL-2/3/4) and LST-5 suspensions."""
 
-import threading
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
 import time_machine
-from django.db import connection
 
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from listing import selectors
@@ -25,6 +23,7 @@ from listing.services import status as status_services
 from notifications.models import Notification
 from policy import services as policy
 from tests import factories as f
+from tests.concurrency import at_once, each_at_once
 
 from .conftest import fake_pdf, pdf
 
@@ -306,20 +305,7 @@ def test_batch_two_workers_create_one_listing(maker_user, product, spread_prices
     app = applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price="11",
                                       documents=docs(*LST21_DOCS))
     applications.application_confirm(user=province_user, application=app)
-    results, barrier = [], threading.Barrier(2)
-
-    def work():
-        try:
-            barrier.wait()
-            results.append(batch.batch_run(date(2026, 12, 15)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(lambda: batch.batch_run(date(2026, 12, 15)))
     assert sorted(results) == [0, 1]
     assert Listing.objects.filter(product=product).count() == 1
     assert ListingPriceChange.objects.filter(listing__product=product).count() == 1
@@ -504,24 +490,16 @@ def test_expired_qualification_from_qualifications_app_refuses(maker_user, maker
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_applications_for_one_product_one_wins(maker_user, product, spread_prices):
     spread_prices(product, 8)
-    outcomes, barrier = [], threading.Barrier(2)
 
     def work(price):
         try:
-            barrier.wait()
             applications.application_submit(user=maker_user, product=product, category="LST-2.3", declared_price=price,
-                                        documents=docs(*LST21_DOCS))
-            outcomes.append("ok")
+                                             documents=docs(*LST21_DOCS))
+            return "ok"
         except (RuleViolation, Conflict) as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+            return exc.code
 
-    threads = [threading.Thread(target=work, args=(p,)) for p in ("11.00", "11.10")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = each_at_once(lambda: work("11.00"), lambda: work("11.10"))
     assert sorted(outcomes) == ["LST-0.1", "ok"]
     assert ListingApplication.objects.filter(product=product).count() == 1
 

@@ -4,23 +4,16 @@ check (platform ≤ total) as MON-2, nothing written — and a caller who may no
 (403) before its body is read."""
 
 import pytest
-import time_machine
 from rest_framework.test import APIClient
 
 from monitoring.models import ReportVersion
 from tests.his import his_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nov24")]
 
 URL = "/api/v1/monitoring/reports"
 BODY = {"month": "2026-10", "drug_total": "1000000", "drug_platform": "850000", "drug_emergency": "10000",
         "consumable_total": "100", "consumable_platform": "80", "consumable_emergency": "0"}
-
-
-@pytest.fixture(autouse=True)
-def nov24():
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
-        yield
 
 
 @pytest.mark.parametrize("change, status, code, field, message", [

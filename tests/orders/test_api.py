@@ -1,16 +1,15 @@
 """HIS API (INT-1, INT-2, ORD-1…ORD-4): acting for the token's institution only, all-or-nothing
 batches with per-line errors, Idempotency-Key, and the one JSON error shape."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from orders.models import Invoice, OffPlatformPurchase, Order, OrderLine, Payment, ReceiptLine
 from orders.services import fulfilment, ordering, settlement
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +242,6 @@ def test_returns_and_offplatform_purchases(world, his):
 def test_two_racing_requests_with_one_key_create_exactly_one_order(world, his_token, monkeypatch):
     token, _ = his_token(world.institution)
     real = ordering.order_create
-    barrier = threading.Barrier(2)
 
     def slow(*args, **kwargs):
         result = real(*args, **kwargs)
@@ -253,22 +251,8 @@ def test_two_racing_requests_with_one_key_create_exactly_one_order(world, his_to
         return result
 
     monkeypatch.setattr(ordering, "order_create", slow)
-    results = []
-
-    def call():
-        try:
-            barrier.wait()
-            r = client_for(token).post("/api/v1/orders/", order_body(world), format="json",
-                                       HTTP_IDEMPOTENCY_KEY="race")
-            results.append(r)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(lambda: client_for(token).post("/api/v1/orders/", order_body(world), format="json",
+                                                     HTTP_IDEMPOTENCY_KEY="race"))
     assert sorted(r.status_code for r in results) == [201, 201]
     assert Order.objects.count() == 1 and OrderLine.objects.count() == 2
     assert sorted(r.get("Idempotent-Replayed", "") for r in results) == ["", "true"]

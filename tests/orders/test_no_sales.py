@@ -4,7 +4,6 @@ delisted later, consumables never; returns net off sales; restoration by an inst
 written request (consumables resume at once, drugs re-apply and keep their listing);
 idempotent, also on two workers."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -12,13 +11,13 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
-from catalog.models import Product
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from listing.models import Listing
 from orders import selectors
 from orders.models import NoSalesCase, NoSalesStatus, OrderLine, RestorationStatus
 from orders.services import fulfilment, no_sales, ordering
 from tests import factories as f
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -150,9 +149,9 @@ def test_del_1_consumable_only_suspended_and_resumes_without_reapplying(world):
     """DEL-1 / 002 §14: a consumable is suspended on the province's decision but never delisted;
     an institution's written request approved by the regulator makes it purchasable again at
     once, on the same listing, without a new application."""
-    product = Product.objects.create(
+    product = f.ProductFactory(
         kind="consumable", consumable_class="ordinary", national_code="C09100100000000211790000049",
-        generic_name="一次性使用输液器", specification="带针 0.7mm", pack_unit="支", manufacturer=world.manufacturer)
+        generic_name="一次性使用输液器", specification="带针 0.7mm", pack_unit="支", manufacturer=world.manufacturer, dosage_form="")
     listing = f.ListingFactory(product=product, price="3.00", status="active", category="LST-C3",
                                      effective_date=date(2024, 1, 1))
     no_sales.no_sales_detect(TODAY)
@@ -232,24 +231,7 @@ def _reapply_and_take_effect(world, product, price):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_open_one_case_per_listing(sold):
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(no_sales.no_sales_daily(TODAY))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = at_once(lambda: no_sales.no_sales_daily(TODAY))
     assert sum(r["detected"] for r in results) == 2
     assert NoSalesCase.objects.filter(status="pending").count() == 2
     assert Listing.objects.filter(status="active").count() == 3  # marked, not suspended

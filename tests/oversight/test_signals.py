@@ -2,23 +2,23 @@
 thresholds, idempotence (twice, two workers), and decisions that only the province takes,
 always with a reason."""
 
-import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 import time_machine
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, Forbidden, InvalidInput
 from notifications.models import Notification
-from orders.models import Delivery, DeliveryLine, Order, OrderLine
+from orders.models import Order
 from oversight import services
 from oversight.models import RiskSignal, SignalKind, SignalStatus
 from parties.models import OrgKind
 from pricing.models import LinkageCase
+from tests.concurrency import at_once
+from tests.factories import DeliveryLineFactory, OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,19 +76,14 @@ def test_regional_difference_at_the_ratio(make_listing, other_price):
 
 
 def _order_line(institution, user, listing, distributor, n, created):
-    order = Order.objects.create(institution=institution, number=f"T{created:%Y%m%d}{n:04d}-{distributor.pk}",
-                                 created_by=user)
+    order = OrderFactory(institution=institution, created_by=user)
     Order.objects.filter(pk=order.pk).update(created_at=created)
-    return OrderLine.objects.create(order=order, line_no=1, product=listing.product, listing=listing, quantity=10,
-                                    unit_price=listing.price, amount=listing.price * 10, price_source="listing",
-                                    distributor=distributor)
+    return OrderLineFactory(order=order, listing=listing, distributor=distributor)
 
 
 def _ship(line, distributor, user, shipped_on):
-    delivery = Delivery.objects.create(order=line.order, distributor=distributor, note_number=f"N{line.pk}",
-                                       shipped_on=shipped_on, created_by=user)
-    DeliveryLine.objects.create(delivery=delivery, order_line=line, batch_number="B1",
-                                expiry_date=date(2028, 1, 1), quantity=line.quantity)
+    DeliveryLineFactory(order_line=line, expiry_date=date(2028, 1, 1), delivery__distributor=distributor,
+                        delivery__shipped_on=shipped_on, delivery__created_by=user)
 
 
 def test_supply_failure_below_the_fill_rate(make_listing, make_org, make_user):
@@ -132,23 +127,7 @@ def test_running_twice_adds_nothing(make_listing, change_price):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_insert_each_signal_once(make_listing, change_price, province_user):
     change_price(make_listing("10.00"), "10.00", "11.00", date(2026, 10, 1))
-    barrier, errors = threading.Barrier(2), []
-
-    def work():
-        try:
-            barrier.wait()
-            services.run_nightly(TODAY)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    at_once(lambda: services.run_nightly(TODAY))
     assert RiskSignal.objects.count() == 1
     assert Notification.objects.filter(recipient=province_user, title="新的价格风险信号").count() == 1
 

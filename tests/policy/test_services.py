@@ -12,6 +12,7 @@ from django.db import Error, connection, transaction
 from core.errors import Forbidden, InvalidInput
 from policy import services
 from policy.models import PolicyValue, PolicyValueEvent
+from tests.concurrency import each_at_once
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOV_24 = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
@@ -185,31 +186,19 @@ def test_unknown_key_is_a_programming_error_for_readers(db):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_changes_of_related_parameters_cannot_both_pass_the_cross_check(reference_regions, province_user):
     """ZON-2: blue 50→75 and yellow 80→70 are each fine alone but not together."""
-    import threading
-
-    from django.db import connection as conn
-
-    barrier = threading.Barrier(2)
-    outcomes = {}
 
     def change(key, raw):
-        try:
-            barrier.wait()
-            services.set_value(user=province_user, key=key, raw_value=raw,
-                               effective_from=date(2026, 12, 1), reason="并发调整")
-            outcomes[key] = "ok"
-        except InvalidInput:
-            outcomes[key] = "refused"
-        finally:
-            conn.close()
+        def run():
+            try:
+                services.set_value(user=province_user, key=key, raw_value=raw,
+                                   effective_from=date(2026, 12, 1), reason="并发调整")
+                return "ok"
+            except InvalidInput:
+                return "refused"
+        return run
 
     with time_machine.travel(NOV_24, tick=True):
-        threads = [threading.Thread(target=change, args=a)
-                   for a in (("zon.blue_percentile", "75"), ("zon.yellow_percentile", "70"))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert sorted(outcomes.values()) == ["ok", "refused"]
+        outcomes = each_at_once(change("zon.blue_percentile", "75"), change("zon.yellow_percentile", "70"))
+    assert sorted(outcomes) == ["ok", "refused"]
     day = date(2026, 12, 1)
     assert services.get("zon.blue_percentile", at=day) < services.get("zon.yellow_percentile", at=day)

@@ -9,31 +9,10 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import OtherProvincePrice
-from parties.models import OrgKind
 from policy.models import PolicyValue
 from tests.factories import ListingFactory, ProductFactory
 
 _n = itertools.count(1)
-
-
-@pytest.fixture
-def maker(make_org):
-    return make_org(OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
-def maker_user(make_user, maker):
-    return make_user(maker)
-
-
-@pytest.fixture
-def other_maker_user(make_user):
-    return make_user(kind=OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
-def hospital_user(make_user):
-    return make_user(kind=OrgKind.INSTITUTION)
 
 
 @pytest.fixture

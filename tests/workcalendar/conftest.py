@@ -32,11 +32,6 @@ def county_user(make_user):
 
 
 @pytest.fixture
-def hospital_user(make_user):
-    return make_user(kind=OrgKind.INSTITUTION)
-
-
-@pytest.fixture
 def make_case(db):
     def make(start: date, n: int, status=DeadlineCase.Status.OPEN, title="议价待确认"):
         case = DeadlineCase(title=title, status=status)

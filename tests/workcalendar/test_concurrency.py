@@ -2,14 +2,13 @@
 open: exactly one confirmation wins, the other is told it was already confirmed, and the
 deadline is recomputed once."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from core.errors import Conflict
 from parties.models import OrgKind
+from tests.concurrency import each_at_once
 from tests.deadline_testapp.models import DeadlineCase
 from workcalendar import services
 from workcalendar.models import CalendarYear
@@ -23,29 +22,18 @@ def test_simultaneous_confirmations_confirm_once(reference_regions, make_user, m
     case = DeadlineCase(title="议价待确认")
     case.set_deadline(date(2026, 12, 24), 10)
     case.save()
-    barrier = threading.Barrier(2)
-    outcomes, errors = {}, []
 
     def confirm(user):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[user.username] = services.confirm_year(user, 2027, f"{user.username} 确认")
-        except Conflict as exc:
-            outcomes[user.username] = exc
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
+        def run():
+            try:
+                return services.confirm_year(user, 2027, f"{user.username} 确认")
+            except Conflict as exc:
+                return exc
+        return run
 
-    threads = [threading.Thread(target=confirm, args=(u,)) for u in (alice, bob)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-
-    assert errors == []
-    winners = [o for o in outcomes.values() if isinstance(o, CalendarYear)]
-    losers = [o for o in outcomes.values() if isinstance(o, Conflict)]
+    outcomes = each_at_once(confirm(alice), confirm(bob))
+    winners = [o for o in outcomes if isinstance(o, CalendarYear)]
+    losers = [o for o in outcomes if isinstance(o, Conflict)]
     assert len(winners) == 1 and len(losers) == 1
     assert CalendarYear.objects.get(year=2027).confirmed_by_id == winners[0].confirmed_by_id
     case.refresh_from_db()
