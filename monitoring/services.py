@@ -61,21 +61,32 @@ def parse_month(value, field="month") -> date:
 MAX_AMOUNT = Decimal("99999999999999.99")
 
 
-def _amount(value, field, label) -> Decimal:
+def parse_amount(value, label) -> Decimal:
+    """A reported amount (MON-2): a number, not negative, at most two decimals, not beyond the
+    column. Raises core.parsing.ParseError with the message (the API serializer and the
+    service read it with this one parser)."""
     if value is None or str(value).strip() == "":
-        raise InvalidInput(_("请填写%(label)s") % {"label": label}, field)
+        raise parsing.ParseError(_("请填写%(label)s") % {"label": label}, "required")
     d = parsing.to_decimal(value, thousands=True)
     if isinstance(value, bool):
-        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
+        raise parsing.ParseError(_("%(label)s须为数字") % {"label": label}, "not_number")
     if d is None:
-        raise InvalidInput(_("%(label)s须为数字（当前为“%(value)s”）") % {"label": label, "value": excerpt(value)}, field)
+        raise parsing.ParseError(_("%(label)s须为数字（当前为“%(value)s”）") % {"label": label, "value": excerpt(value)},
+                                 "not_number")
     if d < 0:
-        raise InvalidInput(_("%(label)s不得为负数") % {"label": label}, field)
+        raise parsing.ParseError(_("%(label)s不得为负数") % {"label": label}, "negative")
     if d > MAX_AMOUNT:  # numeric(16, 2): refuse 1e30 with its field instead of overflowing the column
-        raise InvalidInput(_("%(label)s数值过大，请核对") % {"label": label}, field)
+        raise parsing.ParseError(_("%(label)s数值过大，请核对") % {"label": label}, "too_large")
     if d != d.quantize(Decimal("0.01")):
-        raise InvalidInput(_("%(label)s最多保留两位小数") % {"label": label}, field)
+        raise parsing.ParseError(_("%(label)s最多保留两位小数") % {"label": label}, "places")
     return d
+
+
+def _amount(value, field, label) -> Decimal:
+    try:
+        return parse_amount(value, label)
+    except parsing.ParseError as exc:
+        raise InvalidInput(exc.message, field) from None
 
 
 FIELD_LABELS = {
@@ -290,6 +301,12 @@ def monthly_run(month: date | None = None) -> dict:
 def _institution_of(user):
     require(user, "monitoring.submit_report", message=_("仅医疗机构可以报送采购数据月报"), rule="MON-2")
     return user.organisation
+
+
+def report_submit_allowed(user):
+    """MON-2: refuse (403) anyone but an institution. The API asks before it validates the body,
+    so a refused caller learns that first, whatever it sent."""
+    _institution_of(user)
 
 
 def report_submit(*, user, month, figures: dict, reason: str = "", source=ReportSource.WEB) -> ReportVersion:

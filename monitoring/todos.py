@@ -27,7 +27,7 @@ def monitoring_todos(user, today):
                          overdue=today > due, note=_("每月 15 日前报送上月采购数据"), order=25)]
     if role not in REGULATOR_ROLES:
         return []
-    flags = selectors.flags_for(user, status=FlagStatus.OPEN).order_by().aggregate(
+    flags = selectors.flags_for(user).filter(status=FlagStatus.OPEN).order_by().aggregate(
         late=Count("pk", filter=_category(FlagCategory.LATE_REPORT)),
         missing=Count("pk", filter=_category(FlagCategory.MISSING_REPORT)))
     flag_url = reverse("monitoring:flag_list") + f"?status={FlagStatus.OPEN}&category="

@@ -25,6 +25,7 @@ from parties.permissions import is_city_regulator
 from policy.services import get, monitoring_target
 
 from . import rules, selectors, services
+from .filters import FlagFilter, ReportFilter
 from .models import (
     Bulletin,
     CityForward,
@@ -124,7 +125,7 @@ def dashboard(request):
         ctx["reports"] = MonthlyReport.objects.filter(institution=user.organisation)[:6]
         return render(request, "monitoring/dashboard_institution.html", ctx)
     if not user.is_province:
-        ctx["late"] = selectors.reports_for(user, month=month).filter(late=True)
+        ctx["late"] = selectors.reports_for(user).filter(month=month, late=True)
         ctx["missing"] = selectors.unreported(month, user=user)
     return render(request, "monitoring/dashboard_regulator.html", ctx)
 
@@ -145,7 +146,7 @@ def report_list(request):
     month = _month_arg(request, None)
     status = request.GET.get("status") or ""
     q = (request.GET.get("q") or "").strip()
-    qs = selectors.reports_for(user, month=month, status=status or None, q=q)
+    qs = ReportFilter(request.GET, queryset=selectors.reports_for(user)).qs
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "monitoring/report_list.html", {
         "page": page, "month": month, "status": status, "q": q, "months": _recent_months(timezone.localdate()),
@@ -357,7 +358,7 @@ def flag_list(request):
             return redirect(request.get_full_path())
     category = request.GET.get("category") or None
     status = request.GET.get("status") or None
-    qs = selectors.flags_for(user, category=category, status=status, month=_month_arg(request, None))
+    qs = FlagFilter(request.GET, queryset=selectors.flags_for(user)).qs
     if request.GET.get("export") == "xlsx":
         flags = list(qs)
         _attach_rates(user, flags)

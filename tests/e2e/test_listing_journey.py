@@ -10,10 +10,11 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from listing.models import ApplicationStatus, Listing, ListingApplication
 from listing.services import batch
 from parties.models import Organisation, OrgKind, Role, User
+from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 
 from .conftest import login, shot
@@ -45,13 +46,13 @@ def _journey(page, tmp_path):
     users = {}
     for username, org, role in (("maker", maker, Role.MANUFACTURER), ("prov", province, Role.PROVINCE_REGULATOR)):
         users[username] = User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
-    listed = Product.objects.create(kind="drug", national_code="XJ01CAA040E001010100483", generic_name="阿莫西林胶囊",
-                                    dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
-                                    manufacturer=rival)
+    listed = ProductFactory(kind="drug", national_code="XJ01CAA040E001010100483", generic_name="阿莫西林胶囊",
+                            dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
+                            manufacturer=rival)
     Listing.objects.create(product=listed, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 6, 15))
-    product = Product.objects.create(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
-                                     dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
-                                     manufacturer=maker, approval_number="国药准字H20203456")
+    product = ProductFactory(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
+                             dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
+                             manufacturer=maker, approval_number="国药准字H20203456")
     for i, prov in enumerate(PROVINCES):
         OtherProvincePrice.objects.create(
             product=product, province=prov, price=D("11.80") + i, effective_date=date(2026, 8, 1) if i == 0 else date(2026, 5, 1),

@@ -10,9 +10,10 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from listing.models import Listing, ListingApplication, PriceRiseFlag
 from parties.models import Organisation, OrgKind, Role, User
+from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 
 from .conftest import login, shot
@@ -42,9 +43,9 @@ def _journey(page, tmp_path):
                                           role=Role.MANUFACTURER)
     prov = User.objects.create_user(username="prov", password=PASSWORD, organisation=province,
                                     role=Role.PROVINCE_REGULATOR)
-    product = Product.objects.create(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
-                                     dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
-                                     manufacturer=maker, is_shortage=True)
+    product = ProductFactory(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
+                             dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
+                             manufacturer=maker, is_shortage=True)
     listing = Listing.objects.create(product=product, price=D("18.90"), category="LST-2.3",
                                      effective_date=date(2026, 6, 15))
     OtherProvincePrice.objects.create(product=product, province="浙江省", price=D("20.00"),

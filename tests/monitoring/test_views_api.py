@@ -17,13 +17,7 @@ from tests.his import his_client
 
 from .conftest import figures
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def nov24():
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nov24")]
 
 
 @pytest.fixture
