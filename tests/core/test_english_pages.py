@@ -1,0 +1,99 @@
+"""Issue 15 item 12 — "English that is English": with English chosen (language cookie for
+pages, Accept-Language for the API) no Chinese reaches the reader.
+
+The world below is built with ASCII-only names (organisations, users, products), so a Chinese
+character left on an English page is a missing translation, not data. Region names are the
+one exception: they are the province's official place names (reference data) and are taken out
+of the HTML before the check."""
+
+import datetime as dt
+import re
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+
+from parties.models import OrgKind, Region, Role
+from tests import factories as f
+from tests.i18n_en import english_catalogues
+from tests.security.matrix import routes
+
+CJK = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff1f]+")
+APPS_WITH_CATALOGUES = sorted(p.parts[-5] for p in Path(settings.BASE_DIR).glob("*/locale/en/LC_MESSAGES/django.po"))
+_english = english_catalogues(*APPS_WITH_CATALOGUES)
+
+ROLES = {
+    Role.MANUFACTURER: OrgKind.MANUFACTURER, Role.DISTRIBUTOR: OrgKind.DISTRIBUTOR,
+    Role.INSTITUTION: OrgKind.INSTITUTION, Role.COUNTY_REGULATOR: OrgKind.COUNTY_REGULATOR,
+    Role.CITY_REGULATOR: OrgKind.CITY_REGULATOR, Role.PROVINCE_REGULATOR: OrgKind.PROVINCE_REGULATOR,
+    Role.EXPERT: OrgKind.EXPERT_POOL,
+}
+# Not pages a reader looks at: machinery, sign-in/out, API documentation (English already).
+NOT_PAGES = {"set_language", "logout", "healthz", "javascript-catalog", "schema", "api-docs", "api-redoc"}
+
+
+def english_client(user=None):
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def chinese_left(html: str) -> list[str]:
+    """The Chinese fragments of a page, with some context, region names (data) removed."""
+    for name in sorted(Region.objects.values_list("name", flat=True), key=len, reverse=True):
+        html = html.replace(name, "")
+    out = []
+    for m in CJK.finditer(html):
+        out.append(html[max(0, m.start() - 40):m.end() + 20].replace("\n", " "))
+    return out
+
+
+@pytest.fixture
+def ascii_world(db):
+    nanjing = Region.objects.get(code="320100")
+    county = nanjing.children.order_by("code").first()
+    names = {
+        OrgKind.MANUFACTURER: "Acme Pharma", OrgKind.DISTRIBUTOR: "Swift Logistics",
+        OrgKind.INSTITUTION: "General Hospital", OrgKind.COUNTY_REGULATOR: "County Bureau",
+        OrgKind.CITY_REGULATOR: "City Bureau", OrgKind.PROVINCE_REGULATOR: "Province Bureau",
+        OrgKind.EXPERT_POOL: "Expert Pool",
+    }
+    users = {}
+    for role, kind in ROLES.items():
+        org = f.org(kind, name=names[kind], city=nanjing if kind not in (OrgKind.PROVINCE_REGULATOR,
+                                                                        OrgKind.EXPERT_POOL, OrgKind.MANUFACTURER,
+                                                                        OrgKind.DISTRIBUTOR) else None,
+                    county=county if kind in (OrgKind.INSTITUTION, OrgKind.COUNTY_REGULATOR) else None)
+        users[role] = f.user(org, role=role, username=f"en_{role}", full_name=f"User {role}")
+    maker = users[Role.MANUFACTURER].organisation
+    product = f.ProductFactory(generic_name="Amoxicillin capsules", dosage_form="capsule", specification="0.25g",
+                               pack_unit="box", manufacturer=maker)
+    f.ListingFactory(product=product, price=D("12.50"), effective_date=dt.date(2026, 7, 17))
+    return users
+
+
+def page_urls():
+    """Every page of the project without a parameter in its URL (lists, dashboards, forms)."""
+    return sorted(r.pattern for name, r in routes().items()
+                  if not r.api and "<" not in r.pattern and name not in NOT_PAGES)
+
+
+@pytest.mark.django_db
+def test_every_page_of_every_role_is_english(ascii_world):
+    """Issue 15 item 12: each role's pages, in English, carry no Chinese character."""
+    problems = []
+    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
+        for role, user in ascii_world.items():
+            client = english_client(user)
+            for url in page_urls():
+                r = client.get(url)
+                if r.status_code != 200 or not r.get("Content-Type", "").startswith("text/html"):
+                    continue
+                for frag in chinese_left(r.content.decode()):
+                    problems.append(f"{role} {url}: …{frag}…")
+    assert not problems, f"{len(problems)} Chinese fragments:\n" + "\n".join(sorted(set(problems)))
