@@ -241,7 +241,8 @@ def report_upload(request):
 def report_template(request):
     last = rules.reporting_month(timezone.localdate())
     return xlsx_response("采购数据月报模板.xlsx", services.UPLOAD_HEADERS,
-                         [[last.strftime("%Y-%m"), 0, 0, 0, 0, 0, 0, ""]], title="月报", widths=[12] + [20] * 7)
+                         [[last.strftime("%Y-%m"), 0, 0, 0, 0, 0, 0, ""]], title="月报", widths=[12] + [20] * 7,
+                         translate=False)  # the upload reads these headers back
 
 
 # ----------------------------------------------------------------- MON-6 monitoring table

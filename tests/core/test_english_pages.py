@@ -97,3 +97,83 @@ def test_every_page_of_every_role_is_english(ascii_world):
                 for frag in chinese_left(r.content.decode()):
                     problems.append(f"{role} {url}: …{frag}…")
     assert not problems, f"{len(problems)} Chinese fragments:\n" + "\n".join(sorted(set(problems)))
+
+
+def api_list_urls():
+    """Every API route without a parameter that answers GET (the lists)."""
+    out = []
+    for name, r in routes().items():
+        cls = getattr(r.callback, "cls", None)
+        if r.api and "<" not in r.pattern and name not in NOT_PAGES and cls is not None and hasattr(cls, "get"):
+            out.append(r.pattern)
+    return sorted(out)
+
+
+@pytest.mark.django_db
+def test_api_lists_answer_in_english(ascii_world):
+    """Issue 15 item 12: with Accept-Language: en the API's lists and their labels carry no
+    Chinese, and a refusal's `detail` is English too."""
+    problems = []
+    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
+        for role in (Role.MANUFACTURER, Role.INSTITUTION, Role.PROVINCE_REGULATOR):
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            client.force_login(ascii_world[role])
+            for url in api_list_urls():
+                r = client.get(url)
+                if r.status_code >= 500:
+                    problems.append(f"{role} {url}: {r.status_code}")
+                    continue
+                for frag in chinese_left(r.content.decode()):
+                    problems.append(f"{role} {url} ({r.status_code}): …{frag}…")
+        refused = Client(HTTP_ACCEPT_LANGUAGE="en").get(api_list_urls()[0])
+    assert refused.status_code in (401, 403) and not CJK.search(refused.content.decode())
+    assert not problems, f"{len(problems)} Chinese fragments:\n" + "\n".join(sorted(set(problems)))
+
+
+@pytest.mark.django_db
+def test_month_names_and_dates_are_english(ascii_world):
+    """Issue 15 item 12: a month is "October 2026" and a date "July 17, 2026" on English pages
+    (Django's localized formats), and stays "2026年10月" / "2026年7月17日" in Chinese."""
+    from listing.models import Listing
+
+    listing = Listing.objects.get()
+    with time_machine.travel("2026-11-24 10:00:00+08:00", tick=False):
+        inst = english_client(ascii_world[Role.INSTITUTION])
+        dashboard = inst.get("/monitoring/").content.decode()
+        maker = english_client(ascii_world[Role.MANUFACTURER])
+        notice = maker.get(f"/listing/listings/{listing.pk}/notice/").content.decode()
+        chinese = Client()
+        chinese.force_login(ascii_world[Role.INSTITUTION])
+        dashboard_zh = chinese.get("/monitoring/").content.decode()
+    assert "October 2026" in dashboard and "年" not in dashboard
+    assert "July 17, 2026" in notice and "the province's public medical institutions may buy it" in notice
+    assert "2026年10月" in dashboard_zh
+
+
+@pytest.mark.django_db
+def test_notification_is_shown_in_the_readers_language(ascii_world):
+    """Issue 15 item 12: a notification is stored as its Chinese msgid and parameters and shown
+    in the language of whoever reads it — the English reader sees English (with an English month
+    name), the Chinese reader the Chinese text; rows written before (plain text) still show."""
+    from django.utils.translation import gettext_noop
+
+    from notifications.models import Notification
+    from notifications.services import notify
+    from notifications.text import Text, as_month, as_month_day
+
+    inst = ascii_world[Role.INSTITUTION]
+    notify([inst], kind="monitoring.reminder",
+           title=Text(gettext_noop("请于 %(due)s 前报送 %(month)s 药品（医用耗材）采购数据"),
+                      due=as_month_day(dt.date(2026, 11, 16)), month=as_month(dt.date(2026, 10, 1))),
+           url="/monitoring/reports/new/")
+    notify([inst], kind="legacy", title="旧消息")
+    stored = Notification.objects.get(kind="monitoring.reminder")
+    assert stored.title == "请于 11月16日 前报送 2026年10月 药品（医用耗材）采购数据"
+
+    inbox = english_client(inst).get("/notifications/").content.decode()
+    assert "Please report your October 2026 drug (medical consumable) purchase data by November 16" in inbox
+    assert "请于" not in inbox
+    assert "旧消息" in inbox  # an old row keeps its stored text
+    chinese = Client()
+    chinese.force_login(inst)
+    assert "请于 11月16日 前报送 2026年10月" in chinese.get("/notifications/").content.decode()
