@@ -65,9 +65,15 @@ def _encode(value):
         return {"date": value.value.isoformat(), "format": value.fmt}
     if isinstance(value, Text):
         return {"text": value.as_json()}
-    if isinstance(value, Promise) and getattr(value, "_args", None):
-        return {"msgid": str(value._args[0])}  # a gettext_lazy label: translated when shown
+    if _lazy_msgid(value):
+        return {"msgid": _lazy_msgid(value)}  # a gettext_lazy label: translated when shown
     return str(value)
+
+
+def _lazy_msgid(value) -> str | None:
+    """The msgid of a `gettext_lazy("…")` proxy (not of pgettext/ngettext: those have more args)."""
+    args = getattr(value, "_args", None) if isinstance(value, Promise) else None
+    return str(args[0]) if args and len(args) == 1 and isinstance(args[0], str) else None
 
 
 def _decode(value):
@@ -83,6 +89,8 @@ def _decode(value):
 
 def stored(text) -> tuple[str, dict | None]:
     """(the Chinese text for the column, the JSON to render it again or None for a plain str)."""
+    if _lazy_msgid(text):
+        text = Text(_lazy_msgid(text))  # gettext_lazy("…"): a constant message
     if isinstance(text, Text):
         with translation.override(settings.LANGUAGE_CODE):
             return text.render(), text.as_json()
