@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ChangeStatus,
@@ -16,7 +17,7 @@ from .models import (
 )
 
 FLAG_CHOICES = [(f, Product._meta.get_field(f).verbose_name) for f in Product.FLAG_FIELDS] + [
-    ("code_pending", "尚无国家医保编码"),
+    ("code_pending", _("尚无国家医保编码")),
     ("in_sunshine_catalogue", Product._meta.get_field("in_sunshine_catalogue").verbose_name),
 ]
 

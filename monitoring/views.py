@@ -149,7 +149,7 @@ def report_list(request):
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "monitoring/report_list.html", {
         "page": page, "month": month, "status": status, "q": q, "months": _recent_months(timezone.localdate()),
-        "statuses": [*ReportStatus.choices, ("late", "逾期报送")],
+        "statuses": [*ReportStatus.choices, ("late", _("逾期报送"))],
     })
 
 

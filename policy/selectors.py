@@ -108,7 +108,8 @@ def _table(headers, rows, *, row_labels: bool) -> str:
     head = format_html("<thead><tr>{}</tr></thead>", format_html_join("", "<th>{}</th>", ((h,) for h in headers))) \
         if headers else ""
     body = format_html_join("", "<tr>{}</tr>", (
-        (format_html_join("", "{}", ((format_html("<th>{}</th>" if i == 0 and row_labels else "<td>{}</td>", c),)
+        # A row label is a key of the value (a dosage form as products spell it): data in Chinese.
+        (format_html_join("", "{}", ((format_html('<th lang="zh-Hans">{}</th>' if i == 0 and row_labels else "<td>{}</td>", c),)
                                      for i, c in enumerate(r))),) for r in rows))
     return format_html('<table class="table compact value-table">{}<tbody>{}</tbody></table>', head, body)
 
