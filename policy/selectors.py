@@ -63,6 +63,9 @@ VALUE_KEY_LABELS = {
     "blue_max": gettext_lazy("蓝色区上限（倍）"), "grades": gettext_lazy("分级"),
     "below": gettext_lazy("低于（倍）"), "zone": gettext_lazy("分区"), "label": gettext_lazy("名称"),
     "yellow": gettext_lazy("黄色"), "red": gettext_lazy("红色"), "blue": gettext_lazy("蓝色"),
+    # the default grade names of zon.ratio_grades (values, shown in the reader's language)
+    "黄色": gettext_lazy("黄色"), "红色一级": gettext_lazy("红色一级"), "红色二级": gettext_lazy("红色二级"),
+    "红色三级": gettext_lazy("红色三级"),
 }
 
 
