@@ -35,9 +35,10 @@ def notify(
     if not url and target is not None and hasattr(target, "get_absolute_url"):
         url = target.get_absolute_url()
     title, i18n = _texts(title, body)
+    body = i18n.pop("_body")
     rows = [
         Notification(
-            recipient=u, level=level, kind=kind, title=title[:200], body=i18n.pop("_body"), url=url,
+            recipient=u, level=level, kind=kind, title=title[:200], body=body, url=url,
             target_type=target_type, target_id=str(target.pk) if target is not None else "",
             dedupe_key=dedupe_key, i18n=i18n,
         )
