@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from core import parsing
 from core.audit import audit_context
@@ -20,6 +20,7 @@ from core.text import excerpt
 from core.uploads import read_xlsx_rows
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
+from notifications.text import Text, as_month, as_month_day
 from parties.models import Region
 from parties.permissions import is_city_regulator, is_province_regulator
 from policy.services import get as policy
@@ -490,7 +491,8 @@ def city_forward(*, user, city_id, month, note: str = "") -> CityForward:
         due = rules.add_months(month, 1).replace(day=policy("mon.city_forward_day", at=month))
         fwd = CityForward.objects.create(city=city, month=month, note=(note or "").strip(), late=today > due,
                                          forwarded_by=user, **preview)
-        notify(province_regulators(), kind="monitoring.city_forward", title=f"{city.name} 已报送 {month:%Y-%m} 三级医疗机构采购数据",
+        notify(province_regulators(), kind="monitoring.city_forward", title=Text(gettext_noop("%(city)s 已报送 %(month)s 三级医疗机构采购数据"),
+                                                                city=city.name, month=as_month(month)),
                url="/monitoring/forwards/", dedupe_key=f"mon-forward-{city.pk}-{month:%Y%m}")
     return fwd
 
@@ -518,7 +520,8 @@ def deadline_check(today: date | None = None) -> dict:
         if "remind" in actions:
             for inst in missing:
                 if notify(users_of(inst), kind="monitoring.reminder", level="warning",
-                          title=f"请于 {due:%m月%d日} 前报送 {month:%Y年%m月} 药品（医用耗材）采购数据",
+                          title=Text(gettext_noop("请于 %(due)s 前报送 %(month)s 药品（医用耗材）采购数据"),
+                                     due=as_month_day(due), month=as_month(month)),
                           url="/monitoring/reports/new/", dedupe_key=f"mon-remind-{inst.pk}-{month:%Y%m}"):
                     sent["reminded"] += 1
         if "escalate_institutions" in actions:
@@ -526,10 +529,11 @@ def deadline_check(today: date | None = None) -> dict:
                 _flag(inst.pk, month, FlagCategory.MISSING_REPORT, "",
                       f"{month:%Y-%m} 月报截至 {due:%Y-%m-%d} 未报送")
                 notify(users_of(inst), kind="monitoring.overdue", level="danger",
-                       title=f"{month:%Y年%m月} 采购数据月报已逾期，已提示医保部门",
+                       title=Text(gettext_noop("%(month)s 采购数据月报已逾期，已提示医保部门"), month=as_month(month)),
                        url="/monitoring/reports/new/", dedupe_key=f"mon-overdue-{inst.pk}-{month:%Y%m}")
                 if notify(_reviewers(inst), kind="monitoring.escalation", level="danger",
-                          title=f"{inst.name} 未按时报送 {month:%Y年%m月} 采购数据（MON-2）",
+                          title=Text(gettext_noop("%(institution)s 未按时报送 %(month)s 采购数据（MON-2）"),
+                                     institution=inst.name, month=as_month(month)),
                           url="/monitoring/reports/?status=open", dedupe_key=f"mon-escalate-{inst.pk}-{month:%Y%m}"):
                     sent["escalated"] += 1
         if "escalate_cities" in actions:
@@ -539,11 +543,12 @@ def deadline_check(today: date | None = None) -> dict:
                 .values("city_id"))
             for city in cities:
                 if notify(province_regulators(), kind="monitoring.city_escalation", level="danger",
-                          title=f"{city.name} 未按时汇总上报 {month:%Y年%m月} 三级医疗机构采购数据（MON-2）",
+                          title=Text(gettext_noop("%(city)s 未按时汇总上报 %(month)s 三级医疗机构采购数据（MON-2）"),
+                                     city=city.name, month=as_month(month)),
                           url="/monitoring/forwards/", dedupe_key=f"mon-city-escalate-{city.pk}-{month:%Y%m}"):
                     sent["cities_escalated"] += 1
                 notify(city_regulators(city), kind="monitoring.city_overdue", level="danger",
-                       title=f"{month:%Y年%m月} 三级医疗机构数据汇总上报已逾期",
+                       title=Text(gettext_noop("%(month)s 三级医疗机构数据汇总上报已逾期"), month=as_month(month)),
                        url="/monitoring/forwards/", dedupe_key=f"mon-city-overdue-{city.pk}-{month:%Y%m}")
     return sent
 

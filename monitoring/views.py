@@ -150,7 +150,7 @@ def report_list(request):
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "monitoring/report_list.html", {
         "page": page, "month": month, "status": status, "q": q, "months": _recent_months(timezone.localdate()),
-        "statuses": [*ReportStatus.choices, ("late", "逾期报送")],
+        "statuses": [*ReportStatus.choices, ("late", _("逾期报送"))],
     })
 
 
@@ -242,7 +242,8 @@ def report_upload(request):
 def report_template(request):
     last = rules.reporting_month(timezone.localdate())
     return xlsx_response("采购数据月报模板.xlsx", services.UPLOAD_HEADERS,
-                         [[last.strftime("%Y-%m"), 0, 0, 0, 0, 0, 0, ""]], title="月报", widths=[12] + [20] * 7)
+                         [[last.strftime("%Y-%m"), 0, 0, 0, 0, 0, 0, ""]], title="月报", widths=[12] + [20] * 7,
+                         translate=False)  # the upload reads these headers back
 
 
 # ----------------------------------------------------------------- MON-6 monitoring table

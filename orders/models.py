@@ -589,7 +589,7 @@ class RestorationRequest(CreatedByAt, NeverDeleted):
         verbose_name_plural = _("恢复采购申请")
 
     def __str__(self):
-        return f"恢复申请 #{self.pk}"
+        return _("恢复申请 #%(pk)s") % {"pk": self.pk}
 
 
 # ----------------------------------------------------------------- the hospital's cart (issue 15 item 1)

@@ -243,7 +243,7 @@ def bad_record_list(request):
                 if record is None:
                     raise Http404
                 services.bad_record_revoke(user, record, request.POST.get("reason"))
-                messages.success(request, "不良记录已撤销。")
+                messages.success(request, _("不良记录已撤销。"))
             else:
                 recorded_on = date_or_none(request.POST.get("recorded_on"))
                 product_id = (request.POST.get("product") or "").strip()
@@ -263,7 +263,7 @@ def bad_record_list(request):
                     sanction=request.POST.get("sanction") or "interview", scope=request.POST.get("scope") or "product",
                     products=part,
                 )
-                messages.success(request, "不良记录已认定。")
+                messages.success(request, _("不良记录已认定。"))
         except Forbidden as exc:
             raise PermissionDenied(exc.detail) from exc
         except DomainError as exc:

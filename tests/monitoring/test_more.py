@@ -79,4 +79,4 @@ def test_report_form_in_english(client, english, hospital_user):
     with time_machine.travel("2026-11-05 10:00 +0800", tick=False):
         html = client.get("/monitoring/reports/new/").content.decode()
     assert "<h1>Submit the monthly procurement report</h1>" in html and "报送采购数据月报" not in html
-    assert "Basis：MON-2" in html
+    assert "Basis: MON-2" in html
