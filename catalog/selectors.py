@@ -4,7 +4,6 @@ from datetime import date
 
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from .filters import ChangeRequestFilter, ProductFilter
 from .models import (
