@@ -7,6 +7,7 @@ A page ignores a value it does not know (a typed URL must still show a list); th
 
 import django_filters
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.api.params import parse_since
 from core.errors import InvalidInput
@@ -15,7 +16,7 @@ from core.filters import SearchFilterSet
 from .models import ChangeReviewer, ChangeStatus, ConsumableClass, Product, ProductChangeRequest, ProductKind
 
 FLAG_CHOICES = [(f, Product._meta.get_field(f).verbose_name) for f in Product.FLAG_FIELDS] + [
-    ("code_pending", "尚无国家医保编码"),
+    ("code_pending", _("尚无国家医保编码")),
     ("in_sunshine_catalogue", Product._meta.get_field("in_sunshine_catalogue").verbose_name),
 ]
 # Accepted by the API though not offered on the page.
