@@ -177,16 +177,16 @@ def _rebuild(forward):
             .replace("%(forward)s", "true" if forward else "false") for tbl, key in PARTITIONED]
 
 
-def _ref_trigger(table, column, target):
+def _ref_trigger(table, column):
     return f"{table}_{column}_ref"
 
 
 REF_TRIGGERS = [
-    f"CREATE CONSTRAINT TRIGGER {_ref_trigger(t, c, x)} AFTER INSERT OR UPDATE OF {c} ON {t} "
+    f"CREATE CONSTRAINT TRIGGER {_ref_trigger(t, c)} AFTER INSERT OR UPDATE OF {c} ON {t} "
     f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION orders_line_ref_check('{c}', '{x}')"
     for t, c, x in REFERENCES
 ]
-DROP_REF_TRIGGERS = [f"DROP TRIGGER {_ref_trigger(t, c, x)} ON {t}" for t, c, x in REFERENCES]
+DROP_REF_TRIGGERS = [f"DROP TRIGGER {_ref_trigger(t, c)} ON {t}" for t, c, _x in REFERENCES]
 
 
 class Migration(migrations.Migration):
