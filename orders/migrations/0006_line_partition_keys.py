@@ -7,6 +7,14 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
+# The monthly partition keys (0007 partitions by them).
+PARTITION_KEYS = (("deliveryline", "created_on", "配送登记日期"), ("orderline", "ordered_on", "下单日期"),
+                  ("orderlineevent", "ordered_on", "下单日期"))
+UNCONSTRAINED_REFERENCES = (("deliveryline", "order_line", "delivery_lines", "orders.orderline"),
+                            ("receiptline", "delivery_line", "receipt_lines", "orders.deliveryline"),
+                            ("receiptline", "order_line", "receipt_lines", "orders.orderline"),
+                            ("returnrecord", "order_line", "returns", "orders.orderline"))
+
 # Existing rows get their real dates (the AddField default would stamp today's): the order's
 # local creation date, the delivery's. The history trigger is off in between (removed first,
 # re-added last), so the backfill writes no history rows.
@@ -26,46 +34,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        pgtrigger.migrations.RemoveTrigger(
-            model_name='orderline',
-            name='update_update',
-        ),
-        migrations.AddField(
-            model_name='deliveryline',
-            name='created_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='配送登记日期'),
-        ),
-        migrations.AddField(
-            model_name='orderline',
-            name='ordered_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='下单日期'),
-        ),
-        migrations.AddField(
-            model_name='orderlineevent',
-            name='ordered_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='下单日期'),
-        ),
+        pgtrigger.migrations.RemoveTrigger(model_name='orderline', name='update_update'),
+        *[migrations.AddField(model_name=model, name=name, field=models.DateField(
+            default=django.utils.timezone.localdate, verbose_name=label)) for model, name, label in PARTITION_KEYS],
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
-        migrations.AlterField(
-            model_name='deliveryline',
-            name='order_line',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='delivery_lines', to='orders.orderline'),
-        ),
-        migrations.AlterField(
-            model_name='receiptline',
-            name='delivery_line',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='receipt_lines', to='orders.deliveryline'),
-        ),
-        migrations.AlterField(
-            model_name='receiptline',
-            name='order_line',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='receipt_lines', to='orders.orderline'),
-        ),
-        migrations.AlterField(
-            model_name='returnrecord',
-            name='order_line',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='orders.orderline'),
-        ),
+        # References into the partitioned tables: checked by constraint triggers (0007), not FOREIGN KEYs.
+        *[migrations.AlterField(model_name=model, name=name, field=models.ForeignKey(
+            db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name=related, to=target))
+          for model, name, related, target in UNCONSTRAINED_REFERENCES],
         pgtrigger.migrations.AddTrigger(
             model_name='orderline',
             trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "orders_orderlineevent" ("amount", "decline_reason", "distributor_id", "id", "line_no", "listing_id", "order_id", "ordered_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "price_reference", "price_rule", "price_source", "product_id", "quantity", "received_qty", "returned_qty", "shipped_qty", "status", "status_changed_at", "unit_price", "updated_at") VALUES (NEW."amount", NEW."decline_reason", NEW."distributor_id", NEW."id", NEW."line_no", NEW."listing_id", NEW."order_id", NEW."ordered_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."price_reference", NEW."price_rule", NEW."price_source", NEW."product_id", NEW."quantity", NEW."received_qty", NEW."returned_qty", NEW."shipped_qty", NEW."status", NEW."status_changed_at", NEW."unit_price", NEW."updated_at"); RETURN NULL;', hash='5d6572bbf2a4999aeb458ece93e5c79301e84c08', operation='UPDATE', pgid='pgtrigger_update_update_e67df', table='orders_orderline', when='AFTER')),
