@@ -23,6 +23,7 @@ from orders.partitions import PARTITIONED, ensure_month_partitions, partition_na
 from orders.selectors import NO_SALES_SQL, no_sales_candidates
 from tests.monitoring.conftest import new_supply, receive_into
 from vbp.jobs import SNAPSHOT_SQL
+from vbp.selectors import PROGRESS_SQL
 
 SH = ZoneInfo("Asia/Shanghai")
 FIRST = ("orders", "0006_line_partition_keys")  # the first migration of the partitioning
@@ -167,6 +168,10 @@ def test_vbp_progress_reads_only_the_period_so_far(months_2026):
     params = {"tender": 0, "start": date(2026, 1, 1), "end": date(2026, 12, 31), "upto": date(2026, 3, 31),
               "month": date(2026, 3, 31), "month_first": date(2026, 3, 1), "threshold": D("10")}
     plan = _plan(SNAPSHOT_SQL, params)
+    assert _scanned(plan, "orders_receiptline") == {
+        "orders_receiptline_p2026_01", "orders_receiptline_p2026_02", "orders_receiptline_p2026_03"}, plan
+    # The live progress page (selectors.contract_progress) passes the contracts' period bounds the same way.
+    plan = _plan(PROGRESS_SQL, {"ids": [0], "on": date(2026, 3, 31), "lo": date(2026, 1, 1), "hi": date(2026, 3, 31)})
     assert _scanned(plan, "orders_receiptline") == {
         "orders_receiptline_p2026_01", "orders_receiptline_p2026_02", "orders_receiptline_p2026_03"}, plan
 
