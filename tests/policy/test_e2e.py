@@ -32,7 +32,7 @@ def test_province_changes_a_parameter_and_city_reads_it(page, make_user):  # noq
     login(page, province.username, PASSWORD)
     page.get_by_test_id("nav").get_by_role("link", name="政策参数").click()
     expect(page.get_by_role("heading", name="政策参数", exact=True)).to_be_visible()
-    page.get_by_label("搜索").fill("议价")
+    page.get_by_label("搜索", exact=True).fill("议价")
     page.get_by_role("button", name="筛选").click()
     expect(page.locator('tr[data-key="neg.confirm_working_days"]')).to_contain_text("10")
     shot(page, "list-search")

@@ -253,7 +253,9 @@ CASES = [
          data=lambda w: {"action": "decline", "line": w.line.pk, "reason": "缺货"}, label="decline"),
     Case("orders:order_detail", P({"institution": 302}, deny=404), kwargs=lambda w: {"pk": w.order.pk},
          data=lambda w: {"action": "cancel", "line": w.line.pk}, label="cancel"),
-    Case("orders:order_detail", P({"distributor": 302}, deny=404), kwargs=lambda w: {"pk": w.shipped_line.order_id},
+    # A refused shipment is shown again on the page with each line's error on its row (issue 15
+    # item 2), so the allowed distributor gets 200 and nothing is written.
+    Case("orders:order_detail", P({"distributor": 200}, deny=404), kwargs=lambda w: {"pk": w.shipped_line.order_id},
          data=lambda w: {"action": "ship", f"ship_{w.shipped_line.pk}": "0"}, label="ship", writes=False),
     Case("orders:return_create", P({"institution": 302}), kwargs=lambda w: {"pk": w.received_line.pk},
          data=lambda w: {"quantity": "1", "reason": "破损"}),
@@ -670,6 +672,8 @@ READ |= {
     # Printable documents (issue 15 item 9): the scoped page of an order, delivery, contract or
     # listing as A4 HTML or PDF.
     "orders:order_print", "orders:delivery_print", "vbp:contract_print", "listing:listing_notice_print",
+    # The expert's case documents, shown inline (issue 15 item 8), and the header search (item 10).
+    "experts:case_document", "search",
 }
 
 # State-changing routes merged this session whose matrix cases (a working payload per allowed
@@ -792,6 +796,7 @@ def _read_url(name, w):
     pattern = known[name].pattern
     kwargs = {}
     for token, value in (("<int:pk>", None), ("<int:listing_id>", w.listing.pk), ("<str:key>", "neg.confirm_working_days"),
+                         ("<slug:key>", "qualification"),
                          ("<int:year>", 2026), ("<str:app_label>", "listing"), ("<str:model>", "listing"),
                          ("<str:pk>", str(w.listing.pk)),
                          ("<str:ocid>", f"ocds-jsyg01-p{w.product.pk}")):
