@@ -32,16 +32,6 @@ def sz_hospital(make_org, suzhou):
 
 
 @pytest.fixture
-def nj_city_user(make_user, make_org, nanjing):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing))
-
-
-@pytest.fixture
-def sz_city_user(make_user, make_org, suzhou):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=suzhou))
-
-
-@pytest.fixture
 def supply(db, make_org, make_user):
     return new_supply()
 
