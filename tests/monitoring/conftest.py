@@ -8,12 +8,21 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 
 from orders.models import Delivery, DeliveryLine, OffPlatformPurchase, Order, OrderLine, Receipt, ReceiptLine
 from parties.models import Organisation, OrgKind, Role, User
 from tests.factories import ListingFactory, ProductFactory
+from tests.his import his_client
 
 _n = itertools.count(1)
+
+
+@pytest.fixture
+def nov24():
+    """2026-11-24 10:00 in Nanjing, still (the day the monitoring tests run on)."""
+    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
+        yield
 
 
 @pytest.fixture
@@ -29,6 +38,12 @@ def hospital_user(make_user, hospital):
 @pytest.fixture
 def sz_hospital(make_org, suzhou):
     return make_org(OrgKind.INSTITUTION, name="苏州市立医院", city=suzhou, level=3)
+
+
+@pytest.fixture
+def his(hospital):
+    """The hospital's HIS, through the API with its token."""
+    return his_client(hospital)
 
 
 @pytest.fixture

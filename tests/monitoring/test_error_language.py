@@ -5,29 +5,16 @@ otherwise — and keeps its rule ID as the code."""
 from html import unescape
 
 import pytest
-import time_machine
 from django.conf import settings
 
 from monitoring.models import ReportVersion
-from tests.his import his_client
 
 from .conftest import figures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nov24")]
 
 BODY = {"month": "2026-10", "drug_total": "1000", "drug_platform": "2000", "drug_emergency": "0",
         "consumable_total": "100", "consumable_platform": "80", "consumable_emergency": "0"}
-
-
-@pytest.fixture(autouse=True)
-def nov24():
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
-        yield
-
-
-@pytest.fixture
-def his(hospital):
-    return his_client(hospital)
 
 
 def test_mon2_api_refusal_in_english_with_accept_language(his):

@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 OCT = date(2026, 10, 1)
 
 
-@pytest.fixture
-def nov24():
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
-        yield
-
-
 def _chart(html, element_id="mon-data"):
     raw = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S).group(1)
     return json.loads(json.loads(raw))

@@ -30,12 +30,6 @@ OCT = date(2026, 10, 1)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def nov24():
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
-        yield
-
-
 def test_mon1_hand_computed_rate_85_percent_not_flagged(hospital, receive, offplatform):
     """REQUIRED: ¥850,000 platform + ¥150,000 off-platform drugs → 85.00 %, target 85 % met."""
     receive(hospital, "850000", date(2026, 10, 5))

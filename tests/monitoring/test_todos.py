@@ -9,6 +9,7 @@ import time_machine
 
 from monitoring import services
 from parties.models import OrgKind
+from tests.todos import home_todos as _todos
 
 from .conftest import figures
 
@@ -16,11 +17,6 @@ pytestmark = pytest.mark.django_db
 
 REPORT = "2026年10月采购数据月报待报送"
 MISSING = "2026年10月尚未报送月报的机构"
-
-
-def _todos(client, user):
-    client.force_login(user)
-    return {t["label"]: t for t in client.get("/").context["todos"]}
 
 
 def test_mon_2_report_due_by_the_15th_then_overdue_then_gone(client, hospital_user):

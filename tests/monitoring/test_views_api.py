@@ -13,22 +13,10 @@ from openpyxl import load_workbook
 from monitoring import services
 from monitoring.models import Flag, MonthlyReport, ReportVersion
 from parties.models import OrgKind
-from tests.his import his_client
 
 from .conftest import figures
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def nov24():
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
-        yield
-
-
-@pytest.fixture
-def his(hospital):
-    return his_client(hospital)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nov24")]
 
 
 BODY = {"month": "2026-10", "drug_total": "1000000", "drug_platform": "850000", "drug_emergency": "10000",
