@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from core import api_fields
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.pagination import DefaultCursorPagination
-from core.api.params import parse_since
 from core.api.schema import error_responses
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
 
 from . import rules, selectors, services
+from .filters import FLAG_CHOICES, ProductApiFilter
 from .models import ConsumableClass, OtherProvincePrice, Product, ProductKind
 
 TAG = "产品目录（CAT）"
@@ -75,10 +75,6 @@ class UpdatedCursorPagination(DefaultCursorPagination):
     ordering = ("updated_at", "id")
 
 
-def _updated_since(raw):
-    return parse_since(raw)
-
-
 class ProductListApi(GenericAPIView):
     serializer_class = ProductOut
     pagination_class = UpdatedCursorPagination
@@ -91,7 +87,7 @@ class ProductListApi(GenericAPIView):
             OpenApiParameter("national_code", str, description="国家医保编码（精确，INT-2）"),
             OpenApiParameter("kind", str, enum=ProductKind.values),
             OpenApiParameter("flag", str, many=True, description="标识，可多个：" + "、".join(
-                f for f, _ in selectors.FLAG_CHOICES)),
+                f for f, _ in FLAG_CHOICES)),
             OpenApiParameter("manufacturer", int, description="生产企业编号"),
             OpenApiParameter("consumable_class", str, enum=ConsumableClass.values),
             OpenApiParameter("updated_since", str, description="只返回此时间之后变更的产品（ISO 8601）"),
@@ -101,25 +97,11 @@ class ProductListApi(GenericAPIView):
                                  description="GET /api/v1/products/?updated_since=2026-11-01T00:00:00%2B08:00")],
     )
     def get(self, request):
-        p = request.query_params
-        manufacturer = p.get("manufacturer", "")
-        if manufacturer and not manufacturer.isdigit():
-            raise InvalidInput(gettext("manufacturer 须为企业编号（整数）"), "manufacturer")
-        kind = p.get("kind", "")
-        if kind and kind not in ProductKind.values:
-            raise InvalidInput(gettext("kind 须为 %(values)s") % {"values": ' / '.join(ProductKind.values)}, "kind")
-        known_flags = {f for f, _label in selectors.FLAG_CHOICES} | {"generic_of_negotiated"}
-        unknown = [f for f in p.getlist("flag") if f not in known_flags]
-        if unknown:
-            raise InvalidInput(gettext("未知的标识：%(unknown)s") % {"unknown": unknown[0]}, "flag")
-        if p.get("consumable_class") and p["consumable_class"] not in ConsumableClass.values:
-            raise InvalidInput(gettext("consumable_class 须为 %(values)s") % {
-                "values": ' / '.join(ConsumableClass.values)}, "consumable_class")
-        qs = selectors.search_products(
-            request.user, q=p.get("q", ""), kind=kind, flags=p.getlist("flag"), manufacturer=manufacturer or None,
-            consumable_class=p.get("consumable_class", ""), national_code=p.get("national_code", ""),
-            updated_since=_updated_since(p.get("updated_since")),
-        ).select_related("generic_of_negotiated")
+        # The schema lists the parameters above; the FilterSet (strict: unknown values are
+        # refused with their field) is the same one the catalogue page uses.
+        qs = ProductApiFilter(request.query_params, request=request,
+                              queryset=Product.objects.visible_to(request.user)).qs
+        qs = qs.select_related("manufacturer", "generic_of_negotiated")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(ProductOut(page, many=True).data)
 

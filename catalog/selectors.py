@@ -2,23 +2,17 @@
 
 from datetime import date
 
-from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
+from .filters import ChangeRequestFilter, ProductFilter
 from .models import (
-    ChangeStatus,
-    ConsumableClass,
     OtherProvincePrice,
     PriceLevel,
     Product,
     ProductChangeRequest,
     ProductKind,
 )
-
-FLAG_CHOICES = [(f, Product._meta.get_field(f).verbose_name) for f in Product.FLAG_FIELDS] + [
-    ("code_pending", "尚无国家医保编码"),
-    ("in_sunshine_catalogue", Product._meta.get_field("in_sunshine_catalogue").verbose_name),
-]
 
 
 def national_lowest_price(product, at: date | None = None, include_city: bool | None = None):
@@ -54,31 +48,13 @@ def price_history(product):
 
 def search_products(user, *, q="", kind="", flags=(), manufacturer=None, consumable_class="",
                     national_code="", updated_since=None, queryset=None):
-    """CAT-3 catalogue search: by national code (exact or prefix), by name (contains) or by
-    pinyin initials (amxl → 阿莫西林), with filters. Scoped by `Product.objects.visible_to`."""
-    qs = queryset if queryset is not None else Product.objects.visible_to(user)
-    q = (q or "").strip()
-    if q:
-        cond = Q(generic_name__icontains=q) | Q(national_code__istartswith=q) | Q(approval_number__icontains=q)
-        letters = q.lower()
-        if letters.isascii() and letters.replace(" ", "").isalnum():
-            cond |= Q(name_initials__contains=letters.replace(" ", ""))
-        qs = qs.filter(cond)
-    if kind in ProductKind.values:
-        qs = qs.filter(kind=kind)
-    for flag in flags or ():
-        if flag in Product.FLAG_FIELDS or flag == "in_sunshine_catalogue":
-            qs = qs.filter(**{flag: True})
-        elif flag == "code_pending":
-            qs = qs.filter(national_code__isnull=True)
-        elif flag == "generic_of_negotiated":
-            qs = qs.filter(generic_of_negotiated__isnull=False)
-    if manufacturer:
-        qs = qs.filter(manufacturer_id=manufacturer)
-    if consumable_class in ConsumableClass.values:
-        qs = qs.filter(consumable_class=consumable_class)
-    if national_code:
-        qs = qs.filter(national_code=national_code.strip())
+    """CAT-3 catalogue search (catalog.filters.ProductFilter, the page's lenient form) for code
+    that holds the values rather than a request. Scoped by `Product.objects.visible_to`."""
+    data = QueryDict(mutable=True)
+    data.update({"q": q or "", "kind": kind or "", "manufacturer": str(manufacturer or ""),
+                 "consumable_class": consumable_class or "", "national_code": national_code or ""})
+    data.setlist("flag", list(flags or ()))
+    qs = ProductFilter(data, queryset=queryset if queryset is not None else Product.objects.visible_to(user)).qs
     if updated_since is not None:
         qs = qs.filter(updated_at__gt=updated_since)
     return qs.select_related("manufacturer")
@@ -100,25 +76,16 @@ def product_by_code(code):
 
 # ------------------------------------------------------------------ QUA-1 change requests
 
-def change_requests(user, *, status="", kind="", q="", enterprise="", reviewer="", product=None):
+def change_requests(user, *, product=None, **filters):
     """QUA-1 change requests `user` may see (the review queue, an enterprise's own list, a
-    product's history), newest first, with filters."""
+    product's history), newest first, narrowed by catalog.filters.ChangeRequestFilter's
+    `filters` (status, kind, reviewer, enterprise, q)."""
     qs = ProductChangeRequest.objects.visible_to(user).select_related(
         "product", "enterprise", "review_city", "proposed_by", "decided_by")
     if product is not None:
         qs = qs.filter(product=product)
-    if status in ChangeStatus.values:
-        qs = qs.filter(status=status)
-    if kind in ProductKind.values:
-        qs = qs.filter(product__kind=kind)
-    if reviewer in ("province", "city"):
-        qs = qs.filter(reviewer=reviewer)
-    if enterprise:
-        qs = qs.filter(enterprise_id=enterprise)
-    q = (q or "").strip()
-    if q:
-        qs = qs.filter(Q(product__generic_name__icontains=q) | Q(product__national_code__istartswith=q)
-                       | Q(enterprise__name__icontains=q) | Q(reason__icontains=q))
+    if filters:
+        qs = ChangeRequestFilter({k: v for k, v in filters.items() if v not in (None, "")}, queryset=qs).qs
     return qs.order_by("-proposed_at", "-id")
 
 

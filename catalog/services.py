@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -23,6 +23,7 @@ from core.text import excerpt
 from core.uploads import read_xlsx_rows
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 from parties.models import Organisation, OrgKind, Region
 from parties.permissions import is_manufacturer, is_province_regulator
 from policy import services as policy
@@ -220,8 +221,8 @@ def city_review_on(at: date | None = None) -> bool:
 def _notify_change_reviewers(cr: ProductChangeRequest):
     who = (recipients.city_regulators(cr.review_city) if cr.reviewer == ChangeReviewer.CITY
            else recipients.province_regulators())
-    notify(who, kind="catalog.change_request", title=f"产品信息变更待确认：{cr.product}",
-           body=f"{cr.enterprise}：{cr.reason}", url=reverse("catalog:change_detail", args=[cr.pk]),
+    notify(who, kind="catalog.change_request", title=Text(gettext_noop("产品信息变更待确认：%(product)s"), product=cr.product),
+           body=Text(gettext_noop("%(enterprise)s：%(reason)s"), enterprise=cr.enterprise, reason=cr.reason), url=reverse("catalog:change_detail", args=[cr.pk]),
            dedupe_key=f"catalog.change.{cr.pk}")
 
 
@@ -309,7 +310,7 @@ def product_change_confirm(user, request: ProductChangeRequest, *, reason: str =
             _decided(cr, user, ChangeStatus.CONFIRMED, reason)
             product_information_confirmed.send(sender=Product, product=product, fields=sorted(cr.changes),
                                                request=cr)
-            _notify_enterprise(cr, f"产品信息变更已确认：{product}")
+            _notify_enterprise(cr, Text(gettext_noop("产品信息变更已确认：%(product)s"), product=product))
     return cr
 
 
@@ -325,7 +326,7 @@ def product_change_refuse(user, request: ProductChangeRequest, *, reason: str) -
             raise InvalidInput(gettext("不予确认须填写理由"), "reason")
         with audit_context(user, reason=f"QUA-1 不予确认产品信息变更（申请 {cr.pk}）：{reason}"):
             _decided(cr, user, ChangeStatus.REFUSED, reason)
-            _notify_enterprise(cr, f"产品信息变更未予确认：{cr.product}")
+            _notify_enterprise(cr, Text(gettext_noop("产品信息变更未予确认：%(product)s"), product=cr.product))
     return cr
 
 

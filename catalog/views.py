@@ -22,6 +22,7 @@ from jobs import imports
 from parties.models import Organisation, OrgKind
 
 from . import selectors, services
+from .filters import FLAG_CHOICES, ProductFilter
 from .forms import (
     CatalogueChangeForm,
     ChangeDecisionForm,
@@ -36,6 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request):
+    """The product list's filter values as the page shows them back in its form."""
     return {
         "q": request.GET.get("q", "").strip(),
         "kind": request.GET.get("kind", ""),
@@ -45,6 +47,11 @@ def _filters(request):
     }
 
 
+def _products(request):
+    return ProductFilter(request.GET, request=request, queryset=Product.objects.visible_to(request.user)).qs \
+        .select_related("manufacturer")
+
+
 def _form_error(form, exc: DomainError):
     form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
 
@@ -52,11 +59,11 @@ def _form_error(form, exc: DomainError):
 @login_required
 def product_list(request):
     filters = _filters(request)
-    qs = selectors.search_products(request.user, **filters)
+    qs = _products(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "catalog/product_list.html", {
         "page": page, "filters": filters, "kinds": ProductKind.choices, "classes": ConsumableClass.choices,
-        "flag_choices": selectors.FLAG_CHOICES,
+        "flag_choices": FLAG_CHOICES,
         "manufacturers": Organisation.objects.filter(kind=OrgKind.MANUFACTURER).order_by("name"),
         "can_create": request.user.has_perm("catalog.register_product"),
     })
@@ -64,7 +71,7 @@ def product_list(request):
 
 @login_required
 def product_export(request):
-    qs = selectors.search_products(request.user, **_filters(request))[:20000]
+    qs = _products(request)[:20000]
     wb = Workbook()
     ws = wb.active
     ws.title = _("产品目录")
@@ -224,8 +231,9 @@ def price_template(request):
 
 
 def _change_filters(request):
-    user = request.user
-    default = "pending" if user.is_regulator else ""
+    """The queue's filter values (catalog.filters.ChangeRequestFilter); a regulator's queue
+    shows the pending requests unless another status is asked for."""
+    default = "pending" if request.user.is_regulator else ""
     return {
         "status": request.GET.get("status", default),
         "kind": request.GET.get("kind", ""),

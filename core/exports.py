@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -41,10 +42,17 @@ def safe_row(ws, values) -> list:
     return [safe_cell(ws, v) for v in values]
 
 
-def write_xlsx(fileobj, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], widths=None) -> None:
-    """Write sheets of (title, headers, rows) into `fileobj` (headers bold, frozen)."""
+def write_xlsx(fileobj, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], widths=None,
+               translate: bool = True) -> None:
+    """Write sheets of (title, headers, rows) into `fileobj` (headers bold, frozen).
+
+    Column titles and sheet names are in the reader's language (issue 15 item 12): the views
+    list them as the Chinese source strings, translated here through the catalogues.
+    `translate=False` for an upload template, whose Chinese headers the importer reads back."""
     wb = Workbook(write_only=True)
     for title, headers, rows in sheets:
+        if translate:
+            title, headers = gettext(str(title)), [gettext(str(h)) for h in headers]
         ws = wb.create_sheet(title=str(title)[:31])
         ws.freeze_panes = "A2"
         for i, width in enumerate(widths or [], start=1):
@@ -82,9 +90,9 @@ def _cell(value):
 
 
 def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], *, title="数据", widths=None,
-                  extra_sheets=()) -> FileResponse:
+                  extra_sheets=(), translate: bool = True) -> FileResponse:
     tmp = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    write_xlsx(tmp, [(title, headers, rows), *extra_sheets], widths=widths)
+    write_xlsx(tmp, [(title, headers, rows), *extra_sheets], widths=widths, translate=translate)
     tmp.seek(0)
     response = FileResponse(tmp, content_type=XLSX_MIME)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

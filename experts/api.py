@@ -10,6 +10,7 @@ from catalog.models import Product
 from core.errors import NotFound
 
 from . import selectors
+from .filters import SessionFilter
 from .models import ExpertSession
 
 
@@ -23,6 +24,7 @@ class SessionListApi(generics.ListAPIView):
     """EXP-1 / ACT-6: sessions visible to the caller (an expert: only those they were drawn for)."""
 
     serializer_class = SessionSerializer
+    filterset_class = SessionFilter
 
     def get_queryset(self):
         return selectors.sessions_for(self.request.user)

@@ -265,7 +265,7 @@ class NegotiationRound(RecordedByAt):
         ]
 
     def __str__(self):
-        return f"{self.case} 第{self.number}轮"
+        return _("%(case)s 第%(n)s轮") % {"case": self.case, "n": self.number}
 
 
 @pghistory.track()

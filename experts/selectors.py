@@ -12,26 +12,14 @@ def sessions_for(user):
     return ExpertSession.objects.visible_to(user)
 
 
-def session_list(user, *, purpose="", status="", q=""):
-    qs = sessions_for(user)
-    if purpose:
-        qs = qs.filter(purpose=purpose)
-    if status:
-        qs = qs.filter(status=status)
-    if q:
-        qs = qs.filter(title__icontains=q)
-    return qs.order_by("-date", "-id")
+def session_list(user):
+    """The sessions list (filtered by experts.filters.SessionFilter), newest first."""
+    return sessions_for(user).order_by("-date", "-id")
 
 
-def pool(*, category="", active="", q=""):
-    qs = ExpertProfile.objects.select_related("user", "employer_organisation")
-    if category:
-        qs = qs.filter(category=category)
-    if active in ("1", "0"):
-        qs = qs.filter(active=active == "1")
-    if q:
-        qs = qs.filter(user__full_name__icontains=q) | qs.filter(employer__icontains=q)
-    return qs.order_by("category", "id")
+def pool():
+    """The expert pool (filtered by experts.filters.PoolFilter)."""
+    return ExpertProfile.objects.select_related("user", "employer_organisation").order_by("category", "id")
 
 
 def negotiated_price(product) -> Decimal | None:

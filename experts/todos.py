@@ -14,7 +14,7 @@ from .models import SessionStatus
 def expert_todos(user, today):
     if user.role != "expert":
         return []
-    agg = selectors.session_list(user, status=SessionStatus.DRAWN).order_by().aggregate(
+    agg = selectors.sessions_for(user).filter(status=SessionStatus.DRAWN).order_by().aggregate(
         n=Count("pk", distinct=True), due=Min("date"))
     return [TodoItem(_("被抽取参加的评审与谈判场次"), agg["n"],
                      reverse("experts:session_list") + f"?status={SessionStatus.DRAWN}", due=agg["due"],

@@ -17,6 +17,7 @@ from core.permissions import require_page
 from policy import services as policy
 
 from . import dossier, forms, selectors, services
+from .filters import PoolFilter, SessionFilter
 from .models import ExpertCategory, ExpertConflict, ExpertProfile, SessionCase, SessionPurpose, SessionStatus
 
 PAGE_SIZE = 30
@@ -33,7 +34,7 @@ def pool(request):
         if _call(form, services.expert_profile_save, request.user, **form.cleaned_data):
             messages.success(request, _("已保存专家信息"))
             return redirect("experts:pool")
-    rows = selectors.pool(**filters)
+    rows = PoolFilter(request.GET, queryset=selectors.pool()).qs
     if request.GET.get("export") == "xlsx":
         return xlsx_response(f"expert-pool-{timezone.localdate():%Y%m%d}.xlsx", [_("姓名"), _("账号"), _("专业类别"), _("工作单位"), _("职称/职务"),
                                                  _("状态"), _("有效利益冲突申报")], (
@@ -94,7 +95,7 @@ def session_list(request):
             session = _call(form, services.session_create, user, **form.cleaned_data)
             if session:
                 return redirect("experts:session_detail", pk=session.pk)
-    page = Paginator(selectors.session_list(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(SessionFilter(request.GET, queryset=selectors.session_list(user)).qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "experts/session_list.html", {
         "page": page, "filters": filters, "form": form, "purposes": SessionPurpose.choices,
         "statuses": SessionStatus.choices,

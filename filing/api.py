@@ -2,19 +2,24 @@
 confirming body decides. Thin: services decide, errors carry the rule ID."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from catalog import rules as catalog_rules
+from catalog.models import ProductKind
+from core import api_fields, parsing
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.schema import error_responses
-from core.errors import NotFound
+from core.errors import NotFound, RuleViolation
 from parties.models import Organisation
 
-from . import selectors, services
+from . import rules, selectors, services
 from .filters import FilingFilter
-from .models import FilingRequest
+from .models import FilingKind, FilingRequest
 
 TAG = "备案采购（FIL）"
 
@@ -42,13 +47,38 @@ class FilingOut(serializers.ModelSerializer):
         return str(services.price_in_force(obj))
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "9000.00"})
+class FilingPriceField(api_fields.ParsedField):
+    """A filed or agreed price: the catalogue's LST-0.3 price check against the absurd-price
+    ceiling in force (read per request), with the service's messages."""
+
+    def parse(self, data):
+        try:
+            return catalog_rules.check_price(data, services.price_ceiling())
+        except catalog_rules.RuleError as exc:
+            raise parsing.ParseError(str(exc)) from None
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class QuantityField(api_fields.ParsedField):
+    def parse(self, data):
+        return rules.parse_quantity(data)
+
+
+KIND_MESSAGE = gettext_lazy("备案类别须为 药品 / 高值医用耗材 / 普通医用耗材（检验检测试剂）")
+
+
 class FilingIn(serializers.Serializer):
-    kind = serializers.CharField(help_text="drug（药品）/ high_value（高值医用耗材）/ ordinary（普通医用耗材、检验检测试剂）")
+    """Validated with the service's own parsers (same messages and fields): a malformed price,
+    quantity or national code is refused before anything is written."""
+
+    kind = serializers.ChoiceField(choices=FilingKind.choices, error_messages={"invalid_choice": KIND_MESSAGE},
+                                   help_text="drug（药品）/ high_value（高值医用耗材）/ ordinary（普通医用耗材、检验检测试剂）")
     national_code = serializers.CharField(help_text="国家医保编码（INT-2）；不在目录中时同时填写 new_product 与 enterprise_id")
-    price = serializers.CharField(help_text="备案价格（元）")
-    quantity = serializers.CharField(help_text="预计采购数量")
+    price = FilingPriceField(help_text="备案价格（元）")
+    quantity = QuantityField(help_text="预计采购数量")
     reason = serializers.CharField(required=False, allow_blank=True)
-    enterprise_id = serializers.IntegerField(required=False, help_text="生产企业（新产品时必填）")
+    enterprise_id = api_fields.IdField(required=False, help_text="生产企业（新产品时必填）")
     generic_name = serializers.CharField(required=False, allow_blank=True)
     dosage_form = serializers.CharField(required=False, allow_blank=True)
     specification = serializers.CharField(required=False, allow_blank=True)
@@ -57,19 +87,31 @@ class FilingIn(serializers.Serializer):
                                                help_text="应急采购补办备案：应急采购案件编号（002 §19）")
     doc_A = serializers.FileField(required=False, help_text="药品：A. 医疗机构申请材料（PDF/JPG/PNG）")
 
+    def validate(self, attrs):
+        # CAT-1.1 depends on the kind: a drug code and a consumable code differ in form.
+        code = attrs["national_code"].strip()
+        if code:
+            product_kind = ProductKind.DRUG if attrs["kind"] == FilingKind.DRUG else ProductKind.CONSUMABLE
+            try:
+                attrs["national_code"] = catalog_rules.check_national_code(product_kind, code)
+            except catalog_rules.RuleError as exc:
+                raise RuleViolation("CAT-1.1", str(exc), "national_code") from None
+        return attrs
+
 
 class EnterpriseIn(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["confirm", "decline"], default="confirm")
-    lowest_price = serializers.CharField(required=False, allow_blank=True)
-    agreed_price = serializers.CharField(required=False, allow_blank=True)
-    agreed_quantity = serializers.CharField(required=False, allow_blank=True)
+    lowest_price = FilingPriceField(required=False, allow_blank=True, allow_null=True)
+    agreed_price = FilingPriceField(required=False, allow_blank=True, allow_null=True)
+    agreed_quantity = QuantityField(required=False, allow_blank=True, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True)
     doc_C = serializers.FileField(required=False)
     doc_D = serializers.FileField(required=False)
 
 
 class DecideIn(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["approve", "refuse", "return"])
+    action = serializers.ChoiceField(choices=["approve", "refuse", "return"], error_messages={
+        "invalid_choice": gettext_lazy("操作须为 approve / refuse / return")})
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -96,6 +138,7 @@ class FilingListApi(GenericAPIView):
                        "quantity": "20"})])
     @idempotent
     def post(self, request):
+        services.filing_submit_allowed(request.user)
         data = FilingIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -130,6 +173,7 @@ class FilingEnterpriseApi(GenericAPIView):
                    parameters=[IDEMPOTENCY_PARAMETER], responses={200: FilingOut, **error_responses(400, 403, 404, 409, 422)})
     @idempotent
     def post(self, request, pk):
+        services.enterprise_respond_allowed(request.user, pk)
         data = EnterpriseIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -147,6 +191,7 @@ class FilingDecideApi(GenericAPIView):
                    parameters=[IDEMPOTENCY_PARAMETER], responses={200: FilingOut, **error_responses(400, 403, 404, 409, 422)})
     @idempotent
     def post(self, request, pk):
+        services.filing_decide_allowed(request.user, pk)
         data = DecideIn(data=request.data)
         data.is_valid(raise_exception=True)
         filing = services.filing_decide(request.user, pk, action=data.validated_data["action"],

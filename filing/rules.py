@@ -12,6 +12,8 @@ from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from core import parsing
+
 DRUG, HIGH_VALUE, ORDINARY = "drug", "high_value", "ordinary"
 # A context of their own: other catalogues translate these words as headings.
 _CTX = "filing institution"
@@ -32,6 +34,18 @@ DRUG_DOCUMENTS = {
 }
 INSTITUTION_DOCUMENTS = ("A",)
 ENTERPRISE_DOCUMENTS = ("C", "D")
+
+
+def parse_quantity(raw) -> int:
+    """A filed or agreed quantity: a positive whole number, at most ten million (the API
+    serializer and the service read it with this one parser)."""
+    try:
+        value = Decimal(str(raw).strip())
+    except Exception:  # noqa: BLE001 — any unparsable input is the same user error
+        raise parsing.ParseError(_("数量须为正整数")) from None
+    if not value.is_finite() or value != value.to_integral_value() or value <= 0 or value > 10_000_000:
+        raise parsing.ParseError(_("数量须为正整数"))
+    return int(value)
 
 
 def fmt(amount) -> str:

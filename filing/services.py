@@ -19,7 +19,7 @@ from catalog.models import Product, ProductKind
 from catalog.selectors import national_lowest_price
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
-from core.parsing import cell_text, clean_text, date_or_none
+from core.parsing import ParseError, cell_text, clean_text, date_or_none
 from core.permissions import require
 from core.uploads import XLSX_TYPES, check_upload
 from experts import services as experts
@@ -59,21 +59,44 @@ def _institution_of(user) -> Organisation:
     return user.organisation
 
 
+def price_ceiling(at=None) -> Decimal:
+    """The absurd-price ceiling in force (policy sys.price_ceiling_yuan)."""
+    return Decimal(str(policy.get("sys.price_ceiling_yuan", at=at)))
+
+
 def _money(raw, field, at=None) -> Decimal:
     try:
-        return catalog_rules.check_price(raw, Decimal(str(policy.get("sys.price_ceiling_yuan", at=at))))
+        return catalog_rules.check_price(raw, price_ceiling(at))
     except catalog_rules.RuleError as exc:
         raise InvalidInput(str(exc), field) from None
 
 
 def _quantity(raw, field="quantity") -> int:
     try:
-        value = Decimal(str(raw).strip())
-    except Exception:  # noqa: BLE001 — any unparsable input is the same user error
-        raise InvalidInput(_("数量须为正整数"), field) from None
-    if not value.is_finite() or value != value.to_integral_value() or value <= 0 or value > 10_000_000:
-        raise InvalidInput(_("数量须为正整数"), field)
-    return int(value)
+        return rules.parse_quantity(raw)
+    except ParseError as exc:
+        raise InvalidInput(exc.message, field) from None
+
+
+def filing_submit_allowed(user):
+    """ACT-3: refuse (403) anyone but an institution. The API asks before it validates the
+    body, so a refused caller learns that first, whatever it sent."""
+    _institution_of(user)
+
+
+def enterprise_respond_allowed(user, filing_id):
+    """FIL-2 / FIL-C2: refuse anyone but the filed product's manufacturer (asked by the API first)."""
+    require(user, "filing.act_as_enterprise", message=_("仅备案产品的生产企业可确认"))
+    if not FilingRequest.objects.visible_to(user).filter(pk=getattr(filing_id, "pk", filing_id)).exists():
+        raise NotFound()
+
+
+def filing_decide_allowed(user, filing_id):
+    """FIL-3 / FIL-C1: refuse anyone but the confirming body (asked by the API first)."""
+    filing = FilingRequest.objects.filter(pk=getattr(filing_id, "pk", filing_id)).first()
+    if filing is None:
+        raise NotFound()
+    _require_body(user, filing)
 
 
 def _reason(raw, field="reason") -> str:
@@ -310,9 +333,7 @@ def enterprise_respond(user, filing_id, *, lowest_price=None, agreed_price=None,
     """The enterprise's part (FIL-2 correction, FIL-C2): its lowest price to the institution,
     documents C/D for drugs, and for consumables the volume and price agreed with the
     institution. Declining returns the request to the institution with the reason."""
-    require(user, "filing.act_as_enterprise", message=_("仅备案产品的生产企业可确认"))
-    if not FilingRequest.objects.visible_to(user).filter(pk=getattr(filing_id, "pk", filing_id)).exists():
-        raise NotFound()
+    enterprise_respond_allowed(user, filing_id)
     with transaction.atomic():
         filing = _lock(filing_id)
         _require_status(filing, FilingStatus.AWAITING_ENTERPRISE)

@@ -104,7 +104,7 @@ class StandardRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} 年支付标准（第 {self.version} 版）"
+        return _("%(year)s 年支付标准（第 %(version)s 版）") % {"year": self.year, "version": self.version}
 
     @property
     def progress_percent(self):
@@ -173,7 +173,7 @@ class PaymentStandard(NeverDeleted):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.product}：{self.amount if self.payable else '不予支付'}"
+        return f"{self.year} {self.product}：{self.amount if self.payable else _('不予支付')}"
 
     @property
     def method_label(self):
@@ -294,4 +294,4 @@ class QualityDeposit(RecordedByAt):
         ]
 
     def __str__(self):
-        return f"{self.institution} {self.year} 质量保证金"
+        return _("%(institution)s %(year)s 质量保证金") % {"institution": self.institution, "year": self.year}

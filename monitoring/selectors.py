@@ -169,19 +169,9 @@ def latest_rate_month(user=None) -> date | None:
     return qs.aggregate(m=Max("month"))["m"]
 
 
-def reports_for(user, *, month=None, status=None, city=None, q=""):
-    qs = MonthlyReport.objects.visible_to(user).select_related("institution", "institution__city")
-    if month:
-        qs = qs.filter(month=month)
-    if status == "late":
-        qs = qs.filter(late=True)
-    elif status:
-        qs = qs.filter(status=status)
-    if city:
-        qs = qs.filter(institution__city_id=city)
-    if q:
-        qs = qs.filter(institution__name__icontains=q)
-    return qs
+def reports_for(user):
+    """Monthly reports `user` may see (filtered by monitoring.filters.ReportFilter)."""
+    return MonthlyReport.objects.visible_to(user).select_related("institution", "institution__city")
 
 
 def monitoring_table_rows(user, *, start: date, end: date, city=None):
@@ -209,12 +199,7 @@ def unreported(month: date, user=None):
     return qs.select_related("city")
 
 
-def flags_for(user, *, category=None, status=None, month=None):
-    qs = Flag.objects.visible_to(user).select_related("institution", "institution__city")
-    if category:
-        qs = qs.filter(category=category)
-    if status:
-        qs = qs.filter(status=status)
-    if month:
-        qs = qs.filter(month=month)
-    return qs.prefetch_related("inspections")
+def flags_for(user):
+    """Inspection-list flags `user` may see (filtered by monitoring.filters.FlagFilter)."""
+    return Flag.objects.visible_to(user).select_related("institution", "institution__city").prefetch_related(
+        "inspections")

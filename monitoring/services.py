@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from core import parsing
 from core.audit import audit_context
@@ -20,6 +20,7 @@ from core.text import excerpt
 from core.uploads import read_xlsx_rows
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
+from notifications.text import Text, as_month, as_month_day
 from parties.models import Region
 from parties.permissions import is_city_regulator, is_province_regulator
 from policy.services import get as policy
@@ -61,21 +62,32 @@ def parse_month(value, field="month") -> date:
 MAX_AMOUNT = Decimal("99999999999999.99")
 
 
-def _amount(value, field, label) -> Decimal:
+def parse_amount(value, label) -> Decimal:
+    """A reported amount (MON-2): a number, not negative, at most two decimals, not beyond the
+    column. Raises core.parsing.ParseError with the message (the API serializer and the
+    service read it with this one parser)."""
     if value is None or str(value).strip() == "":
-        raise InvalidInput(_("请填写%(label)s") % {"label": label}, field)
+        raise parsing.ParseError(_("请填写%(label)s") % {"label": label}, "required")
     d = parsing.to_decimal(value, thousands=True)
     if isinstance(value, bool):
-        raise InvalidInput(_("%(label)s须为数字") % {"label": label}, field)
+        raise parsing.ParseError(_("%(label)s须为数字") % {"label": label}, "not_number")
     if d is None:
-        raise InvalidInput(_("%(label)s须为数字（当前为“%(value)s”）") % {"label": label, "value": excerpt(value)}, field)
+        raise parsing.ParseError(_("%(label)s须为数字（当前为“%(value)s”）") % {"label": label, "value": excerpt(value)},
+                                 "not_number")
     if d < 0:
-        raise InvalidInput(_("%(label)s不得为负数") % {"label": label}, field)
+        raise parsing.ParseError(_("%(label)s不得为负数") % {"label": label}, "negative")
     if d > MAX_AMOUNT:  # numeric(16, 2): refuse 1e30 with its field instead of overflowing the column
-        raise InvalidInput(_("%(label)s数值过大，请核对") % {"label": label}, field)
+        raise parsing.ParseError(_("%(label)s数值过大，请核对") % {"label": label}, "too_large")
     if d != d.quantize(Decimal("0.01")):
-        raise InvalidInput(_("%(label)s最多保留两位小数") % {"label": label}, field)
+        raise parsing.ParseError(_("%(label)s最多保留两位小数") % {"label": label}, "places")
     return d
+
+
+def _amount(value, field, label) -> Decimal:
+    try:
+        return parse_amount(value, label)
+    except parsing.ParseError as exc:
+        raise InvalidInput(exc.message, field) from None
 
 
 FIELD_LABELS = {
@@ -292,6 +304,12 @@ def _institution_of(user):
     return user.organisation
 
 
+def report_submit_allowed(user):
+    """MON-2: refuse (403) anyone but an institution. The API asks before it validates the body,
+    so a refused caller learns that first, whatever it sent."""
+    _institution_of(user)
+
+
 def report_submit(*, user, month, figures: dict, reason: str = "", source=ReportSource.WEB) -> ReportVersion:
     """MON-2: submit (or correct, with a reason) an institution's figures for a past month.
     Every submission is a new version; the first decides lateness."""
@@ -473,7 +491,8 @@ def city_forward(*, user, city_id, month, note: str = "") -> CityForward:
         due = rules.add_months(month, 1).replace(day=policy("mon.city_forward_day", at=month))
         fwd = CityForward.objects.create(city=city, month=month, note=(note or "").strip(), late=today > due,
                                          forwarded_by=user, **preview)
-        notify(province_regulators(), kind="monitoring.city_forward", title=f"{city.name} 已报送 {month:%Y-%m} 三级医疗机构采购数据",
+        notify(province_regulators(), kind="monitoring.city_forward", title=Text(gettext_noop("%(city)s 已报送 %(month)s 三级医疗机构采购数据"),
+                                                                city=city.name, month=as_month(month)),
                url="/monitoring/forwards/", dedupe_key=f"mon-forward-{city.pk}-{month:%Y%m}")
     return fwd
 
@@ -501,7 +520,8 @@ def deadline_check(today: date | None = None) -> dict:
         if "remind" in actions:
             for inst in missing:
                 if notify(users_of(inst), kind="monitoring.reminder", level="warning",
-                          title=f"请于 {due:%m月%d日} 前报送 {month:%Y年%m月} 药品（医用耗材）采购数据",
+                          title=Text(gettext_noop("请于 %(due)s 前报送 %(month)s 药品（医用耗材）采购数据"),
+                                     due=as_month_day(due), month=as_month(month)),
                           url="/monitoring/reports/new/", dedupe_key=f"mon-remind-{inst.pk}-{month:%Y%m}"):
                     sent["reminded"] += 1
         if "escalate_institutions" in actions:
@@ -509,10 +529,11 @@ def deadline_check(today: date | None = None) -> dict:
                 _flag(inst.pk, month, FlagCategory.MISSING_REPORT, "",
                       f"{month:%Y-%m} 月报截至 {due:%Y-%m-%d} 未报送")
                 notify(users_of(inst), kind="monitoring.overdue", level="danger",
-                       title=f"{month:%Y年%m月} 采购数据月报已逾期，已提示医保部门",
+                       title=Text(gettext_noop("%(month)s 采购数据月报已逾期，已提示医保部门"), month=as_month(month)),
                        url="/monitoring/reports/new/", dedupe_key=f"mon-overdue-{inst.pk}-{month:%Y%m}")
                 if notify(_reviewers(inst), kind="monitoring.escalation", level="danger",
-                          title=f"{inst.name} 未按时报送 {month:%Y年%m月} 采购数据（MON-2）",
+                          title=Text(gettext_noop("%(institution)s 未按时报送 %(month)s 采购数据（MON-2）"),
+                                     institution=inst.name, month=as_month(month)),
                           url="/monitoring/reports/?status=open", dedupe_key=f"mon-escalate-{inst.pk}-{month:%Y%m}"):
                     sent["escalated"] += 1
         if "escalate_cities" in actions:
@@ -522,11 +543,12 @@ def deadline_check(today: date | None = None) -> dict:
                 .values("city_id"))
             for city in cities:
                 if notify(province_regulators(), kind="monitoring.city_escalation", level="danger",
-                          title=f"{city.name} 未按时汇总上报 {month:%Y年%m月} 三级医疗机构采购数据（MON-2）",
+                          title=Text(gettext_noop("%(city)s 未按时汇总上报 %(month)s 三级医疗机构采购数据（MON-2）"),
+                                     city=city.name, month=as_month(month)),
                           url="/monitoring/forwards/", dedupe_key=f"mon-city-escalate-{city.pk}-{month:%Y%m}"):
                     sent["cities_escalated"] += 1
                 notify(city_regulators(city), kind="monitoring.city_overdue", level="danger",
-                       title=f"{month:%Y年%m月} 三级医疗机构数据汇总上报已逾期",
+                       title=Text(gettext_noop("%(month)s 三级医疗机构数据汇总上报已逾期"), month=as_month(month)),
                        url="/monitoring/forwards/", dedupe_key=f"mon-city-overdue-{city.pk}-{month:%Y%m}")
     return sent
 

@@ -5,6 +5,7 @@ late/missing-report flags."""
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.todos import TodoItem, register_todo
@@ -22,12 +23,12 @@ def monitoring_todos(user, today):
     due = rules.report_due(month, policy("mon.report_day", at=month))
     if role == "institution":
         missing = selectors.unreported(month, user=user).filter(pk=user.organisation_id).aggregate(n=Count("pk"))
-        return [TodoItem(_("%(year)s年%(month)s月采购数据月报待报送") % {"year": month.year, "month": month.month},
+        return [TodoItem(_("%(month)s采购数据月报待报送") % {"month": date_format(month, "YEAR_MONTH_FORMAT")},
                          missing["n"], reverse("monitoring:report_new") + f"?month={month:%Y-%m}", due=due,
                          overdue=today > due, note=_("每月 15 日前报送上月采购数据"), order=25)]
     if role not in REGULATOR_ROLES:
         return []
-    flags = selectors.flags_for(user, status=FlagStatus.OPEN).order_by().aggregate(
+    flags = selectors.flags_for(user).filter(status=FlagStatus.OPEN).order_by().aggregate(
         late=Count("pk", filter=_category(FlagCategory.LATE_REPORT)),
         missing=Count("pk", filter=_category(FlagCategory.MISSING_REPORT)))
     flag_url = reverse("monitoring:flag_list") + f"?status={FlagStatus.OPEN}&category="
@@ -39,7 +40,7 @@ def monitoring_todos(user, today):
     if role != "province_regulator":
         # The city collects its institutions' reports (ACT-4): who has not reported this month yet.
         n = selectors.unreported(month, user=user).aggregate(n=Count("pk"))["n"]
-        items.append(TodoItem(_("%(year)s年%(month)s月尚未报送月报的机构") % {"year": month.year, "month": month.month},
+        items.append(TodoItem(_("%(month)s尚未报送月报的机构") % {"month": date_format(month, "YEAR_MONTH_FORMAT")},
                               n, reverse("monitoring:dashboard") + f"?month={month:%Y-%m}", due=due,
                               overdue=today > due, order=34))
     return items

@@ -25,6 +25,7 @@ from parties.permissions import is_city_regulator
 from policy.services import get, monitoring_target
 
 from . import rules, selectors, services
+from .filters import FlagFilter, ReportFilter
 from .models import (
     Bulletin,
     CityForward,
@@ -124,7 +125,7 @@ def dashboard(request):
         ctx["reports"] = MonthlyReport.objects.filter(institution=user.organisation)[:6]
         return render(request, "monitoring/dashboard_institution.html", ctx)
     if not user.is_province:
-        ctx["late"] = selectors.reports_for(user, month=month).filter(late=True)
+        ctx["late"] = selectors.reports_for(user).filter(month=month, late=True)
         ctx["missing"] = selectors.unreported(month, user=user)
     return render(request, "monitoring/dashboard_regulator.html", ctx)
 
@@ -145,11 +146,11 @@ def report_list(request):
     month = _month_arg(request, None)
     status = request.GET.get("status") or ""
     q = (request.GET.get("q") or "").strip()
-    qs = selectors.reports_for(user, month=month, status=status or None, q=q)
+    qs = ReportFilter(request.GET, queryset=selectors.reports_for(user)).qs
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "monitoring/report_list.html", {
         "page": page, "month": month, "status": status, "q": q, "months": _recent_months(timezone.localdate()),
-        "statuses": [*ReportStatus.choices, ("late", "逾期报送")],
+        "statuses": [*ReportStatus.choices, ("late", _("逾期报送"))],
     })
 
 
@@ -241,7 +242,8 @@ def report_upload(request):
 def report_template(request):
     last = rules.reporting_month(timezone.localdate())
     return xlsx_response("采购数据月报模板.xlsx", services.UPLOAD_HEADERS,
-                         [[last.strftime("%Y-%m"), 0, 0, 0, 0, 0, 0, ""]], title="月报", widths=[12] + [20] * 7)
+                         [[last.strftime("%Y-%m"), 0, 0, 0, 0, 0, 0, ""]], title="月报", widths=[12] + [20] * 7,
+                         translate=False)  # the upload reads these headers back
 
 
 # ----------------------------------------------------------------- MON-6 monitoring table
@@ -357,7 +359,7 @@ def flag_list(request):
             return redirect(request.get_full_path())
     category = request.GET.get("category") or None
     status = request.GET.get("status") or None
-    qs = selectors.flags_for(user, category=category, status=status, month=_month_arg(request, None))
+    qs = FlagFilter(request.GET, queryset=selectors.flags_for(user)).qs
     if request.GET.get("export") == "xlsx":
         flags = list(qs)
         _attach_rates(user, flags)

@@ -5,11 +5,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -20,6 +20,7 @@ from listing.models import Listing, ListingStatus
 from listing.services import status
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
+from notifications.text import Text
 from parties.models import Organisation
 from policy.services import get as policy
 from qualifications.selectors import bad_record_ban
@@ -146,8 +147,10 @@ def proposal_submit(
         else:
             notify(
                 users_of(proposal.manufacturer), kind="negotiation.proposed", level="reminder",
-                title=f"议价待确认：{product}（{institution}）",
-                body=f"议价单价 {unit_price} 元，数量 {quantity}，请于 {proposal.due:%Y-%m-%d} 前确认（{path.rule}）。",
+                title=Text(gettext_noop("议价待确认：%(product)s（%(institution)s）"), product=product,
+                           institution=institution),
+                body=Text(gettext_noop("议价单价 %(price)s 元，数量 %(quantity)s，请于 %(due)s 前确认（%(rule)s）。"),
+                          price=unit_price, quantity=quantity, due=f"{proposal.due:%Y-%m-%d}", rule=path.rule),
                 target=proposal, dedupe_key=f"neg-proposed:{proposal.pk}",
             )
     return proposal
@@ -200,7 +203,8 @@ def _confirm(proposal: Proposal, *, user, reason: str):
         _zone_reminders(result)
         notify(
             users_of(result.institution), kind="negotiation.confirmed",
-            title=f"议价已确认：{result.product}", body=f"议价结果单价 {result.unit_price} 元，请签署购销协议。",
+            title=Text(gettext_noop("议价已确认：%(product)s"), product=result.product),
+            body=Text(gettext_noop("议价结果单价 %(price)s 元，请签署购销协议。"), price=result.unit_price),
             target=result, dedupe_key=f"neg-confirmed:{result.pk}",
         )
     return results
@@ -211,21 +215,21 @@ def _zone_reminders(result: NegotiationResult):
     city and provincial regulators. Each sent once per result (dedupe key)."""
     if result.zone not in ("yellow", "red"):
         return
-    with translation.override(settings.LANGUAGE_CODE):  # the notification text is written in Chinese
-        label = str(rules.ZONE_LABELS[result.zone])
-
     notify(
         users_of(result.institution), kind=f"zone.{result.zone}", level="reminder",
-        title=f"议价结果处于{label}：{result.product}",
-        body=f"议价单价 {result.unit_price} 元，建议继续议价（ZON-1）。", target=result,
+        title=Text(gettext_noop("议价结果处于%(zone)s：%(product)s"), zone=rules.ZONE_LABELS[result.zone],
+                   product=result.product),
+        body=Text(gettext_noop("议价单价 %(price)s 元，建议继续议价（ZON-1）。"), price=result.unit_price), target=result,
         dedupe_key=f"zone-reminder:{result.pk}",
     )
     if result.zone == "red":
         regulators = list(province_regulators()) + list(city_regulators(result.institution.city_id))
         notify(
             regulators, kind="zone.red", level="warning",
-            title=f"红区预警：{result.institution} · {result.product}",
-            body=f"议价单价 {result.unit_price} 元 处于红区，请重点监控（ZON-1）。", target=result,
+            title=Text(gettext_noop("红区预警：%(institution)s · %(product)s"), institution=result.institution,
+                       product=result.product),
+            body=Text(gettext_noop("议价单价 %(price)s 元 处于红区，请重点监控（ZON-1）。"), price=result.unit_price),
+            target=result,
             dedupe_key=f"zone-warning:{result.pk}",
         )
 
@@ -273,7 +277,7 @@ def proposal_decline(*, user, proposal_id, reason: str) -> Proposal:
         proposal.decision_reason = reason
         proposal.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
         notify(
-            users_of(proposal.institution), kind="negotiation.declined", title=f"议价被拒绝：{proposal.product}",
+            users_of(proposal.institution), kind="negotiation.declined", title=Text(gettext_noop("议价被拒绝：%(product)s"), product=proposal.product),
             body=reason, target=proposal, dedupe_key=f"neg-declined:{proposal.pk}",
         )
     return proposal
@@ -306,7 +310,7 @@ def withdraw_overdue(today=None, batch: int = 500) -> int:
                 )
                 proposal.save(update_fields=["status", "decided_at", "decision_reason"])
                 notify(
-                    users_of(proposal.institution), kind="negotiation.withdrawn", title=f"议价已撤回：{proposal.product}",
+                    users_of(proposal.institution), kind="negotiation.withdrawn", title=Text(gettext_noop("议价已撤回：%(product)s"), product=proposal.product),
                     body=proposal.decision_reason, target=proposal, dedupe_key=f"neg-withdrawn:{proposal.pk}",
                 )
             total += len(claimed)

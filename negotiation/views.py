@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -119,9 +120,9 @@ def proposal_new(request, listing_id):
             errors[exc.field or "form"] = f"{exc.detail}（{exc.code}）" if "-" in exc.code else exc.detail
         else:
             if proposal.status == "confirmed":
-                messages.success(request, "议价单价等于挂网价，已自动确认（NEG-3/NEG-4）。")
+                messages.success(request, _("议价单价等于挂网价，已自动确认（NEG-3/NEG-4）。"))
             else:
-                messages.success(request, f"议价已提交，生产企业须于 {proposal.due:%Y-%m-%d} 前确认。")
+                messages.success(request, _("议价已提交，生产企业须于 %(due)s 前确认。") % {"due": f"{proposal.due:%Y-%m-%d}"})
             return redirect(proposal)
     ctx = {"listing": listing, "groups": groups, "errors": errors, "values": values,
            **_preview(listing, request.user.organisation_id, values["unit_price"] or listing.price)}
@@ -173,17 +174,17 @@ def proposal_answer(request, pk):
         decision = request.POST.get("decision")
         if decision == "confirm":
             services.proposal_confirm(user=request.user, proposal_id=pk)
-            messages.success(request, "已确认议价，议价结果生效并生成购销协议。")
+            messages.success(request, _("已确认议价，议价结果生效并生成购销协议。"))
         elif decision == "contest":
             services.proposal_contest(user=request.user, proposal_id=pk, reason=request.POST.get("reason", ""))
-            messages.success(request, "已对成交价证明提出异议，待省医保局裁定。")
+            messages.success(request, _("已对成交价证明提出异议，待省医保局裁定。"))
         elif decision in ("evidence_accept", "evidence_reject"):
             services.evidence_decide(user=request.user, proposal_id=pk, accept=decision == "evidence_accept",
                                      note=request.POST.get("note", ""))
-            messages.success(request, "已记录成交价证明核实意见。")
+            messages.success(request, _("已记录成交价证明核实意见。"))
         else:
             services.proposal_decline(user=request.user, proposal_id=pk, reason=request.POST.get("reason", ""))
-            messages.success(request, "已拒绝该议价。")
+            messages.success(request, _("已拒绝该议价。"))
     except DomainError as exc:
         refuse_if_forbidden(exc)
         messages.error(request, f"{exc.detail}（{exc.code}）")

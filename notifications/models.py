@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .text import shown
+
 
 class Notification(models.Model):
     """One message in one user's inbox. `dedupe_key` makes a reminder idempotent: the same
@@ -26,6 +28,9 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # {"title": {"msgid", "params"}, "body": …}: the texts again in the reader's language
+    # (notifications.text); empty for a plain text and for rows written before it existed.
+    i18n = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -42,4 +47,12 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        return shown(self.title, self.i18n.get("title"))
+
+    @property
+    def shown_body(self) -> str:
+        return shown(self.body, self.i18n.get("body"))

@@ -8,14 +8,15 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from .models import Notification
+from .text import Text, stored
 
 
 def notify(
     recipients: Iterable,
     *,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Text,
+    body: str | Text = "",
     level: str = Notification.Level.INFO,
     target=None,
     url: str = "",
@@ -33,11 +34,13 @@ def notify(
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     if not url and target is not None and hasattr(target, "get_absolute_url"):
         url = target.get_absolute_url()
+    title, i18n = _texts(title, body)
+    body = i18n.pop("_body")
     rows = [
         Notification(
-            recipient=u, level=level, kind=kind, title=str(title)[:200], body=str(body), url=url,
+            recipient=u, level=level, kind=kind, title=title[:200], body=body, url=url,
             target_type=target_type, target_id=str(target.pk) if target is not None else "",
-            dedupe_key=dedupe_key,
+            dedupe_key=dedupe_key, i18n=i18n,
         )
         for u in recipients
     ]
@@ -45,6 +48,15 @@ def notify(
         with transaction.atomic():
             return Notification.objects.bulk_create(rows)
     return _insert_once(rows)
+
+
+def _texts(title, body) -> tuple[str, dict]:
+    """The Chinese title, and the i18n JSON (with the Chinese body under "_body", popped by the
+    caller): a `notifications.text.Text` is stored so that it is shown in the reader's language."""
+    title_zh, title_json = stored(title)
+    body_zh, body_json = stored(body)
+    i18n = {k: v for k, v in (("title", title_json), ("body", body_json)) if v}
+    return title_zh, {**i18n, "_body": body_zh}
 
 
 def _insert_once(rows: list[Notification], *, count_only: bool = False):
@@ -89,8 +101,8 @@ class Message:
 
     recipient_id: int
     kind: str
-    title: str
-    body: str = ""
+    title: str | Text
+    body: str | Text = ""
     level: str = Notification.Level.INFO
     url: str = ""
     dedupe_key: str | None = None
@@ -99,8 +111,11 @@ class Message:
 def notify_many(messages: Iterable[Message]) -> int:
     """Deliver many messages with one statement (a job's reminders to hundreds of
     institutions); returns how many were created now. Same dedupe rule as `notify`."""
-    rows = [Notification(recipient_id=m.recipient_id, level=m.level, kind=m.kind, title=str(m.title)[:200],
-                         body=str(m.body), url=m.url, target_id="", dedupe_key=m.dedupe_key) for m in messages]
+    rows = []
+    for m in messages:
+        title, i18n = _texts(m.title, m.body)
+        rows.append(Notification(recipient_id=m.recipient_id, level=m.level, kind=m.kind, title=title[:200],
+                                 body=i18n.pop("_body"), url=m.url, target_id="", dedupe_key=m.dedupe_key, i18n=i18n))
     if not rows:
         return 0
     with transaction.atomic():

@@ -170,6 +170,7 @@ def generate(scale: float = 1.0, log=print) -> dict:
             "amount": "round(l.price * s.q, 2)", "price_source": "'listing'", "price_rule": "'ORD-1'",
             "distributor_id": f"({dist_arr})[1 + (s.o * 31) % {n_dist}]",
             "status": "'received'", "shipped_qty": "s.q", "received_qty": "s.q",
+            "ordered_on": f"('{today}'::date - ((s.o * 37) % 365))",  # the order's day: its monthly partition
         }, line_from))
         step("deliveries", lambda: _insert_select(cur, Delivery, {
             "id": "o", "order_id": "o", "distributor_id": f"({dist_arr})[1 + (o * 31) % {n_dist}]",
@@ -180,6 +181,7 @@ def generate(scale: float = 1.0, log=print) -> dict:
             "batch_number": "'B' || ((g - 1) / 100)::text", "expiry_date": f"'{today + timedelta(days=700)}'::date",
             "quantity": "1 + g % 50",
             "received_qty": "1 + g % 50",
+            "created_on": f"('{today}'::date - ((((g - 1) / {LINES_PER_ORDER} + 1) * 37) % 365))",
         }, f"generate_series(1, {n_lines}) AS g"))
         step("receipts", lambda: _insert_select(cur, Receipt, {
             "id": "o", "institution_id": f"({inst_arr})[1 + (o * {HASH}::bigint) % {n_inst}]", "delivery_id": "o",

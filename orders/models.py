@@ -8,6 +8,7 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.mixins import CreatedByAt, NeverDeleted
@@ -177,6 +178,9 @@ class OrderLine(NeverDeleted):
     decline_reason = models.TextField(_("拒绝原因"), blank=True)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The monthly partition key (docs/scaling.md "Monthly partitions"): the order's local date;
+    # ordering.order_create writes the order's own, the default serves lines made in the same moment.
+    ordered_on = models.DateField(_("下单日期"), default=timezone.localdate)
 
     objects = OrderLineQuerySet.as_manager()
 
@@ -255,11 +259,15 @@ class DeliveryLine(NeverDeleted):
     """QUA-2 traceability: each delivered batch with its expiry date."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    # Into a partitioned table: checked by a constraint trigger, not a FOREIGN KEY (PARTITION_REF below).
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="delivery_lines",
+                                   db_constraint=False)
     batch_number = models.CharField(_("批号"), max_length=50)
     expiry_date = models.DateField(_("有效期至"))
     quantity = models.PositiveIntegerField(_("配送数量"))
     received_qty = models.PositiveIntegerField(_("已入库数量"), default=0)
+    # The monthly partition key: the delivery's local creation date (the same moment).
+    created_on = models.DateField(_("配送登记日期"), default=timezone.localdate)
 
     never_deleted_trigger = "delivery_line_never_deleted"
 
@@ -305,8 +313,11 @@ class ReceiptLine(NeverDeleted):
     so the monitoring rate (MON-1) and the no-sales job (DEL-1) read one indexed table."""
 
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
-    delivery_line = models.ForeignKey(DeliveryLine, on_delete=models.PROTECT, related_name="receipt_lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="receipt_lines")
+    # Both into partitioned tables: checked by constraint triggers (PARTITION_REF below).
+    delivery_line = models.ForeignKey(DeliveryLine, on_delete=models.PROTECT, related_name="receipt_lines",
+                                      db_constraint=False)
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="receipt_lines",
+                                   db_constraint=False)
     listing = models.ForeignKey("listing.Listing", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     institution = models.ForeignKey("parties.Organisation", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("入库数量"))
@@ -333,7 +344,8 @@ class ReturnRecord(CreatedByAt, NeverDeleted):
     scope_institution = "order_line__order__institution"
     scope_enterprise = ("order_line__distributor",)
 
-    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="returns")
+    # Into a partitioned table: checked by a constraint trigger (PARTITION_REF below).
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="returns", db_constraint=False)
     quantity = models.PositiveIntegerField(_("退货数量"))
     reason = models.TextField(_("退货原因"))
     returned_on = models.DateField(_("退货日期"))
@@ -589,7 +601,7 @@ class RestorationRequest(CreatedByAt, NeverDeleted):
         verbose_name_plural = _("恢复采购申请")
 
     def __str__(self):
-        return f"恢复申请 #{self.pk}"
+        return _("恢复申请 #%(pk)s") % {"pk": self.pk}
 
 
 # ----------------------------------------------------------------- the hospital's cart (issue 15 item 1)

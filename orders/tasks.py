@@ -5,6 +5,7 @@ from celery import shared_task
 from core.audit import audit_context
 from core.schedules import register
 
+from . import partitions
 from .services import no_sales
 
 register(
@@ -13,6 +14,18 @@ register(
     description="DEL-1：挂网产品满一年无销售拟暂停采购；暂停期满撤网",
     hour=2, minute=30,
 )
+
+register(
+    "orders-partitions-ahead",
+    "orders.tasks.partitions_ahead",
+    description="订单/配送/入库明细：提前建立后续月份的月分区",
+    hour=1, minute=10,
+)
+
+
+@shared_task
+def partitions_ahead():
+    return partitions.ensure_month_partitions()
 
 
 @shared_task

@@ -63,14 +63,28 @@ VALUE_KEY_LABELS = {
     "blue_max": gettext_lazy("蓝色区上限（倍）"), "grades": gettext_lazy("分级"),
     "below": gettext_lazy("低于（倍）"), "zone": gettext_lazy("分区"), "label": gettext_lazy("名称"),
     "yellow": gettext_lazy("黄色"), "red": gettext_lazy("红色"), "blue": gettext_lazy("蓝色"),
+    # the default grade names of zon.ratio_grades (values, shown in the reader's language)
+    "黄色": gettext_lazy("黄色"), "红色一级": gettext_lazy("红色一级"), "红色二级": gettext_lazy("红色二级"),
+    "红色三级": gettext_lazy("红色三级"),
 }
+
+
+class _DataKey(str):
+    """A key shown as the value spells it (a dosage form as products spell it): Chinese data, not a
+    label to translate — marked lang="zh-Hans" on the page."""
 
 
 def _key_label(key) -> str:
     key = str(key)
     if key.isdigit() and len(key) == 4:
         return _("%(year)s年") % {"year": key}
-    return str(VALUE_KEY_LABELS.get(key, key))
+    if key in VALUE_KEY_LABELS:
+        return str(VALUE_KEY_LABELS[key])
+    return _DataKey(key) if any("\u4e00" <= ch <= "\u9fff" for ch in key) else key
+
+
+def _row_label_html(label) -> str:
+    return '<th lang="zh-Hans">{}</th>' if isinstance(label, _DataKey) else "<th>{}</th>"
 
 
 def _scalar(value) -> str:
@@ -108,7 +122,7 @@ def _table(headers, rows, *, row_labels: bool) -> str:
     head = format_html("<thead><tr>{}</tr></thead>", format_html_join("", "<th>{}</th>", ((h,) for h in headers))) \
         if headers else ""
     body = format_html_join("", "<tr>{}</tr>", (
-        (format_html_join("", "{}", ((format_html("<th>{}</th>" if i == 0 and row_labels else "<td>{}</td>", c),)
+        (format_html_join("", "{}", ((format_html(_row_label_html(c) if i == 0 and row_labels else "<td>{}</td>", c),)
                                      for i, c in enumerate(r))),) for r in rows))
     return format_html('<table class="table compact value-table">{}<tbody>{}</tbody></table>', head, body)
 

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parties.models import Organisation, User
 from parties.permissions import can_see
@@ -24,7 +25,8 @@ def home(request):
 
 
 HISTORY_PAGE_SIZE = 50
-_LABELS = {"insert": _("创建"), "update": _("修改"), "snapshot": _("快照")}
+# "修改" is also the Edit button: the history's past-tense label has its own context.
+_LABELS = {"insert": _("创建"), "update": pgettext_lazy("history", "修改"), "snapshot": _("快照")}
 
 
 def _related_org(obj):

@@ -157,7 +157,7 @@ class GeneralLinkageRound(NeverDeleted):
         ]
 
     def __str__(self):
-        return f"{self.year} 年度挂网价格联动"
+        return _("%(year)s 年度挂网价格联动") % {"year": self.year}
 
 
 class ItemStatus(models.TextChoices):

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from catalog.selectors import national_lowest_price
 from core.audit import audit_context
@@ -22,6 +22,7 @@ from core.uploads import check_upload
 from notifications.models import Notification
 from notifications.recipients import province_regulators, users_of
 from notifications.services import notify
+from notifications.text import Text
 from policy.services import get as policy_get
 from workcalendar.services import add_working_days
 
@@ -99,10 +100,13 @@ def linkage_open_for_record(record, previous_lowest=None) -> list[LinkageCase]:
                 continue  # already opened for this listing and record
             _notify_enterprise(
                 case, kind="pricing.linkage_opened", level=Notification.Level.WARNING, key="opened",
-                title=f"低价联动：{listing.product} 须于 {case.due:%Y-%m-%d} 前申报价格",
-                body=(f"{case.province} 自 {record.effective_date:%Y-%m-%d} 起执行 {record.price} 元，低于本省挂网价 "
-                      f"{listing.price} 元。根据规定（PRC-1），请在新的全国最低价执行之日起 {days} 个工作日内"
-                      f"（{case.due:%Y-%m-%d} 前）向省平台申报不高于 {record.price} 元的价格。"),
+                title=Text(gettext_noop("低价联动：%(product)s 须于 %(due)s 前申报价格"), product=listing.product,
+                           due=f"{case.due:%Y-%m-%d}"),
+                body=Text(gettext_noop("%(province)s 自 %(date)s 起执行 %(price)s 元，低于本省挂网价 %(listing_price)s 元。"
+                                       "根据规定（PRC-1），请在新的全国最低价执行之日起 %(days)s 个工作日内（%(due)s 前）"
+                                       "向省平台申报不高于 %(price)s 元的价格。"),
+                          province=case.province, date=f"{record.effective_date:%Y-%m-%d}", price=record.price,
+                          listing_price=listing.price, days=days, due=f"{case.due:%Y-%m-%d}"),
             )
             opened.append(case)
     return opened
@@ -139,8 +143,9 @@ def linkage_declare(user, case: LinkageCase, *, price, note: str = "") -> Linkag
         case.declaration_note = note
         case.status = LinkageStatus.DECLARED
         case.save()
-    notify(province_regulators(), kind="pricing.linkage_declared", title=f"低价联动申报待确认：{case.listing.product}",
-           body=f"企业申报价 {price} 元（新的全国最低价 {case.national_lowest} 元）。", target=case,
+    notify(province_regulators(), kind="pricing.linkage_declared", title=Text(gettext_noop("低价联动申报待确认：%(product)s"), product=case.listing.product),
+           body=Text(gettext_noop("企业申报价 %(price)s 元（新的全国最低价 %(lowest)s 元）。"), price=price,
+                     lowest=case.national_lowest), target=case,
            url=_case_url(case), dedupe_key=f"pricing:linkage:{case.pk}:declared:{case.declared_at:%Y%m%d%H%M%S}")
     return case
 
@@ -184,8 +189,9 @@ def linkage_confirm(user, case: LinkageCase, *, note: str = "", effective_date: 
             other.decision_note = f"已由联动案件 #{case.pk} 调整至 {case.declared_price} 元，一并办结"
             other.save()
     _notify_enterprise(case, kind="pricing.linkage_confirmed", level=Notification.Level.INFO, key="confirmed",
-                       title=f"低价联动已确认：{case.listing.product} 挂网价调整为 {case.declared_price} 元",
-                       body=f"自 {effective_date:%Y-%m-%d} 起执行。")
+                       title=Text(gettext_noop("低价联动已确认：%(product)s 挂网价调整为 %(price)s 元"),
+                                  product=case.listing.product, price=case.declared_price),
+                       body=Text(gettext_noop("自 %(date)s 起执行。"), date=f"{effective_date:%Y-%m-%d}"))
     return case
 
 
@@ -239,8 +245,10 @@ def linkage_send_reminders(today: date) -> int:
     for case in cases:
         sent += bool(_notify_enterprise(
             case, kind="pricing.linkage_reminder", level=Notification.Level.REMINDER, key="reminder",
-            title=f"低价联动申报即将到期：{case.listing.product}（{case.due:%Y-%m-%d}）",
-            body=f"请在 {case.due:%Y-%m-%d} 前申报不高于 {case.national_lowest} 元的价格；逾期将提交医保部门处理（PRC-1）。",
+            title=Text(gettext_noop("低价联动申报即将到期：%(product)s（%(due)s）"), product=case.listing.product,
+                       due=f"{case.due:%Y-%m-%d}"),
+            body=Text(gettext_noop("请在 %(due)s 前申报不高于 %(price)s 元的价格；逾期将提交医保部门处理（PRC-1）。"),
+                      due=f"{case.due:%Y-%m-%d}", price=case.national_lowest),
         ))
     return sent
 
@@ -291,8 +299,8 @@ def _escalate(case: LinkageCase, suspend: bool):
         target=case, url=_case_url(case), dedupe_key=f"pricing:linkage:{case.pk}:overdue",
     )
     _notify_enterprise(case, kind="pricing.linkage_overdue", level=Notification.Level.WARNING, key="overdue",
-                       title=f"低价联动逾期未申报：{product}",
-                       body="已逾期，案件已提交医保部门处理；请尽快申报。")
+                       title=Text(gettext_noop("低价联动逾期未申报：%(product)s"), product=product),
+                       body=gettext_lazy("已逾期，案件已提交医保部门处理；请尽快申报。"))
 
 
 def linkage_daily(today: date | None = None) -> dict:
@@ -373,8 +381,10 @@ def general_round_publish(user, rnd: GeneralLinkageRound, *, on: date | None = N
         rnd.save()
     for item in rnd.items.select_related("listing__product__manufacturer"):
         notify(users_of(item.listing.product.manufacturer), kind="pricing.general_published",
-               title=f"{rnd.year} 年度挂网价格调整公布：{item.listing.product} 拟调整为 {item.proposed_price} 元",
-               body=f"如有异议，请于 {rnd.objection_deadline:%Y-%m-%d} 前提出申投诉（PRC-2）。",
+               title=Text(gettext_noop("%(year)s 年度挂网价格调整公布：%(product)s 拟调整为 %(price)s 元"), year=rnd.year,
+                          product=item.listing.product, price=item.proposed_price),
+               body=Text(gettext_noop("如有异议，请于 %(due)s 前提出申投诉（PRC-2）。"),
+                         due=f"{rnd.objection_deadline:%Y-%m-%d}"),
                url=reverse("pricing:complaint_create") + f"?general_item={item.pk}",
                dedupe_key=f"pricing:general:{item.pk}:published")
     return rnd
@@ -473,8 +483,9 @@ def complaint_file(user, *, subject: str, title: str, text: str, listing=None, l
         if attachment:
             complaint.attachment.save(attachment.name, attachment, save=False)
         complaint.save()
-    notify(province_regulators(), kind="pricing.complaint_filed", title=f"新的申投诉：{title}",
-           body=f"{user.organisation}：{complaint.get_subject_display()}", target=complaint,
+    notify(province_regulators(), kind="pricing.complaint_filed", title=Text(gettext_noop("新的申投诉：%(title)s"), title=title),
+           body=Text(gettext_noop("%(organisation)s：%(subject)s"), organisation=user.organisation,
+                     subject=ComplaintSubject(complaint.subject).label), target=complaint,
            url=reverse("pricing:complaint_detail", args=[complaint.pk]),
            dedupe_key=f"pricing:complaint:{complaint.pk}:filed")
     return complaint
@@ -493,7 +504,7 @@ def complaint_assign(user, complaint: Complaint, *, assignee) -> Complaint:
         complaint.assigned_at = timezone.now()
         complaint.status = ComplaintStatus.ASSIGNED
         complaint.save()
-    notify([assignee], kind="pricing.complaint_assigned", title=f"申投诉待办理：{complaint.title}",
+    notify([assignee], kind="pricing.complaint_assigned", title=Text(gettext_noop("申投诉待办理：%(title)s"), title=complaint.title),
            target=complaint, url=reverse("pricing:complaint_detail", args=[complaint.pk]),
            dedupe_key=f"pricing:complaint:{complaint.pk}:assigned:{assignee.pk}")
     return complaint
@@ -521,7 +532,8 @@ def complaint_answer(user, complaint: Complaint, *, answer: str, outcome: str, p
         complaint.published = bool(publish)
         complaint.save()
     notify(users_of(complaint.complainant), kind="pricing.complaint_answered",
-           title=f"申投诉已答复：{complaint.title}", body=complaint.get_outcome_display(), target=complaint,
+           title=Text(gettext_noop("申投诉已答复：%(title)s"), title=complaint.title),
+           body=ComplaintOutcome(complaint.outcome).label if complaint.outcome else "", target=complaint,
            url=reverse("pricing:complaint_detail", args=[complaint.pk]),
            dedupe_key=f"pricing:complaint:{complaint.pk}:answered")
     return complaint

@@ -190,7 +190,7 @@ class DistributionRelationship(NeverDeleted):
 
     def __str__(self):
         if self.is_self_delivery:
-            return f"{self.manufacturer} 自行配送 ({self.city})"
+            return _("%(maker)s 自行配送 (%(city)s)") % {"maker": self.manufacturer, "city": self.city}
         return f"{self.manufacturer} → {self.distributor} ({self.city})"
 
     @property

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -15,6 +16,7 @@ from core.permissions import require
 from core.uploads import check_upload
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 from parties.models import Organisation, OrgKind, Region
 from policy import services as policy
 from policy.registry import PARAMETERS
@@ -109,7 +111,7 @@ def qualification_submit(user, *, kind, number, valid_from, valid_until=None, fi
             submitted_by=user, submitted_at=timezone.now(),
         )
         _save(q)
-        _notify_reviewers(q, f"新资质待审核：{q}")
+        _notify_reviewers(q, Text(gettext_noop("新资质待审核：%(qualification)s"), qualification=q))
     return q
 
 
@@ -138,7 +140,7 @@ def qualification_change(user, q: Qualification, *, kind=None, number=None, vali
         q.submitted_at = timezone.now()
         with audit_context(user, reason="变更资质（重新送审）"):
             _save(q)
-            _notify_reviewers(q, f"资质变更待审核：{q}")
+            _notify_reviewers(q, Text(gettext_noop("资质变更待审核：%(qualification)s"), qualification=q))
     return q
 
 
@@ -213,9 +215,10 @@ def remind_expiring(at: date | None = None) -> int:
             left = (q.valid_until - at).days
             sent += len(notify(
                 recipients.users_of(q.enterprise), kind="qualification_expiring", level="warning",
-                title=f"资质即将到期：{q}",
-                body=f"资质“{q}”将于 {q.valid_until:%Y-%m-%d} 到期（还剩 {left} 天）。到期后将无法提交新的挂网申请，"
-                     "请及时申报新证。",
+                title=Text(gettext_noop("资质即将到期：%(qualification)s"), qualification=q),
+                body=Text(gettext_noop("资质“%(qualification)s”将于 %(date)s 到期（还剩 %(left)s 天）。"
+                                       "到期后将无法提交新的挂网申请，请及时申报新证。"),
+                          qualification=q, date=f"{q.valid_until:%Y-%m-%d}", left=left),
                 target=q, dedupe_key=f"qua-expiring:{q.pk}:{q.valid_until.isoformat()}",
             ))
         expired = Qualification.objects.filter(
@@ -224,8 +227,9 @@ def remind_expiring(at: date | None = None) -> int:
         for q in expired:
             sent += len(notify(
                 recipients.users_of(q.enterprise), kind="qualification_expired", level="warning",
-                title=f"资质已过期：{q}",
-                body=f"资质“{q}”已于 {q.valid_until:%Y-%m-%d} 过期，新的挂网申请将被拦截，请尽快申报新证。",
+                title=Text(gettext_noop("资质已过期：%(qualification)s"), qualification=q),
+                body=Text(gettext_noop("资质“%(qualification)s”已于 %(date)s 过期，新的挂网申请将被拦截，请尽快申报新证。"),
+                          qualification=q, date=f"{q.valid_until:%Y-%m-%d}"),
                 target=q, dedupe_key=f"qua-expired:{q.pk}:{q.valid_until.isoformat()}",
             ))
     return sent

@@ -19,6 +19,7 @@ from core.parsing import date_or_none
 from parties.models import Organisation
 
 from . import selectors, services
+from .filters import DistributionFilter, QualificationFilter
 from .forms import AnswerForm, EndForm, ProposeForm, QualificationForm, ReviewForm, WithdrawForm
 from .models import (
     BadRecord,
@@ -42,19 +43,11 @@ def qualification_list(request):
     user = request.user
     if not (user.is_province or user.is_enterprise or user.is_regulator):
         raise PermissionDenied(_("无权查看企业资质"))
-    qs = Qualification.objects.visible_to(user).select_related("enterprise").order_by("enterprise__name", "kind", "id")
-    status = request.GET.get("status", "")
-    if status in QualificationStatus.values:
-        qs = qs.filter(status=status)
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(enterprise__name__icontains=q) | qs.filter(number__icontains=q)
-    today = timezone.localdate()
+    qs = QualificationFilter(request.GET, request=request, queryset=Qualification.objects.visible_to(user)
+                             .select_related("enterprise").order_by("enterprise__name", "kind", "id")).qs
+    status, q = request.GET.get("status", ""), request.GET.get("q", "").strip()
     expiring = request.GET.get("expiring") == "1"
-    if expiring:
-        # The rows the home page's "expiring qualifications" to-do counts (issue 15 item 6).
-        qs = qs.filter(pk__in=selectors.expiring_qualifications(
-            today, services.reminder_days(today), user=user).values("pk"))
+    today = timezone.localdate()
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     blockers = None
     if user.is_enterprise:
@@ -149,12 +142,8 @@ def distribution_list(request):
         raise PermissionDenied(_("无权查看配送关系"))
     qs = (DistributionRelationship.objects.visible_to(user)
           .select_related("manufacturer", "distributor", "city").prefetch_related("counties"))
-    status = request.GET.get("status", "")
-    if status in DistributionStatus.values:
-        qs = qs.filter(status=status)
-    org = request.GET.get("org", "")
-    if org.isdigit():
-        qs = qs.filter(manufacturer_id=org) | qs.filter(distributor_id=org)
+    qs = DistributionFilter(request.GET, queryset=qs).qs
+    status, org = request.GET.get("status", ""), request.GET.get("org", "")
     page = Paginator(qs.order_by("-proposed_at", "-id"), 50).get_page(request.GET.get("page"))
     propose_form = None
     if user.has_perm("qualifications.propose_distribution"):
@@ -244,7 +233,7 @@ def bad_record_list(request):
                 if record is None:
                     raise Http404
                 services.bad_record_revoke(user, record, request.POST.get("reason"))
-                messages.success(request, "不良记录已撤销。")
+                messages.success(request, _("不良记录已撤销。"))
             else:
                 recorded_on = date_or_none(request.POST.get("recorded_on"))
                 product_id = (request.POST.get("product") or "").strip()
@@ -264,7 +253,7 @@ def bad_record_list(request):
                     sanction=request.POST.get("sanction") or "interview", scope=request.POST.get("scope") or "product",
                     products=part,
                 )
-                messages.success(request, "不良记录已认定。")
+                messages.success(request, _("不良记录已认定。"))
         except Forbidden as exc:
             raise PermissionDenied(exc.detail) from exc
         except DomainError as exc:

@@ -2,7 +2,10 @@
 completes their formalities; everyone concerned reads cases, needs and the lists in force.
 Thin: services decide."""
 
+from decimal import Decimal
+
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -10,11 +13,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from catalog.models import ProductKind
+from core import api_fields
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from core.api.schema import error_responses
-from core.errors import NotFound
+from core.errors import NotFound, RuleViolation
 
-from . import selectors, services
+from . import rules, selectors, services
 from .filters import EmergencyFilter
 from .models import EmergencyKind, EmergencyPurchase, ShortageListEntry, ShortageNeed
 
@@ -34,23 +38,30 @@ class EmergencyOut(serializers.ModelSerializer):
 
 
 class EmergencyIn(serializers.Serializer):
+    """EMG-1 declaration, validated with the service's own parsers and rule checks (same
+    messages): malformed amounts are refused as EMG-1 (422) before anything is written."""
+
     kind = serializers.ChoiceField(choices=ProductKind.choices, help_text="drug 药品 / consumable 医用耗材")
-    national_code = serializers.CharField(required=False, allow_blank=True, max_length=27,
-                                          help_text="国家医保编码（目录内产品，INT-2）")
-    item_name = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="品名规格")
-    supplier = serializers.CharField(max_length=200, help_text="供应企业")
+    national_code = api_fields.TextField(max_length=27, help_text="国家医保编码（目录内产品，INT-2）")
+    item_name = api_fields.TextField(max_length=200, help_text="品名规格")
+    supplier = api_fields.TextField(max_length=200, required_message=gettext_lazy("请填写供应企业"), help_text="供应企业")
     emergency_kind = serializers.ChoiceField(choices=EmergencyKind.values, help_text="epidemic / rescue / other")
-    emergency_note = serializers.CharField(allow_blank=True, help_text="紧急情况说明")
-    clinical_necessity = serializers.CharField(required=False, allow_blank=True, default="",
-                                               help_text="药品：临床救治必需理由")
-    approved_by = serializers.CharField(allow_blank=True, max_length=50,
-                                        help_text="审批人（药品：医疗机构负责人；耗材：法定代表人）")
-    approval_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="审批日期")
-    purchase_date = serializers.DateField(help_text="采购日期（不得晚于今天）")
-    quantity = serializers.CharField(max_length=30, help_text="数量")
-    amount = serializers.CharField(max_length=30, help_text="金额（元，最多 2 位小数）")
-    insurance_paid = serializers.CharField(required=False, default="0", max_length=30,
-                                           help_text="其中医保基金支付金额（元）")
+    emergency_note = api_fields.TextField(max_length=services.TEXT_LIMIT, help_text="紧急情况说明")
+    clinical_necessity = api_fields.TextField(max_length=services.TEXT_LIMIT, help_text="药品：临床救治必需理由")
+    approved_by = api_fields.TextField(max_length=50, help_text="审批人（药品：医疗机构负责人；耗材：法定代表人）")
+    approval_date = api_fields.DateField(required=False, default=None, help_text="审批日期")
+    purchase_date = api_fields.DateField(help_text="采购日期（不得晚于今天）")
+    quantity = api_fields.RuleField(rule="EMG-1", check=rules.emg1_quantity, help_text="数量")
+    amount = api_fields.RuleField(rule="EMG-1", check=rules.emg1_amount, help_text="金额（元，最多 2 位小数）")
+    insurance_paid = api_fields.RuleField(rule="EMG-1", check=rules.emg1_insurance_paid, required=False,
+                                          default=Decimal(0), help_text="其中医保基金支付金额（元）")
+
+    def validate(self, attrs):
+        try:
+            rules.emg1_insurance_paid(attrs["insurance_paid"], attrs["amount"])
+        except ValueError as exc:
+            raise RuleViolation("EMG-1", str(exc), "insurance_paid") from None
+        return attrs
 
 
 class EmergencyListCreateApi(GenericAPIView):
@@ -80,6 +91,7 @@ class EmergencyListCreateApi(GenericAPIView):
     )
     @idempotent
     def post(self, request):
+        services.emergency_declare_allowed(request.user)
         data = EmergencyIn(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.emergency_declare(request.user, **data.validated_data)
@@ -98,8 +110,16 @@ class EmergencyDetailApi(GenericAPIView):
 
 
 class FormalitiesIn(serializers.Serializer):
-    ref = serializers.CharField(max_length=200, help_text="手续编号/说明（如备案编号）")
-    documents = serializers.ListField(child=serializers.FileField(), help_text="补办手续材料（PDF/图片）")
+    ref = api_fields.TextField(max_length=200, required_message=gettext_lazy("请填写手续编号或说明（如备案编号）"),
+                               help_text="手续编号/说明（如备案编号）")
+    documents = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                      help_text="补办手续材料（PDF/图片）")
+
+    def validate(self, attrs):
+        # After the fields: a blank `ref` is named first, as the service does.
+        if not attrs["documents"]:
+            raise RuleViolation("EMG-1", gettext("请上传补办手续材料（采购凭证、审批材料等）"), "documents")
+        return attrs
 
 
 class EmergencyFormalitiesApi(GenericAPIView):
@@ -114,9 +134,10 @@ class EmergencyFormalitiesApi(GenericAPIView):
         case = EmergencyPurchase.objects.filter(pk=pk).first()
         if case is None:
             raise NotFound()
-        ref = str(request.data.get("ref", ""))
-        case = services.emergency_complete_formalities(request.user, case, ref=ref,
-                                                       documents=request.FILES.getlist("documents"))
+        services.formalities_allowed(request.user, case)
+        data = FormalitiesIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.emergency_complete_formalities(request.user, case, **data.validated_data)
         return Response(EmergencyOut(case).data)
 
 

@@ -57,7 +57,8 @@ class ShortageList(NeverDeleted):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}（{self.source}，{self.effective_from:%Y-%m-%d} 起）"
+        return _("%(kind)s（%(source)s，%(date)s 起）") % {"kind": self.get_kind_display(), "source": self.source,
+                                                 "date": f"{self.effective_from:%Y-%m-%d}"}
 
 
 class ShortageListEntry(NeverDeleted):

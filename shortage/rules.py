@@ -22,6 +22,37 @@ def parse_money(value, places: int = AMOUNT_PLACES, *, allow_zero: bool = False)
     return parsing.decimal_or_none(value, places=places, positive=not allow_zero, non_negative=allow_zero)
 
 
+# An emergency purchase of more than a billion yuan is a typing error, not a purchase.
+EMG1_MAX_AMOUNT = Decimal("1000000000")
+
+
+def emg1_amount(raw) -> Decimal:
+    """EMG-1: the purchase amount — > 0, at most 2 decimals, not absurd. Raises ValueError with
+    the message (the API serializer and the service refuse it as EMG-1)."""
+    value = parse_money(raw)
+    if value is None:
+        raise ValueError(_("金额“%(value)s”无效：须为大于 0 的数值，最多 2 位小数") % {"value": raw})
+    if value > EMG1_MAX_AMOUNT:
+        raise ValueError(_("金额明显超出合理范围，请核对"))
+    return value
+
+
+def emg1_quantity(raw) -> Decimal:
+    value = parse_money(raw)
+    if value is None:
+        raise ValueError(_("数量“%(value)s”无效：须为大于 0 的数值，最多 2 位小数") % {"value": raw})
+    return value
+
+
+def emg1_insurance_paid(raw, amount: Decimal | None = None) -> Decimal:
+    """The part paid by the insurance fund: ≥ 0, at most 2 decimals, not above the amount
+    (when known); blank is 0."""
+    value = parse_money(raw if raw not in (None, "") else "0", allow_zero=True)
+    if value is None or (amount is not None and value > amount):
+        raise ValueError(_("医保基金支付金额须为不大于采购金额的非负数，最多 2 位小数"))
+    return value
+
+
 # --- SHO-1 -----------------------------------------------------------------------------------
 
 

@@ -439,18 +439,9 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
     if problems:
         field, detail = problems[0]
         raise RuleViolation("EMG-1", detail, field)
-    amount_value = rules.parse_money(amount)
-    if amount_value is None:
-        raise RuleViolation("EMG-1", _("金额“%(value)s”无效：须为大于 0 的数值，最多 2 位小数") % {"value": amount}, "amount")
-    if amount_value > Decimal("1000000000"):
-        raise RuleViolation("EMG-1", _("金额明显超出合理范围，请核对"), "amount")
-    quantity_value = rules.parse_money(quantity)
-    if quantity_value is None:
-        raise RuleViolation("EMG-1", _("数量“%(value)s”无效：须为大于 0 的数值，最多 2 位小数") % {"value": quantity},
-                            "quantity")
-    paid = rules.parse_money(insurance_paid if insurance_paid not in (None, "") else "0", allow_zero=True)
-    if paid is None or paid > amount_value:
-        raise RuleViolation("EMG-1", _("医保基金支付金额须为不大于采购金额的非负数，最多 2 位小数"), "insurance_paid")
+    amount_value = _emg1_value(rules.emg1_amount, amount, "amount")
+    quantity_value = _emg1_value(rules.emg1_quantity, quantity, "quantity")
+    paid = _emg1_value(lambda raw: rules.emg1_insurance_paid(raw, amount_value), insurance_paid, "insurance_paid")
     _check_document(approval_document, "approval_document")
     listed, scope_auto = _scope_on(kind, product, purchase_date)
     days = policy_get("emg.formalities_working_days", at=purchase_date)
@@ -488,6 +479,24 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
                                    "待医保部门认定。" if scope_auto == Scope.OUT else "")),
     )
     return case
+
+
+def _emg1_value(check, raw, field):
+    try:
+        return check(raw)
+    except ValueError as exc:
+        raise RuleViolation("EMG-1", str(exc), field) from None
+
+
+def emergency_declare_allowed(user):
+    """EMG-1: refuse (403) anyone but an institution. The API asks before it validates the body,
+    so a refused caller learns that first, whatever it sent."""
+    _institution_of(user, "EMG-1")
+
+
+def formalities_allowed(user, case):
+    """EMG-1: refuse (403) anyone but the case's own institution (asked by the API first)."""
+    _case_for_institution(user, case)
 
 
 def _case_for_institution(user, case) -> EmergencyPurchase:

@@ -13,21 +13,21 @@ def at_once(fn, workers=2) -> list:
 
 
 def together(*fns) -> list:
-    """Each of fns on its own thread, all started together; their results in the order they
-    finished, or the first error raised."""
+    """Each of `fns` on its own thread, all started together; their results in the order of
+    `fns`, or the first error raised (re-raised in the test's thread)."""
     barrier = threading.Barrier(len(fns))
-    results, errors = [], []
+    results, errors = [None] * len(fns), []
 
-    def run(fn):
+    def run(i, fn):
         try:
-            barrier.wait()
-            results.append(fn())
+            barrier.wait(timeout=30)
+            results[i] = fn()
         except Exception as exc:  # noqa: BLE001 — re-raised below, in the test's thread
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(fns)]
     for t in threads:
         t.start()
     for t in threads:

@@ -113,6 +113,12 @@ def maker_user(make_user, maker):
 
 
 @pytest.fixture
+def hospital_user(make_user):
+    """A user of a (Nanjing, tertiary) institution; apps with their own `hospital` override it."""
+    return make_user(kind=OrgKind.INSTITUTION)
+
+
+@pytest.fixture
 def province_user(make_user):
     return make_user(kind=OrgKind.PROVINCE_REGULATOR)
 
@@ -126,8 +132,3 @@ def other_maker(make_org):
 @pytest.fixture
 def other_maker_user(make_user, other_maker):
     return make_user(other_maker)
-
-
-@pytest.fixture
-def hospital_user(make_user):
-    return make_user(kind=OrgKind.INSTITUTION)

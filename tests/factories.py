@@ -21,7 +21,7 @@ from experts.models import ExpertSession
 from filing.models import FilingRequest
 from listing.models import Listing
 from negotiation.models import Proposal
-from orders.models import Order, OrderLine
+from orders.models import Delivery, DeliveryLine, Invoice, Order, OrderLine, Receipt, ReceiptLine
 from parties.models import Organisation, OrgKind, Region, Role, User
 from qualifications.models import DistributionRelationship
 from shortage.models import EmergencyPurchase
@@ -238,6 +238,86 @@ class OrderLineFactory(DjangoModelFactory):
     price_rule = "LST-1"
     distributor = factory.SubFactory(DistributorFactory)
     status = "submitted"
+
+
+class DeliveryFactory(DjangoModelFactory):
+    """A delivery note of the order's distributor (shipped the day after the order by default);
+    add lines with DeliveryLineFactory(delivery=…) — or use the fulfilment services when the
+    rules (ORD-4 batches, expiry) matter."""
+
+    class Meta:
+        model = Delivery
+
+    order = factory.SubFactory(OrderFactory)
+    distributor = factory.SubFactory(DistributorFactory)
+    note_number = factory.Sequence(lambda n: f"SH20260116{n + 1:06d}")
+    shipped_on = dt.date(2026, 1, 16)
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..distributor"))
+
+
+class DeliveryLineFactory(DjangoModelFactory):
+    """A delivered order line: the whole quantity by default."""
+
+    class Meta:
+        model = DeliveryLine
+
+    order_line = factory.SubFactory(OrderLineFactory)
+    delivery = factory.SubFactory(DeliveryFactory, order=factory.SelfAttribute("..order_line.order"),
+                                  distributor=factory.SelfAttribute("..order_line.distributor"))
+    batch_number = "B1"
+    expiry_date = dt.date(2030, 1, 1)
+    quantity = factory.SelfAttribute("order_line.quantity")
+
+
+class _OfDeliveryFactory(DjangoModelFactory):
+    """A document about one delivery, between the ordering institution and the distributor."""
+
+    class Meta:
+        abstract = True
+
+    delivery = factory.SubFactory(DeliveryFactory)
+    institution = factory.SelfAttribute("delivery.order.institution")
+
+
+class ReceiptFactory(_OfDeliveryFactory):
+    """The institution's goods receipt (入库) of a delivery."""
+
+    class Meta:
+        model = Receipt
+
+    received_on = factory.SelfAttribute("delivery.shipped_on")
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..institution"))
+
+
+class ReceiptLineFactory(DjangoModelFactory):
+    """A received delivery line (the whole delivered quantity at the ordered price): the
+    numerator of MON-1's platform purchases. The order line's and the delivery line's
+    received quantities are the caller's to set when they matter."""
+
+    class Meta:
+        model = ReceiptLine
+
+    delivery_line = factory.SubFactory(DeliveryLineFactory)
+    receipt = factory.SubFactory(ReceiptFactory, delivery=factory.SelfAttribute("..delivery_line.delivery"))
+    order_line = factory.SelfAttribute("delivery_line.order_line")
+    listing = factory.SelfAttribute("order_line.listing")
+    institution = factory.SelfAttribute("receipt.institution")
+    quantity = factory.SelfAttribute("delivery_line.quantity")
+    amount = factory.LazyAttribute(lambda o: (o.order_line.unit_price * o.quantity).quantize(Decimal("0.01")))
+    received_on = factory.SelfAttribute("receipt.received_on")
+
+
+class InvoiceFactory(_OfDeliveryFactory):
+    """An open invoice of a delivery, issued on the shipping day."""
+
+    class Meta:
+        model = Invoice
+
+    distributor = factory.SelfAttribute("delivery.distributor")
+    number = factory.Sequence(lambda n: f"FP2026{n + 1:08d}")
+    issued_on = factory.SelfAttribute("delivery.shipped_on")
+    amount = Decimal("100.00")
+    created_by = factory.SubFactory(UserFactory, organisation=factory.SelfAttribute("..distributor"))
 
 
 # --- negotiation ---------------------------------------------------------------------

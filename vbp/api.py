@@ -16,6 +16,7 @@ from core.api.permissions import HasRulesPermission
 from core.api.schema import error_responses
 
 from . import selectors, services
+from .filters import ContractFilter
 from .models import BaseVolume, Contract, Tender
 
 TAG = "HIS 带量采购接口"
@@ -77,6 +78,7 @@ class ContractListView(GenericAPIView):
     required_perms = ("vbp.report",)
     permission_message = INSTITUTION_ONLY
     serializer_class = ContractOut
+    filterset_class = ContractFilter
 
     def get_queryset(self):
         return (Contract.objects.visible_to(self.request.user).select_related("tender", "enterprise")
@@ -85,7 +87,7 @@ class ContractListView(GenericAPIView):
     @extend_schema(tags=[TAG], operation_id="his_vbp_contracts_list", summary="本机构带量采购合同、约定采购量与进度",
                    responses={200: ContractOut(many=True), **error_responses(403)})
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = {r["contract"].pk: r for r in selectors.progress_rows(request.user, timezone.localdate())
                 if r["contract"].pk in {c.pk for c in page}}
         for c in page:
@@ -94,6 +96,7 @@ class ContractListView(GenericAPIView):
 
 
 class ContractDetailView(ContractListView):
+    filterset_class = None
     @extend_schema(tags=[TAG], operation_id="his_vbp_contracts_read", summary="带量采购合同详情与进度",
                    responses={200: ContractOut, **error_responses(404)})
     def get(self, request, pk):

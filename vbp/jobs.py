@@ -16,10 +16,12 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.audit import audit_context
 from notifications import recipients
 from notifications.services import Message, notify, notify_many
+from notifications.text import Text
 from orders.models import Invoice
 from policy import services as policy
 
@@ -192,9 +194,10 @@ def remind_laggards(month_first: date) -> int:
     for user in recipients.users_of_many(list(figures)):
         r = figures[user.organisation_id]
         messages.append(Message(
-            recipient_id=user.pk, kind="vbp.lagging", level="warning", title="带量采购进度滞后提醒",
-            body=f"截至 {month_first:%Y-%m} 月末，贵机构有 {r['n']} 份带量采购合同完成进度落后于时间进度"
-                 f"（最低完成 {r['worst']}%），请优先采购中选产品。依据：VBP-6",
+            recipient_id=user.pk, kind="vbp.lagging", level="warning", title=gettext_lazy("带量采购进度滞后提醒"),
+            body=Text(gettext_noop("截至 %(month)s 月末，贵机构有 %(n)s 份带量采购合同完成进度落后于时间进度"
+                                   "（最低完成 %(worst)s%%），请优先采购中选产品。依据：VBP-6"),
+                      month=f"{month_first:%Y-%m}", n=r["n"], worst=r["worst"]),
             url="/vbp/contracts/", dedupe_key=f"vbp-lag-{user.organisation_id}-{month_first:%Y%m}"))
     return notify_many(messages)
 
@@ -251,8 +254,8 @@ def _publish(kind, month_first, entries) -> int:
                 CircularEntry(circular=circular, contract=c, institution_id=c.institution_id, completed_percent=d,
                               elapsed_percent=e) for c, d, e in items])
             created += len(items)
-            notify(recipients.province_regulators(), kind="vbp.circular", title="带量采购通报已发布",
-                   body=f"{CircularKind(kind).label}：{len(items)} 家医疗机构。", target=circular,
+            notify(recipients.province_regulators(), kind="vbp.circular", title=gettext_lazy("带量采购通报已发布"),
+                   body=Text(gettext_noop("%(kind)s：%(n)s 家医疗机构。"), kind=CircularKind(kind).label, n=len(items)), target=circular,
                    dedupe_key=f"vbp-circular-{circular.pk}")
     return created
 

@@ -36,7 +36,7 @@ PROGRESS_SQL = """
         JOIN orders_receiptline rl ON rl.listing_id = li.id
         WHERE li.product_id IN (SELECT product_id FROM keys)
           AND rl.institution_id IN (SELECT institution_id FROM keys)
-          AND rl.received_on BETWEEN (SELECT MIN(period_start) FROM keys) AND (SELECT MAX(upto) FROM keys)
+          AND rl.received_on BETWEEN %(lo)s AND %(hi)s
         GROUP BY rl.institution_id, li.product_id, rl.received_on
     ), done AS (
         SELECT k.institution_id, k.product_id, k.period_start, k.upto, SUM(r.qty) AS qty
@@ -54,6 +54,12 @@ PROGRESS_SQL = """
     GROUP BY l.contract_id
 """
 
+PERIOD_BOUNDS_SQL = """
+    SELECT MIN(t.period_start), MAX(LEAST(t.period_end, %(on)s::date))
+    FROM vbp_contract c JOIN vbp_tender t ON t.id = c.tender_id
+    WHERE c.id = ANY(%(ids)s)
+"""
+
 
 def _cents(value) -> Decimal:
     # Half up, as PostgreSQL's ROUND does in the progress job (jobs.SNAPSHOT_SQL).
@@ -67,7 +73,11 @@ def contract_progress(contract_ids: list[int], on: date) -> dict[int, dict]:
     if not contract_ids:
         return {}
     with connection.cursor() as cur:
-        cur.execute(PROGRESS_SQL, {"ids": list(contract_ids), "on": on})
+        # The receipts' date bounds as constants, so PostgreSQL reads only the receipt-line
+        # partitions of those months when it plans (docs/scaling.md "Monthly partitions").
+        cur.execute(PERIOD_BOUNDS_SQL, {"ids": list(contract_ids), "on": on})
+        lo, hi = cur.fetchone()
+        cur.execute(PROGRESS_SQL, {"ids": list(contract_ids), "on": on, "lo": lo, "hi": hi})
         return {
             cid: {"agreed_qty": int(aq), "agreed_amount": _cents(aa),
                   "completed_qty": int(cq), "completed_amount": _cents(ca),

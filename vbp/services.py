@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from openpyxl import Workbook
 
 from catalog.models import Product
@@ -23,6 +23,7 @@ from listing.models import Listing, ListingPriceChange, ListingStatus
 from listing.services import status
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 from parties.models import Organisation, OrgKind, Region
 from policy import services as policy
 from workcalendar.services import working_days_between
@@ -391,9 +392,9 @@ def tender_publish(user, tender) -> Tender:
         tender.save(update_fields=["status", "published_at"])
         enterprises = Organisation.objects.filter(pk__in=[s.enterprise_id for v in varieties for s in v.selected.all()])
         for org in enterprises:
-            notify(recipients.users_of(org), kind="vbp.published", title="带量采购中选结果已公布",
-                   body=f"{tender.name}：贵企业产品中选，采购周期 {tender.period_start:%Y-%m-%d} 至 "
-                        f"{tender.period_end:%Y-%m-%d}。", target=tender, dedupe_key=f"vbp-pub-{tender.pk}-{org.pk}")
+            notify(recipients.users_of(org), kind="vbp.published", title=gettext_lazy("带量采购中选结果已公布"),
+                   body=Text(gettext_noop("%(tender)s：贵企业产品中选，采购周期 %(start)s 至 %(end)s。"), tender=tender.name,
+                             start=f"{tender.period_start:%Y-%m-%d}", end=f"{tender.period_end:%Y-%m-%d}"), target=tender, dedupe_key=f"vbp-pub-{tender.pk}-{org.pk}")
     return tender
 
 
@@ -655,8 +656,8 @@ def allocation_lock(user, tender) -> list[Contract]:
         tender.allocation_locked_at = timezone.now()
         tender.save(update_fields=["allocation_locked_at"])
         for inst in Organisation.objects.filter(pk__in={k[0] for k in plan}):
-            notify(recipients.users_of(inst), kind="vbp.contract", title="带量采购合同待签订",
-                   body=f"{tender.name}：约定采购量已锁定，请签订带量采购合同。", target=tender,
+            notify(recipients.users_of(inst), kind="vbp.contract", title=gettext_lazy("带量采购合同待签订"),
+                   body=Text(gettext_noop("%(tender)s：约定采购量已锁定，请签订带量采购合同。"), tender=tender.name), target=tender,
                    dedupe_key=f"vbp-lock-{tender.pk}-{inst.pk}")
     return contracts
 
@@ -813,9 +814,9 @@ def similar_extend(user, variety: Variety, *, product, price, reason, today=None
             raise Conflict(_("该产品已扩围至本品种"), "national_code")
         ext = SimilarExtension.objects.create(variety=variety, product=product, enterprise=product.manufacturer,
                                               price=value, reason=reason, extended_by=user)
-        notify(recipients.users_of(product.manufacturer), kind="vbp.extension", title="带量采购同类产品扩围待确认",
-               body=f"{tender.name}：{variety.name} 的结果拟扩围至贵企业产品 {product.generic_name}，"
-                    f"扩围价格 {value:.2f} 元，请确认。", target=tender, dedupe_key=f"vbp-ext-{ext.pk}")
+        notify(recipients.users_of(product.manufacturer), kind="vbp.extension", title=gettext_lazy("带量采购同类产品扩围待确认"),
+               body=Text(gettext_noop("%(tender)s：%(variety)s 的结果拟扩围至贵企业产品 %(product)s，扩围价格 %(price)s 元，请确认。"),
+                         tender=tender.name, variety=variety.name, product=product.generic_name, price=f"{value:.2f}"), target=tender, dedupe_key=f"vbp-ext-{ext.pk}")
     return ext
 
 

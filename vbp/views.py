@@ -24,6 +24,7 @@ from experts.models import ExpertSession
 from parties.models import Region
 
 from . import selectors, services
+from .filters import ContractFilter, TenderFilter
 from .forms import (
     AddVolumeForm,
     BaseVolumeForm,
@@ -59,12 +60,7 @@ def _today(request):
 
 @login_required
 def tender_list(request):
-    qs = selectors.tenders_for(request.user)
-    q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(varieties__name__icontains=q)).distinct()
-    if request.GET.get("level"):
-        qs = qs.filter(level=request.GET["level"])
+    qs = TenderFilter(request.GET, queryset=selectors.tenders_for(request.user)).qs
     if request.GET.get("export") == "xlsx":
         return xlsx_response(f"带量采购批次-{timezone.localdate():%Y%m%d}.xlsx",
                              ["批次编号", "名称", "层级", "产品类别", "遴选方式", "约定量比例（%）", "采购周期起", "采购周期止",
@@ -208,12 +204,8 @@ def allocation_lock(request, pk):
 
 @login_required
 def contract_list(request):
-    qs = Contract.objects.visible_to(request.user).select_related("tender", "institution", "enterprise")
-    if request.GET.get("q"):
-        q = request.GET["q"].strip()
-        qs = qs.filter(Q(number__icontains=q) | Q(institution__name__icontains=q) | Q(enterprise__name__icontains=q))
-    if request.GET.get("status"):
-        qs = qs.filter(status=request.GET["status"])
+    qs = ContractFilter(request.GET, queryset=Contract.objects.visible_to(request.user)
+                        .select_related("tender", "institution", "enterprise")).qs
     if request.GET.get("export") == "xlsx":
         return xlsx_response(f"带量采购合同-{timezone.localdate():%Y%m%d}.xlsx",
                              ["合同编号", "批次", "医疗机构", "中选企业", "状态"],

@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from psycopg2.extras import execute_values
 
 from catalog.models import Product
@@ -39,6 +40,7 @@ from listing.models import Listing
 from negotiation.models import NegotiationResult
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 from policy import services as policy
 
 from .. import registry, rules
@@ -478,8 +480,10 @@ def run_publish(user, *, run: StandardRun) -> StandardRun:
         locked.standards.update(status=StandardStatus.PUBLISHED, published_at=now)
         locked.status, locked.published_by, locked.published_at = RunStatus.PUBLISHED, user, now
         locked.save(update_fields=["status", "published_by", "published_at"])
-    notify(recipients.province_regulators(), kind="insurance.published", title="医保支付标准已发布",
-           body=f"{locked} 已发布，共 {locked.total} 个产品。", target=locked, dedupe_key=f"insurance.published.{locked.pk}")
+    notify(recipients.province_regulators(), kind="insurance.published", title=gettext_lazy("医保支付标准已发布"),
+           body=Text(gettext_noop("%(run)s 已发布，共 %(n)s 个产品。"), n=locked.total,
+                     run=Text(gettext_noop("%(year)s 年支付标准（第 %(version)s 版）"), year=locked.year,
+                              version=locked.version)), target=locked, dedupe_key=f"insurance.published.{locked.pk}")
     return locked
 
 

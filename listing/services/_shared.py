@@ -60,7 +60,7 @@ def _flag_rise(*, listing, old_price, new_price, rule, reason, user=None, applic
             return existing
     flag = PriceRiseFlag.objects.create(listing=listing, application=application, old_price=old_price,
                                         new_price=new_price, rule=rule, reason=reason, created_by=user)
-    notify(recipients.province_regulators(), kind="listing.price_rise", title="挂网价格上涨（可能的异常涨价）",
+    notify(recipients.province_regulators(), kind="listing.price_rise", title=gettext_lazy("挂网价格上涨（可能的异常涨价）"),
            body=f"{listing.product}（{listing.product.manufacturer}）：{rules.fmt(old_price)} → {rules.fmt(new_price)} 元，"
                 f"上涨 {rules.fmt(new_price - old_price)} 元（{rule}）。{reason}",
            level="warning", target=flag, url=reverse("listing:price_rise_list"),

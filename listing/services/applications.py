@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from catalog.models import Product
 from core.audit import audit_context
@@ -25,6 +25,7 @@ from core.uploads import check_upload
 from experts.services import session_add_case
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 from parties.permissions import is_city_regulator, is_province_regulator
 from policy import services as policy
 from qualifications.selectors import bad_record_ban
@@ -601,8 +602,9 @@ def can_decide(user, app) -> bool:
 
 def _notify_city(app):
     if app.city_review == CityReview.PENDING:
-        notify(recipients.city_regulators(app.review_city), kind="listing.review", title="挂网申请待设区市评审确认",
-               body=f"{app.enterprise}：{app.product}（{app.category}），请组织评审并确认", target=app,
+        notify(recipients.city_regulators(app.review_city), kind="listing.review", title=gettext_lazy("挂网申请待设区市评审确认"),
+               body=Text(gettext_noop("%(enterprise)s：%(product)s（%(category)s），请组织评审并确认"),
+                         enterprise=app.enterprise, product=app.product, category=app.category), target=app,
                url=reverse("listing:application_detail", args=[app.pk]),
                dedupe_key=f"listing.city_pending.{app.pk}.{app.submitted_at:%Y%m%d%H%M%S%f}")
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from catalog.models import Product
 from core.audit import audit_context
@@ -17,6 +17,7 @@ from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from core.permissions import allowed, require
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 from qualifications.services import bad_record_for_quality_event
 
 from .. import rules
@@ -73,8 +74,10 @@ def listing_change_price(*, user, listing, new_price, effective_date, rule, reas
         locked.save(update_fields=["price", "updated_at"])
         _flag_rise(listing=locked, old_price=old, new_price=price, rule=rule, user=user,
                    reason=f"挂网价调整（{rule}）：{reason}")
-        notify(recipients.users_of(locked.product.manufacturer), kind="listing.price", title="挂网价格已调整",
-               body=f"{locked.product}：{rules.fmt(old)} → {rules.fmt(price)} 元（{rule}，{effective_date:%Y-%m-%d} 起）。{reason}",
+        notify(recipients.users_of(locked.product.manufacturer), kind="listing.price", title=gettext_lazy("挂网价格已调整"),
+               body=Text(gettext_noop("%(product)s：%(old)s → %(new)s 元（%(rule)s，%(date)s 起）。%(reason)s"),
+                         product=locked.product, old=rules.fmt(old), new=rules.fmt(price), rule=rule,
+                         date=f"{effective_date:%Y-%m-%d}", reason=reason),
                target=locked, url=reverse("listing:listing_detail", args=[locked.pk]))
     return locked
 
@@ -218,7 +221,7 @@ def delist_request_create(*, user, listing, reason_kind, note="") -> DelistReque
                                                    note=(note or "").strip(), requested_by=user)
         except IntegrityError:
             raise Conflict(_("该产品已有待审核的撤网申请")) from None
-        notify(recipients.province_regulators(), kind="listing.delist", title="撤网申请待审核",
+        notify(recipients.province_regulators(), kind="listing.delist", title=gettext_lazy("撤网申请待审核"),
                body=f"{user.organisation}：{listing.product}（{req.get_reason_kind_display()}）",
                url=reverse("listing:delist_queue"), dedupe_key=f"listing.delist.{req.pk}")
     return req
@@ -240,7 +243,7 @@ def delist_request_decide(*, user, request, approve: bool, reason) -> DelistRequ
             listing_set_status(user, listing=req.listing, action="delist", rule="DEL-3",
                        reason=f"企业申请撤网（{req.get_reason_kind_display()}）：{reason}")
         else:
-            notify(recipients.users_of(req.enterprise), kind="listing.delist", title="撤网申请未获同意",
+            notify(recipients.users_of(req.enterprise), kind="listing.delist", title=gettext_lazy("撤网申请未获同意"),
                    body=f"{req.listing.product}：{reason}", level="warning",
                    url=reverse("listing:listing_detail", args=[req.listing_id]))
     return req

@@ -129,7 +129,8 @@ def delivery_create(user, *, order_id, note_number: str, shipped_on=None, lines:
                     f"lines[{items[0][0]}].quantity")
             for _i, qty, batch, expiry in items:
                 rows.append(DeliveryLine(delivery=delivery, order_line=ol, batch_number=batch,
-                                         expiry_date=expiry, quantity=qty))
+                                         expiry_date=expiry, quantity=qty,
+                                         created_on=timezone.localdate(delivery.created_at)))
             ol.shipped_qty += total
             order_line_set_status(ol, _progress_status(ol))
         DeliveryLine.objects.bulk_create(rows)

@@ -256,14 +256,15 @@ def order_create(user, *, lines: list[dict], note="", external_ref="", at: date 
         # One multi-row INSERT with plain parameters (a 1,000-line batch in one statement, without
         # the ORM building 1,000 model instances); pghistory's context still applies.
         now = timezone.now()
+        ordered_on = timezone.localdate(order.created_at)  # the lines' monthly partition (docs/scaling.md)
         cols = ("order_id", "line_no", "product_id", "listing_id", "quantity", "unit_price", "amount", "price_source",
                 "price_rule", "price_reference", "distributor_id", "status", "shipped_qty", "received_qty",
-                "returned_qty", "decline_reason", "status_changed_at", "updated_at")
+                "returned_qty", "decline_reason", "status_changed_at", "updated_at", "ordered_on")
         params = []
         for n, (product, qty, quote, distributor_id) in enumerate(prepared, start=1):
             params += [order.pk, n, product.pk, quote.listing_id, qty, quote.price, _money(quote.price * qty),
                        quote.source, quote.rule, quote.reference[:100], distributor_id, LineStatus.SUBMITTED.value,
-                       0, 0, 0, "", None, now]
+                       0, 0, 0, "", None, now, ordered_on]
         row = "(" + ",".join(["%s"] * len(cols)) + ")"
         with connection.cursor() as cur:
             cur.execute(f"INSERT INTO {OrderLine._meta.db_table} ({', '.join(cols)}) VALUES "

@@ -1,13 +1,11 @@
 """LST-0.3 under concurrency: two people recording the same province's price at once leave
 exactly one record in force (the product row lock and the partial unique index)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from catalog import services
 from catalog.models import OtherProvincePrice
+from tests.concurrency import together
 
 
 @pytest.mark.django_db(transaction=True)
@@ -16,26 +14,12 @@ def test_lst_0_3_concurrent_records_leave_one_current(reference_regions, maker_u
 
     drug = make_product()
     regulator = make_user(kind=OrgKind.PROVINCE_REGULATOR)
-    barrier = threading.Barrier(2)
-    errors = []
 
     def enter(user, price):
-        try:
-            barrier.wait()
-            services.price_record(user, drug, province="浙江省", price=price, effective_date="2026-01-01",
-                                  source="s")
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return lambda: services.price_record(user, drug, province="浙江省", price=price, effective_date="2026-01-01",
+                                             source="s")
 
-    threads = [threading.Thread(target=enter, args=(maker_user, "10")),
-               threading.Thread(target=enter, args=(regulator, "11"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    together(enter(maker_user, "10"), enter(regulator, "11"))
     assert OtherProvincePrice.objects.filter(product=drug).count() == 2
     current = OtherProvincePrice.objects.filter(product=drug, superseded_at__isnull=True)
     assert current.count() == 1
@@ -53,28 +37,18 @@ def test_qua_1_confirm_and_withdraw_at_once_one_wins(reference_regions, maker_us
     drug = make_product()
     province = make_user(kind=OrgKind.PROVINCE_REGULATOR)
     cr = services.product_change_propose(maker_user, drug, changes={"is_shortage": True}, reason="短缺清单")
-    barrier = threading.Barrier(2)
-    outcomes, errors = [], []
 
     def act(fn, name):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append(name)
-        except Conflict:
-            outcomes.append(f"{name} refused")
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        def run():
+            try:
+                fn()
+                return name
+            except Conflict:
+                return f"{name} refused"
+        return run
 
-    threads = [threading.Thread(target=act, args=(lambda: services.product_change_confirm(province, cr), "confirm")),
-               threading.Thread(target=act, args=(lambda: services.product_change_withdraw(maker_user, cr), "withdraw"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = together(act(lambda: services.product_change_confirm(province, cr), "confirm"),
+                            act(lambda: services.product_change_withdraw(maker_user, cr), "withdraw"))
     assert sorted(o.endswith("refused") for o in outcomes) == [False, True]
     cr.refresh_from_db()
     drug.refresh_from_db()

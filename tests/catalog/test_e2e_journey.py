@@ -9,10 +9,11 @@ from datetime import date
 import pytest
 import time_machine
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from parties.models import Organisation, OrgKind, Region, Role, User
 from qualifications.models import DistributionRelationship
 from tests.e2e.browser import login, shot
+from tests.factories import ProductFactory
 
 from .conftest import xlsx_bytes
 
@@ -31,8 +32,8 @@ def _journey(page, tmp_path):  # noqa: F811
     dist = Organisation.objects.create(kind=OrgKind.DISTRIBUTOR, name="江苏省医药有限公司")
     User.objects.create_user(username="maker", password=PASSWORD, organisation=maker, role=Role.MANUFACTURER)
     User.objects.create_user(username="dist", password=PASSWORD, organisation=dist, role=Role.DISTRIBUTOR)
-    product = Product.objects.create(kind="drug", national_code="XJ01CAA040E001010100483", generic_name="阿莫西林胶囊",
-                                     dosage_form="胶囊剂", specification="0.25g", conversion=24, manufacturer=maker)
+    product = ProductFactory(kind="drug", national_code="XJ01CAA040E001010100483", generic_name="阿莫西林胶囊",
+                             dosage_form="胶囊剂", specification="0.25g", conversion=24, manufacturer=maker)
 
     login(page, "maker", PASSWORD)
     page.goto("/catalog/")

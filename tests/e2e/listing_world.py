@@ -4,8 +4,8 @@ the documents of an application uploaded as PDFs."""
 
 from types import SimpleNamespace
 
-from catalog.models import Product
 from parties.models import Organisation, OrgKind, Role, User
+from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 
 PASSWORD = "Journey-2026!"
@@ -18,9 +18,9 @@ def listing_world(**product_fields) -> SimpleNamespace:
                                           role=Role.MANUFACTURER)
     prov = User.objects.create_user(username="prov", password=PASSWORD, organisation=province,
                                     role=Role.PROVINCE_REGULATOR)
-    product = Product.objects.create(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
-                                     dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
-                                     manufacturer=maker, **product_fields)
+    product = ProductFactory(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
+                             dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
+                             manufacturer=maker, **product_fields)
     return SimpleNamespace(maker=maker, province=province, maker_user=maker_user, prov=prov, product=product)
 
 

@@ -10,12 +10,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from filing import services
 from filing.models import FilingRequest
 from orders.models import OrderLine
 from parties.models import Organisation, OrgKind, Region, Role, User
 from qualifications.models import DistributionRelationship
+from tests.factories import ProductFactory
 
 from .conftest import login, shot
 
@@ -47,8 +48,8 @@ def _journey(page):
     prov = User.objects.get(username="prov")
     DistributionRelationship.objects.create(manufacturer=maker, distributor=dist, city=nanjing, status="active",
                                             proposed_by=prov, answered_at=timezone.now())
-    product = Product.objects.create(kind="consumable", national_code=CODE, generic_name="胸主动脉覆膜支架系统",
-                                     specification="28mm×160mm", consumable_class="hv6", manufacturer=maker)
+    product = ProductFactory(kind="consumable", national_code=CODE, generic_name="胸主动脉覆膜支架系统",
+                             specification="28mm×160mm", consumable_class="hv6", manufacturer=maker, dosage_form="", pack_unit="")
     OtherProvincePrice.objects.create(product=product, province="浙江省", level="province", price=D("52000"),
                                       effective_date=date(2025, 6, 1), source="浙江省药械采购平台", entered_by=prov)
 

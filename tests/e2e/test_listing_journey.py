@@ -10,10 +10,11 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from listing.models import ApplicationStatus, Listing, ListingApplication
 from listing.services import batch
 from parties.models import Organisation, OrgKind
+from tests.factories import ProductFactory
 
 from .conftest import login, shot
 from .listing_world import PASSWORD, listing_world, upload_documents
@@ -33,9 +34,9 @@ def _journey(page, tmp_path):
     w = listing_world(approval_number="国药准字H20203456")
     product = w.product
     rival = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name="南京华泰生物制药股份有限公司")
-    listed = Product.objects.create(kind="drug", national_code="XJ01CAA040E001010100483", generic_name="阿莫西林胶囊",
-                                    dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
-                                    manufacturer=rival)
+    listed = ProductFactory(kind="drug", national_code="XJ01CAA040E001010100483", generic_name="阿莫西林胶囊",
+                            dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
+                            manufacturer=rival)
     Listing.objects.create(product=listed, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 6, 15))
     for i, prov in enumerate(PROVINCES):
         OtherProvincePrice.objects.create(

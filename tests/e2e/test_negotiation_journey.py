@@ -7,11 +7,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from catalog.models import Product
 from listing.models import Listing
 from negotiation import services
 from orders.pricing import price_in_force
 from parties.models import Organisation, OrgKind, Region, Role, User
+from tests.factories import ProductFactory
 
 from .conftest import login, shot
 
@@ -29,9 +29,9 @@ def test_negotiation_journey(page, reference_regions):
     for username, org, role in (("hosp", hospital, Role.INSTITUTION), ("maker", maker, Role.MANUFACTURER),
                                 ("prov", province, Role.PROVINCE_REGULATOR)):
         User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
-    product = Product.objects.create(
+    product = ProductFactory(
         kind="drug", national_code="XA01ABD075A002010100483", generic_name="阿莫西林胶囊", name_initials="amxljn",
-        dosage_form="胶囊剂", specification="0.25g*24粒", manufacturer=maker,
+        dosage_form="胶囊剂", specification="0.25g*24粒", manufacturer=maker, pack_unit=""
     )
     listing = Listing.objects.create(product=product, price=D("12.00"), category="LST-1",
                                      effective_date=date(2026, 1, 1))

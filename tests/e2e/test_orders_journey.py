@@ -10,9 +10,9 @@ from decimal import Decimal as D
 import pytest
 from playwright.sync_api import expect
 
-from catalog.models import Product
 from listing.models import Listing
 from orders.models import Invoice, OrderLine
+from tests.factories import ProductFactory
 
 from .conftest import login, shot
 from .ordering_world import ordering_world
@@ -25,7 +25,7 @@ PASSWORD = "Journey-2026!"
 def test_order_ship_receive_pay_journey(page, reference_regions):
     w = ordering_world(PASSWORD)
     maker, dist = w.maker, w.dist
-    product = Product.objects.create(kind="drug", national_code="XA01ABD075A002010100483", generic_name="阿莫西林胶囊",
+    product = ProductFactory(kind="drug", national_code="XA01ABD075A002010100483", generic_name="阿莫西林胶囊",
                                      name_initials="AMXLJN", dosage_form="胶囊剂", specification="0.25g*24粒",
                                      pack_unit="盒", manufacturer=maker)
     Listing.objects.create(product=product, price=D("12.00"), category="LST-1", effective_date=date(2025, 1, 1))

@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from catalog.models import Product, ProductChangeRequest
+from catalog.models import ProductChangeRequest
 from parties.models import Organisation, OrgKind, Role, User
+from tests.factories import ProductFactory
 
 from .browser import login, shot
 
@@ -23,8 +24,8 @@ def test_qua_1_flag_change_is_pending_until_the_province_confirms(page):
     User.objects.create_user(username="maker", password=PASSWORD, organisation=maker, role=Role.MANUFACTURER)
     User.objects.create_user(username="sheng", password=PASSWORD, organisation=province,
                              role=Role.PROVINCE_REGULATOR)
-    product = Product.objects.create(kind="drug", national_code="XN02BBA010A001010100001", generic_name="注射用硫酸阿米卡星",
-                                     dosage_form="注射剂", specification="0.2g", conversion=10, manufacturer=maker)
+    product = ProductFactory(kind="drug", national_code="XN02BBA010A001010100001", generic_name="注射用硫酸阿米卡星",
+                             dosage_form="注射剂", specification="0.2g", conversion=10, manufacturer=maker, pack_unit="")
 
     login(page, "maker", PASSWORD)
     page.goto(f"/catalog/{product.pk}/")

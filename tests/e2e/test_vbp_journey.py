@@ -11,12 +11,12 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from catalog.models import Product
 from listing.models import Listing
 from orders.models import OrderLine
 from orders.services import fulfilment, ordering
 from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
 from qualifications.models import DistributionRelationship
+from tests.factories import ProductFactory
 from vbp.models import Contract
 
 from .conftest import login, shot
@@ -39,8 +39,8 @@ def test_vbp_import_base_volume_contract_his_order_dashboard_journey(page, refer
         users[username] = User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
     DistributionRelationship.objects.create(manufacturer=maker, distributor=dist, city=nanjing, status="active",
                                             proposed_by=users["prov"], answered_at=timezone.now())
-    product = Product.objects.create(kind="drug", national_code="XC09CAL077A001010101234", generic_name="厄贝沙坦片",
-                                     dosage_form="片剂", specification="0.15g*28片", pack_unit="盒", manufacturer=maker)
+    product = ProductFactory(kind="drug", national_code="XC09CAL077A001010101234", generic_name="厄贝沙坦片",
+                             dosage_form="片剂", specification="0.15g*28片", pack_unit="盒", manufacturer=maker)
     Listing.objects.create(product=product, price=D("24.00"), category="LST-1", effective_date=date(2024, 1, 1))
     today = timezone.localdate()
     start, end = today - timedelta(days=59), today + timedelta(days=306)

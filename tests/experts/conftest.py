@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from catalog.models import Product
 from experts import services
 from parties.models import OrgKind
+from tests.factories import ProductFactory
 
 _n = itertools.count(1)
 
@@ -28,14 +28,9 @@ def make_expert(make_user, pool_org, province_user):
 
 
 @pytest.fixture
-def maker(make_org):
-    return make_org(OrgKind.MANUFACTURER)
-
-
-@pytest.fixture
 def product(maker):
-    return Product.objects.create(kind="drug", generic_name="新药甲", dosage_form="片剂", specification="10mg",
-                                  manufacturer=maker, approval_date=date(2026, 6, 1))
+    return ProductFactory(kind="drug", generic_name="新药甲", dosage_form="片剂", specification="10mg",
+                          manufacturer=maker, approval_date=date(2026, 6, 1), national_code=None)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from parties.models import OrgKind
 from tests import factories as f
 from tests.pdf import MINIMAL_PDF
@@ -63,15 +63,15 @@ def world(db, make_org, make_user, nanjing, suzhou, province_user):
     w.nanjing_user = make_user(kind=OrgKind.CITY_REGULATOR)
     w.suzhou_city = make_org(OrgKind.CITY_REGULATOR, city=suzhou)
     w.suzhou_user = make_user(w.suzhou_city)
-    w.drug = Product.objects.create(kind="drug", national_code=drug_code(), generic_name="罕见病用药（测试）",
-                                    dosage_form="注射剂", specification="10mg", manufacturer=w.maker)
-    w.infusion = Product.objects.create(kind="drug", national_code=drug_code(), generic_name="氯化钠注射液（测试）",
-                                        dosage_form="注射剂", specification="500ml", manufacturer=w.maker,
-                                        is_large_infusion=True)
-    w.hv = Product.objects.create(kind="consumable", national_code=consumable_code(), generic_name="新型心脏瓣膜（测试）",
-                                  specification="25mm", consumable_class="hv6", manufacturer=w.maker)
-    w.ordinary = Product.objects.create(kind="consumable", national_code=consumable_code(), generic_name="一次性穿刺针（测试）",
-                                        specification="18G", consumable_class="ordinary", manufacturer=w.maker)
+    w.drug = f.ProductFactory(kind="drug", national_code=drug_code(), generic_name="罕见病用药（测试）",
+                              dosage_form="注射剂", specification="10mg", manufacturer=w.maker)
+    w.infusion = f.ProductFactory(kind="drug", national_code=drug_code(), generic_name="氯化钠注射液（测试）",
+                                  dosage_form="注射剂", specification="500ml", manufacturer=w.maker,
+                                  is_large_infusion=True)
+    w.hv = f.ProductFactory(kind="consumable", national_code=consumable_code(), generic_name="新型心脏瓣膜（测试）",
+                            specification="25mm", consumable_class="hv6", manufacturer=w.maker, dosage_form="")
+    w.ordinary = f.ProductFactory(kind="consumable", national_code=consumable_code(), generic_name="一次性穿刺针（测试）",
+                                  specification="18G", consumable_class="ordinary", manufacturer=w.maker, dosage_form="")
     return w
 
 

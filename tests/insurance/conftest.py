@@ -9,12 +9,12 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from catalog.models import Product
 from insurance import registry
 from insurance.models import CatalogueEntry
 from listing.models import Listing
 from negotiation.models import NegotiationResult, Proposal
 from parties.models import OrgKind
+from tests.factories import ProductFactory
 
 _n = itertools.count(1)
 
@@ -43,9 +43,9 @@ def insurance_world(make_org, make_user, province_user, vbp_provider):
     def product(name, kind="drug", catalogue=True, listing_price=None, **kw):
         n = next(_n)
         code = f"XA01ABD075A00201{n:07d}" if kind == "drug" else f"C0910010000000021179{n:07d}"
-        p = Product.objects.create(kind=kind, generic_name=name, dosage_form="片剂" if kind == "drug" else "",
-                                   specification="10mg", manufacturer=maker, national_code=code,
-                                   consumable_class="ordinary" if kind == "consumable" else "", **kw)
+        p = ProductFactory(kind=kind, generic_name=name, dosage_form="片剂" if kind == "drug" else "",
+                           specification="10mg", manufacturer=maker, national_code=code,
+                           consumable_class="ordinary" if kind == "consumable" else "", **kw)
         if kind == "drug" and catalogue:
             CatalogueEntry.objects.create(product=p, valid_from=date(2020, 1, 1), recorded_by=province_user)
         listing = None

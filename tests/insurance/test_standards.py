@@ -12,6 +12,7 @@ from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from insurance.models import PaymentStandard, RunStatus, StandardStatus
 from insurance.services import standards
 from parties.models import OrgKind
+from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +159,13 @@ def test_filed_consumable_uses_the_regulators_filc5_standard(insurance_world, pr
     regulator set for it; without one, at its filing price."""
     from datetime import date
 
-    from catalog.models import Product
     from filing.models import FilingRequest
     from filing.models import PaymentStandard as FilingStandard
 
     w = insurance_world
-    set_std, plain = (Product.objects.create(kind="consumable", generic_name=name, specification="型号A",
-                                             manufacturer=w["maker"], consumable_class="hv6",
-                                             in_sunshine_catalogue=True) for name in ("备案支架", "备案导管"))
+    set_std, plain = (ProductFactory(kind="consumable", generic_name=name, specification="型号A",
+                                     manufacturer=w["maker"], consumable_class="hv6",
+                                     in_sunshine_catalogue=True, national_code=None, dosage_form="") for name in ("备案支架", "备案导管"))
     for i, product in enumerate((set_std, plain)):
         FilingRequest.objects.create(number=f"BAINS{product.pk:06d}{i}", kind="high_value", institution=w["hospitals"][0],
                                      product=product, enterprise=w["maker"], price=600, agreed_price=580, quantity=1,
@@ -212,7 +212,6 @@ def test_set_based_ins1_path_writes_the_same_rows_and_digest_as_python(insurance
 
     from django.utils import timezone
 
-    from catalog.models import Product
     from insurance.models import CatalogueEntry
     from listing.models import Listing, ListingPriceChange
     from negotiation.models import NegotiationResult, Proposal
@@ -221,8 +220,8 @@ def test_set_based_ins1_path_writes_the_same_rows_and_digest_as_python(insurance
     # The first drug's listing price falls below last year's results in the autumn (a price
     # change): the mean is capped at the year-end price.
     for name, price, result in (("高价议价药", "12.00", ("9.5", "10")), ("无议价药", "7.25", None)):
-        p = Product.objects.create(kind="drug", generic_name=name, dosage_form="片剂", specification="5mg",
-                                   manufacturer=w["maker"], national_code=f"XA01ABD075A002019{p_n(name):06d}")
+        p = ProductFactory(kind="drug", generic_name=name, dosage_form="片剂", specification="5mg",
+                           manufacturer=w["maker"], national_code=f"XA01ABD075A002019{p_n(name):06d}")
         CatalogueEntry.objects.create(product=p, valid_from=date(2020, 1, 1), recorded_by=province_user)
         listing = Listing.objects.create(product=p, price=D(price), category="LST-1", effective_date=date(2025, 1, 15))
         if result:

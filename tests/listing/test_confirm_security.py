@@ -13,7 +13,7 @@ from django.urls import reverse
 from core.errors import Conflict, Forbidden, RuleViolation
 from listing.models import ApplicationStatus, ListingApplication
 from listing.services import applications
-from parties.models import Organisation, OrgKind
+from tests import factories as f
 from tests.clock import frozen_at
 
 from .conftest import pdf
@@ -46,9 +46,7 @@ def test_manufacturer_cannot_set_its_own_listing_price(submitted, maker_user):
 
 
 def test_county_regulator_of_another_city_cannot_set_a_price(submitted, make_user, suzhou):
-    org = Organisation.objects.create(kind=OrgKind.COUNTY_REGULATOR, name="吴中区医保局", city=suzhou,
-                                      county=suzhou.children.order_by("code").first())
-    county = make_user(org)
+    county = make_user(f.CountyRegulatorFactory(name="吴中区医保局", city=suzhou))
     before = _row(submitted)
     with pytest.raises(Forbidden):
         applications.application_confirm(user=county, application=submitted, listing_price="0.01")

@@ -10,9 +10,19 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from orders.models import Delivery, DeliveryLine, OffPlatformPurchase, Order, OrderLine, Receipt, ReceiptLine
-from parties.models import Organisation, OrgKind, Role, User
-from tests.factories import ListingFactory, ProductFactory
+from orders.models import OffPlatformPurchase
+from parties.models import OrgKind
+from tests.factories import (
+    DeliveryLineFactory,
+    DistributorFactory,
+    ListingFactory,
+    ManufacturerFactory,
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+    ReceiptLineFactory,
+    UserFactory,
+)
 from tests.his import his_client
 
 _n = itertools.count(1)
@@ -20,7 +30,7 @@ _n = itertools.count(1)
 
 @pytest.fixture
 def nov24():
-    """2026-11-24 10:00 in Nanjing, still (the day the monitoring tests run on)."""
+    """Monitoring tests run on 2026-11-24 (October is the last finished month)."""
     with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
         yield
 
@@ -54,9 +64,9 @@ def supply(db, make_org, make_user):
 def new_supply():
     """A manufacturer and a distributor (with a user) to write receipts through."""
     n = next(_n)
-    maker = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name=f"监测制药{n}")
-    dist = Organisation.objects.create(kind=OrgKind.DISTRIBUTOR, name=f"监测配送{n}")
-    user = User.objects.create_user(username=f"mon_dist{n}", password=None, organisation=dist, role=Role.DISTRIBUTOR)
+    maker = ManufacturerFactory(name=f"监测制药{n}")
+    dist = DistributorFactory(name=f"监测配送{n}")
+    user = UserFactory(organisation=dist, password=None)
     return {"maker": maker, "dist": dist, "user": user, "listings": {}}
 
 
@@ -74,19 +84,13 @@ def _listing(supply, kind, status="active"):
 def receive_into(supply, institution, amount, on, kind="drug"):
     """One platform receipt line of `amount` yuan for `institution` on `on` (full order chain)."""
     listing = _listing(supply, kind)
-    n = next(_n)
     user = supply["user"]
-    order = Order.objects.create(institution=institution, number=f"MON{n:08d}", created_by=user)
-    line = OrderLine.objects.create(order=order, line_no=1, product=listing.product, listing=listing, quantity=1,
-                                    unit_price=D(amount), amount=D(amount), price_source="listing",
-                                    distributor=supply["dist"], status="received", shipped_qty=1, received_qty=1)
-    delivery = Delivery.objects.create(order=order, distributor=supply["dist"], note_number=f"D{n}", shipped_on=on,
-                                       created_by=user)
-    dline = DeliveryLine.objects.create(delivery=delivery, order_line=line, batch_number="B1",
-                                        expiry_date=date(2030, 1, 1), quantity=1, received_qty=1)
-    receipt = Receipt.objects.create(institution=institution, delivery=delivery, received_on=on, created_by=user)
-    return ReceiptLine.objects.create(receipt=receipt, delivery_line=dline, order_line=line, listing=listing,
-                                      institution=institution, quantity=1, amount=D(amount), received_on=on)
+    line = OrderLineFactory(order=OrderFactory(institution=institution, created_by=user), listing=listing, quantity=1,
+                            unit_price=D(amount), distributor=supply["dist"], status="received", shipped_qty=1,
+                            received_qty=1)
+    delivery_line = DeliveryLineFactory(order_line=line, received_qty=1, delivery__shipped_on=on,
+                                        delivery__created_by=user)
+    return ReceiptLineFactory(delivery_line=delivery_line, receipt__received_on=on, receipt__created_by=user)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from catalog.models import Product
 from core.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from listing.models import Listing
 from listing.services import status
@@ -30,8 +29,8 @@ OCT = date(2026, 10, 1)
 def history(supply):
     """A drug listed on 2026-09-01, suspended on 2026-10-10, restored on 2026-11-20 (active today)."""
     with time_machine.travel("2026-09-01 09:00 +08:00", tick=False):
-        product = Product.objects.create(kind="drug", generic_name="应急药", dosage_form="注射剂", specification="1ml",
-                                         manufacturer=supply["maker"])
+        product = f.ProductFactory(kind="drug", generic_name="应急药", dosage_form="注射剂", specification="1ml",
+                                   manufacturer=supply["maker"], national_code=None)
         listing = f.ListingFactory(product=product, price=D("10.00"), category="LST-1",
                                          effective_date=date(2026, 9, 1))
     with time_machine.travel("2026-10-10 09:00 +08:00", tick=False):

@@ -2,18 +2,17 @@
 bulletin covers only its secondary-and-above institutions, the beat task runs the job,
 two concurrent first submissions make one version 1, and the pages read in English."""
 
-import threading
 from datetime import date
 
 import pytest
 import time_machine
-from django.db import connection
 
 from core.errors import RuleViolation
 from monitoring import services, tasks
 from monitoring.models import MonthlySnapshot, ReportVersion
 from notifications.models import Notification
 from parties.models import OrgKind
+from tests.concurrency import at_once
 from tests.i18n_en import compiled_catalogues
 
 from .conftest import figures
@@ -56,25 +55,16 @@ def test_beat_task_runs_the_monthly_job_for_last_month(hospital):
 def test_two_concurrent_first_submissions_make_one_first_version(make_org, make_user, nanjing):
     hosp = make_org(OrgKind.INSTITUTION, city=nanjing, level=3)
     user = make_user(hosp)
-    outcomes = []
-    barrier = threading.Barrier(2)
 
     def submit():
         try:
-            barrier.wait()
             services.report_submit(user=user, month="2026-10", figures=figures(drug_total=10, drug_platform=5))
-            outcomes.append("ok")
+            return "ok"
         except RuleViolation as exc:
-            outcomes.append(exc.field)
-        finally:
-            connection.close()
+            return exc.field
 
     with time_machine.travel("2026-11-05 10:00 +0800", tick=False):
-        threads = [threading.Thread(target=submit) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        outcomes = at_once(submit)
     assert sorted(outcomes) == ["ok", "reason"]          # the second needs a correction reason
     assert list(ReportVersion.objects.values_list("version", flat=True)) == [1]
 
@@ -89,4 +79,4 @@ def test_report_form_in_english(client, english, hospital_user):
     with time_machine.travel("2026-11-05 10:00 +0800", tick=False):
         html = client.get("/monitoring/reports/new/").content.decode()
     assert "<h1>Submit the monthly procurement report</h1>" in html and "报送采购数据月报" not in html
-    assert "Basis：MON-2" in html
+    assert "Basis: MON-2" in html

@@ -22,6 +22,7 @@ from monitoring.models import (
 from notifications.models import Notification
 from parties.models import OrgKind
 from shortage import services as shortage_services
+from tests import factories as f
 from tests.xlsx import xlsx_bytes
 
 from .conftest import figures
@@ -299,12 +300,10 @@ def test_mon1_counts_platform_receipts_of_filed_products():
 
     from monitoring import selectors as mon_selectors
     from orders.models import ReceiptLine
-    from parties.models import Organisation, OrgKind, Region
 
     from .conftest import new_supply, receive_into
 
-    hospital = Organisation.objects.create(kind=OrgKind.INSTITUTION, name="备案监测医院", level=3, ownership="public",
-                                           city=Region.objects.get(code="320100"))
+    hospital = f.InstitutionFactory(name="备案监测医院", county=None)
     line = receive_into(new_supply(), hospital, "1000", date(2026, 9, 3))
     ReceiptLine.objects.filter(pk=line.pk).update(listing=None)  # as a filed product's receipt has none
     rates = mon_selectors.institution_rates(hospital, date(2026, 9, 1), date(2026, 10, 1))

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from catalog.models import Product
 from listing.models import ListingApplication, ListingPriceChange
 from negotiation.models import NegotiationResult, Proposal
 from parties.models import OrgKind
@@ -34,7 +33,7 @@ def world(make_org, make_user, province_user):
     products = []
     for i in range(3):
         n = next(_n)
-        products.append(Product.objects.create(
+        products.append(f.ProductFactory(
             kind="drug", generic_name=["阿莫西林", "头孢克肟", "布洛芬"][i], dosage_form="胶囊", specification="0.25g*24粒",
             manufacturer=maker, national_code=f"XJ01CAA040E00101{n:07d}"))
     amox, cef, ibu = products

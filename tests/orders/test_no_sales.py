@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
-from catalog.models import Product
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from listing.models import Listing
 from orders import selectors
@@ -150,9 +149,9 @@ def test_del_1_consumable_only_suspended_and_resumes_without_reapplying(world):
     """DEL-1 / 002 §14: a consumable is suspended on the province's decision but never delisted;
     an institution's written request approved by the regulator makes it purchasable again at
     once, on the same listing, without a new application."""
-    product = Product.objects.create(
+    product = f.ProductFactory(
         kind="consumable", consumable_class="ordinary", national_code="C09100100000000211790000049",
-        generic_name="一次性使用输液器", specification="带针 0.7mm", pack_unit="支", manufacturer=world.manufacturer)
+        generic_name="一次性使用输液器", specification="带针 0.7mm", pack_unit="支", manufacturer=world.manufacturer, dosage_form="")
     listing = f.ListingFactory(product=product, price="3.00", status="active", category="LST-C3",
                                      effective_date=date(2024, 1, 1))
     no_sales.no_sales_detect(TODAY)

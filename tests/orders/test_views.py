@@ -110,7 +110,7 @@ def test_pages_have_english_translations(client, world):
     login(client, world.inst_user)
     client.post("/i18n/setlang/", {"language": "en", "next": "/orders/shop/"})
     html = client.get("/orders/shop/").content.decode()
-    assert "Your price in force" in html and "Save and check out" in html and "Listing price</span>" in html and 'title="Basis：ORD-1"' in html
+    assert "Your price in force" in html and "Save and check out" in html and "Listing price</span>" in html and 'title="Basis: ORD-1"' in html
     assert "本机构现行价" not in html
 
 

@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from core.errors import Conflict, Forbidden, InvalidInput
 from notifications.models import Notification
-from orders.models import Delivery, DeliveryLine, Order, OrderLine
+from orders.models import Order
 from oversight import services
 from oversight.models import RiskSignal, SignalKind, SignalStatus
 from parties.models import OrgKind
 from pricing.models import LinkageCase
 from tests.clock import frozen_at
 from tests.concurrency import at_once
+from tests.factories import DeliveryLineFactory, OrderFactory, OrderLineFactory
 
 pytestmark = pytest.mark.django_db
 _frozen = frozen_at("2026-11-20 02:30:00+08:00")
@@ -71,19 +72,14 @@ def test_regional_difference_at_the_ratio(make_listing, other_price):
 
 
 def _order_line(institution, user, listing, distributor, n, created):
-    order = Order.objects.create(institution=institution, number=f"T{created:%Y%m%d}{n:04d}-{distributor.pk}",
-                                 created_by=user)
+    order = OrderFactory(institution=institution, created_by=user)
     Order.objects.filter(pk=order.pk).update(created_at=created)
-    return OrderLine.objects.create(order=order, line_no=1, product=listing.product, listing=listing, quantity=10,
-                                    unit_price=listing.price, amount=listing.price * 10, price_source="listing",
-                                    distributor=distributor)
+    return OrderLineFactory(order=order, listing=listing, distributor=distributor)
 
 
 def _ship(line, distributor, user, shipped_on):
-    delivery = Delivery.objects.create(order=line.order, distributor=distributor, note_number=f"N{line.pk}",
-                                       shipped_on=shipped_on, created_by=user)
-    DeliveryLine.objects.create(delivery=delivery, order_line=line, batch_number="B1",
-                                expiry_date=date(2028, 1, 1), quantity=line.quantity)
+    DeliveryLineFactory(order_line=line, expiry_date=date(2028, 1, 1), delivery__distributor=distributor,
+                        delivery__shipped_on=shipped_on, delivery__created_by=user)
 
 
 def test_supply_failure_below_the_fill_rate(make_listing, make_org, make_user):

@@ -59,6 +59,7 @@ def test_enterprise_sees_only_itself(world):
 
 
 def test_institution_must_belong_to_a_city(db):
+    # About the model's own constraint: built with the model, not a factory that supplies a city.
     with pytest.raises(IntegrityError):
         Organisation.objects.create(kind=OrgKind.INSTITUTION, name="无归属医院", level=2, ownership="public")
 

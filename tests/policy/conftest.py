@@ -10,13 +10,13 @@ def city_user(make_user, nanjing):
 
 
 @pytest.fixture
-def institution_user(make_user):
-    return make_user(kind=OrgKind.INSTITUTION)
+def institution_user(hospital_user):
+    return hospital_user
 
 
 @pytest.fixture
-def manufacturer_user(make_user):
-    return make_user(kind=OrgKind.MANUFACTURER)
+def manufacturer_user(other_maker_user):
+    return other_maker_user
 
 
 @pytest.fixture(autouse=True)

@@ -149,10 +149,9 @@ def test_prc2_in_province_actual_price_from_received_order_lines(listing, make_o
 
 
 def _consumable(maker, code, name="一次性使用输液器", spec="带针 0.7mm"):
-    from catalog.models import Product
 
-    return Product.objects.create(kind="consumable", consumable_class="ordinary", national_code=code,
-                                  generic_name=name, specification=spec, manufacturer=maker)
+    return f.ProductFactory(kind="consumable", consumable_class="ordinary", national_code=code,
+                            generic_name=name, specification=spec, manufacturer=maker, dosage_form="")
 
 
 @pytest.mark.django_db

@@ -8,7 +8,6 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from catalog.models import Product
 from core.errors import Forbidden, InvalidInput, RuleViolation
 from listing.models import Listing
 from parties.models import OrgKind
@@ -58,8 +57,8 @@ def test_bad_1_decision_table(sanction, scope, severity, has_product, kinds, man
 @pytest.fixture
 def world(make_org, make_user):
     maker = make_org(OrgKind.MANUFACTURER)
-    product = Product.objects.create(kind="drug", generic_name="注射用头孢曲松钠", dosage_form="注射剂",
-                                     specification="1g", manufacturer=maker)
+    product = f.ProductFactory(kind="drug", generic_name="注射用头孢曲松钠", dosage_form="注射剂",
+                               specification="1g", manufacturer=maker, national_code=None)
     listing = f.ListingFactory(product=product, price=D("8.00"), category="LST-1",
                                      effective_date=date(2026, 1, 1))
     return {"maker": maker, "product": product, "listing": listing, "province": make_user(kind=OrgKind.PROVINCE_REGULATOR),
@@ -74,8 +73,8 @@ def ban_on(db):
 
 
 def consumable(maker, name, price="100.00"):
-    product = Product.objects.create(kind="consumable", consumable_class="ordinary", generic_name=name,
-                                     specification="标准型", manufacturer=maker)
+    product = f.ProductFactory(kind="consumable", consumable_class="ordinary", generic_name=name,
+                               specification="标准型", manufacturer=maker, national_code=None, dosage_form="")
     f.ListingFactory(product=product, price=D(price), category="LST-C3", effective_date=date(2026, 1, 1))
     return product
 
@@ -138,8 +137,8 @@ def test_bad_1_consumables_part_or_all_of_the_enterprises_listings(world):
 @time_machine.travel(date(2026, 11, 24), tick=False)
 def test_bad_1_malformed_decisions_are_refused_and_change_nothing(world, make_org):
     gauze = consumable(world["maker"], "医用纱布")
-    other = Product.objects.create(kind="consumable", consumable_class="ivd", generic_name="试剂",
-                                   manufacturer=make_org(OrgKind.MANUFACTURER))
+    other = f.ProductFactory(kind="consumable", consumable_class="ivd", generic_name="试剂",
+                             manufacturer=make_org(OrgKind.MANUFACTURER), national_code=None, dosage_form="", specification="")
     cases = [
         (RuleViolation, {"sanction": "suspend", "severity": "warning", "product": world["product"]}),
         (RuleViolation, {"sanction": "suspend", "product": None}),

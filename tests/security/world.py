@@ -12,12 +12,11 @@ from types import SimpleNamespace
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from listing.services import applications
 from listing.services import status as status_services
 from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User
 from tests import factories as f
-from tests.factories import ProductFactory
 from tests.pdf import MINIMAL_PDF
 from tests.xlsx import xlsx_bytes
 
@@ -43,8 +42,8 @@ def _user(org, role, username):
 def _product(maker, n, kind="drug", **kw):
     kw.setdefault("national_code", f"C{n:026d}" if kind == "consumable" else f"XM01AAA{n:016d}")
     kw.setdefault("generic_name", f"矩阵药品{n}")
-    return ProductFactory(consumable=kind == "consumable", dosage_form="片剂", specification=f"{n}mg", conversion=10,
-                          manufacturer=maker, **kw)
+    return f.ProductFactory(consumable=kind == "consumable", dosage_form="片剂", specification=f"{n}mg", conversion=10,
+                            manufacturer=maker, **kw)
 
 
 def _spread(product, province_user, lowest):
@@ -258,9 +257,9 @@ OTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key: one t
 
 
 def _consumable(maker, n, klass="hv6", name=None):
-    return Product.objects.create(kind="consumable", generic_name=name or f"矩阵耗材{n}", specification=f"{n}号",
-                                  pack_unit="个", conversion=1, manufacturer=maker, consumable_class=klass,
-                                  national_code=f"C{n:026d}")
+    return f.ProductFactory(kind="consumable", generic_name=name or f"矩阵耗材{n}", specification=f"{n}号",
+                            pack_unit="个", conversion=1, manufacturer=maker, consumable_class=klass,
+                            national_code=f"C{n:026d}", dosage_form="")
 
 
 def xlsx_file(rows, name="upload.xlsx"):
@@ -332,7 +331,7 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
     entries = [ShortageListEntry.objects.create(shortage_list=issue, row=row, generic_name=name, dosage_form="注射剂")
                for row, name in enumerate(("矩阵短缺药甲", "矩阵短缺药乙", "矩阵短缺药丙"), start=2)]
     w.need = shortage_services.need_create(inst_user, generic_name="矩阵短缺药甲", dosage_form="注射剂", quantity=100)
-    w.shortage_product = Product.objects.create(kind="drug", generic_name="矩阵短缺药乙", dosage_form="注射剂",
+    w.shortage_product = f.ProductFactory(kind="drug", generic_name="矩阵短缺药乙", dosage_form="注射剂",
                                              specification="1支", pack_unit="支", conversion=1, manufacturer=w.maker,
                                              national_code=f"XM01AAA{27:016d}")
     w.need_reported = ShortageNeed.objects.create(
@@ -388,9 +387,9 @@ def build_channels(w):  # noqa: PLR0915 - one linear story, like build_world
         period_end=dt.date(2027, 12, 31), lead_city=None, member_cities=[])
     vbp_services.tender_attach_experts(province, w.draft_tender, w.session)  # EXP-1: experts pick varieties
     # VBP-9: two similar products (another generic, same kind) for the open tender's variety; one extended.
-    w.similar = [Product.objects.create(kind="drug", generic_name=f"矩阵同类药{n}", dosage_form="片剂", specification=f"{n}mg",
-                                        pack_unit="盒", conversion=10, manufacturer=w.maker,
-                                        national_code=f"XM01AAA{n:016d}") for n in (34, 35)]
+    w.similar = [f.ProductFactory(kind="drug", generic_name=f"矩阵同类药{n}", dosage_form="片剂", specification=f"{n}mg",
+                                  pack_unit="盒", conversion=10, manufacturer=w.maker,
+                                  national_code=f"XM01AAA{n:016d}") for n in (34, 35)]
     w.variety_open = w.tender_open.varieties.get()
     w.extension = vbp_services.similar_extend(province, w.variety_open, product=w.similar[1], price="6.00",
                                               reason="同类产品跟标")

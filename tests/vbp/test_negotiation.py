@@ -8,7 +8,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from catalog.models import Product
 from core.errors import Conflict, Forbidden, InvalidInput, RuleViolation
 from listing.models import Listing
 from tests import factories as f
@@ -150,9 +149,9 @@ def test_vbp_5_price_competition_tender_refuses_negotiation(vbp_world):
 def test_vbp_5_insurance_access_negotiation_for_a_high_value_alliance(vbp_world):
     """High-value alliance (002 §21) run by insurance-access negotiation: the agreed price is selected."""
     w = vbp_world
-    stent = Product.objects.create(kind="consumable", national_code="C" + f"{w.manufacturer.pk:026d}",
-                                   generic_name="冠脉支架", consumable_class="hv6", pack_unit="个",
-                                   manufacturer=w.manufacturer)
+    stent = f.ProductFactory(kind="consumable", national_code="C" + f"{w.manufacturer.pk:026d}",
+                             generic_name="冠脉支架", consumable_class="hv6", pack_unit="个",
+                             manufacturer=w.manufacturer, dosage_form="", specification="")
     tender = services.tender_create(w.province, **tender_fields(
         code="GZ-1", name="高值耗材联盟", level="alliance", alliance_kind="high_value", product_kind="consumable",
         selection_mode="insurance_access"))
