@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from core.errors import DomainError, Forbidden
 from core.exports import safe_row
+from core.forms import call_service
 from core.uploads import XLSX_TYPES, check_upload
 from jobs import imports
 from parties.models import Organisation, OrgKind
@@ -175,16 +176,9 @@ def product_edit(request, pk):
 def price_add(request, pk):
     product = _product(request, pk)
     form = PriceForm(request.POST)
-    if form.is_valid():
-        try:
-            services.price_record(request.user, product, **form.cleaned_data)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.detail) from exc
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("已录入外省价格"))
-            return redirect("catalog:product_detail", pk=product.pk)
+    if form.is_valid() and call_service(form, services.price_record, request.user, product, **form.cleaned_data):
+        messages.success(request, _("已录入外省价格"))
+        return redirect("catalog:product_detail", pk=product.pk)
     return product_detail(request, pk, price_form=form)
 
 
@@ -195,13 +189,7 @@ def catalogue_change(request, pk):
     form = CatalogueChangeForm(request.POST)
     if form.is_valid():
         action = services.catalogue_add if form.cleaned_data["action"] == "add" else services.catalogue_retire
-        try:
-            action(request.user, product, form.cleaned_data["reason"])
-        except Forbidden as exc:
-            raise PermissionDenied(exc.detail) from exc
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
+        if call_service(form, action, request.user, product, form.cleaned_data["reason"]):
             messages.success(request, _("已更新阳光采购目录"))
             return redirect("catalog:product_detail", pk=product.pk)
     return product_detail(request, pk, catalogue_form=form)

@@ -1,12 +1,10 @@
-from django.urls import path
+from core.api.urls import resource
 
 from . import api
 
 app_name = "listing-api"
 
 urlpatterns = [
-    path("listings/", api.ListingListApi.as_view(), name="listing-list"),
-    path("listings/<int:pk>", api.ListingDetailApi.as_view(), name="listing-detail"),
-    path("listing-applications/", api.ApplicationListApi.as_view(), name="application-list"),
-    path("listing-applications/<int:pk>", api.ApplicationDetailApi.as_view(), name="application-detail"),
+    *resource("listings", "listing", api.ListingListApi, api.ListingDetailApi),
+    *resource("listing-applications", "application", api.ApplicationListApi, api.ApplicationDetailApi),
 ]

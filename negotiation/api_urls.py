@@ -1,15 +1,14 @@
 from django.urls import path
 
+from core.api.urls import resource
+
 from . import api
 
 app_name = "negotiation-api"
 
 urlpatterns = [
-    path("negotiations/", api.ProposalListApi.as_view(), name="proposal-list"),
-    path("negotiations/<int:pk>", api.ProposalDetailApi.as_view(), name="proposal-detail"),
-    path("negotiations/<int:pk>/confirm", api.ProposalConfirmApi.as_view(), name="proposal-confirm"),
-    path("negotiations/<int:pk>/decline", api.ProposalDeclineApi.as_view(), name="proposal-decline"),
-    path("negotiations/<int:pk>/contest", api.ProposalContestApi.as_view(), name="proposal-contest"),
-    path("negotiations/<int:pk>/evidence", api.ProposalEvidenceApi.as_view(), name="proposal-evidence"),
+    *resource("negotiations", "proposal", api.ProposalListApi, api.ProposalDetailApi,
+              confirm=api.ProposalConfirmApi, decline=api.ProposalDeclineApi, contest=api.ProposalContestApi,
+              evidence=api.ProposalEvidenceApi),
     path("negotiation-results/", api.ResultListApi.as_view(), name="result-list"),
 ]

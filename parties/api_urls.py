@@ -1,14 +1,14 @@
 from django.urls import path
 
+from core.api.urls import resource
+
 from . import api
 
 app_name = "parties-api"
 
 urlpatterns = [
     path("me", api.MeApi.as_view(), name="me"),
-    path("organisations/", api.OrganisationListApi.as_view(), name="organisation-list"),
-    path("organisations/<int:pk>", api.OrganisationDetailApi.as_view(), name="organisation-detail"),
-    path("api-clients/", api.ApiClientListCreateApi.as_view(), name="apiclient-list"),
-    path("api-clients/<int:pk>", api.ApiClientDetailApi.as_view(), name="apiclient-detail"),
-    path("api-clients/<int:pk>/revoke", api.ApiClientRevokeApi.as_view(), name="apiclient-revoke"),
+    *resource("organisations", "organisation", api.OrganisationListApi, api.OrganisationDetailApi),
+    *resource("api-clients", "apiclient", api.ApiClientListCreateApi, api.ApiClientDetailApi,
+              revoke=api.ApiClientRevokeApi),
 ]

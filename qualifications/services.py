@@ -49,6 +49,15 @@ def _require_own(user, q):
         raise NotFound(_("资质不存在或无权查看"))
 
 
+def _lock_own(user, q):
+    """The enterprise's own qualification `q`, locked for the change (another's is NotFound)."""
+    q = Qualification.objects.select_for_update().filter(pk=q.pk).first()
+    if q is None:
+        raise NotFound(_("资质不存在或无权查看"))
+    _require_own(user, q)
+    return q
+
+
 def _check_values(kind, name, number, valid_from, valid_until):
     if kind not in QualificationKind.values:
         raise InvalidInput(_("请选择资质类型"), "kind")
@@ -111,10 +120,7 @@ def qualification_change(user, q: Qualification, *, kind=None, number=None, vali
     """QUA-1: the enterprise changes its qualification; the change goes back to review."""
     require(user, "qualifications.submit_qualification", message=_("仅生产企业或配送企业可申报资质"))
     with transaction.atomic():
-        q = Qualification.objects.select_for_update().filter(pk=q.pk).first()
-        if q is None:
-            raise NotFound(_("资质不存在或无权查看"))
-        _require_own(user, q)
+        q = _lock_own(user, q)
         if q.status == QualificationStatus.WITHDRAWN:
             raise Conflict(_("已撤回的资质不能修改，请重新申报"), None)
         kind = q.kind if kind is None else kind
@@ -182,10 +188,7 @@ def qualification_withdraw(user, q: Qualification, reason: str) -> Qualification
     if not reason:
         raise InvalidInput(_("请填写撤回理由"), "reason")
     with transaction.atomic():
-        q = Qualification.objects.select_for_update().filter(pk=q.pk).first()
-        if q is None:
-            raise NotFound(_("资质不存在或无权查看"))
-        _require_own(user, q)
+        q = _lock_own(user, q)
         if q.status == QualificationStatus.WITHDRAWN:
             raise Conflict(_("该资质已撤回"), None)
         with audit_context(user, reason=reason):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Product
 from core.errors import DomainError, Forbidden, InvalidInput, NotFound
+from core.forms import call_service
 from core.parsing import date_or_none
 from parties.models import Organisation
 
@@ -67,16 +68,11 @@ def qualification_create(request):
         replaces = Qualification.objects.visible_to(user).filter(pk=request.GET["replaces"]).first()
     if request.method == "POST":
         form = QualificationForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                q = services.qualification_submit(user, replaces=replaces, **form.cleaned_data)
-            except Forbidden as exc:
-                raise PermissionDenied(exc.detail) from exc
-            except DomainError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, _("资质已提交，等待省医保局审核"))
-                return redirect("qualifications:qualification_detail", pk=q.pk)
+        q = form.is_valid() and call_service(form, services.qualification_submit, user, replaces=replaces,
+                                             **form.cleaned_data)
+        if q:
+            messages.success(request, _("资质已提交，等待省医保局审核"))
+            return redirect("qualifications:qualification_detail", pk=q.pk)
     else:
         initial = {"kind": replaces.kind, "name": replaces.name} if replaces else {}
         form = QualificationForm(initial=initial)
@@ -182,46 +178,40 @@ def _rel(request, pk):
     return get_object_or_404(DistributionRelationship.objects.visible_to(request.user), pk=pk)
 
 
-def _back_with_error(request, exc):
-    messages.error(request, exc.detail)
+def _distribution_action(request, pk, form_class, invalid_message, act, done_message):
+    """One answer to a distribution relationship from the list page: `act(user, rel, data)`;
+    a refusal is shown there as a message, a Forbidden/NotFound is the 403 page."""
+    rel = _rel(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, invalid_message)
+        return redirect("qualifications:distribution_list")
+    try:
+        act(request.user, rel, form.cleaned_data)
+    except (Forbidden, NotFound) as exc:
+        raise PermissionDenied(exc.detail) from exc
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, done_message)
     return redirect("qualifications:distribution_list")
 
 
 @login_required
 @require_POST
 def distribution_answer(request, pk):
-    rel = _rel(request, pk)
-    form = AnswerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择接受或拒绝"))
-        return redirect("qualifications:distribution_list")
-    try:
-        services.distribution_answer(request.user, rel, form.cleaned_data["decision"] == "accept",
-                                     form.cleaned_data["note"])
-    except (Forbidden, NotFound) as exc:
-        raise PermissionDenied(exc.detail) from exc
-    except DomainError as exc:
-        return _back_with_error(request, exc)
-    messages.success(request, _("已答复配送邀请"))
-    return redirect("qualifications:distribution_list")
+    return _distribution_action(
+        request, pk, AnswerForm, _("请选择接受或拒绝"),
+        lambda user, rel, d: services.distribution_answer(user, rel, d["decision"] == "accept", d["note"]),
+        _("已答复配送邀请"))
 
 
 @login_required
 @require_POST
 def distribution_end(request, pk):
-    rel = _rel(request, pk)
-    form = EndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写终止原因"))
-        return redirect("qualifications:distribution_list")
-    try:
-        services.distribution_end(request.user, rel, form.cleaned_data["reason"])
-    except (Forbidden, NotFound) as exc:
-        raise PermissionDenied(exc.detail) from exc
-    except DomainError as exc:
-        return _back_with_error(request, exc)
-    messages.success(request, _("配送关系已终止"))
-    return redirect("qualifications:distribution_list")
+    return _distribution_action(
+        request, pk, EndForm, _("请填写终止原因"),
+        lambda user, rel, d: services.distribution_end(user, rel, d["reason"]), _("配送关系已终止"))
 
 
 # ----------------------------------------------------------------------------- BAD-1 bad records

@@ -92,6 +92,17 @@ def make_user(db, make_org):
 
 
 @pytest.fixture
+def nanjing_regulator(make_user, make_org, nanjing):
+    """A user of the Nanjing city healthcare security bureau."""
+    return make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing))
+
+
+@pytest.fixture
+def suzhou_regulator(make_user, make_org, suzhou):
+    return make_user(make_org(OrgKind.CITY_REGULATOR, city=suzhou))
+
+
+@pytest.fixture
 def maker(make_org):
     return make_org(OrgKind.MANUFACTURER)
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
+from core.api.urls import resource
+
 from . import api
 
 app_name = "vbp-api"
 
 urlpatterns = [
-    path("vbp/contracts/", api.ContractListView.as_view(), name="contract-list"),
-    path("vbp/contracts/<int:pk>", api.ContractDetailView.as_view(), name="contract-detail"),
+    *resource("vbp/contracts", "contract", api.ContractListView, api.ContractDetailView),
     path("vbp/base-volumes/", api.BaseVolumeCreateView.as_view(), name="base-volume-list"),
 ]

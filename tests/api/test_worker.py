@@ -8,7 +8,6 @@ another test run can take or drop these tasks. The sending side publishes throug
 (`send_task`: never eager)."""
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 from core.models import IdempotencyRecord, WorkerHeartbeat
 from procurement.celery import app as celery_app
+from tests.processes import stop_process_group
 
 pytestmark = pytest.mark.worker
 
@@ -71,13 +71,7 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
                 pytest.fail(f"celery worker did not start (exit {proc.poll()}):\n{log_path.read_text()[-3000:]}")
         yield SimpleNamespace(queue=queue, hostname=hostname, log=log_path, sender=sender, redis_url=redis_url)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
+        stop_process_group(proc)
         log.close()
         sender.close()
 

@@ -13,15 +13,13 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from catalog.models import OtherProvincePrice, Product
+from catalog.models import OtherProvincePrice
 from core.models import FormDraft, PendingUpload
 from listing.models import ListingApplication
-from parties.models import Organisation, OrgKind, Role, User
-from tests.pdf import MINIMAL_PDF
 
 from .conftest import login, shot
+from .listing_world import PASSWORD, listing_world, upload_documents
 
-PASSWORD = "Journey-2026!"
 KEPT = ("qualification", "lowest_price_commitment", "quality_commitment")
 PROVINCES = ["江西省", "浙江省", "安徽省", "山东省", "广东省", "福建省", "湖北省", "四川省"]
 
@@ -35,14 +33,8 @@ def _note(length=1988):
 
 
 def _setup():
-    maker = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name="江苏康宁制药有限公司")
-    province = Organisation.objects.create(kind=OrgKind.PROVINCE_REGULATOR, name="江苏省医疗保障局")
-    User.objects.create_user(username="maker", password=PASSWORD, organisation=maker, role=Role.MANUFACTURER)
-    prov = User.objects.create_user(username="prov", password=PASSWORD, organisation=province,
-                                    role=Role.PROVINCE_REGULATOR)
-    product = Product.objects.create(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
-                                     dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
-                                     manufacturer=maker, approval_number="国药准字H20203456")
+    w = listing_world(approval_number="国药准字H20203456")
+    product, prov = w.product, w.prov
     for i, name in enumerate(PROVINCES):
         OtherProvincePrice.objects.create(product=product, province=name, price=D("11.80") + i,
                                           effective_date=date(2026, 8, 1), source=f"{name}医药集中采购平台",
@@ -80,10 +72,7 @@ def _journey(page, tmp_path, language):
     counter = page.get_by_test_id("counter-note").inner_text()
     assert "1988 / 2000" in counter
     page.locator("input[name=declared_price]").fill("11.81")
-    for code in KEPT:
-        path = tmp_path / f"{code}.pdf"
-        path.write_bytes(MINIMAL_PDF)
-        page.locator(f"input[name=doc_{code}]").set_input_files(str(path))
+    upload_documents(page, tmp_path, KEPT)
     shot(page, "filled-in")
     with page.expect_navigation():
         page.get_by_test_id("submit-button").click()
@@ -117,9 +106,7 @@ def _journey(page, tmp_path, language):
 
     # --- correct the price, add the fourth document: submit without choosing the three again
     page.locator("input[name=declared_price]").fill("11.80")
-    path = tmp_path / "province_records.pdf"
-    path.write_bytes(MINIMAL_PDF)
-    page.locator("input[name=doc_province_records]").set_input_files(str(path))
+    upload_documents(page, tmp_path, ("province_records",))
     with page.expect_navigation():
         page.get_by_test_id("submit-button").click()
     app = ListingApplication.objects.get()

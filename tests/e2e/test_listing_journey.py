@@ -13,23 +13,14 @@ import time_machine
 from catalog.models import OtherProvincePrice
 from listing.models import ApplicationStatus, Listing, ListingApplication
 from listing.services import batch
-from parties.models import Organisation, OrgKind, Role, User
+from parties.models import Organisation, OrgKind
 from tests.factories import ProductFactory
-from tests.pdf import MINIMAL_PDF
 
 from .conftest import login, shot
+from .listing_world import PASSWORD, listing_world, upload_documents
 
-PASSWORD = "Journey-2026!"
-PDF = MINIMAL_PDF  # parses as a PDF (core.uploads.check_pdf)
 DOCS = ("qualification", "province_records", "lowest_price_commitment", "quality_commitment")
 PROVINCES = ["江西省", "浙江省", "安徽省", "山东省", "广东省", "福建省", "湖北省", "四川省"]
-
-
-def _upload_documents(page, tmp_path):
-    for code in DOCS:
-        path = tmp_path / f"{code}.pdf"
-        path.write_bytes(PDF)
-        page.locator(f"input[name=doc_{code}]").set_input_files(str(path))
 
 
 @pytest.mark.e2e
@@ -40,23 +31,17 @@ def test_listing_journey(page, reference_regions, tmp_path):
 
 
 def _journey(page, tmp_path):
-    maker = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name="江苏康宁制药有限公司")
+    w = listing_world(approval_number="国药准字H20203456")
+    product = w.product
     rival = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name="南京华泰生物制药股份有限公司")
-    province = Organisation.objects.create(kind=OrgKind.PROVINCE_REGULATOR, name="江苏省医疗保障局")
-    users = {}
-    for username, org, role in (("maker", maker, Role.MANUFACTURER), ("prov", province, Role.PROVINCE_REGULATOR)):
-        users[username] = User.objects.create_user(username=username, password=PASSWORD, organisation=org, role=role)
     listed = ProductFactory(kind="drug", national_code="XJ01CAA040E001010100483", generic_name="阿莫西林胶囊",
                             dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
                             manufacturer=rival)
     Listing.objects.create(product=listed, price=D("12.00"), category="LST-2.3", effective_date=date(2026, 6, 15))
-    product = ProductFactory(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
-                             dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
-                             manufacturer=maker, approval_number="国药准字H20203456")
     for i, prov in enumerate(PROVINCES):
         OtherProvincePrice.objects.create(
             product=product, province=prov, price=D("11.80") + i, effective_date=date(2026, 8, 1) if i == 0 else date(2026, 5, 1),
-            source=f"{prov}医药集中采购平台", entered_by=users["prov"],
+            source=f"{prov}医药集中采购平台", entered_by=w.prov,
         )
 
     # --- the manufacturer picks its product; LST-2.1 is suggested from the catalogue
@@ -70,7 +55,7 @@ def _journey(page, tmp_path):
 
     # --- a price one fen above the national lowest: the check step shows the numbers
     page.locator("input[name=declared_price]").fill("11.81")
-    _upload_documents(page, tmp_path)
+    upload_documents(page, tmp_path, DOCS)
     page.get_by_test_id("check-button").click()
     result = page.get_by_test_id("check-result")
     result.wait_for()
@@ -87,7 +72,7 @@ def _journey(page, tmp_path):
 
     # --- corrected: at the national lowest, the check passes, submit with the documents
     page.locator("input[name=declared_price]").fill("11.80")
-    _upload_documents(page, tmp_path)
+    upload_documents(page, tmp_path, DOCS)
     page.get_by_test_id("check-button").click()
     page.get_by_test_id("check-passed").wait_for()
     shot(page, "check-passes")

@@ -12,21 +12,9 @@ import time_machine
 
 from catalog.models import OtherProvincePrice
 from listing.models import Listing, ListingApplication, PriceRiseFlag
-from parties.models import Organisation, OrgKind, Role, User
-from tests.factories import ProductFactory
-from tests.pdf import MINIMAL_PDF
 
 from .conftest import login, shot
-
-PASSWORD = "Journey-2026!"
-PDF = MINIMAL_PDF  # uploads must parse as PDF (core.uploads)
-
-
-def _upload(page, tmp_path, codes):
-    for code in codes:
-        path = tmp_path / f"{code}.pdf"
-        path.write_bytes(PDF)
-        page.locator(f"input[name=doc_{code}]").set_input_files(str(path))
+from .listing_world import PASSWORD, listing_world, upload_documents
 
 
 @pytest.mark.e2e
@@ -37,25 +25,17 @@ def test_lst_0_4_redeclaration_above_current_price_refused_in_the_browser(page, 
 
 
 def _journey(page, tmp_path):
-    maker = Organisation.objects.create(kind=OrgKind.MANUFACTURER, name="江苏康宁制药有限公司")
-    province = Organisation.objects.create(kind=OrgKind.PROVINCE_REGULATOR, name="江苏省医疗保障局")
-    maker_user = User.objects.create_user(username="maker", password=PASSWORD, organisation=maker,
-                                          role=Role.MANUFACTURER)
-    prov = User.objects.create_user(username="prov", password=PASSWORD, organisation=province,
-                                    role=Role.PROVINCE_REGULATOR)
-    product = ProductFactory(kind="drug", national_code="XJ01CAA040E001010200511", generic_name="阿莫西林胶囊",
-                             dosage_form="胶囊剂", specification="0.25g", conversion=24, pack_unit="盒",
-                             manufacturer=maker, is_shortage=True)
+    w = listing_world(is_shortage=True)
+    product, prov = w.product, w.prov
     listing = Listing.objects.create(product=product, price=D("18.90"), category="LST-2.3",
                                      effective_date=date(2026, 6, 15))
     OtherProvincePrice.objects.create(product=product, province="浙江省", price=D("20.00"),
                                       effective_date=date(2026, 5, 1), source="浙江省药械采购平台", entered_by=prov)
-    assert maker_user.pk
 
     login(page, "maker", PASSWORD)
     page.goto(f"/listing/applications/new/?product={product.pk}&category=LST-1")
     page.locator("input[name=declared_price]").fill("18.91")
-    _upload(page, tmp_path, ("province_records", "lowest_price_commitment", "quality_commitment"))
+    upload_documents(page, tmp_path, ("province_records", "lowest_price_commitment", "quality_commitment"))
     page.get_by_test_id("check-button").click()
     result = page.get_by_test_id("check-result")
     result.wait_for()
@@ -72,7 +52,7 @@ def _journey(page, tmp_path):
     # the shortage declaration is the one way up; the province confirms; the rise is flagged
     page.goto(f"/listing/applications/new/?product={product.pk}&category=LST-8.1")
     page.locator("input[name=declared_price]").fill("25.00")
-    _upload(page, tmp_path, ("qualification", "supply_commitment", "quality_commitment"))
+    upload_documents(page, tmp_path, ("qualification", "supply_commitment", "quality_commitment"))
     with page.expect_navigation():
         page.get_by_test_id("submit-button").click()
     app = ListingApplication.objects.get()

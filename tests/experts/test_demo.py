@@ -10,20 +10,16 @@ from django.urls import reverse
 
 from experts.models import ExpertSession, SessionCase, SessionStatus
 from listing.models import ApplicationDocument, ListingApplication
+from tests.demo import load_base_demos
 
 
 @pytest.mark.django_db
 def test_demo_draws_expert_01_into_an_open_session(client, nanjing, tmp_path):
-    from catalog.demo import load_demo as load_catalog
     from experts.demo import load_demo as load_experts
-    from listing.demo import load_demo as load_listing
-    from parties.demo import load_demo as load_parties
 
     settings.MEDIA_ROOT = tmp_path
     with time_machine.travel(date(2026, 11, 24), tick=False):
-        load_parties()
-        load_catalog()
-        load_listing()
+        load_base_demos()
         load_experts()
         counts = (ExpertSession.objects.count(), SessionCase.objects.count(), ListingApplication.objects.count(),
                   ApplicationDocument.objects.count())

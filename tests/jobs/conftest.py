@@ -17,6 +17,8 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
+from tests.processes import stop_process_group
+
 START_TIMEOUT = 60
 WORKER_TEST_REDIS_DB = os.environ.get("WORKER_TEST_REDIS_DB", "14")
 
@@ -93,13 +95,7 @@ class Workers:
 
     def stop_all(self):
         for proc in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=15)
+            stop_process_group(proc)
         self.sender.close()
 
 

@@ -41,16 +41,6 @@ def consumable(maker, make_product, add_price):
     return p
 
 
-@pytest.fixture
-def nanjing_regulator(make_user, make_org, nanjing):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing))
-
-
-@pytest.fixture
-def suzhou_regulator(make_user, make_org, suzhou):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=suzhou))
-
-
 def submit_c3(user, product, **kw):
     return applications.application_submit(user=user, product=product, category="LST-C3", declared_price="3.20",
                                        previously_selected=True, documents={"province_records": pdf()}, **kw)

@@ -23,6 +23,7 @@ from tests.factories import (
     ReceiptLineFactory,
     UserFactory,
 )
+from tests.his import his_client
 
 _n = itertools.count(1)
 
@@ -50,13 +51,9 @@ def sz_hospital(make_org, suzhou):
 
 
 @pytest.fixture
-def nj_city_user(make_user, make_org, nanjing):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing))
-
-
-@pytest.fixture
-def sz_city_user(make_user, make_org, suzhou):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=suzhou))
+def his(hospital):
+    """The hospital's HIS, through the API with its token."""
+    return his_client(hospital)
 
 
 @pytest.fixture

@@ -31,9 +31,9 @@ def test_mon_2_serializer_refuses_a_malformed_figure_with_its_field(hospital, ch
     assert not ReportVersion.objects.exists()
 
 
-def test_mon_2_a_regulator_is_refused_before_its_malformed_body_is_read(nj_city_user):
+def test_mon_2_a_regulator_is_refused_before_its_malformed_body_is_read(nanjing_regulator):
     client = APIClient()
-    client.force_authenticate(nj_city_user)
+    client.force_authenticate(nanjing_regulator)
     r = client.post(URL, {**BODY, "drug_total": "一百万", "month": "never"}, format="json")
     assert r.status_code == 403 and r.json()["code"] == "MON-2"
     assert not ReportVersion.objects.exists()

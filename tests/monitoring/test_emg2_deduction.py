@@ -59,7 +59,7 @@ def test_emg2_scope_judged_on_the_purchase_date_status(history, supply, hospital
 
 
 def test_emg2_deduction_is_ratio_in_force_on_purchase_date_times_insurance_paid(
-        history, supply, hospital, province_user, nj_city_user, sz_city_user, hospital_user):
+        history, supply, hospital, province_user, nanjing_regulator, suzhou_regulator, hospital_user):
     PolicyValue.objects.create(key="emg.deduction_ratio_percent", value="40", effective_from=date(2026, 10, 1),
                                reason="省医保局规定比例")
     PolicyValue.objects.create(key="emg.deduction_ratio_percent", value="60", effective_from=date(2026, 11, 1),
@@ -75,12 +75,12 @@ def test_emg2_deduction_is_ratio_in_force_on_purchase_date_times_insurance_paid(
     with pytest.raises(Forbidden):
         services.emergency_deduction_record(user=hospital_user, deduction_id=row.pk, insurance_paid="100")
     with pytest.raises(NotFound):  # another city's regulator: out of scope
-        services.emergency_deduction_record(user=sz_city_user, deduction_id=row.pk, insurance_paid="100")
+        services.emergency_deduction_record(user=suzhou_regulator, deduction_id=row.pk, insurance_paid="100")
     row.refresh_from_db()
     assert row.insurance_paid is None  # nothing written by the refusals
-    services.emergency_deduction_record(user=nj_city_user, deduction_id=row.pk, insurance_paid="250.00")
+    services.emergency_deduction_record(user=nanjing_regulator, deduction_id=row.pk, insurance_paid="250.00")
     row.refresh_from_db()
-    assert (row.insurance_paid, row.deduction, row.recorded_by) == (D("250.00"), D("100.00"), nj_city_user)
+    assert (row.insurance_paid, row.deduction, row.recorded_by) == (D("250.00"), D("100.00"), nanjing_regulator)
 
 
 @pytest.mark.parametrize("paid, ratio, deduction", [
@@ -97,11 +97,11 @@ def test_emg2_ratio_is_a_policy_parameter_defaulting_to_the_whole_part():
     assert param.rule == "EMG-2" and param.default == D("100")
 
 
-def test_emg2_regulator_records_insurance_paid_on_the_page(client, history, supply, hospital, nj_city_user):
+def test_emg2_regulator_records_insurance_paid_on_the_page(client, history, supply, hospital, nanjing_regulator):
     emergency(supply, hospital, history, "300.00", date(2026, 10, 3))
     services.monthly_run(OCT)
     row = EmergencyDeduction.objects.get()
-    client.force_login(nj_city_user)
+    client.force_login(nanjing_regulator)
     html = client.get("/monitoring/flags/").content.decode()
     assert 'data-testid="deductions"' in html and "EMG-2" in html and "应急药" in html
     bad = client.post("/monitoring/flags/", {"deduction": row.pk, "insurance_paid": "999"})

@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings
 
 from monitoring.models import ReportVersion
-from tests.his import his_client
 
 from .conftest import figures
 
@@ -16,11 +15,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nov24")]
 
 BODY = {"month": "2026-10", "drug_total": "1000", "drug_platform": "2000", "drug_emergency": "0",
         "consumable_total": "100", "consumable_platform": "80", "consumable_emergency": "0"}
-
-
-@pytest.fixture
-def his(hospital):
-    return his_client(hospital)
 
 
 def test_mon2_api_refusal_in_english_with_accept_language(his):

@@ -19,17 +19,17 @@ from .conftest import figures
 
 
 @pytest.mark.django_db
-def test_mon2_provincial_hospital_escalates_to_province(make_org, make_user, nanjing, province_user, nj_city_user):
+def test_mon2_provincial_hospital_escalates_to_province(make_org, make_user, nanjing, province_user, nanjing_regulator):
     prov_hosp = make_org(OrgKind.INSTITUTION, city=nanjing, level=3, reports_to_province=True)
     make_user(prov_hosp)
     with time_machine.travel("2026-11-16 08:00 +0800", tick=False):
         services.deadline_check()
     assert Notification.objects.filter(kind="monitoring.escalation", recipient=province_user).exists()
-    assert not Notification.objects.filter(kind="monitoring.escalation", recipient=nj_city_user).exists()
+    assert not Notification.objects.filter(kind="monitoring.escalation", recipient=nanjing_regulator).exists()
 
 
 @pytest.mark.django_db
-def test_mon3_city_bulletin_covers_its_secondary_and_above(make_org, make_user, nanjing, suzhou, nj_city_user):
+def test_mon3_city_bulletin_covers_its_secondary_and_above(make_org, make_user, nanjing, suzhou, nanjing_regulator):
     nj2 = make_org(OrgKind.INSTITUTION, city=nanjing, level=2)
     nj1 = make_org(OrgKind.INSTITUTION, city=nanjing, level=1)
     sz3 = make_org(OrgKind.INSTITUTION, city=suzhou, level=3)
@@ -37,7 +37,7 @@ def test_mon3_city_bulletin_covers_its_secondary_and_above(make_org, make_user, 
         services.report_submit(user=make_user(nj2), month="2026-09", figures=figures(drug_total=10, drug_platform=5))
         with pytest.raises(RuleViolation):     # primary institutions do not report (MON-2)
             services.report_submit(user=make_user(nj1), month="2026-09", figures=figures())
-        b = services.bulletin_publish(user=nj_city_user, year=2026, quarter=3)
+        b = services.bulletin_publish(user=nanjing_regulator, year=2026, quarter=3)
     names = set(b.rows.values_list("institution_id", flat=True))
     assert nj2.pk in names and nj1.pk not in names and sz3.pk not in names
     assert b.city == nanjing and "南京市" in b.title

@@ -33,7 +33,7 @@ def _xlsx(response):
 
 
 def test_mon1_page_city_summary_inspection_list_chart_and_exports_agree(
-        nov24, client, hospital, hospital_user, nj_city_user, province_user):
+        nov24, client, hospital, hospital_user, nanjing_regulator, province_user):
     """MON-1: Nanjing's tertiary hospital reports drugs 911,500 of 1,000,000 (91.15 %) and
     consumables 700 of 1,000 (70 %, below target → on the inspection list). Every view of
     that institution and month shows 91.15 %."""
@@ -43,7 +43,7 @@ def test_mon1_page_city_summary_inspection_list_chart_and_exports_agree(
     [row] = selectors.procurement_rates(start=OCT, by="institution")
     assert row["rate"] == D("91.15") and row["consumable_rate"] == D("70.00")
 
-    client.force_login(nj_city_user)
+    client.force_login(nanjing_regulator)
     page = client.get("/monitoring/?month=2026-10").content.decode()          # the rate page
     assert re.search(r'data-testid="inst-table".*南京第一人民医院.*?911,500\.00.*?91\.15%', page, re.S)
     assert re.search(r'data-testid="area-rate">91\.15%', page)
@@ -69,7 +69,7 @@ def test_mon1_page_city_summary_inspection_list_chart_and_exports_agree(
     assert re.search(r'data-testid="drug-rate">91\.15%', own)
 
 
-def test_mon1_platform_receipts_do_not_make_a_second_rate(nov24, client, hospital, hospital_user, nj_city_user,
+def test_mon1_platform_receipts_do_not_make_a_second_rate(nov24, client, hospital, hospital_user, nanjing_regulator,
                                                            receive, offplatform):
     """The platform's own receipts (50 %) are the cross-check (MON-5), not the rate: the page
     shows the reported 91.15 %."""
@@ -78,18 +78,18 @@ def test_mon1_platform_receipts_do_not_make_a_second_rate(nov24, client, hospita
     services.monthly_run(OCT)
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=1000000,
                                                                                 drug_platform=911500))
-    client.force_login(nj_city_user)
+    client.force_login(nanjing_regulator)
     page = client.get("/monitoring/?month=2026-10").content.decode()
     assert "91.15%" in page and "50.00%" not in page
 
 
 def test_rate_page_opens_on_the_latest_month_with_data_and_says_what_counts(nov24, client, hospital_user,
-                                                                            nj_city_user):
+                                                                            nanjing_regulator):
     """The default month is the latest month with a submitted report (September here: nobody
     has reported October yet), not an empty month; the page says what the rate counts."""
     services.report_submit(user=hospital_user, month="2026-09", figures=figures(drug_total=1000000,
                                                                                 drug_platform=911500))
-    for user in (nj_city_user, hospital_user):
+    for user in (nanjing_regulator, hospital_user):
         client.force_login(user)
         page = client.get("/monitoring/").content.decode()
         assert re.search(r'<option value="2026-09" selected>', page)
@@ -97,17 +97,17 @@ def test_rate_page_opens_on_the_latest_month_with_data_and_says_what_counts(nov2
         assert "在省平台采购入库金额 ÷ 同期采购入库总金额" in page
 
 
-def test_rate_page_without_any_report_says_so(nov24, client, nj_city_user, hospital):
-    client.force_login(nj_city_user)
+def test_rate_page_without_any_report_says_so(nov24, client, nanjing_regulator, hospital):
+    client.force_login(nanjing_regulator)
     page = client.get("/monitoring/").content.decode()
     assert '<option value="2026-10" selected>' in page and "本月尚无已报送的月报" in page
 
 
-def test_rates_follow_the_users_scope(nov24, client, hospital_user, sz_city_user):
+def test_rates_follow_the_users_scope(nov24, client, hospital_user, suzhou_regulator):
     """A city sees its own institutions' rates only (the selector is scoped by visible_to)."""
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=90))
-    assert selectors.procurement_rates(sz_city_user, start=OCT, by="institution") == []
-    client.force_login(sz_city_user)
+    assert selectors.procurement_rates(suzhou_regulator, start=OCT, by="institution") == []
+    client.force_login(suzhou_regulator)
     assert "南京第一人民医院" not in client.get("/monitoring/?month=2026-10").content.decode()
 
 

@@ -31,12 +31,6 @@ OCT = date(2026, 10, 1)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def nov24():
-    with time_machine.travel("2026-11-24 10:00 +0800", tick=False):
-        yield
-
-
 def test_mon1_hand_computed_rate_85_percent_not_flagged(hospital, receive, offplatform):
     """REQUIRED: ¥850,000 platform + ¥150,000 off-platform drugs → 85.00 %, target 85 % met."""
     receive(hospital, "850000", date(2026, 10, 5))
@@ -173,29 +167,29 @@ def test_emg2_emergency_of_listed_product_flagged(hospital, offplatform, receive
     assert flag.rule == "EMG-2" and flag.amount == D("300")
 
 
-def test_city_forward_own_city_only(nov24, hospital, hospital_user, nj_city_user, sz_city_user, nanjing):
+def test_city_forward_own_city_only(nov24, hospital, hospital_user, nanjing_regulator, suzhou_regulator, nanjing):
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=90))
     with pytest.raises(Forbidden) as exc:
-        services.city_forward(user=sz_city_user, city_id=nanjing.pk, month="2026-10")
+        services.city_forward(user=suzhou_regulator, city_id=nanjing.pk, month="2026-10")
     assert exc.value.code == "MON-2" and not CityForward.objects.exists()
-    fwd = services.city_forward(user=nj_city_user, city_id=nanjing.pk, month="2026-10", note="已核")
+    fwd = services.city_forward(user=nanjing_regulator, city_id=nanjing.pk, month="2026-10", note="已核")
     assert (fwd.reported_count, fwd.drug_platform, fwd.late) == (1, D("90"), True)   # after the 20th
     with pytest.raises(Conflict):
-        services.city_forward(user=nj_city_user, city_id=nanjing.pk, month="2026-10")
+        services.city_forward(user=nanjing_regulator, city_id=nanjing.pk, month="2026-10")
 
 
-def test_provincial_hospital_not_in_city_aggregate(nov24, make_org, make_user, nanjing, nj_city_user, hospital,
+def test_provincial_hospital_not_in_city_aggregate(nov24, make_org, make_user, nanjing, nanjing_regulator, hospital,
                                                    hospital_user):
     prov = make_org(OrgKind.INSTITUTION, city=nanjing, level=3, reports_to_province=True)
     services.report_submit(user=make_user(prov), month="2026-10", figures=figures(drug_total=500, drug_platform=500))
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=90))
-    fwd = services.city_forward(user=nj_city_user, city_id=nanjing.pk, month="2026-10")
+    fwd = services.city_forward(user=nanjing_regulator, city_id=nanjing.pk, month="2026-10")
     assert fwd.institution_count == 1 and fwd.drug_total == D("100")
     assert MonthlyReport.objects.get(institution=prov).to_province
 
 
 @pytest.fixture
-def deadline_world(hospital, hospital_user, nj_city_user, province_user, make_org, make_user, nanjing):
+def deadline_world(hospital, hospital_user, nanjing_regulator, province_user, make_org, make_user, nanjing):
     done = make_org(OrgKind.INSTITUTION, city=nanjing, level=2)
     done_user = make_user(done)
     with time_machine.travel("2026-11-05 10:00 +0800", tick=False):
@@ -218,15 +212,15 @@ def test_mon2_reminder_on_13th_once(deadline_world, hospital_user):
     assert [n.recipient for n in notes] == [hospital_user]
 
 
-def test_mon2_escalation_on_16th_to_city(deadline_world, hospital, nj_city_user):
+def test_mon2_escalation_on_16th_to_city(deadline_world, hospital, nanjing_regulator):
     with time_machine.travel("2026-11-16 08:00 +0800", tick=False):
         assert services.deadline_check()["escalated"] == 1
         services.deadline_check()
-    assert Notification.objects.filter(kind="monitoring.escalation", recipient=nj_city_user).count() == 1
+    assert Notification.objects.filter(kind="monitoring.escalation", recipient=nanjing_regulator).count() == 1
     assert Flag.objects.filter(institution=hospital, category="missing_report", rule="MON-2").exists()
 
 
-def test_mon2_city_escalation_on_21st_to_province(deadline_world, province_user, nj_city_user, nanjing):
+def test_mon2_city_escalation_on_21st_to_province(deadline_world, province_user, nanjing_regulator, nanjing):
     with time_machine.travel("2026-11-21 08:00 +0800", tick=False):
         assert services.deadline_check()["cities_escalated"] == 1
         services.deadline_check()
@@ -234,13 +228,13 @@ def test_mon2_city_escalation_on_21st_to_province(deadline_world, province_user,
     assert note.recipient == province_user and "南京" in note.title
 
 
-def test_mon5_inspection_scoped_to_city(nov24, hospital, hospital_user, sz_hospital, nj_city_user, sz_city_user):
+def test_mon5_inspection_scoped_to_city(nov24, hospital, hospital_user, sz_hospital, nanjing_regulator, suzhou_regulator):
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=0))
     flag = Flag.objects.get(institution=hospital, category="low_rate")
-    assert not selectors.flags_for(sz_city_user).filter(pk=flag.pk).exists()
+    assert not selectors.flags_for(suzhou_regulator).filter(pk=flag.pk).exists()
     with pytest.raises(NotFound):
-        services.inspection_record(user=sz_city_user, flag_id=flag.pk, outcome="interview", note="约谈院长")
-    insp = services.inspection_record(user=nj_city_user, flag_id=flag.pk, outcome="interview", note="约谈院长")
+        services.inspection_record(user=suzhou_regulator, flag_id=flag.pk, outcome="interview", note="约谈院长")
+    insp = services.inspection_record(user=nanjing_regulator, flag_id=flag.pk, outcome="interview", note="约谈院长")
     flag.refresh_from_db()
     assert insp.get_outcome_display() == "约谈" and flag.status == "inspected"
 
@@ -286,9 +280,9 @@ def test_xlsx_upload_all_or_nothing(nov24, hospital_user):
     assert [v.source for v in done] == ["xlsx", "xlsx"] and ReportVersion.objects.count() == 2
 
 
-def test_only_institutions_submit(nov24, nj_city_user):
+def test_only_institutions_submit(nov24, nanjing_regulator):
     with pytest.raises(Forbidden):
-        services.report_submit(user=nj_city_user, month="2026-10", figures=figures())
+        services.report_submit(user=nanjing_regulator, month="2026-10", figures=figures())
 
 
 def test_db_refuses_platform_above_total(hospital, hospital_user):

@@ -9,6 +9,7 @@ import time_machine
 
 from monitoring import services
 from parties.models import OrgKind
+from tests.todos import home_todos as _todos
 
 from .conftest import figures
 
@@ -16,11 +17,6 @@ pytestmark = pytest.mark.django_db
 
 REPORT = "2026年10月采购数据月报待报送"
 MISSING = "2026年10月尚未报送月报的机构"
-
-
-def _todos(client, user):
-    client.force_login(user)
-    return {t["label"]: t for t in client.get("/").context["todos"]}
 
 
 def test_mon_2_report_due_by_the_15th_then_overdue_then_gone(client, hospital_user):
@@ -42,13 +38,13 @@ def test_mon_2_primary_institution_has_no_report_task(client, make_org, make_use
         assert REPORT not in _todos(client, primary)
 
 
-def test_mon_2_city_sees_only_its_institutions_missing_reports(client, hospital, nj_city_user, sz_city_user,
+def test_mon_2_city_sees_only_its_institutions_missing_reports(client, hospital, nanjing_regulator, suzhou_regulator,
                                                                hospital_user):
     with time_machine.travel("2026-11-16 10:00 +08:00", tick=False):
-        nj = _todos(client, nj_city_user)[MISSING]
+        nj = _todos(client, nanjing_regulator)[MISSING]
         assert nj["count"] == 1 and nj["overdue"]
         assert "南京第一人民医院" in client.get(nj["url"]).content.decode()
-        assert MISSING not in _todos(client, sz_city_user)  # denial: Suzhou has no Nanjing hospital
-        assert REPORT not in _todos(client, nj_city_user)  # the regulator does not report
+        assert MISSING not in _todos(client, suzhou_regulator)  # denial: Suzhou has no Nanjing hospital
+        assert REPORT not in _todos(client, nanjing_regulator)  # the regulator does not report
         services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=10, drug_platform=9))
-        assert MISSING not in _todos(client, nj_city_user)
+        assert MISSING not in _todos(client, nanjing_regulator)

@@ -13,16 +13,10 @@ from openpyxl import load_workbook
 from monitoring import services
 from monitoring.models import Flag, MonthlyReport, ReportVersion
 from parties.models import OrgKind
-from tests.his import his_client
 
 from .conftest import figures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nov24")]
-
-
-@pytest.fixture
-def his(hospital):
-    return his_client(hospital)
 
 
 BODY = {"month": "2026-10", "drug_total": "1000000", "drug_platform": "850000", "drug_emergency": "10000",
@@ -88,45 +82,45 @@ def test_mon6_monitoring_table_totals(client, province_user, hospital, hospital_
     assert D(str(total[8])) == D("75.00") and D(str(total[12])) == D("75.00")
 
 
-def test_monitoring_table_scoped_to_city(client, sz_city_user, hospital, hospital_user):
+def test_monitoring_table_scoped_to_city(client, suzhou_regulator, hospital, hospital_user):
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=1000, drug_platform=850))
-    client.force_login(sz_city_user)
+    client.force_login(suzhou_regulator)
     ws = load_workbook(io.BytesIO(b"".join(client.get("/monitoring/table.xlsx?month=2026-10").streaming_content))).active
     assert len(list(ws.iter_rows(values_only=True))) == 2      # headers + totals, no Nanjing row
 
 
 def test_other_institution_and_city_cannot_see_report(client, make_user, make_org, hospital, hospital_user,
-                                                      sz_city_user, nj_city_user):
+                                                      suzhou_regulator, nanjing_regulator):
     v = services.report_submit(user=hospital_user, month="2026-10", figures=figures())
     url = f"/monitoring/reports/{v.report_id}/"
     client.force_login(make_user(make_org(OrgKind.INSTITUTION)))
     assert client.get(url).status_code == 404
-    client.force_login(sz_city_user)
+    client.force_login(suzhou_regulator)
     assert client.get(url).status_code == 404
-    client.force_login(nj_city_user)
+    client.force_login(nanjing_regulator)
     assert client.get(url).status_code == 200
 
 
-def test_city_page_forward_and_other_city_refused(client, nj_city_user, hospital_user, nanjing, sz_city_user):
+def test_city_page_forward_and_other_city_refused(client, nanjing_regulator, hospital_user, nanjing, suzhou_regulator):
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=90))
-    client.force_login(sz_city_user)
+    client.force_login(suzhou_regulator)
     r = client.post("/monitoring/forwards/?month=2026-10", {"month": "2026-10", "city": nanjing.pk})
     assert "不能汇总上报其他设区市" in r.content.decode()
-    client.force_login(nj_city_user)
+    client.force_login(nanjing_regulator)
     r = client.post("/monitoring/forwards/?month=2026-10", {"month": "2026-10", "note": "审核通过"})
     assert r.status_code == 302
     assert "已于" in client.get("/monitoring/forwards/?month=2026-10").content.decode()
 
 
-def test_inspection_list_scoped_and_recorded(client, nj_city_user, sz_city_user, hospital, hospital_user):
+def test_inspection_list_scoped_and_recorded(client, nanjing_regulator, suzhou_regulator, hospital, hospital_user):
     """MON-4/MON-5: a report below target is flagged; only its city may record the inspection."""
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=10))
     flag = Flag.objects.get(institution=hospital, category="low_rate")
-    client.force_login(sz_city_user)
+    client.force_login(suzhou_regulator)
     assert hospital.name not in client.get("/monitoring/flags/").content.decode()
     client.post("/monitoring/flags/", {"flag": flag.pk, "outcome": "referral", "note": "越权"})
     assert not flag.inspections.exists()
-    client.force_login(nj_city_user)
+    client.force_login(nanjing_regulator)
     assert hospital.name in client.get("/monitoring/flags/").content.decode()
     client.post("/monitoring/flags/", {"flag": flag.pk, "outcome": "rectification", "note": "限期整改"})
     assert flag.inspections.get().outcome == "rectification"
@@ -158,10 +152,10 @@ def test_private_bulletin_needs_sign_in(client, province_user, hospital_user):
 
 
 @pytest.mark.parametrize("who", ["institution", "city", "province"])
-def test_dashboards_render_with_local_echarts(client, who, hospital, hospital_user, nj_city_user, province_user,
+def test_dashboards_render_with_local_echarts(client, who, hospital, hospital_user, nanjing_regulator, province_user,
                                               receive):
     services.report_submit(user=hospital_user, month="2026-10", figures=figures(drug_total=100, drug_platform=100))
-    client.force_login({"institution": hospital_user, "city": nj_city_user, "province": province_user}[who])
+    client.force_login({"institution": hospital_user, "city": nanjing_regulator, "province": province_user}[who])
     html = client.get("/monitoring/").content.decode()
     assert "/static/vendor/echarts.min.js" in html
     # no asset from another host (a CSRF token may contain any letters, so look at the URLs)

@@ -12,6 +12,7 @@ import time_machine
 
 from negotiation import services
 from parties.models import OrgKind
+from tests.todos import home_todos
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +20,7 @@ LABELS = {"待本企业确认的议价", "等待企业答复的议价"}
 
 
 def _todos(client, user):
-    client.force_login(user)
-    r = client.get("/")
-    assert r.status_code == 200
-    return {t["label"]: t for t in r.context["todos"] if t["label"] in LABELS}
+    return home_todos(client, user, LABELS)
 
 
 def test_neg_3_manufacturer_sees_proposals_to_confirm_with_their_last_day(client, hospital_user, maker_user,

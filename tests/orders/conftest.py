@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from rest_framework.test import APIClient
 
 from parties.models import ApiClient, OrgKind, Role, User, _hash_key
 from tests import factories as f
@@ -45,6 +46,16 @@ def make_distribution(db, province_user):
 
 class World:
     pass
+
+
+@pytest.fixture
+def his(world, his_token):
+    """The world's institution's HIS, through the API with its token (INT-1); its ApiClient
+    row is world.his_client."""
+    token, world.his_client = his_token(world.institution)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
 
 
 @pytest.fixture

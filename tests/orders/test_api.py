@@ -21,13 +21,6 @@ def client_for(token):
 
 
 @pytest.fixture
-def his(world, his_token):
-    token, api_client = his_token(world.institution)
-    world.his_client = api_client
-    return client_for(token)
-
-
-@pytest.fixture
 def other_his(world, his_token):
     token, _ = his_token(world.other_institution)
     return client_for(token)

@@ -5,20 +5,13 @@ written); with the parameter at its default (off) the same order goes through.""
 from datetime import date
 
 import pytest
-import time_machine
 
 from orders.models import Order
 from orders.services import ordering
 from policy.models import PolicyValue
 from qualifications import services as qua
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_march_2")]
 
 
 @pytest.fixture

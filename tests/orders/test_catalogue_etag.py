@@ -6,20 +6,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from negotiation.models import NegotiationResult, Proposal
 from qualifications.models import DistributionRelationship
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def his(world, his_token):
-    token, _ = his_token(world.institution)
-    c = APIClient()
-    c.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return c
 
 
 def test_repeated_catalogue_pull_is_304_until_something_changes(world, his):

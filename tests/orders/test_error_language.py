@@ -3,27 +3,11 @@ Chinese by default, English when the HIS sends Accept-Language: en (API) or the 
 English (page cookie) — with the rule ID unchanged as the code."""
 
 import pytest
-import time_machine
 from django.conf import settings
-from rest_framework.test import APIClient
 
 from orders.models import Order, OrderLine
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        yield
-
-
-@pytest.fixture
-def his(world, his_token):
-    token, _client = his_token(world.institution)
-    c = APIClient()
-    c.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return c
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_march_2")]
 
 
 def _above_price_in_force(world):

@@ -3,7 +3,6 @@ the distributor for an area; orders of its products there are routed to it, and 
 other enterprise — sees, confirms and ships those lines."""
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,13 +17,7 @@ from qualifications.models import DistributionRelationship, DistributionStatus
 from qualifications.selectors import distributor_for
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_march_2")]
 
 
 @pytest.fixture

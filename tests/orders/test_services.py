@@ -20,15 +20,9 @@ from orders.selectors import distributors_for, overdue_invoices
 from orders.services import fulfilment, ordering, settlement
 from qualifications.selectors import distributor_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_march_2")]
 
 TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        yield
 
 
 def place(w, *items, user=None):

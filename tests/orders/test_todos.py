@@ -13,17 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from core import todos
 from orders import selectors
 from orders.services import fulfilment, ordering, settlement
+from tests.todos import home_todos
 
 pytestmark = pytest.mark.django_db
 
 
 def _todos(client, user):
-    """The to-do items of the user's home page: {label: (count, url, due)} (from the context,
-    so the test reads what the template renders)."""
-    client.force_login(user)
-    r = client.get("/")
-    assert r.status_code == 200
-    return {t["label"]: t for t in r.context["todos"] if t["label"] in ORDER_TASKS}
+    return home_todos(client, user, ORDER_TASKS)
 
 
 # The orders app's tasks (other apps add theirs, e.g. the monthly report, tested there).

@@ -11,13 +11,7 @@ from openpyxl import load_workbook
 from orders.models import Order
 from orders.services import fulfilment, no_sales, ordering, settlement
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel("2026-03-02 10:00 +08:00", tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_march_2")]
 
 
 def login(client, user):

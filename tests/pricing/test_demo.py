@@ -8,20 +8,16 @@ import time_machine
 
 from experts.models import ExpertDraw, ExpertProfile, ExpertSession
 from pricing.models import Complaint, LinkageCase, LinkageStatus
+from tests.demo import load_base_demos
 
 
 @pytest.mark.django_db
 def test_demo_is_idempotent(nanjing):
-    from catalog.demo import load_demo as load_catalog
     from experts.demo import load_demo as load_experts
-    from listing.demo import load_demo as load_listing
-    from parties.demo import load_demo as load_parties
     from pricing.demo import load_demo as load_pricing
 
     with time_machine.travel(date(2026, 11, 24), tick=False):
-        load_parties()
-        load_catalog()
-        load_listing()
+        load_base_demos()
         for _ in range(2):
             load_experts()
             load_pricing()

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from qualifications import services
+from tests.todos import home_todos as _todos
 
 from .conftest import pdf
 
@@ -15,11 +16,6 @@ pytestmark = pytest.mark.django_db
 
 EXPIRING = "即将到期的资质"
 TO_REVIEW = "待审核的企业资质"
-
-
-def _todos(client, user):
-    client.force_login(user)
-    return {t["label"]: t for t in client.get("/").context["todos"]}
 
 
 def _approved(user, province_user, number, until):

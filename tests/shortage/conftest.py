@@ -41,16 +41,6 @@ def other_hospital_user(make_user, make_org, suzhou):
 
 
 @pytest.fixture
-def city_user(make_user, make_org, nanjing):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing))
-
-
-@pytest.fixture
-def suzhou_city_user(make_user, make_org, suzhou):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=suzhou))
-
-
-@pytest.fixture
 def his(hospital):
     return his_client(hospital)
 

@@ -41,9 +41,9 @@ def test_emg_1_serializer_refuses_a_malformed_value_with_its_field_and_writes_no
     assert not EmergencyPurchase.objects.exists()
 
 
-def test_emg_1_a_regulator_is_refused_before_its_malformed_body_is_read(city_user):
+def test_emg_1_a_regulator_is_refused_before_its_malformed_body_is_read(nanjing_regulator):
     client = APIClient()
-    client.force_authenticate(city_user)
+    client.force_authenticate(nanjing_regulator)
     r = client.post(URL, _body(amount="三千", purchase_date="not a date"), format="json")
     assert r.status_code == 403 and r.json()["code"] == "EMG-1"
     assert not EmergencyPurchase.objects.exists()

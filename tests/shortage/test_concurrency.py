@@ -11,12 +11,12 @@ from tests.concurrency import at_once
 
 
 @pytest.mark.django_db(transaction=True)
-def test_emg1_two_concurrent_overdue_jobs_mark_each_case_once(declare, city_user, province_user):
+def test_emg1_two_concurrent_overdue_jobs_mark_each_case_once(declare, nanjing_regulator, province_user):
     cases = [declare() for _ in range(5)]
     results = at_once(lambda: services.emergency_mark_overdue(date(2027, 1, 22), batch=2))
     marked = [pk for r in results for pk in r]
     assert sorted(marked) == sorted(c.pk for c in cases)  # each once, none twice
     assert EmergencyPurchase.objects.filter(status=EmergencyStatus.OVERDUE).count() == 5
-    for user in (city_user, province_user):
+    for user in (nanjing_regulator, province_user):
         assert Notification.objects.filter(recipient=user, kind="shortage.emergency_overdue").count() == 5
     assert services.emergency_mark_overdue(date(2027, 1, 23)) == []  # a later run changes nothing

@@ -7,19 +7,15 @@ import pytest
 import time_machine
 
 from shortage.models import EmergencyMeasure, EmergencyPurchase, ShortageList, ShortageListEntry, ShortageNeed
+from tests.demo import load_base_demos
 
 
 @pytest.mark.django_db
 def test_demo_is_idempotent(nanjing):
-    from catalog.demo import load_demo as load_catalog
-    from listing.demo import load_demo as load_listing
-    from parties.demo import load_demo as load_parties
     from shortage.demo import load_demo as load_shortage
 
     with time_machine.travel(date(2026, 11, 24), tick=False):
-        load_parties()
-        load_catalog()
-        load_listing()
+        load_base_demos()
         load_shortage()
         counts = [m.objects.count() for m in (ShortageList, ShortageListEntry, ShortageNeed, EmergencyPurchase,
                                              EmergencyMeasure)]

@@ -51,7 +51,7 @@ def test_emg1_due_within_a_known_year_is_final(declare):
     assert case.due == date(2026, 12, 29) and case.due_provisional is False
 
 
-def test_emg1_closed_case_not_recomputed(declare, province_user, city_user):
+def test_emg1_closed_case_not_recomputed(declare, province_user, nanjing_regulator):
     """Only open deadlines move when the calendar changes (deadline_open_q)."""
     case = declare()
     with time_machine.travel(date(2026, 12, 28), tick=False):
@@ -88,10 +88,10 @@ def test_emg1_bad_input_refused_naming_the_rule_nothing_written(declare, overrid
     assert _nothing_written()
 
 
-def test_emg1_only_institutions_declare(city_user):
+def test_emg1_only_institutions_declare(nanjing_regulator):
     with pytest.raises(Forbidden):
         with time_machine.travel(date(2026, 12, 24), tick=False):
-            services.emergency_declare(city_user, **declaration())
+            services.emergency_declare(nanjing_regulator, **declaration())
     assert _nothing_written()
 
 
@@ -154,13 +154,13 @@ def test_emg1_formalities_need_documents(declare, hospital_user):
     assert case.status == EmergencyStatus.OPEN
 
 
-def test_emg1_formalities_in_time_then_regulators_told(declare, hospital_user, city_user, province_user):
+def test_emg1_formalities_in_time_then_regulators_told(declare, hospital_user, nanjing_regulator, province_user):
     case = declare()
     with time_machine.travel(date(2027, 1, 20), tick=False):
         case = services.emergency_complete_formalities(hospital_user, case, ref="采购凭证补报", documents=[pdf()])
     assert case.status == EmergencyStatus.COMPLETED and case.formalities_late is False
     assert case.documents.filter(code="formalities").count() == 1
-    for user in (city_user, province_user):
+    for user in (nanjing_regulator, province_user):
         assert Notification.objects.filter(recipient=user, kind="shortage.emergency_completed").count() == 1
 
 
@@ -185,8 +185,8 @@ def test_emg1_reminders_at_once_and_five_working_days_before(declare, hospital_u
     assert sorted(kinds) == ["shortage.emergency_declared", "shortage.emergency_reminder"]
 
 
-def test_emg1_daily_job_marks_overdue_and_tells_city_and_province_once(declare, city_user, province_user,
-                                                                        suzhou_city_user):
+def test_emg1_daily_job_marks_overdue_and_tells_city_and_province_once(declare, nanjing_regulator, province_user,
+                                                                        suzhou_regulator):
     case = declare()
     assert services.shortage_daily(date(2027, 1, 21))["overdue"] == 0  # the due day itself still counts
     first = services.shortage_daily(date(2027, 1, 22))
@@ -194,9 +194,9 @@ def test_emg1_daily_job_marks_overdue_and_tells_city_and_province_once(declare, 
     assert first["overdue"] == 1 and second["overdue"] == 0
     case.refresh_from_db()
     assert case.status == EmergencyStatus.OVERDUE and case.overdue_at is not None
-    for user in (city_user, province_user):
+    for user in (nanjing_regulator, province_user):
         assert Notification.objects.filter(recipient=user, kind="shortage.emergency_overdue").count() == 1
-    assert not Notification.objects.filter(recipient=suzhou_city_user).exists()
+    assert not Notification.objects.filter(recipient=suzhou_regulator).exists()
 
 
 def test_emg1_late_formalities_are_marked_late(declare, hospital_user):
@@ -207,7 +207,7 @@ def test_emg1_late_formalities_are_marked_late(declare, hospital_user):
     assert case.status == EmergencyStatus.COMPLETED and case.formalities_late is True
 
 
-def test_emg2_regulator_closes_out_of_scope_with_deduction(declare, hospital_user, city_user, make_product,
+def test_emg2_regulator_closes_out_of_scope_with_deduction(declare, hospital_user, nanjing_regulator, make_product,
                                                             list_product):
     """EMG-2: out of scope → insurance-paid part × `emg.deduction_ratio_percent` recorded for the
     settlement of the purchase year."""
@@ -217,7 +217,7 @@ def test_emg2_regulator_closes_out_of_scope_with_deduction(declare, hospital_use
     case = declare(national_code=product.national_code)
     with time_machine.travel(date(2027, 1, 10), tick=False):
         services.emergency_complete_formalities(hospital_user, case, ref="补报", documents=[pdf()])
-        case = services.emergency_review(city_user, case, scope="out", note="已挂网产品，超范围")
+        case = services.emergency_review(nanjing_regulator, case, scope="out", note="已挂网产品，超范围")
     assert case.status == EmergencyStatus.CLOSED and case.scope == "out"
     assert case.deduction_ratio == D("0.5") and case.deduction_amount == D("1260.00") and case.deduction_year == 2026
 
@@ -229,46 +229,46 @@ def test_emg2_in_scope_closes_without_deduction(declare, hospital_user, province
     assert case.status == EmergencyStatus.CLOSED and case.deduction_amount is None
 
 
-def test_emg2_other_city_regulator_and_institution_cannot_decide(declare, hospital_user, suzhou_city_user):
+def test_emg2_other_city_regulator_and_institution_cannot_decide(declare, hospital_user, suzhou_regulator):
     case = declare()
     services.emergency_complete_formalities(hospital_user, case, ref="补报", documents=[pdf()])
-    for user in (suzhou_city_user, hospital_user):
+    for user in (suzhou_regulator, hospital_user):
         with pytest.raises(Forbidden):
             services.emergency_review(user, case, scope="in")
     case.refresh_from_db()
     assert case.status == EmergencyStatus.COMPLETED and case.scope == ""
 
 
-def test_emg1_cannot_close_before_formalities(declare, city_user):
+def test_emg1_cannot_close_before_formalities(declare, nanjing_regulator):
     case = declare()
     with pytest.raises(RuleViolation) as exc:
-        services.emergency_review(city_user, case, scope="in")
+        services.emergency_review(nanjing_regulator, case, scope="in")
     assert exc.value.code == "EMG-1"
-    case = services.emergency_review(city_user, case, scope="out", note="核查", close=False)
+    case = services.emergency_review(nanjing_regulator, case, scope="out", note="核查", close=False)
     assert case.status == EmergencyStatus.OPEN and case.scope == "out"
 
 
-def test_mon5_consequences_and_referral_only_after_failed_rectification(declare, city_user, make_product,
+def test_mon5_consequences_and_referral_only_after_failed_rectification(declare, nanjing_regulator, make_product,
                                                                        list_product):
     product = make_product()
     list_product(product, effective_date=date(2026, 6, 1))
     case = declare(national_code=product.national_code)
     with pytest.raises(RuleViolation) as exc:
-        services.emergency_add_measure(city_user, case, kind="referral", note="移送")
+        services.emergency_add_measure(nanjing_regulator, case, kind="referral", note="移送")
     assert exc.value.code == "MON-5" and not EmergencyMeasure.objects.exists()
-    services.emergency_add_measure(city_user, case, kind="interview", note="约谈分管院长")
-    services.emergency_add_measure(city_user, case, kind="rectification", note="限期整改", rectification_failed=True)
-    services.emergency_add_measure(city_user, case, kind="referral", note="移送市纪委监委")
-    services.emergency_add_measure(city_user, case, kind="bulletin", note="通报：超范围应急采购")
+    services.emergency_add_measure(nanjing_regulator, case, kind="interview", note="约谈分管院长")
+    services.emergency_add_measure(nanjing_regulator, case, kind="rectification", note="限期整改", rectification_failed=True)
+    services.emergency_add_measure(nanjing_regulator, case, kind="referral", note="移送市纪委监委")
+    services.emergency_add_measure(nanjing_regulator, case, kind="bulletin", note="通报：超范围应急采购")
     assert list(case.measures.values_list("kind", flat=True)) == ["interview", "rectification", "referral",
                                                                   "bulletin"]
     assert EmergencyMeasure.objects.published().count() == 1
 
 
-def test_mon5_no_consequence_for_in_scope_case(declare, city_user):
+def test_mon5_no_consequence_for_in_scope_case(declare, nanjing_regulator):
     case = declare()
     with pytest.raises(RuleViolation):
-        services.emergency_add_measure(city_user, case, kind="reminder", note="提醒")
+        services.emergency_add_measure(nanjing_regulator, case, kind="reminder", note="提醒")
 
 
 def test_mon2_emergency_amounts_from_declared_cases(declare, hospital):
@@ -280,9 +280,9 @@ def test_mon2_emergency_amounts_from_declared_cases(declare, hospital):
     assert selectors.emergency_amounts(date(2027, 1, 1), date(2027, 2, 1)) == {}
 
 
-def test_row_scoping_of_cases(declare, hospital_user, other_hospital_user, city_user, suzhou_city_user, maker_user):
+def test_row_scoping_of_cases(declare, hospital_user, other_hospital_user, nanjing_regulator, suzhou_regulator, maker_user):
     case = declare()
     assert list(selectors.emergency_cases(hospital_user)) == [case]
-    assert list(selectors.emergency_cases(city_user)) == [case]
-    for user in (other_hospital_user, suzhou_city_user, maker_user):
+    assert list(selectors.emergency_cases(nanjing_regulator)) == [case]
+    for user in (other_hospital_user, suzhou_regulator, maker_user):
         assert not selectors.emergency_cases(user).exists()

@@ -94,12 +94,12 @@ def need(list_drug, hospital_user):
 
 def test_sho1_need_visible_to_province_and_makers_of_the_generic(need, make_product, make_org, make_user,
                                                                    province_user, maker_user, other_hospital_user,
-                                                                   city_user):
+                                                                   nanjing_regulator):
     make_product()  # the fixture maker makes this generic
     stranger = make_user(make_org(OrgKind.MANUFACTURER))
     assert list(ShortageNeed.objects.visible_to(maker_user)) == [need]
     assert list(ShortageNeed.objects.visible_to(province_user)) == [need]
-    assert list(ShortageNeed.objects.visible_to(city_user)) == [need]
+    assert list(ShortageNeed.objects.visible_to(nanjing_regulator)) == [need]
     assert not ShortageNeed.objects.visible_to(stranger).exists()
     assert not ShortageNeed.objects.visible_to(other_hospital_user).exists()
     assert Notification.objects.filter(recipient=province_user, kind="shortage.need_created").exists()

@@ -43,11 +43,11 @@ def test_emg1_browser_bad_amount_shown_next_to_field_nothing_written(client, hos
     assert not EmergencyPurchase.objects.exists()
 
 
-def test_emg1_pages_scoped_and_denied(client, declare, hospital_user, other_hospital_user, city_user,
-                                      suzhou_city_user, maker_user):
+def test_emg1_pages_scoped_and_denied(client, declare, hospital_user, other_hospital_user, nanjing_regulator,
+                                      suzhou_regulator, maker_user):
     case = declare()
     url = reverse("shortage:emergency_detail", args=[case.pk])
-    for user, status in ((hospital_user, 200), (city_user, 200), (other_hospital_user, 404), (suzhou_city_user, 404)):
+    for user, status in ((hospital_user, 200), (nanjing_regulator, 200), (other_hospital_user, 404), (suzhou_regulator, 404)):
         client.force_login(user)
         assert client.get(url).status_code == status
     client.force_login(maker_user)
@@ -55,31 +55,31 @@ def test_emg1_pages_scoped_and_denied(client, declare, hospital_user, other_hosp
     assert client.get(reverse("shortage:dashboard")).status_code == 403
     client.force_login(hospital_user)
     assert client.get(reverse("shortage:emergency_create")).status_code == 200
-    client.force_login(city_user)
+    client.force_login(nanjing_regulator)
     assert client.get(reverse("shortage:emergency_create")).status_code == 403
 
 
-def test_emg1_formalities_and_close_over_the_browser(client, declare, hospital_user, city_user):
+def test_emg1_formalities_and_close_over_the_browser(client, declare, hospital_user, nanjing_regulator):
     case = declare()
     url = reverse("shortage:emergency_detail", args=[case.pk])
     with time_machine.travel(date(2027, 1, 5), tick=False):
         client.force_login(hospital_user)
         assert client.post(url, {"formalities": "1", "ref": "采购凭证补报", "document": pdf()}).status_code == 302
-    client.force_login(city_user)
+    client.force_login(nanjing_regulator)
     assert client.post(url, {"review": "close", "scope": "in", "note": "符合范围"}).status_code == 302
     case.refresh_from_db()
     assert case.status == EmergencyStatus.CLOSED and case.scope == "in"
 
 
-def test_emg1_export_xlsx(client, declare, city_user):
+def test_emg1_export_xlsx(client, declare, nanjing_regulator):
     declare()
-    client.force_login(city_user)
+    client.force_login(nanjing_regulator)
     r = client.get(reverse("shortage:emergency_list") + "?export=xlsx")
     rows = list(load_workbook(BytesIO(b"".join(r.streaming_content))).active.values)
     assert rows[0][0] == "编号" and len(rows) == 2 and rows[1][10] is not None and rows[1][11] == "是"
 
 
-def test_dashboard_by_city_and_month_with_export(client, declare, city_user, province_user):
+def test_dashboard_by_city_and_month_with_export(client, declare, nanjing_regulator, province_user):
     declare()
     declare(on=date(2026, 12, 1), purchase_date=date(2026, 12, 1), approval_date=date(2026, 12, 1))
     with time_machine.travel(date(2026, 12, 28), tick=False):

@@ -22,11 +22,6 @@ def frozen_time():
 
 
 @pytest.fixture
-def city_user(make_user, make_org, nanjing):
-    return make_user(make_org(OrgKind.CITY_REGULATOR, city=nanjing))
-
-
-@pytest.fixture
 def county_user(make_user):
     return make_user(kind=OrgKind.COUNTY_REGULATOR)
 

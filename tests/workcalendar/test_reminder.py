@@ -24,7 +24,7 @@ def reminders():
     return Notification.objects.filter(kind=KIND)
 
 
-def test_november_run_reminds_every_provincial_regulator_once(province_user, make_user, city_user):
+def test_november_run_reminds_every_provincial_regulator_once(province_user, make_user, nanjing_regulator):
     colleague = make_user(province_user.organisation)
     with time_machine.travel(datetime(2026, 11, 1, 9, 0, tzinfo=BEIJING), tick=False):
         assert remind_unconfirmed_next_year.delay().get() == 2
@@ -35,7 +35,7 @@ def test_november_run_reminds_every_provincial_regulator_once(province_user, mak
     assert n.url.endswith("?year=2027")
     with time_machine.travel(datetime(2026, 11, 15, 9, 0, tzinfo=BEIJING), tick=False):
         assert remind_unconfirmed_next_year.delay().get() == 0  # 15 November: already reminded this month
-    assert not reminders().filter(recipient=city_user).exists()
+    assert not reminders().filter(recipient=nanjing_regulator).exists()
 
 
 def test_december_reminds_again_while_still_unconfirmed(province_user):

@@ -23,7 +23,7 @@ def calendar_unchanged():
 # --- who may write ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["city_user", "county_user", "hospital_user"])
+@pytest.mark.parametrize("who", ["nanjing_regulator", "county_user", "hospital_user"])
 def test_only_the_province_may_change_the_calendar(request, who, province_user):
     user = request.getfixturevalue(who)
     with pytest.raises(Forbidden):

@@ -109,7 +109,7 @@ def test_confirm_year_through_the_form_and_twice_is_refused(client, province_use
     assert CalendarYear.objects.get(year=2027).note == "国办发明电〔2026〕1号"
 
 
-@pytest.mark.parametrize("who", ["city_user", "county_user"])
+@pytest.mark.parametrize("who", ["nanjing_regulator", "county_user"])
 def test_city_and_county_regulators_read_only_and_their_posts_are_refused(client, request, who, province_user):
     services.set_calendar_day(province_user, date(2027, 1, 1), "holiday", "元旦")
     client.force_login(request.getfixturevalue(who))
@@ -130,8 +130,8 @@ def test_institutions_cannot_open_the_calendar_page(client, hospital_user):
     assert not CalendarDay.objects.exists()
 
 
-def test_menu_shows_the_calendar_to_regulators_only(client, city_user, hospital_user):
-    client.force_login(city_user)
+def test_menu_shows_the_calendar_to_regulators_only(client, nanjing_regulator, hospital_user):
+    client.force_login(nanjing_regulator)
     assert f'href="{INDEX}"' in client.get(INDEX).content.decode()
     client.force_login(hospital_user)
     assert f'href="{INDEX}"' not in client.get(reverse("home")).content.decode()
