@@ -12,13 +12,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.audit import audit_context
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 from core.parsing import clean_text
 from core.permissions import require
 from notifications.services import notify
+from notifications.text import Text, as_choice
 from parties.models import Organisation, User
 from parties.permissions import is_expert
 from policy import services as policy
@@ -274,8 +275,9 @@ def _notify_drawn(draw: ExpertDraw):
     session = draw.session
     users = User.objects.filter(expert_profile__draw_memberships__draw=draw)
     notify(
-        users, kind="experts.drawn", title=f"您被抽取参加：{session.title}",
-        body=f"{session.date:%Y-%m-%d} {session.get_purpose_display()}。请按回避规定，如与案件企业存在利害关系请及时申报。",
+        users, kind="experts.drawn", title=Text(gettext_noop("您被抽取参加：%(session)s"), session=session.title),
+        body=Text(gettext_noop("%(date)s %(purpose)s。请按回避规定，如与案件企业存在利害关系请及时申报。"),
+                  date=f"{session.date:%Y-%m-%d}", purpose=as_choice(session, "purpose")),
         url=reverse("experts:session_detail", args=[session.pk]), dedupe_key=f"experts:draw:{draw.pk}",
     )
 

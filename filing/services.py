@@ -12,6 +12,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
 from catalog import rules as catalog_rules
@@ -28,6 +29,7 @@ from listing import selectors as listing_selectors
 from listing.models import Listing, ListingStatus
 from listing.services import applications
 from notifications.services import notify
+from notifications.text import Text
 from orders.models import ReceiptLine
 from parties.models import Organisation, OrgKind, User
 from policy import services as policy
@@ -307,8 +309,10 @@ def filing_submit(user, *, kind, price, quantity, product=None, national_code=""
             _save_documents(filing, checked, user)
             _event(filing, "submitted", user, "；".join(lines))
             notify(User.objects.filter(organisation=enterprise, is_active=True), kind="filing",
-                   title=f"{institution.name} 申请备案采购 {product}",
-                   body="请提供产品挂网记录和对该机构的最低价" + ("，并确认约定的采购数量和价格" if filing.is_consumable else ""),
+                   title=Text(gettext_noop("%(institution)s 申请备案采购 %(product)s"), institution=institution.name,
+                              product=product),
+                   body=Text(gettext_noop("请提供产品挂网记录和对该机构的最低价，并确认约定的采购数量和价格")
+                             if filing.is_consumable else gettext_noop("请提供产品挂网记录和对该机构的最低价")),
                    target=filing, url=filing.get_absolute_url(), dedupe_key=f"filing-submitted-{filing.pk}")
     except IntegrityError:
         raise Conflict(_("本机构已有该产品的备案，不能重复申请（FIL-3）"), "product", code="FIL-3") from None
@@ -344,7 +348,7 @@ def enterprise_respond(user, filing_id, *, lowest_price=None, agreed_price=None,
                 filing.decision_reason = text
                 filing.save(update_fields=["status", "decision_reason", "updated_at"])
                 _event(filing, "enterprise_declined", user, text)
-                _notify_institution(filing, f"生产企业未同意备案 {filing.number}", text)
+                _notify_institution(filing, Text(gettext_noop("生产企业未同意备案 %(number)s"), number=filing.number), text)
             return filing
         lowest = _money(lowest_price, "lowest_price") if lowest_price not in (None, "") else None
         checked = _check_documents(documents, rules.ENTERPRISE_DOCUMENTS)
@@ -373,7 +377,8 @@ def enterprise_respond(user, filing_id, *, lowest_price=None, agreed_price=None,
             _save_documents(filing, checked, user)
             _event(filing, "enterprise_confirmed", user,
                    f"最低价 {rules.fmt(lowest)} 元" + (f"；约定价格 {rules.fmt(price)} 元、数量 {aq}" if filing.is_consumable else ""))
-            _notify_body(filing, f"备案采购待审核：{filing.number} {filing.product}")
+            _notify_body(filing, Text(gettext_noop("备案采购待审核：%(number)s %(product)s"), number=filing.number,
+                                      product=filing.product))
     return filing
 
 
@@ -436,22 +441,29 @@ def filing_decide(user, filing_id, *, action: str, reason: str = "", at=None) ->
             if filing.kind == FilingKind.DRUG:
                 filing.batch_date = _working_day_on_or_after(rules.fil_3_batch_date(at, policy.get("fil.batch_day", at=at)))
                 when = f"于 {filing.batch_date:%Y-%m-%d} 集中确认生效"
+                notice = Text(gettext_noop("备案 %(number)s：审核通过，于 %(batch)s 集中确认生效"),
+                              number=filing.number, batch=f"{filing.batch_date:%Y-%m-%d}")
             else:
                 filing.announce_on = _working_day_on_or_after(rules.fil_c1_announce_date(
                     at, policy.get("fil.c_publication_day", at=at), policy.get("fil.c_publication_months", at=at)))
                 filing.publish_on = add_working_days(filing.announce_on, policy.get("fil.c_announce_working_days", at=at))
                 when = f"于 {filing.announce_on:%Y-%m-%d} 起公示，{filing.publish_on:%Y-%m-%d} 公布生效"
+                notice = Text(gettext_noop("备案 %(number)s：审核通过，于 %(announce)s 起公示，%(publish)s 公布生效"),
+                              number=filing.number, announce=f"{filing.announce_on:%Y-%m-%d}",
+                              publish=f"{filing.publish_on:%Y-%m-%d}")
             status, label = FilingStatus.APPROVED, f"审核通过，{when}"
         else:
             text = _reason(reason)
             status = FilingStatus.REFUSED if action == "refuse" else FilingStatus.RETURNED
             label = "不予备案" if action == "refuse" else "退回修改"
+            notice = Text(gettext_noop("备案 %(number)s：不予备案") if action == "refuse"
+                          else gettext_noop("备案 %(number)s：退回修改"), number=filing.number)
         with audit_context(user, reason=f"备案 {filing.number} {label}：{text}"):
             filing.status = status
             filing.decided_by, filing.decided_at, filing.decision_reason = user, timezone.now(), text
             filing.save()
             _event(filing, action, user, f"{label}：{text}")
-            _notify_institution(filing, f"备案 {filing.number}：{label}", text)
+            _notify_institution(filing, notice, text)
     return filing
 
 
@@ -563,7 +575,9 @@ def run_publication(today: date | None = None) -> dict:
             confirmed.append(f)
         counts["published"] = len(publish)
         for f in confirmed:
-            _notify_institution(f, f"备案 {f.number} 已生效，可网上采购", f"{f.product}，备案价格 {rules.fmt(price_in_force(f))} 元",
+            _notify_institution(f, Text(gettext_noop("备案 %(number)s 已生效，可网上采购"), number=f.number),
+                                Text(gettext_noop("%(product)s，备案价格 %(price)s 元"), product=f.product,
+                                     price=rules.fmt(price_in_force(f))),
                                 key=f"filing-confirmed-{f.pk}")
     for f in confirmed:
         filing_confirmed.send(sender=FilingRequest, filing=f)
@@ -601,16 +615,18 @@ def must_buy_daily(today: date | None = None) -> dict:
                 f.unpurchased_since = today
                 f.save(update_fields=["unpurchased_since", "updated_at"])
                 _event(f, "must_buy_reminded", None, f"备案确认 {months} 个月内无入库记录")
-                _notify_institution(f, f"备案产品尚未采购：{f.product}",
-                                    f"备案 {f.number} 于 {f.confirmed_on:%Y-%m-%d} 确认，{months} 个月内无入库记录（凡备案必采购）",
+                _notify_institution(f, Text(gettext_noop("备案产品尚未采购：%(product)s"), product=f.product),
+                                    Text(gettext_noop("备案 %(number)s 于 %(date)s 确认，%(months)s 个月内无入库记录（凡备案必采购）"),
+                                         number=f.number, date=f"{f.confirmed_on:%Y-%m-%d}", months=months),
                                     key=f"filing-must-buy-{f.pk}", level="warning")
                 reminded += 1
             elif rules.fil_3_escalate(f.unpurchased_since, today, days):
                 f.escalated_on = today
                 f.save(update_fields=["escalated_on", "updated_at"])
                 _event(f, "must_buy_escalated", None, f"提醒后 {days} 天仍无入库记录，列入未采购名单")
-                _notify_body(f, f"备案未采购：{f.institution} {f.product}",
-                             f"备案 {f.number} 提醒后仍未采购", key=f"filing-must-buy-escalated-{f.pk}")
+                _notify_body(f, Text(gettext_noop("备案未采购：%(institution)s %(product)s"), institution=f.institution,
+                                     product=f.product),
+                             Text(gettext_noop("备案 %(number)s 提醒后仍未采购"), number=f.number), key=f"filing-must-buy-escalated-{f.pk}")
                 escalated += 1
     return {"reminded": reminded, "escalated": escalated, "cleared": cleared}
 
@@ -825,8 +841,9 @@ def transition_ends_daily(today: date | None = None) -> int:
             std.negotiation_opened_on = today
             std.save(update_fields=["negotiation_opened_on"])
             notify(User.objects.filter(role="province_regulator", is_active=True), kind="filing",
-                   title=f"医保支付过渡期届满：{std.product}",
-                   body=f"过渡期至 {std.transition_until:%Y-%m-%d}，请启动省级专家准入和价格谈判（FIL-C5）",
+                   title=Text(gettext_noop("医保支付过渡期届满：%(product)s"), product=std.product),
+                   body=Text(gettext_noop("过渡期至 %(date)s，请启动省级专家准入和价格谈判（FIL-C5）"),
+                             date=f"{std.transition_until:%Y-%m-%d}"),
                    dedupe_key=f"filing-c5-transition-{std.pk}")
             opened += 1
     return opened

@@ -2,10 +2,12 @@
 
 from celery import shared_task
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.schedules import register
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 
 from .services import standards
 
@@ -23,7 +25,7 @@ def compute_standards(run_id):
 def flag_unpublished_year():
     year = standards.unpublished_target_year(timezone.localdate())
     if year is not None:
-        notify(recipients.province_regulators(), kind="insurance.unpublished", title=f"{year} 年医保支付标准尚未发布",
-               body=f"{year} 年医保支付标准应在年度开始前发布，请完成测算、审核和发布。", level="warning",
+        notify(recipients.province_regulators(), kind="insurance.unpublished", title=Text(gettext_noop("%(year)s 年医保支付标准尚未发布"), year=year),
+               body=Text(gettext_noop("%(year)s 年医保支付标准应在年度开始前发布，请完成测算、审核和发布。"), year=year), level="warning",
                dedupe_key=f"insurance.unpublished.{year}.{timezone.localdate():%Y%m%d}")
     return year

@@ -100,3 +100,9 @@ def stored(text) -> tuple[str, dict | None]:
 def shown(plain: str, data: dict | None) -> str:
     """The text in the active language: rendered again when it was kept as msgid + params."""
     return Text.from_json(data).render() if data else plain
+
+
+def as_choice(obj, field: str):
+    """The label of `obj.<field>`'s choice, kept as its gettext_lazy msgid (translated when shown)."""
+    value = getattr(obj, field)
+    return dict(obj._meta.get_field(field).flatchoices).get(value, value)

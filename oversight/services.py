@@ -19,6 +19,7 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import OtherProvincePrice
 from core.audit import audit_context
@@ -28,6 +29,7 @@ from core.permissions import require
 from listing.models import ListingPriceChange
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 from orders.models import DeliveryLine, LineStatus, OrderLine
 from policy import services as policy
 from pricing.models import LinkageCase
@@ -183,7 +185,7 @@ def run_nightly(today: date | None = None) -> int:
         # Two workers racing may both see a key as new; the notification's dedupe key sends once.
         created = list(RiskSignal.objects.filter(key__in=set(keys) - existing).select_related("enterprise"))
     for signal in created:
-        notify(recipients.province_regulators(), kind="oversight.signal", title="新的价格风险信号",
+        notify(recipients.province_regulators(), kind="oversight.signal", title=Text(gettext_noop("新的价格风险信号")),
                body=str(signal), level="warning", target=signal,
                url=reverse("oversight:signal_detail", args=[signal.pk]), dedupe_key=f"oversight.signal.{signal.key}")
     log.info("risk signals: %s candidates, %s new", len(candidates), len(created))

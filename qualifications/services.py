@@ -16,7 +16,7 @@ from core.permissions import require
 from core.uploads import check_upload
 from notifications import recipients
 from notifications.services import notify
-from notifications.text import Text
+from notifications.text import Text, as_choice
 from parties.models import Organisation, OrgKind, Region
 from policy import services as policy
 from policy.registry import PARAMETERS
@@ -90,7 +90,7 @@ def _save(q):
 
 def _notify_reviewers(q, title):
     notify(recipients.province_regulators(), kind="qualification_review", title=title,
-           body=f"{q.enterprise}：{q}", target=q, dedupe_key=f"qua-review:{q.pk}:{q.submitted_at.isoformat()}")
+           body=Text(gettext_noop("%(enterprise)s：%(qualification)s"), enterprise=q.enterprise, qualification=q), target=q, dedupe_key=f"qua-review:{q.pk}:{q.submitted_at.isoformat()}")
 
 
 def qualification_submit(user, *, kind, number, valid_from, valid_until=None, file=None, name="",
@@ -173,9 +173,9 @@ def qualification_review(user, q: Qualification, *, approve: bool, reason: str =
                 if old.status != QualificationStatus.WITHDRAWN:
                     old.status = QualificationStatus.WITHDRAWN
                     old.save(update_fields=["status"])
-            verdict = "已审核通过" if approve else f"被驳回：{reason}"
             notify(recipients.users_of(q.enterprise), kind="qualification_reviewed",
-                   title=f"资质{verdict}"[:200], body=str(q), target=q,
+                   title=Text(gettext_noop("资质已审核通过")) if approve
+                   else Text(gettext_noop("资质被驳回：%(reason)s"), reason=reason[:194]), body=str(q), target=q,
                    level="info" if approve else "warning",
                    dedupe_key=f"qua-reviewed:{q.pk}:{q.reviewed_at.isoformat()}")
     return q
@@ -268,7 +268,8 @@ def distribution_propose(user, distributor: Organisation, city: Region, counties
         if counties:
             rel.counties.set(counties)
         notify(recipients.users_of(distributor), kind="distribution_proposed",
-               title=f"{user.organisation}邀请贵司配送（{city.name}）", target=rel,
+               title=Text(gettext_noop("%(manufacturer)s邀请贵司配送（%(city)s）"), manufacturer=user.organisation,
+                          city=city.name), target=rel,
                url=_distribution_url(), dedupe_key=f"dist-proposed:{rel.pk}")
     return rel
 
@@ -334,7 +335,8 @@ def distribution_answer(user, rel: DistributionRelationship, accept: bool, note:
                 rel.note = note
             rel.save()
             notify(recipients.users_of(rel.manufacturer), kind="distribution_answered",
-                   title=f"{rel.distributor}{'已接受' if accept else '已拒绝'}配送（{rel.city}）",
+                   title=Text(gettext_noop("%(distributor)s已接受配送（%(city)s）") if accept
+                              else gettext_noop("%(distributor)s已拒绝配送（%(city)s）"), distributor=rel.distributor, city=rel.city),
                    body=note, target=rel, url=_distribution_url(), dedupe_key=f"dist-answered:{rel.pk}")
     return rel
 
@@ -363,7 +365,7 @@ def distribution_end(user, rel: DistributionRelationship, reason: str):
             rel.save()
             other = rel.distributor if user.organisation_id == rel.manufacturer_id else rel.manufacturer
             notify(recipients.users_of(other), kind="distribution_ended", level="warning",
-                   title=f"配送关系已终止：{rel}", body=reason, target=rel, url=_distribution_url(),
+                   title=Text(gettext_noop("配送关系已终止：%(relation)s"), relation=rel), body=reason, target=rel, url=_distribution_url(),
                    dedupe_key=f"dist-ended:{rel.pk}")
     return rel
 
@@ -419,7 +421,8 @@ def bad_record_enter(user, *, enterprise, kind, severity, recorded_on, descripti
             bad_record_entered.send(sender=BadRecord, record=record, user=user)
         notify(
             recipients.users_of(enterprise), kind="bad_record.entered", level="warning",
-            title=f"不良记录认定：{record.get_kind_display()}（{record.get_sanction_display()}）", body=description,
+            title=Text(gettext_noop("不良记录认定：%(kind)s（%(sanction)s）"), kind=as_choice(record, "kind"),
+                       sanction=as_choice(record, "sanction")), body=description,
             url="", dedupe_key=f"bad-record:{record.pk}",
         )
     return record
@@ -438,7 +441,8 @@ def bad_record_for_quality_event(user, *, product, serious: bool, event_date, de
         recorded_on=event_date, description=description, recorded_by=user,
     )
     notify(recipients.users_of(product.manufacturer), kind="bad_record.entered", level="warning",
-           title=f"不良记录：{record.get_kind_display()}（{record.get_sanction_display()}）", body=description,
+           title=Text(gettext_noop("不良记录：%(kind)s（%(sanction)s）"), kind=as_choice(record, "kind"),
+                      sanction=as_choice(record, "sanction")), body=description,
            url="", dedupe_key=f"bad-record:{record.pk}")
     return record
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 
 from catalog.models import Product
@@ -23,6 +24,7 @@ from listing.models import Listing
 from notifications.models import Notification
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
+from notifications.text import Text, as_choice
 from orders.services.ordering import offplatform_create
 from parties.models import Organisation, Role
 from policy.services import get as policy_get
@@ -213,12 +215,13 @@ def need_create(user, *, generic_name, dosage_form, specification="", quantity, 
                 )
         except IntegrityError:
             raise Conflict(_("本机构已有该药品的采购需求在办理中"), "generic_name") from None
-    title = f"短缺药品采购需求：{need}（{institution}）"
-    body = f"{institution} 提出 {need} 采购需求 {quantity}（{entries[0].shortage_list.get_kind_display()}）。"
+    title = Text(gettext_noop("短缺药品采购需求：%(need)s（%(institution)s）"), need=need, institution=institution)
+    body = Text(gettext_noop("%(institution)s 提出 %(need)s 采购需求 %(quantity)s（%(list)s）。"), institution=institution,
+                need=need, quantity=quantity, list=as_choice(entries[0].shortage_list, "kind"))
     notify(province_regulators(), kind="shortage.need_created", title=title, body=body, target=need,
            dedupe_key=f"shortage:need:{need.pk}:created")
     notify(_need_recipients_enterprises(generic_name), kind="shortage.need_created", title=title,
-           body=body + "贵企业生产该通用名药品，可与该医疗机构联系供货。", target=need,
+           body=Text(gettext_noop("%(body)s贵企业生产该通用名药品，可与该医疗机构联系供货。"), body=body), target=need,
            dedupe_key=f"shortage:need:{need.pk}:created")
     return need
 
@@ -309,9 +312,11 @@ def need_report(user, need, *, product, price, supply_commitment=None, quality_c
                 NeedDocument.objects.create(need=need, code=code, file=f, original_name=str(f.name)[:200],
                                             uploaded_by=user)
     notify(province_regulators(), kind="shortage.need_reported",
-           title=f"短缺药品议价结果待审核：{need}（{institution}）",
-           body=(f"{institution} 上报 {product}（{product.manufacturer}）议价 {price_value} 元。"
-                 + ("已通过自动校验，可在平台采购；请事后审核。" if at_once else "须经省医保局确认后方可采购。")),
+           title=Text(gettext_noop("短缺药品议价结果待审核：%(need)s（%(institution)s）"), need=need, institution=institution),
+           body=Text(gettext_noop("%(institution)s 上报 %(product)s（%(manufacturer)s）议价 %(price)s 元。已通过自动校验，可在平台采购；请事后审核。")
+                     if at_once else
+                     gettext_noop("%(institution)s 上报 %(product)s（%(manufacturer)s）议价 %(price)s 元。须经省医保局确认后方可采购。"),
+                     institution=institution, product=product, manufacturer=product.manufacturer, price=price_value),
            target=need, dedupe_key=f"shortage:need:{need.pk}:reported")
     return need
 
@@ -333,7 +338,8 @@ def need_review(user, need, *, ok: bool, note="") -> ShortageNeed:
         need.save()
     notify(users_of(need.institution), kind="shortage.need_reviewed",
            level=Notification.Level.INFO if ok else Notification.Level.WARNING,
-           title=f"短缺药品议价结果{'审核通过' if ok else '审核未通过'}：{need}",
+           title=Text(gettext_noop("短缺药品议价结果审核通过：%(need)s") if ok
+                      else gettext_noop("短缺药品议价结果审核未通过：%(need)s"), need=need),
            body=note or "", target=need, dedupe_key=f"shortage:need:{need.pk}:reviewed")
     return need
 
@@ -357,9 +363,11 @@ def need_takeover(listing) -> list[ShortageNeed]:
             done.append(need)
     for need in done:
         notify(users_of(need.institution), kind="shortage.need_superseded", level=Notification.Level.WARNING,
-               title=f"{need} 已有企业挂网，请通过挂网采购",
-               body=f"{product}（{product.manufacturer}）已于 {listing.effective_date:%Y-%m-%d} 在省平台挂网，"
-                    f"挂网价 {listing.price} 元；本机构的短缺药品自主采购结果不再适用（SHO-1）。",
+               title=Text(gettext_noop("%(need)s 已有企业挂网，请通过挂网采购"), need=need),
+               body=Text(gettext_noop("%(product)s（%(manufacturer)s）已于 %(date)s 在省平台挂网，"
+                                      "挂网价 %(price)s 元；本机构的短缺药品自主采购结果不再适用（SHO-1）。"),
+                         product=product, manufacturer=product.manufacturer, date=f"{listing.effective_date:%Y-%m-%d}",
+                         price=listing.price),
                target=need, dedupe_key=f"shortage:need:{need.pk}:superseded")
     return done
 
@@ -469,14 +477,19 @@ def emergency_declare(user, *, kind, item_name="", product=None, national_code="
         if approval_document is not None:
             EmergencyDocument.objects.create(case=case, code=EmergencyDocument.Code.APPROVAL, file=approval_document,
                                              original_name=str(approval_document.name)[:200], uploaded_by=user)
-    provisional = "（暂定：该年度工作日历尚未确认，确认后自动重算）" if case.due_provisional else ""
-    what = "补办备案采购手续" if formalities == "filing" else "补办有关手续"
+    provisional = Text(gettext_noop("（暂定：该年度工作日历尚未确认，确认后自动重算）")) if case.due_provisional else ""
+    out = Text(gettext_noop("系统判定：该产品采购当日已在省平台挂网或在阳光采购目录内，标记为超范围应急采购，待医保部门认定。"))
     _notify_institution(
         case, kind="shortage.emergency_declared", key="declared",
-        title=f"应急采购 {case.number}：请于 {case.due:%Y-%m-%d} 前{what}{provisional}",
-        body=(f"{item_name}（采购日期 {purchase_date:%Y-%m-%d}）须在 {days} 个工作日内（{case.due:%Y-%m-%d} 前）在平台{what}"
-              f"{provisional}。" + ("系统判定：该产品采购当日已在省平台挂网或在阳光采购目录内，标记为超范围应急采购，"
-                                   "待医保部门认定。" if scope_auto == Scope.OUT else "")),
+        title=Text(gettext_noop("应急采购 %(number)s：请于 %(due)s 前补办备案采购手续%(provisional)s") if formalities == "filing"
+                   else gettext_noop("应急采购 %(number)s：请于 %(due)s 前补办有关手续%(provisional)s"), number=case.number,
+                   due=f"{case.due:%Y-%m-%d}", provisional=provisional),
+        body=Text(gettext_noop("%(item)s（采购日期 %(date)s）须在 %(days)s 个工作日内（%(due)s 前）在平台补办备案采购手续"
+                               "%(provisional)s。%(scope)s") if formalities == "filing"
+                  else gettext_noop("%(item)s（采购日期 %(date)s）须在 %(days)s 个工作日内（%(due)s 前）在平台补办有关手续"
+                                    "%(provisional)s。%(scope)s"), item=item_name, date=f"{purchase_date:%Y-%m-%d}", days=days,
+                  due=f"{case.due:%Y-%m-%d}", provisional=provisional,
+                  scope=out if scope_auto == Scope.OUT else ""),
     )
     return case
 
@@ -520,8 +533,10 @@ def _complete(case, *, ref, note_user, reason, documents=(), uploader=None) -> E
             EmergencyDocument.objects.create(case=case, code=EmergencyDocument.Code.FORMALITIES, file=f,
                                              original_name=str(f.name)[:200], uploaded_by=uploader or note_user)
     notify(_regulators_of(case), kind="shortage.emergency_completed",
-           title=f"应急采购 {case.number} 已补办手续，待审核{'（逾期补办）' if case.formalities_late else ''}",
-           body=f"{case.institution}：{case.item_name}，{case.amount} 元；手续：{ref}。", target=case,
+           title=Text(gettext_noop("应急采购 %(number)s 已补办手续，待审核（逾期补办）") if case.formalities_late
+                      else gettext_noop("应急采购 %(number)s 已补办手续，待审核"), number=case.number),
+           body=Text(gettext_noop("%(institution)s：%(item)s，%(amount)s 元；手续：%(ref)s。"), institution=case.institution,
+                     item=case.item_name, amount=case.amount, ref=ref), target=case,
            dedupe_key=f"shortage:emergency:{case.pk}:completed")
     return case
 
@@ -587,8 +602,10 @@ def emergency_review(user, case, *, scope, note="", close=True) -> EmergencyPurc
     _notify_institution(
         case, kind="shortage.emergency_reviewed", key=f"reviewed:{case.scope_decided_at:%Y%m%d%H%M%S}",
         level=Notification.Level.WARNING if scope == Scope.OUT else Notification.Level.INFO,
-        title=f"应急采购 {case.number}：{Scope(scope).label}{'，已办结' if close else ''}",
-        body=(f"按规定比例 {case.deduction_ratio} 在医保总额结算时扣除 {case.deduction_amount} 元（EMG-2）。{note}"
+        title=Text(gettext_noop("应急采购 %(number)s：%(scope)s，已办结") if close
+                   else gettext_noop("应急采购 %(number)s：%(scope)s"), number=case.number, scope=Scope(scope).label),
+        body=(Text(gettext_noop("按规定比例 %(ratio)s 在医保总额结算时扣除 %(amount)s 元（EMG-2）。%(note)s"),
+                   ratio=case.deduction_ratio, amount=case.deduction_amount, note=note)
               if scope == Scope.OUT else note),
     )
     return case
@@ -614,7 +631,9 @@ def emergency_add_measure(user, case, *, kind, note, rectification_failed=False)
         measure = EmergencyMeasure.objects.create(case=case, kind=kind, note=note,
                                                   rectification_failed=bool(rectification_failed), decided_by=user)
     _notify_institution(case, kind="shortage.emergency_measure", level=Notification.Level.WARNING,
-                        key=f"measure:{measure.pk}", title=f"超范围应急采购 {case.number}：{measure.get_kind_display()}",
+                        key=f"measure:{measure.pk}",
+                        title=Text(gettext_noop("超范围应急采购 %(number)s：%(measure)s"), number=case.number,
+                                   measure=as_choice(measure, "kind")),
                         body=note)
     return measure
 
@@ -632,8 +651,10 @@ def emergency_send_reminders(today: date) -> int:
             .select_related("institution"):
         delivered = _notify_institution(
             case, kind="shortage.emergency_reminder", key="reminder",
-            title=f"应急采购 {case.number} 补办手续即将到期（{case.due:%Y-%m-%d}）",
-            body=f"{case.item_name}：请在 {case.due:%Y-%m-%d} 前补办手续；逾期将提示医保部门（EMG-1）。",
+            title=Text(gettext_noop("应急采购 %(number)s 补办手续即将到期（%(due)s）"), number=case.number,
+                       due=f"{case.due:%Y-%m-%d}"),
+            body=Text(gettext_noop("%(item)s：请在 %(due)s 前补办手续；逾期将提示医保部门（EMG-1）。"), item=case.item_name,
+                      due=f"{case.due:%Y-%m-%d}"),
         )
         sent += bool(delivered)
         if delivered and case.reminded_at is None:
@@ -655,13 +676,16 @@ def emergency_mark_overdue(today: date, batch: int = 200) -> list[int]:
                 case.status, case.overdue_at = EmergencyStatus.OVERDUE, timezone.now()
                 case.save(update_fields=["status", "overdue_at"])
                 notify(_regulators_of(case), kind="shortage.emergency_overdue", level=Notification.Level.WARNING,
-                       title=f"应急采购逾期未补办手续：{case.institution} {case.number}",
-                       body=(f"{case.item_name}，采购日期 {case.purchase_date:%Y-%m-%d}，金额 {case.amount} 元；"
-                             f"补办手续截止 {case.due:%Y-%m-%d}，医疗机构未补办（EMG-1）。"),
+                       title=Text(gettext_noop("应急采购逾期未补办手续：%(institution)s %(number)s"),
+                                  institution=case.institution, number=case.number),
+                       body=Text(gettext_noop("%(item)s，采购日期 %(date)s，金额 %(amount)s 元；"
+                                              "补办手续截止 %(due)s，医疗机构未补办（EMG-1）。"), item=case.item_name,
+                                 date=f"{case.purchase_date:%Y-%m-%d}", amount=case.amount, due=f"{case.due:%Y-%m-%d}"),
                        target=case, dedupe_key=f"shortage:emergency:{case.pk}:overdue")
                 _notify_institution(case, kind="shortage.emergency_overdue", level=Notification.Level.WARNING,
-                                    key="overdue", title=f"应急采购 {case.number} 已逾期，已提示医保部门",
-                                    body="请尽快补办手续。")
+                                    key="overdue",
+                                    title=Text(gettext_noop("应急采购 %(number)s 已逾期，已提示医保部门"), number=case.number),
+                                    body=Text(gettext_noop("请尽快补办手续。")))
                 marked.append(case.pk)
         if len(claimed) < batch:
             return marked

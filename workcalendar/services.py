@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput
@@ -30,6 +30,7 @@ from core.permissions import require
 from notifications.models import Notification
 from notifications.recipients import province_regulators
 from notifications.services import notify
+from notifications.text import Text
 from policy.services import get as policy_get
 
 from .models import CalendarDay, CalendarYear, WorkingDayDeadline
@@ -335,11 +336,11 @@ def remind_unconfirmed_next_year(today: date | None = None) -> list:
         province_regulators(),
         kind="workcalendar.year_unconfirmed",
         level=Notification.Level.REMINDER,
-        title=f"{year} 年工作日历尚未确认",
-        body=(
-            f"{year} 年的法定节假日和调休上班日尚未录入并确认。在确认前，跨入 {year} 年的期限"
+        title=Text(gettext_noop("%(year)s 年工作日历尚未确认"), year=year),
+        body=Text(gettext_noop(
+            "%(year)s 年的法定节假日和调休上班日尚未录入并确认。在确认前，跨入 %(year)s 年的期限"
             "均按周一至周五暂定计算。请在国务院公布放假安排后，于“工作日历”中录入并确认。"
-        ),
+        ), year=year),
         url=f"{reverse('workcalendar:index')}?year={year}",
         dedupe_key=f"workcalendar:year-unconfirmed:{year}:{today.month:02d}",
     )

@@ -8,12 +8,13 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import parsing
 from core.errors import InvalidInput
 from notifications import recipients
 from notifications.services import notify
+from notifications.text import Text
 from policy import services as policy
 
 from .. import rules
@@ -61,8 +62,9 @@ def _flag_rise(*, listing, old_price, new_price, rule, reason, user=None, applic
     flag = PriceRiseFlag.objects.create(listing=listing, application=application, old_price=old_price,
                                         new_price=new_price, rule=rule, reason=reason, created_by=user)
     notify(recipients.province_regulators(), kind="listing.price_rise", title=gettext_lazy("挂网价格上涨（可能的异常涨价）"),
-           body=f"{listing.product}（{listing.product.manufacturer}）：{rules.fmt(old_price)} → {rules.fmt(new_price)} 元，"
-                f"上涨 {rules.fmt(new_price - old_price)} 元（{rule}）。{reason}",
+           body=Text(gettext_noop("%(product)s（%(manufacturer)s）：%(old)s → %(new)s 元，上涨 %(rise)s 元（%(rule)s）。%(reason)s"),
+                     product=listing.product, manufacturer=listing.product.manufacturer, old=rules.fmt(old_price),
+                     new=rules.fmt(new_price), rise=rules.fmt(new_price - old_price), rule=rule, reason=reason),
            level="warning", target=flag, url=reverse("listing:price_rise_list"),
            dedupe_key=f"listing.price_rise.{flag.pk}")
     return flag

@@ -6,12 +6,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from core.parsing import clean_id
 from notifications.recipients import users_of
 from notifications.services import notify
+from notifications.text import Text
 
 from .. import rules
 from ..models import (
@@ -135,7 +137,7 @@ def delivery_create(user, *, order_id, note_number: str, shipped_on=None, lines:
             order_line_set_status(ol, _progress_status(ol))
         DeliveryLine.objects.bulk_create(rows)
         order_refresh_status(order)
-    notify(users_of(order.institution), kind="orders.shipped", title=f"订单 {order.number} 已发货（{note_number}）",
+    notify(users_of(order.institution), kind="orders.shipped", title=Text(gettext_noop("订单 %(number)s 已发货（%(note)s）"), number=order.number, note=note_number),
            url="/orders/receiving/", dedupe_key=f"orders.shipped:{delivery.pk}")
     return delivery
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.audit import audit_context
 from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -16,6 +16,7 @@ from core.permissions import require
 from core.uploads import check_upload
 from notifications.recipients import province_regulators, users_of
 from notifications.services import notify
+from notifications.text import Text
 from policy.services import get as policy
 
 from .. import rules, selectors
@@ -70,14 +71,14 @@ def no_sales_detect(today: date | None = None) -> list[NoSalesCase]:
         cases = list(NoSalesCase.objects.filter(pk__in=ours).select_related("listing__product__manufacturer"))
     if cases:
         notify(province_regulators(), kind="orders.no_sales", level="reminder",
-               title=f"{len(cases)} 个挂网产品满一年无销售，待审核是否暂停采购",
-               body="依据：DEL-1。审核决定前，产品仍可采购、议价。",
+               title=Text(gettext_noop("%(count)s 个挂网产品满一年无销售，待审核是否暂停采购"), count=len(cases)),
+               body=Text(gettext_noop("依据：DEL-1。审核决定前，产品仍可采购、议价。")),
                url="/orders/nosales/", dedupe_key=f"orders.no_sales:{today.isoformat()}")
         for case in cases:
             product = case.listing.product
             notify(users_of(product.manufacturer), kind="orders.no_sales", level="warning",
-                   title=f"{product} 满一年无销售，已列入拟暂停采购审核",
-                   body="依据：DEL-1。省医保局审核决定前，产品仍可正常采购、议价。",
+                   title=Text(gettext_noop("%(product)s 满一年无销售，已列入拟暂停采购审核"), product=product),
+                   body=Text(gettext_noop("依据：DEL-1。省医保局审核决定前，产品仍可正常采购、议价。")),
                    url="/orders/nosales/", dedupe_key=f"orders.no_sales.mfr:{case.pk}")
     return cases
 
@@ -195,10 +196,12 @@ def restoration_request_decide(user, *, request_id, approve: bool, note: str = "
             case.status = NoSalesStatus.RESTORATION_APPROVED
             case.save(update_fields=["status"])
     product = req.case.listing.product
-    notify(users_of(req.institution), kind="orders.restoration", title=f"恢复采购申请{req.get_status_display()}：{product}",
+    notify(users_of(req.institution), kind="orders.restoration", title=Text(gettext_noop("恢复采购申请%(status)s：%(product)s"),
+                                                                       status=RestorationStatus(req.status).label, product=product),
            body=note, dedupe_key=f"orders.restoration:{req.pk}")
     if approve:
         notify(users_of(product.manufacturer), kind="orders.restoration", level="reminder",
-               title=(f"{product} 已恢复采购" if consumable else f"{product} 已获准恢复采购，请按挂网规则重新申报"),
-               body=f"依据：DEL-1。{note}", dedupe_key=f"orders.restoration.mfr:{req.pk}")
+               title=Text(gettext_noop("%(product)s 已恢复采购") if consumable
+                          else gettext_noop("%(product)s 已获准恢复采购，请按挂网规则重新申报"), product=product),
+               body=Text(gettext_noop("依据：DEL-1。%(note)s"), note=note), dedupe_key=f"orders.restoration.mfr:{req.pk}")
     return req

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import Product
 from core.audit import audit_context
@@ -17,6 +18,7 @@ from core.errors import Conflict, DomainError, InvalidInput, NotFound
 from core.parsing import clean_id, clean_number
 from notifications.recipients import users_of
 from notifications.services import notify
+from notifications.text import Text
 from parties.models import Role, User
 from qualifications.selectors import bad_record_bans
 
@@ -284,8 +286,9 @@ def _notify_distributors(order, distributor_ids):
                                      role__in=(Role.DISTRIBUTOR, Role.MANUFACTURER), is_active=True))
     if users:
         transaction.on_commit(lambda: notify(
-            users, kind="orders.new_order", title=f"新订单待确认：{order.number}",
-            body=f"{order.institution} 提交了订单 {order.number}，请确认配送。",
+            users, kind="orders.new_order", title=Text(gettext_noop("新订单待确认：%(number)s"), number=order.number),
+            body=Text(gettext_noop("%(institution)s 提交了订单 %(number)s，请确认配送。"),
+                      institution=order.institution, number=order.number),
             url=f"/orders/orders/{order.pk}/", dedupe_key=f"orders.new_order:{order.pk}",
         ))
 
@@ -321,7 +324,8 @@ def order_line_decline(user, *, order_line_id, reason: str) -> OrderLine:
         order_line_set_status(line, LineStatus.DECLINED)
         order_refresh_status(line.order)
     notify(users_of(line.order.institution), kind="orders.declined", level="warning",
-           title=f"订单 {line.order.number} 第 {line.line_no} 行被拒绝配送", body=reason,
+           title=Text(gettext_noop("订单 %(number)s 第 %(line)s 行被拒绝配送"), number=line.order.number,
+                      line=line.line_no), body=reason,
            url=f"/orders/lines/{line.pk}/", dedupe_key=f"orders.declined:{line.pk}")
     return line
 
