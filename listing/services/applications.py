@@ -384,7 +384,9 @@ def application_submit(*, user, product, category, declared_price, documents=Non
             raise Conflict(_("该产品已有进行中的挂网申请，不能重复申请"), "product", code="LST-0.1") from None
         _save_documents(app, checked, user)
         ApplicationEvent.objects.create(application=app, action="submitted", user=user)
-        _notify_regulators(app, "新的挂网申请待审核", f"{app.enterprise}：{product}（{category}），申报价 {rules.fmt(declared)} 元")
+        _notify_regulators(app, Text(gettext_noop("新的挂网申请待审核")),
+                           Text(gettext_noop("%(enterprise)s：%(product)s（%(category)s），申报价 %(price)s 元"),
+                                enterprise=app.enterprise, product=product, category=category, price=rules.fmt(declared)))
         _notify_city(app)
     return app
 
@@ -421,7 +423,9 @@ def application_resubmit(*, user, application, declared_price, documents=None, n
         _save_documents(app, checked, user)
         ApplicationEvent.objects.create(application=app, action="resubmitted", user=user)
         _notify_city(app)
-        _notify_regulators(app, "挂网申请已补充并重新提交", f"{app.enterprise}：{app.product}（{app.category}）")
+        _notify_regulators(app, Text(gettext_noop("挂网申请已补充并重新提交")),
+                           Text(gettext_noop("%(enterprise)s：%(product)s（%(category)s）"), enterprise=app.enterprise,
+                                product=app.product, category=app.category))
     return app
 
 
@@ -556,23 +560,28 @@ def application_confirm(*, user, application, reason="", listing_price=None) -> 
 
     app = _decide(user, application=application, to_status=ApplicationStatus.CONFIRMED, action="confirmed", reason=reason,
                   prepare=prepare)
-    _notify_enterprise(app, "挂网申请已确认",
-                       f"{app.product}（{app.category}）已确认，挂网价 {rules.fmt(app.listing_price)} 元，"
-                       f"将于 {app.effective_date:%Y-%m-%d} 集中挂网。")
+    _notify_enterprise(app, Text(gettext_noop("挂网申请已确认")),
+                       Text(gettext_noop("%(product)s（%(category)s）已确认，挂网价 %(price)s 元，将于 %(date)s 集中挂网。"),
+                            product=app.product, category=app.category, price=rules.fmt(app.listing_price),
+                            date=f"{app.effective_date:%Y-%m-%d}"))
     return app
 
 
 def application_refuse(*, user, application, reason) -> ListingApplication:
     reason = _require_reason(reason)
     app = _decide(user, application=application, to_status=ApplicationStatus.REFUSED, action="refused", reason=reason)
-    _notify_enterprise(app, "挂网申请不予通过", f"{app.product}（{app.category}）：{reason}", level="warning")
+    _notify_enterprise(app, Text(gettext_noop("挂网申请不予通过")),
+                       Text(gettext_noop("%(product)s（%(category)s）：%(reason)s"), product=app.product,
+                            category=app.category, reason=reason), level="warning")
     return app
 
 
 def application_return(*, user, application, reason) -> ListingApplication:
     reason = _require_reason(reason)
     app = _decide(user, application=application, to_status=ApplicationStatus.RETURNED, action="returned", reason=reason)
-    _notify_enterprise(app, "挂网申请退回补充", f"{app.product}（{app.category}）：{reason}", level="warning")
+    _notify_enterprise(app, Text(gettext_noop("挂网申请退回补充")),
+                       Text(gettext_noop("%(product)s（%(category)s）：%(reason)s"), product=app.product,
+                            category=app.category, reason=reason), level="warning")
     return app
 
 

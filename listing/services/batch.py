@@ -7,8 +7,10 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.audit import audit_context
+from notifications.text import Text
 from policy import services as policy
 from workcalendar.services import is_working_day
 
@@ -102,5 +104,6 @@ def _apply_application(app: ListingApplication):
     app.listing = listing
     app.save(update_fields=["status", "listing", "listing_price", "updated_at"])
     ApplicationEvent.objects.create(application=app, action="effective", reason=reason)
-    _notify_enterprise(app, "产品已挂网", f"{app.product} 于 {app.effective_date:%Y-%m-%d} 起挂网，挂网价 "
-                                           f"{rules.fmt(app.listing_price)} 元。")
+    _notify_enterprise(app, Text(gettext_noop("产品已挂网")),
+                       Text(gettext_noop("%(product)s 于 %(date)s 起挂网，挂网价 %(price)s 元。"), product=app.product,
+                            date=f"{app.effective_date:%Y-%m-%d}", price=rules.fmt(app.listing_price)))

@@ -17,7 +17,7 @@ from core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from core.permissions import allowed, require
 from notifications import recipients
 from notifications.services import notify
-from notifications.text import Text
+from notifications.text import Text, as_choice
 from qualifications.services import bad_record_for_quality_event
 
 from .. import rules
@@ -114,10 +114,10 @@ def listing_set_status(user, *, listing, action, rule, reason) -> Listing:
         locked.status_rule = rule
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_reason", "status_rule", "status_changed_at", "updated_at"])
-        with translation.override(None):  # notifications are stored in the source language (Chinese)
-            title = f"挂网产品{ACTION_LABELS[action]}"
         notify(recipients.users_of(locked.product.manufacturer), kind="listing.status",
-               title=title, body=f"{locked.product}：{reason}（{rule}）",
+               title=Text(gettext_noop("挂网产品%(action)s"), action=ACTION_LABELS[action]),
+               body=Text(gettext_noop("%(product)s：%(reason)s（%(rule)s）"), product=locked.product, reason=reason,
+                         rule=rule),
                level="warning" if action != "restore" else "info", target=locked,
                url=reverse("listing:listing_detail", args=[locked.pk]),
                dedupe_key=f"listing.status.{locked.pk}.{action}.{locked.status_changed_at:%Y%m%d%H%M%S%f}")
@@ -222,7 +222,8 @@ def delist_request_create(*, user, listing, reason_kind, note="") -> DelistReque
         except IntegrityError:
             raise Conflict(_("该产品已有待审核的撤网申请")) from None
         notify(recipients.province_regulators(), kind="listing.delist", title=gettext_lazy("撤网申请待审核"),
-               body=f"{user.organisation}：{listing.product}（{req.get_reason_kind_display()}）",
+               body=Text(gettext_noop("%(enterprise)s：%(product)s（%(kind)s）"), enterprise=user.organisation,
+                         product=listing.product, kind=as_choice(req, "reason_kind")),
                url=reverse("listing:delist_queue"), dedupe_key=f"listing.delist.{req.pk}")
     return req
 
@@ -244,7 +245,8 @@ def delist_request_decide(*, user, request, approve: bool, reason) -> DelistRequ
                        reason=f"企业申请撤网（{req.get_reason_kind_display()}）：{reason}")
         else:
             notify(recipients.users_of(req.enterprise), kind="listing.delist", title=gettext_lazy("撤网申请未获同意"),
-                   body=f"{req.listing.product}：{reason}", level="warning",
+                   body=Text(gettext_noop("%(product)s：%(reason)s"), product=req.listing.product, reason=reason),
+                   level="warning",
                    url=reverse("listing:listing_detail", args=[req.listing_id]))
     return req
 
