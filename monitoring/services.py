@@ -20,7 +20,7 @@ from core.text import excerpt
 from core.uploads import read_xlsx_rows
 from notifications.recipients import city_regulators, province_regulators, users_of
 from notifications.services import notify
-from notifications.text import Text, as_month, as_month_day
+from notifications.text import Text, as_choice, as_month, as_month_day
 from parties.models import Region
 from parties.permissions import is_city_regulator, is_province_regulator
 from policy.services import get as policy
@@ -574,7 +574,8 @@ def inspection_record(*, user, flag_id, outcome, note, inspected_on=None) -> Ins
         flag.status = FlagStatus.INSPECTED
         flag.save(update_fields=["status"])
         notify(users_of(flag.institution), kind="monitoring.inspection", level="warning",
-               title=f"医保部门督查结果：{InspectionOutcome(outcome).label}（{flag.get_category_display()}）",
+               title=Text(gettext_noop("医保部门督查结果：%(outcome)s（%(category)s）"),
+                          outcome=InspectionOutcome(outcome).label, category=as_choice(flag, "category")),
                body=note, dedupe_key=f"mon-inspection-{inspection.pk}")
     return inspection
 

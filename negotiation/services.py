@@ -343,7 +343,8 @@ def _apply_linkage(proposal: Proposal, *, user) -> None:
     proposal.save(update_fields=["linkage_applied_at", "decision_reason"])
     notify(
         [*users_of(proposal.manufacturer), *users_of(proposal.institution)], kind="negotiation.linkage",
-        level="warning", title=f"平台价格联动：{proposal.product}", body=f"{proposal.decision_reason}（依据：NEG-4）",
+        level="warning", title=Text(gettext_noop("平台价格联动：%(product)s"), product=proposal.product),
+        body=Text(gettext_noop("%(reason)s（依据：NEG-4）"), reason=proposal.decision_reason),
         target=proposal, dedupe_key=f"neg-linkage-applied:{proposal.pk}",
     )
 
@@ -359,9 +360,10 @@ def _overdue_evidenced(proposal: Proposal) -> None:
         return
     notify(
         province_regulators(), kind="negotiation.evidence_check", level="reminder",
-        title=f"待核实成交价证明：{proposal.product}（{proposal.institution}）",
-        body=(f"企业逾期未确认按已有成交价 {proposal.unit_price} 元发起的议价；核实证明后平台将联动调整挂网价"
-              f"（依据：NEG-4）。"),
+        title=Text(gettext_noop("待核实成交价证明：%(product)s（%(institution)s）"), product=proposal.product,
+                   institution=proposal.institution),
+        body=Text(gettext_noop("企业逾期未确认按已有成交价 %(price)s 元发起的议价；核实证明后平台将联动调整挂网价"
+                               "（依据：NEG-4）。"), price=proposal.unit_price),
         target=proposal, dedupe_key=f"neg-evidence-check:{proposal.pk}",
     )
 
@@ -387,8 +389,9 @@ def proposal_contest(*, user, proposal_id, reason: str) -> Proposal:
         proposal.save(update_fields=["evidence_review", "contest_reason", "contested_at", "contested_by"])
         notify(
             province_regulators(), kind="negotiation.evidence_check", level="reminder",
-            title=f"成交价证明异议待裁定：{proposal.product}（{proposal.institution}）",
-            body=f"企业异议：{reason}（依据：NEG-4）", target=proposal,
+            title=Text(gettext_noop("成交价证明异议待裁定：%(product)s（%(institution)s）"), product=proposal.product,
+                       institution=proposal.institution),
+            body=Text(gettext_noop("企业异议：%(reason)s（依据：NEG-4）"), reason=reason), target=proposal,
             dedupe_key=f"neg-evidence-contest:{proposal.pk}",
         )
     return proposal
@@ -432,9 +435,12 @@ def evidence_decide(*, user, proposal_id, accept: bool, note: str) -> Proposal:
             _apply_linkage(proposal, user=user)
         notify(
             [*users_of(proposal.manufacturer), *users_of(proposal.institution)], kind="negotiation.evidence",
-            title=f"成交价证明{'已核实' if accept else '不予认定'}：{proposal.product}",
-            body=(f"{note}（依据：NEG-4）" + ("" if not accept or proposal.status != ProposalStatus.PENDING
-                                            else f"。企业应于 {proposal.due:%Y-%m-%d} 前确认，逾期由平台联动调整挂网价。")),
+            title=Text(gettext_noop("成交价证明已核实：%(product)s") if accept
+                       else gettext_noop("成交价证明不予认定：%(product)s"), product=proposal.product),
+            body=(Text(gettext_noop("%(note)s（依据：NEG-4）"), note=note)
+                  if not accept or proposal.status != ProposalStatus.PENDING
+                  else Text(gettext_noop("%(note)s（依据：NEG-4）。企业应于 %(due)s 前确认，逾期由平台联动调整挂网价。"),
+                            note=note, due=f"{proposal.due:%Y-%m-%d}")),
             target=proposal, dedupe_key=f"neg-evidence-decided:{proposal.pk}",
         )
     return proposal
@@ -462,7 +468,8 @@ def group_create(*, user, name, institution_ids, is_consortium=False) -> Negotia
                 GroupMember.objects.create(group=group, institution=org)
         notify(
             [u for org in invited for u in users_of(org)], kind="negotiation.group_invite",
-            title=f"组团议价邀请：{name}（{institution}）", body="请在发起机构发出议价前加入。", url="",
+            title=Text(gettext_noop("组团议价邀请：%(name)s（%(institution)s）"), name=name, institution=institution),
+            body=Text(gettext_noop("请在发起机构发出议价前加入。")), url="",
             dedupe_key=f"neg-group-invite:{group.pk}",
         )
     return group

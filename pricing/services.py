@@ -214,7 +214,7 @@ def linkage_reject(user, case: LinkageCase, *, note: str) -> LinkageCase:
         case.save()
     _notify_enterprise(case, kind="pricing.linkage_rejected", level=Notification.Level.WARNING,
                        key=f"rejected:{timezone.now():%Y%m%d%H%M%S}",
-                       title=f"低价联动申报被退回：{case.listing.product}", body=note)
+                       title=Text(gettext_noop("低价联动申报被退回：%(product)s"), product=case.listing.product), body=note)
     return case
 
 
@@ -293,9 +293,13 @@ def _escalate(case: LinkageCase, suspend: bool):
     product = case.listing.product
     notify(
         province_regulators(), kind="pricing.linkage_overdue", level=Notification.Level.WARNING,
-        title=f"低价联动逾期未申报：{product}（{product.manufacturer}）",
-        body=(f"{case.province} 自 {case.price_effective_date:%Y-%m-%d} 执行 {case.national_lowest} 元；申报截止 "
-              f"{case.due:%Y-%m-%d}，企业未申报。" + ("已按参数暂停挂网。" if case.listing_suspended else "请依规处理（PRC-1）。")),
+        title=Text(gettext_noop("低价联动逾期未申报：%(product)s（%(manufacturer)s）"), product=product,
+                   manufacturer=product.manufacturer),
+        body=Text(gettext_noop("%(province)s 自 %(date)s 执行 %(price)s 元；申报截止 %(due)s，企业未申报。已按参数暂停挂网。")
+                  if case.listing_suspended else
+                  gettext_noop("%(province)s 自 %(date)s 执行 %(price)s 元；申报截止 %(due)s，企业未申报。请依规处理（PRC-1）。"),
+                  province=case.province, date=f"{case.price_effective_date:%Y-%m-%d}", price=case.national_lowest,
+                  due=f"{case.due:%Y-%m-%d}"),
         target=case, url=_case_url(case), dedupe_key=f"pricing:linkage:{case.pk}:overdue",
     )
     _notify_enterprise(case, kind="pricing.linkage_overdue", level=Notification.Level.WARNING, key="overdue",

@@ -30,6 +30,9 @@ MODULES = {
     "insurance": ["insurance/tasks.py"],
     "workcalendar": ["workcalendar/services.py"],
     "oversight": ["oversight/services.py"],
+    "monitoring": ["monitoring/services.py"],
+    "pricing": ["pricing/services.py"],
+    "negotiation": ["negotiation/services.py"],
 }
 
 
