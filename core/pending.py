@@ -57,8 +57,10 @@ def as_file(pending: PendingUpload) -> File:
 def discard_uploads(uploads) -> None:
     """Delete kept files once attached elsewhere (or removed by their user)."""
     for item in uploads:
-        item.file.delete(save=False)
+        name, storage = item.file.name, item.file.storage
         item.delete()
+        # The file goes only once the row's deletion is committed: a rolled-back submission keeps both.
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
 
 
 def save_draft(user, *, kind, subject="", title="", data, uploads=(), draft=None) -> FormDraft:

@@ -116,6 +116,7 @@ def cart_get(user, at=None) -> Cart:
     quotes = prices_in_force(institution, [li.product_id for li in lines], at)
     _prepared, _indexes, errors, _checks = ordering.order_lines_checked(
         institution, [{"product_id": li.product_id, "quantity": li.quantity} for li in lines], at)
+    changed = _price_changed(lines, quotes)
     problems: dict[int, list] = {}
     for e in errors:
         problems.setdefault(e["line"], []).append((e["code"], e["detail"]))
@@ -124,10 +125,16 @@ def cart_get(user, at=None) -> Cart:
         quote = quotes.get(li.product_id)
         rows.append(CartRow(
             line=li, quote=quote, amount=_money(quote.price * li.quantity) if quote else None,
-            price_changed=quote is not None and quote.price != li.price_seen, problems=problems.get(i, []),
+            price_changed=li in changed, problems=problems.get(i, []),
         ))
     total = sum((r.amount for r in rows if r.amount is not None), Decimal("0"))
     return Cart(rows=rows, total=total, token=_token(lines))
+
+
+def _price_changed(lines, quotes) -> list[CartLine]:
+    """ORD-1: the lines whose price in force differs from the one the buyer saw (a line without a
+    price in force is refused by the ordering rules instead)."""
+    return [li for li in lines if li.product_id in quotes and quotes[li.product_id].price != li.price_seen]
 
 
 def _store(user, institution, prepared) -> None:
@@ -171,7 +178,7 @@ def cart_accept_prices(user, *, at=None) -> int:
     with transaction.atomic(), audit_context(user, reason="购物车确认现行价格"):
         lines = list(_lines(user, institution).select_for_update().order_by("pk"))
         quotes = prices_in_force(institution, [li.product_id for li in lines], at)
-        changed = [li for li in lines if li.product_id in quotes and quotes[li.product_id].price != li.price_seen]
+        changed = _price_changed(lines, quotes)
         for li in changed:
             li.price_seen, li.source_seen = quotes[li.product_id].price, quotes[li.product_id].source
         CartLine.objects.bulk_update(changed, ["price_seen", "source_seen", "updated_at"])
@@ -193,7 +200,7 @@ def cart_place(user, *, token: str, note: str = "", at=None) -> Order:
         if token != _token(lines):
             raise Conflict(_("购物车在确认后有变动，请重新核对后再下单"), "cart")
         quotes = prices_in_force(institution, [li.product_id for li in lines], at)
-        changed = [li for li in lines if li.product_id in quotes and quotes[li.product_id].price != li.price_seen]
+        changed = _price_changed(lines, quotes)
         if changed:
             raise RuleViolation("ORD-1", _("%(count)s 行的现行采购价自加入购物车后已变化，请确认新价格后再下单") % {
                 "count": len(changed)}, "cart")

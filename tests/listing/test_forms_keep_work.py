@@ -175,7 +175,7 @@ def test_refused_file_is_not_kept(client, maker_user, product):
     assert not PendingUpload.objects.exists()
 
 
-def test_abandoned_pending_uploads_are_purged_drafts_keep_theirs(maker_user):
+def test_abandoned_pending_uploads_are_purged_drafts_keep_theirs(maker_user, django_capture_on_commit_callbacks):
     from core.tasks import purge_pending_uploads
 
     old = pending.keep_upload(maker_user, pdf("old.pdf"))
@@ -183,7 +183,8 @@ def test_abandoned_pending_uploads_are_purged_drafts_keep_theirs(maker_user):
     pending.save_draft(maker_user, kind="listing.application", data={}, uploads=[held])
     PendingUpload.objects.update(created_at=timezone.now() - timedelta(days=8))
     fresh = pending.keep_upload(maker_user, pdf("fresh.pdf"))
-    assert purge_pending_uploads() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # files go once the deletion commits
+        assert purge_pending_uploads() == 1
     assert set(PendingUpload.objects.values_list("pk", flat=True)) == {held.pk, fresh.pk}
     assert not old.file.storage.exists(old.file.name)
     assert purge_pending_uploads() == 0  # idempotent
