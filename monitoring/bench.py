@@ -165,7 +165,7 @@ def _prepare(database, out, regenerate):
             out("Using existing monitoring bench data (--regenerate to rebuild)")
 
 
-def _timed(fn, n=3):
+def _timed(fn, n=3):  # best of n
     best = None
     for _ in range(n):
         t = time.perf_counter()
@@ -175,11 +175,53 @@ def _timed(fn, n=3):
     return best, result
 
 
-def run(database="procurement_bench_mon", stdout=None, regenerate=False):
-    """Print the monitoring figures; returns them as a dict."""
-    from monitoring import services
+def measure(month: date, repeat: int = 3) -> dict:
+    """The monthly job (MON-1 snapshot, reports, EMG-2 checks) for `month` on whatever the
+    database holds, against HAND_SQL (best of `repeat`); checks both give the same rates."""
+    from monitoring import rules, services
     from monitoring.models import MonthlySnapshot
 
+    params = {"start": month, "end": rules.add_months(month, 1)}
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM orders_receiptline WHERE received_on >= %(start)s AND received_on < %(end)s",
+                    params)
+        n_lines = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM parties_organisation WHERE kind = 'institution'")
+        n_inst = cur.fetchone()[0]
+
+    def hand():
+        with connection.cursor() as cur:
+            cur.execute(HAND_SQL, params)
+            return cur.fetchall()
+
+    t_hand, hand_rows = _timed(hand, repeat)
+    t_snap, _ = _timed(lambda: services.snapshot_compute(month), repeat)
+    t_job, result = _timed(lambda: services.monthly_run(month), repeat)
+    snap = {(s.institution_id, s.kind): s.rate for s in
+            MonthlySnapshot.objects.filter(month=month).only("institution_id", "kind", "rate")}
+    mismatches = sum(1 for inst, kind, rate in hand_rows if snap.get((inst, kind)) != rate)
+    return {**result, "month": f"{month:%Y-%m}", "institutions": n_inst, "receipt_lines": n_lines,
+            "hand_sql_s": t_hand, "snapshot_s": t_snap, "monthly_job_s": t_job, "ratio_snapshot": t_snap / t_hand,
+            "ratio_job": t_job / t_hand, "mismatches": mismatches, "rows": len(hand_rows)}
+
+
+def report(f: dict) -> str:
+    met = f["monthly_job_s"] < 10 and f["ratio_snapshot"] <= 1.5
+    same = "yes" if f["mismatches"] == 0 else f"NO ({f['mismatches']} differ)"
+    return "\n".join([
+        f"Monitoring data: {f['institutions']:,} institutions, {f['receipt_lines']:,} receipt lines in {f['month']}",
+        f"  hand-written SQL (rates only):          {f['hand_sql_s'] * 1000:8.0f} ms  ({f['rows']:,} rates)",
+        f"  snapshot upsert (INSERT…ON CONFLICT):   {f['snapshot_s'] * 1000:8.0f} ms  "
+        f"({f['ratio_snapshot']:.2f}× hand SQL)",
+        f"  whole monthly job (snapshot+reports+checks): {f['monthly_job_s'] * 1000:8.0f} ms  "
+        f"({f['ratio_job']:.2f}× hand SQL)",
+        f"  rates identical to hand SQL: {same}; "
+        f"target: ≤ 1.5× and < 10 s → {'met' if met else 'NOT met'}",
+    ])
+
+
+def run(database="procurement_bench_mon", stdout=None, regenerate=False):
+    """Print the monitoring figures; returns them as a dict."""
     stdout = stdout or sys.stdout
     def out(s):
         return (stdout.write(s + ("" if s.endswith("\n") else "\n")))
@@ -187,34 +229,8 @@ def run(database="procurement_bench_mon", stdout=None, regenerate=False):
     previous = settings.DATABASES["default"]["NAME"]
     _prepare(name, out, regenerate)
     try:
-        with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM orders_receiptline WHERE received_on >= %s AND received_on < %s",
-                        [MONTH, date(2026, 11, 1)])
-            n_lines = cur.fetchone()[0]
-            cur.execute("SELECT count(*) FROM parties_organisation WHERE kind = 'institution'")
-            n_inst = cur.fetchone()[0]
-        out(f"Monitoring data: {n_inst:,} institutions, {n_lines:,} receipt lines in {MONTH:%Y-%m}")
-        params = {"start": MONTH, "end": date(2026, 11, 1)}
-
-        def hand():
-            with connection.cursor() as cur:
-                cur.execute(HAND_SQL, params)
-                return cur.fetchall()
-
-        t_hand, hand_rows = _timed(hand)
-        t_snap, _ = _timed(lambda: services.snapshot_compute(MONTH))
-        t_job, result = _timed(lambda: services.monthly_run(MONTH))
-        snap = {(s.institution_id, s.kind): s.rate for s in
-                MonthlySnapshot.objects.filter(month=MONTH).only("institution_id", "kind", "rate")}
-        mismatches = sum(1 for inst, kind, rate in hand_rows if snap.get((inst, kind)) != rate)
-        figures = {"hand_sql_s": t_hand, "snapshot_s": t_snap, "monthly_job_s": t_job,
-                   "ratio_snapshot": t_snap / t_hand, "ratio_job": t_job / t_hand, "mismatches": mismatches,
-                   "rows": len(hand_rows), **result}
-        out(f"  hand-written SQL (rates only):          {t_hand * 1000:8.0f} ms  ({len(hand_rows):,} rates)")
-        out(f"  snapshot upsert (INSERT…ON CONFLICT):   {t_snap * 1000:8.0f} ms  ({t_snap / t_hand:.2f}× hand SQL)")
-        out(f"  whole monthly job (snapshot+reports+checks): {t_job * 1000:8.0f} ms  ({t_job / t_hand:.2f}× hand SQL)")
-        out(f"  rates identical to hand SQL: {'yes' if mismatches == 0 else f'NO ({mismatches} differ)'}; "
-            f"target: ≤ 1.5× and < 10 s → {'met' if t_job < 10 and t_snap / t_hand <= 1.5 else 'NOT met'}")
+        figures = measure(MONTH)
+        out(report(figures))
         return figures
     finally:
         _use(previous)

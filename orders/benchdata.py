@@ -24,7 +24,8 @@ from listing.models import Listing
 from parties.models import ApiClient, Organisation, OrgKind, Region, Role, User, _hash_key
 from qualifications.models import DistributionRelationship
 
-from .models import Delivery, DeliveryLine, Order, OrderLine, Receipt, ReceiptLine
+from . import partitions
+from .models import Delivery, DeliveryLine, OffPlatformPurchase, Order, OrderLine, Receipt, ReceiptLine
 
 BENCH_TOKEN = "sp_bench0000001_BenchHisSecretForLocalUseOnly"
 LINES_PER_ORDER = 10
@@ -38,6 +39,8 @@ def counts(scale: float) -> dict:
         "distributors": max(5, int(50 * scale)),
         "listings": max(2000, int(100_000 * scale)),
         "lines": max(10_000, int(10_000_000 * scale)) // LINES_PER_ORDER * LINES_PER_ORDER,
+        # received outside the platform (the MON-1 denominator): one per ten orders
+        "offplatform": max(100, int(100_000 * scale)),
     }
 
 
@@ -152,6 +155,9 @@ def generate(scale: float = 1.0, log=print) -> dict:
         }, f"generate_series(1, {n_list}) AS g"))
 
         # ------------------------------------------------ a year of orders, 10 lines each
+        # Every month of the year gets its partition first: a migrated empty database only has
+        # this month's and the next ones', and a year of rows in DEFAULT would prune nothing.
+        step("month partitions", lambda: len(partitions.ensure_month_range(today - timedelta(days=364), today)))
         order_day = f"('{today}'::date - ((o * 37) % 365))"
         step("orders", lambda: _insert_select(cur, Order, {
             "id": "o",
@@ -193,8 +199,18 @@ def generate(scale: float = 1.0, log=print) -> dict:
             "amount": "round(l.price * s.q, 2)",
             "received_on": f"('{today}'::date - ((s.o * 37) % 365))",
         }, line_from))
+        step("off-platform purchases", lambda: _insert_select(cur, OffPlatformPurchase, {
+            "institution_id": f"({inst_arr})[1 + (g * 7) % {n_inst}]",
+            "kind": "CASE WHEN g % 10 = 0 THEN 'consumable' ELSE 'drug' END",
+            "item_name": "'线下采购品'", "amount": "((g * 7) % 50000) / 10.0 + 1",
+            # one in ten names a consumable of the catalogue (the EMG-2 out-of-scope check reads them)
+            "product_id": f"CASE WHEN g % 10 = 0 THEN 10 * (1 + (g / 10) % {max(1, n_list // 10)}) END",
+            "received_on": f"('{today}'::date - ((g * 37) % 365))",
+            "reason": "CASE WHEN g % 3 = 0 THEN 'emergency' ELSE 'other' END", "created_by_id": str(his_user.pk),
+        }, f"generate_series(1, {c['offplatform']}) AS g"))
 
-        for model in (Product, Listing, Order, OrderLine, Delivery, DeliveryLine, Receipt, ReceiptLine):
+        for model in (Product, Listing, Order, OrderLine, Delivery, DeliveryLine, Receipt, ReceiptLine,
+                      OffPlatformPurchase):
             table = model._meta.db_table
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         cur.execute("SET session_replication_role = DEFAULT")

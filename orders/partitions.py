@@ -40,3 +40,10 @@ def ensure_month_partitions(today: date | None = None, months_ahead: int = MONTH
                 if cur.fetchone()[0]:
                     created.append(partition_name(table, month))
     return created
+
+
+def ensure_month_range(first: date, last: date) -> list[str]:
+    """The partitions of every month from `first`'s to `last`'s (loaders filling past months:
+    the benchmark data, a restore); returns the names created."""
+    months = (last.year * 12 + last.month) - (first.year * 12 + first.month)
+    return ensure_month_partitions(today=first, months_ahead=months)

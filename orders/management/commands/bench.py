@@ -1,21 +1,33 @@
 """`make bench` → `manage.py bench`: province-scale figures for orders, on a separate database.
 
-Creates (once) the database `procurement_bench` beside the demo database, migrates it,
-fills it with `orders.benchdata.generate(scale)` and prints:
+Creates (once) the database `procurement_bench` (`procurement_bench_x<scale>` at another
+`--scale`) beside the demo database, migrates it, fills it with
+`orders.benchdata.generate(scale)` plus the VBP bench's tender and contracts, and prints:
 
 1. order ingestion through the HIS API (batches of 1,000 lines with Idempotency-Key;
    lines/s; target ≥ 2,000);
 2. the incremental catalogue pull of one institution (p50/p95 ms; target p95 ≤ 50 ms);
 3. the DEL-1 no-sales job's selection vs a hand-written SQL query doing the same selection
-   (target within 1.5×), and the whole detection step (rolled back, so it is repeatable).
+   (target within 1.5×), and the whole detection step (rolled back, so it is repeatable);
+4. the monthly online-procurement-rate job (MON-1…4, `monitoring.bench.measure`) for the last
+   full month vs its hand-written SQL, on the partitioned receipt lines and on an unpartitioned
+   copy of the same rows (same indexes; swapped in under the table's name inside a transaction
+   that is rolled back);
+5. the VBP-6 progress job vs its hand-written SQL and the VBP-4 cap check (`vbp.bench`).
 
+The figures, the data's size on disk and the machine's load are saved to
+`.local/bench/figures-scale-<scale>.json`; every saved scale is printed side by side at the end
+(run `make bench` and `make bench SCALE=3` to compare 10 and 30 million order lines).
 Figures are printed, not asserted. `--scale 0.05` makes a quick small run; `--regenerate`
 drops and rebuilds the bench database."""
 
+import json
+import os
 import statistics
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -46,19 +58,32 @@ def _ms(seconds):
     return seconds * 1000
 
 
+FIGURES_DIR = Path(settings.BASE_DIR) / ".local" / "bench"
+# the received-line copy without partitions, for the monthly job's side-by-side (section 4)
+FLAT = "bench_flat_receiptline"
+PARTED = "bench_parted_receiptline"
+
+
+def database_for(scale: float) -> str:
+    return "procurement_bench" if scale == 1 else "procurement_bench_x" + f"{scale:g}".replace(".", "_")
+
+
 class Command(BaseCommand):
-    help = "Province-scale benchmark of orders (separate database procurement_bench)."
+    help = "Province-scale benchmark of orders, monthly rates and VBP progress (separate database procurement_bench)."
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=float, default=1.0,
                             help="1.0 = 1,500 institutions, 100,000 listings, 10 million order lines")
-        parser.add_argument("--database", default="procurement_bench")
+        parser.add_argument("--database", help="default procurement_bench (procurement_bench_x<scale> at another scale)")
         parser.add_argument("--regenerate", action="store_true", help="drop and rebuild the bench database")
         parser.add_argument("--batches", type=int, default=10, help="API order batches of 1,000 lines")
         parser.add_argument("--pulls", type=int, default=200, help="incremental catalogue pulls")
+        parser.add_argument("--repeat", type=int, default=3, help="runs of the monthly and VBP jobs (median/best)")
+        parser.add_argument("--generate-only", action="store_true", help="build the data, measure nothing")
 
-    def handle(self, *args, scale, database, regenerate, batches, pulls, **options):
+    def handle(self, *args, scale, database, regenerate, batches, pulls, repeat, generate_only, **options):
         out = self.stdout.write
+        database = database or database_for(scale)
         if database == settings.DATABASES["default"]["NAME"]:
             raise SystemExit("Refusing to benchmark on the main database")
         template = f"{database}_migrated"
@@ -99,31 +124,40 @@ class Command(BaseCommand):
             with transaction.atomic():
                 result = benchdata.generate(scale, log=out)
             with connection.cursor() as cur:
-                cur.execute("INSERT INTO bench_meta VALUES ('scale', %s), ('institution', %s)",
-                            [str(scale), str(result["institution_id"])])
+                cur.execute("INSERT INTO bench_meta VALUES ('scale', %s), ('institution', %s), ('generated_s', %s)",
+                            [str(scale), str(result["institution_id"]), str(round(result["timings"]["total"]))])
         else:
             out(f"Using existing bench data (scale {row[0]}; --regenerate to rebuild)")
             if float(row[0]) != scale:
                 out(f"  note: --scale {scale} ignored; the data was generated at scale {row[0]}")
+                scale = float(row[0])
+        from vbp import bench as vbp_bench
 
-        with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM orders_orderline")
-            n_lines = cur.fetchone()[0]
-            cur.execute("SELECT count(*) FROM listing_listing")
-            n_listings = cur.fetchone()[0]
-            cur.execute("SELECT value FROM bench_meta WHERE key = 'institution'")
-            institution_id = int(cur.fetchone()[0])
-        out(f"Data: {n_listings:,} listings, {n_lines:,} order lines\n")
+        vbp_bench.ensure_contracts(out)
+        if generate_only:
+            return
+
+        figures = {"scale": scale, "database": database, "started": timezone.now().isoformat(timespec="seconds"),
+                   "load_before": os.getloadavg()[0], **_data_figures()}
+        out(f"Data: {figures['listings']:,} listings, {figures['order_lines']:,} order lines\n")
 
         overrides = {
             "DEBUG": False, "ALLOWED_HOSTS": ["*"],
             "REST_FRAMEWORK": {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"client": "1000000/min"}},
         }
         with override_settings(**overrides):
-            self._ingestion(out, batches)
-            self._catalogue(out, pulls)
-            self._no_sales(out)
-        del institution_id
+            figures["ingestion"] = self._ingestion(out, batches)
+            figures["catalogue"] = self._catalogue(out, pulls)
+            figures["no_sales"] = self._no_sales(out)
+            figures["monthly"], figures["monthly_unpartitioned"] = self._monthly(out, repeat)
+            figures["vbp"] = self._vbp(out, repeat)
+        figures["load_after"] = os.getloadavg()[0]
+        figures.update(_disk_figures())  # after section 4 built its unpartitioned copy
+        FIGURES_DIR.mkdir(parents=True, exist_ok=True)
+        path = FIGURES_DIR / f"figures-scale-{scale:g}.json"
+        path.write_text(json.dumps(figures, indent=1, ensure_ascii=False))
+        out(f"Figures saved to {path}\n")
+        out(side_by_side(_saved_figures()))
 
     # ------------------------------------------------------------------ 1. ingestion
 
@@ -159,6 +193,7 @@ class Command(BaseCommand):
         out(f"   {batches} batches, {total_lines:,} lines in {elapsed:.2f} s → {rate:,.0f} lines/s "
             f"(batch p50 {_ms(statistics.median(times)):.0f} ms, max {_ms(max(times)):.0f} ms)  "
             f"target ≥ 2,000 lines/s: {'OK' if rate >= 2000 else 'MISSED'}\n")
+        return {"lines_per_s": rate, "batch_p50_ms": _ms(statistics.median(times)), "batch_max_ms": _ms(max(times))}
 
     # ------------------------------------------------------------------ 2. catalogue
 
@@ -197,13 +232,13 @@ class Command(BaseCommand):
         out(f"   {pulls} pulls, {len(first['results'])} rows on the first page: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
             f"(next page {next_ms:.1f} ms; full-catalogue first page p50 {_ms(statistics.median(full_times)):.1f} ms)"
             f"  target p95 ≤ 50 ms: {'OK' if p95 <= 50 else 'MISSED'}\n")
+        return {"p50_ms": p50, "p95_ms": p95, "full_first_page_p50_ms": _ms(statistics.median(full_times))}
 
     # ------------------------------------------------------------------ 3. DEL-1
 
     def _no_sales(self, out):
         from orders import selectors
-
-        from .services import no_sales
+        from orders.services import no_sales
 
         today = timezone.localdate()
         cutoff = today - timedelta(days=365)
@@ -239,3 +274,130 @@ class Command(BaseCommand):
             f"→ {ratio:.2f}×, {len(a):,} listings  target ≤ 1.5×: {'OK' if ratio <= 1.5 else 'MISSED'}")
         out(f"   whole detection step (select + {len(cases):,} guarded status changes via listing.set_status + cases; "
             f"rolled back) {_ms(t_job):.0f} ms\n")
+        return {"job_ms": _ms(t_orm), "hand_sql_ms": _ms(t_sql), "ratio": ratio, "listings": len(a),
+                "detection_ms": _ms(t_job)}
+
+    # ------------------------------------------------------------------ 4. MON-1 monthly job
+
+    def _monthly(self, out, repeat):
+        from monitoring import bench as mon_bench
+
+        month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)  # the last full month
+        _ensure_flat_copy(out)
+        parted = mon_bench.measure(month, repeat)
+        out("4. MON-1…4 monthly online-procurement-rate job, partitioned receipt lines (one partition per month)")
+        out(_indent(mon_bench.report(parted)))
+        # The same job on the same rows in one plain table: swapped in under the table's name,
+        # measured, and rolled back (DDL is transactional in PostgreSQL).
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute(f"ALTER TABLE orders_receiptline RENAME TO {PARTED}")
+                cur.execute(f"ALTER TABLE {FLAT} RENAME TO orders_receiptline")
+            flat = mon_bench.measure(month, repeat)
+            transaction.set_rollback(True)
+        out("   the same on an unpartitioned copy (same rows, same indexes)")
+        out(_indent(mon_bench.report(flat)))
+        out(f"   partitioned vs unpartitioned: job {_ms(parted['monthly_job_s']):.0f} ms vs "
+            f"{_ms(flat['monthly_job_s']):.0f} ms, hand SQL {_ms(parted['hand_sql_s']):.0f} ms vs "
+            f"{_ms(flat['hand_sql_s']):.0f} ms\n")
+        return parted, flat
+
+    # ------------------------------------------------------------------ 5. VBP-6
+
+    def _vbp(self, out, repeat):
+        from vbp import bench as vbp_bench
+
+        figures = vbp_bench.measure(repeat)
+        out("5. VBP-6 monthly progress job and VBP-4 cap check")
+        out(_indent(vbp_bench.report(figures)) + "\n")
+        return figures
+
+
+def _indent(text: str) -> str:
+    return "\n".join("   " + line for line in text.splitlines())
+
+
+def _ensure_flat_copy(out):
+    """`bench_flat_receiptline`: every received line in one plain table with the partitioned
+    table's indexes (the primary key on id alone, as before partitioning). Built once."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [FLAT])
+        if cur.fetchone()[0]:
+            return
+        t = time.perf_counter()
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'orders_receiptline'")
+        indexes = cur.fetchall()
+        cur.execute(f"CREATE TABLE {FLAT} (LIKE orders_receiptline INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        cur.execute(f"INSERT INTO {FLAT} SELECT * FROM orders_receiptline")
+        for name, definition in indexes:
+            if name.endswith("_pkey"):
+                cur.execute(f"ALTER TABLE {FLAT} ADD PRIMARY KEY (id)")
+                continue
+            definition = definition.replace(" ON ONLY public.orders_receiptline ", f" ON public.{FLAT} ")
+            cur.execute(definition.replace(f"INDEX {name} ", f"INDEX flat_{name[:50]} ", 1))
+        cur.execute(f"VACUUM ANALYZE {FLAT}")
+        cur.execute("VACUUM ANALYZE orders_receiptline")
+    out(f"   (unpartitioned copy of the receipt lines built in {time.perf_counter() - t:.0f} s)")
+
+
+def _data_figures() -> dict:
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM listing_listing")
+        listings = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM orders_orderline")
+        lines = cur.fetchone()[0]
+        cur.execute("SELECT value FROM bench_meta WHERE key = 'generated_s'")
+        generated = cur.fetchone()
+    return {"listings": listings, "order_lines": lines, "generated_s": int(generated[0]) if generated else None}
+
+
+def _disk_figures() -> dict:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_database_size(current_database())")
+        size = cur.fetchone()[0]
+        # the three partitioned line tables with every partition's indexes (the unpartitioned
+        # copy of section 4 is in the database's size too, and shown on its own)
+        cur.execute("SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
+                    "WHERE inhparent IN ('orders_orderline'::regclass, 'orders_deliveryline'::regclass, "
+                    "'orders_receiptline'::regclass)")
+        line_tables = cur.fetchone()[0]
+        cur.execute("SELECT COALESCE(pg_total_relation_size(to_regclass(%s)), 0)", [FLAT])
+        flat = cur.fetchone()[0]
+    return {"database_bytes": size, "line_tables_bytes": int(line_tables or 0), "flat_copy_bytes": flat}
+
+
+def _saved_figures() -> list[dict]:
+    return sorted((json.loads(p.read_text()) for p in FIGURES_DIR.glob("figures-scale-*.json")),
+                  key=lambda f: f["scale"])
+
+
+def side_by_side(runs: list[dict]) -> str:
+    """Every saved scale's figures in one table, a column per scale."""
+    def gib(n):
+        return f"{n / 2**30:.1f} GiB" if n else "—"
+
+    rows = [
+        ("order lines", lambda f: f"{f['order_lines']:,}"),
+        ("measured at (UTC), load before/after", lambda f: f"{f['started'][:16]} {f['load_before']:.1f}/{f['load_after']:.1f}"),
+        ("data generated in", lambda f: f"{f['generated_s'] / 60:.0f} min" if f.get("generated_s") else "—"),
+        ("database on disk", lambda f: gib(f["database_bytes"])),
+        ("  of which line tables (3, with indexes)", lambda f: gib(f["line_tables_bytes"])),
+        ("  of which unpartitioned receipt-line copy", lambda f: gib(f["flat_copy_bytes"])),
+        ("1. ingestion, lines/s (batch p50)", lambda f: f"{f['ingestion']['lines_per_s']:,.0f} ({f['ingestion']['batch_p50_ms']:.0f} ms)"),
+        ("2. catalogue pull p50 / p95", lambda f: f"{f['catalogue']['p50_ms']:.1f} / {f['catalogue']['p95_ms']:.1f} ms"),
+        ("3. DEL-1 selection vs hand SQL", lambda f: f"{f['no_sales']['job_ms']:.0f} vs {f['no_sales']['hand_sql_ms']:.0f} ms ({f['no_sales']['ratio']:.2f}×)"),
+        ("4. MON-1 receipt lines in the month", lambda f: f"{f['monthly']['receipt_lines']:,}"),
+        ("   monthly job vs hand SQL, partitioned", lambda f: _vs(f["monthly"])),
+        ("   monthly job vs hand SQL, unpartitioned", lambda f: _vs(f["monthly_unpartitioned"])),
+        ("5. VBP-6 contract lines", lambda f: f"{f['vbp']['contract_lines']:,}"),
+        ("   progress job vs hand SQL", lambda f: f"{f['vbp']['job_s']:.2f} vs {f['vbp']['hand_sql_s']:.2f} s ({f['vbp']['ratio']:.2f}×)"),
+        ("   VBP-4 cap check per 1,000 lines", lambda f: f"{f['vbp']['cap_check_ms']:.1f} ms"),
+    ]
+    head = ["scale"] + [f"{f['scale']:g}" for f in runs]
+    table = [head] + [[label] + [fn(f) for f in runs] for label, fn in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in table)
+
+
+def _vs(m: dict) -> str:
+    return f"{m['monthly_job_s'] * 1000:.0f} vs {m['hand_sql_s'] * 1000:.0f} ms ({m['ratio_job']:.2f}×)"
