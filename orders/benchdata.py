@@ -147,7 +147,7 @@ def generate(scale: float = 1.0, log=print) -> dict:
         }, f"generate_series(1, {n_list}) AS g"))
         step("listings", lambda: _insert_select(cur, Listing, {
             "id": "g", "product_id": "g",
-            "price": "(1 + ((g * 7919) % 50000) / 100.0)::numeric(14,4)",
+            "price": "(1 + ((g::bigint * 7919) % 50000) / 100.0)::numeric(14,4)",  # bigint: 300,000 × 7919 > 2³¹
             "status": "'active'", "category": "'LST-1'",
             "effective_date": f"'{today - timedelta(days=800)}'::date",
             "created_at": "now() - interval '800 days'",

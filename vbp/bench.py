@@ -133,6 +133,29 @@ def ensure_contracts(log) -> None:
         cur.execute("SET session_replication_role = DEFAULT")
 
 
+def hand_sql_params(on) -> dict:
+    """HAND_SQL's parameters for the job run on `on` (the 1st of a month: the past month)."""
+    from policy import services as policy
+    from vbp.models import Tender
+
+    tender = Tender.objects.get(code="BENCH-01")
+    month = on - timedelta(days=1)
+    return {"start": tender.period_start, "end": tender.period_end, "upto": min(month, tender.period_end),
+            "month_first": month.replace(day=1), "body_msgid": LAG_MSGID,
+            "threshold": Decimal(str(policy.get("vbp.lag_threshold_points", at=month)))}
+
+
+def reset() -> None:
+    """No snapshot, claim or lag reminder: both sides write everything afresh."""
+    from vbp.models import ProgressClaim, ProgressSnapshot
+
+    with connection.cursor() as cur:
+        # The month's claims too, or the job would find every tender already done.
+        cur.execute(f"TRUNCATE {ProgressSnapshot._meta.db_table}, {ProgressClaim._meta.db_table}")
+        cur.execute("DELETE FROM notifications_notification WHERE kind = 'vbp.lagging'")
+        cur.execute(f"ANALYZE {ProgressSnapshot._meta.db_table}")
+
+
 def measure(repeat: int = 3) -> dict:
     """VBP-6 job vs hand SQL (medians of `repeat`, each run writing everything afresh) and the
     VBP-4 cap check; returns the figures."""
@@ -140,34 +163,21 @@ def measure(repeat: int = 3) -> dict:
     from parties.models import Organisation
     from policy import services as policy
     from vbp import jobs, providers
-    from vbp.models import ProgressClaim, ProgressSnapshot, Tender
 
-    tender = Tender.objects.get(code="BENCH-01")
     on = timezone.localdate().replace(day=1)
-    month = on - timedelta(days=1)
-    upto = min(month, tender.period_end)
+    params = hand_sql_params(on)
     with connection.cursor() as cur:
         cur.execute("SELECT COUNT(*), COUNT(DISTINCT contract_id) FROM vbp_contractline")
         n_lines, n_contracts = cur.fetchone()
         cur.execute("SELECT COUNT(*) FROM orders_orderline")
         n_orders = cur.fetchone()[0]
-    month_first = month.replace(day=1)
-    threshold = Decimal(str(policy.get("vbp.lag_threshold_points", at=month)))
-
-    def reset():
-        with connection.cursor() as cur:
-            # The month's claims too, or the job would find every tender already done.
-            cur.execute(f"TRUNCATE {ProgressSnapshot._meta.db_table}, {ProgressClaim._meta.db_table}")
-            cur.execute("DELETE FROM notifications_notification WHERE kind = 'vbp.lagging'")
-            cur.execute(f"ANALYZE {ProgressSnapshot._meta.db_table}")
 
     hand, ours, snap_only = [], [], []
     for _ in range(repeat):
         reset()
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(HAND_SQL, {"start": tender.period_start, "end": tender.period_end, "upto": upto,
-                                   "month_first": month_first, "threshold": threshold, "body_msgid": LAG_MSGID})
+            cur.execute(HAND_SQL, params)
         hand.append(time.perf_counter() - t0)
         reset()
         t0 = time.perf_counter()
