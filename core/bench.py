@@ -11,6 +11,7 @@ import dj_database_url
 import psycopg2
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 
 def default_url() -> str:
@@ -39,6 +40,22 @@ def run_in_bench_db(db: str, command: str, argv: list[str]) -> None:
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
     subprocess.run([*manage, command, "--child", *argv], env=env, check=True)
+
+
+def admin_connection():
+    """An autocommit connection to the server's maintenance database (CREATE/DROP DATABASE)."""
+    s = settings.DATABASES["default"]
+    conn = psycopg2.connect(dbname="postgres", user=s["USER"], password=s["PASSWORD"], host=s["HOST"],
+                            port=s["PORT"])
+    conn.autocommit = True
+    return conn
+
+
+def use_database(name: str) -> None:
+    """Point this process's default connection at database `name` (a bench database)."""
+    connections.close_all()
+    settings.DATABASES["default"]["NAME"] = name
+    connections["default"].settings_dict["NAME"] = name
 
 
 class BenchCommand(BaseCommand):

@@ -23,7 +23,11 @@ from datetime import date
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
+
+from core.bench import admin_connection, use_database
+from orders import partitions
+from orders.benchdata import _insert_select
 
 MONTH = date(2026, 10, 1)
 
@@ -40,43 +44,6 @@ FROM (
 ) x
 GROUP BY x.institution_id, x.kind
 """
-
-
-def _admin():
-    import psycopg2
-
-    s = settings.DATABASES["default"]
-    conn = psycopg2.connect(dbname="postgres", user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"])
-    conn.autocommit = True
-    return conn
-
-
-def _use(name):
-    connections.close_all()
-    settings.DATABASES["default"]["NAME"] = name
-    connections["default"].settings_dict["NAME"] = name
-
-
-def _insert_select(cur, model, exprs: dict, from_sql: str) -> int:
-    """INSERT INTO <table> (...) SELECT ... FROM <from_sql>; columns not in `exprs` take the
-    field's default (auto_now → now()), nullable ones stay NULL."""
-    cols, vals = [], []
-    for f in model._meta.concrete_fields:
-        if f.column in exprs:
-            cols.append(f.column)
-            vals.append(exprs[f.column])
-        elif f.primary_key:
-            continue
-        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            cols.append(f.column)
-            vals.append("now()")
-        elif f.has_default() or (not f.null and not f.is_relation):
-            cols.append(f.column)
-            vals.append(cur.mogrify("%s", [f.get_db_prep_save(f.get_default(), connection)]).decode())
-        elif not f.null:
-            raise ValueError(f"{model.__name__}.{f.column} needs a value")
-    cur.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(cols)}) SELECT {', '.join(vals)} FROM {from_sql}")
-    return cur.rowcount
 
 
 def generate(out, institutions=1500, lines=1_000_000, products=20_000, offplatform=100_000):
@@ -96,6 +63,7 @@ def generate(out, institutions=1500, lines=1_000_000, products=20_000, offplatfo
     maker = Organisation.objects.create(name="监测基准制药", kind=OrgKind.MANUFACTURER)
     user = User.objects.create_user("bench_mon", password=None, organisation=maker, role=Role.MANUFACTURER)
     first, n_inst = insts[0].pk, len(insts)
+    partitions.ensure_month_range(MONTH, MONTH)  # the month's own partition, not DEFAULT
     with connection.cursor() as cur:
         cur.execute("SET session_replication_role = replica")
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM catalog_product")
@@ -138,7 +106,7 @@ def generate(out, institutions=1500, lines=1_000_000, products=20_000, offplatfo
 def _prepare(database, out, regenerate):
     if database == settings.DATABASES["default"]["NAME"]:
         raise SystemExit("Refusing to benchmark on the main database")
-    admin = _admin()
+    admin = admin_connection()
     with admin.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         exists = cur.fetchone() is not None
@@ -149,7 +117,7 @@ def _prepare(database, out, regenerate):
             out(f"Creating database {database} …")
             cur.execute(f'CREATE DATABASE "{database}"')
     admin.close()
-    _use(database)
+    use_database(database)
     t = time.perf_counter()
     call_command("migrate", verbosity=0)
     out(f"Migrated in {time.perf_counter() - t:.1f} s")
@@ -233,4 +201,4 @@ def run(database="procurement_bench_mon", stdout=None, regenerate=False):
         out(report(figures))
         return figures
     finally:
-        _use(previous)
+        use_database(previous)

@@ -22,8 +22,9 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from core.bench import use_database
 from orders.management.commands.bench import Command as OrdersBench
-from orders.management.commands.bench import _ms, _use_database
+from orders.management.commands.bench import _ms
 
 FILINGS, PRODUCTS, PER_PRODUCT = 20_000, 2_000, 10
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         out = self.stdout.write
         if database == settings.DATABASES["default"]["NAME"]:
             raise SystemExit("Refusing to benchmark on the main database")
-        _use_database(database)
+        use_database(database)
         from catalog.models import Product
         from filing.models import FilingRequest
         from orders.pricing import prices_in_force

@@ -36,22 +36,7 @@ from django.db import connection, connections, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-
-def _admin_cursor():
-    """A connection to the server's maintenance DB (CREATE/DROP DATABASE need autocommit)."""
-    import psycopg2
-
-    s = settings.DATABASES["default"]
-    conn = psycopg2.connect(dbname="postgres", user=s["USER"], password=s["PASSWORD"], host=s["HOST"],
-                            port=s["PORT"])
-    conn.autocommit = True
-    return conn
-
-
-def _use_database(name):
-    connections.close_all()
-    settings.DATABASES["default"]["NAME"] = name
-    connections["default"].settings_dict["NAME"] = name
+from core.bench import admin_connection, use_database
 
 
 def _ms(seconds):
@@ -87,7 +72,7 @@ class Command(BaseCommand):
         if database == settings.DATABASES["default"]["NAME"]:
             raise SystemExit("Refusing to benchmark on the main database")
         template = f"{database}_migrated"
-        admin = _admin_cursor()
+        admin = admin_connection()
         with admin.cursor() as cur:
             cur.execute("SELECT datname FROM pg_database WHERE datname IN (%s, %s)", [database, template])
             present = {r[0] for r in cur.fetchall()}
@@ -103,7 +88,7 @@ class Command(BaseCommand):
             elif not exists:
                 out(f"Creating database {database} …")
                 cur.execute(f'CREATE DATABASE "{database}"')
-        _use_database(database)
+        use_database(database)
         t = time.perf_counter()
         call_command("migrate", verbosity=0)  # quick when the database is up to date
         out(f"Migrated in {time.perf_counter() - t:.1f} s")
