@@ -199,8 +199,16 @@ def offplatform_for(user, *, reason="", kind="", q=""):
 
 def _counting_receipts():
     """DEL-1: receipts that count as sales — those whose order line was not returned in full
-    (returns net off the receipts they undo)."""
-    return ReceiptLine.objects.filter(order_line__received_qty__gt=F("order_line__returned_qty"))
+    (returns net off the receipts they undo). Asked through the line's returns, not by joining
+    every receipt to its order line: order lines are partitioned by month and a join on their id
+    cannot prune, so it probed every month's partition for each receipt (the one-year selection
+    went from 0.3 s to 7.8 s at 10 M lines). A line's returned quantity only grows with a
+    ReturnRecord (fulfilment.return_create) and a received line has received_qty > 0, so "not
+    returned in full" = "no return, or returned less than received"; returns are rare, so the
+    order line is read only for the few receipts that have one."""
+    returned_in_full = ReturnRecord.objects.filter(order_line_id=OuterRef("order_line_id"),
+                                                   order_line__received_qty__lte=F("order_line__returned_qty"))
+    return ReceiptLine.objects.filter(~Exists(returned_in_full))
 
 
 def no_sales_candidates(today: date, days: int):
@@ -226,8 +234,10 @@ def no_sales_candidates(today: date, days: int):
 NO_SALES_SQL = """
 SELECT l.id FROM listing_listing l
 WHERE l.status = 'active' AND l.effective_date <= %(cutoff)s
-  AND NOT EXISTS (SELECT 1 FROM orders_receiptline r JOIN orders_orderline ol ON ol.id = r.order_line_id
-                  WHERE r.listing_id = l.id AND r.received_on > %(cutoff)s AND ol.received_qty > ol.returned_qty)
+  AND NOT EXISTS (SELECT 1 FROM orders_receiptline r
+                  WHERE r.listing_id = l.id AND r.received_on > %(cutoff)s
+                    AND NOT EXISTS (SELECT 1 FROM orders_returnrecord x JOIN orders_orderline ol ON ol.id = x.order_line_id
+                                    WHERE x.order_line_id = r.order_line_id AND ol.received_qty <= ol.returned_qty))
   AND NOT EXISTS (SELECT 1 FROM orders_nosalescase c WHERE c.listing_id = l.id AND c.status = 'dismissed'
                   AND c.decided_at::date > %(cutoff)s)
   AND NOT EXISTS (SELECT 1 FROM orders_nosalescase c JOIN orders_restorationrequest q ON q.case_id = c.id
