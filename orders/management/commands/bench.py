@@ -192,11 +192,15 @@ class Command(BaseCommand):
         from orders.benchdata import BENCH_TOKEN
 
         client = Client(HTTP_AUTHORIZATION=f"Token {BENCH_TOKEN}")
-        # "Changes since the last pull" = the 500 most recently changed listings, wherever the
-        # clock stands now (the data may have been generated hours or days ago).
+        # "Changes since the last pull" = at least the 500 most recently changed listings, wherever
+        # the clock stands now (the data may have been generated hours or days ago): the cursor is
+        # the last change before them (ties included — at scale 3 the 1,500 changed listings share
+        # one timestamp, and a cursor inside the tie returned an empty page).
         with connection.cursor() as cur:
-            cur.execute("SELECT updated_at FROM listing_listing ORDER BY updated_at DESC OFFSET 500 LIMIT 1")
+            cur.execute("SELECT max(updated_at) FROM listing_listing WHERE updated_at < (SELECT min(updated_at) FROM "
+                        "(SELECT updated_at FROM listing_listing ORDER BY updated_at DESC LIMIT 500) t)")
             row = cur.fetchone()
+            row = row if row and row[0] else None
         since = (row[0] if row else timezone.now() - timedelta(hours=2)).isoformat()
         r = client.get("/api/v1/orders/catalogue/", {"updated_since": since, "page_size": 200})
         first = r.json()
