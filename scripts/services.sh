@@ -132,6 +132,17 @@ replica_start() {
   # recursive chown of a running standby races its WAL recycling (a vanished file = exit 1).
   if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$REPLICA_DIR" "$REPLICA_DIR/run"; fi
   if [ ! -s "$REPLICA_DIR/data/PG_VERSION" ]; then
+    # pg_basebackup copies the whole cluster, the benchmark databases too (`make bench`:
+    # ~9 GB at scale 1, ~28 GB at scale 3): refuse rather than fill the disk.
+    local used need free
+    used=$(as_pg du -sk "$PGDATA" 2>/dev/null | cut -f1)
+    need=$(( ${used:-0} + 1048576 ))
+    free=$(df -Pk "$LOCAL" | awk 'NR == 2 {print $4}')
+    if [ "$need" -gt "${free:-0}" ]; then
+      log "not enough disk for a replica: it needs $((need / 1048576)) GB (the primary's data + 1 GB), $((free / 1048576)) GB are free."
+      log "drop the benchmark databases (psql -p $PG_PORT -c 'DROP DATABASE procurement_bench…') or free space"
+      return 1
+    fi
     log "pg_basebackup → $REPLICA_DIR/data (streaming standby of 127.0.0.1:$PG_PORT)"
     # -R writes standby.signal and primary_conninfo; -X stream copies the WAL it needs.
     as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$REPLICA_DIR/data" -R -X stream -c fast
