@@ -27,7 +27,7 @@ from django.db import connection, transaction
 
 from core.bench import admin_connection, use_database
 from orders import partitions
-from orders.benchdata import _insert_select
+from orders.benchdata import insert_select
 
 MONTH = date(2026, 10, 1)
 
@@ -68,7 +68,7 @@ def generate(out, institutions=1500, lines=1_000_000, products=20_000, offplatfo
         cur.execute("SET session_replication_role = replica")
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM catalog_product")
         p0 = cur.fetchone()[0]
-        _insert_select(cur, Product, {
+        insert_select(cur, Product, {
             "id": f"{p0} + g", "kind": "CASE WHEN g % 5 = 0 THEN 'consumable' ELSE 'drug' END",
             "generic_name": "'监测基准产品' || g::text", "specification": "g::text || 'mg'",
             "dosage_form": "'片剂'", "manufacturer_id": str(maker.pk),
@@ -76,11 +76,11 @@ def generate(out, institutions=1500, lines=1_000_000, products=20_000, offplatfo
         }, f"generate_series(1, {products}) AS g")
         cur.execute("SELECT COALESCE(MAX(id), 0) FROM listing_listing")
         l0 = cur.fetchone()[0]
-        _insert_select(cur, Listing, {
+        insert_select(cur, Listing, {
             "id": f"{l0} + g", "product_id": f"{p0} + g", "price": "10", "status": "'active'",
             "category": "'LST-1'", "effective_date": "DATE '2024-01-01'",
         }, f"generate_series(1, {products}) AS g")
-        n = _insert_select(cur, ReceiptLine, {
+        n = insert_select(cur, ReceiptLine, {
             "receipt_id": "1", "delivery_line_id": "1", "order_line_id": "1",
             "listing_id": f"{l0} + 1 + ((g / {n_inst}) * 7919 + g) % {products}",
             "institution_id": f"{first} + g % {n_inst}",
@@ -88,7 +88,7 @@ def generate(out, institutions=1500, lines=1_000_000, products=20_000, offplatfo
             "received_on": f"DATE '{MONTH}' + (g % 31)::int",
         }, f"generate_series(1::bigint, {lines}) AS g")
         out(f"  receipt lines: {n:,}")
-        n = _insert_select(cur, OffPlatformPurchase, {
+        n = insert_select(cur, OffPlatformPurchase, {
             "institution_id": f"{first} + (g * 7) % {n_inst}",
             "kind": "CASE WHEN g % 4 = 0 THEN 'consumable' ELSE 'drug' END",
             "product_id": f"CASE WHEN g % 10 = 0 THEN {p0} + 1 + g % {products} END",

@@ -44,7 +44,7 @@ def counts(scale: float) -> dict:
     }
 
 
-def _insert_select(cur, model, exprs: dict, from_sql: str):
+def insert_select(cur, model, exprs: dict, from_sql: str):
     """INSERT INTO <model table> (...) SELECT ... FROM <from_sql>: columns not given in
     `exprs` take the model field's default (auto_now → now()); nullable ones stay NULL."""
     cols, vals = [], []
@@ -133,7 +133,7 @@ def generate(scale: float = 1.0, log=print) -> dict:
             log(f"  {name}: {rows:,} rows ({timings[name]:.1f} s)")
 
         # ------------------------------------------------ catalogue and listings
-        step("products", lambda: _insert_select(cur, Product, {
+        step("products", lambda: insert_select(cur, Product, {
             "id": "g",
             "kind": "CASE WHEN g % 10 = 0 THEN 'consumable' ELSE 'drug' END",
             "national_code": "CASE WHEN g % 10 = 0 THEN 'C' || lpad(g::text, 26, '0') ELSE 'X' || lpad(g::text, 22, '0') END",
@@ -145,7 +145,7 @@ def generate(scale: float = 1.0, log=print) -> dict:
             "created_at": "now() - interval '800 days'",
             "updated_at": "now() - interval '30 days'",
         }, f"generate_series(1, {n_list}) AS g"))
-        step("listings", lambda: _insert_select(cur, Listing, {
+        step("listings", lambda: insert_select(cur, Listing, {
             "id": "g", "product_id": "g",
             "price": "(1 + ((g::bigint * 7919) % 50000) / 100.0)::numeric(14,4)",  # bigint: 300,000 × 7919 > 2³¹
             "status": "'active'", "category": "'LST-1'",
@@ -159,7 +159,7 @@ def generate(scale: float = 1.0, log=print) -> dict:
         # this month's and the next ones', and a year of rows in DEFAULT would prune nothing.
         step("month partitions", lambda: len(partitions.ensure_month_range(today - timedelta(days=364), today)))
         order_day = f"('{today}'::date - ((o * 37) % 365))"
-        step("orders", lambda: _insert_select(cur, Order, {
+        step("orders", lambda: insert_select(cur, Order, {
             "id": "o",
             "institution_id": f"({inst_arr})[1 + (o * {HASH}::bigint) % {n_inst}]",
             "number": "'BN' || lpad(o::text, 12, '0')",
@@ -170,7 +170,7 @@ def generate(scale: float = 1.0, log=print) -> dict:
         # line g belongs to order (g-1)/10+1; its listing is a hash of g among the sold ones
         line_from = (f"(SELECT g, (g - 1) / {LINES_PER_ORDER} + 1 AS o, 1 + (g * {HASH}::bigint) % {n_sold} AS k, "
                      f"1 + g % 50 AS q FROM generate_series(1, {n_lines}) AS g) s JOIN listing_listing l ON l.id = s.k")
-        step("order lines", lambda: _insert_select(cur, OrderLine, {
+        step("order lines", lambda: insert_select(cur, OrderLine, {
             "id": "s.g", "order_id": "s.o", "line_no": f"1 + (s.g - 1) % {LINES_PER_ORDER}",
             "product_id": "s.k", "listing_id": "s.k", "quantity": "s.q", "unit_price": "l.price",
             "amount": "round(l.price * s.q, 2)", "price_source": "'listing'", "price_rule": "'ORD-1'",
@@ -178,28 +178,28 @@ def generate(scale: float = 1.0, log=print) -> dict:
             "status": "'received'", "shipped_qty": "s.q", "received_qty": "s.q",
             "ordered_on": f"('{today}'::date - ((s.o * 37) % 365))",  # the order's day: its monthly partition
         }, line_from))
-        step("deliveries", lambda: _insert_select(cur, Delivery, {
+        step("deliveries", lambda: insert_select(cur, Delivery, {
             "id": "o", "order_id": "o", "distributor_id": f"({dist_arr})[1 + (o * 31) % {n_dist}]",
             "note_number": "'DN' || o::text", "shipped_on": order_day, "created_by_id": str(his_user.pk),
         }, f"generate_series(1, {n_orders}) AS o"))
-        step("delivery lines", lambda: _insert_select(cur, DeliveryLine, {
+        step("delivery lines", lambda: insert_select(cur, DeliveryLine, {
             "id": "g", "delivery_id": f"(g - 1) / {LINES_PER_ORDER} + 1", "order_line_id": "g",
             "batch_number": "'B' || ((g - 1) / 100)::text", "expiry_date": f"'{today + timedelta(days=700)}'::date",
             "quantity": "1 + g % 50",
             "received_qty": "1 + g % 50",
             "created_on": f"('{today}'::date - ((((g - 1) / {LINES_PER_ORDER} + 1) * 37) % 365))",
         }, f"generate_series(1, {n_lines}) AS g"))
-        step("receipts", lambda: _insert_select(cur, Receipt, {
+        step("receipts", lambda: insert_select(cur, Receipt, {
             "id": "o", "institution_id": f"({inst_arr})[1 + (o * {HASH}::bigint) % {n_inst}]", "delivery_id": "o",
             "received_on": order_day, "source": "'api'", "created_by_id": str(his_user.pk),
         }, f"generate_series(1, {n_orders}) AS o"))
-        step("receipt lines", lambda: _insert_select(cur, ReceiptLine, {
+        step("receipt lines", lambda: insert_select(cur, ReceiptLine, {
             "id": "s.g", "receipt_id": "s.o", "delivery_line_id": "s.g", "order_line_id": "s.g", "listing_id": "s.k",
             "institution_id": f"({inst_arr})[1 + (s.o * {HASH}::bigint) % {n_inst}]", "quantity": "s.q",
             "amount": "round(l.price * s.q, 2)",
             "received_on": f"('{today}'::date - ((s.o * 37) % 365))",
         }, line_from))
-        step("off-platform purchases", lambda: _insert_select(cur, OffPlatformPurchase, {
+        step("off-platform purchases", lambda: insert_select(cur, OffPlatformPurchase, {
             "institution_id": f"({inst_arr})[1 + (g * 7) % {n_inst}]",
             "kind": "CASE WHEN g % 10 = 0 THEN 'consumable' ELSE 'drug' END",
             "item_name": "'线下采购品'", "amount": "((g * 7) % 50000) / 10.0 + 1",

@@ -222,11 +222,11 @@ class Command(BaseCommand):
             full_times.append(time.perf_counter() - t)
         times.sort()
         p50, p95 = _ms(statistics.median(times)), _ms(times[int(len(times) * 0.95) - 1])
-        hand = []
+        hand, institution = [], self._his_institution()
         for _ in range(pulls):
             t = time.perf_counter()
             with connection.cursor() as cur:
-                cur.execute(CATALOGUE_PAGE_SQL, {"since": since, "institution": self._his_institution()})
+                cur.execute(CATALOGUE_PAGE_SQL, {"since": since, "institution": institution})
                 cur.fetchall()
             hand.append(time.perf_counter() - t)
         hand.sort()
@@ -349,7 +349,7 @@ LIMIT 200
 def _insert_batch_by_hand(codes: list[str]) -> float:
     """The least database work of accepting a 1,000-line order: one order row and one INSERT …
     SELECT of its lines priced from the active listing (committed, like the API's). Seconds."""
-    from orders.benchdata import _insert_select
+    from orders.benchdata import insert_select
     from orders.models import Order, OrderLine
     from parties.models import User
 
@@ -359,7 +359,7 @@ def _insert_batch_by_hand(codes: list[str]) -> float:
     with transaction.atomic(), connection.cursor() as cur:
         order = Order.objects.create(institution_id=his.organisation_id, number=f"HS{uuid.uuid4().hex[:16]}",
                                      created_by=his, source="api", status="submitted")
-        _insert_select(cur, OrderLine, {
+        insert_select(cur, OrderLine, {
             "order_id": str(order.pk), "line_no": "b.n", "product_id": "p.id", "listing_id": "l.id",
             "quantity": "1 + b.n % 20", "unit_price": "l.price", "amount": "round(l.price * (1 + b.n % 20), 2)",
             "price_source": "'listing'", "price_rule": "'ORD-1'", "status": "'submitted'",
